@@ -1,0 +1,162 @@
+/**
+ * Slow descriptors of audio used as stimulus regressors (EEG TRFs, fMRI
+ * features): the amplitude envelope and spectral flux, resampled to the rate
+ * of the response they will be compared with.
+ *
+ * Both resample by a triangular kernel centred on each output time t_k = k/outRate
+ * whose half-width is the larger of the output period and the input frame
+ * period: when downsampling this averages (an anti-alias low-pass with its
+ * first zero at outRate), when upsampling it interpolates linearly.
+ */
+
+/** In-place iterative radix-2 complex FFT; n = re.length must be a power of two. */
+export function fftInPlace(re: Float64Array, im: Float64Array): void {
+  const n = re.length;
+  for (let i = 1, j = 0; i < n; i++) {
+    let bit = n >> 1;
+    for (; j & bit; bit >>= 1) j ^= bit;
+    j ^= bit;
+    if (i < j) {
+      let t = re[i]; re[i] = re[j]; re[j] = t;
+      t = im[i]; im[i] = im[j]; im[j] = t;
+    }
+  }
+  for (let len = 2; len <= n; len <<= 1) {
+    const ang = (-2 * Math.PI) / len;
+    const wr = Math.cos(ang);
+    const wi = Math.sin(ang);
+    const half = len >> 1;
+    for (let i = 0; i < n; i += len) {
+      let cr = 1;
+      let ci = 0;
+      for (let k = 0; k < half; k++) {
+        const a = i + k;
+        const b = a + half;
+        const xr = re[b] * cr - im[b] * ci;
+        const xi = re[b] * ci + im[b] * cr;
+        re[b] = re[a] - xr;
+        im[b] = im[a] - xi;
+        re[a] += xr;
+        im[a] += xi;
+        const ncr = cr * wr - ci * wi;
+        ci = cr * wi + ci * wr;
+        cr = ncr;
+      }
+    }
+  }
+}
+
+/** Smallest power of two ≥ n. */
+export function nextPow2(n: number): number {
+  let p = 1;
+  while (p < n) p <<= 1;
+  return p;
+}
+
+export interface MagnitudeFrames {
+  /** nFrames × nBins row-major magnitudes |X| (units of x, Hann-windowed sum). */
+  data: Float32Array;
+  nFrames: number;
+  nBins: number;
+  nFft: number;
+  /** Frame f is centred on sample f·hop. */
+  hop: number;
+}
+
+/**
+ * Short-time magnitude spectra with a periodic Hann window, frames centred on
+ * multiples of `hop` (zero padding beyond the ends). Returns |X| for bins
+ * 0..nFft/2 in the units of x.
+ */
+export function magnitudeFrames(x: Float32Array, nFft: number, hop: number): MagnitudeFrames {
+  if (nFft !== nextPow2(nFft)) throw new RangeError(`nFft must be a power of two: ${nFft}`);
+  const nFrames = Math.floor(x.length / hop) + 1;
+  const nBins = nFft / 2 + 1;
+  const win = new Float64Array(nFft);
+  for (let i = 0; i < nFft; i++) win[i] = 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / nFft);
+  const re = new Float64Array(nFft);
+  const im = new Float64Array(nFft);
+  const data = new Float32Array(nFrames * nBins);
+  const halfN = nFft / 2;
+  for (let f = 0; f < nFrames; f++) {
+    const start = f * hop - halfN;
+    for (let i = 0; i < nFft; i++) {
+      const s = start + i;
+      re[i] = s >= 0 && s < x.length ? x[s] * win[i] : 0;
+      im[i] = 0;
+    }
+    fftInPlace(re, im);
+    const row = f * nBins;
+    for (let k = 0; k < nBins; k++) data[row + k] = Math.hypot(re[k], im[k]);
+  }
+  return { data, nFrames, nBins, nFft, hop };
+}
+
+/**
+ * Resample a sequence whose sample i sits at time i/inRate to times k/outRate
+ * (k < nOut) with a triangular kernel of half-width max(1/outRate, 1/inRate).
+ * `power` = 2 averages squares and takes the root (an RMS), 1 a plain mean.
+ */
+function triangularResample(v: Float32Array | Float64Array, inRate: number, outRate: number, nOut: number, power: 1 | 2): Float32Array {
+  const halfWidth = Math.max(1 / outRate, 1 / inRate);
+  const out = new Float32Array(nOut);
+  for (let k = 0; k < nOut; k++) {
+    const t = k / outRate;
+    const lo = Math.max(0, Math.ceil((t - halfWidth) * inRate));
+    const hi = Math.min(v.length - 1, Math.floor((t + halfWidth) * inRate));
+    let sw = 0;
+    let s = 0;
+    for (let i = lo; i <= hi; i++) {
+      const w = 1 - Math.abs(i / inRate - t) / halfWidth;
+      if (w <= 0) continue;
+      sw += w;
+      s += power === 2 ? w * v[i] * v[i] : w * v[i];
+    }
+    const m = sw > 0 ? s / sw : 0;
+    out[k] = power === 2 ? Math.sqrt(m) : m;
+  }
+  return out;
+}
+
+function checkRates(x: Float32Array, sr: number, outRate: number): number {
+  if (!(sr > 0) || !(outRate > 0)) throw new RangeError(`rates must be positive: sr=${sr} outRate=${outRate}`);
+  return Math.floor((x.length * outRate) / sr + 1e-9);
+}
+
+/**
+ * Amplitude envelope: the local RMS of x under a triangular window of
+ * half-width 1/outRate centred on each output time k/outRate. Returns
+ * floor(len·outRate/sr) samples in the units of x (an RMS amplitude).
+ */
+export function amplitudeEnvelope(x: Float32Array, sr: number, outRate: number): Float32Array {
+  return triangularResample(x, sr, outRate, checkRates(x, sr, outRate), 2);
+}
+
+/**
+ * Spectral flux: Hann STFT (≈46 ms frames, hop a quarter frame), magnitudes
+ * log-compressed as ln(1 + 100·|X|/nFft·2), then the positive part of the
+ * frame-to-frame change summed over bins and divided by the bin count. The
+ * flux of frame f is placed at the frame centre f·hop/sr, then resampled to
+ * outRate. Returns floor(len·outRate/sr) samples in compressed-log-magnitude
+ * units per frame (dimensionless, ≥ 0).
+ */
+export function spectralFlux(x: Float32Array, sr: number, outRate: number): Float32Array {
+  const nOut = checkRates(x, sr, outRate);
+  const nFft = nextPow2(Math.round(0.046 * sr));
+  const hop = nFft / 4;
+  const mf = magnitudeFrames(x, nFft, hop);
+  const { nFrames, nBins, data } = mf;
+  const scale = 200 / nFft; // |X| of a unit sine under a Hann window is nFft/4; 100·2/nFft·|X| ≈ 50 for it
+  const flux = new Float64Array(nFrames);
+  const prev = new Float64Array(nBins);
+  for (let f = 0; f < nFrames; f++) {
+    let s = 0;
+    for (let k = 0; k < nBins; k++) {
+      const l = Math.log1p(scale * data[f * nBins + k]);
+      if (f > 0 && l > prev[k]) s += l - prev[k];
+      prev[k] = l;
+    }
+    flux[f] = s / nBins;
+  }
+  return triangularResample(flux, sr / hop, outRate, nOut, 1);
+}
