@@ -1,0 +1,139 @@
+/**
+ * Listing and garbage-collecting the artifact store. An artifact is "live"
+ * when a stamp under <root>/stamps/ names it; make owns the stamps, so what
+ * make no longer builds is what gc may remove.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+export interface ArtifactEntry {
+  stage: string;
+  key: string;
+  dir: string;
+  bytes: number;
+  ageSeconds: number;
+  live: boolean;
+}
+
+export function stampsDir(root: string): string {
+  return path.join(root, 'stamps');
+}
+
+/** Keys named by the stamps currently under <root>/stamps/. */
+export function liveKeys(root: string): Set<string> {
+  const keys = new Set<string>();
+  const dir = stampsDir(root);
+  if (!fs.existsSync(dir)) return keys;
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.isFile() && !e.name.startsWith('.')) {
+        try {
+          const s = JSON.parse(fs.readFileSync(p, 'utf8')) as { key?: unknown; keys?: unknown };
+          if (typeof s.key === 'string') keys.add(s.key);
+          if (Array.isArray(s.keys)) for (const k of s.keys) if (typeof k === 'string') keys.add(k);
+        } catch {
+          // A foreign file in stamps/ names nothing.
+        }
+      }
+    }
+  };
+  walk(dir);
+  return keys;
+}
+
+function dirBytes(d: string): number {
+  let total = 0;
+  for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+    const p = path.join(d, e.name);
+    if (e.isDirectory()) total += dirBytes(p);
+    else if (e.isFile()) total += fs.statSync(p).size;
+  }
+  return total;
+}
+
+/** Every complete artifact in the store, oldest stage first. */
+export function listArtifacts(root: string, now = Date.now()): ArtifactEntry[] {
+  const base = path.join(root, 'artifacts');
+  if (!fs.existsSync(base)) return [];
+  const live = liveKeys(root);
+  const out: ArtifactEntry[] = [];
+  for (const stage of fs.readdirSync(base).sort()) {
+    const sd = path.join(base, stage);
+    if (!fs.statSync(sd).isDirectory()) continue;
+    for (const key of fs.readdirSync(sd).sort()) {
+      if (key.startsWith('.')) continue;
+      const dir = path.join(sd, key);
+      const prov = path.join(dir, 'provenance.json');
+      if (!fs.existsSync(prov)) continue;
+      out.push({
+        stage,
+        key,
+        dir,
+        bytes: dirBytes(dir),
+        ageSeconds: Math.max(0, (now - fs.statSync(prov).mtimeMs) / 1000),
+        live: live.has(key),
+      });
+    }
+  }
+  return out;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Remove artifacts no stamp references, and temp folders of stages whose
+ * process is gone (killed mid-write). Returns what was removed.
+ */
+export function collectGarbage(root: string, opts: { dryRun?: boolean } = {}): { removed: string[]; freedBytes: number } {
+  const removed: string[] = [];
+  let freed = 0;
+  for (const a of listArtifacts(root)) {
+    if (a.live) continue;
+    removed.push(a.dir);
+    freed += a.bytes;
+    if (!opts.dryRun) fs.rmSync(a.dir, { recursive: true, force: true });
+  }
+  const base = path.join(root, 'artifacts');
+  if (fs.existsSync(base)) {
+    for (const stage of fs.readdirSync(base)) {
+      const sd = path.join(base, stage);
+      if (!fs.statSync(sd).isDirectory()) continue;
+      for (const name of fs.readdirSync(sd)) {
+        const m = /^\.tmp-[0-9a-f]+-(\d+)-/.exec(name);
+        if (!m || alive(Number(m[1]))) continue;
+        const d = path.join(sd, name);
+        freed += dirBytes(d);
+        removed.push(d);
+        if (!opts.dryRun) fs.rmSync(d, { recursive: true, force: true });
+      }
+    }
+  }
+  return { removed, freedBytes: freed };
+}
+
+export function humanBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
+}
+
+export function humanAge(s: number): string {
+  if (s < 120) return `${Math.round(s)} s`;
+  if (s < 7200) return `${Math.round(s / 60)} min`;
+  if (s < 172800) return `${Math.round(s / 3600)} h`;
+  return `${Math.round(s / 86400)} d`;
+}

@@ -1,0 +1,168 @@
+/**
+ * The artifact store. A stage declares its inputs (files, folders, upstream
+ * artifacts), parameters, code version and seed; the hash of all of them
+ * names its output folder under <root>/artifacts/<stage>/<key>/. Work happens
+ * in a temp folder that is renamed into place in one step, so a killed stage
+ * leaves nothing that looks complete. A completion stamp (what make sees) is
+ * written only after that rename.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { stableJson, writeFileAtomic } from '../core/atomic.js';
+import { notice } from '../core/progress.js';
+import { HashMemo, listFiles, sha256 } from './hash.js';
+import { VERSION } from './version.js';
+import { ensureDerivativesRoot } from './derivatives.js';
+
+export interface StageSpec {
+  /** Stage name, e.g. 'train'. */
+  stage: string;
+  /** Bump when the stage's outputs would change for the same inputs. */
+  codeVersion: string;
+  /** Derivatives root, e.g. derivatives/brainalign. */
+  root: string;
+  /** Named inputs: files, folders or upstream artifact folders (hashed by content or key). */
+  inputs: Record<string, string>;
+  /** JSON-serialisable parameters; every one of them enters the key. */
+  params: unknown;
+  seed: number;
+  /** Completion stamp to write after success (the make target). */
+  stamp?: string;
+  /** Hard-link outputs into the BIDS derivatives tree under root. */
+  publish?: boolean;
+}
+
+export interface StageContext {
+  /** The temp folder to write outputs into. */
+  dir: string;
+  key: string;
+}
+
+export interface StageResult {
+  dir: string;
+  key: string;
+  upToDate: boolean;
+}
+
+export interface Provenance {
+  key: string;
+  stage: string;
+  codeVersion: string;
+  brainalign: string;
+  seed: number;
+  params: unknown;
+  inputs: Record<string, { path: string; hash: string }>;
+  command: string[];
+  startedAt: string;
+  wallSeconds: number;
+  outputs: string[];
+}
+
+/** Key and input hashes of a stage, without running it. */
+export function stageKey(spec: StageSpec, memo?: HashMemo): { key: string; inputs: Record<string, { path: string; hash: string }> } {
+  const m = memo ?? new HashMemo(memoPath(spec.root));
+  const inputs: Record<string, { path: string; hash: string }> = {};
+  for (const name of Object.keys(spec.inputs).sort()) {
+    const p = spec.inputs[name];
+    inputs[name] = { path: p, hash: m.pathHash(p) };
+  }
+  if (!memo) m.save();
+  const hashes = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, v.hash]));
+  const key = sha256(
+    stableJson({ stage: spec.stage, codeVersion: spec.codeVersion, inputs: hashes, params: spec.params ?? null, seed: spec.seed }),
+  ).slice(0, 16);
+  return { key, inputs };
+}
+
+export function artifactDir(root: string, stage: string, key: string): string {
+  return path.join(root, 'artifacts', stage, key);
+}
+
+function memoPath(root: string): string {
+  return path.join(root, '.cache', 'hashes.json');
+}
+
+/**
+ * Run `work` unless an artifact with the same key exists. Returns the final
+ * artifact folder.
+ */
+export async function runStage(spec: StageSpec, work: (ctx: StageContext) => Promise<void> | void): Promise<StageResult> {
+  ensureDerivativesRoot(spec.root);
+  const memo = new HashMemo(memoPath(spec.root));
+  const { key, inputs } = stageKey(spec, memo);
+  memo.save();
+  const final = artifactDir(spec.root, spec.stage, key);
+  if (fs.existsSync(path.join(final, 'provenance.json'))) {
+    notice(`${spec.stage}: up to date (${key})`);
+    finish(spec, final, key);
+    return { dir: final, key, upToDate: true };
+  }
+  const parent = path.dirname(final);
+  fs.mkdirSync(parent, { recursive: true });
+  const tmp = path.join(parent, `.tmp-${key}-${process.pid}-${Date.now()}`);
+  fs.mkdirSync(tmp, { recursive: true });
+  const started = new Date();
+  const t0 = process.hrtime.bigint();
+  try {
+    await work({ dir: tmp, key });
+    const prov: Provenance = {
+      key,
+      stage: spec.stage,
+      codeVersion: spec.codeVersion,
+      brainalign: VERSION,
+      seed: spec.seed,
+      params: spec.params ?? null,
+      inputs,
+      command: process.argv.slice(1),
+      startedAt: started.toISOString(),
+      wallSeconds: Number(process.hrtime.bigint() - t0) / 1e9,
+      outputs: listFiles(tmp),
+    };
+    fs.writeFileSync(path.join(tmp, 'provenance.json'), stableJson(prov));
+    try {
+      fs.renameSync(tmp, final);
+    } catch (e) {
+      // Another process finished the same key first: theirs is as good as ours.
+      if (fs.existsSync(path.join(final, 'provenance.json'))) fs.rmSync(tmp, { recursive: true, force: true });
+      else throw e;
+    }
+  } catch (e) {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
+  finish(spec, final, key);
+  return { dir: final, key, upToDate: false };
+}
+
+function finish(spec: StageSpec, dir: string, key: string): void {
+  if (spec.publish) publish(spec.root, dir);
+  if (spec.stamp) {
+    writeFileAtomic(spec.stamp, stableJson({ stage: spec.stage, key, dir: path.relative(path.dirname(spec.stamp), dir) }));
+  }
+}
+
+/**
+ * Hard-link an artifact's files into the BIDS derivatives tree, so users find
+ * `sub-01/func/..._r.nii.gz` where BIDS says, while the store keeps one copy.
+ */
+function publish(root: string, dir: string): void {
+  for (const rel of listFiles(dir)) {
+    if (rel === 'provenance.json') continue;
+    const dest = path.join(root, rel);
+    fs.mkdirSync(path.dirname(dest), { recursive: true });
+    const tmp = path.join(path.dirname(dest), `.tmp-link-${process.pid}-${path.basename(dest)}`);
+    fs.rmSync(tmp, { force: true });
+    try {
+      fs.linkSync(path.join(dir, rel), tmp);
+    } catch {
+      fs.copyFileSync(path.join(dir, rel), tmp);
+    }
+    fs.renameSync(tmp, dest);
+  }
+}
+
+/** Resolve a stamp file (what make passes between stages) to its artifact folder. */
+export function readStamp(stamp: string): { stage: string; key: string; dir: string } {
+  const s = JSON.parse(fs.readFileSync(stamp, 'utf8')) as { stage: string; key: string; dir: string };
+  return { ...s, dir: path.resolve(path.dirname(stamp), s.dir) };
+}
