@@ -1,4 +1,4 @@
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -22,7 +22,7 @@ function py<T>(code: string, ...args: string[]): T {
   return JSON.parse(out) as T;
 }
 
-function isInputError(t: { true(v: boolean, m?: string): void }, f: () => unknown, msg: RegExp): void {
+function isInputError(t: ExecutionContext, f: () => unknown, msg: RegExp): void {
   try {
     f();
     t.true(false, 'expected an InputError');
