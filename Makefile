@@ -1,0 +1,80 @@
+# brainalign — aligning artificial auditory networks with the human brain.
+#
+#   make         install what is missing, build, and run the three studies on
+#                the embedded mini-study (or on DATASET=… ROOT=…, see README)
+#   make test    the test suite (ava), including conformance on other projects' files
+#
+# Each study is a chain of stages in pipelines/*.mk. A stage's target is a
+# completion stamp under $(D)/stamps/, written only after its artifact folder
+# has been renamed into place, so `make -j2` runs independent stages in
+# parallel and a re-run redoes only what changed.
+
+SHELL        := /bin/bash
+.SHELLFLAGS  := -eu -o pipefail -c
+.DEFAULT_GOAL := all
+.DELETE_ON_ERROR:
+
+NODE   ?= node
+SEED   ?= 0
+# The derivatives root (BIDS derivatives) and where the mini-study is generated.
+D      ?= derivatives/brainalign
+STUDY  ?= derivatives/mini-study
+BA     := $(NODE) dist/cli.js --seed $(SEED)
+QUIET  ?=
+STAMPS := $(D)/stamps
+
+# ---------------------------------------------------------------- setup --
+# System packages: OpenBLAS/LAPACKE for the native linear-algebra path, the
+# Debian python stack that the tests compare against, Chromium for the report
+# test. Installed on Debian when missing; elsewhere see README.
+DEBIAN_PKGS := libopenblas-dev liblapacke-dev python3-numpy python3-scipy python3-nibabel python3-mne chromium
+
+.make/system-deps:
+	@mkdir -p .make
+	@if command -v dpkg-query >/dev/null && command -v apt-get >/dev/null; then \
+	  missing=$$(for p in $(DEBIAN_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	  if [ -n "$$missing" ]; then \
+	    echo "installing Debian packages: $$missing"; \
+	    SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	  fi; \
+	else \
+	  echo "brainalign: not Debian: install OpenBLAS+LAPACKE, numpy/scipy/nibabel/mne and Chromium yourself (see README)"; \
+	fi
+	@touch $@
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+dist/cli.js: node_modules/.package-lock.json tsconfig.json $(shell find src -name '*.ts' 2>/dev/null)
+	npx tsc -p tsconfig.json
+	@chmod +x dist/cli.js
+
+# The native BLAS/LAPACK addon; when it cannot build, linalg falls back to
+# its portable path with a one-line notice.
+native/linalg/build/Release/linalg.node: .make/system-deps $(wildcard native/linalg/*.c native/linalg/binding.gyp)
+	@if [ -x scripts/build-native.sh ]; then scripts/build-native.sh; fi
+
+.PHONY: deps build native
+deps: .make/system-deps node_modules/.package-lock.json
+build: deps dist/cli.js native
+native: $(if $(wildcard native/linalg/binding.gyp),native/linalg/build/Release/linalg.node)
+
+# ----------------------------------------------------------- the studies --
+-include $(sort $(wildcard pipelines/*.mk))
+
+.PHONY: all studies
+all: build studies
+
+# ----------------------------------------------------------------- tests --
+.PHONY: test typecheck
+typecheck: deps
+	npx tsc -p tsconfig.test.json
+
+test: build typecheck
+	npx ava
+
+.PHONY: clean
+clean:
+	rm -rf dist .make native/linalg/build
