@@ -1,0 +1,11 @@
+{
+  "targets": [
+    {
+      "target_name": "linalg",
+      "sources": ["linalg.c"],
+      "include_dirs": ["/usr/include/x86_64-linux-gnu/openblas-pthread"],
+      "cflags": ["-O2", "-std=c11"],
+      "libraries": ["-lopenblas", "-llapacke"]
+    }
+  ]
+}

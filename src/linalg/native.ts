@@ -1,0 +1,105 @@
+/**
+ * Loader for the OpenBLAS/LAPACKE addon built by scripts/build-native.sh.
+ * Returns null when the addon is missing or fails to load, so getLinalg can
+ * fall back to the portable path.
+ */
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { dirname, resolve } from 'node:path';
+import { InputError } from '../core/errors.js';
+import { allocLike, copyOf, type Floats, type GemmOptions, type Linalg, type SymEig, type ThinSvd } from './types.js';
+
+interface Addon {
+  gemm(ta: boolean, tb: boolean, m: number, n: number, k: number, alpha: number, a: Floats, lda: number, b: Floats, ldb: number, beta: number, c: Floats, ldc: number): number;
+  syevd(n: number, a: Floats, w: Floats): number;
+  gesdd(m: number, n: number, a: Floats, s: Floats, u: Floats, vt: Floats): number;
+  potrf(n: number, a: Floats): number;
+  potrs(n: number, nrhs: number, l: Floats, b: Floats): number;
+}
+
+function addonPath(): string {
+  // src/linalg/native.ts and dist/linalg/native.js both sit two levels below the repo root.
+  const here = dirname(fileURLToPath(import.meta.url));
+  return resolve(here, '..', '..', 'native', 'linalg', 'build', 'Release', 'linalg.node');
+}
+
+let cached: Addon | null | undefined;
+let loadError = '';
+
+function loadAddon(): Addon | null {
+  if (cached !== undefined) return cached;
+  const p = addonPath();
+  if (!existsSync(p)) {
+    loadError = `${p} not built (run scripts/build-native.sh)`;
+    cached = null;
+    return null;
+  }
+  try {
+    const req = createRequire(import.meta.url);
+    cached = req(p) as Addon;
+  } catch (e) {
+    loadError = `${p} failed to load: ${e instanceof Error ? e.message : String(e)}`;
+    cached = null;
+  }
+  return cached;
+}
+
+/** Why the addon is unavailable ('' when it loaded or was never tried). */
+export function nativeLoadError(): string {
+  return loadError;
+}
+
+function lapackFailure(routine: string, info: number): Error {
+  return new Error(`linalg: ${routine} failed (LAPACK info ${info})`);
+}
+
+/** The native Linalg backed by OpenBLAS/LAPACKE, or null when the addon cannot be loaded. */
+export function nativeLinalg(): Linalg | null {
+  const addon = loadAddon();
+  if (!addon) return null;
+  return {
+    kind: 'native',
+    gemm<T extends Floats>(a: T, b: T, c: T, m: number, n: number, k: number, opts: GemmOptions = {}): T {
+      const ta = opts.transA ?? false;
+      const tb = opts.transB ?? false;
+      const lda = opts.lda ?? (ta ? m : k);
+      const ldb = opts.ldb ?? (tb ? k : n);
+      const ldc = opts.ldc ?? n;
+      addon.gemm(ta, tb, m, n, k, opts.alpha ?? 1, a, lda, b, ldb, opts.beta ?? 0, c, ldc);
+      return c;
+    },
+    syevd<T extends Floats>(a: T, n: number): SymEig<T> {
+      const vectors = copyOf(a.subarray(0, n * n) as T);
+      const values = allocLike(a, n);
+      const info = addon.syevd(n, vectors, values);
+      if (info !== 0) throw lapackFailure('syevd', info);
+      return { values, vectors };
+    },
+    svd<T extends Floats>(a: T, m: number, n: number): ThinSvd<T> {
+      const r = Math.min(m, n);
+      const work = copyOf(a.subarray(0, m * n) as T);
+      const s = allocLike(a, r);
+      const u = allocLike(a, m * r);
+      const vt = allocLike(a, r * n);
+      const info = addon.gesdd(m, n, work, s, u, vt);
+      if (info !== 0) throw lapackFailure('gesdd', info);
+      return { u, s, vt };
+    },
+    cholesky<T extends Floats>(a: T, n: number): T {
+      const l = copyOf(a.subarray(0, n * n) as T);
+      const info = addon.potrf(n, l);
+      if (info > 0) throw new InputError('cholesky', `matrix is not positive definite (leading minor ${info})`);
+      if (info < 0) throw lapackFailure('potrf', info);
+      for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) l[i * n + j] = 0;
+      return l;
+    },
+    choleskySolve<T extends Floats>(a: T, n: number, b: T, nrhs: number): T {
+      const l = this.cholesky(a, n);
+      const x = copyOf(b.subarray(0, n * nrhs) as T);
+      const info = addon.potrs(n, nrhs, l, x);
+      if (info !== 0) throw lapackFailure('potrs', info);
+      return x;
+    },
+  };
+}

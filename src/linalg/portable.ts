@@ -1,0 +1,398 @@
+/**
+ * TypeScript fallback for the Linalg interface, used when the OpenBLAS addon
+ * is not built. Everything is computed in float64 internally and rounded to
+ * the caller's element type at the end, so float32 callers get results at
+ * least as accurate as single-precision LAPACK.
+ *
+ * Algorithms (see docs/encoding.md for accuracy notes):
+ * - GEMM: operands packed once into contiguous float64 (transposes made
+ *   explicit), then a 4-row register-blocked i-k-j kernel over column panels
+ *   that fit in L2.
+ * - Symmetric eigen: Householder reduction to tridiagonal form, then the
+ *   implicit QL iteration with Wilkinson shifts; eigenvectors are kept as
+ *   rows so every rotation touches contiguous memory.
+ * - Thin SVD: eigendecomposition of the smaller Gram matrix (AᵀA or AAᵀ), the
+ *   other factor recovered as A·V·S⁻¹ and re-orthonormalised. Singular values
+ *   below about √ε·s_max (≈1e-8·s_max) lose relative accuracy — fine for ridge,
+ *   where α dominates them.
+ * - Cholesky: right-looking row-major factorisation, forward/back substitution.
+ */
+import { InputError } from '../core/errors.js';
+import { allocLike, type Floats, type GemmOptions, type Linalg, type SymEig, type ThinSvd } from './types.js';
+
+/** op(X) packed as a contiguous rows×cols float64 matrix (X stored with row stride ld). */
+function pack(x: Floats, rows: number, cols: number, trans: boolean, ld: number): Float64Array {
+  const out = new Float64Array(rows * cols);
+  if (!trans) {
+    for (let i = 0; i < rows; i++) {
+      const src = i * ld;
+      const dst = i * cols;
+      for (let j = 0; j < cols; j++) out[dst + j] = x[src + j];
+    }
+  } else {
+    // stored cols×rows; block the transpose so both sides stay in cache
+    const B = 64;
+    for (let i0 = 0; i0 < rows; i0 += B) {
+      const i1 = Math.min(rows, i0 + B);
+      for (let j0 = 0; j0 < cols; j0 += B) {
+        const j1 = Math.min(cols, j0 + B);
+        for (let j = j0; j < j1; j++) {
+          const src = j * ld;
+          for (let i = i0; i < i1; i++) out[i * cols + j] = x[src + i];
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** C (m×n, contiguous) = A (m×k) · B (k×n), all contiguous float64. */
+function gemmKernel(A: Float64Array, B: Float64Array, C: Float64Array, m: number, n: number, k: number): void {
+  const NB = 256; // column panel: 4 accumulator rows + a B row segment fit in L1/L2
+  for (let j0 = 0; j0 < n; j0 += NB) {
+    const jn = Math.min(NB, n - j0);
+    let i = 0;
+    for (; i + 4 <= m; i += 4) {
+      const c0 = i * n + j0, c1 = c0 + n, c2 = c1 + n, c3 = c2 + n;
+      const a0 = i * k, a1 = a0 + k, a2 = a1 + k, a3 = a2 + k;
+      for (let p = 0; p < k; p++) {
+        const x0 = A[a0 + p], x1 = A[a1 + p], x2 = A[a2 + p], x3 = A[a3 + p];
+        const b = p * n + j0;
+        for (let j = 0; j < jn; j++) {
+          const bv = B[b + j];
+          C[c0 + j] += x0 * bv;
+          C[c1 + j] += x1 * bv;
+          C[c2 + j] += x2 * bv;
+          C[c3 + j] += x3 * bv;
+        }
+      }
+    }
+    for (; i < m; i++) {
+      const c0 = i * n + j0;
+      const a0 = i * k;
+      for (let p = 0; p < k; p++) {
+        const x0 = A[a0 + p];
+        if (x0 === 0) continue;
+        const b = p * n + j0;
+        for (let j = 0; j < jn; j++) C[c0 + j] += x0 * B[b + j];
+      }
+    }
+  }
+}
+
+function gemm<T extends Floats>(a: T, b: T, c: T, m: number, n: number, k: number, opts: GemmOptions = {}): T {
+  const ta = opts.transA ?? false;
+  const tb = opts.transB ?? false;
+  const lda = opts.lda ?? (ta ? m : k);
+  const ldb = opts.ldb ?? (tb ? k : n);
+  const ldc = opts.ldc ?? n;
+  const alpha = opts.alpha ?? 1;
+  const beta = opts.beta ?? 0;
+  if (m === 0 || n === 0) return c;
+  const prod = new Float64Array(m * n);
+  if (k > 0 && alpha !== 0) gemmKernel(pack(a, m, k, ta, lda), pack(b, k, n, tb, ldb), prod, m, n, k);
+  for (let i = 0; i < m; i++) {
+    const ci = i * ldc;
+    const pi = i * n;
+    if (beta === 0) for (let j = 0; j < n; j++) c[ci + j] = alpha * prod[pi + j];
+    else for (let j = 0; j < n; j++) c[ci + j] = alpha * prod[pi + j] + beta * c[ci + j];
+  }
+  return c;
+}
+
+/**
+ * Eigen-decomposition of a symmetric float64 matrix (upper triangle of `a` read).
+ * Returns ascending eigenvalues and eigenvectors as ROWS of `zt` (zt[j*n..] ↔ values[j]).
+ */
+function symEigRows(a: Floats, n: number): { d: Float64Array; zt: Float64Array } {
+  const A = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = i; j < n; j++) A[i * n + j] = A[j * n + i] = a[i * n + j];
+  const d = new Float64Array(n);
+  const e = new Float64Array(n); // e[i] couples d[i] and d[i+1]
+  const vs = new Float64Array(n * n); // Householder vectors, row k holds v_k on indices k+1..n-1
+  const betas = new Float64Array(n);
+  const p = new Float64Array(n);
+  for (let k = 0; k < n - 2; k++) {
+    let norm2 = 0;
+    for (let i = k + 1; i < n; i++) norm2 += A[i * n + k] * A[i * n + k];
+    const x0 = A[(k + 1) * n + k];
+    d[k] = A[k * n + k];
+    if (norm2 === 0) {
+      e[k] = 0;
+      continue;
+    }
+    const alpha = x0 >= 0 ? -Math.sqrt(norm2) : Math.sqrt(norm2);
+    const v = vs.subarray(k * n, k * n + n);
+    for (let i = k + 1; i < n; i++) v[i] = A[i * n + k];
+    v[k + 1] -= alpha;
+    const vtv = norm2 - x0 * x0 + v[k + 1] * v[k + 1];
+    e[k] = alpha;
+    if (vtv === 0) continue;
+    const beta = 2 / vtv;
+    betas[k] = beta;
+    // S ← H S H on the trailing block, as a symmetric rank-2 update
+    let pv = 0;
+    for (let i = k + 1; i < n; i++) {
+      let s = 0;
+      const row = i * n;
+      for (let j = k + 1; j < n; j++) s += A[row + j] * v[j];
+      p[i] = beta * s;
+      pv += p[i] * v[i];
+    }
+    const K = (beta / 2) * pv;
+    for (let i = k + 1; i < n; i++) p[i] -= K * v[i];
+    for (let i = k + 1; i < n; i++) {
+      const row = i * n;
+      const vi = v[i];
+      const wi = p[i];
+      for (let j = k + 1; j < n; j++) A[row + j] -= vi * p[j] + wi * v[j];
+    }
+  }
+  if (n >= 2) {
+    d[n - 2] = A[(n - 2) * n + n - 2];
+    e[n - 2] = A[(n - 1) * n + n - 2];
+  }
+  if (n >= 1) d[n - 1] = A[(n - 1) * n + n - 1];
+
+  // zt = Qᵀ = H_{n-3}…H_0, so row j of zt is column j of Q
+  const zt = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) zt[i * n + i] = 1;
+  const t = new Float64Array(n);
+  for (let k = 0; k < n - 2; k++) {
+    const beta = betas[k];
+    if (beta === 0) continue;
+    const v = vs.subarray(k * n, k * n + n);
+    t.fill(0);
+    for (let i = k + 1; i < n; i++) {
+      const vi = v[i];
+      if (vi === 0) continue;
+      const row = i * n;
+      for (let j = 0; j < n; j++) t[j] += vi * zt[row + j];
+    }
+    for (let i = k + 1; i < n; i++) {
+      const f = beta * v[i];
+      if (f === 0) continue;
+      const row = i * n;
+      for (let j = 0; j < n; j++) zt[row + j] -= f * t[j];
+    }
+  }
+
+  // implicit QL with Wilkinson shifts on (d, e); rotations applied to rows of zt
+  const eps = 2.220446049250313e-16;
+  for (let l = 0; l < n; l++) {
+    for (let iter = 0; ; iter++) {
+      let m = l;
+      for (; m < n - 1; m++) {
+        const dd = Math.abs(d[m]) + Math.abs(d[m + 1]);
+        if (Math.abs(e[m]) <= eps * dd) break;
+      }
+      if (m === l) break;
+      if (iter > 60) throw new Error('linalg: symmetric eigen (QL) did not converge');
+      let g = (d[l + 1] - d[l]) / (2 * e[l]);
+      let r = Math.hypot(g, 1);
+      g = d[m] - d[l] + e[l] / (g + (g >= 0 ? r : -r));
+      let s = 1;
+      let c = 1;
+      let pp = 0;
+      let i = m - 1;
+      let underflow = false;
+      for (; i >= l; i--) {
+        const f = s * e[i];
+        const b = c * e[i];
+        r = Math.hypot(f, g);
+        e[i + 1] = r;
+        if (r === 0) {
+          d[i + 1] -= pp;
+          e[m] = 0;
+          underflow = true;
+          break;
+        }
+        s = f / r;
+        c = g / r;
+        g = d[i + 1] - pp;
+        r = (d[i] - g) * s + 2 * c * b;
+        pp = s * r;
+        d[i + 1] = g + pp;
+        g = c * r - b;
+        const ri = i * n;
+        const rj = (i + 1) * n;
+        for (let q = 0; q < n; q++) {
+          const zf = zt[rj + q];
+          const zi = zt[ri + q];
+          zt[rj + q] = s * zi + c * zf;
+          zt[ri + q] = c * zi - s * zf;
+        }
+      }
+      if (underflow) continue;
+      d[l] -= pp;
+      e[l] = g;
+      e[m] = 0;
+    }
+  }
+  const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => d[x] - d[y]);
+  const dSorted = new Float64Array(n);
+  const zSorted = new Float64Array(n * n);
+  order.forEach((src, dst) => {
+    dSorted[dst] = d[src];
+    zSorted.set(zt.subarray(src * n, src * n + n), dst * n);
+  });
+  return { d: dSorted, zt: zSorted };
+}
+
+function syevd<T extends Floats>(a: T, n: number): SymEig<T> {
+  const { d, zt } = symEigRows(a, n);
+  const values = allocLike(a, n);
+  values.set(d);
+  const vectors = allocLike(a, n * n);
+  for (let j = 0; j < n; j++) for (let i = 0; i < n; i++) vectors[i * n + j] = zt[j * n + i];
+  return { values, vectors };
+}
+
+/** Orthonormalises the rows of `q` (r×len) in place by two passes of modified Gram–Schmidt; near-null rows are replaced by unit vectors orthogonal to the rest. */
+function orthonormalRows(q: Float64Array, r: number, len: number, degenerate: boolean[]): void {
+  for (let i = 0; i < r; i++) {
+    const qi = q.subarray(i * len, i * len + len);
+    let candidate = 0;
+    for (;;) {
+      if (degenerate[i]) {
+        qi.fill(0);
+        qi[candidate % len] = 1;
+      }
+      for (let pass = 0; pass < 2; pass++) {
+        for (let j = 0; j < i; j++) {
+          const qj = q.subarray(j * len, j * len + len);
+          let dot = 0;
+          for (let t = 0; t < len; t++) dot += qi[t] * qj[t];
+          for (let t = 0; t < len; t++) qi[t] -= dot * qj[t];
+        }
+      }
+      let nrm = 0;
+      for (let t = 0; t < len; t++) nrm += qi[t] * qi[t];
+      nrm = Math.sqrt(nrm);
+      if ((degenerate[i] && nrm > 0.5) || (!degenerate[i] && nrm > 1e-3)) {
+        for (let t = 0; t < len; t++) qi[t] /= nrm;
+        break;
+      }
+      if (!degenerate[i]) degenerate[i] = true;
+      else candidate++;
+    }
+  }
+}
+
+/** Thin SVD of a tall (m ≥ n) matrix: returns s (desc), ut (n×m rows = left vectors), vt (n×n). */
+function tallSvd(a: Floats, m: number, n: number): { s: Float64Array; ut: Float64Array; vt: Float64Array } {
+  const A = pack(a, m, n, false, n);
+  const gram = new Float64Array(n * n);
+  gemmKernel(pack(a, n, m, true, n), A, gram, n, n, m);
+  const { d, zt } = symEigRows(gram, n);
+  // reverse to descending order
+  const s = new Float64Array(n);
+  const vt = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    const src = n - 1 - i;
+    s[i] = Math.sqrt(Math.max(d[src], 0));
+    vt.set(zt.subarray(src * n, src * n + n), i * n);
+  }
+  // ut = diag(1/s)·vt·Aᵀ  (n×m)
+  const ut = new Float64Array(n * m);
+  gemmKernel(vt, pack(A, n, m, true, n), ut, n, m, n);
+  const smax = s[0] ?? 0;
+  const tol = smax * Math.max(m, n) * 2.220446049250313e-16 * 1e4;
+  const degenerate: boolean[] = [];
+  for (let i = 0; i < n; i++) {
+    degenerate.push(!(s[i] > tol));
+    if (!degenerate[i]) {
+      const inv = 1 / s[i];
+      for (let t = 0; t < m; t++) ut[i * m + t] *= inv;
+    }
+  }
+  orthonormalRows(ut, n, m, degenerate);
+  return { s, ut, vt };
+}
+
+function svd<T extends Floats>(a: T, m: number, n: number): ThinSvd<T> {
+  const r = Math.min(m, n);
+  const u = allocLike(a, m * r);
+  const s = allocLike(a, r);
+  const vt = allocLike(a, r * n);
+  if (r === 0) return { u, s, vt };
+  if (m >= n) {
+    const res = tallSvd(a, m, n);
+    s.set(res.s);
+    vt.set(res.vt);
+    for (let i = 0; i < m; i++) for (let j = 0; j < r; j++) u[i * r + j] = res.ut[j * m + i];
+  } else {
+    // Aᵀ = V S Uᵀ is tall: its left vectors are our right vectors
+    const at = pack(a, n, m, true, n);
+    const res = tallSvd(at, n, m);
+    s.set(res.s);
+    for (let j = 0; j < r; j++) for (let i = 0; i < m; i++) u[i * r + j] = res.vt[j * m + i];
+    vt.set(res.ut);
+  }
+  return { u, s, vt };
+}
+
+function choleskyF64(a: Floats, n: number): Float64Array {
+  const L = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) L[i * n + j] = a[i * n + j]; // lower triangle, as the native potrf reads
+  for (let j = 0; j < n; j++) {
+    let djj = L[j * n + j];
+    for (let t = 0; t < j; t++) djj -= L[j * n + t] * L[j * n + t];
+    if (!(djj > 0)) throw new InputError('cholesky', `matrix is not positive definite (leading minor ${j + 1})`);
+    const ljj = Math.sqrt(djj);
+    L[j * n + j] = ljj;
+    for (let i = j + 1; i < n; i++) {
+      let s = L[i * n + j];
+      const ri = i * n;
+      const rj = j * n;
+      for (let t = 0; t < j; t++) s -= L[ri + t] * L[rj + t];
+      L[ri + j] = s / ljj;
+    }
+  }
+  return L;
+}
+
+function cholesky<T extends Floats>(a: T, n: number): T {
+  const L = choleskyF64(a, n);
+  const out = allocLike(a, n * n);
+  out.set(L);
+  return out;
+}
+
+function choleskySolve<T extends Floats>(a: T, n: number, b: T, nrhs: number): T {
+  const L = choleskyF64(a, n);
+  const X = new Float64Array(n * nrhs);
+  for (let i = 0; i < n * nrhs; i++) X[i] = b[i];
+  // L·Y = B, row by row so every update is a contiguous axpy
+  for (let i = 0; i < n; i++) {
+    const xi = i * nrhs;
+    for (let t = 0; t < i; t++) {
+      const l = L[i * n + t];
+      if (l === 0) continue;
+      const xt = t * nrhs;
+      for (let c = 0; c < nrhs; c++) X[xi + c] -= l * X[xt + c];
+    }
+    const inv = 1 / L[i * n + i];
+    for (let c = 0; c < nrhs; c++) X[xi + c] *= inv;
+  }
+  // Lᵀ·X = Y
+  for (let i = n - 1; i >= 0; i--) {
+    const xi = i * nrhs;
+    for (let t = i + 1; t < n; t++) {
+      const l = L[t * n + i];
+      if (l === 0) continue;
+      const xt = t * nrhs;
+      for (let c = 0; c < nrhs; c++) X[xi + c] -= l * X[xt + c];
+    }
+    const inv = 1 / L[i * n + i];
+    for (let c = 0; c < nrhs; c++) X[xi + c] *= inv;
+  }
+  const out = allocLike(b, n * nrhs);
+  out.set(X);
+  return out;
+}
+
+/** The pure-TypeScript Linalg (float64 internally). */
+export function portableLinalg(): Linalg {
+  return { kind: 'portable', gemm, syevd, svd, cholesky, choleskySolve };
+}
