@@ -1,0 +1,13 @@
+/**
+ * NIfTI-1/NIfTI-2 I/O for brainalign: headers, lazy data, streamed masked
+ * time series, summaries for `brainalign info`, and NIfTI-1 writing.
+ * The implementation lives in src/io/nifti/*; this file is the public face.
+ */
+export { readNiftiHeader, loadNifti, readMaskedTimeseries, openNifti, streamBlocks } from './nifti/read.js';
+export type { NiftiImage, MaskedTimeseries, OpenedNifti } from './nifti/read.js';
+export type { NiftiHeader, NiftiExtension, DatatypeInfo } from './nifti/header.js';
+export { datatypeInfo, unitNames } from './nifti/header.js';
+export { bestAffine, qformAffine, sformAffine, baseAffine, affineToQform } from './nifti/affine.js';
+export type { AffineSource } from './nifti/affine.js';
+export type { Scaling, RawView } from './nifti/decode.js';
+export type { SourceOptions } from './nifti/source.js';

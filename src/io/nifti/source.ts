@@ -1,0 +1,197 @@
+/**
+ * Sequential byte sources over plain or gzipped files, read in bounded
+ * chunks. No source ever holds the whole file: readFileSync refuses files
+ * over 2 GiB and BOLD runs can be larger, and a masked read should cost
+ * about one volume of memory, not one run.
+ */
+import * as fs from 'node:fs';
+import * as zlib from 'node:zlib';
+import { InputError } from '../../core/errors.js';
+
+export interface ByteSource {
+  /** Fill dst[0..n) from the current position; returns bytes read (< n only at end of data). */
+  readInto(dst: Uint8Array, n: number): number;
+  /** Advance by n bytes; returns bytes skipped (< n only at end of data). */
+  skip(n: number): number;
+  /** Bytes consumed so far (decompressed offset for gzip). */
+  readonly position: number;
+  /** Total size if known without reading (plain files), else undefined. */
+  readonly size: number | undefined;
+  close(): void;
+}
+
+export interface SourceOptions {
+  /** Bytes per readSync call (compressed bytes for gzip). Small values exercise the chunk seams in tests. */
+  chunkBytes?: number;
+}
+
+const DEFAULT_CHUNK = 1 << 20;
+
+/** Open `path` as a ByteSource, gunzipping on the fly when it starts with the gzip magic 1f 8b. */
+export function openSource(path: string, opts: SourceOptions = {}): ByteSource {
+  let fd: number;
+  try {
+    fd = fs.openSync(path, 'r');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new InputError(path, code === 'ENOENT' ? 'file not found' : `cannot open (${code ?? String(e)})`);
+  }
+  try {
+    const size = fs.fstatSync(fd).size;
+    const magic = new Uint8Array(2);
+    const got = fs.readSync(fd, magic, 0, 2, 0);
+    const chunk = Math.max(1, opts.chunkBytes ?? DEFAULT_CHUNK);
+    if (got === 2 && magic[0] === 0x1f && magic[1] === 0x8b) return new GzipSource(fd, path, chunk);
+    return new PlainSource(fd, size, chunk);
+  } catch (e) {
+    fs.closeSync(fd);
+    throw e;
+  }
+}
+
+class PlainSource implements ByteSource {
+  position = 0;
+  constructor(private fd: number, readonly size: number, private chunk: number) {}
+
+  readInto(dst: Uint8Array, n: number): number {
+    let done = 0;
+    while (done < n) {
+      const want = Math.min(this.chunk, n - done);
+      const got = fs.readSync(this.fd, dst, done, want, this.position);
+      if (got === 0) break;
+      done += got;
+      this.position += got;
+    }
+    return done;
+  }
+
+  skip(n: number): number {
+    const step = Math.min(n, this.size - this.position);
+    const s = Math.max(0, step);
+    this.position += s;
+    return s;
+  }
+
+  close(): void {
+    fs.closeSync(this.fd);
+  }
+}
+
+/**
+ * Synchronous streaming gunzip on Node's native zlib. Node exposes no public
+ * synchronous *incremental* inflate (gunzipSync needs the whole input, the
+ * stream API is asynchronous, and pure-JS inflate runs at ~1/3 the speed), so
+ * this drives the engine's `_processChunk` directly. That call closes the
+ * native handle after each chunk; keeping the handle open across calls is
+ * the same technique npm's tar (minizlib) relies on.
+ */
+class GzipSource implements ByteSource {
+  position = 0;
+  readonly size = undefined;
+  private filePos = 0;
+  private ended = false;
+  private pending: Buffer[] = [];
+  private pendingOff = 0;
+  private pendingBytes = 0;
+  private engine: zlib.Gunzip;
+  private handle: { close(): void } | null;
+  private inBuf: Buffer;
+
+  constructor(private fd: number, private path: string, chunk: number) {
+    this.engine = zlib.createGunzip({ chunkSize: Math.max(64 * 1024, Math.min(chunk, 4 << 20)) });
+    this.handle = (this.engine as unknown as { _handle: { close(): void } | null })._handle;
+    this.inBuf = Buffer.allocUnsafe(chunk);
+  }
+
+  private pump(): void {
+    const got = fs.readSync(this.fd, this.inBuf, 0, this.inBuf.length, this.filePos);
+    if (got === 0) {
+      this.ended = true;
+      return;
+    }
+    this.filePos += got;
+    const out = this.process(this.inBuf.subarray(0, got));
+    if (out.length > 0) {
+      this.pending.push(out);
+      this.pendingBytes += out.length;
+    }
+  }
+
+  private process(input: Buffer): Buffer {
+    const eng = this.engine as unknown as {
+      _handle: { close(): void } | null;
+      _processChunk(chunk: Buffer, flush: number): Buffer;
+    };
+    const handle = this.handle;
+    if (!handle) throw new InputError(this.path, 'corrupt gzip stream');
+    const close = handle.close;
+    const listeners = this.engine.listeners('error');
+    handle.close = () => {};
+    try {
+      return eng._processChunk(input, zlib.constants.Z_SYNC_FLUSH);
+    } catch (e) {
+      this.handle = null;
+      this.ended = true;
+      const msg = e instanceof Error ? e.message : String(e);
+      throw new InputError(this.path, `corrupt gzip data near compressed byte ${this.filePos}: ${msg}`);
+    } finally {
+      handle.close = close;
+      if (this.handle) eng._handle = handle;
+      // processChunkSync adds an 'error' listener per call; drop ours again.
+      for (const l of this.engine.listeners('error')) {
+        if (!listeners.includes(l)) this.engine.removeListener('error', l as (...args: unknown[]) => void);
+      }
+    }
+  }
+
+  readInto(dst: Uint8Array, n: number): number {
+    let done = 0;
+    while (done < n) {
+      if (this.pendingBytes === 0) {
+        if (this.ended) break;
+        this.pump();
+        continue;
+      }
+      const head = this.pending[0];
+      const take = Math.min(head.length - this.pendingOff, n - done);
+      dst.set(head.subarray(this.pendingOff, this.pendingOff + take), done);
+      this.consume(take);
+      done += take;
+    }
+    this.position += done;
+    return done;
+  }
+
+  skip(n: number): number {
+    let done = 0;
+    while (done < n) {
+      if (this.pendingBytes === 0) {
+        if (this.ended) break;
+        this.pump();
+        continue;
+      }
+      const take = Math.min(this.pending[0].length - this.pendingOff, n - done);
+      this.consume(take);
+      done += take;
+    }
+    this.position += done;
+    return done;
+  }
+
+  private consume(k: number): void {
+    this.pendingOff += k;
+    this.pendingBytes -= k;
+    if (this.pendingOff === this.pending[0].length) {
+      this.pending.shift();
+      this.pendingOff = 0;
+    }
+  }
+
+  close(): void {
+    if (this.handle) {
+      this.handle = null;
+      this.engine.close();
+    }
+    fs.closeSync(this.fd);
+  }
+}
