@@ -110,7 +110,7 @@ print(json.dumps(out))`,
   t.is(ref.length, 11 * 2 * 3 * 4);
   for (const r of ref) {
     const a = readNpy(r.f);
-    t.is<string>(a.dtype, r.dtype, r.f);
+    t.is(a.dtype as string, r.dtype, r.f);
     t.deepEqual(a.shape, r.shape);
     const got = a.dtype === 'bool' ? Array.from(a.data as Uint8Array, (v) => (v ? 'True' : 'False')) : asStrings(a.data);
     t.deepEqual(canon(a.dtype, got), canon(a.dtype, r.vals), r.f);
