@@ -1,0 +1,108 @@
+/**
+ * edfInfo: a JSON-serialisable description of an EDF/BDF file for
+ * `brainalign info`, with per-signal statistics computed record by record so
+ * that memory stays bounded whatever the file size.
+ */
+import * as fs from 'node:fs';
+import { scanAnnotations } from './annotations.js';
+import { openEdf, parseEdfHeader } from './header.js';
+import { forEachRecordChunk } from './records.js';
+
+export interface EdfSignalSummary {
+  label: string;
+  rawLabel: string;
+  unit: string;
+  /** Hz. */
+  rate: number;
+  samplesPerRecord: number;
+  physMin: number;
+  physMax: number;
+  digMin: number;
+  digMax: number;
+  transducer: string;
+  prefilter: string;
+  /** Statistics of the scaled (physical, float32-rounded) samples; null for an empty signal. */
+  data: { min: number; max: number; mean: number; sum: number; nonzero: number; count: number } | null;
+}
+
+export interface EdfInfo {
+  path: string;
+  variant: string;
+  patient: string;
+  recording: string;
+  /** ISO 8601 start (UTC clock of the header), milliseconds included. */
+  startTime: string;
+  /** Sub-second part of the start in seconds (from the first TAL). */
+  startOffset: number;
+  records: number;
+  /** Seconds per record. */
+  recordDuration: number;
+  /** Seconds from the start to the end of the last record. */
+  duration: number;
+  annotationSignals: number;
+  signals: EdfSignalSummary[];
+  annotations: { onset: number; duration: number | null; text: string }[];
+}
+
+/** Returns header facts, annotations and per-signal data statistics (physical units) of the file at `path`. */
+export function edfInfo(path: string): EdfInfo {
+  const fd = openEdf(path);
+  try {
+    const h = parseEdfHeader(fd, path);
+    const scan = scanAnnotations(fd, h);
+    const ordinary = h.signals.filter((s) => !s.isAnnotation);
+    const acc = ordinary.map(() => ({ min: Infinity, max: -Infinity, sum: 0, nonzero: 0, count: 0 }));
+    const bps = h.bytesPerSample;
+    forEachRecordChunk(fd, h, 0, h.nRecords, (buf, _first, count) => {
+      for (let r = 0; r < count; r++) {
+        const rec = r * h.recordBytes;
+        ordinary.forEach((s, j) => {
+          const a = acc[j];
+          let p = rec + s.byteOffset;
+          for (let i = 0; i < s.samplesPerRecord; i++, p += bps) {
+            const d = bps === 3 ? ((buf[p] | (buf[p + 1] << 8) | (buf[p + 2] << 16)) << 8) >> 8 : ((buf[p] | (buf[p + 1] << 8)) << 16) >> 16;
+            // Same float32 rounding as readEdf, so the summary describes the data readers get.
+            const v = Math.fround(d * s.gain + s.offset);
+            if (v < a.min) a.min = v;
+            if (v > a.max) a.max = v;
+            a.sum += v;
+            if (v !== 0) a.nonzero++;
+          }
+          a.count += s.samplesPerRecord;
+        });
+      }
+    });
+    return {
+      path,
+      variant: h.variant,
+      patient: h.patient,
+      recording: h.recording,
+      startTime: h.startTime.toISOString(),
+      startOffset: h.startOffset,
+      records: h.nRecords,
+      recordDuration: h.recordDuration,
+      duration: scan.duration,
+      annotationSignals: h.signals.length - ordinary.length,
+      signals: ordinary.map((s, j) => {
+        const a = acc[j];
+        return {
+          label: s.label,
+          rawLabel: s.rawLabel,
+          unit: s.unit,
+          rate: s.rate,
+          samplesPerRecord: s.samplesPerRecord,
+          physMin: s.physMin,
+          physMax: s.physMax,
+          digMin: s.digMin,
+          digMax: s.digMax,
+          transducer: s.transducer,
+          prefilter: s.prefilter,
+          data: a.count === 0 ? null : { min: a.min, max: a.max, mean: a.sum / a.count, sum: a.sum, nonzero: a.nonzero, count: a.count },
+        };
+      }),
+      annotations: scan.annotations,
+    };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
