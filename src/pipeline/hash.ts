@@ -9,6 +9,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InputError } from '../core/errors.js';
 import { writeJsonAtomic } from '../core/atomic.js';
+import { hashFileContent, sha256 } from '../core/hash.js';
+
+export { hashFileContent, sha256 };
 
 interface MemoEntry { size: number; mtimeMs: number; ino: number; hash: string }
 
@@ -72,22 +75,6 @@ export class HashMemo {
   }
 }
 
-export function hashFileContent(p: string): string {
-  const h = createHash('sha256');
-  const fd = fs.openSync(p, 'r');
-  try {
-    const buf = Buffer.allocUnsafe(1 << 22);
-    for (;;) {
-      const n = fs.readSync(fd, buf, 0, buf.length, null);
-      if (n === 0) break;
-      h.update(buf.subarray(0, n));
-    }
-  } finally {
-    fs.closeSync(fd);
-  }
-  return h.digest('hex');
-}
-
 /** Relative paths of all regular files under `dir`, sorted, skipping dot-entries. */
 export function listFiles(dir: string): string[] {
   const out: string[] = [];
@@ -102,8 +89,4 @@ export function listFiles(dir: string): string[] {
   };
   walk('');
   return out.sort();
-}
-
-export function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
 }

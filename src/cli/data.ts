@@ -1,0 +1,32 @@
+import type { Argv } from 'yargs';
+import { defineVerb, validateCommon, type CommonOptions } from './framework.js';
+import { loadManifest, problemTable, verifyDataset } from '../io/manifest.js';
+import { InputError } from '../core/errors.js';
+
+export default defineVerb({
+  command: 'data <action>',
+  describe: 'check a real dataset on disk against its manifest (data verify MANIFEST ROOT)',
+  builder: (y: Argv<CommonOptions>) =>
+    y
+      .command(
+        'verify <manifest> <root>',
+        'verify ROOT against MANIFEST: missing files, sizes, checksums, layout',
+        (v) =>
+          v
+            .positional('manifest', { type: 'string', demandOption: true, describe: 'data-manifests/<name>.json' })
+            .positional('root', { type: 'string', demandOption: true, describe: 'the dataset folder' })
+            .option('checksums', { type: 'boolean', default: true, describe: 'hash files that list a sha256' })
+            .strict(),
+        (a) => {
+          validateCommon(a);
+          const m = loadManifest(a.manifest);
+          const problems = verifyDataset(m, a.root, a.manifest, { checksums: a.checksums });
+          process.stdout.write(`${m.name}: ${a.root}\n` + problemTable(problems));
+          if (problems.length > 0) throw new InputError(a.root, `${problems.length} problem(s) against ${a.manifest}`);
+        },
+      )
+      .demandCommand(1, 'give an action: verify'),
+  run: () => {
+    // Reached only through the subcommand above.
+  },
+});

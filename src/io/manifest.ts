@@ -1,0 +1,197 @@
+/**
+ * Dataset manifests (data-manifests/*.json): where a real dataset comes from,
+ * what its layout must look like, and how it maps onto brainalign's inputs.
+ * `verifyDataset` checks a copy on disk against one, without trusting any
+ * path in the manifest to stay inside the dataset root.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { z } from 'zod';
+import { InputError } from '../core/errors.js';
+import { hashFileContent } from '../core/hash.js';
+import { globToRegExp } from './glob.js';
+
+const RelPath = z.string().min(1);
+
+export const ManifestSchema = z.strictObject({
+  name: z.string(),
+  description: z.string(),
+  modality: z.enum(['stimuli', 'fmri', 'eeg', 'components']),
+  source: z.strictObject({
+    url: z.string(),
+    doi: z.string().optional(),
+    citation: z.string(),
+    howToGet: z.string(),
+  }),
+  license: z.string(),
+  /** Files known by name, with size and checksum where known. */
+  files: z
+    .array(z.strictObject({ path: RelPath, size: z.number().int().nonnegative().optional(), sha256: z.string().regex(/^[0-9a-f]{64}$/).optional() }))
+    .default([]),
+  /** Families of files: how many match, and their size range. */
+  patterns: z
+    .array(
+      z.strictObject({
+        glob: RelPath,
+        count: z.number().int().nonnegative().optional(),
+        minCount: z.number().int().nonnegative().optional(),
+        minSize: z.number().int().nonnegative().optional(),
+        maxSize: z.number().int().nonnegative().optional(),
+        description: z.string().optional(),
+      }),
+    )
+    .default([]),
+  /** JSON sidecar fields every matching file must carry. */
+  sidecars: z.array(z.strictObject({ glob: RelPath, field: z.string(), equals: z.union([z.number(), z.string(), z.boolean()]) })).default([]),
+  /** Columns every matching TSV must start with. */
+  tsvColumns: z.array(z.strictObject({ glob: RelPath, columns: z.array(z.string()).min(1) })).default([]),
+  knownIssues: z.array(z.string()).default([]),
+  /** How the dataset feeds brainalign's stages (free-form but documented per dataset). */
+  mapping: z.record(z.string(), z.unknown()),
+});
+
+export type Manifest = z.output<typeof ManifestSchema>;
+
+export interface Problem {
+  kind: 'missing' | 'size' | 'checksum' | 'count' | 'layout' | 'sidecar' | 'columns';
+  path: string;
+  detail: string;
+}
+
+/** Resolve a manifest path inside root, refusing anything that would escape it. */
+export function insideRoot(root: string, rel: string, manifestFile: string): string {
+  if (path.isAbsolute(rel) || rel.split(/[\\/]/).includes('..')) {
+    throw new InputError(manifestFile, `path "${rel}" would escape the dataset root`);
+  }
+  const abs = path.resolve(root, rel);
+  const back = path.relative(path.resolve(root), abs);
+  if (back.startsWith('..') || path.isAbsolute(back)) throw new InputError(manifestFile, `path "${rel}" would escape the dataset root`);
+  return abs;
+}
+
+export function loadManifest(file: string): Manifest {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new InputError(file, code ? `cannot read manifest (${code})` : `not valid JSON: ${(e as Error).message}`);
+  }
+  const r = ManifestSchema.safeParse(raw, { reportInput: true });
+  if (!r.success) {
+    const i = r.error.issues[0];
+    throw new InputError(file, `field "${i.path.map(String).join('.') || '(top level)'}": ${i.message}`);
+  }
+  const m = r.data;
+  for (const f of m.files) insideRoot('/', f.path, file);
+  for (const p of [...m.patterns, ...m.sidecars, ...m.tsvColumns]) insideRoot('/', p.glob, file);
+  return m;
+}
+
+/** Every regular file under root as a '/'-separated relative path (symlinks that leave root are reported, not followed). */
+function walk(root: string): { files: string[]; escaping: string[] } {
+  const files: string[] = [];
+  const escaping: string[] = [];
+  const realRoot = fs.realpathSync(root);
+  const rec = (rel: string) => {
+    for (const e of fs.readdirSync(path.join(root, rel), { withFileTypes: true })) {
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.name === '.git') continue;
+      if (e.isDirectory()) rec(r);
+      else if (e.isFile()) files.push(r);
+      else if (e.isSymbolicLink()) {
+        let target: string;
+        try {
+          target = fs.realpathSync(path.join(root, r));
+        } catch {
+          files.push(r); // dangling link: reported as missing content by size checks
+          continue;
+        }
+        if (!target.startsWith(realRoot + path.sep)) escaping.push(r);
+        else if (fs.statSync(target).isFile()) files.push(r);
+      }
+    }
+  };
+  rec('');
+  return { files: files.sort(), escaping };
+}
+
+export interface VerifyOptions {
+  /** Compute sha256 for files that list one (slow on big datasets). */
+  checksums?: boolean;
+}
+
+export function verifyDataset(manifest: Manifest, root: string, manifestFile: string, opts: VerifyOptions = {}): Problem[] {
+  if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) throw new InputError(root, 'dataset root is not a folder');
+  const problems: Problem[] = [];
+  const { files, escaping } = walk(root);
+  for (const e of escaping) problems.push({ kind: 'layout', path: e, detail: 'symlink points outside the dataset root' });
+
+  for (const f of manifest.files) {
+    const abs = insideRoot(root, f.path, manifestFile);
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(abs);
+    } catch {
+      problems.push({ kind: 'missing', path: f.path, detail: 'file not found' });
+      continue;
+    }
+    if (f.size !== undefined && st.size !== f.size) {
+      problems.push({ kind: 'size', path: f.path, detail: `size ${st.size} B, expected ${f.size} B` });
+    } else if (f.sha256 && opts.checksums !== false) {
+      const h = hashFileContent(abs);
+      if (h !== f.sha256) problems.push({ kind: 'checksum', path: f.path, detail: `sha256 ${h.slice(0, 12)}…, expected ${f.sha256.slice(0, 12)}…` });
+    }
+  }
+
+  for (const p of manifest.patterns) {
+    const re = globToRegExp(p.glob);
+    const matched = files.filter((f) => re.test(f));
+    if (p.count !== undefined && matched.length !== p.count) {
+      problems.push({ kind: 'count', path: p.glob, detail: `${matched.length} file(s) match, expected ${p.count}` });
+    }
+    if (p.minCount !== undefined && matched.length < p.minCount) {
+      problems.push({ kind: 'count', path: p.glob, detail: `${matched.length} file(s) match, expected at least ${p.minCount}` });
+    }
+    for (const f of matched) {
+      const size = fs.statSync(path.join(root, f)).size;
+      if ((p.minSize !== undefined && size < p.minSize) || (p.maxSize !== undefined && size > p.maxSize)) {
+        problems.push({ kind: 'size', path: f, detail: `size ${size} B outside [${p.minSize ?? 0}, ${p.maxSize ?? '∞'}] B` });
+      }
+    }
+  }
+
+  for (const s of manifest.sidecars) {
+    const re = globToRegExp(s.glob);
+    for (const f of files.filter((x) => re.test(x))) {
+      let v: unknown;
+      try {
+        v = (JSON.parse(fs.readFileSync(path.join(root, f), 'utf8')) as Record<string, unknown>)[s.field];
+      } catch {
+        problems.push({ kind: 'sidecar', path: f, detail: 'not valid JSON' });
+        continue;
+      }
+      if (v !== s.equals) problems.push({ kind: 'sidecar', path: f, detail: `${s.field} is ${JSON.stringify(v)}, expected ${JSON.stringify(s.equals)}` });
+    }
+  }
+
+  for (const c of manifest.tsvColumns) {
+    const re = globToRegExp(c.glob);
+    for (const f of files.filter((x) => re.test(x))) {
+      const first = fs.readFileSync(path.join(root, f), 'utf8').split(/\r?\n/, 1)[0] ?? '';
+      const cols = first.split('\t');
+      const ok = c.columns.every((col, i) => cols[i] === col);
+      if (!ok) problems.push({ kind: 'columns', path: f, detail: `columns ${cols.join(',')}, expected to start with ${c.columns.join(',')}` });
+    }
+  }
+  return problems;
+}
+
+/** The problems as an aligned, readable table. */
+export function problemTable(problems: Problem[]): string {
+  if (problems.length === 0) return 'no problems found\n';
+  const rows = problems.map((p) => [p.kind, p.path, p.detail]);
+  const w = [0, 1].map((c) => Math.max(c === 0 ? 4 : 4, ...rows.map((r) => r[c].length)));
+  const line = (r: string[]) => `${r[0].padEnd(w[0])}  ${r[1].padEnd(w[1])}  ${r[2]}\n`;
+  return line(['kind', 'path', 'problem']) + rows.map(line).join('');
+}
