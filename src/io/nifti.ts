@@ -11,3 +11,7 @@ export { bestAffine, qformAffine, sformAffine, baseAffine, affineToQform } from 
 export type { AffineSource } from './nifti/affine.js';
 export type { Scaling, RawView } from './nifti/decode.js';
 export type { SourceOptions } from './nifti/source.js';
+export { writeNifti, buildNifti1Header } from './nifti/write.js';
+export type { NiftiWriteInput } from './nifti/write.js';
+export { niftiInfo } from './nifti/info.js';
+export type { NiftiInfo, NiftiDataSummary } from './nifti/info.js';

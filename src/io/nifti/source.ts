@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as zlib from 'node:zlib';
 import { InputError } from '../../core/errors.js';
+import { SyncZlib } from './zlib-sync.js';
 
 export interface ByteSource {
   /** Fill dst[0..n) from the current position; returns bytes read (< n only at end of data). */
@@ -77,14 +78,7 @@ class PlainSource implements ByteSource {
   }
 }
 
-/**
- * Synchronous streaming gunzip on Node's native zlib. Node exposes no public
- * synchronous *incremental* inflate (gunzipSync needs the whole input, the
- * stream API is asynchronous, and pure-JS inflate runs at ~1/3 the speed), so
- * this drives the engine's `_processChunk` directly. That call closes the
- * native handle after each chunk; keeping the handle open across calls is
- * the same technique npm's tar (minizlib) relies on.
- */
+/** Gunzips the file on the fly, one compressed chunk at a time (see zlib-sync.ts for why this is synchronous). */
 class GzipSource implements ByteSource {
   position = 0;
   readonly size = undefined;
@@ -93,13 +87,11 @@ class GzipSource implements ByteSource {
   private pending: Buffer[] = [];
   private pendingOff = 0;
   private pendingBytes = 0;
-  private engine: zlib.Gunzip;
-  private handle: { close(): void } | null;
+  private z: SyncZlib;
   private inBuf: Buffer;
 
   constructor(private fd: number, private path: string, chunk: number) {
-    this.engine = zlib.createGunzip({ chunkSize: Math.max(64 * 1024, Math.min(chunk, 4 << 20)) });
-    this.handle = (this.engine as unknown as { _handle: { close(): void } | null })._handle;
+    this.z = new SyncZlib(zlib.createGunzip({ chunkSize: Math.max(64 * 1024, Math.min(chunk, 4 << 20)) }));
     this.inBuf = Buffer.allocUnsafe(chunk);
   }
 
@@ -110,37 +102,17 @@ class GzipSource implements ByteSource {
       return;
     }
     this.filePos += got;
-    const out = this.process(this.inBuf.subarray(0, got));
+    let out: Buffer;
+    try {
+      out = this.z.process(this.inBuf.subarray(0, got), zlib.constants.Z_SYNC_FLUSH);
+    } catch (e) {
+      this.ended = true;
+      const msg = e instanceof Error ? e.message : String(e);
+      throw new InputError(this.path, `corrupt gzip data within the first ${this.filePos} compressed bytes: ${msg}`);
+    }
     if (out.length > 0) {
       this.pending.push(out);
       this.pendingBytes += out.length;
-    }
-  }
-
-  private process(input: Buffer): Buffer {
-    const eng = this.engine as unknown as {
-      _handle: { close(): void } | null;
-      _processChunk(chunk: Buffer, flush: number): Buffer;
-    };
-    const handle = this.handle;
-    if (!handle) throw new InputError(this.path, 'corrupt gzip stream');
-    const close = handle.close;
-    const listeners = this.engine.listeners('error');
-    handle.close = () => {};
-    try {
-      return eng._processChunk(input, zlib.constants.Z_SYNC_FLUSH);
-    } catch (e) {
-      this.handle = null;
-      this.ended = true;
-      const msg = e instanceof Error ? e.message : String(e);
-      throw new InputError(this.path, `corrupt gzip data near compressed byte ${this.filePos}: ${msg}`);
-    } finally {
-      handle.close = close;
-      if (this.handle) eng._handle = handle;
-      // processChunkSync adds an 'error' listener per call; drop ours again.
-      for (const l of this.engine.listeners('error')) {
-        if (!listeners.includes(l)) this.engine.removeListener('error', l as (...args: unknown[]) => void);
-      }
     }
   }
 
@@ -188,10 +160,7 @@ class GzipSource implements ByteSource {
   }
 
   close(): void {
-    if (this.handle) {
-      this.handle = null;
-      this.engine.close();
-    }
+    this.z.close();
     fs.closeSync(this.fd);
   }
 }
