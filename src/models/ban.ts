@@ -1,0 +1,305 @@
+/**
+ * BAN, the Brain Audio Network: a CORnet-S-style recurrent convolutional
+ * network over log-mel spectrogram windows, and a feed-forward CNN baseline
+ * with the same areas. Weights are explicit tf.Variables so recurrence can
+ * share conv weights across iterations while keeping separate batch-norm
+ * parameters per iteration (as CORnet-S does), and so forward() can hand back
+ * every area's output at every iteration exactly as computed.
+ *
+ * Tensor layout: NHWC with H = mel bands (low→high), W = frames (time), C = 1.
+ */
+import { z } from 'zod';
+import { tf } from './backend.js';
+import { Rng } from '../core/prng.js';
+import { InputError } from '../core/errors.js';
+
+const AreaSchema = z.object({
+  name: z.string().regex(/^[a-z0-9_]+$/),
+  width: z.number().int().positive(),
+  times: z.number().int().positive(),
+});
+
+export const ModelConfigSchema = z.object({
+  kind: z.enum(['ban', 'cnn']).default('ban'),
+  nMels: z.number().int().positive().default(64),
+  frames: z.number().int().positive().default(128),
+  nClasses: z.number().int().min(2).default(10),
+  classes: z.array(z.string()).optional(),
+  a1Width: z.number().int().positive().default(16),
+  a1Kernel: z.number().int().positive().default(7),
+  a1Kernel2: z.number().int().positive().default(3),
+  blockKernel: z.number().int().positive().default(3),
+  scale: z.number().int().positive().default(4),
+  skip: z.boolean().default(true),
+  areas: z.array(AreaSchema).min(1).default([
+    { name: 'belt', width: 32, times: 2 },
+    { name: 'pb', width: 64, times: 4 },
+    { name: 't', width: 128, times: 2 },
+  ]),
+  fcHidden: z.array(z.number().int().positive()).default([64]),
+  bnMomentum: z.number().gt(0).lt(1).default(0.1),
+  bnEpsilon: z.number().positive().default(1e-5),
+  /** Affine input normalisation of the log-mel (dB): (x − inputMean) / inputStd. Set from training data. */
+  inputMean: z.number().default(0),
+  inputStd: z.number().positive().default(1),
+});
+
+export type ModelConfig = z.infer<typeof ModelConfigSchema>;
+export type ModelConfigInput = z.input<typeof ModelConfigSchema>;
+
+/** Parse (and default) a model configuration; throws InputError naming `where`. */
+export function parseModelConfig(raw: unknown, where = 'model config'): ModelConfig {
+  const r = ModelConfigSchema.safeParse(raw);
+  if (!r.success) {
+    const i = r.error.issues[0];
+    throw new InputError(where, `${i.path.join('.') || '(root)'}: ${i.message}`);
+  }
+  const names = new Set(['a1', 'decoder']);
+  for (const a of r.data.areas) {
+    if (names.has(a.name)) throw new InputError(where, `duplicate or reserved area name '${a.name}'`);
+    names.add(a.name);
+  }
+  return r.data;
+}
+
+/** One recorded activation: an area's output (NHWC) at one iteration (0 for feed-forward areas). */
+export interface AreaActivation {
+  area: string;
+  iteration: number;
+  tensor: tf.Tensor4D;
+}
+
+export interface ForwardOptions {
+  /** Batch statistics + running-stat updates when true; running statistics when false. */
+  training?: boolean;
+  /** Record every area's output at every iteration. */
+  collect?: boolean;
+}
+
+export interface ForwardResult {
+  logits: tf.Tensor2D;
+  /** Penultimate features: global-average-pooled last area, [N, width]. */
+  pooled: tf.Tensor2D;
+  acts: AreaActivation[];
+}
+
+interface BnRef {
+  gamma: tf.Variable;
+  beta: tf.Variable;
+  mean: tf.Variable;
+  variance: tf.Variable;
+}
+
+/**
+ * A BAN or CNN instance. `params` (trainable) and `state` (BN running
+ * statistics) are ordered maps; their key order is the checkpoint order.
+ */
+export class AudioNet {
+  readonly config: ModelConfig;
+  readonly params = new Map<string, tf.Variable>();
+  readonly state = new Map<string, tf.Variable>();
+
+  constructor(config: ModelConfig, seed: number) {
+    this.config = config;
+    // tidy frees the initial-value tensors; variables survive it.
+    tf.tidy(() => this.init(seed));
+  }
+
+  private init(seed: number): void {
+    const config = this.config;
+    const rng = new Rng(seed, 'model-init');
+    const c = config;
+    this.convW('a1/conv1', c.a1Kernel, 1, c.a1Width, rng);
+    this.bn('a1/bn1', c.a1Width);
+    this.convW('a1/conv2', c.a1Kernel2, c.a1Width, c.a1Width, rng);
+    this.bn('a1/bn2', c.a1Width);
+    let inC = c.a1Width;
+    for (const a of c.areas) {
+      if (c.kind === 'ban') {
+        const wide = a.width * c.scale;
+        this.convW(`${a.name}/conv_input`, 1, inC, a.width, rng);
+        this.convW(`${a.name}/skip`, 1, a.width, a.width, rng);
+        this.bn(`${a.name}/bn_skip`, a.width);
+        this.convW(`${a.name}/conv1`, 1, a.width, wide, rng);
+        this.convW(`${a.name}/conv2`, c.blockKernel, wide, wide, rng);
+        this.convW(`${a.name}/conv3`, 1, wide, a.width, rng);
+        for (let t = 0; t < a.times; t++) {
+          this.bn(`${a.name}/t${t}/bn1`, wide);
+          this.bn(`${a.name}/t${t}/bn2`, wide);
+          this.bn(`${a.name}/t${t}/bn3`, a.width);
+        }
+      } else {
+        this.convW(`${a.name}/conv1`, c.blockKernel, inC, a.width, rng);
+        this.bn(`${a.name}/bn1`, a.width);
+        this.convW(`${a.name}/conv2`, c.blockKernel, a.width, a.width, rng);
+        this.bn(`${a.name}/bn2`, a.width);
+      }
+      inC = a.width;
+    }
+    let fin = inC;
+    c.fcHidden.forEach((h, i) => {
+      this.dense(`decoder/fc${i}`, fin, h, rng);
+      fin = h;
+    });
+    this.dense('decoder/out', fin, c.nClasses, rng);
+  }
+
+  private convW(name: string, k: number, cin: number, cout: number, rng: Rng): void {
+    // He (Kaiming) normal for ReLU nets, fan-in mode, drawn from our own seeded stream.
+    const std = Math.sqrt(2 / (k * k * cin));
+    const w = rng.fork(name).normals(k * k * cin * cout, 0, std);
+    this.params.set(name, tf.variable(tf.tensor4d(w, [k, k, cin, cout]), true));
+  }
+
+  private dense(name: string, fin: number, fout: number, rng: Rng): void {
+    // PyTorch's Linear default range, U(±1/√fan_in), for weights and bias.
+    const bound = 1 / Math.sqrt(fin);
+    const r = rng.fork(name);
+    const w = new Float32Array(fin * fout);
+    for (let i = 0; i < w.length; i++) w[i] = r.range(-bound, bound);
+    const b = new Float32Array(fout);
+    for (let i = 0; i < b.length; i++) b[i] = r.range(-bound, bound);
+    this.params.set(`${name}/w`, tf.variable(tf.tensor2d(w, [fin, fout]), true));
+    this.params.set(`${name}/b`, tf.variable(tf.tensor1d(b), true));
+  }
+
+  private bn(name: string, ch: number): void {
+    this.params.set(`${name}/gamma`, tf.variable(tf.ones([ch]), true));
+    this.params.set(`${name}/beta`, tf.variable(tf.zeros([ch]), true));
+    this.state.set(`${name}/mean`, tf.variable(tf.zeros([ch]), false));
+    this.state.set(`${name}/variance`, tf.variable(tf.ones([ch]), false));
+  }
+
+  private p(name: string): tf.Variable {
+    const v = this.params.get(name) ?? this.state.get(name);
+    if (!v) throw new Error(`no parameter ${name}`);
+    return v;
+  }
+
+  private bnRef(name: string): BnRef {
+    return {
+      gamma: this.p(`${name}/gamma`),
+      beta: this.p(`${name}/beta`),
+      mean: this.p(`${name}/mean`),
+      variance: this.p(`${name}/variance`),
+    };
+  }
+
+  private batchNorm(x: tf.Tensor4D, name: string, training: boolean): tf.Tensor4D {
+    const r = this.bnRef(name);
+    const eps = this.config.bnEpsilon;
+    if (!training) return tf.batchNorm4d(x, r.mean as tf.Tensor1D, r.variance as tf.Tensor1D, r.beta as tf.Tensor1D, r.gamma as tf.Tensor1D, eps);
+    const { mean, variance } = tf.moments(x, [0, 1, 2]);
+    const n = x.shape[0] * x.shape[1] * x.shape[2];
+    const m = this.config.bnMomentum;
+    // Running statistics as in PyTorch: momentum-weighted, unbiased variance.
+    // assign() is not taped, so this does not enter the gradient.
+    tf.tidy(() => {
+      r.mean.assign(tf.add(tf.mul(r.mean, 1 - m), tf.mul(mean, m)));
+      const unbiased = tf.mul(variance, n > 1 ? n / (n - 1) : 1);
+      r.variance.assign(tf.add(tf.mul(r.variance, 1 - m), tf.mul(unbiased, m)));
+    });
+    return tf.batchNorm4d(x, mean as tf.Tensor1D, variance as tf.Tensor1D, r.beta as tf.Tensor1D, r.gamma as tf.Tensor1D, eps);
+  }
+
+  private conv(x: tf.Tensor4D, name: string, stride: number): tf.Tensor4D {
+    return tf.conv2d(x, this.p(name) as tf.Tensor4D, stride, 'same');
+  }
+
+  /**
+   * Run the network on log-mel windows x [N, nMels, frames, 1] (dB). Returns
+   * logits [N, nClasses], the pooled penultimate features, and (if collect)
+   * each area's post-ReLU output at every iteration. Call inside tf.tidy or
+   * dispose the returned tensors.
+   */
+  forward(x: tf.Tensor4D, opts: ForwardOptions = {}): ForwardResult {
+    const training = opts.training ?? false;
+    const collect = opts.collect ?? false;
+    const c = this.config;
+    const acts: AreaActivation[] = [];
+    const record = (area: string, iteration: number, t: tf.Tensor4D) => {
+      if (collect) acts.push({ area, iteration, tensor: t });
+    };
+    let h = tf.div(tf.sub(x, c.inputMean), c.inputStd) as tf.Tensor4D;
+    h = tf.relu(this.batchNorm(this.conv(h, 'a1/conv1', 2), 'a1/bn1', training));
+    h = tf.maxPool(h, 3, 2, 'same');
+    h = tf.relu(this.batchNorm(this.conv(h, 'a1/conv2', 1), 'a1/bn2', training));
+    record('a1', 0, h);
+    for (const a of c.areas) {
+      if (c.kind === 'ban') {
+        h = this.conv(h, `${a.name}/conv_input`, 1);
+        for (let t = 0; t < a.times; t++) {
+          const first = t === 0;
+          let skip: tf.Tensor4D | null = null;
+          if (c.skip) skip = first ? this.batchNorm(this.conv(h, `${a.name}/skip`, 2), `${a.name}/bn_skip`, training) : h;
+          let y = tf.relu(this.batchNorm(this.conv(h, `${a.name}/conv1`, 1), `${a.name}/t${t}/bn1`, training));
+          y = tf.relu(this.batchNorm(this.conv(y, `${a.name}/conv2`, first ? 2 : 1), `${a.name}/t${t}/bn2`, training));
+          y = this.batchNorm(this.conv(y, `${a.name}/conv3`, 1), `${a.name}/t${t}/bn3`, training);
+          if (skip) y = tf.add(y, skip);
+          h = tf.relu(y);
+          record(a.name, t, h);
+        }
+      } else {
+        h = tf.relu(this.batchNorm(this.conv(h, `${a.name}/conv1`, 2), `${a.name}/bn1`, training));
+        h = tf.relu(this.batchNorm(this.conv(h, `${a.name}/conv2`, 1), `${a.name}/bn2`, training));
+        record(a.name, 0, h);
+      }
+    }
+    const pooled = tf.mean(h, [1, 2]) as tf.Tensor2D;
+    let z: tf.Tensor2D = pooled;
+    c.fcHidden.forEach((_, i) => {
+      z = tf.relu(tf.add(tf.matMul(z, this.p(`decoder/fc${i}/w`)), this.p(`decoder/fc${i}/b`)));
+    });
+    const logits = tf.add(tf.matMul(z, this.p('decoder/out/w')), this.p('decoder/out/b')) as tf.Tensor2D;
+    return { logits, pooled, acts };
+  }
+
+  /** Every (area, iteration) that forward({collect:true}) records, in order. */
+  areaIterations(): { area: string; iteration: number }[] {
+    const out = [{ area: 'a1', iteration: 0 }];
+    for (const a of this.config.areas) {
+      const times = this.config.kind === 'ban' ? a.times : 1;
+      for (let t = 0; t < times; t++) out.push({ area: a.name, iteration: t });
+    }
+    return out;
+  }
+
+  /** Number of trainable scalars. */
+  parameterCount(): number {
+    let n = 0;
+    for (const v of this.params.values()) n += v.size;
+    return n;
+  }
+
+  dispose(): void {
+    for (const v of this.params.values()) v.dispose();
+    for (const v of this.state.values()) v.dispose();
+  }
+}
+
+/**
+ * Build a model from a (partial) config with weights drawn from `seed`.
+ * An untrained instance is the "BAN with random weights" control.
+ */
+export function createModel(config: ModelConfigInput | ModelConfig, seed: number): AudioNet {
+  return new AudioNet(parseModelConfig(config), seed);
+}
+
+/** The feed-forward CNN baseline config matching a BAN config's areas and widths. */
+export function cnnBaselineConfig(ban: ModelConfigInput = {}): ModelConfig {
+  return parseModelConfig({ ...ban, kind: 'cnn' });
+}
+
+/** Ablations of a BAN config: 'no-recurrence' (times = 1), 'no-skip', or 'areas:<n>' (first n areas). */
+export function ablateConfig(base: ModelConfigInput, ablation: string): ModelConfig {
+  const c = parseModelConfig(base);
+  if (ablation === 'no-recurrence') return { ...c, areas: c.areas.map((a) => ({ ...a, times: 1 })) };
+  if (ablation === 'no-skip') return { ...c, skip: false };
+  const m = /^areas:(\d+)$/.exec(ablation);
+  if (m) {
+    const n = Number(m[1]);
+    if (n < 1 || n > c.areas.length) throw new InputError('--ablation', `areas:${n} outside 1..${c.areas.length}`);
+    return { ...c, areas: c.areas.slice(0, n) };
+  }
+  throw new InputError('--ablation', `unknown ablation '${ablation}' (no-recurrence, no-skip, areas:<n>)`);
+}
