@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import type { Argv } from 'yargs';
 import { z } from 'zod';
 import { InputError } from '../core/errors.js';
+import { DEFAULT_ROOT } from '../pipeline/derivatives.js';
 
 /** Options every verb accepts (declared once in main.ts). */
 export interface CommonOptions {
@@ -61,6 +62,18 @@ export function validateCommon(a: CommonOptions): void {
   if (!Number.isInteger(a.jobs) || a.jobs < 1) {
     throw new InputError('--jobs', `expected a positive integer, got ${String(a.jobs)}`);
   }
+}
+
+/** Options of every stage verb: where the derivatives go and which stamp make waits for. */
+export interface StageOptions {
+  out: string;
+  stamp?: string;
+}
+
+export function withStageOptions<T>(y: Argv<T>): Argv<T & StageOptions> {
+  return y
+    .option('out', { type: 'string', default: DEFAULT_ROOT, describe: 'derivatives root (BIDS derivatives)' })
+    .option('stamp', { type: 'string', describe: 'completion stamp to write after success (used by make)' }) as unknown as Argv<T & StageOptions>;
 }
 
 export const DEFAULT_JOBS = Math.max(1, os.availableParallelism());

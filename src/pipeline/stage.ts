@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { stableJson, writeFileAtomic } from '../core/atomic.js';
 import { notice } from '../core/progress.js';
+import { InputError } from '../core/errors.js';
 import { HashMemo, listFiles, sha256 } from './hash.js';
 import { VERSION } from './version.js';
 import { ensureDerivativesRoot } from './derivatives.js';
@@ -163,6 +164,30 @@ function publish(root: string, dir: string): void {
 
 /** Resolve a stamp file (what make passes between stages) to its artifact folder. */
 export function readStamp(stamp: string): { stage: string; key: string; dir: string } {
-  const s = JSON.parse(fs.readFileSync(stamp, 'utf8')) as { stage: string; key: string; dir: string };
-  return { ...s, dir: path.resolve(path.dirname(stamp), s.dir) };
+  let s: { stage?: unknown; key?: unknown; dir?: unknown };
+  try {
+    s = JSON.parse(fs.readFileSync(stamp, 'utf8')) as typeof s;
+  } catch {
+    throw new InputError(stamp, 'not a readable stamp file');
+  }
+  if (typeof s.stage !== 'string' || typeof s.key !== 'string' || typeof s.dir !== 'string') {
+    throw new InputError(stamp, 'not a brainalign stamp (needs stage, key, dir)');
+  }
+  return { stage: s.stage, key: s.key, dir: path.resolve(path.dirname(stamp), s.dir) };
+}
+
+/**
+ * An upstream artifact given on the command line: either its stamp file (as
+ * make passes it) or the artifact folder itself.
+ */
+export function resolveArtifact(p: string, option: string): string {
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(p);
+  } catch {
+    throw new InputError(p, `${option}: no such stamp or artifact (run the upstream stage first)`);
+  }
+  const dir = st.isDirectory() ? p : readStamp(p).dir;
+  if (!fs.existsSync(path.join(dir, 'provenance.json'))) throw new InputError(p, `${option}: not a complete artifact (no provenance.json)`);
+  return dir;
 }
