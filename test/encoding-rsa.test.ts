@@ -1,0 +1,153 @@
+import test from 'ava';
+import { execFileSync } from 'node:child_process';
+import { Rng } from '../src/core/prng.js';
+import { rdm, subRdm, compareRdms, crossValidatedLayerRsa, rsaNoiseCeiling, rdmSize, condensedIndex } from '../src/encoding/rsa.js';
+import { kendallTauB } from '../src/encoding/correlation.js';
+import { regressComponents } from '../src/encoding/components.js';
+
+function py<T>(code: string, input: unknown): T {
+  const out = execFileSync('/usr/bin/python3', ['-c', code], { input: JSON.stringify(input), encoding: 'utf8' });
+  return JSON.parse(out) as T;
+}
+
+/** nStim × nFeat patterns: shared `base` plus independent noise of SD `sd`. */
+function noisy(base: Float32Array, sd: number, rng: Rng): Float32Array {
+  const out = new Float32Array(base.length);
+  for (let i = 0; i < base.length; i++) out[i] = base[i] + sd * rng.normal();
+  return out;
+}
+
+test('RDMs (1 − Pearson, Euclidean) match scipy pdist in its condensed order', (t) => {
+  const rng = new Rng(1);
+  const X = rng.normals(12 * 30);
+  const ref = py<{ c: number[]; e: number[] }>(
+    `
+import json, sys, numpy as np
+from scipy.spatial.distance import pdist
+X = np.array(json.load(sys.stdin)).reshape(12, 30)
+print(json.dumps({'c': pdist(X, 'correlation').tolist(), 'e': pdist(X, 'euclidean').tolist()}))
+`,
+    Array.from(X),
+  );
+  const c = rdm(X, 12, 30, 'correlation');
+  const e = rdm(X, 12, 30, 'euclidean');
+  t.is(c.length, 66);
+  t.is(rdmSize(66), 12);
+  for (let k = 0; k < 66; k++) {
+    t.true(Math.abs(c[k] - ref.c[k]) < 1e-6, `corr ${k}`);
+    t.true(Math.abs(e[k] - ref.e[k]) < 1e-5, `eucl ${k}`);
+  }
+  // Sub-RDM over stimuli (2, 5, 9) equals the RDM of those rows.
+  const idx = [2, 5, 9];
+  const sub = rdm(new Float32Array([...X.slice(60, 90), ...X.slice(150, 180), ...X.slice(270, 300)]), 3, 30, 'euclidean');
+  const viaSub = subRdm(e, 12, idx);
+  for (let k = 0; k < 3; k++) t.true(Math.abs(sub[k] - viaSub[k]) < 1e-9);
+  t.is(condensedIndex(12, 0, 1), 0);
+  t.is(condensedIndex(12, 10, 11), 65);
+});
+
+test('RDM comparison: Spearman vs scipy; Kendall τa vs an independent O(n²) count on a categorical (tied) model RDM', (t) => {
+  // 30 stimuli in 3 categories; the model RDM is 0 within / 1 between: 435 cells, all tied in two values.
+  const rng = new Rng(2);
+  const n = 30;
+  const cat = Array.from({ length: n }, (_, i) => i % 3);
+  const model: number[] = [];
+  const brain: number[] = [];
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      const m = cat[i] === cat[j] ? 0 : 1;
+      model.push(m);
+      brain.push(m + 1.5 * rng.normal());
+    }
+  }
+  const ref = py<{ rho: number; taua: number }>(
+    `
+import json, sys, numpy as np
+from scipy import stats
+d = json.load(sys.stdin); a = np.array(d['a']); b = np.array(d['b']); n = len(a)
+s = sum(np.sum(np.sign(a[i] - a[i+1:]) * np.sign(b[i] - b[i+1:])) for i in range(n))
+print(json.dumps({'rho': stats.spearmanr(a, b).correlation, 'taua': s / (n * (n - 1) / 2)}))
+`,
+    { a: model, b: brain },
+  );
+  t.true(Math.abs(compareRdms(model, brain, 'spearman') - ref.rho) < 1e-12);
+  const taua = compareRdms(model, brain, 'kendall-tau-a');
+  t.true(Math.abs(taua - ref.taua) < 1e-12, `τa ${taua} vs ${ref.taua}`);
+  // τb inflates the tied categorical model (it divides by fewer pairs); τa does not.
+  t.true(kendallTauB(model, brain) > taua * 1.3);
+});
+
+test('cross-validated layer choice recovers the planted layer, and on null layers its held-out score is ≈ 0 while the in-sample best is biased up', (t) => {
+  const rng = new Rng(3);
+  const nStim = 40;
+  const nFeat = 50;
+  const truth = rng.normals(nStim * nFeat);
+  const brain = rdm(noisy(truth, 1, rng), nStim, nFeat);
+  // Every layer carries the planted geometry; layer 2 with the least noise (SD 0.6 vs 2–4).
+  const sds = [3, 2, 0.6, 2.5, 4];
+  const layers = sds.map((sd, k) => ({ name: `layer${k}`, rdm: rdm(noisy(truth, sd, rng), nStim, nFeat) }));
+  const cv = crossValidatedLayerRsa(layers, brain, { rng: new Rng(4), nSplits: 50 });
+  t.true(cv.chosen.layer2 >= 45, JSON.stringify(cv.chosen));
+  t.true(cv.score > 0.2, `score ${cv.score}`);
+
+  let cvSum = 0;
+  let inSampleSum = 0;
+  const reps = 12;
+  for (let r = 0; r < reps; r++) {
+    const nullLayers = Array.from({ length: 10 }, (_, k) => ({ name: `n${k}`, rdm: rdm(rng.normals(nStim * nFeat), nStim, nFeat) }));
+    const b = rdm(rng.normals(nStim * nFeat), nStim, nFeat);
+    inSampleSum += Math.max(...nullLayers.map((l) => compareRdms(l.rdm, b)));
+    cvSum += crossValidatedLayerRsa(nullLayers, b, { rng: new Rng(10 + r), nSplits: 20 }).score;
+  }
+  t.log(`null layers: in-sample best ${(inSampleSum / reps).toFixed(3)}, cross-validated ${(cvSum / reps).toFixed(3)}`);
+  t.true(Math.abs(cvSum / reps) < 0.03);
+  t.true(inSampleSum / reps > cvSum / reps + 0.02);
+});
+
+test('leave-one-subject-out noise ceiling matches an independent scipy computation; lower < upper; identical subjects give 1', (t) => {
+  const rng = new Rng(5);
+  const nStim = 20;
+  const nFeat = 40;
+  const truth = rng.normals(nStim * nFeat);
+  const subjects = Array.from({ length: 6 }, () => rdm(noisy(truth, 1.5, rng), nStim, nFeat));
+  const nc = rsaNoiseCeiling(subjects, 'spearman');
+  const ref = py<{ upper: number; lower: number }>(
+    `
+import json, sys, numpy as np
+from scipy import stats
+S = np.array(json.load(sys.stdin)); R = np.array([stats.rankdata(s) for s in S])
+up = [stats.spearmanr(S[i], R.mean(0)).correlation for i in range(len(S))]
+lo = [stats.spearmanr(S[i], np.delete(R, i, 0).mean(0)).correlation for i in range(len(S))]
+print(json.dumps({'upper': float(np.mean(up)), 'lower': float(np.mean(lo))}))
+`,
+    subjects.map((s) => Array.from(s)),
+  );
+  t.true(Math.abs(nc.upper - ref.upper) < 1e-12);
+  t.true(Math.abs(nc.lower - ref.lower) < 1e-12);
+  t.true(nc.lower < nc.upper);
+  // The true geometry scores inside or above the lower bound (it is what every subject shares).
+  const trueRdm = rdm(truth, nStim, nFeat);
+  const trueScore = subjects.reduce((s, d) => s + compareRdms(trueRdm, d), 0) / subjects.length;
+  t.true(trueScore > nc.lower - 0.02 && trueScore < nc.upper + 0.02, `true ${trueScore} in [${nc.lower}, ${nc.upper}]`);
+  const same = rsaNoiseCeiling([subjects[0], subjects[0]], 'kendall-tau-a');
+  t.true(Math.abs(same.upper - 1) < 1e-12 && Math.abs(same.lower - 1) < 1e-12);
+});
+
+test('component regression transposes components × stimuli into stimuli × targets and returns the engine scores', (t) => {
+  // 3 components × 4 stimuli; the stub engine reports, per target, the sum of its column so the layout is checked.
+  const comps = { data: new Float32Array([1, 2, 3, 4, 10, 20, 30, 40, 100, 200, 300, 400]), nComponents: 3, nStimuli: 4, names: ['c1', 'c2', 'c3'] };
+  const features = { data: new Float32Array(8), nStimuli: 4, nFeatures: 2 };
+  const res = regressComponents(features, comps, (X, nS, nF, Y, nT) => {
+    const score = new Float64Array(nT);
+    for (let s = 0; s < nS; s++) for (let c = 0; c < nT; c++) score[c] += Y[s * nT + c];
+    t.is(nF, 2);
+    t.is(X.length, 8);
+    return { score };
+  });
+  t.deepEqual(res.fits, [
+    { name: 'c1', score: 10 },
+    { name: 'c2', score: 100 },
+    { name: 'c3', score: 1000 },
+  ]);
+  t.throws(() => regressComponents({ ...features, nStimuli: 5 }, comps, () => ({ score: [0, 0, 0] })));
+});
