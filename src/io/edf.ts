@@ -18,3 +18,6 @@ export { readEdf } from './edf/read.js';
 export { writeEdf } from './edf/write.js';
 export { edfInfo } from './edf/info.js';
 export type { EdfInfo, EdfSignalSummary } from './edf/info.js';
+export { plusIdentification, prefilterBand } from './edf/subfields.js';
+export type { PlusIdentification } from './edf/subfields.js';
+export { stimSignals } from './edf/read.js';

@@ -6,7 +6,9 @@
 import * as fs from 'node:fs';
 import { scanAnnotations } from './annotations.js';
 import { openEdf, parseEdfHeader } from './header.js';
-import { forEachRecordChunk } from './records.js';
+import { digitalAt, forEachRecordChunk } from './records.js';
+import { statusSignal, stimSignals } from './read.js';
+import { plusIdentification, prefilterBand, type PlusIdentification } from './subfields.js';
 
 export interface EdfSignalSummary {
   label: string;
@@ -21,7 +23,7 @@ export interface EdfSignalSummary {
   digMax: number;
   transducer: string;
   prefilter: string;
-  /** Statistics of the scaled (physical, float32-rounded) samples; null for an empty signal. */
+  /** Statistics of the scaled (physical, float64) samples; null for an empty signal. */
   data: { min: number; max: number; mean: number; sum: number; nonzero: number; count: number } | null;
 }
 
@@ -40,6 +42,14 @@ export interface EdfInfo {
   /** Seconds from the start to the end of the last record. */
   duration: number;
   annotationSignals: number;
+  /** EDF+ patient/recording subfields (null for plain EDF/BDF). */
+  identification: PlusIdentification | null;
+  /** File-level analogue filter band (Hz) from the prefilter fields, MNE's rules. */
+  band: { highpass: number; lowpass: number };
+  /** Labels of trigger channels (Status/Trigger, any case). */
+  stimChannels: string[];
+  /** Number of Status-channel trigger events in the whole file. */
+  triggerCount: number;
   signals: EdfSignalSummary[];
   annotations: { onset: number; duration: number | null; text: string }[];
 }
@@ -53,6 +63,9 @@ export function edfInfo(path: string): EdfInfo {
     const ordinary = h.signals.filter((s) => !s.isAnnotation);
     const acc = ordinary.map(() => ({ min: Infinity, max: -Infinity, sum: 0, nonzero: 0, count: 0 }));
     const bps = h.bytesPerSample;
+    const status = statusSignal(h);
+    let prev = 0;
+    let triggerCount = 0;
     forEachRecordChunk(fd, h, 0, h.nRecords, (buf, _first, count) => {
       for (let r = 0; r < count; r++) {
         const rec = r * h.recordBytes;
@@ -61,8 +74,8 @@ export function edfInfo(path: string): EdfInfo {
           let p = rec + s.byteOffset;
           for (let i = 0; i < s.samplesPerRecord; i++, p += bps) {
             const d = bps === 3 ? ((buf[p] | (buf[p + 1] << 8) | (buf[p + 2] << 16)) << 8) >> 8 : ((buf[p] | (buf[p + 1] << 8)) << 16) >> 16;
-            // Same float32 rounding as readEdf, so the summary describes the data readers get.
-            const v = Math.fround(d * s.gain + s.offset);
+            // float64, not the float32 readEdf stores: sums over long recordings keep their digits.
+            const v = d * s.gain + s.offset;
             if (v < a.min) a.min = v;
             if (v > a.max) a.max = v;
             a.sum += v;
@@ -70,6 +83,13 @@ export function edfInfo(path: string): EdfInfo {
           }
           a.count += s.samplesPerRecord;
         });
+        if (status) {
+          for (let i = 0; i < status.samplesPerRecord; i++) {
+            const v = digitalAt(buf, rec, status, bps, i) & 0xffff;
+            if (v !== prev && v !== 0) triggerCount++;
+            prev = v;
+          }
+        }
       }
     });
     return {
@@ -83,6 +103,10 @@ export function edfInfo(path: string): EdfInfo {
       recordDuration: h.recordDuration,
       duration: scan.duration,
       annotationSignals: h.signals.length - ordinary.length,
+      identification: plusIdentification(h),
+      band: prefilterBand(h),
+      stimChannels: stimSignals(h).map((s) => s.label),
+      triggerCount,
       signals: ordinary.map((s, j) => {
         const a = acc[j];
         return {

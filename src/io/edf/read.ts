@@ -37,9 +37,15 @@ function sampleAtOrAfter(t: number, rate: number): number {
   return Math.ceil(t * rate - 1e-9);
 }
 
-/** The BioSemi trigger channel, if any. */
+/** Trigger channels by MNE's automatic rule: labels "status" or "trigger", any case. */
+export function stimSignals(h: EdfHeader): EdfSignalHeader[] {
+  return h.signals.filter((s) => !s.isAnnotation && /^(status|trigger)$/i.test(s.rawLabel));
+}
+
+/** The channel triggers are decoded from: the first "Status" (BioSemi), else the first "Trigger". */
 export function statusSignal(h: EdfHeader): EdfSignalHeader | undefined {
-  return h.signals.find((s) => !s.isAnnotation && s.rawLabel.toLowerCase() === 'status');
+  const stim = stimSignals(h);
+  return stim.find((s) => s.rawLabel.toLowerCase() === 'status') ?? stim[0];
 }
 
 /**
