@@ -2,5 +2,6 @@
 import type { Verb } from './framework.js';
 import cache from './cache.js';
 import data from './data.js';
+import info from './info.js';
 
-export const verbs: Verb[] = [cache, data];
+export const verbs: Verb[] = [info, data, cache];

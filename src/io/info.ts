@@ -1,0 +1,100 @@
+/**
+ * `brainalign info`: recognise a file by its magic bytes (not only its name)
+ * and describe it with the reader of its format. The JSON shape is a stable
+ * interface documented in docs/info-json.md.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { InputError } from '../core/errors.js';
+import { niftiInfo } from './nifti.js';
+import { edfInfo } from './edf/info.js';
+import { wavInfo } from './wav.js';
+import { npyInfo } from './npy.js';
+import { readTsv } from './tsv.js';
+
+export const INFO_SCHEMA = 'brainalign.info/1';
+
+export type Format = 'nifti' | 'edf' | 'wav' | 'npy' | 'tsv';
+
+export interface InfoDocument {
+  schema: typeof INFO_SCHEMA;
+  file: string;
+  format: Format;
+  info: unknown;
+}
+
+/** The format of `file`, from its first bytes, falling back to the extension for text formats. */
+export function detectFormat(file: string): Format {
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(file);
+  } catch {
+    throw new InputError(file, 'no such file');
+  }
+  if (st.isDirectory()) throw new InputError(file, 'is a folder; give a file');
+  const head = Buffer.alloc(8);
+  const fd = fs.openSync(file, 'r');
+  let n: number;
+  try {
+    n = fs.readSync(fd, head, 0, 8, 0);
+  } finally {
+    fs.closeSync(fd);
+  }
+  const lower = file.toLowerCase();
+  if (n >= 6 && head[0] === 0x93 && head.subarray(1, 6).toString('latin1') === 'NUMPY') return 'npy';
+  if (n >= 4 && (head.subarray(0, 4).toString('latin1') === 'RIFF' || head.subarray(0, 4).toString('latin1') === 'RIFX')) return 'wav';
+  if (n >= 8 && (head.toString('latin1') === '0       ' || (head[0] === 0xff && head.subarray(1, 8).toString('latin1') === 'BIOSEMI'))) return 'edf';
+  if (/\.(nii|nii\.gz|hdr|hdr\.gz|img|img\.gz)$/.test(lower)) return 'nifti';
+  if (n >= 4 && (head.readInt32LE(0) === 348 || head.readInt32BE(0) === 348 || head.readInt32LE(0) === 540 || head.readInt32BE(0) === 540)) return 'nifti';
+  if (/\.(edf|bdf|rec)$/.test(lower)) return 'edf';
+  if (lower.endsWith('.wav')) return 'wav';
+  if (lower.endsWith('.npy')) return 'npy';
+  if (lower.endsWith('.tsv')) return 'tsv';
+  throw new InputError(file, 'unrecognised format (expected NIfTI, EDF/BDF, WAV, NPY or TSV)');
+}
+
+function tsvInfo(file: string) {
+  const t = readTsv(file);
+  const sidecar = file.replace(/\.tsv$/i, '.json');
+  return {
+    columns: t.columns,
+    rows: t.rows.length,
+    sidecar: fs.existsSync(sidecar) ? path.basename(sidecar) : null,
+  };
+}
+
+export function describeFile(file: string): InfoDocument {
+  const format = detectFormat(file);
+  const info =
+    format === 'nifti' ? niftiInfo(file)
+    : format === 'edf' ? edfInfo(file)
+    : format === 'wav' ? wavInfo(file)
+    : format === 'npy' ? npyInfo(file)
+    : tsvInfo(file);
+  return { schema: INFO_SCHEMA, file, format, info };
+}
+
+/** Human-readable rendering: one `key: value` per line, nested objects indented, short arrays inline. */
+export function renderInfo(doc: InfoDocument): string {
+  const lines: string[] = [`${doc.file} (${doc.format})`];
+  const emit = (v: unknown, indent: string, key: string) => {
+    if (Array.isArray(v) && v.every((x) => x === null || typeof x !== 'object') && v.length <= 16) {
+      lines.push(`${indent}${key}: [${v.map(fmt).join(', ')}]`);
+    } else if (Array.isArray(v)) {
+      lines.push(`${indent}${key}: (${v.length})`);
+      v.slice(0, 64).forEach((x, i) => emit(x, indent + '  ', `[${i}]`));
+      if (v.length > 64) lines.push(`${indent}  … ${v.length - 64} more`);
+    } else if (v !== null && typeof v === 'object') {
+      lines.push(`${indent}${key}:`);
+      for (const [k, x] of Object.entries(v as Record<string, unknown>)) emit(x, indent + '  ', k);
+    } else lines.push(`${indent}${key}: ${fmt(v)}`);
+  };
+  for (const [k, v] of Object.entries(doc.info as Record<string, unknown>)) emit(v, '  ', k);
+  return lines.join('\n') + '\n';
+}
+
+function fmt(v: unknown): string {
+  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(7)));
+  if (typeof v === 'string') return v;
+  return JSON.stringify(v);
+}
