@@ -95,6 +95,8 @@ export interface NiftiHeader {
   srowY: number[];
   srowZ: number[];
   extensions: NiftiExtension[];
+  /** the fixed header bytes as stored (348 or 540, file byte order), for round trips and raw-field checks */
+  raw: Uint8Array;
 }
 
 /** Bytes needed to parse the fixed header of either version (NIfTI-2 is 540, plus 4 extender bytes). */
@@ -128,7 +130,8 @@ function fields(bytes: Uint8Array, le: boolean, where: string): Field {
     str: (o, n) => {
       let end = o;
       while (end < o + n && bytes[end] !== 0) end++;
-      return Buffer.from(bytes.buffer, bytes.byteOffset + o, end - o).toString('latin1');
+      // Writers pad with spaces as often as with NULs (FSL's aux_file 'none   '); neither is content.
+      return Buffer.from(bytes.buffer, bytes.byteOffset + o, end - o).toString('latin1').replace(/ +$/, '');
     },
   };
 }
@@ -159,7 +162,7 @@ function detect(bytes: Uint8Array, where: string): { version: 1 | 2; le: boolean
 export function parseNiftiHeader(bytes: Uint8Array, where: string): NiftiHeader {
   const { version, le } = detect(bytes, where);
   const f = fields(bytes, le, where);
-  let h: Omit<NiftiHeader, 'extensions'>;
+  let h: Omit<NiftiHeader, 'extensions' | 'raw'>;
   let hdrEnd: number;
   if (version === 1) {
     const magic = f.str(344, 4);
@@ -215,10 +218,10 @@ export function parseNiftiHeader(bytes: Uint8Array, where: string): NiftiHeader 
   }
   checkShape(h, where);
   const extensions = parseExtensions(bytes, hdrEnd, h.pair ? bytes.length : Math.min(bytes.length, h.voxOffset), le, where);
-  return { ...h, extensions };
+  return { ...h, extensions, raw: bytes.slice(0, hdrEnd) };
 }
 
-function checkShape(h: Omit<NiftiHeader, 'extensions'>, where: string): void {
+function checkShape(h: Omit<NiftiHeader, 'extensions' | 'raw'>, where: string): void {
   const nd = h.dim[0];
   if (!(nd >= 1 && nd <= 7)) throw new InputError(where, `dim[0] is ${nd}: the number of dimensions must be 1..7`);
   for (let i = 1; i <= nd; i++) {
