@@ -32,7 +32,7 @@ import sys, json, numpy as np, nibabel as nib
 out = {}
 tmp = sys.argv[1]
 for i, f in enumerate(sys.argv[2:]):
-    img = nib.load(f)
+    img = nib.Nifti2Image.load(f) if f.endswith('.dconn.nii') else nib.load(f)  # as plain NIfTI-2, not CIFTI
     h = img.header
     d = np.asarray(img.get_fdata(dtype=np.float32)).ravel(order='F')
     d.astype('<f4').tofile(f'{tmp}/{i}.f32')
@@ -58,14 +58,15 @@ test('25 conformance files: shape, affines and float32 voxels equal nibabel\'s',
       close(img.affine, r.affine, 'affine');
       if (r.qform) close(qformAffine(img.header), r.qform, 'qform');
       if (r.sform) close(sformAffine(img.header), r.sform, 'sform');
-      const expect = new Float32Array(fs.readFileSync(path.join(tmp, `${i}.f32`)).buffer.slice(0));
+      const bin = fs.readFileSync(path.join(tmp, `${i}.f32`));
+      const expect = new Float32Array(bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength));
       const got = img.getData();
       t.is(got.length, expect.length, f);
       let bad = 0;
       for (let k = 0; k < got.length; k++) {
         const a = got[k], b = expect[k];
-        // nibabel scales in float32 arithmetic, brainalign in float64 then rounds: allow 1 float32 ulp.
-        if (!(a === b || (Number.isNaN(a) && Number.isNaN(b)) || Math.abs(a - b) <= 1.2e-7 * Math.abs(b))) bad++;
+        // nibabel scales in float32 arithmetic (two roundings), brainalign in float64 then rounds once: allow 2 float32 ulps.
+        if (!(a === b || (Number.isNaN(a) && Number.isNaN(b)) || Math.abs(a - b) <= 2.4e-7 * Math.abs(b))) bad++;
       }
       t.is(bad, 0, `${f}: ${bad} voxels differ`);
     });
