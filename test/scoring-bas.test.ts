@@ -1,0 +1,135 @@
+import test from 'ava';
+import { Rng } from '../src/core/prng.js';
+import { InputError } from '../src/core/errors.js';
+import { pearson } from '../src/encoding/correlation.js';
+import { behaviourScore, type BehaviourInput } from '../src/scoring/behaviour.js';
+import { areaRoiMatrix, correspondenceIndex, correspondenceTest, type AreaRoiInput } from '../src/scoring/correspondence.js';
+import { computeBas, combineScores, hcpMmpRoiOf, BasConfigSchema, BAS_DEFAULT_PAIRS } from '../src/scoring/bas.js';
+
+test('s_b on a hand-made case: 3 clips, 2 genres, 3 listeners (one missing rating)', (t) => {
+  // true genres (0, 0, 1); model chooses (0, 1, 1); listeners: h0 (0, 0, 1), h1 (0, 1, 1), h2 (1, 0, —).
+  const b: BehaviourInput = {
+    nGenres: 2,
+    trueGenre: Int32Array.from([0, 0, 1]),
+    model: Int32Array.from([0, 1, 1]),
+    humans: Int32Array.from([0, 0, 1, 0, 1, 1, 1, 0, -1]),
+    nHumans: 3,
+  };
+  const s = behaviourScore(b);
+  // A(m,H): clip 0 → 2/3 agree, clip 1 → 1/3, clip 2 → 2/2 → mean 2/3.
+  t.true(Math.abs(s.agreementModel - 2 / 3) < 1e-12);
+  // A(H,H): pairs alike per clip 2/6, 2/6, 2/2 → mean 5/9.
+  t.true(Math.abs(s.agreementHuman - 5 / 9) < 1e-12);
+  // Confusions (rows true 0, 1): model [.5 .5; 0 1], pooled listeners [4/6 2/6; 0 1].
+  const rhoM = pearson([0.5, 0.5, 0, 1], [2 / 3, 1 / 3, 0, 1]);
+  t.true(Math.abs(s.confusionModel - rhoM) < 1e-12);
+  // h0 [1 0; 0 1] vs others [.5 .5; 0 1]; h1 [.5 .5; 0 1] vs others [.75 .25; 0 1];
+  // h2 rated no genre-1 clip → only row 0 defined, [.5 .5] is constant → r undefined, h2 left out.
+  const rhoH = (pearson([1, 0, 0, 1], [0.5, 0.5, 0, 1]) + pearson([0.5, 0.5, 0, 1], [0.75, 0.25, 0, 1])) / 2;
+  t.true(Math.abs(s.confusionHuman - rhoH) < 1e-12);
+  // Agreement ratio 6/5 is clipped to 1.
+  t.true(Math.abs(s.sB - 0.5 * (1 + Math.min(1, rhoM / rhoH))) < 1e-12);
+});
+
+/** Listeners and a model who choose the true genre with probability pTrue, else uniformly. */
+function plantedBehaviour(nClips: number, nHumans: number, G: number, pHuman: number, pModel: number, rng: Rng): BehaviourInput {
+  const trueGenre = Int32Array.from({ length: nClips }, () => rng.int(G));
+  const choose = (g: number, p: number): number => (rng.uniform() < p ? g : rng.int(G));
+  const humans = new Int32Array(nHumans * nClips);
+  for (let h = 0; h < nHumans; h++) for (let c = 0; c < nClips; c++) humans[h * nClips + c] = choose(trueGenre[c], pHuman);
+  const model = Int32Array.from(trueGenre, (g) => choose(g, pModel));
+  return { nGenres: G, trueGenre, model, humans, nHumans };
+}
+
+test('s_b: a model that behaves like one more listener scores ≈ 1; a guessing model scores low', (t) => {
+  const human = behaviourScore(plantedBehaviour(300, 12, 5, 0.7, 0.7, new Rng(1)));
+  const guess = behaviourScore(plantedBehaviour(300, 12, 5, 0.7, 0, new Rng(1)));
+  t.log(`human-like s_b ${human.sB.toFixed(3)}, guessing s_b ${guess.sB.toFixed(3)}`);
+  t.true(human.sB > 0.9, `human-like ${human.sB}`);
+  // Guessing: agreement 0.2 / (0.76² + 4·0.06² = 0.592) = 0.34, confusion r ≈ 0 → s_b ≈ 0.17.
+  t.true(Math.abs(guess.agreementModel / guess.agreementHuman - 0.338) < 0.05);
+  t.true(guess.sB < 0.3, `guessing ${guess.sB}`);
+});
+
+test('combination rules: mean, weighted mean, weighted geometric mean', (t) => {
+  t.is(combineScores(0.6, 0.4, { combine: 'mean', weights: { neural: 1, behaviour: 1 } }), 0.5);
+  t.true(Math.abs(combineScores(0.6, 0.4, { combine: 'weighted', weights: { neural: 3, behaviour: 1 } }) - 0.55) < 1e-12);
+  t.true(Math.abs(combineScores(0.6, 0.4, { combine: 'geometric', weights: { neural: 1, behaviour: 1 } }) - Math.sqrt(0.24)) < 1e-12);
+  t.true(Math.abs(combineScores(0.8, 0.2, { combine: 'geometric', weights: { neural: 1, behaviour: 3 } }) - Math.exp((Math.log(0.8) + 3 * Math.log(0.2)) / 4)) < 1e-12);
+  t.is(combineScores(0.6, 0, { combine: 'geometric', weights: { neural: 1, behaviour: 1 } }), 0);
+});
+
+test('HCP-MMP parcels map to the BAS ROIs', (t) => {
+  t.is(hcpMmpRoiOf('L_A1_ROI'), 'A1');
+  t.is(hcpMmpRoiOf('R_PBelt_ROI'), 'Belt');
+  t.is(hcpMmpRoiOf('A4'), 'Parabelt');
+  t.is(hcpMmpRoiOf('L_STSvp_ROI'), 'T2/T3');
+  t.is(hcpMmpRoiOf('A5'), 'T2/T3');
+  t.is(hcpMmpRoiOf('L_V1_ROI'), null);
+});
+
+/**
+ * 4 areas × 4 ROIs of 80 voxels, every voxel with reliability 0.64 (r ceiling 0.8).
+ * Area a predicts ROI target[a] at r ≈ 0.4 and the others at r ≈ 0.2.
+ */
+function plantedNeural(target: number[], rng: Rng): AreaRoiInput {
+  const areas = ['A1', 'Belt', 'PB', 'T2/T3'];
+  const rois = ['A1', 'Belt', 'Parabelt', 'T2/T3'];
+  const perRoi = 80;
+  const V = perRoi * 4;
+  const roiOfVoxel = Int32Array.from({ length: V }, (_, v) => Math.floor(v / perRoi));
+  const r = new Float32Array(4 * V);
+  for (let a = 0; a < 4; a++) for (let v = 0; v < V; v++) r[a * V + v] = (roiOfVoxel[v] === target[a] ? 0.4 : 0.2) + 0.05 * rng.normal();
+  return { areas, rois, r, nVoxels: V, roiOfVoxel, reliability: new Float32Array(V).fill(0.64) };
+}
+
+test('correspondence: a planted diagonal is detected (p < 0.01); a shuffled (derangement) one is rejected', (t) => {
+  const diag = plantedNeural([0, 1, 2, 3], new Rng(2));
+  const m = areaRoiMatrix(diag);
+  // Normalised cells: 0.4/0.8 = 0.5 on the diagonal, 0.2/0.8 = 0.25 off it.
+  t.true(Math.abs(m.normalised[0] - 0.5) < 0.02 && Math.abs(m.normalised[1] - 0.25) < 0.02);
+  t.true(Math.abs(m.ceilings[0].value - 0.8) < 1e-6 && m.ceilings[0].kind === 'r');
+  const pairs: [number, number][] = [[0, 0], [1, 1], [2, 2], [3, 3]];
+  const good = correspondenceTest(diag, pairs, { rng: new Rng(3), nPerm: 199 });
+  t.is(good.ownRoiBest, 1);
+  t.is(good.ownAreaBest, 1);
+  t.true(Math.abs(good.contrast - 0.25) < 0.02);
+  t.is(good.p, 1 / 200);
+  const shuffled = correspondenceTest(plantedNeural([1, 2, 3, 0], new Rng(2)), pairs, { rng: new Rng(3), nPerm: 199 });
+  t.is(shuffled.ownRoiBest, 0);
+  t.true(shuffled.contrast < 0);
+  t.true(shuffled.p > 0.5, `p ${shuffled.p}`);
+  // Index on a hand matrix: row 1's own ROI (0.3) loses to 0.4 → ownRoiBest 1/2; contrast (0.9+0.3)/2 − (0.4+0.1)/2 = 0.35.
+  const hand = correspondenceIndex(Float64Array.from([0.9, 0.1, 0.4, 0.3]), 2, [[0, 0], [1, 1]]);
+  t.is(hand.ownRoiBest, 0.5);
+  t.is(hand.ownAreaBest, 1);
+  t.true(Math.abs(hand.contrast - 0.35) < 1e-12);
+});
+
+test('BAS end to end: s_r ≈ 0.5 planted, s_b ≈ 1, BAS = mean, CIs bracket the estimates, seeded reproducibility', (t) => {
+  const neural = plantedNeural([0, 1, 2, 3], new Rng(4));
+  const behaviour = plantedBehaviour(200, 10, 5, 0.7, 0.7, new Rng(5));
+  const rep = computeBas(neural, behaviour, { nBoot: 200, nPerm: 99 }, new Rng(6));
+  t.true(Math.abs(rep.sR.estimate - 0.5) < 0.02, `s_r ${rep.sR.estimate}`);
+  t.true(rep.sR.lo <= 0.5 && 0.5 <= rep.sR.hi + 0.005, `s_r CI [${rep.sR.lo}, ${rep.sR.hi}]`);
+  t.true(rep.sB.estimate > 0.85);
+  t.is(rep.bas.estimate, (rep.sR.estimate + rep.sB.estimate) / 2);
+  for (const e of [rep.sR, rep.sB, rep.bas]) t.true(e.lo <= e.estimate + 1e-9 && e.estimate <= e.hi + 0.02 && e.se > 0);
+  t.is(rep.matrix.values.length, 16);
+  t.deepEqual(rep.pairScores.map((p) => p.roi), BAS_DEFAULT_PAIRS.map((p) => p.roi));
+  t.is(rep.correspondence?.p, 1 / 100);
+  const again = computeBas(neural, behaviour, { nBoot: 200, nPerm: 99 }, new Rng(6));
+  t.deepEqual(again.sR, rep.sR);
+  t.deepEqual(again.bas, rep.bas);
+  const geo = computeBas(neural, behaviour, { nBoot: 50, nPerm: 0, combine: 'geometric' }, new Rng(6));
+  t.true(Math.abs(geo.bas.estimate - Math.sqrt(geo.sR.estimate * geo.sB.estimate)) < 1e-12);
+  t.is(geo.correspondence, null);
+});
+
+test('bad BAS configuration is an InputError naming the problem', (t) => {
+  const neural = plantedNeural([0, 1, 2, 3], new Rng(4));
+  const behaviour = plantedBehaviour(20, 3, 5, 0.7, 0.7, new Rng(5));
+  t.throws(() => computeBas(neural, behaviour, { pairs: [{ area: 'V1', roi: 'A1' }], nBoot: 10, nPerm: 0 }, new Rng(1)), { instanceOf: InputError, message: /V1/ });
+  t.throws(() => computeBas(neural, behaviour, { clip: { lo: 1, hi: 0 }, nBoot: 10 }, new Rng(1)), { instanceOf: InputError, message: /clip/ });
+  t.is(BasConfigSchema.parse({}).combine, 'mean');
+});
