@@ -5,6 +5,8 @@
 set -u
 cd "$(dirname "$0")/.."
 out=native/linalg/build/Release/linalg.node
+log="${TMPDIR:-/tmp}/brainalign-build-native.log"
+: >"$log"
 say() { echo "build-native: $*" >&2; }
 
 if ! command -v cc >/dev/null 2>&1; then say "no C compiler; using the portable linalg path"; exit 0; fi
@@ -23,18 +25,18 @@ nodeprefix="$(dirname "$(dirname "$(readlink -f "$(command -v node)")")")"
 if [ -f "$nodeprefix/include/node/node_api.h" ]; then nodedir_arg="--nodedir=$nodeprefix"; fi
 
 if [ -n "$gyp" ]; then
-  if node "$gyp" rebuild -C native/linalg $nodedir_arg >native/linalg/build.log 2>&1; then
+  if node "$gyp" rebuild -C native/linalg $nodedir_arg >"$log" 2>&1; then
     say "built $out (node-gyp)"; exit 0
   fi
-  say "node-gyp failed (see native/linalg/build.log); trying a direct cc build"
+  say "node-gyp failed (see $log); trying a direct cc build"
 fi
 
 # Fallback without node-gyp: an N-API addon is a plain shared object.
 inc="$nodeprefix/include/node"
 mkdir -p native/linalg/build/Release
 if cc -O2 -std=c11 -fPIC -shared -I"$inc" -I/usr/include/x86_64-linux-gnu/openblas-pthread \
-     -DNODE_GYP_MODULE_NAME=linalg native/linalg/linalg.c -o "$out" -lopenblas -llapacke 2>>native/linalg/build.log; then
+     -DNODE_GYP_MODULE_NAME=linalg native/linalg/linalg.c -o "$out" -lopenblas -llapacke 2>>"$log"; then
   say "built $out (cc)"; exit 0
 fi
-say "could not build the addon (see native/linalg/build.log); using the portable linalg path"
+say "could not build the addon (see $log); using the portable linalg path"
 exit 0
