@@ -26,6 +26,12 @@ export interface BootstrapOptions {
   nBoot?: number;
   /** Two-sided confidence level (default 0.95). */
   level?: number;
+  /**
+   * Circular block bootstrap when > 1: units are drawn in runs of blockLength
+   * consecutive indices (wrapping), for autocorrelated series such as BOLD time
+   * points. Default 1 (ordinary i.i.d. bootstrap, right for independent stimuli).
+   */
+  blockLength?: number;
 }
 
 /** Linear-interpolation quantile (numpy's default, Hyndman–Fan type 7) of an ascending array. */
@@ -38,10 +44,19 @@ export function quantileSorted7(sorted: ArrayLike<number>, prob: number): number
   return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
 }
 
-/** Indices 0..n-1 drawn with replacement. */
-export function resampleIndices(n: number, rng: Rng): Int32Array {
+/**
+ * n indices from 0..n-1 drawn with replacement; with blockLength L > 1, drawn as
+ * runs of L consecutive indices from uniform starts, wrapping at n (circular block bootstrap).
+ */
+export function resampleIndices(n: number, rng: Rng, blockLength = 1): Int32Array {
+  if (!(Number.isInteger(blockLength) && blockLength >= 1 && blockLength <= n)) {
+    throw new InputError('blockLength', `must be an integer in [1, ${n}], got ${blockLength}`);
+  }
   const idx = new Int32Array(n);
-  for (let i = 0; i < n; i++) idx[i] = rng.int(n);
+  for (let i = 0; i < n; ) {
+    const start = rng.int(n);
+    for (let k = 0; k < blockLength && i < n; k++) idx[i++] = (start + k) % n;
+  }
   return idx;
 }
 
@@ -61,7 +76,7 @@ export function bootstrapCi(n: number, statistic: (idx: Int32Array) => number, o
   const estimate = statistic(identity);
   const reps: number[] = [];
   for (let b = 0; b < nBoot; b++) {
-    const v = statistic(resampleIndices(n, opts.rng));
+    const v = statistic(resampleIndices(n, opts.rng, opts.blockLength ?? 1));
     if (Number.isFinite(v)) reps.push(v);
   }
   reps.sort((a, b) => a - b);

@@ -3,6 +3,7 @@
  * ROI, ceiling-normalised, and whether each area predicts its "own" ROI best.
  * See docs/bas.md for the equations.
  */
+import { median } from 'simple-statistics';
 import { InputError } from '../core/errors.js';
 import type { Rng } from '../core/prng.js';
 import { normalise, reliabilityCeiling, asCorrelationCeiling, type Ceiling } from '../encoding/ceilings.js';
@@ -30,11 +31,9 @@ export interface AreaRoiMatrix {
   ceilings: Ceiling[];
 }
 
+/** Median, NaN for an empty ROI (simple-statistics throws on empty input). */
 function medianOf(x: number[]): number {
-  if (x.length === 0) return NaN;
-  x.sort((a, b) => a - b);
-  const m = x.length >> 1;
-  return x.length % 2 ? x[m] : (x[m - 1] + x[m]) / 2;
+  return x.length === 0 ? NaN : median(x);
 }
 
 export function checkAreaRoiInput(inp: AreaRoiInput): void {
