@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { readWav, readWavHeader, writeWav, wavInfo } from '../src/io/wav.js';
+import { readWav, readWavHeader, readWavRange, writeWav, wavInfo } from '../src/io/wav.js';
 import { InputError } from '../src/core/errors.js';
 import { Rng } from '../src/core/prng.js';
 import { conformanceRoot } from './helpers/conformance.js';
@@ -110,40 +110,48 @@ test('written WAVs (pcm16/24/32, float32; 1, 2 and 3 channels) hold the expected
   base[1] = -1;
   base[2] = 0.99999;
   base[3] = -0.5;
+  const cases: { enc: 'pcm16' | 'pcm24' | 'pcm32' | 'float32'; nc: number; f: string; chans: Float32Array[] }[] = [];
   for (const enc of ['pcm16', 'pcm24', 'pcm32', 'float32'] as const) {
     for (const nc of [1, 2, 3]) {
       const chans = Array.from({ length: nc }, (_, c) => base.map((v) => Math.max(-1, Math.min(1, v * (1 - 0.2 * c)))));
       const f = path.join(tmp, `w-${enc}-${nc}.wav`);
       writeWav(f, nc === 1 ? chans[0] : chans, 16000, { encoding: enc });
-      const ref = py<{ sr: number; dtype: string; data: number[][] }>(
-        `import sys, json, numpy as np, scipy.io.wavfile as w
-sr, d = w.read(sys.argv[1])
-d2 = d.reshape(d.shape[0], -1)
-print(json.dumps({"sr": sr, "dtype": str(d.dtype), "data": [[float(v) for v in d2[:, c]] for c in range(d2.shape[1])]}))`,
-        f,
-      );
-      t.is(ref.sr, 16000);
-      t.is(ref.data.length, nc);
-      const fsBits = enc === 'pcm16' ? 16 : enc === 'pcm24' ? 24 : 32;
-      for (let c = 0; c < nc; c++) {
-        const want = Array.from(chans[c], (v) => {
-          if (enc === 'float32') return v;
-          const full = 2 ** (fsBits - 1);
-          return Math.max(-full, Math.min(full - 1, Math.round(v * full)));
-        });
-        // scipy keeps 24-bit samples left-justified in int32 (code × 256).
-        const got = enc === 'pcm24' ? ref.data[c].map((v) => v / 256) : ref.data[c];
-        t.deepEqual(got, want, `${enc} ${nc}ch channel ${c}`);
-      }
-      // Our own reader inverts the writer exactly (PCM: code / full scale).
-      const back = readWav(f);
-      t.is(back.channels.length, nc);
-      t.is(back.header.formatTag, nc > 2 || (enc !== 'float32' && fsBits > 16) ? 0xfffe : enc === 'float32' ? 3 : 1);
-      if (enc === 'float32') t.deepEqual(back.channels[nc - 1], chans[nc - 1]);
-      else t.is(back.channels[0][0], Math.fround(1 - 2 ** -(fsBits - 1)));
-      t.is(back.channels[0][1], -1);
+      cases.push({ enc, nc, f, chans });
     }
   }
+  // One python process reads all twelve files (scipy's import dominates the cost).
+  const refs = py<{ sr: number; data: number[][] }[]>(
+    `import sys, json, numpy as np, scipy.io.wavfile as w
+out = []
+for f in sys.argv[1:]:
+    sr, d = w.read(f); d2 = d.reshape(d.shape[0], -1)
+    out.append({"sr": sr, "data": [[float(v) for v in d2[:, c]] for c in range(d2.shape[1])]})
+print(json.dumps(out))`,
+    ...cases.map((c) => c.f),
+  );
+  cases.forEach(({ enc, nc, f, chans }, k) => {
+    const ref = refs[k];
+    t.is(ref.sr, 16000);
+    t.is(ref.data.length, nc);
+    const fsBits = enc === 'pcm16' ? 16 : enc === 'pcm24' ? 24 : 32;
+    for (let c = 0; c < nc; c++) {
+      const want = Array.from(chans[c], (v) => {
+        if (enc === 'float32') return v;
+        const full = 2 ** (fsBits - 1);
+        return Math.max(-full, Math.min(full - 1, Math.round(v * full)));
+      });
+      // scipy keeps 24-bit samples left-justified in int32 (code × 256).
+      const got = enc === 'pcm24' ? ref.data[c].map((v) => v / 256) : ref.data[c];
+      t.deepEqual(got, want, `${enc} ${nc}ch channel ${c}`);
+    }
+    // Our own reader inverts the writer exactly (PCM: code / full scale).
+    const back = readWav(f);
+    t.is(back.channels.length, nc);
+    t.is(back.header.formatTag, nc > 2 || (enc !== 'float32' && fsBits > 16) ? 0xfffe : enc === 'float32' ? 3 : 1);
+    if (enc === 'float32') t.deepEqual(back.channels[nc - 1], chans[nc - 1]);
+    else t.is(back.channels[0][0], Math.fround(1 - 2 ** -(fsBits - 1)));
+    t.is(back.channels[0][1], -1);
+  });
 });
 
 test('stdlib wave module reads our pcm16 stereo file with the same frames', (t) => {
@@ -297,10 +305,47 @@ test('wavInfo reports header and per-channel min/max/mean/sum/nonzero matching t
   t.is(info.frames, 4);
   t.is(info.duration, 0.004);
   t.is(info.encoding, 'pcm16');
-  t.deepEqual(info.perChannel[0], { min: -0.25, max: 0.5, mean: 0.0625, sum: 0.25, nonzero: 2 });
+  t.deepEqual(info.perChannel[0], { min: -0.25, max: 0.5, mean: 0.0625, sum: 0.25, nonzero: 2, nan: 0 });
   const top = 32767 / 32768;
-  t.deepEqual(info.perChannel[1], { min: top, max: top, mean: top, sum: 4 * top, nonzero: 4 });
+  t.deepEqual(info.perChannel[1], { min: top, max: top, mean: top, sum: 4 * top, nonzero: 4, nan: 0 });
   t.deepEqual(readWavHeader(f).frames, 4);
+  // A float WAV holding a NaN: counted apart, left out of min/max/mean/sum.
+  const g = path.join(tmp, 'nan.wav');
+  const data = Buffer.alloc(16);
+  [0.5, NaN, -1, 0].forEach((v, i) => data.writeFloatLE(v, 4 * i));
+  fs.writeFileSync(g, riff([['fmt ', fmtChunk(3, 1, 100, 32)], ['data', data]]));
+  t.deepEqual(wavInfo(g).perChannel[0], { min: -1, max: 0.5, mean: -0.5 / 3, sum: -0.5, nonzero: 2, nan: 1 });
+});
+
+test('wavInfo on the Brahms WAV matches numpy (min, max, sum, nonzero), whether read in one block or in 64 KiB blocks', (t) => {
+  const ref = py<{ min: number; max: number; sum: number; nz: number }>(
+    `import sys, json, numpy as np, scipy.io.wavfile as w
+sr, d = w.read(sys.argv[1]); x = d.astype(np.float64) / 32768
+print(json.dumps({"min": x.min(), "max": x.max(), "sum": x.sum(), "nz": int(np.count_nonzero(x))}))`,
+    BRAHMS,
+  );
+  const whole = wavInfo(BRAHMS);
+  const blocks = wavInfo(BRAHMS, { blockBytes: 65536 });
+  for (const info of [whole, blocks]) {
+    const c = info.perChannel[0];
+    t.is(c.min, ref.min);
+    t.is(c.max, ref.max);
+    t.is(c.nonzero, ref.nz);
+    t.true(Math.abs(c.sum - ref.sum) < 1e-9, `${c.sum} vs ${ref.sum}`);
+    t.true(Math.abs(c.mean - ref.sum / 1010880) < 1e-14);
+  }
+});
+
+test('readWavRange returns exactly the requested frames of every channel, clamped at the end', (t) => {
+  const f = path.join(tmp, 'range.wav');
+  const chans = [0, 1, 2].map((c) => Float32Array.from({ length: 1000 }, (_, i) => ((i * 7 + c * 13) % 200) / 256 - 0.4));
+  writeWav(f, chans, 4000, { encoding: 'pcm24' });
+  const all = readWav(f);
+  const part = readWavRange(f, 990, 50);
+  t.is(part.channels.length, 3);
+  for (let c = 0; c < 3; c++) t.deepEqual(part.channels[c], all.channels[c].subarray(990));
+  const mid = readWavRange(TRUMPET, 22050, 4);
+  t.deepEqual(Array.from(mid.channels[0]), Array.from(readWav(TRUMPET).channels[0].subarray(22050, 22054)));
 });
 
 test('fuzz: conformance WAVs cut or bit-flipped at 20 seeded offsets read or fail only with InputError', (t) => {

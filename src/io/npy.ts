@@ -315,6 +315,7 @@ export interface NpySummary {
   /** Mean and sum over non-NaN elements (null when there are none). */
   mean: number | null;
   sum: number | null;
+  /** Non-NaN elements that are not zero (bool: true count). */
   nonzero: number;
   nan: number;
 }
@@ -333,41 +334,73 @@ export interface NpyInfo {
   summary: NpySummary;
 }
 
-/** Min/max/mean/sum (ignoring NaN) and counts of nonzero and NaN elements; 64-bit ints are converted to numbers. */
-export function summarizeNpy(data: NpyData): NpySummary {
-  let min = Infinity;
-  let max = -Infinity;
-  let sum = 0;
-  let n = 0;
-  let nonzero = 0;
-  let nan = 0;
+interface Acc { min: number; max: number; sum: number; n: number; nonzero: number; nan: number }
+
+function accumulate(a: Acc, data: NpyData): void {
+  // Per-block partial sums keep float64 accumulation error small on big arrays.
+  let s = 0;
   for (let i = 0; i < data.length; i++) {
     const raw = data[i];
     const v = typeof raw === 'bigint' ? Number(raw) : raw;
-    if (Number.isNaN(v)) {
-      nan++;
-      nonzero++;
+    if (v !== v) {
+      a.nan++;
       continue;
     }
-    if (v < min) min = v;
-    if (v > max) max = v;
-    sum += v;
-    n++;
-    if (v !== 0) nonzero++;
+    if (v < a.min) a.min = v;
+    if (v > a.max) a.max = v;
+    s += v;
+    a.n++;
+    if (v !== 0) a.nonzero++;
   }
-  // JSON has no Infinity/NaN, so non-finite results become null.
-  const fin = (x: number): number | null => (Number.isFinite(x) ? x : null);
-  return n === 0
-    ? { min: null, max: null, mean: null, sum: null, nonzero, nan }
-    : { min: fin(min), max: fin(max), mean: fin(sum / n), sum: fin(sum), nonzero, nan };
+  a.sum += s;
 }
 
-/** JSON-serialisable description of an .npy file: header fields plus a data summary. */
-export function npyInfo(file: string): NpyInfo {
-  const h = readNpyHeader(file);
-  const a = readNpy(file);
-  return {
-    format: 'npy', path: file, version: `${h.version[0]}.${h.version[1]}`, dtype: h.dtype, byteOrder: h.byteOrder,
-    shape: h.shape, order: 'C', size: h.size, bytes: h.size * KINDS[CODE_OF[h.dtype]].size, summary: summarizeNpy(a.data),
-  };
+function finish(a: Acc): NpySummary {
+  // JSON has no Infinity/NaN, so non-finite results become null.
+  const fin = (x: number): number | null => (Number.isFinite(x) ? x : null);
+  return a.n === 0
+    ? { min: null, max: null, mean: null, sum: null, nonzero: 0, nan: a.nan }
+    : { min: fin(a.min), max: fin(a.max), mean: fin(a.sum / a.n), sum: fin(a.sum), nonzero: a.nonzero, nan: a.nan };
+}
+
+const newAcc = (): Acc => ({ min: Infinity, max: -Infinity, sum: 0, n: 0, nonzero: 0, nan: 0 });
+
+/** Min/max/mean/sum and nonzero count over non-NaN elements, plus the NaN count; 64-bit ints are converted to numbers. */
+export function summarizeNpy(data: NpyData): NpySummary {
+  const a = newAcc();
+  accumulate(a, data);
+  return finish(a);
+}
+
+/**
+ * JSON-serialisable description of an .npy file: header fields plus a data
+ * summary, read `blockBytes` (default 4 MiB) at a time so memory stays bounded.
+ */
+export function npyInfo(file: string, opts: { blockBytes?: number } = {}): NpyInfo {
+  const { fd, size } = openForRead(file);
+  try {
+    const h = headerFromFd(fd, size, file);
+    const info = KINDS[CODE_OF[h.dtype]];
+    const nbytes = h.size * info.size;
+    if (h.dataOffset + nbytes > size) {
+      throw new InputError(file, `truncated: shape (${h.shape.join(', ')}) of ${h.dtype} needs ${nbytes} data bytes, file has ${Math.max(0, size - h.dataOffset)}`);
+    }
+    const perBlock = Math.max(1, Math.floor((opts.blockBytes ?? 4 << 20) / info.size));
+    const acc = newAcc();
+    const swap = info.size > 1 && (h.byteOrder === 'big') !== (os.endianness() === 'BE');
+    for (let e0 = 0; e0 < h.size; e0 += perBlock) {
+      const n = Math.min(perBlock, h.size - e0);
+      const buf = new ArrayBuffer(n * info.size);
+      const bytes = new Uint8Array(buf);
+      readInto(fd, bytes, h.dataOffset + e0 * info.size);
+      if (swap) byteSwap(bytes, info.size);
+      accumulate(acc, new info.ctor(buf, 0, n));
+    }
+    return {
+      format: 'npy', path: file, version: `${h.version[0]}.${h.version[1]}`, dtype: h.dtype, byteOrder: h.byteOrder,
+      shape: h.shape, order: 'C', size: h.size, bytes: nbytes, summary: finish(acc),
+    };
+  } finally {
+    fs.closeSync(fd);
+  }
 }

@@ -170,10 +170,9 @@ export function readWavHeader(file: string): WavHeader {
   }
 }
 
-/** Deinterleave raw little-endian sample bytes into float32 channels (scaling as in the module comment). */
-function decode(raw: Buffer, h: WavHeader): Float32Array[] {
+/** Deinterleave `n` frames of raw little-endian sample bytes into float32 channels (scaling as in the module comment). */
+function decode(raw: Buffer, h: WavHeader, n: number): Float32Array[] {
   const nc = h.numChannels;
-  const n = h.frames;
   const out: Float32Array[] = [];
   for (let c = 0; c < nc; c++) out.push(new Float32Array(n));
   const bps = h.bitsPerSample / 8;
@@ -214,7 +213,25 @@ export function readWav(file: string): WavAudio {
   try {
     const header = parseHeader(fd, size, file);
     const raw = readAt(fd, header.dataOffset, header.dataBytes, file);
-    return { sampleRate: header.sampleRate, channels: decode(raw, header), header };
+    return { sampleRate: header.sampleRate, channels: decode(raw, header, header.frames), header };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * Read frames [start, start + count) only (clamped to the file), as float32
+ * channels scaled like readWav. Returns the rate in Hz and the header too.
+ */
+export function readWavRange(file: string, start: number, count: number): WavAudio {
+  const { fd, size } = openForRead(file);
+  try {
+    const header = parseHeader(fd, size, file);
+    const s = Math.max(0, Math.min(header.frames, Math.floor(start)));
+    const n = Math.max(0, Math.min(header.frames - s, Math.floor(count)));
+    const fb = header.numChannels * (header.bitsPerSample / 8);
+    const raw = readAt(fd, header.dataOffset + s * fb, n * fb, file);
+    return { sampleRate: header.sampleRate, channels: decode(raw, header, n), header };
   } finally {
     fs.closeSync(fd);
   }
@@ -320,11 +337,14 @@ export function writeWav(
 }
 
 export interface ChannelSummary {
+  /** Extremes, mean and sum over non-NaN samples (0 when there are none). */
   min: number;
   max: number;
   mean: number;
   sum: number;
+  /** Non-NaN samples that are not zero. */
   nonzero: number;
+  nan: number;
 }
 
 export interface WavInfo {
@@ -343,30 +363,52 @@ export interface WavInfo {
   perChannel: ChannelSummary[];
 }
 
-/** Summary of min/max/mean/sum and nonzero count; empty input gives zeros. */
-export function summarize(x: ArrayLike<number>): ChannelSummary {
-  let min = Infinity;
-  let max = -Infinity;
-  let sum = 0;
-  let nonzero = 0;
+interface Acc { min: number; max: number; sum: number; n: number; nonzero: number; nan: number }
+
+function accumulate(a: Acc, x: Float32Array): void {
+  // Per-block partial sums keep float64 accumulation error small on long recordings.
+  let s = 0;
   for (let i = 0; i < x.length; i++) {
     const v = x[i];
-    if (v < min) min = v;
-    if (v > max) max = v;
-    sum += v;
-    if (v !== 0) nonzero++;
+    if (v !== v) {
+      a.nan++;
+      continue;
+    }
+    if (v < a.min) a.min = v;
+    if (v > a.max) a.max = v;
+    s += v;
+    a.n++;
+    if (v !== 0) a.nonzero++;
   }
-  if (x.length === 0) return { min: 0, max: 0, mean: 0, sum: 0, nonzero: 0 };
-  return { min, max, mean: sum / x.length, sum, nonzero };
+  a.sum += s;
 }
 
-/** JSON-serialisable description of a WAV file: header fields plus a per-channel data summary. */
-export function wavInfo(file: string): WavInfo {
-  const { sampleRate, channels, header } = readWav(file);
-  return {
-    format: 'wav', path: file, sampleRate, channels: header.numChannels, encoding: header.encoding,
-    bitsPerSample: header.bitsPerSample, validBits: header.validBits,
-    extensible: header.formatTag === WAVE_FORMAT_EXTENSIBLE, frames: header.frames, duration: header.duration,
-    perChannel: channels.map((c) => summarize(c)),
-  };
+/**
+ * JSON-serialisable description of a WAV file: header fields plus a
+ * per-channel data summary. Reads the samples `blockBytes` (default 4 MiB)
+ * at a time, so memory stays bounded for long recordings.
+ */
+export function wavInfo(file: string, opts: { blockBytes?: number } = {}): WavInfo {
+  const { fd, size } = openForRead(file);
+  try {
+    const h = parseHeader(fd, size, file);
+    const fb = h.numChannels * (h.bitsPerSample / 8);
+    const accs: Acc[] = Array.from({ length: h.numChannels }, () => ({ min: Infinity, max: -Infinity, sum: 0, n: 0, nonzero: 0, nan: 0 }));
+    const block = Math.max(1, Math.floor((opts.blockBytes ?? 4 << 20) / fb));
+    for (let f0 = 0; f0 < h.frames; f0 += block) {
+      const n = Math.min(block, h.frames - f0);
+      const chans = decode(readAt(fd, h.dataOffset + f0 * fb, n * fb, file), h, n);
+      chans.forEach((c, i) => accumulate(accs[i], c));
+    }
+    return {
+      format: 'wav', path: file, sampleRate: h.sampleRate, channels: h.numChannels, encoding: h.encoding,
+      bitsPerSample: h.bitsPerSample, validBits: h.validBits,
+      extensible: h.formatTag === WAVE_FORMAT_EXTENSIBLE, frames: h.frames, duration: h.duration,
+      perChannel: accs.map((a) => (a.n === 0
+        ? { min: 0, max: 0, mean: 0, sum: 0, nonzero: 0, nan: a.nan }
+        : { min: a.min, max: a.max, mean: a.sum / a.n, sum: a.sum, nonzero: a.nonzero, nan: a.nan })),
+    };
+  } finally {
+    fs.closeSync(fd);
+  }
 }
