@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { Rng } from '../src/core/prng.js';
 import { rdm, subRdm, compareRdms, crossValidatedLayerRsa, rsaNoiseCeiling, rdmSize, condensedIndex } from '../src/encoding/rsa.js';
 import { kendallTauB } from '../src/encoding/correlation.js';
-import { regressComponents } from '../src/encoding/components.js';
+import { regressComponents, ridgeRegression } from '../src/encoding/components.js';
 
 function py<T>(code: string, input: unknown): T {
   const out = execFileSync('/usr/bin/python3', ['-c', code], { input: JSON.stringify(input), encoding: 'utf8' });
@@ -150,4 +150,26 @@ test('component regression transposes components × stimuli into stimuli × targ
     { name: 'c3', score: 1000 },
   ]);
   t.throws(() => regressComponents({ ...features, nStimuli: 5 }, comps, () => ({ score: [0, 0, 0] })));
+});
+
+test('component regression through the ridge engine: planted linear components are predicted (r > 0.8), a noise component is not (|r| < 0.2)', (t) => {
+  const rng = new Rng(9);
+  const nStim = 165;
+  const nFeat = 20;
+  const X = rng.normals(nStim * nFeat);
+  const C = 3;
+  const data = new Float32Array(C * nStim);
+  const w = [rng.normals(nFeat), rng.normals(nFeat)];
+  for (let s = 0; s < nStim; s++) {
+    for (let c = 0; c < 2; c++) {
+      let y = 0;
+      for (let f = 0; f < nFeat; f++) y += X[s * nFeat + f] * w[c][f];
+      data[c * nStim + s] = y + 1.5 * rng.normal(); // SNR ≈ 20/2.25: r ≈ 0.95 attainable
+    }
+    data[2 * nStim + s] = rng.normal();
+  }
+  const res = regressComponents({ data: X, nStimuli: nStim, nFeatures: nFeat }, { data, nComponents: C, nStimuli: nStim, names: ['a', 'b', 'noise'] }, ridgeRegression([0.1, 1, 10, 100, 1000], { folds: 5 }));
+  t.log(res.fits.map((f) => `${f.name} ${f.score.toFixed(3)}`).join(', '));
+  t.true(res.fits[0].score > 0.8 && res.fits[1].score > 0.8);
+  t.true(Math.abs(res.fits[2].score) < 0.2);
 });

@@ -5,6 +5,7 @@
  * the caller's regression engine (src/encoding/ridge.ts), so no ridge code lives here.
  */
 import { InputError } from '../core/errors.js';
+import { ridgeCV } from './ridge.js';
 
 /**
  * A regression engine: X is nSamples × nFeatures, Y is nSamples × nTargets
@@ -53,4 +54,15 @@ export function regressComponents(
   if (res.score.length !== C) throw new InputError('regression', `engine returned ${res.score.length} scores for ${C} components`);
   const fits = Array.from({ length: C }, (_, c) => ({ name: components.names?.[c] ?? `component-${c + 1}`, score: res.score[c] }));
   return { fits, predictions: res.predictions };
+}
+
+/**
+ * The ridge engine as a RegressionCallback: per-target α chosen by K-fold CV
+ * over stimuli (ridgeCV); the score is the fold-averaged held-out Pearson r.
+ */
+export function ridgeRegression(alphas: readonly number[], opts: { folds?: number; groups?: ArrayLike<number>; standardize?: boolean } = {}): RegressionCallback {
+  return (X, n, p, Y, v) => {
+    const res = ridgeCV({ X, n, p, Y, v, alphas, folds: opts.folds, groups: opts.groups, standardize: opts.standardize, returnWeights: false });
+    return { score: res.cvR };
+  };
 }
