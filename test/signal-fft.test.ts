@@ -1,6 +1,6 @@
 import test from 'ava';
 import { Rng } from '../src/core/prng.js';
-import { fft, ifft, rfft } from '../src/signal/fft.js';
+import { fft, ifft, irfft, rfft } from '../src/signal/fft.js';
 import { stft, stftFrameCount, stftMagnitude } from '../src/signal/stft.js';
 import { hann, kaiser } from '../src/signal/windows.js';
 import { maxAbs, maxAbsDiff, pyJson } from './helpers/signal-python.js';
@@ -41,6 +41,24 @@ test('real FFT matches numpy.fft.rfft (packed radix-2 and Bluestein paths)', (t)
     const err = Math.max(maxAbsDiff(got.re, ref[i]!.re), maxAbsDiff(got.im, ref[i]!.im));
     t.true(err < 1e-10, `n=${lengths[i]} abs err ${err}`);
   });
+});
+
+test('irfft inverts rfft for even and odd lengths and equals numpy.fft.irfft on a truncated spectrum', (t) => {
+  const rng = new Rng(14, 'irfft');
+  for (const n of [2048, 1000, 999, 7]) {
+    const x = rng.normals(n);
+    const X = rfft(x);
+    t.true(maxAbsDiff(irfft(X.re, X.im, n), x) < 1e-12 * Math.max(1, maxAbs(x)) * 10, `n=${n}`);
+  }
+  const re = Array.from(rng.normals(33));
+  const im = Array.from(rng.normals(33));
+  const ref = pyJson<{ even: number[]; odd: number[] }>(
+    `X=np.array(inp['re'])+1j*np.array(inp['im'])
+print(json.dumps({'even':np.fft.irfft(X).tolist(),'odd':np.fft.irfft(X,n=65).tolist()}))`,
+    { re, im },
+  );
+  t.true(maxAbsDiff(irfft(re, im), ref.even) < 1e-12);
+  t.true(maxAbsDiff(irfft(re, im, 65), ref.odd) < 1e-12);
 });
 
 test('Hann (periodic and symmetric) and Kaiser windows match scipy.signal.get_window', (t) => {

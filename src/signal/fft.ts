@@ -283,3 +283,27 @@ export function rfft(x: ArrayLike<number>, n = x.length): { re: Float64Array; im
   plan.forward(buf, re, im);
   return { re, im };
 }
+
+/**
+ * Inverse of rfft: real signal of length n (default 2·(bins − 1)) from
+ * half-spectrum bins (numpy.fft.irfft convention, 1/n applied). The imaginary
+ * parts of the DC and (for even n) Nyquist bins are ignored, as numpy does.
+ */
+export function irfft(re: ArrayLike<number>, im: ArrayLike<number>, n = 2 * (re.length - 1)): Float64Array {
+  if (re.length !== im.length) throw new InputError('irfft', `re and im lengths differ (${re.length} vs ${im.length})`);
+  if (!Number.isInteger(n) || n < 1) throw new InputError('irfft', `output length must be a positive integer, got ${n}`);
+  const fr = new Float64Array(n);
+  const fi = new Float64Array(n);
+  const half = Math.floor(n / 2);
+  for (let k = 0; k <= half && k < re.length; k++) {
+    fr[k] = re[k]!;
+    fi[k] = k === 0 || 2 * k === n ? 0 : im[k]!;
+    if (k > 0 && n - k !== k) {
+      // Hermitian symmetry makes the inverse real.
+      fr[n - k] = re[k]!;
+      fi[n - k] = -im[k]!;
+    }
+  }
+  fftInPlace(fr, fi, true);
+  return fr;
+}
