@@ -262,6 +262,18 @@ test('8-bit PCM is unsigned with offset 128: bytes 0, 128, 255 → −1, 0, 127/
   t.deepEqual(Array.from(readWav(f).channels[0]), [-1, 0, 127 / 128]);
 });
 
+test('a streamed WAV whose data size is the 0xFFFFFFFF placeholder is read to the end of the file', (t) => {
+  const f = path.join(tmp, 'stream.wav');
+  const body = Buffer.alloc(10);
+  [100, -200, 300, -400, 500].forEach((v, i) => body.writeInt16LE(v, 2 * i));
+  const bytes = riff([['fmt ', fmtChunk(1, 1, 8000, 16)], ['data', body]]);
+  bytes.writeUInt32LE(0xffffffff, 4);
+  t.is(bytes.toString('latin1', bytes.length - 18, bytes.length - 14), 'data');
+  bytes.writeUInt32LE(0xffffffff, bytes.length - 14);
+  fs.writeFileSync(f, bytes);
+  t.deepEqual(Array.from(readWav(f).channels[0]), [100, -200, 300, -400, 500].map((v) => v / 32768));
+});
+
 test('bad files fail with an InputError naming the problem', (t) => {
   const good = riff([['fmt ', fmtChunk(1, 1, 8000, 16)], ['data', Buffer.alloc(8)]]);
   const cases: [string, Buffer, RegExp][] = [
