@@ -87,7 +87,7 @@ export function magnitudeFrames(x: Float32Array, nFft: number, hop: number): Mag
     }
     fftInPlace(re, im);
     const row = f * nBins;
-    for (let k = 0; k < nBins; k++) data[row + k] = Math.hypot(re[k], im[k]);
+    for (let k = 0; k < nBins; k++) data[row + k] = Math.sqrt(re[k] * re[k] + im[k] * im[k]);
   }
   return { data, nFrames, nBins, nFft, hop };
 }

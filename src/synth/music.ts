@@ -269,6 +269,12 @@ const TABLE = 2048;
 /** One period of the band-limited waveform: harmonics up to 0.45·sr/f0. */
 function wavetable(t: Timbre, f0: number, sr: number, brightness: number): Float32Array {
   const nh = Math.max(1, Math.min(t.maxHarmonics, Math.floor((0.45 * sr) / f0)));
+  // Tables depend only on (timbre, brightness, harmonic count): build each once.
+  let perTimbre = tableCache.get(t);
+  if (!perTimbre) tableCache.set(t, (perTimbre = new Map()));
+  const key = `${brightness}/${nh}`;
+  const hit = perTimbre.get(key);
+  if (hit) return hit;
   const tab = new Float32Array(TABLE + 1);
   let norm = 0;
   for (let k = 1; k <= nh; k++) {
@@ -279,8 +285,11 @@ function wavetable(t: Timbre, f0: number, sr: number, brightness: number): Float
   const g = 1 / Math.sqrt(norm / 2);
   for (let i = 0; i < TABLE; i++) tab[i] *= g;
   tab[TABLE] = tab[0];
+  perTimbre.set(key, tab);
   return tab;
 }
+
+const tableCache = new WeakMap<Timbre, Map<string, Float32Array>>();
 
 interface Voice {
   timbre: Timbre;
