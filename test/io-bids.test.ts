@@ -132,6 +132,7 @@ test('missing or inconsistent files are InputErrors naming the file', (t) => {
   expectInputError(t, () => scanBids(mutate((m) => (m['sub-02/ses-b/anat/sub-02_T1w.nii.gz'] = ''))), /sub-02_T1w/, /no session but it lies in ses-b/);
   expectInputError(t, () => scanBids(mutate((m) => (m['sub-01/func/sub-01_task-music_run-2_bold.json'] = '{"RepetitionTime": 1.5,'))), /run-2_bold\.json$/, /invalid JSON/);
   expectInputError(t, () => scanBids(mutate((m) => (m['run-1_bold.json'] = { EchoTime: 0.02 }))), /run-1_bold\.nii\.gz$/, /ambiguous.*run-1_bold\.json.*task-music_bold\.json|ambiguous.*task-music_bold\.json.*run-1_bold\.json/);
+  expectInputError(t, () => scanBids(mutate((m) => (m['sub-02/func/sub-02_task-music_bold.nii.gz'] = ''))), /sub-02\/func$/, /session folders/);
   expectInputError(t, () => scanBids(path.join(tmp, 'no-such-root')), /no-such-root/, /not a folder/);
 });
 

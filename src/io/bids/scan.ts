@@ -138,6 +138,11 @@ export function scanBids(rootIn: string): BidsDataset {
     const subDir = path.join(root, `sub-${sub}`);
     const ses = labelled(subDir, 'ses');
     sessions[sub] = ses;
+    if (ses.length > 0) {
+      // BIDS forbids mixing: data outside the session folders would otherwise be silently skipped.
+      const stray = DATATYPES.filter((dt) => isDir(path.join(subDir, dt)));
+      if (stray.length > 0) throw new InputError(path.join(subDir, stray[0]), `sub-${sub} has session folders, so its ${stray[0]} data must live inside one of them`);
+    }
     const dirs: { dir: string; ses?: string }[] = ses.length ? ses.map((s) => ({ dir: path.join(subDir, `ses-${s}`), ses: s })) : [{ dir: subDir }];
     for (const { dir, ses: sesLabel } of dirs) {
       for (const dt of DATATYPES) {
