@@ -79,6 +79,10 @@ export function resamplePoly(x: ArrayLike<number>, up: number, down: number, opt
   const L = nPrePad + taps.length;
   const h = new Float64Array(L);
   h.set(taps, nPrePad);
+  // One monomorphic float64 copy keeps the inner loop fast whatever array type came in.
+  const xs = x instanceof Float64Array ? x : Float64Array.from(x);
+  // Reverse the filter so both operands advance forward in the inner loop.
+  const hr = h.slice().reverse();
   const y = new Float32Array(nOut);
   for (let j = 0; j < nOut; j++) {
     // Position in the upsampled stream of output j, and the input samples it sees.
@@ -86,7 +90,7 @@ export function resamplePoly(x: ArrayLike<number>, up: number, down: number, opt
     const qHi = Math.min(Math.floor(t / up), nIn - 1);
     const qLo = Math.max(0, Math.ceil((t - L + 1) / up));
     let acc = 0;
-    for (let q = qLo, i = t - up * qLo; q <= qHi; q++, i -= up) acc += h[i]! * x[q]!;
+    for (let q = qLo, i = L - 1 - (t - up * qLo); q <= qHi; q++, i += up) acc += hr[i]! * xs[q]!;
     y[j] = acc;
   }
   return y;
