@@ -66,17 +66,23 @@ export function niftiInfo(path: string, opts: { summary?: boolean } = {}): Nifti
       const m = n * o.dt.components;
       if (buf.length < m) buf = new Float32Array(m);
       convertToFloat32(bytes, o.dt, scaling, buf, 0);
-      // Block partial sums keep float64 accumulation error small on long runs.
-      let s = 0;
+      // Locals, not the closure's variables, in the hot loop (V8 keeps
+      // captured mutable variables in a heap context); block partial sums
+      // also keep float64 accumulation error small on long runs.
+      let s = 0, lo = Infinity, hi = -Infinity, nz = 0, nn = 0;
       for (let i = 0; i < m; i++) {
         const v = buf[i];
-        if (v !== v) { nan++; continue; }
-        if (v !== 0) nonzero++;
-        if (v < min) min = v;
-        if (v > max) max = v;
+        if (v !== v) { nn++; continue; }
+        if (v !== 0) nz++;
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
         s += v;
       }
       sum += s;
+      nan += nn;
+      nonzero += nz;
+      if (lo < min) min = lo;
+      if (hi > max) max = hi;
       count += m;
     });
     const finite = count - nan;

@@ -103,6 +103,42 @@ export function readNiftiHeader(path: string): NiftiHeader {
   return openNifti(path).header;
 }
 
+/** zlib's deflate cannot expand data more than ~1032-fold, which bounds what a .gz can hold. */
+const MAX_DEFLATE_RATIO = 1032;
+
+/**
+ * Fail early, before any allocation sized from the header, if the image file
+ * cannot possibly hold the voxels the header promises (a corrupt dim would
+ * otherwise ask for terabytes). Plain files are checked exactly; gzip files
+ * against the deflate expansion limit.
+ */
+export function checkDataFits(o: OpenedNifti): void {
+  if (o.header.pair && !fs.existsSync(o.imagePath)) {
+    throw new InputError(o.headerPath, `image file ${o.imagePath} not found (header-only pair)`);
+  }
+  const need = o.dataOffset + o.nVoxels * o.dt.bytes;
+  let size: number;
+  let gz = false;
+  try {
+    size = fs.statSync(o.imagePath).size;
+    const fd = fs.openSync(o.imagePath, 'r');
+    const m = Buffer.alloc(2);
+    fs.readSync(fd, m, 0, 2, 0);
+    fs.closeSync(fd);
+    gz = m[0] === 0x1f && m[1] === 0x8b;
+  } catch (e) {
+    throw new InputError(o.imagePath, `cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
+  if (!gz) {
+    if (o.dataOffset > size) throw new InputError(o.imagePath, `vox_offset ${o.dataOffset} is past the end of the file (${size} bytes)`);
+    if (need > size) {
+      throw new InputError(o.imagePath, `truncated data: ${size - o.dataOffset} of ${need - o.dataOffset} image bytes present after vox_offset ${o.dataOffset}`);
+    }
+  } else if (need > size * MAX_DEFLATE_RATIO + 1024) {
+    throw new InputError(o.imagePath, `truncated data: the header promises ${need} bytes, more than a ${size}-byte gzip file can hold`);
+  }
+}
+
 /**
  * Stream the image data in blocks of whole voxels (at most `blockVoxels`
  * each), calling `fn(hostOrderBytes, firstVoxel, nVoxels)`. The bytes are in
@@ -116,9 +152,7 @@ export function streamBlocks(
   opts: SourceOptions = {},
 ): void {
   const { dt } = o;
-  if (o.header.pair && !fs.existsSync(o.imagePath)) {
-    throw new InputError(o.headerPath, `image file ${o.imagePath} not found (header-only pair)`);
-  }
+  checkDataFits(o);
   const src = openSource(o.imagePath, opts);
   try {
     const skipped = src.skip(o.dataOffset);
@@ -182,6 +216,7 @@ export function loadNifti(path: string, opts: SourceOptions = {}): NiftiImage {
     components: o.dt.components,
     scaling,
     getData(): Float32Array {
+      checkDataFits(o);
       const out = new Float32Array(o.nVoxels * o.dt.components);
       streamBlocks(o, blockFor(o.dt), (bytes, first) => {
         convertToFloat32(bytes, o.dt, scaling, out, first * o.dt.components);
@@ -189,6 +224,7 @@ export function loadNifti(path: string, opts: SourceOptions = {}): NiftiImage {
       return out;
     },
     getRaw(): RawView {
+      checkDataFits(o);
       const all = new Uint8Array(o.nVoxels * o.dt.bytes);
       streamBlocks(o, blockFor(o.dt), (bytes, first) => all.set(bytes, first * o.dt.bytes), opts);
       return rawView(all, o.dt);
@@ -225,6 +261,7 @@ export function readMaskedTimeseries(boldPath: string, mask: Uint8Array, opts: S
   const idx = new Int32Array(nVox);
   for (let i = 0, j = 0; i < volVox; i++) if (mask[i] !== 0) idx[j++] = i;
   const scaling = scalingOf(o.header.sclSlope, o.header.sclInter, o.dt);
+  checkDataFits(o);
   const data = new Float32Array(t * nVox);
   streamBlocks(o, volVox, (bytes, first) => {
     gatherToFloat32(bytes, o.dt, scaling, idx, data, (first / volVox) * nVox);

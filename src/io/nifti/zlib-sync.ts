@@ -25,6 +25,9 @@ export class SyncZlib {
   constructor(private readonly engine: zlib.Gunzip | zlib.Gzip) {
     this.internals = engine as unknown as EngineInternals;
     this.handle = this.internals._handle;
+    // A failing chunk is reported by the throw from process(); zlib also
+    // emits 'error' on the next tick, which must not become an uncaught exception.
+    engine.on('error', () => {});
     if (!this.handle || typeof this.internals._processChunk !== 'function') {
       throw new Error('this Node version lacks the zlib internals brainalign uses for streaming gzip');
     }
