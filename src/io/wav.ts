@@ -61,7 +61,8 @@ function readAt(fd: number, offset: number, length: number, file: string): Buffe
   const buf = Buffer.alloc(length);
   let got = 0;
   while (got < length) {
-    const n = fs.readSync(fd, buf, got, length - got, offset + got);
+    // A single readSync is limited to just under 2 GiB; read big data chunks in 1 GiB steps.
+    const n = fs.readSync(fd, buf, got, Math.min(length - got, 1 << 30), offset + got);
     if (n === 0) break;
     got += n;
   }
