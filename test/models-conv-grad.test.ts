@@ -1,6 +1,6 @@
 import test from 'ava';
 import { initBackend, tf } from '../src/models/backend.js';
-import { conv2dFilterGradByForwardConv } from '../src/models/conv-grad.js';
+import { conv2dFilterGradByForwardConv, conv2dInputGradByForwardConv } from '../src/models/conv-grad.js';
 import { Rng } from '../src/core/prng.js';
 
 interface Case { n: number; h: number; w: number; cin: number; cout: number; k: number; stride: number; pad: 'same' | 'valid' }
@@ -30,7 +30,7 @@ function grads(c: Case, xs: Float32Array, fs: Float32Array, seed: number): { dx:
   });
 }
 
-test.serial('wasm conv2d gradients (forward-conv filter gradient) match the cpu backend within 1e-5 relative error for 1×1/3×3/7×7 kernels, strides 1–2, same/valid', async (t) => {
+test.serial('wasm conv2d gradients (forward-conv filter and input gradients) match the cpu backend within 1e-5 relative error for 1×1/3×3/7×7 kernels, strides 1–2, same/valid', async (t) => {
   let worst = 0;
   for (const [i, c] of cases.entries()) {
     const rng = new Rng(7, `case${i}`);
@@ -66,6 +66,29 @@ test.serial('the forward-conv filter gradient equals the cpu backend\'s own Conv
     return conv2dFilterGradByForwardConv(x, dy, [c.k, c.k, c.cin, c.cout], c.stride, c.pad).dataSync() as Float32Array;
   });
   t.true(relErr(mine, ref.df) <= 1e-6, String(relErr(mine, ref.df)));
+  await initBackend('wasm');
+});
+
+test.serial('the forward-conv input gradient equals the cpu backend\'s own Conv2DBackpropInput, including odd sizes and valid strides', async (t) => {
+  await initBackend('cpu');
+  for (const [i, c] of [
+    { n: 2, h: 17, w: 12, cin: 3, cout: 5, k: 3, stride: 2, pad: 'same' },
+    { n: 1, h: 16, w: 15, cin: 2, cout: 3, k: 7, stride: 2, pad: 'valid' },
+    { n: 1, h: 10, w: 9, cin: 2, cout: 2, k: 1, stride: 2, pad: 'valid' },
+  ].entries() as IterableIterator<[number, Case]>) {
+    const rng = new Rng(13, `dx${i}`);
+    const xs = rng.normals(c.n * c.h * c.w * c.cin);
+    const fs = rng.normals(c.k * c.k * c.cin * c.cout);
+    const ref = grads(c, xs, fs, 100 + i);
+    const mine = tf.tidy(() => {
+      const x = tf.tensor4d(xs, [c.n, c.h, c.w, c.cin]);
+      const f = tf.tensor4d(fs, [c.k, c.k, c.cin, c.cout]);
+      const probe = tf.conv2d(x, f, c.stride, c.pad);
+      const dy = tf.tensor(new Rng(100 + i, 'cotangent').normals(probe.size), probe.shape) as tf.Tensor4D;
+      return conv2dInputGradByForwardConv(dy, f, [c.n, c.h, c.w, c.cin], c.stride, c.pad).dataSync() as Float32Array;
+    });
+    t.true(relErr(mine, ref.dx) <= 1e-6, `${JSON.stringify(c)}: ${relErr(mine, ref.dx)}`);
+  }
   await initBackend('wasm');
 });
 

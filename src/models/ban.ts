@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { tf } from './backend.js';
 import { Rng } from '../core/prng.js';
 import { InputError } from '../core/errors.js';
+import { batchNormTrain } from './batchnorm.js';
 
 const AreaSchema = z.object({
   name: z.string().regex(/^[a-z0-9_]+$/),
@@ -189,17 +190,16 @@ export class AudioNet {
     const r = this.bnRef(name);
     const eps = this.config.bnEpsilon;
     if (!training) return tf.batchNorm4d(x, r.mean as tf.Tensor1D, r.variance as tf.Tensor1D, r.beta as tf.Tensor1D, r.gamma as tf.Tensor1D, eps);
-    const { mean, variance } = tf.moments(x, [0, 1, 2]);
     const n = x.shape[0] * x.shape[1] * x.shape[2];
     const m = this.config.bnMomentum;
-    // Running statistics as in PyTorch: momentum-weighted, unbiased variance.
-    // assign() is not taped, so this does not enter the gradient.
-    tf.tidy(() => {
-      r.mean.assign(tf.add(tf.mul(r.mean, 1 - m), tf.mul(mean, m)));
-      const unbiased = tf.mul(variance, n > 1 ? n / (n - 1) : 1);
-      r.variance.assign(tf.add(tf.mul(r.variance, 1 - m), tf.mul(unbiased, m)));
+    return batchNormTrain(x, r.gamma as tf.Tensor1D, r.beta as tf.Tensor1D, eps, (mean, variance) => {
+      // Running statistics as in PyTorch: momentum-weighted, unbiased variance.
+      // assign() is not taped, so this does not enter the gradient.
+      tf.tidy(() => {
+        r.mean.assign(tf.add(tf.mul(r.mean, 1 - m), tf.mul(mean, m)));
+        r.variance.assign(tf.add(tf.mul(r.variance, 1 - m), tf.mul(variance, m * (n > 1 ? n / (n - 1) : 1))));
+      });
     });
-    return tf.batchNorm4d(x, mean as tf.Tensor1D, variance as tf.Tensor1D, r.beta as tf.Tensor1D, r.gamma as tf.Tensor1D, eps);
   }
 
   private conv(x: tf.Tensor4D, name: string, stride: number): tf.Tensor4D {

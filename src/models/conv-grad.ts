@@ -5,7 +5,8 @@
  * is itself a forward convolution: treat input channels as the batch, the
  * batch as channels, and dy as the filter, dilated by the forward stride.
  * That uses only Conv2D/Transpose/Pad/Slice, which every backend has. The
- * input gradient keeps tfjs's Conv2DBackpropInput (present on wasm).
+ * input gradient is likewise a forward convolution (see below), because
+ * wasm's Conv2DBackpropInput, though present, is far slower than XNNPACK's conv.
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -58,6 +59,72 @@ export function conv2dFilterGradByForwardConv(
   });
 }
 
+/**
+ * The filter rotated 180° spatially with in/out channels swapped:
+ * [kh, kw, ci, co] → [kh, kw, co, ci]. The spatial flip is a product with an
+ * anti-identity matrix (exact: one 1 per row), since wasm's Reverse kernel is
+ * ~5× slower than its matMul for this.
+ */
+function flipFilterSwapChannels(filter: Tensor4D): Tensor4D {
+  const [kh, kw, ci, co] = filter.shape;
+  const kk = kh * kw;
+  let f: Tensor4D = filter;
+  if (kk > 1) {
+    const anti = new Float32Array(kk * kk);
+    for (let i = 0; i < kk; i++) anti[i * kk + (kk - 1 - i)] = 1;
+    f = tf.reshape(tf.matMul(tf.tensor2d(anti, [kk, kk]), tf.reshape(filter, [kk, ci * co])), [kh, kw, ci, co]);
+  }
+  return tf.transpose(f, [0, 1, 3, 2]);
+}
+
+/**
+ * Gradient of conv2d (NHWC, dilation 1) with respect to its input, computed
+ * as a forward convolution: dy is upsampled by zero insertion (stride s),
+ * padded, and correlated with the spatially flipped filter whose in/out
+ * channels are swapped. wasm's own Conv2DBackpropInput is a plain loop that
+ * made it ~2/3 of BAN training time; this runs through XNNPACK instead.
+ * Returns a tensor of `xShape`.
+ */
+export function conv2dInputGradByForwardConv(
+  dy: Tensor4D,
+  filter: Tensor4D,
+  xShape: [number, number, number, number],
+  strides: number | [number, number],
+  pad: Pad,
+  dimRoundingMode?: Rounding,
+): Tensor4D {
+  return tf.tidy(() => {
+    const [sh, sw] = pair(strides);
+    const [kh, kw] = filter.shape;
+    const info = tf.backend_util.computeConv2DInfo(
+      xShape, filter.shape, [sh, sw], [1, 1], pad, dimRoundingMode, false, 'channelsLast',
+    );
+    const [N, H, W] = xShape;
+    const [, Ho, Wo, Co] = dy.shape;
+    let u: Tensor4D = dy;
+    if (sh > 1) {
+      const z = tf.zeros([N, Ho, sh - 1, Wo, Co]);
+      u = tf.reshape(tf.concat([tf.expandDims(u, 2), z], 2), [N, Ho * sh, Wo, Co]);
+      u = tf.slice(u, [0, 0, 0, 0], [-1, (Ho - 1) * sh + 1, -1, -1]);
+    }
+    if (sw > 1) {
+      const Hu = u.shape[1];
+      const z = tf.zeros([N, Hu, Wo, sw - 1, Co]);
+      u = tf.reshape(tf.concat([tf.expandDims(u, 3), z], 3), [N, Hu, Wo * sw, Co]);
+      u = tf.slice(u, [0, 0, 0, 0], [-1, -1, (Wo - 1) * sw + 1, -1]);
+    }
+    const top = kh - 1 - info.padInfo.top;
+    const left = kw - 1 - info.padInfo.left;
+    const bottom = H - ((Ho - 1) * sh + 1) + info.padInfo.top;
+    const right = W - ((Wo - 1) * sw + 1) + info.padInfo.left;
+    // 'valid' strides can leave trailing input rows unseen (their gradient is
+    // zero); a negative pad means the upsampled map is already long enough.
+    u = tf.pad(u, [[0, 0], [top, Math.max(0, bottom)], [left, Math.max(0, right)], [0, 0]]);
+    u = tf.slice(u, [0, 0, 0, 0], [-1, H + kh - 1, W + kw - 1, -1]);
+    return tf.conv2d(u, flipFilterSwapChannels(filter), 1, 'valid');
+  });
+}
+
 let registered = false;
 
 /**
@@ -90,7 +157,7 @@ export function registerWasmConvGradient(): void {
       }
       const dy4 = dy as Tensor4D;
       return {
-        x: () => tf.conv2dTranspose(dy4, filter, x.shape, a.strides, a.pad as 'same' | 'valid' | number, a.dimRoundingMode),
+        x: () => conv2dInputGradByForwardConv(dy4, filter, x.shape, a.strides, a.pad, a.dimRoundingMode),
         filter: () =>
           conv2dFilterGradByForwardConv(
             x, dy4, filter.shape as [number, number, number, number], a.strides, a.pad, a.dimRoundingMode,

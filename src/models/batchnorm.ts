@@ -1,0 +1,47 @@
+/**
+ * Training-mode batch normalisation over N, H, W of an NHWC tensor with a
+ * closed-form backward pass. tfjs's own route (moments + FusedBatchNorm
+ * gradients) tiles the statistics to the full tensor size and was a large
+ * share of BAN training time on wasm; this uses two reductions and five
+ * elementwise ops each way.
+ */
+import { tf } from './backend.js';
+
+/**
+ * y = γ·(x − μ)/√(σ² + ε) + β with μ, σ² the biased batch mean and variance
+ * per channel. Differentiable in x, γ and β. `onStats` receives μ and σ²
+ * (biased) for running-average updates; they are disposed with the caller's
+ * tidy scope. Returns y with x's shape.
+ */
+export function batchNormTrain(
+  x: tf.Tensor4D,
+  gamma: tf.Tensor1D,
+  beta: tf.Tensor1D,
+  eps: number,
+  onStats?: (mean: tf.Tensor1D, variance: tf.Tensor1D) => void,
+): tf.Tensor4D {
+  const n = x.shape[0] * x.shape[1] * x.shape[2];
+  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [xx, g, b] = args as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D];
+    const save = args[3] as tf.GradSaveFunc;
+    const mean = tf.mean(xx, [0, 1, 2]) as tf.Tensor1D;
+    const xc = tf.sub(xx, mean);
+    const variance = tf.mean(tf.square(xc), [0, 1, 2]) as tf.Tensor1D;
+    const invStd = tf.rsqrt(tf.add(variance, eps));
+    const xhat = tf.mul(xc, invStd);
+    onStats?.(mean, variance);
+    save([xhat, invStd, g]);
+    return {
+      value: tf.add(tf.mul(xhat, g), b) as tf.Tensor4D,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sx, sInv, sGamma] = saved;
+        const dbeta = tf.sum(dy, [0, 1, 2]);
+        const dgamma = tf.sum(tf.mul(dy, sx), [0, 1, 2]);
+        // dx = γ/σ · (dy − mean(dy) − x̂·mean(dy·x̂))
+        const inner = tf.sub(tf.sub(dy, tf.div(dbeta, n)), tf.mul(sx, tf.div(dgamma, n)));
+        return [tf.mul(inner, tf.mul(sGamma, sInv)), dgamma, dbeta];
+      },
+    };
+  });
+  return f(x, gamma, beta) as tf.Tensor4D;
+}
