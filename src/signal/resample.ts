@@ -100,8 +100,8 @@ export function resamplePoly(x: ArrayLike<number>, up: number, down: number, opt
  * Anti-alias filter used by `resample` unless overridden: Kaiser β = 8.6 over
  * 32 zero crossings each side. scipy's default (β = 5, 10 crossings) lets a
  * tone at 1.25× the new Nyquist through at only −57 dB because its transition
- * band straddles Nyquist; this one is ≥ 90 dB down from 1.1× Nyquist and flat
- * (< 0.01 dB) to 0.875× Nyquist, for about 3× the taps.
+ * band straddles Nyquist; this one is ≥ 87 dB down from 1.1× Nyquist and flat
+ * (within 0.001 dB) to 0.9× Nyquist, for about 3× the taps.
  */
 export const RESAMPLE_DEFAULTS: Required<ResamplePolyOptions> = { beta: 8.6, halfZeroCrossings: 32 };
 
