@@ -36,8 +36,11 @@ function child(): void {
   const Y = readNpy(join(dir, 'Y.npy')).data as Float32Array;
   const la = getLinalg();
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   const res = ridgeCV({ X, n, p, Y, v, alphas, folds: K, batchSize: batch, linalg: la });
   const seconds = (performance.now() - t0) / 1000;
+  const cu = process.cpuUsage(c0);
+  const cpu_seconds = (cu.user + cu.system) / 1e6;
   writeNpy(join(dir, 'best_alpha.npy'), res.bestAlpha, [v]);
   writeNpy(join(dir, 'cv_r.npy'), res.cvR, [v]);
   const w = res.weights as Float32Array;
@@ -46,7 +49,7 @@ function child(): void {
   const sample = new Float32Array(p * cols);
   for (let j = 0; j < p; j++) for (let c = 0; c < cols; c++) sample[j * cols + c] = w[j * v + c * step];
   writeNpy(join(dir, 'weights_sample.npy'), sample, [p, cols]);
-  process.stdout.write(JSON.stringify({ seconds, peak_rss_gb: process.resourceUsage().maxRSS / 1e6, linalg: la.kind }) + '\n');
+  process.stdout.write(JSON.stringify({ seconds, cpu_seconds, peak_rss_gb: process.resourceUsage().maxRSS / 1e6, linalg: la.kind }) + '\n');
 }
 
 /** Planted data: 20% of targets are X·w + noise (varied SNR), the rest pure noise; features are correlated (AR-like mixing). */
@@ -78,6 +81,8 @@ function makeData(): void {
 
 interface Timing {
   seconds: number;
+  /** user+system CPU of the timed section: less sensitive than wall time to other load on a shared machine */
+  cpu_seconds: number;
   peak_rss_gb: number;
   linalg?: string;
 }
@@ -90,10 +95,10 @@ function main(): void {
   const self = fileURLToPath(import.meta.url);
   const passArgs = ['--n', String(n), '--p', String(p), '--v', String(v), '--folds', String(K), '--nalpha', String(nAlpha), '--batch', String(batch), '--dir', dir];
   const ours = JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', self, '--child', ...passArgs], { stdio: ['ignore', 'pipe', 'inherit'] }).toString().trim().split('\n').pop() ?? '{}') as Timing;
-  console.log(`brainalign (${ours.linalg}): ${ours.seconds.toFixed(2)} s, peak RSS ${ours.peak_rss_gb.toFixed(2)} GB`);
+  console.log(`brainalign (${ours.linalg}): ${ours.seconds.toFixed(2)} s wall, ${ours.cpu_seconds.toFixed(2)} s CPU, peak RSS ${ours.peak_rss_gb.toFixed(2)} GB`);
   const here = fileURLToPath(new URL('.', import.meta.url));
   const ref = JSON.parse(execFileSync('/usr/bin/python3', [join(here, 'ridge_ref.py'), dir, String(K), String(batch), alphas.join(',')], { stdio: ['ignore', 'pipe', 'inherit'] }).toString().trim()) as Timing;
-  console.log(`numpy (SVD, himalaya-style): ${ref.seconds.toFixed(2)} s, peak RSS ${ref.peak_rss_gb.toFixed(2)} GB`);
+  console.log(`numpy (SVD, himalaya-style): ${ref.seconds.toFixed(2)} s wall, ${ref.cpu_seconds.toFixed(2)} s CPU, peak RSS ${ref.peak_rss_gb.toFixed(2)} GB`);
 
   const a = readNpy(join(dir, 'best_alpha.npy')).data as Float32Array;
   const b = readNpy(join(dir, 'best_alpha_ref.npy')).data as Float32Array;
@@ -114,7 +119,7 @@ function main(): void {
     wmax = Math.max(wmax, Math.abs(wb[i]));
   }
   console.log(`agreement: same α for ${((100 * same) / v).toFixed(2)}% of targets; max |Δ cv r| = ${dr.toExponential(2)}; max |ΔW|/max|W| (100 sampled targets) = ${(dw / wmax).toExponential(2)}`);
-  console.log(`RATIO time brainalign/numpy = ${(ours.seconds / ref.seconds).toFixed(3)} (target ≤ 1.0); peak RSS brainalign ${ours.peak_rss_gb.toFixed(2)} GB (target ≤ 4 GB), numpy ${ref.peak_rss_gb.toFixed(2)} GB`);
+  console.log(`RATIO wall brainalign/numpy = ${(ours.seconds / ref.seconds).toFixed(3)} (target ≤ 1.0), CPU ${(ours.cpu_seconds / ref.cpu_seconds).toFixed(3)}; peak RSS brainalign ${ours.peak_rss_gb.toFixed(2)} GB (target ≤ 4 GB), numpy ${ref.peak_rss_gb.toFixed(2)} GB`);
 }
 
 if (process.argv.includes('--child')) child();

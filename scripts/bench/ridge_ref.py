@@ -22,6 +22,7 @@ Y = np.load(d + "/Y.npy")
 n, p = X.shape
 v = Y.shape[1]
 t0 = time.time()
+ru0 = resource.getrusage(resource.RUSAGE_SELF)
 
 bounds = [(f * n) // K for f in range(K + 1)]
 r_sum = np.zeros((len(alphas), v), dtype=np.float64)
@@ -66,4 +67,6 @@ elapsed = time.time() - t0
 np.save(d + "/best_alpha_ref.npy", alphas[best].astype(np.float32))
 np.save(d + "/cv_r_ref.npy", cv_r_all[best, np.arange(v)].astype(np.float32))
 np.save(d + "/weights_ref_sample.npy", W[:, :: max(1, v // 100)].copy())
-print(json.dumps({"seconds": elapsed, "peak_rss_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6}))
+ru = resource.getrusage(resource.RUSAGE_SELF)
+cpu = (ru.ru_utime - ru0.ru_utime) + (ru.ru_stime - ru0.ru_stime)
+print(json.dumps({"seconds": elapsed, "cpu_seconds": cpu, "peak_rss_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6}))
