@@ -1,0 +1,54 @@
+/**
+ * `brainalign synth`: generate the synthetic mini-study (BIDS dataset plus
+ * planted ground truth). Sizes come from --config (JSON, see
+ * src/synth/config.ts) and are overridden by the size options given here.
+ */
+import * as fs from 'node:fs';
+import { InputError } from '../core/errors.js';
+import { notice } from '../core/progress.js';
+import { loadConfig, parseNumberList, parseWith, defineVerb } from './framework.js';
+import { generateStudy, synthConfigSchema, SMALL_SYNTH_INPUT, type SynthConfig } from '../synth/index.js';
+
+export const DEFAULT_SYNTH_OUT = 'data/synth';
+
+export default defineVerb({
+  command: 'synth',
+  describe: 'generate the synthetic mini-study (stimuli, fMRI, EEG, behaviour, ground truth)',
+  builder: (y) =>
+    y
+      .option('small', { type: 'boolean', default: false, describe: 'start from the reduced test size instead of the default' })
+      .option('genres', { type: 'string', describe: 'comma-separated GTZAN genre names' })
+      .option('clips-per-genre', { type: 'number', describe: 'clips per genre' })
+      .option('clip-sec', { type: 'number', describe: 'clip duration, seconds' })
+      .option('fmri-subjects', { type: 'number', describe: 'fMRI subjects' })
+      .option('grid', { type: 'string', describe: 'fMRI grid, e.g. 24,24,16' })
+      .option('eeg-subjects', { type: 'number', describe: 'EEG subjects with a planted response (plus one control)' })
+      .option('format', { choices: ['bdf', 'edf'] as const, describe: 'EEG file format' })
+      .option('beh-subjects', { type: 'number', describe: 'behaviour subjects' })
+      .option('force', { type: 'boolean', default: false, describe: 'write into a non-empty output folder' }),
+  run: (a) => {
+    const base = a.small ? synthConfigSchema.parse(SMALL_SYNTH_INPUT) : loadConfig(a.config, synthConfigSchema);
+    if (a.small && a.config !== undefined) throw new InputError('--small', 'give either --small or --config, not both');
+    const raw: SynthConfig = structuredClone(base);
+    if (a.genres !== undefined) raw.stimuli.genres = a.genres.split(',').map((s) => s.trim()) as SynthConfig['stimuli']['genres'];
+    if (a['clips-per-genre'] !== undefined) raw.stimuli.clipsPerGenre = a['clips-per-genre'];
+    if (a['clip-sec'] !== undefined) raw.stimuli.clipSec = a['clip-sec'];
+    if (a['fmri-subjects'] !== undefined) raw.fmri.subjects = a['fmri-subjects'];
+    if (a.grid !== undefined) {
+      const g = parseNumberList(a.grid, '--grid');
+      if (g.length !== 3) throw new InputError('--grid', `expected three sizes x,y,z, got "${a.grid}"`);
+      raw.fmri.grid = [g[0], g[1], g[2]];
+    }
+    if (a['eeg-subjects'] !== undefined) raw.eeg.subjects = a['eeg-subjects'];
+    if (a.format !== undefined) raw.eeg.format = a.format;
+    if (a['beh-subjects'] !== undefined) raw.behaviour.subjects = a['beh-subjects'];
+    const cfg = parseWith(synthConfigSchema, raw, a.config ?? 'options');
+    const out = a.out ?? DEFAULT_SYNTH_OUT;
+    if (!a.force && fs.existsSync(out) && fs.readdirSync(out).length > 0) {
+      throw new InputError(out, 'output folder is not empty (give --force to write into it)');
+    }
+    const t0 = Date.now();
+    const study = generateStudy(cfg, a.seed, out);
+    notice(`synth: done in ${((Date.now() - t0) / 1000).toFixed(1)} s (${study.stimuli.length} clips)`);
+  },
+});
