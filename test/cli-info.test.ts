@@ -73,3 +73,11 @@ test('info on a broken or unknown file is one line and exit 2', (t) => {
     t.regex(r.stderr, /^brainalign: [^\n]+: [^\n]+\n$/, f);
   }
 });
+
+test('info on a BIDS folder lists the dataset name and subjects (OpenNeuro ds003720 metadata)', (t) => {
+  const doc = infoJson(t, path.join(C, 'music_neuro/OpenNeuroDatasets__ds003720'));
+  t.is(doc.format, 'bids');
+  t.is(doc.info.name, 'Music Genre fMRI Dataset');
+  t.is(doc.info.bidsVersion, '1.4.0');
+  t.deepEqual(doc.info.subjects, ['001']);
+});

@@ -11,10 +11,11 @@ import { edfInfo } from './edf/info.js';
 import { wavInfo } from './wav.js';
 import { npyInfo } from './npy.js';
 import { readTsv } from './tsv.js';
+import { scanBids } from './bids.js';
 
 export const INFO_SCHEMA = 'brainalign.info/1';
 
-export type Format = 'nifti' | 'edf' | 'wav' | 'npy' | 'tsv';
+export type Format = 'nifti' | 'edf' | 'wav' | 'npy' | 'tsv' | 'bids';
 
 export interface InfoDocument {
   schema: typeof INFO_SCHEMA;
@@ -31,7 +32,10 @@ export function detectFormat(file: string): Format {
   } catch {
     throw new InputError(file, 'no such file');
   }
-  if (st.isDirectory()) throw new InputError(file, 'is a folder; give a file');
+  if (st.isDirectory()) {
+    if (fs.existsSync(path.join(file, 'dataset_description.json'))) return 'bids';
+    throw new InputError(file, 'is a folder without dataset_description.json (not a BIDS dataset)');
+  }
   const head = Buffer.alloc(8);
   const fd = fs.openSync(file, 'r');
   let n: number;
@@ -50,7 +54,7 @@ export function detectFormat(file: string): Format {
   if (lower.endsWith('.wav')) return 'wav';
   if (lower.endsWith('.npy')) return 'npy';
   if (lower.endsWith('.tsv')) return 'tsv';
-  throw new InputError(file, 'unrecognised format (expected NIfTI, EDF/BDF, WAV, NPY or TSV)');
+  throw new InputError(file, 'unrecognised format (expected NIfTI, EDF/BDF, WAV, NPY, TSV or a BIDS folder)');
 }
 
 function tsvInfo(file: string) {
@@ -63,6 +67,31 @@ function tsvInfo(file: string) {
   };
 }
 
+/** A BIDS dataset: subjects, and per datatype the files with their key sidecar values. */
+function bidsInfo(root: string) {
+  const ds = scanBids(root);
+  const byType: Record<string, number> = {};
+  for (const f of ds.files) byType[f.datatype] = (byType[f.datatype] ?? 0) + 1;
+  return {
+    name: ds.description.Name ?? null,
+    bidsVersion: ds.description.BIDSVersion ?? null,
+    subjects: ds.subjects,
+    sessions: ds.sessions,
+    filesPerDatatype: byType,
+    files: ds.files.map((f) => ({
+      path: path.relative(ds.root, f.path),
+      datatype: f.datatype,
+      suffix: f.suffix,
+      entities: f.entities,
+      repetitionTime: typeof f.sidecar.RepetitionTime === 'number' ? f.sidecar.RepetitionTime : null,
+      samplingFrequency: typeof f.sidecar.SamplingFrequency === 'number' ? f.sidecar.SamplingFrequency : null,
+      taskName: typeof f.sidecar.TaskName === 'string' ? f.sidecar.TaskName : null,
+      events: f.events ? path.relative(ds.root, f.events) : null,
+    })),
+    warnings: ds.warnings,
+  };
+}
+
 export function describeFile(file: string): InfoDocument {
   const format = detectFormat(file);
   const info =
@@ -70,6 +99,7 @@ export function describeFile(file: string): InfoDocument {
     : format === 'edf' ? edfInfo(file)
     : format === 'wav' ? wavInfo(file)
     : format === 'npy' ? npyInfo(file)
+    : format === 'bids' ? bidsInfo(file)
     : tsvInfo(file);
   return { schema: INFO_SCHEMA, file, format, info };
 }
