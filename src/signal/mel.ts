@@ -6,8 +6,7 @@
  */
 
 import { InputError } from '../core/errors.js';
-import { RealFft } from './fft.js';
-import { fftFrequencies, stftFrameCount, type PadMode } from './stft.js';
+import { fftFrequencies, forEachStftFrame, stftFrameCount, type PadMode } from './stft.js';
 import { hann } from './windows.js';
 
 // Slaney's Auditory Toolbox constants: 200/3 Hz per mel below 1 kHz, then
@@ -130,30 +129,10 @@ export function melSpectrogram(
   const nFrames = stftFrameCount(n, { nFft, hop, center });
   if (nFrames === 0) throw new InputError('melSpectrogram', `signal of ${n} samples is shorter than nFft ${nFft}`);
   const { nMels, nBins, weights, lo, hi } = fb;
-  const window = hann(nFft, true);
-  const plan = new RealFft(nFft);
-  const frame = new Float64Array(nFft);
-  const re = new Float64Array(nBins);
-  const im = new Float64Array(nBins);
   const spec = new Float64Array(nBins);
   const data = new Float32Array(nMels * nFrames);
-  const pad = center ? Math.floor(nFft / 2) : 0;
   // Frame by frame, so the full (nBins × nFrames) STFT is never materialised.
-  for (let t = 0; t < nFrames; t++) {
-    const start = t * hop - pad;
-    for (let i = 0; i < nFft; i++) {
-      const s = start + i;
-      let v = 0;
-      if (s >= 0 && s < n) v = x[s]!;
-      else if (padMode === 'reflect' && n > 1) {
-        const period = 2 * (n - 1);
-        let j = s % period;
-        if (j < 0) j += period;
-        v = x[j < n ? j : period - j]!;
-      }
-      frame[i] = v * window[i]!;
-    }
-    plan.forward(frame, re, im);
+  forEachStftFrame(x, { nFft, hop, center, padMode, window: hann(nFft, true) }, (t, re, im) => {
     for (let k = 0; k < nBins; k++) {
       const p = re[k]! * re[k]! + im[k]! * im[k]!;
       spec[k] = power === 2 ? p : power === 1 ? Math.sqrt(p) : Math.pow(p, power / 2);
@@ -164,7 +143,7 @@ export function melSpectrogram(
       for (let k = lo[m]!; k < hi[m]!; k++) acc += weights[row + k]! * spec[k]!;
       data[m * nFrames + t] = acc;
     }
-  }
+  });
   return { data, nMels, nFrames };
 }
 

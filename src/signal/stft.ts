@@ -61,9 +61,20 @@ function reflectIndex(i: number, n: number): number {
 }
 
 /**
- * Walk the frames of x, calling `visit(t, re, im)` with the rfft of each
- * windowed frame (bins 0..nFft/2). Buffers are reused between calls.
+ * Walk the STFT frames of x, calling `visit(t, re, im)` with the rfft of each
+ * windowed frame (bins 0..nFft/2, float64). The buffers are reused between
+ * calls, so a visitor must copy what it keeps. Returns the number of frames.
+ * This lets callers reduce each spectrum at once (e.g. through a mel
+ * filterbank) without holding the whole STFT in memory.
  */
+export function forEachStftFrame(
+  x: ArrayLike<number>,
+  opts: StftOptions,
+  visit: (t: number, re: Float64Array, im: Float64Array) => void,
+): number {
+  return forEachFrame(x, resolve(opts), visit);
+}
+
 function forEachFrame(
   x: ArrayLike<number>,
   o: ResolvedStft,
