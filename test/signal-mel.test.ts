@@ -166,3 +166,12 @@ test('powerToDb follows librosa.power_to_db: amin floor, ref offset, top_db clip
   t.deepEqual(Array.from(powerToDb(S, { ref: 100, topDb: 25 })).map((v) => Math.round(v * 1e4) / 1e4), [-20, -10, 0, -25, -25]);
   t.deepEqual(Array.from(powerToDb(S, { ref: 'max', amin: 1e-5, topDb: null })).map((v) => Math.round(v * 1e4) / 1e4), [-20, -10, 0, -70, -70]);
 });
+
+test('bad spectrogram options are reported as InputError naming the option', (t) => {
+  const x = new Float32Array(1000);
+  t.throws(() => melSpectrogram(x, { center: false }), { name: 'InputError', message: /shorter than nFft/ });
+  t.throws(() => melSpectrogram(x, { nMels: 0 }), { name: 'InputError', message: /nMels/ });
+  t.throws(() => melSpectrogram(x, { fmin: 5000, fmax: 4000 }), { name: 'InputError', message: /fmax/ });
+  t.throws(() => melSpectrogram(x, { hop: 0 }), { name: 'InputError', message: /hop/ });
+  t.throws(() => powerToDb(x, { amin: 0 }), { name: 'InputError', message: /amin/ });
+});

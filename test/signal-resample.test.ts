@@ -113,3 +113,14 @@ test('resample 22050 → 16000 Hz: 1 kHz and 7 kHz tones within 0.1 dB; 8.8 kHz 
     t.true(aliasDb < -60, `${f} Hz → alias at ${16000 - f} Hz: ${aliasDb} dB`);
   }
 });
+
+test('resampling edge cases: identity ratio copies, empty input gives empty output, bad factors throw InputError', (t) => {
+  const x = new Float32Array([1, 2, 3]);
+  const same = resample(x, 250, 250);
+  t.deepEqual(Array.from(same), [1, 2, 3]);
+  t.not(same, x);
+  t.is(resamplePoly(new Float32Array(0), 1, 2).length, 0);
+  t.is(resamplePoly(new Float32Array(5), 2, 4).length, 3); // reduced to 1/2: ⌈5/2⌉
+  t.throws(() => resamplePoly(x, 0, 2), { name: 'InputError', message: /up/ });
+  t.throws(() => resample(x, 250, Number.NaN), { name: 'InputError', message: /toRate/ });
+});
