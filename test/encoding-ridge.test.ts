@@ -56,13 +56,13 @@ interface RefOut {
   intercept: Float64Array;
 }
 
-function numpyReference(X: Float64Array, Y: Float64Array, n: number, p: number, v: number, foldOfRow: Int32Array, alphas: number[], standardize: boolean): RefOut {
+function numpyReference(X: Float64Array, Y: Float64Array, n: number, p: number, v: number, foldOfRow: Int32Array, alphas: number[], standardize: boolean, selectBy: 'r' | 'r2'): RefOut {
   const dir = mkdtempSync(join(tmpdir(), 'ridge-ref-'));
   try {
     writeNpy(join(dir, 'X.npy'), X, [n, p]);
     writeNpy(join(dir, 'Y.npy'), Y, [n, v]);
     writeNpy(join(dir, 'fold.npy'), foldOfRow, [n]);
-    writeFileSync(join(dir, 'cfg.json'), JSON.stringify({ alphas, standardize }));
+    writeFileSync(join(dir, 'cfg.json'), JSON.stringify({ alphas, standardize, select_by: selectBy }));
     execFileSync('/usr/bin/python3', ['test/helpers/ridge_ref.py', dir]);
     const get = (name: string) => readNpy(join(dir, name)).data;
     return {
@@ -78,9 +78,9 @@ function numpyReference(X: Float64Array, Y: Float64Array, n: number, p: number, 
 }
 
 const cases = [
-  { name: 'primal (p=12 ≤ n_tr), 5 contiguous folds', n: 100, p: 12, v: 9, groups: undefined, folds: 5, standardize: false },
-  { name: 'dual (p=70 > n_tr=48), 4 run groups, z-scored', n: 64, p: 70, v: 6, groups: 'runs', folds: undefined, standardize: true },
-  { name: 'primal, z-scored, 3 folds over 6 runs', n: 90, p: 10, v: 5, groups: 'runs', folds: 3, standardize: true },
+  { name: 'primal (p=12 ≤ n_tr), 5 contiguous folds, α by R²', n: 100, p: 12, v: 9, groups: undefined, folds: 5, standardize: false, selectBy: 'r2' },
+  { name: 'dual (p=70 > n_tr=48), 4 run groups, z-scored, α by r', n: 64, p: 70, v: 6, groups: 'runs', folds: undefined, standardize: true, selectBy: 'r' },
+  { name: 'primal, z-scored, 3 folds over 6 runs, α by R²', n: 90, p: 10, v: 5, groups: 'runs', folds: 3, standardize: true, selectBy: 'r2' },
 ] as const;
 
 for (const la of paths)
@@ -91,11 +91,11 @@ for (const la of paths)
       const runLen = c.p > c.n ? 16 : 15;
       const groups = c.groups ? Int32Array.from({ length: c.n }, (_, i) => Math.floor(i / runLen)) : undefined;
       const alphas = [0.1, 1, 10, 100, 1000];
-      const res = ridgeCV({ X, n: c.n, p: c.p, Y, v: c.v, alphas, groups, folds: c.folds, standardize: c.standardize, linalg: la, batchSize: 4 });
+      const res = ridgeCV({ X, n: c.n, p: c.p, Y, v: c.v, alphas, groups, folds: c.folds, standardize: c.standardize, selectBy: c.selectBy, linalg: la, batchSize: 4 });
       const folds = makeFolds(c.n, { k: c.folds, groups });
       const foldOfRow = new Int32Array(c.n);
       folds.forEach((f, fi) => f.test.forEach((i) => (foldOfRow[i] = fi)));
-      const ref = numpyReference(X, Y, c.n, c.p, c.v, foldOfRow, alphas, c.standardize);
+      const ref = numpyReference(X, Y, c.n, c.p, c.v, foldOfRow, alphas, c.standardize, c.selectBy);
       t.true(maxAbsDiff(res.cvRAll, ref.rAll) < 1e-5, `r ${maxAbsDiff(res.cvRAll, ref.rAll)}`);
       t.true(maxAbsDiff(res.cvR2All, ref.r2All) < 1e-5, `R² ${maxAbsDiff(res.cvR2All, ref.r2All)}`);
       t.deepEqual(Array.from(res.bestAlphaIndex), Array.from(ref.best));

@@ -44,6 +44,11 @@ export interface RidgeCVOptions<T extends Floats> {
   batchSize?: number;
   /** z-score features with training-set statistics (default false: centre only). */
   standardize?: boolean;
+  /**
+   * Score that picks α (default 'r2'). R² (equivalently the held-out squared error) penalises over-shrinkage;
+   * Pearson r is blind to the scale of the prediction, so with 'r' strong α values can win ties and bias weights toward 0.
+   */
+  selectBy?: 'r2' | 'r';
   linalg?: Linalg;
 }
 
@@ -316,7 +321,7 @@ function refitBatch<T extends Floats>(
 
 /**
  * Cross-validated ridge: for every target, the α with the highest fold-averaged
- * held-out Pearson r (ties → earliest in `alphas`), its r and R², the full
+ * held-out R² (or r with selectBy 'r'; ties → earliest in `alphas`), its r and R², the full
  * nα×v score table, and (unless returnWeights is false) weights refit on all
  * samples at the chosen α.
  */
@@ -368,6 +373,7 @@ export function ridgeCV<T extends Floats>(opts: RidgeCVOptions<T>): RidgeCVResul
   const rF = F64(nA * b);
   const r2F = F64(nA * b);
 
+  const sel = (opts.selectBy ?? 'r2') === 'r' ? rSum : r2Sum;
   const bar = progress('ridge CV', Math.ceil(v / b));
   for (let c0 = 0; c0 < v; c0 += b) {
     const bs = Math.min(b, v - c0);
@@ -413,7 +419,7 @@ export function ridgeCV<T extends Floats>(opts: RidgeCVOptions<T>): RidgeCVResul
     for (let k = 0; k < bs; k++) {
       const c = c0 + k;
       let best = 0;
-      for (let ai = 1; ai < nA; ai++) if (rSum[ai * v + c] > rSum[best * v + c]) best = ai;
+      for (let ai = 1; ai < nA; ai++) if (sel[ai * v + c] > sel[best * v + c]) best = ai;
       bestAlphaIndex[c] = best;
       bestAlpha[c] = alphas[best];
       alphaOfCol[k] = alphas[best];

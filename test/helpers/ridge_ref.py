@@ -52,7 +52,7 @@ for f in range(K):
         yt = Y[te]
         R[ai] += pearson_cols(P, yt) / K
         R2[ai] += (1 - ((yt - P) ** 2).sum(0) / ((yt - yt.mean(0)) ** 2).sum(0)) / K
-best = R.argmax(0)
+best = (R2 if cfg.get("select_by", "r2") == "r2" else R).argmax(0)
 mu, sd = stats(X)
 Z = (X - mu) / sd
 ym = Y.mean(0)

@@ -1,0 +1,99 @@
+/**
+ * `brainalign encode`: cross-validated ridge from a design matrix to many
+ * targets (voxels), from .npy files to .npy files. Thin: reads, calls
+ * ridgeCV, writes.
+ */
+import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { defineVerb, parseNumberList } from './framework.js';
+import { InputError } from '../core/errors.js';
+import { writeJsonAtomic } from '../core/atomic.js';
+import { readNpy, writeNpy } from '../io/npy.js';
+import { ridgeCV } from '../encoding/ridge.js';
+import { delayFeatures } from '../encoding/delays.js';
+
+/** A 2-D float matrix from an .npy file as float32 (float64/int inputs converted). */
+function readMatrix(file: string, option: string): { data: Float32Array; rows: number; cols: number } {
+  const a = readNpy(file);
+  if (a.shape.length !== 2) throw new InputError(file, `${option} must be a 2-D array (samples × columns), got shape (${a.shape.join(', ')})`);
+  if (a.data instanceof BigInt64Array || a.data instanceof BigUint64Array) throw new InputError(file, `${option} has 64-bit integer dtype ${a.dtype}; save it as float32`);
+  const data = a.data instanceof Float32Array ? a.data : Float32Array.from(a.data as ArrayLike<number>);
+  return { data, rows: a.shape[0], cols: a.shape[1] };
+}
+
+function readLabels(file: string, n: number, option: string): Float64Array {
+  const a = readNpy(file);
+  if (a.shape.length !== 1 || a.shape[0] !== n) throw new InputError(file, `${option} must be a 1-D array of ${n} labels (one per sample), got shape (${a.shape.join(', ')})`);
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) out[i] = Number(a.data[i]);
+  return out;
+}
+
+/** Logarithmically spaced default grid 10⁻¹ … 10⁵ (himalaya-like breadth). */
+export const DEFAULT_ALPHAS = [-1, 0, 1, 2, 3, 4, 5].map((e) => 10 ** e);
+
+export default defineVerb({
+  command: 'encode',
+  describe: 'cross-validated ridge: X.npy (samples×features) → Y.npy (samples×voxels); writes best_alpha, cv_r, cv_r_all, weights',
+  builder: (y) =>
+    y
+      .option('X', { type: 'string', demandOption: true, describe: 'design matrix .npy, samples × features' })
+      .option('Y', { type: 'string', demandOption: true, describe: 'targets .npy, samples × voxels' })
+      .option('groups', { type: 'string', describe: 'group label per sample .npy (runs or stimuli); groups are never split across folds' })
+      .option('alphas', { type: 'string', describe: 'comma-separated α grid (default 0.1,1,…,1e5)' })
+      .option('folds', { type: 'number', describe: 'number of folds K (default 5; leave-one-group-out with --groups)' })
+      .option('delays', { type: 'string', describe: 'FIR delays in samples, e.g. 1,2,3,4 (applied within runs given by --groups)' })
+      .option('standardize', { type: 'boolean', default: false, describe: 'z-score features with training statistics' })
+      .option('weights', { type: 'boolean', default: true, describe: 'refit and write weights.npy (--no-weights to skip)' })
+      .option('batch', { type: 'number', describe: 'targets per batch (memory bound)' }),
+  run: (a) => {
+    if (!a.out) throw new InputError('--out', 'give an output folder');
+    const x = readMatrix(a.X, '--X');
+    const yM = readMatrix(a.Y, '--Y');
+    if (yM.rows !== x.rows) throw new InputError(a.Y, `has ${yM.rows} samples but --X has ${x.rows}`);
+    const n = x.rows;
+    const groups = a.groups ? readLabels(a.groups, n, '--groups') : undefined;
+    const alphas = a.alphas ? parseNumberList(a.alphas, '--alphas') : DEFAULT_ALPHAS;
+    if (a.folds !== undefined && (!Number.isInteger(a.folds) || a.folds < 2)) throw new InputError('--folds', `expected an integer ≥ 2, got ${a.folds}`);
+    if (a.batch !== undefined && (!Number.isInteger(a.batch) || a.batch < 1)) throw new InputError('--batch', `expected a positive integer, got ${a.batch}`);
+    let X = x.data;
+    let p = x.cols;
+    let delays: number[] | null = null;
+    if (a.delays) {
+      delays = parseNumberList(a.delays, '--delays');
+      X = delayFeatures(X, n, p, delays, groups);
+      p *= delays.length;
+    }
+    const res = ridgeCV({ X, n, p, Y: yM.data, v: yM.cols, alphas, groups, folds: a.folds, returnWeights: a.weights, standardize: a.standardize, batchSize: a.batch });
+    const v = yM.cols;
+    mkdirSync(a.out, { recursive: true });
+    writeNpy(join(a.out, 'best_alpha.npy'), res.bestAlpha, [v]);
+    writeNpy(join(a.out, 'cv_r.npy'), res.cvR, [v]);
+    writeNpy(join(a.out, 'cv_r2.npy'), res.cvR2, [v]);
+    writeNpy(join(a.out, 'cv_r_all.npy'), res.cvRAll, [alphas.length, v]);
+    if (res.weights && res.intercept) {
+      writeNpy(join(a.out, 'weights.npy'), res.weights, [p, v]);
+      writeNpy(join(a.out, 'intercept.npy'), res.intercept, [v]);
+    }
+    writeJsonAtomic(join(a.out, 'encode.json'), {
+      inputs: { X: a.X, Y: a.Y, groups: a.groups ?? null },
+      samples: n,
+      features: p,
+      targets: v,
+      alphas,
+      folds: res.nFolds,
+      delays,
+      standardize: a.standardize,
+      files: {
+        'best_alpha.npy': 'chosen ridge α per target (shape v)',
+        'cv_r.npy': 'held-out Pearson r at the chosen α, mean over folds (shape v, unitless)',
+        'cv_r2.npy': 'held-out R² at the chosen α, mean over folds (shape v, unitless)',
+        'cv_r_all.npy': 'held-out Pearson r for every α, mean over folds (shape nα×v)',
+        ...(res.weights ? { 'weights.npy': 'weights on raw X columns (shape p×v, units of Y per unit of X)', 'intercept.npy': 'intercept per target (shape v, units of Y)' } : {}),
+      },
+    });
+    let mean = 0;
+    for (const r of res.cvR) mean += r;
+    process.stdout.write(`encode: ${v} targets, ${p} features, ${res.nFolds} folds; mean cv r ${(mean / v).toFixed(4)}; wrote ${a.out}\n`);
+  },
+});
