@@ -192,14 +192,14 @@ export function backgroundEeg(channels: string[], rate: number, n: number, rng: 
       for (let ch = 0; ch < nc; ch++) data[ch][i0 + i] += alphaW[ch] * v;
     }
   }
-  // Blinks: ~15 per minute, 80–150 µV, 0.3 s, decaying from the eyes (front, low).
+  // Blinks: ~15 per minute, 150–300 µV at the eyes, falling off with distance from the nearer eye (Fp1/Fp2 get ~40 %).
   const bRng = rng.fork('blinks');
-  const eye = [0, 1.1, -0.2];
-  const blinkW = xyz.map((p) => Math.exp(-Math.hypot(p[0] - eye[0], p[1] - eye[1], p[2] - eye[2]) / 0.25));
+  const eyes = [[-0.3, 1.0, -0.25], [0.3, 1.0, -0.25]];
+  const blinkW = xyz.map((p) => Math.exp(-Math.min(...eyes.map((e) => Math.hypot(p[0] - e[0], p[1] - e[1], p[2] - e[2]))) / 0.3));
   const blinkOnsets: number[] = [];
   for (let t = bRng.range(0.5, 4); t < n / rate - 0.5; t += bRng.range(1.5, 7)) {
     blinkOnsets.push(t);
-    const amp = bRng.range(80, 150);
+    const amp = bRng.range(150, 300);
     const i0 = Math.round(t * rate);
     const len = Math.round(0.3 * rate);
     for (let i = 0; i < len && i0 + i < n; i++) {
