@@ -186,6 +186,19 @@ test('batch size changes nothing: 1, 7 and all targets per batch give identical 
   }
 });
 
+test('refit through cached per-α operators and through streamed factors (large-design path) gives the same weights, primal and dual', (t) => {
+  const rng = new Rng(19, 'refit-paths');
+  for (const [n, p] of [[60, 8], [30, 45]]) {
+    const v = 6;
+    const { X, Y } = planted(rng, n, p, v, 1);
+    const alpha = Float64Array.from({ length: v }, (_, k) => [0.5, 5, 50][k % 3]);
+    const cached = ridgeFit({ X, n, p, Y, v, alpha, standardize: true });
+    const streamed = ridgeFit({ X, n, p, Y, v, alpha, standardize: true, refitOperatorBudget: 0 });
+    t.true(maxAbsDiff(cached.weights, streamed.weights) / maxAbs(cached.weights) < 1e-10, `n=${n} p=${p}`);
+    t.true(maxAbsDiff(cached.intercept, streamed.intercept) < 1e-9);
+  }
+});
+
 test('a constant target scores r = 0 and R² = 0 (not NaN) and gets finite weights', (t) => {
   const rng = new Rng(17, 'const');
   const [n, p, v] = [60, 5, 2];

@@ -49,6 +49,8 @@ export interface RidgeCVOptions<T extends Floats> {
    * Pearson r is blind to the scale of the prediction, so with 'r' strong α values can win ties and bias weights toward 0.
    */
   selectBy?: 'r2' | 'r';
+  /** Elements allowed for cached per-α refit operators (default 64 M); above it the refit streams through the factors instead. */
+  refitOperatorBudget?: number;
   linalg?: Linalg;
 }
 
@@ -73,6 +75,7 @@ export interface RidgeCVResult<T extends Floats> {
 }
 
 const F64 = (n: number) => new Float64Array(n);
+const DEFAULT_OPERATOR_BUDGET = 64e6;
 
 function validate(X: Floats, n: number, p: number, Y: Floats, v: number, alphas: readonly number[]): void {
   if (!Number.isInteger(n) || n < 2) throw new InputError('X', `need at least 2 samples, got ${n}`);
@@ -197,51 +200,88 @@ function planFold<T extends Floats>(la: Linalg, xg: Float64Array, like: T, p: nu
   return { fold, dual, H, q, mu, xteC: xte };
 }
 
-/** Ridge refit on all samples, evaluated lazily per α (only α values some target picked are ever built). */
+/**
+ * Ridge refit on all samples. Weights are W = L·diag(1/(λ+α))·R·S with
+ * primal L = D V, R = Vᵀ D, S = X_gᵀY; dual L = D Zᵀ U, R = Uᵀ, S = Y
+ * (D = diag(1/sd), X_g = X minus its column means). When p×rows(S) is small
+ * the product Q_α = L·diag·R is built once per α that some target picked;
+ * otherwise (large designs) each batch applies R, the diagonal and L in turn,
+ * so memory never holds one p×p (or p×n) operator per α.
+ */
 class FullFit<T extends Floats> {
   readonly dual: boolean;
+  /** Rows of the right-hand side S: p (primal) or n (dual). */
+  readonly rowsIn: number;
   private readonly lambda: Float64Array;
-  private readonly vec: Float64Array;
   private readonly q: number;
-  private readonly inv: Float64Array;
-  private readonly z: Float64Array;
+  private readonly left: Float64Array;
+  private readonly right: Float64Array;
+  private leftT: T | null = null;
+  private rightT: T | null = null;
+  private readonly cache: boolean;
   private readonly ops = new Map<number, T>();
 
-  constructor(private readonly la: Linalg, xg: Float64Array, private readonly like: T, private readonly n: number, private readonly p: number, standardize: boolean) {
+  constructor(private readonly la: Linalg, xg: Float64Array, private readonly like: T, n: number, private readonly p: number, standardize: boolean, nAlpha: number, budget: number) {
     const all = Int32Array.from({ length: n }, (_, i) => i);
     const zero = F64(p);
-    this.inv = standardize ? invSdRows(xg, p, all, zero) : F64(p).fill(1);
-    this.z = standardRows(xg, p, all, zero, this.inv);
+    const inv = standardize ? invSdRows(xg, p, all, zero) : F64(p).fill(1);
+    const z = standardRows(xg, p, all, zero, inv);
     this.dual = n < p;
-    const e = gramEig(la, this.z, n, p, this.dual);
+    this.rowsIn = this.dual ? n : p;
+    const e = gramEig(la, z, n, p, this.dual);
     this.lambda = e.lambda;
-    this.vec = e.vec;
-    this.q = e.q;
+    const q = (this.q = e.q);
+    const vec = e.vec;
+    if (!this.dual) {
+      this.left = vec.slice();
+      for (let i = 0; i < p; i++) for (let j = 0; j < q; j++) this.left[i * q + j] *= inv[i];
+      this.right = F64(q * p);
+      for (let i = 0; i < p; i++) for (let j = 0; j < q; j++) this.right[j * p + i] = this.left[i * q + j];
+    } else {
+      this.left = la.gemm(z, vec, F64(p * q), p, q, n, { transA: true });
+      for (let i = 0; i < p; i++) for (let j = 0; j < q; j++) this.left[i * q + j] *= inv[i];
+      this.right = F64(q * n);
+      for (let i = 0; i < n; i++) for (let j = 0; j < q; j++) this.right[j * n + i] = vec[i * q + j];
+    }
+    this.cache = p * this.rowsIn * nAlpha <= budget;
   }
 
-  /**
-   * Weight operator Q_α in raw-X units: primal p×p with W = Q_α·(X_gᵀY),
-   * dual p×n with W = Q_α·Y (X_g = X minus its column means).
-   */
-  operator(alpha: number): T {
-    const hit = this.ops.get(alpha);
-    if (hit) return hit;
-    const { la, q, p, n } = this;
-    const vd = F64(q * q);
-    for (let i = 0; i < q; i++) for (let j = 0; j < q; j++) vd[i * q + j] = this.vec[i * q + j] / (this.lambda[j] + alpha);
-    const core = la.gemm(vd, this.vec, F64(q * q), q, q, q, { transB: true }); // V D Vᵀ
-    let op: Float64Array;
-    if (!this.dual) {
-      op = core;
-      for (let i = 0; i < p; i++) for (let j = 0; j < p; j++) op[i * p + j] *= this.inv[i] * this.inv[j];
-    } else {
-      op = la.gemm(this.z, core, F64(p * n), p, n, n, { transA: true }); // Zᵀ U D Uᵀ
-      for (let i = 0; i < p; i++) for (let j = 0; j < n; j++) op[i * n + j] *= this.inv[i];
+  private scaledLeft(alpha: number): Float64Array {
+    const { p, q } = this;
+    const out = F64(p * q);
+    for (let j = 0; j < q; j++) {
+      const d = 1 / (this.lambda[j] + alpha);
+      for (let i = 0; i < p; i++) out[i * q + j] = this.left[i * q + j] * d;
     }
-    const t = allocLike(this.like, op.length);
-    t.set(op);
-    this.ops.set(alpha, t);
-    return t;
+    return out;
+  }
+
+  /** W (p×m, raw-X units) for right-hand side columns `sel` (rowsIn×m), all at ridge penalty α. */
+  apply(alpha: number, sel: T, m: number): T {
+    const { la, p, q, rowsIn } = this;
+    const w = allocLike(this.like, p * m);
+    if (this.cache) {
+      let op = this.ops.get(alpha);
+      if (!op) {
+        const full = la.gemm(this.scaledLeft(alpha), this.right, F64(p * rowsIn), p, rowsIn, q);
+        op = allocLike(this.like, full.length);
+        op.set(full);
+        this.ops.set(alpha, op);
+      }
+      return la.gemm(op, sel, w, p, m, rowsIn);
+    }
+    if (!this.leftT || !this.rightT) {
+      this.leftT = allocLike(this.like, this.left.length);
+      this.leftT.set(this.left);
+      this.rightT = allocLike(this.like, this.right.length);
+      this.rightT.set(this.right);
+    }
+    const t1 = la.gemm(this.rightT, sel, allocLike(this.like, q * m), q, m, rowsIn);
+    for (let j = 0; j < q; j++) {
+      const d = 1 / (this.lambda[j] + alpha);
+      for (let c = 0; c < m; c++) t1[j * m + c] *= d;
+    }
+    return la.gemm(this.leftT, t1, w, p, m, q);
   }
 }
 
@@ -278,7 +318,6 @@ function loadBatch<T extends Floats>(Y: T, n: number, v: number, c0: number, bs:
 
 /** Writes weights (p×v) and intercepts for batch columns c0…c0+bs, each column at its own α. */
 function refitBatch<T extends Floats>(
-  la: Linalg,
   full: FullFit<T>,
   st: BatchState<T>,
   n: number,
@@ -293,7 +332,7 @@ function refitBatch<T extends Floats>(
 ): void {
   const src = full.dual ? st.yb : st.xy;
   if (!src) throw new Error('ridge: primal refit needs XᵀY');
-  const rowsIn = full.dual ? n : p;
+  const rowsIn = full.rowsIn;
   const byAlpha = new Map<number, number[]>();
   for (let k = 0; k < bs; k++) {
     const a = alphaOfCol[k];
@@ -305,7 +344,7 @@ function refitBatch<T extends Floats>(
     const m = cols.length;
     const sel = allocLike(st.yb, rowsIn * m);
     for (let i = 0; i < rowsIn; i++) for (let c = 0; c < m; c++) sel[i * m + c] = src[i * bs + cols[c]];
-    const w = la.gemm(full.operator(alpha), sel, allocLike(st.yb, p * m), p, m, rowsIn);
+    const w = full.apply(alpha, sel, m);
     for (let c = 0; c < m; c++) {
       const k = cols[c];
       let dot = 0;
@@ -345,7 +384,7 @@ export function ridgeCV<T extends Floats>(opts: RidgeCVOptions<T>): RidgeCVResul
   xgT.set(xg);
 
   const plans = folds.map((f) => planFold(la, xg, X, p, f, alphas, standardize));
-  const full = returnWeights ? new FullFit(la, xg, X, n, p, standardize) : null;
+  const full = returnWeights ? new FullFit(la, xg, X, n, p, standardize, nA, opts.refitOperatorBudget ?? DEFAULT_OPERATOR_BUDGET) : null;
   const needXY = plans.some((pl) => !pl.dual) || (full !== null && !full.dual);
 
   let maxTest = 0;
@@ -426,7 +465,7 @@ export function ridgeCV<T extends Floats>(opts: RidgeCVOptions<T>): RidgeCVResul
       cvR[c] = rSum[best * v + c] / K;
       cvR2[c] = r2Sum[best * v + c] / K;
     }
-    if (full && weights && intercept) refitBatch(la, full, st, n, p, v, c0, bs, alphaOfCol, xMean, weights, intercept);
+    if (full && weights && intercept) refitBatch(full, st, n, p, v, c0, bs, alphaOfCol, xMean, weights, intercept);
     bar.tick();
   }
   bar.done();
@@ -450,6 +489,8 @@ export interface RidgeFitOptions<T extends Floats> {
   alpha: number | ArrayLike<number>;
   standardize?: boolean;
   batchSize?: number;
+  /** As in RidgeCVOptions. */
+  refitOperatorBudget?: number;
   linalg?: Linalg;
 }
 
@@ -472,7 +513,7 @@ export function ridgeFit<T extends Floats>(opts: RidgeFitOptions<T>): { weights:
   for (let i = 0; i < n; i++) for (let j = 0; j < p; j++) xg[i * p + j] = X[i * p + j] - xMean[j];
   const xgT = allocLike(X, n * p);
   xgT.set(xg);
-  const full = new FullFit(la, xg, X, n, p, opts.standardize ?? false);
+  const full = new FullFit(la, xg, X, n, p, opts.standardize ?? false, alphaList.length, opts.refitOperatorBudget ?? DEFAULT_OPERATOR_BUDGET);
   const b = Math.max(1, Math.min(v, Math.floor(opts.batchSize ?? Math.max(256, Math.floor(32e6 / (n + 2 * p))))));
   const weights = allocLike(X, p * v);
   const intercept = allocLike(X, v);
@@ -484,7 +525,7 @@ export function ridgeFit<T extends Floats>(opts: RidgeFitOptions<T>): { weights:
     const { colMean, colSum } = loadBatch(Y, n, v, c0, bs, yb);
     const xy = xyBuf ? (la.gemm(xgT, yb, xyBuf.subarray(0, p * bs) as T, p, bs, n, { transA: true }) as T) : null;
     const alphaOfCol = perTarget ? Float64Array.from({ length: bs }, (_, k) => perTarget[c0 + k]) : new Float64Array(bs).fill(opts.alpha as number);
-    refitBatch(la, full, { yb, colMean, colSum, xy }, n, p, v, c0, bs, alphaOfCol, xMean, weights, intercept);
+    refitBatch(full, { yb, colMean, colSum, xy }, n, p, v, c0, bs, alphaOfCol, xMean, weights, intercept);
   }
   return { weights, intercept };
 }
