@@ -27,6 +27,7 @@ export interface SourceOptions {
 }
 
 const DEFAULT_CHUNK = 1 << 20;
+const GZ_SLICE = 64 * 1024;
 
 /** Open `path` as a ByteSource, gunzipping on the fly when it starts with the gzip magic 1f 8b. */
 export function openSource(path: string, opts: SourceOptions = {}): ByteSource {
@@ -89,26 +90,41 @@ class GzipSource implements ByteSource {
   private pendingBytes = 0;
   private z: SyncZlib;
   private inBuf: Buffer;
+  private inPos = 0;
+  private inLen = 0;
 
   constructor(private fd: number, private path: string, chunk: number) {
     this.z = new SyncZlib(zlib.createGunzip({ chunkSize: Math.max(64 * 1024, Math.min(chunk, 4 << 20)) }));
     this.inBuf = Buffer.allocUnsafe(chunk);
   }
 
+  /**
+   * Inflate the next slice of compressed input. Slices are at most 64 KiB:
+   * deflate can expand ~1000-fold, so a 1 MiB slice of an all-zero run could
+   * otherwise yield a gigabyte in one call.
+   */
   private pump(): void {
-    const got = fs.readSync(this.fd, this.inBuf, 0, this.inBuf.length, this.filePos);
-    if (got === 0) {
-      this.ended = true;
-      return;
+    if (this.inPos === this.inLen) {
+      const got = fs.readSync(this.fd, this.inBuf, 0, this.inBuf.length, this.filePos);
+      if (got === 0) {
+        this.ended = true;
+        return;
+      }
+      this.filePos += got;
+      this.inPos = 0;
+      this.inLen = got;
     }
-    this.filePos += got;
+    const end = Math.min(this.inLen, this.inPos + GZ_SLICE);
+    const slice = this.inBuf.subarray(this.inPos, end);
+    this.inPos = end;
     let out: Buffer;
     try {
-      out = this.z.process(this.inBuf.subarray(0, got), zlib.constants.Z_SYNC_FLUSH);
+      out = this.z.process(slice, zlib.constants.Z_SYNC_FLUSH);
     } catch (e) {
       this.ended = true;
       const msg = e instanceof Error ? e.message : String(e);
-      throw new InputError(this.path, `corrupt gzip data within the first ${this.filePos} compressed bytes: ${msg}`);
+      const at = this.filePos - (this.inLen - this.inPos);
+      throw new InputError(this.path, `corrupt gzip data within the first ${at} compressed bytes: ${msg}`);
     }
     if (out.length > 0) {
       this.pending.push(out);
