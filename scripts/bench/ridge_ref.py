@@ -2,8 +2,9 @@
 
 SVD-based, as himalaya's solve_ridge_cv_svd: per fold one thin SVD of the
 training design (centred by the training mean), UᵀY once per target batch,
-then one prediction per α by a diagonal rescale; held-out Pearson r per
-target and α averaged over K contiguous folds; refit on all samples only at
+then one prediction per α by a diagonal rescale; held-out Pearson r and R²
+per target and α averaged over K contiguous folds; α chosen by mean R²
+(brainalign's default); refit on all samples only at
 the α values some target picked. Prints one JSON line with wall time and peak
 RSS, and writes best_alpha_ref.npy / cv_r_ref.npy for the agreement check.
 Usage: ridge_ref.py DIR K BATCH ALPHA1,ALPHA2,...
@@ -26,6 +27,7 @@ ru0 = resource.getrusage(resource.RUSAGE_SELF)
 
 bounds = [(f * n) // K for f in range(K + 1)]
 r_sum = np.zeros((len(alphas), v), dtype=np.float64)
+r2_sum = np.zeros((len(alphas), v), dtype=np.float64)
 for f in range(K):
     te = np.zeros(n, bool)
     te[bounds[f]:bounds[f + 1]] = True
@@ -41,15 +43,19 @@ for f in range(K):
         ym = Ytr.mean(0)
         UTY = U.T @ (Ytr - ym)
         yc = Yte - Yte.mean(0)
-        yn = np.sqrt((yc * yc).sum(0))
+        yss = (yc * yc).sum(0)
+        yn = np.sqrt(yss)
+        yres = Yte - ym
         for ai, a in enumerate(alphas):
             pred = (XteV * (s / (s * s + a))) @ UTY
             pc = pred - pred.mean(0)
             den = np.sqrt((pc * pc).sum(0)) * yn
             r = np.where(den > 0, (pc * yc).sum(0) / np.where(den > 0, den, 1), 0)
             r_sum[ai, c0:c0 + batch] += r
+            res = yres - pred
+            r2_sum[ai, c0:c0 + batch] += np.where(yss > 0, 1 - (res * res).sum(0) / np.where(yss > 0, yss, 1), 0)
 cv_r_all = r_sum / K
-best = cv_r_all.argmax(0)
+best = (r2_sum / K).argmax(0)
 
 # refit at the picked α values only
 mu = X.mean(0)
