@@ -91,7 +91,10 @@ export function openNifti(path: string, opts: SourceOptions = {}): OpenedNifti {
   const nVoxels = voxelCount(header);
   let imagePath = headerPath;
   if (header.pair) {
-    imagePath = imageCandidates.find((p) => p !== headerPath && fs.existsSync(p)) ?? imageCandidates[0];
+    // A pair magic in a file not named .hdr still needs a separate .img: never read the header file as voxels.
+    imagePath = imageCandidates.find((p) => p !== headerPath && fs.existsSync(p))
+      ?? imageCandidates.find((p) => p !== headerPath)
+      ?? headerPath.replace(/(\.nii)?(\.gz)?$/i, '.img');
   } else if (plainSize !== undefined && header.voxOffset > plainSize) {
     throw new InputError(headerPath, `vox_offset ${header.voxOffset} is past the end of the file (${plainSize} bytes)`);
   }
