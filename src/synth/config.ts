@@ -53,7 +53,7 @@ export const eegConfigSchema = z
     gapSec: z.number().min(0).default(1),
     format: z.enum(['bdf', 'edf']).default('bdf'),
     /** RMS of the planted response relative to the RMS of the background EEG at the best channel. */
-    responseSnr: z.number().min(0).default(0.35),
+    responseSnr: z.number().min(0).default(0.25),
   })
   .strict();
 
