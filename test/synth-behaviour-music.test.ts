@@ -1,0 +1,138 @@
+/**
+ * Behaviour follows the planted confusion matrix with the human-like
+ * confusions, every subject errs; and the music carries what was planted:
+ * tempo is recoverable from the audio's onset periodicity, distortion makes
+ * metal spectrally flatter than classical, clips fit in full scale.
+ */
+import test from 'ava';
+import { Rng } from '../src/core/prng.js';
+import { spectralFlux } from '../src/signal/envelope.js';
+import { plantedConfusion, simulateBehaviour } from '../src/synth/behaviour.js';
+import { GTZAN_GENRES } from '../src/synth/config.js';
+import { synthesiseClip } from '../src/synth/music.js';
+
+const genres = [...GTZAN_GENRES];
+const k = genres.length;
+
+test('the planted confusion matrix is row-stochastic and its largest confusions are rock↔metal, jazz↔blues, disco↔pop', (t) => {
+  const m = plantedConfusion(genres);
+  const at = (a: string, b: string): number => m[genres.indexOf(a) * k + genres.indexOf(b)];
+  for (let i = 0; i < k; i++) {
+    const row = Array.from(m.subarray(i * k, (i + 1) * k));
+    t.true(Math.abs(row.reduce((a, b) => a + b, 0) - 1) < 1e-12);
+    t.is(row.indexOf(Math.max(...row)), i, `${genres[i]} is most often called ${genres[i]}`);
+  }
+  const topConfusion = (g: string): string => {
+    const i = genres.indexOf(g);
+    let best = -1;
+    for (let j = 0; j < k; j++) if (j !== i && (best < 0 || m[i * k + j] > m[i * k + best])) best = j;
+    return genres[best];
+  };
+  t.is(topConfusion('rock'), 'metal');
+  t.is(topConfusion('metal'), 'rock');
+  t.is(topConfusion('jazz'), 'blues');
+  t.is(topConfusion('blues'), 'jazz');
+  t.is(topConfusion('disco'), 'pop');
+  t.is(topConfusion('pop'), 'disco');
+  t.true(at('classical', 'metal') < 0.03);
+});
+
+test('simulated judgements reproduce the planted rows (within 4 SE) and every subject is below 100 %', (t) => {
+  const m = plantedConfusion(genres);
+  // 400 presentations per genre for one subject.
+  const stimGenre = Array.from({ length: 400 * k }, (_, i) => i % k);
+  const { trials, skill } = simulateBehaviour(stimGenre, m, k, new Rng(3, 'beh'));
+  const counts = new Float64Array(k * k);
+  for (const tr of trials) counts[tr.trueGenre * k + tr.response]++;
+  for (let i = 0; i < k; i++) {
+    const row = Array.from(m.subarray(i * k, (i + 1) * k));
+    row[i] *= skill;
+    const s = row.reduce((a, b) => a + b, 0);
+    for (let j = 0; j < k; j++) {
+      const p = row[j] / s;
+      const se = Math.sqrt((p * (1 - p)) / 400);
+      t.true(Math.abs(counts[i * k + j] / 400 - p) < 4 * se + 1e-9, `${genres[i]}→${genres[j]}: ${counts[i * k + j] / 400} vs ${p}`);
+    }
+  }
+  for (let s = 0; s < 20; s++) {
+    const r = simulateBehaviour(genres.map((_, i) => i).concat(genres.map((_, i) => i)), m, k, new Rng(s, 'subj'));
+    const acc = r.trials.filter((x) => x.response === x.trueGenre).length / r.trials.length;
+    t.true(acc < 1, `subject ${s} accuracy ${acc}`);
+    t.true(r.trials.every((x) => x.rt > 0.2 && x.rt < 10));
+  }
+});
+
+/** Tempo from the autocorrelation of spectral flux at 100 Hz, searched in 50–200 bpm, folded to the planted octave. */
+function fluxTempo(x: Float32Array, sr: number): number[] {
+  const f = spectralFlux(x, sr, 100);
+  const n = f.length;
+  const m = f.reduce((a, b) => a + b, 0) / n;
+  const ac = (lag: number): number => {
+    let s = 0;
+    for (let i = lag; i < n; i++) s += (f[i] - m) * (f[i - lag] - m);
+    return s / (n - lag);
+  };
+  const lags: [number, number][] = [];
+  for (let lag = 30; lag <= 120; lag++) lags.push([lag, ac(lag)]);
+  lags.sort((a, b) => b[1] - a[1]);
+  return lags.slice(0, 3).map(([lag]) => 6000 / lag);
+}
+
+test('tempo is recoverable from drum-driven clips: a top-3 flux autocorrelation peak lies at the planted beat period or its double/half (±4 %)', (t) => {
+  let hits = 0;
+  let total = 0;
+  for (const g of ['disco', 'rock', 'pop', 'hiphop', 'metal'] as const) {
+    for (let c = 0; c < 4; c++) {
+      const clip = synthesiseClip(g, new Rng(21, `${g}/${c}`), 22050, 6);
+      const bpm = clip.truth.tempoBpm;
+      const cands = fluxTempo(clip.audio, 22050);
+      const ok = cands.some((est) => [0.5, 1, 2].some((m) => Math.abs(est - m * bpm) / (m * bpm) < 0.04));
+      if (ok) hits++;
+      total++;
+    }
+  }
+  t.log(`${hits}/${total} clips`);
+  t.true(hits / total >= 0.85, `${hits}/${total}`);
+});
+
+test('clips are full-length, within [−1, 1], and distortion leaves metal spectrally flatter than classical', (t) => {
+  const flatness = (x: Float32Array): number => {
+    // Mean over 2048-sample frames of geometric/arithmetic mean of |DFT|² at 64 bins in 100–5000 Hz.
+    let acc = 0;
+    let nf = 0;
+    for (let s = 0; s + 2048 <= x.length; s += 4096) {
+      let lg = 0;
+      let ar = 0;
+      for (let b = 0; b < 64; b++) {
+        const f = 100 + (b * 4900) / 63;
+        let re = 0;
+        let im = 0;
+        for (let i = 0; i < 2048; i++) {
+          const w = 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / 2048);
+          re += w * x[s + i] * Math.cos((2 * Math.PI * f * i) / 22050);
+          im -= w * x[s + i] * Math.sin((2 * Math.PI * f * i) / 22050);
+        }
+        const p = re * re + im * im + 1e-12;
+        lg += Math.log(p);
+        ar += p;
+      }
+      acc += Math.exp(lg / 64) / (ar / 64);
+      nf++;
+    }
+    return acc / nf;
+  };
+  let metal = 0;
+  let classical = 0;
+  for (let c = 0; c < 3; c++) {
+    const m = synthesiseClip('metal', new Rng(4, `m${c}`), 22050, 3);
+    const cl = synthesiseClip('classical', new Rng(4, `c${c}`), 22050, 3);
+    for (const x of [m.audio, cl.audio]) {
+      t.is(x.length, 3 * 22050);
+      t.true(x.every((v) => Math.abs(v) <= 1));
+    }
+    metal += flatness(m.audio) / 3;
+    classical += flatness(cl.audio) / 3;
+  }
+  t.log(`spectral flatness: metal ${metal.toFixed(3)}, classical ${classical.toFixed(3)}`);
+  t.true(metal > 2 * classical);
+});
