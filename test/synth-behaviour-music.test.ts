@@ -11,7 +11,7 @@ import { plantedConfusion, simulateBehaviour } from '../src/synth/behaviour.js';
 import { GTZAN_GENRES } from '../src/synth/config.js';
 import { synthesiseClip } from '../src/synth/music.js';
 
-const genres = [...GTZAN_GENRES];
+const genres: string[] = [...GTZAN_GENRES];
 const k = genres.length;
 
 test('the planted confusion matrix is row-stochastic and its largest confusions are rock↔metal, jazz↔blues, disco↔pop', (t) => {
