@@ -1,0 +1,227 @@
+/**
+ * From ReportData to the report's sections: which figures and tables each
+ * study shows, in which order, with captions that say what is drawn (n, CI
+ * method, chance). A section whose data is absent is kept, marked "not run",
+ * and names the stage that would fill it.
+ */
+import type { ReportData, Study } from './data.js';
+import { barChart } from './figures/bars.js';
+import { confusionMatrix } from './figures/confusion.js';
+import { heatmap } from './figures/heatmap.js';
+import { lineChart, type LineSeries } from './figures/line.js';
+import { olsFit, scatterFit } from './figures/scatter.js';
+import { esc, fmt, type Figure } from './svg.js';
+
+export interface Table {
+  caption: string;
+  columns: string[];
+  rows: string[][];
+}
+
+export interface Section {
+  id: string;
+  heading: string;
+  /** null when the section has data; otherwise why not (the stage that was not run). */
+  notRun: string | null;
+  figures: Figure[];
+  tables: Table[];
+  /** Index into ReportData.brainMaps of maps shown in this section. */
+  brainMaps: number[];
+}
+
+const SECTION_ORDER: Record<Study, string[]> = {
+  'ban-bas': ['training', 'bas', 'roi', 'area-roi', 'brain'],
+  alignment: ['alignment', 'bas', 'area-roi', 'roi', 'training', 'brain'],
+  'eeg-identification': ['identification', 'training'],
+};
+
+/** The sections of a study's report, in reading order. */
+export function buildSections(d: ReportData): Section[] {
+  const build: Record<string, () => Section> = {
+    training: () => trainingSection(d),
+    bas: () => basSection(d),
+    roi: () => roiSection(d),
+    'area-roi': () => areaRoiSection(d),
+    alignment: () => alignmentSection(d),
+    identification: () => identificationSection(d),
+    brain: () => brainSection(d),
+  };
+  return SECTION_ORDER[d.study].map((k) => build[k]());
+}
+
+function empty(id: string, heading: string, notRun: string): Section {
+  return { id, heading, notRun, figures: [], tables: [], brainMaps: [] };
+}
+
+const slug = (s: string): string => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+const ci = (lo: number | null, hi: number | null): string => (lo === null || hi === null ? 'n/a' : `[${fmt(lo)}, ${fmt(hi)}]`);
+const pct = (v: number | null): string => (v === null ? 'n/a' : `${fmt(100 * v, 3)} %`);
+
+function trainingSection(d: ReportData): Section {
+  if (d.training.length === 0) return empty('training', 'Network training', 'no training artifact among the inputs (run `brainalign train`)');
+  const figures: Figure[] = [];
+  const tables: Table[] = [];
+  for (const t of d.training) {
+    const id = slug(t.model);
+    const ep = t.epochs.map((e) => e.epoch);
+    const series = (name: string, y: (number | null)[], dashed: boolean, color: string): LineSeries => ({ name, x: ep, y, dashed, color });
+    figures.push(lineChart({
+      id: `training-${id}-loss`, title: `${t.model}: loss per epoch`, xLabel: 'epoch', yLabel: 'cross-entropy (nats)',
+      series: [series('train', t.epochs.map((e) => e.train_loss), false, '#0072B2'), series('validation', t.epochs.map((e) => e.val_loss), true, '#D55E00')],
+      caption: `Mean softmax cross-entropy on augmented training windows and on validation clips, ${t.epochs.length} epochs${t.bestEpoch !== null ? `; best validation epoch ${t.bestEpoch} (restored for evaluation)` : ''}.`,
+    }));
+    figures.push(lineChart({
+      id: `training-${id}-accuracy`, title: `${t.model}: accuracy per epoch`, xLabel: 'epoch', yLabel: 'accuracy (fraction of windows)',
+      series: [series('train', t.epochs.map((e) => e.train_acc), false, '#0072B2'), series('validation', t.epochs.map((e) => e.val_acc), true, '#D55E00')],
+      references: t.chance !== null ? [{ y: t.chance, label: `chance ${fmt(t.chance, 2)}` }] : [], yDomain: [0, 1],
+      caption: `Window-level genre accuracy; dashed line: chance (1 / ${t.classes.length} genres).`,
+    }));
+    if (t.confusion) {
+      const total = t.confusion.flat().reduce((s, v) => s + v, 0);
+      figures.push(confusionMatrix({
+        id: `training-${id}-confusion`, title: `${t.model}: test confusion`, classes: t.classes, counts: t.confusion, unit: t.confusionUnit,
+        caption: `Held-out test ${t.confusionUnit} (n = ${total}); colour = fraction of the true genre, numbers = counts; diagonal outlined.`,
+      }));
+    }
+    tables.push({
+      caption: `${t.model}: held-out test performance (window accuracy ${pct(t.accuracy)}, clip accuracy ${pct(t.clipAccuracy)}, chance ${pct(t.chance)})`,
+      columns: ['genre', 'precision', 'recall', 'support'],
+      rows: t.perClass.map((c) => [c.genre, fmt(c.precision), fmt(c.recall), String(c.support)]),
+    });
+  }
+  return { id: 'training', heading: 'Network training', notRun: null, figures, tables, brainMaps: [] };
+}
+
+function basSection(d: ReportData): Section {
+  if (d.bas.length === 0) return empty('bas', 'Brain-like Auditory Score (BAS)', 'no BAS artifact among the inputs (run `brainalign align`)');
+  const lvl = `${Math.round(100 * d.bas[0].level)} %`;
+  const fig = barChart({
+    id: 'bas-components', title: 'BAS and its components', categories: ['s_r (neural)', 's_b (behaviour)', 'BAS'],
+    xLabel: 'score', yLabel: 'score (unitless, 0 … 1)', yDomain: [0, 1],
+    series: d.bas.map((b) => ({ name: b.model, values: [b.sR.estimate, b.sB.estimate, b.bas.estimate], lo: [b.sR.lo, b.sB.lo, b.bas.lo], hi: [b.sR.hi, b.sB.hi, b.bas.hi] })),
+    caption: `Error bars: ${lvl} percentile bootstrap CIs (voxels resampled within ROIs for s_r, clips for s_b).`,
+  });
+  const tables: Table[] = [{
+    caption: `BAS ± ${lvl} CI`,
+    columns: ['model', 's_r', `s_r ${lvl} CI`, 's_b', `s_b ${lvl} CI`, 'BAS', `BAS ${lvl} CI`, 'correspondence index', 'p (permutation)'],
+    rows: d.bas.map((b) => [b.model, fmt(b.sR.estimate), ci(b.sR.lo, b.sR.hi), fmt(b.sB.estimate), ci(b.sB.lo, b.sB.hi), fmt(b.bas.estimate), ci(b.bas.lo, b.bas.hi), fmt(b.correspondence?.index ?? null), fmt(b.correspondence?.p ?? null)]),
+  }];
+  for (const b of d.bas) {
+    tables.push({ caption: `${b.model}: pair scores entering s_r (ceiling-normalised median r, clipped)`, columns: ['model area', 'ROI', 'score'], rows: b.pairs.map((p) => [p.area, p.roi, fmt(p.score)]) });
+  }
+  return { id: 'bas', heading: 'Brain-like Auditory Score (BAS)', notRun: null, figures: [fig], tables, brainMaps: [] };
+}
+
+function roiSection(d: ReportData): Section {
+  const r = d.roiScores;
+  if (!r || r.rows.length === 0) return empty('roi', 'Encoding scores per ROI and per area', 'no encoding ROI table among the inputs (run `brainalign encode`)');
+  const rois = [...new Set(r.rows.map((x) => x.roi))];
+  const groups = [...new Set(r.rows.map((x) => x.group))];
+  const at = (g: string, roi: string) => r.rows.find((x) => x.group === g && x.roi === roi);
+  const hasCi = r.rows.some((x) => x.lo !== null);
+  const figures: Figure[] = [barChart({
+    id: 'roi-scores', title: 'Encoding score per ROI', categories: rois, xLabel: 'region of interest', yLabel: r.measure,
+    series: groups.map((g) => ({ name: g, values: rois.map((roi) => at(g, roi)?.score ?? null), lo: rois.map((roi) => at(g, roi)?.lo ?? null), hi: rois.map((roi) => at(g, roi)?.hi ?? null) })),
+    caption: `Bars: ${r.measure} of each model area (colour) in each ROI${hasCi ? '; error bars: bootstrap CIs over voxels' : ''}.`,
+  })];
+  const pairs = d.areaRoi?.pairs ?? [];
+  const paired = pairs.map((p) => ({ p, row: at(p.area, p.roi) })).filter((x) => x.row);
+  if (paired.length > 0) {
+    figures.push(barChart({
+      id: 'area-scores', title: 'Each area at its hypothesised ROI', categories: paired.map((x) => `${x.p.area} → ${x.p.roi}`), xLabel: 'model area → ROI', yLabel: r.measure,
+      series: [{ name: 'score', values: paired.map((x) => x.row?.score ?? null), lo: paired.map((x) => x.row?.lo ?? null), hi: paired.map((x) => x.row?.hi ?? null) }],
+      caption: `The area→ROI pairs that s_r averages${hasCi ? '; error bars: bootstrap CIs over voxels' : ''}.`,
+    }));
+  }
+  const table: Table = {
+    caption: `Per-ROI scores (${r.measure})`,
+    columns: ['model area', 'ROI', 'score', 'CI', 'voxels'],
+    rows: r.rows.map((x) => [x.group, x.roi, fmt(x.score), ci(x.lo, x.hi), x.nVoxels === null ? 'n/a' : String(x.nVoxels)]),
+  };
+  return { id: 'roi', heading: 'Encoding scores per ROI and per area', notRun: null, figures, tables: [table], brainMaps: [] };
+}
+
+function areaRoiSection(d: ReportData): Section {
+  const m = d.areaRoi;
+  if (!m) return empty('area-roi', 'Area × ROI correspondence', 'no area × ROI matrix among the inputs (run `brainalign align`)');
+  const outlined = m.pairs.map((p) => [m.areas.indexOf(p.area), m.rois.indexOf(p.roi)] as [number, number]).filter(([a, k]) => a >= 0 && k >= 0);
+  const fig = heatmap({
+    id: 'area-roi', title: 'Model area × brain ROI', rows: m.areas, cols: m.rois, values: m.values,
+    rowLabel: 'model area', colLabel: 'brain ROI', valueLabel: m.measure, outlined,
+    caption: `Colour: ${m.measure} (viridis); outlined: hypothesised pairs. A brain-like hierarchy puts the maximum of each row on its outlined cell.`,
+  });
+  const table: Table = {
+    caption: `Area × ROI matrix (${m.measure})`,
+    columns: ['model area', ...m.rois],
+    rows: m.areas.map((a, i) => [a, ...m.rois.map((_, k) => fmt(m.values[i * m.rois.length + k]))]),
+  };
+  return { id: 'area-roi', heading: 'Area × ROI correspondence', notRun: null, figures: [fig], tables: [table], brainMaps: [] };
+}
+
+function alignmentSection(d: ReportData): Section {
+  const a = d.alignment;
+  if (!a || a.points.length === 0) return empty('alignment', 'Alignment versus task performance', 'no alignment table among the inputs (run `brainalign align` over several models)');
+  const figures: Figure[] = [scatterFit({
+    id: 'alignment-performance', title: 'Brain alignment vs task performance', xLabel: a.xLabel, yLabel: a.yLabel,
+    points: a.points.map((p) => ({ label: p.label, group: p.group, x: p.x, y: p.y, ylo: p.ylo, yhi: p.yhi })),
+    caption: `One point per model or checkpoint; error bars: bootstrap CIs of the alignment; line: least-squares fit over all ${a.points.length} points.`,
+  })];
+  const withEpoch = a.points.filter((p) => p.epoch !== null);
+  if (withEpoch.length > 1) {
+    const groups = [...new Set(withEpoch.map((p) => p.group))];
+    figures.push(lineChart({
+      id: 'alignment-checkpoints', title: 'Alignment over training', xLabel: 'training epoch', yLabel: a.yLabel,
+      series: groups.map((g) => {
+        const pts = withEpoch.filter((p) => p.group === g).sort((u, v) => (u.epoch ?? 0) - (v.epoch ?? 0));
+        return { name: g, x: pts.map((p) => p.epoch ?? 0), y: pts.map((p) => p.y), lo: pts.map((p) => p.ylo), hi: pts.map((p) => p.yhi) };
+      }),
+      caption: 'Alignment of saved checkpoints against the epoch they were saved at; error bars: bootstrap CIs.',
+    }));
+  }
+  const fit = olsFit(a.points.map((p) => p.x), a.points.map((p) => p.y));
+  const table: Table = {
+    caption: `Alignment vs performance${fit ? ` (Pearson r = ${fmt(fit.r)}, slope = ${fmt(fit.slope)}, n = ${a.points.length})` : ''}`,
+    columns: ['model', 'group', 'epoch', a.xLabel, a.yLabel, 'CI'],
+    rows: a.points.map((p) => [p.label, p.group, p.epoch === null ? 'n/a' : String(p.epoch), fmt(p.x), fmt(p.y), ci(p.ylo, p.yhi)]),
+  };
+  return { id: 'alignment', heading: 'Alignment versus task performance', notRun: null, figures, tables: [table], brainMaps: [] };
+}
+
+function identificationSection(d: ReportData): Section {
+  const s = d.identification;
+  if (!s || s.rows.length === 0) return empty('identification', 'Identification accuracy versus window length', 'no identification scores among the inputs (run `brainalign decode-eeg`)');
+  const subjects = [...new Set(s.rows.map((r) => r.subject))];
+  const windows = [...new Set(s.rows.map((r) => r.window))].sort((a, b) => a - b);
+  const at = (sub: string, w: number) => s.rows.find((r) => r.subject === sub && r.window === w);
+  const fig = lineChart({
+    id: 'identification-window', title: 'Music identification from EEG', xLabel: 'EEG window length (s)', yLabel: 'identification accuracy (fraction)',
+    series: subjects.map((sub) => ({ name: sub, x: windows, y: windows.map((w) => at(sub, w)?.accuracy ?? null), lo: windows.map((w) => at(sub, w)?.lo ?? null), hi: windows.map((w) => at(sub, w)?.hi ?? null) })),
+    references: [{ y: s.chance, label: `chance ${fmt(s.chance, 2)}` }], yDomain: [0, 1], xLog: windows.length > 2 && windows[windows.length - 1] / windows[0] >= 8,
+    caption: `Fraction of held-out EEG segments whose stimulus was identified among ${s.nCandidates ?? 'the'} candidates; error bars: CIs as written by decode-eeg; dashed: chance = ${fmt(s.chance, 3)}.`,
+  });
+  const table: Table = {
+    caption: 'Identification accuracy (fraction correct [CI]) per subject and window length',
+    columns: ['window (s)', ...subjects],
+    rows: windows.map((w) => [fmt(w), ...subjects.map((sub) => { const r = at(sub, w); return r ? `${fmt(r.accuracy)} ${ci(r.lo, r.hi)}` : 'n/a'; })]),
+  };
+  return { id: 'identification', heading: 'Identification accuracy versus window length', notRun: null, figures: [fig], tables: [table], brainMaps: [] };
+}
+
+function brainSection(d: ReportData): Section {
+  if (d.brainMaps.length === 0) return empty('brain', 'Voxel score maps', 'no voxel maps among the inputs (run `brainalign encode` in study mode)');
+  const table: Table = {
+    caption: 'Maps shown',
+    columns: ['subject', 'map', 'background', 'display range'],
+    rows: d.brainMaps.map((m) => [m.subject, m.mapName, m.backgroundKind ?? 'none', `${fmt(m.calMin)} … ${fmt(m.calMax)} ${m.units}`]),
+  };
+  return { id: 'brain', heading: 'Voxel score maps', notRun: null, figures: [], tables: [table], brainMaps: d.brainMaps.map((_, i) => i) };
+}
+
+/** HTML of a table (all cells escaped). */
+export function tableHtml(t: Table): string {
+  return (
+    `<table><caption>${esc(t.caption)}</caption><thead><tr>${t.columns.map((c) => `<th>${esc(c)}</th>`).join('')}</tr></thead>` +
+    `<tbody>${t.rows.map((r) => `<tr>${r.map((c, i) => (i === 0 ? `<th scope="row">${esc(c)}</th>` : `<td>${esc(c)}</td>`)).join('')}</tr>`).join('')}</tbody></table>`
+  );
+}
+
