@@ -211,7 +211,7 @@ test('a constant target scores r = 0 and R² = 0 (not NaN) and gets finite weigh
   t.true(Math.abs((res.intercept ?? [0, 0])[1] - 42) < 1e-9);
 });
 
-test('bad inputs throw InputErrors naming the option: shape mismatch, α ≤ 0, more folds than groups, NaN in X', (t) => {
+test('bad inputs throw InputErrors naming the option: shape mismatch, α ≤ 0, more folds than groups, NaN in X, Inf in Y', (t) => {
   const X = new Float64Array(20);
   const Y = new Float64Array(10);
   t.throws(() => ridgeCV({ X, n: 10, p: 2, Y, v: 2, alphas: [1] }), { instanceOf: InputError, message: /Y/ });
@@ -220,6 +220,9 @@ test('bad inputs throw InputErrors naming the option: shape mismatch, α ≤ 0, 
   const bad = X.slice();
   bad[3] = NaN;
   t.throws(() => ridgeCV({ X: bad, n: 10, p: 2, Y, v: 1, alphas: [1] }), { instanceOf: InputError, message: /X/ });
+  const badY = new Float64Array(10);
+  badY[7] = Infinity;
+  t.throws(() => ridgeCV({ X, n: 10, p: 2, Y: badY, v: 1, alphas: [1] }), { instanceOf: InputError, message: /column 0/ });
 });
 
 test('correlateColumns: r matches numpy corrcoef and R² matches 1 − SSres/SStot on planted columns', (t) => {

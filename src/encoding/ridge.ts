@@ -303,7 +303,11 @@ function loadBatch<T extends Floats>(Y: T, n: number, v: number, c0: number, bs:
   for (let i = 0; i < n; i++) yb.set(Y.subarray(i * v + c0, i * v + c0 + bs), i * bs);
   const colMean = F64(bs);
   for (let i = 0; i < n; i++) for (let k = 0; k < bs; k++) colMean[k] += yb[i * bs + k];
-  for (let k = 0; k < bs; k++) colMean[k] /= n;
+  for (let k = 0; k < bs; k++) {
+    colMean[k] /= n;
+    // a NaN or ±Inf anywhere in the column poisons its sum: one check per column instead of per value
+    if (!Number.isFinite(colMean[k])) throw new InputError('Y', `target column ${c0 + k} contains NaN or infinite values`);
+  }
   const colSum = F64(bs);
   for (let i = 0; i < n; i++) {
     const o = i * bs;
