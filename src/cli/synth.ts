@@ -4,7 +4,10 @@
  * src/synth/config.ts) and are overridden by the size options given here.
  */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { stableJson, writeFileAtomic } from '../core/atomic.js';
 import { InputError } from '../core/errors.js';
+import { sha256 } from '../core/hash.js';
 import { notice } from '../core/progress.js';
 import { loadConfig, parseNumberList, parseWith, defineVerb } from './framework.js';
 import { generateStudy, synthConfigSchema, SMALL_SYNTH_INPUT, type SynthConfig } from '../synth/index.js';
@@ -25,7 +28,7 @@ export default defineVerb({
       .option('eeg-subjects', { type: 'number', describe: 'EEG subjects with a planted response (plus one control)' })
       .option('format', { choices: ['bdf', 'edf'] as const, describe: 'EEG file format' })
       .option('beh-subjects', { type: 'number', describe: 'behaviour subjects' })
-      .option('force', { type: 'boolean', default: false, describe: 'write into a non-empty output folder' }),
+      .option('stamp', { type: 'string', describe: 'completion stamp to write after success (used by make)' }),
   run: (a) => {
     const base = a.small ? synthConfigSchema.parse(SMALL_SYNTH_INPUT) : loadConfig(a.config, synthConfigSchema);
     if (a.small && a.config !== undefined) throw new InputError('--small', 'give either --small or --config, not both');
@@ -43,12 +46,29 @@ export default defineVerb({
     if (a.format !== undefined) raw.eeg.format = a.format;
     if (a['beh-subjects'] !== undefined) raw.behaviour.subjects = a['beh-subjects'];
     const cfg = parseWith(synthConfigSchema, raw, a.config ?? 'options');
-    const out = a.out ?? DEFAULT_SYNTH_OUT;
-    if (!a.force && fs.existsSync(out) && fs.readdirSync(out).length > 0) {
-      throw new InputError(out, 'output folder is not empty (give --force to write into it)');
+    const out = path.resolve(a.out ?? DEFAULT_SYNTH_OUT);
+    // Replace only an empty folder or an earlier synth output, never someone's data.
+    const isOurs = (d: string): boolean => fs.existsSync(path.join(d, 'derivatives', 'synth-truth', 'config.json'));
+    if (fs.existsSync(out) && fs.readdirSync(out).length > 0 && !isOurs(out)) {
+      throw new InputError(a.out ?? DEFAULT_SYNTH_OUT, 'output folder is not empty and not an earlier synth output; refusing to replace it');
     }
     const t0 = Date.now();
-    const study = generateStudy(cfg, a.seed, out);
-    notice(`synth: done in ${((Date.now() - t0) / 1000).toFixed(1)} s (${study.stimuli.length} clips)`);
+    // Generate beside the target and swap it in, so a killed run never leaves a half-written study.
+    const tmp = `${out}.tmp-synth-${process.pid}`;
+    fs.rmSync(tmp, { recursive: true, force: true });
+    let study;
+    try {
+      study = generateStudy(cfg, a.seed, tmp);
+      fs.rmSync(out, { recursive: true, force: true });
+      fs.renameSync(tmp, out);
+    } catch (e) {
+      fs.rmSync(tmp, { recursive: true, force: true });
+      throw e;
+    }
+    notice(`synth: done in ${((Date.now() - t0) / 1000).toFixed(1)} s (${study.stimuli.length} clips) → ${out}`);
+    if (a.stamp) {
+      const key = sha256(stableJson({ seed: a.seed, config: cfg })).slice(0, 16);
+      writeFileAtomic(a.stamp, stableJson({ stage: 'synth', key, dir: path.relative(path.dirname(path.resolve(a.stamp)), out) }));
+    }
   },
 });
