@@ -11,6 +11,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { Rng } from '../../src/core/prng.js';
 import { readMaskedTimeseries, writeNifti } from '../../src/io/nifti.js';
@@ -101,6 +102,34 @@ function makeRun(dir: string, level: number): { bold: string; mask: string; byte
   return { bold, mask: maskPath, bytes: nv * T * 2 };
 }
 
+function compare(label: string, bold: string, mask: string, bytes: number): void {
+  const ours = (): Measure => JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', self, '--child', bold, mask], { encoding: 'utf8', maxBuffer: 1 << 20 }));
+  const nib = (how: string): Measure => JSON.parse(execFileSync('/usr/bin/python3', ['-c', PY_READ, bold, mask, how], { encoding: 'utf8' }));
+  const results: [string, Measure][] = [];
+  // Alternate, twice each, so page-cache and load effects hit both alike; keep each one's best.
+  for (let rep = 0; rep < 2; rep++) {
+    results.push(['brainalign readMaskedTimeseries', ours()]);
+    results.push(['nibabel dataobj (unscaled, mask, scale)', nib('dataobj')]);
+    results.push(['nibabel get_fdata(float32)[mask]', nib('fdata')]);
+  }
+  const best = new Map<string, Measure>();
+  for (const [name, m] of results) {
+    const b = best.get(name);
+    if (!b || m.seconds < b.seconds) best.set(name, m);
+  }
+  const mbs = (m: Measure) => bytes / 1e6 / m.seconds;
+  console.log(`masked read of ${X}x${Y}x${Z}x${T} int16 ${label} (${(bytes / 1e6).toFixed(0)} MB voxels), best of 2, load ${os.loadavg()[0].toFixed(1)}`);
+  for (const [name, m] of best) {
+    console.log(`  ${name.padEnd(42)} ${m.seconds.toFixed(2).padStart(6)} s  ${mbs(m).toFixed(0).padStart(5)} MB/s  peak RSS ${m.maxRssMB.toFixed(0).padStart(5)} MB  (${m.nT}x${m.nVox}, checksum ${m.checksum.toFixed(1)})`);
+  }
+  const o = best.get('brainalign readMaskedTimeseries')!;
+  const fastestNib = [...best.entries()].filter(([k]) => k.startsWith('nibabel')).sort((a, b) => a[1].seconds - b[1].seconds)[0];
+  const same = [...best.values()].every((m) => m.nT === o.nT && m.nVox === o.nVox && Math.abs(m.checksum - o.checksum) <= 1e-6 * Math.abs(o.checksum));
+  console.log(`  speed ratio brainalign / fastest nibabel (${fastestNib[0]}): ${(fastestNib[1].seconds / o.seconds).toFixed(2)}x`);
+  console.log(`  peak RSS ratio brainalign / that nibabel: ${(o.maxRssMB / fastestNib[1].maxRssMB).toFixed(2)}`);
+  console.log(`  outputs agree (shape and sampled checksum): ${same}`);
+}
+
 function main(): void {
   const args = process.argv.slice(2);
   if (args[0] === '--child') return measureOurs(args[1], args[2]);
@@ -111,31 +140,11 @@ function main(): void {
     const t0 = performance.now();
     const run = makeRun(dir, 6);
     process.stderr.write(`generated in ${((performance.now() - t0) / 1000).toFixed(1)} s; ${(fs.statSync(run.bold).size / 1e6).toFixed(0)} MB compressed, ${(run.bytes / 1e6).toFixed(0)} MB of voxels\n`);
-    const ours = (): Measure => JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', self, '--child', run.bold, run.mask], { encoding: 'utf8', maxBuffer: 1 << 20 }));
-    const nib = (how: string): Measure => JSON.parse(execFileSync('/usr/bin/python3', ['-c', PY_READ, run.bold, run.mask, how], { encoding: 'utf8' }));
-    const results: [string, Measure][] = [];
-    // Alternate, twice each, so page-cache and load effects hit both alike; keep each one's best.
-    for (let rep = 0; rep < 2; rep++) {
-      results.push(['brainalign readMaskedTimeseries', ours()]);
-      results.push(['nibabel dataobj (unscaled, mask, scale)', nib('dataobj')]);
-      results.push(['nibabel get_fdata(float32)[mask]', nib('fdata')]);
+    const plain = path.join(dir, 'bold.nii');
+    if (!fs.existsSync(plain)) fs.writeFileSync(plain, zlib.gunzipSync(fs.readFileSync(run.bold)));
+    for (const [label, file] of [['.nii.gz', run.bold], ['.nii (uncompressed; nibabel memory-maps it)', plain]]) {
+      compare(label, file, run.mask, run.bytes);
     }
-    const best = new Map<string, Measure>();
-    for (const [name, m] of results) {
-      const b = best.get(name);
-      if (!b || m.seconds < b.seconds) best.set(name, m);
-    }
-    const mbs = (m: Measure) => run.bytes / 1e6 / m.seconds;
-    console.log(`masked read of ${X}x${Y}x${Z}x${T} int16 .nii.gz (${(run.bytes / 1e6).toFixed(0)} MB voxels), best of 2, load ${os.loadavg()[0].toFixed(1)}`);
-    for (const [name, m] of best) {
-      console.log(`  ${name.padEnd(42)} ${m.seconds.toFixed(2).padStart(6)} s  ${mbs(m).toFixed(0).padStart(5)} MB/s  peak RSS ${m.maxRssMB.toFixed(0).padStart(5)} MB  (${m.nT}x${m.nVox}, checksum ${m.checksum.toFixed(1)})`);
-    }
-    const o = best.get('brainalign readMaskedTimeseries')!;
-    const fastestNib = [...best.entries()].filter(([k]) => k.startsWith('nibabel')).sort((a, b) => a[1].seconds - b[1].seconds)[0];
-    const same = [...best.values()].every((m) => m.nT === o.nT && m.nVox === o.nVox && Math.abs(m.checksum - o.checksum) <= 1e-6 * Math.abs(o.checksum));
-    console.log(`  speed ratio brainalign / fastest nibabel (${fastestNib[0]}): ${(fastestNib[1].seconds / o.seconds).toFixed(2)}x`);
-    console.log(`  peak RSS ratio brainalign / that nibabel: ${(o.maxRssMB / fastestNib[1].maxRssMB).toFixed(2)}`);
-    console.log(`  outputs agree (shape and sampled checksum): ${same}`);
   } finally {
     if (!keep) fs.rmSync(dir, { recursive: true, force: true });
   }
