@@ -206,6 +206,7 @@ export function parseEdfHeader(fd: number, where: string): EdfHeader {
     const bytes = readAt(fd, headerBytes + ann.byteOffset, ann.samplesPerRecord * bytesPerSample);
     const first = firstRecordOnset(bytes, where);
     if (first !== null) {
+      if (Math.abs(first) > 1e9) throw new InputError(where, `first record onset ${first} s is not a plausible start offset`);
       header.startOffset = first;
       header.startTime = new Date(header.startTime.getTime() + Math.floor(first * 1000 + 1e-6));
     }
