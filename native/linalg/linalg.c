@@ -224,11 +224,11 @@ static napi_value js_potrs(napi_env env, napi_callback_info info) {
 
 static napi_value Init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
-      {"gemm", NULL, js_gemm, NULL, NULL, NULL, napi_default, NULL},
-      {"syevd", NULL, js_syevd, NULL, NULL, NULL, napi_default, NULL},
-      {"gesdd", NULL, js_gesdd, NULL, NULL, NULL, napi_default, NULL},
-      {"potrf", NULL, js_potrf, NULL, NULL, NULL, napi_default, NULL},
-      {"potrs", NULL, js_potrs, NULL, NULL, NULL, napi_default, NULL},
+      {"gemm", NULL, js_gemm, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"syevd", NULL, js_syevd, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"gesdd", NULL, js_gesdd, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"potrf", NULL, js_potrf, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"potrs", NULL, js_potrs, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props) != napi_ok) return NULL;
   return exports;
