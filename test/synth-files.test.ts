@@ -5,6 +5,7 @@
  * EEG subject plus the control).
  */
 import test from 'ava';
+import { execFileSync } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -175,4 +176,24 @@ test('ground truth reads back: weights match the voxel lists, behaviour TSVs and
   const roi = readTsv(path.join(tdir, 'roi_expected.tsv'));
   t.deepEqual(roi.rows.map((r) => r.roi), ['A1', 'Belt', 'Parabelt', 'T2/T3', 'Control']);
   t.is(Number(roi.rows[4].mean_r_ceiling), 0);
+});
+
+test('independent readers agree: nibabel sees 3 mm voxels at TR 1.5 s and the same affine, MNE finds the same BDF triggers', (t) => {
+  const bold = path.join(dirA, 'sub-01/func/sub-01_task-train_run-01_bold.nii.gz');
+  const bdf = path.join(dirA, 'sub-01/eeg/sub-01_task-listen_eeg.bdf');
+  const py = `
+import json, sys, mne, nibabel as nib
+img = nib.load(sys.argv[1])
+raw = mne.io.read_raw_bdf(sys.argv[2], preload=True, verbose='error')
+ev = mne.find_events(raw, stim_channel='Status', shortest_event=1, verbose='error')
+print(json.dumps({'zooms': [float(z) for z in img.header.get_zooms()], 'affine': img.affine.tolist(),
+  'codes': ev[:, 2].tolist(), 'onsets': (ev[:, 0] / raw.info['sfreq']).tolist(), 'nch': len(raw.ch_names)}))`;
+  const out = JSON.parse(execFileSync('/usr/bin/python3', ['-c', py, bold, bdf]).toString()) as { zooms: number[]; affine: number[][]; codes: number[]; onsets: number[]; nch: number };
+  t.deepEqual(out.zooms, [3, 3, 3, 1.5]);
+  const A = studyA.layout.affine;
+  for (let i = 0; i < 4; i++) for (let j = 0; j < 4; j++) t.true(Math.abs(out.affine[i][j] - A[i * 4 + j]) < 1e-4);
+  const sub = studyA.eeg[0];
+  t.deepEqual(out.codes, sub.order.map((s) => s + 1));
+  out.onsets.forEach((o, k) => t.true(Math.abs(o - sub.onsets[k]) < 1e-9));
+  t.is(out.nch, sub.planted.channels.length + 1);
 });

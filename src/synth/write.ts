@@ -161,10 +161,15 @@ function writeFmri(study: Study, out: string): void {
           end: { Description: 'End of the excerpt within the track', Units: 's' },
         },
       );
+      // Planted predictors of this run: HRF-convolved features at the volume times, and the noise-free voxel signals.
+      const tbase = path.join(out, TRUTH, sub.id, 'func', runName(sub.id, d));
+      for (const sp of FEATURE_SPACES) writeNpy(`${tbase}_space-${sp}_regressors.npy`, sub.regs[r][sp], [d.nVols, study.spaces[sp].names.length]);
+      writeNpy(`${tbase}_desc-signal_timeseries.npy`, sub.brain.signal[r], [d.nVols, sub.brain.driven.length]);
       bar.tick();
     });
     // Ground truth of this subject.
     const tdir = path.join(out, TRUTH, sub.id, 'func');
+    writeNpy(path.join(tdir, `${sub.id}_desc-driven_voxels.npy`), sub.brain.driven, [sub.brain.driven.length]);
     const b = sub.brain;
     const ceil = expectedCeilings(b, nTestRuns);
     const map = (name: string, data: Float32Array, description: string): void =>
