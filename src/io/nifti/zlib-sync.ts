@@ -18,6 +18,7 @@ interface EngineInternals {
   _processChunk(chunk: Uint8Array, flush: number): Buffer;
 }
 
+/** One native zlib engine (Gunzip or Gzip) driven synchronously, chunk by chunk. */
 export class SyncZlib {
   private handle: NativeHandle | null;
   private readonly internals: EngineInternals;
