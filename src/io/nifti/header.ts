@@ -154,10 +154,10 @@ function detect(bytes: Uint8Array, where: string): { version: 1 | 2; le: boolean
 }
 
 /**
- * Parse a NIfTI-1 or NIfTI-2 header from its first bytes (at least 348/540;
- * pass up to vox_offset to also get the extensions). `fileBytesAfterHeader`
- * is how many more bytes the header file holds beyond `bytes` (for pairs,
- * extensions may run to the end of the .hdr). Returns the typed header.
+ * Parse a NIfTI-1 or NIfTI-2 header from a file's first bytes (at least
+ * 348/540). Extensions are parsed from whatever `bytes` holds beyond the
+ * fixed header, up to vox_offset (single files) or the end (pair headers).
+ * Returns the typed header; throws InputError naming `where` on bad fields.
  */
 export function parseNiftiHeader(bytes: Uint8Array, where: string): NiftiHeader {
   const { version, le } = detect(bytes, where);
