@@ -3,9 +3,13 @@
  * same architecture in PyTorch on CPU (Debian python3-torch, /usr/bin/python3)
  * in the same run, printed as a ratio.
  *
+ * wasm is measured with 1 and 2 XNNPACK threads, each in its own process
+ * (the wasm module, and so its thread count, is fixed per process).
+ *
  *   npx tsx scripts/bench/ban-train.ts [--backend wasm|cpu|auto] [--steps 5] [--batch 16]
  */
 import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { initBackend, parseBackendKind, wasmThreads, tf } from '../../src/models/backend.js';
 import { createModel, parseModelConfig } from '../../src/models/ban.js';
 import { Rng } from '../../src/core/prng.js';
@@ -16,12 +20,13 @@ function arg(name: string, def: string): string {
 }
 
 const backendKind = parseBackendKind(arg('backend', 'wasm'));
+const threads = Number(arg('threads', '1'));
 const steps = Number(arg('steps', '5'));
 const batch = Number(arg('batch', '16'));
 const cfg = parseModelConfig({});
 
 async function tfjsRate(): Promise<{ name: string; rate: number; params: number }> {
-  const name = await initBackend(backendKind);
+  const name = await initBackend(backendKind, { threads });
   const model = createModel(cfg, 1);
   const x = tf.tensor4d(new Rng(1, 'bench').normals(batch * cfg.nMels * cfg.frames, -40, 15), [batch, cfg.nMels, cfg.frames, 1]);
   const y = tf.oneHot(tf.tensor1d(Array.from({ length: batch }, (_, i) => i % cfg.nClasses), 'int32'), cfg.nClasses);
@@ -94,11 +99,23 @@ function torchRate(threads: number): { rate: number; params: number; version: st
   }
 }
 
-const mine = await tfjsRate();
-console.log(`BAN default config: input ${cfg.nMels}×${cfg.frames}, widths ${cfg.a1Width}/${cfg.areas.map((a) => a.width).join('/')}, times ${cfg.areas.map((a) => a.times).join('/')}, ${mine.params} params, batch ${batch}, ${steps} timed steps`);
-console.log(`tfjs ${mine.name}: ${mine.rate.toFixed(1)} windows/s`);
-for (const threads of [1, 2]) {
-  const ref = torchRate(threads);
+if (process.argv.includes('--child')) {
+  console.log(JSON.stringify(await tfjsRate()));
+  process.exit(0);
+}
+
+function child(th: number): { name: string; rate: number; params: number } {
+  const out = execFileSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--child', '--threads', String(th),
+    '--backend', backendKind, '--steps', String(steps), '--batch', String(batch)], { encoding: 'utf8' });
+  return JSON.parse(out.trim().split('\n').pop()!);
+}
+
+const runs = backendKind === 'wasm' ? [child(1), child(2)] : [child(1)];
+console.log(`BAN default config: input ${cfg.nMels}×${cfg.frames}, widths ${cfg.a1Width}/${cfg.areas.map((a) => a.width).join('/')}, times ${cfg.areas.map((a) => a.times).join('/')}, ${runs[0].params} params, batch ${batch}, ${steps} timed steps`);
+for (const r of runs) console.log(`tfjs ${r.name}: ${r.rate.toFixed(1)} windows/s`);
+for (const th of [1, 2]) {
+  const ref = torchRate(th);
   if (!ref) break;
-  console.log(`PyTorch ${ref.version} CPU ${threads} thread(s): ${ref.rate.toFixed(1)} windows/s (${ref.params} params) → tfjs/torch = ${(mine.rate / ref.rate).toFixed(3)}`);
+  console.log(`PyTorch ${ref.version} CPU ${th} thread(s): ${ref.rate.toFixed(1)} windows/s (${ref.params} params); ` +
+    runs.map((r) => `${r.name}/torch = ${(r.rate / ref.rate).toFixed(3)}`).join(', '));
 }

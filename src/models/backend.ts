@@ -10,6 +10,8 @@
 import * as tf from '@tensorflow/tfjs';
 import * as tfwasm from '@tensorflow/tfjs-backend-wasm';
 import { createRequire } from 'node:module';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import path from 'node:path';
 import { InputError } from '../core/errors.js';
 import { registerWasmConvGradient } from './conv-grad.js';
@@ -17,6 +19,8 @@ import { registerWasmConvGradient } from './conv-grad.js';
 export type BackendKind = 'wasm' | 'cpu' | 'auto';
 
 let wasmPathsSet = false;
+// The wasm module is instantiated once per process; threads can only be chosen before that.
+let wasmStarted = false;
 
 /** Point the wasm backend at the package's own dist folder (file paths, no fetch). */
 function configureWasmPaths(): void {
@@ -25,6 +29,70 @@ function configureWasmPaths(): void {
   const dir = path.dirname(req.resolve('@tensorflow/tfjs-backend-wasm'));
   tfwasm.setWasmPaths(dir + path.sep);
   wasmPathsSet = true;
+}
+
+function threadedScript(): string {
+  const req = createRequire(import.meta.url);
+  const dist = path.dirname(req.resolve('@tensorflow/tfjs-backend-wasm'));
+  return path.join(dist, '..', 'wasm-out', 'tfjs-backend-wasm-threaded-simd.js');
+}
+
+/**
+ * Make tfjs-backend-wasm start its threaded-SIMD build in Node. tfjs turns
+ * threads off there, and its init hands emscripten `blob:` URLs (worker
+ * script, main script) that Node's worker_threads refuse. So, only for the
+ * duration of the wasm init: the multithread flag is forced on, Blob and
+ * URL.createObjectURL are wrapped so the worker script's text is written to
+ * a temp .cjs file whose path is returned instead, and the main-script Blob
+ * is swapped, as it is assigned, for the path of the package's stand-alone
+ * threaded script. Returns a function that undoes
+ * the patches.
+ */
+function patchForNodeThreads(): () => void {
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'brainalign-wasm-'));
+  const texts = new WeakMap<object, string>();
+  let n = 0;
+  const toFile = (text: string): string => {
+    const file = path.join(dir, `blob-${n++}.cjs`);
+    fs.writeFileSync(file, text);
+    return file;
+  };
+  const RealBlob = globalThis.Blob;
+  class TextBlob extends RealBlob {
+    constructor(parts: ConstructorParameters<typeof Blob>[0] = [], opts?: ConstructorParameters<typeof Blob>[1]) {
+      super(parts, opts);
+      if (parts.every((p) => typeof p === 'string')) texts.set(this, (parts as string[]).join(''));
+    }
+  }
+  const realCreate = URL.createObjectURL;
+  // tfjs's C++ init caps XNNPACK's pool at half of emscripten's logical core
+  // count (Node: os.cpus().length), i.e. one thread on a 2-core machine; the
+  // count reported during init is doubled so the requested count stands.
+  const osCjs = createRequire(import.meta.url)('os') as typeof os;
+  const realCpus = osCjs.cpus;
+  osCjs.cpus = () => { const c = realCpus(); return [...c, ...c]; };
+  globalThis.Blob = TextBlob as typeof Blob;
+  URL.createObjectURL = (obj: Blob) => {
+    const t = texts.get(obj);
+    return t === undefined ? realCreate(obj) : toFile(t);
+  };
+  Object.defineProperty(Object.prototype, 'mainScriptUrlOrBlob', {
+    configurable: true,
+    set(this: object, v: unknown) {
+      // The Blob holds the bundled factory's source, which refers to bundler
+      // variables that do not exist in a worker; the package's own
+      // stand-alone copy of the same script does not.
+      const isBlob = typeof v === 'object' && v !== null && texts.has(v);
+      Object.defineProperty(this, 'mainScriptUrlOrBlob', { value: isBlob ? threadedScript() : v, writable: true, enumerable: true, configurable: true });
+    },
+  });
+  return () => {
+    osCjs.cpus = realCpus;
+    globalThis.Blob = RealBlob;
+    URL.createObjectURL = realCreate;
+    delete (Object.prototype as Record<string, unknown>).mainScriptUrlOrBlob;
+  };
 }
 
 /** Load an optional native binding by name; false when it is not installed. */
@@ -43,7 +111,7 @@ async function tryNative(pkg: string): Promise<boolean> {
  * use ('wasm', 'cpu', 'tensorflow'). Registers the Conv2D filter gradient that
  * wasm lacks. Idempotent.
  */
-export async function initBackend(kind: BackendKind = 'wasm'): Promise<string> {
+export async function initBackend(kind: BackendKind = 'wasm', opts: { threads?: number } = {}): Promise<string> {
   registerWasmConvGradient();
   // PROD silences tfjs's console banner urging tfjs-node on every cpu run.
   tf.env().set('PROD', true);
@@ -58,7 +126,19 @@ export async function initBackend(kind: BackendKind = 'wasm'): Promise<string> {
   }
   if (kind === 'wasm') {
     configureWasmPaths();
-    const ok = await tf.setBackend('wasm');
+    const threads = opts.threads ?? 1;
+    let undo: (() => void) | null = null;
+    if (threads > 1 && !wasmStarted) {
+      tfwasm.setThreadsCount(threads);
+      undo = patchForNodeThreads();
+    }
+    let ok: boolean;
+    try {
+      wasmStarted = true;
+      ok = await tf.setBackend('wasm');
+    } finally {
+      undo?.();
+    }
     if (!ok) throw new Error('tfjs wasm backend failed to initialise');
   } else if (kind === 'cpu') {
     await tf.setBackend('cpu');
