@@ -94,7 +94,8 @@ export const identificationSchema = z.object({
   /** Fraction of segments identified correctly at chance (1 / number of candidates). */
   chance: z.number().gt(0).lt(1),
   nCandidates: z.number().int().positive().nullable(),
-  rows: z.array(z.object({ subject: z.string(), window: z.number().positive(), accuracy: finite, lo: maybe, hi: maybe, n: z.number().int().nullable() })),
+  /** `series` names a line (decoder, subject or both); `window` is in seconds; accuracy, lo, hi are fractions. */
+  rows: z.array(z.object({ series: z.string(), subject: z.string(), window: z.number().positive(), accuracy: finite, lo: maybe, hi: maybe, n: z.number().int().nullable() })),
 });
 export type IdentificationSection = z.infer<typeof identificationSchema>;
 

@@ -12,11 +12,12 @@ export function categorical(i: number): string {
   return OKABE_ITO[((i % 7) + 7) % 7];
 }
 
-// viridis sampled at 17 evenly spaced points (matplotlib's colormap values);
-// linear interpolation between them stays within 2/255 of the full table.
+// viridis sampled at 33 evenly spaced points (matplotlib's colormap values);
+// linear interpolation between them stays within 3/255 of its 256-entry table.
 const VIRIDIS_ANCHORS = [
-  0x440154, 0x48186a, 0x472d7b, 0x424086, 0x3b528b, 0x33638d, 0x2c728e, 0x26828e, 0x21918c,
-  0x1fa088, 0x28ae80, 0x3fbc73, 0x5ec962, 0x84d44b, 0xaddc30, 0xd8e219, 0xfde725,
+  0x440154, 0x470d60, 0x48186a, 0x482374, 0x472d7b, 0x453781, 0x424086, 0x3e4989, 0x3b528b, 0x375b8d, 0x33638d,
+  0x2f6b8e, 0x2c728e, 0x297a8e, 0x26828e, 0x23898e, 0x21918c, 0x1f988b, 0x1fa088, 0x22a785, 0x28ae80, 0x32b67a,
+  0x3fbc73, 0x4ec36b, 0x5ec962, 0x70cf57, 0x84d44b, 0x98d83e, 0xaddc30, 0xc2df23, 0xd8e219, 0xece51b, 0xfde725,
 ];
 
 /** viridis at t ∈ [0, 1] (clamped) as [r, g, b] in 0…255. */

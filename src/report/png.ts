@@ -6,7 +6,7 @@
  */
 import * as path from 'node:path';
 import { writeFileAtomic } from '../core/atomic.js';
-import { hasChromium, launchChromium, chromiumPath } from './browser.js';
+import { hasChromium, launchChromium, chromiumPath, type Browser } from './browser.js';
 import type { Figure } from './svg.js';
 
 export interface ExportResult {
@@ -16,8 +16,12 @@ export interface ExportResult {
   notice: string | null;
 }
 
-/** Writes `<dir>/<name(fig)>.svg` for each figure and, when Chromium exists, the matching PNG at `scale`×. */
-export async function exportFigures(figures: Figure[], dir: string, name: (f: Figure) => string, opts: { png?: boolean; scale?: number } = {}): Promise<ExportResult> {
+/**
+ * Writes `<dir>/<name(fig)>.svg` for each figure and, when Chromium exists, the
+ * matching PNG at `scale`× (default 2). `browser` reuses an open Chromium
+ * (its context's device scale factor then applies).
+ */
+export async function exportFigures(figures: Figure[], dir: string, name: (f: Figure) => string, opts: { png?: boolean; scale?: number; browser?: Browser } = {}): Promise<ExportResult> {
   const svgs: string[] = [];
   for (const f of figures) {
     const file = path.join(dir, `${name(f)}.svg`);
@@ -25,11 +29,11 @@ export async function exportFigures(figures: Figure[], dir: string, name: (f: Fi
     svgs.push(file);
   }
   if (opts.png === false) return { svgs, pngs: [], notice: 'PNG export not requested; figures written as SVG only.' };
-  if (!hasChromium()) return { svgs, pngs: [], notice: `Chromium not found at ${chromiumPath()}: figures written as SVG only, PNGs skipped.` };
-  const browser = await launchChromium({ deviceScaleFactor: opts.scale ?? 2 });
+  if (!opts.browser && !hasChromium()) return { svgs, pngs: [], notice: `Chromium not found at ${chromiumPath()}: figures written as SVG only, PNGs skipped.` };
+  const browser = opts.browser ?? (await launchChromium({ deviceScaleFactor: opts.scale ?? 2 }));
   const pngs: string[] = [];
+  const page = await browser.context.newPage();
   try {
-    const page = await browser.context.newPage();
     for (const f of figures) {
       await page.setContent(`<!DOCTYPE html><html><body style="margin:0;background:#fff">${f.svg}</body></html>`);
       const png = await page.locator('svg').first().screenshot({ type: 'png', omitBackground: false });
@@ -38,7 +42,8 @@ export async function exportFigures(figures: Figure[], dir: string, name: (f: Fi
       pngs.push(file);
     }
   } finally {
-    await browser.close();
+    await page.close();
+    if (!opts.browser) await browser.close();
   }
   return { svgs, pngs, notice: null };
 }

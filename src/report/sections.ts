@@ -190,19 +190,19 @@ function alignmentSection(d: ReportData): Section {
 function identificationSection(d: ReportData): Section {
   const s = d.identification;
   if (!s || s.rows.length === 0) return empty('identification', 'Identification accuracy versus window length', 'no identification scores among the inputs (run `brainalign decode-eeg`)');
-  const subjects = [...new Set(s.rows.map((r) => r.subject))];
+  const series = [...new Set(s.rows.map((r) => r.series))];
   const windows = [...new Set(s.rows.map((r) => r.window))].sort((a, b) => a - b);
-  const at = (sub: string, w: number) => s.rows.find((r) => r.subject === sub && r.window === w);
+  const at = (name: string, w: number) => s.rows.find((r) => r.series === name && r.window === w);
   const fig = lineChart({
     id: 'identification-window', title: 'Music identification from EEG', xLabel: 'EEG window length (s)', yLabel: 'identification accuracy (fraction)',
-    series: subjects.map((sub) => ({ name: sub, x: windows, y: windows.map((w) => at(sub, w)?.accuracy ?? null), lo: windows.map((w) => at(sub, w)?.lo ?? null), hi: windows.map((w) => at(sub, w)?.hi ?? null) })),
+    series: series.map((name) => ({ name, x: windows, y: windows.map((w) => at(name, w)?.accuracy ?? null), lo: windows.map((w) => at(name, w)?.lo ?? null), hi: windows.map((w) => at(name, w)?.hi ?? null) })),
     references: [{ y: s.chance, label: `chance ${fmt(s.chance, 2)}` }], yDomain: [0, 1], xLog: windows.length > 2 && windows[windows.length - 1] / windows[0] >= 8,
-    caption: `Fraction of held-out EEG segments whose stimulus was identified among ${s.nCandidates ?? 'the'} candidates; error bars: CIs as written by decode-eeg; dashed: chance = ${fmt(s.chance, 3)}.`,
+    caption: `Fraction of held-out EEG segments whose stimulus was identified among ${s.nCandidates ?? 'the'} candidates; error bars: bootstrap CIs from decode-eeg; dashed: chance = ${fmt(s.chance, 3)}.`,
   });
   const table: Table = {
-    caption: 'Identification accuracy (fraction correct [CI]) per subject and window length',
-    columns: ['window (s)', ...subjects],
-    rows: windows.map((w) => [fmt(w), ...subjects.map((sub) => { const r = at(sub, w); return r ? `${fmt(r.accuracy)} ${ci(r.lo, r.hi)}` : 'n/a'; })]),
+    caption: 'Identification accuracy (fraction correct [CI]) per window length',
+    columns: ['window (s)', ...series],
+    rows: windows.map((w) => [fmt(w), ...series.map((name) => { const r = at(name, w); return r ? `${fmt(r.accuracy)} ${ci(r.lo, r.hi)}` : 'n/a'; })]),
   };
   return { id: 'identification', heading: 'Identification accuracy versus window length', notRun: null, figures: [fig], tables: [table], brainMaps: [] };
 }

@@ -70,7 +70,7 @@ export function fixtureReport(study: Study, dir: string): ReportData {
     chance: 0.1, nCandidates: 10,
     rows: ['sub-01', 'sub-02', 'sub-03'].flatMap((s, j) => windows.map((w) => {
       const acc = 0.1 + (0.7 - 0.15 * j) * (1 - Math.exp(-w / 5));
-      return { subject: s, window: w, accuracy: acc, lo: Math.max(0, acc - 0.08), hi: Math.min(1, acc + 0.08), n: 40 };
+      return { series: s, subject: s, window: w, accuracy: acc, lo: Math.max(0, acc - 0.08), hi: Math.min(1, acc + 0.08), n: 40 };
     })),
   };
   const vols = fs.existsSync(path.join(dir, 'sub-01_desc-banT2T3_r.nii.gz'))

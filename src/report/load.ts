@@ -1,0 +1,449 @@
+/**
+ * Stage artifacts → ReportData. Each input (a stamp or an artifact folder)
+ * is recognised by the files it holds, not by its stage name, so a renamed
+ * stage still feeds the report. A section with no artifact stays empty (the
+ * page says "not run"); a file that is present but malformed is an
+ * InputError naming that file. Column names accept the few spellings the
+ * stages use (documented in docs/report.md).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { z } from 'zod';
+import { InputError } from '../core/errors.js';
+import { readTsv, tsvNumber, type TsvTable } from '../io/tsv.js';
+import { loadNifti, writeNifti } from '../io/nifti.js';
+import { listFiles } from '../pipeline/hash.js';
+import { resolveArtifact } from '../pipeline/stage.js';
+import { VERSION } from '../pipeline/version.js';
+import {
+  emptyReport, reportDataSchema, type AlignmentSection, type AreaRoi, type BasSection, type BrainMap, type IdentificationSection,
+  type ProvenanceEntry, type ReportData, type RoiScores, type Study, type TrainingSection,
+} from './data.js';
+
+// ---------------------------------------------------------------- helpers
+
+/** A parsed TSV with its path, for errors that name the file. */
+interface Table extends TsvTable {
+  file: string;
+}
+
+function table(file: string): Table {
+  return { ...readTsv(file), file };
+}
+
+/** The first of `names` present as a column (null if none). */
+function pick(t: Table, names: string[]): string | null {
+  return names.find((n) => t.columns.includes(n)) ?? null;
+}
+
+/** Like pick, but a missing column is an InputError naming the file and the spellings accepted. */
+function need(t: Table, names: string[], what: string): string {
+  const c = pick(t, names);
+  if (c === null) throw new InputError(t.file, `no ${what} column (expected one of ${names.map((n) => `"${n}"`).join(', ')})`);
+  return c;
+}
+
+/** Cell as a finite number, or null for n/a, NaN and ±inf (shown as n/a). */
+function num(t: Table, row: Record<string, string>, col: string | null): number | null {
+  if (col === null) return null;
+  const v = tsvNumber(row[col], t.file, col);
+  return v === null || !Number.isFinite(v) ? null : v;
+}
+
+function numReq(t: Table, row: Record<string, string>, col: string, i: number): number {
+  const v = num(t, row, col);
+  if (v === null) throw new InputError(t.file, `row ${i + 2}, column "${col}": a number is required, got "${row[col]}"`);
+  return v;
+}
+
+function readJson(file: string): unknown {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as unknown;
+  } catch (e) {
+    throw new InputError(file, `not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+function parseJson<S extends z.ZodType>(file: string, schema: S): z.output<S> {
+  const r = schema.safeParse(readJson(file));
+  if (r.success) return r.data;
+  const issue = r.error.issues[0];
+  throw new InputError(file, `field "${issue.path.map(String).join('.') || '(top level)'}": ${issue.message}`);
+}
+
+const provenanceFileSchema = z.object({
+  key: z.string(), stage: z.string(), brainalign: z.string(), seed: z.number(), params: z.unknown(),
+}).loose();
+
+/** Artifact folder and its provenance entry, from a stamp or a folder. */
+export function readArtifact(input: string): { dir: string; files: string[]; provenance: ProvenanceEntry } {
+  const dir = resolveArtifact(input, '--inputs');
+  const p = parseJson(path.join(dir, 'provenance.json'), provenanceFileSchema);
+  return { dir, files: listFiles(dir), provenance: { stage: p.stage, key: p.key, brainalign: p.brainalign, seed: p.seed, params: p.params ?? null, path: dir } };
+}
+
+const first = (files: string[], re: RegExp): string | null => files.find((f) => re.test(f)) ?? null;
+
+// ---------------------------------------------------------------- train
+
+const summarySchema = z.object({
+  accuracy: z.number().nullable().optional(),
+  clip_accuracy: z.number().nullable().optional(),
+  clipAccuracy: z.number().nullable().optional(),
+  chance: z.number().nullable().optional(),
+  bestEpoch: z.number().int().nullable().optional(),
+  best_epoch: z.number().int().nullable().optional(),
+}).loose();
+
+/** Training section from a train artifact (metrics.tsv, confusion, per-class table, summary), or null if it has no metrics.tsv. */
+export function loadTraining(dir: string, files: string[], model: string): TrainingSection | null {
+  const metrics = first(files, /(^|\/)metrics\.tsv$/);
+  if (!metrics) return null;
+  const m = table(path.join(dir, metrics));
+  const cEpoch = need(m, ['epoch'], 'epoch');
+  const cols = {
+    train_loss: pick(m, ['train_loss', 'loss']), train_acc: pick(m, ['train_acc', 'train_accuracy', 'acc']),
+    val_loss: pick(m, ['val_loss']), val_acc: pick(m, ['val_acc', 'val_accuracy']),
+  };
+  if (!cols.train_loss && !cols.train_acc && !cols.val_loss && !cols.val_acc) throw new InputError(m.file, 'no loss or accuracy columns (expected train_loss, train_acc, val_loss, val_acc)');
+  const epochs = m.rows.map((r, i) => {
+    const e = numReq(m, r, cEpoch, i);
+    if (!Number.isInteger(e)) throw new InputError(m.file, `row ${i + 2}: epoch "${r[cEpoch]}" is not an integer`);
+    return { epoch: e, train_loss: num(m, r, cols.train_loss), train_acc: num(m, r, cols.train_acc), val_loss: num(m, r, cols.val_loss), val_acc: num(m, r, cols.val_acc) };
+  });
+  let classes: string[] = [];
+  let confusion: number[][] | null = null;
+  const confFile = first(files, /(^|\/)eval\/confusion\.tsv$/) ?? first(files, /(^|\/)confusion\.tsv$/);
+  if (confFile) {
+    const c = table(path.join(dir, confFile));
+    const label = need(c, ['true_genre', 'true', 'genre', 'class'], 'true-class');
+    classes = c.columns.filter((x) => x !== label);
+    const rowNames = c.rows.map((r) => r[label]);
+    if (rowNames.length !== classes.length || rowNames.some((n, i) => n !== classes[i])) {
+      throw new InputError(c.file, `rows (${rowNames.join(', ')}) must name the same classes as the columns (${classes.join(', ')}), in order`);
+    }
+    confusion = c.rows.map((r, i) => classes.map((k) => {
+      const v = numReq(c, r, k, i);
+      if (v < 0 || !Number.isInteger(v)) throw new InputError(c.file, `row ${i + 2}, column "${k}": counts must be non-negative integers, got "${r[k]}"`);
+      return v;
+    }));
+  }
+  const perFile = first(files, /(^|\/)eval\/per_genre\.tsv$/) ?? first(files, /(^|\/)per[-_]class\.tsv$/);
+  let perClass: TrainingSection['perClass'] = [];
+  if (perFile) {
+    const p = table(path.join(dir, perFile));
+    const g = need(p, ['genre', 'class'], 'genre');
+    const prec = pick(p, ['precision']), rec = pick(p, ['recall']), sup = pick(p, ['support', 'n']);
+    perClass = p.rows.map((r) => ({ genre: r[g], precision: num(p, r, prec), recall: num(p, r, rec), support: num(p, r, sup) ?? 0 }));
+    if (classes.length === 0) classes = perClass.map((x) => x.genre);
+  }
+  const sumFile = first(files, /(^|\/)eval\/summary\.json$/) ?? first(files, /(^|\/)evaluation\.json$/);
+  const s = sumFile ? parseJson(path.join(dir, sumFile), summarySchema) : {};
+  const chance = s.chance ?? (classes.length > 0 ? 1 / classes.length : null);
+  const unit = confFile && /clip/.test(confFile) ? 'clips' : 'windows';
+  return {
+    model, epochs, bestEpoch: s.bestEpoch ?? s.best_epoch ?? null, classes, confusion, confusionUnit: unit, perClass,
+    accuracy: s.accuracy ?? null, clipAccuracy: s.clip_accuracy ?? s.clipAccuracy ?? null, chance,
+  };
+}
+
+// ---------------------------------------------------------------- encode
+
+const SCORE_COLS = ['score', 'median_r_norm', 'medianRNorm', 'r_norm', 'median_voxel_r_norm', 'median_r'];
+
+/** ROI score rows of one encode artifact (TSVs with area/roi/score columns), tagged by subject. */
+export function loadRoiRows(dir: string, files: string[]): { subject: string; measure: string; rows: RoiScores['rows'] }[] {
+  const out: { subject: string; measure: string; rows: RoiScores['rows'] }[] = [];
+  for (const f of files.filter((x) => /roi[^/]*\.tsv$/i.test(x) && !/area-?roi|arearoi/i.test(path.basename(x)))) {
+    const t = table(path.join(dir, f));
+    const roi = pick(t, ['roi']);
+    const area = pick(t, ['area', 'model_area', 'layer']);
+    const score = pick(t, SCORE_COLS);
+    if (!roi || !area || !score) continue;
+    const label = pick(t, ['label', 'map']);
+    const lo = pick(t, ['lo', 'ci_lo', 'score_lo']), hi = pick(t, ['hi', 'ci_hi', 'score_hi']);
+    const nv = pick(t, ['n_voxels', 'nVoxels']);
+    // Per-iteration rows are detail; the per-area CV choice ('cv') is what the report compares.
+    const rows = t.rows.filter((r) => !label || !t.rows.some((x) => x[label] === 'cv') || r[label] === 'cv');
+    const subject = /sub-([A-Za-z0-9]+)/.exec(f)?.[1] ?? pick(t, ['subject']) ?? '?';
+    out.push({
+      subject,
+      measure: score.includes('norm') || score.includes('Norm') ? 'ceiling-normalised median r' : score === 'median_r' ? 'median r (Pearson)' : 'score',
+      rows: rows.map((r) => ({ group: r[area], roi: r[roi], score: num(t, r, score), lo: num(t, r, lo), hi: num(t, r, hi), nVoxels: nv ? num(t, r, nv) : null })),
+    });
+  }
+  return out;
+}
+
+/** Averages ROI rows over subjects (CIs kept only for a single subject, where they are the file's own). */
+export function poolRoiRows(per: { subject: string; measure: string; rows: RoiScores['rows'] }[]): RoiScores | null {
+  if (per.length === 0) return null;
+  if (per.length === 1) return { measure: per[0].measure, rows: per[0].rows };
+  const keys: string[] = [];
+  const acc = new Map<string, { group: string; roi: string; xs: number[]; n: number[] }>();
+  for (const p of per) for (const r of p.rows) {
+    const k = `${r.group}\u0000${r.roi}`;
+    if (!acc.has(k)) { acc.set(k, { group: r.group, roi: r.roi, xs: [], n: [] }); keys.push(k); }
+    const a = acc.get(k);
+    if (a && r.score !== null) a.xs.push(r.score);
+    if (a && r.nVoxels !== null) a.n.push(r.nVoxels);
+  }
+  const subjects = new Set(per.map((p) => p.subject)).size;
+  return {
+    measure: `${per[0].measure}, mean over ${subjects} subjects`,
+    rows: keys.map((k) => {
+      const a = acc.get(k) as { group: string; roi: string; xs: number[]; n: number[] };
+      return { group: a.group, roi: a.roi, score: a.xs.length ? a.xs.reduce((s, x) => s + x, 0) / a.xs.length : null, lo: null, hi: null, nVoxels: a.n.length ? a.n.reduce((s, x) => s + x, 0) : null };
+    }),
+  };
+}
+
+const NOT_SCORE_MAP = /(alpha|ceiling|_p\.|_q\.|pvalue|mask|dseg|boldref|desc-mean|_mean|T1w|anat|area\.|layer\.|source)/i;
+
+/** Choose the score map to show from a list of .nii.gz files: a 'best' r map, else any r map, else none. */
+export function chooseScoreMap(files: string[]): string | null {
+  const maps = files.filter((f) => f.endsWith('.nii.gz') && !NOT_SCORE_MAP.test(path.basename(f)));
+  const rMaps = maps.filter((f) => /_r\.nii\.gz$/.test(f));
+  return rMaps.find((f) => /desc-[^_]*best/i.test(f)) ?? rMaps[0] ?? null;
+}
+
+/** A background volume in the artifact (mean EPI, boldref, anatomy), or null. */
+export function chooseBackground(files: string[]): { file: string; kind: string } | null {
+  const f = files.filter((x) => x.endsWith('.nii.gz') || x.endsWith('.nii'));
+  const t1 = f.find((x) => /T1w\.nii/.test(x));
+  if (t1) return { file: t1, kind: 'anatomy (T1w)' };
+  const epi = f.find((x) => /boldref|desc-mean|meanepi|_mean\.nii/i.test(x));
+  return epi ? { file: epi, kind: 'mean EPI' } : null;
+}
+
+/** Mean over time of a 4-D BOLD run as a gzipped NIfTI buffer (the EPI background when encode wrote none). */
+export function meanEpi(boldFile: string, tmpDir: string): Buffer {
+  const img = loadNifti(boldFile);
+  const [nx, ny, nz, nt = 1] = img.dims;
+  const n = nx * ny * nz;
+  const data = img.getData();
+  const mean = new Float32Array(n);
+  for (let t = 0; t < nt; t++) for (let v = 0; v < n; v++) mean[v] += data[t * n + v];
+  for (let v = 0; v < n; v++) mean[v] /= nt;
+  const out = path.join(tmpDir, 'mean-epi.nii.gz');
+  writeNifti(out, { dims: [nx, ny, nz], data: mean, affine: img.affine, pixdim: img.pixdim.slice(1, 4) });
+  const buf = fs.readFileSync(out);
+  fs.rmSync(out, { force: true });
+  return buf;
+}
+
+/** Display window for a score map: from 20 % to 100 % of its 99th-percentile positive value (map units). */
+export function mapWindow(file: string): { calMin: number; calMax: number } {
+  const d = loadNifti(file).getData();
+  const pos: number[] = [];
+  for (const v of d) if (v > 0 && Number.isFinite(v)) pos.push(v);
+  if (pos.length === 0) return { calMin: 0, calMax: 1 };
+  pos.sort((a, b) => a - b);
+  const top = pos[Math.min(pos.length - 1, Math.floor(0.99 * pos.length))];
+  return { calMin: 0.2 * top, calMax: top };
+}
+
+/** The first BOLD run of a subject in a BIDS folder, or null. */
+function firstBold(bids: string, subject: string): string | null {
+  const func = path.join(bids, `sub-${subject}`, 'func');
+  if (!fs.existsSync(func)) return null;
+  const f = fs.readdirSync(func).filter((x) => /_bold\.nii(\.gz)?$/.test(x)).sort()[0];
+  return f ? path.join(func, f) : null;
+}
+
+/** The brain map of one encode artifact, or null when it holds no r map. */
+export function loadBrainMap(dir: string, files: string[], opts: { bids?: string; tmpDir: string }): BrainMap | null {
+  const mapRel = chooseScoreMap(files);
+  if (!mapRel) return null;
+  const mapFile = path.join(dir, mapRel);
+  const subject = /sub-([A-Za-z0-9]+)/.exec(mapRel)?.[1] ?? '?';
+  const win = mapWindow(mapFile);
+  let backgroundBase64: string | null = null, backgroundName: string | null = null, backgroundKind: string | null = null;
+  const bg = chooseBackground(files);
+  if (bg) {
+    backgroundBase64 = fs.readFileSync(path.join(dir, bg.file)).toString('base64');
+    backgroundName = path.basename(bg.file);
+    backgroundKind = bg.kind;
+  } else if (opts.bids) {
+    const bold = firstBold(opts.bids, subject);
+    if (bold) {
+      backgroundBase64 = meanEpi(bold, opts.tmpDir).toString('base64');
+      backgroundName = `sub-${subject}_desc-mean_bold.nii.gz`;
+      backgroundKind = 'mean EPI';
+    }
+  }
+  const desc = /desc-([A-Za-z0-9]+)/.exec(mapRel)?.[1] ?? 'score';
+  return {
+    title: `Encoding r (${desc})`, subject, mapName: path.basename(mapRel), mapBase64: fs.readFileSync(mapFile).toString('base64'),
+    backgroundName, backgroundBase64, backgroundKind, calMin: win.calMin, calMax: win.calMax, units: 'Pearson r',
+  };
+}
+
+// ---------------------------------------------------------------- align
+
+const estimateJson = z.object({ estimate: z.number().nullable(), lo: z.number().nullable(), hi: z.number().nullable() }).loose();
+const basJsonSchema = z.object({
+  model: z.string().optional(),
+  sR: estimateJson, sB: estimateJson, bas: estimateJson,
+  level: z.number().optional(),
+  config: z.object({ level: z.number().optional() }).loose().optional(),
+  pairScores: z.array(z.object({ area: z.string(), roi: z.string(), score: z.number().nullable() })).optional(),
+  correspondence: z.object({ index: z.number().nullable().optional(), p: z.number().nullable().optional() }).loose().nullable().optional(),
+}).loose();
+
+const finiteOrNull = (v: number | null | undefined): number | null => (v === null || v === undefined || !Number.isFinite(v) ? null : v);
+
+/** BAS sections from `bas.json` files (one BasReport each, or `{ models: [...] }`). */
+export function loadBas(dir: string, files: string[], fallbackModel: string): BasSection[] {
+  const out: BasSection[] = [];
+  for (const f of files.filter((x) => /(^|\/|_)bas\.json$/.test(x))) {
+    const file = path.join(dir, f);
+    const raw = readJson(file);
+    const list = z.object({ models: z.array(z.unknown()) }).loose().safeParse(raw);
+    const items = list.success ? list.data.models : [raw];
+    items.forEach((item, i) => {
+      const r = basJsonSchema.safeParse(item);
+      if (!r.success) {
+        const issue = r.error.issues[0];
+        throw new InputError(file, `${list.success ? `models[${i}].` : ''}${issue.path.map(String).join('.')}: ${issue.message}`);
+      }
+      const b = r.data;
+      const est = (e: z.infer<typeof estimateJson>, what: string) => {
+        if (e.estimate === null || !Number.isFinite(e.estimate)) throw new InputError(file, `${what}.estimate is missing`);
+        return { estimate: e.estimate, lo: finiteOrNull(e.lo), hi: finiteOrNull(e.hi) };
+      };
+      out.push({
+        model: b.model ?? (/desc-([A-Za-z0-9]+)_bas\.json$/.exec(f)?.[1] ?? fallbackModel),
+        sR: est(b.sR, 'sR'), sB: est(b.sB, 'sB'), bas: est(b.bas, 'bas'),
+        level: b.level ?? b.config?.level ?? 0.95,
+        pairs: (b.pairScores ?? []).map((p) => ({ area: p.area, roi: p.roi, score: finiteOrNull(p.score) })),
+        correspondence: b.correspondence ? { index: finiteOrNull(b.correspondence.index), p: finiteOrNull(b.correspondence.p) } : null,
+      });
+    });
+  }
+  return out;
+}
+
+/** The area × ROI matrix from a wide TSV (first column the area, one column per ROI), or null. */
+export function loadAreaRoi(dir: string, files: string[], pairs: { area: string; roi: string }[]): AreaRoi | null {
+  const f = files.find((x) => /area[-_]?roi[^/]*\.tsv$/i.test(path.basename(x)));
+  if (!f) return null;
+  const t = table(path.join(dir, f));
+  const area = need(t, ['area', 'model_area'], 'area');
+  const rois = t.columns.filter((c) => c !== area);
+  if (rois.length === 0 || t.rows.length === 0) throw new InputError(t.file, 'needs at least one area row and one ROI column');
+  const values = t.rows.flatMap((r) => rois.map((k) => num(t, r, k)));
+  return { measure: 'ceiling-normalised median r', areas: t.rows.map((r) => r[area]), rois, values, pairs };
+}
+
+/** Alignment-vs-performance points from `*alignment*.tsv`, or null. */
+export function loadAlignment(dir: string, files: string[]): AlignmentSection | null {
+  const f = files.find((x) => /alignment[^/]*\.tsv$/i.test(path.basename(x)));
+  if (!f) return null;
+  const t = table(path.join(dir, f));
+  const label = need(t, ['model', 'label', 'checkpoint'], 'model');
+  const xCol = need(t, ['performance', 'clip_accuracy', 'accuracy', 'test_accuracy'], 'performance');
+  const yCol = need(t, ['alignment', 'bas', 'score', 's_r'], 'alignment');
+  const lo = pick(t, ['lo', 'alignment_lo', 'bas_lo', 'ci_lo']), hi = pick(t, ['hi', 'alignment_hi', 'bas_hi', 'ci_hi']);
+  const group = pick(t, ['group', 'arch', 'family']);
+  const epoch = pick(t, ['epoch']);
+  const points = t.rows.map((r, i) => {
+    const e = num(t, r, epoch);
+    return { label: r[label], group: group ? r[group] : r[label].replace(/[-_ ]?epoch.*$/i, ''), x: numReq(t, r, xCol, i), y: numReq(t, r, yCol, i), ylo: num(t, r, lo), yhi: num(t, r, hi), epoch: e === null ? null : Math.round(e) };
+  });
+  const xLabel = xCol.includes('clip') ? 'test clip accuracy (fraction)' : 'test accuracy (fraction)';
+  const yLabel = yCol === 'bas' ? 'BAS (unitless)' : yCol === 's_r' ? 's_r (unitless)' : 'alignment (unitless)';
+  return { xLabel, yLabel, points };
+}
+
+// ---------------------------------------------------------------- decode-eeg
+
+/** Identification rows from `sub-XX_desc-identification_scores.tsv` files, or null when there are none. */
+export function loadIdentification(dir: string, files: string[]): IdentificationSection | null {
+  const fs_ = files.filter((x) => /desc-identification_scores\.tsv$/.test(x));
+  if (fs_.length === 0) return null;
+  const raw: (IdentificationSection['rows'][number] & { decoder: string; split: string; chance: number | null; k: number | null })[] = [];
+  for (const f of fs_) {
+    const t = table(path.join(dir, f));
+    const w = need(t, ['window_s', 'window', 'window_sec', 'length_s'], 'window length');
+    const acc = need(t, ['top1', 'accuracy', 'acc'], 'accuracy');
+    const lo = pick(t, ['top1_lo', 'lo', 'ci_lo']), hi = pick(t, ['top1_hi', 'hi', 'ci_hi']);
+    const n = pick(t, ['n_items', 'n']), ch = pick(t, ['chance']), sub = pick(t, ['subject']);
+    const dec = pick(t, ['decoder']), split = pick(t, ['split']), comb = pick(t, ['combine']);
+    const combines = comb ? new Set(t.rows.map((r) => r[comb])) : new Set<string>();
+    const fileSubject = /sub-([A-Za-z0-9]+)/.exec(f)?.[1] ?? 'all';
+    t.rows.forEach((r, i) => {
+      // Several ways of combining windows may be listed; the report shows the mean rule when present.
+      if (comb && combines.has('mean') && r[comb] !== 'mean') return;
+      const win = numReq(t, r, w, i);
+      if (!(win > 0)) throw new InputError(t.file, `row ${i + 2}: window length must be positive, got "${r[w]}"`);
+      const a = numReq(t, r, acc, i);
+      if (a < 0 || a > 1) throw new InputError(t.file, `row ${i + 2}, column "${acc}": accuracy must be a fraction in [0, 1], got "${r[acc]}"`);
+      const nn = num(t, r, n);
+      raw.push({
+        series: '', subject: sub ? r[sub] : fileSubject, window: win, accuracy: a, lo: num(t, r, lo), hi: num(t, r, hi), n: nn === null ? null : Math.round(nn),
+        decoder: dec ? r[dec] : '', split: split ? r[split] : '', chance: num(t, r, ch), k: null,
+      });
+    });
+  }
+  if (raw.length === 0) return null;
+  const decoders = new Set(raw.map((r) => r.decoder)), splits = new Set(raw.map((r) => r.split)), subjects = new Set(raw.map((r) => r.subject));
+  for (const r of raw) {
+    const parts = [decoders.size > 1 ? r.decoder : '', splits.size > 1 ? r.split : '', subjects.size > 1 || (decoders.size <= 1 && splits.size <= 1) ? `sub-${r.subject.replace(/^sub-/, '')}` : ''];
+    r.series = parts.filter((x) => x).join(' · ');
+  }
+  const chances = raw.map((r) => r.chance).filter((c): c is number => c !== null);
+  const chance = chances.length ? chances[0] : NaN;
+  if (!(chance > 0 && chance < 1)) throw new InputError(path.join(dir, fs_[0]), 'no usable "chance" column (a fraction in (0, 1)) to draw the chance level');
+  return {
+    chance, nCandidates: Math.round(1 / chance),
+    rows: raw.map(({ series, subject, window, accuracy, lo, hi, n }) => ({ series, subject, window, accuracy, lo, hi, n })),
+  };
+}
+
+// ---------------------------------------------------------------- all
+
+/** Model name of a train/features artifact: its `name` or `arch` parameter, else the stage name. */
+function modelName(p: ProvenanceEntry): string {
+  const params = p.params;
+  if (params && typeof params === 'object') {
+    const o = params as Record<string, unknown>;
+    for (const k of ['name', 'model', 'arch']) if (typeof o[k] === 'string') return o[k] as string;
+  }
+  return p.stage;
+}
+
+/**
+ * Read every input artifact into a ReportData for `study`. Sections the
+ * inputs do not cover stay empty. `bids` (optional) supplies a mean-EPI
+ * background when an encode artifact has none; `tmpDir` is scratch space.
+ */
+export function loadReportData(study: Study, inputs: string[], opts: { seed: number; bids?: string; tmpDir: string }): ReportData {
+  const d = emptyReport(study, VERSION, opts.seed);
+  const roiPer: { subject: string; measure: string; rows: RoiScores['rows'] }[] = [];
+  const pairsFromBas: { area: string; roi: string }[] = [];
+  const areaRoiLater: { dir: string; files: string[] }[] = [];
+  for (const input of inputs) {
+    const a = readArtifact(input);
+    d.provenance.push(a.provenance);
+    const training = loadTraining(a.dir, a.files, modelName(a.provenance));
+    if (training) d.training.push(training);
+    roiPer.push(...loadRoiRows(a.dir, a.files));
+    if (study !== 'eeg-identification') {
+      const map = loadBrainMap(a.dir, a.files, { bids: opts.bids, tmpDir: opts.tmpDir });
+      if (map) d.brainMaps.push(map);
+    }
+    const bas = loadBas(a.dir, a.files, modelName(a.provenance));
+    d.bas.push(...bas);
+    for (const b of bas) for (const p of b.pairs) if (!pairsFromBas.some((q) => q.area === p.area && q.roi === p.roi)) pairsFromBas.push({ area: p.area, roi: p.roi });
+    areaRoiLater.push({ dir: a.dir, files: a.files });
+    const al = loadAlignment(a.dir, a.files);
+    if (al) d.alignment = d.alignment ? { ...d.alignment, points: [...d.alignment.points, ...al.points] } : al;
+    const id = loadIdentification(a.dir, a.files);
+    if (id) d.identification = d.identification ? { ...d.identification, rows: [...d.identification.rows, ...id.rows] } : id;
+  }
+  for (const x of areaRoiLater) d.areaRoi ??= loadAreaRoi(x.dir, x.files, pairsFromBas);
+  d.roiScores = poolRoiRows(roiPer);
+  d.provenance.sort((p, q) => (p.stage === q.stage ? p.key.localeCompare(q.key) : p.stage.localeCompare(q.stage)));
+  return reportDataSchema.parse(d);
+}
