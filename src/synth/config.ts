@@ -85,7 +85,7 @@ export function defaultSynthConfig(): SynthConfig {
 /** The reduced size the tests use: 3 genres × 2 clips × 3 s, small grid, 1–2 subjects. */
 export const SMALL_SYNTH_INPUT = {
   stimuli: { genres: ['classical', 'metal', 'reggae'], clipsPerGenre: 2, clipSec: 3 },
-  fmri: { subjects: 1, grid: [12, 12, 8], testClips: 2, trainRuns: 1, testRuns: 2, leadOutSec: 12 },
+  fmri: { subjects: 1, grid: [12, 12, 8], testClips: 2, trainRuns: 2, testRuns: 2, leadOutSec: 12 },
   eeg: { subjects: 1, channels: 16, rate: 128 },
   behaviour: { subjects: 2 },
 } as const;
