@@ -73,6 +73,9 @@ test('BAN activations: one space per area and iteration, clip mean equals the di
     t.true(maxErr < 1e-4, `${sp.name}: ${maxErr}`);
     t.is(sp.stimuli[0].nT, Math.floor((64 / FR) * 2));
   });
+  const last = modelActivations(model, [s], { rate: 2, freqBins: 100, iterations: 'last' });
+  t.deepEqual(last.map((sp) => sp.name), ['a1', 'belt', 'pb']);
+  t.deepEqual(Array.from(last[2].clipMean), Array.from(spaces[5].clipMean));
   // iterations of a recurrent area are different feature spaces
   const a = spaces[3].clipMean, b = spaces[4].clipMean;
   t.true(a.some((v, j) => Math.abs(v - b[j]) > 1e-3));

@@ -130,9 +130,10 @@ function columnTimes(W: number, framesPerCol: number, frameRate: number): Float6
  * eval-mode batch norm; the clip is padded at the end by repeating its last
  * frame to a multiple of the network's total stride, and columns past the
  * clip are dropped. Returns one FeatureSpace per (area, iteration), named
- * `<area>.<iteration>`, in forward order.
+ * `<area>.<iteration>`, in forward order; with iterations 'last', one per
+ * area (its final iteration, the area's output), named `<area>`.
  */
-export function modelActivations(model: AudioNet, stimuli: Stimulus[], opts: ReduceOptions): FeatureSpace[] {
+export function modelActivations(model: AudioNet, stimuli: Stimulus[], opts: ReduceOptions & { iterations?: 'all' | 'last' } = { rate: 1 }): FeatureSpace[] {
   const cfg = model.config;
   const stride = 4 * 2 ** cfg.areas.length;
   const names = model.areaIterations();
@@ -159,7 +160,10 @@ export function modelActivations(model: AudioNet, stimuli: Stimulus[], opts: Red
       parts[i].push({ id: s.id, ...red });
     });
   }
-  return names.map((n, i) => assemble(`${n.area}.${n.iteration}`, parts[i]));
+  const all = names.map((n, i) => assemble(`${n.area}.${n.iteration}`, parts[i]));
+  if (opts.iterations !== 'last') return all;
+  // An area's output is its last iteration; name it by the area alone.
+  return names.flatMap((n, i) => (i + 1 < names.length && names[i + 1].area === n.area ? [] : [{ ...all[i], name: n.area }]));
 }
 
 /** Log-mel baseline: the log-mel (dB) itself, frequency pooled to `freqBins` (default: all bands), at `rate`. */
