@@ -90,6 +90,14 @@ test('vox_offset past the end of the file (.nii at open, .nii.gz when reading) �
   expectInputError(t, g, () => readAll(g), /vox_offset 100000 is past the end of the file \(592 bytes\)/);
 });
 
+test('a single file whose vox_offset lies inside the header (0 from old writers) → InputError, never header bytes read as voxels', (t) => {
+  const b = Buffer.from(goodNii());
+  b.writeFloatLE(0, 108);
+  const p = path.join(tmp, 'vox0.nii');
+  fs.writeFileSync(p, b);
+  expectInputError(t, p, () => readAll(p), /vox_offset 0 lies inside the 348-byte header/);
+});
+
 test('missing file → "file not found" naming the file', (t) => {
   const p = path.join(tmp, 'nope.nii.gz');
   expectInputError(t, p, () => readNiftiHeader(p), /file not found/);
