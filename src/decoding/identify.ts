@@ -1,0 +1,162 @@
+/**
+ * Song identification from EEG segments: cut windows, build each split's
+ * folds, run every decoder on every fold, and evaluate top-1/top-k accuracy
+ * for each window length and combination rule, per subject and pooled.
+ * Decoders: 'predann' (CNN, CE + λ·InfoNCE), 'predann-noann' (same with
+ * λ = 0), 'regression' (backward ridge model of the ANN target, identified
+ * by correlation) and 'mtrf-envelope' (the same on the audio envelope).
+ */
+import { z } from 'zod';
+import { InputError } from '../core/errors.js';
+import { Rng } from '../core/prng.js';
+import { notice, progress } from '../core/progress.js';
+import { eegEncoderConfigSchema } from '../models/eeg-encoder.js';
+import { accuracy, evaluationItems, type Combine, type TestedWindow } from './evaluate.js';
+import { predannFold } from './predann.js';
+import { regressionScores } from './regression.js';
+import { featureStats, standardizedSource } from './targets.js';
+import { cutWindowRefs, makeSplit, type SplitKind } from './windows.js';
+import type { SegmentSet, TargetSource } from './types.js';
+
+export const DECODERS = ['predann', 'predann-noann', 'regression', 'mtrf-envelope'] as const;
+export type DecoderName = (typeof DECODERS)[number];
+
+export const decodeEegConfigSchema = z
+  .object({
+    decoders: z.array(z.enum(DECODERS)).min(1).default([...DECODERS]).describe('decoders to run'),
+    splits: z.array(z.enum(['random-chunk', 'time-block', 'loso'])).min(1).default(['random-chunk', 'time-block', 'loso']).describe('cross-validation splits'),
+    windowSec: z.number().positive().default(3).describe('decoder window length, s (PredANN: 3 s)'),
+    hopSec: z.number().positive().default(0.5).describe('hop between windows, s'),
+    evalWindowsSec: z.array(z.number().positive()).min(1).default([3, 4, 5, 6, 8]).describe('evaluation lengths, s (≥ windowSec; lengths beyond the segments are skipped)'),
+    combine: z.array(z.enum(['mean', 'max', 'vote'])).min(1).default(['mean', 'max', 'vote']).describe('how windows combine into a longer evaluation window'),
+    folds: z.number().int().min(2).default(4).describe('folds of the random-chunk split'),
+    blocks: z.number().int().min(2).default(2).describe('time blocks per segment in the time-block split'),
+    cnnFolds: z.number().int().min(1).default(1).describe('folds per split on which the CNN decoders are trained (each costs one training run)'),
+    topK: z.number().int().min(1).default(5).describe('k of the top-k accuracy'),
+    nBoot: z.number().int().min(10).default(1000).describe('bootstrap replicates for the CI'),
+    nPerm: z.number().int().min(10).default(1000).describe('label permutations for p_perm'),
+    targetBins: z.number().int().min(1).default(4).describe('time bins of the ANN target vector per window (PredANN InfoNCE)'),
+    regression: z
+      .object({
+        lagsSec: z.tuple([z.number(), z.number()]).default([0, 0.5]).describe('EEG lags after the stimulus used by the backward model, s'),
+        lagStep: z.number().int().min(1).default(1).describe('use every n-th lag'),
+        alphas: z.array(z.number().positive()).min(1).default([1, 10, 100, 1e3, 1e4, 1e5, 1e6]).describe('ridge α grid'),
+        innerFolds: z.number().int().min(2).default(5).describe('inner CV folds for α'),
+      })
+      .strict()
+      .default({ lagsSec: [0, 0.5], lagStep: 1, alphas: [1, 10, 100, 1e3, 1e4, 1e5, 1e6], innerFolds: 5 }),
+    encoder: eegEncoderConfigSchema.default(eegEncoderConfigSchema.parse({})),
+  })
+  .strict();
+
+export type DecodeEegConfig = z.output<typeof decodeEegConfigSchema>;
+
+export interface ScoreRow {
+  decoder: DecoderName;
+  split: SplitKind;
+  subject: string;
+  window_s: number;
+  combine: Combine;
+  n_items: number;
+  top1: number;
+  top1_lo: number;
+  top1_hi: number;
+  topk: number;
+  k: number;
+  chance: number;
+  chance_topk: number;
+  p_perm: number;
+}
+
+export interface ConfusionEntry {
+  decoder: DecoderName;
+  split: SplitKind;
+  subject: string;
+  /** nSongs × nSongs counts [true][predicted] at the base window, mean combination. */
+  counts: Int32Array;
+}
+
+export interface IdentificationResult {
+  songs: string[];
+  rows: ScoreRow[];
+  confusions: ConfusionEntry[];
+  /** CNN training log per decoder/split/fold. */
+  training: { decoder: DecoderName; split: SplitKind; fold: string; epoch: number; loss: number; ce: number; nce: number; train_acc: number; seconds: number }[];
+  /** Mean CNN training throughput, windows/s (NaN when no CNN ran). */
+  cnnWindowsPerSecond: number;
+}
+
+export interface IdentificationInputs {
+  set: SegmentSet;
+  /** The ANN representation (or any feature target) per stimulus at set.rate. */
+  annTarget: TargetSource;
+  /** The audio envelope per stimulus at set.rate (needed by 'mtrf-envelope'). */
+  envelopeTarget?: TargetSource;
+}
+
+/** Run every configured decoder × split and evaluate. Deterministic for a given seed. */
+export function runIdentification(inp: IdentificationInputs, cfg: DecodeEegConfig, seed: number): IdentificationResult {
+  const { set } = inp;
+  const win = Math.round(cfg.windowSec * set.rate);
+  const hop = Math.max(1, Math.round(cfg.hopSec * set.rate));
+  const windows = cutWindowRefs(set.nSeg, set.nT, win, hop);
+  const songs = [...new Set(set.stimIds)].sort();
+  const songIndex = new Map(songs.map((s, i) => [s, i]));
+  const K = songs.length;
+  if (K < 2) throw new InputError('segments', 'identification needs at least 2 different stimuli');
+  const k = Math.min(cfg.topK, K);
+  const rng = new Rng(seed, 'decode-eeg');
+  const subjects = [...new Set(set.subjects)].sort();
+  const rows: ScoreRow[] = [];
+  const confusions: ConfusionEntry[] = [];
+  const training: IdentificationResult['training'] = [];
+  let wps = 0;
+  let nWps = 0;
+  const lengths = cfg.evalWindowsSec.filter((L) => L >= cfg.windowSec - 1e-9);
+  const splits = cfg.splits.filter((s) => s !== 'loso' || subjects.length >= 2);
+  if (splits.length < cfg.splits.length) notice('decode-eeg: leave-one-subject-out skipped (one subject)');
+  const bar = progress('decode-eeg', cfg.decoders.length * splits.length);
+  for (const split of splits) {
+    const folds = makeSplit(split, windows, set, win, split === 'random-chunk' ? cfg.folds : cfg.blocks, rng.fork(`split/${split}`));
+    for (const decoder of cfg.decoders) {
+      const tested: TestedWindow[] = [];
+      const cnn = decoder === 'predann' || decoder === 'predann-noann';
+      const useFolds = cnn ? folds.slice(0, cfg.cnnFolds) : folds;
+      for (const fold of useFolds) {
+        let scores: Float32Array;
+        if (cnn) {
+          const enc = { ...cfg.encoder, lambda: decoder === 'predann' ? cfg.encoder.lambda : 0 };
+          const r = predannFold(set, windows, fold, win, inp.annTarget, songIndex, enc, cfg.targetBins, rng.fork(`${decoder}/${split}/${fold.name}`).nextU32());
+          scores = r.scores;
+          wps += r.windowsPerSecond;
+          nWps++;
+          for (const h of r.history) training.push({ decoder, split, fold: fold.name, ...h });
+        } else {
+          const src = decoder === 'regression' ? inp.annTarget : inp.envelopeTarget;
+          if (!src) throw new InputError('decoders', `${decoder} needs a target source it was not given (envelope: pass the stimuli)`);
+          const trainStims = fold.train.map((i) => set.stimIds[windows[i].seg]);
+          const std = standardizedSource(src, featureStats(src, trainStims));
+          scores = regressionScores(set, windows, fold, win, std, songs, cfg.regression).scores;
+        }
+        fold.test.forEach((w, i) => tested.push({ window: w, fold: fold.name, scores: scores.subarray(i * K, (i + 1) * K) }));
+      }
+      for (const L of lengths) {
+        const lenS = Math.round(L * set.rate);
+        if (lenS > set.nT) continue;
+        for (const how of cfg.combine) {
+          const items = evaluationItems(tested, windows, set, songIndex, win, lenS, how, lenS - hop);
+          for (const subject of [...subjects, 'all']) {
+            const mine = subject === 'all' ? items : items.filter((it) => it.subject === subject);
+            if (mine.length === 0) continue;
+            const acc = accuracy(mine, K, k, rng.fork(`acc/${decoder}/${split}/${subject}/${L}/${how}`), cfg.nBoot, cfg.nPerm);
+            rows.push({ decoder, split, subject, window_s: L, combine: how, n_items: acc.nItems, top1: acc.top1, top1_lo: acc.top1Lo, top1_hi: acc.top1Hi, topk: acc.topk, k, chance: acc.chance, chance_topk: acc.chanceTopk, p_perm: acc.pPerm });
+            if (L === lengths[0] && how === 'mean') confusions.push({ decoder, split, subject, counts: acc.confusion });
+          }
+        }
+      }
+      bar.tick();
+    }
+  }
+  bar.done();
+  return { songs, rows, confusions, training, cnnWindowsPerSecond: nWps ? wps / nWps : NaN };
+}

@@ -1,0 +1,155 @@
+/**
+ * Backward (stimulus-reconstruction) models. The stimulus representation at
+ * time t is predicted from the EEG at t … t + L (the brain responds after the
+ * sound, so the decoder looks ahead in the EEG):
+ *
+ *   ŝ_j(t) = b_j + Σ_c Σ_{d=0}^{D} w_{c,d,j} · x_c(t + d),   d·Δt ∈ [0, 500 ms]
+ *
+ * fitted by ridge with one α per target feature chosen by grouped inner CV
+ * (encoding/ridge.ts). A test window is then identified by correlating its
+ * reconstruction with every candidate song's representation over the same
+ * stretch of song time; the correlation is the candidate's score. With the
+ * amplitude envelope as the target this is the classic mTRF envelope-
+ * reconstruction decoder.
+ */
+import { InputError } from '../core/errors.js';
+import { delayFeatures } from '../encoding/delays.js';
+import { ridgeCV, ridgePredict } from '../encoding/ridge.js';
+import type { Fold, SegmentSet, TargetSource, WindowRef } from './types.js';
+
+export interface RegressionDecoderOptions {
+  /** Lag range of the EEG after the stimulus, seconds (default [0, 0.5]). */
+  lagsSec: [number, number];
+  /** Use every lagStep-th lag (default 1). */
+  lagStep: number;
+  alphas: number[];
+  /** Inner CV folds for α (grouped by contiguous training stretch). */
+  innerFolds: number;
+}
+
+/** Lags in samples (EEG sample t + d predicts stimulus time t), as delays for delayFeatures (negative = lead). */
+export function leadDelays(rate: number, lagsSec: [number, number], step = 1): number[] {
+  const a = Math.round(lagsSec[0] * rate);
+  const b = Math.round(lagsSec[1] * rate);
+  const out: number[] = [];
+  for (let d = a; d <= b; d += step) out.push(-d);
+  return out;
+}
+
+/** Channels of segment `seg` over samples [a, b) as (b−a) × nCh rows. */
+function eegRows(set: SegmentSet, seg: number, a: number, b: number): Float32Array {
+  const { nCh, nT } = set;
+  const out = new Float32Array((b - a) * nCh);
+  for (let c = 0; c < nCh; c++) {
+    const o = (seg * nCh + c) * nT;
+    for (let t = a; t < b; t++) out[(t - a) * nCh + c] = set.eeg[o + t];
+  }
+  return out;
+}
+
+/**
+ * Training stretches: per segment, the union of the training windows'
+ * samples, as contiguous [a, b) runs (overlapping windows are used once),
+ * clipped to the target's length.
+ */
+function trainingRuns(set: SegmentSet, windows: WindowRef[], train: readonly number[], win: number, targetLen: (seg: number) => number): { seg: number; a: number; b: number }[] {
+  const cover = new Map<number, Uint8Array>();
+  for (const wi of train) {
+    const w = windows[wi];
+    let m = cover.get(w.seg);
+    if (!m) cover.set(w.seg, (m = new Uint8Array(set.nT)));
+    m.fill(1, w.start, w.start + win);
+  }
+  const runs: { seg: number; a: number; b: number }[] = [];
+  for (const seg of [...cover.keys()].sort((x, y) => x - y)) {
+    const m = cover.get(seg)!;
+    const lim = Math.min(set.nT, targetLen(seg));
+    let t = 0;
+    while (t < lim) {
+      if (!m[t]) { t++; continue; }
+      const a = t;
+      while (t < lim && m[t]) t++;
+      runs.push({ seg, a, b: t });
+    }
+  }
+  return runs;
+}
+
+export interface FittedBackwardModel {
+  weights: Float32Array;
+  intercept: Float32Array;
+  /** Design width (channels × lags). */
+  p: number;
+  /** Target features. */
+  f: number;
+  delays: number[];
+  /** Inner-CV reconstruction r per target feature. */
+  cvR: Float32Array;
+}
+
+/** Fit the backward model on a fold's training windows (targets should already be standardised). */
+export function fitBackwardModel(set: SegmentSet, windows: WindowRef[], fold: Fold, win: number, target: TargetSource, opts: RegressionDecoderOptions): FittedBackwardModel {
+  const delays = leadDelays(set.rate, opts.lagsSec, opts.lagStep);
+  const runs = trainingRuns(set, windows, fold.train, win, (seg) => target(set.stimIds[seg]).n);
+  if (runs.length === 0) throw new InputError('decode-eeg', `fold ${fold.name} has no training samples`);
+  const f = target(set.stimIds[runs[0].seg]).f;
+  const p = set.nCh * delays.length;
+  const n = runs.reduce((s, r) => s + r.b - r.a, 0);
+  const X = new Float32Array(n * p);
+  const Y = new Float32Array(n * f);
+  const groups = new Int32Array(n);
+  let row = 0;
+  runs.forEach((r, ri) => {
+    const len = r.b - r.a;
+    X.set(delayFeatures(eegRows(set, r.seg, r.a, r.b), len, set.nCh, delays), row * p);
+    const m = target(set.stimIds[r.seg]);
+    Y.set(m.data.subarray(r.a * f, r.b * f), row * f);
+    groups.fill(ri, row, row + len);
+    row += len;
+  });
+  // Inner folds group whole stretches; contiguous groups of stretches keep folds balanced.
+  const nGroups = Math.min(opts.innerFolds, runs.length);
+  const g2 = Int32Array.from(groups, (g) => Math.floor((g * nGroups) / runs.length));
+  const res = ridgeCV({ X, n, p, Y, v: f, alphas: opts.alphas, groups: nGroups >= 2 ? g2 : undefined, folds: nGroups >= 2 ? undefined : 2, standardize: true });
+  if (!res.weights || !res.intercept) throw new Error('ridgeCV returned no weights');
+  return { weights: res.weights, intercept: res.intercept, p, f, delays, cvR: res.cvR };
+}
+
+/** Reconstruct the target over one window (win × f rows), using only the window's own EEG. */
+export function reconstructWindow(set: SegmentSet, model: FittedBackwardModel, w: WindowRef, win: number): Float32Array {
+  const X = delayFeatures(eegRows(set, w.seg, w.start, w.start + win), win, set.nCh, model.delays);
+  return ridgePredict(X, win, model.p, model.weights, model.intercept, model.f);
+}
+
+/** Pearson r between a and b over their first n values (NaN when either is constant). */
+function pearsonN(a: Float32Array, b: Float32Array, n: number): number {
+  let ma = 0, mb = 0;
+  for (let i = 0; i < n; i++) { ma += a[i]; mb += b[i]; }
+  ma /= n; mb /= n;
+  let sab = 0, saa = 0, sbb = 0;
+  for (let i = 0; i < n; i++) { const x = a[i] - ma, y = b[i] - mb; sab += x * y; saa += x * x; sbb += y * y; }
+  return saa > 0 && sbb > 0 ? sab / Math.sqrt(saa * sbb) : NaN;
+}
+
+/**
+ * Identification scores of a fold's test windows: nTest × nSongs, entry =
+ * Pearson r between the window's reconstruction (flattened time × features)
+ * and song c's standardised target over the same song time. −∞ when song c
+ * is shorter than the window's end.
+ */
+export function regressionScores(set: SegmentSet, windows: WindowRef[], fold: Fold, win: number, target: TargetSource, songs: string[], opts: RegressionDecoderOptions): { scores: Float32Array; model: FittedBackwardModel } {
+  const model = fitBackwardModel(set, windows, fold, win, target, opts);
+  const K = songs.length;
+  const scores = new Float32Array(fold.test.length * K);
+  fold.test.forEach((wi, i) => {
+    const w = windows[wi];
+    const rec = reconstructWindow(set, model, w, win);
+    songs.forEach((s, c) => {
+      const m = target(s);
+      if (w.start + win > m.n) { scores[i * K + c] = -Infinity; return; }
+      const r = pearsonN(rec, m.data.subarray(w.start * m.f, (w.start + win) * m.f), win * m.f);
+      scores[i * K + c] = Number.isFinite(r) ? r : -Infinity;
+    });
+  });
+  return { scores, model };
+}
