@@ -10,6 +10,7 @@ import { main } from '../src/cli/main.js';
 import { verbs } from '../src/cli/verbs.js';
 import synth from '../src/cli/synth.js';
 import { readStamp } from '../src/pipeline/stage.js';
+import { readEdf } from '../src/io/edf.js';
 import { readTsv } from '../src/io/tsv.js';
 import { tmpDir } from './helpers/tmp.js';
 
@@ -40,7 +41,12 @@ test.serial('synth --small writes the study, honours size options and writes a s
   t.is(r.code, 0, r.stderr);
   const stim = readTsv(path.join(out, 'stimuli', 'stimuli.tsv'));
   t.is(stim.rows.length, 9);
-  t.true(fs.existsSync(path.join(out, 'sub-01', 'eeg', 'sub-01_task-listen_eeg.edf')));
+  // EDF+ (16-bit): the Status codes and annotations still match events.tsv.
+  const edf = readEdf(path.join(out, 'sub-01', 'eeg', 'sub-01_task-listen_eeg.edf'));
+  const ev = readTsv(path.join(out, 'sub-01', 'eeg', 'sub-01_task-listen_events.tsv'));
+  t.deepEqual(edf.triggers.map((x) => x.code), ev.rows.map((r) => Number(r.value)));
+  t.deepEqual(edf.annotations.filter((x) => x.text.startsWith('stim ')).map((x) => x.text.slice(5)), ev.rows.map((r) => r.stim_id));
+  t.is(edf.header.format, 'edf');
   const s = readStamp(stamp);
   t.is(s.stage, 'synth');
   t.is(path.resolve(path.dirname(stamp), s.dir), out);
