@@ -36,7 +36,7 @@ export interface Browser {
 }
 
 /** Launches headless Chromium with a new empty profile; resolves to a context and its closer. */
-export async function launchChromium(opts: { deviceScaleFactor?: number } = {}): Promise<Browser> {
+export async function launchChromium(): Promise<Browser> {
   const { chromium } = await import('playwright-core');
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'brainalign-chromium-'));
   try {
@@ -44,7 +44,7 @@ export async function launchChromium(opts: { deviceScaleFactor?: number } = {}):
       executablePath: chromiumPath(),
       headless: true,
       args: CHROMIUM_ARGS,
-      deviceScaleFactor: opts.deviceScaleFactor ?? 1,
+      deviceScaleFactor: 1,
       viewport: { width: 1280, height: 900 },
       offline: true,
     });

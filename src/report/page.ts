@@ -53,7 +53,8 @@ export function renderReport(d: ReportData, o: PageOptions, sections: Section[] 
     rows: d.provenance.map((p) => [p.stage, p.key, p.brainalign, String(p.seed), p.path]),
   });
   body += '</main>';
-  const scripts = d.brainMaps.length > 0 && o.niivue ? `<script>${o.niivue}</script>\n${viewerScript(d.brainMaps)}` : '';
+  const showsMaps = sections.some((s) => s.brainMaps.length > 0);
+  const scripts = showsMaps && o.niivue ? `<script>${o.niivue}</script>\n${viewerScript(d.brainMaps)}` : '';
   return (
     `<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">` +
     `<meta name="generator" content="brainalign ${esc(d.brainalign)}"><title>${esc(d.title)}</title><style>${CSS}</style></head>` +

@@ -19,7 +19,7 @@ export interface ExportResult {
 /**
  * Writes `<dir>/<name(fig)>.svg` for each figure and, when Chromium exists, the
  * matching PNG at `scale`× (default 2). `browser` reuses an open Chromium
- * (its context's device scale factor then applies).
+ * (launched with device scale factor 1).
  */
 export async function exportFigures(figures: Figure[], dir: string, name: (f: Figure) => string, opts: { png?: boolean; scale?: number; browser?: Browser } = {}): Promise<ExportResult> {
   const svgs: string[] = [];
@@ -30,12 +30,15 @@ export async function exportFigures(figures: Figure[], dir: string, name: (f: Fi
   }
   if (opts.png === false) return { svgs, pngs: [], notice: 'PNG export not requested; figures written as SVG only.' };
   if (!opts.browser && !hasChromium()) return { svgs, pngs: [], notice: `Chromium not found at ${chromiumPath()}: figures written as SVG only, PNGs skipped.` };
-  const browser = opts.browser ?? (await launchChromium({ deviceScaleFactor: opts.scale ?? 2 }));
+  const scale = opts.scale ?? 2;
+  const browser = opts.browser ?? (await launchChromium());
   const pngs: string[] = [];
   const page = await browser.context.newPage();
   try {
     for (const f of figures) {
-      await page.setContent(`<!DOCTYPE html><html><body style="margin:0;background:#fff">${f.svg}</body></html>`);
+      // The SVG is vector: drawing it at scale× its size (viewBox unchanged) gives a sharp raster at any device scale.
+      const big = f.svg.replace(/^<svg([^>]*?) width="([\d.]+)" height="([\d.]+)"/, (_m, pre: string, w: string, h: string) => `<svg${pre} width="${Number(w) * scale}" height="${Number(h) * scale}"`);
+      await page.setContent(`<!DOCTYPE html><html><body style="margin:0;background:#fff">${big}</body></html>`);
       const png = await page.locator('svg').first().screenshot({ type: 'png', omitBackground: false });
       const file = path.join(dir, `${name(f)}.png`);
       writeFileAtomic(file, png);

@@ -73,6 +73,7 @@ export function fixtureReport(study: Study, dir: string): ReportData {
       return { series: s, subject: s, window: w, accuracy: acc, lo: Math.max(0, acc - 0.08), hi: Math.min(1, acc + 0.08), n: 40 };
     })),
   };
+  if (study === 'eeg-identification') return withProvenance(d);
   const vols = fs.existsSync(path.join(dir, 'sub-01_desc-banT2T3_r.nii.gz'))
     ? { map: path.join(dir, 'sub-01_desc-banT2T3_r.nii.gz'), background: path.join(dir, 'sub-01_desc-mean_bold.nii.gz') }
     : writeFixtureVolumes(dir);
@@ -81,6 +82,10 @@ export function fixtureReport(study: Study, dir: string): ReportData {
     backgroundName: path.basename(vols.background), backgroundBase64: fs.readFileSync(vols.background).toString('base64'), backgroundKind: 'mean EPI',
     calMin: 0.05, calMax: 0.6, units: 'Pearson r',
   });
+  return withProvenance(d);
+}
+
+function withProvenance(d: ReportData): ReportData {
   d.provenance.push(
     { stage: 'train', key: '0123456789abcdef', brainalign: '0.1.0-test', seed: 7, params: { epochs: 12, lr: 0.001, arch: 'ban' }, path: 'artifacts/train/0123456789abcdef' },
     { stage: 'align', key: 'fedcba9876543210', brainalign: '0.1.0-test', seed: 7, params: { nBoot: 1000, level: 0.95, pairs: AREAS }, path: 'artifacts/align/fedcba9876543210' },
