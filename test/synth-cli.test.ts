@@ -73,3 +73,16 @@ test.serial('a foreign non-empty output folder, a bad grid or an unknown genre i
   }
   t.is(fs.readFileSync(path.join(root, 'precious.txt'), 'utf8'), 'keep me');
 });
+
+test.serial('configs that cannot be generated are refused by field: repeated genres, more training runs than training clips', async (t) => {
+  const root = tmpDir('synth-cli-');
+  t.teardown(() => fs.rmSync(root, { recursive: true, force: true }));
+  const cfgFile = path.join(root, 'cfg.json');
+  fs.writeFileSync(cfgFile, JSON.stringify({ stimuli: { genres: ['rock', 'metal'], clipsPerGenre: 1 }, fmri: { trainRuns: 2 } }));
+  const a = await run(['synth', '--config', cfgFile, '--out', path.join(root, 'a')]);
+  t.is(a.code, 2);
+  t.regex(a.stderr, /cfg\.json: field "fmri\.trainRuns": 2 training runs need/);
+  const b = await run(['synth', '--small', '--genres', 'rock,rock', '--out', path.join(root, 'b')]);
+  t.is(b.code, 2);
+  t.regex(b.stderr, /field "stimuli\.genres": genres must not repeat/);
+});

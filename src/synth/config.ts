@@ -70,7 +70,18 @@ export const synthConfigSchema = z
     eeg: eegConfigSchema.default(eegConfigSchema.parse({})),
     behaviour: behaviourConfigSchema.default(behaviourConfigSchema.parse({})),
   })
-  .strict();
+  .strict()
+  .superRefine((c, ctx) => {
+    // Duplicate genres would give two clips the same id and file.
+    if (new Set(c.stimuli.genres).size !== c.stimuli.genres.length) {
+      ctx.addIssue({ code: 'custom', path: ['stimuli', 'genres'], message: 'genres must not repeat' });
+    }
+    const nStim = c.stimuli.genres.length * c.stimuli.clipsPerGenre;
+    const nTrain = nStim - Math.min(c.fmri.testClips, Math.floor(nStim / 2));
+    if (c.fmri.subjects > 0 && nTrain < c.fmri.trainRuns) {
+      ctx.addIssue({ code: 'custom', path: ['fmri', 'trainRuns'], message: `${c.fmri.trainRuns} training runs need at least as many training clips, but only ${nTrain} of ${nStim} clips are left after the test clips` });
+    }
+  });
 
 export type SynthConfig = z.output<typeof synthConfigSchema>;
 export type StimuliConfig = SynthConfig['stimuli'];

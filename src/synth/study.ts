@@ -75,6 +75,7 @@ export interface Study {
   behaviour: BehaviourSubject[];
 }
 
+/** BIDS subject label of the i-th subject (0-based): sub-01, sub-02, … */
 export const subjectId = (i: number): string => `sub-${String(i + 1).padStart(2, '0')}`;
 
 /** 16-bit quantisation exactly as writeWav's pcm16 stores it, so features match the files. */

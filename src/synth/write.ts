@@ -19,6 +19,7 @@ import type { Study } from './study.js';
 
 const TRUTH = 'derivatives/synth-truth';
 const ATLAS = 'derivatives/atlas';
+/** Atlas, labels and brain-mask paths relative to the dataset root (the encoding config's defaults). */
 export const ATLAS_FILES = {
   dseg: `${ATLAS}/tpl-synth_atlas-auditory_dseg.nii.gz`,
   labels: `${ATLAS}/tpl-synth_atlas-auditory_dseg.tsv`,
