@@ -55,6 +55,9 @@ test('config validation names the file, the field and what was expected', (t) =>
   t.regex(e3?.message ?? '', /cfg\.json: not valid JSON/);
   fs.writeFileSync(f, JSON.stringify({ train: { epochs: 3 } }));
   t.deepEqual(loadConfig(f, Schema), { train: { epochs: 3, lr: 1e-3 }, name: 'x' });
+  // "$comment" keys document a config and are not parameters.
+  fs.writeFileSync(f, JSON.stringify({ $comment: 'doc', train: { $comment: { epochs: 'passes' }, epochs: 3 } }));
+  t.deepEqual(loadConfig(f, Schema), { train: { epochs: 3, lr: 1e-3 }, name: 'x' });
   const e4 = t.throws(() => loadConfig(path.join(dir, 'missing.json'), Schema), { instanceOf: InputError });
   t.regex(e4?.message ?? '', /missing\.json: cannot read config \(ENOENT\)/);
 });

@@ -98,7 +98,21 @@ export function loadConfig<S extends z.ZodType>(file: string | undefined, schema
       throw new InputError(file, `not valid JSON: ${(e as Error).message}`);
     }
   }
-  return parseWith(schema, raw, file ?? '--config');
+  return parseWith(schema, stripComments(raw), file ?? '--config');
+}
+
+/**
+ * JSON has no comments, so configs document themselves with "$comment"
+ * keys (as JSON Schema does); they are dropped before validation.
+ */
+export function stripComments(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(stripComments);
+  if (v !== null && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) if (k !== '$comment') out[k] = stripComments(x);
+    return out;
+  }
+  return v;
 }
 
 /** Parse `value` with a zod schema, turning the first issue into an InputError. */
