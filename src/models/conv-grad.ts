@@ -60,30 +60,57 @@ export function conv2dFilterGradByForwardConv(
 }
 
 /**
- * The filter rotated 180° spatially with in/out channels swapped:
- * [kh, kw, ci, co] → [kh, kw, co, ci]. The spatial flip is a product with an
- * anti-identity matrix (exact: one 1 per row), since wasm's Reverse kernel is
- * ~5× slower than its matMul for this.
+ * Sub-filter of taps (ch + sh·m, cw + sw·n), rotated 180° spatially, with
+ * in/out channels swapped: [kh, kw, ci, co] → [th, tw, co, ci]. Tap selection
+ * and rotation are one product with a 0/1 matrix (exact: one 1 per row),
+ * since wasm's Reverse and StridedSlice kernels are many times slower than
+ * its matMul here.
  */
-function flipFilterSwapChannels(filter: Tensor4D): Tensor4D {
+function flippedSubFilter(filter: Tensor4D, ch: number, cw: number, sh: number, sw: number): Tensor4D {
   const [kh, kw, ci, co] = filter.shape;
-  const kk = kh * kw;
+  const th = Math.ceil((kh - ch) / sh);
+  const tw = Math.ceil((kw - cw) / sw);
   let f: Tensor4D = filter;
-  if (kk > 1) {
-    const anti = new Float32Array(kk * kk);
-    for (let i = 0; i < kk; i++) anti[i * kk + (kk - 1 - i)] = 1;
-    f = tf.reshape(tf.matMul(tf.tensor2d(anti, [kk, kk]), tf.reshape(filter, [kk, ci * co])), [kh, kw, ci, co]);
+  if (kh * kw > 1) {
+    const sel = new Float32Array(th * tw * kh * kw);
+    for (let u = 0; u < th; u++) {
+      for (let v = 0; v < tw; v++) {
+        const src = (ch + (th - 1 - u) * sh) * kw + (cw + (tw - 1 - v) * sw);
+        sel[(u * tw + v) * kh * kw + src] = 1;
+      }
+    }
+    f = tf.reshape(tf.matMul(tf.tensor2d(sel, [th * tw, kh * kw]), tf.reshape(filter, [kh * kw, ci * co])), [th, tw, ci, co]);
   }
   return tf.transpose(f, [0, 1, 3, 2]);
 }
 
+/** Rows [start, start+len) of axis `axis` (1 or 2) of t, zero outside its range. */
+function window1(t: Tensor4D, axis: 1 | 2, start: number, len: number): Tensor4D {
+  const n = t.shape[axis];
+  const before = Math.max(0, -start);
+  const after = Math.max(0, start + len - n);
+  let u = t;
+  if (before || after) {
+    const pads: [number, number][] = [[0, 0], [0, 0], [0, 0], [0, 0]];
+    pads[axis] = [before, after];
+    u = tf.pad(u, pads);
+  }
+  const begin = [0, 0, 0, 0];
+  begin[axis] = start + before;
+  const size = [-1, -1, -1, -1];
+  size[axis] = len;
+  return tf.slice(u, begin, size);
+}
+
 /**
  * Gradient of conv2d (NHWC, dilation 1) with respect to its input, computed
- * as a forward convolution: dy is upsampled by zero insertion (stride s),
- * padded, and correlated with the spatially flipped filter whose in/out
- * channels are swapped. wasm's own Conv2DBackpropInput is a plain loop that
- * made it ~2/3 of BAN training time; this runs through XNNPACK instead.
- * Returns a tensor of `xShape`.
+ * by forward convolutions. Output rows y = y0 + s·a of one phase y0 only
+ * receive filter taps i ≡ y0 + pad (mod s), so each of the s_h·s_w phases is
+ * a stride-1 correlation of dy with that phase's sub-filter (rotated 180°,
+ * in/out channels swapped); the phases are then interleaved. This does the
+ * work of zero-insertion upsampling without multiplying by the zeros. wasm's
+ * own Conv2DBackpropInput is a plain loop that made it ~2/3 of BAN training
+ * time; this runs through XNNPACK instead. Returns a tensor of `xShape`.
  */
 export function conv2dInputGradByForwardConv(
   dy: Tensor4D,
@@ -95,33 +122,38 @@ export function conv2dInputGradByForwardConv(
 ): Tensor4D {
   return tf.tidy(() => {
     const [sh, sw] = pair(strides);
-    const [kh, kw] = filter.shape;
+    const [kh, kw, ci] = filter.shape;
     const info = tf.backend_util.computeConv2DInfo(
       xShape, filter.shape, [sh, sw], [1, 1], pad, dimRoundingMode, false, 'channelsLast',
     );
     const [N, H, W] = xShape;
-    const [, Ho, Wo, Co] = dy.shape;
-    let u: Tensor4D = dy;
-    if (sh > 1) {
-      const z = tf.zeros([N, Ho, sh - 1, Wo, Co]);
-      u = tf.reshape(tf.concat([tf.expandDims(u, 2), z], 2), [N, Ho * sh, Wo, Co]);
-      u = tf.slice(u, [0, 0, 0, 0], [-1, (Ho - 1) * sh + 1, -1, -1]);
+    const pt = info.padInfo.top;
+    const pl = info.padInfo.left;
+    const Ha = Math.ceil(H / sh);
+    const Wa = Math.ceil(W / sw);
+    const rows: Tensor4D[] = [];
+    for (let y0 = 0; y0 < sh; y0++) {
+      const ch = (y0 + pt) % sh;
+      const th = Math.ceil((kh - ch) / sh);
+      const cols: Tensor4D[] = [];
+      for (let x0 = 0; x0 < sw; x0++) {
+        const cw = (x0 + pl) % sw;
+        const tw = Math.ceil((kw - cw) / sw);
+        if (th <= 0 || tw <= 0) {
+          cols.push(tf.zeros([N, Ha, Wa, ci]));
+          continue;
+        }
+        const offH = (y0 + pt - ch) / sh;
+        const offW = (x0 + pl - cw) / sw;
+        let win = window1(dy, 1, offH - (th - 1), Ha + th - 1);
+        win = window1(win, 2, offW - (tw - 1), Wa + tw - 1);
+        cols.push(tf.conv2d(win, flippedSubFilter(filter, ch, cw, sh, sw), 1, 'valid'));
+      }
+      // Interleave column phases: [N, Ha, Wa, sw, C] → [N, Ha, Wa·sw, C].
+      rows.push(sw === 1 ? cols[0] : tf.reshape(tf.stack(cols, 3), [N, Ha, Wa * sw, ci]));
     }
-    if (sw > 1) {
-      const Hu = u.shape[1];
-      const z = tf.zeros([N, Hu, Wo, sw - 1, Co]);
-      u = tf.reshape(tf.concat([tf.expandDims(u, 3), z], 3), [N, Hu, Wo * sw, Co]);
-      u = tf.slice(u, [0, 0, 0, 0], [-1, -1, (Wo - 1) * sw + 1, -1]);
-    }
-    const top = kh - 1 - info.padInfo.top;
-    const left = kw - 1 - info.padInfo.left;
-    const bottom = H - ((Ho - 1) * sh + 1) + info.padInfo.top;
-    const right = W - ((Wo - 1) * sw + 1) + info.padInfo.left;
-    // 'valid' strides can leave trailing input rows unseen (their gradient is
-    // zero); a negative pad means the upsampled map is already long enough.
-    u = tf.pad(u, [[0, 0], [top, Math.max(0, bottom)], [left, Math.max(0, right)], [0, 0]]);
-    u = tf.slice(u, [0, 0, 0, 0], [-1, H + kh - 1, W + kw - 1, -1]);
-    return tf.conv2d(u, flipFilterSwapChannels(filter), 1, 'valid');
+    const full: Tensor4D = sh === 1 ? rows[0] : tf.reshape(tf.stack(rows, 2), [N, Ha * sh, Wa * sw, ci]);
+    return (Ha * sh === H && Wa * sw === W) ? full : tf.slice(full, [0, 0, 0, 0], [-1, H, W, -1]) as Tensor4D;
   });
 }
 
