@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { scanBids, selectFiles } from '../src/io/bids.js';
 import { readEdf } from '../src/io/edf.js';
 import { loadNifti, readMaskedTimeseries } from '../src/io/nifti.js';
 import { readNpy } from '../src/io/npy.js';
@@ -196,4 +197,12 @@ print(json.dumps({'zooms': [float(z) for z in img.header.get_zooms()], 'affine':
   t.deepEqual(out.codes, sub.order.map((s) => s + 1));
   out.onsets.forEach((o, k) => t.true(Math.abs(o - sub.onsets[k]) < 1e-9));
   t.is(out.nch, sub.planted.channels.length + 1);
+});
+
+test('the BIDS scanner accepts the study without warnings and finds every BOLD run and EEG recording', (t) => {
+  const ds = scanBids(dirA);
+  t.deepEqual(ds.warnings, []);
+  t.deepEqual(ds.subjects, ['01', '02']);
+  t.is(selectFiles(ds, { suffix: 'bold' }).length, studyA.fmri[0].runs.length);
+  t.is(selectFiles(ds, { suffix: 'eeg' }).length, studyA.eeg.length);
 });
