@@ -3,5 +3,6 @@ import type { Verb } from './framework.js';
 import cache from './cache.js';
 import data from './data.js';
 import info from './info.js';
+import report from './report.js';
 
-export const verbs: Verb[] = [info, data, cache];
+export const verbs: Verb[] = [info, data, cache, report];

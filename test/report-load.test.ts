@@ -1,0 +1,227 @@
+/**
+ * Loaders from stage artifacts to ReportData, on fixture artifact folders
+ * written with the project's own writers: values come back as written
+ * (per-area CV rows chosen over per-iteration rows, subjects averaged, the
+ * 'mean' window-combination rule chosen), the mean-EPI background equals the
+ * time average of the BOLD run, absent sections stay empty, malformed files
+ * are InputErrors naming the file, and `brainalign report` runs end to end.
+ */
+import test from 'ava';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { writeTsv } from '../src/io/tsv.js';
+import { writeJsonAtomic } from '../src/core/atomic.js';
+import { loadNifti, writeNifti } from '../src/io/nifti.js';
+import { InputError } from '../src/core/errors.js';
+import { loadReportData, mapWindow } from '../src/report/load.js';
+import { runCli } from './helpers/cli.js';
+import { tmpDir } from './helpers/tmp.js';
+
+const CLASSES = ['blues', 'jazz', 'rock'];
+
+function artifact(root: string, stage: string, key: string, params: unknown, write: (dir: string) => void): string {
+  const dir = path.join(root, 'artifacts', stage, key);
+  fs.mkdirSync(dir, { recursive: true });
+  write(dir);
+  writeJsonAtomic(path.join(dir, 'provenance.json'), { key, stage, codeVersion: 't', brainalign: '0.1.0', seed: 5, params, inputs: {}, command: [], startedAt: '', wallSeconds: 0, outputs: [] });
+  return dir;
+}
+
+function trainFiles(dir: string, layout: 'library' | 'eval'): void {
+  writeTsv(path.join(dir, 'metrics.tsv'), ['epoch', 'train_loss', 'train_acc', 'val_loss', 'val_acc', 'seconds'],
+    [0, 1, 2].map((e) => ({ epoch: e, train_loss: 1.1 - 0.3 * e, train_acc: 0.3 + 0.2 * e, val_loss: e === 0 ? null : 1.2 - 0.2 * e, val_acc: e === 0 ? null : 0.3 + 0.1 * e, seconds: 1 })));
+  const conf = [[5, 1, 0], [0, 4, 2], [1, 0, 6]];
+  const confRows = conf.map((r, i) => ({ true_genre: CLASSES[i], ...Object.fromEntries(CLASSES.map((c, j) => [c, r[j]])) }));
+  const perRows = CLASSES.map((g, i) => ({ genre: g, precision: 0.5 + 0.1 * i, recall: 0.6, support: 6 + i }));
+  if (layout === 'library') {
+    writeTsv(path.join(dir, 'confusion.tsv'), ['true_genre', ...CLASSES], confRows);
+    writeTsv(path.join(dir, 'per-class.tsv'), ['genre', 'precision', 'recall', 'support'], perRows);
+    writeJsonAtomic(path.join(dir, 'evaluation.json'), { accuracy: 0.79, clipAccuracy: 0.9, bestEpoch: 2 });
+  } else {
+    writeTsv(path.join(dir, 'eval', 'confusion.tsv'), ['true_genre', ...CLASSES], confRows);
+    writeTsv(path.join(dir, 'eval', 'per_genre.tsv'), ['genre', 'precision', 'recall', 'support'], perRows);
+    writeJsonAtomic(path.join(dir, 'eval', 'summary.json'), { accuracy: 0.6, clip_accuracy: 0.7, chance: 1 / 3 });
+  }
+}
+
+/** A 4-D BOLD run whose voxel v has mean 100 + v, and an r map with values 0.01·k on k = 1…100 voxels. */
+function encodeFiles(dir: string, sub: string, scale: number): void {
+  const dims = [5, 4, 5];
+  const n = 100;
+  const r = new Float32Array(n);
+  for (let v = 0; v < n; v++) r[v] = (v + 1) / 100;
+  writeNifti(path.join(dir, `sub-${sub}`, 'func', `sub-${sub}_task-test_desc-banbest_r.nii.gz`), { dims, data: r, affine: [2, 0, 0, 0, 0, 2, 0, 0, 0, 0, 2, 0, 0, 0, 0, 1] });
+  writeNifti(path.join(dir, `sub-${sub}`, 'func', `sub-${sub}_task-test_desc-banbest_alpha.nii.gz`), { dims, data: r.map((x) => x * 1000), affine: [2, 0, 0, 0, 0, 2, 0, 0, 0, 0, 2, 0, 0, 0, 0, 1] });
+  const rows = ['A1', 'Belt'].flatMap((area, i) => ['A1', 'Belt'].flatMap((roi, k) => [
+    { area, label: 'iter-0', roi, n_voxels: 10, median_r: 0.9, median_r_norm: 0.99 },
+    { area, label: 'cv', roi, n_voxels: 10 + k, median_r: 0.1, median_r_norm: scale * (i === k ? 0.5 : 0.2) },
+  ]));
+  writeTsv(path.join(dir, `sub-${sub}`, 'func', `sub-${sub}_task-test_desc-roi_scores.tsv`), ['area', 'label', 'roi', 'n_voxels', 'median_r', 'median_r_norm'], rows);
+}
+
+function alignFiles(dir: string): void {
+  writeJsonAtomic(path.join(dir, 'bas.json'), {
+    sR: { estimate: 0.4, lo: 0.3, hi: 0.5, se: 0.05 }, sB: { estimate: 0.6, lo: 0.55, hi: 0.65, se: 0.03 }, bas: { estimate: 0.5, lo: 0.45, hi: 0.56, se: 0.03 },
+    pairScores: [{ area: 'A1', roi: 'A1', score: 0.5 }, { area: 'Belt', roi: 'Belt', score: 0.3 }],
+    correspondence: { index: 0.25, p: 0.01 }, config: { level: 0.9 },
+  });
+  writeTsv(path.join(dir, 'area_roi.tsv'), ['area', 'A1', 'Belt'], [{ area: 'A1', A1: 0.5, Belt: 0.2 }, { area: 'Belt', A1: null, Belt: 0.3 }]);
+  writeTsv(path.join(dir, 'alignment.tsv'), ['model', 'epoch', 'clip_accuracy', 'bas', 'bas_lo', 'bas_hi'],
+    [{ model: 'ban-epoch-0', epoch: 0, clip_accuracy: 0.3, bas: 0.2, bas_lo: 0.1, bas_hi: 0.3 }, { model: 'ban-epoch-5', epoch: 5, clip_accuracy: 0.7, bas: 0.5, bas_lo: 0.4, bas_hi: 0.6 }, { model: 'cnn', epoch: null, clip_accuracy: 0.8, bas: 0.35, bas_lo: null, bas_hi: null }]);
+}
+
+function eegFiles(dir: string): void {
+  const rows = ['predann', 'regression'].flatMap((decoder, d) => [2, 4].flatMap((w) => ['mean', 'max'].map((combine) => ({
+    decoder, split: 'within', subject: '01', window_s: w, combine, n_items: 40, top1: combine === 'mean' ? 0.2 + 0.1 * w + 0.05 * d : 0.99, top1_lo: 0.1, top1_hi: 0.95, topk: 0.9, k: 3, chance: 0.1, chance_topk: 0.3, p_perm: 0.001,
+  }))));
+  writeTsv(path.join(dir, 'sub-01_desc-identification_scores.tsv'), ['decoder', 'split', 'subject', 'window_s', 'combine', 'n_items', 'top1', 'top1_lo', 'top1_hi', 'topk', 'k', 'chance', 'chance_topk', 'p_perm'], rows);
+}
+
+test('ban-bas inputs load into a typed report with the values written', (t) => {
+  const root = tmpDir();
+  t.teardown(() => fs.rmSync(root, { recursive: true, force: true }));
+  const train = artifact(root, 'train', 'aaaa', { name: 'ban', epochs: 3 }, (d) => trainFiles(d, 'library'));
+  const cnn = artifact(root, 'train', 'bbbb', { arch: 'cnn' }, (d) => trainFiles(d, 'eval'));
+  const enc1 = artifact(root, 'encode', 'cccc', { subject: '01' }, (d) => encodeFiles(d, '01', 1));
+  const enc2 = artifact(root, 'encode', 'dddd', { subject: '02' }, (d) => encodeFiles(d, '02', 2));
+  const align = artifact(root, 'align', 'eeee', { nBoot: 100 }, alignFiles);
+  const stamp = path.join(root, 'stamps', 'train-ban.json');
+  writeJsonAtomic(stamp, { stage: 'train', key: 'aaaa', dir: path.relative(path.dirname(stamp), train) });
+  const d = loadReportData('ban-bas', [stamp, cnn, enc1, enc2, align], { seed: 5, tmpDir: root });
+
+  const ban = d.training.find((x) => x.model === 'ban');
+  const c = d.training.find((x) => x.model === 'cnn');
+  t.deepEqual(ban?.classes, CLASSES);
+  t.deepEqual(ban?.confusion, [[5, 1, 0], [0, 4, 2], [1, 0, 6]]);
+  t.is(ban?.epochs[0].val_loss, null, 'n/a stays missing');
+  t.true(Math.abs((ban?.epochs[2].train_loss ?? 0) - 0.5) < 1e-6);
+  t.is(ban?.bestEpoch, 2);
+  t.is(ban?.clipAccuracy, 0.9);
+  t.true(Math.abs((ban?.chance ?? 0) - 1 / 3) < 1e-12, 'chance = 1 / classes when the summary has none');
+  t.is(c?.accuracy, 0.6);
+  t.is(c?.clipAccuracy, 0.7);
+  t.is(c?.perClass[2].support, 8);
+
+  // ROI rows: the 'cv' rows, averaged over the two subjects (scales 1 and 2 → 1.5×).
+  t.regex(d.roiScores?.measure ?? '', /mean over 2 subjects/);
+  const a1 = d.roiScores?.rows.find((r) => r.group === 'A1' && r.roi === 'A1');
+  t.true(Math.abs((a1?.score ?? 0) - 0.75) < 1e-6, `A1→A1 ${a1?.score}`);
+  const belt = d.roiScores?.rows.find((r) => r.group === 'A1' && r.roi === 'Belt');
+  t.true(Math.abs((belt?.score ?? 0) - 0.3) < 1e-6);
+  t.is(belt?.nVoxels, 22, 'voxel counts summed over subjects');
+
+  t.is(d.bas.length, 1);
+  t.deepEqual(d.bas[0].sR, { estimate: 0.4, lo: 0.3, hi: 0.5 });
+  t.is(d.bas[0].level, 0.9);
+  t.deepEqual(d.bas[0].correspondence, { index: 0.25, p: 0.01 });
+  t.deepEqual(d.areaRoi?.values, [0.5, 0.2, null, 0.3]);
+  t.deepEqual(d.areaRoi?.pairs, [{ area: 'A1', roi: 'A1' }, { area: 'Belt', roi: 'Belt' }]);
+  t.deepEqual(d.alignment?.points.map((p) => [p.group, p.epoch, p.x, p.y, p.ylo]), [['ban', 0, 0.3, 0.2, 0.1], ['ban', 5, 0.7, 0.5, 0.4], ['cnn', null, 0.8, 0.35, null]]);
+
+  t.is(d.brainMaps.length, 2);
+  t.is(d.brainMaps[0].mapName, 'sub-01_task-test_desc-banbest_r.nii.gz', 'the r map, not the alpha map');
+  t.is(d.brainMaps[0].backgroundBase64, null, 'no background without --bids or a mean EPI in the artifact');
+  t.deepEqual(d.provenance.map((p) => p.key), ['bbbb', 'eeee', 'cccc', 'dddd', 'aaaa'].sort((x, y) => {
+    const st: Record<string, string> = { aaaa: 'train', bbbb: 'train', cccc: 'encode', dddd: 'encode', eeee: 'align' };
+    return st[x] === st[y] ? x.localeCompare(y) : st[x].localeCompare(st[y]);
+  }));
+  t.is(d.identification, null, 'no decode-eeg input: section empty');
+});
+
+test('display window: 99th percentile of positive voxels and 20 % of it; background = time mean of the BOLD run', (t) => {
+  const root = tmpDir();
+  t.teardown(() => fs.rmSync(root, { recursive: true, force: true }));
+  const enc = artifact(root, 'encode', 'cccc', {}, (d) => encodeFiles(d, '01', 1));
+  const w = mapWindow(path.join(enc, 'sub-01', 'func', 'sub-01_task-test_desc-banbest_r.nii.gz'));
+  t.true(Math.abs(w.calMax - 1.0) < 1e-6, `99th percentile of 0.01…1.00 (index 99 of 100) = 1.00, got ${w.calMax}`);
+  t.true(Math.abs(w.calMin - 0.2) < 1e-6);
+  const bids = path.join(root, 'bids');
+  const dims = [5, 4, 5, 6];
+  const n = 100;
+  const bold = new Float32Array(n * 6);
+  for (let tt = 0; tt < 6; tt++) for (let v = 0; v < n; v++) bold[tt * n + v] = 100 + v + (tt - 2.5) * 3;
+  writeNifti(path.join(bids, 'sub-01', 'func', 'sub-01_task-test_run-1_bold.nii.gz'), { dims, data: bold, affine: [2, 0, 0, 0, 0, 2, 0, 0, 0, 0, 2, 0, 0, 0, 0, 1], pixdim: [2, 2, 2, 1.5] });
+  const d = loadReportData('ban-bas', [enc], { seed: 0, bids, tmpDir: root });
+  const m = d.brainMaps[0];
+  t.is(m.backgroundKind, 'mean EPI');
+  const back = path.join(root, 'back.nii.gz');
+  fs.writeFileSync(back, Buffer.from(m.backgroundBase64 ?? '', 'base64'));
+  const img = loadNifti(back);
+  t.deepEqual(img.dims.slice(0, 3), [5, 4, 5]);
+  const data = img.getData();
+  let worst = 0;
+  for (let v = 0; v < n; v++) worst = Math.max(worst, Math.abs(data[v] - (100 + v)));
+  t.true(worst < 1e-4, `mean EPI differs from the planted mean by ${worst}`);
+  t.deepEqual([...img.affine].slice(0, 4), [2, 0, 0, 0], 'the BOLD affine is kept');
+});
+
+test('decode-eeg scores: mean combination rule kept, one series per decoder, chance from the file', (t) => {
+  const root = tmpDir();
+  t.teardown(() => fs.rmSync(root, { recursive: true, force: true }));
+  const eeg = artifact(root, 'decode-eeg', 'ffff', { windows: [2, 4] }, eegFiles);
+  const d = loadReportData('eeg-identification', [eeg], { seed: 0, tmpDir: root });
+  const id = d.identification;
+  t.is(id?.chance, 0.1);
+  t.is(id?.nCandidates, 10);
+  t.deepEqual([...new Set(id?.rows.map((r) => r.series))], ['predann', 'regression']);
+  t.is(id?.rows.length, 4, 'the max-combination rows are left out');
+  const r = id?.rows.find((x) => x.series === 'regression' && x.window === 4);
+  t.true(Math.abs((r?.accuracy ?? 0) - 0.65) < 1e-6);
+  t.is(r?.n, 40);
+  t.is(d.brainMaps.length, 0);
+  t.is(d.training.length, 0);
+});
+
+test('malformed artifact files are InputErrors naming the file', (t) => {
+  const root = tmpDir();
+  t.teardown(() => fs.rmSync(root, { recursive: true, force: true }));
+  const cases: [string, (dir: string) => void, RegExp][] = [
+    ['confusion.tsv', (d) => { trainFiles(d, 'library'); writeTsv(path.join(d, 'confusion.tsv'), ['true_genre', 'blues', 'jazz'], [{ true_genre: 'blues', blues: 1.5, jazz: 0 }, { true_genre: 'jazz', blues: 0, jazz: 1 }]); }, /counts must be non-negative integers/],
+    ['confusion.tsv', (d) => { trainFiles(d, 'library'); writeTsv(path.join(d, 'confusion.tsv'), ['true_genre', 'blues', 'jazz'], [{ true_genre: 'jazz', blues: 1, jazz: 0 }, { true_genre: 'blues', blues: 0, jazz: 1 }]); }, /same classes as the columns/],
+    ['metrics.tsv', (d) => { fs.writeFileSync(path.join(d, 'metrics.tsv'), 'epoch\ttrain_loss\nfirst\t1\n'); }, /"first" is not a number/],
+    ['metrics.tsv', (d) => { fs.writeFileSync(path.join(d, 'metrics.tsv'), 'epoch\tseconds\n0\t1\n'); }, /no loss or accuracy columns/],
+    ['bas.json', (d) => { writeJsonAtomic(path.join(d, 'bas.json'), { sB: { estimate: 1, lo: 0, hi: 1 }, bas: { estimate: 1, lo: 0, hi: 1 } }); }, /sR/],
+    ['bas.json', (d) => { fs.writeFileSync(path.join(d, 'bas.json'), '{"sR": '); }, /not valid JSON/],
+    ['sub-01_desc-identification_scores.tsv', (d) => { writeTsv(path.join(d, 'sub-01_desc-identification_scores.tsv'), ['window_s', 'top1', 'chance'], [{ window_s: 2, top1: 1.5, chance: 0.1 }]); }, /fraction in \[0, 1\]/],
+    ['sub-01_desc-identification_scores.tsv', (d) => { writeTsv(path.join(d, 'sub-01_desc-identification_scores.tsv'), ['window_s', 'top1'], [{ window_s: 2, top1: 0.5 }]); }, /chance/],
+    ['alignment.tsv', (d) => { writeTsv(path.join(d, 'alignment.tsv'), ['model', 'bas'], [{ model: 'x', bas: 0.1 }]); }, /no performance column/],
+  ];
+  cases.forEach(([file, write, problem], i) => {
+    const dir = artifact(root, 'x', `k${i}`, {}, write);
+    const e = t.throws(() => loadReportData('ban-bas', [dir], { seed: 0, tmpDir: root }), { instanceOf: InputError });
+    t.true(e?.where.endsWith(file), `case ${i}: error names ${e?.where}`);
+    t.regex(e?.problem ?? '', problem, `case ${i}`);
+  });
+  t.throws(() => loadReportData('ban-bas', [path.join(root, 'missing.json')], { seed: 0, tmpDir: root }), { instanceOf: InputError, message: /no such stamp or artifact/ });
+});
+
+test('brainalign report: a page and SVGs in the artifact, published under reports/, stamp written, up to date on re-run', (t) => {
+  const root = tmpDir();
+  t.teardown(() => fs.rmSync(root, { recursive: true, force: true }));
+  const out = path.join(root, 'derivatives');
+  const train = artifact(out, 'train', 'aaaa', { name: 'ban' }, (d) => trainFiles(d, 'library'));
+  const eeg = artifact(out, 'decode-eeg', 'ffff', {}, eegFiles);
+  const stamp = path.join(root, 'stamps', 'report.json');
+  // dist/ may predate the report verb: run the sources.
+  process.env.BRAINALIGN_TEST_SOURCES = '1';
+  const env = {};
+  const args = ['report', '--study', 'eeg-identification', '--inputs', train, eeg, '--out', out, '--stamp', stamp, '--no-png'];
+  const r = runCli(args, { env });
+  t.is(r.code, 0, r.stderr);
+  const page = path.join(out, 'reports', 'eeg-identification.html');
+  t.is(r.stdout.trim(), page);
+  const html = fs.readFileSync(page, 'utf8');
+  t.regex(html, /data-figure="identification-window" data-marks="4"/);
+  t.regex(html, /data-figure="training-ban-confusion" data-marks="9"/);
+  t.regex(html, /PNG export not requested/);
+  t.regex(html, /artifacts\/decode-eeg\/ffff/, 'provenance paths relative to the derivatives root');
+  t.true(fs.existsSync(path.join(out, 'reports', 'figures', 'eeg-identification_identification-window.svg')));
+  const s = JSON.parse(fs.readFileSync(stamp, 'utf8')) as { stage: string };
+  t.is(s.stage, 'report');
+  const again = runCli(args, { env });
+  t.is(again.code, 0);
+  t.regex(again.stderr, /up to date/);
+  const bad = runCli(['report', '--study', 'ban-bas', '--inputs', path.join(root, 'nope'), '--out', out, '--no-png'], { env });
+  t.is(bad.code, 2);
+  t.regex(bad.stderr, /^brainalign: .*nope: --inputs: no such stamp or artifact/);
+});
