@@ -34,11 +34,15 @@ export const DEFAULT_ALPHAS = [-1, 0, 1, 2, 3, 4, 5].map((e) => 10 ** e);
 
 export default defineVerb({
   command: 'encode',
-  describe: 'cross-validated ridge: X.npy (samples×features) → Y.npy (samples×voxels); writes best_alpha, cv_r, cv_r_all, weights',
+  describe: 'cross-validated ridge: X.npy (samples×features) → Y.npy (samples×voxels); or study mode (--features --bids --subject): voxel-wise encoding maps',
   builder: (y) =>
     y
-      .option('X', { type: 'string', demandOption: true, describe: 'design matrix .npy, samples × features' })
-      .option('Y', { type: 'string', demandOption: true, describe: 'targets .npy, samples × voxels' })
+      .option('X', { type: 'string', describe: 'design matrix .npy, samples × features (plain mode)' })
+      .option('Y', { type: 'string', describe: 'targets .npy, samples × voxels (plain mode)' })
+      .option('features', { type: 'string', describe: 'study mode: features artifact (stamp or folder) from `brainalign features`' })
+      .option('bids', { type: 'string', describe: 'study mode: BIDS dataset with the BOLD runs, events and atlas' })
+      .option('subject', { type: 'string', describe: 'study mode: subject label, e.g. 01' })
+      .option('stamp', { type: 'string', describe: 'study mode: completion stamp to write after success (used by make)' })
       .option('groups', { type: 'string', describe: 'group label per sample .npy (runs or stimuli); groups are never split across folds' })
       .option('alphas', { type: 'string', describe: 'comma-separated α grid (default 0.1,1,…,1e5)' })
       .option('folds', { type: 'number', describe: 'number of folds K (default 5; leave-one-group-out with --groups)' })
@@ -46,7 +50,17 @@ export default defineVerb({
       .option('standardize', { type: 'boolean', default: false, describe: 'z-score features with training statistics' })
       .option('weights', { type: 'boolean', default: true, describe: 'refit and write weights.npy (--no-weights to skip)' })
       .option('batch', { type: 'number', describe: 'targets per batch (memory bound)' }),
-  run: (a) => {
+  run: async (a) => {
+    if (a.features !== undefined) {
+      const { runEncodeStudy } = await import('./encode-study.js');
+      const overrides = {
+        ...(a.alphas ? { alphas: parseNumberList(a.alphas, '--alphas') } : {}),
+        ...(a.delays ? { delays: parseNumberList(a.delays, '--delays') } : {}),
+      };
+      await runEncodeStudy({ ...a, features: a.features }, overrides);
+      return;
+    }
+    if (!a.X || !a.Y) throw new InputError('options', 'give --X and --Y (plain mode) or --features, --bids and --subject (study mode)');
     if (!a.out) throw new InputError('--out', 'give an output folder');
     const x = readMatrix(a.X, '--X');
     const yM = readMatrix(a.Y, '--Y');

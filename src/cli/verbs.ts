@@ -2,7 +2,10 @@
 import type { Verb } from './framework.js';
 import cache from './cache.js';
 import data from './data.js';
+import decodeEeg from './decode-eeg.js';
+import eegPrep from './eeg-prep.js';
+import encode from './encode.js';
 import info from './info.js';
 import report from './report.js';
 
-export const verbs: Verb[] = [info, data, cache, report];
+export const verbs: Verb[] = [info, data, cache, report, encode, eegPrep, decodeEeg];

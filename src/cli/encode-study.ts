@@ -1,0 +1,80 @@
+/**
+ * Study mode of `brainalign encode` (--features --bids --subject): one
+ * subject's voxel-wise encoding of one model's features, as a cached stage
+ * whose maps are published into the BIDS derivatives tree.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { InputError } from '../core/errors.js';
+import { Rng } from '../core/prng.js';
+import { resolveArtifact, runStage } from '../pipeline/stage.js';
+import { DEFAULT_ROOT } from '../pipeline/derivatives.js';
+import { encodeFileSchema, type EncodeConfig } from '../scoring/config.js';
+import { loadConfig } from './framework.js';
+
+export interface EncodeStudyArgs {
+  features: string;
+  bids?: string;
+  subject?: string;
+  config?: string;
+  out?: string;
+  stamp?: string;
+  seed: number;
+  alphas?: string;
+  delays?: string;
+}
+
+/** Bumped when the study-mode outputs change for the same inputs. */
+const CODE_VERSION = 'encode-study-1';
+
+export async function runEncodeStudy(a: EncodeStudyArgs, overrides: Partial<EncodeConfig>): Promise<void> {
+  if (!a.bids) throw new InputError('--bids', 'study mode needs --bids STUDY (the BIDS dataset)');
+  if (!a.subject) throw new InputError('--subject', 'study mode needs --subject LABEL (e.g. 01)');
+  const cfg: EncodeConfig = { ...loadConfig(a.config, encodeFileSchema).encode, ...overrides };
+  const featuresDir = resolveArtifact(a.features, '--features');
+  const sub = a.subject.replace(/^sub-/, '');
+  const subDir = path.join(a.bids, `sub-${sub}`);
+  if (!fs.existsSync(subDir)) throw new InputError(a.bids, `no sub-${sub} folder`);
+  const resolveIn = (p: string): string => (path.isAbsolute(p) ? p : path.join(a.bids as string, p));
+  const root = a.out ?? DEFAULT_ROOT;
+  const { encodeSubject } = await import('../encoding/study.js');
+  const { writeEncodingOutputs } = await import('../encoding/study-outputs.js');
+  let summary = '';
+  const res = await runStage(
+    {
+      stage: 'encode',
+      codeVersion: CODE_VERSION,
+      root,
+      inputs: {
+        features: featuresDir,
+        func: path.join(subDir, 'func'),
+        atlas: resolveIn(cfg.atlas.dseg),
+        labels: resolveIn(cfg.atlas.labels),
+        mask: resolveIn(cfg.atlas.mask),
+      },
+      params: { subject: sub, encode: cfg },
+      seed: a.seed,
+      stamp: a.stamp,
+      publish: true,
+    },
+    ({ dir }) => {
+      const result = encodeSubject(featuresDir, a.bids as string, sub, cfg, new Rng(a.seed, `encode/sub-${sub}`));
+      writeEncodingOutputs(dir, result, featuresDir, checkpointOf(featuresDir));
+      const best = result.maps.find((m) => m.area === 'best');
+      summary = best ? best.rois.map((r) => `${r.roi} ${Number.isFinite(r.medianR) ? r.medianR.toFixed(3) : 'n/a'}`).join(', ') : '';
+    },
+  );
+  process.stdout.write(`encode: sub-${sub} ${res.upToDate ? 'up to date' : 'done'} (${res.key})${summary ? `; median r, best layer: ${summary}` : ''}\n`);
+}
+
+/** The checkpoint a features artifact was computed from, when its features.json says so. */
+function checkpointOf(dir: string): string | null {
+  const f = path.join(dir, 'features.json');
+  if (!fs.existsSync(f)) return null;
+  try {
+    const j = JSON.parse(fs.readFileSync(f, 'utf8')) as { checkpoint?: unknown };
+    return typeof j.checkpoint === 'string' ? j.checkpoint : null;
+  } catch {
+    return null;
+  }
+}

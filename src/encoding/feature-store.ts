@@ -1,0 +1,105 @@
+/**
+ * Reading a `brainalign features` artifact: `<model>/<area>/iter-<k>.npy`
+ * ((Σ clip rows) × features, float32) with optional `.json` sidecars, and
+ * `stimuli.tsv` (stim_id, row_start, n_rows) saying which rows belong to
+ * which clip.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { InputError } from '../core/errors.js';
+import { readNpy, readNpyHeader } from '../io/npy.js';
+import { readTsv, tsvNumber } from '../io/tsv.js';
+import type { ClipRows } from './design.js';
+
+export interface FeatureSpaceRef {
+  model: string;
+  area: string;
+  iteration: number;
+  /** Absolute path of the .npy file. */
+  file: string;
+  nRows: number;
+  nFeat: number;
+  /** Row rate in Hz from the sidecar (`rate`, `rate_hz` or `rateHz`), or null when not stated. */
+  rate: number | null;
+}
+
+export interface FeatureStore {
+  dir: string;
+  /** Sorted by model, area (as listed on disk), iteration. */
+  spaces: FeatureSpaceRef[];
+  index: Map<string, ClipRows>;
+  clipIds: string[];
+  /** Top-level features.json when present (e.g. model name, checkpoint). */
+  meta: Record<string, unknown>;
+}
+
+function readJson(file: string): Record<string, unknown> | null {
+  if (!fs.existsSync(file)) return null;
+  try {
+    const v = JSON.parse(fs.readFileSync(file, 'utf8')) as unknown;
+    return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+  } catch {
+    throw new InputError(file, 'not valid JSON');
+  }
+}
+
+function rateOf(sidecar: Record<string, unknown> | null): number | null {
+  if (!sidecar) return null;
+  for (const k of ['rate', 'rate_hz', 'rateHz']) {
+    const v = sidecar[k];
+    if (typeof v === 'number' && v > 0) return v;
+  }
+  return null;
+}
+
+/** Lists the feature spaces and clip index of a features artifact folder; reads only npy headers. */
+export function openFeatureStore(dir: string): FeatureStore {
+  const stimFile = path.join(dir, 'stimuli.tsv');
+  if (!fs.existsSync(stimFile)) throw new InputError(dir, 'features artifact has no stimuli.tsv (stim_id, row_start, n_rows)');
+  const t = readTsv(stimFile);
+  for (const c of ['stim_id', 'row_start', 'n_rows']) if (!t.columns.includes(c)) throw new InputError(stimFile, `missing column "${c}"`);
+  const index = new Map<string, ClipRows>();
+  const clipIds: string[] = [];
+  let totalRows = 0;
+  for (const r of t.rows) {
+    const rowStart = tsvNumber(r.row_start, stimFile, 'row_start');
+    const nRows = tsvNumber(r.n_rows, stimFile, 'n_rows');
+    if (rowStart === null || nRows === null || !Number.isInteger(rowStart) || !Number.isInteger(nRows) || rowStart < 0 || nRows < 0) {
+      throw new InputError(stimFile, `clip ${r.stim_id}: row_start and n_rows must be non-negative integers`);
+    }
+    if (index.has(r.stim_id)) throw new InputError(stimFile, `clip ${r.stim_id} listed twice`);
+    index.set(r.stim_id, { rowStart, nRows });
+    clipIds.push(r.stim_id);
+    totalRows = Math.max(totalRows, rowStart + nRows);
+  }
+  const spaces: FeatureSpaceRef[] = [];
+  const dirs = (p: string): string[] =>
+    fs
+      .readdirSync(p, { withFileTypes: true })
+      .filter((d) => d.isDirectory() && !d.name.startsWith('.'))
+      .map((d) => d.name)
+      .sort();
+  for (const model of dirs(dir)) {
+    for (const area of dirs(path.join(dir, model))) {
+      const files = fs.readdirSync(path.join(dir, model, area)).filter((f) => /^iter-\d+\.npy$/.test(f));
+      for (const f of files) {
+        const file = path.join(dir, model, area, f);
+        const h = readNpyHeader(file);
+        if (h.shape.length !== 2) throw new InputError(file, `expected a 2-D array (rows × features), got shape (${h.shape.join(', ')})`);
+        if (h.shape[0] < totalRows) throw new InputError(file, `has ${h.shape[0]} rows but stimuli.tsv indexes ${totalRows}`);
+        spaces.push({ model, area, iteration: Number(/\d+/.exec(f)?.[0]), file, nRows: h.shape[0], nFeat: h.shape[1], rate: rateOf(readJson(file.replace(/\.npy$/, '.json'))) });
+      }
+    }
+  }
+  if (spaces.length === 0) throw new InputError(dir, 'features artifact has no <model>/<area>/iter-<k>.npy files');
+  spaces.sort((a, b) => (a.model !== b.model ? (a.model < b.model ? -1 : 1) : a.area !== b.area ? (a.area < b.area ? -1 : 1) : a.iteration - b.iteration));
+  return { dir, spaces, index, clipIds, meta: readJson(path.join(dir, 'features.json')) ?? {} };
+}
+
+/** The feature matrix of one space as float32 (rows × features, the features' own units). */
+export function readFeatureSpace(ref: FeatureSpaceRef): Float32Array {
+  const a = readNpy(ref.file);
+  if (a.data instanceof Float32Array) return a.data;
+  if (a.data instanceof BigInt64Array || a.data instanceof BigUint64Array) throw new InputError(ref.file, `64-bit integer dtype ${a.dtype}; features must be float`);
+  return Float32Array.from(a.data as ArrayLike<number>);
+}

@@ -1,0 +1,145 @@
+/**
+ * Files of a study-mode encoding, all under `sub-<label>/func/` so they can be
+ * published into the BIDS derivatives tree without clashing across subjects
+ * or models. Names: `sub-01_task-test_desc-<model><Area>[Iter<k>]_<stat>.nii.gz`
+ * with stat ∈ {r, rnorm, alpha}; `desc-<model><Area>` alone is the per-voxel
+ * CV-chosen iteration, `desc-<model>Best` the CV-chosen layer over all areas.
+ */
+import * as path from 'node:path';
+import { writeJsonAtomic } from '../core/atomic.js';
+import { writeNifti } from '../io/nifti.js';
+import { writeNpy } from '../io/npy.js';
+import { writeTsv } from '../io/tsv.js';
+import type { EncodingResult, ScoredMap } from './study.js';
+
+/** BIDS-safe (alphanumeric) label: 'T2/T3' → 'T2T3', 'pb' → 'Pb'. */
+export function bidsLabel(s: string, capitalise: boolean): string {
+  const a = s.replace(/[^A-Za-z0-9]/g, '');
+  return capitalise && a.length ? a[0].toUpperCase() + a.slice(1) : a;
+}
+
+/** The desc entity of a map. */
+export function mapDesc(model: string, m: Pick<ScoredMap, 'area' | 'iteration'>): string {
+  return `${bidsLabel(model, false)}${bidsLabel(m.area, true)}${m.iteration !== null ? `Iter${m.iteration}` : ''}`;
+}
+
+export interface EncodingIndex {
+  subject: string;
+  model: string;
+  checkpoint: string | null;
+  featuresDir: string;
+  tr: number;
+  areas: string[];
+  rois: string[];
+  nVoxels: number;
+  maps: { desc: string; label: string; area: string; iteration: number | null; row: number }[];
+  clips: { stimId: string; onset: number; duration: number }[];
+  files: Record<string, string>;
+}
+
+/**
+ * Writes every map, table and matrix of `res` under `dir` (the artifact temp
+ * folder). Returns the index that `align` reads (also written as
+ * `sub-XX_task-test_desc-<model>_encoding.json`).
+ */
+export function writeEncodingOutputs(dir: string, res: EncodingResult, featuresDir: string, checkpoint: string | null): EncodingIndex {
+  const d = res.subject;
+  const sub = `sub-${d.subject}`;
+  const fdir = path.join(dir, sub, 'func');
+  const model = res.model;
+  const mdesc = bidsLabel(model, false);
+  const nV = d.voxels.length;
+  const nGrid = d.dims[0] * d.dims[1] * d.dims[2];
+  const task = res.config.testTask;
+  const base = (desc: string): string => path.join(fdir, `${sub}_task-${task}_desc-${desc}`);
+  const params = { ...res.config };
+  const sources = { features: featuresDir, bold: [...d.train, ...d.test].map((r) => path.basename(r.file.path)) };
+  const toGrid = (x: ArrayLike<number>): Float32Array => {
+    const g = new Float32Array(nGrid);
+    for (let v = 0; v < nV; v++) g[d.voxels[v]] = x[v];
+    return g;
+  };
+  const nifti = (file: string, data: Float32Array | Int16Array, description: string, extra: Record<string, unknown>): void => {
+    writeNifti(`${file}.nii.gz`, { dims: [...d.dims], data, affine: d.affine, spaceUnit: 'mm', description: description.slice(0, 79) });
+    writeJsonAtomic(`${file}.json`, { Description: description, Sources: sources, Parameters: params, Shape: [...d.dims], ...extra });
+  };
+
+  const files: Record<string, string> = {};
+  const maps: EncodingIndex['maps'] = [];
+  res.maps.forEach((m, row) => {
+    const desc = mapDesc(model, m);
+    const what = m.iteration !== null ? `${model} ${m.area} iteration ${m.iteration}` : m.area === 'best' ? `${model}, best layer per voxel by training CV` : `${model} ${m.area}, iteration per voxel by training CV`;
+    nifti(`${base(desc)}_r`, toGrid(m.r), `held-out Pearson r on the mean of ${d.test.length} test runs: ${what}`, { Units: 'unitless', Model: model, Area: m.area, Iteration: m.iteration });
+    nifti(`${base(desc)}_rnorm`, toGrid(m.rNorm), `ceiling-normalised r (r / voxel correlation ceiling): ${what}`, { Units: 'unitless (1 = at the noise ceiling)', Model: model, Area: m.area, Iteration: m.iteration, Ceiling: res.ceilings.method });
+    nifti(`${base(desc)}_alpha`, toGrid(m.alpha), `ridge alpha chosen by leave-one-run-out CV: ${what}`, { Units: 'ridge penalty (standardised features)', Model: model, Area: m.area, Iteration: m.iteration });
+    maps.push({ desc, label: m.label, area: m.area, iteration: m.iteration, row });
+  });
+
+  nifti(`${path.join(fdir, `${sub}_task-${task}_desc-reliability`)}_noiseceiling`, toGrid(res.ceilings.rCeiling), `correlation noise ceiling sqrt(reliability) of the ${res.ceilings.nRuns}-run test mean (${res.ceilings.method})`, { Units: 'unitless (r)', Method: res.ceilings.method });
+  nifti(`${path.join(fdir, `${sub}_task-${task}_desc-ncsnr`)}_noiseceiling`, toGrid(res.ceilings.ncsnrRCeiling), `correlation noise ceiling from signal power: sqrt(ncsnr^2/(ncsnr^2 + 1/R)), R = ${res.ceilings.nRuns}`, { Units: 'unitless (r)', Method: 'ncsnr' });
+
+  // Best area / layer per voxel: int16 labels, 0 = not fitted; labels TSV as BIDS dseg asks.
+  const dseg = (desc: string, choice: Int32Array, names: string[], description: string): void => {
+    const g = new Int16Array(nGrid);
+    for (let v = 0; v < nV; v++) g[d.voxels[v]] = choice[v] + 1;
+    nifti(`${base(desc)}_dseg`, g, description, { Units: 'label index (see the .tsv)' });
+    writeTsv(`${base(desc)}_dseg.tsv`, ['index', 'name'], names.map((name, i) => ({ index: i + 1, name })));
+  };
+  dseg(`${mdesc}Bestarea`, res.bestArea, res.areas, `${model}: area with the best training-CV score per voxel`);
+  dseg(`${mdesc}Bestlayer`, res.bestLayer, res.fits.map((f) => `${f.ref.area}/iter-${f.ref.iteration}`), `${model}: area and iteration with the best training-CV score per voxel`);
+
+  // ROI table: area × iteration × ROI.
+  const rows: Record<string, string | number | null>[] = [];
+  const num = (x: number): number | null => (Number.isFinite(x) ? x : null);
+  for (const m of res.maps) {
+    for (const roi of m.rois) {
+      rows.push({
+        model, area: m.area, iteration: m.iteration === null ? 'cv' : m.iteration, roi: roi.roi, n_voxels: roi.nVoxels,
+        median_r: num(roi.medianR), median_r_norm: num(roi.medianRNorm), median_voxel_r_norm: num(roi.medianVoxelRNorm), ceiling: num(roi.ceiling),
+        p_perm: num(roi.p), n_fdr: res.config.nPerm > 0 ? roi.nSignificant : null, frac_fdr: res.config.nPerm > 0 && roi.nVoxels > 0 ? roi.nSignificant / roi.nVoxels : null,
+      });
+    }
+  }
+  const roiFile = path.join(fdir, `${sub}_desc-${mdesc}_roi.tsv`);
+  writeTsv(roiFile, ['model', 'area', 'iteration', 'roi', 'n_voxels', 'median_r', 'median_r_norm', 'median_voxel_r_norm', 'ceiling', 'p_perm', 'n_fdr', 'frac_fdr'], rows, {
+    model: { Description: 'Model (features artifact folder)' },
+    area: { Description: "Model area; 'best' = the best layer per voxel over all areas by training CV" },
+    iteration: { Description: "Recurrent iteration, or 'cv' = iteration chosen per voxel by training-run CV (test runs unused)" },
+    roi: { Description: 'Atlas ROI' },
+    n_voxels: { Description: 'Fitted voxels in the ROI' },
+    median_r: { Description: 'Median over the ROI voxels of the held-out Pearson r on the test-run mean', Units: 'unitless' },
+    median_r_norm: { Description: 'median_r / ceiling (the BAS definition, docs/bas.md)', Units: 'unitless' },
+    median_voxel_r_norm: { Description: 'Median over voxels of r / voxel correlation ceiling', Units: 'unitless' },
+    ceiling: { Description: 'ROI correlation ceiling: sqrt(median voxel reliability of the test-run mean)', Units: 'unitless' },
+    p_perm: { Description: `Block permutation p of median_r (${res.config.nPerm} permutations, blocks of ${res.config.blockSec} s of the test time axis)` },
+    n_fdr: { Description: `Voxels with Benjamini-Hochberg q <= ${res.config.fdrQ} (voxel-wise block permutation p, FDR across all fitted voxels)` },
+    frac_fdr: { Description: 'n_fdr / n_voxels' },
+  });
+  files.roi = path.relative(dir, roiFile);
+
+  // Matrices for align: one row per map, one column per fitted voxel.
+  const mat = (name: string, data: Float32Array | Int32Array, shape: number[], description: string, axes: string[]): void => {
+    const f = path.join(fdir, `${sub}_task-${task}_desc-${mdesc}${name}.npy`);
+    writeNpy(f, data, shape);
+    writeJsonAtomic(f.replace(/\.npy$/, '.json'), { Description: description, Shape: shape, Axes: axes, Sources: sources });
+    files[name] = path.relative(dir, f);
+  };
+  const stack = (pick: (m: ScoredMap) => Float32Array): Float32Array => {
+    const out = new Float32Array(res.maps.length * nV);
+    res.maps.forEach((m, i) => out.set(pick(m), i * nV));
+    return out;
+  };
+  mat('R_voxels', stack((m) => m.r), [res.maps.length, nV], 'held-out r per map (rows as in the encoding.json maps) and fitted voxel', ['map', 'voxel']);
+  mat('Rnorm_voxels', stack((m) => m.rNorm), [res.maps.length, nV], 'ceiling-normalised r per map and voxel', ['map', 'voxel']);
+  mat('Reliability_voxels', Float32Array.from(res.ceilings.reliability), [nV], 'reliability of the test-run mean per voxel (variance ratio)', ['voxel']);
+  mat('Roi_voxels', Int32Array.from(d.roiOfVoxel), [nV], 'ROI index per voxel (into encoding.json rois), -1 = none', ['voxel']);
+  mat('Grid_voxels', Int32Array.from(d.voxels), [nV], 'grid index (x fastest) of each fitted voxel', ['voxel']);
+  mat('Testmean_bold', d.yTest, [d.nTest, nV], 'cleaned (detrended, z-scored) BOLD averaged over the test runs', ['volume', 'voxel']);
+
+  const index: EncodingIndex = {
+    subject: d.subject, model, checkpoint, featuresDir, tr: d.tr, areas: res.areas, rois: d.roiNames, nVoxels: nV, maps,
+    clips: d.test[0].events.map((e) => ({ stimId: e.stimId, onset: e.onset, duration: e.duration })), files,
+  };
+  writeJsonAtomic(path.join(fdir, `${sub}_task-${task}_desc-${mdesc}_encoding.json`), index);
+  return index;
+}

@@ -1,0 +1,94 @@
+/**
+ * A features artifact made of the synthetic study's PLANTED feature spaces
+ * (derivatives/synth-truth/features, 10 Hz), averaged into TR-long rows per
+ * clip as `brainalign features --rate 1/TR` lays them out. Areas: a1 = the
+ * low-level space (planted in A1), belt / pb = the mid-level columns the
+ * Belt / Parabelt voxels weight most, t = the abstract space (T2/T3). Area t
+ * has two iterations: iter-0 is noise of the same width, iter-1 the planted
+ * space, so a per-voxel iteration choice has a right answer.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Rng } from '../../src/core/prng.js';
+import { writeJsonAtomic } from '../../src/core/atomic.js';
+import { readNpy, writeNpy } from '../../src/io/npy.js';
+import { readTsv, writeTsv } from '../../src/io/tsv.js';
+import { runStage } from '../../src/pipeline/stage.js';
+
+const BELT = ['flux', 'centroid', 'bandwidth', 'loudness'];
+const PB = ['onset_density', 'flatness', 'pitch_salience', 'pitch_height'];
+
+function space(study: string, name: string): { data: Float32Array; cols: string[] } {
+  const dir = path.join(study, 'derivatives', 'synth-truth', 'features');
+  const a = readNpy(path.join(dir, `space-${name}_features.npy`));
+  const meta = JSON.parse(fs.readFileSync(path.join(dir, `space-${name}_features.json`), 'utf8')) as { columns: string[] };
+  return { data: a.data as Float32Array, cols: meta.columns };
+}
+
+/** Builds the artifact under `root` with runStage (stage 'features'); returns its folder. */
+export async function plantedFeatures(study: string, root: string, tr: number): Promise<string> {
+  const dir = path.join(study, 'derivatives', 'synth-truth', 'features');
+  const index = readTsv(path.join(dir, 'features_index.tsv')).rows.map((r) => ({ id: r.stim_id, first: Number(r.first_row), n: Number(r.n_rows) }));
+  const per = Math.round(tr * 10);
+  const low = space(study, 'low');
+  const mid = space(study, 'mid');
+  const abs = space(study, 'abstract');
+  const pick = (s: { data: Float32Array; cols: string[] }, names: string[]): { data: Float32Array; cols: string[] } => {
+    const idx = names.map((n) => s.cols.indexOf(n));
+    const F = s.cols.length;
+    const nRows = s.data.length / F;
+    const out = new Float32Array(nRows * idx.length);
+    for (let r = 0; r < nRows; r++) idx.forEach((c, j) => (out[r * idx.length + j] = s.data[r * F + c]));
+    return { data: out, cols: names };
+  };
+  // TR-long windows: row k of a clip = mean of its 10 Hz frames in [k·TR, (k+1)·TR).
+  const rowsOf = (n: number): number => Math.ceil(n / per);
+  const toTr = (s: { data: Float32Array; cols: string[] }): Float32Array => {
+    const F = s.cols.length;
+    const total = index.reduce((a, c) => a + rowsOf(c.n), 0);
+    const out = new Float32Array(total * F);
+    let o = 0;
+    for (const c of index) {
+      for (let k = 0; k < rowsOf(c.n); k++) {
+        const f0 = c.first + k * per;
+        const f1 = Math.min(c.first + c.n, f0 + per);
+        for (let j = 0; j < F; j++) {
+          let sum = 0;
+          for (let f = f0; f < f1; f++) sum += s.data[f * F + j];
+          out[(o + k) * F + j] = sum / (f1 - f0);
+        }
+      }
+      o += rowsOf(c.n);
+    }
+    return out;
+  };
+  const spaces: Record<string, Float32Array[]> = {
+    a1: [toTr(low)],
+    belt: [toTr(pick(mid, BELT))],
+    pb: [toTr(pick(mid, PB))],
+    t: [new Float32Array(0), toTr(abs)],
+  };
+  const noise = new Rng(5, 'planted-noise').normals(spaces.t[1].length);
+  spaces.t[0] = noise;
+  const widths: Record<string, number> = { a1: low.cols.length, belt: BELT.length, pb: PB.length, t: abs.cols.length };
+  const res = await runStage(
+    { stage: 'features', codeVersion: 'test-planted', root, inputs: { truth: dir }, params: { tr }, seed: 0 },
+    ({ dir: out }) => {
+      let start = 0;
+      writeTsv(path.join(out, 'stimuli.tsv'), ['stim_id', 'row_start', 'n_rows'], index.map((c) => {
+        const row = { stim_id: c.id, row_start: start, n_rows: rowsOf(c.n) };
+        start += rowsOf(c.n);
+        return row;
+      }));
+      for (const [area, iters] of Object.entries(spaces)) {
+        iters.forEach((data, k) => {
+          const F = widths[area];
+          const f = path.join(out, 'planted', area, `iter-${k}.npy`);
+          writeNpy(f, data, [data.length / F, F]);
+          writeJsonAtomic(f.replace(/\.npy$/, '.json'), { shape: [data.length / F, F], axes: ['row', 'feature'], rate: 1 / tr });
+        });
+      }
+    },
+  );
+  return res.dir;
+}
