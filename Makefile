@@ -49,7 +49,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 dist/cli.js: node_modules/.package-lock.json tsconfig.json $(shell find src -name '*.ts' 2>/dev/null)
 	npx tsc -p tsconfig.json
-	@chmod +x dist/cli.js
+	@chmod +x dist/cli.js && touch dist/cli.js
 
 # The native BLAS/LAPACK addon; when it cannot build, linalg falls back to
 # its portable path with a one-line notice.

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -6,14 +7,31 @@ export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 
 export interface CliResult { code: number; stdout: string; stderr: string }
 
-/**
- * Run the CLI as a user would. Uses the built dist/cli.js when present
- * (make test builds first), else the TypeScript sources through tsx.
- */
-export function runCli(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): CliResult {
+function newestMtime(dir: string): number {
+  let t = 0;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) t = Math.max(t, newestMtime(p));
+    else if (e.name.endsWith('.ts')) t = Math.max(t, fs.statSync(p).mtimeMs);
+  }
+  return t;
+}
+
+let useDistMemo: boolean | null = null;
+
+/** The built CLI is used only when it is newer than every source file (make test builds first). */
+function useDist(): boolean {
+  if (useDistMemo !== null) return useDistMemo;
   const dist = path.join(REPO, 'dist', 'cli.js');
-  const useDist = process.env.BRAINALIGN_TEST_SOURCES !== '1' && existsSync(dist);
-  const argv = useDist ? [dist, ...args] : ['--import=tsx', path.join(REPO, 'src', 'cli.ts'), ...args];
+  useDistMemo = fs.existsSync(dist) && fs.statSync(dist).mtimeMs >= newestMtime(path.join(REPO, 'src'));
+  return useDistMemo;
+}
+
+/** Run the CLI as a user would: `node dist/cli.js …` when built and fresh, else the sources through tsx. */
+export function runCli(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): CliResult {
+  const argv = useDist()
+    ? [path.join(REPO, 'dist', 'cli.js'), ...args]
+    : ['--import=tsx', path.join(REPO, 'src', 'cli.ts'), ...args];
   const r = spawnSync(process.execPath, argv, {
     cwd: opts.cwd ?? REPO,
     env: { ...process.env, ...opts.env },
@@ -22,5 +40,3 @@ export function runCli(args: string[], opts: { cwd?: string; env?: NodeJS.Proces
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
-
-import { existsSync } from 'node:fs';
