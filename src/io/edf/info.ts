@@ -66,7 +66,8 @@ export function edfInfo(path: string): EdfInfo {
     const status = statusSignal(h);
     let prev = 0;
     let triggerCount = 0;
-    forEachRecordChunk(fd, h, 0, h.nRecords, (buf, _first, count) => {
+    forEachRecordChunk(fd, h, 0, h.nRecords, (rb, _first, count) => {
+      const buf = rb.u8;
       for (let r = 0; r < count; r++) {
         const rec = r * h.recordBytes;
         ordinary.forEach((s, j) => {

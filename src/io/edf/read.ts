@@ -91,7 +91,8 @@ export function readEdf(path: string, opts: EdfReadOptions = {}): EdfRecording {
     const kr0 = status && k0 > 0 ? k0 - 1 : k0;
     let prev = 0;
     const bps = h.bytesPerSample;
-    forEachRecordChunk(fd, h, kr0, k1, (buf, first, count) => {
+    forEachRecordChunk(fd, h, kr0, k1, (rb, first, count) => {
+      const buf = rb.u8;
       for (let r = 0; r < count; r++) {
         const k = first + r;
         const rec = r * h.recordBytes;
@@ -100,7 +101,7 @@ export function readEdf(path: string, opts: EdfReadOptions = {}): EdfRecording {
           const base = gapped ? Math.round(onsets[k] * w.s.rate) : k * spr;
           const s0 = Math.max(0, w.i0 - base);
           const s1 = Math.min(spr, w.i1 - base);
-          if (s1 > s0) decodeInto(buf, rec, w.s, bps, s0, s1, w.data, base + s0 - w.i0);
+          if (s1 > s0) decodeInto(rb, rec, w.s, bps, s0, s1, w.data, base + s0 - w.i0);
         }
         if (status) {
           const spr = status.samplesPerRecord;
