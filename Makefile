@@ -14,14 +14,23 @@ SHELL        := /bin/bash
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
 
-NODE   ?= node
-SEED   ?= 0
-# The derivatives root (BIDS derivatives) and where the mini-study is generated.
-D      ?= derivatives/brainalign
-STUDY  ?= derivatives/mini-study
-BA     := $(NODE) dist/cli.js --seed $(SEED)
-QUIET  ?=
-STAMPS := $(D)/stamps
+NODE      ?= node
+SEED      ?= 0
+# The derivatives root (BIDS derivatives), and the input dataset: the
+# mini-study generated here, or ROOT when DATASET names a manifest.
+D         ?= derivatives/brainalign
+SYNTH_CFG ?= pipelines/mini-study.json
+STUDY     ?= data/synth
+ifneq ($(DATASET),)
+ifeq ($(ROOT),)
+$(error DATASET=$(DATASET) needs ROOT=/path/to/the/dataset)
+endif
+STUDY     := $(ROOT)
+endif
+BA        := $(NODE) dist/cli.js --seed $(SEED)
+# QUIET=--quiet silences progress bars.
+QUIET     ?=
+STAMPS    := $(D)/stamps
 
 # ---------------------------------------------------------------- setup --
 # System packages: OpenBLAS/LAPACKE for the native linear-algebra path, the

@@ -113,7 +113,13 @@ test('brainalign data verify prints a table and exits 2 on problems, 0 on a comp
   t.regex(bad.stderr, /^brainalign: .*ds: 8 problem\(s\) against .*m\.json\n$/);
   const good: Manifest = { ...manifest, files: manifest.files.slice(0, 1), patterns: [{ glob: 'rock/*.wav', count: 3 }], sidecars: [], tsvColumns: [] };
   fs.writeFileSync(mf, JSON.stringify(good));
-  const ok = runCli(['data', 'verify', mf, root]);
+  const stamp = path.join(dir, 'stamps', 'input.json');
+  const ok = runCli(['data', 'verify', mf, root, '--stamp', stamp]);
   t.is(ok.code, 0, ok.stderr);
   t.regex(ok.stdout, /no problems found/);
+  t.is(path.resolve(path.dirname(stamp), JSON.parse(fs.readFileSync(stamp, 'utf8')).dir), root);
+  fs.rmSync(stamp);
+  fs.writeFileSync(mf, JSON.stringify(manifest));
+  t.is(runCli(['data', 'verify', mf, root, '--stamp', stamp]).code, 2);
+  t.false(fs.existsSync(stamp), 'no stamp for a dataset with problems');
 });

@@ -1,7 +1,11 @@
 import type { Argv } from 'yargs';
 import { defineVerb, validateCommon, type CommonOptions } from './framework.js';
 import { loadManifest, problemTable, verifyDataset } from '../io/manifest.js';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { InputError } from '../core/errors.js';
+import { sha256 } from '../core/hash.js';
+import { stableJson, writeFileAtomic } from '../core/atomic.js';
 
 export default defineVerb({
   command: 'data <action>',
@@ -16,6 +20,7 @@ export default defineVerb({
             .positional('manifest', { type: 'string', demandOption: true, describe: 'data-manifests/<name>.json' })
             .positional('root', { type: 'string', demandOption: true, describe: 'the dataset folder' })
             .option('checksums', { type: 'boolean', default: true, describe: 'hash files that list a sha256' })
+            .option('stamp', { type: 'string', describe: 'stamp to write when the dataset passes (used by make)' })
             .strict(),
         (a) => {
           validateCommon(a);
@@ -23,6 +28,12 @@ export default defineVerb({
           const problems = verifyDataset(m, a.root, a.manifest, { checksums: a.checksums });
           process.stdout.write(`${m.name}: ${a.root}\n` + problemTable(problems));
           if (problems.length > 0) throw new InputError(a.root, `${problems.length} problem(s) against ${a.manifest}`);
+          if (a.stamp) {
+            // The key names the manifest's content: a changed manifest re-runs what depends on the dataset.
+            const key = sha256(fs.readFileSync(a.manifest, 'utf8')).slice(0, 16);
+            const dir = path.relative(path.dirname(path.resolve(a.stamp)), path.resolve(a.root));
+            writeFileAtomic(a.stamp, stableJson({ stage: 'dataset', key, dir, manifest: m.name }));
+          }
         },
       )
       .demandCommand(1, 'give an action: verify'),
