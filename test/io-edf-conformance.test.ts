@@ -73,6 +73,26 @@ test('pyedflib test_generator.edf: physical = (d − dmin)(pmax − pmin)/(dmax 
   }
 });
 
+test('pyedflib test_generator.bdf: every 24-bit sample of all five signals (1000, 800, 500, 975, 999 per record) equals the EDF formula on raw bytes', (t) => {
+  // Odd samples-per-record (975, 999) put signals at every byte alignment, exercising all decode paths.
+  const file = path.join(PY, 'test_generator.bdf');
+  const r = readEdf(file);
+  const h = r.header;
+  const bytes = fs.readFileSync(file);
+  let mismatches = 0;
+  r.signals.forEach((sig, j) => {
+    const s = h.signals[j];
+    for (let k = 0; k < h.nRecords; k++) {
+      for (let i = 0; i < s.samplesPerRecord; i++) {
+        const d = bytes.readIntLE(h.headerBytes + k * h.recordBytes + s.byteOffset + 3 * i, 3);
+        const want = Math.fround(((d - s.digMin) * (s.physMax - s.physMin)) / (s.digMax - s.digMin) + s.physMin);
+        if (sig.data[k * s.samplesPerRecord + i] !== want) mismatches++;
+      }
+    }
+  });
+  t.is(mismatches, 0);
+});
+
 test('pyedflib BDF+C generators: signal counts, record durations and rates (incl. 487.5 and 499.5 Hz)', (t) => {
   const cases: [string, number, number, number[]][] = [
     ['test_generator.bdf', 1, 30, [1000, 800, 500, 975, 999]],
