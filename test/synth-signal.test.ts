@@ -1,7 +1,7 @@
 import test from 'ava';
 import { execFileSync } from 'node:child_process';
 import { doubleGammaHrf, convolve } from '../src/signal/hrf.js';
-import { amplitudeEnvelope, spectralFlux } from '../src/signal/envelope.js';
+import { amplitudeEnvelope, magnitudeFrames, spectralFlux } from '../src/signal/envelope.js';
 
 function argmax(a: ArrayLike<number>): number {
   let b = 0;
@@ -68,5 +68,25 @@ test('spectral flux peaks at note onsets and stays near zero during steady tones
     const peak = Math.max(...Array.from(fl.subarray(k - 3, k + 4)));
     const steady = Math.max(...Array.from(fl.subarray(k + 10, k + 30)));
     t.true(peak > 20 * steady + 1e-6, `onset ${on}: peak ${peak} steady ${steady}`);
+  }
+});
+
+test('magnitude frames equal numpy |rfft| of Hann-windowed, centred, zero-padded frames (odd and even frame counts)', (t) => {
+  for (const n of [5000, 4900]) {
+    const x = Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.05) + 0.3 * Math.cos(i * 1.3) + ((i * 7919) % 17) / 17 - 0.5);
+    const mf = magnitudeFrames(x, 512, 128);
+    const py = `
+import sys, json, numpy as np
+x = np.array(json.loads(sys.stdin.read()), dtype=np.float64)
+n, hop = 512, 128
+w = 0.5 - 0.5 * np.cos(2 * np.pi * np.arange(n) / n)
+xp = np.concatenate([np.zeros(n // 2), x, np.zeros(n)])
+frames = [np.abs(np.fft.rfft(xp[f * hop: f * hop + n] * w)) for f in range(len(x) // hop + 1)]
+print(json.dumps(np.array(frames).ravel().tolist()))`;
+    const ref = JSON.parse(execFileSync('/usr/bin/python3', ['-c', py], { input: JSON.stringify(Array.from(x)), maxBuffer: 1 << 26 }).toString()) as number[];
+    t.is(mf.data.length, ref.length);
+    let maxErr = 0;
+    for (let i = 0; i < ref.length; i++) maxErr = Math.max(maxErr, Math.abs(mf.data[i] - ref[i]) / (1 + Math.abs(ref[i])));
+    t.true(maxErr < 1e-5, `n=${n}: ${maxErr}`);
   }
 });

@@ -78,16 +78,33 @@ export function magnitudeFrames(x: Float32Array, nFft: number, hop: number): Mag
   const im = new Float64Array(nFft);
   const data = new Float32Array(nFrames * nBins);
   const halfN = nFft / 2;
-  for (let f = 0; f < nFrames; f++) {
+  const load = (f: number, dst: Float64Array): void => {
     const start = f * hop - halfN;
     for (let i = 0; i < nFft; i++) {
       const s = start + i;
-      re[i] = s >= 0 && s < x.length ? x[s] * win[i] : 0;
-      im[i] = 0;
+      dst[i] = f < nFrames && s >= 0 && s < x.length ? x[s] * win[i] : 0;
     }
+  };
+  // Two real frames per complex FFT (frame f in the real part, f+1 in the imaginary part), separated by
+  // X_f[k] = (Z[k] + conj Z[N−k])/2 and X_{f+1}[k] = (Z[k] − conj Z[N−k])/(2i): half the FFTs.
+  for (let f = 0; f < nFrames; f += 2) {
+    load(f, re);
+    load(f + 1, im);
     fftInPlace(re, im);
-    const row = f * nBins;
-    for (let k = 0; k < nBins; k++) data[row + k] = Math.sqrt(re[k] * re[k] + im[k] * im[k]);
+    const rowA = f * nBins;
+    const rowB = (f + 1) * nBins;
+    const hasB = f + 1 < nFrames;
+    for (let k = 0; k < nBins; k++) {
+      const j = (nFft - k) & (nFft - 1);
+      const ar = 0.5 * (re[k] + re[j]);
+      const ai = 0.5 * (im[k] - im[j]);
+      data[rowA + k] = Math.sqrt(ar * ar + ai * ai);
+      if (hasB) {
+        const br = 0.5 * (im[k] + im[j]);
+        const bi = -0.5 * (re[k] - re[j]);
+        data[rowB + k] = Math.sqrt(br * br + bi * bi);
+      }
+    }
   }
   return { data, nFrames, nBins, nFft, hop };
 }

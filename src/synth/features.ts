@@ -155,19 +155,24 @@ export function clipFeatures(audio: Float32Array, sr: number, truth: ClipTruth, 
     bandwidth[f] = Math.log(Math.max(Math.sqrt(sbw / sp), 20));
     flatness[f] = Math.exp(slog / (nBins - 1)) / (sp / (nBins - 1));
     loud[f] = 0.5 * Math.log(1e-10 + (2 * sp) / (nFft * nFft * 0.375));
-    // Autocorrelation of the windowed frame = inverse FFT of its power spectrum (Wiener–Khinchin).
-    for (let k = 0; k < nFft; k++) {
-      const kk = k <= nFft / 2 ? k : nFft - k;
-      acRe[k] = power[f * nBins + kk];
-      acIm[k] = 0;
+    // Autocorrelation of the windowed frame = inverse FFT of its power spectrum (Wiener–Khinchin). The
+    // power spectrum is real and even, so its transform is real: two frames share one complex FFT
+    // (frame f in the real part, f+1 in the imaginary part) and come back in re and im.
+    if (f % 2 === 0) {
+      for (let k = 0; k < nFft; k++) {
+        const kk = k <= nFft / 2 ? k : nFft - k;
+        acRe[k] = power[f * nBins + kk];
+        acIm[k] = f + 1 < nSt ? power[(f + 1) * nBins + kk] : 0;
+      }
+      fftInPlace(acRe, acIm);
     }
-    fftInPlace(acRe, acIm);
-    const r0 = acRe[0] || 1e-12;
+    const ac = f % 2 === 0 ? acRe : acIm;
+    const r0 = ac[0] || 1e-12;
     let best = 0;
     let bestLag = lagMin;
     for (let l = lagMin; l <= Math.min(lagMax, nFft / 2); l++) {
-      if (acRe[l] > best) {
-        best = acRe[l];
+      if (ac[l] > best) {
+        best = ac[l];
         bestLag = l;
       }
     }
