@@ -12,7 +12,8 @@ import { notice } from '../core/progress.js';
 import { loadConfig, parseNumberList, parseWith, defineVerb } from './framework.js';
 import { generateStudy, synthConfigSchema, SMALL_SYNTH_INPUT, type SynthConfig } from '../synth/index.js';
 
-export const DEFAULT_SYNTH_OUT = 'data/synth';
+/** Where make expects the mini-study (STUDY in the Makefile). */
+export const DEFAULT_SYNTH_OUT = 'derivatives/mini-study';
 
 export default defineVerb({
   command: 'synth',
