@@ -105,7 +105,7 @@ test('heat map and confusion: n² cells; confusion colour is the row share, text
   t.is(cells.length, 6);
   t.deepEqual(cells.map((c) => c.fill), [viridis(0), viridis(0.5), viridis(1), '#d9d9d9', viridis(0.25), viridis(0.75)]);
   const counts = [[6, 1, 1], [1, 6, 1], [1, 1, 2]];
-  const c = confusionMatrix({ id: 'c', title: 'T', classes: GENRES.slice(0, 3), counts, unit: 'clips', caption: 'c' });
+  const c = confusionMatrix({ id: 'c', title: 'T', classes: GENRES.slice(0, 3), counts, unit: 'clips', rowLabel: 'true genre', colLabel: 'predicted genre', caption: 'c' });
   t.is(c.marks, 9);
   const fills = elements(c.svg).map((x) => x.fill);
   t.is(fills[0], viridis(6 / 8));

@@ -14,6 +14,7 @@ import { writeJsonAtomic } from '../src/core/atomic.js';
 import { loadNifti, writeNifti } from '../src/io/nifti.js';
 import { InputError } from '../src/core/errors.js';
 import { loadReportData, mapWindow } from '../src/report/load.js';
+import { buildSections } from '../src/report/sections.js';
 import { runCli } from './helpers/cli.js';
 import { tmpDir } from './helpers/tmp.js';
 
@@ -53,10 +54,10 @@ function encodeFiles(dir: string, sub: string, scale: number): void {
   writeNifti(path.join(dir, `sub-${sub}`, 'func', `sub-${sub}_task-test_desc-banbest_r.nii.gz`), { dims, data: r, affine: [2, 0, 0, 0, 0, 2, 0, 0, 0, 0, 2, 0, 0, 0, 0, 1] });
   writeNifti(path.join(dir, `sub-${sub}`, 'func', `sub-${sub}_task-test_desc-banbest_alpha.nii.gz`), { dims, data: r.map((x) => x * 1000), affine: [2, 0, 0, 0, 0, 2, 0, 0, 0, 0, 2, 0, 0, 0, 0, 1] });
   const rows = ['A1', 'Belt'].flatMap((area, i) => ['A1', 'Belt'].flatMap((roi, k) => [
-    { area, label: 'iter-0', roi, n_voxels: 10, median_r: 0.9, median_r_norm: 0.99 },
-    { area, label: 'cv', roi, n_voxels: 10 + k, median_r: 0.1, median_r_norm: scale * (i === k ? 0.5 : 0.2) },
+    { model: 'ban', area, iteration: 0, roi, n_voxels: 10, median_r: 0.9, median_r_norm: 0.99 },
+    { model: 'ban', area, iteration: 'cv', roi, n_voxels: 10 + k, median_r: 0.1, median_r_norm: scale * (i === k ? 0.5 : 0.2) },
   ]));
-  writeTsv(path.join(dir, `sub-${sub}`, 'func', `sub-${sub}_task-test_desc-roi_scores.tsv`), ['area', 'label', 'roi', 'n_voxels', 'median_r', 'median_r_norm'], rows);
+  writeTsv(path.join(dir, `sub-${sub}`, 'func', `sub-${sub}_desc-ban_roi.tsv`), ['model', 'area', 'iteration', 'roi', 'n_voxels', 'median_r', 'median_r_norm'], rows);
 }
 
 function alignFiles(dir: string): void {
@@ -70,11 +71,21 @@ function alignFiles(dir: string): void {
     [{ model: 'ban-epoch-0', epoch: 0, clip_accuracy: 0.3, bas: 0.2, bas_lo: 0.1, bas_hi: 0.3 }, { model: 'ban-epoch-5', epoch: 5, clip_accuracy: 0.7, bas: 0.5, bas_lo: 0.4, bas_hi: 0.6 }, { model: 'cnn', epoch: null, clip_accuracy: 0.8, bas: 0.35, bas_lo: null, bas_hi: null }]);
 }
 
+/** decode-eeg outputs as src/decoding/outputs.ts writes them: per-subject and group tables, confusions, training log. */
 function eegFiles(dir: string): void {
-  const rows = ['predann', 'regression'].flatMap((decoder, d) => [2, 4].flatMap((w) => ['mean', 'max'].map((combine) => ({
-    decoder, split: 'within', subject: '01', window_s: w, combine, n_items: 40, top1: combine === 'mean' ? 0.2 + 0.1 * w + 0.05 * d : 0.99, top1_lo: 0.1, top1_hi: 0.95, topk: 0.9, k: 3, chance: 0.1, chance_topk: 0.3, p_perm: 0.001,
+  const cols = ['decoder', 'split', 'window_s', 'combine', 'n_items', 'top1', 'top1_lo', 'top1_hi', 'topk', 'k', 'chance', 'chance_topk', 'p_perm'];
+  const rows = (subject: string, bonus: number) => ['predann', 'regression'].flatMap((decoder, d) => [2, 4].flatMap((w) => ['mean', 'max'].map((combine) => ({
+    subject, decoder, split: 'random-chunk', window_s: w, combine, n_items: 40, top1: combine === 'mean' ? 0.2 + 0.1 * w + 0.05 * d + bonus : 0.99, top1_lo: 0.1, top1_hi: 0.95, topk: 0.9, k: 3, chance: 0.1, chance_topk: 0.3, p_perm: 0.001,
   }))));
-  writeTsv(path.join(dir, 'sub-01_desc-identification_scores.tsv'), ['decoder', 'split', 'subject', 'window_s', 'combine', 'n_items', 'top1', 'top1_lo', 'top1_hi', 'topk', 'k', 'chance', 'chance_topk', 'p_perm'], rows);
+  for (const [sub, bonus] of [['sub-01', 0], ['sub-02', 0.02]] as const) {
+    writeTsv(path.join(dir, sub, 'eeg', `${sub}_desc-identification_scores.tsv`), cols, rows(sub, bonus));
+    writeTsv(path.join(dir, sub, 'eeg', `${sub}_desc-identification_confusion.tsv`), ['decoder', 'split', 'true_stim', 'predicted_stim', 'count'],
+      [{ decoder: 'predann', split: 'random-chunk', true_stim: 's1', predicted_stim: 's1', count: 3 }, { decoder: 'predann', split: 'random-chunk', true_stim: 's1', predicted_stim: 's2', count: 1 }, { decoder: 'predann', split: 'random-chunk', true_stim: 's2', predicted_stim: 's2', count: 4 }]);
+  }
+  writeTsv(path.join(dir, 'group', 'desc-identification_scores.tsv'), ['subject', ...cols], [...rows('all', 0.01), ...rows('sub-01', 0), ...rows('sub-02', 0.02)]);
+  writeJsonAtomic(path.join(dir, 'group', 'desc-identification_summary.json'), { songs: ['s2', 's1'], nSongs: 2 });
+  writeTsv(path.join(dir, 'group', 'desc-identification_training.tsv'), ['decoder', 'split', 'fold', 'epoch', 'loss', 'ce', 'nce', 'train_acc', 'seconds'],
+    [0, 1].flatMap((fold) => [0, 1, 2].map((epoch) => ({ decoder: 'predann', split: 'random-chunk', fold: `f${fold}`, epoch, loss: 3 - epoch + fold, ce: 1, nce: 1, train_acc: 0.1 * (epoch + 1), seconds: 1 }))));
 }
 
 test('ban-bas inputs load into a typed report with the values written', (t) => {
@@ -155,7 +166,7 @@ test('display window: 99th percentile of positive voxels and 20 % of it; backgro
   t.deepEqual([...img.affine].slice(0, 4), [2, 0, 0, 0], 'the BOLD affine is kept');
 });
 
-test('decode-eeg scores: mean combination rule kept, one series per decoder, chance from the file', (t) => {
+test('decode-eeg outputs: pooled rows of the group table, mean combination rule, confusions summed over subjects, training averaged over folds', (t) => {
   const root = tmpDir();
   t.teardown(() => fs.rmSync(root, { recursive: true, force: true }));
   const eeg = artifact(root, 'decode-eeg', 'ffff', { windows: [2, 4] }, eegFiles);
@@ -163,13 +174,19 @@ test('decode-eeg scores: mean combination rule kept, one series per decoder, cha
   const id = d.identification;
   t.is(id?.chance, 0.1);
   t.is(id?.nCandidates, 10);
-  t.deepEqual([...new Set(id?.rows.map((r) => r.series))], ['predann', 'regression']);
+  t.deepEqual([...new Set(id?.rows.map((r) => `${r.decoder}/${r.subject}`))], ['predann/all', 'regression/all'], 'only pooled rows');
   t.is(id?.rows.length, 4, 'the max-combination rows are left out');
-  const r = id?.rows.find((x) => x.series === 'regression' && x.window === 4);
-  t.true(Math.abs((r?.accuracy ?? 0) - 0.65) < 1e-6);
+  const r = id?.rows.find((x) => x.decoder === 'regression' && x.window === 4);
+  t.true(Math.abs((r?.accuracy ?? 0) - 0.66) < 1e-6, `pooled accuracy ${r?.accuracy}`);
   t.is(r?.n, 40);
+  t.deepEqual(id?.confusions, [{ decoder: 'predann', split: 'random-chunk', songs: ['s2', 's1'], counts: [[8, 0], [2, 6]] }]);
+  t.is(d.training.length, 1);
+  t.is(d.training[0].model, 'EEG predann (random-chunk)');
+  t.deepEqual(d.training[0].epochs.map((e) => e.train_loss), [3.5, 2.5, 1.5], 'mean over the two folds');
   t.is(d.brainMaps.length, 0);
-  t.is(d.training.length, 0);
+  const marks = Object.fromEntries(buildSections(d).flatMap((s) => s.figures).map((f) => [f.id, f.marks]));
+  t.is(marks['identification-window'], 4);
+  t.is(marks['identification-confusion-predann-random-chunk'], 4);
 });
 
 test('malformed artifact files are InputErrors naming the file', (t) => {
@@ -212,6 +229,7 @@ test('brainalign report: a page and SVGs in the artifact, published under report
   t.is(r.stdout.trim(), page);
   const html = fs.readFileSync(page, 'utf8');
   t.regex(html, /data-figure="identification-window" data-marks="4"/);
+  t.regex(html, /data-figure="training-eeg-predann-random-chunk-loss" data-marks="3"/);
   t.regex(html, /data-figure="training-ban-confusion" data-marks="9"/);
   t.regex(html, /PNG export not requested/);
   t.regex(html, /artifacts\/decode-eeg\/ffff/, 'provenance paths relative to the derivatives root');

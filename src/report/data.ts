@@ -89,13 +89,15 @@ export const alignmentSchema = z.object({
 });
 export type AlignmentSection = z.infer<typeof alignmentSchema>;
 
-/** EEG identification accuracy against window length, per subject (and their mean). */
+/** EEG identification accuracy against window length, per decoder, split and subject ('all' = pooled). */
 export const identificationSchema = z.object({
   /** Fraction of segments identified correctly at chance (1 / number of candidates). */
   chance: z.number().gt(0).lt(1),
   nCandidates: z.number().int().positive().nullable(),
-  /** `series` names a line (decoder, subject or both); `window` is in seconds; accuracy, lo, hi are fractions. */
-  rows: z.array(z.object({ series: z.string(), subject: z.string(), window: z.number().positive(), accuracy: finite, lo: maybe, hi: maybe, n: z.number().int().nullable() })),
+  /** `window` is in seconds; accuracy, lo, hi are fractions. */
+  rows: z.array(z.object({ decoder: z.string(), split: z.string(), subject: z.string(), window: z.number().positive(), accuracy: finite, lo: maybe, hi: maybe, n: z.number().int().nullable() })),
+  /** Song confusion counts [true][predicted] per decoder and split, summed over subjects. */
+  confusions: z.array(z.object({ decoder: z.string(), split: z.string(), songs: z.array(z.string()), counts: z.array(z.array(z.number().nonnegative())) })),
 });
 export type IdentificationSection = z.infer<typeof identificationSchema>;
 

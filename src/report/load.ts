@@ -149,18 +149,27 @@ export function loadTraining(dir: string, files: string[], model: string): Train
 
 // ---------------------------------------------------------------- encode
 
+/** One ROI table: rows whose group is `model\0area` when the table names models (resolved by poolRoiRows). */
+interface RoiFile {
+  subject: string;
+  measure: string;
+  models: string[];
+  rows: RoiScores['rows'];
+}
+
 const SCORE_COLS = ['score', 'median_r_norm', 'medianRNorm', 'r_norm', 'median_voxel_r_norm', 'median_r'];
 
 /** ROI score rows of one encode artifact (TSVs with area/roi/score columns), tagged by subject. */
-export function loadRoiRows(dir: string, files: string[]): { subject: string; measure: string; rows: RoiScores['rows'] }[] {
-  const out: { subject: string; measure: string; rows: RoiScores['rows'] }[] = [];
+export function loadRoiRows(dir: string, files: string[]): RoiFile[] {
+  const out: RoiFile[] = [];
   for (const f of files.filter((x) => /roi[^/]*\.tsv$/i.test(x) && !/area-?roi|arearoi/i.test(path.basename(x)))) {
     const t = table(path.join(dir, f));
     const roi = pick(t, ['roi']);
     const area = pick(t, ['area', 'model_area', 'layer']);
     const score = pick(t, SCORE_COLS);
     if (!roi || !area || !score) continue;
-    const label = pick(t, ['label', 'map']);
+    const label = pick(t, ['iteration', 'label', 'map']);
+    const modelCol = pick(t, ['model']);
     const lo = pick(t, ['lo', 'ci_lo', 'score_lo']), hi = pick(t, ['hi', 'ci_hi', 'score_hi']);
     const nv = pick(t, ['n_voxels', 'nVoxels']);
     // Per-iteration rows are detail; the per-area CV choice ('cv') is what the report compares.
@@ -169,15 +178,20 @@ export function loadRoiRows(dir: string, files: string[]): { subject: string; me
     out.push({
       subject,
       measure: score.includes('norm') || score.includes('Norm') ? 'ceiling-normalised median r' : score === 'median_r' ? 'median r (Pearson)' : 'score',
-      rows: rows.map((r) => ({ group: r[area], roi: r[roi], score: num(t, r, score), lo: num(t, r, lo), hi: num(t, r, hi), nVoxels: nv ? num(t, r, nv) : null })),
+      models: modelCol ? [...new Set(rows.map((r) => r[modelCol]))] : [],
+      rows: rows.map((r) => ({ group: modelCol ? `${r[modelCol]}\u0000${r[area]}` : r[area], roi: r[roi], score: num(t, r, score), lo: num(t, r, lo), hi: num(t, r, hi), nVoxels: nv ? num(t, r, nv) : null })),
     });
   }
   return out;
 }
 
 /** Averages ROI rows over subjects (CIs kept only for a single subject, where they are the file's own). */
-export function poolRoiRows(per: { subject: string; measure: string; rows: RoiScores['rows'] }[]): RoiScores | null {
-  if (per.length === 0) return null;
+export function poolRoiRows(files: RoiFile[]): RoiScores | null {
+  if (files.length === 0) return null;
+  // Name groups by area alone unless several models are reported side by side.
+  const models = new Set(files.flatMap((f) => f.models));
+  const rename = (g: string): string => (models.size > 1 ? g.replace('\u0000', ' · ') : g.replace(/^.*\u0000/, ''));
+  const per = files.map((f) => ({ ...f, rows: f.rows.map((r) => ({ ...r, group: rename(r.group) })) }));
   if (per.length === 1) return { measure: per[0].measure, rows: per[0].rows };
   const keys: string[] = [];
   const acc = new Map<string, { group: string; roi: string; xs: number[]; n: number[] }>();
@@ -358,47 +372,108 @@ export function loadAlignment(dir: string, files: string[]): AlignmentSection | 
 
 // ---------------------------------------------------------------- decode-eeg
 
-/** Identification rows from `sub-XX_desc-identification_scores.tsv` files, or null when there are none. */
+/**
+ * Identification section of a decode-eeg artifact, or null when it has no
+ * scores. Reads the group table (`desc-identification_scores.tsv`, with a
+ * subject column, 'all' = pooled) when present, else the per-subject tables;
+ * keeps pooled rows when there are any, and the 'mean' window-combination
+ * rule when several are listed. Song confusions are summed over subjects.
+ */
 export function loadIdentification(dir: string, files: string[]): IdentificationSection | null {
-  const fs_ = files.filter((x) => /desc-identification_scores\.tsv$/.test(x));
-  if (fs_.length === 0) return null;
-  const raw: (IdentificationSection['rows'][number] & { decoder: string; split: string; chance: number | null; k: number | null })[] = [];
-  for (const f of fs_) {
+  const group = files.filter((x) => path.basename(x) === 'desc-identification_scores.tsv');
+  const perSubject = files.filter((x) => /sub-[^/]*_desc-identification_scores\.tsv$/.test(x));
+  const chosen = group.length > 0 ? group : perSubject;
+  if (chosen.length === 0) return null;
+  let rows: (IdentificationSection['rows'][number] & { chance: number | null; combine: string })[] = [];
+  for (const f of chosen) {
     const t = table(path.join(dir, f));
-    const w = need(t, ['window_s', 'window', 'window_sec', 'length_s'], 'window length');
-    const acc = need(t, ['top1', 'accuracy', 'acc'], 'accuracy');
+    const w = need(t, ['window_s', 'window', 'window_sec'], 'window length');
+    const acc = need(t, ['top1', 'accuracy'], 'accuracy');
     const lo = pick(t, ['top1_lo', 'lo', 'ci_lo']), hi = pick(t, ['top1_hi', 'hi', 'ci_hi']);
     const n = pick(t, ['n_items', 'n']), ch = pick(t, ['chance']), sub = pick(t, ['subject']);
     const dec = pick(t, ['decoder']), split = pick(t, ['split']), comb = pick(t, ['combine']);
-    const combines = comb ? new Set(t.rows.map((r) => r[comb])) : new Set<string>();
-    const fileSubject = /sub-([A-Za-z0-9]+)/.exec(f)?.[1] ?? 'all';
+    const fileSubject = /sub-([A-Za-z0-9]+)_desc/.exec(f)?.[1] ?? 'all';
     t.rows.forEach((r, i) => {
-      // Several ways of combining windows may be listed; the report shows the mean rule when present.
-      if (comb && combines.has('mean') && r[comb] !== 'mean') return;
       const win = numReq(t, r, w, i);
       if (!(win > 0)) throw new InputError(t.file, `row ${i + 2}: window length must be positive, got "${r[w]}"`);
       const a = numReq(t, r, acc, i);
       if (a < 0 || a > 1) throw new InputError(t.file, `row ${i + 2}, column "${acc}": accuracy must be a fraction in [0, 1], got "${r[acc]}"`);
       const nn = num(t, r, n);
-      raw.push({
-        series: '', subject: sub ? r[sub] : fileSubject, window: win, accuracy: a, lo: num(t, r, lo), hi: num(t, r, hi), n: nn === null ? null : Math.round(nn),
-        decoder: dec ? r[dec] : '', split: split ? r[split] : '', chance: num(t, r, ch), k: null,
+      rows.push({
+        decoder: dec ? r[dec] : 'decoder', split: split ? r[split] : '', subject: (sub ? r[sub] : fileSubject).replace(/^sub-/, ''), window: win, accuracy: a,
+        lo: num(t, r, lo), hi: num(t, r, hi), n: nn === null ? null : Math.round(nn), chance: num(t, r, ch), combine: comb ? r[comb] : 'mean',
       });
     });
   }
-  if (raw.length === 0) return null;
-  const decoders = new Set(raw.map((r) => r.decoder)), splits = new Set(raw.map((r) => r.split)), subjects = new Set(raw.map((r) => r.subject));
-  for (const r of raw) {
-    const parts = [decoders.size > 1 ? r.decoder : '', splits.size > 1 ? r.split : '', subjects.size > 1 || (decoders.size <= 1 && splits.size <= 1) ? `sub-${r.subject.replace(/^sub-/, '')}` : ''];
-    r.series = parts.filter((x) => x).join(' · ');
-  }
-  const chances = raw.map((r) => r.chance).filter((c): c is number => c !== null);
-  const chance = chances.length ? chances[0] : NaN;
-  if (!(chance > 0 && chance < 1)) throw new InputError(path.join(dir, fs_[0]), 'no usable "chance" column (a fraction in (0, 1)) to draw the chance level');
+  if (rows.some((r) => r.combine === 'mean')) rows = rows.filter((r) => r.combine === 'mean');
+  if (rows.some((r) => r.subject === 'all')) rows = rows.filter((r) => r.subject === 'all');
+  if (rows.length === 0) return null;
+  const chance = rows.find((r) => r.chance !== null)?.chance ?? NaN;
+  if (!(chance > 0 && chance < 1)) throw new InputError(path.join(dir, chosen[0]), 'no usable "chance" column (a fraction in (0, 1)) to draw the chance level');
   return {
     chance, nCandidates: Math.round(1 / chance),
-    rows: raw.map(({ series, subject, window, accuracy, lo, hi, n }) => ({ series, subject, window, accuracy, lo, hi, n })),
+    rows: rows.map(({ decoder, split, subject, window, accuracy, lo, hi, n }) => ({ decoder, split, subject, window, accuracy, lo, hi, n })),
+    confusions: loadSongConfusions(dir, files),
   };
+}
+
+/** Song confusions from `sub-XX_desc-identification_confusion.tsv` (long: decoder, split, true_stim, predicted_stim, count), summed over subjects. */
+function loadSongConfusions(dir: string, files: string[]): IdentificationSection['confusions'] {
+  const acc = new Map<string, { decoder: string; split: string; cells: Map<string, number> }>();
+  const songs = new Set<string>();
+  for (const f of files.filter((x) => /desc-identification_confusion\.tsv$/.test(x))) {
+    const t = table(path.join(dir, f));
+    const dec = pick(t, ['decoder']), split = pick(t, ['split']);
+    const ts = need(t, ['true_stim', 'true'], 'true stimulus'), ps = need(t, ['predicted_stim', 'predicted'], 'predicted stimulus'), cnt = need(t, ['count'], 'count');
+    t.rows.forEach((r, i) => {
+      const c = numReq(t, r, cnt, i);
+      if (c < 0 || !Number.isInteger(c)) throw new InputError(t.file, `row ${i + 2}, column "${cnt}": counts must be non-negative integers, got "${r[cnt]}"`);
+      const key = `${dec ? r[dec] : 'decoder'}|${split ? r[split] : ''}`;
+      let e = acc.get(key);
+      if (!e) acc.set(key, (e = { decoder: dec ? r[dec] : 'decoder', split: split ? r[split] : '', cells: new Map() }));
+      const cell = `${r[ts]}\u0000${r[ps]}`;
+      e.cells.set(cell, (e.cells.get(cell) ?? 0) + c);
+      songs.add(r[ts]);
+      songs.add(r[ps]);
+    });
+  }
+  const summary = files.find((x) => path.basename(x) === 'desc-identification_summary.json');
+  let order = [...songs].sort();
+  if (summary) {
+    const s = parseJson(path.join(dir, summary), z.object({ songs: z.array(z.string()).optional() }).loose());
+    if (s.songs && order.every((x) => s.songs?.includes(x))) order = s.songs;
+  }
+  return [...acc.values()].map((e) => ({
+    decoder: e.decoder, split: e.split, songs: order,
+    counts: order.map((a) => order.map((b) => e.cells.get(`${a}\u0000${b}`) ?? 0)),
+  }));
+}
+
+/** EEG decoder training curves from `desc-identification_training.tsv`: per decoder × split, loss and accuracy averaged over folds. */
+export function loadEegTraining(dir: string, files: string[]): TrainingSection[] {
+  const f = files.find((x) => path.basename(x) === 'desc-identification_training.tsv');
+  if (!f) return [];
+  const t = table(path.join(dir, f));
+  const ep = need(t, ['epoch'], 'epoch');
+  const loss = pick(t, ['loss']), accCol = pick(t, ['train_acc']), dec = pick(t, ['decoder']), split = pick(t, ['split']);
+  const groups = new Map<string, Map<number, { loss: number[]; acc: number[] }>>();
+  t.rows.forEach((r, i) => {
+    const key = `${dec ? r[dec] : 'decoder'} (${split ? r[split] : ''})`;
+    const e = numReq(t, r, ep, i);
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = new Map()));
+    let cell = g.get(e);
+    if (!cell) g.set(e, (cell = { loss: [], acc: [] }));
+    const l = num(t, r, loss), a = num(t, r, accCol);
+    if (l !== null) cell.loss.push(l);
+    if (a !== null) cell.acc.push(a);
+  });
+  const mean = (xs: number[]): number | null => (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : null);
+  return [...groups.entries()].map(([model, g]) => ({
+    model: `EEG ${model}`,
+    epochs: [...g.entries()].sort((a, b) => a[0] - b[0]).map(([epoch, c]) => ({ epoch: Math.round(epoch), train_loss: mean(c.loss), train_acc: mean(c.acc), val_loss: null, val_acc: null })),
+    bestEpoch: null, classes: [], confusion: null, confusionUnit: 'stretches', perClass: [], accuracy: null, clipAccuracy: null, chance: null,
+  }));
 }
 
 // ---------------------------------------------------------------- all
@@ -420,7 +495,7 @@ function modelName(p: ProvenanceEntry): string {
  */
 export function loadReportData(study: Study, inputs: string[], opts: { seed: number; bids?: string; tmpDir: string }): ReportData {
   const d = emptyReport(study, VERSION, opts.seed);
-  const roiPer: { subject: string; measure: string; rows: RoiScores['rows'] }[] = [];
+  const roiPer: RoiFile[] = [];
   const pairsFromBas: { area: string; roi: string }[] = [];
   const areaRoiLater: { dir: string; files: string[] }[] = [];
   for (const input of inputs) {
@@ -439,8 +514,9 @@ export function loadReportData(study: Study, inputs: string[], opts: { seed: num
     areaRoiLater.push({ dir: a.dir, files: a.files });
     const al = loadAlignment(a.dir, a.files);
     if (al) d.alignment = d.alignment ? { ...d.alignment, points: [...d.alignment.points, ...al.points] } : al;
+    d.training.push(...loadEegTraining(a.dir, a.files));
     const id = loadIdentification(a.dir, a.files);
-    if (id) d.identification = d.identification ? { ...d.identification, rows: [...d.identification.rows, ...id.rows] } : id;
+    if (id) d.identification = d.identification ? { ...d.identification, rows: [...d.identification.rows, ...id.rows], confusions: [...d.identification.confusions, ...id.confusions] } : id;
   }
   for (const x of areaRoiLater) d.areaRoi ??= loadAreaRoi(x.dir, x.files, pairsFromBas);
   d.roiScores = poolRoiRows(roiPer);

@@ -11,6 +11,7 @@ import { heatmap } from './figures/heatmap.js';
 import { lineChart, type LineSeries } from './figures/line.js';
 import { olsFit, scatterFit } from './figures/scatter.js';
 import { esc, fmt, type Figure } from './svg.js';
+import { categorical } from './palette.js';
 
 export interface Table {
   caption: string;
@@ -79,7 +80,7 @@ function trainingSection(d: ReportData): Section {
     if (t.confusion) {
       const total = t.confusion.flat().reduce((s, v) => s + v, 0);
       figures.push(confusionMatrix({
-        id: `training-${id}-confusion`, title: `${t.model}: test confusion`, classes: t.classes, counts: t.confusion, unit: t.confusionUnit,
+        id: `training-${id}-confusion`, title: `${t.model}: test confusion`, classes: t.classes, counts: t.confusion, unit: t.confusionUnit, rowLabel: 'true genre', colLabel: 'predicted genre',
         caption: `Held-out test ${t.confusionUnit} (n = ${total}); colour = fraction of the true genre, numbers = counts; diagonal outlined.`,
       }));
     }
@@ -190,21 +191,41 @@ function alignmentSection(d: ReportData): Section {
 function identificationSection(d: ReportData): Section {
   const s = d.identification;
   if (!s || s.rows.length === 0) return empty('identification', 'Identification accuracy versus window length', 'no identification scores among the inputs (run `brainalign decode-eeg`)');
-  const series = [...new Set(s.rows.map((r) => r.series))];
+  const decoders = [...new Set(s.rows.map((r) => r.decoder))];
+  const splits = [...new Set(s.rows.map((r) => r.split))];
+  const subjects = [...new Set(s.rows.map((r) => r.subject))];
+  // A line per decoder × split × subject; its name lists only what varies, colour = decoder, dash = split.
+  const nameOf = (r: { decoder: string; split: string; subject: string }): string =>
+    [decoders.length > 1 || (splits.length <= 1 && subjects.length <= 1) ? r.decoder : '', splits.length > 1 ? r.split : '', subjects.length > 1 ? (r.subject === 'all' ? 'pooled' : `sub-${r.subject.replace(/^sub-/, '')}`) : '']
+      .filter((x) => x).join(' · ');
+  const keys = [...new Map(s.rows.map((r) => [`${r.decoder}|${r.split}|${r.subject}`, r])).values()];
   const windows = [...new Set(s.rows.map((r) => r.window))].sort((a, b) => a - b);
-  const at = (name: string, w: number) => s.rows.find((r) => r.series === name && r.window === w);
-  const fig = lineChart({
-    id: 'identification-window', title: 'Music identification from EEG', xLabel: 'EEG window length (s)', yLabel: 'identification accuracy (fraction)',
-    series: series.map((name) => ({ name, x: windows, y: windows.map((w) => at(name, w)?.accuracy ?? null), lo: windows.map((w) => at(name, w)?.lo ?? null), hi: windows.map((w) => at(name, w)?.hi ?? null) })),
-    references: [{ y: s.chance, label: `chance ${fmt(s.chance, 2)}` }], yDomain: [0, 1], xLog: windows.length > 2 && windows[windows.length - 1] / windows[0] >= 8,
-    caption: `Fraction of held-out EEG segments whose stimulus was identified among ${s.nCandidates ?? 'the'} candidates; error bars: bootstrap CIs from decode-eeg; dashed: chance = ${fmt(s.chance, 3)}.`,
-  });
+  const at = (k: { decoder: string; split: string; subject: string }, w: number) => s.rows.find((r) => r.decoder === k.decoder && r.split === k.split && r.subject === k.subject && r.window === w);
+  const DASH = [undefined, '6 4', '2 3'];
+  const series: LineSeries[] = keys.map((k) => ({
+    name: nameOf(k), x: windows, y: windows.map((w) => at(k, w)?.accuracy ?? null), lo: windows.map((w) => at(k, w)?.lo ?? null), hi: windows.map((w) => at(k, w)?.hi ?? null),
+    color: categorical(decoders.indexOf(k.decoder)), dash: DASH[splits.indexOf(k.split) % DASH.length],
+  }));
+  const pooled = subjects.length === 1 && subjects[0] === 'all';
+  const figures: Figure[] = [lineChart({
+    id: 'identification-window', title: 'Music identification from EEG', xLabel: 'EEG window length (s)', yLabel: 'top-1 identification accuracy (fraction)',
+    series, references: [{ y: s.chance, label: `chance ${fmt(s.chance, 2)}` }], yDomain: [0, 1], xLog: windows.length > 2 && windows[windows.length - 1] / windows[0] >= 8,
+    caption: `Fraction of held-out EEG stretches whose song was ranked first among ${s.nCandidates ?? 'the'} candidates${pooled ? ', pooled over subjects' : ''}; error bars: 95 % percentile-bootstrap CIs over stretches; dashed: chance = ${fmt(s.chance, 3)}.`,
+  })];
+  for (const c of s.confusions) {
+    const total = c.counts.flat().reduce((u, v) => u + v, 0);
+    figures.push(confusionMatrix({
+      id: `identification-confusion-${slug(c.decoder)}-${slug(c.split)}`, title: `${c.decoder} (${c.split}): song confusion`, classes: c.songs, counts: c.counts, unit: 'stretches',
+      rowLabel: 'song heard', colLabel: 'song identified',
+      caption: `Base window, mean combination, summed over subjects (n = ${total} stretches); colour = fraction of the song heard, numbers = counts.`,
+    }));
+  }
   const table: Table = {
-    caption: 'Identification accuracy (fraction correct [CI]) per window length',
-    columns: ['window (s)', ...series],
-    rows: windows.map((w) => [fmt(w), ...series.map((name) => { const r = at(name, w); return r ? `${fmt(r.accuracy)} ${ci(r.lo, r.hi)}` : 'n/a'; })]),
+    caption: 'Top-1 identification accuracy (fraction correct [95 % CI]) per window length',
+    columns: ['window (s)', ...series.map((x) => x.name)],
+    rows: windows.map((w) => [fmt(w), ...keys.map((k) => { const r = at(k, w); return r ? `${fmt(r.accuracy)} ${ci(r.lo, r.hi)}` : 'n/a'; })]),
   };
-  return { id: 'identification', heading: 'Identification accuracy versus window length', notRun: null, figures: [fig], tables: [table], brainMaps: [] };
+  return { id: 'identification', heading: 'Identification accuracy versus window length', notRun: null, figures, tables: [table], brainMaps: [] };
 }
 
 function brainSection(d: ReportData): Section {

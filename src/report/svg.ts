@@ -170,6 +170,8 @@ export interface LegendItem {
   label: string;
   color: string;
   kind: 'line' | 'dashed' | 'rect' | 'point';
+  /** stroke-dasharray of a 'line' item. */
+  dash?: string;
 }
 
 /** A legend column starting at (x, y), one 18-px row per item. */
@@ -179,8 +181,11 @@ export function legend(items: LegendItem[], x: number, y: number): string {
     const yy = y + i * 18;
     if (it.kind === 'rect') s += `<rect x="${px(x)}" y="${px(yy - 6)}" width="12" height="12" fill="${it.color}"/>`;
     else if (it.kind === 'point') s += `<circle cx="${px(x + 6)}" cy="${px(yy)}" r="4" fill="${it.color}"/>`;
-    else s += `<line x1="${px(x)}" x2="${px(x + 16)}" y1="${px(yy)}" y2="${px(yy)}" stroke="${it.color}" stroke-width="2"${it.kind === 'dashed' ? ' stroke-dasharray="5 4"' : ''}/>`;
-    s += `<text x="${px(x + 22)}" y="${px(yy)}" dy="0.32em">${esc(it.label)}</text>`;
+    else {
+      const dash = it.kind === 'dashed' ? '5 4' : it.dash;
+      s += `<line x1="${px(x)}" x2="${px(x + 22)}" y1="${px(yy)}" y2="${px(yy)}" stroke="${it.color}" stroke-width="2"${dash ? ` stroke-dasharray="${dash}"` : ''}/>`;
+    }
+    s += `<text x="${px(x + 28)}" y="${px(yy)}" dy="0.32em">${esc(it.label)}</text>`;
   });
   return s + '</g>';
 }

@@ -70,8 +70,9 @@ export function fixtureReport(study: Study, dir: string): ReportData {
     chance: 0.1, nCandidates: 10,
     rows: ['sub-01', 'sub-02', 'sub-03'].flatMap((s, j) => windows.map((w) => {
       const acc = 0.1 + (0.7 - 0.15 * j) * (1 - Math.exp(-w / 5));
-      return { series: s, subject: s, window: w, accuracy: acc, lo: Math.max(0, acc - 0.08), hi: Math.min(1, acc + 0.08), n: 40 };
+      return { decoder: 'predann', split: 'random-chunk', subject: s, window: w, accuracy: acc, lo: Math.max(0, acc - 0.08), hi: Math.min(1, acc + 0.08), n: 40 };
     })),
+    confusions: [{ decoder: 'predann', split: 'random-chunk', songs: ['song-a', 'song-b', 'song-c', 'song-d'], counts: [[7, 1, 0, 0], [1, 6, 1, 0], [0, 0, 8, 0], [2, 0, 0, 6]] }],
   };
   if (study === 'eeg-identification') return withProvenance(d);
   const vols = fs.existsSync(path.join(dir, 'sub-01_desc-banT2T3_r.nii.gz'))

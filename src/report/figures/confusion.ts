@@ -14,6 +14,9 @@ export interface ConfusionOptions {
   counts: number[][];
   /** What was counted, e.g. 'test windows'. */
   unit: string;
+  /** Axis titles, e.g. 'true genre' and 'predicted genre'. */
+  rowLabel: string;
+  colLabel: string;
   caption: string;
 }
 
@@ -32,7 +35,7 @@ export function confusionMatrix(o: ConfusionOptions): Figure {
   }
   return heatmap({
     id: o.id, title: o.title, rows: o.classes, cols: o.classes, values, cellText: text,
-    rowLabel: 'true genre', colLabel: 'predicted genre', valueLabel: `fraction of true-genre ${o.unit}`,
+    rowLabel: o.rowLabel, colLabel: o.colLabel, valueLabel: `fraction of the row's ${o.unit}`,
     domain: [0, 1], outlined: o.classes.map((_, i) => [i, i] as [number, number]), caption: o.caption,
   });
 }

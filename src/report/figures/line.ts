@@ -13,6 +13,8 @@ export interface LineSeries {
   lo?: (number | null)[];
   hi?: (number | null)[];
   dashed?: boolean;
+  /** SVG stroke-dasharray (overrides `dashed`), e.g. '2 3'. */
+  dash?: string;
   /** Defaults to the Okabe–Ito colour of the series index. */
   color?: string;
 }
@@ -54,7 +56,8 @@ export function lineChart(o: LineOptions): Figure {
     const color = s.color ?? categorical(si);
     const nudge = withCi > 1 && s.lo && s.hi ? (si - (o.series.length - 1) / 2) * 4 : 0;
     const X = (v: number): number => x(tx(v)) + nudge;
-    items.push({ label: s.name, color, kind: s.dashed ? 'dashed' : 'line' });
+    const dash = s.dash ?? (s.dashed ? '6 4' : undefined);
+    items.push({ label: s.name, color, kind: 'line', dash });
     let d = '';
     let pen = false;
     s.x.forEach((xv, i) => {
@@ -64,7 +67,7 @@ export function lineChart(o: LineOptions): Figure {
       pen = true;
     });
     body += `<g class="series" data-series="${esc(s.name)}">`;
-    if (d) body += `<path d="${d}" fill="none" stroke="${color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''}/>`;
+    if (d) body += `<path d="${d}" fill="none" stroke="${color}" stroke-width="2"${dash ? ` stroke-dasharray="${dash}"` : ''}/>`;
     s.x.forEach((xv, i) => {
       const yv = s.y[i];
       if (yv === null || !Number.isFinite(yv)) return;
