@@ -122,6 +122,55 @@ test('BDF Status: low 16 bits, one event per change to a non-zero code, upper st
   t.is(edfInfo(file).triggerCount, 4);
 });
 
+/** A hand-built EDF+C (independent of our writer) with two annotation signals around one 4-Hz signal. */
+function handBuiltEdfPlus(file: string): void {
+  const rows: [string, string, number, number, number, number, number][] = [
+    // label, unit, physMin, physMax, digMin, digMax, samples per record
+    ['EDF Annotations', '', -1, 1, -32768, 32767, 30],
+    ['Sig', 'mV', -10, 10, -1000, 1000, 4],
+    ['EDF Annotations', '', -1, 1, -32768, 32767, 20],
+  ];
+  const pad = (x: string | number, w: number) => String(x).padEnd(w, ' ');
+  let h = pad('0', 8) + pad('X X X X', 80) + pad('Startdate 02-MAR-2021 X X X', 80) + '02.03.2107.08.09';
+  h += pad(256 * 4, 8) + pad('EDF+C', 44) + pad(3, 8) + pad(1, 8) + pad(3, 4);
+  const col = (f: (r: (typeof rows)[number]) => string, w: number) => rows.map((r) => pad(f(r), w)).join('');
+  h += col((r) => r[0], 16) + col(() => '', 80) + col((r) => r[1], 8) + col((r) => String(r[2]), 8) + col((r) => String(r[3]), 8);
+  h += col((r) => String(r[4]), 8) + col((r) => String(r[5]), 8) + col(() => '', 80) + col((r) => String(r[6]), 8) + col(() => '', 32);
+  const recs: Buffer[] = [];
+  const first = ['+0.7\x14\x14\x00+0.9\x150.5\x14A\x14B\x14\x00', '+1.7\x14\x14\x00', '+2.7\x14\x14\x00'];
+  const second = ['+1.2\x14Ä second signal\x14\x00', '', '+3.2\x150\x14late\x14\x00'];
+  for (let k = 0; k < 3; k++) {
+    const r = Buffer.alloc((30 + 4 + 20) * 2);
+    r.write(first[k], 0, 'utf8');
+    for (let i = 0; i < 4; i++) r.writeInt16LE(-1000 + 500 * i + k, 60 + 2 * i);
+    r.write(second[k], 68, 'utf8');
+    recs.push(r);
+  }
+  fs.writeFileSync(file, Buffer.concat([Buffer.from(h, 'latin1'), ...recs]));
+}
+
+test('two annotation signals, several texts per TAL, a +0.7 s start TAL, and a signal between annotation signals', (t) => {
+  const file = path.join(tmp, 'two-annot.edf');
+  handBuiltEdfPlus(file);
+  const r = readEdf(file);
+  t.is(r.header.startTime.toISOString(), '2021-03-02T07:08:09.700Z');
+  t.is(r.header.startOffset, 0.7);
+  t.deepEqual(r.annotations, [
+    { onset: 0.2, duration: 0.5, text: 'A' },
+    { onset: 0.2, duration: 0.5, text: 'B' },
+    { onset: 0.5, duration: null, text: 'Ä second signal' },
+    { onset: 2.5, duration: 0, text: 'late' },
+  ]);
+  t.deepEqual(r.signals.map((s) => [s.label, s.unit, s.rate]), [['Sig', 'mV', 4]]);
+  // digital −1000, −500, 0, 500 (+k) over −1000..1000 → −10 … 5 mV (+k/100).
+  t.deepEqual(Array.from(r.signals[0].data.subarray(0, 4)), [-10, -5, 0, 5]);
+  t.is(r.signals[0].data[9], Math.fround(-4.98)); // record 2, sample 1: digital −498
+  const info = edfInfo(file);
+  t.is(info.annotationSignals, 2);
+  t.is(info.signals[0].data!.nonzero, 11);
+  t.is(info.signals[0].data!.count, 12);
+});
+
 test('a sparse 2.2 GB BDF: the last record (beyond 2^31 bytes) is read by position, not by loading the file', (t) => {
   const small = path.join(tmp, 'one-record.bdf');
   const rate = 2048;
