@@ -214,7 +214,7 @@ export function parseEdfHeader(fd: number, where: string): EdfHeader {
   return header;
 }
 
-/** Parse the header of the EDF/BDF file at `path` (no sample data is read). */
+/** Parse the header of the EDF/BDF file at `path`; of the data only the first record's first TAL is read. */
 export function readEdfHeader(path: string): EdfHeader {
   const fd = openEdf(path);
   try {

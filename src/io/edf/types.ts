@@ -34,7 +34,7 @@ export interface EdfHeader {
   path: string;
   format: EdfFormat;
   variant: EdfVariant;
-  /** Version field text: "0" for EDF, "\xffBIOSEMI" for BDF (first byte shown as U+FFFD is not used). */
+  /** Version field: "0" for EDF; "\xffBIOSEMI" for BDF (byte 0xFF kept as U+00FF, where edfio shows U+FFFD). */
   version: string;
   patient: string;
   recording: string;

@@ -104,11 +104,14 @@ export function writeEdf(path: string, rec: EdfWriteInput): void {
   const perRecord: Uint8Array[][] = Array.from({ length: nRecords }, (_, k) => [encodeTal(recOnset(k), null, [''])]);
   for (const an of rec.annotations ?? []) {
     if (!Number.isFinite(an.onset)) throw new InputError(path, `annotation "${an.text}" has onset ${an.onset}`);
+    if (an.duration !== undefined && !(an.duration >= 0)) throw new InputError(path, `annotation "${an.text}" has duration ${an.duration}`);
     const k = Math.min(nRecords - 1, Math.max(0, Math.floor(an.onset / dur)));
     perRecord[k].push(encodeTal(an.onset + sub, an.duration ?? null, [an.text]));
   }
-  const talBytes = perRecord.map((l) => l.reduce((n, b) => n + b.length, 0));
-  const annSpr = Math.ceil(Math.max(...talBytes) / bps);
+  // A loop, not Math.max(...): long recordings have more records than a call may take arguments.
+  let maxTal = 0;
+  for (const l of perRecord) maxTal = Math.max(maxTal, l.reduce((n, b) => n + b.length, 0));
+  const annSpr = Math.ceil(maxTal / bps);
 
   const { date, time, startdate } = edfDate(new Date(rec.startTime.getTime() - sub * 1000));
   const ns = plans.length + 1;
