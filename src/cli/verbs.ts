@@ -1,5 +1,6 @@
 /** Every verb brainalign offers. A verb is listed here only once it works. */
 import type { Verb } from './framework.js';
+import align from './align.js';
 import cache from './cache.js';
 import data from './data.js';
 import decodeEeg from './decode-eeg.js';
@@ -8,4 +9,4 @@ import encode from './encode.js';
 import info from './info.js';
 import report from './report.js';
 
-export const verbs: Verb[] = [info, data, cache, report, encode, eegPrep, decodeEeg];
+export const verbs: Verb[] = [info, data, cache, report, encode, eegPrep, decodeEeg, align];

@@ -13,7 +13,6 @@ import { readTsv, tsvNumber } from '../io/tsv.js';
 import { readWav } from '../io/wav.js';
 import { amplitudeEnvelope } from '../signal/envelope.js';
 import { melSpectrogram, powerToDb } from '../signal/mel.js';
-import { resample } from '../signal/resample.js';
 import type { TargetMatrix, TargetSource, WindowRef } from './types.js';
 
 /**
@@ -62,7 +61,7 @@ export type AudioTargetKind = 'envelope' | 'logmel';
 /**
  * Targets computed from audio at `rate` Hz: 'envelope' (1 feature, local RMS,
  * signal/envelope.ts) or 'logmel' (nMels log-mel bands in dB, each band
- * resampled from the STFT frame rate to `rate`). Results are cached per stimulus.
+ * averaged from the STFT frame rate into 1/rate-wide bins). Results are cached per stimulus.
  */
 export function audioTargets(wavs: Map<string, string>, kind: AudioTargetKind, rate: number, nMels = 16): TargetSource {
   const cache = new Map<string, TargetMatrix>();
@@ -81,11 +80,21 @@ export function audioTargets(wavs: Map<string, string>, kind: AudioTargetKind, r
       const hop = 256;
       const mel = melSpectrogram(x, { sr: wav.sampleRate, nFft: 1024, hop, nMels, fmax: wav.sampleRate / 2 });
       const db = powerToDb(mel.data);
-      const bands: Float32Array[] = [];
-      for (let b = 0; b < nMels; b++) bands.push(resample(db.subarray(b * mel.nFrames, (b + 1) * mel.nFrames), wav.sampleRate / hop, rate));
-      const n = Math.min(...bands.map((v) => v.length), Math.floor((x.length / wav.sampleRate) * rate));
+      // Frames (centred, at f·hop/sr s) are averaged over each output sample's 1/rate-wide bin
+      // (a boxcar anti-alias); frame and EEG rates are rarely in a small rational ratio, so a
+      // polyphase resampler would need an enormous filter.
+      const n = Math.floor((x.length / wav.sampleRate) * rate);
       const data = new Float32Array(n * nMels);
-      for (let t = 0; t < n; t++) for (let b = 0; b < nMels; b++) data[t * nMels + b] = bands[b][t];
+      const fr = wav.sampleRate / hop;
+      for (let t = 0; t < n; t++) {
+        const f0 = Math.max(0, Math.ceil((t - 0.5) * (fr / rate)));
+        const f1 = Math.min(mel.nFrames - 1, Math.max(f0, Math.ceil((t + 0.5) * (fr / rate)) - 1));
+        for (let b = 0; b < nMels; b++) {
+          let s = 0;
+          for (let f = f0; f <= f1; f++) s += db[b * mel.nFrames + f];
+          data[t * nMels + b] = s / (f1 - f0 + 1);
+        }
+      }
       m = { data, n, f: nMels };
     }
     cache.set(stimId, m);

@@ -11,30 +11,14 @@
  * network uses 32-64-128 filters without pooling (set `filters` and
  * `poolTime: 1` to match).
  */
-import { z } from 'zod';
 import { tf } from './backend.js';
 import { batchNormTrain } from './batchnorm.js';
 import { predannLoss } from './predann-loss.js';
 import { Rng } from '../core/prng.js';
 import { InputError } from '../core/errors.js';
+import { eegEncoderConfigSchema, type EegEncoderConfig } from './eeg-encoder-config.js';
 
-export const eegEncoderConfigSchema = z
-  .object({
-    filters: z.array(z.number().int().min(1)).min(1).default([8, 16, 32]).describe('output channels of each convolution'),
-    kernel: z.tuple([z.number().int().min(1), z.number().int().min(1)]).default([3, 7]).describe('kernel size [channels, time]'),
-    poolTime: z.number().int().min(1).default(2).describe('max-pool factor along time after each convolution (1 = none)'),
-    dropout: z.number().min(0).max(0.9).default(0.5).describe('dropout rate before the heads'),
-    projectionHidden: z.number().int().min(1).default(64).describe('hidden units of the projection head'),
-    lambda: z.number().min(0).default(0.05).describe('weight λ of the InfoNCE term (0 = no-ANN baseline)'),
-    temperature: z.number().positive().default(0.5).describe('InfoNCE temperature τ'),
-    epochs: z.number().int().min(1).default(30).describe('training epochs'),
-    batchSize: z.number().int().min(2).default(32).describe('windows per batch'),
-    lr: z.number().positive().default(1e-3).describe('Adam learning rate'),
-    weightDecay: z.number().min(0).default(0).describe('L2 penalty on convolution and dense weights'),
-  })
-  .strict();
-
-export type EegEncoderConfig = z.output<typeof eegEncoderConfigSchema>;
+export { eegEncoderConfigSchema, type EegEncoderConfig };
 
 export interface EncoderShape {
   nCh: number;

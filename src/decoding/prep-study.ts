@@ -1,0 +1,191 @@
+/**
+ * One subject's EEG from a BIDS dataset to segments: read each recording
+ * (EDF/BDF), its channels.tsv (types, channels marked bad), electrode
+ * positions (electrodes.tsv when present, else standard 10-20 positions),
+ * stimulus events (events.tsv, Status triggers or EDF+ annotations), run the
+ * preprocessing chain and cut segments. Recordings of one subject are
+ * concatenated segment-wise.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { writeJsonAtomic } from '../core/atomic.js';
+import { InputError } from '../core/errors.js';
+import { notice } from '../core/progress.js';
+import { scanBids, selectFiles, readEvents } from '../io/bids.js';
+import { readEdf } from '../io/edf.js';
+import { writeNpy } from '../io/npy.js';
+import { readTsv, tsvNumber, writeTsv } from '../io/tsv.js';
+import { preprocessEeg, type EegPrepConfig } from '../signal/eeg/prep.js';
+import { cutSegments, eventsFromAnnotations, eventsFromTriggers, type Segments, type StimulusEvent } from '../signal/eeg/segment.js';
+import type { Xyz } from '../signal/eeg/montage.js';
+import type { BadChannelReport } from '../signal/eeg/bad-channels.js';
+import { electrodeXyz } from '../synth/eeg.js';
+
+export interface PreparedSubject {
+  subject: string;
+  task: string;
+  channels: string[];
+  segments: Segments;
+  bad: string[];
+  reports: { file: string; labels: string[]; report: BadChannelReport | null; marked: string[] }[];
+  sources: string[];
+}
+
+/** Companion file of a recording: same entities, another suffix/extension. */
+function companion(dataFile: string, suffix: string, ext: string): string {
+  return dataFile.replace(/_eeg\.(edf|bdf|vhdr|set|fif)$/i, `_${suffix}${ext}`);
+}
+
+/** Electrode positions: electrodes.tsv (x, y, z) for the listed labels, else standard 10-20 positions. */
+function positionsFor(labels: string[], dataFile: string): Xyz[] {
+  const el = companion(dataFile, 'electrodes', '.tsv');
+  const dirEl = fs.existsSync(el) ? el : fs.readdirSync(path.dirname(dataFile)).map((f) => path.join(path.dirname(dataFile), f)).find((f) => f.endsWith('_electrodes.tsv'));
+  if (dirEl && fs.existsSync(dirEl)) {
+    const tab = readTsv(dirEl);
+    const pos = new Map(tab.rows.map((r) => [r.name, [tsvNumber(r.x, dirEl, 'x') ?? NaN, tsvNumber(r.y, dirEl, 'y') ?? NaN, tsvNumber(r.z, dirEl, 'z') ?? NaN] as Xyz]));
+    return labels.map((l) => {
+      const p = pos.get(l);
+      if (!p || p.some((v) => !Number.isFinite(v))) throw new InputError(dirEl, `no position for channel ${l}`);
+      return p;
+    });
+  }
+  return labels.map((l) => {
+    try {
+      return electrodeXyz(l);
+    } catch {
+      throw new InputError(dataFile, `channel ${l} has no standard 10-20 position and there is no electrodes.tsv`);
+    }
+  });
+}
+
+function stimulusEvents(dataFile: string, cfg: EegPrepConfig, root: string, rec: ReturnType<typeof readEdf>, eventsFile: string | undefined): StimulusEvent[] {
+  if (cfg.events === 'events') {
+    if (!eventsFile) throw new InputError(dataFile, 'no events.tsv for this recording (set prep.events to "triggers" or "annotations")');
+    const evs = readEvents(eventsFile);
+    const out: StimulusEvent[] = [];
+    for (const e of evs) {
+      const id = e.extra.stim_id ?? e.extra.stim_file ?? e.trialType;
+      if (id && id !== 'n/a') out.push({ onset: e.onset, duration: e.duration, stimId: id.replace(/^.*\//, '').replace(/\.wav$/i, '') });
+    }
+    return out;
+  }
+  if (cfg.events === 'triggers') {
+    const stimTsv = path.join(root, 'stimuli', 'stimuli.tsv');
+    if (!fs.existsSync(stimTsv)) throw new InputError(root, 'trigger events need stimuli/stimuli.tsv with stim_id and value (trigger code) columns');
+    const tab = readTsv(stimTsv);
+    const map = new Map<number, string>();
+    for (const r of tab.rows) {
+      const v = tsvNumber(r.value, stimTsv, 'value');
+      if (v !== null) map.set(v, r.stim_id);
+    }
+    return eventsFromTriggers(rec.triggers, map);
+  }
+  return eventsFromAnnotations(rec.annotations, /^stim\s+(\S+)$/);
+}
+
+/** Preprocess and segment every EEG recording of `subject` (label without "sub-"). */
+export function prepareSubject(root: string, subject: string, cfg: EegPrepConfig, task?: string): PreparedSubject {
+  const ds = scanBids(root);
+  const files = selectFiles(ds, { datatype: 'eeg', suffix: 'eeg', sub: subject, task }).filter((f) => /\.(edf|bdf)$/i.test(f.path));
+  if (files.length === 0) throw new InputError(root, `no EDF/BDF recordings for sub-${subject}${task ? ` task-${task}` : ''}`);
+  const parts: Segments[] = [];
+  const reports: PreparedSubject['reports'] = [];
+  let channels: string[] | null = null;
+  const badAll = new Set<string>();
+  for (const f of files) {
+    const chTsv = companion(f.path, 'channels', '.tsv');
+    let eegLabels: string[] | null = null;
+    const marked: string[] = [];
+    if (fs.existsSync(chTsv)) {
+      const tab = readTsv(chTsv);
+      eegLabels = tab.rows.filter((r) => !r.type || r.type.toUpperCase() === 'EEG').map((r) => r.name);
+      for (const r of tab.rows) if (r.status === 'bad' && eegLabels.includes(r.name)) marked.push(r.name);
+    }
+    const rec = readEdf(f.path);
+    const sigs = rec.signals.filter((s) => (eegLabels ? eegLabels.includes(s.label) : !/^(status|trigger)$/i.test(s.label)));
+    if (sigs.length < 3) throw new InputError(f.path, `only ${sigs.length} EEG channels`);
+    const rate = sigs[0].rate;
+    if (sigs.some((s) => s.rate !== rate)) throw new InputError(f.path, 'EEG channels have different sampling rates');
+    const labels = sigs.map((s) => s.label);
+    const scale = sigs.map((s) => (/^(v)$/i.test(s.unit) ? 1e6 : /^mv$/i.test(s.unit) ? 1e3 : 1)); // to µV
+    const data = sigs.map((s, i) => (scale[i] === 1 ? s.data : s.data.map((v) => v * scale[i])));
+    const positions = positionsFor(labels, f.path);
+    const pre = preprocessEeg({ labels, rate, data, positions, marked: marked.map((m) => labels.indexOf(m)) }, cfg);
+    const events = stimulusEvents(f.path, cfg, root, rec, f.events);
+    if (events.length === 0) throw new InputError(f.path, `no stimulus events found (prep.events = ${cfg.events})`);
+    const durs = events.map((e) => e.duration).filter((d) => Number.isFinite(d) && d > 0);
+    const segSec = cfg.segmentSec ?? (durs.length ? Math.min(...durs) : NaN);
+    if (!Number.isFinite(segSec)) throw new InputError(f.path, 'stimulus durations unknown: set prep.segmentSec');
+    const seg = cutSegments(pre.data, pre.rate, events, cfg.shiftSec, segSec);
+    if (seg.skipped.length) notice(`eeg-prep: ${path.basename(f.path)}: ${seg.skipped.length} event(s) run past the recording and were skipped`);
+    if (channels && channels.join(',') !== pre.labels.join(',')) throw new InputError(f.path, 'recordings of one subject have different channels after preprocessing');
+    channels = pre.labels;
+    parts.push(seg);
+    for (const b of pre.bad) badAll.add(b);
+    reports.push({ file: path.relative(root, f.path), labels, report: pre.report, marked });
+  }
+  const nT = Math.min(...parts.map((p) => p.nT));
+  const nCh = parts[0].nCh;
+  const nSeg = parts.reduce((s, p) => s + p.nSeg, 0);
+  const data = new Float32Array(nSeg * nCh * nT);
+  let s0 = 0;
+  for (const p of parts) {
+    for (let s = 0; s < p.nSeg; s++) for (let c = 0; c < nCh; c++) data.set(p.data.subarray((s * nCh + c) * p.nT, (s * nCh + c) * p.nT + nT), ((s0 + s) * nCh + c) * nT);
+    s0 += p.nSeg;
+  }
+  const segments: Segments = { data, nSeg, nCh, nT, stimIds: parts.flatMap((p) => p.stimIds), starts: parts.flatMap((p) => p.starts), skipped: parts.flatMap((p) => p.skipped) };
+  return { subject: subject, task: task ?? files[0].entities.task ?? 'unknown', channels: channels ?? [], segments, bad: [...badAll].sort(), reports, sources: files.map((f) => path.relative(root, f.path)) };
+}
+
+/** File stem of a subject's segments inside an eeg-prep artifact. */
+export function segmentsStem(subject: string, task: string): string {
+  return path.join(`sub-${subject}`, 'eeg', `sub-${subject}_task-${task}_desc-segments_eeg`);
+}
+
+/** Write the segments .npy + sidecar and the bad-channel table into an artifact folder. */
+export function writePrepOutputs(dir: string, r: PreparedSubject, cfg: EegPrepConfig): void {
+  const stem = path.join(dir, segmentsStem(r.subject, r.task));
+  const s = r.segments;
+  writeNpy(`${stem}.npy`, s.data, [s.nSeg, s.nCh, s.nT]);
+  writeJsonAtomic(`${stem}.json`, {
+    shape: [s.nSeg, s.nCh, s.nT],
+    axes: ['segment', 'channel', 'time'],
+    units: cfg.robustScale ? `robust-scaled (median/IQR per channel, clamped at ±${cfg.clamp})` : 'uV',
+    subject: `sub-${r.subject}`,
+    task: r.task,
+    rate_hz: cfg.rate,
+    shift_s: cfg.shiftSec,
+    segment_s: s.nT / cfg.rate,
+    channels: r.channels,
+    bad_channels: r.bad,
+    bad_channel_action: cfg.badChannels.action,
+    stim_ids: s.stimIds,
+    segment_onsets_s: s.starts,
+    skipped_events: s.skipped.map((e) => ({ onset: e.onset, stim_id: e.stimId })),
+    sources: r.sources,
+    parameters: cfg,
+  });
+  const rows: Record<string, string | number | null>[] = [];
+  for (const rep of r.reports) {
+    rep.labels.forEach((l, i) => {
+      rows.push({
+        recording: rep.file,
+        name: l,
+        status: rep.report ? rep.report.status[i] : rep.marked.includes(l) ? 'marked' : 'good',
+        marked_bad: rep.marked.includes(l) ? 'yes' : 'no',
+        z_logvar: rep.report ? rep.report.zLogVar[i] : null,
+        neighbour_r: rep.report && Number.isFinite(rep.report.neighbourCorr[i]) ? rep.report.neighbourCorr[i] : null,
+        sd_uv: rep.report ? rep.report.sd[i] : null,
+      });
+    });
+  }
+  writeTsv(path.join(dir, `sub-${r.subject}`, 'eeg', `sub-${r.subject}_task-${r.task}_desc-badchannels_channels.tsv`), ['recording', 'name', 'status', 'marked_bad', 'z_logvar', 'neighbour_r', 'sd_uv'], rows, {
+    recording: { Description: 'Recording the statistics come from' },
+    name: { Description: 'Channel label' },
+    status: { Description: 'Detection result', Levels: { good: 'kept as is', flat: 'flat (sd below floor or log-variance robust z < −threshold)', noisy: 'noisy (log-variance robust z > threshold or outlying neighbour correlation)', marked: 'marked bad in channels.tsv' } },
+    marked_bad: { Description: 'Whether channels.tsv marked the channel bad' },
+    z_logvar: { Description: 'Robust z-score of the log-variance of the band-passed channel' },
+    neighbour_r: { Description: 'Median correlation with the nearest good neighbours' },
+    sd_uv: { Description: 'Standard deviation of the band-passed channel', Units: 'uV' },
+  });
+}
