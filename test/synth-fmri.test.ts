@@ -159,7 +159,7 @@ test('the Control region correlates with the planted ROI signals at chance (mean
   t.true(zA1 > 3 && zT2 > 3, `A1 ${zA1}, T2/T3 ${zT2}`);
 });
 
-test('split-half reliability of the test runs matches the analytic expectation for drift-removed data (±0.03)', (t) => {
+test('split-half reliability and the perfect-model noise ceiling match their analytic expectations for drift-removed data (±0.03)', (t) => {
   const testRuns = sub.runs.map((d, r) => r).filter((r) => sub.runs[r].task === 'test');
   const T = sub.runs[testRuns[0]].nVols;
   const nd = sub.brain.driven.length;
@@ -172,10 +172,13 @@ test('split-half reliability of the test runs matches the analytic expectation f
     trPS += detrend(col)[j];
   }
   const { rhoSplit } = expectedCeilings(sub.brain, testRuns.length);
+  const R = testRuns.length;
   let emp = 0;
   let ana = 0;
   let stored = 0;
   let n = 0;
+  let ceilEmp = 0;
+  let ceilAna = 0;
   sub.brain.driven.forEach((v, di) => {
     const s = new Float64Array(T);
     for (let k = 0; k < T; k++) s[k] = sub.brain.signal[testRuns[0]][k * nd + di];
@@ -183,6 +186,10 @@ test('split-half reliability of the test runs matches the analytic expectation f
     const ss = ps.reduce((a, b) => a + b * b, 0);
     const expected = ss / (ss + sub.brain.sigmaN[v] ** 2 * trPS);
     const ys = testRuns.map((r) => detrend(series(r, v)));
+    // A perfect model (the true signal) against the mean of the R repeats: √(‖Ps‖² / (‖Ps‖² + trace(PΣ)/R)).
+    const meanY = ys[0].map((_, k) => ys.reduce((acc, y) => acc + y[k], 0) / R);
+    ceilEmp += pearson(ps, meanY);
+    ceilAna += Math.sqrt(ss / (ss + (sub.brain.sigmaN[v] ** 2 * trPS) / R));
     for (let a = 0; a < ys.length; a++) {
       for (let b = a + 1; b < ys.length; b++) {
         emp += pearson(ys[a], ys[b]);
@@ -195,8 +202,11 @@ test('split-half reliability of the test runs matches the analytic expectation f
   emp /= n;
   ana /= n;
   stored /= n;
-  t.log(`${nd} voxels, ${testRuns.length} test runs of ${T} volumes: empirical ${emp.toFixed(3)}, analytic after drift removal ${ana.toFixed(3)}, stored (no drift removal) ${stored.toFixed(3)}`);
+  ceilEmp /= nd;
+  ceilAna /= nd;
+  t.log(`${nd} voxels, ${R} test runs of ${T} volumes: split-half empirical ${emp.toFixed(3)}, analytic after drift removal ${ana.toFixed(3)}, stored (no drift removal) ${stored.toFixed(3)}; ceiling empirical ${ceilEmp.toFixed(3)}, analytic ${ceilAna.toFixed(3)}`);
   t.true(Math.abs(emp - ana) < 0.03);
+  t.true(Math.abs(ceilEmp - ceilAna) < 0.03);
   t.true(stored >= ana);
 });
 
