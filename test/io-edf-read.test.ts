@@ -31,6 +31,17 @@ test('a window of two channels equals the same slice of a full read (487.5 Hz, 2
   t.throws(() => readEdf(GEN2, { tStart: 5, tEnd: 2 }), { instanceOf: InputError });
 });
 
+test('a record count of −1 ("still recording") is taken from the file size', (t) => {
+  const src = path.join(conformanceRoot(), 'edf/mne-tools__mne-python/mne/io/edf/tests/data/duplicate_channel_labels.edf');
+  const b = Buffer.from(fs.readFileSync(src));
+  b.write('-1      ', 236, 'latin1');
+  const file = path.join(tmp, 'unknown-count.edf');
+  fs.writeFileSync(file, b);
+  const r = readEdf(file);
+  t.is(r.header.nRecords, 10);
+  t.deepEqual(r.signals, readEdf(src).signals);
+});
+
 /** 4 records × 1 s at 100 Hz, sample value = 1000·record + index, re-stamped as EDF+D with onsets `onsets`. */
 function makeEdfPlusD(file: string, onsets: number[], keepTimekeeping = true): void {
   const n = onsets.length * 100;

@@ -137,3 +137,18 @@ test('writes are atomic (no temporary left behind) and bad input is an InputErro
   t.throws(() => writeEdf(path.join(dir, 'd.edf'), nan), { instanceOf: InputError, message: /NaN/ });
   t.deepEqual(fs.readdirSync(dir), ['a.edf']);
 });
+
+test('a 30-hour recording at 1 Hz in 1-s records (108 000 records) writes and reads back every annotation', (t) => {
+  const n = 108000;
+  const data = new Float32Array(n);
+  for (let i = 0; i < n; i++) data[i] = (i % 200) - 100;
+  const annotations = Array.from({ length: 30 }, (_, h) => ({ onset: 3600 * h + 0.5, text: `hour ${h}` }));
+  const file = path.join(tmp, 'long.edf');
+  writeEdf(file, { format: 'edf', startTime: new Date(Date.UTC(2020, 0, 1)), recordDuration: 1, signals: [{ label: 'T', unit: 'degC', rate: 1, physMin: -100, physMax: 100, data }], annotations });
+  const r = readEdf(file, { tStart: 107990 });
+  t.is(r.header.nRecords, n);
+  t.deepEqual(r.annotations.map((a) => a.text), annotations.map((a) => a.text));
+  t.is(r.annotations[29].onset, 104400.5);
+  t.is(r.signals[0].data.length, 10);
+  t.true(Math.abs(r.signals[0].data[9] - ((107999 % 200) - 100)) <= 200 / 65535);
+});
