@@ -127,6 +127,11 @@ test('ban-bas inputs load into a typed report with the values written', (t) => {
   t.deepEqual(d.bas[0].correspondence, { index: 0.25, p: 0.01 });
   t.deepEqual(d.areaRoi?.values, [0.5, 0.2, null, 0.3]);
   t.deepEqual(d.areaRoi?.pairs, [{ area: 'A1', roi: 'A1' }, { area: 'Belt', roi: 'Belt' }]);
+  // A bas.json carrying its own matrix serves when no area_roi.tsv exists.
+  fs.rmSync(path.join(align, 'area_roi.tsv'));
+  const withMatrix = JSON.parse(fs.readFileSync(path.join(align, 'bas.json'), 'utf8')) as Record<string, unknown>;
+  writeJsonAtomic(path.join(align, 'bas.json'), { ...withMatrix, matrix: { areas: ['A1', 'Belt'], rois: ['A1', 'Belt'], values: [0.5, 0.1, null, 0.4] } });
+  t.deepEqual(loadReportData('ban-bas', [align], { seed: 5, tmpDir: root }).areaRoi?.values, [0.5, 0.1, null, 0.4]);
   t.deepEqual(d.alignment?.points.map((p) => [p.group, p.epoch, p.x, p.y, p.ylo]), [['ban', 0, 0.3, 0.2, 0.1], ['ban', 5, 0.7, 0.5, 0.4], ['cnn', null, 0.8, 0.35, null]]);
 
   t.is(d.brainMaps.length, 2);

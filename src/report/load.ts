@@ -303,7 +303,22 @@ const basJsonSchema = z.object({
   config: z.object({ level: z.number().optional() }).loose().optional(),
   pairScores: z.array(z.object({ area: z.string(), roi: z.string(), score: z.number().nullable() })).optional(),
   correspondence: z.object({ index: z.number().nullable().optional(), p: z.number().nullable().optional() }).loose().nullable().optional(),
+  matrix: z.object({ areas: z.array(z.string()), rois: z.array(z.string()), values: z.array(z.number().nullable()) }).optional(),
 }).loose();
+
+/** The area × ROI matrix a bas.json may carry (`matrix: { areas, rois, values }`, row-major), or null. */
+export function basMatrix(dir: string, files: string[]): AreaRoi | null {
+  for (const f of files.filter((x) => /(^|\/|_)bas\.json$/.test(x))) {
+    const raw = readJson(path.join(dir, f));
+    const items = z.object({ models: z.array(z.unknown()) }).loose().safeParse(raw);
+    const r = basJsonSchema.safeParse(items.success ? items.data.models[0] : raw);
+    const m = r.success ? r.data.matrix : undefined;
+    if (!m || !r.success) continue;
+    if (m.values.length !== m.areas.length * m.rois.length) throw new InputError(path.join(dir, f), `matrix.values has ${m.values.length} entries, expected areas × rois = ${m.areas.length * m.rois.length}`);
+    return { measure: 'ceiling-normalised median r', areas: m.areas, rois: m.rois, values: m.values.map((v) => finiteOrNull(v)), pairs: (r.data.pairScores ?? []).map((p) => ({ area: p.area, roi: p.roi })) };
+  }
+  return null;
+}
 
 const finiteOrNull = (v: number | null | undefined): number | null => (v === null || v === undefined || !Number.isFinite(v) ? null : v);
 
@@ -518,7 +533,7 @@ export function loadReportData(study: Study, inputs: string[], opts: { seed: num
     const id = loadIdentification(a.dir, a.files);
     if (id) d.identification = d.identification ? { ...d.identification, rows: [...d.identification.rows, ...id.rows], confusions: [...d.identification.confusions, ...id.confusions] } : id;
   }
-  for (const x of areaRoiLater) d.areaRoi ??= loadAreaRoi(x.dir, x.files, pairsFromBas);
+  for (const x of areaRoiLater) d.areaRoi ??= loadAreaRoi(x.dir, x.files, pairsFromBas) ?? basMatrix(x.dir, x.files);
   d.roiScores = poolRoiRows(roiPer);
   d.provenance.sort((p, q) => (p.stage === q.stage ? p.key.localeCompare(q.key) : p.stage.localeCompare(q.stage)));
   return reportDataSchema.parse(d);
