@@ -1,0 +1,285 @@
+/**
+ * Inputs of the BAS and alignment analyses, read from stage artifacts:
+ * study-mode encodings (per-voxel held-out r, reliability, ROI labels), the
+ * listeners' genre choices (BIDS beh), the model's per-clip choices (train
+ * artifact), and test-clip response patterns for RSA. docs/encoding-study.md
+ * (alignment section) and docs/bas.md give the definitions.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { InputError } from '../core/errors.js';
+import type { Rng } from '../core/prng.js';
+import { readNpy } from '../io/npy.js';
+import { readTsv } from '../io/tsv.js';
+import { spearman } from '../encoding/correlation.js';
+import { bootstrapCi, type BootstrapCi } from '../encoding/bootstrap.js';
+import { crossValidatedLayerRsa, rdm, rsaNoiseCeiling, type LayerRdm, type RdmComparison, type RdmMetric } from '../encoding/rsa.js';
+import { openFeatureStore, readFeatureSpace } from '../encoding/feature-store.js';
+import type { EncodingIndex } from '../encoding/study-outputs.js';
+import { areaRoiMatrix, type AreaRoiInput } from './correspondence.js';
+import type { BehaviourInput } from './behaviour.js';
+
+export interface LoadedEncoding {
+  dir: string;
+  index: EncodingIndex;
+  /** nMaps × nV held-out r. */
+  r: Float32Array;
+  reliability: Float32Array;
+  roiOfVoxel: Int32Array;
+  /** nTest × nV cleaned test-mean BOLD. */
+  testMean: Float32Array;
+  nTest: number;
+}
+
+function npyFloat(file: string): { data: Float32Array; shape: number[] } {
+  const a = readNpy(file);
+  if (a.data instanceof BigInt64Array || a.data instanceof BigUint64Array) throw new InputError(file, 'expected a float or int32 array');
+  return { data: a.data instanceof Float32Array ? a.data : Float32Array.from(a.data as ArrayLike<number>), shape: a.shape };
+}
+
+/** Reads every `sub-*_encoding.json` (and its matrices) of an encode artifact folder. */
+export function loadEncodings(dir: string): LoadedEncoding[] {
+  const out: LoadedEncoding[] = [];
+  const subs = fs.existsSync(dir) ? fs.readdirSync(dir).filter((d) => d.startsWith('sub-')) : [];
+  for (const s of subs) {
+    const func = path.join(dir, s, 'func');
+    if (!fs.existsSync(func)) continue;
+    for (const f of fs.readdirSync(func).filter((x) => x.endsWith('_encoding.json'))) {
+      const file = path.join(func, f);
+      const index = JSON.parse(fs.readFileSync(file, 'utf8')) as EncodingIndex;
+      const at = (k: string): string => {
+        const rel = index.files[k];
+        if (!rel) throw new InputError(file, `lists no "${k}" matrix`);
+        return path.join(dir, rel);
+      };
+      const r = npyFloat(at('R_voxels'));
+      const rel = npyFloat(at('Reliability_voxels'));
+      const roi = readNpy(at('Roi_voxels'));
+      const tm = npyFloat(at('Testmean_bold'));
+      if (r.shape[1] !== index.nVoxels || rel.data.length !== index.nVoxels || roi.data.length !== index.nVoxels) throw new InputError(file, 'matrices disagree with nVoxels');
+      out.push({ dir, index, r: r.data, reliability: rel.data, roiOfVoxel: Int32Array.from(roi.data as Int32Array), testMean: tm.data, nTest: tm.shape[0] });
+    }
+  }
+  if (out.length === 0) throw new InputError(dir, 'no sub-*/func/*_encoding.json in this encode artifact');
+  return out;
+}
+
+/** Lower-case letters and digits only: 'T2/T3' and 't2t3' match, 'PB' and 'pb' match. */
+export const nameKey = (s: string): string => s.toLowerCase().replace(/[^a-z0-9]/g, '');
+
+/**
+ * Pools the encodings of one model over subjects into the area × voxel input
+ * of computeBas: one row per area (its CV-chosen iteration), voxels of all
+ * subjects side by side, ROIs by name.
+ */
+export function pooledAreaRoiInput(encs: LoadedEncoding[], areaSet: 'areas' | 'best' = 'areas'): AreaRoiInput {
+  const areas = areaSet === 'best' ? ['best'] : encs[0].index.areas.slice();
+  const rois = encs[0].index.rois.slice();
+  for (const e of encs) {
+    if (e.index.rois.join('\u0000') !== rois.join('\u0000')) throw new InputError(e.dir, `ROI list ${e.index.rois.join(', ')} differs from ${rois.join(', ')}`);
+    for (const a of areas) if (a !== 'best' && !e.index.areas.includes(a)) throw new InputError(e.dir, `no area ${a}`);
+  }
+  const nVoxels = encs.reduce((s, e) => s + e.index.nVoxels, 0);
+  const r = new Float64Array(areas.length * nVoxels);
+  const reliability = new Float64Array(nVoxels);
+  const roiOfVoxel = new Int32Array(nVoxels);
+  let o = 0;
+  for (const e of encs) {
+    const nV = e.index.nVoxels;
+    areas.forEach((a, ai) => {
+      const m = e.index.maps.find((x) => x.area === a && x.label === 'cv');
+      if (!m) throw new InputError(e.dir, `no CV map for area ${a}`);
+      for (let v = 0; v < nV; v++) r[ai * nVoxels + o + v] = e.r[m.row * nV + v];
+    });
+    for (let v = 0; v < nV; v++) {
+      reliability[o + v] = e.reliability[v];
+      roiOfVoxel[o + v] = e.roiOfVoxel[v];
+    }
+    o += nV;
+  }
+  return { areas, rois, r, nVoxels, roiOfVoxel, reliability };
+}
+
+/** Resolves configured (area, roi) pairs to the names the encodings use (ignoring case and punctuation). */
+export function resolvePairNames(pairs: { area: string; roi: string }[], areas: string[], rois: string[]): { area: string; roi: string }[] {
+  return pairs.map((p) => {
+    const a = areas.find((x) => nameKey(x) === nameKey(p.area));
+    const r = rois.find((x) => nameKey(x) === nameKey(p.roi));
+    if (!a) throw new InputError('align.bas.pairs', `area "${p.area}" matches none of the encoded areas ${areas.join(', ')}`);
+    if (!r) throw new InputError('align.bas.pairs', `ROI "${p.roi}" matches none of ${rois.join(', ')}`);
+    return { area: a, roi: r };
+  });
+}
+
+/** Listener choices: stim_id → (true genre, responses) from every `sub-*_task-genre_beh.tsv` of a BIDS dataset. */
+export function readHumanChoices(bids: string): { subjects: string[]; trials: Map<string, { trueGenre: string; responses: Map<string, string> }> } {
+  const trials = new Map<string, { trueGenre: string; responses: Map<string, string> }>();
+  const subjects: string[] = [];
+  for (const s of fs.readdirSync(bids).filter((d) => d.startsWith('sub-')).sort()) {
+    const file = path.join(bids, s, 'beh', `${s}_task-genre_beh.tsv`);
+    if (!fs.existsSync(file)) continue;
+    const t = readTsv(file);
+    for (const c of ['stim_id', 'true_genre', 'response']) if (!t.columns.includes(c)) throw new InputError(file, `missing column "${c}"`);
+    subjects.push(s);
+    for (const r of t.rows) {
+      const e = trials.get(r.stim_id) ?? { trueGenre: r.true_genre, responses: new Map<string, string>() };
+      if (e.trueGenre !== r.true_genre) throw new InputError(file, `clip ${r.stim_id}: true genre ${r.true_genre} differs from another listener's file (${e.trueGenre})`);
+      if (r.response !== 'n/a') e.responses.set(s, r.response);
+      trials.set(r.stim_id, e);
+    }
+  }
+  if (subjects.length < 2) throw new InputError(bids, `human–human consistency needs genre judgements of at least 2 listeners (sub-*/beh/sub-*_task-genre_beh.tsv), found ${subjects.length}`);
+  return { subjects, trials };
+}
+
+/**
+ * The model's genre choice per clip from a train artifact: `eval/predictions.tsv`
+ * with columns stim_id and predicted_genre (or predicted). Throws an InputError
+ * naming the missing file otherwise.
+ */
+export function readModelChoices(trainDir: string): Map<string, string> {
+  const file = path.join(trainDir, 'eval', 'predictions.tsv');
+  if (!fs.existsSync(file)) throw new InputError(trainDir, 'train artifact has no eval/predictions.tsv (stim_id, predicted_genre): per-clip genre choices are needed for s_b');
+  const t = readTsv(file);
+  const col = t.columns.includes('predicted_genre') ? 'predicted_genre' : t.columns.includes('predicted') ? 'predicted' : null;
+  if (!t.columns.includes('stim_id') || !col) throw new InputError(file, 'needs columns stim_id and predicted_genre');
+  return new Map(t.rows.map((r) => [r.stim_id, r[col]]));
+}
+
+/** BehaviourInput over the clips both the model and the listeners judged (clips in stim_id order, genres sorted). */
+export function behaviourInput(model: Map<string, string>, humans: ReturnType<typeof readHumanChoices>): { input: BehaviourInput; clips: string[]; genres: string[] } {
+  const clips = [...model.keys()].filter((c) => humans.trials.has(c)).sort();
+  if (clips.length < 2) throw new InputError('behaviour', `the model and the listeners share ${clips.length} judged clips; need at least 2`);
+  const genreSet = new Set<string>();
+  for (const c of clips) {
+    const t = humans.trials.get(c);
+    if (!t) continue;
+    genreSet.add(t.trueGenre);
+    genreSet.add(model.get(c) as string);
+    for (const g of t.responses.values()) genreSet.add(g);
+  }
+  const genres = [...genreSet].sort();
+  const gi = (g: string): number => genres.indexOf(g);
+  const H = humans.subjects.length;
+  const hum = new Int32Array(H * clips.length).fill(-1);
+  clips.forEach((c, k) => {
+    const t = humans.trials.get(c);
+    humans.subjects.forEach((s, h) => {
+      const g = t?.responses.get(s);
+      if (g !== undefined) hum[h * clips.length + k] = gi(g);
+    });
+  });
+  return {
+    input: {
+      nGenres: genres.length,
+      trueGenre: Int32Array.from(clips.map((c) => gi(humans.trials.get(c)?.trueGenre ?? ''))),
+      model: Int32Array.from(clips.map((c) => gi(model.get(c) as string))),
+      humans: hum,
+      nHumans: H,
+    },
+    clips,
+    genres,
+  };
+}
+
+/**
+ * Alignment of one model: mean over `rois` of the pooled (all subjects)
+ * ceiling-normalised median r of its best layer per voxel (unitless; NaN if
+ * an ROI has no ceiling).
+ */
+export function alignmentScore(encs: LoadedEncoding[], rois: string[]): { score: number; perRoi: Record<string, number> } {
+  const inp = pooledAreaRoiInput(encs, 'best');
+  const m = areaRoiMatrix(inp).normalised;
+  const perRoi: Record<string, number> = {};
+  let s = 0;
+  for (const roi of rois) {
+    const k = inp.rois.findIndex((x) => nameKey(x) === nameKey(roi));
+    if (k < 0) throw new InputError('align.alignmentRois', `ROI "${roi}" not among ${inp.rois.join(', ')}`);
+    perRoi[inp.rois[k]] = m[k];
+    s += m[k];
+  }
+  return { score: s / rois.length, perRoi };
+}
+
+/** Mean cleaned BOLD of each test clip: volumes whose time t·TR lies in [onset + w0, onset + duration + w1). nClips × nV. */
+export function clipPatterns(e: LoadedEncoding, windowSec: [number, number]): Float64Array {
+  const nV = e.index.nVoxels;
+  const clips = e.index.clips;
+  const out = new Float64Array(clips.length * nV);
+  clips.forEach((c, k) => {
+    const dur = Number.isFinite(c.duration) ? c.duration : 0;
+    const t0 = c.onset + windowSec[0];
+    const t1 = c.onset + dur + windowSec[1];
+    let n = 0;
+    for (let t = 0; t < e.nTest; t++) {
+      const time = t * e.index.tr;
+      if (time < t0 || time >= t1) continue;
+      n++;
+      for (let v = 0; v < nV; v++) out[k * nV + v] += e.testMean[t * nV + v];
+    }
+    if (n === 0) throw new InputError(e.dir, `clip ${c.stimId} at ${c.onset} s has no volume in its response window`);
+    for (let v = 0; v < nV; v++) out[k * nV + v] /= n;
+  });
+  return out;
+}
+
+export interface RsaResult {
+  /** Mean over subjects and ROIs of the cross-validated layer RSA score (unitless). */
+  score: number;
+  perRoi: Record<string, { score: number; ceilingLower: number | null; ceilingUpper: number | null; chosen: Record<string, number> }>;
+}
+
+/**
+ * RSA of one model: per subject and ROI, the brain RDM over test clips is
+ * compared with every area/iteration RDM (clip-mean features), the layer
+ * chosen on random stimulus halves and scored on the other half; averaged
+ * over subjects. The leave-one-subject-out ceiling needs ≥ 2 subjects with
+ * the same test clips.
+ */
+export function modelRsa(encs: LoadedEncoding[], rois: string[], opts: { metric: RdmMetric; comparison: RdmComparison; splits: number; windowSec: [number, number]; rng: Rng }): RsaResult {
+  const store = openFeatureStore(encs[0].index.featuresDir);
+  const clipIds = encs[0].index.clips.map((c) => c.stimId);
+  const layers: LayerRdm[] = store.spaces.map((sp) => {
+    const X = readFeatureSpace(sp);
+    const means = new Float64Array(clipIds.length * sp.nFeat);
+    clipIds.forEach((id, k) => {
+      const rows = store.index.get(id);
+      if (!rows || rows.nRows === 0) throw new InputError(store.dir, `no feature rows for test clip ${id}`);
+      for (let r = rows.rowStart; r < rows.rowStart + rows.nRows; r++) for (let j = 0; j < sp.nFeat; j++) means[k * sp.nFeat + j] += X[r * sp.nFeat + j] / rows.nRows;
+    });
+    return { name: `${sp.area}/iter-${sp.iteration}`, rdm: rdm(means, clipIds.length, sp.nFeat, opts.metric) };
+  });
+  const perRoi: RsaResult['perRoi'] = {};
+  let total = 0;
+  for (const roi of rois) {
+    const brainRdms: Float64Array[] = [];
+    let sum = 0;
+    const chosen: Record<string, number> = {};
+    for (const e of encs) {
+      if (e.index.clips.map((c) => c.stimId).join() !== clipIds.join()) throw new InputError(e.dir, 'test clips differ between subjects; RSA pools subjects over the same clips');
+      const k = e.index.rois.findIndex((x) => nameKey(x) === nameKey(roi));
+      const vox: number[] = [];
+      for (let v = 0; v < e.index.nVoxels; v++) if (e.roiOfVoxel[v] === k) vox.push(v);
+      if (vox.length < 2) throw new InputError(e.dir, `ROI ${roi} has ${vox.length} voxels; RSA needs at least 2`);
+      const pat = clipPatterns(e, opts.windowSec);
+      const sub = new Float64Array(clipIds.length * vox.length);
+      for (let c = 0; c < clipIds.length; c++) vox.forEach((v, j) => (sub[c * vox.length + j] = pat[c * e.index.nVoxels + v]));
+      const b = rdm(sub, clipIds.length, vox.length, opts.metric);
+      brainRdms.push(b);
+      const cv = crossValidatedLayerRsa(layers, b, { rng: opts.rng.fork(`${e.index.subject}/${roi}`), nSplits: opts.splits, comparison: opts.comparison });
+      sum += cv.score;
+      for (const [n, c] of Object.entries(cv.chosen)) chosen[n] = (chosen[n] ?? 0) + c;
+    }
+    const ceil = brainRdms.length >= 2 ? rsaNoiseCeiling(brainRdms, opts.comparison) : null;
+    perRoi[roi] = { score: sum / encs.length, ceilingLower: ceil?.lower ?? null, ceilingUpper: ceil?.upper ?? null, chosen };
+    total += sum / encs.length;
+  }
+  return { score: total / rois.length, perRoi };
+}
+
+/** Spearman ρ between x and y with a percentile bootstrap CI over (x, y) pairs (models). */
+export function spearmanWithCi(x: number[], y: number[], opts: { nBoot: number; level: number; rng: Rng }): BootstrapCi {
+  if (x.length < 3) throw new InputError('align', `a correlation across models needs at least 3 models, got ${x.length}`);
+  return bootstrapCi(x.length, (idx) => spearman(Array.from(idx, (i) => x[i]), Array.from(idx, (i) => y[i])), opts);
+}
+

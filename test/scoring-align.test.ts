@@ -1,0 +1,103 @@
+/**
+ * `brainalign align` on a hand-made fixture whose BAS can be worked out on
+ * paper (docs/bas.md definitions):
+ *
+ * Neural: 6 voxels, A1 = voxels 0–2 (reliability 0.64 → ceiling 0.8), Belt =
+ * voxels 3–5 (reliability 0.81 → ceiling 0.9).
+ *   area a1 r = [.4 .5 .6 | .1 .2 .3]   → A1 median .5 /.8 = .625,   Belt .2/.9
+ *   area belt r = [.1 .2 .15 | .7 .6 .8] → A1 median .15/.8,          Belt .7/.9 = .7778
+ *   s_r = (.625 + .7778)/2 = .701389 (pairs a1→A1, belt→Belt, given as 'A1'/'BELT').
+ * Behaviour: 4 clips (metal, metal, rock, rock); listeners
+ *   h1 = M M R R, h2 = M R R R, h3 = M M R M; model = R M R R.
+ *   A(m,H) = (0 + 2/3 + 1 + 2/3)/4 = .58333; A(H,H) = (1 + 1/3 + 1 + 1/3)/4 = .66667 → ratio .875
+ *   ρ(m,H) = r([.5 .5 0 1], [5/6 1/6 1/6 5/6]) = .70711;
+ *   ρ(H,H) = (1 + .44721 + .44721)/3 = .63148 → ratio 1.1198, clipped to 1
+ *   s_b = (.875 + 1)/2 = .9375;  BAS = (s_r + s_b)/2 = .819444.
+ */
+import test from 'ava';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { writeJsonAtomic } from '../src/core/atomic.js';
+import { writeNpy } from '../src/io/npy.js';
+import { readTsv, writeTsv } from '../src/io/tsv.js';
+import { runCli } from './helpers/cli.js';
+
+process.env.BRAINALIGN_TEST_SOURCES = '1';
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'align-'));
+test.after.always(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+function fixture(name: string): { enc: string; train: string; bids: string; cfg: string } {
+  const root = path.join(tmp, name);
+  const enc = path.join(root, 'enc');
+  const func = path.join(enc, 'sub-01', 'func');
+  fs.mkdirSync(func, { recursive: true });
+  fs.writeFileSync(path.join(enc, 'provenance.json'), '{}');
+  const r = Float32Array.from([0.4, 0.5, 0.6, 0.1, 0.2, 0.3, 0.1, 0.2, 0.15, 0.7, 0.6, 0.8, 0.4, 0.5, 0.6, 0.7, 0.6, 0.8]);
+  const files = { R_voxels: 'sub-01/func/r.npy', Reliability_voxels: 'sub-01/func/rel.npy', Roi_voxels: 'sub-01/func/roi.npy', Testmean_bold: 'sub-01/func/tm.npy' };
+  writeNpy(path.join(enc, files.R_voxels), r, [3, 6]);
+  writeNpy(path.join(enc, files.Reliability_voxels), Float32Array.from([0.64, 0.64, 0.64, 0.81, 0.81, 0.81]), [6]);
+  writeNpy(path.join(enc, files.Roi_voxels), Int32Array.from([0, 0, 0, 1, 1, 1]), [6]);
+  writeNpy(path.join(enc, files.Testmean_bold), new Float32Array(4 * 6), [4, 6]);
+  writeJsonAtomic(path.join(func, 'sub-01_task-test_desc-fix_encoding.json'), {
+    subject: '01', model: 'fix', checkpoint: null, featuresDir: path.join(root, 'nofeatures'), tr: 1, areas: ['a1', 'belt'], rois: ['A1', 'Belt'], nVoxels: 6,
+    maps: [{ desc: 'fixA1', label: 'cv', area: 'a1', iteration: null, row: 0 }, { desc: 'fixBelt', label: 'cv', area: 'belt', iteration: null, row: 1 }, { desc: 'fixBest', label: 'cv', area: 'best', iteration: null, row: 2 }],
+    clips: [{ stimId: 'c1', onset: 0, duration: 1 }], files,
+  });
+  const train = path.join(root, 'train');
+  fs.mkdirSync(path.join(train, 'eval'), { recursive: true });
+  fs.writeFileSync(path.join(train, 'provenance.json'), '{}');
+  writeTsv(path.join(train, 'eval', 'predictions.tsv'), ['stim_id', 'true_genre', 'predicted_genre'], [
+    { stim_id: 'c1', true_genre: 'metal', predicted_genre: 'rock' },
+    { stim_id: 'c2', true_genre: 'metal', predicted_genre: 'metal' },
+    { stim_id: 'c3', true_genre: 'rock', predicted_genre: 'rock' },
+    { stim_id: 'c4', true_genre: 'rock', predicted_genre: 'rock' },
+  ]);
+  const bids = path.join(root, 'bids');
+  const truth = ['metal', 'metal', 'rock', 'rock'];
+  const choices = [['metal', 'metal', 'rock', 'rock'], ['metal', 'rock', 'rock', 'rock'], ['metal', 'metal', 'rock', 'metal']];
+  choices.forEach((ch, h) => {
+    const s = `sub-0${h + 1}`;
+    writeTsv(path.join(bids, s, 'beh', `${s}_task-genre_beh.tsv`), ['stim_id', 'true_genre', 'response', 'rt'], ch.map((c, k) => ({ stim_id: `c${k + 1}`, true_genre: truth[k], response: c, rt: 1 })));
+  });
+  const cfg = path.join(root, 'cfg.json');
+  fs.writeFileSync(cfg, JSON.stringify({ align: { bas: { pairs: [{ area: 'A1', roi: 'a1' }, { area: 'BELT', roi: 'belt' }], nBoot: 200, nPerm: 50 }, alignmentRois: ['A1', 'Belt'] } }));
+  return { enc, train, bids, cfg };
+}
+
+test('BAS on the fixture equals the hand computation: s_r .701389, s_b .9375, BAS .819444; CIs bracket the estimates', (t) => {
+  const f = fixture('hand');
+  const D = path.join(tmp, 'deriv');
+  const r = runCli(['align', '--encodings', f.enc, '--models', f.train, '--bids', f.bids, '--config', f.cfg, '--out', D, '--quiet'], { env: { BRAINALIGN_TEST_SOURCES: '1' } });
+  t.is(r.code, 0, r.stderr);
+  const key = /\(([0-9a-f]{16})\)/.exec(r.stdout)?.[1] ?? '';
+  const dir = path.join(D, 'artifacts', 'align', key);
+  const rows = readTsv(path.join(dir, 'bas.tsv')).rows;
+  const get = (s: string): Record<string, string> => rows.find((x) => x.score === s) ?? {};
+  const sR = (0.5 / 0.8 + 0.7 / 0.9) / 2;
+  const sB = (0.58333333 / 0.66666667 + 1) / 2;
+  t.true(Math.abs(Number(get('s_r').estimate) - sR) < 1e-5, `s_r ${get('s_r').estimate}`);
+  t.true(Math.abs(Number(get('s_b').estimate) - sB) < 1e-5, `s_b ${get('s_b').estimate}`);
+  t.true(Math.abs(Number(get('bas').estimate) - (sR + sB) / 2) < 1e-5, `bas ${get('bas').estimate}`);
+  for (const s of ['s_r', 's_b', 'bas']) t.true(Number(get(s).ci_lo) <= Number(get(s).estimate) + 1e-9 && Number(get(s).estimate) <= Number(get(s).ci_hi) + 1e-9);
+  const ar = readTsv(path.join(dir, 'area_roi.tsv')).rows;
+  const cell = (a: string, roi: string): number => Number(ar.find((x) => x.area === a && x.roi === roi)?.r_norm);
+  t.true(Math.abs(cell('a1', 'Belt') - 0.2 / 0.9) < 1e-5);
+  t.true(Math.abs(cell('belt', 'A1') - 0.15 / 0.8) < 1e-5);
+  const corr = JSON.parse(fs.readFileSync(path.join(dir, 'correspondence.json'), 'utf8')) as Record<string, { correspondence: { ownRoiBest: number; ownAreaBest: number; contrast: number; p: number } }>;
+  const c = corr.fix.correspondence;
+  t.is(c.ownRoiBest, 1);
+  t.is(c.ownAreaBest, 1);
+  t.true(Math.abs(c.contrast - ((0.625 + 0.7 / 0.9) / 2 - (0.2 / 0.9 + 0.15 / 0.8) / 2)) < 1e-5);
+  // Same inputs → up to date.
+  const again = runCli(['align', '--encodings', f.enc, '--models', f.train, '--bids', f.bids, '--config', f.cfg, '--out', D, '--quiet'], { env: { BRAINALIGN_TEST_SOURCES: '1' } });
+  t.regex(again.stdout, /up to date/);
+});
+
+test('align without per-clip predictions says what is missing (one line, exit 2)', (t) => {
+  const f = fixture('nopred');
+  fs.rmSync(path.join(f.train, 'eval'), { recursive: true });
+  const r = runCli(['align', '--encodings', f.enc, '--models', f.train, '--bids', f.bids, '--config', f.cfg, '--out', path.join(tmp, 'deriv2'), '--quiet'], { env: { BRAINALIGN_TEST_SOURCES: '1' } });
+  t.is(r.code, 2);
+  t.regex(r.stderr, /predictions/);
+});
