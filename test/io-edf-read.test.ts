@@ -5,6 +5,7 @@
  */
 import test from 'ava';
 import * as fs from 'node:fs';
+import { createRequire, syncBuiltinESMExports } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { conformanceRoot } from './helpers/conformance.js';
@@ -40,6 +41,35 @@ test('a record count of −1 ("still recording") is taken from the file size', (
   const r = readEdf(file);
   t.is(r.header.nRecords, 10);
   t.deepEqual(r.signals, readEdf(src).signals);
+});
+
+test('a 1-s window of a 600-record file reads only the records it needs (plus each record\'s TAL bytes)', (t) => {
+  const file = path.join(conformanceRoot(), 'edf/holgern__pyedflib/pyedflib/tests/data/test_generator.edf');
+  const h = readEdfHeader(file);
+  const annBytes = h.signals.filter((s) => s.isAnnotation).reduce((n, s) => n + 2 * s.samplesPerRecord, 0);
+  // Count the bytes every readSync delivers, through the CommonJS fs object the ESM namespace mirrors.
+  const cjsFs = createRequire(import.meta.url)('node:fs') as typeof fs;
+  const original = cjsFs.readSync;
+  let bytes = 0;
+  cjsFs.readSync = ((...args: Parameters<typeof fs.readSync>) => {
+    const n = (original as (...a: Parameters<typeof fs.readSync>) => number)(...args);
+    bytes += n;
+    return n;
+  }) as typeof fs.readSync;
+  syncBuiltinESMExports();
+  let r;
+  try {
+    r = readEdf(file, { channels: ['sine 8 Hz'], tStart: 300, tEnd: 301 });
+  } finally {
+    cjsFs.readSync = original;
+    syncBuiltinESMExports();
+  }
+  t.is(r.signals[0].data.length, 200);
+  const budget = h.headerBytes + h.recordBytes + h.nRecords * annBytes + annBytes;
+  t.true(bytes <= budget, `${bytes} bytes read, budget ${budget}, file ${h.fileSize}`);
+  t.true(bytes < h.fileSize / 10);
+  // The counter saw the window record itself, so it was really in the read path.
+  t.true(bytes >= h.headerBytes + h.recordBytes, `${bytes}`);
 });
 
 /** 4 records × 1 s at 100 Hz, sample value = 1000·record + index, re-stamped as EDF+D with onsets `onsets`. */
