@@ -8,5 +8,7 @@ import eegPrep from './eeg-prep.js';
 import encode from './encode.js';
 import info from './info.js';
 import report from './report.js';
+import synth from './synth.js';
 
-export const verbs: Verb[] = [info, data, cache, report, encode, eegPrep, decodeEeg, align];
+// In the order a study runs them, then the utilities.
+export const verbs: Verb[] = [synth, encode, align, eegPrep, decodeEeg, report, info, data, cache];
