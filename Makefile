@@ -20,7 +20,7 @@ SEED      ?= 0
 # mini-study generated here, or ROOT when DATASET names a manifest.
 D         ?= derivatives/brainalign
 SYNTH_CFG ?= pipelines/mini-study.json
-STUDY     ?= data/synth
+STUDY     ?= derivatives/mini-study
 ifneq ($(DATASET),)
 ifeq ($(ROOT),)
 $(error DATASET=$(DATASET) needs ROOT=/path/to/the/dataset)
