@@ -25,6 +25,9 @@ import { loadNifti } from '../src/io/nifti.js';
 import { readTsv } from '../src/io/tsv.js';
 import { correspondenceIndex } from '../src/scoring/correspondence.js';
 import { plantedFeatures } from './helpers/planted-features.js';
+import { writeJsonAtomic } from '../src/core/atomic.js';
+import { writeTsv } from '../src/io/tsv.js';
+import { runStage } from '../src/pipeline/stage.js';
 import { runCli } from './helpers/cli.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'encode-study-'));
@@ -35,7 +38,7 @@ const synthCfg = synthConfigSchema.parse({
   stimuli: { genres: ['classical', 'metal', 'reggae', 'jazz'], clipsPerGenre: 14, clipSec: 4, sampleRate: 16000 },
   fmri: { subjects: 1, grid: [14, 14, 10], testClips: 12, trainRuns: 4, testRuns: 2, leadOutSec: 12, snrMedian: 1.0, tr: 1.0 },
   eeg: { subjects: 0, control: false, channels: 16, rate: 128 },
-  behaviour: { subjects: 0 },
+  behaviour: { subjects: 3 },
 });
 // The synth's drift is linear + DCT j ≤ 3 over ~85-s runs: a 40-s cutoff removes it (J = 4).
 const encodeCfg = { encode: { response: 'hrf', highpassSec: 40, nPerm: 300, blockSec: 10 }, train: { untouched: true } };
@@ -168,4 +171,37 @@ test('study mode without --bids is a one-line input error', (t) => {
   const r = runCli(['encode', '--features', features, '--subject', '01', '--out', D], { env });
   t.is(r.code, 2);
   t.regex(r.stderr, /--bids/);
+});
+
+test('alignment study: checkpoints with less feature noise align better; alignment rises with epoch and tracks performance (Spearman 1)', async (t) => {
+  // Its own derivatives root: these encodings publish maps of the same model name.
+  const D = path.join(tmp, 'deriv-alignment');
+  const cfg2 = path.join(tmp, 'alignment.json');
+  fs.writeFileSync(cfg2, JSON.stringify({ encode: { ...encodeCfg.encode, nPerm: 0 }, align: { nBoot: 200, rsa: { splits: 10 }, bas: { nBoot: 50, nPerm: 0 } } }));
+  // A train artifact with per-epoch validation accuracy (what `brainalign train` records in metrics.tsv).
+  const train = await runStage({ stage: 'train', codeVersion: 'test', root: D, inputs: {}, params: { fixture: 'alignment' }, seed: 0 }, ({ dir }) => {
+    writeTsv(path.join(dir, 'metrics.tsv'), ['epoch', 'val_accuracy'], [{ epoch: 1, val_accuracy: 0.4 }, { epoch: 2, val_accuracy: 0.6 }, { epoch: 3, val_accuracy: 0.8 }]);
+    writeJsonAtomic(path.join(dir, 'eval', 'summary.json'), { accuracy: 0.8, clip_accuracy: 0.8, chance: 0.25 });
+  });
+  const stamps: string[] = [];
+  for (const [epoch, noise] of [[1, 3], [2, 1], [3, 0]] as const) {
+    const f = await plantedFeatures(STUDY, D, synthCfg.fmri.tr, { noise, checkpoint: `epoch-00${epoch}` });
+    const stamp = path.join(D, 'stamps', `encode-ck${epoch}.json`);
+    const r = runCli(['encode', '--features', f, '--bids', STUDY, '--subject', '01', '--config', cfg2, '--out', D, '--stamp', stamp, '--quiet'], { env });
+    t.is(r.code, 0, r.stderr);
+    stamps.push(stamp);
+  }
+  const a = runCli(['align', '--encodings', ...stamps, '--models', train.dir, '--bids', STUDY, '--config', cfg2, '--out', D, '--stamp', path.join(D, 'stamps', 'align.json'), '--quiet'], { env });
+  t.is(a.code, 0, a.stderr);
+  const dir = JSON.parse(fs.readFileSync(path.join(D, 'stamps', 'align.json'), 'utf8')) as { dir: string };
+  const adir = path.resolve(path.join(D, 'stamps'), dir.dir);
+  const byCk = readTsv(path.join(adir, 'alignment_by_checkpoint.tsv')).rows;
+  t.log(byCk.map((r) => `epoch ${r.epoch}: alignment ${Number(r.alignment).toFixed(3)}, rsa ${Number(r.rsa).toFixed(3)}, val acc ${r.performance}`).join('; '));
+  t.deepEqual(byCk.map((r) => r.epoch), ['1', '2', '3']);
+  const al = byCk.map((r) => Number(r.alignment));
+  t.true(al[0] < al[1] && al[1] < al[2], `alignment by epoch ${al.join(', ')}`);
+  t.true(Number(byCk[2].rsa) > Number(byCk[0].rsa));
+  const vs = readTsv(path.join(adir, 'alignment_vs_performance.tsv')).rows;
+  t.is(Number(vs.find((r) => r.measure === 'encoding')?.spearman), 1);
+  t.is(readTsv(path.join(adir, 'alignment.tsv')).rows.length, 3);
 });

@@ -25,8 +25,12 @@ function space(study: string, name: string): { data: Float32Array; cols: string[
   return { data: a.data as Float32Array, cols: meta.columns };
 }
 
-/** Builds the artifact under `root` with runStage (stage 'features'); returns its folder. */
-export async function plantedFeatures(study: string, root: string, tr: number): Promise<string> {
+/**
+ * Builds the artifact under `root` with runStage (stage 'features'); returns its folder.
+ * `noise` adds that many sd of Gaussian noise to every (standardised) feature value,
+ * a worse model of the same brain; `checkpoint` is recorded in features.json.
+ */
+export async function plantedFeatures(study: string, root: string, tr: number, opts: { noise?: number; checkpoint?: string } = {}): Promise<string> {
   const dir = path.join(study, 'derivatives', 'synth-truth', 'features');
   const index = readTsv(path.join(dir, 'features_index.tsv')).rows.map((r) => ({ id: r.stim_id, first: Number(r.first_row), n: Number(r.n_rows) }));
   const per = Math.round(tr * 10);
@@ -68,12 +72,17 @@ export async function plantedFeatures(study: string, root: string, tr: number): 
     pb: [toTr(pick(mid, PB))],
     t: [new Float32Array(0), toTr(abs)],
   };
-  const noise = new Rng(5, 'planted-noise').normals(spaces.t[1].length);
-  spaces.t[0] = noise;
+  spaces.t[0] = new Rng(5, 'planted-noise').normals(spaces.t[1].length);
+  const extra = opts.noise ?? 0;
+  if (extra > 0) {
+    const rng = new Rng(6, `degrade-${extra}`);
+    for (const iters of Object.values(spaces)) for (const x of iters) for (let i = 0; i < x.length; i++) x[i] += extra * rng.normal();
+  }
   const widths: Record<string, number> = { a1: low.cols.length, belt: BELT.length, pb: PB.length, t: abs.cols.length };
   const res = await runStage(
-    { stage: 'features', codeVersion: 'test-planted', root, inputs: { truth: dir }, params: { tr }, seed: 0 },
+    { stage: 'features', codeVersion: 'test-planted', root, inputs: { truth: dir }, params: { tr, ...opts }, seed: 0 },
     ({ dir: out }) => {
+      if (opts.checkpoint) writeJsonAtomic(path.join(out, 'features.json'), { model: 'planted', checkpoint: opts.checkpoint });
       let start = 0;
       writeTsv(path.join(out, 'stimuli.tsv'), ['stim_id', 'row_start', 'n_rows'], index.map((c) => {
         const row = { stim_id: c.id, row_start: start, n_rows: rowsOf(c.n) };
