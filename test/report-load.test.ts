@@ -60,15 +60,26 @@ function encodeFiles(dir: string, sub: string, scale: number): void {
   writeTsv(path.join(dir, `sub-${sub}`, 'func', `sub-${sub}_desc-ban_roi.tsv`), ['model', 'area', 'iteration', 'roi', 'n_voxels', 'median_r', 'median_r_norm'], rows);
 }
 
+/** align outputs as src/scoring/align-run.ts writes them (two trained models and two checkpoints of one). */
 function alignFiles(dir: string): void {
-  writeJsonAtomic(path.join(dir, 'bas.json'), {
-    sR: { estimate: 0.4, lo: 0.3, hi: 0.5, se: 0.05 }, sB: { estimate: 0.6, lo: 0.55, hi: 0.65, se: 0.03 }, bas: { estimate: 0.5, lo: 0.45, hi: 0.56, se: 0.03 },
-    pairScores: [{ area: 'A1', roi: 'A1', score: 0.5 }, { area: 'Belt', roi: 'Belt', score: 0.3 }],
-    correspondence: { index: 0.25, p: 0.01 }, config: { level: 0.9 },
+  const bas = (model: string, checkpoint: string | null, sR: number, withBas: boolean) => [
+    { model, checkpoint, score: 's_r', estimate: sR, ci_lo: sR - 0.1, ci_hi: sR + 0.1, se: 0.05 },
+    { model, checkpoint, score: 's_b', estimate: withBas ? 0.6 : null, ci_lo: withBas ? 0.55 : null, ci_hi: withBas ? 0.65 : null, se: null },
+    { model, checkpoint, score: 'bas', estimate: withBas ? (sR + 0.6) / 2 : null, ci_lo: withBas ? 0.45 : null, ci_hi: withBas ? 0.56 : null, se: null },
+  ];
+  writeTsv(path.join(dir, 'bas.tsv'), ['model', 'checkpoint', 'score', 'estimate', 'ci_lo', 'ci_hi', 'se'],
+    [...bas('ban', null, 0.4, true), ...bas('cnn', null, 0.3, false), ...bas('ban', 'epoch-0000', 0.1, false), ...bas('ban', 'epoch-0005', 0.3, false)],
+    { ci_lo: { Description: 'Lower end of the 90% percentile bootstrap interval (voxels within ROIs, clips)' } });
+  writeJsonAtomic(path.join(dir, 'correspondence.json'), {
+    ban: { model: 'ban', checkpoint: null, pairs: [{ area: 'A1', roi: 'A1' }, { area: 'Belt', roi: 'Belt' }], correspondence: { ownRoiBest: 1, ownAreaBest: 1, contrast: 0.25, p: 0.01, nPerm: 100 }, pairScores: [{ area: 'A1', roi: 'A1', score: 0.5 }, { area: 'Belt', roi: 'Belt', score: 0.3 }] },
+    cnn: { model: 'cnn', checkpoint: null, pairs: null, correspondence: null, pairScores: null },
   });
-  writeTsv(path.join(dir, 'area_roi.tsv'), ['area', 'A1', 'Belt'], [{ area: 'A1', A1: 0.5, Belt: 0.2 }, { area: 'Belt', A1: null, Belt: 0.3 }]);
-  writeTsv(path.join(dir, 'alignment.tsv'), ['model', 'epoch', 'clip_accuracy', 'bas', 'bas_lo', 'bas_hi'],
-    [{ model: 'ban-epoch-0', epoch: 0, clip_accuracy: 0.3, bas: 0.2, bas_lo: 0.1, bas_hi: 0.3 }, { model: 'ban-epoch-5', epoch: 5, clip_accuracy: 0.7, bas: 0.5, bas_lo: 0.4, bas_hi: 0.6 }, { model: 'cnn', epoch: null, clip_accuracy: 0.8, bas: 0.35, bas_lo: null, bas_hi: null }]);
+  const ar = (model: string, checkpoint: string | null, v: number[]) => ['A1', 'Belt'].flatMap((area, i) => ['A1', 'Belt'].map((roi, k) => ({ model, checkpoint, area, roi, median_r: 0.1, ceiling: 0.5, r_norm: v[i * 2 + k] })));
+  writeTsv(path.join(dir, 'area_roi.tsv'), ['model', 'checkpoint', 'area', 'roi', 'median_r', 'ceiling', 'r_norm'], [...ar('ban', 'epoch-0000', [9, 9, 9, 9]), ...ar('ban', null, [0.5, 0.2, Number.NaN, 0.3]), ...ar('cnn', null, [1, 1, 1, 1])]);
+  writeTsv(path.join(dir, 'alignment.tsv'), ['model', 'checkpoint', 'alignment', 'rsa', 'performance', 'r_norm_A1'],
+    [{ model: 'ban', checkpoint: 'epoch-0000', alignment: 0.2, rsa: 0.1, performance: 0.3 }, { model: 'ban', checkpoint: 'epoch-0005', alignment: 0.5, rsa: 0.2, performance: 0.7 },
+      { model: 'ban', checkpoint: null, alignment: 0.45, rsa: 0.2, performance: 0.8 }, { model: 'cnn', checkpoint: null, alignment: 0.35, rsa: null, performance: null }]);
+  writeTsv(path.join(dir, 'alignment_vs_performance.tsv'), ['measure', 'spearman', 'ci_lo', 'ci_hi', 'n_models'], [{ measure: 'encoding', spearman: 0.8, ci_lo: 0.2, ci_hi: 1, n_models: 3 }]);
 }
 
 /** decode-eeg outputs as src/decoding/outputs.ts writes them: per-subject and group tables, confusions, training log. */
@@ -121,18 +132,28 @@ test('ban-bas inputs load into a typed report with the values written', (t) => {
   t.true(Math.abs((belt?.score ?? 0) - 0.3) < 1e-6);
   t.is(belt?.nVoxels, 22, 'voxel counts summed over subjects');
 
-  t.is(d.bas.length, 1);
+  // BAS per trained model (checkpoint rows belong to the alignment section); CI level from the sidecar.
+  t.deepEqual(d.bas.map((b) => b.model), ['ban', 'cnn']);
   t.deepEqual(d.bas[0].sR, { estimate: 0.4, lo: 0.3, hi: 0.5 });
+  t.deepEqual(d.bas[0].bas, { estimate: 0.5, lo: 0.45, hi: 0.56 });
+  t.is(d.bas[1].bas, null, 'BAS not computed for cnn');
   t.is(d.bas[0].level, 0.9);
   t.deepEqual(d.bas[0].correspondence, { index: 0.25, p: 0.01 });
-  t.deepEqual(d.areaRoi?.values, [0.5, 0.2, null, 0.3]);
+  t.deepEqual(d.bas[0].pairs, [{ area: 'A1', roi: 'A1', score: 0.5 }, { area: 'Belt', roi: 'Belt', score: 0.3 }]);
+  t.deepEqual(d.areaRoi?.values, [0.5, 0.2, null, 0.3], 'the first trained model, not a checkpoint');
   t.deepEqual(d.areaRoi?.pairs, [{ area: 'A1', roi: 'A1' }, { area: 'Belt', roi: 'Belt' }]);
-  // A bas.json carrying its own matrix serves when no area_roi.tsv exists.
-  fs.rmSync(path.join(align, 'area_roi.tsv'));
-  const withMatrix = JSON.parse(fs.readFileSync(path.join(align, 'bas.json'), 'utf8')) as Record<string, unknown>;
-  writeJsonAtomic(path.join(align, 'bas.json'), { ...withMatrix, matrix: { areas: ['A1', 'Belt'], rois: ['A1', 'Belt'], values: [0.5, 0.1, null, 0.4] } });
-  t.deepEqual(loadReportData('ban-bas', [align], { seed: 5, tmpDir: root }).areaRoi?.values, [0.5, 0.1, null, 0.4]);
-  t.deepEqual(d.alignment?.points.map((p) => [p.group, p.epoch, p.x, p.y, p.ylo]), [['ban', 0, 0.3, 0.2, 0.1], ['ban', 5, 0.7, 0.5, 0.4], ['cnn', null, 0.8, 0.35, null]]);
+  t.deepEqual(d.alignment?.points.map((p) => [p.label, p.group, p.epoch, p.x, p.y]), [['ban epoch-0000', 'ban', 0, 0.3, 0.2], ['ban epoch-0005', 'ban', 5, 0.7, 0.5], ['ban', 'ban', null, 0.8, 0.45]], 'cnn has no performance: left out');
+  t.deepEqual(d.alignment?.summary, [{ measure: 'encoding', spearman: 0.8, lo: 0.2, hi: 1, n: 3 }]);
+
+  // The JSON form (one BasReport, optionally with its matrix) and a wide area × ROI table also load.
+  const j = artifact(root, 'align', 'jjjj', {}, (dd) => {
+    writeJsonAtomic(path.join(dd, 'bas.json'), { sR: { estimate: 0.4, lo: 0.3, hi: 0.5 }, sB: { estimate: 0.6, lo: 0.5, hi: 0.7 }, bas: { estimate: 0.5, lo: 0.4, hi: 0.6 }, pairScores: [{ area: 'A1', roi: 'A1', score: 0.5 }], matrix: { areas: ['A1', 'Belt'], rois: ['A1', 'Belt'], values: [0.5, 0.1, null, 0.4] } });
+  });
+  const dj = loadReportData('ban-bas', [j], { seed: 5, tmpDir: root });
+  t.deepEqual(dj.areaRoi?.values, [0.5, 0.1, null, 0.4]);
+  t.is(dj.bas[0].level, 0.95);
+  const w = artifact(root, 'align', 'wwww', {}, (dd) => writeTsv(path.join(dd, 'area_roi.tsv'), ['area', 'A1', 'Belt'], [{ area: 'A1', A1: 0.5, Belt: 0.2 }, { area: 'Belt', A1: null, Belt: 0.3 }]));
+  t.deepEqual(loadReportData('ban-bas', [w], { seed: 5, tmpDir: root }).areaRoi?.values, [0.5, 0.2, null, 0.3]);
 
   t.is(d.brainMaps.length, 2);
   t.is(d.brainMaps[0].mapName, 'sub-01_task-test_desc-banbest_r.nii.gz', 'the r map, not the alpha map');
@@ -207,6 +228,8 @@ test('malformed artifact files are InputErrors naming the file', (t) => {
     ['sub-01_desc-identification_scores.tsv', (d) => { writeTsv(path.join(d, 'sub-01_desc-identification_scores.tsv'), ['window_s', 'top1', 'chance'], [{ window_s: 2, top1: 1.5, chance: 0.1 }]); }, /fraction in \[0, 1\]/],
     ['sub-01_desc-identification_scores.tsv', (d) => { writeTsv(path.join(d, 'sub-01_desc-identification_scores.tsv'), ['window_s', 'top1'], [{ window_s: 2, top1: 0.5 }]); }, /chance/],
     ['alignment.tsv', (d) => { writeTsv(path.join(d, 'alignment.tsv'), ['model', 'bas'], [{ model: 'x', bas: 0.1 }]); }, /no performance column/],
+    ['bas.tsv', (d) => { writeTsv(path.join(d, 'bas.tsv'), ['model', 'score', 'estimate'], [{ model: 'x', score: 'brainscore', estimate: 0.1 }]); }, /expected s_r, s_b or bas/],
+    ['area_roi.tsv', (d) => { writeTsv(path.join(d, 'area_roi.tsv'), ['area', 'roi', 'r_norm'], [{ area: 'A1', roi: 'A1', r_norm: 'high' }]); }, /"high" is not a number/],
   ];
   cases.forEach(([file, write, problem], i) => {
     const dir = artifact(root, 'x', `k${i}`, {}, write);

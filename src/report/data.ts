@@ -70,11 +70,13 @@ export type AreaRoi = z.infer<typeof areaRoiSchema>;
 export const basSchema = z.object({
   model: z.string(),
   sR: estimateSchema,
-  sB: estimateSchema,
-  bas: estimateSchema,
+  /** null when not computed (e.g. the model's per-clip choices were not available). */
+  sB: estimateSchema.nullable(),
+  bas: estimateSchema.nullable(),
   /** CI level, e.g. 0.95. */
   level: z.number().gt(0).lt(1),
   pairs: z.array(z.object({ area: z.string(), roi: z.string(), score: maybe })),
+  /** Correspondence contrast (mean paired cell − mean off-pair cell) and its permutation p. */
   correspondence: z.object({ index: maybe, p: maybe }).nullable(),
 });
 export type BasSection = z.infer<typeof basSchema>;
@@ -86,6 +88,8 @@ export const alignmentSchema = z.object({
   points: z.array(
     z.object({ label: z.string(), group: z.string(), x: finite, y: finite, ylo: maybe, yhi: maybe, epoch: z.number().int().nullable() }),
   ),
+  /** Rank correlations across models as the align stage reports them (with bootstrap CIs). */
+  summary: z.array(z.object({ measure: z.string(), spearman: maybe, lo: maybe, hi: maybe, n: z.number().int().nullable() })),
 });
 export type AlignmentSection = z.infer<typeof alignmentSchema>;
 

@@ -162,7 +162,7 @@ const SCORE_COLS = ['score', 'median_r_norm', 'medianRNorm', 'r_norm', 'median_v
 /** ROI score rows of one encode artifact (TSVs with area/roi/score columns), tagged by subject. */
 export function loadRoiRows(dir: string, files: string[]): RoiFile[] {
   const out: RoiFile[] = [];
-  for (const f of files.filter((x) => /roi[^/]*\.tsv$/i.test(x) && !/area-?roi|arearoi/i.test(path.basename(x)))) {
+  for (const f of files.filter((x) => /roi[^/]*\.tsv$/i.test(x) && !/area[-_]?roi/i.test(path.basename(x)))) {
     const t = table(path.join(dir, f));
     const roi = pick(t, ['roi']);
     const area = pick(t, ['area', 'model_area', 'layer']);
@@ -308,7 +308,7 @@ const basJsonSchema = z.object({
 
 /** The area × ROI matrix a bas.json may carry (`matrix: { areas, rois, values }`, row-major), or null. */
 export function basMatrix(dir: string, files: string[]): AreaRoi | null {
-  for (const f of files.filter((x) => /(^|\/|_)bas\.json$/.test(x))) {
+  for (const f of basJsonFiles(files)) {
     const raw = readJson(path.join(dir, f));
     const items = z.object({ models: z.array(z.unknown()) }).loose().safeParse(raw);
     const r = basJsonSchema.safeParse(items.success ? items.data.models[0] : raw);
@@ -320,12 +320,82 @@ export function basMatrix(dir: string, files: string[]): AreaRoi | null {
   return null;
 }
 
+/** `bas.json` files that are BAS reports, not the column sidecar of a `bas.tsv` beside them. */
+function basJsonFiles(files: string[]): string[] {
+  return files.filter((x) => /(^|\/|_)bas\.json$/.test(x) && !files.includes(x.replace(/\.json$/, '.tsv')));
+}
+
 const finiteOrNull = (v: number | null | undefined): number | null => (v === null || v === undefined || !Number.isFinite(v) ? null : v);
+
+/** CI level from a column sidecar text such as "Lower end of the 95% percentile bootstrap interval", or null. */
+function levelFromSidecar(tsvFile: string, column: string): number | null {
+  const side = tsvFile.replace(/\.tsv$/, '.json');
+  if (!fs.existsSync(side)) return null;
+  const j = z.record(z.string(), z.object({ Description: z.string().optional() }).loose()).safeParse(readJson(side));
+  const m = j.success ? /(\d+(?:\.\d+)?)\s*%/.exec(j.data[column]?.Description ?? '') : null;
+  return m ? Number(m[1]) / 100 : null;
+}
+
+const correspondenceFileSchema = z.record(z.string(), z.object({
+  model: z.string().optional(),
+  checkpoint: z.string().nullable().optional(),
+  correspondence: z.object({ contrast: z.number().nullable().optional(), p: z.number().nullable().optional() }).loose().nullable().optional(),
+  pairScores: z.array(z.object({ area: z.string(), roi: z.string(), score: z.number().nullable() })).nullable().optional(),
+  pairs: z.array(z.object({ area: z.string(), roi: z.string() })).nullable().optional(),
+}).loose());
+
+/**
+ * BAS sections from the align stage's `bas.tsv` (long: model, checkpoint,
+ * score ∈ s_r/s_b/bas, estimate, ci_lo, ci_hi) and `correspondence.json`,
+ * one per trained model (checkpoints are shown in the alignment section).
+ */
+export function loadBasTsv(dir: string, files: string[]): BasSection[] {
+  const f = files.find((x) => path.basename(x) === 'bas.tsv');
+  if (!f) return [];
+  const t = table(path.join(dir, f));
+  const model = need(t, ['model'], 'model'), score = need(t, ['score'], 'score'), est = need(t, ['estimate'], 'estimate');
+  const lo = pick(t, ['ci_lo', 'lo']), hi = pick(t, ['ci_hi', 'hi']), ck = pick(t, ['checkpoint']);
+  const level = levelFromSidecar(t.file, lo ?? 'ci_lo') ?? 0.95;
+  const cf = files.find((x) => path.basename(x) === 'correspondence.json');
+  const corr = cf ? parseJson(path.join(dir, cf), correspondenceFileSchema) : {};
+  const groups = new Map<string, Partial<Record<'s_r' | 's_b' | 'bas', { estimate: number; lo: number | null; hi: number | null } | null>>>();
+  t.rows.forEach((r, i) => {
+    if (ck && r[ck] !== 'n/a' && r[ck] !== '') return;
+    const which = r[score];
+    if (which !== 's_r' && which !== 's_b' && which !== 'bas') throw new InputError(t.file, `row ${i + 2}, column "${score}": expected s_r, s_b or bas, got "${which}"`);
+    const e = num(t, r, est);
+    let g = groups.get(r[model]);
+    if (!g) groups.set(r[model], (g = {}));
+    g[which] = e === null ? null : { estimate: e, lo: num(t, r, lo), hi: num(t, r, hi) };
+  });
+  const out: BasSection[] = [];
+  for (const [name, g] of groups) {
+    if (!g.s_r) continue;
+    const c = Object.values(corr).find((v) => v.model === name && (v.checkpoint ?? null) === null);
+    out.push({
+      model: name, sR: g.s_r, sB: g.s_b ?? null, bas: g.bas ?? null, level,
+      pairs: (c?.pairScores ?? []).map((p) => ({ area: p.area, roi: p.roi, score: finiteOrNull(p.score) })),
+      correspondence: c?.correspondence ? { index: finiteOrNull(c.correspondence.contrast), p: finiteOrNull(c.correspondence.p) } : null,
+    });
+  }
+  return out;
+}
+
+/** Hypothesised area→ROI pairs from `correspondence.json` (first entry that lists them). */
+function pairsFromCorrespondence(dir: string, files: string[]): { area: string; roi: string }[] {
+  const cf = files.find((x) => path.basename(x) === 'correspondence.json');
+  if (!cf) return [];
+  for (const v of Object.values(parseJson(path.join(dir, cf), correspondenceFileSchema))) {
+    const p = v.pairs ?? v.pairScores;
+    if (p && p.length) return p.map((x) => ({ area: x.area, roi: x.roi }));
+  }
+  return [];
+}
 
 /** BAS sections from `bas.json` files (one BasReport each, or `{ models: [...] }`). */
 export function loadBas(dir: string, files: string[], fallbackModel: string): BasSection[] {
   const out: BasSection[] = [];
-  for (const f of files.filter((x) => /(^|\/|_)bas\.json$/.test(x))) {
+  for (const f of basJsonFiles(files)) {
     const file = path.join(dir, f);
     const raw = readJson(file);
     const list = z.object({ models: z.array(z.unknown()) }).loose().safeParse(raw);
@@ -353,36 +423,85 @@ export function loadBas(dir: string, files: string[], fallbackModel: string): Ba
   return out;
 }
 
-/** The area × ROI matrix from a wide TSV (first column the area, one column per ROI), or null. */
+/**
+ * The area × ROI matrix, or null: from the align stage's long `area_roi.tsv`
+ * (model, checkpoint, area, roi, r_norm; the first trained model's rows), or
+ * from a wide table (first column the area, one column per ROI).
+ */
 export function loadAreaRoi(dir: string, files: string[], pairs: { area: string; roi: string }[]): AreaRoi | null {
   const f = files.find((x) => /area[-_]?roi[^/]*\.tsv$/i.test(path.basename(x)));
   if (!f) return null;
   const t = table(path.join(dir, f));
   const area = need(t, ['area', 'model_area'], 'area');
+  const hyp = pairs.length ? pairs : pairsFromCorrespondence(dir, files);
+  const roiCol = pick(t, ['roi']);
+  if (roiCol) {
+    const val = need(t, ['r_norm', 'median_r_norm', 'score', 'median_r'], 'score');
+    const model = pick(t, ['model']), ck = pick(t, ['checkpoint']);
+    const final = t.rows.filter((r) => !ck || r[ck] === 'n/a' || r[ck] === '');
+    const rows = final.length ? final : t.rows;
+    const first = model && rows.length ? rows[0][model] : null;
+    const use = rows.filter((r) => !model || r[model] === first);
+    const areas = [...new Set(use.map((r) => r[area]))], rois = [...new Set(use.map((r) => r[roiCol]))];
+    if (areas.length === 0) throw new InputError(t.file, 'no area rows');
+    const values: (number | null)[] = new Array<number | null>(areas.length * rois.length).fill(null);
+    for (const r of use) values[areas.indexOf(r[area]) * rois.length + rois.indexOf(r[roiCol])] = num(t, r, val);
+    const measure = val.includes('norm') ? `ceiling-normalised median r${first ? ` (${first})` : ''}` : `median r${first ? ` (${first})` : ''}`;
+    return { measure, areas, rois, values, pairs: hyp };
+  }
   const rois = t.columns.filter((c) => c !== area);
   if (rois.length === 0 || t.rows.length === 0) throw new InputError(t.file, 'needs at least one area row and one ROI column');
   const values = t.rows.flatMap((r) => rois.map((k) => num(t, r, k)));
-  return { measure: 'ceiling-normalised median r', areas: t.rows.map((r) => r[area]), rois, values, pairs };
+  return { measure: 'ceiling-normalised median r', areas: t.rows.map((r) => r[area]), rois, values, pairs: hyp };
 }
 
-/** Alignment-vs-performance points from `*alignment*.tsv`, or null. */
+/** Training epoch of a checkpoint name ('epoch-0005' → 5), or null. */
+function epochOf(checkpoint: string | null): number | null {
+  const m = checkpoint ? /(\d+)/.exec(checkpoint) : null;
+  return m ? Number(m[1]) : null;
+}
+
+/**
+ * Alignment-vs-performance points from `alignment.tsv` (one row per model or
+ * checkpoint; rows missing either number are left out), and the align
+ * stage's rank correlations from `alignment_vs_performance.tsv`. Null when
+ * there is no alignment table.
+ */
 export function loadAlignment(dir: string, files: string[]): AlignmentSection | null {
-  const f = files.find((x) => /alignment[^/]*\.tsv$/i.test(path.basename(x)));
+  const f = files.find((x) => path.basename(x) === 'alignment.tsv') ?? files.find((x) => /(^|_)alignment\.tsv$/i.test(path.basename(x)));
   if (!f) return null;
   const t = table(path.join(dir, f));
-  const label = need(t, ['model', 'label', 'checkpoint'], 'model');
+  const label = need(t, ['model', 'label'], 'model');
   const xCol = need(t, ['performance', 'clip_accuracy', 'accuracy', 'test_accuracy'], 'performance');
   const yCol = need(t, ['alignment', 'bas', 'score', 's_r'], 'alignment');
   const lo = pick(t, ['lo', 'alignment_lo', 'bas_lo', 'ci_lo']), hi = pick(t, ['hi', 'alignment_hi', 'bas_hi', 'ci_hi']);
   const group = pick(t, ['group', 'arch', 'family']);
-  const epoch = pick(t, ['epoch']);
-  const points = t.rows.map((r, i) => {
-    const e = num(t, r, epoch);
-    return { label: r[label], group: group ? r[group] : r[label].replace(/[-_ ]?epoch.*$/i, ''), x: numReq(t, r, xCol, i), y: numReq(t, r, yCol, i), ylo: num(t, r, lo), yhi: num(t, r, hi), epoch: e === null ? null : Math.round(e) };
-  });
-  const xLabel = xCol.includes('clip') ? 'test clip accuracy (fraction)' : 'test accuracy (fraction)';
-  const yLabel = yCol === 'bas' ? 'BAS (unitless)' : yCol === 's_r' ? 's_r (unitless)' : 'alignment (unitless)';
-  return { xLabel, yLabel, points };
+  const epoch = pick(t, ['epoch']), ck = pick(t, ['checkpoint']);
+  const points: AlignmentSection['points'] = [];
+  for (const r of t.rows) {
+    const x = num(t, r, xCol), y = num(t, r, yCol);
+    if (x === null || y === null) continue;
+    const checkpoint = ck && r[ck] !== 'n/a' ? r[ck] : null;
+    const e = epoch ? num(t, r, epoch) : epochOf(checkpoint);
+    points.push({
+      label: checkpoint ? `${r[label]} ${checkpoint}` : r[label], group: group ? r[group] : r[label], x, y,
+      ylo: num(t, r, lo), yhi: num(t, r, hi), epoch: e === null ? null : Math.round(e),
+    });
+  }
+  const summary: AlignmentSection['summary'] = [];
+  const sf = files.find((x) => path.basename(x) === 'alignment_vs_performance.tsv');
+  if (sf) {
+    const s = table(path.join(dir, sf));
+    const m = need(s, ['measure'], 'measure'), rho = need(s, ['spearman'], 'spearman');
+    const l = pick(s, ['ci_lo', 'lo']), h = pick(s, ['ci_hi', 'hi']), n = pick(s, ['n_models', 'n']);
+    for (const r of s.rows) {
+      const nn = num(s, r, n);
+      summary.push({ measure: r[m], spearman: num(s, r, rho), lo: num(s, r, l), hi: num(s, r, h), n: nn === null ? null : Math.round(nn) });
+    }
+  }
+  const xLabel = xCol === 'performance' ? 'task performance (fraction correct)' : xCol.includes('clip') ? 'test clip accuracy (fraction)' : 'test accuracy (fraction)';
+  const yLabel = yCol === 'bas' ? 'BAS (unitless)' : yCol === 's_r' ? 's_r (unitless)' : 'alignment: ceiling-normalised median r (unitless)';
+  return { xLabel, yLabel, points, summary };
 }
 
 // ---------------------------------------------------------------- decode-eeg
@@ -523,12 +642,12 @@ export function loadReportData(study: Study, inputs: string[], opts: { seed: num
       const map = loadBrainMap(a.dir, a.files, { bids: opts.bids, tmpDir: opts.tmpDir });
       if (map) d.brainMaps.push(map);
     }
-    const bas = loadBas(a.dir, a.files, modelName(a.provenance));
+    const bas = [...loadBasTsv(a.dir, a.files), ...loadBas(a.dir, a.files, modelName(a.provenance))];
     d.bas.push(...bas);
     for (const b of bas) for (const p of b.pairs) if (!pairsFromBas.some((q) => q.area === p.area && q.roi === p.roi)) pairsFromBas.push({ area: p.area, roi: p.roi });
     areaRoiLater.push({ dir: a.dir, files: a.files });
     const al = loadAlignment(a.dir, a.files);
-    if (al) d.alignment = d.alignment ? { ...d.alignment, points: [...d.alignment.points, ...al.points] } : al;
+    if (al) d.alignment = d.alignment ? { ...d.alignment, points: [...d.alignment.points, ...al.points], summary: [...d.alignment.summary, ...al.summary] } : al;
     d.training.push(...loadEegTraining(a.dir, a.files));
     const id = loadIdentification(a.dir, a.files);
     if (id) d.identification = d.identification ? { ...d.identification, rows: [...d.identification.rows, ...id.rows], confusions: [...d.identification.confusions, ...id.confusions] } : id;

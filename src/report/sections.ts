@@ -99,13 +99,13 @@ function basSection(d: ReportData): Section {
   const fig = barChart({
     id: 'bas-components', title: 'BAS and its components', categories: ['s_r (neural)', 's_b (behaviour)', 'BAS'],
     xLabel: 'score', yLabel: 'score (unitless, 0 … 1)', yDomain: [0, 1],
-    series: d.bas.map((b) => ({ name: b.model, values: [b.sR.estimate, b.sB.estimate, b.bas.estimate], lo: [b.sR.lo, b.sB.lo, b.bas.lo], hi: [b.sR.hi, b.sB.hi, b.bas.hi] })),
-    caption: `Error bars: ${lvl} percentile bootstrap CIs (voxels resampled within ROIs for s_r, clips for s_b).`,
+    series: d.bas.map((b) => ({ name: b.model, values: [b.sR.estimate, b.sB?.estimate ?? null, b.bas?.estimate ?? null], lo: [b.sR.lo, b.sB?.lo ?? null, b.bas?.lo ?? null], hi: [b.sR.hi, b.sB?.hi ?? null, b.bas?.hi ?? null] })),
+    caption: `Error bars: ${lvl} percentile bootstrap CIs (voxels resampled within ROIs for s_r, clips for s_b).${d.bas.some((b) => !b.bas) ? ' Missing bars: s_b and BAS not computed (no per-clip genre choices of the model).' : ''}`,
   });
   const tables: Table[] = [{
     caption: `BAS ± ${lvl} CI`,
-    columns: ['model', 's_r', `s_r ${lvl} CI`, 's_b', `s_b ${lvl} CI`, 'BAS', `BAS ${lvl} CI`, 'correspondence index', 'p (permutation)'],
-    rows: d.bas.map((b) => [b.model, fmt(b.sR.estimate), ci(b.sR.lo, b.sR.hi), fmt(b.sB.estimate), ci(b.sB.lo, b.sB.hi), fmt(b.bas.estimate), ci(b.bas.lo, b.bas.hi), fmt(b.correspondence?.index ?? null), fmt(b.correspondence?.p ?? null)]),
+    columns: ['model', 's_r', `s_r ${lvl} CI`, 's_b', `s_b ${lvl} CI`, 'BAS', `BAS ${lvl} CI`, 'correspondence contrast', 'p (permutation)'],
+    rows: d.bas.map((b) => [b.model, fmt(b.sR.estimate), ci(b.sR.lo, b.sR.hi), fmt(b.sB?.estimate ?? null), ci(b.sB?.lo ?? null, b.sB?.hi ?? null), fmt(b.bas?.estimate ?? null), ci(b.bas?.lo ?? null, b.bas?.hi ?? null), fmt(b.correspondence?.index ?? null), fmt(b.correspondence?.p ?? null)]),
   }];
   for (const b of d.bas) {
     tables.push({ caption: `${b.model}: pair scores entering s_r (ceiling-normalised median r, clipped)`, columns: ['model area', 'ROI', 'score'], rows: b.pairs.map((p) => [p.area, p.roi, fmt(p.score)]) });
@@ -185,7 +185,15 @@ function alignmentSection(d: ReportData): Section {
     columns: ['model', 'group', 'epoch', a.xLabel, a.yLabel, 'CI'],
     rows: a.points.map((p) => [p.label, p.group, p.epoch === null ? 'n/a' : String(p.epoch), fmt(p.x), fmt(p.y), ci(p.ylo, p.yhi)]),
   };
-  return { id: 'alignment', heading: 'Alignment versus task performance', notRun: null, figures, tables: [table], brainMaps: [] };
+  const tables = [table];
+  if (a.summary.length > 0) {
+    tables.push({
+      caption: 'Alignment vs performance across models, as computed by the align stage (Spearman ρ, bootstrap CI over models)',
+      columns: ['measure', 'Spearman ρ', 'CI', 'models'],
+      rows: a.summary.map((x) => [x.measure, fmt(x.spearman), ci(x.lo, x.hi), x.n === null ? 'n/a' : String(x.n)]),
+    });
+  }
+  return { id: 'alignment', heading: 'Alignment versus task performance', notRun: null, figures, tables, brainMaps: [] };
 }
 
 function identificationSection(d: ReportData): Section {

@@ -64,6 +64,7 @@ export function fixtureReport(study: Study, dir: string): ReportData {
       { label: 'cnn', group: 'cnn', x: 0.75, y: 0.42, ylo: 0.37, yhi: 0.48, epoch: null },
       { label: 'random-ban', group: 'baselines', x: 0.1, y: 0.12, ylo: 0.08, yhi: 0.16, epoch: null },
     ],
+    summary: [{ measure: 'encoding', spearman: 0.89, lo: 0.5, hi: 1, n: 7 }],
   };
   const windows = [1, 2, 4, 8, 16];
   d.identification = {
