@@ -101,3 +101,60 @@ test('align without per-clip predictions says what is missing (one line, exit 2)
   t.is(r.code, 2);
   t.regex(r.stderr, /predictions/);
 });
+
+test('without eval/predictions.tsv the checkpoint classifies the test-split clips; s_b uses exactly those choices', async (t) => {
+  const f = fixture('ckpt');
+  fs.rmSync(path.join(f.train, 'eval'), { recursive: true });
+  const { Rng } = await import('../src/core/prng.js');
+  const { writeWav } = await import('../src/io/wav.js');
+  const { initBackend } = await import('../src/models/backend.js');
+  const { createModel } = await import('../src/models/ban.js');
+  const { saveCheckpoint, loadCheckpoint } = await import('../src/models/checkpoint.js');
+  const { listGtzan, loadClips } = await import('../src/models/dataset.js');
+  const { windowLogits } = await import('../src/models/train.js');
+  const { behaviourScore } = await import('../src/scoring/behaviour.js');
+  await initBackend('wasm');
+  // Four 1.5-s clips whose ids match the listeners' files: metal.00000/1, rock.00000/1 ↔ c1..c4 renamed below.
+  const ids = ['metal.00000', 'metal.00001', 'rock.00000', 'rock.00001'];
+  const rng = new Rng(3, 'wav');
+  for (const id of ids) writeWav(path.join(f.bids, 'stimuli', id.split('.')[0], `${id}.wav`), rng.normals(33075).map((x) => 0.1 * x), 22050);
+  const truth = ['metal', 'metal', 'rock', 'rock'];
+  const choices = [['metal', 'metal', 'rock', 'rock'], ['metal', 'rock', 'rock', 'rock'], ['metal', 'metal', 'rock', 'metal']];
+  choices.forEach((ch, h) => {
+    const s = `sub-0${h + 1}`;
+    writeTsv(path.join(f.bids, s, 'beh', `${s}_task-genre_beh.tsv`), ['stim_id', 'true_genre', 'response', 'rt'], ch.map((c, k) => ({ stim_id: ids[k], true_genre: truth[k], response: c, rt: 1 })));
+  });
+  const model = createModel({ nMels: 16, frames: 32, nClasses: 2, classes: ['metal', 'rock'], a1Width: 4, areas: [{ name: 'belt', width: 4, times: 1 }], fcHidden: [4] }, 9);
+  saveCheckpoint(path.join(f.train, 'checkpoints', 'best'), model, { epoch: 1 });
+  writeTsv(path.join(f.train, 'split.tsv'), ['clip', 'split'], [
+    { clip: 'metal/metal.00000.wav', split: 'test' }, { clip: 'metal/metal.00001.wav', split: 'train' },
+    { clip: 'rock/rock.00000.wav', split: 'test' }, { clip: 'rock/rock.00001.wav', split: 'test' },
+  ]);
+  const D = path.join(tmp, 'deriv-ckpt');
+  const r = runCli(['align', '--encodings', f.enc, '--models', f.train, '--bids', f.bids, '--config', f.cfg, '--out', D], { env: { BRAINALIGN_TEST_SOURCES: '1' } });
+  t.is(r.code, 0, r.stderr);
+  t.regex(r.stderr, /classifying/);
+  const key = /\(([0-9a-f]{16})\)/.exec(r.stdout)?.[1] ?? '';
+  const dir = path.join(D, 'artifacts', 'align', key);
+  const got = readTsv(path.join(dir, 'model_choices.tsv')).rows;
+  t.deepEqual(got.map((x) => x.stim_id), ['metal.00000', 'rock.00000', 'rock.00001']);
+  // Independent path: mean window logits of the same checkpoint, argmax per clip.
+  const { model: m2 } = loadCheckpoint(path.join(f.train, 'checkpoints', 'best'));
+  const refs = listGtzan(path.join(f.bids, 'stimuli')).clips.filter((c) => c.id !== 'metal/metal.00001.wav');
+  const wl = windowLogits(m2, loadClips(refs, { nMels: 16 }));
+  const expected = refs.map((_, i) => {
+    const s = [0, 0];
+    for (let w = 0; w < wl.clipOf.length; w++) if (wl.clipOf[w] === i) for (let j = 0; j < 2; j++) s[j] += wl.logits[w * 2 + j];
+    return s[1] > s[0] ? 'rock' : 'metal';
+  });
+  t.deepEqual(got.map((x) => x.predicted_genre), expected);
+  // s_b over the three test clips (genres sorted: metal 0, rock 1; listeners h1..h3 on clips 1, 3, 4).
+  const g = (x: string): number => (x === 'metal' ? 0 : 1);
+  const clipIdx = [0, 2, 3];
+  const sb = behaviourScore({
+    nGenres: 2, trueGenre: Int32Array.from(clipIdx.map((k) => g(truth[k]))), model: Int32Array.from(expected.map(g)),
+    humans: Int32Array.from(choices.flatMap((ch) => clipIdx.map((k) => g(ch[k])))), nHumans: 3,
+  }).sB;
+  const rows = readTsv(path.join(dir, 'bas.tsv')).rows;
+  t.true(Math.abs(Number(rows.find((x) => x.score === 's_b')?.estimate) - sb) < 1e-5);
+});

@@ -47,8 +47,8 @@ export default defineVerb({
     let summary = '';
     const res = await runStage(
       { stage: 'align', codeVersion: CODE_VERSION, root: a.out ?? DEFAULT_ROOT, inputs, params: { align: cfg }, seed: a.seed, stamp: a.stamp },
-      ({ dir }) => {
-        const out = lib.runAlign({ encodingDirs: encDirs, modelDirs, bids: a.bids, config: cfg, rng: new Rng(a.seed, 'align') });
+      async ({ dir }) => {
+        const out = await lib.runAlign({ encodingDirs: encDirs, modelDirs, bids: a.bids, config: cfg, rng: new Rng(a.seed, 'align') });
         lib.writeAlignOutputs(dir, out);
         summary = out.groups
           .map((g) => `${g.label}: BAS ${g.bas ? g.bas.bas.estimate.toFixed(3) : 'n/a'} (s_r ${g.sR.toFixed(3)}, s_b ${g.bas ? g.bas.sB.estimate.toFixed(3) : 'n/a'})`)

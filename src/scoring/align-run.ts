@@ -29,6 +29,8 @@ export interface AlignGroup {
   sR: number;
   /** Full BAS when the model's per-clip choices are available. */
   bas: BasReport | null;
+  /** The model's genre choice per clip used for s_b (from eval/predictions.tsv or the checkpoint). */
+  choices: Map<string, string> | null;
   matrix: { areas: string[]; rois: string[]; raw: Float64Array; normalised: Float64Array; ceilings: number[] };
   alignment: { score: number; perRoi: Record<string, number> };
   rsa: RsaResult | null;
@@ -73,7 +75,7 @@ function performanceOf(trainDir: string | null, checkpoint: string | null, key: 
 }
 
 /** Runs every analysis of the align stage. */
-export function runAlign(opts: { encodingDirs: string[]; modelDirs: string[]; bids: string; config: AlignConfig; rng: Rng }): AlignResult {
+export async function runAlign(opts: { encodingDirs: string[]; modelDirs: string[]; bids: string; config: AlignConfig; rng: Rng }): Promise<AlignResult> {
   const cfg = opts.config;
   const encs = opts.encodingDirs.flatMap((d) => loadEncodings(d));
   const groups = new Map<string, LoadedEncoding[]>();
@@ -96,12 +98,20 @@ export function runAlign(opts: { encodingDirs: string[]; modelDirs: string[]; bi
     const sR = neuralScore(neural, idxPairs, cfg.bas.clip).sR;
     const trainDir = trainDirOf(g[0], opts.modelDirs);
     let bas: BasReport | null = null;
+    let choices: Map<string, string> | null = null;
     if (trainDir && fs.existsSync(path.join(trainDir, 'eval', 'predictions.tsv'))) {
-      humans ??= readHumanChoices(opts.bids);
-      const b = behaviourInput(readModelChoices(trainDir), humans);
-      bas = computeBas(neural, b.input, { ...cfg.bas, pairs }, rng.fork('bas'));
+      choices = readModelChoices(trainDir);
+    } else if (trainDir && fs.existsSync(path.join(trainDir, 'checkpoints')) && fs.existsSync(path.join(opts.bids, 'stimuli'))) {
+      notice(`align: ${label}: no eval/predictions.tsv; classifying ${path.join(opts.bids, 'stimuli')} with the checkpoint`);
+      const { predictClipGenres } = await import('./model-choices.js');
+      choices = await predictClipGenres(trainDir, path.join(opts.bids, 'stimuli'));
     } else {
-      notice(`align: ${label}: no eval/predictions.tsv in ${trainDir ?? '(no matching --models artifact)'}; s_b and BAS are not computed`);
+      notice(`align: ${label}: no eval/predictions.tsv or checkpoint in ${trainDir ?? '(no matching --models artifact)'}; s_b and BAS are not computed`);
+    }
+    if (choices) {
+      humans ??= readHumanChoices(opts.bids);
+      const b = behaviourInput(choices, humans);
+      bas = computeBas(neural, b.input, { ...cfg.bas, pairs }, rng.fork('bas'));
     }
     const m = areaRoiMatrix(neural);
     let rsa: RsaResult | null = null;
@@ -111,7 +121,7 @@ export function runAlign(opts: { encodingDirs: string[]; modelDirs: string[]; bi
       notice(`align: ${label}: ${g[0].index.clips.length} test clips are too few for cross-validated RSA (need 6)`);
     }
     out.push({
-      model, checkpoint, label, trainDir, subjects: g.map((e) => e.index.subject).sort(), sR, bas,
+      model, checkpoint, label, trainDir, subjects: g.map((e) => e.index.subject).sort(), sR, bas, choices,
       matrix: { areas: neural.areas, rois: neural.rois, raw: m.raw, normalised: m.normalised, ceilings: m.ceilings.map((c) => c.value) },
       alignment: alignmentScore(g, cfg.alignmentRois),
       rsa,
@@ -119,7 +129,7 @@ export function runAlign(opts: { encodingDirs: string[]; modelDirs: string[]; bi
     });
   }
   if (!out.some((g) => g.bas) && out.length === 1) {
-    throw new InputError('--models', 'BAS needs the model’s per-clip genre choices: give the train artifact (with eval/predictions.tsv) as --models');
+    throw new InputError('--models', 'BAS needs the model’s per-clip genre choices (eval/predictions.tsv): give the train artifact (with eval/predictions.tsv or checkpoints/) as --models');
   }
   const vsPerformance: AlignResult['vsPerformance'] = [];
   const withPerf = out.filter((g) => g.performance !== null && Number.isFinite(g.alignment.score));
@@ -183,6 +193,15 @@ export function writeAlignOutputs(dir: string, res: AlignResult): void {
     pairScores: g.bas?.pairScores ?? null,
     behaviour: g.bas?.behaviour ?? null,
   }])));
+  const choiceRows = res.groups.flatMap((g) => (g.choices ? [...g.choices].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([stim, genre]) => ({ model: g.model, checkpoint: g.checkpoint, stim_id: stim, predicted_genre: genre })) : []));
+  if (choiceRows.length) {
+    writeTsv(path.join(dir, 'model_choices.tsv'), ['model', 'checkpoint', 'stim_id', 'predicted_genre'], choiceRows, {
+      model: { Description: 'Model' },
+      checkpoint: { Description: 'Checkpoint' },
+      stim_id: { Description: 'Clip' },
+      predicted_genre: { Description: 'The model’s genre choice entering s_b' },
+    });
+  }
   if (res.groups.length < 2) return;
   const rois = res.config.alignmentRois;
   const roiCols = rois.map((r) => `r_norm_${nameKey(r)}`);

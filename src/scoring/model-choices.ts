@@ -1,0 +1,66 @@
+/**
+ * The model's genre choice per clip when the train artifact has no
+ * eval/predictions.tsv: the checkpoint is loaded and every tiling window of
+ * each clip classified; a clip's choice is the argmax of its windows' mean
+ * logits (the clip-level rule the evaluation uses). Imports tfjs (through
+ * src/models), so callers import this module lazily.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { InputError } from '../core/errors.js';
+import { readTsv } from '../io/tsv.js';
+import { initBackend } from '../models/backend.js';
+import { loadCheckpoint } from '../models/checkpoint.js';
+import { listGtzan, loadClips } from '../models/dataset.js';
+import { windowLogits } from '../models/train.js';
+
+/** The checkpoint folder a train artifact offers: checkpoints/best, else the last checkpoints/epoch-NNN. */
+export function checkpointDir(trainDir: string): string {
+  const base = path.join(trainDir, 'checkpoints');
+  if (fs.existsSync(path.join(base, 'best'))) return path.join(base, 'best');
+  const epochs = fs.existsSync(base) ? fs.readdirSync(base).filter((d) => /^epoch-\d+$/.test(d)).sort() : [];
+  if (epochs.length === 0) throw new InputError(trainDir, 'train artifact has neither eval/predictions.tsv nor checkpoints/ to predict clip genres from');
+  return path.join(base, epochs[epochs.length - 1]);
+}
+
+/**
+ * Clips of the train artifact's test split (split.tsv: a clip id column —
+ * stim_id, clip or id — and a split column), or null when it records none.
+ * Ids are reduced to stim ids (`metal/metal.00003.wav` → `metal.00003`).
+ */
+export function testSplitClips(trainDir: string): Set<string> | null {
+  const f = path.join(trainDir, 'split.tsv');
+  if (!fs.existsSync(f)) return null;
+  const t = readTsv(f);
+  const idCol = ['stim_id', 'clip', 'id'].find((c) => t.columns.includes(c));
+  if (!idCol || !t.columns.includes('split')) return null;
+  return new Set(t.rows.filter((r) => r.split === 'test').map((r) => stimIdOf(r[idCol])));
+}
+
+/** `genre/genre.00003.wav` or `genre.00003.wav` → `genre.00003`. */
+export const stimIdOf = (id: string): string => path.basename(id).replace(/\.wav$/i, '');
+
+/**
+ * Genre choice (class name) per stim id for the clips under `stimuliDir`
+ * (GTZAN layout), restricted to the test split when the artifact records one.
+ */
+export async function predictClipGenres(trainDir: string, stimuliDir: string): Promise<Map<string, string>> {
+  await initBackend('wasm');
+  const { model } = loadCheckpoint(checkpointDir(trainDir));
+  const { classes, clips } = listGtzan(stimuliDir);
+  const names = model.config.classes ?? classes;
+  if (names.length !== model.config.nClasses) throw new InputError(stimuliDir, `${names.length} genres but the model has ${model.config.nClasses} outputs`);
+  const test = testSplitClips(trainDir);
+  const refs = clips.filter((c) => !test || test.has(stimIdOf(c.id)));
+  const loaded = loadClips(refs, { nMels: model.config.nMels });
+  const { logits, clipOf, nClasses } = windowLogits(model, loaded);
+  const sum = new Float64Array(loaded.length * nClasses);
+  for (let w = 0; w < clipOf.length; w++) for (let j = 0; j < nClasses; j++) sum[clipOf[w] * nClasses + j] += logits[w * nClasses + j];
+  const out = new Map<string, string>();
+  loaded.forEach((c, i) => {
+    let best = 0;
+    for (let j = 1; j < nClasses; j++) if (sum[i * nClasses + j] > sum[i * nClasses + best]) best = j;
+    out.set(stimIdOf(c.id), names[best]);
+  });
+  return out;
+}
