@@ -21,6 +21,8 @@ export type BackendKind = 'wasm' | 'cpu' | 'auto';
 let wasmPathsSet = false;
 // The wasm module is instantiated once per process; threads can only be chosen before that.
 let wasmStarted = false;
+const poolWorkers: import('node:worker_threads').Worker[] = [];
+let poolReady = false;
 
 /** Point the wasm backend at the package's own dist folder (file paths, no fetch). */
 function configureWasmPaths(): void {
@@ -72,6 +74,20 @@ function patchForNodeThreads(): () => void {
   const osCjs = createRequire(import.meta.url)('os') as typeof os;
   const realCpus = osCjs.cpus;
   osCjs.cpus = () => { const c = realCpus(); return [...c, ...c]; };
+  // Pool workers run a plain CommonJS script; they must not inherit the
+  // parent's node flags (loaders, --input-type, …), which can break them.
+  const wt = createRequire(import.meta.url)('worker_threads') as typeof import('node:worker_threads');
+  const RealWorker = wt.Worker;
+  class PlainWorker extends RealWorker {
+    constructor(file: string | URL, options?: import('node:worker_threads').WorkerOptions) {
+      super(file, { ...options, execArgv: [] });
+      poolWorkers.push(this);
+      // Once the pool is up, its idle workers must not keep Node alive
+      // (they talk to the main thread through shared memory, not events).
+      if (poolReady) this.unref();
+    }
+  }
+  wt.Worker = PlainWorker;
   globalThis.Blob = TextBlob as typeof Blob;
   URL.createObjectURL = (obj: Blob) => {
     const t = texts.get(obj);
@@ -89,6 +105,7 @@ function patchForNodeThreads(): () => void {
   });
   return () => {
     osCjs.cpus = realCpus;
+    wt.Worker = RealWorker;
     globalThis.Blob = RealBlob;
     URL.createObjectURL = realCreate;
     delete (Object.prototype as Record<string, unknown>).mainScriptUrlOrBlob;
@@ -138,6 +155,10 @@ export async function initBackend(kind: BackendKind = 'wasm', opts: { threads?: 
       ok = await tf.setBackend('wasm');
     } finally {
       undo?.();
+    }
+    if (undo) {
+      poolReady = true;
+      for (const w of poolWorkers) w.unref();
     }
     if (!ok) throw new Error('tfjs wasm backend failed to initialise');
   } else if (kind === 'cpu') {
