@@ -213,6 +213,11 @@ test('decode-eeg outputs: pooled rows of the group table, mean combination rule,
   const marks = Object.fromEntries(buildSections(d).flatMap((s) => s.figures).map((f) => [f.id, f.marks]));
   t.is(marks['identification-window'], 4);
   t.is(marks['identification-confusion-predann-random-chunk'], 4);
+  // A decode-eeg run that scored no windows writes header-only tables: section "not run", and the page says why.
+  const empty = artifact(root, 'decode-eeg', 'empty', {}, (dd) => writeTsv(path.join(dd, 'group', 'desc-identification_scores.tsv'), ['subject', 'window_s', 'top1', 'chance'], []));
+  const de = loadReportData('eeg-identification', [empty], { seed: 0, tmpDir: root });
+  t.is(de.identification, null);
+  t.deepEqual(de.notices, ['decode-eeg artifact empty has identification tables without usable rows (no scored windows).']);
 });
 
 test('malformed artifact files are InputErrors naming the file', (t) => {

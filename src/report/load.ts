@@ -650,6 +650,7 @@ export function loadReportData(study: Study, inputs: string[], opts: { seed: num
     if (al) d.alignment = d.alignment ? { ...d.alignment, points: [...d.alignment.points, ...al.points], summary: [...d.alignment.summary, ...al.summary] } : al;
     d.training.push(...loadEegTraining(a.dir, a.files));
     const id = loadIdentification(a.dir, a.files);
+    if (!id && a.files.some((f) => /desc-identification_scores\.tsv$/.test(f))) d.notices.push(`${a.provenance.stage} artifact ${a.provenance.key} has identification tables without usable rows (no scored windows).`);
     if (id) d.identification = d.identification ? { ...d.identification, rows: [...d.identification.rows, ...id.rows], confusions: [...d.identification.confusions, ...id.confusions] } : id;
   }
   for (const x of areaRoiLater) d.areaRoi ??= loadAreaRoi(x.dir, x.files, pairsFromBas) ?? basMatrix(x.dir, x.files);

@@ -28,6 +28,7 @@ export async function exportFigures(figures: Figure[], dir: string, name: (f: Fi
     writeFileAtomic(file, `<?xml version="1.0" encoding="UTF-8"?>\n${f.svg}\n`);
     svgs.push(file);
   }
+  if (figures.length === 0) return { svgs, pngs: [], notice: null };
   if (opts.png === false) return { svgs, pngs: [], notice: 'PNG export not requested; figures written as SVG only.' };
   if (!opts.browser && !hasChromium()) return { svgs, pngs: [], notice: `Chromium not found at ${chromiumPath()}: figures written as SVG only, PNGs skipped.` };
   const scale = opts.scale ?? 2;
