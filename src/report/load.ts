@@ -612,6 +612,9 @@ export function loadEegTraining(dir: string, files: string[]): TrainingSection[]
 
 // ---------------------------------------------------------------- all
 
+/** Most interactive viewers on one page. */
+export const MAX_MAPS = 8;
+
 /** Model name of a train/features artifact: its `name` or `arch` parameter, else the stage name. */
 function modelName(p: ProvenanceEntry): string {
   const params = p.params;
@@ -652,6 +655,11 @@ export function loadReportData(study: Study, inputs: string[], opts: { seed: num
     const id = loadIdentification(a.dir, a.files);
     if (!id && a.files.some((f) => /desc-identification_scores\.tsv$/.test(f))) d.notices.push(`${a.provenance.stage} artifact ${a.provenance.key} has identification tables without usable rows (no scored windows).`);
     if (id) d.identification = d.identification ? { ...d.identification, rows: [...d.identification.rows, ...id.rows], confusions: [...d.identification.confusions, ...id.confusions] } : id;
+  }
+  // Browsers cap live WebGL contexts (Chromium: 16); a page with more viewers would lose the first ones.
+  if (d.brainMaps.length > MAX_MAPS) {
+    d.notices.push(`${d.brainMaps.length} voxel maps found; the first ${MAX_MAPS} are shown (browsers limit the number of live WebGL viewers).`);
+    d.brainMaps = d.brainMaps.slice(0, MAX_MAPS);
   }
   for (const x of areaRoiLater) d.areaRoi ??= loadAreaRoi(x.dir, x.files, pairsFromBas) ?? basMatrix(x.dir, x.files);
   d.roiScores = poolRoiRows(roiPer);
