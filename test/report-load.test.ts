@@ -102,7 +102,11 @@ function eegFiles(dir: string): void {
 test('ban-bas inputs load into a typed report with the values written', (t) => {
   const root = tmpDir();
   t.teardown(() => fs.rmSync(root, { recursive: true, force: true }));
-  const train = artifact(root, 'train', 'aaaa', { name: 'ban', epochs: 3 }, (d) => trainFiles(d, 'library'));
+  const train = artifact(root, 'train', 'aaaa', { name: 'ban', epochs: 3 }, (d) => {
+    trainFiles(d, 'library');
+    // A checkpoint folder with its own (partial) metrics must not shadow the run's.
+    writeTsv(path.join(d, 'checkpoints', 'epoch-0000', 'metrics.tsv'), ['epoch', 'train_loss'], [{ epoch: 0, train_loss: 9 }]);
+  });
   const cnn = artifact(root, 'train', 'bbbb', { arch: 'cnn' }, (d) => trainFiles(d, 'eval'));
   const enc1 = artifact(root, 'encode', 'cccc', { subject: '01' }, (d) => encodeFiles(d, '01', 1));
   const enc2 = artifact(root, 'encode', 'dddd', { subject: '02' }, (d) => encodeFiles(d, '02', 2));
