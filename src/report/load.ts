@@ -82,7 +82,11 @@ export function readArtifact(input: string): { dir: string; files: string[]; pro
   return { dir, files: listFiles(dir), provenance: { stage: p.stage, key: p.key, brainalign: p.brainalign, seed: p.seed, params: p.params ?? null, path: dir } };
 }
 
-const first = (files: string[], re: RegExp): string | null => files.find((f) => re.test(f)) ?? null;
+/** The shallowest file matching `re` (a top-level metrics.tsv wins over one inside a checkpoint folder). */
+function first(files: string[], re: RegExp): string | null {
+  const depth = (f: string): number => f.split('/').length;
+  return files.filter((x) => re.test(x)).sort((a, b) => depth(a) - depth(b) || a.localeCompare(b))[0] ?? null;
+}
 
 // ---------------------------------------------------------------- train
 
