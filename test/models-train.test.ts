@@ -2,7 +2,7 @@ import test from 'ava';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { initBackend } from '../src/models/backend.js';
+import { initBackend, tf } from '../src/models/backend.js';
 import { trainGtzan } from '../src/models/train.js';
 import { listGtzan, splitByFile } from '../src/models/dataset.js';
 import { loadCheckpoint } from '../src/models/checkpoint.js';
@@ -37,7 +37,7 @@ test.before(async () => {
   await initBackend('wasm');
 });
 
-test('the split is stratified by file: every genre in every split, no clip in two splits, same seed same split', (t) => {
+test.serial('the split is stratified by file: every genre in every split, no clip in two splits, same seed same split', (t) => {
   const clips = GENRES.flatMap((g, label) => Array.from({ length: 10 }, (_, i) => ({ id: `${g}/${i}`, path: '', genre: g, label })));
   const s1 = splitByFile(clips, { seed: 3, valFraction: 0.2, testFraction: 0.2 });
   const s2 = splitByFile(clips, { seed: 3, valFraction: 0.2, testFraction: 0.2 });
@@ -51,7 +51,7 @@ test('the split is stratified by file: every genre in every split, no clip in tw
   }
 });
 
-test('BAN trained on a 3-class tone set beats chance on held-out clips, writes metrics, checkpoints and evaluation', async (t) => {
+test.serial('BAN trained on a 3-class tone set beats chance on held-out clips, writes metrics, checkpoints and evaluation', async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ba-train-'));
   const data = path.join(dir, 'data');
   makeToneSet(data, 8, 1);
@@ -65,6 +65,7 @@ test('BAN trained on a 3-class tone set beats chance on held-out clips, writes m
       areas: [{ name: 'belt', width: 8, times: 2 }, { name: 'pb', width: 8, times: 2 }],
     },
   });
+  const tensorsBefore = tf.memory().numTensors;
   const res = await trainGtzan(data, opts(out));
   const ev = res.evaluation!;
   t.log(`test window acc ${ev.accuracy.toFixed(2)}, clip acc ${ev.clipAccuracy.toFixed(2)} (chance 0.33), best epoch ${res.bestEpoch}`);
@@ -92,5 +93,6 @@ test('BAN trained on a 3-class tone set beats chance on held-out clips, writes m
   again.model.dispose();
   best.model.dispose();
   res.model.dispose();
+  t.is(tf.memory().numTensors, tensorsBefore, 'training leaks no tensors');
   fs.rmSync(dir, { recursive: true, force: true });
 });

@@ -120,7 +120,8 @@ export function loadCheckpoint(dir: string): { model: AudioNet; meta: Checkpoint
     if (e.offset < 0 || e.offset + size > manifest.totalFloats) throw new InputError(binFile, `weight '${e.name}' lies outside weights.bin`);
     const data = new Float32Array(size);
     for (let i = 0; i < size; i++) data[i] = dv.getFloat32((e.offset + i) * 4, true);
-    v.assign(tf.tensor(data, v.shape));
+    // tidy frees the temporary; the variable keeps its own reference.
+    tf.tidy(() => v.assign(tf.tensor(data, v.shape)));
     seen.add(e.name);
   }
   for (const name of [...model.params.keys(), ...model.state.keys()]) {

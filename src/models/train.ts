@@ -89,7 +89,7 @@ export async function trainGtzan(root: string, opts: TrainOptions): Promise<Trai
 }
 
 function labelsOf(batch: { label: number }[], nClasses: number): tf.Tensor2D {
-  return tf.oneHot(tf.tensor1d(batch.map((b) => b.label), 'int32'), nClasses) as tf.Tensor2D;
+  return tf.tidy(() => tf.oneHot(tf.tensor1d(batch.map((b) => b.label), 'int32'), nClasses) as tf.Tensor2D);
 }
 
 interface WindowRef {
@@ -206,7 +206,7 @@ function snapshot(model: AudioNet): Map<string, Float32Array> {
 }
 
 function restore(model: AudioNet, snap: Map<string, Float32Array>): void {
-  for (const [k, v] of [...model.params, ...model.state]) v.assign(tf.tensor(snap.get(k)!, v.shape));
+  for (const [k, v] of [...model.params, ...model.state]) tf.tidy(() => v.assign(tf.tensor(snap.get(k)!, v.shape)));
 }
 
 /** Mean and standard deviation (dB) of all log-mel values of the clips. */
