@@ -165,6 +165,26 @@ for (const la of paths) {
     t.true(maxAbsDiff(x32, x) / maxAbs(x) < 1e-4);
   });
 
+  test(`${la.kind}: column moments Σp, Σp², Σpy over an offset block equal the naive sums (f32 and f64)`, (t) => {
+    const rng = new Rng(10, 'moments');
+    const [rows, cols, off] = [13, 9, 18];
+    const pred = randn(rng, off + rows * cols);
+    const y = randn(rng, rows * cols);
+    const want = new Float64Array(3 * cols);
+    for (let i = 0; i < rows; i++)
+      for (let k = 0; k < cols; k++) {
+        const p = pred[off + i * cols + k];
+        want[k] += p;
+        want[cols + k] += p * p;
+        want[2 * cols + k] += p * y[i * cols + k];
+      }
+    const out = new Float64Array(3 * cols).fill(7); // stale contents must be overwritten
+    la.columnMoments(pred, off, y, rows, cols, out);
+    t.true(maxAbsDiff(out, want) < 1e-12);
+    la.columnMoments(Float32Array.from(pred), off, Float32Array.from(y), rows, cols, out);
+    t.true(maxAbsDiff(out, want) < 1e-5);
+  });
+
   test(`${la.kind}: Cholesky of an indefinite matrix throws an InputError`, (t) => {
     const a = Float64Array.from([1, 2, 2, 1]);
     t.throws(() => la.cholesky(a, 2), { instanceOf: InputError });

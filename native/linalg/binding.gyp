@@ -4,7 +4,7 @@
       "target_name": "linalg",
       "sources": ["linalg.c"],
       "include_dirs": ["/usr/include/x86_64-linux-gnu/openblas-pthread"],
-      "cflags": ["-O2", "-std=c11"],
+      "cflags": ["-O3", "-std=c11"],
       "libraries": ["-lopenblas", "-llapacke"]
     }
   ]

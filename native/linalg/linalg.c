@@ -222,6 +222,66 @@ static napi_value js_potrs(napi_env env, napi_callback_info info) {
   return ret_int(env, r);
 }
 
+
+/*
+ * colmoments(pred, predOffset, y, rows, cols, out): per-column Σp, Σp², Σp·y over
+ * `rows` rows (row-major, `cols` wide; pred starts at element predOffset), in
+ * double precision, into out[0..cols), out[cols..2cols), out[2cols..3cols).
+ * This fused reduction scores every (α, fold, voxel) of a ridge CV; in C it
+ * vectorises, where the JavaScript loop costs ~2 ns per element.
+ */
+/* Four rows per sweep so the double accumulators are loaded and stored a quarter as often. */
+#define COLMOMENTS_BODY(TYPE)                                                          \
+  do {                                                                                 \
+    const TYPE *P = (const TYPE *)pred.data + off;                                     \
+    const TYPE *Y = (const TYPE *)y.data;                                              \
+    int64_t i = 0;                                                                     \
+    for (; i + 4 <= rows; i += 4) {                                                    \
+      const TYPE *p0 = P + i * cols, *p1 = p0 + cols, *p2 = p1 + cols, *p3 = p2 + cols; \
+      const TYPE *y0 = Y + i * cols, *y1 = y0 + cols, *y2 = y1 + cols, *y3 = y2 + cols; \
+      for (int64_t k = 0; k < cols; k++) {                                             \
+        double a = (double)p0[k], b = (double)p1[k], c = (double)p2[k], d = (double)p3[k]; \
+        sp[k] += (a + b) + (c + d);                                                    \
+        spp[k] += (a * a + b * b) + (c * c + d * d);                                   \
+        spy[k] += (a * (double)y0[k] + b * (double)y1[k]) + (c * (double)y2[k] + d * (double)y3[k]); \
+      }                                                                                \
+    }                                                                                  \
+    for (; i < rows; i++) {                                                            \
+      const TYPE *pr = P + i * cols;                                                   \
+      const TYPE *yr = Y + i * cols;                                                   \
+      for (int64_t k = 0; k < cols; k++) {                                             \
+        double pv = (double)pr[k];                                                     \
+        sp[k] += pv;                                                                   \
+        spp[k] += pv * pv;                                                             \
+        spy[k] += pv * (double)yr[k];                                                  \
+      }                                                                                \
+    }                                                                                  \
+  } while (0)
+
+static napi_value js_colmoments(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int64_t off, rows, cols;
+  farray pred, y, out;
+  if (argc != 6 || !get_farray(env, argv[0], &pred, "colmoments: pred must be float") || !get_i64(env, argv[1], &off) ||
+      !get_farray(env, argv[2], &y, "colmoments: y must be float") || !get_i64(env, argv[3], &rows) ||
+      !get_i64(env, argv[4], &cols) || !get_farray(env, argv[5], &out, "colmoments: out must be a Float64Array"))
+    return NULL;
+  if (pred.is_double != y.is_double || !out.is_double) {
+    napi_throw_type_error(env, NULL, "colmoments: pred and y share one element type; out is Float64Array");
+    return NULL;
+  }
+  if (off < 0 || rows < 0 || cols < 0 || !need(env, &pred, off + rows * cols, "colmoments: pred too short") ||
+      !need(env, &y, rows * cols, "colmoments: y too short") || !need(env, &out, 3 * cols, "colmoments: out too short"))
+    return NULL;
+  double *restrict sp = (double *)out.data, *restrict spp = sp + cols, *restrict spy = spp + cols;
+  memset(sp, 0, sizeof(double) * 3 * (size_t)cols);
+  if (pred.is_double) COLMOMENTS_BODY(double);
+  else COLMOMENTS_BODY(float);
+  return ret_int(env, 0);
+}
+
 static napi_value Init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"gemm", NULL, js_gemm, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -229,6 +289,7 @@ static napi_value Init(napi_env env, napi_value exports) {
       {"gesdd", NULL, js_gesdd, NULL, NULL, NULL, napi_enumerable, NULL},
       {"potrf", NULL, js_potrf, NULL, NULL, NULL, napi_enumerable, NULL},
       {"potrs", NULL, js_potrs, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"colmoments", NULL, js_colmoments, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props) != napi_ok) return NULL;
   return exports;

@@ -9,6 +9,7 @@
  * than NaN, so fold averages and α selection stay defined.
  */
 import { InputError } from '../core/errors.js';
+import { getLinalg, type Linalg } from '../linalg/index.js';
 
 /** Per-column sums of the held-out measurements, computed once per fold and reused for every α. */
 export interface TargetStats {
@@ -39,6 +40,7 @@ export function targetStats(y: Float32Array | Float64Array, rows: number, cols: 
  * against `y` (rows×cols). `offset[k]` is added to column k of pred first (the
  * intercept: the training mean of y when pred is a centred-model output).
  * Writes r into outR[outOffset + k] and R² into outR2[outOffset + k] (unitless).
+ * The sums run in `la` (native when built).
  */
 export function scoreColumns(
   pred: Float32Array | Float64Array,
@@ -50,42 +52,16 @@ export function scoreColumns(
   outR: Float32Array | Float64Array,
   outR2: Float32Array | Float64Array,
   outOffset: number,
+  la?: Linalg,
 ): void {
   const rows = stats.rows;
-  const sp = new Float64Array(cols);
-  const spp = new Float64Array(cols);
-  const spy = new Float64Array(cols);
-  // four rows per sweep: the float64 accumulators are read and written a quarter as often (this loop dominates ridge CV time outside BLAS)
-  let i = 0;
-  for (; i + 4 <= rows; i += 4) {
-    const p0 = predOffset + i * cols;
-    const p1 = p0 + cols;
-    const p2 = p1 + cols;
-    const p3 = p2 + cols;
-    const y0 = i * cols;
-    const y1 = y0 + cols;
-    const y2 = y1 + cols;
-    const y3 = y2 + cols;
-    for (let k = 0; k < cols; k++) {
-      const a = pred[p0 + k];
-      const b = pred[p1 + k];
-      const c = pred[p2 + k];
-      const d = pred[p3 + k];
-      sp[k] += a + b + c + d;
-      spp[k] += a * a + b * b + c * c + d * d;
-      spy[k] += a * y[y0 + k] + b * y[y1 + k] + c * y[y2 + k] + d * y[y3 + k];
-    }
-  }
-  for (; i < rows; i++) {
-    const po = predOffset + i * cols;
-    const yo = i * cols;
-    for (let k = 0; k < cols; k++) {
-      const p = pred[po + k];
-      sp[k] += p;
-      spp[k] += p * p;
-      spy[k] += p * y[yo + k];
-    }
-  }
+  const mom = new Float64Array(3 * cols);
+  // the addon wants one element type; mixed float32/float64 inputs take the portable loop
+  const sameType = pred instanceof Float64Array === y instanceof Float64Array;
+  (sameType ? (la ?? getLinalg()) : getLinalg({ prefer: 'portable' })).columnMoments(pred, predOffset, y, rows, cols, mom);
+  const sp = mom.subarray(0, cols);
+  const spp = mom.subarray(cols, 2 * cols);
+  const spy = mom.subarray(2 * cols, 3 * cols);
   for (let k = 0; k < cols; k++) {
     const sy = stats.sy[k];
     const syy = stats.syy[k];

@@ -114,7 +114,7 @@ export function nestedRidge<T extends Floats>(opts: NestedRidgeOptions<T>): Nest
         for (let i = 0; i < nTe; i++) bestPred[i * v + k] = pred[i * v + k];
       }
     });
-    scoreColumns(bestPred, 0, yTe, targetStats(yTe, nTe, v), v, null, outerR, outerR2, fo * v);
+    scoreColumns(bestPred, 0, yTe, targetStats(yTe, nTe, v), v, null, outerR, outerR2, fo * v, la);
   });
 
   const meanR = new Float32Array(v);

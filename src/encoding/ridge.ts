@@ -448,7 +448,7 @@ export function ridgeCV<T extends Floats>(opts: RidgeCVOptions<T>): RidgeCVResul
       // the model is fit to centred y, so its predictions need the training mean of y added back
       const yTrainMean = F64(bs);
       for (let k = 0; k < bs; k++) yTrainMean[k] = (colSum[k] - stats.sy[k]) / train.length;
-      for (let ai = 0; ai < nA; ai++) scoreColumns(pred, ai * nTe * bs, yte, stats, bs, yTrainMean, rF, r2F, ai * bs);
+      for (let ai = 0; ai < nA; ai++) scoreColumns(pred, ai * nTe * bs, yte, stats, bs, yTrainMean, rF, r2F, ai * bs, la);
       for (let ai = 0; ai < nA; ai++) {
         const o = ai * v + c0;
         for (let k = 0; k < bs; k++) {

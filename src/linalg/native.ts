@@ -16,6 +16,7 @@ interface Addon {
   gesdd(m: number, n: number, a: Floats, s: Floats, u: Floats, vt: Floats): number;
   potrf(n: number, a: Floats): number;
   potrs(n: number, nrhs: number, l: Floats, b: Floats): number;
+  colmoments(pred: Floats, predOffset: number, y: Floats, rows: number, cols: number, out: Float64Array): number;
 }
 
 function addonPath(): string {
@@ -100,6 +101,9 @@ export function nativeLinalg(): Linalg | null {
       const info = addon.potrs(n, nrhs, l, x);
       if (info !== 0) throw lapackFailure('potrs', info);
       return x;
+    },
+    columnMoments(pred: Floats, predOffset: number, y: Floats, rows: number, cols: number, out: Float64Array): void {
+      addon.colmoments(pred, predOffset, y, rows, cols, out);
     },
   };
 }

@@ -50,6 +50,12 @@ export interface Linalg {
   cholesky<T extends Floats>(a: T, n: number): T;
   /** X (n×nrhs) solving a·X = b for SPD `a` (n×n); inputs untouched. */
   choleskySolve<T extends Floats>(a: T, n: number, b: T, nrhs: number): T;
+  /**
+   * Per-column Σp, Σp², Σp·y (float64) over `rows` rows of `pred` (from element
+   * predOffset) and `y`, both rows×cols row-major and of one element type;
+   * written to out[0..cols), out[cols..2·cols), out[2·cols..3·cols).
+   */
+  columnMoments(pred: Floats, predOffset: number, y: Floats, rows: number, cols: number, out: Float64Array): void;
 }
 
 /** A zeroed buffer of the same element type as `like`, `length` elements long. */
