@@ -37,6 +37,10 @@ export async function runEncodeStudy(a: EncodeStudyArgs, overrides: Partial<Enco
   if (!fs.existsSync(subDir)) throw new InputError(a.bids, `no sub-${sub} folder`);
   const resolveIn = (p: string): string => (path.isAbsolute(p) ? p : path.join(a.bids as string, p));
   const root = a.out ?? DEFAULT_ROOT;
+  // Top-level sidecars (dataset_description, task-*_bold.json) reach the runs by BIDS inheritance.
+  const topJson = Object.fromEntries(
+    fs.readdirSync(a.bids).filter((f) => f.endsWith('.json')).sort().map((f) => [`bids-${f}`, path.join(a.bids as string, f)]),
+  );
   const { encodeSubject } = await import('../encoding/study.js');
   const { writeEncodingOutputs } = await import('../encoding/study-outputs.js');
   let summary = '';
@@ -51,6 +55,7 @@ export async function runEncodeStudy(a: EncodeStudyArgs, overrides: Partial<Enco
         atlas: resolveIn(cfg.atlas.dseg),
         labels: resolveIn(cfg.atlas.labels),
         mask: resolveIn(cfg.atlas.mask),
+        ...topJson,
       },
       params: { subject: sub, encode: cfg },
       seed: a.seed,

@@ -238,7 +238,8 @@ export interface RsaResult {
  */
 export function modelRsa(encs: LoadedEncoding[], rois: string[], opts: { metric: RdmMetric; comparison: RdmComparison; splits: number; windowSec: [number, number]; rng: Rng }): RsaResult {
   const store = openFeatureStore(encs[0].index.featuresDir);
-  const clipIds = encs[0].index.clips.map((c) => c.stimId);
+  // Subjects may hear the test clips in different orders: RDMs are indexed by sorted stim id.
+  const clipIds = encs[0].index.clips.map((c) => c.stimId).sort();
   const layers: LayerRdm[] = store.spaces.map((sp) => {
     const X = readFeatureSpace(sp);
     const means = new Float64Array(clipIds.length * sp.nFeat);
@@ -256,14 +257,15 @@ export function modelRsa(encs: LoadedEncoding[], rois: string[], opts: { metric:
     let sum = 0;
     const chosen: Record<string, number> = {};
     for (const e of encs) {
-      if (e.index.clips.map((c) => c.stimId).join() !== clipIds.join()) throw new InputError(e.dir, 'test clips differ between subjects; RSA pools subjects over the same clips');
+      const order = clipIds.map((id) => e.index.clips.findIndex((c) => c.stimId === id));
+      if (order.some((i) => i < 0) || e.index.clips.length !== clipIds.length) throw new InputError(e.dir, 'test clips differ between subjects; RSA pools subjects over the same clips');
       const k = e.index.rois.findIndex((x) => nameKey(x) === nameKey(roi));
       const vox: number[] = [];
       for (let v = 0; v < e.index.nVoxels; v++) if (e.roiOfVoxel[v] === k) vox.push(v);
       if (vox.length < 2) throw new InputError(e.dir, `ROI ${roi} has ${vox.length} voxels; RSA needs at least 2`);
       const pat = clipPatterns(e, opts.windowSec);
       const sub = new Float64Array(clipIds.length * vox.length);
-      for (let c = 0; c < clipIds.length; c++) vox.forEach((v, j) => (sub[c * vox.length + j] = pat[c * e.index.nVoxels + v]));
+      for (let c = 0; c < clipIds.length; c++) vox.forEach((v, j) => (sub[c * vox.length + j] = pat[order[c] * e.index.nVoxels + v]));
       const b = rdm(sub, clipIds.length, vox.length, opts.metric);
       brainRdms.push(b);
       const cv = crossValidatedLayerRsa(layers, b, { rng: opts.rng.fork(`${e.index.subject}/${roi}`), nSplits: opts.splits, comparison: opts.comparison });
