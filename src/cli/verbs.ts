@@ -9,6 +9,7 @@ import encode from './encode.js';
 import info from './info.js';
 import report from './report.js';
 import synth from './synth.js';
+import train from './train.js';
 
 // In the order a study runs them, then the utilities.
-export const verbs: Verb[] = [synth, encode, align, eegPrep, decodeEeg, report, info, data, cache];
+export const verbs: Verb[] = [synth, train, encode, align, eegPrep, decodeEeg, report, info, data, cache];
