@@ -173,3 +173,44 @@ test('user TF.js LayersModel from model.json on disk: named layers extracted, eq
   tf.dispose([x, emb, convOut]);
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+test('user TF.js GraphModel from model.json on disk: a named node (conv → relu) equals the same ops computed directly', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ba-graph-'));
+  const rng = new Rng(8, 'graph');
+  const w = rng.normals(3 * 3 * 1 * 4);
+  const b64 = (s: string) => Buffer.from(s).toString('base64');
+  const graph = {
+    format: 'graph-model',
+    generatedBy: 'brainalign test',
+    modelTopology: {
+      node: [
+        { name: 'x', op: 'Placeholder', attr: { dtype: { type: 'DT_FLOAT' }, shape: { shape: { dim: [{ size: '-1' }, { size: '16' }, { size: '24' }, { size: '1' }] } } } },
+        { name: 'w', op: 'Const', attr: { dtype: { type: 'DT_FLOAT' }, value: { tensor: { dtype: 'DT_FLOAT', tensorShape: { dim: [{ size: '3' }, { size: '3' }, { size: '1' }, { size: '4' }] } } } } },
+        {
+          name: 'conv', op: 'Conv2D', input: ['x', 'w'],
+          attr: { T: { type: 'DT_FLOAT' }, strides: { list: { i: ['1', '2', '2', '1'] } }, padding: { s: b64('SAME') }, data_format: { s: b64('NHWC') }, dilations: { list: { i: ['1', '1', '1', '1'] } } },
+        },
+        { name: 'relu', op: 'Relu', input: ['conv'], attr: { T: { type: 'DT_FLOAT' } } },
+      ],
+      versions: { producer: 1 },
+    },
+    weightsManifest: [{ paths: ['w.bin'], weights: [{ name: 'w', shape: [3, 3, 1, 4], dtype: 'float32' }] }],
+  };
+  fs.writeFileSync(path.join(dir, 'model.json'), JSON.stringify(graph));
+  fs.writeFileSync(path.join(dir, 'w.bin'), Buffer.from(w.buffer));
+  const r2 = new Rng(9, 'g');
+  const s = stim('g', 16, 48, () => r2.normal()); // two windows of 24 frames
+  const [sp] = await userModelActivations(path.join(dir, 'model.json'), ['relu'], [s], { rate: 1, freqBins: 100 });
+  t.is(sp.nFeatures, 4 * 8);
+  const expected = tf.tidy(() => {
+    const x = tf.tensor4d(s.mel.data, [1, 16, 48, 1]);
+    // the model sees two separate 24-frame windows
+    const halves = [tf.slice(x, [0, 0, 0, 0], [1, 16, 24, 1]), tf.slice(x, [0, 0, 24, 0], [1, 16, 24, 1])];
+    const outs = halves.map((h) => tf.relu(tf.conv2d(h as tf.Tensor4D, tf.tensor4d(w, [3, 3, 1, 4]), 2, 'same')));
+    return tf.transpose(tf.mean(tf.concat(outs, 2), 2), [0, 2, 1]).dataSync();
+  });
+  let maxErr = 0;
+  expected.forEach((v, j) => { maxErr = Math.max(maxErr, Math.abs(sp.clipMean[j] - v)); });
+  t.true(maxErr < 1e-5, String(maxErr));
+  fs.rmSync(dir, { recursive: true, force: true });
+});
