@@ -6,10 +6,11 @@ import data from './data.js';
 import decodeEeg from './decode-eeg.js';
 import eegPrep from './eeg-prep.js';
 import encode from './encode.js';
+import features from './features.js';
 import info from './info.js';
 import report from './report.js';
 import synth from './synth.js';
 import train from './train.js';
 
 // In the order a study runs them, then the utilities.
-export const verbs: Verb[] = [synth, train, encode, align, eegPrep, decodeEeg, report, info, data, cache];
+export const verbs: Verb[] = [synth, train, features, encode, align, eegPrep, decodeEeg, report, info, data, cache];
