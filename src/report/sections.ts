@@ -67,12 +67,12 @@ function trainingSection(d: ReportData): Section {
     const ep = t.epochs.map((e) => e.epoch);
     const series = (name: string, y: (number | null)[], dashed: boolean, color: string): LineSeries => ({ name, x: ep, y, dashed, color });
     figures.push(lineChart({
-      id: `training-${id}-loss`, title: `${t.model}: loss per epoch`, xLabel: 'epoch', yLabel: 'cross-entropy (nats)',
+      id: `training-${id}-loss`, title: `${t.model}: loss per epoch`, xLabel: 'epoch', xInteger: true, yLabel: 'cross-entropy (nats)',
       series: [series('train', t.epochs.map((e) => e.train_loss), false, '#0072B2'), series('validation', t.epochs.map((e) => e.val_loss), true, '#D55E00')],
       caption: `Mean softmax cross-entropy on augmented training windows and on validation clips, ${t.epochs.length} epochs${t.bestEpoch !== null ? `; best validation epoch ${t.bestEpoch} (restored for evaluation)` : ''}.`,
     }));
     figures.push(lineChart({
-      id: `training-${id}-accuracy`, title: `${t.model}: accuracy per epoch`, xLabel: 'epoch', yLabel: 'accuracy (fraction of windows)',
+      id: `training-${id}-accuracy`, title: `${t.model}: accuracy per epoch`, xLabel: 'epoch', xInteger: true, yLabel: 'accuracy (fraction of windows)',
       series: [series('train', t.epochs.map((e) => e.train_acc), false, '#0072B2'), series('validation', t.epochs.map((e) => e.val_acc), true, '#D55E00')],
       references: t.chance !== null ? [{ y: t.chance, label: `chance ${fmt(t.chance, 2)}` }] : [], yDomain: [0, 1],
       caption: `Window-level genre accuracy; dashed line: chance (1 / ${t.classes.length} genres).`,
@@ -107,7 +107,7 @@ function basSection(d: ReportData): Section {
     columns: ['model', 's_r', `s_r ${lvl} CI`, 's_b', `s_b ${lvl} CI`, 'BAS', `BAS ${lvl} CI`, 'correspondence contrast', 'p (permutation)'],
     rows: d.bas.map((b) => [b.model, fmt(b.sR.estimate), ci(b.sR.lo, b.sR.hi), fmt(b.sB?.estimate ?? null), ci(b.sB?.lo ?? null, b.sB?.hi ?? null), fmt(b.bas?.estimate ?? null), ci(b.bas?.lo ?? null, b.bas?.hi ?? null), fmt(b.correspondence?.index ?? null), fmt(b.correspondence?.p ?? null)]),
   }];
-  for (const b of d.bas) {
+  for (const b of d.bas.filter((x) => x.pairs.length > 0)) {
     tables.push({ caption: `${b.model}: pair scores entering s_r (ceiling-normalised median r, clipped)`, columns: ['model area', 'ROI', 'score'], rows: b.pairs.map((p) => [p.area, p.roi, fmt(p.score)]) });
   }
   return { id: 'bas', heading: 'Brain-like Auditory Score (BAS)', notRun: null, figures: [fig], tables, brainMaps: [] };
@@ -171,7 +171,7 @@ function alignmentSection(d: ReportData): Section {
   if (withEpoch.length > 1) {
     const groups = [...new Set(withEpoch.map((p) => p.group))];
     figures.push(lineChart({
-      id: 'alignment-checkpoints', title: 'Alignment over training', xLabel: 'training epoch', yLabel: a.yLabel,
+      id: 'alignment-checkpoints', title: 'Alignment over training', xLabel: 'training epoch', xInteger: true, yLabel: a.yLabel,
       series: groups.map((g) => {
         const pts = withEpoch.filter((p) => p.group === g).sort((u, v) => (u.epoch ?? 0) - (v.epoch ?? 0));
         return { name: g, x: pts.map((p) => p.epoch ?? 0), y: pts.map((p) => p.y), lo: pts.map((p) => p.ylo), hi: pts.map((p) => p.yhi) };

@@ -57,7 +57,7 @@ export function viewerScript(maps: BrainMap[]): string {
     `    const m = maps[i]; const status = document.getElementById('brain-status-' + i);\n` +
     `    try {\n` +
     `      if (typeof niivue === 'undefined') throw new Error('NiiVue bundle missing');\n` +
-    `      const nv = new niivue.Niivue({ backColor: [1, 1, 1, 1], crosshairWidth: 0.5, crosshairWidthUnit: 'mm', crosshairGap: 4, crosshairColor: [0.84, 0.37, 0, 0.8], show3Dcrosshair: false, isColorbar: true, loadingText: 'loading…' });\n` +
+    `      const nv = new niivue.Niivue({ backColor: [1, 1, 1, 1], crosshairWidth: 0.6, crosshairWidthUnit: 'percent', crosshairColor: [0.84, 0.37, 0, 0.8], show3Dcrosshair: false, isColorbar: true, loadingText: 'loading…' });\n` +
     `      await nv.attachToCanvas(document.getElementById('brain-canvas-' + i));\n` +
     `      if (m.bg) nv.addVolume(await niivue.NVImage.loadFromBase64({ base64: m.bg, name: m.bgName, colormap: 'gray', colorbarVisible: false }));\n` +
     `      const v = await niivue.NVImage.loadFromBase64({ base64: m.map, name: m.mapName, colormap: 'viridis', cal_min: m.calMin, cal_max: m.calMax });\n` +

@@ -44,8 +44,8 @@ export function barChart(o: BarOptions): Figure {
     body += `<line x1="${px(box.left - 5)}" x2="${px(box.left)}" y1="${yy}" y2="${yy}"/>`;
     body += `<text x="${px(box.left - 8)}" y="${yy}" dy="0.32em" text-anchor="end" stroke="none">${esc(fmt(v))}</text>`;
   }
-  // Rotate labels only when the longest would overflow its band (≈ 7 px per character at 12 px).
-  const rotate = o.categories.some((c) => c.length * 7 > band - 4);
+  // Rotate labels only when the longest would overflow its band (≈ 6.5 px per character at 12 px).
+  const rotate = o.categories.some((c) => c.length * 6.5 > band - 4);
   o.categories.forEach((c, i) => {
     const cx = box.left + band * (i + 0.5);
     body += rotate

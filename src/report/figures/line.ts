@@ -3,7 +3,7 @@
  * optional CIs as error bars, optional dashed reference lines (chance).
  */
 import { categorical } from '../palette.js';
-import { axes, errorBar, esc, finiteOf, legend, linear, niceDomain, plotBox, px, referenceLine, svgDoc, type Figure, type LegendItem } from '../svg.js';
+import { axes, errorBar, esc, finiteOf, legend, linear, niceDomain, niceTicks, plotBox, px, referenceLine, svgDoc, type Figure, type LegendItem } from '../svg.js';
 
 export interface LineSeries {
   name: string;
@@ -29,6 +29,8 @@ export interface LineOptions {
   /** Fixed y range (data units), e.g. [0, 1] for accuracies. */
   yDomain?: [number, number];
   xLog?: boolean;
+  /** Tick only whole numbers on x (epochs). */
+  xInteger?: boolean;
   caption: string;
 }
 
@@ -45,7 +47,7 @@ export function lineChart(o: LineOptions): Figure {
   const yd = o.yDomain ?? niceDomain(Math.min(...ysAll), Math.max(...ysAll), 5);
   const x = linear(xd, [box.left, box.left + box.width]);
   const y = linear(yd, [box.top + box.height, box.top]);
-  const xTicks = o.xLog ? [...new Set(xs)].sort((a, b) => a - b).map(tx) : undefined;
+  const xTicks = o.xLog ? [...new Set(xs)].sort((a, b) => a - b).map(tx) : o.xInteger ? niceTicks(xd[0], xd[1], 6).filter(Number.isInteger) : undefined;
   let body = axes(box, x, y, o.xLabel, o.yLabel, { xTicks, xTickLabel: o.xLog ? (v) => String(Number((10 ** v).toPrecision(3))) : undefined });
   for (const r of o.references ?? []) body += referenceLine(box, y, r.y, r.label);
   let marks = 0;
