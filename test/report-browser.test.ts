@@ -89,7 +89,7 @@ for (const study of STUDIES) {
       t.is(f.drawn, f.marks, `${f.id}: every mark has a non-empty box`);
     }
     if (data.brainMaps.length > 0) {
-      await page.waitForFunction('window.brainViewersDone === true', null, { timeout: 20000 });
+      await page.waitForFunction('window.brainViewersDone === true', null, { timeout: 60000 });
       const v = await page.evaluate<{ errors: string[]; volumes: number; nonWhite: number; total: number }>(VIEWER_PROBE);
       t.deepEqual(v.errors, []);
       t.is(v.volumes, 2, 'background and score map');

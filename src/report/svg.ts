@@ -185,7 +185,7 @@ export function legend(items: LegendItem[], x: number, y: number): string {
       const dash = it.kind === 'dashed' ? '5 4' : it.dash;
       s += `<line x1="${px(x)}" x2="${px(x + 22)}" y1="${px(yy)}" y2="${px(yy)}" stroke="${it.color}" stroke-width="2"${dash ? ` stroke-dasharray="${dash}"` : ''}/>`;
     }
-    s += `<text x="${px(x + 28)}" y="${px(yy)}" dy="0.32em">${esc(it.label)}</text>`;
+    s += `<text x="${px(x + (it.kind === 'rect' || it.kind === 'point' ? 18 : 28))}" y="${px(yy)}" dy="0.32em">${esc(it.label)}</text>`;
   });
   return s + '</g>';
 }
