@@ -226,3 +226,17 @@ print(json.dumps({"eig": np.linalg.eigvalsh(a + a.T).tolist(), "sv": np.linalg.s
     t.true(maxAbsDiff(la.svd(a, n, n).s, out.sv) < 1e-10, la.kind);
   }
 });
+
+test('BRAINALIGN_LINALG=portable forces the fallback for getLinalg(); an explicit prefer still wins', (t) => {
+  const saved = process.env.BRAINALIGN_LINALG;
+  try {
+    process.env.BRAINALIGN_LINALG = 'portable';
+    t.is(getLinalg().kind, 'portable');
+    if (nativeAvailable()) t.is(getLinalg({ prefer: 'native' }).kind, 'native');
+    delete process.env.BRAINALIGN_LINALG;
+    t.is(getLinalg().kind, nativeAvailable() ? 'native' : 'portable');
+  } finally {
+    if (saved === undefined) delete process.env.BRAINALIGN_LINALG;
+    else process.env.BRAINALIGN_LINALG = saved;
+  }
+});

@@ -13,10 +13,13 @@ export { allocLike, copyOf } from './types.js';
 
 let noticed = false;
 
-/** The Linalg implementation to use: native unless unavailable, `prefer: 'portable'`, or BRAINALIGN_LINALG=portable. */
+/**
+ * The Linalg implementation to use: native unless it is unavailable or portable
+ * is asked for, by `prefer` or (when `prefer` is not given) by BRAINALIGN_LINALG=portable.
+ */
 export function getLinalg(opts: { prefer?: 'native' | 'portable' } = {}): Linalg {
-  const forced = process.env.BRAINALIGN_LINALG === 'portable';
-  if (opts.prefer === 'portable' || forced) return portableLinalg();
+  const prefer = opts.prefer ?? (process.env.BRAINALIGN_LINALG === 'portable' ? 'portable' : 'native');
+  if (prefer === 'portable') return portableLinalg();
   const nat = nativeLinalg();
   if (nat) return nat;
   if (!noticed) {
