@@ -133,7 +133,7 @@ function columnTimes(W: number, framesPerCol: number, frameRate: number): Float6
  * `<area>.<iteration>`, in forward order; with iterations 'last', one per
  * area (its final iteration, the area's output), named `<area>`.
  */
-export function modelActivations(model: AudioNet, stimuli: Stimulus[], opts: ReduceOptions & { iterations?: 'all' | 'last' } = { rate: 1 }): FeatureSpace[] {
+export function modelActivations(model: AudioNet, stimuli: Stimulus[], opts: ReduceOptions & { iterations?: 'all' | 'last' }): FeatureSpace[] {
   const cfg = model.config;
   const stride = 4 * 2 ** cfg.areas.length;
   const names = model.areaIterations();
