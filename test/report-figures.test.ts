@@ -86,6 +86,38 @@ test('bars: one rect per non-missing value, heights proportional to values, erro
   t.true(Math.abs((Number(rects[0].y) + h[0] - Number(ref[0].y1)) - 0.4 * h[0]) < 0.05, 'chance line at 0.1 = 0.4 × the 0.25 bar');
 });
 
+test('bars with individual values: one dot per value at its height, not counted as marks', (t) => {
+  const f = barChart({
+    id: 'p', title: 'T', categories: ['A1', 'Belt'], xLabel: 'ROI', yLabel: 'r', yDomain: [0, 1], caption: 'c',
+    series: [{ name: 's', values: [0.5, 0.25], points: [[0.25, 0.75], [0.25]] }],
+  });
+  t.is(f.marks, 2);
+  const dots = elements(f.svg, 'point');
+  t.is(dots.length, 3);
+  const bars = elements(f.svg);
+  const base = Number(bars[0].y) + Number(bars[0].height);
+  const h = Number(bars[0].height);
+  // The bar of 0.5 has height h, so a dot at 0.25 sits h/2 above the axis and one at 0.75 1.5·h above it.
+  t.true(Math.abs(base - Number(dots[0].cy) - 0.5 * h) < 0.05);
+  t.true(Math.abs(base - Number(dots[1].cy) - 1.5 * h) < 0.05);
+});
+
+test('without Chromium the SVGs are written, PNGs skipped, and the notice names the missing executable', async (t) => {
+  const dir = tmpDir();
+  const saved = process.env.BRAINALIGN_CHROMIUM;
+  process.env.BRAINALIGN_CHROMIUM = path.join(dir, 'no-chromium-here');
+  t.teardown(() => {
+    if (saved === undefined) delete process.env.BRAINALIGN_CHROMIUM;
+    else process.env.BRAINALIGN_CHROMIUM = saved;
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  const f = barChart({ id: 'x', title: 'T', categories: ['a'], xLabel: 'x', yLabel: 'y', series: [{ name: 's', values: [1] }], caption: 'c' });
+  const r = await exportFigures([f], dir, (g) => g.id);
+  t.is(r.svgs.length, 1);
+  t.deepEqual(r.pngs, []);
+  t.regex(r.notice ?? '', /Chromium not found at .*no-chromium-here: figures written as SVG only, PNGs skipped/);
+});
+
 test('line chart: missing points break the line and draw no mark; axis titles carry units', (t) => {
   const f = lineChart({
     id: 'l', title: 'loss', xLabel: 'epoch', yLabel: 'cross-entropy (nats)', caption: 'c',

@@ -52,6 +52,7 @@ test('ban-bas inputs load into a typed report with the values written', (t) => {
   t.regex(d.roiScores?.measure ?? '', /mean over 2 subjects/);
   const a1 = d.roiScores?.rows.find((r) => r.group === 'A1' && r.roi === 'A1');
   t.true(Math.abs((a1?.score ?? 0) - 0.75) < 1e-6, `A1→A1 ${a1?.score}`);
+  t.deepEqual(a1?.subjects.map((x) => Math.round(x * 1e6) / 1e6), [0.5, 1], 'the per-subject values behind the mean');
   const belt = d.roiScores?.rows.find((r) => r.group === 'A1' && r.roi === 'Belt');
   t.true(Math.abs((belt?.score ?? 0) - 0.3) < 1e-6);
   t.is(belt?.nVoxels, 22, 'voxel counts summed over subjects');

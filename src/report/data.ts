@@ -49,7 +49,8 @@ export type TrainingSection = z.infer<typeof trainingSchema>;
 export const roiScoresSchema = z.object({
   /** What the score is, with units, e.g. "ceiling-normalised median r". */
   measure: z.string(),
-  rows: z.array(z.object({ group: z.string(), roi: z.string(), score: maybe, lo: maybe, hi: maybe, nVoxels: z.number().int().nullable() })),
+  /** `subjects`: the per-subject scores `score` averages (empty when the score is not a mean over subjects). */
+  rows: z.array(z.object({ group: z.string(), roi: z.string(), score: maybe, lo: maybe, hi: maybe, nVoxels: z.number().int().nullable(), subjects: z.array(finite) })),
 });
 export type RoiScores = z.infer<typeof roiScoresSchema>;
 

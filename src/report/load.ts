@@ -183,7 +183,7 @@ export function loadRoiRows(dir: string, files: string[]): RoiFile[] {
       subject,
       measure: score.includes('norm') || score.includes('Norm') ? 'ceiling-normalised median r' : score === 'median_r' ? 'median r (Pearson)' : 'score',
       models: modelCol ? [...new Set(rows.map((r) => r[modelCol]))] : [],
-      rows: rows.map((r) => ({ group: modelCol ? `${r[modelCol]}\u0000${r[area]}` : r[area], roi: r[roi], score: num(t, r, score), lo: num(t, r, lo), hi: num(t, r, hi), nVoxels: nv ? num(t, r, nv) : null })),
+      rows: rows.map((r) => ({ group: modelCol ? `${r[modelCol]}\u0000${r[area]}` : r[area], roi: r[roi], score: num(t, r, score), lo: num(t, r, lo), hi: num(t, r, hi), nVoxels: nv ? num(t, r, nv) : null, subjects: [] })),
     });
   }
   return out;
@@ -211,7 +211,7 @@ export function poolRoiRows(files: RoiFile[]): RoiScores | null {
     measure: `${per[0].measure}, mean over ${subjects} subjects`,
     rows: keys.map((k) => {
       const a = acc.get(k) as { group: string; roi: string; xs: number[]; n: number[] };
-      return { group: a.group, roi: a.roi, score: a.xs.length ? a.xs.reduce((s, x) => s + x, 0) / a.xs.length : null, lo: null, hi: null, nVoxels: a.n.length ? a.n.reduce((s, x) => s + x, 0) : null };
+      return { group: a.group, roi: a.roi, score: a.xs.length ? a.xs.reduce((s, x) => s + x, 0) / a.xs.length : null, lo: null, hi: null, nVoxels: a.n.length ? a.n.reduce((s, x) => s + x, 0) : null, subjects: a.xs };
     }),
   };
 }

@@ -120,24 +120,25 @@ function roiSection(d: ReportData): Section {
   const groups = [...new Set(r.rows.map((x) => x.group))];
   const at = (g: string, roi: string) => r.rows.find((x) => x.group === g && x.roi === roi);
   const hasCi = r.rows.some((x) => x.lo !== null);
+  const hasSubjects = r.rows.some((x) => x.subjects.length > 1);
   const figures: Figure[] = [barChart({
     id: 'roi-scores', title: 'Encoding score per ROI', categories: rois, xLabel: 'region of interest', yLabel: r.measure,
-    series: groups.map((g) => ({ name: g, values: rois.map((roi) => at(g, roi)?.score ?? null), lo: rois.map((roi) => at(g, roi)?.lo ?? null), hi: rois.map((roi) => at(g, roi)?.hi ?? null) })),
-    caption: `Bars: ${r.measure} of each model area (colour) in each ROI${hasCi ? '; error bars: bootstrap CIs over voxels' : ''}.`,
+    series: groups.map((g) => ({ name: g, values: rois.map((roi) => at(g, roi)?.score ?? null), lo: rois.map((roi) => at(g, roi)?.lo ?? null), hi: rois.map((roi) => at(g, roi)?.hi ?? null), points: rois.map((roi) => at(g, roi)?.subjects ?? []) })),
+    caption: `Bars: ${r.measure} of each model area (colour) in each ROI${hasCi ? '; error bars: bootstrap CIs over voxels' : ''}${hasSubjects ? '; dots: individual subjects' : ''}.`,
   })];
   const pairs = d.areaRoi?.pairs ?? [];
   const paired = pairs.map((p) => ({ p, row: at(p.area, p.roi) })).filter((x) => x.row);
   if (paired.length > 0) {
     figures.push(barChart({
       id: 'area-scores', title: 'Each area at its hypothesised ROI', categories: paired.map((x) => `${x.p.area} → ${x.p.roi}`), xLabel: 'model area → ROI', yLabel: r.measure,
-      series: [{ name: 'score', values: paired.map((x) => x.row?.score ?? null), lo: paired.map((x) => x.row?.lo ?? null), hi: paired.map((x) => x.row?.hi ?? null) }],
-      caption: `The area→ROI pairs that s_r averages${hasCi ? '; error bars: bootstrap CIs over voxels' : ''}.`,
+      series: [{ name: 'score', values: paired.map((x) => x.row?.score ?? null), lo: paired.map((x) => x.row?.lo ?? null), hi: paired.map((x) => x.row?.hi ?? null), points: paired.map((x) => x.row?.subjects ?? []) }],
+      caption: `The area→ROI pairs that s_r averages${hasCi ? '; error bars: bootstrap CIs over voxels' : ''}${hasSubjects ? '; dots: individual subjects' : ''}.`,
     }));
   }
   const table: Table = {
     caption: `Per-ROI scores (${r.measure})`,
-    columns: ['model area', 'ROI', 'score', 'CI', 'voxels'],
-    rows: r.rows.map((x) => [x.group, x.roi, fmt(x.score), ci(x.lo, x.hi), x.nVoxels === null ? 'n/a' : String(x.nVoxels)]),
+    columns: ['model area', 'ROI', 'score', 'CI', ...(hasSubjects ? ['subjects (min … max)'] : []), 'voxels'],
+    rows: r.rows.map((x) => [x.group, x.roi, fmt(x.score), ci(x.lo, x.hi), ...(hasSubjects ? [x.subjects.length ? `${x.subjects.length} (${fmt(Math.min(...x.subjects))} … ${fmt(Math.max(...x.subjects))})` : 'n/a'] : []), x.nVoxels === null ? 'n/a' : String(x.nVoxels)]),
   };
   return { id: 'roi', heading: 'Encoding scores per ROI and per area', notRun: null, figures, tables: [table], brainMaps: [] };
 }

@@ -46,7 +46,7 @@ export function fixtureReport(study: Study, dir: string): ReportData {
   });
   d.roiScores = {
     measure: 'ceiling-normalised median r',
-    rows: AREAS.flatMap((a, i) => ROIS.map((r, k) => ({ group: a, roi: r, score: i === k ? 0.5 : 0.2 + 0.05 * Math.abs(i - k), lo: i === k ? 0.42 : 0.15, hi: i === k ? 0.58 : 0.3, nVoxels: 40 + k }))),
+    rows: AREAS.flatMap((a, i) => ROIS.map((r, k) => ({ group: a, roi: r, score: i === k ? 0.5 : 0.2 + 0.05 * Math.abs(i - k), lo: i === k ? 0.42 : 0.15, hi: i === k ? 0.58 : 0.3, nVoxels: 40 + k, subjects: [] }))),
   };
   d.areaRoi = {
     measure: 'ceiling-normalised median r', areas: AREAS, rois: ROIS,

@@ -11,6 +11,8 @@ export interface BarSeries {
   values: (number | null)[];
   lo?: (number | null)[];
   hi?: (number | null)[];
+  /** Individual values behind each bar (e.g. subjects), drawn as dots over it. */
+  points?: number[][];
 }
 
 export interface BarOptions {
@@ -29,7 +31,7 @@ export interface BarOptions {
 export function barChart(o: BarOptions): Figure {
   const hasLegend = o.series.length > 1 || (o.references?.length ?? 0) > 0;
   const box = plotBox(hasLegend ? 150 : 24);
-  const all = finiteOf(o.series.flatMap((s) => [...s.values, ...(s.lo ?? []), ...(s.hi ?? [])]).concat((o.references ?? []).map((r) => r.y), [0]));
+  const all = finiteOf(o.series.flatMap((s) => [...s.values, ...(s.lo ?? []), ...(s.hi ?? []), ...(s.points ?? []).flat()]).concat((o.references ?? []).map((r) => r.y), [0]));
   const yd = o.yDomain ?? niceDomain(Math.min(...all), Math.max(...all), 5);
   const y = linear(yd, [box.top + box.height, box.top]);
   const nC = o.categories.length;
@@ -69,6 +71,12 @@ export function barChart(o: BarOptions): Figure {
       marks++;
       const lo = s.lo?.[i], hi = s.hi?.[i];
       if (lo != null && hi != null) body += errorBar(x0 + bw / 2, y(lo), y(hi));
+      // Individual values spread evenly across the middle half of the bar, so equal values do not hide each other.
+      const pts = s.points?.[i] ?? [];
+      pts.forEach((p, k) => {
+        const cx = x0 + bw / 2 + (pts.length > 1 ? (k / (pts.length - 1) - 0.5) * bw * 0.5 : 0);
+        body += `<circle class="point" cx="${px(cx)}" cy="${px(y(p))}" r="2.8" fill="#ffffff" stroke="#000000" stroke-width="1"/>`;
+      });
     });
     body += '</g>';
   });
