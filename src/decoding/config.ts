@@ -15,7 +15,7 @@ export const decodeEegConfigSchema = z
     decoders: z.array(z.enum(DECODERS)).min(1).default([...DECODERS]).describe('decoders to run'),
     splits: z.array(z.enum(['random-chunk', 'time-block', 'loso'])).min(1).default(['random-chunk', 'time-block', 'loso']).describe('cross-validation splits'),
     windowSec: z.number().positive().default(3).describe('decoder window length, s (PredANN: 3 s)'),
-    hopSec: z.number().positive().default(0.5).describe('hop between windows, s'),
+    hopSec: z.number().positive().default(1).describe('hop between windows, s'),
     evalWindowsSec: z.array(z.number().positive()).min(1).default([3, 4, 5, 6, 8]).describe('evaluation lengths, s (≥ windowSec; lengths beyond the segments are skipped)'),
     combine: z.array(z.enum(['mean', 'max', 'vote'])).min(1).default(['mean', 'max', 'vote']).describe('how windows combine into a longer evaluation window'),
     folds: z.number().int().min(2).default(4).describe('folds of the random-chunk split'),

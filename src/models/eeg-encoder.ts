@@ -6,10 +6,11 @@
  * projection head whose output is pulled towards the frozen ANN representation
  * by the InfoNCE term of the PredANN loss (predann-loss.ts).
  *
- * The default is deliberately small (8-16-32 filters, time pooling by 2) so
- * it trains in about a minute on two cores under tfjs-wasm; PredANN's own
- * network uses 32-64-128 filters without pooling (set `filters` and
- * `poolTime: 1` to match).
+ * The default is deliberately small (4-8-16 filters, 3×5 kernels, time
+ * pooling by 4) so one training run on the mini-study takes about a minute on
+ * two cores under tfjs-wasm; PredANN's own network uses 32-64-128 filters
+ * without pooling (set `filters`, `kernel` and `poolTime: 1` to match; it is
+ * about 50× slower here, see scripts/bench/eeg-encoder.ts).
  */
 import { tf } from './backend.js';
 import { batchNormTrain } from './batchnorm.js';
