@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { initBackend, tf } from '../src/models/backend.js';
-import { createModel, ablateConfig, cnnBaselineConfig, parseModelConfig, type ModelConfigInput } from '../src/models/ban.js';
+import { createModel, ablateConfig, cnnBaselineConfig, countParameters, parseModelConfig, type ModelConfigInput } from '../src/models/ban.js';
 import { saveCheckpoint, loadCheckpoint } from '../src/models/checkpoint.js';
 import { Rng } from '../src/core/prng.js';
 
@@ -71,6 +71,13 @@ test.serial('ablations by config: no-recurrence gives one iteration per area, ar
     a.dispose();
   });
   t.throws(() => parseModelConfig({ areas: [{ name: 'a1', width: 4, times: 1 }] }));
+  // The analytic count matches the built models; the CNN is sized to the BAN within 10 %.
+  t.is(countParameters(parseModelConfig(tiny)), createModel(tiny, 1).parameterCount());
+  t.is(countParameters(cnn.config), cnn.parameterCount());
+  const banDefault = countParameters(parseModelConfig({}));
+  const cnnDefault = countParameters(cnnBaselineConfig({}));
+  t.log(`default BAN ${banDefault} parameters, CNN baseline ${cnnDefault}`);
+  t.true(Math.abs(cnnDefault - banDefault) / banDefault < 0.1);
   for (const m of [nr, one, cnn, ns]) m.dispose();
 });
 

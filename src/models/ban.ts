@@ -285,9 +285,50 @@ export function createModel(config: ModelConfigInput | ModelConfig, seed: number
   return new AudioNet(parseModelConfig(config), seed);
 }
 
-/** The feed-forward CNN baseline config matching a BAN config's areas and widths. */
+/** Number of trainable scalars a config's model has (BN γ/β included, running statistics not). */
+export function countParameters(c: ModelConfig): number {
+  const conv = (k: number, i: number, o: number) => k * k * i * o;
+  const bn = (ch: number) => 2 * ch;
+  let n = conv(c.a1Kernel, 1, c.a1Width) + bn(c.a1Width) + conv(c.a1Kernel2, c.a1Width, c.a1Width) + bn(c.a1Width);
+  let inC = c.a1Width;
+  for (const a of c.areas) {
+    if (c.kind === 'ban') {
+      const wide = a.width * c.scale;
+      n += conv(1, inC, a.width) + conv(1, a.width, a.width) + bn(a.width)
+        + conv(1, a.width, wide) + conv(c.blockKernel, wide, wide) + conv(1, wide, a.width)
+        + a.times * (bn(wide) + bn(wide) + bn(a.width));
+    } else {
+      n += conv(c.blockKernel, inC, a.width) + bn(a.width) + conv(c.blockKernel, a.width, a.width) + bn(a.width);
+    }
+    inC = a.width;
+  }
+  for (const h of c.fcHidden) {
+    n += inC * h + h;
+    inC = h;
+  }
+  return n + inC * c.nClasses + c.nClasses;
+}
+
+/**
+ * The feed-forward CNN baseline for a BAN config: the same A1, areas and
+ * decoder, each area a plain conv–BN–ReLU pair, with the areas' widths scaled
+ * by one common factor (steps of 1/8) so that the parameter count is as close
+ * as possible to the BAN's ("a CNN of similar size").
+ */
 export function cnnBaselineConfig(ban: ModelConfigInput = {}): ModelConfig {
-  return parseModelConfig({ ...ban, kind: 'cnn' });
+  const b = parseModelConfig({ ...ban, kind: 'ban' });
+  const target = countParameters(b);
+  let best: ModelConfig | null = null;
+  let bestGap = Infinity;
+  for (let f = 1; f <= 64; f++) {
+    const c = parseModelConfig({ ...b, kind: 'cnn', areas: b.areas.map((a) => ({ ...a, width: Math.max(1, Math.round((a.width * f) / 8)) })) });
+    const gap = Math.abs(countParameters(c) - target);
+    if (gap < bestGap) {
+      bestGap = gap;
+      best = c;
+    }
+  }
+  return best!;
 }
 
 /** Ablations of a BAN config: 'no-recurrence' (times = 1), 'no-skip', or 'areas:<n>' (first n areas). */
