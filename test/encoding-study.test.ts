@@ -183,14 +183,13 @@ test('alignment study: checkpoints with less feature noise align better; alignme
     writeTsv(path.join(dir, 'metrics.tsv'), ['epoch', 'val_accuracy'], [{ epoch: 1, val_accuracy: 0.4 }, { epoch: 2, val_accuracy: 0.6 }, { epoch: 3, val_accuracy: 0.8 }]);
     writeJsonAtomic(path.join(dir, 'eval', 'summary.json'), { accuracy: 0.8, clip_accuracy: 0.8, chance: 0.25 });
   });
-  const stamps: string[] = [];
-  for (const [epoch, noise] of [[1, 3], [2, 1], [3, 0]] as const) {
-    const f = await plantedFeatures(STUDY, D, synthCfg.fmri.tr, { noise, checkpoint: `epoch-00${epoch}` });
-    const stamp = path.join(D, 'stamps', `encode-ck${epoch}.json`);
-    const r = runCli(['encode', '--features', f, '--bids', STUDY, '--subject', '01', '--config', cfg2, '--out', D, '--stamp', stamp, '--quiet'], { env });
-    t.is(r.code, 0, r.stderr);
-    stamps.push(stamp);
-  }
+  // One features artifact holding three checkpoints as model folders planted@epoch-00k; one encode run reads the subject once.
+  const f = await plantedFeatures(STUDY, D, synthCfg.fmri.tr, { models: [{ name: 'planted@epoch-001', noise: 3 }, { name: 'planted@epoch-002', noise: 1 }, { name: 'planted@epoch-003', noise: 0 }] });
+  const stamp = path.join(D, 'stamps', 'encode-checkpoints.json');
+  const r = runCli(['encode', '--features', f, '--bids', STUDY, '--subject', '01', '--config', cfg2, '--out', D, '--stamp', stamp, '--quiet'], { env });
+  t.is(r.code, 0, r.stderr);
+  const stamps = [stamp];
+  t.true(fs.existsSync(path.join(D, 'sub-01', 'func', 'sub-01_task-test_desc-plantedepoch003Best_r.nii.gz')));
   const a = runCli(['align', '--encodings', ...stamps, '--models', train.dir, '--bids', STUDY, '--config', cfg2, '--out', D, '--stamp', path.join(D, 'stamps', 'align.json'), '--quiet'], { env });
   t.is(a.code, 0, a.stderr);
   const dir = JSON.parse(fs.readFileSync(path.join(D, 'stamps', 'align.json'), 'utf8')) as { dir: string };

@@ -41,7 +41,7 @@ export async function runEncodeStudy(a: EncodeStudyArgs, overrides: Partial<Enco
   const topJson = Object.fromEntries(
     fs.readdirSync(a.bids).filter((f) => f.endsWith('.json')).sort().map((f) => [`bids-${f}`, path.join(a.bids as string, f)]),
   );
-  const { encodeSubject } = await import('../encoding/study.js');
+  const { encodeSubject, featureModels, prepareSubject } = await import('../encoding/study.js');
   const { writeEncodingOutputs } = await import('../encoding/study-outputs.js');
   let summary = '';
   const res = await runStage(
@@ -63,17 +63,29 @@ export async function runEncodeStudy(a: EncodeStudyArgs, overrides: Partial<Enco
       publish: true,
     },
     ({ dir }) => {
-      const result = encodeSubject(featuresDir, a.bids as string, sub, cfg, new Rng(a.seed, `encode/sub-${sub}`));
-      writeEncodingOutputs(dir, result, featuresDir, checkpointOf(featuresDir));
-      const best = result.maps.find((m) => m.area === 'best');
-      summary = best ? best.rois.map((r) => `${r.roi} ${Number.isFinite(r.medianR) ? r.medianR.toFixed(3) : 'n/a'}`).join(', ') : '';
+      // One features artifact may hold several model folders (e.g. one per checkpoint): the subject is read once.
+      const rng = new Rng(a.seed, `encode/sub-${sub}`);
+      const prepared = prepareSubject(a.bids as string, sub, cfg, rng);
+      const parts: string[] = [];
+      for (const model of featureModels(featuresDir)) {
+        const result = encodeSubject(featuresDir, a.bids as string, sub, cfg, rng, { model, prepared });
+        writeEncodingOutputs(dir, result, featuresDir, checkpointOf(featuresDir, model));
+        const best = result.maps.find((m) => m.area === 'best');
+        if (best) parts.push(`${model}: ${best.rois.map((r) => `${r.roi} ${Number.isFinite(r.medianR) ? r.medianR.toFixed(3) : 'n/a'}`).join(', ')}`);
+      }
+      summary = parts.join('; ');
     },
   );
   process.stdout.write(`encode: sub-${sub} ${res.upToDate ? 'up to date' : 'done'} (${res.key})${summary ? `; median r, best layer: ${summary}` : ''}\n`);
 }
 
-/** The checkpoint a features artifact was computed from, when its features.json says so. */
-function checkpointOf(dir: string): string | null {
+/**
+ * The checkpoint a model folder's features were computed from: the part after
+ * '@' in the folder name (e.g. `ban@epoch-003`), else features.json's `checkpoint`.
+ */
+function checkpointOf(dir: string, model: string): string | null {
+  const at = model.indexOf('@');
+  if (at > 0) return model.slice(at + 1);
   const f = path.join(dir, 'features.json');
   if (!fs.existsSync(f)) return null;
   try {

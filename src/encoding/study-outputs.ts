@@ -47,7 +47,9 @@ export function writeEncodingOutputs(dir: string, res: EncodingResult, featuresD
   const sub = `sub-${d.subject}`;
   const fdir = path.join(dir, sub, 'func');
   const model = res.model;
-  const mdesc = bidsLabel(model, false);
+  // The checkpoint enters every desc, so maps of different checkpoints published side by side do not collide.
+  const label = checkpoint !== null && !model.includes('@') ? `${model}${checkpoint}` : model;
+  const mdesc = bidsLabel(label, false);
   const nV = d.voxels.length;
   const nGrid = d.dims[0] * d.dims[1] * d.dims[2];
   const task = res.config.testTask;
@@ -67,7 +69,7 @@ export function writeEncodingOutputs(dir: string, res: EncodingResult, featuresD
   const files: Record<string, string> = {};
   const maps: EncodingIndex['maps'] = [];
   res.maps.forEach((m, row) => {
-    const desc = mapDesc(model, m);
+    const desc = mapDesc(label, m);
     const what = m.iteration !== null ? `${model} ${m.area} iteration ${m.iteration}` : m.area === 'best' ? `${model}, best layer per voxel by training CV` : `${model} ${m.area}, iteration per voxel by training CV`;
     nifti(`${base(desc)}_r`, toGrid(m.r), `held-out Pearson r on the mean of ${d.test.length} test runs: ${what}`, { Units: 'unitless', Model: model, Area: m.area, Iteration: m.iteration });
     nifti(`${base(desc)}_rnorm`, toGrid(m.rNorm), `ceiling-normalised r (r / voxel correlation ceiling): ${what}`, { Units: 'unitless (1 = at the noise ceiling)', Model: model, Area: m.area, Iteration: m.iteration, Ceiling: res.ceilings.method });
@@ -137,7 +139,7 @@ export function writeEncodingOutputs(dir: string, res: EncodingResult, featuresD
   mat('Testmean_bold', d.yTest, [d.nTest, nV], 'cleaned (detrended, z-scored) BOLD averaged over the test runs', ['volume', 'voxel']);
 
   const index: EncodingIndex = {
-    subject: d.subject, model, checkpoint, featuresDir, tr: d.tr, areas: res.areas, rois: d.roiNames, nVoxels: nV, maps,
+    subject: d.subject, model: checkpoint !== null && model.includes('@') ? model.slice(0, model.indexOf('@')) : model, checkpoint, featuresDir, tr: d.tr, areas: res.areas, rois: d.roiNames, nVoxels: nV, maps,
     clips: d.test[0].events.map((e) => ({ stimId: e.stimId, onset: e.onset, duration: e.duration })), files,
   };
   writeJsonAtomic(path.join(fdir, `${sub}_task-${task}_desc-${mdesc}_encoding.json`), index);

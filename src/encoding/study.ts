@@ -405,24 +405,42 @@ function scoreMap(label: string, area: string, iteration: number | null, source:
   return { label, area, iteration, r, r2, alpha, rNorm, p, q, source, rois };
 }
 
+/** A loaded subject with its ceilings, shared by the models of one features artifact. */
+export interface PreparedSubject {
+  data: SubjectData;
+  ceilings: VoxelCeilings;
+}
+
+/** Loads, cleans and computes the noise ceilings of one subject (done once per encode stage). */
+export function prepareSubject(bids: string, subject: string, cfg: EncodeConfig, rng: Rng): PreparedSubject {
+  const data = loadSubject(bids, subject, cfg);
+  return { data, ceilings: voxelCeilings(data, cfg.ceiling, rng.fork('ceilings')) };
+}
+
+/** Model folders of a features artifact, sorted. */
+export function featureModels(featuresDir: string): string[] {
+  return [...new Set(openFeatureStore(featuresDir).spaces.map((s) => s.model))];
+}
+
 /**
- * Runs the whole study-mode encoding of one subject on one features artifact
- * (one model): loads and cleans the BOLD, fits every area × iteration, picks
- * iterations per voxel by training CV, computes ceilings, permutation p and
- * FDR, and summarises per ROI. All r are unitless.
+ * Runs the whole study-mode encoding of one subject on one model folder of a
+ * features artifact (the only one when `model` is omitted): fits every
+ * area × iteration, picks iterations per voxel by training CV, and computes
+ * ceiling-normalised r, permutation p and FDR per map and ROI. All r are unitless.
  */
-export function encodeSubject(featuresDir: string, bids: string, subject: string, cfg: EncodeConfig, rng: Rng): EncodingResult {
+export function encodeSubject(featuresDir: string, bids: string, subject: string, cfg: EncodeConfig, rng: Rng, opts: { model?: string; prepared?: PreparedSubject } = {}): EncodingResult {
   const store = openFeatureStore(featuresDir);
   const models = [...new Set(store.spaces.map((s) => s.model))];
-  if (models.length !== 1) throw new InputError(featuresDir, `expected the features of one model, found ${models.join(', ')}`);
-  let spaces = store.spaces;
+  if (opts.model === undefined && models.length !== 1) throw new InputError(featuresDir, `holds several models (${models.join(', ')}); name one`);
+  const model = opts.model ?? models[0];
+  if (!models.includes(model)) throw new InputError(featuresDir, `no model folder "${model}" (have ${models.join(', ')})`);
+  let spaces = store.spaces.filter((s) => s.model === model);
   if (cfg.areas) {
     const want = new Set(cfg.areas);
     spaces = spaces.filter((s) => want.has(s.area));
-    for (const a of cfg.areas) if (!spaces.some((s) => s.area === a)) throw new InputError('encode.areas', `area "${a}" not in ${featuresDir}`);
+    for (const a of cfg.areas) if (!spaces.some((s) => s.area === a)) throw new InputError('encode.areas', `area "${a}" not in ${featuresDir}/${model}`);
   }
-  const d = loadSubject(bids, subject, cfg);
-  const ceil = voxelCeilings(d, cfg.ceiling, rng.fork('ceilings'));
+  const { data: d, ceilings: ceil } = opts.prepared ?? prepareSubject(bids, subject, cfg, rng);
   const nV = d.voxels.length;
   const bar = progress(`encode: sub-${d.subject} feature spaces`, spaces.length);
   const fits: SpaceFit[] = [];
@@ -435,7 +453,7 @@ export function encodeSubject(featuresDir: string, bids: string, subject: string
   bar.done();
   const areas = [...new Set(fits.map((f) => f.ref.area))];
   const maps: ScoredMap[] = [];
-  const permRng = rng.fork('permutation');
+  const permRng = rng.fork(`permutation/${model}`);
   fits.forEach((f, i) => maps.push(scoreMap(`iter-${f.ref.iteration}`, f.ref.area, f.ref.iteration, new Int32Array(nV).fill(i), fits, d, ceil, cfg, permRng.fork(`${f.ref.area}/${f.ref.iteration}`))));
   const areaChoice: Int32Array[] = [];
   for (const a of areas) {
@@ -449,5 +467,5 @@ export function encodeSubject(featuresDir: string, bids: string, subject: string
   maps.push(scoreMap('cv', 'best', null, bestLayer, fits, d, ceil, cfg, permRng.fork('best')));
   const bestArea = new Int32Array(nV).fill(-1);
   for (let v = 0; v < nV; v++) if (bestLayer[v] >= 0) bestArea[v] = areas.indexOf(fits[bestLayer[v]].ref.area);
-  return { subject: d, model: models[0], ceilings: ceil, fits, maps, areas, bestArea, bestLayer, config: cfg };
+  return { subject: d, model, ceilings: ceil, fits, maps, areas, bestArea, bestLayer, config: cfg };
 }

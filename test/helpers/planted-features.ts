@@ -30,7 +30,12 @@ function space(study: string, name: string): { data: Float32Array; cols: string[
  * `noise` adds that many sd of Gaussian noise to every (standardised) feature value,
  * a worse model of the same brain; `checkpoint` is recorded in features.json.
  */
-export async function plantedFeatures(study: string, root: string, tr: number, opts: { noise?: number; checkpoint?: string } = {}): Promise<string> {
+export async function plantedFeatures(
+  study: string,
+  root: string,
+  tr: number,
+  opts: { noise?: number; checkpoint?: string; models?: { name: string; noise: number }[] } = {},
+): Promise<string> {
   const dir = path.join(study, 'derivatives', 'synth-truth', 'features');
   const index = readTsv(path.join(dir, 'features_index.tsv')).rows.map((r) => ({ id: r.stim_id, first: Number(r.first_row), n: Number(r.n_rows) }));
   const per = Math.round(tr * 10);
@@ -73,11 +78,14 @@ export async function plantedFeatures(study: string, root: string, tr: number, o
     t: [new Float32Array(0), toTr(abs)],
   };
   spaces.t[0] = new Rng(5, 'planted-noise').normals(spaces.t[1].length);
-  const extra = opts.noise ?? 0;
-  if (extra > 0) {
-    const rng = new Rng(6, `degrade-${extra}`);
-    for (const iters of Object.values(spaces)) for (const x of iters) for (let i = 0; i < x.length; i++) x[i] += extra * rng.normal();
-  }
+  // Several model folders (e.g. 'planted@epoch-001') may share one artifact, each with its own added noise.
+  const models = opts.models ?? [{ name: 'planted', noise: opts.noise ?? 0 }];
+  const degraded = models.map((m) => {
+    const rng = new Rng(6, `degrade-${m.noise}`);
+    const out: Record<string, Float32Array[]> = {};
+    for (const [area, iters] of Object.entries(spaces)) out[area] = iters.map((x) => (m.noise > 0 ? x.map((v) => v + m.noise * rng.normal()) : x));
+    return { name: m.name, spaces: out };
+  });
   const widths: Record<string, number> = { a1: low.cols.length, belt: BELT.length, pb: PB.length, t: abs.cols.length };
   const res = await runStage(
     { stage: 'features', codeVersion: 'test-planted', root, inputs: { truth: dir }, params: { tr, ...opts }, seed: 0 },
@@ -89,10 +97,10 @@ export async function plantedFeatures(study: string, root: string, tr: number, o
         start += rowsOf(c.n);
         return row;
       }));
-      for (const [area, iters] of Object.entries(spaces)) {
+      for (const m of degraded) for (const [area, iters] of Object.entries(m.spaces)) {
         iters.forEach((data, k) => {
           const F = widths[area];
-          const f = path.join(out, 'planted', area, `iter-${k}.npy`);
+          const f = path.join(out, m.name, area, `iter-${k}.npy`);
           writeNpy(f, data, [data.length / F, F]);
           writeJsonAtomic(f.replace(/\.npy$/, '.json'), { shape: [data.length / F, F], axes: ['row', 'feature'], rate: 1 / tr });
         });
