@@ -86,8 +86,10 @@ export type BasSection = z.infer<typeof basSchema>;
 export const alignmentSchema = z.object({
   xLabel: z.string(),
   yLabel: z.string(),
+  /** A second alignment measure per point (e.g. RSA), with its axis title; null when absent. */
+  y2Label: z.string().nullable(),
   points: z.array(
-    z.object({ label: z.string(), group: z.string(), x: finite, y: finite, ylo: maybe, yhi: maybe, epoch: z.number().int().nullable() }),
+    z.object({ label: z.string(), group: z.string(), x: finite, y: finite, ylo: maybe, yhi: maybe, y2: maybe, epoch: z.number().int().nullable() }),
   ),
   /** Rank correlations across models as the align stage reports them (with bootstrap CIs). */
   summary: z.array(z.object({ measure: z.string(), spearman: maybe, lo: maybe, hi: maybe, n: z.number().int().nullable() })),

@@ -480,7 +480,7 @@ export function loadAlignment(dir: string, files: string[]): AlignmentSection | 
   const yCol = need(t, ['alignment', 'bas', 'score', 's_r'], 'alignment');
   const lo = pick(t, ['lo', 'alignment_lo', 'bas_lo', 'ci_lo']), hi = pick(t, ['hi', 'alignment_hi', 'bas_hi', 'ci_hi']);
   const group = pick(t, ['group', 'arch', 'family']);
-  const epoch = pick(t, ['epoch']), ck = pick(t, ['checkpoint']);
+  const epoch = pick(t, ['epoch']), ck = pick(t, ['checkpoint']), rsa = pick(t, ['rsa']);
   const points: AlignmentSection['points'] = [];
   for (const r of t.rows) {
     const x = num(t, r, xCol), y = num(t, r, yCol);
@@ -489,7 +489,7 @@ export function loadAlignment(dir: string, files: string[]): AlignmentSection | 
     const e = epoch ? num(t, r, epoch) : epochOf(checkpoint);
     points.push({
       label: checkpoint ? `${r[label]} ${checkpoint}` : r[label], group: group ? r[group] : r[label], x, y,
-      ylo: num(t, r, lo), yhi: num(t, r, hi), epoch: e === null ? null : Math.round(e),
+      ylo: num(t, r, lo), yhi: num(t, r, hi), y2: num(t, r, rsa), epoch: e === null ? null : Math.round(e),
     });
   }
   const summary: AlignmentSection['summary'] = [];
@@ -505,7 +505,8 @@ export function loadAlignment(dir: string, files: string[]): AlignmentSection | 
   }
   const xLabel = xCol === 'performance' ? 'task performance (fraction correct)' : xCol.includes('clip') ? 'test clip accuracy (fraction)' : 'test accuracy (fraction)';
   const yLabel = yCol === 'bas' ? 'BAS (unitless)' : yCol === 's_r' ? 's_r (unitless)' : 'alignment: ceiling-normalised median r (unitless)';
-  return { xLabel, yLabel, points, summary };
+  const y2Label = rsa && points.some((p) => p.y2 !== null) ? 'RSA: cross-validated layer–ROI RDM correlation (unitless)' : null;
+  return { xLabel, yLabel, y2Label, points, summary };
 }
 
 // ---------------------------------------------------------------- decode-eeg

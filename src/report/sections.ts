@@ -168,6 +168,14 @@ function alignmentSection(d: ReportData): Section {
     points: a.points.map((p) => ({ label: p.label, group: p.group, x: p.x, y: p.y, ylo: p.ylo, yhi: p.yhi })),
     caption: `One point per model or checkpoint; error bars: bootstrap CIs of the alignment; line: least-squares fit over all ${a.points.length} points.`,
   })];
+  const rsaPoints = a.points.filter((p) => p.y2 !== null);
+  if (a.y2Label && rsaPoints.length > 0) {
+    figures.push(scatterFit({
+      id: 'rsa-performance', title: 'RSA alignment vs task performance', xLabel: a.xLabel, yLabel: a.y2Label,
+      points: rsaPoints.map((p) => ({ label: p.label, group: p.group, x: p.x, y: p.y2 ?? 0 })),
+      caption: `The same models scored by representational similarity instead of encoding; line: least-squares fit over ${rsaPoints.length} points.`,
+    }));
+  }
   const withEpoch = a.points.filter((p) => p.epoch !== null);
   if (withEpoch.length > 1) {
     const groups = [...new Set(withEpoch.map((p) => p.group))];
@@ -183,8 +191,8 @@ function alignmentSection(d: ReportData): Section {
   const fit = olsFit(a.points.map((p) => p.x), a.points.map((p) => p.y));
   const table: Table = {
     caption: `Alignment vs performance${fit ? ` (Pearson r = ${fmt(fit.r)}, slope = ${fmt(fit.slope)}, n = ${a.points.length})` : ''}`,
-    columns: ['model', 'group', 'epoch', a.xLabel, a.yLabel, 'CI'],
-    rows: a.points.map((p) => [p.label, p.group, p.epoch === null ? 'n/a' : String(p.epoch), fmt(p.x), fmt(p.y), ci(p.ylo, p.yhi)]),
+    columns: ['model', 'group', 'epoch', a.xLabel, a.yLabel, 'CI', ...(a.y2Label ? ['RSA'] : [])],
+    rows: a.points.map((p) => [p.label, p.group, p.epoch === null ? 'n/a' : String(p.epoch), fmt(p.x), fmt(p.y), ci(p.ylo, p.yhi), ...(a.y2Label ? [fmt(p.y2)] : [])]),
   };
   const tables = [table];
   if (a.summary.length > 0) {

@@ -58,11 +58,11 @@ export function fixtureReport(study: Study, dir: string): ReportData {
     { model: 'cnn', sR: { estimate: 0.3, lo: 0.25, hi: 0.36 }, sB: { estimate: 0.55, lo: 0.45, hi: 0.64 }, bas: { estimate: 0.425, lo: 0.37, hi: 0.48 }, level: 0.95, pairs: AREAS.map((a, i) => ({ area: a, roi: ROIS[i], score: 0.3 })), correspondence: null },
   );
   d.alignment = {
-    xLabel: 'test clip accuracy (fraction)', yLabel: 'BAS (unitless)',
+    xLabel: 'test clip accuracy (fraction)', yLabel: 'BAS (unitless)', y2Label: 'RSA (unitless)',
     points: [
-      ...[0, 5, 10, 15, 20].map((e, i) => ({ label: `ban epoch ${e}`, group: 'ban', x: 0.1 + 0.15 * i, y: 0.2 + 0.08 * i, ylo: 0.15 + 0.08 * i, yhi: 0.25 + 0.08 * i, epoch: e })),
-      { label: 'cnn', group: 'cnn', x: 0.75, y: 0.42, ylo: 0.37, yhi: 0.48, epoch: null },
-      { label: 'random-ban', group: 'baselines', x: 0.1, y: 0.12, ylo: 0.08, yhi: 0.16, epoch: null },
+      ...[0, 5, 10, 15, 20].map((e, i) => ({ label: `ban epoch ${e}`, group: 'ban', x: 0.1 + 0.15 * i, y: 0.2 + 0.08 * i, ylo: 0.15 + 0.08 * i, yhi: 0.25 + 0.08 * i, y2: 0.05 * i, epoch: e })),
+      { label: 'cnn', group: 'cnn', x: 0.75, y: 0.42, ylo: 0.37, yhi: 0.48, y2: 0.1, epoch: null },
+      { label: 'random-ban', group: 'baselines', x: 0.1, y: 0.12, ylo: 0.08, yhi: 0.16, y2: null, epoch: null },
     ],
     summary: [{ measure: 'encoding', spearman: 0.89, lo: 0.5, hi: 1, n: 7 }],
   };
