@@ -126,12 +126,12 @@ export const brainMapSchema = z.object({
 });
 export type BrainMap = z.infer<typeof brainMapSchema>;
 
+/** Everything one study page shows. There is no generation date on purpose: same inputs ⇒ same bytes. */
 export const reportDataSchema = z.object({
   study: z.enum(STUDIES),
   title: z.string(),
   brainalign: z.string(),
   seed: z.number().int(),
-  /** ISO date of generation is deliberately absent: same inputs ⇒ same bytes. */
   training: z.array(trainingSchema),
   roiScores: roiScoresSchema.nullable(),
   areaRoi: areaRoiSchema.nullable(),
