@@ -99,7 +99,12 @@ export async function runAlign(opts: { encodingDirs: string[]; modelDirs: string
     const trainDir = trainDirOf(g[0], opts.modelDirs);
     let bas: BasReport | null = null;
     let choices: Map<string, string> | null = null;
-    if (trainDir && fs.existsSync(path.join(trainDir, 'eval', 'predictions.tsv'))) {
+    const ckptDir = trainDir && checkpoint ? path.join(trainDir, 'checkpoints', checkpoint) : null;
+    if (ckptDir && checkpoint !== 'best' && fs.existsSync(ckptDir) && fs.existsSync(path.join(opts.bids, 'stimuli'))) {
+      // eval/predictions.tsv describes the final model; an earlier checkpoint makes its own choices.
+      const { predictClipGenres } = await import('./model-choices.js');
+      choices = await predictClipGenres(trainDir as string, path.join(opts.bids, 'stimuli'), checkpoint as string);
+    } else if (trainDir && fs.existsSync(path.join(trainDir, 'eval', 'predictions.tsv'))) {
       choices = readModelChoices(trainDir);
     } else if (trainDir && fs.existsSync(path.join(trainDir, 'checkpoints')) && fs.existsSync(path.join(opts.bids, 'stimuli'))) {
       notice(`align: ${label}: no eval/predictions.tsv; classifying ${path.join(opts.bids, 'stimuli')} with the checkpoint`);

@@ -43,10 +43,11 @@ export const stimIdOf = (id: string): string => path.basename(id).replace(/\.wav
 /**
  * Genre choice (class name) per stim id for the clips under `stimuliDir`
  * (GTZAN layout), restricted to the test split when the artifact records one.
+ * `checkpoint` names a folder under checkpoints/ (default: best, else the last epoch).
  */
-export async function predictClipGenres(trainDir: string, stimuliDir: string): Promise<Map<string, string>> {
+export async function predictClipGenres(trainDir: string, stimuliDir: string, checkpoint?: string): Promise<Map<string, string>> {
   await initBackend('wasm');
-  const { model } = loadCheckpoint(checkpointDir(trainDir));
+  const { model } = loadCheckpoint(checkpoint ? path.join(trainDir, 'checkpoints', checkpoint) : checkpointDir(trainDir));
   const { classes, clips } = listGtzan(stimuliDir);
   const names = model.config.classes ?? classes;
   if (names.length !== model.config.nClasses) throw new InputError(stimuliDir, `${names.length} genres but the model has ${model.config.nClasses} outputs`);
