@@ -1,0 +1,52 @@
+# Study 2 — alignment across models and training checkpoints.
+#
+# Several networks (BAN, a feed-forward CNN of similar size, BAN without
+# recurrence) are trained on the same split; their activations at every saved
+# checkpoint, and those of untrained and hand-built baselines (log-mel,
+# spectrotemporal modulation filterbank, BAN with random weights), are encoded
+# voxel-wise onto each listener's auditory cortex and compared by RSA. The
+# alignment of each model is then set against its genre accuracy across models
+# (does the better classifier align better?) and followed over training.
+
+ALIGN_CFG       ?= pipelines/alignment.json
+ALIGN_TRAINED   ?= ban cnn ban-norec
+ALIGN_BASELINES ?= logmel stm random-ban
+ALIGN_MODELS    := $(ALIGN_TRAINED) $(ALIGN_BASELINES)
+
+arch_of     = $(if $(filter cnn,$1),cnn,ban)
+ablation_of = $(if $(filter ban-norec,$1),no-recurrence,none)
+
+.PHONY: alignment
+studies: alignment
+alignment: $(STAMPS)/report-alignment.json
+
+# Each trained model: the same stimuli, split and optimiser; checkpoints every K epochs.
+$(foreach m,$(ALIGN_TRAINED),$(STAMPS)/align-train-$(m).json): $(STAMPS)/align-train-%.json: $(STAMPS)/input.json $(ALIGN_CFG) | build
+	$(BA) train --stimuli $(STUDY)/stimuli --arch $(call arch_of,$*) --ablation $(call ablation_of,$*) --name $* \
+	  --config $(ALIGN_CFG) --out $(D) --stamp $@ $(QUIET)
+
+# Activations at every checkpoint, one row per TR.
+$(foreach m,$(ALIGN_TRAINED),$(STAMPS)/align-features-$(m).json): $(STAMPS)/align-features-%.json: $(STAMPS)/align-train-%.json
+	$(BA) features --model $< --checkpoint all --stimuli $(STUDY)/stimuli --config $(ALIGN_CFG) --out $(D) --stamp $@ $(QUIET)
+
+# Baselines need no training.
+$(foreach m,$(ALIGN_BASELINES),$(STAMPS)/align-features-$(m).json): $(STAMPS)/align-features-%.json: $(STAMPS)/input.json $(ALIGN_CFG) | build
+	$(BA) features --baseline $* --stimuli $(STUDY)/stimuli --config $(ALIGN_CFG) --out $(D) --stamp $@ $(QUIET)
+
+# Voxel-wise encoding of every model × subject (independent targets: make -j runs them in parallel).
+define align_encode_rule
+$(STAMPS)/align-encode-$(1)_sub-$(2).json: $(STAMPS)/align-features-$(1).json $(STAMPS)/input.json $(ALIGN_CFG)
+	$$(BA) encode --features $$< --bids $$(STUDY) --subject $(2) --config $$(ALIGN_CFG) --out $$(D) --stamp $$@ $$(QUIET)
+endef
+$(foreach m,$(ALIGN_MODELS),$(foreach s,$(FMRI_SUBJECTS),$(eval $(call align_encode_rule,$(m),$(s)))))
+ALIGN_ENCODINGS := $(foreach m,$(ALIGN_MODELS),$(foreach s,$(FMRI_SUBJECTS),$(STAMPS)/align-encode-$(m)_sub-$(s).json))
+
+# Alignment per model and checkpoint, RSA, and alignment against task performance.
+$(STAMPS)/alignment.json: $(ALIGN_ENCODINGS) $(foreach m,$(ALIGN_TRAINED),$(STAMPS)/align-train-$(m).json)
+	$(BA) align --encodings $(ALIGN_ENCODINGS) --models $(foreach m,$(ALIGN_TRAINED),$(STAMPS)/align-train-$(m).json) \
+	  --bids $(STUDY) --config $(ALIGN_CFG) --out $(D) --stamp $@ $(QUIET)
+
+# The report: every figure as HTML, SVG and PNG.
+$(STAMPS)/report-alignment.json: $(STAMPS)/alignment.json
+	$(BA) report --study alignment --inputs $^ $(ALIGN_ENCODINGS) $(foreach m,$(ALIGN_TRAINED),$(STAMPS)/align-train-$(m).json) \
+	  --bids $(STUDY) --out $(D) --stamp $@ $(QUIET)

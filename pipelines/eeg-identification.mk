@@ -1,0 +1,35 @@
+# Study 3 — which song is this listener hearing? (after PredANN, Akama et al.)
+#
+# EEG recorded while listeners hear the clips is band-passed, notch-filtered,
+# re-referenced, cleaned of bad channels, resampled and robust-scaled, then cut
+# into segments aligned to each song onset (+200 ms). An EEG encoder is trained
+# to classify the song while its projection predicts the frozen network's
+# representation of the same audio (cross-entropy + λ·InfoNCE); the no-ANN
+# encoder (λ = 0), a lagged linear backward model onto the representation and
+# an mTRF envelope reconstruction are the baselines. Identification is scored
+# on held-out time blocks and held-out listeners, against chance and a
+# permutation null; the control listener carries no stimulus response.
+
+EEG_CFG      ?= pipelines/eeg-identification.json
+EEG_SUBJECTS ?= 01 02 03 04
+
+.PHONY: eeg-identification
+studies: eeg-identification
+eeg-identification: $(STAMPS)/report-eeg-identification.json
+
+# Targets: the trained BAN's representation of each song at the EEG segment rate.
+$(STAMPS)/features-eeg.json: $(STAMPS)/train-ban.json $(EEG_CFG)
+	$(BA) features --model $< --stimuli $(STUDY)/stimuli --config $(EEG_CFG) --out $(D) --stamp $@ $(QUIET)
+
+# Preprocessing, one listener per target.
+$(STAMPS)/eeg-prep_sub-%.json: $(STAMPS)/input.json $(EEG_CFG) | build
+	$(BA) eeg-prep --bids $(STUDY) --subject $* --config $(EEG_CFG) --out $(D) --stamp $@ $(QUIET)
+
+# Decoders and identification across listeners and splits.
+$(STAMPS)/decode-eeg.json: $(foreach s,$(EEG_SUBJECTS),$(STAMPS)/eeg-prep_sub-$(s).json) $(STAMPS)/features-eeg.json
+	$(BA) decode-eeg --segments $(filter $(STAMPS)/eeg-prep_%,$^) --features $(STAMPS)/features-eeg.json \
+	  --stimuli $(STUDY)/stimuli --config $(EEG_CFG) --out $(D) --stamp $@ $(QUIET)
+
+# The report: identification accuracy against window length, per decoder and split.
+$(STAMPS)/report-eeg-identification.json: $(STAMPS)/decode-eeg.json
+	$(BA) report --study eeg-identification --inputs $^ --out $(D) --stamp $@ $(QUIET)
