@@ -45,7 +45,7 @@ test('the synth planted flat and noisy channels are detected, and only they (3 s
     const pos = labels.map(electrodeXyz);
     const sos = butterworth(4, [1, 30], 128, 'bandpass');
     const filtered = sub.data.map((x) => sosfiltfilt(sos, x));
-    const rep = detectBadChannels(filtered, pos);
+    const rep = detectBadChannels(filtered, pos, { epochSamples: 128 });
     const found = rep.bad.map((i) => labels[i]).sort();
     t.deepEqual(found, [sub.artefacts.flatChannel, sub.artefacts.noisyChannel].sort(), `${sub.id}: z=${[...rep.zLogVar].map((v) => v.toFixed(1))}`);
     t.is(rep.status[labels.indexOf(sub.artefacts.flatChannel)], 'flat');

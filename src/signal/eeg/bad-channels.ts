@@ -11,12 +11,15 @@
  *    (0.1–0.6 on the sparse 16-channel synth montage).
  * Log-variance is used because channel variances are roughly log-normal;
  * robust z (median/MAD) keeps the bad channels themselves from masking each other.
+ * Each channel's log-variance is the median over short epochs (default 1 s),
+ * so transient artefacts that hit good channels (blinks on Fp1/Fp2) do not
+ * make them look noisy, while a persistently bad contact stays an outlier.
  */
 import { robustZ, median } from './robust.js';
 import { nearestNeighbours, type Xyz } from './montage.js';
 
 export interface BadChannelOptions {
-  /** Robust-z cut for the log-variance (default 4). */
+  /** Robust-z cut for the log-variance and the neighbour correlation (default 5, as the PREP pipeline's deviation criterion). */
   zThreshold?: number;
   /** Absolute flatness floor, µV sd (default 0.1). */
   flatUv?: number;
@@ -24,6 +27,8 @@ export interface BadChannelOptions {
   minNeighbourCorr?: number;
   /** Neighbours per channel (default 4). */
   neighbours?: number;
+  /** Epoch length in samples for the median log-variance (default: whole recording). */
+  epochSamples?: number;
 }
 
 export interface BadChannelReport {
@@ -58,7 +63,7 @@ function corr(a: Float32Array, b: Float32Array): number {
  * electrode positions `pos` for the neighbour test. Returns the report.
  */
 export function detectBadChannels(data: Float32Array[], pos: Xyz[], opts: BadChannelOptions = {}): BadChannelReport {
-  const z = opts.zThreshold ?? 4;
+  const z = opts.zThreshold ?? 5;
   const flatUv = opts.flatUv ?? 0.1;
   const minCorr = opts.minNeighbourCorr ?? 0;
   const k = Math.min(opts.neighbours ?? 4, data.length - 1);
@@ -72,8 +77,21 @@ export function detectBadChannels(data: Float32Array[], pos: Xyz[], opts: BadCha
     for (const v of x) s += (v - m) ** 2;
     sd[c] = Math.sqrt(s / Math.max(1, x.length - 1));
   });
-  // Floor the variance so a dead channel (sd 0) gives a finite, very negative log-variance.
-  const logVar = Float64Array.from(sd, (s) => Math.log(Math.max(s * s, 1e-12)));
+  // Median over epochs of the log-variance; the floor keeps a dead channel (sd 0) finite and very negative.
+  const n = data[0]?.length ?? 0;
+  const ep = Math.max(2, Math.min(n, opts.epochSamples ?? n));
+  const logVar = Float64Array.from(data, (x) => {
+    const lv: number[] = [];
+    for (let a = 0; a + ep <= n; a += ep) {
+      let m = 0;
+      for (let i = a; i < a + ep; i++) m += x[i];
+      m /= ep;
+      let v = 0;
+      for (let i = a; i < a + ep; i++) v += (x[i] - m) ** 2;
+      lv.push(Math.log(Math.max(v / (ep - 1), 1e-12)));
+    }
+    return median(lv);
+  });
   const zLogVar = robustZ(logVar);
   const status: ('good' | 'flat' | 'noisy')[] = [];
   for (let c = 0; c < nc; c++) status.push(sd[c] < flatUv || zLogVar[c] < -z ? 'flat' : zLogVar[c] > z ? 'noisy' : 'good');

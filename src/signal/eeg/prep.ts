@@ -30,15 +30,16 @@ export const eegPrepConfigSchema = z
     badChannels: z
       .object({
         detect: z.boolean().default(true).describe('detect flat/noisy channels'),
-        zThreshold: z.number().positive().default(4).describe('robust-z cut on the log-variance'),
+        zThreshold: z.number().positive().default(5).describe('robust-z cut on the log-variance and neighbour correlation'),
         flatUv: z.number().min(0).default(0.1).describe('sd below this (µV) is flat'),
         minNeighbourCorr: z.number().min(-1).max(1).default(0).describe('median correlation with the nearest good neighbours below this is noisy (a robust-z cut applies too)'),
         neighbours: z.number().int().min(1).default(4).describe('neighbours for the correlation test'),
+        epochSec: z.number().positive().default(1).describe('epoch length for the median log-variance, s (robust to blinks)'),
         action: z.enum(['interpolate', 'drop']).default('interpolate').describe('spherical-spline interpolation or removal of bad channels'),
         alsoMarked: z.boolean().default(true).describe('also treat channels marked bad in channels.tsv as bad'),
       })
       .strict()
-      .default({ detect: true, zThreshold: 4, flatUv: 0.1, minNeighbourCorr: 0, neighbours: 4, action: 'interpolate', alsoMarked: true }),
+      .default({ detect: true, zThreshold: 5, flatUv: 0.1, minNeighbourCorr: 0, neighbours: 4, epochSec: 1, action: 'interpolate', alsoMarked: true }),
     reference: z.union([z.literal('average'), z.array(z.string()).min(1)]).default('average').describe("'average' or a list of reference channel labels"),
     rate: z.number().positive().default(64).describe('analysis rate after resampling, Hz'),
     robustScale: z.boolean().default(true).describe('scale each channel by median/IQR'),
@@ -90,7 +91,7 @@ export function preprocessEeg(input: PrepInput, cfg: EegPrepConfig): PrepOutput 
   const bad = new Set<number>(cfg.badChannels.alsoMarked ? input.marked ?? [] : []);
   let report: BadChannelReport | null = null;
   if (cfg.badChannels.detect) {
-    report = detectBadChannels(data, input.positions, cfg.badChannels);
+    report = detectBadChannels(data, input.positions, { ...cfg.badChannels, epochSamples: Math.round(cfg.badChannels.epochSec * rate) });
     for (const b of report.bad) bad.add(b);
   }
   const badList = [...bad].sort((a, b) => a - b);
