@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { defineVerb, loadConfig, parseNumberList, withStageOptions } from './framework.js';
 import { InputError } from '../core/errors.js';
+import { notice } from '../core/progress.js';
 import { resolveArtifact, runStage } from '../pipeline/stage.js';
 import { DEFAULT_ROOT } from '../pipeline/derivatives.js';
 import { eegIdentificationConfigSchema } from '../decoding/config.js';
@@ -36,7 +37,7 @@ export default defineVerb({
     withStageOptions(y)
       .option('segments', { type: 'string', array: true, demandOption: true, describe: 'eeg-prep stamps or artifact folders (one per subject)' })
       .option('features', { type: 'string', describe: 'features-stage stamp/artifact (targets at the EEG rate)' })
-      .option('feature-set', { type: 'string', describe: 'which <model>/<area>/iter-<k> of the features artifact (default: the only one, else required)' })
+      .option('feature-set', { type: 'string', describe: 'which <model>/<area>/iter-<k> of the features artifact (default: decode.featureSet, else the last in sorted order)' })
       .option('target', { choices: ['logmel', 'envelope'] as const, describe: 'without --features: compute the target from the audio' })
       .option('stimuli', { type: 'string', describe: 'BIDS stimuli folder (stimuli.tsv + WAVs): audio targets and the mTRF envelope' })
       .option('decoders', { type: 'string', describe: 'comma-separated subset of predann,predann-noann,regression,mtrf-envelope' })
@@ -62,8 +63,8 @@ export default defineVerb({
       inputs.features = featDir;
       const sets = featureSets(featDir);
       if (sets.length === 0) throw new InputError(a.features, 'no <model>/<area>/iter-<k>.npy in the features artifact');
-      featureSet = a['feature-set'] ?? (sets.length === 1 ? sets[0] : null);
-      if (!featureSet) throw new InputError('--feature-set', `the features artifact holds ${sets.length} sets; pick one of: ${sets.join(', ')}`);
+      featureSet = a['feature-set'] ?? checked.featureSet ?? sets[sets.length - 1];
+      if (sets.length > 1 && !a['feature-set'] && !checked.featureSet) notice(`decode-eeg: ${sets.length} feature sets in ${a.features}; using ${featureSet} (choose with --feature-set or decode.featureSet)`);
       if (!sets.includes(featureSet)) throw new InputError('--feature-set', `"${featureSet}" not in ${sets.join(', ')}`);
     } else if (!a.target) {
       throw new InputError('--features', 'give --features (ANN representation) or --target logmel|envelope');

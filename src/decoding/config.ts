@@ -12,6 +12,7 @@ export type DecoderName = (typeof DECODERS)[number];
 
 export const decodeEegConfigSchema = z
   .object({
+    featureSet: z.string().nullable().default(null).describe('which <model>/<area>/iter-<k> of the features artifact is the ANN target (null: the only one, else the last in sorted order)'),
     decoders: z.array(z.enum(DECODERS)).min(1).default([...DECODERS]).describe('decoders to run'),
     splits: z.array(z.enum(['random-chunk', 'time-block', 'loso'])).min(1).default(['random-chunk', 'time-block', 'loso']).describe('cross-validation splits'),
     windowSec: z.number().positive().default(3).describe('decoder window length, s (PredANN: 3 s)'),
