@@ -88,7 +88,7 @@ test('predictions cover every clip; probabilities sum to 1, the choice is their 
     const p = classes.map((g) => Number(r[`p_${g}`]));
     t.true(Math.abs(p.reduce((a, b) => a + b, 0) - 1) < 1e-5);
     t.is(r.predicted_genre, classes[p.indexOf(Math.max(...p))]);
-    t.is(r.split, split.get(r.stim_id));
+    t.is(r.split, split.get(r.stim_id) ?? 'missing');
     if (r.split === 'test' && r.predicted_genre === r.true_genre) correct++;
   }
   const conf = readTsv(path.join(trainDir, 'eval', 'confusion.tsv'));

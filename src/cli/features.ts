@@ -266,7 +266,7 @@ async function featuresStage(o: FeaturesStageArgs): Promise<string> {
       writeJsonAtomic(file.replace(/\.npy$/, '.json'), {
         model: o.modelName, checkpoint, area, iteration, shape: [start, nF], dtype: 'float32', axes: ['row', 'feature'],
         rate: o.rate, rate_units: 'Hz',
-        windowing: `rows are consecutive windows of 1/rate s of each clip in stimuli.tsv order; a row averages the area's time columns whose centre lies in it (nearest column when none does); features are channels × bins, bins = min(${fc.freqBins}, the area's frequency rows), average-pooled over frequency (index c·bins + b)`,
+        windowing: `rows are consecutive windows of 1/rate s of each clip in stimuli.tsv order; a row averages the area's time columns whose centre lies in it (nearest column when none does); features are channels × bins, bins = ${o.baseline === 'logmel' ? 'every mel band (one channel)' : `min(${fc.freqBins}, the area's frequency rows)`}, average-pooled over frequency (index c·bins + b)`,
         units: o.baseline === 'logmel' ? 'dB' : o.baseline === 'stm' ? 'modulation energy (dB²)' : 'post-ReLU activation (arbitrary units)',
         pca: pcaInfo, source,
       });
@@ -290,7 +290,7 @@ async function featuresStage(o: FeaturesStageArgs): Promise<string> {
   const trainKey = o.trainDir ? path.basename(o.trainDir) : null;
   if (o.baseline === 'logmel' || o.baseline === 'stm') {
     const space = o.baseline === 'logmel'
-      ? acts.logMelFeatures(stimuli, { rate: o.rate, freqBins: fc.freqBins })
+      ? acts.logMelFeatures(stimuli, { rate: o.rate })
       : acts.modulationFeatures(stimuli, { ...reduce, rates: o.cfg.features.modulation.rates, scales: o.cfg.features.modulation.scales });
     bar.done();
     writeSet(o.dir, null, [{ area: o.baseline, iteration: 0, space }], { baseline: o.baseline, split_from: trainKey });
