@@ -13,6 +13,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { InputError } from '../core/errors.js';
 import { writeChunksAtomic } from '../core/atomic.js';
+import { SummaryAccumulator, type DataSummary } from '../core/summary.js';
 
 export type NpyDtype =
   | 'float32' | 'float64'
@@ -308,17 +309,8 @@ export function writeNpy(file: string, data: NpyData, shape: number[], opts: { d
   writeChunksAtomic(file, [npyHeaderBytes(dtype, shape), bytes]);
 }
 
-export interface NpySummary {
-  /** Smallest / largest value ignoring NaN; null when there is none or it is ±Infinity (JSON cannot carry it). */
-  min: number | null;
-  max: number | null;
-  /** Mean and sum over non-NaN elements (null when there are none). */
-  mean: number | null;
-  sum: number | null;
-  /** Non-NaN elements that are not zero (bool: true count). */
-  nonzero: number;
-  nan: number;
-}
+/** Summary of the stored values (see DataSummary); 64-bit ints are converted to numbers. */
+export type NpySummary = DataSummary;
 
 export interface NpyInfo {
   format: 'npy';
@@ -334,42 +326,16 @@ export interface NpyInfo {
   summary: NpySummary;
 }
 
-interface Acc { min: number; max: number; sum: number; n: number; nonzero: number; nan: number }
-
-function accumulate(a: Acc, data: NpyData): void {
-  // Per-block partial sums keep float64 accumulation error small on big arrays.
-  let s = 0;
-  for (let i = 0; i < data.length; i++) {
-    const raw = data[i];
-    const v = typeof raw === 'bigint' ? Number(raw) : raw;
-    if (v !== v) {
-      a.nan++;
-      continue;
-    }
-    if (v < a.min) a.min = v;
-    if (v > a.max) a.max = v;
-    s += v;
-    a.n++;
-    if (v !== 0) a.nonzero++;
-  }
-  a.sum += s;
+/** Adds one block of stored values; 64-bit ints go through float64 (exact up to 2^53). */
+function addBlock(acc: SummaryAccumulator, data: NpyData): void {
+  acc.add(data instanceof BigInt64Array || data instanceof BigUint64Array ? Float64Array.from(data, Number) : data);
 }
 
-function finish(a: Acc): NpySummary {
-  // JSON has no Infinity/NaN, so non-finite results become null.
-  const fin = (x: number): number | null => (Number.isFinite(x) ? x : null);
-  return a.n === 0
-    ? { min: null, max: null, mean: null, sum: null, nonzero: 0, nan: a.nan }
-    : { min: fin(a.min), max: fin(a.max), mean: fin(a.sum / a.n), sum: fin(a.sum), nonzero: a.nonzero, nan: a.nan };
-}
-
-const newAcc = (): Acc => ({ min: Infinity, max: -Infinity, sum: 0, n: 0, nonzero: 0, nan: 0 });
-
-/** Min/max/mean/sum and nonzero count over non-NaN elements, plus the NaN count; 64-bit ints are converted to numbers. */
+/** Min/max/mean/sum and nonzero count over non-NaN elements, plus count and NaN count (see DataSummary). */
 export function summarizeNpy(data: NpyData): NpySummary {
-  const a = newAcc();
-  accumulate(a, data);
-  return finish(a);
+  const acc = new SummaryAccumulator();
+  addBlock(acc, data);
+  return acc.result();
 }
 
 /**
@@ -386,7 +352,7 @@ export function npyInfo(file: string, opts: { blockBytes?: number } = {}): NpyIn
       throw new InputError(file, `truncated: shape (${h.shape.join(', ')}) of ${h.dtype} needs ${nbytes} data bytes, file has ${Math.max(0, size - h.dataOffset)}`);
     }
     const perBlock = Math.max(1, Math.floor((opts.blockBytes ?? 4 << 20) / info.size));
-    const acc = newAcc();
+    const acc = new SummaryAccumulator();
     const swap = info.size > 1 && (h.byteOrder === 'big') !== (os.endianness() === 'BE');
     for (let e0 = 0; e0 < h.size; e0 += perBlock) {
       const n = Math.min(perBlock, h.size - e0);
@@ -394,11 +360,11 @@ export function npyInfo(file: string, opts: { blockBytes?: number } = {}): NpyIn
       const bytes = new Uint8Array(buf);
       readInto(fd, bytes, h.dataOffset + e0 * info.size);
       if (swap) byteSwap(bytes, info.size);
-      accumulate(acc, new info.ctor(buf, 0, n));
+      addBlock(acc, new info.ctor(buf, 0, n));
     }
     return {
       format: 'npy', path: file, version: `${h.version[0]}.${h.version[1]}`, dtype: h.dtype, byteOrder: h.byteOrder,
-      shape: h.shape, order: 'C', size: h.size, bytes: nbytes, summary: finish(acc),
+      shape: h.shape, order: 'C', size: h.size, bytes: nbytes, summary: acc.result(),
     };
   } finally {
     fs.closeSync(fd);

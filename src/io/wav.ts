@@ -17,6 +17,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { InputError } from '../core/errors.js';
 import { writeChunksAtomic } from '../core/atomic.js';
+import { SummaryAccumulator, type DataSummary } from '../core/summary.js';
 
 export type WavEncoding = 'pcm8' | 'pcm16' | 'pcm24' | 'pcm32' | 'float32' | 'float64';
 export type WavWriteEncoding = 'pcm16' | 'pcm24' | 'pcm32' | 'float32';
@@ -352,16 +353,8 @@ export function writeWav(
   writeChunksAtomic(file, chunks());
 }
 
-export interface ChannelSummary {
-  /** Extremes, mean and sum over non-NaN samples (0 when there are none). */
-  min: number;
-  max: number;
-  mean: number;
-  sum: number;
-  /** Non-NaN samples that are not zero. */
-  nonzero: number;
-  nan: number;
-}
+/** Summary of one channel's decoded float samples (see DataSummary). */
+export type ChannelSummary = DataSummary;
 
 export interface WavInfo {
   format: 'wav';
@@ -379,26 +372,6 @@ export interface WavInfo {
   perChannel: ChannelSummary[];
 }
 
-interface Acc { min: number; max: number; sum: number; n: number; nonzero: number; nan: number }
-
-function accumulate(a: Acc, x: Float32Array): void {
-  // Per-block partial sums keep float64 accumulation error small on long recordings.
-  let s = 0;
-  for (let i = 0; i < x.length; i++) {
-    const v = x[i];
-    if (v !== v) {
-      a.nan++;
-      continue;
-    }
-    if (v < a.min) a.min = v;
-    if (v > a.max) a.max = v;
-    s += v;
-    a.n++;
-    if (v !== 0) a.nonzero++;
-  }
-  a.sum += s;
-}
-
 /**
  * JSON-serialisable description of a WAV file: header fields plus a
  * per-channel data summary. Reads the samples `blockBytes` (default 4 MiB)
@@ -409,20 +382,18 @@ export function wavInfo(file: string, opts: { blockBytes?: number } = {}): WavIn
   try {
     const h = parseHeader(fd, size, file);
     const fb = h.numChannels * (h.bitsPerSample / 8);
-    const accs: Acc[] = Array.from({ length: h.numChannels }, () => ({ min: Infinity, max: -Infinity, sum: 0, n: 0, nonzero: 0, nan: 0 }));
+    const accs = Array.from({ length: h.numChannels }, () => new SummaryAccumulator());
     const block = Math.max(1, Math.floor((opts.blockBytes ?? 4 << 20) / fb));
     for (let f0 = 0; f0 < h.frames; f0 += block) {
       const n = Math.min(block, h.frames - f0);
       const chans = decode(readAt(fd, h.dataOffset + f0 * fb, n * fb, file), h, n);
-      chans.forEach((c, i) => accumulate(accs[i], c));
+      chans.forEach((c, i) => accs[i].add(c));
     }
     return {
       format: 'wav', path: file, sampleRate: h.sampleRate, channels: h.numChannels, encoding: h.encoding,
       bitsPerSample: h.bitsPerSample, validBits: h.validBits,
       extensible: h.formatTag === WAVE_FORMAT_EXTENSIBLE, frames: h.frames, duration: h.duration,
-      perChannel: accs.map((a) => (a.n === 0
-        ? { min: 0, max: 0, mean: 0, sum: 0, nonzero: 0, nan: a.nan }
-        : { min: a.min, max: a.max, mean: a.sum / a.n, sum: a.sum, nonzero: a.nonzero, nan: a.nan })),
+      perChannel: accs.map((a) => a.result()),
     };
   } finally {
     fs.closeSync(fd);

@@ -4,6 +4,7 @@
  * that memory stays bounded whatever the file size.
  */
 import * as fs from 'node:fs';
+import { SummaryAccumulator, type DataSummary } from '../../core/summary.js';
 import { scanAnnotations } from './annotations.js';
 import { openEdf, parseEdfHeader } from './header.js';
 import { digitalAt, forEachRecordChunk } from './records.js';
@@ -23,8 +24,8 @@ export interface EdfSignalSummary {
   digMax: number;
   transducer: string;
   prefilter: string;
-  /** Statistics of the scaled (physical, float64) samples; null for an empty signal. */
-  data: { min: number; max: number; mean: number; sum: number; nonzero: number; count: number } | null;
+  /** Summary of the scaled (physical, float64) samples (see DataSummary); null for an empty signal. */
+  data: DataSummary | null;
 }
 
 export interface EdfInfo {
@@ -61,32 +62,32 @@ export function edfInfo(path: string): EdfInfo {
     const h = parseEdfHeader(fd, path);
     const scan = scanAnnotations(fd, h);
     const ordinary = h.signals.filter((s) => !s.isAnnotation);
-    const acc = ordinary.map(() => ({ min: Infinity, max: -Infinity, sum: 0, nonzero: 0, count: 0 }));
+    const acc = ordinary.map(() => new SummaryAccumulator());
     const bps = h.bytesPerSample;
     const status = statusSignal(h);
     let prev = 0;
     let triggerCount = 0;
+    let phys = new Float64Array(0);
     forEachRecordChunk(fd, h, 0, h.nRecords, (rb, _first, count) => {
       const buf = rb.u8;
-      for (let r = 0; r < count; r++) {
-        const rec = r * h.recordBytes;
-        ordinary.forEach((s, j) => {
-          const a = acc[j];
-          let p = rec + s.byteOffset;
+      ordinary.forEach((s, j) => {
+        const n = count * s.samplesPerRecord;
+        if (phys.length < n) phys = new Float64Array(n);
+        let o = 0;
+        for (let r = 0; r < count; r++) {
+          let p = r * h.recordBytes + s.byteOffset;
           for (let i = 0; i < s.samplesPerRecord; i++, p += bps) {
             const d = bps === 3 ? ((buf[p] | (buf[p + 1] << 8) | (buf[p + 2] << 16)) << 8) >> 8 : ((buf[p] | (buf[p + 1] << 8)) << 16) >> 16;
             // float64, not the float32 readEdf stores: sums over long recordings keep their digits.
-            const v = d * s.gain + s.offset;
-            if (v < a.min) a.min = v;
-            if (v > a.max) a.max = v;
-            a.sum += v;
-            if (v !== 0) a.nonzero++;
+            phys[o++] = d * s.gain + s.offset;
           }
-          a.count += s.samplesPerRecord;
-        });
-        if (status) {
+        }
+        acc[j].add(phys, 0, n);
+      });
+      if (status) {
+        for (let r = 0; r < count; r++) {
           for (let i = 0; i < status.samplesPerRecord; i++) {
-            const v = digitalAt(buf, rec, status, bps, i) & 0xffff;
+            const v = digitalAt(buf, r * h.recordBytes, status, bps, i) & 0xffff;
             if (v !== prev && v !== 0) triggerCount++;
             prev = v;
           }
@@ -109,7 +110,7 @@ export function edfInfo(path: string): EdfInfo {
       stimChannels: stimSignals(h).map((s) => s.label),
       triggerCount,
       signals: ordinary.map((s, j) => {
-        const a = acc[j];
+        const a = acc[j].result();
         return {
           label: s.label,
           rawLabel: s.rawLabel,
@@ -122,7 +123,7 @@ export function edfInfo(path: string): EdfInfo {
           digMax: s.digMax,
           transducer: s.transducer,
           prefilter: s.prefilter,
-          data: a.count === 0 ? null : { min: a.min, max: a.max, mean: a.sum / a.count, sum: a.sum, nonzero: a.nonzero, count: a.count },
+          data: a.count === 0 ? null : a,
         };
       }),
       annotations: scan.annotations,

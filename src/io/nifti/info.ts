@@ -3,21 +3,15 @@
  * scaled voxel values, as plain JSON-serialisable data.
  */
 import { statSync } from 'node:fs';
+import { SummaryAccumulator, type DataSummary } from '../../core/summary.js';
 import { convertToFloat32, scalingOf } from './decode.js';
 import { unitNames, shapeOf } from './header.js';
 import { bestAffine } from './affine.js';
 import { openNifti, streamBlocks } from './read.js';
 
-export interface NiftiDataSummary {
-  /** number of values summarised (voxels × components) */
-  count: number;
-  /** NaN values, excluded from every other statistic */
+/** Summary of the scaled values (see DataSummary); `nanCount` repeats `nan` under the name schema brainalign.info/1 gave it first. */
+export interface NiftiDataSummary extends DataSummary {
   nanCount: number;
-  nonzero: number;
-  min: number | null;
-  max: number | null;
-  mean: number | null;
-  sum: number;
 }
 
 export interface NiftiInfo {
@@ -59,39 +53,16 @@ export function niftiInfo(path: string, opts: { summary?: boolean } = {}): Nifti
   const scaling = scalingOf(h.sclSlope, h.sclInter, o.dt);
   let summary: NiftiDataSummary | null = null;
   if (opts.summary !== false && !(h.pair && !imageExists(o.imagePath))) {
-    let nan = 0, nonzero = 0, sum = 0, count = 0;
-    let min = Infinity, max = -Infinity;
+    const acc = new SummaryAccumulator();
     let buf = new Float32Array(0);
     streamBlocks(o, (4 << 20) / o.dt.bytes, (bytes, _first, n) => {
       const m = n * o.dt.components;
       if (buf.length < m) buf = new Float32Array(m);
       convertToFloat32(bytes, o.dt, scaling, buf, 0);
-      // Locals, not the closure's variables, in the hot loop (V8 keeps
-      // captured mutable variables in a heap context); block partial sums
-      // also keep float64 accumulation error small on long runs.
-      let s = 0, lo = Infinity, hi = -Infinity, nz = 0, nn = 0;
-      for (let i = 0; i < m; i++) {
-        const v = buf[i];
-        if (v !== v) { nn++; continue; }
-        if (v !== 0) nz++;
-        if (v < lo) lo = v;
-        if (v > hi) hi = v;
-        s += v;
-      }
-      sum += s;
-      nan += nn;
-      nonzero += nz;
-      if (lo < min) min = lo;
-      if (hi > max) max = hi;
-      count += m;
+      acc.add(buf, 0, m);
     });
-    const finite = count - nan;
-    summary = {
-      count, nanCount: nan, nonzero, sum,
-      min: finite > 0 ? min : null,
-      max: finite > 0 ? max : null,
-      mean: finite > 0 ? sum / finite : null,
-    };
+    const r = acc.result();
+    summary = { ...r, nanCount: r.nan };
   }
   return {
     path: o.headerPath,
