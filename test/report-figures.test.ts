@@ -188,7 +188,7 @@ test('a full fixture report: expected marks per figure, tables beside figures, s
 
 test('sections without data say "not run" and name the stage; markup in names is escaped', (t) => {
   const d = emptyReport('eeg-identification', '0.1.0', 0);
-  d.training.push({ model: '<script>alert(1)</script>', epochs: [{ epoch: 0, train_loss: 1, train_acc: 0.5, val_loss: null, val_acc: null }], bestEpoch: null, classes: [], confusion: null, confusionUnit: 'windows', perClass: [], accuracy: null, clipAccuracy: null, chance: null });
+  d.training.push({ model: '<script>alert(1)</script>', epochs: [{ epoch: 0, train_loss: 1, train_acc: 0.5, val_loss: null, val_acc: null }], bestEpoch: null, classes: [], confusion: null, confusionUnit: 'windows', perClass: [], accuracy: null, clipAccuracy: null, chance: null, clipP: null });
   const sections = buildSections(d);
   const id = sections.find((s) => s.id === 'identification');
   t.truthy(id?.notRun);

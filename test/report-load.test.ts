@@ -47,6 +47,9 @@ test('ban-bas inputs load into a typed report with the values written', (t) => {
   t.is(c?.accuracy, 0.6);
   t.is(c?.clipAccuracy, 0.7);
   t.is(c?.perClass[2].support, 8);
+  t.is(c?.clipP, 0.004);
+  t.is(c?.confusionUnit, 'clips', 'the sidecar says the counts are clips');
+  t.is(ban?.confusionUnit, 'windows');
 
   // ROI rows: the 'cv' rows, averaged over the two subjects (scales 1 and 2 → 1.5×).
   t.regex(d.roiScores?.measure ?? '', /mean over 2 subjects/);

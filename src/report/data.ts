@@ -42,6 +42,8 @@ export const trainingSchema = z.object({
   accuracy: maybe,
   clipAccuracy: maybe,
   chance: maybe,
+  /** One-sided binomial p of the clip accuracy against chance, when the train stage reports it. */
+  clipP: maybe,
 });
 export type TrainingSection = z.infer<typeof trainingSchema>;
 

@@ -90,6 +90,18 @@ function first(files: string[], re: RegExp): string | null {
 
 // ---------------------------------------------------------------- train
 
+/** All column descriptions of a TSV's JSON sidecar joined as text ('' when there is none or it is not JSON). */
+function sidecarText(tsvFile: string): string {
+  const side = tsvFile.replace(/\.tsv$/, '.json');
+  if (!fs.existsSync(side)) return '';
+  try {
+    const j = JSON.parse(fs.readFileSync(side, 'utf8')) as unknown;
+    return j && typeof j === 'object' ? Object.values(j as Record<string, { Description?: unknown }>).map((v) => (v && typeof v.Description === 'string' ? v.Description : '')).join(' ') : '';
+  } catch {
+    return '';
+  }
+}
+
 const summarySchema = z.object({
   accuracy: z.number().nullable().optional(),
   clip_accuracy: z.number().nullable().optional(),
@@ -97,6 +109,7 @@ const summarySchema = z.object({
   chance: z.number().nullable().optional(),
   bestEpoch: z.number().int().nullable().optional(),
   best_epoch: z.number().int().nullable().optional(),
+  clip_binomial_p: z.number().nullable().optional(),
 }).loose();
 
 /** Training section from a train artifact (metrics.tsv, confusion, per-class table, summary), or null if it has no metrics.tsv. */
@@ -144,10 +157,11 @@ export function loadTraining(dir: string, files: string[], model: string): Train
   const sumFile = first(files, /(^|\/)eval\/summary\.json$/) ?? first(files, /(^|\/)evaluation\.json$/);
   const s = sumFile ? parseJson(path.join(dir, sumFile), summarySchema) : {};
   const chance = s.chance ?? (classes.length > 0 ? 1 / classes.length : null);
-  const unit = confFile && /clip/.test(confFile) ? 'clips' : 'windows';
+  // What the confusion counts: the file name or its sidecar says clips; otherwise windows (the library's default).
+  const unit = confFile && (/clip/.test(confFile) || /\bclips?\b/.test(sidecarText(path.join(dir, confFile)))) ? 'clips' : 'windows';
   return {
     model, epochs, bestEpoch: s.bestEpoch ?? s.best_epoch ?? null, classes, confusion, confusionUnit: unit, perClass,
-    accuracy: s.accuracy ?? null, clipAccuracy: s.clip_accuracy ?? s.clipAccuracy ?? null, chance,
+    accuracy: s.accuracy ?? null, clipAccuracy: s.clip_accuracy ?? s.clipAccuracy ?? null, chance, clipP: finiteOrNull(s.clip_binomial_p),
   };
 }
 
@@ -611,7 +625,7 @@ export function loadEegTraining(dir: string, files: string[]): TrainingSection[]
   return [...groups.entries()].map(([model, g]) => ({
     model: `EEG ${model}`,
     epochs: [...g.entries()].sort((a, b) => a[0] - b[0]).map(([epoch, c]) => ({ epoch: Math.round(epoch), train_loss: mean(c.loss), train_acc: mean(c.acc), val_loss: null, val_acc: null })),
-    bestEpoch: null, classes: [], confusion: null, confusionUnit: 'stretches', perClass: [], accuracy: null, clipAccuracy: null, chance: null,
+    bestEpoch: null, classes: [], confusion: null, confusionUnit: 'stretches', perClass: [], accuracy: null, clipAccuracy: null, chance: null, clipP: null,
   }));
 }
 

@@ -85,7 +85,7 @@ function trainingSection(d: ReportData): Section {
       }));
     }
     tables.push({
-      caption: `${t.model}: held-out test performance (window accuracy ${pct(t.accuracy)}, clip accuracy ${pct(t.clipAccuracy)}, chance ${pct(t.chance)})`,
+      caption: `${t.model}: held-out test performance (window accuracy ${pct(t.accuracy)}, clip accuracy ${pct(t.clipAccuracy)}${t.clipP !== null ? ` (binomial p = ${fmt(t.clipP, 2)} against chance)` : ''}, chance ${pct(t.chance)})`,
       columns: ['genre', 'precision', 'recall', 'support'],
       rows: t.perClass.map((c) => [c.genre, fmt(c.precision), fmt(c.recall), String(c.support)]),
     });

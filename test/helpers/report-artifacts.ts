@@ -31,9 +31,9 @@ export function trainFiles(dir: string, layout: 'library' | 'eval'): void {
     writeTsv(path.join(dir, 'per-class.tsv'), ['genre', 'precision', 'recall', 'support'], perRows);
     writeJsonAtomic(path.join(dir, 'evaluation.json'), { accuracy: 0.79, clipAccuracy: 0.9, bestEpoch: 2 });
   } else {
-    writeTsv(path.join(dir, 'eval', 'confusion.tsv'), ['true_genre', ...CLASSES], confRows);
+    writeTsv(path.join(dir, 'eval', 'confusion.tsv'), ['true_genre', ...CLASSES], confRows, { true_genre: { Description: 'true genre of held-out test clips; other columns: number of clips predicted as that genre' } });
     writeTsv(path.join(dir, 'eval', 'per_genre.tsv'), ['genre', 'precision', 'recall', 'support'], perRows);
-    writeJsonAtomic(path.join(dir, 'eval', 'summary.json'), { accuracy: 0.6, clip_accuracy: 0.7, chance: 1 / 3 });
+    writeJsonAtomic(path.join(dir, 'eval', 'summary.json'), { accuracy: 0.6, clip_accuracy: 0.7, chance: 1 / 3, clip_binomial_p: 0.004 });
   }
 }
 

@@ -42,7 +42,7 @@ export function fixtureReport(study: Study, dir: string): ReportData {
   d.training.push({
     model: 'ban', epochs, bestEpoch: 9, classes: GENRES, confusion, confusionUnit: 'windows',
     perClass: GENRES.map((g, i) => ({ genre: g, precision: 0.6 + 0.03 * i, recall: 0.7 - 0.02 * i, support: 10 })),
-    accuracy: 0.71, clipAccuracy: 0.8, chance: 0.1,
+    accuracy: 0.71, clipAccuracy: 0.8, chance: 0.1, clipP: 1e-6,
   });
   d.roiScores = {
     measure: 'ceiling-normalised median r',
