@@ -8,7 +8,7 @@
  */
 import { Rng } from '../../src/core/prng.js';
 import { melSpectrogram, powerToDb } from '../../src/signal/mel.js';
-import { fftInPlace, nextPow2 } from '../../src/signal/envelope.js';
+import { fftInPlace, nextPow2 } from '../../src/signal/fft.js';
 import { defaultSynthConfig } from '../../src/synth/config.js';
 import { makeStimuli } from '../../src/synth/study.js';
 

@@ -14,7 +14,8 @@
  * All are sampled at FEATURE_RATE (10 Hz) at times k/FEATURE_RATE within a
  * clip, so they can be laid on a run's time line and convolved with the HRF.
  */
-import { fftInPlace, magnitudeFrames } from '../signal/envelope.js';
+import { magnitudeFrames } from '../signal/envelope.js';
+import { fftInPlace } from '../signal/fft.js';
 import { CHORD_QUALITIES, type ClipTruth } from './music.js';
 
 /** Feature frames per second. */
