@@ -85,7 +85,8 @@ test('ban-bas inputs load into a typed report with the values written', (t) => {
   t.deepEqual(loadReportData('ban-bas', [w], { seed: 5, tmpDir: root }).areaRoi?.values, [0.5, 0.2, null, 0.3]);
 
   t.is(d.brainMaps.length, 2);
-  t.is(d.brainMaps[0].mapName, 'sub-01_task-test_desc-banbest_r.nii.gz', 'the r map, not the alpha map');
+  t.is(d.brainMaps[0].mapName, 'sub-01_task-test_desc-banbestBest_r.nii.gz', 'the best-layer r map, not a per-area, per-iteration or alpha map');
+  t.is(d.brainMaps[0].title, 'held-out Pearson r on the mean of 2 test runs: ban, best layer per voxel by training CV', 'title from the map sidecar');
   t.is(d.brainMaps[0].backgroundBase64, null, 'no background without --bids or a mean EPI in the artifact');
   t.deepEqual(d.provenance.map((p) => p.key), ['bbbb', 'eeee', 'cccc', 'dddd', 'aaaa'].sort((x, y) => {
     const st: Record<string, string> = { aaaa: 'train', bbbb: 'train', cccc: 'encode', dddd: 'encode', eeee: 'align' };
@@ -98,7 +99,7 @@ test('display window: 99th percentile of positive voxels and 20 % of it; backgro
   const root = tmpDir();
   t.teardown(() => fs.rmSync(root, { recursive: true, force: true }));
   const enc = artifact(root, 'encode', 'cccc', {}, (d) => encodeFiles(d, '01', 1));
-  const w = mapWindow(path.join(enc, 'sub-01', 'func', 'sub-01_task-test_desc-banbest_r.nii.gz'));
+  const w = mapWindow(path.join(enc, 'sub-01', 'func', 'sub-01_task-test_desc-banbestBest_r.nii.gz'));
   t.true(Math.abs(w.calMax - 1.0) < 1e-6, `99th percentile of 0.01…1.00 (index 99 of 100) = 1.00, got ${w.calMax}`);
   t.true(Math.abs(w.calMin - 0.2) < 1e-6);
   const bids = path.join(root, 'bids');

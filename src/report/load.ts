@@ -232,11 +232,15 @@ export function poolRoiRows(files: RoiFile[]): RoiScores | null {
 
 const NOT_SCORE_MAP = /(alpha|ceiling|_p\.|_q\.|pvalue|mask|dseg|boldref|desc-mean|_mean|T1w|anat|area\.|layer\.|source)/i;
 
-/** Choose the score map to show from a list of .nii.gz files: a 'best' r map, else any r map, else none. */
+/**
+ * Choose the score map to show from a list of .nii.gz files: the encode
+ * stage's best-layer r map (`desc-<model>Best_r`), else a per-area map chosen
+ * by CV (no `Iter<k>`), else any r map; null when there is none.
+ */
 export function chooseScoreMap(files: string[]): string | null {
   const maps = files.filter((f) => f.endsWith('.nii.gz') && !NOT_SCORE_MAP.test(path.basename(f)));
   const rMaps = maps.filter((f) => /_r\.nii\.gz$/.test(f));
-  return rMaps.find((f) => /desc-[^_]*best/i.test(f)) ?? rMaps[0] ?? null;
+  return rMaps.find((f) => /desc-[A-Za-z0-9]*Best_r\.nii\.gz$/.test(f)) ?? rMaps.find((f) => !/Iter\d+_r\.nii\.gz$/.test(f)) ?? rMaps[0] ?? null;
 }
 
 /** A background volume in the artifact (mean EPI, boldref, anatomy), or null. */
@@ -305,8 +309,11 @@ export function loadBrainMap(dir: string, files: string[], opts: { bids?: string
     }
   }
   const desc = /desc-([A-Za-z0-9]+)/.exec(mapRel)?.[1] ?? 'score';
+  // The encode stage describes each map in its JSON sidecar; that sentence is the best title.
+  const side = mapFile.replace(/\.nii\.gz$/, '.json');
+  const described = fs.existsSync(side) ? z.object({ Description: z.string() }).loose().safeParse(readJson(side)) : null;
   return {
-    title: `Encoding r (${desc})`, subject, mapName: path.basename(mapRel), mapBase64: fs.readFileSync(mapFile).toString('base64'),
+    title: described?.success ? described.data.Description : `Encoding r (${desc})`, subject, mapName: path.basename(mapRel), mapBase64: fs.readFileSync(mapFile).toString('base64'),
     backgroundName, backgroundBase64, backgroundKind, calMin: win.calMin, calMax: win.calMax, units: 'Pearson r',
   };
 }

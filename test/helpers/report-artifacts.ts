@@ -43,8 +43,14 @@ export function encodeFiles(dir: string, sub: string, scale: number): void {
   const n = 100;
   const r = new Float32Array(n);
   for (let v = 0; v < n; v++) r[v] = (v + 1) / 100;
-  writeNifti(path.join(dir, `sub-${sub}`, 'func', `sub-${sub}_task-test_desc-banbest_r.nii.gz`), { dims, data: r, affine: [2, 0, 0, 0, 0, 2, 0, 0, 0, 0, 2, 0, 0, 0, 0, 1] });
-  writeNifti(path.join(dir, `sub-${sub}`, 'func', `sub-${sub}_task-test_desc-banbest_alpha.nii.gz`), { dims, data: r.map((x) => x * 1000), affine: [2, 0, 0, 0, 0, 2, 0, 0, 0, 0, 2, 0, 0, 0, 0, 1] });
+  const aff = [2, 0, 0, 0, 0, 2, 0, 0, 0, 0, 2, 0, 0, 0, 0, 1];
+  const func = path.join(dir, `sub-${sub}`, 'func');
+  // Named as the encode stage names them for a model 'banbest' (model ban at checkpoint best).
+  writeNifti(path.join(func, `sub-${sub}_task-test_desc-banbestA1Iter0_r.nii.gz`), { dims, data: r.map((x) => x / 2), affine: aff });
+  writeNifti(path.join(func, `sub-${sub}_task-test_desc-banbestA1_r.nii.gz`), { dims, data: r.map((x) => x / 2), affine: aff });
+  writeNifti(path.join(func, `sub-${sub}_task-test_desc-banbestBest_r.nii.gz`), { dims, data: r, affine: aff });
+  writeJsonAtomic(path.join(func, `sub-${sub}_task-test_desc-banbestBest_r.json`), { Description: 'held-out Pearson r on the mean of 2 test runs: ban, best layer per voxel by training CV', Units: 'unitless' });
+  writeNifti(path.join(func, `sub-${sub}_task-test_desc-banbestBest_alpha.nii.gz`), { dims, data: r.map((x) => x * 1000), affine: aff });
   const rows = ['A1', 'Belt'].flatMap((area, i) => ['A1', 'Belt'].flatMap((roi, k) => [
     { model: 'ban', area, iteration: 0, roi, n_voxels: 10, median_r: 0.9, median_r_norm: 0.99 },
     { model: 'ban', area, iteration: 'cv', roi, n_voxels: 10 + k, median_r: 0.1, median_r_norm: scale * (i === k ? 0.5 : 0.2) },
