@@ -352,6 +352,11 @@ function basJsonFiles(files: string[]): string[] {
 
 const finiteOrNull = (v: number | null | undefined): number | null => (v === null || v === undefined || !Number.isFinite(v) ? null : v);
 
+/** True for the trained model's own rows: no checkpoint, or the best/final one (not an epoch snapshot). */
+function isFinal(checkpoint: string | null | undefined): boolean {
+  return checkpoint === null || checkpoint === undefined || checkpoint === '' || checkpoint === 'n/a' || /^(best|final|last)$/i.test(checkpoint);
+}
+
 /** CI level from a column sidecar text such as "Lower end of the 95% percentile bootstrap interval", or null. */
 function levelFromSidecar(tsvFile: string, column: string): number | null {
   const side = tsvFile.replace(/\.tsv$/, '.json');
@@ -385,7 +390,7 @@ export function loadBasTsv(dir: string, files: string[]): BasSection[] {
   const corr = cf ? parseJson(path.join(dir, cf), correspondenceFileSchema) : {};
   const groups = new Map<string, Partial<Record<'s_r' | 's_b' | 'bas', { estimate: number; lo: number | null; hi: number | null } | null>>>();
   t.rows.forEach((r, i) => {
-    if (ck && r[ck] !== 'n/a' && r[ck] !== '') return;
+    if (ck && !isFinal(r[ck])) return;
     const which = r[score];
     if (which !== 's_r' && which !== 's_b' && which !== 'bas') throw new InputError(t.file, `row ${i + 2}, column "${score}": expected s_r, s_b or bas, got "${which}"`);
     const e = num(t, r, est);
@@ -396,7 +401,7 @@ export function loadBasTsv(dir: string, files: string[]): BasSection[] {
   const out: BasSection[] = [];
   for (const [name, g] of groups) {
     if (!g.s_r) continue;
-    const c = Object.values(corr).find((v) => v.model === name && (v.checkpoint ?? null) === null);
+    const c = Object.values(corr).find((v) => v.model === name && isFinal(v.checkpoint));
     out.push({
       model: name, sR: g.s_r, sB: g.s_b ?? null, bas: g.bas ?? null, level,
       pairs: (c?.pairScores ?? []).map((p) => ({ area: p.area, roi: p.roi, score: finiteOrNull(p.score) })),
@@ -463,7 +468,7 @@ export function loadAreaRoi(dir: string, files: string[], pairs: { area: string;
   if (roiCol) {
     const val = need(t, ['r_norm', 'median_r_norm', 'score', 'median_r'], 'score');
     const model = pick(t, ['model']), ck = pick(t, ['checkpoint']);
-    const final = t.rows.filter((r) => !ck || r[ck] === 'n/a' || r[ck] === '');
+    const final = t.rows.filter((r) => !ck || isFinal(r[ck]));
     const rows = final.length ? final : t.rows;
     const first = model && rows.length ? rows[0][model] : null;
     const use = rows.filter((r) => !model || r[model] === first);
@@ -480,9 +485,9 @@ export function loadAreaRoi(dir: string, files: string[], pairs: { area: string;
   return { measure: 'ceiling-normalised median r', areas: t.rows.map((r) => r[area]), rois, values, pairs: hyp };
 }
 
-/** Training epoch of a checkpoint name ('epoch-0005' → 5), or null. */
+/** Training epoch of a checkpoint name ('epoch-0005' → 5), or null (also for the final model). */
 function epochOf(checkpoint: string | null): number | null {
-  const m = checkpoint ? /(\d+)/.exec(checkpoint) : null;
+  const m = checkpoint && !isFinal(checkpoint) ? /(\d+)/.exec(checkpoint) : null;
   return m ? Number(m[1]) : null;
 }
 
@@ -506,7 +511,7 @@ export function loadAlignment(dir: string, files: string[]): AlignmentSection | 
   for (const r of t.rows) {
     const x = num(t, r, xCol), y = num(t, r, yCol);
     if (x === null || y === null) continue;
-    const checkpoint = ck && r[ck] !== 'n/a' ? r[ck] : null;
+    const checkpoint = ck && !isFinal(r[ck]) ? r[ck] : null;
     const e = epoch ? num(t, r, epoch) : epochOf(checkpoint);
     points.push({
       label: checkpoint ? `${r[label]} ${checkpoint}` : r[label], group: group ? r[group] : r[label], x, y,

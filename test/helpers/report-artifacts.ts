@@ -66,17 +66,17 @@ export function alignFiles(dir: string): void {
     { model, checkpoint, score: 'bas', estimate: withBas ? (sR + 0.6) / 2 : null, ci_lo: withBas ? 0.45 : null, ci_hi: withBas ? 0.56 : null, se: null },
   ];
   writeTsv(path.join(dir, 'bas.tsv'), ['model', 'checkpoint', 'score', 'estimate', 'ci_lo', 'ci_hi', 'se'],
-    [...bas('ban', null, 0.4, true), ...bas('cnn', null, 0.3, false), ...bas('ban', 'epoch-0000', 0.1, false), ...bas('ban', 'epoch-0005', 0.3, false)],
+    [...bas('ban', 'best', 0.4, true), ...bas('cnn', null, 0.3, false), ...bas('ban', 'epoch-0000', 0.1, false), ...bas('ban', 'epoch-0005', 0.3, false)],
     { ci_lo: { Description: 'Lower end of the 90% percentile bootstrap interval (voxels within ROIs, clips)' } });
   writeJsonAtomic(path.join(dir, 'correspondence.json'), {
-    ban: { model: 'ban', checkpoint: null, pairs: [{ area: 'A1', roi: 'A1' }, { area: 'Belt', roi: 'Belt' }], correspondence: { ownRoiBest: 1, ownAreaBest: 1, contrast: 0.25, p: 0.01, nPerm: 100 }, pairScores: [{ area: 'A1', roi: 'A1', score: 0.5 }, { area: 'Belt', roi: 'Belt', score: 0.3 }] },
+    'ban@best': { model: 'ban', checkpoint: 'best', pairs: [{ area: 'A1', roi: 'A1' }, { area: 'Belt', roi: 'Belt' }], correspondence: { ownRoiBest: 1, ownAreaBest: 1, contrast: 0.25, p: 0.01, nPerm: 100 }, pairScores: [{ area: 'A1', roi: 'A1', score: 0.5 }, { area: 'Belt', roi: 'Belt', score: 0.3 }] },
     cnn: { model: 'cnn', checkpoint: null, pairs: null, correspondence: null, pairScores: null },
   });
   const ar = (model: string, checkpoint: string | null, v: number[]) => ['A1', 'Belt'].flatMap((area, i) => ['A1', 'Belt'].map((roi, k) => ({ model, checkpoint, area, roi, median_r: 0.1, ceiling: 0.5, r_norm: v[i * 2 + k] })));
-  writeTsv(path.join(dir, 'area_roi.tsv'), ['model', 'checkpoint', 'area', 'roi', 'median_r', 'ceiling', 'r_norm'], [...ar('ban', 'epoch-0000', [9, 9, 9, 9]), ...ar('ban', null, [0.5, 0.2, Number.NaN, 0.3]), ...ar('cnn', null, [1, 1, 1, 1])]);
+  writeTsv(path.join(dir, 'area_roi.tsv'), ['model', 'checkpoint', 'area', 'roi', 'median_r', 'ceiling', 'r_norm'], [...ar('ban', 'epoch-0000', [9, 9, 9, 9]), ...ar('ban', 'best', [0.5, 0.2, Number.NaN, 0.3]), ...ar('cnn', null, [1, 1, 1, 1])]);
   writeTsv(path.join(dir, 'alignment.tsv'), ['model', 'checkpoint', 'alignment', 'rsa', 'performance', 'r_norm_A1'],
     [{ model: 'ban', checkpoint: 'epoch-0000', alignment: 0.2, rsa: 0.1, performance: 0.3 }, { model: 'ban', checkpoint: 'epoch-0005', alignment: 0.5, rsa: 0.2, performance: 0.7 },
-      { model: 'ban', checkpoint: null, alignment: 0.45, rsa: 0.2, performance: 0.8 }, { model: 'cnn', checkpoint: null, alignment: 0.35, rsa: null, performance: null }]);
+      { model: 'ban', checkpoint: 'best', alignment: 0.45, rsa: 0.2, performance: 0.8 }, { model: 'cnn', checkpoint: null, alignment: 0.35, rsa: null, performance: null }]);
   writeTsv(path.join(dir, 'alignment_vs_performance.tsv'), ['measure', 'spearman', 'ci_lo', 'ci_hi', 'n_models'], [{ measure: 'encoding', spearman: 0.8, ci_lo: 0.2, ci_hi: 1, n_models: 3 }]);
 }
 
