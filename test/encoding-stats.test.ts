@@ -1,6 +1,7 @@
 import test from 'ava';
 import { execFileSync } from 'node:child_process';
 import { Rng } from '../src/core/prng.js';
+import { correlateColumns } from '../src/encoding/correlate.js';
 import {
   spearman,
   kendallTauA,
@@ -77,6 +78,20 @@ test('pearsonColumns equals per-column pearson', (t) => {
     const cb = Array.from({ length: 40 }, (_, i) => b[i * 7 + v]);
     t.true(Math.abs(r[v] - pearson(ca, cb)) < 1e-12);
   }
+});
+
+test('a column constant in either matrix has no Pearson r: NaN from pearsonColumns, 0 from the ridge scorer on the same moments', (t) => {
+  const rng = new Rng(6);
+  const a = rng.normals(30 * 3);
+  const b = rng.normals(30 * 3);
+  for (let i = 0; i < 30; i++) {
+    a[i * 3 + 1] = 2.5;
+    b[i * 3 + 2] = -1;
+  }
+  const r = pearsonColumns(a, b, 30, 3);
+  t.false(Number.isNaN(r[0]));
+  t.true(Number.isNaN(r[1]) && Number.isNaN(r[2]));
+  t.deepEqual(Array.from(correlateColumns(a, b, 30, 3).r.subarray(1)), [0, 0]);
 });
 
 test('on autocorrelated null data the block test rejects 5% ± 2%, circular shift ≈ 7%, an i.i.d. shuffle > 12%', (t) => {

@@ -7,6 +7,9 @@
  * A column that is constant on the held-out rows (a voxel outside the brain,
  * a target the model predicts as a constant) scores r = 0 and R² = 0 rather
  * than NaN, so fold averages and α selection stay defined.
+ *
+ * This is the project's one column-wise Pearson: `pearsonColumns` (the stats
+ * toolbox's, NaN for constant columns) runs on the same moments and formula.
  */
 import { InputError } from '../core/errors.js';
 import { getLinalg, type Linalg } from '../linalg/index.js';
@@ -35,6 +38,53 @@ export function targetStats(y: Float32Array | Float64Array, rows: number, cols: 
   return { rows, sy, syy };
 }
 
+/** Per-column Σp, Σp², Σp·y (float64) of pred (from element predOffset) against y, both rows×cols. */
+function moments(
+  pred: Float32Array | Float64Array,
+  predOffset: number,
+  y: Float32Array | Float64Array,
+  rows: number,
+  cols: number,
+  la?: Linalg,
+): { sp: Float64Array; spp: Float64Array; spy: Float64Array } {
+  const mom = new Float64Array(3 * cols);
+  // the addon wants one element type; mixed float32/float64 inputs take the portable loop
+  const sameType = pred instanceof Float64Array === y instanceof Float64Array;
+  (sameType ? (la ?? getLinalg()) : getLinalg({ prefer: 'portable' })).columnMoments(pred, predOffset, y, rows, cols, mom);
+  return { sp: mom.subarray(0, cols), spp: mom.subarray(cols, 2 * cols), spy: mom.subarray(2 * cols, 3 * cols) };
+}
+
+/** A centred sum of squares `ss` is zero up to the rounding of its raw Σx² (`sxx`). */
+function isConstant(ss: number, sxx: number): boolean {
+  // relative threshold: float32 inputs leave ~1e-7 relative noise in "constant" columns
+  return !(ss > 1e-12 * Math.max(sxx, 1e-300));
+}
+
+/** Pearson r (unitless, clamped to [−1, 1]) from raw moments over n rows; NaN when either side is constant. */
+function pearsonFromMoments(n: number, sp: number, spp: number, sy: number, syy: number, spy: number): number {
+  const ssy = syy - (sy * sy) / n;
+  const ssp = spp - (sp * sp) / n;
+  const denom = Math.sqrt(ssp * ssy);
+  if (isConstant(ssy, syy) || isConstant(ssp, spp) || !(denom > 0)) return NaN;
+  return Math.max(-1, Math.min(1, (spy - (sp * sy) / n) / denom));
+}
+
+/**
+ * Column-wise Pearson r between two rows×cols row-major matrices (e.g. predicted
+ * and measured time×voxel BOLD). Returns one r per column (unitless, float64);
+ * NaN for a column that is constant in either matrix.
+ */
+export function pearsonColumns(a: Float32Array | Float64Array, b: Float32Array | Float64Array, rows: number, cols: number): Float64Array {
+  if (a.length !== rows * cols || b.length !== rows * cols) {
+    throw new InputError('pearsonColumns', `expected ${rows}×${cols} = ${rows * cols} values, got ${a.length} and ${b.length}`);
+  }
+  const { sy, syy } = targetStats(b, rows, cols);
+  const { sp, spp, spy } = moments(a, 0, b, rows, cols);
+  const r = new Float64Array(cols);
+  for (let k = 0; k < cols; k++) r[k] = pearsonFromMoments(rows, sp[k], spp[k], sy[k], syy[k], spy[k]);
+  return r;
+}
+
 /**
  * Scores the predictions `pred` (rows×cols, starting at element `predOffset`)
  * against `y` (rows×cols). `offset[k]` is added to column k of pred first (the
@@ -55,24 +105,14 @@ export function scoreColumns(
   la?: Linalg,
 ): void {
   const rows = stats.rows;
-  const mom = new Float64Array(3 * cols);
-  // the addon wants one element type; mixed float32/float64 inputs take the portable loop
-  const sameType = pred instanceof Float64Array === y instanceof Float64Array;
-  (sameType ? (la ?? getLinalg()) : getLinalg({ prefer: 'portable' })).columnMoments(pred, predOffset, y, rows, cols, mom);
-  const sp = mom.subarray(0, cols);
-  const spp = mom.subarray(cols, 2 * cols);
-  const spy = mom.subarray(2 * cols, 3 * cols);
+  const { sp, spp, spy } = moments(pred, predOffset, y, rows, cols, la);
   for (let k = 0; k < cols; k++) {
     const sy = stats.sy[k];
     const syy = stats.syy[k];
     const ssy = syy - (sy * sy) / rows;
-    const ssp = spp[k] - (sp[k] * sp[k]) / rows;
-    const spyc = spy[k] - (sp[k] * sy) / rows;
-    const denom = Math.sqrt(ssp * ssy);
-    // relative thresholds: float32 inputs leave ~1e-7 relative noise in "constant" columns
-    const yConst = !(ssy > 1e-12 * Math.max(syy, 1e-300));
-    const pConst = !(ssp > 1e-12 * Math.max(spp[k], 1e-300));
-    outR[outOffset + k] = yConst || pConst || !(denom > 0) ? 0 : Math.max(-1, Math.min(1, spyc / denom));
+    const yConst = isConstant(ssy, syy);
+    const r = pearsonFromMoments(rows, sp[k], spp[k], sy, syy, spy[k]);
+    outR[outOffset + k] = r === r ? r : 0;
     // Σ(y − p − c)² = Σy² − 2Σpy + Σp² − 2c(Σy − Σp) + n c²
     const c = offset ? offset[k] : 0;
     const ssRes = syy - 2 * spy[k] + spp[k] - 2 * c * (sy - sp[k]) + rows * c * c;

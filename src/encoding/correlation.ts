@@ -39,45 +39,6 @@ export function pearson(x: Vec, y: Vec): number {
   return sxy / Math.sqrt(sxx * syy);
 }
 
-/**
- * Column-wise Pearson r between two rows×cols row-major matrices (e.g. predicted
- * and measured time×voxel BOLD). Returns one r per column; NaN for constant columns.
- */
-export function pearsonColumns(a: Float32Array | Float64Array, b: Float32Array | Float64Array, rows: number, cols: number): Float64Array {
-  if (a.length !== rows * cols || b.length !== rows * cols) {
-    throw new InputError('pearsonColumns', `expected ${rows}×${cols} = ${rows * cols} values, got ${a.length} and ${b.length}`);
-  }
-  const ma = new Float64Array(cols);
-  const mb = new Float64Array(cols);
-  for (let t = 0; t < rows; t++) {
-    const o = t * cols;
-    for (let v = 0; v < cols; v++) {
-      ma[v] += a[o + v];
-      mb[v] += b[o + v];
-    }
-  }
-  for (let v = 0; v < cols; v++) {
-    ma[v] /= rows;
-    mb[v] /= rows;
-  }
-  const sab = new Float64Array(cols);
-  const saa = new Float64Array(cols);
-  const sbb = new Float64Array(cols);
-  for (let t = 0; t < rows; t++) {
-    const o = t * cols;
-    for (let v = 0; v < cols; v++) {
-      const da = a[o + v] - ma[v];
-      const db = b[o + v] - mb[v];
-      sab[v] += da * db;
-      saa[v] += da * da;
-      sbb[v] += db * db;
-    }
-  }
-  const r = new Float64Array(cols);
-  for (let v = 0; v < cols; v++) r[v] = saa[v] === 0 || sbb[v] === 0 ? NaN : sab[v] / Math.sqrt(saa[v] * sbb[v]);
-  return r;
-}
-
 /** Ranks 1..n of x, ties given their average rank (scipy.stats.rankdata 'average'). */
 export function rankData(x: Vec): Float64Array {
   const n = x.length;

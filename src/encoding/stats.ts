@@ -3,7 +3,8 @@
  * (Pearson, Spearman, Kendall τa), autocorrelation-respecting permutation
  * tests, seeded percentile bootstrap, and Benjamini–Hochberg FDR.
  */
-export { pearson, pearsonColumns, rankData, spearman, kendallTauA, kendallTauB } from './correlation.js';
+export { pearson, rankData, spearman, kendallTauA, kendallTauB } from './correlation.js';
+export { pearsonColumns } from './correlate.js';
 export { permutationTestR, nullTimeMap } from './permutation.js';
 export type { NullScheme, RoiSpec, PermutationOptions, PermutationResult } from './permutation.js';
 export { bootstrapCi, bootstrapMeanCi, resampleIndices, quantileSorted7 } from './bootstrap.js';
