@@ -62,6 +62,7 @@ export function viewerScript(maps: BrainMap[]): string {
     `      if (m.bg) nv.addVolume(await niivue.NVImage.loadFromBase64({ base64: m.bg, name: m.bgName, colormap: 'gray', colorbarVisible: false }));\n` +
     `      const v = await niivue.NVImage.loadFromBase64({ base64: m.map, name: m.mapName, colormap: 'viridis', cal_min: m.calMin, cal_max: m.calMax });\n` +
     `      nv.addVolume(v);\n` +
+    `      nv.setInterpolation(true); // nearest neighbour: each voxel's own score, not a blur of its neighbours\n` +
     `      nv.setSliceType(nv.sliceTypeMultiplanar);\n` +
     `      nv.drawScene();\n` +
     `      window.brainViewers.push(nv);\n` +
