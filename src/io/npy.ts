@@ -228,6 +228,18 @@ function byteSwap(bytes: Uint8Array, width: number): void {
  * typed array in native byte order (int64/uint64 as BigInt arrays, bool as 0/1 bytes).
  */
 export function readNpy(file: string): NpyArray {
+  const d = openData(file);
+  try {
+    return { dtype: d.h.dtype, shape: d.h.shape, data: readElements(d, 0, d.h.size) };
+  } finally {
+    fs.closeSync(d.fd);
+  }
+}
+
+interface OpenData { fd: number; h: NpyHeader; info: DtypeInfo; nbytes: number }
+
+/** Opens `file` and parses its header, checking that all data bytes are present; the caller closes `fd`. */
+function openData(file: string): OpenData {
   const { fd, size } = openForRead(file);
   try {
     const h = headerFromFd(fd, size, file);
@@ -236,15 +248,22 @@ export function readNpy(file: string): NpyArray {
     if (h.dataOffset + nbytes > size) {
       throw new InputError(file, `truncated: shape (${h.shape.join(', ')}) of ${h.dtype} needs ${nbytes} data bytes, file has ${Math.max(0, size - h.dataOffset)}`);
     }
-    const buf = new ArrayBuffer(nbytes);
-    const bytes = new Uint8Array(buf);
-    readInto(fd, bytes, h.dataOffset);
-    if (info.size > 1 && (h.byteOrder === 'big') !== (os.endianness() === 'BE')) byteSwap(bytes, info.size);
-    if (h.dtype === 'bool') for (let i = 0; i < bytes.length; i++) bytes[i] = bytes[i] !== 0 ? 1 : 0;
-    return { dtype: h.dtype, shape: h.shape, data: new info.ctor(buf, 0, h.size) };
-  } finally {
+    return { fd, h, info, nbytes };
+  } catch (e) {
     fs.closeSync(fd);
+    throw e;
   }
+}
+
+/** Elements [e0, e0 + n) of an open file as a typed array in native byte order (bool as 0/1 bytes). */
+function readElements(d: OpenData, e0: number, n: number): NpyData {
+  const { h, info } = d;
+  const buf = new ArrayBuffer(n * info.size);
+  const bytes = new Uint8Array(buf);
+  readInto(d.fd, bytes, h.dataOffset + e0 * info.size);
+  if (info.size > 1 && (h.byteOrder === 'big') !== (os.endianness() === 'BE')) byteSwap(bytes, info.size);
+  if (h.dtype === 'bool') for (let i = 0; i < bytes.length; i++) bytes[i] = bytes[i] !== 0 ? 1 : 0;
+  return new info.ctor(buf, 0, n);
 }
 
 function dtypeOf(data: NpyData): NpyDtype {
@@ -343,30 +362,17 @@ export function summarizeNpy(data: NpyData): NpySummary {
  * summary, read `blockBytes` (default 4 MiB) at a time so memory stays bounded.
  */
 export function npyInfo(file: string, opts: { blockBytes?: number } = {}): NpyInfo {
-  const { fd, size } = openForRead(file);
+  const d = openData(file);
   try {
-    const h = headerFromFd(fd, size, file);
-    const info = KINDS[CODE_OF[h.dtype]];
-    const nbytes = h.size * info.size;
-    if (h.dataOffset + nbytes > size) {
-      throw new InputError(file, `truncated: shape (${h.shape.join(', ')}) of ${h.dtype} needs ${nbytes} data bytes, file has ${Math.max(0, size - h.dataOffset)}`);
-    }
-    const perBlock = Math.max(1, Math.floor((opts.blockBytes ?? 4 << 20) / info.size));
+    const { h } = d;
+    const perBlock = Math.max(1, Math.floor((opts.blockBytes ?? 4 << 20) / d.info.size));
     const acc = new SummaryAccumulator();
-    const swap = info.size > 1 && (h.byteOrder === 'big') !== (os.endianness() === 'BE');
-    for (let e0 = 0; e0 < h.size; e0 += perBlock) {
-      const n = Math.min(perBlock, h.size - e0);
-      const buf = new ArrayBuffer(n * info.size);
-      const bytes = new Uint8Array(buf);
-      readInto(fd, bytes, h.dataOffset + e0 * info.size);
-      if (swap) byteSwap(bytes, info.size);
-      addBlock(acc, new info.ctor(buf, 0, n));
-    }
+    for (let e0 = 0; e0 < h.size; e0 += perBlock) addBlock(acc, readElements(d, e0, Math.min(perBlock, h.size - e0)));
     return {
       format: 'npy', path: file, version: `${h.version[0]}.${h.version[1]}`, dtype: h.dtype, byteOrder: h.byteOrder,
-      shape: h.shape, order: 'C', size: h.size, bytes: nbytes, summary: acc.result(),
+      shape: h.shape, order: 'C', size: h.size, bytes: d.nbytes, summary: acc.result(),
     };
   } finally {
-    fs.closeSync(fd);
+    fs.closeSync(d.fd);
   }
 }
