@@ -156,6 +156,23 @@ interface FoldPlan<T extends Floats> {
   xteC?: T;
 }
 
+/**
+ * X (n×p) centred at its all-sample column means: returns the means, the
+ * centred copy in float64 (`xg`) and in X's element type (`xgT`, the gemm
+ * operand). Working centred keeps fold means small offsets, which keeps
+ * float32 cross-products accurate.
+ */
+function centreDesign<T extends Floats>(X: T, n: number, p: number): { xMean: Float64Array; xg: Float64Array; xgT: T } {
+  const xMean = F64(p);
+  for (let i = 0; i < n; i++) for (let j = 0; j < p; j++) xMean[j] += X[i * p + j];
+  for (let j = 0; j < p; j++) xMean[j] /= n;
+  const xg = F64(n * p);
+  for (let i = 0; i < n; i++) for (let j = 0; j < p; j++) xg[i * p + j] = X[i * p + j] - xMean[j];
+  const xgT = allocLike(X, n * p);
+  xgT.set(xg);
+  return { xMean, xg, xgT };
+}
+
 function planFold<T extends Floats>(la: Linalg, xg: Float64Array, like: T, p: number, fold: Fold, alphas: readonly number[], standardize: boolean): FoldPlan<T> {
   const nTr = fold.train.length;
   const nTe = fold.test.length;
@@ -378,14 +395,7 @@ export function ridgeCV<T extends Floats>(opts: RidgeCVOptions<T>): RidgeCVResul
   const K = folds.length;
   const nA = alphas.length;
 
-  // Work with X centred at its all-sample mean: fold means are then small offsets, which keeps float32 cross-products accurate.
-  const xMean = F64(p);
-  for (let i = 0; i < n; i++) for (let j = 0; j < p; j++) xMean[j] += X[i * p + j];
-  for (let j = 0; j < p; j++) xMean[j] /= n;
-  const xg = F64(n * p);
-  for (let i = 0; i < n; i++) for (let j = 0; j < p; j++) xg[i * p + j] = X[i * p + j] - xMean[j];
-  const xgT = allocLike(X, n * p);
-  xgT.set(xg);
+  const { xMean, xg, xgT } = centreDesign(X, n, p);
 
   const plans = folds.map((f) => planFold(la, xg, X, p, f, alphas, standardize));
   const full = returnWeights ? new FullFit(la, xg, X, n, p, standardize, nA, opts.refitOperatorBudget ?? DEFAULT_OPERATOR_BUDGET) : null;
@@ -510,13 +520,7 @@ export function ridgeFit<T extends Floats>(opts: RidgeFitOptions<T>): { weights:
   const alphaList = perTarget ? Array.from(new Set(Array.from(perTarget))) : [opts.alpha as number];
   validate(X, n, p, Y, v, alphaList);
   const la = opts.linalg ?? getLinalg();
-  const xMean = F64(p);
-  for (let i = 0; i < n; i++) for (let j = 0; j < p; j++) xMean[j] += X[i * p + j];
-  for (let j = 0; j < p; j++) xMean[j] /= n;
-  const xg = F64(n * p);
-  for (let i = 0; i < n; i++) for (let j = 0; j < p; j++) xg[i * p + j] = X[i * p + j] - xMean[j];
-  const xgT = allocLike(X, n * p);
-  xgT.set(xg);
+  const { xMean, xg, xgT } = centreDesign(X, n, p);
   const full = new FullFit(la, xg, X, n, p, opts.standardize ?? false, alphaList.length, opts.refitOperatorBudget ?? DEFAULT_OPERATOR_BUDGET);
   const b = Math.max(1, Math.min(v, Math.floor(opts.batchSize ?? Math.max(256, Math.floor(32e6 / (n + 2 * p))))));
   const weights = allocLike(X, p * v);
