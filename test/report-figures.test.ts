@@ -200,9 +200,10 @@ test('sections without data say "not run" and name the stage; markup in names is
   t.notRegex(html, /PNG<\/a>/, 'no PNG links when PNGs were not written');
 });
 
-test('methods text lists nested parameters from provenance, sorted, long arrays summarised', (t) => {
-  const m = methodsText('ban-bas', [{ stage: 'encode', key: 'k', brainalign: '1.0', seed: 3, params: { ridge: { alphas: [0.1, 1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7], folds: 5 }, delays: [1, 2, 3] }, path: 'p' }]);
+test('methods text: key parameters in the sentence, all (sorted, long arrays summarised) behind it', (t) => {
+  const m = methodsText('ban-bas', [{ stage: 'encode', key: 'k', brainalign: '1.0', seed: 3, params: { ridge: { alphas: [0.1, 1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7], folds: 5, solver: 'svd' }, delays: [1, 2, 3] }, path: 'p' }]);
   t.is(m.stages[0].text, 'encode (brainalign 1.0, seed 3): delays = [1, 2, 3]; ridge.alphas = [0.1, 1, 10, 100, …, 1000000, 10000000] (9 values); ridge.folds = 5.');
+  t.deepEqual(m.stages[0].all, ['delays = [1, 2, 3]', 'ridge.alphas = [0.1, 1, 10, 100, …, 1000000, 10000000] (9 values)', 'ridge.folds = 5', 'ridge.solver = svd']);
   t.regex(m.intro, /BAS/);
 });
 

@@ -31,14 +31,22 @@ export function flattenParams(value: unknown, prefix = ''): string[] {
   return [`${prefix} = ${String(value)}`];
 }
 
-/** The methods paragraph: the study's fixed description and, per stage read, its parameters and seed. */
-export function methodsText(study: Study, provenance: ProvenanceEntry[]): { intro: string; stages: { stage: string; key: string; text: string }[] } {
+// Parameters a reader of the methods looks for first; the rest stays one click away.
+const KEY_PARAMS = /^(name|arch|ablation|epochs|lr|batchSize|patience|alphas|folds|delays|ceiling|nBoot|level|nPerm|fdrQ|combine|performance|decoders|splits|windowSec|evalWindowsSec|rate|rateHz|subject|lambda|target)$/;
+
+/**
+ * The methods paragraph: the study's fixed description and, per stage read,
+ * its key parameters (`text`) and all of them (`all`), with version and seed.
+ */
+export function methodsText(study: Study, provenance: ProvenanceEntry[]): { intro: string; stages: { stage: string; key: string; text: string; all: string[] }[] } {
   const stages = provenance.map((p) => {
-    const params = flattenParams(p.params);
+    const all = flattenParams(p.params);
+    const key = all.filter((line) => KEY_PARAMS.test(line.split(' = ')[0].split('.').pop()?.replace(/\[\d+\]$/, '') ?? ''));
     return {
       stage: p.stage,
       key: p.key,
-      text: `${p.stage} (brainalign ${p.brainalign}, seed ${p.seed}): ${params.length ? params.join('; ') : 'no parameters'}.`,
+      text: `${p.stage} (brainalign ${p.brainalign}, seed ${p.seed}): ${key.length ? key.join('; ') : all.length ? `${all.length} parameters` : 'no parameters'}.`,
+      all,
     };
   });
   return { intro: INTRO[study], stages };

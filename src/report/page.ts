@@ -44,7 +44,11 @@ export function renderReport(d: ReportData, o: PageOptions, sections: Section[] 
   body += `<nav>${sections.map((s) => `<a href="#${esc(s.id)}">${esc(s.heading)}</a>`).join('')}<a href="#methods">Methods</a><a href="#provenance">Provenance</a></nav>`;
   for (const s of sections) body += sectionHtml(s, d, o);
   body += `<h2 id="methods">Methods</h2><p>${esc(methods.intro)}</p>`;
-  if (methods.stages.length) body += `<p>Parameters actually used, from each artifact's provenance:</p><ul>${methods.stages.map((s) => `<li>${esc(s.text)}</li>`).join('')}</ul>`;
+  if (methods.stages.length) {
+    body += `<p>Parameters actually used, from each artifact's provenance (key ones; every parameter under "all"):</p><ul>`;
+    body += methods.stages.map((s) => `<li>${esc(s.text)}${s.all.length ? ` <details><summary>all ${s.all.length}</summary><code>${s.all.map(esc).join('<br>')}</code></details>` : ''}</li>`).join('');
+    body += '</ul>';
+  }
   else body += '<p class="not-run">No stage artifacts were read, so no parameters can be stated.</p>';
   body += '<h2 id="provenance">Provenance</h2>';
   body += tableHtml({
