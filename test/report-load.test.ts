@@ -185,7 +185,10 @@ test('brainalign report: a page and SVGs in the artifact, published under report
   // dist/ may predate the report verb: run the sources.
   process.env.BRAINALIGN_TEST_SOURCES = '1';
   const env = {};
-  const args = ['report', '--study', 'eeg-identification', '--inputs', train, eeg, '--out', out, '--stamp', stamp, '--no-png'];
+  // The train artifact given twice (folder and stamp) is read once.
+  const trainStamp = path.join(root, 'stamps', 'train.json');
+  writeJsonAtomic(trainStamp, { stage: 'train', key: 'aaaa', dir: path.relative(path.dirname(trainStamp), train) });
+  const args = ['report', '--study', 'eeg-identification', '--inputs', train, eeg, trainStamp, '--out', out, '--stamp', stamp, '--no-png'];
   const r = runCli(args, { env });
   t.is(r.code, 0, r.stderr);
   const page = path.join(out, 'reports', 'eeg-identification.html');
@@ -194,6 +197,7 @@ test('brainalign report: a page and SVGs in the artifact, published under report
   t.regex(html, /data-figure="identification-window" data-marks="4"/);
   t.regex(html, /data-figure="training-eeg-predann-random-chunk-loss" data-marks="3"/);
   t.regex(html, /data-figure="training-ban-confusion" data-marks="9"/);
+  t.is((html.match(/data-figure="training-ban-loss"/g) ?? []).length, 1, 'one training section per artifact');
   t.regex(html, /PNG export not requested/);
   t.regex(html, /artifacts\/decode-eeg\/ffff/, 'provenance paths relative to the derivatives root');
   t.true(fs.existsSync(path.join(out, 'reports', 'figures', 'eeg-identification_identification-window.svg')));

@@ -27,7 +27,9 @@ export default defineVerb({
       .option('png', { type: 'boolean', default: true, describe: 'also render each figure as PNG in headless Chromium (--no-png: SVG only)' }),
   run: async (a) => {
     const study = a.study as Study;
-    const inputs = a.inputs.map((p, i) => ({ name: `input-${String(i).padStart(2, '0')}`, dir: resolveArtifact(p, '--inputs') }));
+    // make may pass one artifact twice (as a prerequisite and in a list); each is read once.
+    const dirs = [...new Set(a.inputs.map((p) => path.resolve(resolveArtifact(p, '--inputs'))))];
+    const inputs = dirs.map((dir, i) => ({ name: `input-${String(i).padStart(2, '0')}`, dir }));
     if (inputs.length === 0) throw new InputError('--inputs', 'give at least one stamp or artifact folder');
     if (a.bids !== undefined && !fs.existsSync(a.bids)) throw new InputError(a.bids, '--bids: no such folder');
     const specInputs: Record<string, string> = Object.fromEntries(inputs.map((x) => [x.name, x.dir]));
