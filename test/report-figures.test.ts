@@ -200,6 +200,18 @@ test('sections without data say "not run" and name the stage; markup in names is
   t.notRegex(html, /PNG<\/a>/, 'no PNG links when PNGs were not written');
 });
 
+test('two models with the same name get distinct figure ids (and files)', (t) => {
+  const dir = tmpDir();
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const d = fixtureReport('ban-bas', dir);
+  d.training.push(structuredClone(d.training[0]));
+  const ids = buildSections(d).flatMap((s) => s.figures).filter((f) => f.id.startsWith('training-')).map((f) => f.id);
+  t.deepEqual(ids, ['training-ban-loss', 'training-ban-accuracy', 'training-ban-confusion', 'training-ban-loss-2', 'training-ban-accuracy-2', 'training-ban-confusion-2']);
+  const second = buildSections(d).flatMap((s) => s.figures).find((f) => f.id === 'training-ban-loss-2');
+  t.regex(second?.svg ?? '', /id="fig-training-ban-loss-2"/);
+  t.regex(second?.svg ?? '', /aria-labelledby="t-training-ban-loss-2"/);
+});
+
 test('methods text: key parameters in the sentence, all (sorted, long arrays summarised) behind it', (t) => {
   const m = methodsText('ban-bas', [{ stage: 'encode', key: 'k', brainalign: '1.0', seed: 3, params: { ridge: { alphas: [0.1, 1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7], folds: 5, solver: 'svd' }, delays: [1, 2, 3] }, path: 'p' }]);
   t.is(m.stages[0].text, 'encode (brainalign 1.0, seed 3): delays = [1, 2, 3]; ridge.alphas = [0.1, 1, 10, 100, …, 1000000, 10000000] (9 values); ridge.folds = 5.');

@@ -47,7 +47,19 @@ export function buildSections(d: ReportData): Section[] {
     identification: () => identificationSection(d),
     brain: () => brainSection(d),
   };
-  return SECTION_ORDER[d.study].map((k) => build[k]());
+  const sections = SECTION_ORDER[d.study].map((k) => build[k]());
+  // Figure ids name files: two models with the same name must not overwrite each other's figures.
+  const seen = new Map<string, number>();
+  for (const f of sections.flatMap((x) => x.figures)) {
+    const n = (seen.get(f.id) ?? 0) + 1;
+    seen.set(f.id, n);
+    if (n > 1) {
+      const id = `${f.id}-${n}`;
+      f.svg = f.svg.replace(`id="fig-${esc(f.id)}"`, `id="fig-${esc(id)}"`).replace(new RegExp(`t-${esc(f.id).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"`, 'g'), `t-${esc(id)}"`);
+      f.id = id;
+    }
+  }
+  return sections;
 }
 
 function empty(id: string, heading: string, notRun: string): Section {
