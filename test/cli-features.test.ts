@@ -139,13 +139,6 @@ test('values equal the activations of the reloaded best checkpoint; recurrent it
   }
 });
 
-test('--rate 4 (an EEG-like rate) gives floor(duration × 4) rows per clip', async (t) => {
-  const dir = await features('rate4', ['--model', TRAIN_STAMP, '--stimuli', STIM, '--rate', '4']);
-  const idx = readTsv(path.join(dir, 'stimuli.tsv')).rows;
-  t.true(idx.every((r) => Number(r.n_rows) === 12));
-  t.is(matrix(path.join(dir, 'ban', 't', 'iter-1.npy')).rows, 9 * 12);
-});
-
 test('--checkpoint all: one complete feature folder per saved epoch; training changes the features', async (t) => {
   const dir = await features('all', ['--model', TRAIN_STAMP, '--stimuli', STIM, '--checkpoint', 'all']);
   const eps = fs.readdirSync(dir).filter((d) => /^epoch-/.test(d)).sort();
@@ -160,15 +153,18 @@ test('--checkpoint all: one complete feature folder per saved epoch; training ch
   t.notDeepEqual(a, b);
 });
 
-test('random-weight baselines: BAN keeps every iteration, the CNN one per area; same seed same bytes, new seed new weights', async (t) => {
+test('random-weight baselines: BAN keeps every iteration, the CNN one per area (here at 4 Hz: 12 rows per 3-s clip); same seed same bytes, new seed new weights', async (t) => {
   const [ban1, ban1b, ban2, cnn] = await Promise.all([
     features('rban1', ['--baseline', 'random-ban', '--stimuli', STIM, '--seed', '1']),
     features('rban1b', ['--baseline', 'random-ban', '--stimuli', STIM, '--seed', '1'], path.join(tmp, 'deriv2')),
     features('rban2', ['--baseline', 'random-ban', '--stimuli', STIM, '--seed', '2']),
-    features('cnn', ['--baseline', 'cnn-random', '--model', TRAIN_STAMP, '--stimuli', STIM]),
+    features('cnn', ['--baseline', 'cnn-random', '--model', TRAIN_STAMP, '--stimuli', STIM, '--rate', '4']),
   ]);
   for (const [area, times] of AREAS) t.is(fs.readdirSync(path.join(ban1, 'random-ban', area)).filter((f) => f.endsWith('.npy')).length, times);
   for (const [area] of AREAS) t.deepEqual(fs.readdirSync(path.join(cnn, 'cnn-random', area)).filter((f) => f.endsWith('.npy')), ['iter-0.npy']);
+  // At an EEG-like 4 Hz: floor(3 s × 4) = 12 rows per clip.
+  t.true(readTsv(path.join(cnn, 'stimuli.tsv')).rows.every((r) => Number(r.n_rows) === 12));
+  t.is(matrix(path.join(cnn, 'cnn-random', 't', 'iter-0.npy')).rows, 9 * 12);
   t.not(ban1b, ban1, 'computed twice, in two derivatives roots');
   const f = (d: string) => fs.readFileSync(path.join(d, 'random-ban', 'pb', 'iter-2.npy'));
   t.true(f(ban1).equals(f(ban1b)));
@@ -282,6 +278,23 @@ test('PCA is fitted on training clips only: replacing a test clip leaves the tra
     for (let i = j; i < tr.length; i += 3) { s += tr[i]; ss += tr[i] ** 2; }
     const n = tr.length / 3;
     t.true(Math.abs(s / n) < 1e-4 * Math.sqrt(ss / n) + 1e-6, `component ${j} mean ${s / n}`);
+  }
+});
+
+test('--pca without --model fits on the clips of the fMRI training runs (stimuli.tsv fmri_set = train): centred on them', async (t) => {
+  const dir = await features('pca-fmri', ['--baseline', 'logmel', '--stimuli', STIM, '--pca', '2']);
+  const side = JSON.parse(fs.readFileSync(path.join(dir, 'logmel', 'logmel', 'iter-0.json'), 'utf8')) as { pca: { components: number; fitted_on: string } };
+  const fit = readTsv(path.join(STIM, 'stimuli.tsv')).rows.filter((r) => r.fmri_set === 'train').map((r) => r.stim_id);
+  t.is(side.pca.components, 2);
+  t.regex(side.pca.fitted_on, new RegExp(`^${fit.length} stimuli: .*fmri_set = train`));
+  const m = matrix(path.join(dir, 'logmel', 'logmel', 'iter-0.npy'));
+  const idx = readTsv(path.join(dir, 'stimuli.tsv')).rows;
+  for (let j = 0; j < 2; j++) {
+    let s = 0, ss = 0, n = 0;
+    for (const r of idx.filter((x) => fit.includes(x.stim_id))) {
+      for (let k = 0; k < Number(r.n_rows); k++) { const v = m.data[(Number(r.row_start) + k) * 2 + j]; s += v; ss += v * v; n++; }
+    }
+    t.true(Math.abs(s / n) < 1e-4 * Math.sqrt(ss / n), `component ${j}: mean ${s / n} over the fit rows`);
   }
 });
 

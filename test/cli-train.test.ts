@@ -126,6 +126,18 @@ test('a re-run with the same inputs is up to date; a changed parameter (ablation
   t.notRegex(lr.stdout, new RegExp(key));
 });
 
+test('train.split = fmri holds out exactly the clips the fMRI test runs use', (t) => {
+  const cfg = path.join(tmp, 'cfg-fmri.json');
+  fs.writeFileSync(cfg, JSON.stringify({ ...TINY, train: { ...TINY.train, epochs: 1, split: 'fmri' } }));
+  const stamp = path.join(tmp, 'fmri-stamp.json');
+  const r = runCli(['train', '--stimuli', path.join(STUDY, 'stimuli'), '--config', cfg, '--out', D, '--stamp', stamp, '--quiet']);
+  t.is(r.code, 0, r.stderr);
+  const dir = path.resolve(tmp, (JSON.parse(fs.readFileSync(stamp, 'utf8')) as { dir: string }).dir);
+  const fmriTest = readTsv(path.join(STUDY, 'stimuli', 'stimuli.tsv')).rows.filter((x) => x.fmri_set === 'test').map((x) => x.stim_id).sort();
+  t.true(fmriTest.length > 0);
+  t.deepEqual(readTsv(path.join(dir, 'split.tsv')).rows.filter((x) => x.split === 'test').map((x) => x.stim_id).sort(), fmriTest);
+});
+
 test('checkpoint round trip: the reloaded best checkpoint reproduces the predictions the in-memory model wrote; save → load is bit-exact', async (t) => {
   const { initBackend } = await import('../src/models/backend.js');
   const { loadCheckpoint, saveCheckpoint } = await import('../src/models/checkpoint.js');
