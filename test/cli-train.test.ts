@@ -126,6 +126,16 @@ test('a re-run with the same inputs is up to date; a changed parameter (ablation
   t.notRegex(lr.stdout, new RegExp(key));
 });
 
+test('same seed, fresh derivatives root: byte-identical weights, split and predictions', (t) => {
+  const root = path.join(tmp, 'deriv-again');
+  const r = runCli(['train', '--stimuli', path.join(STUDY, 'stimuli'), '--config', CFG, '--out', root, '--quiet']);
+  t.is(r.code, 0, r.stderr);
+  t.regex(r.stdout, new RegExp(`train: done \\(${key}\\)`));
+  for (const f of ['checkpoints/best/weights.bin', 'checkpoints/epoch-0002/weights.bin', 'split.tsv', 'eval/predictions.tsv', 'eval/confusion.tsv']) {
+    t.true(fs.readFileSync(path.join(trainDir, f)).equals(fs.readFileSync(path.join(root, 'artifacts', 'train', key, f))), f);
+  }
+});
+
 test('train.split = fmri holds out exactly the clips the fMRI test runs use', (t) => {
   const cfg = path.join(tmp, 'cfg-fmri.json');
   fs.writeFileSync(cfg, JSON.stringify({ ...TINY, train: { ...TINY.train, epochs: 1, split: 'fmri' } }));
