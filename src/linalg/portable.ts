@@ -2,11 +2,15 @@
  * TypeScript fallback for the Linalg interface, used when the OpenBLAS addon
  * is not built. Everything is computed in float64 internally and rounded to
  * the caller's element type at the end, so float32 callers get results at
- * least as accurate as single-precision LAPACK.
+ * least as accurate as single-precision LAPACK (the one exception: large
+ * float32 products sent to a registered provider accumulate in float32, as
+ * sgemm does on the native path).
  *
  * Algorithms (see docs/encoding.md for accuracy notes):
  * - GEMM: operands packed into contiguous float64 (transposes made explicit),
  *   B repacked into 4-column panels per k-block, 4×4 register tiles of C.
+ *   Large float32 products go to an injected provider when one is registered
+ *   (setPortableGemm; tfjs-wasm matMul, float32 accumulation like sgemm).
  * - Symmetric eigen: Householder reduction to tridiagonal form, then the
  *   implicit QL iteration with Wilkinson shifts; eigenvectors are kept as
  *   rows so every rotation touches contiguous memory.
@@ -19,9 +23,8 @@
 import { InputError } from '../core/errors.js';
 import { allocLike, type Floats, type GemmOptions, type Linalg, type SymEig, type ThinSvd } from './types.js';
 
-/** op(X) packed as a contiguous rows×cols float64 matrix (X stored with row stride ld). */
-function pack(x: Floats, rows: number, cols: number, trans: boolean, ld: number): Float64Array {
-  const out = new Float64Array(rows * cols);
+/** op(X) packed into `out` as a contiguous rows×cols matrix (X stored with row stride ld); returns out. */
+function pack<O extends Floats>(x: Floats, rows: number, cols: number, trans: boolean, ld: number, out: O): O {
   if (!trans) {
     for (let i = 0; i < rows; i++) {
       const src = i * ld;
@@ -109,6 +112,38 @@ function gemmKernel(A: Float64Array, B: Float64Array, C: Float64Array, m: number
   }
 }
 
+/**
+ * A float32 product C = A·B of contiguous row-major A (m×k) and B (k×n),
+ * returning C (m×n). Injected by a layer that has a faster kernel than the
+ * TypeScript one (src/models/backend.ts registers tfjs-wasm matMul after init:
+ * ~16 vs ~2 GFLOP/s on one thread, scripts/bench/gemm.ts).
+ */
+export type Float32Gemm = (a: Float32Array, b: Float32Array, m: number, n: number, k: number) => Float32Array;
+
+let f32Gemm: Float32Gemm | null = null;
+
+/** Below this many multiply-adds the tensor round trip costs more than the TypeScript kernel saves. */
+const PROVIDER_MIN_MACS = 1 << 18;
+
+/**
+ * Routes the portable gemm's float32 products of at least 2^18 multiply-adds
+ * through `fn` (null: back to the TypeScript kernel). float64 products always
+ * stay in the float64 TypeScript kernel.
+ */
+export function setPortableGemm(fn: Float32Gemm | null): void {
+  f32Gemm = fn;
+}
+
+/** The float32 product provider in use, or null for the TypeScript kernel. */
+export function portableGemmProvider(): Float32Gemm | null {
+  return f32Gemm;
+}
+
+/** op(X) as a contiguous float32 matrix, without copying when X already is one. */
+function packF32(x: Float32Array, rows: number, cols: number, trans: boolean, ld: number): Float32Array {
+  return !trans && ld === cols ? x.subarray(0, rows * cols) : pack(x, rows, cols, trans, ld, new Float32Array(rows * cols));
+}
+
 function gemm<T extends Floats>(a: T, b: T, c: T, m: number, n: number, k: number, opts: GemmOptions = {}): T {
   const ta = opts.transA ?? false;
   const tb = opts.transB ?? false;
@@ -118,8 +153,14 @@ function gemm<T extends Floats>(a: T, b: T, c: T, m: number, n: number, k: numbe
   const alpha = opts.alpha ?? 1;
   const beta = opts.beta ?? 0;
   if (m === 0 || n === 0) return c;
-  const prod = new Float64Array(m * n);
-  if (k > 0 && alpha !== 0) gemmKernel(pack(a, m, k, ta, lda), pack(b, k, n, tb, ldb), prod, m, n, k);
+  let prod: Floats;
+  if (f32Gemm && a instanceof Float32Array && k > 0 && alpha !== 0 && m * n * k >= PROVIDER_MIN_MACS) {
+    // Operands go over contiguous and untransposed: tfjs-wasm's transposing matMul is ~40× slower.
+    prod = f32Gemm(packF32(a, m, k, ta, lda), packF32(b as Float32Array, k, n, tb, ldb), m, n, k);
+  } else {
+    prod = new Float64Array(m * n);
+    if (k > 0 && alpha !== 0) gemmKernel(pack(a, m, k, ta, lda, new Float64Array(m * k)), pack(b, k, n, tb, ldb, new Float64Array(k * n)), prod, m, n, k);
+  }
   for (let i = 0; i < m; i++) {
     const ci = i * ldc;
     const pi = i * n;
@@ -310,9 +351,9 @@ function orthonormalRows(q: Float64Array, r: number, len: number, degenerate: bo
 
 /** Thin SVD of a tall (m ≥ n) matrix: returns s (desc), ut (n×m rows = left vectors), vt (n×n). */
 function tallSvd(a: Floats, m: number, n: number): { s: Float64Array; ut: Float64Array; vt: Float64Array } {
-  const A = pack(a, m, n, false, n);
+  const A = pack(a, m, n, false, n, new Float64Array(m * n));
   const gram = new Float64Array(n * n);
-  gemmKernel(pack(a, n, m, true, n), A, gram, n, n, m);
+  gemmKernel(pack(a, n, m, true, n, new Float64Array(m * n)), A, gram, n, n, m);
   const { d, zt } = symEigRows(gram, n);
   // reverse to descending order
   const s = new Float64Array(n);
@@ -324,7 +365,7 @@ function tallSvd(a: Floats, m: number, n: number): { s: Float64Array; ut: Float6
   }
   // ut = diag(1/s)·vt·Aᵀ  (n×m)
   const ut = new Float64Array(n * m);
-  gemmKernel(vt, pack(A, n, m, true, n), ut, n, m, n);
+  gemmKernel(vt, pack(A, n, m, true, n, new Float64Array(m * n)), ut, n, m, n);
   const smax = s[0] ?? 0;
   const tol = smax * Math.max(m, n) * 2.220446049250313e-16 * 1e4;
   const degenerate: boolean[] = [];
@@ -352,7 +393,7 @@ function svd<T extends Floats>(a: T, m: number, n: number): ThinSvd<T> {
     for (let i = 0; i < m; i++) for (let j = 0; j < r; j++) u[i * r + j] = res.ut[j * m + i];
   } else {
     // Aᵀ = V S Uᵀ is tall: its left vectors are our right vectors
-    const at = pack(a, n, m, true, n);
+    const at = pack(a, n, m, true, n, new Float64Array(m * n));
     const res = tallSvd(at, n, m);
     s.set(res.s);
     for (let j = 0; j < r; j++) for (let i = 0; i < m; i++) u[i * r + j] = res.vt[j * m + i];
