@@ -13,6 +13,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { InputError } from '../core/errors.js';
 import { writeChunksAtomic } from '../core/atomic.js';
+import { openForRead, readFully } from './fd.js';
 import { SummaryAccumulator, type DataSummary } from '../core/summary.js';
 
 export type NpyDtype =
@@ -166,37 +167,16 @@ function parseHeaderBytes(head: Buffer, fileSize: number, file: string): NpyHead
   return { version: [major, minor], dtype: info.name, byteOrder: info.size === 1 ? 'little' : order, shape, order: 'C', size, dataOffset };
 }
 
-function openForRead(file: string): { fd: number; size: number } {
-  let fd: number;
-  try {
-    fd = fs.openSync(file, 'r');
-  } catch (e) {
-    throw new InputError(file, `cannot open: ${(e as Error).message}`);
-  }
-  return { fd, size: fs.fstatSync(fd).size };
-}
-
-function readInto(fd: number, dst: Uint8Array, pos: number): number {
-  let got = 0;
-  while (got < dst.length) {
-    // readSync caps a single read near 2 GiB; loop in 1 GiB steps.
-    const n = fs.readSync(fd, dst, got, Math.min(dst.length - got, 1 << 30), pos + got);
-    if (n === 0) break;
-    got += n;
-  }
-  return got;
-}
-
 function headerFromFd(fd: number, size: number, file: string): NpyHeader {
   // 4 KiB covers every header numpy writes for shapes of normal rank; read more only if declared.
   const probe = Buffer.alloc(Math.min(size, 4096));
-  readInto(fd, probe, 0);
+  readFully(fd, probe, 0);
   if (probe.length >= 12 && probe.subarray(0, 6).equals(MAGIC)) {
     const hlen = probe[6] === 1 ? probe.readUInt16LE(8) : probe.readUInt32LE(8);
     const total = (probe[6] === 1 ? 10 : 12) + hlen;
     if (total > probe.length && total <= size) {
       const full = Buffer.alloc(total);
-      readInto(fd, full, 0);
+      readFully(fd, full, 0);
       return parseHeaderBytes(full, size, file);
     }
   }
@@ -260,7 +240,7 @@ function readElements(d: OpenData, e0: number, n: number): NpyData {
   const { h, info } = d;
   const buf = new ArrayBuffer(n * info.size);
   const bytes = new Uint8Array(buf);
-  readInto(d.fd, bytes, h.dataOffset + e0 * info.size);
+  readFully(d.fd, bytes, h.dataOffset + e0 * info.size);
   if (info.size > 1 && (h.byteOrder === 'big') !== (os.endianness() === 'BE')) byteSwap(bytes, info.size);
   if (h.dtype === 'bool') for (let i = 0; i < bytes.length; i++) bytes[i] = bytes[i] !== 0 ? 1 : 0;
   return new info.ctor(buf, 0, n);

@@ -17,6 +17,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { InputError } from '../core/errors.js';
 import { writeChunksAtomic } from '../core/atomic.js';
+import { openForRead, readFully } from './fd.js';
 import { SummaryAccumulator, type DataSummary } from '../core/summary.js';
 
 export type WavEncoding = 'pcm8' | 'pcm16' | 'pcm24' | 'pcm32' | 'float32' | 'float64';
@@ -60,26 +61,9 @@ const GUID_TAIL = Buffer.from([0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0
 
 function readAt(fd: number, offset: number, length: number, file: string): Buffer {
   const buf = Buffer.alloc(length);
-  let got = 0;
-  while (got < length) {
-    // A single readSync is limited to just under 2 GiB; read big data chunks in 1 GiB steps.
-    const n = fs.readSync(fd, buf, got, Math.min(length - got, 1 << 30), offset + got);
-    if (n === 0) break;
-    got += n;
-  }
+  const got = readFully(fd, buf, offset);
   if (got < length) throw new InputError(file, `truncated: wanted ${length} bytes at offset ${offset}, file ends after ${got}`);
   return buf;
-}
-
-function openForRead(file: string): { fd: number; size: number } {
-  let fd: number;
-  try {
-    fd = fs.openSync(file, 'r');
-  } catch (e) {
-    throw new InputError(file, `cannot open: ${(e as Error).message}`);
-  }
-  const size = fs.fstatSync(fd).size;
-  return { fd, size };
 }
 
 function parseHeader(fd: number, size: number, file: string): WavHeader {

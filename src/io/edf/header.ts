@@ -5,6 +5,7 @@
  */
 import * as fs from 'node:fs';
 import { InputError } from '../../core/errors.js';
+import { readFully } from '../fd.js';
 import type { EdfFormat, EdfHeader, EdfSignalHeader, EdfVariant } from './types.js';
 import { firstRecordOnset } from './tal.js';
 
@@ -34,12 +35,7 @@ function int(where: string, field: string, text: string): number {
 /** Read exactly `len` bytes at `pos`, or fewer when the file ends. */
 export function readAt(fd: number, pos: number, len: number): Uint8Array {
   const buf = new Uint8Array(len);
-  let got = 0;
-  while (got < len) {
-    const n = fs.readSync(fd, buf, got, len - got, pos + got);
-    if (n === 0) break;
-    got += n;
-  }
+  const got = readFully(fd, buf, pos);
   return got === len ? buf : buf.subarray(0, got);
 }
 
