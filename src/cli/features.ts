@@ -28,7 +28,7 @@ import { defineVerb, loadConfig, withStageOptions } from './framework.js';
 import type { TrainManifest } from './train.js';
 
 /** Bumped when the features outputs change for the same inputs. */
-const CODE_VERSION = 'features-1';
+const CODE_VERSION = 'features-2';
 
 const BASELINES = ['logmel', 'stm', 'random-ban', 'cnn-random'] as const;
 type Baseline = (typeof BASELINES)[number];
@@ -303,8 +303,10 @@ async function featuresStage(o: FeaturesStageArgs): Promise<string> {
   if (o.baseline === 'random-ban' || o.baseline === 'cnn-random') {
     const kind = o.baseline === 'random-ban' ? 'ban' : 'cnn';
     const base = o.trainDir ? readCheckpointManifest(checkpointDir(o.trainDir, 'best')).config : { ...toModelConfig(o.cfg.model, kind), nClasses: 10 };
-    // Input normalisation as training would set it: log-mel mean and sd of the training clips (all clips without a split).
-    const fit = o.fitIds ? new Set(o.fitIds) : null;
+    // Input normalisation as training would set it: log-mel mean and sd of the training clips
+    // (--model's split, else the PCA fit set, else all clips).
+    const trainIds = o.trainDir ? readTsv(path.join(o.trainDir, 'split.tsv')).rows.filter((r) => r.split === 'train').map((r) => r.stim_id) : o.fitIds;
+    const fit = trainIds ? new Set(trainIds) : null;
     let n = 0, s1 = 0, s2 = 0;
     for (const s of stimuli) {
       if (fit && !fit.has(s.id)) continue;
