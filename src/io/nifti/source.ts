@@ -133,6 +133,15 @@ class GzipSource implements ByteSource {
   }
 
   readInto(dst: Uint8Array, n: number): number {
+    return this.take(n, dst);
+  }
+
+  skip(n: number): number {
+    return this.take(n, null);
+  }
+
+  /** Consumes up to n decompressed bytes, copying them into dst unless it is null; returns how many. */
+  private take(n: number, dst: Uint8Array | null): number {
     let done = 0;
     while (done < n) {
       if (this.pendingBytes === 0) {
@@ -142,23 +151,7 @@ class GzipSource implements ByteSource {
       }
       const head = this.pending[0];
       const take = Math.min(head.length - this.pendingOff, n - done);
-      dst.set(head.subarray(this.pendingOff, this.pendingOff + take), done);
-      this.consume(take);
-      done += take;
-    }
-    this.position += done;
-    return done;
-  }
-
-  skip(n: number): number {
-    let done = 0;
-    while (done < n) {
-      if (this.pendingBytes === 0) {
-        if (this.ended) break;
-        this.pump();
-        continue;
-      }
-      const take = Math.min(this.pending[0].length - this.pendingOff, n - done);
+      dst?.set(head.subarray(this.pendingOff, this.pendingOff + take), done);
       this.consume(take);
       done += take;
     }
