@@ -16,21 +16,10 @@ import { getLinalg, nativeAvailable, type Linalg } from '../src/linalg/index.js'
 import { makeFolds } from '../src/encoding/cv.js';
 import { ridgeCV, ridgeFit, ridgePredict } from '../src/encoding/ridge.js';
 import { correlateColumns } from '../src/encoding/correlate.js';
+import { maxAbs, maxAbsDiff } from './helpers/matrix.js';
 
 const paths: Linalg[] = [getLinalg({ prefer: 'portable' })];
 if (nativeAvailable()) paths.push(getLinalg({ prefer: 'native' }));
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
-
-function maxAbs(a: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]));
-  return m;
-}
 
 /** Y = X·W + offset + noise, with X having non-zero feature means (so centring matters). */
 function planted(rng: Rng, n: number, p: number, v: number, noise: number, wSd = 1) {

@@ -9,24 +9,7 @@ import test from 'ava';
 import { Rng } from '../src/core/prng.js';
 import { getLinalg, portableGemmProvider, setPortableGemm, type Float32Gemm } from '../src/linalg/index.js';
 import { initBackend } from '../src/models/backend.js';
-
-/** Naive triple-loop product of row-major matrices in float64: the independent reference. */
-function naiveMul(a: ArrayLike<number>, b: ArrayLike<number>, m: number, n: number, k: number): Float64Array {
-  const c = new Float64Array(m * n);
-  for (let i = 0; i < m; i++)
-    for (let j = 0; j < n; j++) {
-      let s = 0;
-      for (let p = 0; p < k; p++) s += a[i * k + p] * b[p * n + j];
-      c[i * n + j] = s;
-    }
-  return c;
-}
-
-function transpose(a: Float32Array, rows: number, cols: number): Float32Array {
-  const t = new Float32Array(rows * cols);
-  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) t[j * rows + i] = a[i * cols + j];
-  return t;
-}
+import { naiveMul, transpose } from './helpers/matrix.js';
 
 function relErr(x: ArrayLike<number>, ref: ArrayLike<number>): number {
   let d = 0;
@@ -57,8 +40,8 @@ test('after wasm init, portable f32 gemm (70×80×90, every transpose, alpha 2, 
   const ref = naiveMul(a, b, m, n, k).map((v, i) => 2 * v + 0.5 * c0[i]);
   for (const transA of [false, true])
     for (const transB of [false, true]) {
-      const A = transA ? transpose(a, m, k) : a;
-      const B = transB ? transpose(b, k, n) : b;
+      const A = transA ? Float32Array.from(transpose(a, m, k)) : a;
+      const B = transB ? Float32Array.from(transpose(b, k, n)) : b;
       const c = la.gemm(A, B, c0.slice(), m, n, k, { transA, transB, alpha: 2, beta: 0.5 });
       t.true(relErr(c, ref) < 1e-5, `tA=${transA} tB=${transB}: ${relErr(c, ref)}`);
     }

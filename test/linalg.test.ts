@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { Rng } from '../src/core/prng.js';
 import { InputError } from '../src/core/errors.js';
 import { getLinalg, nativeAvailable, type Floats, type Linalg } from '../src/linalg/index.js';
+import { maxAbs, maxAbsDiff, naiveMul, transpose } from './helpers/matrix.js';
 
 const paths: Linalg[] = [getLinalg({ prefer: 'portable' })];
 if (nativeAvailable()) paths.push(getLinalg({ prefer: 'native' }));
@@ -21,36 +22,6 @@ test('where OpenBLAS/LAPACKE headers are installed, the native addon is built an
 
 function randn(rng: Rng, n: number): Float64Array {
   return Float64Array.from(rng.normals(n));
-}
-
-/** Naive triple-loop product of row-major matrices: the independent reference. */
-function naiveMul(a: ArrayLike<number>, b: ArrayLike<number>, m: number, n: number, k: number): Float64Array {
-  const c = new Float64Array(m * n);
-  for (let i = 0; i < m; i++)
-    for (let j = 0; j < n; j++) {
-      let s = 0;
-      for (let p = 0; p < k; p++) s += a[i * k + p] * b[p * n + j];
-      c[i * n + j] = s;
-    }
-  return c;
-}
-
-function transpose(a: ArrayLike<number>, rows: number, cols: number): Float64Array {
-  const t = new Float64Array(rows * cols);
-  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) t[j * rows + i] = a[i * cols + j];
-  return t;
-}
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
-
-function maxAbs(a: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]));
-  return m;
 }
 
 /** ‖QᵀQ − I‖_max for the r columns of the row-major rows×r matrix q. */
