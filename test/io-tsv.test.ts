@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { readTsv, writeTsv, formatTsvNumber, tsvNumber, tsvSidecarPath } from '../src/io/tsv.js';
+import { readTsv, writeTsv, formatTsvNumber, tsvNumber, tsvSidecarPath, finiteOrNull } from '../src/io/tsv.js';
 import { InputError } from '../src/core/errors.js';
 import { Rng } from '../src/core/prng.js';
 import { conformanceRoot } from './helpers/conformance.js';
@@ -111,4 +111,8 @@ test('malformed tables and cells are InputErrors naming the line or column', (t)
   t.true(e3 instanceof InputError && /column "b"/.test(e3.problem));
   // Refused writes leave the previous file untouched.
   t.is(fs.readFileSync(f, 'utf8'), 'a\ta\n1\t2\n');
+});
+
+test('finiteOrNull keeps finite scores and turns NaN, ±Infinity, null and undefined into n/a cells', (t) => {
+  t.deepEqual([0, -2.5, NaN, Infinity, -Infinity, null, undefined].map(finiteOrNull), [0, -2.5, null, null, null, null, null]);
 });

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { writeJsonAtomic } from '../core/atomic.js';
 import { writeNifti } from '../io/nifti.js';
 import { writeNpy } from '../io/npy.js';
-import { writeTsv } from '../io/tsv.js';
+import { finiteOrNull, writeTsv } from '../io/tsv.js';
 import type { EncodingResult, ScoredMap } from './study.js';
 
 /** BIDS-safe (alphanumeric) label: 'T2/T3' → 'T2T3', 'pb' → 'Pb'. */
@@ -92,7 +92,7 @@ export function writeEncodingOutputs(dir: string, res: EncodingResult, featuresD
 
   // ROI table: area × iteration × ROI.
   const rows: Record<string, string | number | null>[] = [];
-  const num = (x: number): number | null => (Number.isFinite(x) ? x : null);
+  const num = finiteOrNull;
   for (const m of res.maps) {
     for (const roi of m.rois) {
       rows.push({

@@ -99,6 +99,11 @@ export function formatTsvNumber(x: number): string {
   return trimmed + exp;
 }
 
+/** x when it is a finite number, else null (a TSV `n/a` cell): a score that could not be computed, ±Infinity included. */
+export function finiteOrNull(x: number | null | undefined): number | null {
+  return x === null || x === undefined || !Number.isFinite(x) ? null : x;
+}
+
 function cellText(v: TsvCell, file: string, column: string): string {
   if (v === null || v === undefined) return NA;
   if (typeof v === 'number') return formatTsvNumber(v);

@@ -9,7 +9,7 @@ import { InputError } from '../core/errors.js';
 import { notice } from '../core/progress.js';
 import type { Rng } from '../core/prng.js';
 import { writeJsonAtomic } from '../core/atomic.js';
-import { readTsv, writeTsv } from '../io/tsv.js';
+import { finiteOrNull, readTsv, writeTsv } from '../io/tsv.js';
 import type { BootstrapCi } from '../encoding/bootstrap.js';
 import type { AlignConfig } from './config.js';
 import { computeBas, neuralScore, type BasReport } from './bas.js';
@@ -151,7 +151,7 @@ export async function runAlign(opts: { encodingDirs: string[]; modelDirs: string
   return { groups: out, vsPerformance, config: cfg };
 }
 
-const num = (x: number | null | undefined): number | null => (x === null || x === undefined || !Number.isFinite(x) ? null : x);
+const num = finiteOrNull;
 
 /** Writes bas.tsv, area_roi.tsv, correspondence.json and (several groups) the alignment tables into `dir`. */
 export function writeAlignOutputs(dir: string, res: AlignResult): void {
