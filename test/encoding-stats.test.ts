@@ -80,7 +80,7 @@ test('pearsonColumns equals per-column pearson', (t) => {
   }
 });
 
-test('a column constant in either matrix has no Pearson r: NaN from pearsonColumns, 0 from the ridge scorer on the same moments', (t) => {
+test('a column constant in either matrix has no Pearson r: NaN from pearsonColumns and for maps, 0 for the ridge CV scorer, all on the same moments', (t) => {
   const rng = new Rng(6);
   const a = rng.normals(30 * 3);
   const b = rng.normals(30 * 3);
@@ -92,6 +92,10 @@ test('a column constant in either matrix has no Pearson r: NaN from pearsonColum
   t.false(Number.isNaN(r[0]));
   t.true(Number.isNaN(r[1]) && Number.isNaN(r[2]));
   t.deepEqual(Array.from(correlateColumns(a, b, 30, 3).r.subarray(1)), [0, 0]);
+  // Maps ask for NaN: the held-out R² of column 2 (constant measurement) is NaN too, column 1's (constant prediction) is defined.
+  const maps = correlateColumns(a, b, 30, 3, NaN);
+  t.true(Number.isNaN(maps.r[1]) && Number.isNaN(maps.r[2]) && Number.isNaN(maps.r2[2]));
+  t.false(Number.isNaN(maps.r2[1]));
 });
 
 test('on autocorrelated null data the block test rejects 5% ± 2%, circular shift ≈ 7%, an i.i.d. shuffle > 12%', (t) => {

@@ -5,8 +5,9 @@
  * of the held-out y (as sklearn's r2_score). Sums are kept in float64.
  *
  * A column that is constant on the held-out rows (a voxel outside the brain,
- * a target the model predicts as a constant) scores r = 0 and R² = 0 rather
- * than NaN, so fold averages and α selection stay defined.
+ * a target the model predicts as a constant) scores r = 0 and R² = 0 by
+ * default rather than NaN, so fold averages and α selection stay defined;
+ * maps ask for NaN instead (`constant`), so an unscorable voxel stays visible.
  *
  * This is the project's one column-wise Pearson: `pearsonColumns` (the stats
  * toolbox's, NaN for constant columns) runs on the same moments and formula.
@@ -89,7 +90,8 @@ export function pearsonColumns(a: Float32Array | Float64Array, b: Float32Array |
  * Scores the predictions `pred` (rows×cols, starting at element `predOffset`)
  * against `y` (rows×cols). `offset[k]` is added to column k of pred first (the
  * intercept: the training mean of y when pred is a centred-model output).
- * Writes r into outR[outOffset + k] and R² into outR2[outOffset + k] (unitless).
+ * Writes r into outR[outOffset + k] and R² into outR2[outOffset + k] (unitless);
+ * a score undefined because a column is constant is written as `constant`.
  * The sums run in `la` (native when built).
  */
 export function scoreColumns(
@@ -103,6 +105,7 @@ export function scoreColumns(
   outR2: Float32Array | Float64Array,
   outOffset: number,
   la?: Linalg,
+  constant = 0,
 ): void {
   const rows = stats.rows;
   const { sp, spp, spy } = moments(pred, predOffset, y, rows, cols, la);
@@ -112,23 +115,25 @@ export function scoreColumns(
     const ssy = syy - (sy * sy) / rows;
     const yConst = isConstant(ssy, syy);
     const r = pearsonFromMoments(rows, sp[k], spp[k], sy, syy, spy[k]);
-    outR[outOffset + k] = r === r ? r : 0;
+    outR[outOffset + k] = r === r ? r : constant;
     // Σ(y − p − c)² = Σy² − 2Σpy + Σp² − 2c(Σy − Σp) + n c²
     const c = offset ? offset[k] : 0;
     const ssRes = syy - 2 * spy[k] + spp[k] - 2 * c * (sy - sp[k]) + rows * c * c;
-    outR2[outOffset + k] = yConst ? 0 : 1 - ssRes / ssy;
+    outR2[outOffset + k] = yConst ? constant : 1 - ssRes / ssy;
   }
 }
 
 /**
  * Column-wise Pearson r and R² of predictions `pred` against measurements `y`
- * (both rows×cols row-major, same units). Returns Float32Arrays of length cols.
+ * (both rows×cols row-major, same units). Returns Float32Arrays of length cols;
+ * scores undefined because a column is constant are `constant` (default 0).
  */
 export function correlateColumns(
   pred: Float32Array | Float64Array,
   y: Float32Array | Float64Array,
   rows: number,
   cols: number,
+  constant = 0,
 ): { r: Float32Array; r2: Float32Array } {
   if (pred.length !== rows * cols || y.length !== rows * cols) {
     throw new InputError('correlateColumns', `expected ${rows}×${cols} = ${rows * cols} values, got ${pred.length} and ${y.length}`);
@@ -136,6 +141,6 @@ export function correlateColumns(
   if (rows < 2) throw new InputError('correlateColumns', `needs at least 2 rows, got ${rows}`);
   const r = new Float32Array(cols);
   const r2 = new Float32Array(cols);
-  scoreColumns(pred, 0, y, targetStats(y, rows, cols), cols, null, r, r2, 0);
+  scoreColumns(pred, 0, y, targetStats(y, rows, cols), cols, null, r, r2, 0, undefined, constant);
   return { r, r2 };
 }

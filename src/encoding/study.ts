@@ -25,6 +25,7 @@ import { benjaminiHochberg } from './fdr.js';
 import { openFeatureStore, readFeatureSpace, type FeatureSpaceRef } from './feature-store.js';
 import { permutationTestR } from './permutation.js';
 import { ridgeCV, ridgePredict } from './ridge.js';
+import { correlateColumns } from './correlate.js';
 
 export interface StudyRun {
   file: BidsFile;
@@ -253,35 +254,12 @@ export function studyDesign(
   return { xTrain: all, xTest: removeDrift(test.x, d.nTest, p, clean), p };
 }
 
-/** Pearson r and R² per column of prediction vs data (both n × v). */
+/**
+ * Pearson r and R² (unitless) per column of prediction vs data (both n × v),
+ * NaN where a column is constant (the map shows the voxel as unscored).
+ */
 export function heldOutScores(pred: Float32Array, y: Float32Array, n: number, v: number): { r: Float32Array; r2: Float32Array } {
-  const r = new Float32Array(v);
-  const r2 = new Float32Array(v);
-  for (let k = 0; k < v; k++) {
-    let mp = 0;
-    let my = 0;
-    for (let t = 0; t < n; t++) {
-      mp += pred[t * v + k];
-      my += y[t * v + k];
-    }
-    mp /= n;
-    my /= n;
-    let spy = 0;
-    let spp = 0;
-    let syy = 0;
-    let sse = 0;
-    for (let t = 0; t < n; t++) {
-      const a = pred[t * v + k] - mp;
-      const b = y[t * v + k] - my;
-      spy += a * b;
-      spp += a * a;
-      syy += b * b;
-      sse += (pred[t * v + k] - y[t * v + k]) ** 2;
-    }
-    r[k] = spp > 0 && syy > 0 ? spy / Math.sqrt(spp * syy) : NaN;
-    r2[k] = syy > 0 ? 1 - sse / syy : NaN;
-  }
-  return { r, r2 };
+  return correlateColumns(pred, y, n, v, NaN);
 }
 
 /** Fits one feature space to all voxels and scores it on the test mean. */
