@@ -71,6 +71,11 @@ build: deps dist/cli.js native
 native: $(if $(wildcard native/linalg/binding.gyp),native/linalg/build/Release/linalg.node)
 
 # ----------------------------------------------------------- the studies --
+# Listeners, as the mini-study's default config has them (sub-04 is the EEG
+# control with no planted response); set these for a real dataset.
+FMRI_SUBJECTS ?= 01 02 03
+EEG_SUBJECTS  ?= 01 02 03 04
+
 -include $(sort $(wildcard pipelines/*.mk))
 
 .PHONY: all studies

@@ -11,7 +11,6 @@
 # mean.
 
 BANBAS_CFG    ?= pipelines/ban-bas.json
-FMRI_SUBJECTS ?= 01 02 03
 
 .PHONY: ban-bas
 studies: ban-bas

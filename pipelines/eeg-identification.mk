@@ -11,7 +11,6 @@
 # permutation null; the control listener carries no stimulus response.
 
 EEG_CFG      ?= pipelines/eeg-identification.json
-EEG_SUBJECTS ?= 01 02 03 04
 
 .PHONY: eeg-identification
 studies: eeg-identification

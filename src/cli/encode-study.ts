@@ -67,16 +67,33 @@ export async function runEncodeStudy(a: EncodeStudyArgs, overrides: Partial<Enco
       const rng = new Rng(a.seed, `encode/sub-${sub}`);
       const prepared = prepareSubject(a.bids as string, sub, cfg, rng);
       const parts: string[] = [];
-      for (const model of featureModels(featuresDir)) {
-        const result = encodeSubject(featuresDir, a.bids as string, sub, cfg, rng, { model, prepared });
-        writeEncodingOutputs(dir, result, featuresDir, checkpointOf(featuresDir, model));
-        const best = result.maps.find((m) => m.area === 'best');
-        if (best) parts.push(`${model}: ${best.rois.map((r) => `${r.roi} ${Number.isFinite(r.medianR) ? r.medianR.toFixed(3) : 'n/a'}`).join(', ')}`);
+      for (const store of featureStores(featuresDir)) {
+        for (const model of featureModels(store)) {
+          const result = encodeSubject(store, a.bids as string, sub, cfg, rng, { model, prepared });
+          const checkpoint = checkpointOf(store, model);
+          writeEncodingOutputs(dir, result, store, checkpoint);
+          const best = result.maps.find((m) => m.area === 'best');
+          if (best) parts.push(`${model}${checkpoint && !model.includes('@') ? `@${checkpoint}` : ''}: ${best.rois.map((r) => `${r.roi} ${Number.isFinite(r.medianR) ? r.medianR.toFixed(3) : 'n/a'}`).join(', ')}`);
+        }
       }
       summary = parts.join('; ');
     },
   );
   process.stdout.write(`encode: sub-${sub} ${res.upToDate ? 'up to date' : 'done'} (${res.key})${summary ? `; median r, best layer: ${summary}` : ''}\n`);
+}
+
+/**
+ * The feature stores inside a features artifact: the artifact itself, or,
+ * for `features --checkpoint all`, one complete store per saved checkpoint
+ * (`epoch-NNNN/`), so alignment can be followed over training.
+ */
+function featureStores(dir: string): string[] {
+  const subs = fs
+    .readdirSync(dir, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && fs.existsSync(path.join(dir, d.name, 'stimuli.tsv')))
+    .map((d) => path.join(dir, d.name))
+    .sort();
+  return subs.length > 0 ? subs : [dir];
 }
 
 /**
