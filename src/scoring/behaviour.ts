@@ -4,6 +4,7 @@
  * See docs/bas.md for the equations.
  */
 import { InputError } from '../core/errors.js';
+import { pearson } from '../encoding/correlation.js';
 
 export interface BehaviourInput {
   nGenres: number;
@@ -45,30 +46,16 @@ export function checkBehaviourInput(b: BehaviourInput): number {
   return nClips;
 }
 
-/** Pearson r over cells where both matrices are defined (genres never shown to a rater are NaN rows). */
+/** Pearson r (unitless) over cells where both matrices are defined (genres never shown to a rater are NaN rows); NaN with fewer than 2 such cells or a constant side. */
 function pearsonDefined(a: Float64Array, b: Float64Array): number {
-  let n = 0;
-  let ma = 0;
-  let mb = 0;
+  const x: number[] = [];
+  const y: number[] = [];
   for (let i = 0; i < a.length; i++) {
     if (Number.isNaN(a[i]) || Number.isNaN(b[i])) continue;
-    n++;
-    ma += a[i];
-    mb += b[i];
+    x.push(a[i]);
+    y.push(b[i]);
   }
-  if (n < 2) return NaN;
-  ma /= n;
-  mb /= n;
-  let sab = 0;
-  let saa = 0;
-  let sbb = 0;
-  for (let i = 0; i < a.length; i++) {
-    if (Number.isNaN(a[i]) || Number.isNaN(b[i])) continue;
-    sab += (a[i] - ma) * (b[i] - mb);
-    saa += (a[i] - ma) ** 2;
-    sbb += (b[i] - mb) ** 2;
-  }
-  return saa === 0 || sbb === 0 ? NaN : sab / Math.sqrt(saa * sbb);
+  return x.length < 2 ? NaN : pearson(x, y);
 }
 
 /** Row-normalised G×G confusion matrix (row = true genre, column = chosen genre) from (true, chosen) counts. */
