@@ -1,5 +1,4 @@
 import test from 'ava';
-import { execFileSync } from 'node:child_process';
 import { Rng } from '../src/core/prng.js';
 import { InputError } from '../src/core/errors.js';
 import { pearson } from '../src/encoding/correlation.js';
@@ -15,11 +14,7 @@ import {
   tuckuteCorrectedR2,
   TUCKUTE_RELIABILITY_FLOOR,
 } from '../src/encoding/ceilings.js';
-
-function py<T>(code: string, input: unknown): T {
-  const out = execFileSync('/usr/bin/python3', ['-c', code], { input: JSON.stringify(input), encoding: 'utf8' });
-  return JSON.parse(out) as T;
-}
+import { pyStdin as py } from './helpers/python.js';
 
 /** R runs × T × V: signal s (variance sigS²) shared by all runs plus independent noise (variance sigN²). */
 function plantedRepeats(R: number, T: number, V: number, sigS: number, sigN: number, rng: Rng): { runs: Float32Array; signal: Float32Array } {

@@ -1,14 +1,9 @@
 import test from 'ava';
-import { execFileSync } from 'node:child_process';
 import { Rng } from '../src/core/prng.js';
 import { rdm, subRdm, compareRdms, crossValidatedLayerRsa, rsaNoiseCeiling, rdmSize, condensedIndex } from '../src/encoding/rsa.js';
 import { kendallTauB } from '../src/encoding/correlation.js';
 import { regressComponents, ridgeRegression } from '../src/encoding/components.js';
-
-function py<T>(code: string, input: unknown): T {
-  const out = execFileSync('/usr/bin/python3', ['-c', code], { input: JSON.stringify(input), encoding: 'utf8' });
-  return JSON.parse(out) as T;
-}
+import { pyStdin as py } from './helpers/python.js';
 
 /** nStim × nFeat patterns: shared `base` plus independent noise of SD `sd`. */
 function noisy(base: Float32Array, sd: number, rng: Rng): Float32Array {

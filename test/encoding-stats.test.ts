@@ -1,5 +1,4 @@
 import test from 'ava';
-import { execFileSync } from 'node:child_process';
 import { Rng } from '../src/core/prng.js';
 import { correlateColumns } from '../src/encoding/correlate.js';
 import {
@@ -13,12 +12,7 @@ import {
   bootstrapMeanCi,
   benjaminiHochberg,
 } from '../src/encoding/stats.js';
-
-/** Run a python snippet under Debian's python (numpy/scipy), passing JSON on stdin, reading JSON from stdout. */
-function py<T>(code: string, input: unknown): T {
-  const out = execFileSync('/usr/bin/python3', ['-c', code], { input: JSON.stringify(input), encoding: 'utf8' });
-  return JSON.parse(out) as T;
-}
+import { pyStdin as py } from './helpers/python.js';
 
 function ar1(n: number, phi: number, rng: Rng): Float64Array {
   const x = new Float64Array(n);

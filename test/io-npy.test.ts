@@ -2,19 +2,13 @@ import test, { type ExecutionContext } from 'ava';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { execFileSync } from 'node:child_process';
 import { readNpy, readNpyHeader, writeNpy, npyInfo, type NpyData, type NpyDtype } from '../src/io/npy.js';
 import { InputError } from '../src/core/errors.js';
 import { Rng } from '../src/core/prng.js';
+import { pyArgs as py } from './helpers/python.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ba-npy-'));
 test.after.always(() => fs.rmSync(tmp, { recursive: true, force: true }));
-
-/** Run a snippet under Debian's python (numpy) and parse the JSON it prints. */
-function py<T>(code: string, ...args: string[]): T {
-  const out = execFileSync('/usr/bin/python3', ['-W', 'ignore', '-c', code, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
-  return JSON.parse(out) as T;
-}
 
 function expectInputError(t: ExecutionContext, f: () => unknown, msg: RegExp): void {
   try {

@@ -2,19 +2,14 @@ import test from 'ava';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { execFileSync } from 'node:child_process';
 import { readTsv, writeTsv, formatTsvNumber, tsvNumber, tsvSidecarPath, finiteOrNull } from '../src/io/tsv.js';
 import { InputError } from '../src/core/errors.js';
 import { Rng } from '../src/core/prng.js';
 import { conformanceRoot } from './helpers/conformance.js';
+import { pyArgs as py } from './helpers/python.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ba-tsv-'));
 test.after.always(() => fs.rmSync(tmp, { recursive: true, force: true }));
-
-function py<T>(code: string, ...args: string[]): T {
-  const out = execFileSync('/usr/bin/python3', ['-W', 'ignore', '-c', code, ...args], { encoding: 'utf8' });
-  return JSON.parse(out) as T;
-}
 
 test('numbers keep up to 6 significant digits, integers stay exact, n/a and inf are spelled as pandas reads them', (t) => {
   t.is(formatTsvNumber(0.1 + 0.2), '0.3');

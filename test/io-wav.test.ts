@@ -2,11 +2,11 @@ import test, { type ExecutionContext } from 'ava';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { execFileSync } from 'node:child_process';
 import { readWav, readWavHeader, readWavRange, writeWav, wavInfo } from '../src/io/wav.js';
 import { InputError } from '../src/core/errors.js';
 import { Rng } from '../src/core/prng.js';
 import { conformanceRoot } from './helpers/conformance.js';
+import { pyArgs as py } from './helpers/python.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ba-wav-'));
 test.after.always(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -15,12 +15,6 @@ const audio = path.join(conformanceRoot(), 'audio');
 const GUITAR = path.join(audio, 'spotify__basic-pitch/tests/resources/data/guitarset/audio_mono-mic/00_BN1-129-Eb_comp_mic.wav');
 const TRUMPET = path.join(audio, '_derived_from_librosa__data/sorohanro_-_solo-trumpet-06.wav');
 const BRAHMS = path.join(audio, '_derived_from_librosa__data/Hungarian_Dance_number_5_-_Allegro_in_F_sharp_minor_(string_orchestra).wav');
-
-/** Run a snippet under Debian's python (numpy/scipy) and parse the JSON it prints. */
-function py<T>(code: string, ...args: string[]): T {
-  const out = execFileSync('/usr/bin/python3', ['-W', 'ignore', '-c', code, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
-  return JSON.parse(out) as T;
-}
 
 function isInputError(t: ExecutionContext, f: () => unknown, msg: RegExp): void {
   try {

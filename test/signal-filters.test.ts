@@ -12,24 +12,7 @@ import {
   type FilterType,
 } from '../src/signal/filters.js';
 import { maxAbs, maxAbsDiff, pyJson } from './helpers/signal-python.js';
-
-/** Amplitude of the f Hz sinusoid in the middle half of y (least-squares sin/cos fit). */
-function toneAmplitude(y: ArrayLike<number>, f: number, fs: number): number {
-  const a = Math.floor(y.length / 4);
-  const b = Math.floor((3 * y.length) / 4);
-  let ys = 0, yc = 0, ss = 0, cc = 0, sc = 0;
-  for (let i = a; i < b; i++) {
-    const s = Math.sin((2 * Math.PI * f * i) / fs);
-    const c = Math.cos((2 * Math.PI * f * i) / fs);
-    ys += y[i]! * s;
-    yc += y[i]! * c;
-    ss += s * s;
-    cc += c * c;
-    sc += s * c;
-  }
-  const det = ss * cc - sc * sc;
-  return Math.hypot((ys * cc - yc * sc) / det, (yc * ss - ys * sc) / det);
-}
+import { toneAmplitude } from './helpers/tones.js';
 
 function tone(f: number, fs: number, seconds: number): Float64Array {
   const x = new Float64Array(Math.round(fs * seconds));

@@ -3,31 +3,7 @@ import { Rng } from '../src/core/prng.js';
 import { firwin } from '../src/signal/filters.js';
 import { rationalRatio, resample, resamplePoly } from '../src/signal/resample.js';
 import { maxAbs, maxAbsDiff, pyJson } from './helpers/signal-python.js';
-
-/** Amplitude of the sinusoid at f Hz in y (least squares on sin/cos), over the middle half to skip edges. */
-function toneAmplitude(y: Float32Array, f: number, sr: number): number {
-  const a = Math.floor(y.length / 4);
-  const b = Math.floor((3 * y.length) / 4);
-  let ss = 0;
-  let sc = 0;
-  let cc = 0;
-  let s2 = 0;
-  let c2 = 0;
-  for (let i = a; i < b; i++) {
-    const s = Math.sin((2 * Math.PI * f * i) / sr);
-    const c = Math.cos((2 * Math.PI * f * i) / sr);
-    ss += y[i]! * s;
-    cc += y[i]! * c;
-    s2 += s * s;
-    c2 += c * c;
-    sc += s * c;
-  }
-  // Near-orthogonal over many periods; solve the 2×2 normal equations anyway.
-  const det = s2 * c2 - sc * sc;
-  const as = (ss * c2 - cc * sc) / det;
-  const ac = (cc * s2 - ss * sc) / det;
-  return Math.hypot(as, ac);
-}
+import { toneAmplitude } from './helpers/tones.js';
 
 function tone(f: number, sr: number, seconds: number, amp = 1): Float32Array {
   const x = new Float32Array(Math.round(sr * seconds));
