@@ -9,6 +9,7 @@
  * first zero at outRate), when upsampling it interpolates linearly.
  */
 import { fftInPlace, nextPow2 } from './fft.js';
+import { hann } from './windows.js';
 
 export interface MagnitudeFrames {
   /** nFrames × nBins row-major magnitudes |X| (units of x, Hann-windowed sum). */
@@ -29,8 +30,7 @@ export function magnitudeFrames(x: Float32Array, nFft: number, hop: number): Mag
   if (nFft !== nextPow2(nFft)) throw new RangeError(`nFft must be a power of two: ${nFft}`);
   const nFrames = Math.floor(x.length / hop) + 1;
   const nBins = nFft / 2 + 1;
-  const win = new Float64Array(nFft);
-  for (let i = 0; i < nFft; i++) win[i] = 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / nFft);
+  const win = hann(nFft);
   const re = new Float64Array(nFft);
   const im = new Float64Array(nFft);
   const data = new Float32Array(nFrames * nBins);
