@@ -29,12 +29,12 @@ export const decodeEegConfigSchema = z
     regression: z
       .object({
         lagsSec: z.tuple([z.number(), z.number()]).default([0, 0.5]).describe('EEG lags after the stimulus used by the backward model, s'),
-        lagStep: z.number().int().min(1).default(1).describe('use every n-th lag'),
+        lagStep: z.number().int().min(1).default(2).describe('use every n-th lag (2 at 64 Hz = 31 ms spacing; the Gram cost falls with its square)'),
         alphas: z.array(z.number().positive()).min(1).default([1, 10, 100, 1e3, 1e4, 1e5, 1e6]).describe('ridge α grid'),
-        innerFolds: z.number().int().min(2).default(5).describe('inner CV folds for α'),
+        innerFolds: z.number().int().min(2).default(3).describe('inner CV folds for α'),
       })
       .strict()
-      .default({ lagsSec: [0, 0.5], lagStep: 1, alphas: [1, 10, 100, 1e3, 1e4, 1e5, 1e6], innerFolds: 5 }),
+      .default({ lagsSec: [0, 0.5], lagStep: 2, alphas: [1, 10, 100, 1e3, 1e4, 1e5, 1e6], innerFolds: 3 }),
     encoder: eegEncoderConfigSchema.default(eegEncoderConfigSchema.parse({})),
   })
   .strict();
