@@ -17,6 +17,15 @@ export function openForRead(file: string): { fd: number; size: number } {
   return { fd, size: fs.fstatSync(fd).size };
 }
 
+/** The whole of a UTF-8 text file; a failure is an InputError 'cannot read: …'. */
+export function readText(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new InputError(file, `cannot read: ${(e as Error).message}`);
+  }
+}
+
 /** Reads into `dst` from byte `pos` until it is full or the file ends; returns the number of bytes read. */
 export function readFully(fd: number, dst: Uint8Array, pos: number): number {
   let got = 0;

@@ -8,9 +8,9 @@
  * trailing zeros removed; NaN and null become `n/a`, ±Infinity `inf`/`-inf`
  * (all of which pandas.read_csv reads back as floats).
  */
-import * as fs from 'node:fs';
 import { InputError } from '../core/errors.js';
 import { writeFileAtomic, writeJsonAtomic } from '../core/atomic.js';
+import { readText } from './fd.js';
 
 export interface TsvTable {
   columns: string[];
@@ -31,13 +31,7 @@ export const NA = 'n/a';
 
 /** Read a TSV file (UTF-8, LF or CRLF). Returns the header and one string record per row. */
 export function readTsv(file: string): TsvTable {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new InputError(file, `cannot read: ${(e as Error).message}`);
-  }
-  return parseTsv(text, file);
+  return parseTsv(readText(file), file);
 }
 
 /** Parse TSV text; `where` names the source in errors. */

@@ -8,6 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InputError } from '../../core/errors.js';
+import { readText } from '../fd.js';
 import { parseBidsName, entitiesSubset } from './entities.js';
 
 /** Folders from `root` down to (and including) `dir`; `dir` must lie inside `root`. */
@@ -63,12 +64,7 @@ export function applicableFiles(root: string, dataFile: string, suffix: string, 
 
 /** Parse a JSON object file; anything else is an InputError naming it. */
 export function readJsonObject(file: string): Record<string, unknown> {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new InputError(file, `cannot read: ${(e as Error).message}`);
-  }
+  const text = readText(file);
   let v: unknown;
   try {
     v = JSON.parse(text);
