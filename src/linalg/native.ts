@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, resolve } from 'node:path';
 import { InputError } from '../core/errors.js';
-import { allocLike, copyOf, type Floats, type GemmOptions, type Linalg, type SymEig, type ThinSvd } from './types.js';
+import { allocLike, copyOf, gemmLayout, type Floats, type GemmOptions, type Linalg, type SymEig, type ThinSvd } from './types.js';
 
 interface Addon {
   gemm(ta: boolean, tb: boolean, m: number, n: number, k: number, alpha: number, a: Floats, lda: number, b: Floats, ldb: number, beta: number, c: Floats, ldc: number): number;
@@ -62,11 +62,7 @@ export function nativeLinalg(): Linalg | null {
   return {
     kind: 'native',
     gemm<T extends Floats>(a: T, b: T, c: T, m: number, n: number, k: number, opts: GemmOptions = {}): T {
-      const ta = opts.transA ?? false;
-      const tb = opts.transB ?? false;
-      const lda = opts.lda ?? (ta ? m : k);
-      const ldb = opts.ldb ?? (tb ? k : n);
-      const ldc = opts.ldc ?? n;
+      const { ta, tb, lda, ldb, ldc } = gemmLayout(m, n, k, opts);
       addon.gemm(ta, tb, m, n, k, opts.alpha ?? 1, a, lda, b, ldb, opts.beta ?? 0, c, ldc);
       return c;
     },

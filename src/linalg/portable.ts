@@ -21,7 +21,7 @@
  * - Cholesky: right-looking row-major factorisation, forward/back substitution.
  */
 import { InputError } from '../core/errors.js';
-import { allocLike, type Floats, type GemmOptions, type Linalg, type SymEig, type ThinSvd } from './types.js';
+import { allocLike, gemmLayout, type Floats, type GemmOptions, type Linalg, type SymEig, type ThinSvd } from './types.js';
 
 /** op(X) packed into `out` as a contiguous rows×cols matrix (X stored with row stride ld); returns out. */
 function pack<O extends Floats>(x: Floats, rows: number, cols: number, trans: boolean, ld: number, out: O): O {
@@ -145,11 +145,7 @@ function packF32(x: Float32Array, rows: number, cols: number, trans: boolean, ld
 }
 
 function gemm<T extends Floats>(a: T, b: T, c: T, m: number, n: number, k: number, opts: GemmOptions = {}): T {
-  const ta = opts.transA ?? false;
-  const tb = opts.transB ?? false;
-  const lda = opts.lda ?? (ta ? m : k);
-  const ldb = opts.ldb ?? (tb ? k : n);
-  const ldc = opts.ldc ?? n;
+  const { ta, tb, lda, ldb, ldc } = gemmLayout(m, n, k, opts);
   const alpha = opts.alpha ?? 1;
   const beta = opts.beta ?? 0;
   if (m === 0 || n === 0) return c;

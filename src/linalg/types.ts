@@ -21,6 +21,13 @@ export interface GemmOptions {
   ldc?: number;
 }
 
+/** Transpose flags and row strides of a gemm call, the strides defaulting to the stored widths of op(A) m×k, op(B) k×n and C m×n. */
+export function gemmLayout(m: number, n: number, k: number, opts: GemmOptions): { ta: boolean; tb: boolean; lda: number; ldb: number; ldc: number } {
+  const ta = opts.transA ?? false;
+  const tb = opts.transB ?? false;
+  return { ta, tb, lda: opts.lda ?? (ta ? m : k), ldb: opts.ldb ?? (tb ? k : n), ldc: opts.ldc ?? n };
+}
+
 export interface SymEig<T extends Floats> {
   /** Eigenvalues in ascending order. */
   values: T;
