@@ -51,7 +51,8 @@ function readJson(file: string): Record<string, unknown> | null {
 /** The train artifact an encoding's features came from: the --models folder named among the features' provenance inputs. */
 function trainDirOf(e: LoadedEncoding, modelDirs: string[]): string | null {
   if (modelDirs.length === 1) return modelDirs[0];
-  const prov = readJson(path.join(e.index.featuresDir, 'provenance.json'));
+  // A per-checkpoint store (features --checkpoint all) sits one level inside its artifact.
+  const prov = readJson(path.join(e.index.featuresDir, 'provenance.json')) ?? readJson(path.join(path.dirname(e.index.featuresDir), 'provenance.json'));
   const ins = (prov?.inputs ?? {}) as Record<string, { path?: string }>;
   const paths = Object.values(ins).map((x) => (x.path ? path.resolve(x.path) : ''));
   return modelDirs.find((d) => paths.includes(path.resolve(d))) ?? null;
@@ -93,10 +94,18 @@ export async function runAlign(opts: { encodingDirs: string[]; modelDirs: string
     const label = checkpoint ? `${model}@${checkpoint}` : model;
     const rng = opts.rng.fork(label);
     const neural = pooledAreaRoiInput(g);
-    const pairs = resolvePairNames(cfg.bas.pairs, neural.areas, neural.rois);
-    const idxPairs = pairs.map((p) => [neural.areas.indexOf(p.area), neural.rois.indexOf(p.roi)] as [number, number]);
-    const sR = neuralScore(neural, idxPairs, cfg.bas.clip).sR;
     const trainDir = trainDirOf(g[0], opts.modelDirs);
+    // Baselines (log-mel, modulation filterbank) have no areas to pair with ROIs: they get
+    // alignment and RSA scores but no s_r or BAS.
+    let pairs: { area: string; roi: string }[] | null = null;
+    try {
+      pairs = resolvePairNames(cfg.bas.pairs, neural.areas, neural.rois);
+    } catch (e) {
+      if (!(e instanceof InputError) || groups.size === 1) throw e;
+      notice(`align: ${label}: areas ${neural.areas.join(', ')} do not match align.bas.pairs; s_r and BAS are not computed`);
+    }
+    const idxPairs = (pairs ?? []).map((p) => [neural.areas.indexOf(p.area), neural.rois.indexOf(p.roi)] as [number, number]);
+    const sR = pairs ? neuralScore(neural, idxPairs, cfg.bas.clip).sR : NaN;
     let bas: BasReport | null = null;
     let choices: Map<string, string> | null = null;
     const ckptDir = trainDir && checkpoint ? path.join(trainDir, 'checkpoints', checkpoint) : null;
@@ -113,7 +122,7 @@ export async function runAlign(opts: { encodingDirs: string[]; modelDirs: string
     } else {
       notice(`align: ${label}: no eval/predictions.tsv or checkpoint in ${trainDir ?? '(no matching --models artifact)'}; s_b and BAS are not computed`);
     }
-    if (choices) {
+    if (choices && pairs) {
       humans ??= readHumanChoices(opts.bids);
       const b = behaviourInput(choices, humans);
       bas = computeBas(neural, b.input, { ...cfg.bas, pairs }, rng.fork('bas'));
