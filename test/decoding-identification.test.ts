@@ -12,7 +12,7 @@
  */
 import test from 'ava';
 import { simulateStudy, synthConfigSchema } from '../src/synth/index.js';
-import { electrodeXyz } from '../src/synth/eeg.js';
+import { electrodeXyz } from '../src/signal/eeg/montage.js';
 import { eegPrepConfigSchema, preprocessEeg } from '../src/signal/eeg/prep.js';
 import { cutSegments } from '../src/signal/eeg/segment.js';
 import { stackSegments, type SubjectSegments } from '../src/decoding/from-study.js';

@@ -14,7 +14,7 @@ import { robustScale } from '../src/signal/eeg/robust.js';
 import { cutSegments } from '../src/signal/eeg/segment.js';
 import { rereference } from '../src/signal/eeg/reference.js';
 import { butterworth, sosfiltfilt } from '../src/signal/filters.js';
-import { electrodeXyz, MONTAGE_32, MONTAGE_16 } from '../src/synth/eeg.js';
+import { electrodeXyz, MONTAGE_32, MONTAGE_16 } from '../src/signal/eeg/montage.js';
 import { simulateStudy, synthConfigSchema } from '../src/synth/index.js';
 import type { Xyz } from '../src/signal/eeg/montage.js';
 

@@ -19,7 +19,7 @@ import { preprocessEeg, type EegPrepConfig } from '../signal/eeg/prep.js';
 import { cutSegments, eventsFromAnnotations, eventsFromTriggers, type Segments, type StimulusEvent } from '../signal/eeg/segment.js';
 import type { Xyz } from '../signal/eeg/montage.js';
 import type { BadChannelReport } from '../signal/eeg/bad-channels.js';
-import { electrodeXyz } from '../synth/eeg.js';
+import { electrodeXyz } from '../signal/eeg/montage.js';
 
 export interface PreparedSubject {
   subject: string;
