@@ -1,0 +1,86 @@
+/**
+ * The three studies end to end, as a user runs them: `make` on a reduced
+ * mini-study (sizes from test/fixtures/e2e/*.json), then the planted-truth
+ * checks on the final tables. This is the slowest test (a few minutes on two
+ * cores); everything it runs is also covered piecewise by faster tests.
+ */
+import test from 'ava';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { readTsv } from '../src/io/tsv.js';
+import { readStamp } from '../src/pipeline/stage.js';
+import { REPO } from './helpers/cli.js';
+import { tmpDir } from './helpers/tmp.js';
+
+const FIX = 'test/fixtures/e2e';
+
+test('make runs the three studies on a reduced mini-study and recovers the planted truth', (t) => {
+  const dir = tmpDir('brainalign-e2e-');
+  // BRAINALIGN_E2E_KEEP=1 keeps the study and derivatives for inspection.
+  if (process.env.BRAINALIGN_E2E_KEEP !== '1') t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  else t.log(`kept ${dir}`);
+  const D = path.join(dir, 'derivatives', 'brainalign');
+  const vars = [
+    `D=${D}`,
+    `STUDY=${path.join(dir, 'mini-study')}`,
+    `SYNTH_CFG=${FIX}/mini-study.json`,
+    `BANBAS_CFG=${FIX}/ban-bas.json`,
+    `ALIGN_CFG=${FIX}/alignment.json`,
+    `EEG_CFG=${FIX}/eeg-identification.json`,
+    'FMRI_SUBJECTS=01 02',
+    'EEG_SUBJECTS=01 02 03',
+    'ALIGN_TRAINED=ban',
+    'ALIGN_BASELINES=logmel',
+    'QUIET=--quiet',
+  ];
+  const r = spawnSync('make', ['-C', REPO, '-j2', 'studies', ...vars], { encoding: 'utf8', maxBuffer: 256 << 20, timeout: 15 * 60_000 });
+  t.is(r.status, 0, `make failed:\n${r.stdout.slice(-4000)}\n${r.stderr.slice(-4000)}`);
+  if (r.status !== 0) return;
+  const art = (stamp: string) => readStamp(path.join(D, 'stamps', stamp)).dir;
+
+  // BAN recognises genres above chance on held-out clips (exact binomial test).
+  const summary = JSON.parse(fs.readFileSync(path.join(art('train-ban.json'), 'eval', 'summary.json'), 'utf8')) as { clip_accuracy: number; chance: number; clip_binomial_p: number };
+  t.true(summary.clip_accuracy > summary.chance, `clip accuracy ${summary.clip_accuracy} vs chance ${summary.chance}`);
+  t.true(summary.clip_binomial_p < 0.05, `binomial p ${summary.clip_binomial_p}`);
+
+  // The area→ROI correspondence: the diagonal of the area×ROI matrix beats the off-diagonal,
+  // and the hierarchy shows as a double dissociation (the first area predicts A1 better than
+  // the last area does; the last predicts T2/T3 better than the first). At this reduced size the
+  // diagonal-contrast permutation p is not reliably < .05 (it is .001 on the default study; README).
+  const bas = art('bas.json');
+  const corr = JSON.parse(fs.readFileSync(path.join(bas, 'correspondence.json'), 'utf8')) as Record<string, { correspondence: { contrast: number; p: number } }>;
+  const c = Object.values(corr)[0].correspondence;
+  t.true(c.contrast > 0, `correspondence contrast ${c.contrast} (p ${c.p})`);
+  const rows = readTsv(path.join(bas, 'area_roi.tsv')).rows;
+  const cell = (area: string, roi: string, col = 'r_norm') => Number(rows.find((x) => x.area === area && x.roi === roi)?.[col]);
+  t.true(cell('a1', 'A1') > cell('t', 'A1'), `A1: a1 ${cell('a1', 'A1')} vs t ${cell('t', 'A1')}`);
+  t.true(cell('t', 'T2/T3') > cell('a1', 'T2/T3'), `T2/T3: t ${cell('t', 'T2/T3')} vs a1 ${cell('a1', 'T2/T3')}`);
+  for (const [area, roi] of [['a1', 'A1'], ['belt', 'Belt'], ['pb', 'Parabelt'], ['t', 'T2/T3']]) {
+    const own = cell(area, roi, 'median_r');
+    const control = cell(area, 'Control', 'median_r');
+    t.true(own > control + 0.1, `${area}: own ROI r ${own} vs control ${control}`);
+    t.true(Math.abs(control) < 0.1, `${area}: control ROI r ${control} is at null`);
+  }
+  const basRows = readTsv(path.join(bas, 'bas.tsv')).rows;
+  const basScore = Number(basRows.find((x) => x.score === 'bas')?.estimate);
+  t.true(basScore > 0 && basScore <= 1, `BAS ${basScore}`);
+
+  // Identification: above chance for listeners with a planted response, at chance for the control (sub-03).
+  const dec = art('decode-eeg.json');
+  const scores = readTsv(path.join(dec, 'group', 'desc-identification_scores.tsv')).rows.filter((x) => x.combine === 'mean');
+  const at = (sub: string) => scores.filter((x) => x.subject === `sub-${sub}`);
+  for (const sub of ['01', '02']) {
+    const hits = at(sub).filter((x) => Number(x.p_perm) < 0.05 && Number(x.top1) > Number(x.chance));
+    t.true(hits.length > 0, `sub-${sub} identifies songs above chance with some decoder`);
+  }
+  // The control carries no response: no decoder, split or window beats chance after Bonferroni.
+  const control = at('03');
+  t.true(control.length > 0 && control.every((x) => Number(x.p_perm) > 0.05 / control.length), 'the control listener stays at chance');
+
+  // Every study wrote its report.
+  for (const s of ['ban-bas', 'alignment', 'eeg-identification']) {
+    const rep = art(`report-${s}.json`);
+    t.true(fs.readdirSync(rep, { recursive: true }).some((f) => String(f).endsWith('.html')), `${s} report`);
+  }
+});
