@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { writeJsonAtomic } from '../core/atomic.js';
 import { InputError } from '../core/errors.js';
 import { readNpy } from '../io/npy.js';
-import { writeTsv, type TsvColumnDescription } from '../io/tsv.js';
+import { finiteOrNull, writeTsv, type TsvColumnDescription } from '../io/tsv.js';
 import type { SubjectSegments } from './from-study.js';
 import type { IdentificationResult, ScoreRow } from './identify.js';
 
@@ -60,7 +60,7 @@ const SCORE_SIDECAR: Record<string, TsvColumnDescription> = {
 };
 
 function rowCells(r: ScoreRow): Record<string, string | number | null> {
-  const num = (v: number): number | null => (Number.isFinite(v) ? v : null);
+  const num = finiteOrNull;
   return { subject: r.subject, decoder: r.decoder, split: r.split, window_s: r.window_s, combine: r.combine, n_items: r.n_items, top1: num(r.top1), top1_lo: num(r.top1_lo), top1_hi: num(r.top1_hi), topk: num(r.topk), k: r.k, chance: r.chance, chance_topk: r.chance_topk, p_perm: num(r.p_perm) };
 }
 

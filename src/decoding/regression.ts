@@ -15,6 +15,7 @@
 import { InputError } from '../core/errors.js';
 import { delayFeatures } from '../encoding/delays.js';
 import { ridgeCV, ridgePredict } from '../encoding/ridge.js';
+import { pearson } from '../encoding/correlation.js';
 import type { Fold, SegmentSet, TargetSource, WindowRef } from './types.js';
 
 export interface RegressionDecoderOptions {
@@ -121,16 +122,6 @@ export function reconstructWindow(set: SegmentSet, model: FittedBackwardModel, w
   return ridgePredict(X, win, model.p, model.weights, model.intercept, model.f);
 }
 
-/** Pearson r between a and b over their first n values (NaN when either is constant). */
-function pearsonN(a: Float32Array, b: Float32Array, n: number): number {
-  let ma = 0, mb = 0;
-  for (let i = 0; i < n; i++) { ma += a[i]; mb += b[i]; }
-  ma /= n; mb /= n;
-  let sab = 0, saa = 0, sbb = 0;
-  for (let i = 0; i < n; i++) { const x = a[i] - ma, y = b[i] - mb; sab += x * y; saa += x * x; sbb += y * y; }
-  return saa > 0 && sbb > 0 ? sab / Math.sqrt(saa * sbb) : NaN;
-}
-
 /**
  * Identification scores of a fold's test windows: nTest × nSongs, entry =
  * Pearson r between the window's reconstruction (flattened time × features)
@@ -147,7 +138,7 @@ export function regressionScores(set: SegmentSet, windows: WindowRef[], fold: Fo
     songs.forEach((s, c) => {
       const m = target(s);
       if (w.start + win > m.n) { scores[i * K + c] = -Infinity; return; }
-      const r = pearsonN(rec, m.data.subarray(w.start * m.f, (w.start + win) * m.f), win * m.f);
+      const r = pearson(rec.subarray(0, win * m.f), m.data.subarray(w.start * m.f, (w.start + win) * m.f));
       scores[i * K + c] = Number.isFinite(r) ? r : -Infinity;
     });
   });
