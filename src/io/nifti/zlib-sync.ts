@@ -4,7 +4,7 @@
  * the whole buffer at once, the stream API is asynchronous, and pure-JS
  * inflate runs at about a third of the speed. So this drives an engine's
  * `_processChunk` directly; that call closes the native handle after each
- * chunk, which we prevent by stubbing `close` around it (the technique npm's
+ * chunk, which we prevent by replacing `close` with a no-op around it (the technique npm's
  * tar/minizlib uses). Every output chunk is a fresh Buffer.
  */
 import * as zlib from 'node:zlib';
