@@ -7,15 +7,10 @@ import test from 'ava';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { main } from '../src/cli/main.js';
-import { verbs } from '../src/cli/verbs.js';
-import synth from '../src/cli/synth.js';
 import { readStamp } from '../src/pipeline/stage.js';
 import { readEdf } from '../src/io/edf.js';
 import { readTsv } from '../src/io/tsv.js';
 import { tmpDir } from './helpers/tmp.js';
-
-// The verb is registered here until the lead lists it in src/cli/verbs.ts.
-if (!verbs.some((v) => v.command === synth.command)) verbs.push(synth);
 
 async function run(args: string[]): Promise<{ code: number; stderr: string }> {
   const chunks: string[] = [];
@@ -56,6 +51,20 @@ test.serial('synth --small writes the study, honours size options and writes a s
   t.is(readTsv(path.join(out, 'stimuli', 'stimuli.tsv')).rows.length, 6);
   t.false(fs.existsSync(path.join(out, 'sub-01', 'eeg', 'sub-01_task-listen_eeg.edf')));
   t.deepEqual(fs.readdirSync(root).filter((f) => f.includes('.tmp-synth')), []);
+  // The same seed and size again: nothing is regenerated, the stamp is still written.
+  const bold = path.join(out, 'stimuli', 'stimuli.tsv');
+  const before = fs.statSync(bold);
+  fs.rmSync(stamp);
+  const r3 = await run(['synth', '--small', '--seed', '4', '--out', out, '--stamp', stamp]);
+  t.is(r3.code, 0, r3.stderr);
+  t.regex(r3.stderr, /synth: up to date/);
+  t.is(fs.statSync(bold).mtimeMs, before.mtimeMs);
+  t.is(path.resolve(path.dirname(stamp), readStamp(stamp).dir), out);
+  t.not(readStamp(stamp).key, s.key, 'a different size has a different key');
+  // Another seed regenerates.
+  const r4 = await run(['synth', '--small', '--quiet', '--seed', '5', '--out', out]);
+  t.is(r4.code, 0, r4.stderr);
+  t.not(fs.statSync(bold).mtimeMs, before.mtimeMs);
 });
 
 test.serial('a foreign non-empty output folder, a bad grid or an unknown genre is one line on stderr and exit 2', async (t) => {

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InputError } from '../core/errors.js';
 import { sha256 } from '../core/hash.js';
-import { stableJson, writeFileAtomic } from '../core/atomic.js';
+import { writeStamp } from '../pipeline/stage.js';
 
 export default defineVerb({
   command: 'data <action>',
@@ -31,8 +31,7 @@ export default defineVerb({
           if (a.stamp) {
             // The key names the manifest's content: a changed manifest re-runs what depends on the dataset.
             const key = sha256(fs.readFileSync(a.manifest, 'utf8')).slice(0, 16);
-            const dir = path.relative(path.dirname(path.resolve(a.stamp)), path.resolve(a.root));
-            writeFileAtomic(a.stamp, stableJson({ stage: 'dataset', key, dir, manifest: m.name }));
+            writeStamp(a.stamp, { stage: 'dataset', key, dir: a.root, manifest: m.name });
           }
         },
       )

@@ -5,12 +5,14 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { stableJson, writeFileAtomic } from '../core/atomic.js';
+import { stableJson } from '../core/atomic.js';
+import { writeStamp } from '../pipeline/stage.js';
 import { InputError } from '../core/errors.js';
 import { sha256 } from '../core/hash.js';
 import { notice } from '../core/progress.js';
 import { loadConfig, parseNumberList, parseWith, defineVerb } from './framework.js';
 import { generateStudy, synthConfigSchema, SMALL_SYNTH_INPUT, type SynthConfig } from '../synth/index.js';
+import { synthIdentity } from '../synth/write.js';
 
 /** Where make expects the mini-study (STUDY in the Makefile). */
 export const DEFAULT_SYNTH_OUT = 'derivatives/mini-study';
@@ -53,6 +55,14 @@ export default defineVerb({
     if (fs.existsSync(out) && fs.readdirSync(out).length > 0 && !isOurs(out)) {
       throw new InputError(a.out ?? DEFAULT_SYNTH_OUT, 'output folder is not empty and not an earlier synth output; refusing to replace it');
     }
+    const identity = stableJson(synthIdentity(a.seed, cfg));
+    const key = sha256(identity).slice(0, 16);
+    const truthConfig = path.join(out, 'derivatives', 'synth-truth', 'config.json');
+    if (fs.existsSync(truthConfig) && fs.readFileSync(truthConfig, 'utf8') === identity) {
+      notice(`synth: up to date (${key}) → ${out}`);
+      if (a.stamp) writeStamp(a.stamp, { stage: 'synth', key, dir: out });
+      return;
+    }
     const t0 = Date.now();
     // Generate beside the target and swap it in, so a killed run never leaves a half-written study.
     const tmp = `${out}.tmp-synth-${process.pid}`;
@@ -67,9 +77,6 @@ export default defineVerb({
       throw e;
     }
     notice(`synth: done in ${((Date.now() - t0) / 1000).toFixed(1)} s (${study.stimuli.length} clips) → ${out}`);
-    if (a.stamp) {
-      const key = sha256(stableJson({ seed: a.seed, config: cfg })).slice(0, 16);
-      writeFileAtomic(a.stamp, stableJson({ stage: 'synth', key, dir: path.relative(path.dirname(path.resolve(a.stamp)), out) }));
-    }
+    if (a.stamp) writeStamp(a.stamp, { stage: 'synth', key, dir: out });
   },
 });

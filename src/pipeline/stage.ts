@@ -137,9 +137,7 @@ export async function runStage(spec: StageSpec, work: (ctx: StageContext) => Pro
 
 function finish(spec: StageSpec, dir: string, key: string): void {
   if (spec.publish) publish(spec.root, dir);
-  if (spec.stamp) {
-    writeFileAtomic(spec.stamp, stableJson({ stage: spec.stage, key, dir: path.relative(path.dirname(spec.stamp), dir) }));
-  }
+  if (spec.stamp) writeStamp(spec.stamp, { stage: spec.stage, key, dir });
 }
 
 /**
@@ -160,6 +158,16 @@ function publish(root: string, dir: string): void {
     }
     fs.renameSync(tmp, dest);
   }
+}
+
+/**
+ * Write a completion stamp: what make waits for, naming the stage, its key
+ * and its output folder (stored relative to the stamp, so a derivatives tree
+ * can be moved whole). Only ever called once the output is complete.
+ */
+export function writeStamp(stamp: string, s: { stage: string; key: string; dir: string; [extra: string]: string }): void {
+  const dir = path.relative(path.dirname(path.resolve(stamp)), path.resolve(s.dir));
+  writeFileAtomic(stamp, stableJson({ ...s, dir }));
 }
 
 /** Resolve a stamp file (what make passes between stages) to its artifact folder. */

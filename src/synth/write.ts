@@ -362,6 +362,18 @@ function writeBehaviour(study: Study, out: string): void {
   );
 }
 
+/** Bump when the generator's output changes for the same seed and config. */
+export const SYNTH_CODE_VERSION = 'synth-1';
+
+/**
+ * What names a generated study: seed, config and generator version. Stored
+ * as derivatives/synth-truth/config.json, so a re-run can tell the study on
+ * disk is already the one asked for.
+ */
+export function synthIdentity(seed: number, config: unknown): { seed: number; generator: string; config: unknown } {
+  return { seed, generator: SYNTH_CODE_VERSION, config };
+}
+
 function writeTruthSummary(study: Study, out: string): void {
   const cfg = study.config;
   writeJsonAtomic(path.join(out, TRUTH, 'dataset_description.json'), {
@@ -370,7 +382,7 @@ function writeTruthSummary(study: Study, out: string): void {
     DatasetType: 'derivative',
     GeneratedBy: [{ Name: 'brainalign synth', Description: `seed ${study.seed}` }],
   });
-  writeJsonAtomic(path.join(out, TRUTH, 'config.json'), { seed: study.seed, config: cfg });
+  writeJsonAtomic(path.join(out, TRUTH, 'config.json'), synthIdentity(study.seed, cfg));
   writeJsonAtomic(path.join(out, TRUTH, 'truth.json'), {
     seed: study.seed,
     fmri: {
