@@ -10,4 +10,5 @@ export type { NullScheme, RoiSpec, PermutationOptions, PermutationResult } from 
 export { bootstrapCi, bootstrapMeanCi, resampleIndices, quantileSorted7 } from './bootstrap.js';
 export type { BootstrapCi, BootstrapOptions } from './bootstrap.js';
 export { benjaminiHochberg } from './fdr.js';
+export { binomialUpperTail } from './binomial.js';
 export type { FdrResult } from './fdr.js';
