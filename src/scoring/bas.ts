@@ -10,7 +10,7 @@ import { InputError } from '../core/errors.js';
 import type { Rng } from '../core/prng.js';
 import { quantileSorted7 } from '../encoding/bootstrap.js';
 import { areaRoiMatrix, checkAreaRoiInput, correspondenceTest, type AreaRoiInput, type CorrespondenceTest, type IndexPairs } from './correspondence.js';
-import { behaviourScore, checkBehaviourInput, type BehaviourInput, type BehaviourScore } from './behaviour.js';
+import { behaviourScore, checkBehaviourInput, resampleBehaviour, type BehaviourInput, type BehaviourScore } from './behaviour.js';
 
 /** Default model-area → brain-ROI pairs of s_r. */
 export const BAS_DEFAULT_PAIRS: readonly { area: string; roi: string }[] = [
@@ -139,19 +139,19 @@ export function computeBas(neural: AreaRoiInput, behaviour: BehaviourInput, conf
   const nClips = checkBehaviourInput(behaviour);
   const pairs = resolvePairs(neural, cfg.pairs);
   const full = neuralScore(neural, pairs, cfg.clip);
-  const beh = behaviourScore(behaviour, undefined, cfg.clip);
+  const beh = behaviourScore(behaviour, { rng: rng.fork('bas-behaviour') });
   const bas = combineScores(full.sR, beh.sB, cfg);
 
   const bootRng = rng.fork('bas-bootstrap');
+  const splitRng = rng.fork('bas-bootstrap-splits');
   const repR: number[] = [];
   const repB: number[] = [];
   const repBas: number[] = [];
   for (let b = 0; b < cfg.nBoot; b++) {
     const vox = stratifiedVoxels(neural.roiOfVoxel, neural.rois.length, bootRng);
-    const clips = new Int32Array(nClips);
-    for (let i = 0; i < nClips; i++) clips[i] = bootRng.int(nClips);
+    const draw = resampleBehaviour(behaviour.nHumans, nClips, bootRng);
     const r = neuralScore(neural, pairs, cfg.clip, vox).sR;
-    const s = behaviourScore(behaviour, clips, cfg.clip).sB;
+    const s = behaviourScore(behaviour, { ...draw, rng: splitRng }).sB;
     repR.push(r);
     repB.push(s);
     repBas.push(combineScores(r, s, cfg));

@@ -1,138 +1,137 @@
 /**
- * Behavioural consistency s_b between a model's per-clip genre choices and
- * human listeners', normalised by how consistent humans are with each other.
- * See docs/bas.md for the equations.
+ * Behavioural consistency s_b: how human-like a model's genre judgements are,
+ * not how accurate. Two per-clip profiles — which clips are hard (probability
+ * of the true genre) and where the errors go (probability of each wrong
+ * genre) — are correlated between the model's softmax and the pooled
+ * listeners' response distribution, and each correlation is divided by the
+ * square root of the listeners' split-half (Spearman–Brown) reliability.
+ * Reported unclipped. docs/bas.md gives the equations.
  */
-import { InputError } from '../core/errors.js';
-import { pearson } from '../encoding/correlation.js';
+import { Rng } from '../core/prng.js';
+import { checkBehaviourInput, modelProbabilities, type BehaviourInput } from './behaviour/input.js';
+import { splitHalfCeiling } from './behaviour/ceiling.js';
+import { kappaSummary } from './behaviour/kappa-pool.js';
+import { poolResponses, profileCorrelations, type Corr, type ProbTable } from './behaviour/profiles.js';
 
-export interface BehaviourInput {
-  nGenres: number;
-  /** True genre per clip (0..nGenres−1). */
-  trueGenre: Int32Array;
-  /** The model's chosen genre per clip. */
-  model: Int32Array;
-  /** nHumans × nClips row-major choices; −1 = the listener did not rate the clip. */
-  humans: Int32Array;
-  nHumans: number;
+export { checkBehaviourInput, type BehaviourInput } from './behaviour/input.js';
+
+export interface BehaviourOptions {
+  /** Clip occurrences to score (default every clip once; a bootstrap passes a resample with repeats). */
+  clips?: ArrayLike<number>;
+  /** Listener draws (default every listener once; a listener drawn k times weighs k). */
+  listeners?: ArrayLike<number>;
+  /** Stream for the random listener splits of the ceiling (default a fixed seed, so results are reproducible). */
+  rng?: Rng;
+  /** Random listener splits averaged in the ceiling (default 100). */
+  nSplits?: number;
 }
 
+/** Every number unitless. r = Pearson r; ρ = Spearman–Brown reliability of the whole listener pool. */
 export interface BehaviourScore {
-  /** A(m, H): mean over clips of the fraction of listeners who chose what the model chose. */
-  agreementModel: number;
-  /** A(H, H): mean over clips of the fraction of listener pairs who chose alike. */
-  agreementHuman: number;
-  /** ρ(m, H): Pearson r between the model's and the pooled listeners' row-normalised confusion matrices. */
-  confusionModel: number;
-  /** ρ(H, H): mean over listeners of r between their confusion matrix and the pooled others'. */
-  confusionHuman: number;
-  /** s_b = ½ (clip(A(m,H)/A(H,H)) + clip(ρ(m,H)/ρ(H,H))), unitless. */
+  /** Share of clips the model got right (its choice = the true genre). */
+  accuracyModel: number;
+  /** Share of the listeners' ratings that were right. */
+  accuracyHuman: number;
+  /** κ(m, H): mean over listeners of the error consistency κ of the model's choices with theirs (Geirhos et al. 2020). */
+  kappaModel: number;
+  /** κ(H, H): mean over listener pairs of their error consistency κ. */
+  kappaHuman: number;
+  /** r_D(m, H): over clips, the model's probability of the true genre vs the listeners' share of correct answers (0 if the model's is constant). */
+  difficultyModel: number;
+  /** ρ_D: split-half reliability of the listeners' share of correct answers per clip, stepped up to all listeners. */
+  difficultyCeiling: number;
+  /** r_E(m, H): over clips × wrong genres, the model's probability vs the listeners' share of that wrong answer (0 if the model's is constant). */
+  errorModel: number;
+  /** ρ_E: split-half reliability of the listeners' wrong-answer shares, stepped up to all listeners. */
+  errorCeiling: number;
+  /** ρ1_D: reliability of one listener's difficulty profile (the ceiling's ρ_D before the step-up). */
+  difficultySingle: number;
+  /** ρ1_E: reliability of one listener's error profile. */
+  errorSingle: number;
+  /**
+   * True when the model gave choices only (no probabilities): it is then one
+   * draw per clip, like a listener, and its ceiling is √(ρ1 ρ) instead of √ρ.
+   */
+  fromChoices: boolean;
+  /** r_D / ceiling: 1 = as consistent with the listeners' clip difficulty as their own data allow. */
+  difficultyScore: number;
+  /** r_E / ceiling: the same for where the errors go. */
+  errorScore: number;
+  /** s_b = ½ (difficultyScore + errorScore), unclipped; 0 = no human-like structure, 1 = at the listener ceiling. */
   sB: number;
 }
 
-export function checkBehaviourInput(b: BehaviourInput): number {
-  const nClips = b.trueGenre.length;
-  if (b.model.length !== nClips) throw new InputError('behaviour', `model has ${b.model.length} choices for ${nClips} clips`);
-  if (b.humans.length !== b.nHumans * nClips) throw new InputError('behaviour', `expected ${b.nHumans}×${nClips} human choices, got ${b.humans.length}`);
-  if (b.nHumans < 2) throw new InputError('behaviour', `human–human consistency needs at least 2 listeners, got ${b.nHumans}`);
-  const ok = (g: number): boolean => Number.isInteger(g) && g >= 0 && g < b.nGenres;
-  for (let c = 0; c < nClips; c++) {
-    if (!ok(b.trueGenre[c])) throw new InputError('behaviour', `clip ${c}: true genre ${b.trueGenre[c]} outside [0, ${b.nGenres})`);
-    if (!ok(b.model[c])) throw new InputError('behaviour', `clip ${c}: model genre ${b.model[c]} outside [0, ${b.nGenres})`);
+/** The model's correlation with the pool: a constant model profile shares none of the listeners' variance (0); a constant human one leaves nothing to share (NaN). */
+const modelCorr = (c: Corr): number => (c.constB ? NaN : c.constA ? 0 : c.r);
+
+/** Listener weights from draws: w_h = how often listener h was drawn. */
+function listenerWeights(nHumans: number, listeners?: ArrayLike<number>): Float64Array {
+  const w = new Float64Array(nHumans);
+  if (!listeners) return w.fill(1);
+  for (let i = 0; i < listeners.length; i++) {
+    const h = listeners[i];
+    if (!Number.isInteger(h) || h < 0 || h >= nHumans) throw new RangeError(`listener index ${h} outside [0, ${nHumans})`);
+    w[h]++;
   }
-  for (let i = 0; i < b.humans.length; i++) {
-    if (b.humans[i] !== -1 && !ok(b.humans[i])) throw new InputError('behaviour', `human choice ${b.humans[i]} outside [-1, ${b.nGenres})`);
-  }
-  return nClips;
+  return w;
 }
 
-/** Pearson r (unitless) over cells where both matrices are defined (genres never shown to a rater are NaN rows); NaN with fewer than 2 such cells or a constant side. */
-function pearsonDefined(a: Float64Array, b: Float64Array): number {
-  const x: number[] = [];
-  const y: number[] = [];
-  for (let i = 0; i < a.length; i++) {
-    if (Number.isNaN(a[i]) || Number.isNaN(b[i])) continue;
-    x.push(a[i]);
-    y.push(b[i]);
-  }
-  return x.length < 2 ? NaN : pearson(x, y);
+/** One joint bootstrap draw: listeners and clips each resampled with replacement (sizes kept). */
+export function resampleBehaviour(nHumans: number, nClips: number, rng: Rng): { listeners: Int32Array; clips: Int32Array } {
+  const listeners = new Int32Array(nHumans);
+  for (let i = 0; i < nHumans; i++) listeners[i] = rng.int(nHumans);
+  const clips = new Int32Array(nClips);
+  for (let i = 0; i < nClips; i++) clips[i] = rng.int(nClips);
+  return { listeners, clips };
 }
 
-/** Row-normalised G×G confusion matrix (row = true genre, column = chosen genre) from (true, chosen) counts. */
-function rowNormalise(counts: Float64Array, G: number): Float64Array {
-  const out = new Float64Array(G * G);
-  for (let g = 0; g < G; g++) {
-    let s = 0;
-    for (let k = 0; k < G; k++) s += counts[g * G + k];
-    for (let k = 0; k < G; k++) out[g * G + k] = s > 0 ? counts[g * G + k] / s : NaN;
-  }
-  return out;
-}
-
-const clip = (x: number, lo: number, hi: number): number => (Number.isNaN(x) ? NaN : Math.min(hi, Math.max(lo, x)));
-/** A ratio to the human–human consistency is undefined when humans are not positively consistent. */
-const ratio = (num: number, den: number): number => (den > 0 ? num / den : NaN);
-
-/**
- * Behavioural consistency over clips `clips` (default all; may repeat, for
- * bootstrap resampling). Each ratio is clipped to [lo, hi] (default [0, 1])
- * before averaging. All outputs unitless.
- */
-export function behaviourScore(b: BehaviourInput, clips?: ArrayLike<number>, bounds: { lo: number; hi: number } = { lo: 0, hi: 1 }): BehaviourScore {
+/** s_b and its parts for the given clip occurrences and listener draws (default all, once). */
+export function behaviourScore(b: BehaviourInput, opts: BehaviourOptions = {}): BehaviourScore {
   const nClips = checkBehaviourInput(b);
   const G = b.nGenres;
   const H = b.nHumans;
-  const idx = clips ?? Array.from({ length: nClips }, (_, i) => i);
-  let aM = 0;
-  let nM = 0;
-  let aH = 0;
+  const clips = opts.clips ?? Int32Array.from({ length: nClips }, (_, i) => i);
+  for (let i = 0; i < clips.length; i++) {
+    if (!Number.isInteger(clips[i]) || clips[i] < 0 || clips[i] >= nClips) throw new RangeError(`clip index ${clips[i]} outside [0, ${nClips})`);
+  }
+  const w = listenerWeights(H, opts.listeners);
+  const pool = poolResponses(b.humans, H, nClips, G, w);
+  const model: ProbTable = { p: modelProbabilities(b), defined: new Uint8Array(nClips).fill(1) };
+  const mh = profileCorrelations(model, pool, b.trueGenre, G, clips);
+  const ceil = splitHalfCeiling(b.humans, H, b.trueGenre, G, w, clips, opts.nSplits ?? 100, opts.rng ?? new Rng(0, 'behaviour/splits'));
+  const difficultyModel = modelCorr(mh.difficulty);
+  const errorModel = modelCorr(mh.errors);
+  const fromChoices = !b.modelProbs;
+  const difficultyScore = difficultyModel / Math.sqrt(ceil.difficulty * (fromChoices ? ceil.difficultySingle : 1));
+  const errorScore = errorModel / Math.sqrt(ceil.errors * (fromChoices ? ceil.errorsSingle : 1));
+
+  let right = 0;
+  let rightH = 0;
   let nH = 0;
-  const cModel = new Float64Array(G * G);
-  const cAll = new Float64Array(G * G);
-  const cEach = Array.from({ length: H }, () => new Float64Array(G * G));
-  const perGenre = new Float64Array(G);
-  for (let i = 0; i < idx.length; i++) {
-    const c = idx[i];
-    const g = b.trueGenre[c];
-    cModel[g * G + b.model[c]]++;
-    perGenre.fill(0);
-    let n = 0;
+  for (let i = 0; i < clips.length; i++) {
+    const c = clips[i];
+    if (b.model[c] === b.trueGenre[c]) right++;
     for (let h = 0; h < H; h++) {
       const k = b.humans[h * nClips + c];
-      if (k < 0) continue;
-      perGenre[k]++;
-      n++;
-      cAll[g * G + k]++;
-      cEach[h][g * G + k]++;
-    }
-    if (n >= 1) {
-      aM += perGenre[b.model[c]] / n;
-      nM++;
-    }
-    if (n >= 2) {
-      let same = 0;
-      for (let k = 0; k < G; k++) same += perGenre[k] * (perGenre[k] - 1);
-      aH += same / (n * (n - 1));
-      nH++;
+      if (k < 0 || !(w[h] > 0)) continue;
+      nH += w[h];
+      if (k === b.trueGenre[c]) rightH += w[h];
     }
   }
-  const agreementModel = nM > 0 ? aM / nM : NaN;
-  const agreementHuman = nH > 0 ? aH / nH : NaN;
-  const confusionModel = pearsonDefined(rowNormalise(cModel, G), rowNormalise(cAll, G));
-  let cH = 0;
-  let nCH = 0;
-  const others = new Float64Array(G * G);
-  for (let h = 0; h < H; h++) {
-    for (let i = 0; i < G * G; i++) others[i] = cAll[i] - cEach[h][i];
-    const r = pearsonDefined(rowNormalise(cEach[h], G), rowNormalise(others, G));
-    if (!Number.isNaN(r)) {
-      cH += r;
-      nCH++;
-    }
-  }
-  const confusionHuman = nCH > 0 ? cH / nCH : NaN;
-  const sB =
-    0.5 *
-    (clip(ratio(agreementModel, agreementHuman), bounds.lo, bounds.hi) + clip(ratio(confusionModel, confusionHuman), bounds.lo, bounds.hi));
-  return { agreementModel, agreementHuman, confusionModel, confusionHuman, sB };
+  const kappa = kappaSummary(b.humans, H, b.trueGenre, b.model, w, clips);
+  return {
+    accuracyModel: clips.length > 0 ? right / clips.length : NaN,
+    accuracyHuman: nH > 0 ? rightH / nH : NaN,
+    ...kappa,
+    difficultyModel,
+    difficultyCeiling: ceil.difficulty,
+    errorModel,
+    errorCeiling: ceil.errors,
+    difficultySingle: ceil.difficultySingle,
+    errorSingle: ceil.errorsSingle,
+    fromChoices,
+    difficultyScore,
+    errorScore,
+    sB: 0.5 * (difficultyScore + errorScore),
+  };
 }

@@ -2,7 +2,10 @@
  * Genre judgements. Responses are drawn from a planted confusion matrix in
  * which the diagonal holds ~70 % and the known human confusions (rock↔metal,
  * jazz↔blues, disco↔pop, plus weaker country↔rock, pop↔hiphop, reggae↔hiphop)
- * take most of the rest; each subject's diagonal is scaled by a skill factor.
+ * take most of the rest; some clips are planted as ambiguous with one partner
+ * genre, so listeners' errors concentrate on particular clips and go to a
+ * particular genre (the ground truth of s_b); each subject's diagonal is
+ * scaled by a skill factor.
  */
 import { Rng } from '../core/prng.js';
 
@@ -40,6 +43,54 @@ export function plantedConfusion(genres: readonly string[]): Float64Array {
   return m;
 }
 
+/** A clip's planted ambiguity: a share `strength` of the response mass moves to `partner` (−1 = none, strength 0). */
+export interface ClipAmbiguity {
+  partner: number;
+  strength: number;
+}
+
+export interface AmbiguityPlan {
+  /** Share of clips made ambiguous (rounded to whole clips). */
+  fraction: number;
+  /** Strength drawn uniformly in [lo, hi). */
+  strength: readonly [number, number];
+}
+
+/**
+ * Chooses round(fraction · nClips) clips at random and gives each a partner
+ * genre drawn from its genre's off-diagonal confusion row (so rock clips are
+ * mostly mistakable for metal, as listeners' genre-level confusions say), with
+ * a uniform strength.
+ */
+export function plantAmbiguity(stimGenre: number[], confusion: Float64Array, k: number, plan: AmbiguityPlan, rng: Rng): ClipAmbiguity[] {
+  const out: ClipAmbiguity[] = stimGenre.map(() => ({ partner: -1, strength: 0 }));
+  const n = Math.round(plan.fraction * stimGenre.length);
+  const order = rng.permutation(stimGenre.length);
+  for (let i = 0; i < n; i++) {
+    const c = order[i];
+    const g = stimGenre[c];
+    const off = Array.from(confusion.subarray(g * k, (g + 1) * k), (p, j) => (j === g ? 0 : p));
+    out[c] = { partner: rng.categorical(off), strength: rng.range(plan.strength[0], plan.strength[1]) };
+  }
+  return out;
+}
+
+/**
+ * A listener's response distribution for one clip of genre g: the planted row
+ * mixed with the partner, (1 − a) C[g,·] + a e_partner, then the diagonal
+ * multiplied by `skill` and the row renormalised.
+ */
+export function clipResponseRow(confusion: Float64Array, k: number, g: number, amb: ClipAmbiguity, skill: number): Float64Array {
+  const row = new Float64Array(k);
+  for (let j = 0; j < k; j++) row[j] = (1 - amb.strength) * confusion[g * k + j];
+  if (amb.partner >= 0) row[amb.partner] += amb.strength;
+  row[g] *= skill;
+  let s = 0;
+  for (let j = 0; j < k; j++) s += row[j];
+  for (let j = 0; j < k; j++) row[j] /= s;
+  return row;
+}
+
 export interface BehaviourTrial {
   stim: number;
   trueGenre: number;
@@ -48,20 +99,24 @@ export interface BehaviourTrial {
   rt: number;
 }
 
+/** The skill range of simulated listeners. */
+export const SKILL_RANGE: readonly [number, number] = [0.8, 1.15];
+
 /**
- * One subject's judgements of every stimulus (in a shuffled order). The
- * subject's confusion row i is the planted row with its diagonal multiplied
- * by `skill` ∈ (0.8, 1.15) and renormalised. Returns trials in presentation order.
+ * One subject's judgements of every stimulus (in a shuffled order), each
+ * drawn from clipResponseRow with the subject's `skill` ∈ SKILL_RANGE and the
+ * clip's ambiguity (default none). Returns trials in presentation order.
  */
-export function simulateBehaviour(stimGenre: number[], confusion: Float64Array, k: number, rng: Rng): { trials: BehaviourTrial[]; skill: number } {
-  const skill = rng.range(0.8, 1.15);
+export function simulateBehaviour(
+  stimGenre: number[], confusion: Float64Array, k: number, rng: Rng, ambiguity?: readonly ClipAmbiguity[],
+): { trials: BehaviourTrial[]; skill: number } {
+  const skill = rng.range(SKILL_RANGE[0], SKILL_RANGE[1]);
   const order = rng.permutation(stimGenre.length);
   const trials: BehaviourTrial[] = [];
+  const none: ClipAmbiguity = { partner: -1, strength: 0 };
   for (const s of order) {
     const g = stimGenre[s];
-    const row = Array.from(confusion.subarray(g * k, (g + 1) * k));
-    row[g] *= skill;
-    const response = rng.categorical(row);
+    const response = rng.categorical(clipResponseRow(confusion, k, g, ambiguity?.[s] ?? none, skill));
     // Log-normal RTs, slower on errors.
     const rt = Math.exp(Math.log(1.1) + 0.35 * rng.normal()) * (response === g ? 1 : 1.25);
     trials.push({ stim: s, trueGenre: g, response, rt });
