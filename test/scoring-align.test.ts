@@ -8,11 +8,12 @@
  *   area belt r = [.1 .2 .15 | .7 .6 .8] → A1 median .15/.8,          Belt .7/.9 = .7778
  *   s_r = (.625 + .7778)/2 = .701389 (pairs a1→A1, belt→Belt, given as 'A1'/'BELT').
  * Behaviour: 4 clips (metal, metal, rock, rock); listeners
- *   h1 = M M R R, h2 = M R R R, h3 = M M R M; model = R M R R.
- *   A(m,H) = (0 + 2/3 + 1 + 2/3)/4 = .58333; A(H,H) = (1 + 1/3 + 1 + 1/3)/4 = .66667 → ratio .875
- *   ρ(m,H) = r([.5 .5 0 1], [5/6 1/6 1/6 5/6]) = .70711;
- *   ρ(H,H) = (1 + .44721 + .44721)/3 = .63148 → ratio 1.1198, clipped to 1
- *   s_b = (.875 + 1)/2 = .9375;  BAS = (s_r + s_b)/2 = .819444.
+ *   h1 = M R R M, h2 = M R R R, h3 = M M R M; the model's softmax P(true genre) = .9 .6 .8 .5
+ *   (so it chooses M M R R). With 2 genres the error profile is 1 − the difficulty profile.
+ *   Listeners' share correct per clip 1, 1/3, 1, 1/3 → r_D(m,H) = r([.9 .6 .8 .5], [1 ⅓ 1 ⅓]) = .948683.
+ *   Split halves (all 3): {h1}|{h2,h3} r = 1; {h2}|{h1,h3} and {h3}|{h1,h2} r = .174078 → mean .449385;
+ *   √(ρ1 · 2ρ1/(1+ρ1)) = .449385 → ρ1 = .372236, ρ_3 = 3ρ1/(1+2ρ1) = .640141.
+ *   s_b = r_D/√ρ_3 = 1.185724 (numbers from numpy/scipy);  BAS = (s_r + s_b)/2 = .943556.
  */
 import test from 'ava';
 import * as fs from 'node:fs';
@@ -47,15 +48,15 @@ function fixture(name: string): { enc: string; train: string; bids: string; cfg:
   const train = path.join(root, 'train');
   fs.mkdirSync(path.join(train, 'eval'), { recursive: true });
   fs.writeFileSync(path.join(train, 'provenance.json'), '{}');
-  writeTsv(path.join(train, 'eval', 'predictions.tsv'), ['stim_id', 'true_genre', 'predicted_genre'], [
-    { stim_id: 'c1', true_genre: 'metal', predicted_genre: 'rock' },
-    { stim_id: 'c2', true_genre: 'metal', predicted_genre: 'metal' },
-    { stim_id: 'c3', true_genre: 'rock', predicted_genre: 'rock' },
-    { stim_id: 'c4', true_genre: 'rock', predicted_genre: 'rock' },
+  writeTsv(path.join(train, 'eval', 'predictions.tsv'), ['stim_id', 'true_genre', 'predicted_genre', 'p_metal', 'p_rock'], [
+    { stim_id: 'c1', true_genre: 'metal', predicted_genre: 'metal', p_metal: 0.9, p_rock: 0.1 },
+    { stim_id: 'c2', true_genre: 'metal', predicted_genre: 'metal', p_metal: 0.6, p_rock: 0.4 },
+    { stim_id: 'c3', true_genre: 'rock', predicted_genre: 'rock', p_metal: 0.2, p_rock: 0.8 },
+    { stim_id: 'c4', true_genre: 'rock', predicted_genre: 'rock', p_metal: 0.5, p_rock: 0.5 },
   ]);
   const bids = path.join(root, 'bids');
   const truth = ['metal', 'metal', 'rock', 'rock'];
-  const choices = [['metal', 'metal', 'rock', 'rock'], ['metal', 'rock', 'rock', 'rock'], ['metal', 'metal', 'rock', 'metal']];
+  const choices = [['metal', 'rock', 'rock', 'metal'], ['metal', 'rock', 'rock', 'rock'], ['metal', 'metal', 'rock', 'metal']];
   choices.forEach((ch, h) => {
     const s = `sub-0${h + 1}`;
     writeTsv(path.join(bids, s, 'beh', `${s}_task-genre_beh.tsv`), ['stim_id', 'true_genre', 'response', 'rt'], ch.map((c, k) => ({ stim_id: `c${k + 1}`, true_genre: truth[k], response: c, rt: 1 })));
@@ -65,7 +66,7 @@ function fixture(name: string): { enc: string; train: string; bids: string; cfg:
   return { enc, train, bids, cfg };
 }
 
-test('BAS on the fixture equals the hand computation: s_r .701389, s_b .9375, BAS .819444; CIs bracket the estimates', (t) => {
+test('BAS on the fixture equals the hand computation: s_r .701389, s_b 1.185724, BAS .943556; CIs bracket the estimates', (t) => {
   const f = fixture('hand');
   const D = path.join(tmp, 'deriv');
   const r = runCli(['align', '--encodings', f.enc, '--models', f.train, '--bids', f.bids, '--config', f.cfg, '--out', D, '--quiet'], { env: { BRAINALIGN_TEST_SOURCES: '1' } });
@@ -75,7 +76,7 @@ test('BAS on the fixture equals the hand computation: s_r .701389, s_b .9375, BA
   const rows = readTsv(path.join(dir, 'bas.tsv')).rows;
   const get = (s: string): Record<string, string> => rows.find((x) => x.score === s) ?? {};
   const sR = (0.5 / 0.8 + 0.7 / 0.9) / 2;
-  const sB = (0.58333333 / 0.66666667 + 1) / 2;
+  const sB = 1.1857238;
   t.true(Math.abs(Number(get('s_r').estimate) - sR) < 1e-5, `s_r ${get('s_r').estimate}`);
   t.true(Math.abs(Number(get('s_b').estimate) - sB) < 1e-5, `s_b ${get('s_b').estimate}`);
   t.true(Math.abs(Number(get('bas').estimate) - (sR + sB) / 2) < 1e-5, `bas ${get('bas').estimate}`);
@@ -119,7 +120,7 @@ test('without eval/predictions.tsv the checkpoint classifies the test-split clip
   const rng = new Rng(3, 'wav');
   for (const id of ids) writeWav(path.join(f.bids, 'stimuli', id.split('.')[0], `${id}.wav`), rng.normals(33075).map((x) => 0.1 * x), 22050);
   const truth = ['metal', 'metal', 'rock', 'rock'];
-  const choices = [['metal', 'metal', 'rock', 'rock'], ['metal', 'rock', 'rock', 'rock'], ['metal', 'metal', 'rock', 'metal']];
+  const choices = [['metal', 'rock', 'rock', 'metal'], ['metal', 'rock', 'rock', 'rock'], ['metal', 'metal', 'rock', 'metal']];
   choices.forEach((ch, h) => {
     const s = `sub-0${h + 1}`;
     writeTsv(path.join(f.bids, s, 'beh', `${s}_task-genre_beh.tsv`), ['stim_id', 'true_genre', 'response', 'rt'], ch.map((c, k) => ({ stim_id: ids[k], true_genre: truth[k], response: c, rt: 1 })));

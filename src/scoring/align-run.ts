@@ -15,7 +15,7 @@ import type { AlignConfig } from './config.js';
 import { computeBas, neuralScore, type BasReport } from './bas.js';
 import { areaRoiMatrix } from './correspondence.js';
 import {
-  alignmentScore, behaviourInput, loadEncodings, modelRsa, nameKey, pooledAreaRoiInput, readHumanChoices, readModelChoices, resolvePairNames, spearmanWithCi,
+  alignmentScore, behaviourInput, loadEncodings, modelRsa, nameKey, pooledAreaRoiInput, readHumanChoices, readModelChoices, readModelProbabilities, resolvePairNames, spearmanWithCi,
   type LoadedEncoding, type RsaResult,
 } from './align.js';
 
@@ -108,6 +108,7 @@ export async function runAlign(opts: { encodingDirs: string[]; modelDirs: string
     const sR = pairs ? neuralScore(neural, idxPairs, cfg.bas.clip).sR : NaN;
     let bas: BasReport | null = null;
     let choices: Map<string, string> | null = null;
+    let probs: Map<string, Map<string, number>> | null = null;
     const ckptDir = trainDir && checkpoint ? path.join(trainDir, 'checkpoints', checkpoint) : null;
     if (ckptDir && checkpoint !== 'best' && fs.existsSync(ckptDir) && fs.existsSync(path.join(opts.bids, 'stimuli'))) {
       // eval/predictions.tsv describes the final model; an earlier checkpoint makes its own choices.
@@ -115,6 +116,7 @@ export async function runAlign(opts: { encodingDirs: string[]; modelDirs: string
       choices = await predictClipGenres(trainDir as string, path.join(opts.bids, 'stimuli'), checkpoint as string);
     } else if (trainDir && fs.existsSync(path.join(trainDir, 'eval', 'predictions.tsv'))) {
       choices = readModelChoices(trainDir);
+      probs = readModelProbabilities(trainDir);
     } else if (trainDir && fs.existsSync(path.join(trainDir, 'checkpoints')) && fs.existsSync(path.join(opts.bids, 'stimuli'))) {
       notice(`align: ${label}: no eval/predictions.tsv; classifying ${path.join(opts.bids, 'stimuli')} with the checkpoint`);
       const { predictClipGenres } = await import('./model-choices.js');
@@ -124,7 +126,7 @@ export async function runAlign(opts: { encodingDirs: string[]; modelDirs: string
     }
     if (choices && pairs) {
       humans ??= readHumanChoices(opts.bids);
-      const b = behaviourInput(choices, humans);
+      const b = behaviourInput(choices, humans, probs);
       bas = computeBas(neural, b.input, { ...cfg.bas, pairs }, rng.fork('bas'));
     }
     const m = areaRoiMatrix(neural);
@@ -177,9 +179,9 @@ export function writeAlignOutputs(dir: string, res: AlignResult): void {
   writeTsv(path.join(dir, 'bas.tsv'), ['model', 'checkpoint', 'score', 'estimate', 'ci_lo', 'ci_hi', 'se'], basRows, {
     model: { Description: 'Model' },
     checkpoint: { Description: 'Checkpoint (n/a = the trained model)' },
-    score: { Description: 'Which score', Levels: { s_r: 'neural: mean over area→ROI pairs of the clipped ceiling-normalised median r', s_b: 'behavioural consistency with listeners', bas: `BAS (${res.config.bas.combine} of s_r and s_b)` } },
+    score: { Description: 'Which score', Levels: { s_r: 'neural: mean over area→ROI pairs of the clipped ceiling-normalised median r', s_b: 'behavioural consistency with listeners: ceiling-normalised clip-difficulty and error profiles, unclipped (docs/bas.md)', bas: `BAS (${res.config.bas.combine} of s_r and s_b)` } },
     estimate: { Description: 'Score on the full data', Units: 'unitless' },
-    ci_lo: { Description: `Lower end of the ${level * 100}% percentile bootstrap interval (voxels within ROIs, clips)` },
+    ci_lo: { Description: `Lower end of the ${level * 100}% percentile bootstrap interval (voxels within ROIs; listeners and clips jointly)` },
     ci_hi: { Description: `Upper end of the ${level * 100}% percentile bootstrap interval` },
     se: { Description: 'Bootstrap standard error' },
   });
