@@ -8,9 +8,12 @@ import test from 'ava';
 import { InputError } from '../src/core/errors.js';
 import { Rng } from '../src/core/prng.js';
 import { quantileSorted7 } from '../src/encoding/bootstrap.js';
-import { behaviourScore, resampleBehaviour, type BehaviourInput } from '../src/scoring/behaviour.js';
+import { behaviourScore, resampleBehaviour, type BehaviourInput, type BehaviourScore } from '../src/scoring/behaviour.js';
 import { halfSplits, poolReliability, spearmanBrown } from '../src/scoring/behaviour/ceiling.js';
 import { errorConsistency } from '../src/scoring/behaviour/kappa.js';
+import { clipResponseRow, simulatePanel } from '../src/synth/behaviour.js';
+import { defaultSynthConfig } from '../src/synth/config.js';
+import { subjectId } from '../src/synth/study.js';
 import { pyStdin } from './helpers/python.js';
 import { asInput, heldOutListener, neverHumanLike, perfectClassifier, plantedPanel, randomGuesser } from './helpers/planted-behaviour.js';
 
@@ -191,4 +194,34 @@ test('bootstrap listener draws: copies of one listener stay in one half, so a dr
   const bad = { ...b, modelProbs: new Float64Array(b.trueGenre.length * b.nGenres).fill(0.5) };
   t.throws(() => behaviourScore(bad), { instanceOf: InputError, message: /sum to/ });
   t.throws(() => behaviourScore({ ...b, humans: b.humans.subarray(0, 40), nHumans: 1 }), { instanceOf: InputError, message: /at least 2 listeners/ });
+});
+
+test('the default mini-study’s listeners (seed 0: 20 listeners, 80 clips, 30 % ambiguous): a model outputting the planted per-clip distribution scores ≈ 1, one that knows only the genre-level confusions ≈ 0.4, a perfect classifier 0', (t) => {
+  const cfg = defaultSynthConfig();
+  const G = cfg.stimuli.genres.length;
+  // Same streams as simulateStudy: clips genre-major, the panel forked from Rng(seed, 'synth').
+  const stimGenre = cfg.stimuli.genres.flatMap((_, g) => Array.from({ length: cfg.stimuli.clipsPerGenre }, () => g));
+  const panel = simulatePanel(stimGenre, cfg.stimuli.genres, cfg.behaviour, new Rng(0, 'synth'), subjectId);
+  const C = stimGenre.length;
+  const H = panel.subjects.length;
+  const humans = new Int32Array(H * C);
+  panel.subjects.forEach((s, h) => s.trials.forEach((tr) => (humans[h * C + tr.stim] = tr.response)));
+  const score = (row: (g: number, c: number) => ArrayLike<number>): BehaviourScore => {
+    const p = new Float64Array(C * G);
+    stimGenre.forEach((g, c) => p.set(row(g, c), c * G));
+    const model = Int32Array.from(stimGenre, (_, c) => {
+      let best = 0;
+      for (let k = 1; k < G; k++) if (p[c * G + k] > p[c * G + best]) best = k;
+      return best;
+    });
+    return behaviourScore({ nGenres: G, trueGenre: Int32Array.from(stimGenre), model, modelProbs: p, humans, nHumans: H });
+  };
+  const ideal = score((g, c) => clipResponseRow(panel.confusion, G, g, panel.ambiguity[c], 1));
+  const genreLevel = score((g) => panel.confusion.subarray(g * G, (g + 1) * G));
+  const perfect = score((g) => Float64Array.from({ length: G }, (_, k) => (k === g ? 1 : 0)));
+  t.log(`ideal ${ideal.sB.toFixed(3)} (ρ_D ${ideal.difficultyCeiling.toFixed(3)}, ρ_E ${ideal.errorCeiling.toFixed(3)}), genre-level ${genreLevel.sB.toFixed(3)}, perfect ${perfect.sB}; listeners' accuracy ${ideal.accuracyHuman.toFixed(3)}`);
+  t.true(Math.abs(ideal.sB - 1) < 0.1, `ideal ${ideal.sB}`);
+  t.true(genreLevel.sB > 0.2 && genreLevel.sB < 0.6, `genre-level ${genreLevel.sB}`);
+  t.is(genreLevel.difficultyModel < ideal.difficultyModel, true, 'clip ambiguity is what the genre-level model misses');
+  t.is(perfect.sB, 0);
 });

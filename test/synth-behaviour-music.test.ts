@@ -7,7 +7,7 @@
 import test from 'ava';
 import { Rng } from '../src/core/prng.js';
 import { spectralFlux } from '../src/signal/envelope.js';
-import { plantedConfusion, simulateBehaviour } from '../src/synth/behaviour.js';
+import { clipResponseRow, plantAmbiguity, plantedConfusion, simulateBehaviour } from '../src/synth/behaviour.js';
 import { GTZAN_GENRES } from '../src/synth/config.js';
 import { synthesiseClip } from '../src/synth/music.js';
 
@@ -135,4 +135,45 @@ test('clips are full-length, within [−1, 1], and distortion leaves metal spect
   }
   t.log(`spectral flatness: metal ${metal.toFixed(3)}, classical ${classical.toFixed(3)}`);
   t.true(metal > 2 * classical);
+});
+
+test('planted clip ambiguity: 30 % of clips get a partner from their genre’s confusion row; listeners’ errors concentrate on those clips and go to the partner as planted (within 4 SE)', (t) => {
+  const m = plantedConfusion(genres);
+  const stimGenre = Array.from({ length: 20 * k }, (_, i) => i % k);
+  const amb = plantAmbiguity(stimGenre, m, k, { fraction: 0.3, strength: [0.3, 0.6] }, new Rng(5, 'amb'));
+  const ambiguous = amb.map((a, c) => (a.partner >= 0 ? c : -1)).filter((c) => c >= 0);
+  t.is(ambiguous.length, 60);
+  for (const c of ambiguous) {
+    t.not(amb[c].partner, stimGenre[c], 'the partner is another genre');
+    t.true(amb[c].strength >= 0.3 && amb[c].strength < 0.6);
+  }
+  // Named confusions dominate the partners: rock clips are mostly made mistakable for metal.
+  const rockPartners = ambiguous.filter((c) => genres[stimGenre[c]] === 'rock').map((c) => genres[amb[c].partner]);
+  t.log(`rock partners: ${rockPartners.join(', ')}`);
+  // 200 listeners of skill 1 on average (skills are drawn): partner share on ambiguous clips vs the planted row.
+  const nL = 200;
+  const partnerHits = new Float64Array(stimGenre.length);
+  const errors = new Float64Array(stimGenre.length);
+  const skills: number[] = [];
+  for (let h = 0; h < nL; h++) {
+    const r = simulateBehaviour(stimGenre, m, k, new Rng(h, 'listener'), amb);
+    skills.push(r.skill);
+    for (const tr of r.trials) {
+      if (tr.response !== tr.trueGenre) errors[tr.stim]++;
+      if (tr.response === amb[tr.stim].partner) partnerHits[tr.stim]++;
+    }
+  }
+  for (const c of ambiguous) {
+    const expected = skills.reduce((s, sk) => s + clipResponseRow(m, k, stimGenre[c], amb[c], sk)[amb[c].partner], 0) / nL;
+    const se = Math.sqrt((expected * (1 - expected)) / nL);
+    t.true(Math.abs(partnerHits[c] / nL - expected) < 4 * se, `clip ${c}: partner share ${partnerHits[c] / nL} vs ${expected}`);
+  }
+  const meanErr = (cs: number[]): number => cs.reduce((s, c) => s + errors[c], 0) / cs.length / nL;
+  const plain = stimGenre.map((_, c) => c).filter((c) => amb[c].partner < 0);
+  t.log(`error rate: ambiguous clips ${meanErr(ambiguous).toFixed(3)}, others ${meanErr(plain).toFixed(3)}`);
+  t.true(meanErr(ambiguous) > meanErr(plain) + 0.2);
+  for (let g = 0; g < k; g++) {
+    const row = clipResponseRow(m, k, g, { partner: (g + 1) % k, strength: 0.4 }, 1.1);
+    t.true(Math.abs(row.reduce((a, b) => a + b, 0) - 1) < 1e-12);
+  }
 });

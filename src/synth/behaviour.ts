@@ -123,3 +123,28 @@ export function simulateBehaviour(
   }
   return { trials, skill };
 }
+
+/** A behaviour-study config: listeners, ambiguous share and ambiguity range (synth config `behaviour`). */
+export interface PanelConfig {
+  subjects: number;
+  ambiguousFraction: number;
+  ambiguity: readonly [number, number];
+}
+
+/**
+ * The study's listener panel: the planted confusion over `genres`, each
+ * clip's ambiguity (stream `behaviour-ambiguity`) and every listener's
+ * judgements (stream `behaviour/<id>`), all forked from the study's root.
+ */
+export function simulatePanel(
+  stimGenre: number[], genres: readonly string[], cfg: PanelConfig, root: Rng, idOf: (i: number) => string,
+): { confusion: Float64Array; ambiguity: ClipAmbiguity[]; subjects: { id: string; trials: BehaviourTrial[]; skill: number }[] } {
+  const k = genres.length;
+  const confusion = plantedConfusion(genres);
+  const ambiguity = plantAmbiguity(stimGenre, confusion, k, { fraction: cfg.ambiguousFraction, strength: cfg.ambiguity }, root.fork('behaviour-ambiguity'));
+  const subjects = Array.from({ length: cfg.subjects }, (_, s) => {
+    const id = idOf(s);
+    return { id, ...simulateBehaviour(stimGenre, confusion, k, root.fork('behaviour').fork(id), ambiguity) };
+  });
+  return { confusion, ambiguity, subjects };
+}

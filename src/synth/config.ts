@@ -59,7 +59,13 @@ export const eegConfigSchema = z
 
 export const behaviourConfigSchema = z
   .object({
-    subjects: z.number().int().min(0).max(50).default(3),
+    subjects: z.number().int().min(0).max(50).default(20).describe('listeners giving a genre choice for every clip; the split-half ceiling of s_b needs several'),
+    ambiguousFraction: z.number().min(0).max(1).default(0.3).describe('share of clips planted as mistakable for one partner genre (drawn from the genre’s confusion row)'),
+    ambiguity: z
+      .tuple([z.number().min(0).max(1), z.number().min(0).max(1)])
+      .default([0.3, 0.6])
+      .refine(([lo, hi]) => lo <= hi, { message: 'ambiguity: lower bound above upper bound' })
+      .describe('an ambiguous clip moves a share a ~ U(lo, hi) of every listener’s response mass to its partner genre'),
   })
   .strict();
 
@@ -88,7 +94,7 @@ export type StimuliConfig = SynthConfig['stimuli'];
 export type FmriConfig = SynthConfig['fmri'];
 export type EegConfig = SynthConfig['eeg'];
 
-/** The default study (10 genres × 8 clips × 6 s, 3 fMRI, 3+1 EEG and 3 behaviour subjects). */
+/** The default study (10 genres × 8 clips × 6 s, 3 fMRI, 3+1 EEG and 20 behaviour subjects). */
 export function defaultSynthConfig(): SynthConfig {
   return synthConfigSchema.parse({});
 }

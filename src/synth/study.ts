@@ -6,7 +6,7 @@
  */
 import { Rng } from '../core/prng.js';
 import { amplitudeEnvelope, spectralFlux } from '../signal/envelope.js';
-import { simulateBehaviour, plantedConfusion, type BehaviourTrial } from './behaviour.js';
+import { simulatePanel, type BehaviourTrial, type ClipAmbiguity } from './behaviour.js';
 import type { GenreName, SynthConfig } from './config.js';
 import { backgroundEeg, MONTAGE_16, MONTAGE_32, plantEeg, plantedResponse, type EegArtefacts, type PlantedEeg } from './eeg.js';
 import { clipFeatures, featureNames, standardiseColumns } from './features.js';
@@ -72,6 +72,8 @@ export interface Study {
   fmri: FmriSubject[];
   eeg: EegSubject[];
   confusion: Float64Array;
+  /** Per stimulus: the planted genre ambiguity of listeners' judgements. */
+  ambiguity: ClipAmbiguity[];
   behaviour: BehaviourSubject[];
 }
 
@@ -210,13 +212,7 @@ export function simulateStudy(cfg: SynthConfig, seed: number): Study {
   const testStims = chooseTestStims(stimGenre, cfg.fmri.testClips, root.fork('test-set'));
   const fmri = makeFmri(cfg, stimuli, spaces, layout, testStims, root.fork('fmri'));
   const eeg = makeEeg(cfg, stimuli, root.fork('eeg'), 0);
-  const confusion = plantedConfusion(cfg.stimuli.genres);
-  const k = cfg.stimuli.genres.length;
-  const behaviour: BehaviourSubject[] = [];
-  for (let s = 0; s < cfg.behaviour.subjects; s++) {
-    const id = subjectId(s);
-    const b = simulateBehaviour(stimGenre, confusion, k, root.fork('behaviour').fork(id));
-    behaviour.push({ id, trials: b.trials, skill: b.skill });
-  }
-  return { config: cfg, seed, stimuli, spaces, layout, testStims, fmri, eeg, confusion, behaviour };
+  const panel = simulatePanel(stimGenre, cfg.stimuli.genres, cfg.behaviour, root, subjectId);
+  const behaviour: BehaviourSubject[] = panel.subjects;
+  return { config: cfg, seed, stimuli, spaces, layout, testStims, fmri, eeg, confusion: panel.confusion, ambiguity: panel.ambiguity, behaviour };
 }

@@ -16,6 +16,7 @@ import { expectedCeilings, FEATURE_SPACES, renderRun, ROI_DRIVES, type RunDesign
 import { FEATURE_RATE } from './features.js';
 import { ROI_NAMES } from './layout.js';
 import type { Study } from './study.js';
+import { clipResponseRow } from './behaviour.js';
 
 const TRUTH = 'derivatives/synth-truth';
 const ATLAS = 'derivatives/atlas';
@@ -360,10 +361,28 @@ function writeBehaviour(study: Study, out: string): void {
       return row;
     }),
   );
+  const pCols = genres.map((g) => `p_${g}`);
+  writeTsv(
+    path.join(out, TRUTH, 'behaviour_clips.tsv'),
+    ['stim_id', 'true_genre', 'partner_genre', 'ambiguity', ...pCols],
+    study.stimuli.map((st, c) => {
+      const amb = study.ambiguity[c];
+      const row: Record<string, string | number | null> = { stim_id: st.id, true_genre: genres[st.genreIndex], partner_genre: amb.partner >= 0 ? genres[amb.partner] : null, ambiguity: amb.strength };
+      clipResponseRow(study.confusion, k, st.genreIndex, amb, 1).forEach((p, j) => (row[pCols[j]] = p));
+      return row;
+    }),
+    {
+      stim_id: { Description: 'Clip id (stimuli/stimuli.tsv)' },
+      true_genre: { Description: 'Genre the clip was synthesised as' },
+      partner_genre: { Description: 'Genre the clip is planted as mistakable for (n/a: not ambiguous)' },
+      ambiguity: { Description: 'Share of the response mass moved to the partner genre (0: not ambiguous)', Units: 'fraction' },
+      ...Object.fromEntries(genres.map((g, j) => [pCols[j], { Description: `Probability that a listener of skill 1 answers ${g}: the per-clip response distribution a perfectly human-like model would output` }])),
+    },
+  );
 }
 
 /** Bump when the generator's output changes for the same seed and config. */
-export const SYNTH_CODE_VERSION = 'synth-1';
+export const SYNTH_CODE_VERSION = 'synth-2';
 
 /**
  * What names a generated study: seed, config and generator version. Stored
@@ -401,7 +420,11 @@ function writeTruthSummary(study: Study, out: string): void {
       kernelLags: 'sample i = lag i/rate s, 0..0.4 s',
       predictors: 'envelope (local RMS) and spectral flux at the EEG rate, each divided by its RMS over all clips; zero between clips',
     },
-    behaviour: { subjects: study.behaviour.map((s) => ({ id: s.id, skill: s.skill, accuracy: s.trials.filter((t) => t.response === t.trueGenre).length / Math.max(1, s.trials.length) })) },
+    behaviour: {
+      subjects: study.behaviour.map((s) => ({ id: s.id, skill: s.skill, accuracy: s.trials.filter((t) => t.response === t.trueGenre).length / Math.max(1, s.trials.length) })),
+      ambiguousClips: study.ambiguity.filter((a) => a.partner >= 0).length,
+      clipModel: 'behaviour_clips.tsv: per clip the partner genre, the ambiguity a and the skill-1 response distribution (1 − a) C[g,·] + a e_partner with the diagonal scaled by the listener’s skill',
+    },
   });
 }
 
