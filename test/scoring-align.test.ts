@@ -103,7 +103,7 @@ test('align without per-clip predictions says what is missing (one line, exit 2)
   t.regex(r.stderr, /predictions/);
 });
 
-test('without eval/predictions.tsv the checkpoint classifies the test-split clips; s_b uses exactly those choices', async (t) => {
+test('without eval/predictions.tsv the checkpoint classifies the test-split clips; s_b uses exactly those choices and softmax', async (t) => {
   const f = fixture('ckpt');
   fs.rmSync(path.join(f.train, 'eval'), { recursive: true });
   const { Rng } = await import('../src/core/prng.js');
@@ -143,17 +143,21 @@ test('without eval/predictions.tsv the checkpoint classifies the test-split clip
   const { model: m2 } = loadCheckpoint(path.join(f.train, 'checkpoints', 'best'));
   const refs = listGtzan(path.join(f.bids, 'stimuli')).clips.filter((c) => c.id !== 'metal/metal.00001.wav');
   const wl = windowLogits(m2, loadClips(refs, { nMels: 16 }));
-  const expected = refs.map((_, i) => {
+  const meanLogits = refs.map((_, i) => {
     const s = [0, 0];
-    for (let w = 0; w < wl.clipOf.length; w++) if (wl.clipOf[w] === i) for (let j = 0; j < 2; j++) s[j] += wl.logits[w * 2 + j];
-    return s[1] > s[0] ? 'rock' : 'metal';
+    let n = 0;
+    for (let w = 0; w < wl.clipOf.length; w++) if (wl.clipOf[w] === i) { n++; for (let j = 0; j < 2; j++) s[j] += wl.logits[w * 2 + j]; }
+    return s.map((v) => v / n);
   });
+  const expected = meanLogits.map((s) => (s[1] > s[0] ? 'rock' : 'metal'));
+  // Two-class softmax of the mean logits: P(rock) = 1 / (1 + e^(metal − rock)).
+  const probs = Float64Array.from(meanLogits.flatMap((s) => [1 / (1 + Math.exp(s[1] - s[0])), 1 / (1 + Math.exp(s[0] - s[1]))]));
   t.deepEqual(got.map((x) => x.predicted_genre), expected);
   // s_b over the three test clips (genres sorted: metal 0, rock 1; listeners h1..h3 on clips 1, 3, 4).
   const g = (x: string): number => (x === 'metal' ? 0 : 1);
   const clipIdx = [0, 2, 3];
   const sb = behaviourScore({
-    nGenres: 2, trueGenre: Int32Array.from(clipIdx.map((k) => g(truth[k]))), model: Int32Array.from(expected.map(g)),
+    nGenres: 2, trueGenre: Int32Array.from(clipIdx.map((k) => g(truth[k]))), model: Int32Array.from(expected.map(g)), modelProbs: probs,
     humans: Int32Array.from(choices.flatMap((ch) => clipIdx.map((k) => g(ch[k])))), nHumans: 3,
   }).sB;
   const rows = readTsv(path.join(dir, 'bas.tsv')).rows;

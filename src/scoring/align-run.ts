@@ -113,14 +113,14 @@ export async function runAlign(opts: { encodingDirs: string[]; modelDirs: string
     if (ckptDir && checkpoint !== 'best' && fs.existsSync(ckptDir) && fs.existsSync(path.join(opts.bids, 'stimuli'))) {
       // eval/predictions.tsv describes the final model; an earlier checkpoint makes its own choices.
       const { predictClipGenres } = await import('./model-choices.js');
-      choices = await predictClipGenres(trainDir as string, path.join(opts.bids, 'stimuli'), checkpoint as string);
+      ({ choices, probs } = await predictClipGenres(trainDir as string, path.join(opts.bids, 'stimuli'), checkpoint as string));
     } else if (trainDir && fs.existsSync(path.join(trainDir, 'eval', 'predictions.tsv'))) {
       choices = readModelChoices(trainDir);
       probs = readModelProbabilities(trainDir);
     } else if (trainDir && fs.existsSync(path.join(trainDir, 'checkpoints')) && fs.existsSync(path.join(opts.bids, 'stimuli'))) {
       notice(`align: ${label}: no eval/predictions.tsv; classifying ${path.join(opts.bids, 'stimuli')} with the checkpoint`);
       const { predictClipGenres } = await import('./model-choices.js');
-      choices = await predictClipGenres(trainDir, path.join(opts.bids, 'stimuli'));
+      ({ choices, probs } = await predictClipGenres(trainDir, path.join(opts.bids, 'stimuli')));
     } else {
       notice(`align: ${label}: no eval/predictions.tsv or checkpoint in ${trainDir ?? '(no matching --models artifact)'}; s_b and BAS are not computed`);
     }

@@ -1,8 +1,9 @@
 /**
- * The model's genre choice per clip when the train artifact has no
- * eval/predictions.tsv: the checkpoint is loaded and every tiling window of
- * each clip classified; a clip's choice is the argmax of its windows' mean
- * logits (the clip-level rule the evaluation uses). Imports tfjs (through
+ * The model's genre choice and softmax per clip when the train artifact has
+ * no eval/predictions.tsv, or for an earlier checkpoint: the checkpoint is
+ * loaded and every tiling window of each clip classified; a clip's choice is
+ * the argmax of its windows' mean logits (the clip-level rule the evaluation
+ * uses) and its probabilities their softmax. Imports tfjs (through
  * src/models), so callers import this module lazily.
  */
 import * as fs from 'node:fs';
@@ -40,12 +41,20 @@ export function testSplitClips(trainDir: string): Set<string> | null {
 /** `genre/genre.00003.wav` or `genre.00003.wav` → `genre.00003`. */
 export const stimIdOf = (id: string): string => path.basename(id).replace(/\.wav$/i, '');
 
+/** Per stim id: the model's genre choice and its softmax over genres (genre → probability). */
+export interface ClipPredictions {
+  choices: Map<string, string>;
+  probs: Map<string, Map<string, number>>;
+}
+
 /**
- * Genre choice (class name) per stim id for the clips under `stimuliDir`
- * (GTZAN layout), restricted to the test split when the artifact records one.
- * `checkpoint` names a folder under checkpoints/ (default: best, else the last epoch).
+ * Genre choice (class name) and softmax per stim id for the clips under
+ * `stimuliDir` (GTZAN layout), restricted to the test split when the artifact
+ * records one. The softmax is of the clip's mean window logits, as the train
+ * verb writes it to predictions.tsv. `checkpoint` names a folder under
+ * checkpoints/ (default: best, else the last epoch).
  */
-export async function predictClipGenres(trainDir: string, stimuliDir: string, checkpoint?: string): Promise<Map<string, string>> {
+export async function predictClipGenres(trainDir: string, stimuliDir: string, checkpoint?: string): Promise<ClipPredictions> {
   await initBackend('wasm');
   const { model } = loadCheckpoint(checkpoint ? path.join(trainDir, 'checkpoints', checkpoint) : checkpointDir(trainDir));
   const { classes, clips } = listGtzan(stimuliDir);
@@ -56,12 +65,24 @@ export async function predictClipGenres(trainDir: string, stimuliDir: string, ch
   const loaded = loadClips(refs, { nMels: model.config.nMels });
   const { logits, clipOf, nClasses } = windowLogits(model, loaded);
   const sum = new Float64Array(loaded.length * nClasses);
-  for (let w = 0; w < clipOf.length; w++) for (let j = 0; j < nClasses; j++) sum[clipOf[w] * nClasses + j] += logits[w * nClasses + j];
-  const out = new Map<string, string>();
+  const count = new Float64Array(loaded.length);
+  for (let w = 0; w < clipOf.length; w++) {
+    count[clipOf[w]]++;
+    for (let j = 0; j < nClasses; j++) sum[clipOf[w] * nClasses + j] += logits[w * nClasses + j];
+  }
+  const choices = new Map<string, string>();
+  const probs = new Map<string, Map<string, number>>();
   loaded.forEach((c, i) => {
     let best = 0;
     for (let j = 1; j < nClasses; j++) if (sum[i * nClasses + j] > sum[i * nClasses + best]) best = j;
-    out.set(stimIdOf(c.id), names[best]);
+    const id = stimIdOf(c.id);
+    choices.set(id, names[best]);
+    // Softmax of the mean logits, shifted by the maximum for stability.
+    const z = Array.from(sum.subarray(i * nClasses, (i + 1) * nClasses), (v) => v / Math.max(1, count[i]));
+    const mx = Math.max(...z);
+    const e = z.map((v) => Math.exp(v - mx));
+    const tot = e.reduce((a, b) => a + b, 0);
+    probs.set(id, new Map(names.map((g, j) => [g, e[j] / tot])));
   });
-  return out;
+  return { choices, probs };
 }
