@@ -5,7 +5,7 @@
  * averaged over splits and stepped up to the whole pool by Spearman–Brown.
  */
 import type { Rng } from '../../core/prng.js';
-import { poolResponses, profileCorrelations, type ProbTable } from './profiles.js';
+import { poolBuffer, poolResponses, profileCorrelations } from './profiles.js';
 
 /** Reliability of the mean of n parallel listeners whose single-listener reliability is ρ1. */
 export const spearmanBrown = (rho1: number, n: number): number => (n * rho1) / (1 + (n - 1) * rho1);
@@ -108,14 +108,17 @@ export function splitHalfCeiling(
   let sD = 0, nD = 0, sE = 0, nE = 0, sizeA = 0, sizeB = 0;
   const wA = new Float64Array(nHumans);
   const wB = new Float64Array(nHumans);
+  const bufA = poolBuffer(nClips, nGenres);
+  const bufB = poolBuffer(nClips, nGenres);
   for (const inA of splits) {
     wA.fill(0);
     wB.fill(0);
-    ids.forEach((h, j) => ((inA[j] ? wA : wB)[h] = weights[h]));
-    sizeA += wA.reduce((x, y) => x + y, 0);
-    sizeB += wB.reduce((x, y) => x + y, 0);
-    const a: ProbTable = poolResponses(humans, nHumans, nClips, nGenres, wA);
-    const b: ProbTable = poolResponses(humans, nHumans, nClips, nGenres, wB);
+    for (let j = 0; j < ids.length; j++) {
+      const h = ids[j];
+      if (inA[j]) { wA[h] = weights[h]; sizeA += weights[h]; } else { wB[h] = weights[h]; sizeB += weights[h]; }
+    }
+    const a = poolResponses(humans, nHumans, nClips, nGenres, wA, bufA);
+    const b = poolResponses(humans, nHumans, nClips, nGenres, wB, bufB);
     const r = profileCorrelations(a, b, trueGenre, nGenres, clips);
     // A split where one half is constant carries no information about agreement; it is left out.
     if (Number.isFinite(r.difficulty.r)) { sD += r.difficulty.r; nD++; }

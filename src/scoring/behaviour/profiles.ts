@@ -11,30 +11,44 @@ export interface ProbTable {
   defined: Uint8Array;
 }
 
+/** A ProbTable with its per-clip rating weights, reusable across pools of the same size. */
+export interface PoolBuffer extends ProbTable {
+  n: Float64Array;
+}
+
+export const poolBuffer = (nClips: number, nGenres: number): PoolBuffer => ({
+  p: new Float64Array(nClips * nGenres), defined: new Uint8Array(nClips), n: new Float64Array(nClips),
+});
+
 /**
  * The pooled response distribution of the listeners with weight w_h > 0 (a
  * listener drawn k times by the bootstrap weighs k): q(k|c) = Σ_h w_h [h_c = k] / Σ_h w_h [h rated c].
+ * Written into `into` when given (the split-half ceiling pools hundreds of halves).
  */
-export function poolResponses(humans: Int32Array, nHumans: number, nClips: number, nGenres: number, weights: ArrayLike<number>): ProbTable {
-  const p = new Float64Array(nClips * nGenres);
-  const n = new Float64Array(nClips);
+export function poolResponses(
+  humans: Int32Array, nHumans: number, nClips: number, nGenres: number, weights: ArrayLike<number>, into: PoolBuffer = poolBuffer(nClips, nGenres),
+): ProbTable {
+  const { p, n, defined } = into;
+  p.fill(0);
+  n.fill(0);
   for (let h = 0; h < nHumans; h++) {
     const w = weights[h];
     if (!(w > 0)) continue;
+    const row = h * nClips;
     for (let c = 0; c < nClips; c++) {
-      const k = humans[h * nClips + c];
+      const k = humans[row + c];
       if (k < 0) continue;
       p[c * nGenres + k] += w;
       n[c] += w;
     }
   }
-  const defined = new Uint8Array(nClips);
   for (let c = 0; c < nClips; c++) {
-    if (n[c] <= 0) continue;
-    defined[c] = 1;
-    for (let k = 0; k < nGenres; k++) p[c * nGenres + k] /= n[c];
+    defined[c] = n[c] > 0 ? 1 : 0;
+    if (!defined[c]) continue;
+    const inv = 1 / n[c];
+    for (let k = 0; k < nGenres; k++) p[c * nGenres + k] *= inv;
   }
-  return { p, defined };
+  return into;
 }
 
 /** A Pearson r with what made it undefined: a side with (numerically) zero variance. */
