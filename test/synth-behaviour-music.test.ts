@@ -147,9 +147,15 @@ test('planted clip ambiguity: 30 % of clips get a partner from their genre’s c
     t.not(amb[c].partner, stimGenre[c], 'the partner is another genre');
     t.true(amb[c].strength >= 0.3 && amb[c].strength < 0.6);
   }
-  // Named confusions dominate the partners: rock clips are mostly made mistakable for metal.
-  const rockPartners = ambiguous.filter((c) => genres[stimGenre[c]] === 'rock').map((c) => genres[amb[c].partner]);
-  t.log(`rock partners: ${rockPartners.join(', ')}`);
+  // Partners follow the genre's confusion row: 1000 rock clips are mistakable for metal as often as C[rock, metal] / Σ_{k≠rock} C[rock, k].
+  const rock = genres.indexOf('rock');
+  const metal = genres.indexOf('metal');
+  const rockAmb = plantAmbiguity(Array.from({ length: 1000 }, () => rock), m, k, { fraction: 1, strength: [0.3, 0.6] }, new Rng(6, 'amb'));
+  const offRow = Array.from(m.subarray(rock * k, (rock + 1) * k)).reduce((s, p, j) => (j === rock ? s : s + p), 0);
+  const pMetal = m[rock * k + metal] / offRow;
+  const share = rockAmb.filter((a) => a.partner === metal).length / 1000;
+  t.log(`rock clips made mistakable for metal: ${share} (planted ${pMetal.toFixed(3)})`);
+  t.true(Math.abs(share - pMetal) < 4 * Math.sqrt((pMetal * (1 - pMetal)) / 1000));
   // 200 listeners of skill 1 on average (skills are drawn): partner share on ambiguous clips vs the planted row.
   const nL = 200;
   const partnerHits = new Float64Array(stimGenre.length);

@@ -1,8 +1,9 @@
 /**
  * The split-half listener ceiling: how reliable the pooled listeners'
- * profiles are. Listeners are split at random into two halves, each profile
- * is correlated between the halves' pooled responses, the correlations are
- * averaged over splits and stepped up to the whole pool by Spearman–Brown.
+ * profiles are. Listeners are split into two halves (every split when there
+ * are few, else seeded random ones), each profile is correlated between the
+ * halves' pooled responses, the correlations are averaged over splits and
+ * stepped up to the whole pool by Spearman–Brown.
  */
 import type { Rng } from '../../core/prng.js';
 import { poolBuffer, poolResponses, profileCorrelations } from './profiles.js';
