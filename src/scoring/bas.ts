@@ -3,7 +3,7 @@
  * area→ROI prediction) and a behavioural part s_b (genre-choice consistency
  * with listeners), combined as configured. The BAN/BAS paper does not publish
  * its equations; ours are in docs/bas.md. Every part comes with a percentile
- * bootstrap CI: voxels are resampled within each ROI, clips across clips.
+ * bootstrap CI: voxels are resampled within each ROI, listeners and clips jointly.
  */
 import { z } from 'zod';
 import { InputError } from '../core/errors.js';
@@ -49,7 +49,7 @@ export const BasConfigSchema = z.object({
   /** 'mean' = (s_r + s_b)/2; 'weighted' = weighted arithmetic mean; 'geometric' = weighted geometric mean. */
   combine: z.enum(['mean', 'weighted', 'geometric']).default('mean'),
   weights: z.object({ neural: z.number().nonnegative(), behaviour: z.number().nonnegative() }).default({ neural: 1, behaviour: 1 }),
-  /** Bounds applied to each pair score of s_r and to each ratio of s_b. */
+  /** Bounds applied to each pair score of s_r (s_b is reported unclipped, docs/bas.md). */
   clip: bounds.default({ lo: 0, hi: 1 }),
   nBoot: z.number().int().min(10).default(1000),
   level: z.number().gt(0).lt(1).default(0.95),
