@@ -13,6 +13,7 @@
  * Sparse and complex arrays and MATLAB objects are refused with one line.
  */
 import * as fs from 'node:fs';
+import nodeFs from 'node:fs';
 import { InputError } from '../../core/errors.js';
 import { numel, type MatClass, type MatFile, type MatNumericData, type MatValue, type MatVariableInfo } from './types.js';
 import { toClass } from './v5-elements.js';
@@ -178,6 +179,54 @@ function directoryEntry(h: H5, obj: H5Dataset | H5Group, name: string, where: st
   };
 }
 
+/**
+ * Run an h5wasm call with HDF5's stderr muted; its failures become one-line
+ * InputErrors. HDF5 prints a 30-line error stack for every failure, and
+ * h5wasm's Node build (Emscripten NODERAWFS) writes it with fs.writeSync to
+ * fd 2 directly, so the only way to keep our one-line errors is to drop fd-2
+ * writes for the duration of the (synchronous) call.
+ */
+function quietly<T>(where: string, f: () => T): T {
+  const write = nodeFs.writeSync;
+  const passOn = write as (...a: unknown[]) => number;
+  nodeFs.writeSync = ((fd: number, data: NodeJS.ArrayBufferView | string, ...rest: unknown[]) =>
+    fd === 2 ? (typeof data === 'string' ? Buffer.byteLength(data) : typeof rest[1] === 'number' ? rest[1] : data.byteLength) : passOn(fd, data, ...rest)) as typeof nodeFs.writeSync;
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+    throw new InputError(where, `corrupt HDF5 data (${e instanceof Error ? e.message : String(e)})`);
+  } finally {
+    nodeFs.writeSync = write;
+  }
+}
+
+/**
+ * HDF5 superblock check before HDF5 sees the file: the end-of-file address it
+ * records must not lie beyond the file (the common damage: a cut download).
+ */
+function checkSuperblock(path: string): void {
+  const fd = fs.openSync(path, 'r');
+  try {
+    const size = fs.fstatSync(fd).size;
+    const b = Buffer.alloc(64);
+    for (const pos of [0, 512, 1024, 2048]) {
+      const n = fs.readSync(fd, b, 0, 64, pos);
+      if (n < 16 || !b.subarray(0, 8).equals(HDF5_SIGNATURE)) continue;
+      const version = b[8];
+      const offsets = version <= 1 ? b[13] : b[9];
+      if (offsets !== 8 && offsets !== 4) throw new InputError(path, `HDF5 superblock with ${offsets}-byte addresses`);
+      const at = (version === 0 ? 24 : version === 1 ? 28 : 12) + 2 * offsets;
+      if (at + offsets > n) throw new InputError(path, 'truncated HDF5 superblock');
+      const eof = offsets === 8 ? Number(b.readBigUInt64LE(at)) : b.readUInt32LE(at);
+      if (eof > size) throw new InputError(path, `truncated file: HDF5 records ${eof} bytes, the file has ${size}`);
+      return;
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /** Read the 116-byte MATLAB text of the user block (empty when absent). */
 function userBlockText(path: string): string {
   const fd = fs.openSync(path, 'r');
@@ -193,25 +242,23 @@ function userBlockText(path: string): string {
 
 /** Open a v7.3 MAT-file: the variable directory now, data on `read`. */
 export async function openMatV73(path: string): Promise<MatFile> {
+  checkSuperblock(path);
   const h = await loadH5();
-  let file: H5File;
-  try {
-    file = new h.File(path, 'r');
-  } catch (e) {
-    throw new InputError(path, `cannot open as HDF5 (${e instanceof Error ? e.message : String(e)})`);
-  }
-  const names = file.keys().filter((k) => !k.startsWith('#'));
+  const file = quietly(path, () => new h.File(path, 'r'));
+  if (file.file_id < 0n) throw new InputError(path, 'cannot open as HDF5');
   const objects = new Map<string, H5Dataset | H5Group>();
   const variables: MatVariableInfo[] = [];
+  let names: string[] = [];
   try {
+    names = quietly(path, () => file.keys().filter((k) => !k.startsWith('#')));
     for (const n of names) {
-      const o = file.get(n);
+      const o = quietly(`${path}: ${n}`, () => file.get(n));
       if (!isDataset(o, h) && !isGroup(o, h)) continue;
       objects.set(n, o);
-      variables.push(directoryEntry(h, o, n, `${path}: ${n}`));
+      variables.push(quietly(`${path}: ${n}`, () => directoryEntry(h, o, n, `${path}: ${n}`)));
     }
   } catch (e) {
-    file.close();
+    quietly(path, () => file.close());
     throw e;
   }
   const get = (name: string) => {
@@ -225,22 +272,24 @@ export async function openMatV73(path: string): Promise<MatFile> {
     description: userBlockText(path),
     byteOrder: 'little',
     variables,
-    read: (name) => decode(h, file, get(name), `${path}: ${name}`),
-    readSlab(name, index) {
-      const o = get(name);
-      const where = `${path}: ${name}`;
-      if (!isDataset(o, h) || o.attrs.MATLAB_empty) return slabOf(decode(h, file, o, where), index, where);
-      const cls = matClass(o, where);
-      if (cls === 'cell' || cls === 'char' || cls === 'struct') return slabOf(decode(h, file, o, where), index, where);
-      const shape = matShape(o);
-      const last = shape[shape.length - 1];
-      if (index < 0 || index >= last) throw new InputError(where, `index ${index + 1} is beyond the last dimension (${last})`);
-      // The MATLAB last axis is HDF5's first: one hyperslab read, nothing else decoded.
-      const data = numericData(o.slice([[index, index + 1]]), where);
-      return { kind: 'numeric', class: cls, shape: [...shape.slice(0, -1), 1], data: toClass(data, cls), imag: null };
-    },
+    read: (name) => quietly(`${path}: ${name}`, () => decode(h, file, get(name), `${path}: ${name}`)),
+    readSlab: (name, index) => quietly(`${path}: ${name}`, () => slab(name, index)),
     close: () => {
-      file.close();
+      quietly(path, () => file.close());
     },
   };
+
+  function slab(name: string, index: number): MatValue {
+    const o = get(name);
+    const where = `${path}: ${name}`;
+    if (!isDataset(o, h) || o.attrs.MATLAB_empty) return slabOf(decode(h, file, o, where), index, where);
+    const cls = matClass(o, where);
+    if (cls === 'cell' || cls === 'char' || cls === 'struct') return slabOf(decode(h, file, o, where), index, where);
+    const shape = matShape(o);
+    const last = shape[shape.length - 1];
+    if (index < 0 || index >= last) throw new InputError(where, `index ${index + 1} is beyond the last dimension (${last})`);
+    // The MATLAB last axis is HDF5's first: one hyperslab read, nothing else decoded.
+    const data = numericData(o.slice([[index, index + 1]]), where);
+    return { kind: 'numeric', class: cls, shape: [...shape.slice(0, -1), 1], data: toClass(data, cls), imag: null };
+  }
 }
