@@ -1,6 +1,6 @@
 """Write a small NMED-T replica with NMED-T's file and variable names.
 
-usage: python3 nmedt_replica.py ROOT
+usage: python3 nmedt_replica.py ROOT [--full]
 
 Cleaned files (125 Hz, electrodes x time x participants, already
 average-referenced as the real ones are):
@@ -16,6 +16,10 @@ code, latency ms, label, 1-based sample):
   ROOT/raw/01_2_raw.mat    h5py v7.3, song 22
 with X[0, t] = t (0-based sample index) and every other channel 0, so a
 segment's first sample tells where it was cut.
+With --full: all ten songs 21-30 (song 22 in v7.3, the others zlib v7),
+lasting 20 + (N - 21) / 2 s, and the stimuli a make run needs:
+ROOT/stimuli/song<N>.wav (22050 Hz tone complexes, 2 s longer than the EEG)
+and ROOT/stimuli/stimuli.tsv (stim_id, path).
 Prints JSON: {durations: {song: s}, raw_onsets: {file: {song: onset s}}}.
 """
 import json
@@ -32,7 +36,8 @@ os.makedirs(f'{root}/raw', exist_ok=True)
 FS = 125
 N_EL = 8
 PARTS = [1, 2, 3, 4]
-DUR = {21: 20.0, 22: 18.0, 23: 22.0}
+FULL = '--full' in sys.argv[2:]
+DUR = {n: 20 + (n - 21) / 2 for n in range(21, 31)} if FULL else {21: 20.0, 22: 18.0, 23: 22.0}
 
 
 def signal(song, pid, nt):
@@ -53,7 +58,22 @@ for song, dur in DUR.items():
     if song == 22:
         write_v73(f, V)
     else:
-        sio.savemat(f, V, do_compression=(song == 21))
+        sio.savemat(f, V, do_compression=(FULL or song == 21))
+
+if FULL:
+    from scipy.io import wavfile
+    os.makedirs(f'{root}/stimuli', exist_ok=True)
+    rows = ['stim_id\tpath']
+    for song, dur in DUR.items():
+        sr = 22050
+        t = np.arange(int((dur + 2) * sr)) / sr
+        f0 = 110 * 2 ** ((song - 21) / 12)
+        beat = 0.5 * (1 + np.sign(np.sin(2 * np.pi * (1.5 + (song - 21) / 10) * t)))
+        x = sum(np.sin(2 * np.pi * f0 * h * t) / h for h in range(1, 5)) * (0.3 + 0.7 * beat)
+        wavfile.write(f'{root}/stimuli/song{song}.wav', sr, (0.2 * x / np.abs(x).max() * 32767).astype(np.int16))
+        rows.append(f'song{song}\tstimuli/song{song}.wav')
+    with open(f'{root}/stimuli/stimuli.tsv', 'w') as fh:
+        fh.write('\n'.join(rows) + '\n')
 
 
 def din(events):
