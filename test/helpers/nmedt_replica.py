@@ -18,7 +18,7 @@ with X[0, t] = t (0-based sample index) and every other channel 0, so a
 segment's first sample tells where it was cut.
 With --full: all ten songs 21-30 (song 22 in v7.3, the others zlib v7),
 lasting 20 + (N - 21) / 2 s, and the stimuli a make run needs:
-ROOT/stimuli/song<N>.wav (22050 Hz tone complexes, 2 s longer than the EEG)
+ROOT/stimuli/nmedt/song<N>.wav (22050 Hz tone complexes, 2 s longer than the EEG)
 and ROOT/stimuli/stimuli.tsv (stim_id, path).
 Prints JSON: {durations: {song: s}, raw_onsets: {file: {song: onset s}}}.
 """
@@ -62,7 +62,7 @@ for song, dur in DUR.items():
 
 if FULL:
     from scipy.io import wavfile
-    os.makedirs(f'{root}/stimuli', exist_ok=True)
+    os.makedirs(f'{root}/stimuli/nmedt', exist_ok=True)
     rows = ['stim_id\tpath']
     for song, dur in DUR.items():
         sr = 22050
@@ -70,8 +70,8 @@ if FULL:
         f0 = 110 * 2 ** ((song - 21) / 12)
         beat = 0.5 * (1 + np.sign(np.sin(2 * np.pi * (1.5 + (song - 21) / 10) * t)))
         x = sum(np.sin(2 * np.pi * f0 * h * t) / h for h in range(1, 5)) * (0.3 + 0.7 * beat)
-        wavfile.write(f'{root}/stimuli/song{song}.wav', sr, (0.2 * x / np.abs(x).max() * 32767).astype(np.int16))
-        rows.append(f'song{song}\tstimuli/song{song}.wav')
+        wavfile.write(f'{root}/stimuli/nmedt/song{song}.wav', sr, (0.2 * x / np.abs(x).max() * 32767).astype(np.int16))
+        rows.append(f'song{song}\tstimuli/nmedt/song{song}.wav')
     with open(f'{root}/stimuli/stimuli.tsv', 'w') as fh:
         fh.write('\n'.join(rows) + '\n')
 
