@@ -4,6 +4,7 @@
  * conversion of an element's bytes into a typed array of its miTYPE, in
  * either byte order.
  */
+import * as os from 'node:os';
 import { InputError } from '../../core/errors.js';
 import type { MatNumericClass, MatNumericData } from './types.js';
 
@@ -80,12 +81,20 @@ export function miName(type: number): string {
   return names[type] ?? `type ${type}`;
 }
 
-/** The element's data as a typed array of its own miTYPE, copied (aligned) and in host order. */
+const HOST_LE = os.endianness() === 'LE';
+
+/**
+ * The element's data as a typed array of its own miTYPE in host order. When
+ * the bytes are already in host order and aligned (the usual case: elements
+ * are 8-byte padded inside a freshly read or inflated buffer) this is a view,
+ * not a copy, so a 700 MB NMED-T array is not held twice.
+ */
 export function typedData(el: Element, le: boolean, where: string): MatNumericData {
   const C = NUMERIC_MI[el.type];
   if (!C) throw new InputError(where, `${miName(el.type)} where numeric data was expected`);
   const size = C.BYTES_PER_ELEMENT;
   if (el.data.length % size !== 0) throw new InputError(where, `${miName(el.type)} data of ${el.data.length} bytes is not a whole number of ${size}-byte values`);
+  if (le === HOST_LE && el.data.byteOffset % size === 0) return new (C as unknown as { new (b: ArrayBufferLike, o: number, n: number): MatNumericData })(el.data.buffer, el.data.byteOffset, el.data.length / size);
   const copy = Buffer.from(el.data);
   if (!le && size > 1) {
     if (size === 2) copy.swap16();
