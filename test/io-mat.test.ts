@@ -103,3 +103,26 @@ test('big-endian Level 5 (MI mark), including a small data element: values as sc
   for (const [name, want] of Object.entries(expected.be)) t.deepEqual(canon(m.read(name)), want, name);
   m.close();
 });
+
+test('readSlab on a 7.7 MB compressed variable (several 1 MB zlib chunks): each participant equals numpy\'s data[:, :, k], stopping the inflation early', async (t) => {
+  const file = path.join(dir, 'big.mat');
+  const py = `
+import sys, json, numpy as np, scipy.io as sio
+d = np.random.default_rng(5).standard_normal((16, 20000, 3))
+sio.savemat(sys.argv[1], {'data21': d}, do_compression=True)
+print(json.dumps([{'first': d[0, 0, k], 'last': d[-1, -1, k], 'mid': d[7, 12345, k], 'sum': float(d[:, :, k].sum())} for k in range(3)]))`;
+  const want = JSON.parse(execFileSync('/usr/bin/python3', ['-c', py, file], { encoding: 'utf8' })) as { first: number; last: number; mid: number; sum: number }[];
+  const m = await openMat(file);
+  t.true(m.variables[0].storedBytes > 3 << 20);
+  for (let k = 0; k < 3; k++) {
+    const s = m.readSlab('data21', k);
+    if (s.kind !== 'numeric') throw new Error('numeric expected');
+    t.deepEqual(s.shape, [16, 20000, 1]);
+    const d = s.data as Float64Array;
+    t.is(d[0], want[k].first);
+    t.is(d[d.length - 1], want[k].last);
+    t.is(d[7 + 16 * 12345], want[k].mid);
+    t.true(Math.abs(d.reduce((a, b) => a + b, 0) - want[k].sum) < 1e-6);
+  }
+  m.close();
+});

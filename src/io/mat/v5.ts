@@ -12,6 +12,7 @@ import { InputError } from '../../core/errors.js';
 import { MI, miName, readElement, readU32 } from './v5-elements.js';
 import { arrayHeader, decodeArray, type ArrayHeader } from './v5-array.js';
 import { slabOf } from './view.js';
+import { readCompressedSlab } from './v5-slab.js';
 import type { MatFile, MatValue, MatVariableInfo } from './types.js';
 
 export const HEADER_BYTES = 128;
@@ -20,6 +21,7 @@ const PEEK_BYTES = 4096;
 
 interface Entry {
   info: MatVariableInfo;
+  header: ArrayHeader;
   offset: number;
   nbytes: number;
   type: number;
@@ -115,6 +117,7 @@ export function openMatV5(path: string): MatFile {
             : compressedHeader(fd, off + 8, nbytes, h.le, where);
         entries.push({
           info: { name: ah.name, class: ah.class, shape: ah.shape, complex: ah.complex, global: ah.global, storedBytes: nbytes, compressed: type === MI.COMPRESSED },
+          header: ah,
           offset: off + 8,
           nbytes,
           type,
@@ -147,7 +150,10 @@ export function openMatV5(path: string): MatFile {
         return decodeArray(raw, h.le, where).value;
       },
       readSlab(name: string, index: number): MatValue {
-        return slabOf(this.read(name), index, `${path}: ${name}`);
+        const e = byName.get(name);
+        const where = `${path}: ${name}`;
+        const partial = e && e.type === MI.COMPRESSED && open ? readCompressedSlab(fd, e.offset, e.nbytes, e.header, h.le, index, where) : null;
+        return partial ?? slabOf(this.read(name), index, where);
       },
       close() {
         if (open) fs.closeSync(fd);
