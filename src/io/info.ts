@@ -14,7 +14,7 @@ import { readTsv } from './tsv.js';
 import { scanBids } from './bids.js';
 import { matInfo } from './mat/info.js';
 import { parseV5Header } from './mat/v5.js';
-import { isHdf5 } from './mat/v73.js';
+import { isHdf5 } from './mat/hdf5.js';
 
 export const INFO_SCHEMA = 'brainalign.info/1';
 

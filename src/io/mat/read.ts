@@ -7,7 +7,8 @@ import * as fs from 'node:fs';
 import { InputError } from '../../core/errors.js';
 import type { MatFile } from './types.js';
 import { openMatV5 } from './v5.js';
-import { isHdf5, openMatV73 } from './v73.js';
+import { openMatV73 } from './v73.js';
+import { isHdf5 } from './hdf5.js';
 
 export async function openMat(path: string): Promise<MatFile> {
   if (!fs.existsSync(path)) throw new InputError(path, 'no such file');
