@@ -69,7 +69,7 @@ function decodeChars(el: Element | null, le: boolean, where: string): number[] {
   if (codes instanceof Float32Array || codes instanceof Float64Array || codes instanceof BigInt64Array || codes instanceof BigUint64Array) {
     throw new InputError(where, `char data stored as ${miName(el.type)}`);
   }
-  return el.type === MI.UTF16 ? Array.from(String.fromCharCode(...codes), (c) => c.codePointAt(0) ?? 0) : Array.from(codes);
+  return el.type === MI.UTF16 ? Array.from(new TextDecoder('utf-16le').decode(Uint16Array.from(codes)), (c) => c.codePointAt(0) ?? 0) : Array.from(codes);
 }
 
 /** Rows of a column-major char matrix (rows × everything else). */
@@ -78,9 +78,9 @@ function charRows(codes: number[], shape: number[]): string[] {
   const cols = rows === 0 ? 0 : numel(shape) / rows;
   const out: string[] = [];
   for (let r = 0; r < rows; r++) {
-    const cs: number[] = [];
-    for (let c = 0; c < cols; c++) cs.push(codes[r + rows * c]);
-    out.push(String.fromCodePoint(...cs));
+    let s = '';
+    for (let c = 0; c < cols; c++) s += String.fromCodePoint(codes[r + rows * c]);
+    out.push(s);
   }
   return out;
 }
