@@ -16,6 +16,7 @@ import { REPO } from './helpers/cli.js';
 import { tmpDir } from './helpers/tmp.js';
 
 test('make DATASET=data-manifests/nmed-t.json ROOT=<replica> runs data verify → eeg-prep → features (stm) → decode-eeg → report, and nothing of the fMRI studies', (t) => {
+  t.timeout(15 * 60_000); // a minute and a half alone; several times that on a shared machine
   const dir = tmpDir('brainalign-nmedt-make-');
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   const root = path.join(dir, 'nmedt');
@@ -24,7 +25,7 @@ test('make DATASET=data-manifests/nmed-t.json ROOT=<replica> runs data verify �
   const D = path.join(dir, 'derivatives', 'brainalign');
   // Only sizes are overridden: the listeners (the replica has 4, NMED-T 20) and a reduced decode section.
   const vars = ['DATASET=data-manifests/nmed-t.json', `ROOT=${root}`, `D=${D}`, 'EEG_SUBJECTS=01 02', 'EEG_CFG=test/fixtures/e2e/nmed-t.json', 'QUIET=--quiet'];
-  const r = spawnSync('make', ['-C', REPO, '-j2', ...vars], { encoding: 'utf8', maxBuffer: 256 << 20, timeout: 10 * 60_000 });
+  const r = spawnSync('make', ['-C', REPO, '-j2', ...vars], { encoding: 'utf8', maxBuffer: 256 << 20, timeout: 14 * 60_000 });
   t.is(r.status, 0, `make failed:\n${r.stdout.slice(-4000)}\n${r.stderr.slice(-4000)}`);
   if (r.status !== 0) return;
 
