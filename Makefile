@@ -36,7 +36,7 @@ STAMPS    := $(D)/stamps
 # System packages: OpenBLAS/LAPACKE for the native linear-algebra path, the
 # Debian python stack that the tests compare against, Chromium for the report
 # test. Installed on Debian when missing; elsewhere see README.
-DEBIAN_PKGS := libopenblas-dev liblapacke-dev python3-numpy python3-scipy python3-pandas python3-nibabel python3-mne chromium
+DEBIAN_PKGS := libopenblas-dev liblapacke-dev python3-numpy python3-scipy python3-pandas python3-nibabel python3-mne python3-h5py chromium
 
 .make/system-deps:
 	@mkdir -p .make

@@ -12,4 +12,22 @@ $(STAMPS)/input.json: $(SYNTH_CFG) | build
 else
 $(STAMPS)/input.json: $(DATASET) | build
 	$(BA) data verify $(DATASET) $(ROOT) --stamp $@ $(QUIET)
+
+# A manifest's mapping.make sets the make variables its dataset needs (the
+# listeners, the study config, the decoding target, which studies apply:
+# NMED-T has EEG only). Read with plain node, so it works before the build;
+# a variable given on the command line still wins over these.
+define DATASET_NL
+
+
+endef
+DATASET_MAKE := $(shell $(NODE) -e 'const m = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).mapping?.make ?? {}; for (const [k, v] of Object.entries(m)) if (k !== "$$comment") process.stdout.write(`$${k} := $${v};;`)' $(DATASET))
+$(eval $(subst ;;,$(DATASET_NL),$(DATASET_MAKE)))
+
+# Only the studies the dataset supports, when its manifest names them.
+ifneq ($(DATASET_STUDIES),)
+.DEFAULT_GOAL := dataset-studies
+.PHONY: dataset-studies
+dataset-studies: build $(DATASET_STUDIES)
+endif
 endif

@@ -16,9 +16,17 @@ EEG_CFG      ?= pipelines/eeg-identification.json
 studies: eeg-identification
 eeg-identification: $(STAMPS)/report-eeg-identification.json
 
-# Targets: the trained BAN's representation of each song at the EEG segment rate.
+# Targets: the trained BAN's representation of each song at the EEG segment rate,
+# or, for a dataset without genre labels to train BAN on (NMED-T), a baseline
+# that needs no training (EEG_TARGET_BASELINE=stm|logmel|random-ban).
+EEG_TARGET_BASELINE ?=
+ifeq ($(EEG_TARGET_BASELINE),)
 $(STAMPS)/features-eeg.json: $(STAMPS)/train-ban.json $(EEG_CFG)
 	$(BA) features --model $< --stimuli $(STUDY)/stimuli --config $(EEG_CFG) --out $(D) --stamp $@ $(QUIET)
+else
+$(STAMPS)/features-eeg.json: $(STAMPS)/input.json $(EEG_CFG) | build
+	$(BA) features --baseline $(EEG_TARGET_BASELINE) --stimuli $(STUDY)/stimuli --config $(EEG_CFG) --out $(D) --stamp $@ $(QUIET)
+endif
 
 # Preprocessing, one listener per target.
 $(STAMPS)/eeg-prep_sub-%.json: $(STAMPS)/input.json $(EEG_CFG) | build

@@ -151,3 +151,17 @@ test('published outputs appear in the BIDS derivatives tree', async (t) => {
   });
   t.is(fs.readFileSync(path.join(root, 'sub-01', 'func', 'sub-01_task-x_desc-y_r.tsv'), 'utf8'), 'a\n');
 });
+
+test('publishing an up-to-date stage again leaves the derivatives tree as it was, without temp links', async (t) => {
+  const { root, input } = setup(t);
+  const spec = { stage: 'pub', codeVersion: '1', root, inputs: { input }, params: {}, seed: 0, publish: true };
+  const work = ({ dir }: { dir: string }) => {
+    fs.mkdirSync(path.join(dir, 'sub-01', 'eeg'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'sub-01', 'eeg', 'sub-01_desc-x_eeg.json'), '{}\n');
+  };
+  await runStage(spec, work);
+  const again = await runStage(spec, work);
+  t.true(again.upToDate);
+  t.deepEqual(fs.readdirSync(path.join(root, 'sub-01', 'eeg')), ['sub-01_desc-x_eeg.json']);
+});
+

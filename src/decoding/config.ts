@@ -1,11 +1,12 @@
 /**
  * Configuration of the EEG identification study (pipelines/eeg-identification.json):
- * `prep` for `brainalign eeg-prep`, `decode` for `brainalign decode-eeg`.
+ * `input` and `prep` for `brainalign eeg-prep`, `decode` for `brainalign decode-eeg`.
  * Parsing it loads no tfjs.
  */
 import { z } from 'zod';
 import { eegEncoderConfigSchema } from '../models/eeg-encoder-config.js';
 import { eegPrepConfigSchema } from '../signal/eeg/prep.js';
+import { eegInputConfigSchema } from './sources/config.js';
 
 export const DECODERS = ['predann', 'predann-noann', 'regression', 'mtrf-envelope'] as const;
 export type DecoderName = (typeof DECODERS)[number];
@@ -43,6 +44,7 @@ export type DecodeEegConfig = z.output<typeof decodeEegConfigSchema>;
 
 export const eegIdentificationConfigSchema = z
   .object({
+    input: eegInputConfigSchema.default(eegInputConfigSchema.parse({})),
     prep: eegPrepConfigSchema.default(eegPrepConfigSchema.parse({})),
     decode: decodeEegConfigSchema.default(decodeEegConfigSchema.parse({})),
   })

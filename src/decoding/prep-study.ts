@@ -15,7 +15,7 @@ import { scanBids, selectFiles, readEvents } from '../io/bids.js';
 import { readEdf } from '../io/edf.js';
 import { writeNpy } from '../io/npy.js';
 import { readTsv, tsvNumber, writeTsv } from '../io/tsv.js';
-import { preprocessEeg, type EegPrepConfig } from '../signal/eeg/prep.js';
+import { preprocessEeg, type EegPrepConfig, type PrepInput } from '../signal/eeg/prep.js';
 import { cutSegments, eventsFromAnnotations, eventsFromTriggers, type Segments, type StimulusEvent } from '../signal/eeg/segment.js';
 import type { Xyz } from '../signal/eeg/montage.js';
 import type { BadChannelReport } from '../signal/eeg/bad-channels.js';
@@ -83,15 +83,16 @@ function stimulusEvents(dataFile: string, cfg: EegPrepConfig, root: string, rec:
   return eventsFromAnnotations(rec.annotations, /^stim\s+(\S+)$/);
 }
 
-/** Preprocess and segment every EEG recording of `subject` (label without "sub-"). */
-export function prepareSubject(root: string, subject: string, cfg: EegPrepConfig, task?: string): PreparedSubject {
-  const ds = scanBids(root);
-  const files = selectFiles(ds, { datatype: 'eeg', suffix: 'eeg', sub: subject, task }).filter((f) => /\.(edf|bdf)$/i.test(f.path));
-  if (files.length === 0) throw new InputError(root, `no EDF/BDF recordings for sub-${subject}${task ? ` task-${task}` : ''}`);
-  const parts: Segments[] = [];
-  const reports: PreparedSubject['reports'] = [];
-  let channels: string[] | null = null;
-  const badAll = new Set<string>();
+/** One recording ready for the chain: channels (µV) with positions, the channels marked bad, the stimulus events. */
+export interface Recording {
+  /** Path shown in messages and reports (relative to the dataset root). */
+  file: string;
+  input: PrepInput;
+  events: StimulusEvent[];
+}
+
+/** The EDF/BDF recordings of one BIDS subject, read one at a time. */
+function* bidsRecordings(root: string, files: ReturnType<typeof selectFiles>, cfg: EegPrepConfig): Generator<Recording> {
   for (const f of files) {
     const chTsv = companion(f.path, 'channels', '.tsv');
     let eegLabels: string[] | null = null;
@@ -110,20 +111,48 @@ export function prepareSubject(root: string, subject: string, cfg: EegPrepConfig
     const scale = sigs.map((s) => (/^(v)$/i.test(s.unit) ? 1e6 : /^mv$/i.test(s.unit) ? 1e3 : 1)); // to µV
     const data = sigs.map((s, i) => (scale[i] === 1 ? s.data : s.data.map((v) => v * scale[i])));
     const positions = positionsFor(labels, f.path);
-    const pre = preprocessEeg({ labels, rate, data, positions, marked: marked.map((m) => labels.indexOf(m)) }, cfg);
     const events = stimulusEvents(f.path, cfg, root, rec, f.events);
     if (events.length === 0) throw new InputError(f.path, `no stimulus events found (prep.events = ${cfg.events})`);
-    const durs = events.map((e) => e.duration).filter((d) => Number.isFinite(d) && d > 0);
+    yield { file: path.relative(root, f.path), input: { labels, rate, data, positions, marked: marked.map((m) => labels.indexOf(m)) }, events };
+  }
+}
+
+/** Preprocess and segment every EEG recording of `subject` (label without "sub-"). */
+export function prepareSubject(root: string, subject: string, cfg: EegPrepConfig, task?: string): PreparedSubject {
+  const ds = scanBids(root);
+  const files = selectFiles(ds, { datatype: 'eeg', suffix: 'eeg', sub: subject, task }).filter((f) => /\.(edf|bdf)$/i.test(f.path));
+  if (files.length === 0) throw new InputError(root, `no EDF/BDF recordings for sub-${subject}${task ? ` task-${task}` : ''}`);
+  return segmentRecordings(bidsRecordings(root, files, cfg), cfg, subject, task ?? files[0].entities.task ?? 'unknown');
+}
+
+/**
+ * Run the preprocessing chain on each recording, cut its segments, and
+ * concatenate them segment-wise (cut to the shortest). Recordings are taken
+ * one at a time, so only one is held in memory before preprocessing.
+ */
+export function segmentRecordings(recordings: Iterable<Recording>, cfg: EegPrepConfig, subject: string, task: string): PreparedSubject {
+  const parts: Segments[] = [];
+  const reports: PreparedSubject['reports'] = [];
+  const sources: string[] = [];
+  let channels: string[] | null = null;
+  const badAll = new Set<string>();
+  for (const r of recordings) {
+    const { labels } = r.input;
+    const marked = (r.input.marked ?? []).map((i) => labels[i]);
+    const pre = preprocessEeg(r.input, cfg);
+    const durs = r.events.map((e) => e.duration).filter((d) => Number.isFinite(d) && d > 0);
     const segSec = cfg.segmentSec ?? (durs.length ? Math.min(...durs) : NaN);
-    if (!Number.isFinite(segSec)) throw new InputError(f.path, 'stimulus durations unknown: set prep.segmentSec');
-    const seg = cutSegments(pre.data, pre.rate, events, cfg.shiftSec, segSec);
-    if (seg.skipped.length) notice(`eeg-prep: ${path.basename(f.path)}: ${seg.skipped.length} event(s) run past the recording and were skipped`);
-    if (channels && channels.join(',') !== pre.labels.join(',')) throw new InputError(f.path, 'recordings of one subject have different channels after preprocessing');
+    if (!Number.isFinite(segSec)) throw new InputError(r.file, 'stimulus durations unknown: set prep.segmentSec');
+    const seg = cutSegments(pre.data, pre.rate, r.events, cfg.shiftSec, segSec);
+    if (seg.skipped.length) notice(`eeg-prep: ${path.basename(r.file)}: ${seg.skipped.length} event(s) run past the recording and were skipped`);
+    if (channels && channels.join(',') !== pre.labels.join(',')) throw new InputError(r.file, 'recordings of one subject have different channels after preprocessing');
     channels = pre.labels;
     parts.push(seg);
     for (const b of pre.bad) badAll.add(b);
-    reports.push({ file: path.relative(root, f.path), labels, report: pre.report, marked });
+    reports.push({ file: r.file, labels, report: pre.report, marked });
+    sources.push(r.file);
   }
+  if (parts.length === 0) throw new InputError(`sub-${subject}`, 'no recordings');
   const nT = Math.min(...parts.map((p) => p.nT));
   const nCh = parts[0].nCh;
   const nSeg = parts.reduce((s, p) => s + p.nSeg, 0);
@@ -134,7 +163,7 @@ export function prepareSubject(root: string, subject: string, cfg: EegPrepConfig
     s0 += p.nSeg;
   }
   const segments: Segments = { data, nSeg, nCh, nT, stimIds: parts.flatMap((p) => p.stimIds), starts: parts.flatMap((p) => p.starts), skipped: parts.flatMap((p) => p.skipped) };
-  return { subject: subject, task: task ?? files[0].entities.task ?? 'unknown', channels: channels ?? [], segments, bad: [...badAll].sort(), reports, sources: files.map((f) => path.relative(root, f.path)) };
+  return { subject, task, channels: channels ?? [], segments, bad: [...badAll].sort(), reports, sources };
 }
 
 /** File stem of a subject's segments inside an eeg-prep artifact. */

@@ -12,10 +12,13 @@ import { wavInfo } from './wav.js';
 import { npyInfo } from './npy.js';
 import { readTsv } from './tsv.js';
 import { scanBids } from './bids.js';
+import { matInfo } from './mat/info.js';
+import { parseV5Header } from './mat/v5.js';
+import { isHdf5 } from './mat/hdf5.js';
 
 export const INFO_SCHEMA = 'brainalign.info/1';
 
-export type Format = 'nifti' | 'edf' | 'wav' | 'npy' | 'tsv' | 'bids';
+export type Format = 'nifti' | 'edf' | 'wav' | 'npy' | 'tsv' | 'bids' | 'mat';
 
 export interface InfoDocument {
   schema: typeof INFO_SCHEMA;
@@ -36,25 +39,29 @@ export function detectFormat(file: string): Format {
     if (fs.existsSync(path.join(file, 'dataset_description.json'))) return 'bids';
     throw new InputError(file, 'is a folder without dataset_description.json (not a BIDS dataset)');
   }
-  const head = Buffer.alloc(8);
+  const head = Buffer.alloc(128);
   const fd = fs.openSync(file, 'r');
   let n: number;
   try {
-    n = fs.readSync(fd, head, 0, 8, 0);
+    n = fs.readSync(fd, head, 0, 128, 0);
   } finally {
     fs.closeSync(fd);
   }
   const lower = file.toLowerCase();
   if (n >= 6 && head[0] === 0x93 && head.subarray(1, 6).toString('latin1') === 'NUMPY') return 'npy';
   if (n >= 4 && (head.subarray(0, 4).toString('latin1') === 'RIFF' || head.subarray(0, 4).toString('latin1') === 'RIFX')) return 'wav';
-  if (n >= 8 && (head.toString('latin1') === '0       ' || (head[0] === 0xff && head.subarray(1, 8).toString('latin1') === 'BIOSEMI'))) return 'edf';
+  if (n >= 8 && (head.subarray(0, 8).toString('latin1') === '0       ' || (head[0] === 0xff && head.subarray(1, 8).toString('latin1') === 'BIOSEMI'))) return 'edf';
+  // MAT-files: Level 5 carries a byte-order mark at byte 126, v7.3 is HDF5 behind a MATLAB text block.
+  if (head.subarray(0, 6).toString('latin1') === 'MATLAB' && (parseV5Header(head.subarray(0, n)) !== null || isHdf5(file))) return 'mat';
+  if (lower.endsWith('.mat') && isHdf5(file)) return 'mat';
   if (/\.(nii|nii\.gz|hdr|hdr\.gz|img|img\.gz)$/.test(lower)) return 'nifti';
   if (n >= 4 && (head.readInt32LE(0) === 348 || head.readInt32BE(0) === 348 || head.readInt32LE(0) === 540 || head.readInt32BE(0) === 540)) return 'nifti';
   if (/\.(edf|bdf|rec)$/.test(lower)) return 'edf';
   if (lower.endsWith('.wav')) return 'wav';
   if (lower.endsWith('.npy')) return 'npy';
   if (lower.endsWith('.tsv')) return 'tsv';
-  throw new InputError(file, 'unrecognised format (expected NIfTI, EDF/BDF, WAV, NPY, TSV or a BIDS folder)');
+  if (lower.endsWith('.mat')) throw new InputError(file, n < 128 ? `too short for a MAT-file (${n} bytes)` : 'not a MAT-file (no MATLAB header with an IM/MI mark, and not HDF5)');
+  throw new InputError(file, 'unrecognised format (expected NIfTI, EDF/BDF, WAV, NPY, TSV, MAT or a BIDS folder)');
 }
 
 function tsvInfo(file: string) {
@@ -92,10 +99,11 @@ function bidsInfo(root: string) {
   };
 }
 
-export function describeFile(file: string): InfoDocument {
+export async function describeFile(file: string): Promise<InfoDocument> {
   const format = detectFormat(file);
   const info =
-    format === 'nifti' ? niftiInfo(file)
+    format === 'mat' ? await matInfo(file)
+    : format === 'nifti' ? niftiInfo(file)
     : format === 'edf' ? edfInfo(file)
     : format === 'wav' ? wavInfo(file)
     : format === 'npy' ? npyInfo(file)

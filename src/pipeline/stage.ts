@@ -144,10 +144,23 @@ function finish(spec: StageSpec, dir: string, key: string): void {
  * Hard-link an artifact's files into the BIDS derivatives tree, so users find
  * `sub-01/func/..._r.nii.gz` where BIDS says, while the store keeps one copy.
  */
+function sameFile(a: string, b: string): boolean {
+  try {
+    const sa = fs.statSync(a);
+    const sb = fs.statSync(b);
+    return sa.ino === sb.ino && sa.dev === sb.dev;
+  } catch {
+    return false;
+  }
+}
+
 function publish(root: string, dir: string): void {
   for (const rel of listFiles(dir)) {
     if (rel === 'provenance.json') continue;
     const dest = path.join(root, rel);
+    // Already published as a link to this very file: rename(2) of one hard link
+    // onto another of the same inode does nothing, which would leave the temp link behind.
+    if (sameFile(path.join(dir, rel), dest)) continue;
     fs.mkdirSync(path.dirname(dest), { recursive: true });
     const tmp = path.join(path.dirname(dest), `.tmp-link-${process.pid}-${path.basename(dest)}`);
     fs.rmSync(tmp, { force: true });

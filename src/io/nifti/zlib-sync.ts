@@ -18,12 +18,12 @@ interface EngineInternals {
   _processChunk(chunk: Uint8Array, flush: number): Buffer;
 }
 
-/** One native zlib engine (Gunzip or Gzip) driven synchronously, chunk by chunk. */
+/** One native zlib engine (Gunzip, Gzip, or Inflate for zlib streams) driven synchronously, chunk by chunk. */
 export class SyncZlib {
   private handle: NativeHandle | null;
   private readonly internals: EngineInternals;
 
-  constructor(private readonly engine: zlib.Gunzip | zlib.Gzip) {
+  constructor(private readonly engine: zlib.Gunzip | zlib.Gzip | zlib.Inflate) {
     this.internals = engine as unknown as EngineInternals;
     this.handle = this.internals._handle;
     // A failing chunk is reported by the throw from process(); zlib also

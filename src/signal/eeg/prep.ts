@@ -3,7 +3,9 @@
  * matters):
  *  1. notch at the mains frequencies (zero-phase IIR);
  *  2. zero-phase Butterworth band-pass (removes drift before the variance
- *     statistics of step 3, and band-limits before resampling);
+ *     statistics of step 3, and band-limits before resampling); switched off
+ *     (bandpassHz null) for data that arrive filtered, so they are not
+ *     filtered twice — resampling still applies its own anti-alias filter;
  *  3. bad-channel detection (flat / noisy);
  *  4. spherical-spline interpolation (or dropping) of the bad channels;
  *  5. re-reference (common average over the now-clean channels, or named channels);
@@ -25,7 +27,7 @@ export const eegPrepConfigSchema = z
   .object({
     notchHz: z.array(z.number().positive()).default([50]).describe('mains frequencies (and harmonics) to notch out, Hz; [] for none'),
     notchQ: z.number().positive().default(30).describe('notch quality factor (−3 dB width = f0/Q)'),
-    bandpassHz: z.tuple([z.number().min(0), z.number().positive()]).default([0.5, 30]).describe('zero-phase band-pass edges, Hz (low 0 = low-pass only)'),
+    bandpassHz: z.tuple([z.number().min(0), z.number().positive()]).nullable().default([0.5, 30]).describe('zero-phase band-pass edges, Hz (low 0 = low-pass only; null = no filter, for data already cleaned, e.g. NMED-T)'),
     bandpassOrder: z.number().int().min(1).max(8).default(4).describe('Butterworth order per edge (doubled by the zero-phase pass)'),
     badChannels: z
       .object({
@@ -84,10 +86,12 @@ export function preprocessEeg(input: PrepInput, cfg: EegPrepConfig): PrepOutput 
     const sos = notch(f0, cfg.notchQ, rate);
     data = data.map((x) => sosfiltfilt(sos, x));
   }
-  const [lo, hi] = cfg.bandpassHz;
-  if (hi >= rate / 2) throw new InputError('bandpassHz', `upper edge ${hi} Hz must be below Nyquist (${rate / 2} Hz)`);
-  const sos = lo > 0 ? butterworth(cfg.bandpassOrder, [lo, hi], rate, 'bandpass') : butterworth(cfg.bandpassOrder, hi, rate, 'lowpass');
-  data = data.map((x) => sosfiltfilt(sos, x));
+  if (cfg.bandpassHz) {
+    const [lo, hi] = cfg.bandpassHz;
+    if (hi >= rate / 2) throw new InputError('bandpassHz', `upper edge ${hi} Hz must be below Nyquist (${rate / 2} Hz)`);
+    const sos = lo > 0 ? butterworth(cfg.bandpassOrder, [lo, hi], rate, 'bandpass') : butterworth(cfg.bandpassOrder, hi, rate, 'lowpass');
+    data = data.map((x) => sosfiltfilt(sos, x));
+  }
   const bad = new Set<number>(cfg.badChannels.alsoMarked ? input.marked ?? [] : []);
   let report: BadChannelReport | null = null;
   if (cfg.badChannels.detect) {
