@@ -2,17 +2,20 @@
  * `brainalign align` on a hand-made fixture whose BAS can be worked out on
  * paper (docs/bas.md definitions):
  *
- * Neural: 6 voxels, A1 = voxels 0–2 (reliability 0.64 → ceiling 0.8), Belt =
+ * Neural: 6 voxels of one subject, A1 = voxels 0–2 (reliability 0.64 → ceiling 0.8), Belt =
  * voxels 3–5 (reliability 0.81 → ceiling 0.9).
- *   area a1 r = [.4 .5 .6 | .1 .2 .3]   → A1 median .5 /.8 = .625,   Belt .2/.9
- *   area belt r = [.1 .2 .15 | .7 .6 .8] → A1 median .15/.8,          Belt .7/.9 = .7778
- *   s_r = (.625 + .7778)/2 = .701389 (pairs a1→A1, belt→Belt, given as 'A1'/'BELT').
+ *   area a1 r = [.4 .5 .6 | .1 .2 .3]   → area_roi.tsv: A1 median .5 /.8 = .625,   Belt .2/.9
+ *   area belt r = [.1 .2 .15 | .7 .6 .8] → area_roi.tsv: A1 median .15/.8,          Belt .7/.9 = .7778
+ *   s_r cells, median r²/ρ: a1 in A1 .25/.64 = .390625, belt in A1 .0225/.64 = .035156,
+ *   belt in Belt .49/.81 = .604938, a1 in Belt .04/.81 = .049383;
+ *   pair a1→A1: ½(.390625 + (.390625 − .035156)) = .373047; pair belt→Belt: ½(.49 + .45)/.81 = .580247;
+ *   s_r = .476647 (pairs a1→A1, belt→Belt, given as 'A1'/'BELT').
  * Behaviour: 4 clips (metal, metal, rock, rock); listeners
  *   h1 = M M R R, h2 = M R R R, h3 = M M R M; model = R M R R.
  *   A(m,H) = (0 + 2/3 + 1 + 2/3)/4 = .58333; A(H,H) = (1 + 1/3 + 1 + 1/3)/4 = .66667 → ratio .875
  *   ρ(m,H) = r([.5 .5 0 1], [5/6 1/6 1/6 5/6]) = .70711;
  *   ρ(H,H) = (1 + .44721 + .44721)/3 = .63148 → ratio 1.1198, clipped to 1
- *   s_b = (.875 + 1)/2 = .9375;  BAS = (s_r + s_b)/2 = .819444.
+ *   s_b = (.875 + 1)/2 = .9375;  BAS = (s_r + s_b)/2 = .707073.
  */
 import test from 'ava';
 import * as fs from 'node:fs';
@@ -65,7 +68,7 @@ function fixture(name: string): { enc: string; train: string; bids: string; cfg:
   return { enc, train, bids, cfg };
 }
 
-test('BAS on the fixture equals the hand computation: s_r .701389, s_b .9375, BAS .819444; CIs bracket the estimates', (t) => {
+test('BAS on the fixture equals the hand computation: s_r .476647, s_b .9375, BAS .707073; CIs bracket the estimates', (t) => {
   const f = fixture('hand');
   const D = path.join(tmp, 'deriv');
   const r = runCli(['align', '--encodings', f.enc, '--models', f.train, '--bids', f.bids, '--config', f.cfg, '--out', D, '--quiet'], { env: { BRAINALIGN_TEST_SOURCES: '1' } });
@@ -74,7 +77,7 @@ test('BAS on the fixture equals the hand computation: s_r .701389, s_b .9375, BA
   const dir = path.join(D, 'artifacts', 'align', key);
   const rows = readTsv(path.join(dir, 'bas.tsv')).rows;
   const get = (s: string): Record<string, string> => rows.find((x) => x.score === s) ?? {};
-  const sR = (0.5 / 0.8 + 0.7 / 0.9) / 2;
+  const sR = ((0.25 / 0.64 + (0.25 / 0.64 - 0.0225 / 0.64)) / 2 + 0.47 / 0.81) / 2;
   const sB = (0.58333333 / 0.66666667 + 1) / 2;
   t.true(Math.abs(Number(get('s_r').estimate) - sR) < 1e-5, `s_r ${get('s_r').estimate}`);
   t.true(Math.abs(Number(get('s_b').estimate) - sB) < 1e-5, `s_b ${get('s_b').estimate}`);
@@ -88,7 +91,7 @@ test('BAS on the fixture equals the hand computation: s_r .701389, s_b .9375, BA
   const c = corr.fix.correspondence;
   t.is(c.ownRoiBest, 1);
   t.is(c.ownAreaBest, 1);
-  t.true(Math.abs(c.contrast - ((0.625 + 0.7 / 0.9) / 2 - (0.2 / 0.9 + 0.15 / 0.8) / 2)) < 1e-5);
+  t.true(Math.abs(c.contrast - ((0.25 / 0.64 + 0.49 / 0.81) / 2 - (0.04 / 0.81 + 0.0225 / 0.64) / 2)) < 1e-5);
   // Same inputs → up to date.
   const again = runCli(['align', '--encodings', f.enc, '--models', f.train, '--bids', f.bids, '--config', f.cfg, '--out', D, '--quiet'], { env: { BRAINALIGN_TEST_SOURCES: '1' } });
   t.regex(again.stdout, /up to date/);

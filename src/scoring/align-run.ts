@@ -177,9 +177,9 @@ export function writeAlignOutputs(dir: string, res: AlignResult): void {
   writeTsv(path.join(dir, 'bas.tsv'), ['model', 'checkpoint', 'score', 'estimate', 'ci_lo', 'ci_hi', 'se'], basRows, {
     model: { Description: 'Model' },
     checkpoint: { Description: 'Checkpoint (n/a = the trained model)' },
-    score: { Description: 'Which score', Levels: { s_r: 'neural: mean over area→ROI pairs of the clipped ceiling-normalised median r', s_b: 'behavioural consistency with listeners', bas: `BAS (${res.config.bas.combine} of s_r and s_b)` } },
+    score: { Description: 'Which score', Levels: { s_r: 'neural: mean over subjects and area→ROI pairs of ½[level + specificity] of the median noise-corrected r² (docs/bas.md)', s_b: 'behavioural consistency with listeners', bas: `BAS (${res.config.bas.combine} of s_r and s_b)` } },
     estimate: { Description: 'Score on the full data', Units: 'unitless' },
-    ci_lo: { Description: `Lower end of the ${level * 100}% percentile bootstrap interval (voxels within ROIs, clips)` },
+    ci_lo: { Description: `Lower end of the ${level * 100}% percentile bootstrap interval (subjects, voxels within ROIs, clips)` },
     ci_hi: { Description: `Upper end of the ${level * 100}% percentile bootstrap interval` },
     se: { Description: 'Bootstrap standard error' },
   });
@@ -205,6 +205,7 @@ export function writeAlignOutputs(dir: string, res: AlignResult): void {
     pairs: g.bas?.config.pairs ?? null,
     correspondence: g.bas?.correspondence ?? null,
     pairScores: g.bas?.pairScores ?? null,
+    perSubject: g.bas?.perSubject ?? null,
     behaviour: g.bas?.behaviour ?? null,
   }])));
   const choiceRows = res.groups.flatMap((g) => (g.choices ? [...g.choices].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([stim, genre]) => ({ model: g.model, checkpoint: g.checkpoint, stim_id: stim, predicted_genre: genre })) : []));

@@ -70,7 +70,8 @@ export const nameKey = (s: string): string => s.toLowerCase().replace(/[^a-z0-9]
 /**
  * Pools the encodings of one model over subjects into the area × voxel input
  * of computeBas: one row per area (its CV-chosen iteration), voxels of all
- * subjects side by side, ROIs by name.
+ * subjects side by side with their subject recorded (s_r is scored per
+ * subject and averaged), ROIs by name.
  */
 export function pooledAreaRoiInput(encs: LoadedEncoding[], areaSet: 'areas' | 'best' = 'areas'): AreaRoiInput {
   const areas = areaSet === 'best' ? ['best'] : encs[0].index.areas.slice();
@@ -83,8 +84,9 @@ export function pooledAreaRoiInput(encs: LoadedEncoding[], areaSet: 'areas' | 'b
   const r = new Float64Array(areas.length * nVoxels);
   const reliability = new Float64Array(nVoxels);
   const roiOfVoxel = new Int32Array(nVoxels);
+  const subjectOfVoxel = new Int32Array(nVoxels);
   let o = 0;
-  for (const e of encs) {
+  for (const [si, e] of encs.entries()) {
     const nV = e.index.nVoxels;
     areas.forEach((a, ai) => {
       const m = e.index.maps.find((x) => x.area === a && x.label === 'cv');
@@ -94,10 +96,11 @@ export function pooledAreaRoiInput(encs: LoadedEncoding[], areaSet: 'areas' | 'b
     for (let v = 0; v < nV; v++) {
       reliability[o + v] = e.reliability[v];
       roiOfVoxel[o + v] = e.roiOfVoxel[v];
+      subjectOfVoxel[o + v] = si;
     }
     o += nV;
   }
-  return { areas, rois, r, nVoxels, roiOfVoxel, reliability };
+  return { areas, rois, r, nVoxels, roiOfVoxel, reliability, subjects: encs.map((e) => e.index.subject), subjectOfVoxel };
 }
 
 /** Resolves configured (area, roi) pairs to the names the encodings use (ignoring case and punctuation). */

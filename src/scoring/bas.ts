@@ -1,16 +1,20 @@
 /**
- * The Brain Alignment Score (BAS): a neural part s_r (ceiling-normalised
- * area→ROI prediction) and a behavioural part s_b (genre-choice consistency
- * with listeners), combined as configured. The BAN/BAS paper does not publish
- * its equations; ours are in docs/bas.md. Every part comes with a percentile
- * bootstrap CI: voxels are resampled within each ROI, clips across clips.
+ * The Brain Alignment Score (BAS): a neural part s_r (per subject, how much of
+ * each ROI's explainable variance its paired area explains, and how much more
+ * than the other areas do) and a behavioural part s_b (genre-choice
+ * consistency with listeners), combined as configured. The BAN/BAS paper does
+ * not publish its equations; ours are in docs/bas.md. Every part comes with a
+ * percentile bootstrap CI: subjects are resampled, voxels within each of the
+ * drawn subjects' ROIs, and clips across clips.
  */
 import { z } from 'zod';
 import { InputError } from '../core/errors.js';
 import type { Rng } from '../core/prng.js';
 import { quantileSorted7 } from '../encoding/bootstrap.js';
-import { areaRoiMatrix, checkAreaRoiInput, correspondenceTest, type AreaRoiInput, type CorrespondenceTest, type IndexPairs } from './correspondence.js';
+import { checkAreaRoiInput, correspondenceTest, type AreaRoiInput, type CorrespondenceTest, type IndexPairs } from './correspondence.js';
 import { behaviourScore, checkBehaviourInput, type BehaviourInput, type BehaviourScore } from './behaviour.js';
+import { neuralScoreBySubject, voxelsBySubject, type NeuralScore, type PairTerms, type VoxelSelection } from './neural-score.js';
+import { TUCKUTE_RELIABILITY_FLOOR } from '../encoding/ceilings.js';
 
 /** Default model-area → brain-ROI pairs of s_r. */
 export const BAS_DEFAULT_PAIRS: readonly { area: string; roi: string }[] = [
@@ -49,8 +53,10 @@ export const BasConfigSchema = z.object({
   /** 'mean' = (s_r + s_b)/2; 'weighted' = weighted arithmetic mean; 'geometric' = weighted geometric mean. */
   combine: z.enum(['mean', 'weighted', 'geometric']).default('mean'),
   weights: z.object({ neural: z.number().nonnegative(), behaviour: z.number().nonnegative() }).default({ neural: 1, behaviour: 1 }),
-  /** Bounds applied to each pair score of s_r and to each ratio of s_b. */
+  /** Bounds applied to each pair's level and specificity in s_r and to each ratio of s_b. */
   clip: bounds.default({ lo: 0, hi: 1 }),
+  /** Floor on a voxel's reliability before it divides r² (Tuckute et al. 2023). */
+  reliabilityFloor: z.number().gt(0).max(1).default(TUCKUTE_RELIABILITY_FLOOR),
   nBoot: z.number().int().min(10).default(1000),
   level: z.number().gt(0).lt(1).default(0.95),
   /** Label permutations for the correspondence p-value (0 = skip the test). */
@@ -69,9 +75,11 @@ export interface BasReport {
   sR: Estimate;
   sB: Estimate;
   bas: Estimate;
-  /** Per pair: the ceiling-normalised median r (clipped) that s_r averages. */
-  pairScores: { area: string; roi: string; score: number }[];
-  /** Full area × ROI matrix (ceiling-normalised median r, unclipped), rows = areas, cols = ROIs. */
+  /** Per pair, means over subjects: level, specificity and the pair score ½[clip(level) + clip(specificity)] that s_r averages. */
+  pairScores: ({ area: string; roi: string } & PairTerms)[];
+  /** Per subject: s_r, and per ROI the voxels left out of the medians because r or the reliability is undefined. */
+  perSubject: { subject: string; sR: number; undefinedVoxels: Record<string, number>; voxels: Record<string, number> }[];
+  /** Full area × ROI matrix: mean over subjects of the median noise-corrected r² (unclipped), rows = areas, cols = ROIs. */
   matrix: { areas: string[]; rois: string[]; values: Float64Array };
   correspondence: CorrespondenceTest | null;
   behaviour: BehaviourScore;
@@ -101,21 +109,47 @@ function resolvePairs(inp: AreaRoiInput, pairs: BasConfig['pairs']): IndexPairs 
   });
 }
 
-/** s_r over the given voxels (default all): mean over pairs of the clipped ceiling-normalised median r. */
-export function neuralScore(inp: AreaRoiInput, pairs: IndexPairs, clipBounds: { lo: number; hi: number }, voxels?: ArrayLike<number>): { sR: number; pairScores: number[]; matrix: Float64Array } {
-  const m = areaRoiMatrix(inp, voxels).normalised;
-  const R = inp.rois.length;
-  const pairScores = pairs.map(([a, k]) => clip(m[a * R + k], clipBounds.lo, clipBounds.hi));
-  return { sR: pairScores.reduce((s, x) => s + x, 0) / pairScores.length, pairScores, matrix: m };
+/**
+ * s_r (docs/bas.md): per subject, the mean over pairs of ½ [clip(level) +
+ * clip(specificity)] of the median noise-corrected r²; then the mean over
+ * subjects. `selection` restricts or resamples the voxels of each subject.
+ */
+export function neuralScore(
+  inp: AreaRoiInput,
+  pairs: IndexPairs,
+  clipBounds: { lo: number; hi: number },
+  opts: { floor?: number; selection?: { subjects: string[]; voxels: VoxelSelection } } = {},
+): { sR: number; pairScores: number[]; matrix: Float64Array; detail: NeuralScore } {
+  const detail = neuralScoreBySubject(inp, pairs, clipBounds, opts);
+  return { sR: detail.sR, pairScores: detail.pairs.map((p) => p.score), matrix: detail.matrix, detail };
 }
 
-/** Voxel indices resampled with replacement within each ROI (voxels outside ROIs dropped). */
-function stratifiedVoxels(roiOfVoxel: Int32Array, nRois: number, rng: Rng): Int32Array {
-  const groups: number[][] = Array.from({ length: nRois }, () => []);
-  for (let v = 0; v < roiOfVoxel.length; v++) if (roiOfVoxel[v] >= 0) groups[roiOfVoxel[v]].push(v);
-  const out: number[] = [];
-  for (const g of groups) for (let i = 0; i < g.length; i++) out.push(g[rng.int(g.length)]);
-  return Int32Array.from(out);
+/**
+ * One bootstrap draw of the neural data: subjects with replacement, then each
+ * drawn subject's voxels with replacement within each ROI (ROI sizes kept;
+ * voxels outside ROIs dropped).
+ */
+function resampleSubjects(bySubject: { subjects: string[]; voxels: VoxelSelection }, roiOfVoxel: Int32Array, nRois: number, rng: Rng): { subjects: string[]; voxels: VoxelSelection } {
+  const S = bySubject.voxels.length;
+  const subjects: string[] = [];
+  const voxels: VoxelSelection = [];
+  for (let i = 0; i < S; i++) {
+    const s = rng.int(S);
+    const groups: number[][] = Array.from({ length: nRois }, () => []);
+    for (const v of bySubject.voxels[s]) if (roiOfVoxel[v] >= 0) groups[roiOfVoxel[v]].push(v);
+    const out: number[] = [];
+    for (const g of groups) for (let j = 0; j < g.length; j++) out.push(g[rng.int(g.length)]);
+    subjects.push(bySubject.subjects[s]);
+    voxels.push(Int32Array.from(out));
+  }
+  return { subjects, voxels };
+}
+
+/** s_b of one bootstrap draw; the only place the bootstrap calls the behavioural score. */
+function behaviourReplicate(behaviour: BehaviourInput, nClips: number, clipBounds: { lo: number; hi: number }, rng: Rng): number {
+  const clips = new Int32Array(nClips);
+  for (let i = 0; i < nClips; i++) clips[i] = rng.int(nClips);
+  return behaviourScore(behaviour, clips, clipBounds).sB;
 }
 
 function summarise(estimate: number, reps: number[], level: number): Estimate {
@@ -138,7 +172,9 @@ export function computeBas(neural: AreaRoiInput, behaviour: BehaviourInput, conf
   checkAreaRoiInput(neural);
   const nClips = checkBehaviourInput(behaviour);
   const pairs = resolvePairs(neural, cfg.pairs);
-  const full = neuralScore(neural, pairs, cfg.clip);
+  const floor = cfg.reliabilityFloor;
+  const full = neuralScore(neural, pairs, cfg.clip, { floor });
+  const bySubject = voxelsBySubject(neural);
   const beh = behaviourScore(behaviour, undefined, cfg.clip);
   const bas = combineScores(full.sR, beh.sB, cfg);
 
@@ -147,21 +183,35 @@ export function computeBas(neural: AreaRoiInput, behaviour: BehaviourInput, conf
   const repB: number[] = [];
   const repBas: number[] = [];
   for (let b = 0; b < cfg.nBoot; b++) {
-    const vox = stratifiedVoxels(neural.roiOfVoxel, neural.rois.length, bootRng);
-    const clips = new Int32Array(nClips);
-    for (let i = 0; i < nClips; i++) clips[i] = bootRng.int(nClips);
-    const r = neuralScore(neural, pairs, cfg.clip, vox).sR;
-    const s = behaviourScore(behaviour, clips, cfg.clip).sB;
+    const selection = resampleSubjects(bySubject, neural.roiOfVoxel, neural.rois.length, bootRng);
+    const r = neuralScore(neural, pairs, cfg.clip, { floor, selection }).sR;
+    const s = behaviourReplicate(behaviour, nClips, cfg.clip, bootRng);
     repR.push(r);
     repB.push(s);
     repBas.push(combineScores(r, s, cfg));
   }
-  const correspondence = cfg.nPerm > 0 ? correspondenceTest(neural, pairs, { rng: rng.fork('bas-correspondence'), nPerm: cfg.nPerm }) : null;
+  const correspondence = cfg.nPerm > 0 && pairs.length > 1 ? correspondenceTest(neural, pairs, { rng: rng.fork('bas-correspondence'), nPerm: cfg.nPerm, floor }) : null;
+  const cells = full.detail.cells;
+  const A = neural.areas.length;
+  const R = neural.rois.length;
+  const perSubject = full.detail.perSubject.map((p, s) => {
+    const undefinedVoxels: Record<string, number> = {};
+    const voxels: Record<string, number> = {};
+    neural.rois.forEach((roi, k) => {
+      // A voxel is undefined for the ROI when any paired area's q is: the count over the paired areas' maximum.
+      let u = 0;
+      for (const [a] of pairs) u = Math.max(u, cells.nUndefined[(s * A + a) * R + k]);
+      undefinedVoxels[roi] = u;
+      voxels[roi] = cells.nVoxels[s * R + k];
+    });
+    return { subject: p.subject, sR: p.sR, undefinedVoxels, voxels };
+  });
   return {
     sR: summarise(full.sR, repR, cfg.level),
     sB: summarise(beh.sB, repB, cfg.level),
     bas: summarise(bas, repBas, cfg.level),
-    pairScores: cfg.pairs.map((p, i) => ({ area: p.area, roi: p.roi, score: full.pairScores[i] })),
+    pairScores: cfg.pairs.map((p, i) => ({ area: p.area, roi: p.roi, ...full.detail.pairs[i] })),
+    perSubject,
     matrix: { areas: neural.areas.slice(), rois: neural.rois.slice(), values: full.matrix },
     correspondence,
     behaviour: beh,
