@@ -23,7 +23,7 @@ import { cleanRun, clipRowStats, removeDrift, runDesignMatrix, standardiseRows, 
 import { delayFeatures, hrfConvolve } from './delays.js';
 import { benjaminiHochberg } from './fdr.js';
 import { openFeatureStore, readFeatureSpace, type FeatureSpaceRef } from './feature-store.js';
-import { permutationTestR } from './permutation.js';
+import { blockCount, permutationTestR, type NullScheme } from './permutation.js';
 import { ridgeCV, ridgePredict } from './ridge.js';
 import { correlateColumns } from './correlate.js';
 
@@ -358,9 +358,10 @@ function scoreMap(label: string, area: string, iteration: number | null, source:
   let p: Float64Array<ArrayBufferLike> = new Float64Array(nV).fill(NaN);
   let roiP = d.roiNames.map(() => NaN);
   if (cfg.nPerm > 0) {
-    const blockLength = Math.max(1, Math.min(nT, Math.round(cfg.blockSec / d.tr)));
+    const scheme: NullScheme = cfg.nullScheme === 'phase' ? { kind: 'phase' } : { kind: 'block', blockLength: Math.max(1, Math.min(nT, Math.round(cfg.blockSec / d.tr))) };
+    if (scheme.kind === 'block') blockCount(nT, scheme.blockLength, 'encode.blockSec');
     const res = permutationTestR(pred, d.yTest, nT, nV, {
-      rng, scheme: { kind: 'block', blockLength }, nPerm: cfg.nPerm, roiStatistic: 'median',
+      rng, scheme, nPerm: cfg.nPerm, roiStatistic: 'median',
       rois: members.map((vs, k) => ({ name: d.roiNames[k], voxels: vs })).filter((x) => x.voxels.length > 0),
     });
     p = res.p;
