@@ -5,6 +5,9 @@ import { pearson } from '../src/encoding/correlation.js';
 import { behaviourScore, type BehaviourInput } from '../src/scoring/behaviour.js';
 import { areaRoiMatrix, correspondenceIndex, correspondenceTest, type AreaRoiInput } from '../src/scoring/correspondence.js';
 import { computeBas, combineScores, hcpMmpRoiOf, BasConfigSchema, BAS_DEFAULT_PAIRS } from '../src/scoring/bas.js';
+import { stimulusReplicate } from '../src/scoring/neural-score.js';
+import { clipOfVolumes } from '../src/scoring/align.js';
+import { pyStdin as py } from './helpers/python.js';
 
 test('s_b on a hand-made case: 3 clips, 2 genres, 3 listeners (one missing rating)', (t) => {
   // true genres (0, 0, 1); model chooses (0, 1, 1); listeners: h0 (0, 0, 1), h1 (0, 1, 1), h2 (1, 0, —).
@@ -188,4 +191,29 @@ test('per-subject s_r by hand: medians of max(r,0)²/max(ρ,0.182) per subject, 
   t.deepEqual(rep.perSubject.map((s) => s.voxels), [{ A: 3, B: 3 }, { A: 3, B: 3 }]);
   // Matrix = mean over subjects of the cells: a in A = (.2198 + .52)/2.
   t.true(Math.abs(rep.matrix.values[0] - (0.04 / 0.182 + 0.52) / 2) < 1e-12);
+});
+
+test('stimulus bootstrap: a replicate recomputes r over the drawn clips’ volumes (numpy on the duplicated series); volumes map to clips from onset + 4 s', (t) => {
+  // Volumes at TR 2 s; clips at 0, 10 and 20 s → volume t belongs to the last clip with onset + 4 ≤ 2t.
+  t.deepEqual(Array.from(clipOfVolumes([{ onset: 10 }, { onset: 0 }, { onset: 20 }], 15, 2)), [0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 2, 2, 2]);
+  const nT = 15;
+  const rng = new Rng(12, 'tc');
+  const n = 2;
+  const data = rng.normals(nT * n);
+  const pred = Float32Array.from({ length: 2 * nT * n }, (_, i) => data[i % (nT * n)] + rng.normal());
+  const clipOfVolume = clipOfVolumes([{ onset: 0 }, { onset: 10 }, { onset: 20 }], nT, 2);
+  const inp: AreaRoiInput = {
+    areas: ['a', 'b'], rois: ['A', 'B'], nVoxels: 2, r: new Float64Array(4), reliability: Float64Array.from([0.5, 0.6]), roiOfVoxel: Int32Array.from([0, 1]),
+    subjects: ['01'], subjectOfVoxel: Int32Array.from([0, 0]),
+  };
+  // Draw the subject (0), then clips 2, 2, 0: clip 2 counts twice, clip 0 once, clip 1 not at all.
+  const seq = [0, 2, 2, 0];
+  let i = 0;
+  const rep = stimulusReplicate(inp, [{ nT, clipOfVolume, nClips: 3, voxels: Int32Array.from([0, 1]), pred, data }], { int: () => seq[i++] });
+  const ref = py<number[]>(`import sys, json, numpy as np
+d = json.load(sys.stdin); T = d['T']; P = np.array(d['pred']).reshape(2, T, 2); Y = np.array(d['data']).reshape(T, 2); c = np.array(d['clip'])
+idx = np.concatenate([np.where(c == k)[0] for k in d['draw']])
+print(json.dumps([float(np.corrcoef(P[a, idx, j], Y[idx, j])[0, 1]) for a in range(2) for j in range(2)]))`, { T: nT, pred: Array.from(pred), data: Array.from(data), clip: Array.from(clipOfVolume), draw: [2, 2, 0] });
+  t.true(Array.from(rep.r).every((x, k) => Math.abs(x - ref[k]) < 1e-9), `${Array.from(rep.r).join(', ')} vs ${ref.join(', ')}`);
+  t.deepEqual(Array.from(rep.reliability), [0.5, 0.6]);
 });

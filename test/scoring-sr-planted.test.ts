@@ -17,7 +17,8 @@ import * as path from 'node:path';
 import { Rng } from '../src/core/prng.js';
 import { generateStudy, synthConfigSchema } from '../src/synth/index.js';
 import { loadEncodings, pooledAreaRoiInput, resolvePairNames, type LoadedEncoding } from '../src/scoring/align.js';
-import { neuralScore } from '../src/scoring/bas.js';
+import { computeBas, neuralScore } from '../src/scoring/bas.js';
+import type { BehaviourInput } from '../src/scoring/behaviour.js';
 import { correspondenceTest } from '../src/scoring/correspondence.js';
 import { DEFAULT_ALIGN_PAIRS } from '../src/scoring/config.js';
 import { plantedFeatures } from './helpers/planted-features.js';
@@ -75,4 +76,21 @@ test('planted hierarchy vs flat model on the synthetic study: s_r 0.64 vs 0.36 (
   t.true(hier.p <= 0.02, `planted correspondence p ${hier.p}`);
   t.true(hier.sR - flat.sR > 0.1, `planted ${hier.sR} vs flat ${flat.sR}`);
   for (let s = 0; s < 2; s++) t.true(hier.perSubject[s] > flat.perSubject[s], `subject ${s + 1}`);
+});
+
+test('the s_r bootstrap resamples subjects and test clips from the stored test predictions; the 95% CIs of planted and flat do not overlap', (t) => {
+  // s_b is not the point here: a minimal behaviour input (2 listeners who agree with the model).
+  const behaviour: BehaviourInput = { nGenres: 2, trueGenre: Int32Array.from([0, 1, 0, 1]), model: Int32Array.from([0, 1, 0, 1]), humans: Int32Array.from([0, 1, 0, 1, 0, 1, 1, 1]), nHumans: 2 };
+  const bas = (model: string) => {
+    const inp = pooledAreaRoiInput(encs.get(model) ?? []);
+    t.is(inp.timecourses?.length, 2, `${model}: test predictions of both subjects`);
+    return computeBas(inp, behaviour, { pairs: resolvePairNames(DEFAULT_ALIGN_PAIRS, inp.areas, inp.rois), nBoot: 200, nPerm: 0 }, new Rng(3));
+  };
+  const hier = bas('planted');
+  const flat = bas('flat');
+  t.log(`s_r planted ${hier.sR.estimate.toFixed(3)} [${hier.sR.lo.toFixed(3)}, ${hier.sR.hi.toFixed(3)}], flat ${flat.sR.estimate.toFixed(3)} [${flat.sR.lo.toFixed(3)}, ${flat.sR.hi.toFixed(3)}]`);
+  t.is(hier.neuralBootstrap, 'subjects and test clips');
+  t.true(hier.sR.lo < hier.sR.estimate && hier.sR.estimate < hier.sR.hi && hier.sR.se > 0);
+  t.true(flat.sR.hi < hier.sR.lo);
+  t.true(Math.abs(hier.sR.estimate - score('planted').sR) < 1e-12);
 });

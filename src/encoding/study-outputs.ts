@@ -35,6 +35,8 @@ export interface EncodingIndex {
   maps: { desc: string; label: string; area: string; iteration: number | null; row: number }[];
   clips: { stimId: string; onset: number; duration: number }[];
   files: Record<string, string>;
+  /** Areas (rows of Pred_roivoxels) whose CV-map test predictions are stored for the stimulus bootstrap of s_r. */
+  predAreas?: string[];
 }
 
 /**
@@ -139,9 +141,26 @@ export function writeEncodingOutputs(dir: string, res: EncodingResult, featuresD
   mat('Grid_voxels', Int32Array.from(d.voxels), [nV], 'grid index (x fastest) of each fitted voxel', ['voxel']);
   mat('Testmean_bold', d.yTest, [d.nTest, nV], 'cleaned (detrended, z-scored) BOLD averaged over the test runs', ['volume', 'voxel']);
 
+  // Test predictions of each area's CV map in the ROI voxels: s_r's bootstrap resamples test clips
+  // and recomputes r from them (docs/bas.md). Only ROI voxels, to keep the artifact small.
+  const roiVoxels = Int32Array.from(Array.from(d.roiOfVoxel.keys()).filter((v) => d.roiOfVoxel[v] >= 0));
+  const areaMaps = res.maps.filter((m) => m.label === 'cv' && m.area !== 'best');
+  const nT = d.nTest;
+  const nR = roiVoxels.length;
+  const pred = new Float32Array(areaMaps.length * nT * nR).fill(NaN);
+  areaMaps.forEach((m, ai) => {
+    roiVoxels.forEach((v, j) => {
+      const f = res.fits[m.source[v]];
+      if (!f) return;
+      for (let t = 0; t < nT; t++) pred[(ai * nT + t) * nR + j] = f.pred[t * nV + v];
+    });
+  });
+  mat('Pred_roivoxels', pred, [areaMaps.length, nT, nR], 'test prediction of each area (CV-chosen iteration per voxel; areas as encoding.json predAreas) in the ROI voxels (columns as Roivoxel_index)', ['area', 'volume', 'roivoxel']);
+  mat('Roivoxel_index', roiVoxels, [nR], 'fitted-voxel index (column of the *_voxels matrices) of each column of Pred_roivoxels', ['roivoxel']);
+
   const index: EncodingIndex = {
     subject: d.subject, model: checkpoint !== null && model.includes('@') ? model.slice(0, model.indexOf('@')) : model, checkpoint, featuresDir, tr: d.tr, areas: res.areas, rois: d.roiNames, nVoxels: nV, maps,
-    clips: d.test[0].events.map((e) => ({ stimId: e.stimId, onset: e.onset, duration: e.duration })), files,
+    clips: d.test[0].events.map((e) => ({ stimId: e.stimId, onset: e.onset, duration: e.duration })), files, predAreas: areaMaps.map((m) => m.area),
   };
   writeJsonAtomic(path.join(fdir, `${sub}_task-${task}_desc-${mdesc}_encoding.json`), index);
   return index;

@@ -13,7 +13,7 @@ import type { Rng } from '../core/prng.js';
 import { quantileSorted7 } from '../encoding/bootstrap.js';
 import { checkAreaRoiInput, correspondenceTest, type AreaRoiInput, type CorrespondenceTest, type IndexPairs } from './correspondence.js';
 import { behaviourScore, checkBehaviourInput, type BehaviourInput, type BehaviourScore } from './behaviour.js';
-import { neuralScoreBySubject, voxelsBySubject, type NeuralScore, type PairTerms, type VoxelSelection } from './neural-score.js';
+import { neuralScoreBySubject, stimulusReplicate, voxelsBySubject, type NeuralScore, type PairTerms, type VoxelSelection } from './neural-score.js';
 import { TUCKUTE_RELIABILITY_FLOOR } from '../encoding/ceilings.js';
 
 /** Default model-area → brain-ROI pairs of s_r. */
@@ -82,6 +82,8 @@ export interface BasReport {
   /** Full area × ROI matrix: mean over subjects of the median noise-corrected r² (unclipped), rows = areas, cols = ROIs. */
   matrix: { areas: string[]; rois: string[]; values: Float64Array };
   correspondence: CorrespondenceTest | null;
+  /** What the s_r bootstrap resampled. */
+  neuralBootstrap: 'subjects and test clips' | 'subjects and voxels within ROIs';
   behaviour: BehaviourScore;
   config: BasConfig;
 }
@@ -175,6 +177,9 @@ export function computeBas(neural: AreaRoiInput, behaviour: BehaviourInput, conf
   const floor = cfg.reliabilityFloor;
   const full = neuralScore(neural, pairs, cfg.clip, { floor });
   const bySubject = voxelsBySubject(neural);
+  // Test clips are the stimuli the held-out r is computed over: resample them when the encodings
+  // stored their test predictions, else (older artifacts, library callers) voxels within ROIs.
+  const stimuli = neural.timecourses && neural.timecourses.length === bySubject.subjects.length && neural.timecourses.length > 0 ? neural.timecourses : null;
   const beh = behaviourScore(behaviour, undefined, cfg.clip);
   const bas = combineScores(full.sR, beh.sB, cfg);
 
@@ -183,8 +188,9 @@ export function computeBas(neural: AreaRoiInput, behaviour: BehaviourInput, conf
   const repB: number[] = [];
   const repBas: number[] = [];
   for (let b = 0; b < cfg.nBoot; b++) {
-    const selection = resampleSubjects(bySubject, neural.roiOfVoxel, neural.rois.length, bootRng);
-    const r = neuralScore(neural, pairs, cfg.clip, { floor, selection }).sR;
+    const r = stimuli
+      ? neuralScore(stimulusReplicate(neural, stimuli, bootRng), pairs, cfg.clip, { floor }).sR
+      : neuralScore(neural, pairs, cfg.clip, { floor, selection: resampleSubjects(bySubject, neural.roiOfVoxel, neural.rois.length, bootRng) }).sR;
     const s = behaviourReplicate(behaviour, nClips, cfg.clip, bootRng);
     repR.push(r);
     repB.push(s);
@@ -214,6 +220,7 @@ export function computeBas(neural: AreaRoiInput, behaviour: BehaviourInput, conf
     perSubject,
     matrix: { areas: neural.areas.slice(), rois: neural.rois.slice(), values: full.matrix },
     correspondence,
+    neuralBootstrap: stimuli ? 'subjects and test clips' : 'subjects and voxels within ROIs',
     behaviour: beh,
     config: cfg,
   };

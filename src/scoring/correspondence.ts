@@ -7,7 +7,7 @@ import { median } from 'simple-statistics';
 import { InputError } from '../core/errors.js';
 import type { Rng } from '../core/prng.js';
 import { normalise, reliabilityCeiling, asCorrelationCeiling, type Ceiling } from '../encoding/ceilings.js';
-import { subjectCells, voxelsBySubject } from './neural-score.js';
+import { subjectCells, voxelsBySubject, type SubjectTimecourses } from './neural-score.js';
 
 export interface AreaRoiInput {
   /** Model areas (matrix rows). */
@@ -25,6 +25,8 @@ export interface AreaRoiInput {
   subjects?: string[];
   /** Index into `subjects` per voxel (absent = one subject). */
   subjectOfVoxel?: Int32Array;
+  /** Per subject (as `subjects`): test time courses of the ROI voxels, for the stimulus bootstrap of s_r. */
+  timecourses?: SubjectTimecourses[];
 }
 
 export interface AreaRoiMatrix {

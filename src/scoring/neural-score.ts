@@ -147,3 +147,76 @@ export function neuralScoreBySubject(inp: AreaRoiInput, pairs: IndexPairs, bound
     cells,
   };
 }
+
+/** One subject's test time courses in the ROI voxels, for the stimulus bootstrap of s_r. */
+export interface SubjectTimecourses {
+  /** Test volumes. */
+  nT: number;
+  /** Test clip each volume belongs to (the unit the bootstrap resamples). */
+  clipOfVolume: Int32Array;
+  nClips: number;
+  /** Columns of the pooled input (voxels) that have time courses. */
+  voxels: Int32Array;
+  /** nAreas × nT × voxels.length: each area's test prediction (areas in AreaRoiInput order). */
+  pred: Float32Array;
+  /** nT × voxels.length: the test-run mean BOLD the predictions are scored against. */
+  data: Float32Array;
+}
+
+/** Weighted Pearson r of columns j of an nT × n prediction block and data (weights = how often each volume was drawn). */
+function weightedR(pred: Float32Array, predOffset: number, data: Float32Array, nT: number, n: number, j: number, w: Float64Array): number {
+  let sw = 0, sp = 0, sy = 0, spp = 0, syy = 0, spy = 0;
+  for (let t = 0; t < nT; t++) {
+    const wt = w[t];
+    if (wt === 0) continue;
+    const p = pred[predOffset + t * n + j];
+    const y = data[t * n + j];
+    sw += wt;
+    sp += wt * p;
+    sy += wt * y;
+    spp += wt * p * p;
+    syy += wt * y * y;
+    spy += wt * p * y;
+  }
+  const mp = sp / sw;
+  const my = sy / sw;
+  const vp = spp / sw - mp * mp;
+  const vy = syy / sw - my * my;
+  return vp > 0 && vy > 0 ? (spy / sw - mp * my) / Math.sqrt(vp * vy) : NaN;
+}
+
+/**
+ * One stimulus-bootstrap replicate of the neural input: subjects drawn with
+ * replacement; for each drawn subject its test clips drawn with replacement,
+ * and every area's held-out r recomputed in its ROI voxels over the drawn
+ * clips' volumes. Reliabilities stay fixed (the repeated runs are not stored).
+ */
+export function stimulusReplicate(inp: AreaRoiInput, timecourses: SubjectTimecourses[], rng: { int(n: number): number }): AreaRoiInput {
+  const S = timecourses.length;
+  const A = inp.areas.length;
+  const draws = Array.from({ length: S }, () => rng.int(S));
+  const V = draws.reduce((s, d) => s + timecourses[d].voxels.length, 0);
+  const r = new Float64Array(A * V);
+  const reliability = new Float64Array(V);
+  const roiOfVoxel = new Int32Array(V);
+  const subjectOfVoxel = new Int32Array(V);
+  let o = 0;
+  draws.forEach((d, i) => {
+    const tc = timecourses[d];
+    const n = tc.voxels.length;
+    const picked = new Float64Array(tc.nClips);
+    for (let c = 0; c < tc.nClips; c++) picked[rng.int(tc.nClips)]++;
+    const w = new Float64Array(tc.nT);
+    for (let t = 0; t < tc.nT; t++) w[t] = picked[tc.clipOfVolume[t]];
+    for (let j = 0; j < n; j++) {
+      const v = tc.voxels[j];
+      reliability[o + j] = inp.reliability[v];
+      roiOfVoxel[o + j] = inp.roiOfVoxel[v];
+      subjectOfVoxel[o + j] = i;
+      for (let a = 0; a < A; a++) r[a * V + o + j] = weightedR(tc.pred, a * tc.nT * n, tc.data, tc.nT, n, j, w);
+    }
+    o += n;
+  });
+  const names = inp.subjects ?? [];
+  return { areas: inp.areas, rois: inp.rois, r, nVoxels: V, roiOfVoxel, reliability, subjects: draws.map((d, i) => `${names[d] ?? d}#${i}`), subjectOfVoxel };
+}
