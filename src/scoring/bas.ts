@@ -48,19 +48,18 @@ const bounds = z
 
 /** How the BAS is computed; parse user config with BasConfigSchema.parse(). */
 export const BasConfigSchema = z.object({
-  /** Area → ROI pairs averaged in s_r (also the diagonal of the correspondence index). */
-  pairs: z.array(z.object({ area: z.string().min(1), roi: z.string().min(1) })).min(1).default(BAS_DEFAULT_PAIRS.map((p) => ({ ...p }))),
-  /** 'mean' = (s_r + s_b)/2; 'weighted' = weighted arithmetic mean; 'geometric' = weighted geometric mean. */
-  combine: z.enum(['mean', 'weighted', 'geometric']).default('mean'),
-  weights: z.object({ neural: z.number().nonnegative(), behaviour: z.number().nonnegative() }).default({ neural: 1, behaviour: 1 }),
-  /** Bounds applied to each pair's level and specificity in s_r and to each ratio of s_b. */
-  clip: bounds.default({ lo: 0, hi: 1 }),
-  /** Floor on a voxel's reliability before it divides r² (Tuckute et al. 2023). */
-  reliabilityFloor: z.number().gt(0).max(1).default(TUCKUTE_RELIABILITY_FLOOR),
-  nBoot: z.number().int().min(10).default(1000),
-  level: z.number().gt(0).lt(1).default(0.95),
-  /** Label permutations for the correspondence p-value (0 = skip the test). */
-  nPerm: z.number().int().min(0).default(1000),
+  pairs: z
+    .array(z.object({ area: z.string().min(1), roi: z.string().min(1) }))
+    .min(1)
+    .default(BAS_DEFAULT_PAIRS.map((p) => ({ ...p })))
+    .describe('area → ROI pairs of s_r (level and specificity) and of the correspondence index'),
+  combine: z.enum(['mean', 'weighted', 'geometric']).default('mean').describe("'mean' = (s_r + s_b)/2; 'weighted' = weighted arithmetic mean; 'geometric' = weighted geometric mean"),
+  weights: z.object({ neural: z.number().nonnegative(), behaviour: z.number().nonnegative() }).default({ neural: 1, behaviour: 1 }).describe('weights of s_r and s_b (combine = weighted or geometric)'),
+  clip: bounds.default({ lo: 0, hi: 1 }).describe("bounds applied to each pair's level and specificity in s_r and to each ratio of s_b"),
+  reliabilityFloor: z.number().gt(0).max(1).default(TUCKUTE_RELIABILITY_FLOOR).describe("floor on a voxel's reliability before it divides r² (Kell 2018 / Tuckute 2023: 0.182)"),
+  nBoot: z.number().int().min(10).default(1000).describe('bootstrap replicates (subjects and test clips for s_r, clips for s_b)'),
+  level: z.number().gt(0).lt(1).default(0.95).describe('confidence level of the percentile intervals'),
+  nPerm: z.number().int().min(0).default(1000).describe('within-subject ROI-label permutations for the correspondence p-value (0 = skip the test)'),
 });
 export type BasConfig = z.infer<typeof BasConfigSchema>;
 
