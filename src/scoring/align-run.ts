@@ -105,7 +105,7 @@ export async function runAlign(opts: { encodingDirs: string[]; modelDirs: string
       notice(`align: ${label}: areas ${neural.areas.join(', ')} do not match align.bas.pairs; s_r and BAS are not computed`);
     }
     const idxPairs = (pairs ?? []).map((p) => [neural.areas.indexOf(p.area), neural.rois.indexOf(p.roi)] as [number, number]);
-    const sR = pairs ? neuralScore(neural, idxPairs, cfg.bas.clip).sR : NaN;
+    const sR = pairs ? neuralScore(neural, idxPairs, cfg.bas.clip, { floor: cfg.bas.reliabilityFloor }).sR : NaN;
     let bas: BasReport | null = null;
     let choices: Map<string, string> | null = null;
     const ckptDir = trainDir && checkpoint ? path.join(trainDir, 'checkpoints', checkpoint) : null;
