@@ -3,14 +3,15 @@
 # Several networks (BAN, a feed-forward CNN of similar size, BAN without
 # recurrence) are trained on the same split; their activations at every saved
 # checkpoint, and those of untrained and hand-built baselines (log-mel,
-# spectrotemporal modulation filterbank, BAN with random weights), are encoded
+# spectrotemporal modulation filterbank, BAN with random weights, and the flat
+# model: the log-mel copied into every BAN area), are encoded
 # voxel-wise onto each listener's auditory cortex and compared by RSA. The
 # alignment of each model is then set against its genre accuracy across models
 # (does the better classifier align better?) and followed over training.
 
 ALIGN_CFG       ?= pipelines/alignment.json
 ALIGN_TRAINED   ?= ban cnn ban-norec
-ALIGN_BASELINES ?= logmel stm random-ban
+ALIGN_BASELINES ?= logmel stm random-ban flat
 ALIGN_MODELS    := $(ALIGN_TRAINED) $(ALIGN_BASELINES)
 
 arch_of     = $(if $(filter cnn,$1),cnn,ban)

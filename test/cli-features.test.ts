@@ -211,6 +211,21 @@ test('log-mel baseline: every mel band a column; a steady tone peaks in the band
   }
 });
 
+test('flat baseline: the log-mel, byte for byte, in every BAN area (a1, belt, pb, t), one iteration each; encode reads it as four areas', async (t) => {
+  const [flat, logmel] = await Promise.all([
+    features('flat', ['--baseline', 'flat', '--stimuli', STIM, '--rate', '2']),
+    features('logmel-2hz', ['--baseline', 'logmel', '--stimuli', STIM, '--rate', '2']),
+  ]);
+  const ref = fs.readFileSync(path.join(logmel, 'logmel', 'logmel', 'iter-0.npy'));
+  t.deepEqual(fs.readdirSync(path.join(flat, 'flat')).sort(), ['a1', 'belt', 'pb', 't']);
+  for (const area of ['a1', 'belt', 'pb', 't']) {
+    t.deepEqual(fs.readdirSync(path.join(flat, 'flat', area)).filter((f) => f.endsWith('.npy')), ['iter-0.npy']);
+    t.true(fs.readFileSync(path.join(flat, 'flat', area, 'iter-0.npy')).equals(ref), `${area} differs from the log-mel`);
+  }
+  const store = openFeatureStore(flat);
+  t.deepEqual([...new Set(store.spaces.map((s) => s.area))].sort(), ['a1', 'belt', 'pb', 't']);
+});
+
 test('stm baseline: 4 Hz amplitude modulation adds most energy to the 4 Hz rate channels, 16 Hz modulation to the 16 Hz ones', async (t) => {
   const root = path.join(tmp, 'planted-stm');
   plantedSounds(root);

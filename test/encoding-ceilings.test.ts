@@ -12,6 +12,8 @@ import {
   reliabilityCeiling,
   asCorrelationCeiling,
   tuckuteCorrectedR2,
+  noiseCorrectedR2,
+  flooredCorrelationCeiling,
   TUCKUTE_RELIABILITY_FLOOR,
 } from '../src/encoding/ceilings.js';
 import { pyStdin as py } from './helpers/python.js';
@@ -160,4 +162,42 @@ test('Tuckute correction by hand (0.5² / (0.8·0.5) = 0.625; floor 0.182) and �
     corrected.push(tuckuteCorrectedR2(pearson(pbar, ybar), rv, rp));
   }
   t.true(Math.abs(mean(corrected) - 1) < 0.05, `corrected ${mean(corrected)}`);
+});
+
+test('signed Tuckute correction: r < 0 is set to 0 before squaring (−0.5 gives 0, not 0.625); NaN stays NaN', (t) => {
+  t.is(tuckuteCorrectedR2(-0.5, 0.8, 0.5), 0);
+  t.true(Math.abs(tuckuteCorrectedR2(0.5, 0.8, 0.5) - 0.625) < 1e-12);
+  t.true(Number.isNaN(tuckuteCorrectedR2(NaN, 0.8, 0.5)));
+  t.is(noiseCorrectedR2(-0.3, 0.5), 0);
+  t.true(Math.abs(noiseCorrectedR2(0.3, 0.5) - 0.18) < 1e-12);
+  t.true(Number.isNaN(noiseCorrectedR2(0.3, NaN)));
+  t.throws(() => noiseCorrectedR2(0.3, 0.5, 0), { instanceOf: InputError, message: /floor/ });
+});
+
+test('reliability floor 0.182: a perfect model on unreliable voxels gives r/√ρ ≤ 2.34 instead of unbounded ratios', (t) => {
+  // Hand values: ρ = 0.01 is floored to 0.182 → 0.3²/0.182 = 0.4945 (unfloored 9), ceiling √0.182 = 0.4266.
+  t.true(Math.abs(noiseCorrectedR2(0.3, 0.01) - 0.09 / 0.182) < 1e-12);
+  t.true(Math.abs(flooredCorrelationCeiling(0.01).value - Math.sqrt(0.182)) < 1e-12);
+  t.true(Number.isNaN(flooredCorrelationCeiling(NaN).value));
+  // Planted: 300 voxels with signal variance 0.01–1 (true ρ of a 3-run mean 0.03–0.97) against noise variance 1;
+  // the model predicts the signal exactly. Estimated ρ near 0 makes the raw ratio explode.
+  const rng = new Rng(21);
+  const T = 60;
+  const R = 3;
+  let rawMax = 0;
+  let flooredMax = 0;
+  for (let v = 0; v < 300; v++) {
+    const sd = Math.sqrt(0.01 + 0.99 * (v / 299));
+    const s = rng.normals(T, 0, sd);
+    const runs = new Float64Array(R * T);
+    for (let r = 0; r < R; r++) for (let i = 0; i < T; i++) runs[r * T + i] = s[i] + rng.normal();
+    const rho = pairwiseReliability(runs, { nRuns: R, nT: T, nV: 1 }).reliability[0];
+    const ybar = Array.from({ length: T }, (_, i) => (runs[i] + runs[T + i] + runs[2 * T + i]) / 3);
+    const r = pearson(s, ybar);
+    if (rho > 0) rawMax = Math.max(rawMax, r / Math.sqrt(rho));
+    flooredMax = Math.max(flooredMax, r / flooredCorrelationCeiling(rho).value);
+  }
+  t.log(`max r/√ρ: raw ${rawMax.toFixed(2)}, floored ${flooredMax.toFixed(2)}`);
+  t.true(rawMax > 3, `raw ${rawMax}`);
+  t.true(flooredMax <= 1 / Math.sqrt(0.182) + 1e-12, `floored ${flooredMax}`);
 });

@@ -4,7 +4,7 @@
  */
 import test from 'ava';
 import { join } from 'node:path';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import yargs, { type Argv } from 'yargs';
 import { Rng } from '../src/core/prng.js';
@@ -14,6 +14,7 @@ import type { CommonOptions } from '../src/cli/framework.js';
 import encode from '../src/cli/encode.js';
 import { ridgeCV } from '../src/encoding/ridge.js';
 import { groupsFromRunLengths } from '../src/encoding/cv.js';
+import { DEFAULT_FIR_DELAYS, delayFeatures } from '../src/encoding/delays.js';
 
 async function runEncode(args: string[]): Promise<void> {
   const base = yargs(args)
@@ -69,6 +70,40 @@ test('encode rejects mismatched sample counts and a 1-D design with InputErrors 
     const e1 = await t.throwsAsync(runEncode(['encode', '--X', join(dir, 'X.npy'), '--Y', join(dir, 'Y.npy'), '--out', join(dir, 'o')]), { instanceOf: InputError });
     t.true(e1?.message.includes('Y.npy'));
     await t.throwsAsync(runEncode(['encode', '--X', join(dir, 'x1.npy'), '--Y', join(dir, 'Y.npy'), '--out', join(dir, 'o')]), { instanceOf: InputError, message: /2-D/ });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('--groups defines only the CV folds and --runs only where FIR delays stop: the verb equals ridgeCV on delayFeatures(X, runs) with stimulus groups', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'encode-runs-'));
+  try {
+    const rng = new Rng(43, 'encode-runs');
+    const [n, p, v] = [120, 3, 4];
+    const X = rng.normals(n * p);
+    const Y = rng.normals(n * v);
+    // The response follows the feature 2 samples later; 2 runs of 60 samples, 6 stimulus groups interleaved across runs.
+    for (let i = 2; i < n; i++) for (let k = 0; k < v; k++) Y[i * v + k] += 1.5 * X[(i - 2) * p + (k % p)];
+    const runs = groupsFromRunLengths([60, 60]);
+    const groups = Int32Array.from({ length: n }, (_, i) => Math.floor(i / 10) % 6);
+    writeNpy(join(dir, 'X.npy'), X, [n, p]);
+    writeNpy(join(dir, 'Y.npy'), Y, [n, v]);
+    writeNpy(join(dir, 'G.npy'), groups, [n]);
+    writeNpy(join(dir, 'R.npy'), runs, [n]);
+    const out = join(dir, 'out');
+    await runEncode(['encode', '--X', join(dir, 'X.npy'), '--Y', join(dir, 'Y.npy'), '--groups', join(dir, 'G.npy'), '--runs', join(dir, 'R.npy'), '--delays', 'default', '--alphas', '1,100', '--out', out]);
+    const D = delayFeatures(X, n, p, DEFAULT_FIR_DELAYS, runs);
+    const lib = ridgeCV({ X: D, n, p: p * DEFAULT_FIR_DELAYS.length, Y, v, alphas: [1, 100], groups });
+    t.deepEqual(Array.from(readNpy(join(out, 'cv_r.npy')).data as Float32Array), Array.from(lib.cvR));
+    t.is(lib.nFolds, 6, 'six stimulus groups → leave-one-group-out over 6 folds');
+    const meta = JSON.parse(readFileSync(join(out, 'encode.json'), 'utf8')) as { delays: number[]; folds: number; features: number };
+    t.deepEqual(meta.delays, [1, 2, 3, 4, 5, 6]);
+    t.is(meta.folds, 6);
+    t.is(meta.features, 18);
+    // Cutting delays at the stimulus groups instead (the old behaviour) gives a different design, so different scores.
+    const cutAtGroups = ridgeCV({ X: delayFeatures(X, n, p, DEFAULT_FIR_DELAYS, groups), n, p: p * 6, Y, v, alphas: [1, 100], groups });
+    t.notDeepEqual(Array.from(cutAtGroups.cvR), Array.from(lib.cvR));
+    await t.throwsAsync(runEncode(['encode', '--X', join(dir, 'X.npy'), '--Y', join(dir, 'Y.npy'), '--runs', join(dir, 'R.npy'), '--out', join(dir, 'o2')]), { instanceOf: InputError, message: /--delays/ });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -7,7 +7,10 @@ import test from 'ava';
 import { Rng } from '../src/core/prng.js';
 import { InputError } from '../src/core/errors.js';
 import { groupsFromRunLengths, makeFolds } from '../src/encoding/cv.js';
-import { delayFeatures, hrfConvolve } from '../src/encoding/delays.js';
+import { DEFAULT_FIR_DELAYS, delayFeatures, hrfConvolve } from '../src/encoding/delays.js';
+import { encodeConfigSchema } from '../src/scoring/config.js';
+import { doubleGammaAt } from '../src/signal/hrf.js';
+import { pyStdin } from './helpers/python.js';
 import { convolve, doubleGammaHrf } from '../src/signal/hrf.js';
 
 test('grouped folds: every group lies wholly in train or wholly in test, and test sets partition the samples', (t) => {
@@ -90,4 +93,29 @@ test('HRF design: each run is convolved from its own start, equal to convolving 
   const spike = new Float32Array(n);
   spike[39] = 1;
   t.is(hrfConvolve(spike, n, 1, hrf, runs)[40], 0);
+});
+
+test('FIR default is 1–6 TRs everywhere: at TR 1.5 s it spans 96% of the HRF positive lobe (1–4: 70%), as scipy’s gamma densities give', (t) => {
+  t.deepEqual([...DEFAULT_FIR_DELAYS], [1, 2, 3, 4, 5, 6]);
+  t.deepEqual(encodeConfigSchema.parse({}).delays, [...DEFAULT_FIR_DELAYS]);
+  // Delay d stands for lags [(d − ½)·TR, (d + ½)·TR); share of the positive lobe's area they cover.
+  const tr = 1.5;
+  const dt = 0.001;
+  const share = (maxDelay: number): number => {
+    let inside = 0;
+    let total = 0;
+    for (let s = dt / 2; s < 32; s += dt) {
+      const h = Math.max(0, doubleGammaAt(s));
+      total += h;
+      if (s >= 0.5 * tr && s < (maxDelay + 0.5) * tr) inside += h;
+    }
+    return inside / total;
+  };
+  const ref = pyStdin<number[]>(`import sys, json, numpy as np
+from scipy.stats import gamma
+tr = json.load(sys.stdin); s = np.arange(0.0005, 32, 0.001); h = np.maximum(gamma.pdf(s, 6) - gamma.pdf(s, 16) / 6, 0)
+print(json.dumps([float(h[(s >= 0.5 * tr) & (s < (D + 0.5) * tr)].sum() / h.sum()) for D in (4, 6)]))`, tr);
+  t.log(`positive-lobe share: delays 1–4 ${share(4).toFixed(3)}, 1–6 ${share(6).toFixed(3)} (scipy ${ref.map((x) => x.toFixed(3)).join(', ')})`);
+  t.true(Math.abs(share(4) - ref[0]) < 1e-6 && Math.abs(share(6) - ref[1]) < 1e-6);
+  t.true(Math.abs(share(4) - 0.70) < 0.01 && Math.abs(share(6) - 0.96) < 0.01);
 });

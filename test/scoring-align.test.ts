@@ -2,18 +2,21 @@
  * `brainalign align` on a hand-made fixture whose BAS can be worked out on
  * paper (docs/bas.md definitions):
  *
- * Neural: 6 voxels, A1 = voxels 0–2 (reliability 0.64 → ceiling 0.8), Belt =
+ * Neural: 6 voxels of one subject, A1 = voxels 0–2 (reliability 0.64 → ceiling 0.8), Belt =
  * voxels 3–5 (reliability 0.81 → ceiling 0.9).
- *   area a1 r = [.4 .5 .6 | .1 .2 .3]   → A1 median .5 /.8 = .625,   Belt .2/.9
- *   area belt r = [.1 .2 .15 | .7 .6 .8] → A1 median .15/.8,          Belt .7/.9 = .7778
- *   s_r = (.625 + .7778)/2 = .701389 (pairs a1→A1, belt→Belt, given as 'A1'/'BELT').
+ *   area a1 r = [.4 .5 .6 | .1 .2 .3]   → area_roi.tsv: A1 median .5 /.8 = .625,   Belt .2/.9
+ *   area belt r = [.1 .2 .15 | .7 .6 .8] → area_roi.tsv: A1 median .15/.8,          Belt .7/.9 = .7778
+ *   s_r cells, median r²/ρ: a1 in A1 .25/.64 = .390625, belt in A1 .0225/.64 = .035156,
+ *   belt in Belt .49/.81 = .604938, a1 in Belt .04/.81 = .049383;
+ *   pair a1→A1: ½(.390625 + (.390625 − .035156)) = .373047; pair belt→Belt: ½(.49 + .45)/.81 = .580247;
+ *   s_r = .476647 (pairs a1→A1, belt→Belt, given as 'A1'/'BELT').
  * Behaviour: 4 clips (metal, metal, rock, rock); listeners
  *   h1 = M R R M, h2 = M R R R, h3 = M M R M; the model's softmax P(true genre) = .9 .6 .8 .5
  *   (so it chooses M M R R). With 2 genres the error profile is 1 − the difficulty profile.
  *   Listeners' share correct per clip 1, 1/3, 1, 1/3 → r_D(m,H) = r([.9 .6 .8 .5], [1 ⅓ 1 ⅓]) = .948683.
  *   Split halves (all 3): {h1}|{h2,h3} r = 1; {h2}|{h1,h3} and {h3}|{h1,h2} r = .174078 → mean .449385;
  *   √(ρ1 · 2ρ1/(1+ρ1)) = .449385 → ρ1 = .372236, ρ_3 = 3ρ1/(1+2ρ1) = .640141.
- *   s_b = r_D/√ρ_3 = 1.185724 (numbers from numpy/scipy);  BAS = (s_r + s_b)/2 = .943556.
+ *   s_b = r_D/√ρ_3 = 1.185724 (numbers from numpy/scipy);  BAS = (s_r + s_b)/2 = .831186.
  */
 import test from 'ava';
 import * as fs from 'node:fs';
@@ -66,7 +69,7 @@ function fixture(name: string): { enc: string; train: string; bids: string; cfg:
   return { enc, train, bids, cfg };
 }
 
-test('BAS on the fixture equals the hand computation: s_r .701389, s_b 1.185724, BAS .943556; CIs bracket the estimates', (t) => {
+test('BAS on the fixture equals the hand computation: s_r .476647, s_b 1.185724, BAS .831186; CIs bracket the estimates', (t) => {
   const f = fixture('hand');
   const D = path.join(tmp, 'deriv');
   const r = runCli(['align', '--encodings', f.enc, '--models', f.train, '--bids', f.bids, '--config', f.cfg, '--out', D, '--quiet'], { env: { BRAINALIGN_TEST_SOURCES: '1' } });
@@ -75,7 +78,7 @@ test('BAS on the fixture equals the hand computation: s_r .701389, s_b 1.185724,
   const dir = path.join(D, 'artifacts', 'align', key);
   const rows = readTsv(path.join(dir, 'bas.tsv')).rows;
   const get = (s: string): Record<string, string> => rows.find((x) => x.score === s) ?? {};
-  const sR = (0.5 / 0.8 + 0.7 / 0.9) / 2;
+  const sR = ((0.25 / 0.64 + (0.25 / 0.64 - 0.0225 / 0.64)) / 2 + 0.47 / 0.81) / 2;
   const sB = 1.1857238;
   t.true(Math.abs(Number(get('s_r').estimate) - sR) < 1e-5, `s_r ${get('s_r').estimate}`);
   t.true(Math.abs(Number(get('s_b').estimate) - sB) < 1e-5, `s_b ${get('s_b').estimate}`);
@@ -89,7 +92,7 @@ test('BAS on the fixture equals the hand computation: s_r .701389, s_b 1.185724,
   const c = corr.fix.correspondence;
   t.is(c.ownRoiBest, 1);
   t.is(c.ownAreaBest, 1);
-  t.true(Math.abs(c.contrast - ((0.625 + 0.7 / 0.9) / 2 - (0.2 / 0.9 + 0.15 / 0.8) / 2)) < 1e-5);
+  t.true(Math.abs(c.contrast - ((0.25 / 0.64 + 0.49 / 0.81) / 2 - (0.04 / 0.81 + 0.0225 / 0.64) / 2)) < 1e-5);
   // Same inputs → up to date.
   const again = runCli(['align', '--encodings', f.enc, '--models', f.train, '--bids', f.bids, '--config', f.cfg, '--out', D, '--quiet'], { env: { BRAINALIGN_TEST_SOURCES: '1' } });
   t.regex(again.stdout, /up to date/);

@@ -7,10 +7,11 @@ import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { defineVerb, parseNumberList } from './framework.js';
 import { InputError } from '../core/errors.js';
+import { notice } from '../core/progress.js';
 import { writeJsonAtomic } from '../core/atomic.js';
 import { readNpy, writeNpy } from '../io/npy.js';
 import { ridgeCV } from '../encoding/ridge.js';
-import { delayFeatures } from '../encoding/delays.js';
+import { DEFAULT_FIR_DELAYS, delayFeatures } from '../encoding/delays.js';
 
 /** A 2-D float matrix from an .npy file as float32 (float64/int inputs converted). */
 function readMatrix(file: string, option: string): { data: Float32Array; rows: number; cols: number } {
@@ -29,6 +30,11 @@ function readLabels(file: string, n: number, option: string): Float64Array {
   return out;
 }
 
+/** `--delays`: a comma-separated list of samples, or "default" for DEFAULT_FIR_DELAYS. */
+function parseDelays(text: string): number[] {
+  return text.trim() === 'default' ? [...DEFAULT_FIR_DELAYS] : parseNumberList(text, '--delays');
+}
+
 /** Logarithmically spaced default grid 10⁻¹ … 10⁵ (himalaya-like breadth). */
 export const DEFAULT_ALPHAS = [-1, 0, 1, 2, 3, 4, 5].map((e) => 10 ** e);
 
@@ -43,10 +49,11 @@ export default defineVerb({
       .option('bids', { type: 'string', describe: 'study mode: BIDS dataset with the BOLD runs, events and atlas' })
       .option('subject', { type: 'string', describe: 'study mode: subject label, e.g. 01' })
       .option('stamp', { type: 'string', describe: 'study mode: completion stamp to write after success (used by make)' })
-      .option('groups', { type: 'string', describe: 'group label per sample .npy (runs or stimuli); groups are never split across folds' })
+      .option('groups', { type: 'string', describe: 'group label per sample .npy (runs or stimuli) defining the CV folds; groups are never split across folds' })
+      .option('runs', { type: 'string', describe: 'run label per sample .npy: the run boundaries FIR delays never cross (independent of --groups)' })
       .option('alphas', { type: 'string', describe: 'comma-separated α grid (default 0.1,1,…,1e5)' })
       .option('folds', { type: 'number', describe: 'number of folds K (default 5; leave-one-group-out with --groups)' })
-      .option('delays', { type: 'string', describe: 'FIR delays in samples, e.g. 1,2,3,4 (applied within runs given by --groups)' })
+      .option('delays', { type: 'string', describe: `FIR delays in samples, e.g. 1,2,3 or "default" (${DEFAULT_FIR_DELAYS.join(',')}); applied within the runs given by --runs` })
       .option('standardize', { type: 'boolean', default: false, describe: 'z-score features with training statistics' })
       .option('weights', { type: 'boolean', default: true, describe: 'refit and write weights.npy (--no-weights to skip)' })
       .option('batch', { type: 'number', describe: 'targets per batch (memory bound)' }),
@@ -55,7 +62,7 @@ export default defineVerb({
       const { runEncodeStudy } = await import('./encode-study.js');
       const overrides = {
         ...(a.alphas ? { alphas: parseNumberList(a.alphas, '--alphas') } : {}),
-        ...(a.delays ? { delays: parseNumberList(a.delays, '--delays') } : {}),
+        ...(a.delays ? { delays: parseDelays(a.delays) } : {}),
       };
       await runEncodeStudy({ ...a, features: a.features }, overrides);
       return;
@@ -67,6 +74,8 @@ export default defineVerb({
     if (yM.rows !== x.rows) throw new InputError(a.Y, `has ${yM.rows} samples but --X has ${x.rows}`);
     const n = x.rows;
     const groups = a.groups ? readLabels(a.groups, n, '--groups') : undefined;
+    const runs = a.runs ? readLabels(a.runs, n, '--runs') : undefined;
+    if (runs && !a.delays) throw new InputError('--runs', 'run boundaries only matter for FIR delays; give --delays too (or leave --runs out)');
     const alphas = a.alphas ? parseNumberList(a.alphas, '--alphas') : DEFAULT_ALPHAS;
     if (a.folds !== undefined && (!Number.isInteger(a.folds) || a.folds < 2)) throw new InputError('--folds', `expected an integer ≥ 2, got ${a.folds}`);
     if (a.batch !== undefined && (!Number.isInteger(a.batch) || a.batch < 1)) throw new InputError('--batch', `expected a positive integer, got ${a.batch}`);
@@ -74,8 +83,9 @@ export default defineVerb({
     let p = x.cols;
     let delays: number[] | null = null;
     if (a.delays) {
-      delays = parseNumberList(a.delays, '--delays');
-      X = delayFeatures(X, n, p, delays, groups);
+      delays = parseDelays(a.delays);
+      if (!runs && groups) notice('encode: --delays without --runs: delays run across all samples as one run (--groups only defines folds)');
+      X = delayFeatures(X, n, p, delays, runs);
       p *= delays.length;
     }
     const res = ridgeCV({ X, n, p, Y: yM.data, v: yM.cols, alphas, groups, folds: a.folds, returnWeights: a.weights, standardize: a.standardize, batchSize: a.batch });
@@ -90,7 +100,7 @@ export default defineVerb({
       writeNpy(join(a.out, 'intercept.npy'), res.intercept, [v]);
     }
     writeJsonAtomic(join(a.out, 'encode.json'), {
-      inputs: { X: a.X, Y: a.Y, groups: a.groups ?? null },
+      inputs: { X: a.X, Y: a.Y, groups: a.groups ?? null, runs: a.runs ?? null },
       samples: n,
       features: p,
       targets: v,

@@ -4,7 +4,8 @@
  * (`--model`): the activations of every area and recurrent iteration of a
  * checkpoint (or of every saved checkpoint, for alignment over training).
  * Baselines (`--baseline`): the log-mel, spectrotemporal modulation energy
- * (stm), or BAN / CNN with random weights.
+ * (stm), BAN / CNN with random weights, or `flat`: the log-mel copied into
+ * every BAN area, a model with no area→ROI mapping (docs/bas.md).
  *
  * Layout (src/encoding/feature-store.ts reads it): `stimuli.tsv` (stim_id,
  * row_start, n_rows), `features.json`, and `<model>/<area>/iter-<k>.npy`
@@ -30,7 +31,7 @@ import type { TrainManifest } from './train.js';
 /** Bumped when the features outputs change for the same inputs. */
 const CODE_VERSION = 'features-2';
 
-const BASELINES = ['logmel', 'stm', 'random-ban', 'cnn-random'] as const;
+const BASELINES = ['logmel', 'stm', 'random-ban', 'cnn-random', 'flat'] as const;
 type Baseline = (typeof BASELINES)[number];
 
 interface StimEntry {
@@ -108,7 +109,7 @@ export default defineVerb({
     withStageOptions(y)
       .option('model', { type: 'string', describe: 'train stamp or artifact folder (its checkpoints; with --baseline: its split and architecture)' })
       .option('checkpoint', { type: 'string', describe: 'best, all or epoch-NNNN (default: features.checkpoint of the config)' })
-      .option('baseline', { choices: BASELINES, describe: 'instead of a trained model: log-mel, spectrotemporal modulation energy, or BAN/CNN with random weights' })
+      .option('baseline', { choices: BASELINES, describe: 'instead of a trained model: log-mel, spectrotemporal modulation energy, BAN/CNN with random weights, or flat (the log-mel in every BAN area)' })
       .option('stimuli', { type: 'string', demandOption: true, describe: 'stimuli folder (<genre>/<genre>.000NN.wav, stimuli.tsv)' })
       .option('rate', { type: 'number', describe: 'rows per second, Hz (default 1/TR from the config: 1/1.5 s for fMRI)' })
       .option('pca', { type: 'number', describe: 'reduce each space to K principal components fitted on training stimuli only' })
@@ -266,8 +267,8 @@ async function featuresStage(o: FeaturesStageArgs): Promise<string> {
       writeJsonAtomic(file.replace(/\.npy$/, '.json'), {
         model: o.modelName, checkpoint, area, iteration, shape: [start, nF], dtype: 'float32', axes: ['row', 'feature'],
         rate: o.rate, rate_units: 'Hz',
-        windowing: `rows are consecutive windows of 1/rate s of each clip in stimuli.tsv order; a row averages the area's time columns whose centre lies in it (nearest column when none does); features are channels × bins, bins = ${o.baseline === 'logmel' ? 'every mel band (one channel)' : `min(${fc.freqBins}, the area's frequency rows)`}, average-pooled over frequency (index c·bins + b)`,
-        units: o.baseline === 'logmel' ? 'dB' : o.baseline === 'stm' ? 'modulation energy (dB²)' : 'post-ReLU activation (arbitrary units)',
+        windowing: `rows are consecutive windows of 1/rate s of each clip in stimuli.tsv order; a row averages the area's time columns whose centre lies in it (nearest column when none does); features are channels × bins, bins = ${o.baseline === 'logmel' || o.baseline === 'flat' ? 'every mel band (one channel)' : `min(${fc.freqBins}, the area's frequency rows)`}, average-pooled over frequency (index c·bins + b)`,
+        units: o.baseline === 'logmel' || o.baseline === 'flat' ? 'dB' : o.baseline === 'stm' ? 'modulation energy (dB²)' : 'post-ReLU activation (arbitrary units)',
         pca: pcaInfo, source,
       });
     }
@@ -295,6 +296,16 @@ async function featuresStage(o: FeaturesStageArgs): Promise<string> {
     bar.done();
     writeSet(o.dir, null, [{ area: o.baseline, iteration: 0, space }], { baseline: o.baseline, split_from: trainKey });
     return `${o.baseline}: ${space.nFeatures} features × ${space.stimuli.reduce((s, x) => s + x.nT, 0)} rows at ${o.rate.toFixed(4)} Hz`;
+  }
+  if (o.baseline === 'flat') {
+    // The same features in every area: s_r's specificity term is 0 by construction, so this
+    // model isolates what the area→ROI mapping adds (docs/bas.md). Area names are BAN's, from
+    // the config's model section, so the align stage pairs them with ROIs.
+    const areas = ['a1', ...o.cfg.model.areas.map((x) => x.name)];
+    const space = acts.logMelFeatures(stimuli, { rate: o.rate });
+    bar.done();
+    writeSet(o.dir, null, areas.map((area) => ({ area, iteration: 0, space })), { baseline: 'flat', copied: 'logmel', areas, area_names_from: 'config model section' });
+    return `flat: the log-mel (${space.nFeatures} features) in each of ${areas.join(', ')} at ${o.rate.toFixed(4)} Hz`;
   }
   const { initBackend } = await import('../models/backend.js');
   await initBackend(o.backendKind, { threads: o.threads });

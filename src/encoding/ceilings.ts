@@ -262,19 +262,54 @@ export function ncsnrCeiling(ncsnr: number, nAveraged: number): number {
   return s2 / (s2 + 1 / nAveraged);
 }
 
-/** Kell et al. 2018 / Tuckute et al. 2023 floor on both reliabilities, which keeps the correction from exploding for unreliable voxels. */
+/**
+ * Kell et al. 2018 / Tuckute et al. 2023 floor on a Spearman–Brown reliability
+ * (a variance ratio) before it divides a score. It bounds the correction for
+ * unreliable voxels: r/√ρ ≤ 1/√0.182 = 2.34 and r²/ρ ≤ 5.49, instead of ratios
+ * that grow without bound as ρ → 0 (29 for a perfect model on the mini-study).
+ */
 export const TUCKUTE_RELIABILITY_FLOOR = 0.182;
+
+function checkFloor(floor: number): void {
+  if (!(floor > 0 && floor <= 1)) throw new InputError('floor', `a reliability floor must be in (0, 1], got ${floor}`);
+}
+
+/**
+ * Correlation ceiling of one voxel with the reliability floor applied:
+ * √max(ρ, floor) (kind 'r'). NaN when ρ is NaN (an undefined reliability is
+ * not floored into a number: the caller must count such voxels).
+ */
+export function flooredCorrelationCeiling(reliability: number, floor = TUCKUTE_RELIABILITY_FLOOR): Ceiling {
+  checkFloor(floor);
+  return { kind: 'r', value: Number.isNaN(reliability) ? NaN : Math.sqrt(Math.max(reliability, floor)) };
+}
 
 /**
  * Tuckute/Kell noise-corrected explained variance of one voxel:
- * r² / (max(r_v, floor) · max(r̂_v, floor)), where r² is the squared held-out
+ * max(r, 0)² / (max(r_v, floor) · max(r̂_v, floor)), where r is the held-out
  * correlation between prediction and the all-run mean, r_v the voxel's
  * Spearman–Brown-corrected reliability and r̂_v the model prediction's
  * Spearman–Brown-corrected reliability (predictions fit on disjoint runs).
- * Both reliabilities are variance ratios, so they enter unsquared. Unitless,
- * not clipped (may exceed 1 by estimation noise).
+ * A negative r is set to 0 before squaring, as Tuckute et al. do: squaring
+ * would turn an anti-correlated prediction into explained variance. Both
+ * reliabilities are variance ratios, so they enter unsquared. Unitless, not
+ * clipped (may exceed 1 by estimation noise); NaN if any input is NaN.
  */
 export function tuckuteCorrectedR2(r: number, voxelReliability: number, predictionReliability: number, floor = TUCKUTE_RELIABILITY_FLOOR): number {
-  if (!(floor > 0)) throw new InputError('floor', `must be positive, got ${floor}`);
-  return (r * r) / (Math.max(voxelReliability, floor) * Math.max(predictionReliability, floor));
+  checkFloor(floor);
+  if (Number.isNaN(r) || Number.isNaN(voxelReliability) || Number.isNaN(predictionReliability)) return NaN;
+  const rp = Math.max(r, 0);
+  return (rp * rp) / (Math.max(voxelReliability, floor) * Math.max(predictionReliability, floor));
+}
+
+/**
+ * Noise-corrected explained variance of one voxel when only the voxel's
+ * reliability is known (one prediction, no split of the training runs):
+ * max(r, 0)² / max(ρ, floor). Unitless, not clipped; NaN if r or ρ is NaN.
+ */
+export function noiseCorrectedR2(r: number, reliability: number, floor = TUCKUTE_RELIABILITY_FLOOR): number {
+  checkFloor(floor);
+  if (Number.isNaN(r) || Number.isNaN(reliability)) return NaN;
+  const rp = Math.max(r, 0);
+  return (rp * rp) / Math.max(reliability, floor);
 }

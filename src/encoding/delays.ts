@@ -8,6 +8,13 @@
 import { InputError } from '../core/errors.js';
 import { convolve } from '../signal/hrf.js';
 
+/**
+ * Default FIR delays in samples (TRs): 1–6. At TR 1.5–2 s they span 1.5–12 s,
+ * 96% of the canonical HRF's positive lobe; 1–4 covered only 70% of it
+ * (docs/encoding-study.md). Every FIR default in brainalign is this one.
+ */
+export const DEFAULT_FIR_DELAYS: readonly number[] = [1, 2, 3, 4, 5, 6];
+
 /** Start row of the contiguous segment each row belongs to (a new segment starts wherever the label changes). */
 function segmentStarts(n: number, runs?: ArrayLike<number>): { start: Int32Array; end: Int32Array } {
   if (runs !== undefined && runs.length !== n) throw new InputError('runs', `expected ${n} run labels, got ${runs.length}`);

@@ -2,11 +2,18 @@
  * Permutation tests for prediction accuracy r that respect temporal
  * autocorrelation. Shuffling individual time points of a smooth BOLD series
  * destroys its autocorrelation, so the null distribution of r is too narrow
- * and the test rejects far more than α. Instead the prediction is circularly
- * shifted, or its blocks reordered, against the data: the null keeps each
- * series' autocorrelation and breaks only their alignment. One time mapping
- * is applied to all voxels per permutation, so voxel nulls stay jointly valid
- * and ROI-level statistics (mean/median r over voxels) get a proper null too.
+ * and the test rejects far more than α. Instead the prediction's phases are
+ * randomised, it is circularly shifted, or its blocks are reordered against
+ * the data: the null keeps the prediction's autocorrelation and breaks only
+ * the alignment. One null draw (random phases, shift or block order) is
+ * applied to all voxels, so voxel nulls stay jointly valid and ROI-level
+ * statistics (mean/median r over voxels) get a proper null too.
+ *
+ * Block reordering loses the autocorrelation across block boundaries, so its
+ * null is narrower than the true one by about Σ_k ρ_p(k)ρ_y(k)·|k|/L; with
+ * HRF-smooth series and blocks of 8–10 TRs that makes it reject 6–9% at
+ * α = .05. Phase randomisation keeps the whole (circular) autocorrelation and
+ * is the default of the encode stage (docs/statistics.md).
  */
 import { InputError } from '../core/errors.js';
 import type { Rng } from '../core/prng.js';
@@ -15,8 +22,29 @@ import type { Rng } from '../core/prng.js';
 export type NullScheme =
   /** Rotate by s ∈ [minShift, T − minShift] samples (default minShift = round(T/10)). */
   | { kind: 'circular'; minShift?: number }
-  /** Cut into consecutive blocks of blockLength samples and reorder the blocks. blockLength 1 = i.i.d. shuffle. */
-  | { kind: 'block'; blockLength: number };
+  /**
+   * Cut into ⌊T/blockLength⌋ consecutive blocks of equal length (±1 sample) and reorder them;
+   * needs at least MIN_BLOCKS blocks. blockLength 1 = i.i.d. shuffle.
+   */
+  | { kind: 'block'; blockLength: number }
+  /** Randomise the phases of the prediction's discrete Fourier transform (Theiler et al. 1992): same periodogram, new alignment. */
+  | { kind: 'phase' };
+
+/**
+ * Fewest blocks a block permutation accepts: 8! = 40 320 orders. With 3 blocks
+ * there are 6 orders and p can never fall below 1/6, whatever nPerm says.
+ */
+export const MIN_BLOCKS = 8;
+
+/** Number of blocks of a block scheme over nT samples; throws an InputError naming `option` when below MIN_BLOCKS. */
+export function blockCount(nT: number, blockLength: number, option = 'blockLength'): number {
+  if (!(Number.isInteger(blockLength) && blockLength >= 1 && blockLength <= nT)) throw new InputError(option, `must be an integer in [1, ${nT}] samples, got ${blockLength}`);
+  const nb = Math.floor(nT / blockLength);
+  if (nb < MIN_BLOCKS) {
+    throw new InputError(option, `${nT} samples in blocks of ${blockLength} give ${nb} blocks; a block permutation needs at least ${MIN_BLOCKS} (shorter blocks, longer test runs, or the phase-randomisation null)`);
+  }
+  return nb;
+}
 
 export interface RoiSpec {
   name: string;
@@ -34,6 +62,8 @@ export interface PermutationOptions {
   rois?: RoiSpec[];
   /** ROI statistic over its voxels' r (default 'mean'). */
   roiStatistic?: 'mean' | 'median';
+  /** Also return every null draw's r (nPerm × nV), e.g. to inspect or plot the null. */
+  keepNull?: boolean;
 }
 
 export interface PermutationResult {
@@ -43,6 +73,8 @@ export interface PermutationResult {
   p: Float64Array;
   rois: { name: string; statistic: number; p: number }[];
   nPerm: number;
+  /** nPerm × nV null r, when keepNull was set. */
+  nullR?: Float64Array;
 }
 
 /** The time index mapping of one null draw: prediction sample perm[t] is paired with data sample t. */
@@ -56,17 +88,57 @@ export function nullTimeMap(nT: number, scheme: NullScheme, rng: Rng): Int32Arra
     for (let t = 0; t < nT; t++) perm[t] = (t + s) % nT;
     return perm;
   }
-  const L = scheme.blockLength;
-  if (!(Number.isInteger(L) && L >= 1 && L <= nT)) throw new InputError('blockLength', `must be an integer in [1, ${nT}], got ${L}`);
-  const nb = Math.ceil(nT / L);
+  if (scheme.kind === 'phase') throw new InputError('scheme', 'phase randomisation is not a time mapping; use permutationTestR');
+  const nb = blockCount(nT, scheme.blockLength);
+  // Equal-length blocks (lengths differ by at most one sample): a short tail block moved into the
+  // middle would shift every later block boundary, so blocks of unequal size are not exchangeable.
+  const start = (k: number): number => Math.round((k * nT) / nb);
   const order = rng.permutation(nb);
   let o = 0;
-  for (let k = 0; k < nb; k++) {
-    const start = order[k] * L;
-    const end = Math.min(start + L, nT);
-    for (let t = start; t < end; t++) perm[o++] = t;
-  }
+  for (let k = 0; k < nb; k++) for (let t = start(order[k]); t < start(order[k] + 1); t++) perm[o++] = t;
   return perm;
+}
+
+/**
+ * Circular cross-products of z-scored prediction and data: X[k·nV + v] =
+ * (1/T) Σ_t zp[(t − k) mod T, v] · zd[t, v]. A phase-randomised prediction is
+ * the circular convolution of zp with a random kernel c, so its r with the
+ * data is Σ_k c_k X[k, v]: one pass over T·nV per null draw.
+ */
+function circularCrossProducts(zp: Float64Array, zd: Float64Array, nT: number, nV: number): Float64Array {
+  const X = new Float64Array(nT * nV);
+  for (let k = 0; k < nT; k++) {
+    const row = k * nV;
+    for (let t = 0; t < nT; t++) {
+      const op = ((t - k + nT) % nT) * nV;
+      const od = t * nV;
+      for (let v = 0; v < nV; v++) X[row + v] += zp[op + v] * zd[od + v];
+    }
+    for (let v = 0; v < nV; v++) X[row + v] /= nT;
+  }
+  return X;
+}
+
+/**
+ * The convolution kernel of one phase randomisation of a length-T real series:
+ * c_k = (1/T) Σ_f e^{iφ_f} e^{2πifk/T} with φ_0 = 0 (the mean stays 0),
+ * φ_{T−f} = −φ_f (the result stays real) and, for even T, a random sign at
+ * the Nyquist frequency. Every |DFT| is unchanged, so the surrogate keeps the
+ * series' variance and circular autocorrelation exactly.
+ */
+export function phaseKernel(nT: number, rng: Rng): Float64Array {
+  const half = Math.floor((nT - 1) / 2);
+  const phi = new Float64Array(half + 1);
+  for (let f = 1; f <= half; f++) phi[f] = 2 * Math.PI * rng.uniform();
+  const nyquist = nT % 2 === 0 ? (rng.uniform() < 0.5 ? 1 : -1) : 0;
+  const c = new Float64Array(nT);
+  for (let k = 0; k < nT; k++) {
+    let s = 1;
+    for (let f = 1; f <= half; f++) s += 2 * Math.cos(phi[f] + (2 * Math.PI * f * k) / nT);
+    if (nyquist !== 0) s += nyquist * (k % 2 === 0 ? 1 : -1);
+    c[k] = s / nT;
+  }
+  return c;
 }
 
 /** Columns z-scored with the population SD, so Pearson r = mean over rows of products. */
@@ -136,8 +208,10 @@ export function permutationTestR(
       if (!(Number.isInteger(v) && v >= 0 && v < nV)) throw new InputError(`roi ${roi.name}`, `voxel index ${v} outside [0, ${nV})`);
     }
   }
+  if (opts.scheme.kind === 'block') blockCount(nT, opts.scheme.blockLength);
   const zp = zscoreColumns(pred, nT, nV);
   const zd = zscoreColumns(data, nT, nV);
+  const X = opts.scheme.kind === 'phase' ? circularCrossProducts(zp.z, zd.z, nT, nV) : null;
   const identity = new Int32Array(nT);
   for (let t = 0; t < nT; t++) identity[t] = t;
   const rAt = (perm: Int32Array, out: Float64Array): void => {
@@ -157,8 +231,17 @@ export function permutationTestR(
   const count = new Float64Array(nV);
   const roiCount = new Float64Array(rois.length);
   const rNull = new Float64Array(nV);
+  const kept = opts.keepNull ? new Float64Array(nPerm * nV) : undefined;
   for (let k = 0; k < nPerm; k++) {
-    rAt(nullTimeMap(nT, opts.scheme, opts.rng), rNull);
+    if (X) {
+      const c = phaseKernel(nT, opts.rng);
+      rNull.fill(0);
+      for (let j = 0; j < nT; j++) for (let v = 0; v < nV; v++) rNull[v] += c[j] * X[j * nV + v];
+      for (let v = 0; v < nV; v++) if (zp.constant[v] || zd.constant[v]) rNull[v] = NaN;
+    } else {
+      rAt(nullTimeMap(nT, opts.scheme, opts.rng), rNull);
+    }
+    kept?.set(rNull, k * nV);
     for (let v = 0; v < nV; v++) if (stat(rNull[v]) >= stat(r[v])) count[v]++;
     for (let j = 0; j < rois.length; j++) {
       if (stat(roiStat(rNull, rois[j].voxels, how, scratch)) >= stat(roiObs[j])) roiCount[j]++;
@@ -171,5 +254,6 @@ export function permutationTestR(
     p,
     rois: rois.map((roi, j) => ({ name: roi.name, statistic: roiObs[j], p: Number.isNaN(roiObs[j]) ? NaN : (1 + roiCount[j]) / (1 + nPerm) })),
     nPerm,
+    ...(kept ? { nullR: kept } : {}),
   };
 }

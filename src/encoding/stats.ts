@@ -5,7 +5,7 @@
  */
 export { pearson, rankData, spearman, kendallTauA, kendallTauB } from './correlation.js';
 export { pearsonColumns } from './correlate.js';
-export { permutationTestR, nullTimeMap } from './permutation.js';
+export { permutationTestR, nullTimeMap, phaseKernel, blockCount, MIN_BLOCKS } from './permutation.js';
 export type { NullScheme, RoiSpec, PermutationOptions, PermutationResult } from './permutation.js';
 export { bootstrapCi, bootstrapMeanCi, resampleIndices, quantileSorted7 } from './bootstrap.js';
 export type { BootstrapCi, BootstrapOptions } from './bootstrap.js';

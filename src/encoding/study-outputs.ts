@@ -35,6 +35,8 @@ export interface EncodingIndex {
   maps: { desc: string; label: string; area: string; iteration: number | null; row: number }[];
   clips: { stimId: string; onset: number; duration: number }[];
   files: Record<string, string>;
+  /** Areas (rows of Pred_roivoxels) whose CV-map test predictions are stored for the stimulus bootstrap of s_r. */
+  predAreas?: string[];
 }
 
 /**
@@ -72,7 +74,7 @@ export function writeEncodingOutputs(dir: string, res: EncodingResult, featuresD
     const desc = mapDesc(label, m);
     const what = m.iteration !== null ? `${model} ${m.area} iteration ${m.iteration}` : m.area === 'best' ? `${model}, best layer per voxel by training CV` : `${model} ${m.area}, iteration per voxel by training CV`;
     nifti(`${base(desc)}_r`, toGrid(m.r), `held-out Pearson r on the mean of ${d.test.length} test runs: ${what}`, { Units: 'unitless', Model: model, Area: m.area, Iteration: m.iteration });
-    nifti(`${base(desc)}_rnorm`, toGrid(m.rNorm), `ceiling-normalised r (r / voxel correlation ceiling): ${what}`, { Units: 'unitless (1 = at the noise ceiling)', Model: model, Area: m.area, Iteration: m.iteration, Ceiling: res.ceilings.method });
+    nifti(`${base(desc)}_rnorm`, toGrid(m.rNorm), `ceiling-normalised r (r / sqrt(max(reliability, 0.182))): ${what}`, { Units: 'unitless (1 = at the noise ceiling)', Model: model, Area: m.area, Iteration: m.iteration, Ceiling: res.ceilings.method });
     nifti(`${base(desc)}_alpha`, toGrid(m.alpha), `ridge alpha chosen by leave-one-run-out CV: ${what}`, { Units: 'ridge penalty (standardised features)', Model: model, Area: m.area, Iteration: m.iteration });
     maps.push({ desc, label: m.label, area: m.area, iteration: m.iteration, row });
   });
@@ -96,22 +98,23 @@ export function writeEncodingOutputs(dir: string, res: EncodingResult, featuresD
   for (const m of res.maps) {
     for (const roi of m.rois) {
       rows.push({
-        model, area: m.area, iteration: m.iteration === null ? 'cv' : m.iteration, roi: roi.roi, n_voxels: roi.nVoxels,
+        model, area: m.area, iteration: m.iteration === null ? 'cv' : m.iteration, roi: roi.roi, n_voxels: roi.nVoxels, n_undefined: roi.nUndefined,
         median_r: num(roi.medianR), median_r_norm: num(roi.medianRNorm), median_voxel_r_norm: num(roi.medianVoxelRNorm), ceiling: num(roi.ceiling),
         p_perm: num(roi.p), n_fdr: res.config.nPerm > 0 ? roi.nSignificant : null, frac_fdr: res.config.nPerm > 0 && roi.nVoxels > 0 ? roi.nSignificant / roi.nVoxels : null,
       });
     }
   }
   const roiFile = path.join(fdir, `${sub}_desc-${mdesc}_roi.tsv`);
-  writeTsv(roiFile, ['model', 'area', 'iteration', 'roi', 'n_voxels', 'median_r', 'median_r_norm', 'median_voxel_r_norm', 'ceiling', 'p_perm', 'n_fdr', 'frac_fdr'], rows, {
+  writeTsv(roiFile, ['model', 'area', 'iteration', 'roi', 'n_voxels', 'n_undefined', 'median_r', 'median_r_norm', 'median_voxel_r_norm', 'ceiling', 'p_perm', 'n_fdr', 'frac_fdr'], rows, {
     model: { Description: 'Model (features artifact folder)' },
     area: { Description: "Model area; 'best' = the best layer per voxel over all areas by training CV" },
     iteration: { Description: "Recurrent iteration, or 'cv' = iteration chosen per voxel by training-run CV (test runs unused)" },
     roi: { Description: 'Atlas ROI' },
     n_voxels: { Description: 'Fitted voxels in the ROI' },
+    n_undefined: { Description: 'ROI voxels left out of the medians because their r or normalised r is undefined (constant series or undefined reliability)' },
     median_r: { Description: 'Median over the ROI voxels of the held-out Pearson r on the test-run mean', Units: 'unitless' },
     median_r_norm: { Description: 'median_r / ceiling (the BAS definition, docs/bas.md)', Units: 'unitless' },
-    median_voxel_r_norm: { Description: 'Median over voxels of r / voxel correlation ceiling', Units: 'unitless' },
+    median_voxel_r_norm: { Description: 'Median over voxels of r / sqrt(max(reliability, 0.182)) (floored voxel correlation ceiling, docs/ceilings.md)', Units: 'unitless' },
     ceiling: { Description: 'ROI correlation ceiling: sqrt(median voxel reliability of the test-run mean)', Units: 'unitless' },
     p_perm: { Description: `Block permutation p of median_r (${res.config.nPerm} permutations, blocks of ${res.config.blockSec} s of the test time axis)` },
     n_fdr: { Description: `Voxels with Benjamini-Hochberg q <= ${res.config.fdrQ} (voxel-wise block permutation p, FDR across all fitted voxels)` },
@@ -138,9 +141,26 @@ export function writeEncodingOutputs(dir: string, res: EncodingResult, featuresD
   mat('Grid_voxels', Int32Array.from(d.voxels), [nV], 'grid index (x fastest) of each fitted voxel', ['voxel']);
   mat('Testmean_bold', d.yTest, [d.nTest, nV], 'cleaned (detrended, z-scored) BOLD averaged over the test runs', ['volume', 'voxel']);
 
+  // Test predictions of each area's CV map in the ROI voxels: s_r's bootstrap resamples test clips
+  // and recomputes r from them (docs/bas.md). Only ROI voxels, to keep the artifact small.
+  const roiVoxels = Int32Array.from(Array.from(d.roiOfVoxel.keys()).filter((v) => d.roiOfVoxel[v] >= 0));
+  const areaMaps = res.maps.filter((m) => m.label === 'cv' && m.area !== 'best');
+  const nT = d.nTest;
+  const nR = roiVoxels.length;
+  const pred = new Float32Array(areaMaps.length * nT * nR).fill(NaN);
+  areaMaps.forEach((m, ai) => {
+    roiVoxels.forEach((v, j) => {
+      const f = res.fits[m.source[v]];
+      if (!f) return;
+      for (let t = 0; t < nT; t++) pred[(ai * nT + t) * nR + j] = f.pred[t * nV + v];
+    });
+  });
+  mat('Pred_roivoxels', pred, [areaMaps.length, nT, nR], 'test prediction of each area (CV-chosen iteration per voxel; areas as encoding.json predAreas) in the ROI voxels (columns as Roivoxel_index)', ['area', 'volume', 'roivoxel']);
+  mat('Roivoxel_index', roiVoxels, [nR], 'fitted-voxel index (column of the *_voxels matrices) of each column of Pred_roivoxels', ['roivoxel']);
+
   const index: EncodingIndex = {
     subject: d.subject, model: checkpoint !== null && model.includes('@') ? model.slice(0, model.indexOf('@')) : model, checkpoint, featuresDir, tr: d.tr, areas: res.areas, rois: d.roiNames, nVoxels: nV, maps,
-    clips: d.test[0].events.map((e) => ({ stimId: e.stimId, onset: e.onset, duration: e.duration })), files,
+    clips: d.test[0].events.map((e) => ({ stimId: e.stimId, onset: e.onset, duration: e.duration })), files, predAreas: areaMaps.map((m) => m.area),
   };
   writeJsonAtomic(path.join(fdir, `${sub}_task-${task}_desc-${mdesc}_encoding.json`), index);
   return index;

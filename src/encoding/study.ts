@@ -18,12 +18,12 @@ import { loadNifti, readMaskedTimeseries } from '../io/nifti.js';
 import { readTsv } from '../io/tsv.js';
 import { doubleGammaHrf } from '../signal/hrf.js';
 import type { EncodeConfig } from '../scoring/config.js';
-import { asCorrelationCeiling, normalise, pairwiseReliability, reliabilityCeiling, signalPower, ncsnrCeiling, splitHalfReliability } from './ceilings.js';
+import { asCorrelationCeiling, flooredCorrelationCeiling, normalise, pairwiseReliability, reliabilityCeiling, signalPower, ncsnrCeiling, splitHalfReliability } from './ceilings.js';
 import { cleanRun, clipRowStats, removeDrift, runDesignMatrix, standardiseRows, type ClipRows, type PlayedClip } from './design.js';
 import { delayFeatures, hrfConvolve } from './delays.js';
 import { benjaminiHochberg } from './fdr.js';
 import { openFeatureStore, readFeatureSpace, type FeatureSpaceRef } from './feature-store.js';
-import { permutationTestR } from './permutation.js';
+import { blockCount, permutationTestR, type NullScheme } from './permutation.js';
 import { ridgeCV, ridgePredict } from './ridge.js';
 import { correlateColumns } from './correlate.js';
 
@@ -305,7 +305,7 @@ export interface ScoredMap {
   q: Float64Array;
   /** Per voxel, which fit was used (index into EncodingResult.fits). */
   source: Int32Array;
-  rois: { roi: string; nVoxels: number; medianR: number; medianRNorm: number; medianVoxelRNorm: number; ceiling: number; p: number; nSignificant: number }[];
+  rois: { roi: string; nVoxels: number; nUndefined: number; medianR: number; medianRNorm: number; medianVoxelRNorm: number; ceiling: number; p: number; nSignificant: number }[];
 }
 
 export interface EncodingResult {
@@ -346,8 +346,9 @@ function scoreMap(label: string, area: string, iteration: number | null, source:
     r2[v] = f.r2[v];
     alpha[v] = f.alpha[v];
     for (let t = 0; t < nT; t++) pred[t * nV + v] = f.pred[t * nV + v];
-    // r is a correlation, so it is normalised by the correlation ceiling √reliability, once.
-    rNorm[v] = normalise({ kind: 'r', value: r[v] }, { kind: 'r', value: ceil.rCeiling[v] }).value;
+    // r is a correlation, so it is normalised by the correlation ceiling √reliability, once; the
+    // reliability floor keeps unreliable voxels from giving ratios of 10 or more (docs/ceilings.md).
+    rNorm[v] = normalise({ kind: 'r', value: r[v] }, flooredCorrelationCeiling(ceil.reliability[v])).value;
   }
   const members = d.roiNames.map((_, k) => {
     const vs: number[] = [];
@@ -357,9 +358,10 @@ function scoreMap(label: string, area: string, iteration: number | null, source:
   let p: Float64Array<ArrayBufferLike> = new Float64Array(nV).fill(NaN);
   let roiP = d.roiNames.map(() => NaN);
   if (cfg.nPerm > 0) {
-    const blockLength = Math.max(1, Math.min(nT, Math.round(cfg.blockSec / d.tr)));
+    const scheme: NullScheme = cfg.nullScheme === 'phase' ? { kind: 'phase' } : { kind: 'block', blockLength: Math.max(1, Math.min(nT, Math.round(cfg.blockSec / d.tr))) };
+    if (scheme.kind === 'block') blockCount(nT, scheme.blockLength, 'encode.blockSec');
     const res = permutationTestR(pred, d.yTest, nT, nV, {
-      rng, scheme: { kind: 'block', blockLength }, nPerm: cfg.nPerm, roiStatistic: 'median',
+      rng, scheme, nPerm: cfg.nPerm, roiStatistic: 'median',
       rois: members.map((vs, k) => ({ name: d.roiNames[k], voxels: vs })).filter((x) => x.voxels.length > 0),
     });
     p = res.p;
@@ -372,6 +374,8 @@ function scoreMap(label: string, area: string, iteration: number | null, source:
     return {
       roi: d.roiNames[k],
       nVoxels: vs.length,
+      // Voxels whose r or normalised r is undefined (constant series, undefined reliability) leave the medians; they are counted, not hidden.
+      nUndefined: vs.filter((v) => Number.isNaN(r[v]) || Number.isNaN(rNorm[v])).length,
       medianR: medR,
       medianRNorm: normalise({ kind: 'r', value: medR }, { kind: 'r', value: c }).value,
       medianVoxelRNorm: median(vs.map((v) => rNorm[v])),

@@ -105,7 +105,7 @@ export async function runAlign(opts: { encodingDirs: string[]; modelDirs: string
       notice(`align: ${label}: areas ${neural.areas.join(', ')} do not match align.bas.pairs; s_r and BAS are not computed`);
     }
     const idxPairs = (pairs ?? []).map((p) => [neural.areas.indexOf(p.area), neural.rois.indexOf(p.roi)] as [number, number]);
-    const sR = pairs ? neuralScore(neural, idxPairs, cfg.bas.clip).sR : NaN;
+    const sR = pairs ? neuralScore(neural, idxPairs, cfg.bas.clip, { floor: cfg.bas.reliabilityFloor }).sR : NaN;
     let bas: BasReport | null = null;
     let choices: Map<string, string> | null = null;
     let probs: Map<string, Map<string, number>> | null = null;
@@ -179,9 +179,9 @@ export function writeAlignOutputs(dir: string, res: AlignResult): void {
   writeTsv(path.join(dir, 'bas.tsv'), ['model', 'checkpoint', 'score', 'estimate', 'ci_lo', 'ci_hi', 'se'], basRows, {
     model: { Description: 'Model' },
     checkpoint: { Description: 'Checkpoint (n/a = the trained model)' },
-    score: { Description: 'Which score', Levels: { s_r: 'neural: mean over area→ROI pairs of the clipped ceiling-normalised median r', s_b: 'behavioural consistency with listeners: ceiling-normalised clip-difficulty and error profiles, unclipped (docs/bas.md)', bas: `BAS (${res.config.bas.combine} of s_r and s_b)` } },
+    score: { Description: 'Which score', Levels: { s_r: 'neural: mean over subjects and area→ROI pairs of ½[level + specificity] of the median noise-corrected r² (docs/bas.md)', s_b: 'behavioural consistency with listeners: ceiling-normalised clip-difficulty and error profiles, unclipped (docs/bas.md)', bas: `BAS (${res.config.bas.combine} of s_r and s_b)` } },
     estimate: { Description: 'Score on the full data', Units: 'unitless' },
-    ci_lo: { Description: `Lower end of the ${level * 100}% percentile bootstrap interval (voxels within ROIs; listeners and clips jointly)` },
+    ci_lo: { Description: `Lower end of the ${level * 100}% percentile bootstrap interval (s_r: subjects and their test clips; s_b: listeners and clips jointly)` },
     ci_hi: { Description: `Upper end of the ${level * 100}% percentile bootstrap interval` },
     se: { Description: 'Bootstrap standard error' },
   });
@@ -207,6 +207,7 @@ export function writeAlignOutputs(dir: string, res: AlignResult): void {
     pairs: g.bas?.config.pairs ?? null,
     correspondence: g.bas?.correspondence ?? null,
     pairScores: g.bas?.pairScores ?? null,
+    perSubject: g.bas?.perSubject ?? null,
     behaviour: g.bas?.behaviour ?? null,
   }])));
   const choiceRows = res.groups.flatMap((g) => (g.choices ? [...g.choices].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([stim, genre]) => ({ model: g.model, checkpoint: g.checkpoint, stim_id: stim, predicted_genre: genre })) : []));

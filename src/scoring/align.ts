@@ -17,6 +17,7 @@ import { crossValidatedLayerRsa, rdm, rsaNoiseCeiling, type LayerRdm, type RdmCo
 import { openFeatureStore, readFeatureSpace } from '../encoding/feature-store.js';
 import type { EncodingIndex } from '../encoding/study-outputs.js';
 import { areaRoiMatrix, type AreaRoiInput } from './correspondence.js';
+import type { SubjectTimecourses } from './neural-score.js';
 import type { BehaviourInput } from './behaviour.js';
 
 export interface LoadedEncoding {
@@ -29,6 +30,8 @@ export interface LoadedEncoding {
   /** nTest × nV cleaned test-mean BOLD. */
   testMean: Float32Array;
   nTest: number;
+  /** Test predictions of the CV map of each of index.predAreas in the ROI voxels (absent in older artifacts). */
+  pred?: { voxels: Int32Array; data: Float32Array } | null;
 }
 
 function npyFloat(file: string): { data: Float32Array; shape: number[] } {
@@ -57,11 +60,52 @@ export function loadEncodings(dir: string): LoadedEncoding[] {
       const roi = readNpy(at('Roi_voxels'));
       const tm = npyFloat(at('Testmean_bold'));
       if (r.shape[1] !== index.nVoxels || rel.data.length !== index.nVoxels || roi.data.length !== index.nVoxels) throw new InputError(file, 'matrices disagree with nVoxels');
-      out.push({ dir, index, r: r.data, reliability: rel.data, roiOfVoxel: Int32Array.from(roi.data as Int32Array), testMean: tm.data, nTest: tm.shape[0] });
+      let pred: LoadedEncoding['pred'] = null;
+      if (index.files.Pred_roivoxels && index.files.Roivoxel_index && index.predAreas) {
+        const p = npyFloat(at('Pred_roivoxels'));
+        const vox = Int32Array.from(readNpy(at('Roivoxel_index')).data as Int32Array);
+        if (p.shape.length !== 3 || p.shape[0] !== index.predAreas.length || p.shape[1] !== tm.shape[0] || p.shape[2] !== vox.length) throw new InputError(file, `Pred_roivoxels has shape (${p.shape.join(', ')}), expected (${index.predAreas.length}, ${tm.shape[0]}, ${vox.length})`);
+        pred = { voxels: vox, data: p.data };
+      }
+      out.push({ dir, index, r: r.data, reliability: rel.data, roiOfVoxel: Int32Array.from(roi.data as Int32Array), testMean: tm.data, nTest: tm.shape[0], pred });
     }
   }
   if (out.length === 0) throw new InputError(dir, 'no sub-*/func/*_encoding.json in this encode artifact');
   return out;
+}
+
+/**
+ * Seconds after a clip's onset from which test volumes count as that clip's
+ * response in the stimulus bootstrap (about the HRF's rise to its peak). A
+ * volume belongs to the last clip whose onset + lag it has passed; volumes
+ * before the first clip's go to the first clip.
+ */
+export const STIMULUS_LAG_SEC = 4;
+
+/** Test clip index of each test volume (clips in onset order). */
+export function clipOfVolumes(clips: { onset: number }[], nT: number, tr: number, lagSec = STIMULUS_LAG_SEC): Int32Array {
+  const onsets = clips.map((c) => c.onset).sort((a, b) => a - b);
+  const out = new Int32Array(nT);
+  let k = 0;
+  for (let t = 0; t < nT; t++) {
+    while (k + 1 < onsets.length && onsets[k + 1] + lagSec <= t * tr) k++;
+    out[t] = k;
+  }
+  return out;
+}
+
+/** The subject's test time courses of `areas` in its ROI voxels, with columns offset into the pooled input; null without stored predictions. */
+function subjectTimecourses(e: LoadedEncoding, areas: string[], offset: number): SubjectTimecourses | null {
+  const predAreas = e.index.predAreas;
+  if (!e.pred || !predAreas || areas.some((a) => !predAreas.includes(a))) return null;
+  const n = e.pred.voxels.length;
+  const nT = e.nTest;
+  const nV = e.index.nVoxels;
+  const pred = new Float32Array(areas.length * nT * n);
+  areas.forEach((a, ai) => pred.set(e.pred?.data.subarray(predAreas.indexOf(a) * nT * n, (predAreas.indexOf(a) + 1) * nT * n) ?? new Float32Array(0), ai * nT * n));
+  const data = new Float32Array(nT * n);
+  for (let t = 0; t < nT; t++) for (let j = 0; j < n; j++) data[t * n + j] = e.testMean[t * nV + e.pred.voxels[j]];
+  return { nT, clipOfVolume: clipOfVolumes(e.index.clips, nT, e.index.tr), nClips: e.index.clips.length, voxels: Int32Array.from(e.pred.voxels, (v) => v + offset), pred, data };
 }
 
 /** Lower-case letters and digits only: 'T2/T3' and 't2t3' match, 'PB' and 'pb' match. */
@@ -70,7 +114,8 @@ export const nameKey = (s: string): string => s.toLowerCase().replace(/[^a-z0-9]
 /**
  * Pools the encodings of one model over subjects into the area × voxel input
  * of computeBas: one row per area (its CV-chosen iteration), voxels of all
- * subjects side by side, ROIs by name.
+ * subjects side by side with their subject recorded (s_r is scored per
+ * subject and averaged), ROIs by name.
  */
 export function pooledAreaRoiInput(encs: LoadedEncoding[], areaSet: 'areas' | 'best' = 'areas'): AreaRoiInput {
   const areas = areaSet === 'best' ? ['best'] : encs[0].index.areas.slice();
@@ -83,8 +128,11 @@ export function pooledAreaRoiInput(encs: LoadedEncoding[], areaSet: 'areas' | 'b
   const r = new Float64Array(areas.length * nVoxels);
   const reliability = new Float64Array(nVoxels);
   const roiOfVoxel = new Int32Array(nVoxels);
+  const subjectOfVoxel = new Int32Array(nVoxels);
+  const timecourses: (SubjectTimecourses | null)[] = [];
   let o = 0;
-  for (const e of encs) {
+  for (const [si, e] of encs.entries()) {
+    timecourses.push(areaSet === 'areas' ? subjectTimecourses(e, areas, o) : null);
     const nV = e.index.nVoxels;
     areas.forEach((a, ai) => {
       const m = e.index.maps.find((x) => x.area === a && x.label === 'cv');
@@ -94,10 +142,12 @@ export function pooledAreaRoiInput(encs: LoadedEncoding[], areaSet: 'areas' | 'b
     for (let v = 0; v < nV; v++) {
       reliability[o + v] = e.reliability[v];
       roiOfVoxel[o + v] = e.roiOfVoxel[v];
+      subjectOfVoxel[o + v] = si;
     }
     o += nV;
   }
-  return { areas, rois, r, nVoxels, roiOfVoxel, reliability };
+  const complete = timecourses.every((x) => x !== null) ? (timecourses as SubjectTimecourses[]) : undefined;
+  return { areas, rois, r, nVoxels, roiOfVoxel, reliability, subjects: encs.map((e) => e.index.subject), subjectOfVoxel, ...(complete ? { timecourses: complete } : {}) };
 }
 
 /** Resolves configured (area, roi) pairs to the names the encodings use (ignoring case and punctuation). */

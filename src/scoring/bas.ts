@@ -1,16 +1,20 @@
 /**
- * The Brain Alignment Score (BAS): a neural part s_r (ceiling-normalised
- * area→ROI prediction) and a behavioural part s_b (genre-choice consistency
- * with listeners), combined as configured. The BAN/BAS paper does not publish
- * its equations; ours are in docs/bas.md. Every part comes with a percentile
- * bootstrap CI: voxels are resampled within each ROI, listeners and clips jointly.
+ * The Brain Alignment Score (BAS): a neural part s_r (per subject, how much of
+ * each ROI's explainable variance its paired area explains, and how much more
+ * than the other areas do) and a behavioural part s_b (genre-choice
+ * consistency with listeners), combined as configured. The BAN/BAS paper does
+ * not publish its equations; ours are in docs/bas.md. Every part comes with a
+ * percentile bootstrap CI: subjects are resampled, voxels within each of the
+ * drawn subjects' ROIs, and clips across clips.
  */
 import { z } from 'zod';
 import { InputError } from '../core/errors.js';
 import type { Rng } from '../core/prng.js';
 import { quantileSorted7 } from '../encoding/bootstrap.js';
-import { areaRoiMatrix, checkAreaRoiInput, correspondenceTest, type AreaRoiInput, type CorrespondenceTest, type IndexPairs } from './correspondence.js';
+import { checkAreaRoiInput, correspondenceTest, type AreaRoiInput, type CorrespondenceTest, type IndexPairs } from './correspondence.js';
 import { behaviourScore, checkBehaviourInput, resampleBehaviour, type BehaviourInput, type BehaviourScore } from './behaviour.js';
+import { neuralScoreBySubject, stimulusReplicate, voxelsBySubject, type NeuralScore, type PairTerms, type VoxelSelection } from './neural-score.js';
+import { TUCKUTE_RELIABILITY_FLOOR } from '../encoding/ceilings.js';
 
 /** Default model-area → brain-ROI pairs of s_r. */
 export const BAS_DEFAULT_PAIRS: readonly { area: string; roi: string }[] = [
@@ -44,17 +48,18 @@ const bounds = z
 
 /** How the BAS is computed; parse user config with BasConfigSchema.parse(). */
 export const BasConfigSchema = z.object({
-  /** Area → ROI pairs averaged in s_r (also the diagonal of the correspondence index). */
-  pairs: z.array(z.object({ area: z.string().min(1), roi: z.string().min(1) })).min(1).default(BAS_DEFAULT_PAIRS.map((p) => ({ ...p }))),
-  /** 'mean' = (s_r + s_b)/2; 'weighted' = weighted arithmetic mean; 'geometric' = weighted geometric mean. */
-  combine: z.enum(['mean', 'weighted', 'geometric']).default('mean'),
-  weights: z.object({ neural: z.number().nonnegative(), behaviour: z.number().nonnegative() }).default({ neural: 1, behaviour: 1 }),
-  /** Bounds applied to each pair score of s_r (s_b is reported unclipped, docs/bas.md). */
-  clip: bounds.default({ lo: 0, hi: 1 }),
-  nBoot: z.number().int().min(10).default(1000),
-  level: z.number().gt(0).lt(1).default(0.95),
-  /** Label permutations for the correspondence p-value (0 = skip the test). */
-  nPerm: z.number().int().min(0).default(1000),
+  pairs: z
+    .array(z.object({ area: z.string().min(1), roi: z.string().min(1) }))
+    .min(1)
+    .default(BAS_DEFAULT_PAIRS.map((p) => ({ ...p })))
+    .describe('area → ROI pairs of s_r (level and specificity) and of the correspondence index'),
+  combine: z.enum(['mean', 'weighted', 'geometric']).default('mean').describe("'mean' = (s_r + s_b)/2; 'weighted' = weighted arithmetic mean; 'geometric' = weighted geometric mean"),
+  weights: z.object({ neural: z.number().nonnegative(), behaviour: z.number().nonnegative() }).default({ neural: 1, behaviour: 1 }).describe('weights of s_r and s_b (combine = weighted or geometric)'),
+  clip: bounds.default({ lo: 0, hi: 1 }).describe("bounds applied to each pair's level and specificity in s_r (s_b is reported unclipped, docs/bas.md)"),
+  reliabilityFloor: z.number().gt(0).max(1).default(TUCKUTE_RELIABILITY_FLOOR).describe("floor on a voxel's reliability before it divides r² (Kell 2018 / Tuckute 2023: 0.182)"),
+  nBoot: z.number().int().min(10).default(1000).describe('bootstrap replicates (subjects and test clips for s_r, clips for s_b)'),
+  level: z.number().gt(0).lt(1).default(0.95).describe('confidence level of the percentile intervals'),
+  nPerm: z.number().int().min(0).default(1000).describe('within-subject ROI-label permutations for the correspondence p-value (0 = skip the test)'),
 });
 export type BasConfig = z.infer<typeof BasConfigSchema>;
 
@@ -69,11 +74,15 @@ export interface BasReport {
   sR: Estimate;
   sB: Estimate;
   bas: Estimate;
-  /** Per pair: the ceiling-normalised median r (clipped) that s_r averages. */
-  pairScores: { area: string; roi: string; score: number }[];
-  /** Full area × ROI matrix (ceiling-normalised median r, unclipped), rows = areas, cols = ROIs. */
+  /** Per pair, means over subjects: level, specificity and the pair score ½[clip(level) + clip(specificity)] that s_r averages. */
+  pairScores: ({ area: string; roi: string } & PairTerms)[];
+  /** Per subject: s_r, and per ROI the voxels left out of the medians because r or the reliability is undefined. */
+  perSubject: { subject: string; sR: number; undefinedVoxels: Record<string, number>; voxels: Record<string, number> }[];
+  /** Full area × ROI matrix: mean over subjects of the median noise-corrected r² (unclipped), rows = areas, cols = ROIs. */
   matrix: { areas: string[]; rois: string[]; values: Float64Array };
   correspondence: CorrespondenceTest | null;
+  /** What the s_r bootstrap resampled. */
+  neuralBootstrap: 'subjects and test clips' | 'subjects and voxels within ROIs';
   behaviour: BehaviourScore;
   config: BasConfig;
 }
@@ -101,21 +110,45 @@ function resolvePairs(inp: AreaRoiInput, pairs: BasConfig['pairs']): IndexPairs 
   });
 }
 
-/** s_r over the given voxels (default all): mean over pairs of the clipped ceiling-normalised median r. */
-export function neuralScore(inp: AreaRoiInput, pairs: IndexPairs, clipBounds: { lo: number; hi: number }, voxels?: ArrayLike<number>): { sR: number; pairScores: number[]; matrix: Float64Array } {
-  const m = areaRoiMatrix(inp, voxels).normalised;
-  const R = inp.rois.length;
-  const pairScores = pairs.map(([a, k]) => clip(m[a * R + k], clipBounds.lo, clipBounds.hi));
-  return { sR: pairScores.reduce((s, x) => s + x, 0) / pairScores.length, pairScores, matrix: m };
+/**
+ * s_r (docs/bas.md): per subject, the mean over pairs of ½ [clip(level) +
+ * clip(specificity)] of the median noise-corrected r²; then the mean over
+ * subjects. `selection` restricts or resamples the voxels of each subject.
+ */
+export function neuralScore(
+  inp: AreaRoiInput,
+  pairs: IndexPairs,
+  clipBounds: { lo: number; hi: number },
+  opts: { floor?: number; selection?: { subjects: string[]; voxels: VoxelSelection } } = {},
+): { sR: number; pairScores: number[]; matrix: Float64Array; detail: NeuralScore } {
+  const detail = neuralScoreBySubject(inp, pairs, clipBounds, opts);
+  return { sR: detail.sR, pairScores: detail.pairs.map((p) => p.score), matrix: detail.matrix, detail };
 }
 
-/** Voxel indices resampled with replacement within each ROI (voxels outside ROIs dropped). */
-function stratifiedVoxels(roiOfVoxel: Int32Array, nRois: number, rng: Rng): Int32Array {
-  const groups: number[][] = Array.from({ length: nRois }, () => []);
-  for (let v = 0; v < roiOfVoxel.length; v++) if (roiOfVoxel[v] >= 0) groups[roiOfVoxel[v]].push(v);
-  const out: number[] = [];
-  for (const g of groups) for (let i = 0; i < g.length; i++) out.push(g[rng.int(g.length)]);
-  return Int32Array.from(out);
+/**
+ * One bootstrap draw of the neural data: subjects with replacement, then each
+ * drawn subject's voxels with replacement within each ROI (ROI sizes kept;
+ * voxels outside ROIs dropped).
+ */
+function resampleSubjects(bySubject: { subjects: string[]; voxels: VoxelSelection }, roiOfVoxel: Int32Array, nRois: number, rng: Rng): { subjects: string[]; voxels: VoxelSelection } {
+  const S = bySubject.voxels.length;
+  const subjects: string[] = [];
+  const voxels: VoxelSelection = [];
+  for (let i = 0; i < S; i++) {
+    const s = rng.int(S);
+    const groups: number[][] = Array.from({ length: nRois }, () => []);
+    for (const v of bySubject.voxels[s]) if (roiOfVoxel[v] >= 0) groups[roiOfVoxel[v]].push(v);
+    const out: number[] = [];
+    for (const g of groups) for (let j = 0; j < g.length; j++) out.push(g[rng.int(g.length)]);
+    subjects.push(bySubject.subjects[s]);
+    voxels.push(Int32Array.from(out));
+  }
+  return { subjects, voxels };
+}
+
+/** s_b of one bootstrap draw (the only place the bootstrap calls it): listeners and clips drawn jointly, the split-half ceiling's splits from their own stream. */
+function behaviourReplicate(behaviour: BehaviourInput, nClips: number, rng: Rng, splitRng: Rng): number {
+  return behaviourScore(behaviour, { ...resampleBehaviour(behaviour.nHumans, nClips, rng), rng: splitRng }).sB;
 }
 
 function summarise(estimate: number, reps: number[], level: number): Estimate {
@@ -138,7 +171,12 @@ export function computeBas(neural: AreaRoiInput, behaviour: BehaviourInput, conf
   checkAreaRoiInput(neural);
   const nClips = checkBehaviourInput(behaviour);
   const pairs = resolvePairs(neural, cfg.pairs);
-  const full = neuralScore(neural, pairs, cfg.clip);
+  const floor = cfg.reliabilityFloor;
+  const full = neuralScore(neural, pairs, cfg.clip, { floor });
+  const bySubject = voxelsBySubject(neural);
+  // Test clips are the stimuli the held-out r is computed over: resample them when the encodings
+  // stored their test predictions, else (older artifacts, library callers) voxels within ROIs.
+  const stimuli = neural.timecourses && neural.timecourses.length === bySubject.subjects.length && neural.timecourses.length > 0 ? neural.timecourses : null;
   const beh = behaviourScore(behaviour, { rng: rng.fork('bas-behaviour') });
   const bas = combineScores(full.sR, beh.sB, cfg);
 
@@ -148,22 +186,39 @@ export function computeBas(neural: AreaRoiInput, behaviour: BehaviourInput, conf
   const repB: number[] = [];
   const repBas: number[] = [];
   for (let b = 0; b < cfg.nBoot; b++) {
-    const vox = stratifiedVoxels(neural.roiOfVoxel, neural.rois.length, bootRng);
-    const draw = resampleBehaviour(behaviour.nHumans, nClips, bootRng);
-    const r = neuralScore(neural, pairs, cfg.clip, vox).sR;
-    const s = behaviourScore(behaviour, { ...draw, rng: splitRng }).sB;
+    const r = stimuli
+      ? neuralScore(stimulusReplicate(neural, stimuli, bootRng), pairs, cfg.clip, { floor }).sR
+      : neuralScore(neural, pairs, cfg.clip, { floor, selection: resampleSubjects(bySubject, neural.roiOfVoxel, neural.rois.length, bootRng) }).sR;
+    const s = behaviourReplicate(behaviour, nClips, bootRng, splitRng);
     repR.push(r);
     repB.push(s);
     repBas.push(combineScores(r, s, cfg));
   }
-  const correspondence = cfg.nPerm > 0 ? correspondenceTest(neural, pairs, { rng: rng.fork('bas-correspondence'), nPerm: cfg.nPerm }) : null;
+  const correspondence = cfg.nPerm > 0 && pairs.length > 1 ? correspondenceTest(neural, pairs, { rng: rng.fork('bas-correspondence'), nPerm: cfg.nPerm, floor }) : null;
+  const cells = full.detail.cells;
+  const A = neural.areas.length;
+  const R = neural.rois.length;
+  const perSubject = full.detail.perSubject.map((p, s) => {
+    const undefinedVoxels: Record<string, number> = {};
+    const voxels: Record<string, number> = {};
+    neural.rois.forEach((roi, k) => {
+      // A voxel is undefined for the ROI when any paired area's q is: the count over the paired areas' maximum.
+      let u = 0;
+      for (const [a] of pairs) u = Math.max(u, cells.nUndefined[(s * A + a) * R + k]);
+      undefinedVoxels[roi] = u;
+      voxels[roi] = cells.nVoxels[s * R + k];
+    });
+    return { subject: p.subject, sR: p.sR, undefinedVoxels, voxels };
+  });
   return {
     sR: summarise(full.sR, repR, cfg.level),
     sB: summarise(beh.sB, repB, cfg.level),
     bas: summarise(bas, repBas, cfg.level),
-    pairScores: cfg.pairs.map((p, i) => ({ area: p.area, roi: p.roi, score: full.pairScores[i] })),
+    pairScores: cfg.pairs.map((p, i) => ({ area: p.area, roi: p.roi, ...full.detail.pairs[i] })),
+    perSubject,
     matrix: { areas: neural.areas.slice(), rois: neural.rois.slice(), values: full.matrix },
     correspondence,
+    neuralBootstrap: stimuli ? 'subjects and test clips' : 'subjects and voxels within ROIs',
     behaviour: beh,
     config: cfg,
   };

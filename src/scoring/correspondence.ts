@@ -7,6 +7,7 @@ import { median } from 'simple-statistics';
 import { InputError } from '../core/errors.js';
 import type { Rng } from '../core/prng.js';
 import { normalise, reliabilityCeiling, asCorrelationCeiling, type Ceiling } from '../encoding/ceilings.js';
+import { subjectCells, voxelsBySubject, type SubjectTimecourses } from './neural-score.js';
 
 export interface AreaRoiInput {
   /** Model areas (matrix rows). */
@@ -20,6 +21,12 @@ export interface AreaRoiInput {
   roiOfVoxel: Int32Array;
   /** Spearman–Brown-corrected split-half reliability per voxel (a variance ratio, 'r2' kind). */
   reliability: Float32Array | Float64Array;
+  /** Subject labels; with subjectOfVoxel, s_r is computed per subject and averaged. */
+  subjects?: string[];
+  /** Index into `subjects` per voxel (absent = one subject). */
+  subjectOfVoxel?: Int32Array;
+  /** Per subject (as `subjects`): test time courses of the ROI voxels, for the stimulus bootstrap of s_r. */
+  timecourses?: SubjectTimecourses[];
 }
 
 export interface AreaRoiMatrix {
@@ -45,6 +52,14 @@ export function checkAreaRoiInput(inp: AreaRoiInput): void {
   for (let v = 0; v < V; v++) {
     const k = inp.roiOfVoxel[v];
     if (!(k >= -1 && k < inp.rois.length)) throw new InputError('roiOfVoxel', `voxel ${v} has ROI index ${k}, outside [-1, ${inp.rois.length})`);
+  }
+  if (inp.subjectOfVoxel) {
+    const S = inp.subjects?.length ?? 0;
+    if (inp.subjectOfVoxel.length !== V) throw new InputError('subjectOfVoxel', `expected ${V} labels, got ${inp.subjectOfVoxel.length}`);
+    for (let v = 0; v < V; v++) {
+      const s = inp.subjectOfVoxel[v];
+      if (!(s >= 0 && s < S)) throw new InputError('subjectOfVoxel', `voxel ${v} has subject index ${s}, outside [0, ${S})`);
+    }
   }
 }
 
@@ -121,33 +136,43 @@ export function correspondenceIndex(matrix: Float64Array, nRois: number, pairs: 
 }
 
 export interface CorrespondenceTest extends CorrespondenceIndex {
-  /** Permutation p-value of the contrast: ROI labels shuffled across the paired ROIs' voxels (sizes kept). */
+  /** Permutation p-value of the contrast: ROI labels shuffled across each subject's paired-ROI voxels (sizes kept). */
   p: number;
   nPerm: number;
 }
 
 /**
- * Tests whether the diagonal contrast exceeds what random voxel groupings of
- * the same sizes give: voxel→ROI labels (within the paired ROIs) are permuted,
- * the normalised matrix recomputed, and the contrast compared. One-sided p =
- * (1 + #{null ≥ observed}) / (1 + nPerm).
+ * Tests whether the diagonal contrast of the s_r cells (mean over subjects of
+ * the median noise-corrected r², docs/bas.md) exceeds what random voxel
+ * groupings of the same sizes give: within each subject, the voxel→ROI labels
+ * of the paired ROIs are permuted, the cells recomputed, and the contrast
+ * compared. One-sided p = (1 + #{null ≥ observed}) / (1 + nPerm).
  */
-export function correspondenceTest(inp: AreaRoiInput, pairs: IndexPairs, opts: { rng: Rng; nPerm?: number }): CorrespondenceTest {
+export function correspondenceTest(inp: AreaRoiInput, pairs: IndexPairs, opts: { rng: Rng; nPerm?: number; floor?: number }): CorrespondenceTest {
   checkAreaRoiInput(inp);
   const nPerm = opts.nPerm ?? 1000;
   const R = inp.rois.length;
-  const obs = correspondenceIndex(areaRoiMatrix(inp).normalised, R, pairs);
+  const A = inp.areas.length;
+  const meanCells = (labels?: Int32Array): Float64Array => {
+    const c = subjectCells(inp, { floor: opts.floor, labels });
+    const S = c.subjects.length;
+    const m = new Float64Array(A * R);
+    for (let s = 0; s < S; s++) for (let i = 0; i < A * R; i++) m[i] += c.cells[s * A * R + i] / S;
+    return m;
+  };
+  const obs = correspondenceIndex(meanCells(), R, pairs);
   const paired = new Set(pairs.map((p) => p[1]));
-  const pool: number[] = [];
-  for (let v = 0; v < inp.nVoxels; v++) if (paired.has(inp.roiOfVoxel[v])) pool.push(v);
+  // Labels move only within a subject: voxels of different brains are not exchangeable.
+  const pools = voxelsBySubject(inp).voxels.map((vs) => Array.from(vs).filter((v) => paired.has(inp.roiOfVoxel[v])));
   const labels = Int32Array.from(inp.roiOfVoxel);
-  const poolLabels = pool.map((v) => inp.roiOfVoxel[v]);
+  const poolLabels = pools.map((pool) => pool.map((v) => inp.roiOfVoxel[v]));
   let count = 0;
   for (let k = 0; k < nPerm; k++) {
-    opts.rng.shuffle(poolLabels);
-    for (let i = 0; i < pool.length; i++) labels[pool[i]] = poolLabels[i];
-    const c = correspondenceIndex(areaRoiMatrix(inp, undefined, labels).normalised, R, pairs).contrast;
-    if (c >= obs.contrast) count++;
+    pools.forEach((pool, s) => {
+      opts.rng.shuffle(poolLabels[s]);
+      for (let i = 0; i < pool.length; i++) labels[pool[i]] = poolLabels[s][i];
+    });
+    if (correspondenceIndex(meanCells(labels), R, pairs).contrast >= obs.contrast) count++;
   }
   return { ...obs, p: (1 + count) / (1 + nPerm), nPerm };
 }

@@ -5,7 +5,9 @@
  * low-level space (planted in A1), belt / pb = the mid-level columns the
  * Belt / Parabelt voxels weight most, t = the abstract space (T2/T3). Area t
  * has two iterations: iter-0 is noise of the same width, iter-1 the planted
- * space, so a per-voxel iteration choice has a right answer.
+ * space, so a per-voxel iteration choice has a right answer. A `flat` model
+ * has all four planted spaces side by side in every area (one iteration each):
+ * it can predict every ROI, but no area is specific to one.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -34,7 +36,7 @@ export async function plantedFeatures(
   study: string,
   root: string,
   tr: number,
-  opts: { noise?: number; checkpoint?: string; models?: { name: string; noise: number }[] } = {},
+  opts: { noise?: number; checkpoint?: string; models?: { name: string; noise: number; flat?: boolean }[] } = {},
 ): Promise<string> {
   const dir = path.join(study, 'derivatives', 'synth-truth', 'features');
   const index = readTsv(path.join(dir, 'features_index.tsv')).rows.map((r) => ({ id: r.stim_id, first: Number(r.first_row), n: Number(r.n_rows) }));
@@ -78,15 +80,29 @@ export async function plantedFeatures(
     t: [new Float32Array(0), toTr(abs)],
   };
   spaces.t[0] = new Rng(5, 'planted-noise').normals(spaces.t[1].length);
+  const widths: Record<string, number> = { a1: low.cols.length, belt: BELT.length, pb: PB.length, t: abs.cols.length };
+  const nRowsAll = spaces.a1[0].length / widths.a1;
+  const planted = { a1: spaces.a1[0], belt: spaces.belt[0], pb: spaces.pb[0], t: spaces.t[1] };
+  const flatWidth = Object.values(widths).reduce((a, b) => a + b, 0);
+  const flat = new Float32Array(nRowsAll * flatWidth);
+  for (let r = 0; r < nRowsAll; r++) {
+    let o = r * flatWidth;
+    for (const [area, x] of Object.entries(planted)) {
+      flat.set(x.subarray(r * widths[area], (r + 1) * widths[area]), o);
+      o += widths[area];
+    }
+  }
   // Several model folders (e.g. 'planted@epoch-001') may share one artifact, each with its own added noise.
   const models = opts.models ?? [{ name: 'planted', noise: opts.noise ?? 0 }];
   const degraded = models.map((m) => {
     const rng = new Rng(6, `degrade-${m.noise}`);
-    const out: Record<string, Float32Array[]> = {};
-    for (const [area, iters] of Object.entries(spaces)) out[area] = iters.map((x) => (m.noise > 0 ? x.map((v) => v + m.noise * rng.normal()) : x));
+    const out: Record<string, { data: Float32Array; F: number }[]> = {};
+    for (const [area, iters] of Object.entries(spaces)) {
+      const src = m.flat ? [{ data: flat, F: flatWidth }] : iters.map((data) => ({ data, F: widths[area] }));
+      out[area] = src.map((x) => ({ data: m.noise > 0 ? x.data.map((v) => v + m.noise * rng.normal()) : x.data, F: x.F }));
+    }
     return { name: m.name, spaces: out };
   });
-  const widths: Record<string, number> = { a1: low.cols.length, belt: BELT.length, pb: PB.length, t: abs.cols.length };
   const res = await runStage(
     { stage: 'features', codeVersion: 'test-planted', root, inputs: { truth: dir }, params: { tr, ...opts }, seed: 0 },
     ({ dir: out }) => {
@@ -98,8 +114,7 @@ export async function plantedFeatures(
         return row;
       }));
       for (const m of degraded) for (const [area, iters] of Object.entries(m.spaces)) {
-        iters.forEach((data, k) => {
-          const F = widths[area];
+        iters.forEach(({ data, F }, k) => {
           const f = path.join(out, m.name, area, `iter-${k}.npy`);
           writeNpy(f, data, [data.length / F, F]);
           writeJsonAtomic(f.replace(/\.npy$/, '.json'), { shape: [data.length / F, F], axes: ['row', 'feature'], rate: 1 / tr });
