@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InputError } from '../core/errors.js';
+import { printable } from '../core/printable.js';
 import { niftiInfo } from './nifti.js';
 import { edfInfo } from './edf/info.js';
 import { wavInfo } from './wav.js';
@@ -106,7 +107,7 @@ export function describeFile(file: string): InfoDocument {
 
 /** Human-readable rendering: one `key: value` per line, nested objects indented, short arrays inline. */
 export function renderInfo(doc: InfoDocument): string {
-  const lines: string[] = [`${doc.file} (${doc.format})`];
+  const lines: string[] = [`${printable(doc.file)} (${doc.format})`];
   const emit = (v: unknown, indent: string, key: string) => {
     if (Array.isArray(v) && v.every((x) => x === null || typeof x !== 'object') && v.length <= 16) {
       lines.push(`${indent}${key}: [${v.map(fmt).join(', ')}]`);
@@ -116,7 +117,7 @@ export function renderInfo(doc: InfoDocument): string {
       if (v.length > 64) lines.push(`${indent}  … ${v.length - 64} more`);
     } else if (v !== null && typeof v === 'object') {
       lines.push(`${indent}${key}:`);
-      for (const [k, x] of Object.entries(v as Record<string, unknown>)) emit(x, indent + '  ', k);
+      for (const [k, x] of Object.entries(v as Record<string, unknown>)) emit(x, indent + '  ', printable(k));
     } else lines.push(`${indent}${key}: ${fmt(v)}`);
   };
   for (const [k, v] of Object.entries(doc.info as Record<string, unknown>)) emit(v, '  ', k);
@@ -125,6 +126,6 @@ export function renderInfo(doc: InfoDocument): string {
 
 function fmt(v: unknown): string {
   if (typeof v === 'number') return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(7)));
-  if (typeof v === 'string') return v;
+  if (typeof v === 'string') return printable(v);
   return JSON.stringify(v);
 }
