@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InputError } from '../core/errors.js';
 import { printable } from '../core/printable.js';
+import { openForRead } from './fd.js';
 import { niftiInfo } from './nifti.js';
 import { edfInfo } from './edf/info.js';
 import { wavInfo } from './wav.js';
@@ -38,7 +39,7 @@ export function detectFormat(file: string): Format {
     throw new InputError(file, 'is a folder without dataset_description.json (not a BIDS dataset)');
   }
   const head = Buffer.alloc(8);
-  const fd = fs.openSync(file, 'r');
+  const { fd } = openForRead(file);
   let n: number;
   try {
     n = fs.readSync(fd, head, 0, 8, 0);

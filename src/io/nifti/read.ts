@@ -5,6 +5,7 @@
  */
 import * as fs from 'node:fs';
 import { InputError } from '../../core/errors.js';
+import { openForRead } from '../fd.js';
 import { bestAffine, type AffineSource } from './affine.js';
 import { convertToFloat32, gatherToFloat32, rawView, scalingOf, swapInPlace, type RawView, type Scaling } from './decode.js';
 import { datatypeInfo, dim5, HEADER_PROBE_BYTES, parseNiftiHeader, shapeOf, voxelCount, type DatatypeInfo, type NiftiHeader } from './header.js';
@@ -123,8 +124,9 @@ export function checkDataFits(o: OpenedNifti): void {
   let size: number;
   let gz = false;
   try {
-    size = fs.statSync(o.imagePath).size;
-    const fd = fs.openSync(o.imagePath, 'r');
+    const opened = openForRead(o.imagePath);
+    size = opened.size;
+    const fd = opened.fd;
     const m = Buffer.alloc(2);
     fs.readSync(fd, m, 0, 2, 0);
     fs.closeSync(fd);
