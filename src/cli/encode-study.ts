@@ -11,6 +11,7 @@ import { resolveArtifact, runStage } from '../pipeline/stage.js';
 import { DEFAULT_ROOT } from '../pipeline/derivatives.js';
 import { encodeFileSchema, type EncodeConfig } from '../scoring/config.js';
 import { loadConfig } from './framework.js';
+import { checkDelays } from './encode-checks.js';
 
 export interface EncodeStudyArgs {
   features: string;
@@ -66,6 +67,7 @@ export async function runEncodeStudy(a: EncodeStudyArgs, overrides: Partial<Enco
       // One features artifact may hold several model folders (e.g. one per checkpoint): the subject is read once.
       const rng = new Rng(a.seed, `encode/sub-${sub}`);
       const prepared = prepareSubject(a.bids as string, sub, cfg, rng);
+      checkDelays(cfg.delays, Math.min(...[...prepared.data.train, ...prepared.data.test].map((r) => r.nVols)));
       const parts: string[] = [];
       for (const store of featureStores(featuresDir)) {
         for (const model of featureModels(store)) {

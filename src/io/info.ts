@@ -8,8 +8,9 @@ import * as path from 'node:path';
 import { InputError } from '../core/errors.js';
 import { printable } from '../core/printable.js';
 import { openForRead } from './fd.js';
-import { niftiInfo } from './nifti.js';
+import { checkDataFits, niftiInfo, openNifti, streamBlocks } from './nifti.js';
 import { edfInfo } from './edf/info.js';
+import { readEdfHeader } from './edf.js';
 import { wavInfo } from './wav.js';
 import { npyInfo } from './npy.js';
 import { readTsv } from './tsv.js';
@@ -69,9 +70,24 @@ function tsvInfo(file: string) {
   };
 }
 
-/** A BIDS dataset: subjects, and per datatype the files with their key sidecar values. */
+/**
+ * Whether a dataset's image or recording can be read to its end: NIfTI sizes
+ * against the header (gzip streams decompressed in bounded blocks, the only
+ * way to see one cut short), EDF/BDF headers against the file size. Throws
+ * the reader's InputError naming the file.
+ */
+function checkReadable(file: string): void {
+  if (/\.nii(\.gz)?$/i.test(file)) {
+    const o = openNifti(file);
+    checkDataFits(o);
+    if (/\.gz$/i.test(file)) streamBlocks(o, 1 << 20, () => {});
+  } else if (/\.(edf|bdf)$/i.test(file)) readEdfHeader(file);
+}
+
+/** A BIDS dataset: subjects, and per datatype the files with their key sidecar values; every image is checked readable. */
 function bidsInfo(root: string) {
   const ds = scanBids(root);
+  for (const f of ds.files) checkReadable(f.path);
   const byType: Record<string, number> = {};
   for (const f of ds.files) byType[f.datatype] = (byType[f.datatype] ?? 0) + 1;
   return {

@@ -209,7 +209,7 @@ export function loadNifti(path: string, opts: SourceOptions = {}): NiftiImage {
   const o = openNifti(path, opts);
   const h = o.header;
   const { affine, source } = bestAffine(h);
-  const scaling = scalingOf(h.sclSlope, h.sclInter, o.dt);
+  const scaling = scalingOf(h.sclSlope, h.sclInter, o.dt, o.headerPath);
   const nd = h.dim[0];
   return {
     header: h,
@@ -265,7 +265,7 @@ export function readMaskedTimeseries(boldPath: string, mask: Uint8Array, opts: S
   for (let i = 0; i < volVox; i++) if (mask[i] !== 0) nVox++;
   const idx = new Int32Array(nVox);
   for (let i = 0, j = 0; i < volVox; i++) if (mask[i] !== 0) idx[j++] = i;
-  const scaling = scalingOf(o.header.sclSlope, o.header.sclInter, o.dt);
+  const scaling = scalingOf(o.header.sclSlope, o.header.sclInter, o.dt, o.headerPath);
   checkDataFits(o);
   const data = new Float32Array(t * nVox);
   streamBlocks(o, volVox, (bytes, first) => {
