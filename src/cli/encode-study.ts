@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InputError } from '../core/errors.js';
 import { Rng } from '../core/prng.js';
-import { resolveArtifact, runStage } from '../pipeline/stage.js';
+import { artifactDir, resolveArtifact, runStage } from '../pipeline/stage.js';
 import { DEFAULT_ROOT } from '../pipeline/derivatives.js';
 import { encodeFileSchema, type EncodeConfig } from '../scoring/config.js';
 import { loadConfig } from './framework.js';
@@ -63,7 +63,9 @@ export async function runEncodeStudy(a: EncodeStudyArgs, overrides: Partial<Enco
       stamp: a.stamp,
       publish: true,
     },
-    ({ dir }) => {
+    ({ dir, key }) => {
+      // Sidecars name the features by their place relative to this artifact, never by an absolute path, so two roots give equal bytes.
+      const final = artifactDir(root, 'encode', key);
       // One features artifact may hold several model folders (e.g. one per checkpoint): the subject is read once.
       const rng = new Rng(a.seed, `encode/sub-${sub}`);
       const prepared = prepareSubject(a.bids as string, sub, cfg, rng);
@@ -73,7 +75,7 @@ export async function runEncodeStudy(a: EncodeStudyArgs, overrides: Partial<Enco
         for (const model of featureModels(store)) {
           const result = encodeSubject(store, a.bids as string, sub, cfg, rng, { model, prepared });
           const checkpoint = checkpointOf(store, model);
-          writeEncodingOutputs(dir, result, store, checkpoint);
+          writeEncodingOutputs(dir, result, path.relative(final, store), checkpoint);
           const best = result.maps.find((m) => m.area === 'best');
           if (best) parts.push(`${model}${checkpoint && !model.includes('@') ? `@${checkpoint}` : ''}: ${best.rois.map((r) => `${r.roi} ${Number.isFinite(r.medianR) ? r.medianR.toFixed(3) : 'n/a'}`).join(', ')}`);
         }
