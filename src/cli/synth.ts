@@ -13,7 +13,7 @@ import { notice } from '../core/progress.js';
 import { loadConfig, parseNumberList, parseWith, defineVerb } from './framework.js';
 import { generateStudy, synthConfigSchema, SMALL_SYNTH_INPUT, type SynthConfig } from '../synth/index.js';
 import { synthIdentity } from '../synth/write.js';
-import { isSynthOutput, replaceStudy, studyComplete } from '../synth/replace.js';
+import { isSynthOutput, removeStaleSiblings, replaceStudy, studyComplete } from '../synth/replace.js';
 
 /** Where make expects the mini-study (STUDY in the Makefile). */
 export const DEFAULT_SYNTH_OUT = 'derivatives/mini-study';
@@ -57,6 +57,7 @@ export default defineVerb({
     }
     const identity = stableJson(synthIdentity(a.seed, cfg));
     const key = sha256(identity).slice(0, 16);
+    removeStaleSiblings(out);
     if (studyComplete(out, identity)) {
       notice(`synth: up to date (${key}) → ${out}`);
       if (a.stamp) writeStamp(a.stamp, { stage: 'synth', key, dir: out });

@@ -87,12 +87,17 @@ export function staleSiblings(out: string): string[] {
     .map((x) => path.join(parent, x.n));
 }
 
+/** Remove what killed runs left beside `out` (also done on an up-to-date run). */
+export function removeStaleSiblings(out: string): void {
+  for (const d of staleSiblings(out)) fs.rmSync(d, { recursive: true, force: true });
+}
+
 /**
  * Build a study with `write(tmp)` and swap it in for `out`. Returns what
  * `write` returned.
  */
 export function replaceStudy<T>(out: string, identity: string, write: (tmp: string) => T): T {
-  for (const d of staleSiblings(out)) fs.rmSync(d, { recursive: true, force: true });
+  removeStaleSiblings(out);
   const tmp = `${out}.tmp-synth-${process.pid}`;
   const aside = `${out}.old-synth-${process.pid}`;
   fs.rmSync(tmp, { recursive: true, force: true });
