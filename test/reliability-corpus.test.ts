@@ -295,3 +295,26 @@ test('data verify: FIFO, link to /dev/zero, link out of root, dangling link, lin
   fs.writeFileSync(dot, JSON.stringify(manifest([{ path: '.' }])));
   rejected(t, run(['data', 'verify', dot, root]), /dot\.json: path "\." names the dataset root itself/, '"." entry');
 });
+
+test('study-mode encode refuses a features artifact holding NaN before fitting, and stamps nothing', (t) => {
+  const root = path.join(dir, 'enc-nan');
+  const f = run(['features', '--baseline', 'logmel', '--stimuli', path.join(STUDY, 'stimuli'), '--out', root, '--stamp', path.join(root, 'stamps', 'f.json'), '--quiet']);
+  t.is(f.code, 0, f.stderr);
+  const art = path.resolve(path.join(root, 'stamps'), (JSON.parse(fs.readFileSync(path.join(root, 'stamps', 'f.json'), 'utf8')) as { dir: string }).dir);
+  const npys: string[] = [];
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(path.join(d, e.name));
+      else if (e.name.endsWith('.npy')) npys.push(path.join(d, e.name));
+    }
+  };
+  walk(art);
+  const b = fs.readFileSync(npys[0]);
+  b.writeFloatLE(NaN, b.length - 4);
+  fs.writeFileSync(npys[0], b);
+  const stamp = path.join(root, 'stamps', 'e.json');
+  const r = run(['encode', '--features', path.join(root, 'stamps', 'f.json'), '--bids', STUDY, '--subject', '01', '--out', root, '--stamp', stamp]);
+  rejected(t, r, /iter-0\.npy: element \d+ is NaN; features must be finite/, 'encode NaN features');
+  t.false(fs.existsSync(stamp));
+  t.false(fs.existsSync(path.join(root, 'artifacts', 'encode')) && fs.readdirSync(path.join(root, 'artifacts', 'encode')).length > 0, 'no encode artifact or temp');
+});
