@@ -5,6 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { processAlive } from '../core/process.js';
 
 export interface ArtifactEntry {
   stage: string;
@@ -80,14 +81,6 @@ export function listArtifacts(root: string, now = Date.now()): ArtifactEntry[] {
   return out;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** The pid in a temp name: `.tmp-<name>-<pid>-<n>` (atomic writes, stage folders, publish links) or the older `.tmp-link-<pid>-<name>`. */
 export function tempOwner(name: string): number | null {
@@ -109,7 +102,7 @@ function staleTemps(root: string): string[] {
       const p = path.join(d, e.name);
       const pid = tempOwner(e.name);
       if (pid !== null) {
-        if (!alive(pid)) out.push(p);
+        if (!processAlive(pid)) out.push(p);
       } else if (e.isDirectory()) walk(p);
     }
   };

@@ -9,6 +9,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { processAlive } from '../core/process.js';
 import { stableJson, writeFileAtomic } from '../core/atomic.js';
 import { killPoint } from '../core/killpoint.js';
 
@@ -65,14 +66,6 @@ export function isSynthOutput(dir: string): boolean {
   return fs.existsSync(path.join(dir, SEAL_FILE)) || fs.existsSync(path.join(dir, 'derivatives', 'synth-truth', 'config.json'));
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Temp siblings `<out>.tmp-synth-<pid>` / `<out>.old-synth-<pid>` of killed runs. */
 export function staleSiblings(out: string): string[] {
@@ -83,7 +76,7 @@ export function staleSiblings(out: string): string[] {
   return fs
     .readdirSync(parent)
     .map((n) => ({ n, m: re.exec(n) }))
-    .filter((x) => x.m !== null && Number(x.m[2]) !== process.pid && !alive(Number(x.m[2])))
+    .filter((x) => x.m !== null && Number(x.m[2]) !== process.pid && !processAlive(Number(x.m[2])))
     .map((x) => path.join(parent, x.n));
 }
 
