@@ -4,7 +4,8 @@
  * names its output folder under <root>/artifacts/<stage>/<key>/. Work happens
  * in a temp folder that is renamed into place in one step, so a killed stage
  * leaves nothing that looks complete. A completion stamp (what make sees) is
- * written only after that rename.
+ * written only after that rename. The guarantees, and what they do not cover
+ * (nothing is fsync'd), are in docs/store.md.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
