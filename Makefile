@@ -21,13 +21,23 @@ SEED      ?= 0
 D         ?= derivatives/brainalign
 SYNTH_CFG ?= pipelines/mini-study.json
 STUDY     ?= derivatives/mini-study
-ifneq ($(DATASET),)
-ifeq ($(ROOT),)
-$(error DATASET=$(DATASET) needs ROOT=/path/to/the/dataset)
+ifneq ($(value DATASET),)
+ifeq ($(value ROOT),)
+$(error DATASET=… needs ROOT=/path/to/the/dataset)
 endif
-STUDY     := $(ROOT)
+STUDY     := $(value ROOT)
 endif
-BA        := $(NODE) dist/cli.js --seed $(SEED)
+# Recipes never paste a user's path into shell text: the values travel as
+# environment variables and recipes quote them ("$$BA_STUDY"), so a ROOT with
+# spaces, quotes, `;` or `$$(…)` is a path and nothing else. $(value …) keeps
+# make from expanding a `$$(…)` inside them either.
+export BA_STUDY   := $(value STUDY)
+export BA_D       := $(value D)
+export BA_DATASET := $(value DATASET)
+export BA_NODE    := $(value NODE)
+export BA_SEED    := $(value SEED)
+export BA_QUIET    = $(value QUIET)
+BA        := "$$BA_NODE" dist/cli.js --seed "$$BA_SEED"
 # QUIET=--quiet silences progress bars.
 QUIET     ?=
 STAMPS    := $(D)/stamps
@@ -76,7 +86,20 @@ native: $(if $(wildcard native/linalg/binding.gyp),native/linalg/build/Release/l
 FMRI_SUBJECTS ?= 01 02 03
 EEG_SUBJECTS  ?= 01 02 03 04
 
+# Make cannot quote a target's name, so the paths that become targets or
+# prerequisites (D, the configs, DATASET) must be plain: no whitespace, quotes
+# or shell characters. ROOT only reaches recipes and may hold anything.
+dollar := $$
+hash   := \#
+open   := (
+close  := )
+shell_chars = $(strip $(foreach c,; ' " ` & | < > * ? \ $(dollar) $(hash) $(open) $(close),$(findstring $c,$(value $1))))
+check_plain = $(foreach v,$1,$(if $(or $(word 2,$(value $v)),$(call shell_chars,$v)),$(error $v must be a plain path without spaces, quotes or shell characters (make uses it as a target); ROOT may hold any path)))
+$(call check_plain,D SYNTH_CFG DATASET)
+
 -include $(sort $(wildcard pipelines/*.mk))
+$(call check_plain,BANBAS_CFG ALIGN_CFG EEG_CFG)
+
 
 .PHONY: all studies
 all: build studies

@@ -23,21 +23,21 @@ alignment: $(STAMPS)/report-alignment.json
 
 # Each trained model: the same stimuli, split and optimiser; checkpoints every K epochs.
 $(foreach m,$(ALIGN_TRAINED),$(STAMPS)/align-train-$(m).json): $(STAMPS)/align-train-%.json: $(STAMPS)/input.json $(ALIGN_CFG) | build
-	$(BA) train --stimuli $(STUDY)/stimuli --arch $(call arch_of,$*) --ablation $(call ablation_of,$*) --name $* \
-	  --config $(ALIGN_CFG) --out $(D) --stamp $@ $(QUIET)
+	$(BA) train --stimuli "$$BA_STUDY/stimuli" --arch $(call arch_of,$*) --ablation $(call ablation_of,$*) --name $* \
+	  --config "$(ALIGN_CFG)" --out "$$BA_D" --stamp "$@" $${BA_QUIET}
 
 # Activations at every checkpoint, one row per TR.
 $(foreach m,$(ALIGN_TRAINED),$(STAMPS)/align-features-$(m).json): $(STAMPS)/align-features-%.json: $(STAMPS)/align-train-%.json
-	$(BA) features --model $< --checkpoint all --stimuli $(STUDY)/stimuli --config $(ALIGN_CFG) --out $(D) --stamp $@ $(QUIET)
+	$(BA) features --model "$<" --checkpoint all --stimuli "$$BA_STUDY/stimuli" --config "$(ALIGN_CFG)" --out "$$BA_D" --stamp "$@" $${BA_QUIET}
 
 # Baselines need no training.
 $(foreach m,$(ALIGN_BASELINES),$(STAMPS)/align-features-$(m).json): $(STAMPS)/align-features-%.json: $(STAMPS)/input.json $(ALIGN_CFG) | build
-	$(BA) features --baseline $* --stimuli $(STUDY)/stimuli --config $(ALIGN_CFG) --out $(D) --stamp $@ $(QUIET)
+	$(BA) features --baseline $* --stimuli "$$BA_STUDY/stimuli" --config "$(ALIGN_CFG)" --out "$$BA_D" --stamp "$@" $${BA_QUIET}
 
 # Voxel-wise encoding of every model × subject (independent targets: make -j runs them in parallel).
 define align_encode_rule
 $(STAMPS)/align-encode-$(1)_sub-$(2).json: $(STAMPS)/align-features-$(1).json $(STAMPS)/input.json $(ALIGN_CFG)
-	$$(BA) encode --features $$< --bids $$(STUDY) --subject $(2) --config $$(ALIGN_CFG) --out $$(D) --stamp $$@ $$(QUIET)
+	$$(BA) encode --features "$$<" --bids "$$$$BA_STUDY" --subject $(2) --config "$$(ALIGN_CFG)" --out "$$$$BA_D" --stamp "$$@" $$$${BA_QUIET}
 endef
 $(foreach m,$(ALIGN_MODELS),$(foreach s,$(FMRI_SUBJECTS),$(eval $(call align_encode_rule,$(m),$(s)))))
 ALIGN_ENCODINGS := $(foreach m,$(ALIGN_MODELS),$(foreach s,$(FMRI_SUBJECTS),$(STAMPS)/align-encode-$(m)_sub-$(s).json))
@@ -45,9 +45,9 @@ ALIGN_ENCODINGS := $(foreach m,$(ALIGN_MODELS),$(foreach s,$(FMRI_SUBJECTS),$(ST
 # Alignment per model and checkpoint, RSA, and alignment against task performance.
 $(STAMPS)/alignment.json: $(ALIGN_ENCODINGS) $(foreach m,$(ALIGN_TRAINED),$(STAMPS)/align-train-$(m).json)
 	$(BA) align --encodings $(ALIGN_ENCODINGS) --models $(foreach m,$(ALIGN_TRAINED),$(STAMPS)/align-train-$(m).json) \
-	  --bids $(STUDY) --config $(ALIGN_CFG) --out $(D) --stamp $@ $(QUIET)
+	  --bids "$$BA_STUDY" --config "$(ALIGN_CFG)" --out "$$BA_D" --stamp "$@" $${BA_QUIET}
 
 # The report: every figure as HTML, SVG and PNG.
 $(STAMPS)/report-alignment.json: $(STAMPS)/alignment.json
 	$(BA) report --study alignment --inputs $^ $(ALIGN_ENCODINGS) $(foreach m,$(ALIGN_TRAINED),$(STAMPS)/align-train-$(m).json) \
-	  --bids $(STUDY) --out $(D) --stamp $@ $(QUIET)
+	  --bids "$$BA_STUDY" --out "$$BA_D" --stamp "$@" $${BA_QUIET}

@@ -18,21 +18,21 @@ ban-bas: $(STAMPS)/report-ban-bas.json
 
 # Train BAN on the stimuli, split stratified by clip into train/val/test.
 $(STAMPS)/train-ban.json: $(STAMPS)/input.json $(BANBAS_CFG) | build
-	$(BA) train --stimuli $(STUDY)/stimuli --arch ban --name ban --config $(BANBAS_CFG) --out $(D) --stamp $@ $(QUIET)
+	$(BA) train --stimuli "$$BA_STUDY/stimuli" --arch ban --name ban --config "$(BANBAS_CFG)" --out "$$BA_D" --stamp "$@" $${BA_QUIET}
 
 # Activations of every area and recurrent iteration, one row per TR of each clip.
 $(STAMPS)/features-ban.json: $(STAMPS)/train-ban.json $(BANBAS_CFG)
-	$(BA) features --model $< --stimuli $(STUDY)/stimuli --config $(BANBAS_CFG) --out $(D) --stamp $@ $(QUIET)
+	$(BA) features --model "$<" --stimuli "$$BA_STUDY/stimuli" --config "$(BANBAS_CFG)" --out "$$BA_D" --stamp "$@" $${BA_QUIET}
 
 # Voxel-wise encoding, one subject per target so `make -j` runs them side by side.
 $(STAMPS)/encode-ban_sub-%.json: $(STAMPS)/features-ban.json $(STAMPS)/input.json $(BANBAS_CFG)
-	$(BA) encode --features $< --bids $(STUDY) --subject $* --config $(BANBAS_CFG) --out $(D) --stamp $@ $(QUIET)
+	$(BA) encode --features "$<" --bids "$$BA_STUDY" --subject $* --config "$(BANBAS_CFG)" --out "$$BA_D" --stamp "$@" $${BA_QUIET}
 
 # s_r, s_b and BAS with bootstrap CIs; the 4×4 area×ROI matrix and its correspondence index.
 $(STAMPS)/bas.json: $(foreach s,$(FMRI_SUBJECTS),$(STAMPS)/encode-ban_sub-$(s).json) $(STAMPS)/train-ban.json
 	$(BA) align --encodings $(filter $(STAMPS)/encode-ban_%,$^) --models $(STAMPS)/train-ban.json \
-	  --bids $(STUDY) --config $(BANBAS_CFG) --out $(D) --stamp $@ $(QUIET)
+	  --bids "$$BA_STUDY" --config "$(BANBAS_CFG)" --out "$$BA_D" --stamp "$@" $${BA_QUIET}
 
 # The report: training curves, confusion, per-ROI scores, area×ROI heat map, BAS, brain maps.
 $(STAMPS)/report-ban-bas.json: $(STAMPS)/bas.json $(STAMPS)/train-ban.json $(foreach s,$(FMRI_SUBJECTS),$(STAMPS)/encode-ban_sub-$(s).json)
-	$(BA) report --study ban-bas --inputs $^ --bids $(STUDY) --out $(D) --stamp $@ $(QUIET)
+	$(BA) report --study ban-bas --inputs $^ --bids "$$BA_STUDY" --out "$$BA_D" --stamp "$@" $${BA_QUIET}

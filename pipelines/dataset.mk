@@ -8,10 +8,10 @@
 
 ifeq ($(DATASET),)
 $(STAMPS)/input.json: $(SYNTH_CFG) | build
-	$(BA) synth --config $(SYNTH_CFG) --out $(STUDY) --stamp $@ $(QUIET)
+	$(BA) synth --config "$(SYNTH_CFG)" --out "$$BA_STUDY" --stamp "$@" $${BA_QUIET}
 else
 $(STAMPS)/input.json: $(DATASET) | build
-	$(BA) data verify $(DATASET) $(ROOT) --stamp $@ $(QUIET)
+	$(BA) data verify "$$BA_DATASET" "$$BA_STUDY" --stamp "$@" $${BA_QUIET}
 
 # A manifest's mapping.make sets the make variables its dataset needs (the
 # listeners, the study config, the decoding target, which studies apply:

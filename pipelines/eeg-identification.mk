@@ -22,21 +22,21 @@ eeg-identification: $(STAMPS)/report-eeg-identification.json
 EEG_TARGET_BASELINE ?=
 ifeq ($(EEG_TARGET_BASELINE),)
 $(STAMPS)/features-eeg.json: $(STAMPS)/train-ban.json $(EEG_CFG)
-	$(BA) features --model $< --stimuli $(STUDY)/stimuli --config $(EEG_CFG) --out $(D) --stamp $@ $(QUIET)
+	$(BA) features --model "$<" --stimuli "$$BA_STUDY/stimuli" --config "$(EEG_CFG)" --out "$$BA_D" --stamp "$@" $${BA_QUIET}
 else
 $(STAMPS)/features-eeg.json: $(STAMPS)/input.json $(EEG_CFG) | build
-	$(BA) features --baseline $(EEG_TARGET_BASELINE) --stimuli $(STUDY)/stimuli --config $(EEG_CFG) --out $(D) --stamp $@ $(QUIET)
+	$(BA) features --baseline "$(EEG_TARGET_BASELINE)" --stimuli "$$BA_STUDY/stimuli" --config "$(EEG_CFG)" --out "$$BA_D" --stamp "$@" $${BA_QUIET}
 endif
 
 # Preprocessing, one listener per target.
 $(STAMPS)/eeg-prep_sub-%.json: $(STAMPS)/input.json $(EEG_CFG) | build
-	$(BA) eeg-prep --bids $(STUDY) --subject $* --config $(EEG_CFG) --out $(D) --stamp $@ $(QUIET)
+	$(BA) eeg-prep --bids "$$BA_STUDY" --subject $* --config "$(EEG_CFG)" --out "$$BA_D" --stamp "$@" $${BA_QUIET}
 
 # Decoders and identification across listeners and splits.
 $(STAMPS)/decode-eeg.json: $(foreach s,$(EEG_SUBJECTS),$(STAMPS)/eeg-prep_sub-$(s).json) $(STAMPS)/features-eeg.json
 	$(BA) decode-eeg --segments $(filter $(STAMPS)/eeg-prep_%,$^) --features $(STAMPS)/features-eeg.json \
-	  --stimuli $(STUDY)/stimuli --config $(EEG_CFG) --out $(D) --stamp $@ $(QUIET)
+	  --stimuli "$$BA_STUDY/stimuli" --config "$(EEG_CFG)" --out "$$BA_D" --stamp "$@" $${BA_QUIET}
 
 # The report: identification accuracy against window length, per decoder and split.
 $(STAMPS)/report-eeg-identification.json: $(STAMPS)/decode-eeg.json
-	$(BA) report --study eeg-identification --inputs $^ --out $(D) --stamp $@ $(QUIET)
+	$(BA) report --study eeg-identification --inputs $^ --out "$$BA_D" --stamp "$@" $${BA_QUIET}

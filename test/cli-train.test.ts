@@ -55,9 +55,14 @@ test('the artifact holds checkpoints every 2 epochs plus best, metrics, split, e
   t.false(fs.existsSync(path.join(trainDir, '.work')), 'no scratch folder left behind');
 });
 
-test('metrics.tsv: one row per epoch 1…4, finite positive losses, accuracies in [0, 1]', (t) => {
+test('metrics.tsv: one row per epoch 1…4, finite positive losses, accuracies in [0, 1]; wall times only in provenance.json', (t) => {
   const m = readTsv(path.join(trainDir, 'metrics.tsv'));
-  t.deepEqual(m.columns, ['epoch', 'train_loss', 'train_acc', 'val_loss', 'val_acc', 'seconds']);
+  t.deepEqual(m.columns, ['epoch', 'train_loss', 'train_acc', 'val_loss', 'val_acc']);
+  const prov = JSON.parse(fs.readFileSync(path.join(trainDir, 'provenance.json'), 'utf8')) as { runtime: { epochSeconds: number[]; wallSeconds: number } };
+  t.is(prov.runtime.epochSeconds.length, 4);
+  for (const s of prov.runtime.epochSeconds) t.true(s > 0 && s <= prov.runtime.wallSeconds, `epoch ${s} s of ${prov.runtime.wallSeconds} s`);
+  const summary = JSON.parse(fs.readFileSync(path.join(trainDir, 'eval', 'summary.json'), 'utf8')) as Record<string, unknown>;
+  t.false('wall_seconds' in summary);
   t.deepEqual(m.rows.map((r) => Number(r.epoch)), [1, 2, 3, 4]);
   for (const r of m.rows) {
     for (const c of ['train_loss', 'val_loss']) t.true(Number(r[c]) > 0 && Number.isFinite(Number(r[c])), `${c} ${r[c]}`);

@@ -33,7 +33,7 @@ export default defineVerb({
     if (a.action === 'gc') {
       const r = collectGarbage(a.root, { dryRun: a['dry-run'] });
       const verb = a['dry-run'] ? 'would remove' : 'removed';
-      process.stdout.write(`${verb} ${r.removed.length} artifact folder(s), ${humanBytes(r.freedBytes)}\n`);
+      process.stdout.write(`${verb} ${r.removed.length} artifact folder(s) and temp file(s), ${humanBytes(r.freedBytes)}\n`);
       for (const d of r.removed) process.stdout.write(`  ${d}\n`);
       return;
     }

@@ -7,10 +7,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InputError } from '../core/errors.js';
 import { Rng } from '../core/prng.js';
-import { resolveArtifact, runStage } from '../pipeline/stage.js';
+import { artifactDir, resolveArtifact, runStage } from '../pipeline/stage.js';
 import { DEFAULT_ROOT } from '../pipeline/derivatives.js';
 import { encodeFileSchema, type EncodeConfig } from '../scoring/config.js';
 import { loadConfig } from './framework.js';
+import { checkDelays } from './encode-checks.js';
+import { readNpy } from '../io/npy.js';
+import { firstNonFinite } from '../core/finite.js';
 
 export interface EncodeStudyArgs {
   features: string;
@@ -62,16 +65,20 @@ export async function runEncodeStudy(a: EncodeStudyArgs, overrides: Partial<Enco
       stamp: a.stamp,
       publish: true,
     },
-    ({ dir }) => {
+    ({ dir, key }) => {
+      // Sidecars name the features by their place relative to this artifact, never by an absolute path, so two roots give equal bytes.
+      const final = artifactDir(root, 'encode', key);
       // One features artifact may hold several model folders (e.g. one per checkpoint): the subject is read once.
       const rng = new Rng(a.seed, `encode/sub-${sub}`);
+      for (const store of featureStores(featuresDir)) checkFiniteFeatures(store);
       const prepared = prepareSubject(a.bids as string, sub, cfg, rng);
+      checkDelays(cfg.delays, Math.min(...[...prepared.data.train, ...prepared.data.test].map((r) => r.nVols)));
       const parts: string[] = [];
       for (const store of featureStores(featuresDir)) {
         for (const model of featureModels(store)) {
           const result = encodeSubject(store, a.bids as string, sub, cfg, rng, { model, prepared });
           const checkpoint = checkpointOf(store, model);
-          writeEncodingOutputs(dir, result, store, checkpoint);
+          writeEncodingOutputs(dir, result, path.relative(final, store), checkpoint);
           const best = result.maps.find((m) => m.area === 'best');
           if (best) parts.push(`${model}${checkpoint && !model.includes('@') ? `@${checkpoint}` : ''}: ${best.rois.map((r) => `${r.roi} ${Number.isFinite(r.medianR) ? r.medianR.toFixed(3) : 'n/a'}`).join(', ')}`);
         }
@@ -80,6 +87,23 @@ export async function runEncodeStudy(a: EncodeStudyArgs, overrides: Partial<Enco
     },
   );
   process.stdout.write(`encode: sub-${sub} ${res.upToDate ? 'up to date' : 'done'} (${res.key})${summary ? `; median r, best layer: ${summary}` : ''}\n`);
+}
+
+/** Every .npy of a feature store must be finite: one NaN column would make every r of the subject n/a. */
+function checkFiniteFeatures(store: string): void {
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.npy')) {
+        const a = readNpy(p);
+        if (a.data instanceof BigInt64Array || a.data instanceof BigUint64Array) continue;
+        const bad = firstNonFinite(a.data as ArrayLike<number>);
+        if (bad >= 0) throw new InputError(p, `element ${bad} is ${String(a.data[bad])}; features must be finite`);
+      }
+    }
+  };
+  walk(store);
 }
 
 /**

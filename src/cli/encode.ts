@@ -12,6 +12,8 @@ import { writeJsonAtomic } from '../core/atomic.js';
 import { readNpy, writeNpy } from '../io/npy.js';
 import { ridgeCV } from '../encoding/ridge.js';
 import { DEFAULT_FIR_DELAYS, delayFeatures } from '../encoding/delays.js';
+import { FLOAT32_MAX, firstNonFinite, maxColumnSumOfSquares } from '../core/finite.js';
+import { checkDelays, shortestRun } from './encode-checks.js';
 
 /** A 2-D float matrix from an .npy file as float32 (float64/int inputs converted). */
 function readMatrix(file: string, option: string): { data: Float32Array; rows: number; cols: number } {
@@ -19,7 +21,13 @@ function readMatrix(file: string, option: string): { data: Float32Array; rows: n
   if (a.shape.length !== 2) throw new InputError(file, `${option} must be a 2-D array (samples × columns), got shape (${a.shape.join(', ')})`);
   if (a.data instanceof BigInt64Array || a.data instanceof BigUint64Array) throw new InputError(file, `${option} has 64-bit integer dtype ${a.dtype}; save it as float32`);
   const data = a.data instanceof Float32Array ? a.data : Float32Array.from(a.data as ArrayLike<number>);
-  return { data, rows: a.shape[0], cols: a.shape[1] };
+  const rows = a.shape[0];
+  const cols = a.shape[1];
+  const bad = firstNonFinite(data);
+  if (bad >= 0) throw new InputError(file, `${option} row ${Math.floor(bad / cols)}, column ${bad % cols} is ${data[bad]} (values must be finite)`);
+  const ss = maxColumnSumOfSquares(data, rows, cols);
+  if (ss.value >= FLOAT32_MAX / 16) throw new InputError(file, `${option} column ${ss.column} has a sum of squares of ${ss.value.toExponential(2)}, beyond float32 arithmetic; rescale the data`);
+  return { data, rows, cols };
 }
 
 function readLabels(file: string, n: number, option: string): Float64Array {
@@ -27,6 +35,8 @@ function readLabels(file: string, n: number, option: string): Float64Array {
   if (a.shape.length !== 1 || a.shape[0] !== n) throw new InputError(file, `${option} must be a 1-D array of ${n} labels (one per sample), got shape (${a.shape.join(', ')})`);
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) out[i] = Number(a.data[i]);
+  const bad = firstNonFinite(out);
+  if (bad >= 0) throw new InputError(file, `${option} label ${bad} is ${out[bad]} (labels must be finite)`);
   return out;
 }
 
@@ -85,6 +95,7 @@ export default defineVerb({
     if (a.delays) {
       delays = parseDelays(a.delays);
       if (!runs && groups) notice('encode: --delays without --runs: delays run across all samples as one run (--groups only defines folds)');
+      checkDelays(delays, shortestRun(n, runs));
       X = delayFeatures(X, n, p, delays, runs);
       p *= delays.length;
     }

@@ -20,6 +20,7 @@ import { writeJsonAtomic } from '../core/atomic.js';
 import { progress } from '../core/progress.js';
 import { readTsv, writeTsv } from '../io/tsv.js';
 import { writeNpy } from '../io/npy.js';
+import { firstNonFinite } from '../core/finite.js';
 import { resolveArtifact, runStage } from '../pipeline/stage.js';
 import { DEFAULT_ROOT } from '../pipeline/derivatives.js';
 import { modelStagesFileSchema, melOptions, toModelConfig, type ModelStagesFile } from '../models/config.js';
@@ -262,6 +263,13 @@ async function featuresStage(o: FeaturesStageArgs): Promise<string> {
         pcaInfo = { components: nF, requested: o.pca, input_features: space.nFeatures, explained_variance: r.explained, fitted_on: `${o.fitIds.length} stimuli: ${o.fitSource}`, centred: true, scaled: false };
       }
       sp.stimuli.forEach((s, i) => data.set(s.data, rows[i].row_start * nF));
+      // No artifact of NaN may be stamped: the encoders downstream would report every r as n/a.
+      const bad = firstNonFinite(data);
+      if (bad >= 0) {
+        const row = Math.floor(bad / nF);
+        const clip = rows.find((r) => row >= r.row_start && row < r.row_start + r.n_rows);
+        throw new InputError(clip ? `stimulus ${clip.stim_id}` : '--stimuli', `${o.modelName}/${area} iteration ${iteration} gives ${data[bad]} at row ${row}; the audio or the network's weights are not finite`);
+      }
       const file = path.join(outDir, o.modelName, area, `iter-${iteration}.npy`);
       writeNpy(file, data, [start, nF]);
       writeJsonAtomic(file.replace(/\.npy$/, '.json'), {

@@ -20,8 +20,26 @@ function withCommonOptions(y: Argv): Argv<CommonOptions> {
     .option('debug', { type: 'boolean', default: false, describe: 'show stack traces', global: true }) as unknown as Argv<CommonOptions>;
 }
 
+/**
+ * `--alphas -1,0` would reach yargs as the short flags -1 and -0; a value
+ * that starts with '-' and is a number list is glued to its option instead,
+ * so the verb can say what is wrong with the number.
+ */
+export function glueNegativeValues(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const next = argv[i + 1];
+    if (/^--[a-z][a-z-]*$/i.test(argv[i]) && next !== undefined && /^-[\d.][\d.,eE+-]*$/.test(next)) {
+      out.push(`${argv[i]}=${next}`);
+      i++;
+    } else out.push(argv[i]);
+  }
+  return out;
+}
+
 /** Run the CLI on `argv` (without node and script); resolves to the exit code. */
-export async function main(argv: string[]): Promise<number> {
+export async function main(rawArgv: string[]): Promise<number> {
+  const argv = glueNegativeValues(rawArgv);
   const debug = argv.includes('--debug');
   setQuiet(argv.includes('--quiet'));
   let failure: unknown = null;

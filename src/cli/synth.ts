@@ -13,6 +13,7 @@ import { notice } from '../core/progress.js';
 import { loadConfig, parseNumberList, parseWith, defineVerb } from './framework.js';
 import { generateStudy, synthConfigSchema, SMALL_SYNTH_INPUT, type SynthConfig } from '../synth/index.js';
 import { synthIdentity } from '../synth/write.js';
+import { isSynthOutput, removeStaleSiblings, replaceStudy, studyComplete } from '../synth/replace.js';
 
 /** Where make expects the mini-study (STUDY in the Makefile). */
 export const DEFAULT_SYNTH_OUT = 'derivatives/mini-study';
@@ -51,31 +52,20 @@ export default defineVerb({
     const cfg = parseWith(synthConfigSchema, raw, a.config ?? 'options');
     const out = path.resolve(a.out ?? DEFAULT_SYNTH_OUT);
     // Replace only an empty folder or an earlier synth output, never someone's data.
-    const isOurs = (d: string): boolean => fs.existsSync(path.join(d, 'derivatives', 'synth-truth', 'config.json'));
-    if (fs.existsSync(out) && fs.readdirSync(out).length > 0 && !isOurs(out)) {
+    if (fs.existsSync(out) && (!fs.statSync(out).isDirectory() || (fs.readdirSync(out).length > 0 && !isSynthOutput(out)))) {
       throw new InputError(a.out ?? DEFAULT_SYNTH_OUT, 'output folder is not empty and not an earlier synth output; refusing to replace it');
     }
     const identity = stableJson(synthIdentity(a.seed, cfg));
     const key = sha256(identity).slice(0, 16);
-    const truthConfig = path.join(out, 'derivatives', 'synth-truth', 'config.json');
-    if (fs.existsSync(truthConfig) && fs.readFileSync(truthConfig, 'utf8') === identity) {
+    removeStaleSiblings(out);
+    if (studyComplete(out, identity)) {
       notice(`synth: up to date (${key}) → ${out}`);
       if (a.stamp) writeStamp(a.stamp, { stage: 'synth', key, dir: out });
       return;
     }
     const t0 = Date.now();
     // Generate beside the target and swap it in, so a killed run never leaves a half-written study.
-    const tmp = `${out}.tmp-synth-${process.pid}`;
-    fs.rmSync(tmp, { recursive: true, force: true });
-    let study;
-    try {
-      study = generateStudy(cfg, a.seed, tmp);
-      fs.rmSync(out, { recursive: true, force: true });
-      fs.renameSync(tmp, out);
-    } catch (e) {
-      fs.rmSync(tmp, { recursive: true, force: true });
-      throw e;
-    }
+    const study = replaceStudy(out, identity, (tmp) => generateStudy(cfg, a.seed, tmp));
     notice(`synth: done in ${((Date.now() - t0) / 1000).toFixed(1)} s (${study.stimuli.length} clips) → ${out}`);
     if (a.stamp) writeStamp(a.stamp, { stage: 'synth', key, dir: out });
   },

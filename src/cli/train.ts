@@ -118,8 +118,8 @@ export default defineVerb({
         seed: a.seed,
         stamp: a.stamp,
       },
-      async ({ dir }) => {
-        line = await trainStage({ dir, stimDir, name, arch, ablation, modelCfg, mel, train, seed: a.seed, t0 });
+      async ({ dir, runtime }) => {
+        line = await trainStage({ dir, stimDir, name, arch, ablation, modelCfg, mel, train, seed: a.seed, t0, runtime });
       },
     );
     if (res.upToDate) {
@@ -146,6 +146,8 @@ interface TrainStageArgs {
   train: ModelStagesFile['train'];
   seed: number;
   t0: number;
+  /** Wall-clock facts for provenance.json (the stage's other files stay byte-identical across runs). */
+  runtime: Record<string, unknown>;
 }
 
 /** The work of the stage: returns the one-line summary. */
@@ -168,6 +170,8 @@ async function trainStage(o: TrainStageArgs): Promise<string> {
   }
   const clips = loadClips(refs, o.mel);
   const work = path.join(o.dir, '.work');
+  const epochSeconds: number[] = [];
+  o.runtime.epochSeconds = epochSeconds;
   const result = await trainOnClips(clips, classes, split, {
     outDir: work,
     config: o.modelCfg,
@@ -179,6 +183,7 @@ async function trainStage(o: TrainStageArgs): Promise<string> {
     checkpointEvery: tr.checkpointEvery,
     windowsPerClip: tr.windowsPerClip,
     gainDb: tr.gainDb,
+    onEpoch: (row) => epochSeconds.push(row.seconds),
   });
   // The library's layout → the artifact's: checkpoints/{epoch-NNNN,best}, metrics.tsv; evaluation written below.
   fs.mkdirSync(path.join(o.dir, 'checkpoints'), { recursive: true });
@@ -258,15 +263,16 @@ async function trainStage(o: TrainStageArgs): Promise<string> {
     classes,
     backend,
     threads: backend === 'wasm' ? wasmThreads() : null,
-    wall_seconds: (Date.now() - o.t0) / 1000,
   };
   writeJsonAtomic(path.join(evalDir, 'summary.json'), summary);
+  const wallSeconds = (Date.now() - o.t0) / 1000;
+  o.runtime.wallSeconds = wallSeconds;
   const manifest: TrainManifest = {
     name: o.name, arch: o.arch, ablation: o.ablation, classes, mel: o.mel, bestEpoch: result.bestEpoch, checkpoints,
   };
   writeJsonAtomic(path.join(o.dir, 'train.json'), manifest);
   result.model.dispose();
   const line = summaryLine(o.name, summary);
-  notice(`train: ${line}; best epoch ${result.bestEpoch} of ${result.history.length}, ${summary.wall_seconds.toFixed(0)} s on ${backend}`);
+  notice(`train: ${line}; best epoch ${result.bestEpoch} of ${result.history.length}, ${wallSeconds.toFixed(0)} s on ${backend}`);
   return line;
 }

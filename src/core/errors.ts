@@ -4,6 +4,8 @@
  * The CLI prints `brainalign: <where>: <problem>` and nothing more unless
  * --debug is given.
  */
+import { printable } from './printable.js';
+
 export class InputError extends Error {
   /** The file path or option name the problem is attached to. */
   readonly where: string;
@@ -25,11 +27,11 @@ export function check(cond: unknown, where: string, problem: string): asserts co
   if (!cond) throw new InputError(where, problem);
 }
 
-/** One line for stderr, without the stack. */
+/** One line for stderr, without the stack; control characters from names and headers are escaped. */
 export function formatError(e: unknown): string {
-  if (e instanceof InputError) return `brainalign: ${e.where}: ${e.problem}`;
-  if (e instanceof Error) return `brainalign: internal error: ${e.message}`;
-  return `brainalign: internal error: ${String(e)}`;
+  if (e instanceof InputError) return `brainalign: ${printable(e.where)}: ${printable(e.problem)}`;
+  if (e instanceof Error) return `brainalign: internal error: ${printable(e.message)}`;
+  return `brainalign: internal error: ${printable(String(e))}`;
 }
 
 export function exitCodeFor(e: unknown): number {

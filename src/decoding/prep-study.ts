@@ -12,7 +12,7 @@ import { writeJsonAtomic } from '../core/atomic.js';
 import { InputError } from '../core/errors.js';
 import { notice } from '../core/progress.js';
 import { scanBids, selectFiles, readEvents } from '../io/bids.js';
-import { readEdf } from '../io/edf.js';
+import { readEdf, recordGaps } from '../io/edf.js';
 import { writeNpy } from '../io/npy.js';
 import { readTsv, tsvNumber, writeTsv } from '../io/tsv.js';
 import { preprocessEeg, type EegPrepConfig, type PrepInput } from '../signal/eeg/prep.js';
@@ -103,6 +103,9 @@ function* bidsRecordings(root: string, files: ReturnType<typeof selectFiles>, cf
       for (const r of tab.rows) if (r.status === 'bad' && eegLabels.includes(r.name)) marked.push(r.name);
     }
     const rec = readEdf(f.path);
+    // Filters would smear a gap's NaN over the whole recording.
+    const gaps = recordGaps(rec);
+    if (gaps.length > 0) throw new InputError(f.path, `EDF+D recording has ${gaps.length} gap(s) (first ${gaps[0].seconds} s at ${gaps[0].at} s); eeg-prep needs a continuous recording`);
     const sigs = rec.signals.filter((s) => (eegLabels ? eegLabels.includes(s.label) : !/^(status|trigger)$/i.test(s.label)));
     if (sigs.length < 3) throw new InputError(f.path, `only ${sigs.length} EEG channels`);
     const rate = sigs[0].rate;

@@ -21,3 +21,5 @@ export type { EdfInfo, EdfSignalSummary } from './edf/info.js';
 export { plusIdentification, prefilterBand } from './edf/subfields.js';
 export type { PlusIdentification } from './edf/subfields.js';
 export { stimSignals } from './edf/read.js';
+export { readEdfSegments, recordGaps, MAX_GAP_RATIO } from './edf/read.js';
+export type { EdfSegment } from './edf/read.js';

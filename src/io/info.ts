@@ -6,8 +6,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InputError } from '../core/errors.js';
-import { niftiInfo } from './nifti.js';
+import { printable } from '../core/printable.js';
+import { openForRead } from './fd.js';
+import { checkDataFits, niftiInfo, openNifti, streamBlocks } from './nifti.js';
 import { edfInfo } from './edf/info.js';
+import { readEdfHeader } from './edf.js';
 import { wavInfo } from './wav.js';
 import { npyInfo } from './npy.js';
 import { readTsv } from './tsv.js';
@@ -40,7 +43,7 @@ export function detectFormat(file: string): Format {
     throw new InputError(file, 'is a folder without dataset_description.json (not a BIDS dataset)');
   }
   const head = Buffer.alloc(128);
-  const fd = fs.openSync(file, 'r');
+  const { fd } = openForRead(file);
   let n: number;
   try {
     n = fs.readSync(fd, head, 0, 128, 0);
@@ -74,9 +77,24 @@ function tsvInfo(file: string) {
   };
 }
 
-/** A BIDS dataset: subjects, and per datatype the files with their key sidecar values. */
+/**
+ * Whether a dataset's image or recording can be read to its end: NIfTI sizes
+ * against the header (gzip streams decompressed in bounded blocks, the only
+ * way to see one cut short), EDF/BDF headers against the file size. Throws
+ * the reader's InputError naming the file.
+ */
+function checkReadable(file: string): void {
+  if (/\.nii(\.gz)?$/i.test(file)) {
+    const o = openNifti(file);
+    checkDataFits(o);
+    if (/\.gz$/i.test(file)) streamBlocks(o, 1 << 20, () => {});
+  } else if (/\.(edf|bdf)$/i.test(file)) readEdfHeader(file);
+}
+
+/** A BIDS dataset: subjects, and per datatype the files with their key sidecar values; every image is checked readable. */
 function bidsInfo(root: string) {
   const ds = scanBids(root);
+  for (const f of ds.files) checkReadable(f.path);
   const byType: Record<string, number> = {};
   for (const f of ds.files) byType[f.datatype] = (byType[f.datatype] ?? 0) + 1;
   return {
@@ -114,7 +132,7 @@ export async function describeFile(file: string): Promise<InfoDocument> {
 
 /** Human-readable rendering: one `key: value` per line, nested objects indented, short arrays inline. */
 export function renderInfo(doc: InfoDocument): string {
-  const lines: string[] = [`${doc.file} (${doc.format})`];
+  const lines: string[] = [`${printable(doc.file)} (${doc.format})`];
   const emit = (v: unknown, indent: string, key: string) => {
     if (Array.isArray(v) && v.every((x) => x === null || typeof x !== 'object') && v.length <= 16) {
       lines.push(`${indent}${key}: [${v.map(fmt).join(', ')}]`);
@@ -124,7 +142,7 @@ export function renderInfo(doc: InfoDocument): string {
       if (v.length > 64) lines.push(`${indent}  … ${v.length - 64} more`);
     } else if (v !== null && typeof v === 'object') {
       lines.push(`${indent}${key}:`);
-      for (const [k, x] of Object.entries(v as Record<string, unknown>)) emit(x, indent + '  ', k);
+      for (const [k, x] of Object.entries(v as Record<string, unknown>)) emit(x, indent + '  ', printable(k));
     } else lines.push(`${indent}${key}: ${fmt(v)}`);
   };
   for (const [k, v] of Object.entries(doc.info as Record<string, unknown>)) emit(v, '  ', k);
@@ -133,6 +151,6 @@ export function renderInfo(doc: InfoDocument): string {
 
 function fmt(v: unknown): string {
   if (typeof v === 'number') return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(7)));
-  if (typeof v === 'string') return v;
+  if (typeof v === 'string') return printable(v);
   return JSON.stringify(v);
 }

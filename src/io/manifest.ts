@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { InputError } from '../core/errors.js';
 import { hashFileContent } from '../core/hash.js';
 import { globToRegExp } from './glob.js';
+import { printable } from '../core/printable.js';
 
 const RelPath = z.string().min(1);
 
@@ -58,7 +59,7 @@ export interface Problem {
   detail: string;
 }
 
-/** Resolve a manifest path inside root, refusing anything that would escape it. */
+/** Resolve a manifest path inside root, refusing anything that would escape it or name the root itself. */
 export function insideRoot(root: string, rel: string, manifestFile: string): string {
   if (path.isAbsolute(rel) || rel.split(/[\\/]/).includes('..')) {
     throw new InputError(manifestFile, `path "${rel}" would escape the dataset root`);
@@ -66,7 +67,53 @@ export function insideRoot(root: string, rel: string, manifestFile: string): str
   const abs = path.resolve(root, rel);
   const back = path.relative(path.resolve(root), abs);
   if (back.startsWith('..') || path.isAbsolute(back)) throw new InputError(manifestFile, `path "${rel}" would escape the dataset root`);
+  if (back === '') throw new InputError(manifestFile, `path "${rel}" names the dataset root itself, not a file`);
   return abs;
+}
+
+/** Largest sidecar JSON read whole, and the bytes read to find a TSV's header line. */
+const MAX_SIDECAR_BYTES = 16 << 20;
+const TSV_HEAD_BYTES = 64 << 10;
+
+type Entry = { ok: true; abs: string; size: number } | { ok: false; kind: Problem['kind']; detail: string };
+
+/**
+ * What a path inside root is, without following it anywhere it should not go:
+ * a regular file (directly or through a link that stays inside root), or the
+ * problem with it. Never opens the path, so a FIFO or device cannot block us.
+ */
+function inspect(realRoot: string, abs: string): Entry {
+  let st: fs.Stats;
+  try {
+    st = fs.lstatSync(abs);
+  } catch {
+    return { ok: false, kind: 'missing', detail: 'file not found' };
+  }
+  if (st.isSymbolicLink()) {
+    let target: string;
+    try {
+      target = fs.realpathSync(abs);
+    } catch {
+      return { ok: false, kind: 'missing', detail: 'dangling symlink' };
+    }
+    if (target !== realRoot && !target.startsWith(realRoot + path.sep)) return { ok: false, kind: 'layout', detail: 'symlink points outside the dataset root' };
+    st = fs.statSync(target);
+    abs = target;
+  }
+  if (!st.isFile()) return { ok: false, kind: 'layout', detail: st.isDirectory() ? 'is a folder, not a file' : 'not a regular file (FIFO, socket or device)' };
+  return { ok: true, abs, size: st.size };
+}
+
+/** The first line of a text file, reading at most TSV_HEAD_BYTES. */
+function firstLine(file: string): string {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const buf = Buffer.alloc(TSV_HEAD_BYTES);
+    const n = fs.readSync(fd, buf, 0, buf.length, 0);
+    return buf.subarray(0, n).toString('utf8').split(/\r?\n/, 1)[0] ?? '';
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 export function loadManifest(file: string): Manifest {
@@ -88,32 +135,29 @@ export function loadManifest(file: string): Manifest {
   return m;
 }
 
-/** Every regular file under root as a '/'-separated relative path (symlinks that leave root are reported, not followed). */
-function walk(root: string): { files: string[]; escaping: string[] } {
+/**
+ * Every regular file under root as a '/'-separated relative path. Links are
+ * resolved, never followed out of root or into folders (no cycles); links that
+ * leave root, dangling links and special files are reported as problems.
+ */
+function walk(root: string, realRoot: string): { files: string[]; problems: Problem[] } {
   const files: string[] = [];
-  const escaping: string[] = [];
-  const realRoot = fs.realpathSync(root);
+  const problems: Problem[] = [];
   const rec = (rel: string) => {
     for (const e of fs.readdirSync(path.join(root, rel), { withFileTypes: true })) {
       const r = rel ? `${rel}/${e.name}` : e.name;
       if (e.name === '.git') continue;
-      if (e.isDirectory()) rec(r);
-      else if (e.isFile()) files.push(r);
-      else if (e.isSymbolicLink()) {
-        let target: string;
-        try {
-          target = fs.realpathSync(path.join(root, r));
-        } catch {
-          files.push(r); // dangling link: reported as missing content by size checks
-          continue;
-        }
-        if (!target.startsWith(realRoot + path.sep)) escaping.push(r);
-        else if (fs.statSync(target).isFile()) files.push(r);
+      if (e.isDirectory()) {
+        rec(r);
+        continue;
       }
+      const what = inspect(realRoot, path.join(root, r));
+      if (what.ok) files.push(r);
+      else if (what.detail !== 'is a folder, not a file') problems.push({ kind: what.kind, path: r, detail: what.detail });
     }
   };
   rec('');
-  return { files: files.sort(), escaping };
+  return { files: files.sort(), problems };
 }
 
 export interface VerifyOptions {
@@ -123,23 +167,21 @@ export interface VerifyOptions {
 
 export function verifyDataset(manifest: Manifest, root: string, manifestFile: string, opts: VerifyOptions = {}): Problem[] {
   if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) throw new InputError(root, 'dataset root is not a folder');
-  const problems: Problem[] = [];
-  const { files, escaping } = walk(root);
-  for (const e of escaping) problems.push({ kind: 'layout', path: e, detail: 'symlink points outside the dataset root' });
+  const realRoot = fs.realpathSync(root);
+  const { files, problems } = walk(root, realRoot);
+  const inWalk = new Set(problems.map((p) => p.path));
 
   for (const f of manifest.files) {
-    const abs = insideRoot(root, f.path, manifestFile);
-    let st: fs.Stats;
-    try {
-      st = fs.statSync(abs);
-    } catch {
-      problems.push({ kind: 'missing', path: f.path, detail: 'file not found' });
+    const what = inspect(realRoot, insideRoot(root, f.path, manifestFile));
+    if (!what.ok) {
+      // The walk already reported this path's link or special-file problem.
+      if (!inWalk.has(f.path)) problems.push({ kind: what.kind, path: f.path, detail: what.detail });
       continue;
     }
-    if (f.size !== undefined && st.size !== f.size) {
-      problems.push({ kind: 'size', path: f.path, detail: `size ${st.size} B, expected ${f.size} B` });
+    if (f.size !== undefined && what.size !== f.size) {
+      problems.push({ kind: 'size', path: f.path, detail: `size ${what.size} B, expected ${f.size} B` });
     } else if (f.sha256 && opts.checksums !== false) {
-      const h = hashFileContent(abs);
+      const h = hashFileContent(what.abs);
       if (h !== f.sha256) problems.push({ kind: 'checksum', path: f.path, detail: `sha256 ${h.slice(0, 12)}…, expected ${f.sha256.slice(0, 12)}…` });
     }
   }
@@ -154,7 +196,7 @@ export function verifyDataset(manifest: Manifest, root: string, manifestFile: st
       problems.push({ kind: 'count', path: p.glob, detail: `${matched.length} file(s) match, expected at least ${p.minCount}` });
     }
     for (const f of matched) {
-      const size = fs.statSync(path.join(root, f)).size;
+      const size = fs.statSync(fs.realpathSync(path.join(root, f))).size;
       if ((p.minSize !== undefined && size < p.minSize) || (p.maxSize !== undefined && size > p.maxSize)) {
         problems.push({ kind: 'size', path: f, detail: `size ${size} B outside [${p.minSize ?? 0}, ${p.maxSize ?? '∞'}] B` });
       }
@@ -166,7 +208,14 @@ export function verifyDataset(manifest: Manifest, root: string, manifestFile: st
     for (const f of files.filter((x) => re.test(x))) {
       let v: unknown;
       try {
-        v = (JSON.parse(fs.readFileSync(path.join(root, f), 'utf8')) as Record<string, unknown>)[s.field];
+        const file = path.join(root, f);
+        if (fs.statSync(file).size > MAX_SIDECAR_BYTES) {
+          problems.push({ kind: 'sidecar', path: f, detail: `larger than ${MAX_SIDECAR_BYTES >> 20} MiB; not a sidecar` });
+          continue;
+        }
+        const doc = JSON.parse(fs.readFileSync(file, 'utf8')) as unknown;
+        // Own properties only: a "__proto__" key must not answer for a missing field.
+        v = doc !== null && typeof doc === 'object' && Object.hasOwn(doc, s.field) ? (doc as Record<string, unknown>)[s.field] : undefined;
       } catch {
         problems.push({ kind: 'sidecar', path: f, detail: 'not valid JSON' });
         continue;
@@ -178,7 +227,7 @@ export function verifyDataset(manifest: Manifest, root: string, manifestFile: st
   for (const c of manifest.tsvColumns) {
     const re = globToRegExp(c.glob);
     for (const f of files.filter((x) => re.test(x))) {
-      const first = fs.readFileSync(path.join(root, f), 'utf8').split(/\r?\n/, 1)[0] ?? '';
+      const first = firstLine(path.join(root, f));
       const cols = first.split('\t');
       const ok = c.columns.every((col, i) => cols[i] === col);
       if (!ok) problems.push({ kind: 'columns', path: f, detail: `columns ${cols.join(',')}, expected to start with ${c.columns.join(',')}` });
@@ -190,7 +239,7 @@ export function verifyDataset(manifest: Manifest, root: string, manifestFile: st
 /** The problems as an aligned, readable table. */
 export function problemTable(problems: Problem[]): string {
   if (problems.length === 0) return 'no problems found\n';
-  const rows = problems.map((p) => [p.kind, p.path, p.detail]);
+  const rows = problems.map((p) => [p.kind, printable(p.path), printable(p.detail)]);
   const w = [0, 1].map((c) => Math.max(c === 0 ? 4 : 4, ...rows.map((r) => r[c].length)));
   const line = (r: string[]) => `${r[0].padEnd(w[0])}  ${r[1].padEnd(w[1])}  ${r[2]}\n`;
   return line(['kind', 'path', 'problem']) + rows.map(line).join('');

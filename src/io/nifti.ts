@@ -3,7 +3,7 @@
  * time series, summaries for `brainalign info`, and NIfTI-1 writing.
  * The implementation lives in src/io/nifti/*; this file is the public face.
  */
-export { readNiftiHeader, loadNifti, readMaskedTimeseries, openNifti, streamBlocks } from './nifti/read.js';
+export { readNiftiHeader, loadNifti, readMaskedTimeseries, openNifti, streamBlocks, checkDataFits } from './nifti/read.js';
 export type { NiftiImage, MaskedTimeseries, OpenedNifti } from './nifti/read.js';
 export type { NiftiHeader, NiftiExtension, DatatypeInfo } from './nifti/header.js';
 export { datatypeInfo, unitNames } from './nifti/header.js';

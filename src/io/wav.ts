@@ -159,8 +159,15 @@ export function readWavHeader(file: string): WavHeader {
   }
 }
 
-/** Deinterleave `n` frames of raw little-endian sample bytes into float32 channels (scaling as in the module comment). */
-function decode(raw: Buffer, h: WavHeader, n: number): Float32Array[] {
+/**
+ * Deinterleave `n` frames of raw little-endian sample bytes into float32
+ * channels (scaling as in the module comment). Float samples must be finite:
+ * one NaN or infinity would turn every feature and score computed from the
+ * clip into NaN, so readers refuse it here, where the file can be named
+ * (float64 beyond the float32 range becomes infinity and is refused too).
+ * wavInfo passes file = null: it describes such samples (the nan count).
+ */
+function decode(raw: Buffer, h: WavHeader, n: number, file: string | null): Float32Array[] {
   const nc = h.numChannels;
   const out: Float32Array[] = [];
   for (let c = 0; c < nc; c++) out.push(new Float32Array(n));
@@ -201,6 +208,11 @@ function decode(raw: Buffer, h: WavHeader, n: number): Float32Array[] {
         for (let i = 0; i < n; i++, p += stride) ch[i] = raw.readDoubleLE(p);
         break;
     }
+    if (file !== null && (h.encoding === 'float32' || h.encoding === 'float64')) {
+      for (let i = 0; i < n; i++) {
+        if (!Number.isFinite(ch[i])) throw new InputError(file, `channel ${c + 1}, frame ${i}: sample is ${ch[i]} (audio must be finite)`);
+      }
+    }
   }
   return out;
 }
@@ -214,7 +226,7 @@ export function readWav(file: string): WavAudio {
   try {
     const header = parseHeader(fd, size, file);
     const raw = readAt(fd, header.dataOffset, header.dataBytes, file);
-    return { sampleRate: header.sampleRate, channels: decode(raw, header, header.frames), header };
+    return { sampleRate: header.sampleRate, channels: decode(raw, header, header.frames, file), header };
   } finally {
     fs.closeSync(fd);
   }
@@ -232,7 +244,7 @@ export function readWavRange(file: string, start: number, count: number): WavAud
     const n = Math.max(0, Math.min(header.frames - s, Math.floor(count)));
     const fb = header.numChannels * (header.bitsPerSample / 8);
     const raw = readAt(fd, header.dataOffset + s * fb, n * fb, file);
-    return { sampleRate: header.sampleRate, channels: decode(raw, header, n), header };
+    return { sampleRate: header.sampleRate, channels: decode(raw, header, n, file), header };
   } finally {
     fs.closeSync(fd);
   }
@@ -370,7 +382,7 @@ export function wavInfo(file: string, opts: { blockBytes?: number } = {}): WavIn
     const block = Math.max(1, Math.floor((opts.blockBytes ?? 4 << 20) / fb));
     for (let f0 = 0; f0 < h.frames; f0 += block) {
       const n = Math.min(block, h.frames - f0);
-      const chans = decode(readAt(fd, h.dataOffset + f0 * fb, n * fb, file), h, n);
+      const chans = decode(readAt(fd, h.dataOffset + f0 * fb, n * fb, file), h, n, null);
       chans.forEach((c, i) => accs[i].add(c));
     }
     return {

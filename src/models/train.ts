@@ -308,13 +308,13 @@ export async function trainOnClips(clips: Clip[], classes: string[], split: Map<
     history.push(row);
     opts.onEpoch?.(row);
     bar.tick();
-    writeTsv(path.join(outDir, 'metrics.tsv'), ['epoch', 'train_loss', 'train_acc', 'val_loss', 'val_acc', 'seconds'],
-      history.map((h) => ({ ...h })), {
+    // Epoch wall times are not a function of the inputs: they reach provenance.json through onEpoch, not this table.
+    writeTsv(path.join(outDir, 'metrics.tsv'), ['epoch', 'train_loss', 'train_acc', 'val_loss', 'val_acc'],
+      history.map(({ seconds: _s, ...h }) => h), {
         train_loss: { Description: 'mean softmax cross-entropy over augmented training windows', Units: 'nats' },
         train_acc: { Description: 'fraction of training windows classified correctly during the epoch' },
         val_loss: { Description: 'mean cross-entropy over tiling windows of validation clips (eval mode)', Units: 'nats' },
         val_acc: { Description: 'window-level validation accuracy' },
-        seconds: { Description: 'wall-clock time of the epoch (not reproducible)', Units: 's' },
       });
     const monitored = valLoss ?? row.train_loss;
     if (monitored < best) {

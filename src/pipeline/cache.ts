@@ -5,6 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { processAlive } from '../core/process.js';
 
 export interface ArtifactEntry {
   stage: string;
@@ -80,18 +81,45 @@ export function listArtifacts(root: string, now = Date.now()): ArtifactEntry[] {
   return out;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
+
+/** The pid in a temp name: `.tmp-<name>-<pid>-<n>` (atomic writes, stage folders, publish links) or the older `.tmp-link-<pid>-<name>`. */
+export function tempOwner(name: string): number | null {
+  const m = /^\.tmp-.+-(\d+)-\d+$/.exec(name) ?? /^\.tmp-link-(\d+)-/.exec(name);
+  return m ? Number(m[1]) : null;
+}
+
+/** Every temp file or folder under root whose writing process is gone, anywhere in the tree. */
+function staleTemps(root: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(d, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const p = path.join(d, e.name);
+      const pid = tempOwner(e.name);
+      if (pid !== null) {
+        if (!processAlive(pid)) out.push(p);
+      } else if (e.isDirectory()) walk(p);
+    }
+  };
+  walk(root);
+  return out.sort();
+}
+
+function entryBytes(p: string): number {
+  const st = fs.lstatSync(p);
+  return st.isDirectory() ? dirBytes(p) : st.size;
 }
 
 /**
- * Remove artifacts no stamp references, and temp folders of stages whose
- * process is gone (killed mid-write). Returns what was removed.
+ * Remove artifacts no stamp references, and temp files and folders (stage
+ * work folders, atomic-write temps, publish links, the hash memo's and the
+ * stamps' temps) whose process is gone (killed mid-write). Returns what was
+ * removed.
  */
 export function collectGarbage(root: string, opts: { dryRun?: boolean } = {}): { removed: string[]; freedBytes: number } {
   const removed: string[] = [];
@@ -102,19 +130,11 @@ export function collectGarbage(root: string, opts: { dryRun?: boolean } = {}): {
     freed += a.bytes;
     if (!opts.dryRun) fs.rmSync(a.dir, { recursive: true, force: true });
   }
-  const base = path.join(root, 'artifacts');
-  if (fs.existsSync(base)) {
-    for (const stage of fs.readdirSync(base)) {
-      const sd = path.join(base, stage);
-      if (!fs.statSync(sd).isDirectory()) continue;
-      for (const name of fs.readdirSync(sd)) {
-        const m = /^\.tmp-[0-9a-f]+-(\d+)-/.exec(name);
-        if (!m || alive(Number(m[1]))) continue;
-        const d = path.join(sd, name);
-        freed += dirBytes(d);
-        removed.push(d);
-        if (!opts.dryRun) fs.rmSync(d, { recursive: true, force: true });
-      }
+  if (fs.existsSync(root)) {
+    for (const p of staleTemps(root)) {
+      freed += entryBytes(p);
+      removed.push(p);
+      if (!opts.dryRun) fs.rmSync(p, { recursive: true, force: true });
     }
   }
   return { removed, freedBytes: freed };

@@ -2,7 +2,9 @@
  * Content hashes of stage inputs. Files are hashed by content (sha256),
  * folders by the sorted list of (relative path, file hash). Hashing a
  * multi-GB BOLD run on every `make` would dominate the runtime, so hashes are
- * memoised per (path, size, mtime, inode) in the derivatives root.
+ * memoised per (path, size, mtime, ctime, inode) in the derivatives root.
+ * ctime is in the key because an in-place rewrite can restore size and mtime
+ * (touch -r, rsync -t) but not ctime, which the kernel sets on every write.
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -13,7 +15,7 @@ import { hashFileContent, sha256 } from '../core/hash.js';
 
 export { hashFileContent, sha256 };
 
-interface MemoEntry { size: number; mtimeMs: number; ino: number; hash: string }
+interface MemoEntry { size: number; mtimeMs: number; ctimeMs: number; ino: number; hash: string }
 
 export class HashMemo {
   private entries: Record<string, MemoEntry> = {};
@@ -36,10 +38,12 @@ export class HashMemo {
     } catch {
       throw new InputError(p, 'input file does not exist');
     }
+    // A FIFO or device would block or never end the hash.
+    if (!st.isFile()) throw new InputError(p, 'input is not a regular file');
     const m = this.entries[abs];
-    if (m && m.size === st.size && m.mtimeMs === st.mtimeMs && m.ino === st.ino) return m.hash;
+    if (m && m.size === st.size && m.mtimeMs === st.mtimeMs && m.ctimeMs === st.ctimeMs && m.ino === st.ino) return m.hash;
     const hash = hashFileContent(abs);
-    this.entries[abs] = { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, hash };
+    this.entries[abs] = { size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ino: st.ino, hash };
     this.dirty = true;
     return hash;
   }

@@ -4,11 +4,13 @@
  * names its output folder under <root>/artifacts/<stage>/<key>/. Work happens
  * in a temp folder that is renamed into place in one step, so a killed stage
  * leaves nothing that looks complete. A completion stamp (what make sees) is
- * written only after that rename.
+ * written only after that rename. The guarantees, and what they do not cover
+ * (nothing is fsync'd), are in docs/store.md.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { stableJson, writeFileAtomic } from '../core/atomic.js';
+import { stableJson, tempSibling, writeFileAtomic } from '../core/atomic.js';
+import { killPoint } from '../core/killpoint.js';
 import { notice } from '../core/progress.js';
 import { InputError } from '../core/errors.js';
 import { HashMemo, listFiles, sha256 } from './hash.js';
@@ -37,6 +39,12 @@ export interface StageContext {
   /** The temp folder to write outputs into. */
   dir: string;
   key: string;
+  /**
+   * Facts about this run that are not a function of the inputs (wall-clock
+   * times, absolute paths): they go to provenance.json only, so every other
+   * output file is byte-identical across runs and roots.
+   */
+  runtime: Record<string, unknown>;
 }
 
 export interface StageResult {
@@ -56,6 +64,8 @@ export interface Provenance {
   command: string[];
   startedAt: string;
   wallSeconds: number;
+  /** What the stage's work put in StageContext.runtime. */
+  runtime: Record<string, unknown>;
   outputs: string[];
 }
 
@@ -104,8 +114,9 @@ export async function runStage(spec: StageSpec, work: (ctx: StageContext) => Pro
   fs.mkdirSync(tmp, { recursive: true });
   const started = new Date();
   const t0 = process.hrtime.bigint();
+  const runtime: Record<string, unknown> = {};
   try {
-    await work({ dir: tmp, key });
+    await work({ dir: tmp, key, runtime });
     const prov: Provenance = {
       key,
       stage: spec.stage,
@@ -117,9 +128,11 @@ export async function runStage(spec: StageSpec, work: (ctx: StageContext) => Pro
       command: process.argv.slice(1),
       startedAt: started.toISOString(),
       wallSeconds: Number(process.hrtime.bigint() - t0) / 1e9,
+      runtime,
       outputs: listFiles(tmp),
     };
     fs.writeFileSync(path.join(tmp, 'provenance.json'), stableJson(prov));
+    killPoint('stage:rename');
     try {
       fs.renameSync(tmp, final);
     } catch (e) {
@@ -143,7 +156,31 @@ function finish(spec: StageSpec, dir: string, key: string): void {
 /**
  * Hard-link an artifact's files into the BIDS derivatives tree, so users find
  * `sub-01/func/..._r.nii.gz` where BIDS says, while the store keeps one copy.
+ * A destination that already is the artifact's file is left alone: rename(2)
+ * between two links to one inode succeeds without removing the source, which
+ * would leave the temp link behind on every up-to-date run.
  */
+function publish(root: string, dir: string): void {
+  for (const rel of listFiles(dir)) {
+    if (rel === 'provenance.json') continue;
+    const src = path.join(dir, rel);
+    const dest = path.join(root, rel);
+    if (sameFile(src, dest)) continue;
+    fs.mkdirSync(path.dirname(dest), { recursive: true });
+    const tmp = tempSibling(dest);
+    try {
+      fs.linkSync(src, tmp);
+    } catch {
+      fs.copyFileSync(src, tmp);
+    }
+    killPoint('publish:link');
+    fs.renameSync(tmp, dest);
+    killPoint('publish:rename');
+    // Only reached when dest became a link to the same inode between our check and the rename.
+    fs.rmSync(tmp, { force: true });
+  }
+}
+
 function sameFile(a: string, b: string): boolean {
   try {
     const sa = fs.statSync(a);
@@ -154,25 +191,6 @@ function sameFile(a: string, b: string): boolean {
   }
 }
 
-function publish(root: string, dir: string): void {
-  for (const rel of listFiles(dir)) {
-    if (rel === 'provenance.json') continue;
-    const dest = path.join(root, rel);
-    // Already published as a link to this very file: rename(2) of one hard link
-    // onto another of the same inode does nothing, which would leave the temp link behind.
-    if (sameFile(path.join(dir, rel), dest)) continue;
-    fs.mkdirSync(path.dirname(dest), { recursive: true });
-    const tmp = path.join(path.dirname(dest), `.tmp-link-${process.pid}-${path.basename(dest)}`);
-    fs.rmSync(tmp, { force: true });
-    try {
-      fs.linkSync(path.join(dir, rel), tmp);
-    } catch {
-      fs.copyFileSync(path.join(dir, rel), tmp);
-    }
-    fs.renameSync(tmp, dest);
-  }
-}
-
 /**
  * Write a completion stamp: what make waits for, naming the stage, its key
  * and its output folder (stored relative to the stamp, so a derivatives tree
@@ -180,6 +198,7 @@ function publish(root: string, dir: string): void {
  */
 export function writeStamp(stamp: string, s: { stage: string; key: string; dir: string; [extra: string]: string }): void {
   const dir = path.relative(path.dirname(path.resolve(stamp)), path.resolve(s.dir));
+  killPoint('stamp:write');
   writeFileAtomic(stamp, stableJson({ ...s, dir }));
 }
 

@@ -50,6 +50,8 @@ export function loadEncodings(dir: string): LoadedEncoding[] {
     for (const f of fs.readdirSync(func).filter((x) => x.endsWith('_encoding.json'))) {
       const file = path.join(func, f);
       const index = JSON.parse(fs.readFileSync(file, 'utf8')) as EncodingIndex;
+      // Encode writes featuresDir relative to its artifact folder (absolute in older artifacts; resolve keeps those).
+      index.featuresDir = path.resolve(dir, index.featuresDir);
       const at = (k: string): string => {
         const rel = index.files[k];
         if (!rel) throw new InputError(file, `lists no "${k}" matrix`);

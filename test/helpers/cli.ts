@@ -27,11 +27,16 @@ function useDist(): boolean {
   return useDistMemo;
 }
 
-/** Run the CLI as a user would: `node dist/cli.js …` when built and fresh, else the sources through tsx. */
-export function runCli(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): CliResult {
-  const argv = useDist()
+/** Node arguments that run the CLI: `dist/cli.js …` when built and fresh, else the sources through tsx. */
+export function cliArgv(args: string[]): string[] {
+  return useDist()
     ? [path.join(REPO, 'dist', 'cli.js'), ...args]
     : ['--import=tsx', path.join(REPO, 'src', 'cli.ts'), ...args];
+}
+
+/** Run the CLI as a user would: `node dist/cli.js …` when built and fresh, else the sources through tsx. */
+export function runCli(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): CliResult {
+  const argv = cliArgv(args);
   const r = spawnSync(process.execPath, argv, {
     cwd: opts.cwd ?? REPO,
     env: { ...process.env, ...opts.env },

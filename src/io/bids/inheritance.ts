@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InputError } from '../../core/errors.js';
 import { readText } from '../fd.js';
+import { parseJsonNoProto, ProtoKeyError } from '../../core/json.js';
 import { parseBidsName, entitiesSubset } from './entities.js';
 
 /** Folders from `root` down to (and including) `dir`; `dir` must lie inside `root`. */
@@ -67,8 +68,9 @@ export function readJsonObject(file: string): Record<string, unknown> {
   const text = readText(file);
   let v: unknown;
   try {
-    v = JSON.parse(text);
+    v = parseJsonNoProto(text);
   } catch (e) {
+    if (e instanceof ProtoKeyError) throw new InputError(file, e.message);
     throw new InputError(file, `invalid JSON: ${(e as Error).message}`);
   }
   if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new InputError(file, 'JSON sidecar must be an object');

@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import { InputError } from '../../core/errors.js';
-import { readFully } from '../fd.js';
+import { openForRead, readFully } from '../fd.js';
 import type { EdfFormat, EdfHeader, EdfSignalHeader, EdfVariant } from './types.js';
 import { firstRecordOnset } from './tal.js';
 
@@ -222,10 +222,5 @@ export function readEdfHeader(path: string): EdfHeader {
 
 /** Open for reading, turning a missing/unreadable file into an InputError. */
 export function openEdf(path: string): number {
-  try {
-    return fs.openSync(path, 'r');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? 'error';
-    throw new InputError(path, `cannot open (${code})`, { cause: e });
-  }
+  return openForRead(path).fd;
 }

@@ -3,6 +3,7 @@
  * are first put in host (little-endian) order, then viewed as the stored
  * type and converted to float32 with scl_slope/scl_inter applied.
  */
+import { InputError } from '../../core/errors.js';
 import * as os from 'node:os';
 import type { DatatypeInfo } from './header.js';
 
@@ -21,11 +22,13 @@ export interface Scaling {
 }
 
 /** The scaling a header asks for (slope 0 or non-finite → none; non-finite intercept → 0). */
-export function scalingOf(sclSlope: number, sclInter: number, dt: DatatypeInfo): Scaling {
+export function scalingOf(sclSlope: number, sclInter: number, dt: DatatypeInfo, where: string): Scaling {
   // RGB channels are colour bytes, not measurements: nibabel ignores scaling for them too.
   if (dt.code === 128 || dt.code === 2304) return { slope: 1, inter: 0, applied: false };
   if (sclSlope === 0 || !Number.isFinite(sclSlope)) return { slope: 1, inter: 0, applied: false };
-  return { slope: sclSlope, inter: Number.isFinite(sclInter) ? sclInter : 0, applied: true };
+  // A valid slope with a NaN or infinite intercept has no meaning; nibabel refuses it rather than guess 0.
+  if (!Number.isFinite(sclInter)) throw new InputError(where, `scl_slope ${sclSlope} is valid but scl_inter is ${sclInter}`);
+  return { slope: sclSlope, inter: sclInter, applied: true };
 }
 
 /** Reverse byte order of each component in place (no-op for bytes). `bytes.length` must be a multiple of the component size. */

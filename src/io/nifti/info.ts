@@ -50,7 +50,7 @@ export function niftiInfo(path: string, opts: { summary?: boolean } = {}): Nifti
   const o = openNifti(path);
   const h = o.header;
   const { affine, source } = bestAffine(h);
-  const scaling = scalingOf(h.sclSlope, h.sclInter, o.dt);
+  const scaling = scalingOf(h.sclSlope, h.sclInter, o.dt, o.headerPath);
   let summary: NiftiDataSummary | null = null;
   if (opts.summary !== false && !(h.pair && !imageExists(o.imagePath))) {
     const acc = new SummaryAccumulator();

@@ -5,6 +5,7 @@
  */
 import * as fs from 'node:fs';
 import { InputError } from '../../core/errors.js';
+import { openForRead } from '../fd.js';
 import { bestAffine, type AffineSource } from './affine.js';
 import { convertToFloat32, gatherToFloat32, rawView, scalingOf, swapInPlace, type RawView, type Scaling } from './decode.js';
 import { datatypeInfo, dim5, HEADER_PROBE_BYTES, parseNiftiHeader, shapeOf, voxelCount, type DatatypeInfo, type NiftiHeader } from './header.js';
@@ -123,8 +124,9 @@ export function checkDataFits(o: OpenedNifti): void {
   let size: number;
   let gz = false;
   try {
-    size = fs.statSync(o.imagePath).size;
-    const fd = fs.openSync(o.imagePath, 'r');
+    const opened = openForRead(o.imagePath);
+    size = opened.size;
+    const fd = opened.fd;
     const m = Buffer.alloc(2);
     fs.readSync(fd, m, 0, 2, 0);
     fs.closeSync(fd);
@@ -207,7 +209,7 @@ export function loadNifti(path: string, opts: SourceOptions = {}): NiftiImage {
   const o = openNifti(path, opts);
   const h = o.header;
   const { affine, source } = bestAffine(h);
-  const scaling = scalingOf(h.sclSlope, h.sclInter, o.dt);
+  const scaling = scalingOf(h.sclSlope, h.sclInter, o.dt, o.headerPath);
   const nd = h.dim[0];
   return {
     header: h,
@@ -263,7 +265,7 @@ export function readMaskedTimeseries(boldPath: string, mask: Uint8Array, opts: S
   for (let i = 0; i < volVox; i++) if (mask[i] !== 0) nVox++;
   const idx = new Int32Array(nVox);
   for (let i = 0, j = 0; i < volVox; i++) if (mask[i] !== 0) idx[j++] = i;
-  const scaling = scalingOf(o.header.sclSlope, o.header.sclInter, o.dt);
+  const scaling = scalingOf(o.header.sclSlope, o.header.sclInter, o.dt, o.headerPath);
   checkDataFits(o);
   const data = new Float32Array(t * nVox);
   streamBlocks(o, volVox, (bytes, first) => {

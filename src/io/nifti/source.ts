@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as zlib from 'node:zlib';
 import { InputError } from '../../core/errors.js';
+import { openForRead } from '../fd.js';
 import { SyncZlib } from './zlib-sync.js';
 
 export interface ByteSource {
@@ -31,13 +32,8 @@ const GZ_SLICE = 64 * 1024;
 
 /** Open `path` as a ByteSource, gunzipping on the fly when it starts with the gzip magic 1f 8b. */
 export function openSource(path: string, opts: SourceOptions = {}): ByteSource {
-  let fd: number;
-  try {
-    fd = fs.openSync(path, 'r');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError(path, code === 'ENOENT' ? 'file not found' : `cannot open (${code ?? String(e)})`);
-  }
+  if (!fs.existsSync(path)) throw new InputError(path, 'file not found');
+  const { fd } = openForRead(path);
   try {
     const size = fs.fstatSync(fd).size;
     const magic = new Uint8Array(2);
