@@ -6,4 +6,7 @@
 /* Adds conv2d, conv2dFilterGrad, conv2dInputGrad, maxPoolGrad and batchMatMul to exports; 0 on failure. */
 int nn_register(napi_env env, napi_value exports);
 
+/* Adds bnForward and bnBackward (nn_batchnorm.c); 0 on failure. */
+int nn_batchnorm_register(napi_env env, napi_value exports);
+
 #endif

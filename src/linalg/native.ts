@@ -22,6 +22,10 @@ interface Addon {
   conv2dInputGrad(dy: Float32Array, w: Float32Array, dx: Float32Array, geom: Int32Array, threads: number): void;
   maxPoolGrad(dy: Float32Array, x: Float32Array, dx: Float32Array, geom: Int32Array): void;
   batchMatMul(a: Float32Array, b: Float32Array, c: Float32Array, dims: Int32Array, threads: number): void;
+  /** Batch norm over the rows of x [rows, gamma.length]: y, the batch mean and the biased variance. */
+  bnForward(x: Float32Array, gamma: Float32Array, beta: Float32Array, y: Float32Array, mean: Float32Array, variance: Float32Array, rows: number, eps: number): void;
+  /** Its gradient given the forward pass's mean and variance: dx, dgamma, dbeta. */
+  bnBackward(dy: Float32Array, x: Float32Array, mean: Float32Array, variance: Float32Array, gamma: Float32Array, dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array, rows: number, eps: number): void;
 }
 
 /**
@@ -40,6 +44,10 @@ export interface NativeTrainingKernels {
   conv2dInputGrad(dy: Float32Array, w: Float32Array, dx: Float32Array, geom: Int32Array, threads: number): void;
   maxPoolGrad(dy: Float32Array, x: Float32Array, dx: Float32Array, geom: Int32Array): void;
   batchMatMul(a: Float32Array, b: Float32Array, c: Float32Array, dims: Int32Array, threads: number): void;
+  /** Batch norm over the rows of x [rows, gamma.length]: y, the batch mean and the biased variance. */
+  bnForward(x: Float32Array, gamma: Float32Array, beta: Float32Array, y: Float32Array, mean: Float32Array, variance: Float32Array, rows: number, eps: number): void;
+  /** Its gradient given the forward pass's mean and variance: dx, dgamma, dbeta. */
+  bnBackward(dy: Float32Array, x: Float32Array, mean: Float32Array, variance: Float32Array, gamma: Float32Array, dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array, rows: number, eps: number): void;
 }
 
 function addonPath(): string {
@@ -81,7 +89,7 @@ function lapackFailure(routine: string, info: number): Error {
 /** The addon's training kernels, or null when it cannot be loaded or predates them. */
 export function nativeTrainingKernels(): NativeTrainingKernels | null {
   const addon = loadAddon();
-  if (!addon || typeof addon.conv2d !== 'function') return null;
+  if (!addon || typeof addon.conv2d !== 'function' || typeof addon.bnForward !== 'function') return null;
   return addon;
 }
 
