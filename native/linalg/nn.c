@@ -50,24 +50,52 @@ static int64_t chunk_images(const conv_geom *g) {
   return c > g->n ? g->n : c;
 }
 
+/*
+ * Valid tap range [j0, j1) of one output column: taps whose input column
+ * ow·sw − pl + j·dw falls inside [0, w). With dilation 1 those taps read one
+ * contiguous run of (j1 − j0)·ci floats, which is copied in one go.
+ */
+static inline void tap_range(const conv_geom *g, int64_t iw0, int64_t *j0, int64_t *j1) {
+  int64_t lo = 0, hi = g->kw;
+  if (iw0 < 0) lo = (-iw0 + g->dw - 1) / g->dw;
+  const int64_t last = g->w - 1 - iw0; /* largest j·dw that stays inside */
+  if (last < 0) hi = 0;
+  else if (last / g->dw + 1 < hi) hi = last / g->dw + 1;
+  if (lo > hi) lo = hi;
+  *j0 = lo;
+  *j1 = hi;
+}
+
 /* col[r, (i·kw + j)·ci + c] = x[img, oh·sh − pt + i·dh, ow·sw − pl + j·dw, c], zero outside the image. */
 static void im2col(const conv_geom *g, const float *x, int64_t nb, float *col) {
   const int64_t K = g->kh * g->kw * g->ci;
-  const size_t cb = sizeof(float) * (size_t)g->ci;
+  const int64_t ci = g->ci;
   for (int64_t b = 0; b < nb; b++) {
-    const float *img = x + b * g->h * g->w * g->ci;
+    const float *img = x + b * g->h * g->w * ci;
     for (int64_t oh = 0; oh < g->ho; oh++) {
       for (int64_t ow = 0; ow < g->wo; ow++) {
         float *row = col + ((b * g->ho + oh) * g->wo + ow) * K;
+        const int64_t iw0 = ow * g->sw - g->pl;
+        int64_t j0, j1;
+        tap_range(g, iw0, &j0, &j1);
         for (int64_t i = 0; i < g->kh; i++) {
           const int64_t ih = oh * g->sh - g->pt + i * g->dh;
-          for (int64_t j = 0; j < g->kw; j++) {
-            const int64_t iw = ow * g->sw - g->pl + j * g->dw;
-            float *dst = row + (i * g->kw + j) * g->ci;
-            if (ih < 0 || ih >= g->h || iw < 0 || iw >= g->w) memset(dst, 0, cb);
-            else if (g->ci == 1) *dst = img[ih * g->w + iw];
-            else memcpy(dst, img + (ih * g->w + iw) * g->ci, cb);
+          float *dst = row + i * g->kw * ci;
+          if (ih < 0 || ih >= g->h || j0 >= j1) {
+            memset(dst, 0, sizeof(float) * (size_t)(g->kw * ci));
+            continue;
           }
+          if (j0 > 0) memset(dst, 0, sizeof(float) * (size_t)(j0 * ci));
+          const float *src = img + (ih * g->w + iw0) * ci;
+          if (g->dw == 1) {
+            /* Short runs (one-channel inputs: the first conv of BAN and of the EEG encoder) cost more in memcpy calls than in copying. */
+            const int64_t len = (j1 - j0) * ci;
+            if (len < 16) for (int64_t e = 0; e < len; e++) dst[j0 * ci + e] = src[j0 * ci + e];
+            else memcpy(dst + j0 * ci, src + j0 * ci, sizeof(float) * (size_t)len);
+          }
+          else
+            for (int64_t j = j0; j < j1; j++) memcpy(dst + j * ci, src + j * g->dw * ci, sizeof(float) * (size_t)ci);
+          if (j1 < g->kw) memset(dst + j1 * ci, 0, sizeof(float) * (size_t)((g->kw - j1) * ci));
         }
       }
     }
@@ -77,20 +105,32 @@ static void im2col(const conv_geom *g, const float *x, int64_t nb, float *col) {
 /* The adjoint of im2col: dx += scatter of col (dx must be zeroed by the caller). */
 static void col2im(const conv_geom *g, const float *col, int64_t nb, float *dx) {
   const int64_t K = g->kh * g->kw * g->ci;
+  const int64_t ci = g->ci;
   for (int64_t b = 0; b < nb; b++) {
-    float *img = dx + b * g->h * g->w * g->ci;
+    float *img = dx + b * g->h * g->w * ci;
     for (int64_t oh = 0; oh < g->ho; oh++) {
       for (int64_t ow = 0; ow < g->wo; ow++) {
         const float *row = col + ((b * g->ho + oh) * g->wo + ow) * K;
+        const int64_t iw0 = ow * g->sw - g->pl;
+        int64_t j0, j1;
+        tap_range(g, iw0, &j0, &j1);
+        if (j0 >= j1) continue;
         for (int64_t i = 0; i < g->kh; i++) {
           const int64_t ih = oh * g->sh - g->pt + i * g->dh;
           if (ih < 0 || ih >= g->h) continue;
-          for (int64_t j = 0; j < g->kw; j++) {
-            const int64_t iw = ow * g->sw - g->pl + j * g->dw;
-            if (iw < 0 || iw >= g->w) continue;
-            const float *src = row + (i * g->kw + j) * g->ci;
-            float *dst = img + (ih * g->w + iw) * g->ci;
-            for (int64_t c = 0; c < g->ci; c++) dst[c] += src[c];
+          const float *src = row + i * g->kw * ci;
+          float *dst = img + (ih * g->w + iw0) * ci;
+          if (g->dw == 1) {
+            const int64_t len = (j1 - j0) * ci;
+            float *d = dst + j0 * ci;
+            const float *s = src + j0 * ci;
+            for (int64_t e = 0; e < len; e++) d[e] += s[e];
+          } else {
+            for (int64_t j = j0; j < j1; j++) {
+              float *d = dst + j * g->dw * ci;
+              const float *s = src + j * ci;
+              for (int64_t c = 0; c < ci; c++) d[c] += s[c];
+            }
           }
         }
       }
