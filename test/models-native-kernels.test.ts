@@ -234,6 +234,17 @@ withAddon('a tiny BAN trained 6 Adam steps follows the same loss trajectory on n
   t.deepEqual(Buffer.from(a.w.buffer), Buffer.from(b.w.buffer));
 });
 
+withAddon('native kernels with 2 OpenBLAS threads train the tiny BAN to the same bytes as with 1 (sgemm splits the output, not the sums)', async (t) => {
+  await initBackend('wasm', { kernels: 'native', threads: 1 });
+  const one = trainSteps();
+  await initBackend('wasm', { kernels: 'native', threads: 2 });
+  t.is(trainingKernelThreads(), 2);
+  const two = trainSteps();
+  await initBackend('wasm', { kernels: 'native', threads: 1 });
+  t.deepEqual(two.losses, one.losses);
+  t.deepEqual(Buffer.from(two.w.buffer), Buffer.from(one.w.buffer));
+});
+
 withAddon('uninstalling restores wasm\'s own kernels (Conv2DBackpropFilter and fused batch norm absent again) and reinstalling brings the native ones back', async (t) => {
   await initBackend('wasm');
   const nativeConv = tf.getKernel('Conv2D', 'wasm');
