@@ -284,3 +284,16 @@ withAddon('fused native batch norm equals the op-by-op closed form on wasm kerne
   t.is(got.length, 6);
   ['y', 'mean', 'variance', 'dx', 'dgamma', 'dbeta'].forEach((name, i) => t.true(relErr(got[i], ref[i]) <= 1e-5, `${name}: ${relErr(got[i], ref[i])}`));
 });
+
+withAddon('Identity on native kernels shares the input buffer: values equal, and the output outlives the disposed input', async (t) => {
+  await initBackend('wasm', { kernels: 'native' });
+  const buffers = () => tf.engine().backend.numDataIds();
+  const before = buffers();
+  const x = tf.tensor1d(Float32Array.from([1, -2, 3.5]));
+  const y = tf.engine().runKernel('Identity', { x }, {}) as tf.Tensor;
+  t.is(buffers() - before, 1, 'one heap buffer for input and output, not two');
+  x.dispose();
+  t.deepEqual(Array.from(y.dataSync()), [1, -2, 3.5]);
+  y.dispose();
+  t.is(buffers(), before);
+});
