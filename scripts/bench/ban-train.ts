@@ -21,7 +21,7 @@ const batch = Number(arg('batch', '16'));
 const rounds = Number(arg('rounds', '2'));
 const cfg = parseModelConfig({});
 
-async function tfjsRate(threads: number): Promise<{ rate: number; params: number; path: string }> {
+async function tfjsRate(threads: number): Promise<{ rate: number; cpuRate: number; params: number; path: string }> {
   const name = await initBackend(backendKind, { threads, kernels });
   const model = createModel(cfg, 1);
   const x = tf.tensor4d(new Rng(1, 'bench').normals(batch * cfg.nMels * cfg.frames, -40, 15), [batch, cfg.nMels, cfg.frames, 1]);
@@ -35,14 +35,17 @@ async function tfjsRate(threads: number): Promise<{ rate: number; params: number
   step();
   step();
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   for (let i = 0; i < steps; i++) step();
   const sec = (performance.now() - t0) / 1000;
+  const c1 = process.cpuUsage(c0);
+  const cpuSec = (c1.user + c1.system) / 1e6;
   const params = model.parameterCount();
   model.dispose();
   const path = name !== 'wasm' ? name : trainingKernelThreads() > 0
     ? `wasm + native kernels (OpenBLAS ${trainingKernelThreads()}, XNNPACK ${wasmThreads()} threads)`
     : `wasm kernels (XNNPACK ${wasmThreads()} threads)`;
-  return { rate: (steps * batch) / sec, params, path };
+  return { rate: (steps * batch) / sec, cpuRate: (steps * batch) / cpuSec, params, path };
 }
 
 const PY = String.raw`
@@ -83,9 +86,10 @@ net = Net(cfg); opt = torch.optim.Adam(net.parameters(), 1e-3)
 x = torch.randn(batch, 1, cfg['nMels'], cfg['frames']) * 15 - 40; y = torch.arange(batch) % cfg['nClasses']
 def step():
     opt.zero_grad(); l = F.cross_entropy(net(x), y); l.backward(); opt.step()
-step(); step(); t0 = time.perf_counter()
+step(); step(); t0 = time.perf_counter(); c0 = time.process_time()
 for _ in range(steps): step()
-print(json.dumps({'rate': steps*batch/(time.perf_counter()-t0), 'params': sum(p.numel() for p in net.parameters()), 'version': torch.__version__}))
+t1 = time.perf_counter(); c1 = time.process_time()
+print(json.dumps({'rate': steps*batch/(t1-t0), 'cpuRate': steps*batch/(c1-c0), 'params': sum(p.numel() for p in net.parameters()), 'version': torch.__version__}))
 `;
 
 if (process.argv.includes('--child')) {

@@ -8,7 +8,10 @@
 import { execFileSync } from 'node:child_process';
 
 export interface Rate {
+  /** Windows per wall-clock second. */
   rate: number;
+  /** Windows per CPU second of the process (all its threads): less sensitive to other users' load. */
+  cpuRate?: number;
   [k: string]: unknown;
 }
 
@@ -50,6 +53,7 @@ export function runTorch(code: string, args: string[]): Rate | null {
  */
 export function interleave(label: string, rounds: number, threads: number[], ours: (th: number) => Rate, torch: (th: number) => Rate | null): void {
   const ratios = new Map<number, number[]>();
+  const cpuRatios = new Map<number, number[]>();
   for (let r = 1; r <= rounds; r++) {
     for (const th of threads) {
       const a = ours(th);
@@ -58,8 +62,18 @@ export function interleave(label: string, rounds: number, threads: number[], our
       if (!b) { console.log(`${line}; PyTorch unavailable`); continue; }
       const q = a.rate / b.rate;
       ratios.set(th, [...(ratios.get(th) ?? []), q]);
-      console.log(`${line}, PyTorch ${b.rate.toFixed(1)} windows/s, ratio ${q.toFixed(2)}`);
+      let cpuNote = '';
+      if (a.cpuRate && b.cpuRate) {
+        const qc = a.cpuRate / b.cpuRate;
+        cpuRatios.set(th, [...(cpuRatios.get(th) ?? []), qc]);
+        cpuNote = `; per CPU second ${a.cpuRate.toFixed(1)} vs ${b.cpuRate.toFixed(1)}, ratio ${qc.toFixed(2)}`;
+      }
+      console.log(`${line}, PyTorch ${b.rate.toFixed(1)} windows/s, ratio ${q.toFixed(2)}${cpuNote}`);
     }
   }
-  for (const [th, qs] of ratios) console.log(`${label}, ${th} thread${th === 1 ? '' : 's'}: median ratio brainalign/PyTorch ${median(qs).toFixed(2)} over ${qs.length} round(s)`);
+  for (const [th, qs] of ratios) {
+    const qc = cpuRatios.get(th);
+    console.log(`${label}, ${th} thread${th === 1 ? '' : 's'}: median ratio brainalign/PyTorch ${median(qs).toFixed(2)} wall` +
+      (qc ? `, ${median(qc).toFixed(2)} per CPU second` : '') + ` over ${qs.length} round(s)`);
+  }
 }
