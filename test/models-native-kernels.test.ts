@@ -1,5 +1,6 @@
 import test, { type ExecutionContext } from 'ava';
 import { existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { initBackend, trainingKernelThreads, tf } from '../src/models/backend.js';
 import { installNativeKernels, uninstallNativeKernels } from '../src/models/kernels/index.js';
 import { nativeTrainingKernels } from '../src/linalg/index.js';
@@ -168,6 +169,18 @@ withAddon('the addon refuses an output view shorter than the geometry asks (Rang
   const y = new Float32Array(31).fill(7); // needs 32
   t.throws(() => nn!.conv2d(new Float32Array(16), new Float32Array(18), y, geom, 1), { instanceOf: RangeError });
   t.true(y.every((v) => v === 7));
+});
+
+test.serial('BRAINALIGN_LINALG=portable (no addon) trains on wasm kernels: the portable fallback is chosen at init', (t) => {
+  const script = `
+    import { initBackend, trainingKernelThreads, tf } from './src/models/backend.ts';
+    await initBackend('wasm');
+    console.log(JSON.stringify({ threads: trainingKernelThreads(), filterGrad: Boolean(tf.getKernel('Conv2DBackpropFilter', 'wasm')) }));
+  `;
+  const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    cwd: process.cwd(), env: { ...process.env, BRAINALIGN_LINALG: 'portable' }, encoding: 'utf8', timeout: 60_000,
+  });
+  t.deepEqual(JSON.parse(out.trim().split('\n').pop()!), { threads: 0, filterGrad: false });
 });
 
 const tiny: ModelConfigInput = {
