@@ -90,15 +90,17 @@ static void im2col(const conv_geom *g, const float *x, int64_t nb, float *col) {
             continue;
           }
           if (j0 > 0) memset(dst, 0, sizeof(float) * (size_t)(j0 * ci));
-          const float *src = img + (ih * g->w + iw0) * ci;
+          /* First valid tap's input; never a pointer before the image. */
+          const float *src = img + (ih * g->w + iw0 + j0 * g->dw) * ci;
+          float *run = dst + j0 * ci;
           if (g->dw == 1) {
             /* Short runs (one-channel inputs: the first conv of BAN and of the EEG encoder) cost more in memcpy calls than in copying. */
             const int64_t len = (j1 - j0) * ci;
-            if (len < 16) for (int64_t e = 0; e < len; e++) dst[j0 * ci + e] = src[j0 * ci + e];
-            else memcpy(dst + j0 * ci, src + j0 * ci, sizeof(float) * (size_t)len);
+            if (len < 16) for (int64_t e = 0; e < len; e++) run[e] = src[e];
+            else memcpy(run, src, sizeof(float) * (size_t)len);
+          } else {
+            for (int64_t j = 0; j < j1 - j0; j++) memcpy(run + j * ci, src + j * g->dw * ci, sizeof(float) * (size_t)ci);
           }
-          else
-            for (int64_t j = j0; j < j1; j++) memcpy(dst + j * ci, src + j * g->dw * ci, sizeof(float) * (size_t)ci);
           if (j1 < g->kw) memset(dst + j1 * ci, 0, sizeof(float) * (size_t)((g->kw - j1) * ci));
         }
       }
@@ -122,15 +124,13 @@ static void col2im(const conv_geom *g, const float *col, int64_t nb, float *dx) 
         for (int64_t i = 0; i < g->kh; i++) {
           const int64_t ih = oh * g->sh - g->pt + i * g->dh;
           if (ih < 0 || ih >= g->h) continue;
-          const float *src = row + i * g->kw * ci;
-          float *dst = img + (ih * g->w + iw0) * ci;
+          const float *src = row + (i * g->kw + j0) * ci;
+          float *dst = img + (ih * g->w + iw0 + j0 * g->dw) * ci;
           if (g->dw == 1) {
             const int64_t len = (j1 - j0) * ci;
-            float *d = dst + j0 * ci;
-            const float *s = src + j0 * ci;
-            for (int64_t e = 0; e < len; e++) d[e] += s[e];
+            for (int64_t e = 0; e < len; e++) dst[e] += src[e];
           } else {
-            for (int64_t j = j0; j < j1; j++) {
+            for (int64_t j = 0; j < j1 - j0; j++) {
               float *d = dst + j * g->dw * ci;
               const float *s = src + j * ci;
               for (int64_t c = 0; c < ci; c++) d[c] += s[c];
@@ -321,7 +321,9 @@ static napi_value js_sgemm_batched(napi_env env, napi_callback_info info) {
   if (!fits(env, &A, ba * m * k, "batchMatMul: a too short") || !fits(env, &B, bb * k * n, "batchMatMul: b too short") ||
       !fits(env, &C, batch * m * n, "batchMatMul: c too short"))
     return NULL;
-  if (m == 0 || n == 0) return NULL;
+  napi_value r;
+  napi_get_undefined(env, &r);
+  if (m == 0 || n == 0) return r;
   const int prev = openblas_get_num_threads();
   if (threads > 0 && threads != prev) openblas_set_num_threads(threads);
   for (int64_t i = 0; i < batch; i++) {
@@ -333,8 +335,6 @@ static napi_value js_sgemm_batched(napi_env env, napi_callback_info info) {
                 ta ? (int)m : (int)k, b, tb ? (int)k : (int)n, 0.f, c, (int)n);
   }
   if (threads > 0 && threads != prev) openblas_set_num_threads(prev);
-  napi_value r;
-  napi_get_undefined(env, &r);
   return r;
 }
 
