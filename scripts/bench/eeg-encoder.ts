@@ -8,7 +8,7 @@
  * PredANN's own width (32-64-128, 3×3 kernels, no pooling) are measured; each
  * side trains one warm-up epoch, then one timed epoch.
  *
- *   npx tsx scripts/bench/eeg-encoder.ts [--kernels native|wasm] [--windows 256] [--batch 32] [--rounds 2]
+ *   npx tsx scripts/bench/eeg-encoder.ts [--kernels native|wasm] [--nets default,predann-width] [--windows 256] [--batch 32] [--rounds 2]
  */
 import { fileURLToPath } from 'node:url';
 import { initBackend, type KernelPath } from '../../src/models/backend.js';
@@ -78,7 +78,8 @@ if (process.argv.includes('--child')) {
 }
 
 const me = fileURLToPath(import.meta.url);
-for (const net of Object.keys(NETS) as NetName[]) {
+for (const net of arg('nets', Object.keys(NETS).join(',')).split(',') as NetName[]) {
+  if (!(net in NETS)) throw new Error(`--nets: unknown network '${net}' (${Object.keys(NETS).join(', ')})`);
   const { filters, pool, kernel } = NETS[net];
   interleave(`EEG encoder ${net}`, rounds, [1, 2],
     (th) => runChild(me, ['--net', net, '--threads', String(th), '--kernels', kernels, '--windows', String(nWin), '--batch', String(batch)]),
