@@ -3,8 +3,9 @@
  * the only layer that imports tfjs; everything above receives typed arrays.
  *
  * Default: tfjs-backend-wasm, with the heavy training kernels (Conv2D and its
- * gradients, MaxPoolGrad, BatchMatMul) replaced by the OpenBLAS addon when it
- * is built (src/models/kernels); everything else runs in wasm (XNNPACK). The
+ * gradients, MaxPoolGrad, BatchMatMul, fused batch norm; Identity without a
+ * copy) replaced by the OpenBLAS addon when it is built (src/models/kernels);
+ * everything else runs in wasm (XNNPACK). The
  * plain `cpu` backend is ~1500× slower than PyTorch for conv training, so it
  * is only used for cross-checks. `auto` prefers tfjs-node(-gpu) when
  * installed (they are optional and absent in CI).
