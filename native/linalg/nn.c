@@ -264,30 +264,39 @@ static napi_value js_maxpool_grad(napi_env env, napi_callback_info info) {
       !fits(env, &DX, n * h * w * c, "maxPoolGrad: dx too short"))
     return NULL;
   memset(DX.data, 0, sizeof(float) * (size_t)(n * h * w * c));
+  /* Per output pixel, all channels at once: the window is walked in row-major order with channels innermost (contiguous). */
+  float *best = (float *)malloc(sizeof(float) * (size_t)c);
+  int64_t *at = (int64_t *)malloc(sizeof(int64_t) * (size_t)c);
+  if (!best || !at) {
+    free(best); free(at);
+    napi_throw_error(env, NULL, "maxPoolGrad: out of memory");
+    return NULL;
+  }
   for (int64_t b = 0; b < n; b++) {
     const float *img = X.data + b * h * w * c;
     float *dimg = DX.data + b * h * w * c;
     for (int64_t oh = 0; oh < ho; oh++) {
       for (int64_t ow = 0; ow < wo; ow++) {
         const float *dyp = DY.data + ((b * ho + oh) * wo + ow) * c;
-        for (int64_t ch = 0; ch < c; ch++) {
-          float best = 0.f;
-          int64_t at = -1;
-          for (int64_t i = 0; i < kh; i++) {
-            const int64_t ih = oh * sh - pt + i * dh;
-            if (ih < 0 || ih >= h) continue;
-            for (int64_t j = 0; j < kw; j++) {
-              const int64_t iw = ow * sw - pl + j * dw;
-              if (iw < 0 || iw >= w) continue;
-              const int64_t p = (ih * w + iw) * c + ch;
-              if (at < 0 || img[p] > best) { best = img[p]; at = p; }
+        for (int64_t ch = 0; ch < c; ch++) at[ch] = -1;
+        for (int64_t i = 0; i < kh; i++) {
+          const int64_t ih = oh * sh - pt + i * dh;
+          if (ih < 0 || ih >= h) continue;
+          for (int64_t j = 0; j < kw; j++) {
+            const int64_t iw = ow * sw - pl + j * dw;
+            if (iw < 0 || iw >= w) continue;
+            const int64_t p = (ih * w + iw) * c;
+            for (int64_t ch = 0; ch < c; ch++) {
+              if (at[ch] < 0 || img[p + ch] > best[ch]) { best[ch] = img[p + ch]; at[ch] = p + ch; }
             }
           }
-          if (at >= 0) dimg[at] += dyp[ch];
         }
+        for (int64_t ch = 0; ch < c; ch++) if (at[ch] >= 0) dimg[at[ch]] += dyp[ch];
       }
     }
   }
+  free(best);
+  free(at);
   napi_value r;
   napi_get_undefined(env, &r);
   return r;
