@@ -72,7 +72,7 @@ dist/cli.js: node_modules/.package-lock.json tsconfig.json $(shell find src -nam
 
 # The native BLAS/LAPACK addon; when it cannot build, linalg falls back to
 # its portable path with a one-line notice.
-native/linalg/build/Release/linalg.node: .make/system-deps $(wildcard native/linalg/*.c native/linalg/binding.gyp)
+native/linalg/build/Release/linalg.node: .make/system-deps $(wildcard native/linalg/*.c native/linalg/*.h native/linalg/binding.gyp)
 	@if [ -x scripts/build-native.sh ]; then scripts/build-native.sh; fi
 
 .PHONY: deps build native

@@ -1,32 +1,28 @@
 /**
- * BAN training throughput (windows/s) on the tfjs backend in use, against the
- * same architecture in PyTorch on CPU (Debian python3-torch, /usr/bin/python3)
- * in the same run, printed as a ratio.
+ * BAN training throughput (windows/s: forward, backward and Adam update on a
+ * fixed batch) in brainalign against the same architecture in PyTorch on CPU
+ * (Debian python3-torch, /usr/bin/python3), 1 and 2 threads, runs alternating
+ * so that load from other users of the machine hits both sides alike.
+ * brainalign runs tfjs-wasm with the native OpenBLAS kernels (`--kernels
+ * native`, the default) or wasm's own (`--kernels wasm`), or `--backend cpu|auto`.
  *
- * wasm is measured with 1 and 2 XNNPACK threads, each in its own process
- * (the wasm module, and so its thread count, is fixed per process).
- *
- *   npx tsx scripts/bench/ban-train.ts [--backend wasm|cpu|auto] [--steps 5] [--batch 16]
+ *   npx tsx scripts/bench/ban-train.ts [--kernels native|wasm] [--steps 10] [--batch 16] [--rounds 2]
  */
-import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { initBackend, parseBackendKind, wasmThreads, tf } from '../../src/models/backend.js';
+import { initBackend, parseBackendKind, trainingKernelThreads, wasmThreads, tf, type KernelPath } from '../../src/models/backend.js';
 import { createModel, parseModelConfig } from '../../src/models/ban.js';
 import { Rng } from '../../src/core/prng.js';
-
-function arg(name: string, def: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : def;
-}
+import { arg, interleave, runChild, runTorch } from './torch-compare.js';
 
 const backendKind = parseBackendKind(arg('backend', 'wasm'));
-const threads = Number(arg('threads', '1'));
-const steps = Number(arg('steps', '5'));
+const kernels = arg('kernels', 'native') as KernelPath;
+const steps = Number(arg('steps', '10'));
 const batch = Number(arg('batch', '16'));
+const rounds = Number(arg('rounds', '2'));
 const cfg = parseModelConfig({});
 
-async function tfjsRate(): Promise<{ name: string; rate: number; params: number }> {
-  const name = await initBackend(backendKind, { threads });
+async function tfjsRate(threads: number): Promise<{ rate: number; cpuRate: number; params: number; path: string }> {
+  const name = await initBackend(backendKind, { threads, kernels });
   const model = createModel(cfg, 1);
   const x = tf.tensor4d(new Rng(1, 'bench').normals(batch * cfg.nMels * cfg.frames, -40, 15), [batch, cfg.nMels, cfg.frames, 1]);
   const y = tf.oneHot(tf.tensor1d(Array.from({ length: batch }, (_, i) => i % cfg.nClasses), 'int32'), cfg.nClasses);
@@ -39,11 +35,17 @@ async function tfjsRate(): Promise<{ name: string; rate: number; params: number 
   step();
   step();
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   for (let i = 0; i < steps; i++) step();
   const sec = (performance.now() - t0) / 1000;
+  const c1 = process.cpuUsage(c0);
+  const cpuSec = (c1.user + c1.system) / 1e6;
   const params = model.parameterCount();
   model.dispose();
-  return { name: name === 'wasm' ? `wasm (${wasmThreads()} thread${wasmThreads() === 1 ? '' : 's'})` : name, rate: (steps * batch) / sec, params };
+  const path = name !== 'wasm' ? name : trainingKernelThreads() > 0
+    ? `wasm + native kernels (OpenBLAS ${trainingKernelThreads()}, XNNPACK ${wasmThreads()} threads)`
+    : `wasm kernels (XNNPACK ${wasmThreads()} threads)`;
+  return { rate: (steps * batch) / sec, cpuRate: (steps * batch) / cpuSec, params, path };
 }
 
 const PY = String.raw`
@@ -84,38 +86,28 @@ net = Net(cfg); opt = torch.optim.Adam(net.parameters(), 1e-3)
 x = torch.randn(batch, 1, cfg['nMels'], cfg['frames']) * 15 - 40; y = torch.arange(batch) % cfg['nClasses']
 def step():
     opt.zero_grad(); l = F.cross_entropy(net(x), y); l.backward(); opt.step()
-step(); step(); t0 = time.perf_counter()
+step(); step(); t0 = time.perf_counter(); c0 = time.process_time()
 for _ in range(steps): step()
-print(json.dumps({'rate': steps*batch/(time.perf_counter()-t0), 'params': sum(p.numel() for p in net.parameters()), 'version': torch.__version__}))
+t1 = time.perf_counter(); c1 = time.process_time()
+print(json.dumps({'rate': steps*batch/(t1-t0), 'cpuRate': steps*batch/(c1-c0), 'params': sum(p.numel() for p in net.parameters()), 'version': torch.__version__}))
 `;
 
-function torchRate(threads: number): { rate: number; params: number; version: string } | null {
-  try {
-    const out = execFileSync('/usr/bin/python3', ['-c', PY, JSON.stringify(cfg), String(steps), String(batch), String(threads)], { encoding: 'utf8' });
-    return JSON.parse(out.trim().split('\n').pop()!);
-  } catch (e) {
-    console.log(`PyTorch reference unavailable (apt-get install -y python3-torch): ${(e as Error).message.split('\n')[0]}`);
-    return null;
-  }
-}
-
 if (process.argv.includes('--child')) {
-  console.log(JSON.stringify(await tfjsRate()));
+  console.log(JSON.stringify(await tfjsRate(Number(arg('threads', '1')))));
   process.exit(0);
 }
 
-function child(th: number): { name: string; rate: number; params: number } {
-  const out = execFileSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--child', '--threads', String(th),
-    '--backend', backendKind, '--steps', String(steps), '--batch', String(batch)], { encoding: 'utf8' });
-  return JSON.parse(out.trim().split('\n').pop()!);
-}
-
-const runs = backendKind === 'wasm' ? [child(1), child(2)] : [child(1)];
-console.log(`BAN default config: input ${cfg.nMels}×${cfg.frames}, widths ${cfg.a1Width}/${cfg.areas.map((a) => a.width).join('/')}, times ${cfg.areas.map((a) => a.times).join('/')}, ${runs[0].params} params, batch ${batch}, ${steps} timed steps`);
-for (const r of runs) console.log(`tfjs ${r.name}: ${r.rate.toFixed(1)} windows/s`);
-for (const th of [1, 2]) {
-  const ref = torchRate(th);
-  if (!ref) break;
-  console.log(`PyTorch ${ref.version} CPU ${th} thread(s): ${ref.rate.toFixed(1)} windows/s (${ref.params} params); ` +
-    runs.map((r) => `${r.name}/torch = ${(r.rate / ref.rate).toFixed(3)}`).join(', '));
-}
+const me = fileURLToPath(import.meta.url);
+let described = false;
+interleave('BAN', rounds, [1, 2], (th) => {
+  const r = runChild(me, ['--threads', String(th), '--backend', backendKind, '--kernels', kernels, '--steps', String(steps), '--batch', String(batch)]);
+  if (!described) {
+    described = true;
+    console.log(`BAN default config: input ${cfg.nMels}×${cfg.frames}, widths ${cfg.a1Width}/${cfg.areas.map((a) => a.width).join('/')}, times ${cfg.areas.map((a) => a.times).join('/')}, ${String(r.params)} params, batch ${batch}, ${steps} timed steps after 2 warm-up steps; brainalign on ${String(r.path)}`);
+  }
+  return r;
+}, (th) => {
+  const r = runTorch(PY, [JSON.stringify(cfg), String(steps), String(batch), String(th)]);
+  if (r && th === 1) console.log(`PyTorch ${String(r.version)}: ${String(r.params)} params`);
+  return r;
+});

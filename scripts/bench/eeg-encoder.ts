@@ -1,30 +1,36 @@
 /**
  * PredANN EEG-encoder training throughput (windows/s: forward, backward and
- * Adam update with the full CE + λ·InfoNCE loss) on tfjs-wasm, against the
- * same network and loss in PyTorch on CPU (/usr/bin/python3) in the same run.
- * Shapes are the mini-study's: 32 channels × 3 s at 64 Hz, 80 songs, target
- * 4 bins × 2 features. Both the default (4-8-16, 3×5 kernels, time pooling 4) and
- * PredANN's own width (32-64-128, 3×3 kernels, no pooling) are measured.
+ * Adam update with the full CE + λ·InfoNCE loss) in brainalign against the
+ * same network and loss in PyTorch on CPU (/usr/bin/python3), 1 and 2
+ * threads, runs alternating (scripts/bench/torch-compare.ts). Shapes are the
+ * mini-study's: 32 channels × 3 s at 64 Hz, 80 songs, target 4 bins × 2
+ * features. Both the default (4-8-16, 3×5 kernels, time pooling 4) and
+ * PredANN's own width (32-64-128, 3×3 kernels, no pooling) are measured; each
+ * side trains one warm-up epoch, then one timed epoch.
  *
- *   npx tsx scripts/bench/eeg-encoder.ts [--windows 256] [--batch 32]
+ *   npx tsx scripts/bench/eeg-encoder.ts [--kernels native|wasm] [--nets default,predann-width] [--windows 256] [--batch 32] [--rounds 2]
  */
-import { execFileSync } from 'node:child_process';
-import { initBackend } from '../../src/models/backend.js';
+import { fileURLToPath } from 'node:url';
+import { initBackend, type KernelPath } from '../../src/models/backend.js';
 import { trainEegEncoder } from '../../src/models/eeg-encoder.js';
 import { eegEncoderConfigSchema } from '../../src/models/eeg-encoder-config.js';
 import { Rng } from '../../src/core/prng.js';
+import { arg, interleave, runChild, runTorch } from './torch-compare.js';
 
-function arg(name: string, def: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : def;
-}
 const nWin = Number(arg('windows', '256'));
 const batch = Number(arg('batch', '32'));
+const rounds = Number(arg('rounds', '2'));
+const kernels = arg('kernels', 'native') as KernelPath;
 const shape = { nCh: 32, nT: 192, nClasses: 80, targetDim: 8 };
+const NETS = {
+  default: { filters: [4, 8, 16], pool: 4, kernel: [3, 5] },
+  'predann-width': { filters: [32, 64, 128], pool: 1, kernel: [3, 3] },
+} as const;
+type NetName = keyof typeof NETS;
 
 const TORCH = String.raw`
 import sys, json, time, torch, torch.nn as nn, torch.nn.functional as F
-torch.set_num_threads(2); torch.manual_seed(0)
+torch.set_num_threads(int(sys.argv[2])); torch.manual_seed(0)
 a = json.loads(sys.argv[1]); filt, pool, n, bs = a['filters'], a['pool'], a['n'], a['batch']
 C, T, K, D = a['nCh'], a['nT'], a['nClasses'], a['targetDim']
 layers, cin = [], 1
@@ -44,30 +50,38 @@ def step(i):
     lab = torch.arange(len(s))
     loss = F.cross_entropy(logits, yb) + 0.05 * 0.5 * (F.cross_entropy(s, lab) + F.cross_entropy(s.T, lab))
     opt.zero_grad(); loss.backward(); opt.step()
-step(0)
-t0 = time.time(); seen = 0
+for i in range(0, n - bs + 1, bs): step(i)
+t0 = time.perf_counter(); c0 = time.process_time(); seen = 0
 for i in range(0, n - bs + 1, bs): step(i); seen += bs
-print(json.dumps({'rate': seen / (time.time() - t0)}))
+print(json.dumps({'rate': seen / (time.perf_counter() - t0), 'cpuRate': seen / (time.process_time() - c0)}))
 `;
 
-function torchRate(filters: number[], pool: number, kernel: number[]): number | null {
-  try {
-    const out = execFileSync('/usr/bin/python3', ['-c', TORCH, JSON.stringify({ filters, pool, kernel, n: nWin, batch, ...shape })], { encoding: 'utf8' });
-    return (JSON.parse(out) as { rate: number }).rate;
-  } catch {
-    return null;
-  }
-}
-
-await initBackend('wasm');
-const rng = new Rng(1, 'bench');
-const set = { x: rng.normals(nWin * shape.nCh * shape.nT), labels: Int32Array.from({ length: nWin }, (_, i) => i % shape.nClasses), targets: rng.normals(nWin * shape.targetDim) };
-for (const [name, filters, pool, kernel] of [['default', [4, 8, 16], 4, [3, 5]], ['predann-width', [32, 64, 128], 1, [3, 3]]] as const) {
+async function ours(net: NetName, threads: number): Promise<{ rate: number; cpuRate: number }> {
+  await initBackend('wasm', { threads, kernels });
+  const { filters, pool, kernel } = NETS[net];
+  const rng = new Rng(1, 'bench');
+  const set = { x: rng.normals(nWin * shape.nCh * shape.nT), labels: Int32Array.from({ length: nWin }, (_, i) => i % shape.nClasses), targets: rng.normals(nWin * shape.targetDim) };
   const cfg = eegEncoderConfigSchema.parse({ filters: [...filters], poolTime: pool, kernel: [...kernel], epochs: 2, batchSize: batch });
   // Epoch 1 warms up (kernel compilation, allocation); epoch 2 is timed.
-  const r = trainEegEncoder(set, shape, cfg, 1);
-  const ours = (nWin - (nWin % batch)) / r.history[1].seconds;
+  const cpu: NodeJS.CpuUsage[] = [];
+  const r = trainEegEncoder(set, shape, cfg, 1, () => { cpu.push(process.cpuUsage()); });
+  const windows = nWin - (nWin % batch);
+  // CPU time from the end of the warm-up epoch to the end of training: the timed epoch.
+  const c = process.cpuUsage(cpu[0]);
   r.model.dispose();
-  const ref = torchRate([...filters], pool, [...kernel]);
-  process.stdout.write(`${name.padEnd(14)} tfjs-wasm ${ours.toFixed(1)} windows/s` + (ref ? `; PyTorch CPU ${ref.toFixed(1)} windows/s; ratio ${(ours / ref).toFixed(2)}` : '; PyTorch unavailable') + '\n');
+  return { rate: windows / r.history[1].seconds, cpuRate: windows / ((c.user + c.system) / 1e6) };
+}
+
+if (process.argv.includes('--child')) {
+  console.log(JSON.stringify(await ours(arg('net', 'default') as NetName, Number(arg('threads', '1')))));
+  process.exit(0);
+}
+
+const me = fileURLToPath(import.meta.url);
+for (const net of arg('nets', Object.keys(NETS).join(',')).split(',') as NetName[]) {
+  if (!(net in NETS)) throw new Error(`--nets: unknown network '${net}' (${Object.keys(NETS).join(', ')})`);
+  const { filters, pool, kernel } = NETS[net];
+  interleave(`EEG encoder ${net}`, rounds, [1, 2],
+    (th) => runChild(me, ['--net', net, '--threads', String(th), '--kernels', kernels, '--windows', String(nWin), '--batch', String(batch)]),
+    (th) => runTorch(TORCH, [JSON.stringify({ filters, pool, kernel, n: nWin, batch, ...shape }), String(th)]));
 }

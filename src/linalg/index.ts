@@ -10,6 +10,7 @@ import type { Linalg } from './types.js';
 
 export type { Floats, GemmOptions, Linalg, SymEig, ThinSvd } from './types.js';
 export { allocLike, copyOf } from './types.js';
+export { nativeTrainingKernels, nativeLoadError, type NativeTrainingKernels } from './native.js';
 export { setPortableGemm, portableGemmProvider, type Float32Gemm } from './portable.js';
 
 let noticed = false;

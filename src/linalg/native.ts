@@ -17,6 +17,37 @@ interface Addon {
   potrf(n: number, a: Floats): number;
   potrs(n: number, nrhs: number, l: Floats, b: Floats): number;
   colmoments(pred: Floats, predOffset: number, y: Floats, rows: number, cols: number, out: Float64Array): number;
+  conv2d(x: Float32Array, w: Float32Array, y: Float32Array, geom: Int32Array, threads: number): void;
+  conv2dFilterGrad(x: Float32Array, dy: Float32Array, dw: Float32Array, geom: Int32Array, threads: number): void;
+  conv2dInputGrad(dy: Float32Array, w: Float32Array, dx: Float32Array, geom: Int32Array, threads: number): void;
+  maxPoolGrad(dy: Float32Array, x: Float32Array, dx: Float32Array, geom: Int32Array): void;
+  batchMatMul(a: Float32Array, b: Float32Array, c: Float32Array, dims: Int32Array, threads: number): void;
+  /** Batch norm over the rows of x [rows, gamma.length]: y, the batch mean and the biased variance. */
+  bnForward(x: Float32Array, gamma: Float32Array, beta: Float32Array, y: Float32Array, mean: Float32Array, variance: Float32Array, rows: number, eps: number): void;
+  /** Its gradient given the forward pass's mean and variance: dx, dgamma, dbeta. */
+  bnBackward(dy: Float32Array, x: Float32Array, mean: Float32Array, variance: Float32Array, gamma: Float32Array, dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array, rows: number, eps: number): void;
+}
+
+/**
+ * NHWC float32 training kernels of the addon (native/linalg/nn.c), used by
+ * src/models/kernels as tfjs kernels. Outputs are written in place.
+ * Convolution geometry: [n, h, w, ci, kh, kw, co, strideH, strideW,
+ * dilationH, dilationW, padTop, padLeft, outH, outW]; max-pool geometry:
+ * [n, h, w, c, kh, kw, strideH, strideW, dilationH, dilationW, padTop,
+ * padLeft, outH, outW]; batchMatMul dims: [batchA, batchB, m, n, k, transA,
+ * transB] (a batch of 1 broadcasts). `threads` is OpenBLAS's thread count for
+ * the call only.
+ */
+export interface NativeTrainingKernels {
+  conv2d(x: Float32Array, w: Float32Array, y: Float32Array, geom: Int32Array, threads: number): void;
+  conv2dFilterGrad(x: Float32Array, dy: Float32Array, dw: Float32Array, geom: Int32Array, threads: number): void;
+  conv2dInputGrad(dy: Float32Array, w: Float32Array, dx: Float32Array, geom: Int32Array, threads: number): void;
+  maxPoolGrad(dy: Float32Array, x: Float32Array, dx: Float32Array, geom: Int32Array): void;
+  batchMatMul(a: Float32Array, b: Float32Array, c: Float32Array, dims: Int32Array, threads: number): void;
+  /** Batch norm over the rows of x [rows, gamma.length]: y, the batch mean and the biased variance. */
+  bnForward(x: Float32Array, gamma: Float32Array, beta: Float32Array, y: Float32Array, mean: Float32Array, variance: Float32Array, rows: number, eps: number): void;
+  /** Its gradient given the forward pass's mean and variance: dx, dgamma, dbeta. */
+  bnBackward(dy: Float32Array, x: Float32Array, mean: Float32Array, variance: Float32Array, gamma: Float32Array, dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array, rows: number, eps: number): void;
 }
 
 function addonPath(): string {
@@ -53,6 +84,13 @@ export function nativeLoadError(): string {
 
 function lapackFailure(routine: string, info: number): Error {
   return new Error(`linalg: ${routine} failed (LAPACK info ${info})`);
+}
+
+/** The addon's training kernels, or null when it cannot be loaded or predates them. */
+export function nativeTrainingKernels(): NativeTrainingKernels | null {
+  const addon = loadAddon();
+  if (!addon || typeof addon.conv2d !== 'function' || typeof addon.bnForward !== 'function') return null;
+  return addon;
 }
 
 /** The native Linalg backed by OpenBLAS/LAPACKE, or null when the addon cannot be loaded. */

@@ -2,10 +2,13 @@
  * Backend selection for every tfjs computation in brainalign. `src/models` is
  * the only layer that imports tfjs; everything above receives typed arrays.
  *
- * Default: tfjs-backend-wasm (XNNPACK). The plain `cpu` backend is ~1500×
- * slower than PyTorch for conv training, so it is only used for cross-checks.
- * `auto` prefers tfjs-node(-gpu) when installed (they are optional and absent
- * in CI).
+ * Default: tfjs-backend-wasm, with the heavy training kernels (Conv2D and its
+ * gradients, MaxPoolGrad, BatchMatMul, fused batch norm; Identity without a
+ * copy) replaced by the OpenBLAS addon when it is built (src/models/kernels);
+ * everything else runs in wasm (XNNPACK). The
+ * plain `cpu` backend is ~1500× slower than PyTorch for conv training, so it
+ * is only used for cross-checks. `auto` prefers tfjs-node(-gpu) when
+ * installed (they are optional and absent in CI).
  */
 import * as tf from '@tensorflow/tfjs';
 import * as tfwasm from '@tensorflow/tfjs-backend-wasm';
@@ -15,9 +18,13 @@ import * as os from 'node:os';
 import path from 'node:path';
 import { InputError } from '../core/errors.js';
 import { registerWasmConvGradient } from './conv-grad.js';
-import { setPortableGemm } from '../linalg/index.js';
+import { installNativeKernels, nativeKernelThreads, uninstallNativeKernels } from './kernels/index.js';
+import { nativeLoadError, setPortableGemm } from '../linalg/index.js';
+import { notice } from '../core/progress.js';
 
 export type BackendKind = 'wasm' | 'cpu' | 'auto';
+/** Which kernels the wasm backend trains with: the OpenBLAS addon's where it has them, or wasm's own. */
+export type KernelPath = 'native' | 'wasm';
 
 let wasmPathsSet = false;
 // The wasm module is instantiated once per process; threads can only be chosen before that.
@@ -124,12 +131,24 @@ async function tryNative(pkg: string): Promise<boolean> {
   }
 }
 
+let kernelNoticed = false;
+
+/**
+ * Native kernels unless asked otherwise; BRAINALIGN_LINALG=portable (the
+ * switch that turns the addon off for linear algebra) turns them off too.
+ */
+function wantedKernels(opts: { kernels?: KernelPath }): KernelPath {
+  return opts.kernels ?? (process.env.BRAINALIGN_LINALG === 'portable' ? 'wasm' : 'native');
+}
+
 /**
  * Select and initialise a tfjs backend. Returns the backend name actually in
  * use ('wasm', 'cpu', 'tensorflow'). Registers the Conv2D filter gradient that
- * wasm lacks. Idempotent.
+ * wasm lacks. On wasm, `threads` is both XNNPACK's thread count (fixed by the
+ * first call in a process) and OpenBLAS's inside the native kernels (changed
+ * by every call); `kernels` picks native or wasm kernels. Idempotent.
  */
-export async function initBackend(kind: BackendKind = 'wasm', opts: { threads?: number } = {}): Promise<string> {
+export async function initBackend(kind: BackendKind = 'wasm', opts: { threads?: number; kernels?: KernelPath } = {}): Promise<string> {
   registerWasmConvGradient();
   // PROD silences tfjs's console banner urging tfjs-node on every cpu run.
   tf.env().set('PROD', true);
@@ -137,6 +156,7 @@ export async function initBackend(kind: BackendKind = 'wasm', opts: { threads?: 
     for (const pkg of ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']) {
       if ((await tryNative(pkg)) && (await tf.setBackend('tensorflow'))) {
         await tf.ready();
+        notice(`tfjs: --backend auto uses ${pkg} (TensorFlow C library${pkg.endsWith('gpu') ? ', CUDA' : ''})`);
         return tf.getBackend();
       }
     }
@@ -162,6 +182,12 @@ export async function initBackend(kind: BackendKind = 'wasm', opts: { threads?: 
       for (const w of poolWorkers) w.unref();
     }
     if (!ok) throw new Error('tfjs wasm backend failed to initialise');
+    await tf.ready();
+    if (wantedKernels(opts) === 'wasm') uninstallNativeKernels();
+    else if (!installNativeKernels(threads) && !kernelNoticed) {
+      kernelNoticed = true;
+      notice(`tfjs: native training kernels unavailable (${nativeLoadError() || 'addon predates them'}); training on wasm kernels, slower`);
+    }
   } else if (kind === 'cpu') {
     await tf.setBackend('cpu');
   } else {
@@ -191,6 +217,11 @@ function wasmMatMul(a: Float32Array, b: Float32Array, m: number, n: number, k: n
 export function parseBackendKind(s: string): BackendKind {
   if (s === 'wasm' || s === 'cpu' || s === 'auto') return s;
   throw new InputError('--backend', `unknown backend '${s}' (wasm, cpu or auto)`);
+}
+
+/** OpenBLAS threads of the native training kernels; 0 when wasm's own kernels are in use. */
+export function trainingKernelThreads(): number {
+  return tf.getBackend() === 'wasm' ? nativeKernelThreads() : 0;
 }
 
 /** Thread count XNNPACK runs with on wasm (1 in Node: tfjs disables wasm threads there). */

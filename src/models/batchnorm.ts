@@ -3,9 +3,12 @@
  * closed-form backward pass. tfjs's own route (moments + FusedBatchNorm
  * gradients) tiles the statistics to the full tensor size and was a large
  * share of BAN training time on wasm; this uses two reductions and five
- * elementwise ops each way.
+ * elementwise ops each way. Where the backend has brainalign's fused kernels
+ * (wasm with the native addon, src/models/kernels/batchnorm.ts), forward and
+ * backward are one kernel each instead.
  */
 import { tf } from './backend.js';
+import { BN_TRAIN_GRAD_KERNEL, BN_TRAIN_KERNEL } from './kernels/names.js';
 
 /**
  * y = γ·(x − μ)/√(σ² + ε) + β with μ, σ² the biased batch mean and variance
@@ -20,6 +23,7 @@ export function batchNormTrain(
   eps: number,
   onStats?: (mean: tf.Tensor1D, variance: tf.Tensor1D) => void,
 ): tf.Tensor4D {
+  if (tf.getKernel(BN_TRAIN_KERNEL, tf.getBackend())) return fusedBatchNormTrain(x, gamma, beta, eps, onStats);
   const n = x.shape[0] * x.shape[1] * x.shape[2];
   const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [xx, g, b] = args as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D];
@@ -40,6 +44,31 @@ export function batchNormTrain(
         // dx = γ/σ · (dy − mean(dy) − x̂·mean(dy·x̂))
         const inner = tf.sub(tf.sub(dy, tf.div(dbeta, n)), tf.mul(sx, tf.div(dgamma, n)));
         return [tf.mul(inner, tf.mul(sGamma, sInv)), dgamma, dbeta];
+      },
+    };
+  });
+  return f(x, gamma, beta) as tf.Tensor4D;
+}
+
+/** batchNormTrain by the backend's fused kernels; same contract. */
+function fusedBatchNormTrain(
+  x: tf.Tensor4D,
+  gamma: tf.Tensor1D,
+  beta: tf.Tensor1D,
+  eps: number,
+  onStats?: (mean: tf.Tensor1D, variance: tf.Tensor1D) => void,
+): tf.Tensor4D {
+  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [xx, g, b] = args as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D];
+    const save = args[3] as tf.GradSaveFunc;
+    const [y, mean, variance] = tf.engine().runKernel(BN_TRAIN_KERNEL, { x: xx, gamma: g, beta: b }, { eps }) as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D];
+    onStats?.(mean, variance);
+    save([xx, mean, variance, g]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sx, sMean, sVar, sGamma] = saved;
+        return tf.engine().runKernel(BN_TRAIN_GRAD_KERNEL, { dy, x: sx, mean: sMean, variance: sVar, gamma: sGamma }, { eps }) as tf.Tensor[];
       },
     };
   });

@@ -71,7 +71,7 @@ export const trainSectionSchema = z
     windowsPerClip: z.number().int().positive().default(4).describe('random crops per training clip per epoch'),
     gainDb: z.number().min(0).default(6).describe('gain augmentation: uniform ±gainDb dB added to each crop'),
     backend: z.enum(['wasm', 'cpu', 'auto']).default('wasm').describe('tfjs backend (auto = tfjs-node when installed, else wasm); --backend overrides'),
-    threads: z.number().int().positive().default(1).describe('wasm XNNPACK threads (results are bit-reproducible with 1)'),
+    threads: z.number().int().positive().default(1).describe('threads of the native training kernels (OpenBLAS; 1 and 2 give bit-identical results) and of wasm XNNPACK (bit-reproducible with 1)'),
   })
   .strict();
 export type TrainSection = z.output<typeof trainSectionSchema>;

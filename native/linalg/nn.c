@@ -1,0 +1,359 @@
+/*
+ * Training kernels for tfjs's wasm backend: 2-D convolution (forward, filter
+ * gradient, input gradient) by im2col + OpenBLAS sgemm, and the max-pool
+ * gradient. Tensors are NHWC float32 and are read and written in place
+ * (src/models/kernels hands us views on the wasm heap), so nothing is copied
+ * across the N-API boundary.
+ *
+ * Why im2col: BAN's convs are small (16–64 channels, 1×1 to 7×7), where one
+ * large sgemm per batch chunk keeps OpenBLAS near its peak; XNNPACK inside
+ * wasm runs the same products 4–8× slower.
+ *
+ * Threads: each call sets OpenBLAS's thread count for its duration and then
+ * restores it, so training's choice does not leak into the linalg layer's
+ * GEMMs in the same process.
+ */
+#include <node_api.h>
+#include <cblas.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include "nn.h"
+#include "nn_util.h"
+
+/* OpenBLAS's own API, not part of cblas.h on every distribution. */
+extern void openblas_set_num_threads(int);
+extern int openblas_get_num_threads(void);
+
+/*
+ * Images per im2col chunk are chosen so the chunk's buffer (1 MiB) stays in
+ * L2 between being written and being read by sgemm: 13% less CPU time over
+ * BAN's convolutions than 16 MiB chunks (measured in CPU time, alternating).
+ */
+#define COL_LIMIT ((int64_t)1 << 18) /* floats */
+
+typedef struct {
+  int64_t n, h, w, ci, kh, kw, co, sh, sw, dh, dw, pt, pl, ho, wo;
+} conv_geom;
+
+static int geom_ok(const conv_geom *g) {
+  return g->n > 0 && g->h > 0 && g->w > 0 && g->ci > 0 && g->kh > 0 && g->kw > 0 && g->co > 0 && g->sh > 0 &&
+         g->sw > 0 && g->dh > 0 && g->dw > 0 && g->ho > 0 && g->wo > 0;
+}
+
+/* 1×1, stride 1, no padding: the input rows are already the im2col matrix. */
+static int pointwise(const conv_geom *g) {
+  return g->kh == 1 && g->kw == 1 && g->sh == 1 && g->sw == 1 && g->pt == 0 && g->pl == 0 && g->ho == g->h && g->wo == g->w;
+}
+
+/* Images per chunk so that the chunk's im2col matrix stays under COL_LIMIT floats. */
+static int64_t chunk_images(const conv_geom *g) {
+  int64_t per = g->ho * g->wo * g->kh * g->kw * g->ci;
+  int64_t c = per > 0 ? COL_LIMIT / per : g->n;
+  if (c < 1) c = 1;
+  return c > g->n ? g->n : c;
+}
+
+/*
+ * Valid tap range [j0, j1) of one output column: taps whose input column
+ * ow·sw − pl + j·dw falls inside [0, w). With dilation 1 those taps read one
+ * contiguous run of (j1 − j0)·ci floats, which is copied in one go.
+ */
+static inline void tap_range(const conv_geom *g, int64_t iw0, int64_t *j0, int64_t *j1) {
+  int64_t lo = 0, hi = g->kw;
+  if (iw0 < 0) lo = (-iw0 + g->dw - 1) / g->dw;
+  const int64_t last = g->w - 1 - iw0; /* largest j·dw that stays inside */
+  if (last < 0) hi = 0;
+  else if (last / g->dw + 1 < hi) hi = last / g->dw + 1;
+  if (lo > hi) lo = hi;
+  *j0 = lo;
+  *j1 = hi;
+}
+
+/* col[r, (i·kw + j)·ci + c] = x[img, oh·sh − pt + i·dh, ow·sw − pl + j·dw, c], zero outside the image. */
+static void im2col(const conv_geom *g, const float *x, int64_t nb, float *col) {
+  const int64_t K = g->kh * g->kw * g->ci;
+  const int64_t ci = g->ci;
+  for (int64_t b = 0; b < nb; b++) {
+    const float *img = x + b * g->h * g->w * ci;
+    for (int64_t oh = 0; oh < g->ho; oh++) {
+      for (int64_t ow = 0; ow < g->wo; ow++) {
+        float *row = col + ((b * g->ho + oh) * g->wo + ow) * K;
+        const int64_t iw0 = ow * g->sw - g->pl;
+        int64_t j0, j1;
+        tap_range(g, iw0, &j0, &j1);
+        for (int64_t i = 0; i < g->kh; i++) {
+          const int64_t ih = oh * g->sh - g->pt + i * g->dh;
+          float *dst = row + i * g->kw * ci;
+          if (ih < 0 || ih >= g->h || j0 >= j1) {
+            memset(dst, 0, sizeof(float) * (size_t)(g->kw * ci));
+            continue;
+          }
+          if (j0 > 0) memset(dst, 0, sizeof(float) * (size_t)(j0 * ci));
+          /* First valid tap's input; never a pointer before the image. */
+          const float *src = img + (ih * g->w + iw0 + j0 * g->dw) * ci;
+          float *run = dst + j0 * ci;
+          if (g->dw == 1) {
+            /* Short runs (one-channel inputs: the first conv of BAN and of the EEG encoder) cost more in memcpy calls than in copying. */
+            const int64_t len = (j1 - j0) * ci;
+            if (len < 16) for (int64_t e = 0; e < len; e++) run[e] = src[e];
+            else memcpy(run, src, sizeof(float) * (size_t)len);
+          } else {
+            for (int64_t j = 0; j < j1 - j0; j++) memcpy(run + j * ci, src + j * g->dw * ci, sizeof(float) * (size_t)ci);
+          }
+          if (j1 < g->kw) memset(dst + j1 * ci, 0, sizeof(float) * (size_t)((g->kw - j1) * ci));
+        }
+      }
+    }
+  }
+}
+
+/* The adjoint of im2col: dx += scatter of col (dx must be zeroed by the caller). */
+static void col2im(const conv_geom *g, const float *col, int64_t nb, float *dx) {
+  const int64_t K = g->kh * g->kw * g->ci;
+  const int64_t ci = g->ci;
+  for (int64_t b = 0; b < nb; b++) {
+    float *img = dx + b * g->h * g->w * ci;
+    for (int64_t oh = 0; oh < g->ho; oh++) {
+      for (int64_t ow = 0; ow < g->wo; ow++) {
+        const float *row = col + ((b * g->ho + oh) * g->wo + ow) * K;
+        const int64_t iw0 = ow * g->sw - g->pl;
+        int64_t j0, j1;
+        tap_range(g, iw0, &j0, &j1);
+        if (j0 >= j1) continue;
+        for (int64_t i = 0; i < g->kh; i++) {
+          const int64_t ih = oh * g->sh - g->pt + i * g->dh;
+          if (ih < 0 || ih >= g->h) continue;
+          const float *src = row + (i * g->kw + j0) * ci;
+          float *dst = img + (ih * g->w + iw0 + j0 * g->dw) * ci;
+          if (g->dw == 1) {
+            const int64_t len = (j1 - j0) * ci;
+            for (int64_t e = 0; e < len; e++) dst[e] += src[e];
+          } else {
+            for (int64_t j = 0; j < j1 - j0; j++) {
+              float *d = dst + j * g->dw * ci;
+              const float *s = src + j * ci;
+              for (int64_t c = 0; c < ci; c++) d[c] += s[c];
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+typedef enum { CONV_FORWARD, CONV_FILTER_GRAD, CONV_INPUT_GRAD } conv_kind;
+
+/*
+ * forward:     y[rows, co]  = col[rows, K] · w[K, co]
+ * filter grad: dw[K, co]   += colᵀ · dy[rows, co]        (summed over chunks)
+ * input grad:  dcol[rows,K] = dy · wᵀ, then col2im into dx
+ * with rows = images·ho·wo and K = kh·kw·ci; w's [kh,kw,ci,co] layout is K×co row-major.
+ */
+static int conv_run(conv_kind kind, const conv_geom *g, const float *a, const float *b, float *out) {
+  const int64_t K = g->kh * g->kw * g->ci;
+  const int pw = pointwise(g);
+  const int64_t chunk = chunk_images(g);
+  float *col = NULL;
+  if (!pw) {
+    col = (float *)malloc(sizeof(float) * (size_t)(chunk * g->ho * g->wo * K));
+    if (!col) return 0;
+  }
+  if (kind == CONV_INPUT_GRAD) memset(out, 0, sizeof(float) * (size_t)(g->n * g->h * g->w * g->ci));
+  for (int64_t n0 = 0; n0 < g->n; n0 += chunk) {
+    const int64_t nb = (g->n - n0 < chunk) ? g->n - n0 : chunk;
+    const int64_t rows = nb * g->ho * g->wo;
+    const int64_t inOff = n0 * g->h * g->w * g->ci;
+    const int64_t outOff = n0 * g->ho * g->wo * g->co;
+    if (kind == CONV_FORWARD) {
+      /* a = x, b = w, out = y */
+      const float *A = a + inOff;
+      if (!pw) { im2col(g, a + inOff, nb, col); A = col; }
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)rows, (int)g->co, (int)K, 1.f, A, (int)K, b, (int)g->co, 0.f,
+                  out + outOff, (int)g->co);
+    } else if (kind == CONV_FILTER_GRAD) {
+      /* a = x, b = dy, out = dw */
+      const float *A = a + inOff;
+      if (!pw) { im2col(g, a + inOff, nb, col); A = col; }
+      cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)K, (int)g->co, (int)rows, 1.f, A, (int)K, b + outOff, (int)g->co,
+                  n0 == 0 ? 0.f : 1.f, out, (int)g->co);
+    } else {
+      /* a = dy, b = w, out = dx */
+      float *D = pw ? out + inOff : col;
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)rows, (int)K, (int)g->co, 1.f, a + outOff, (int)g->co, b, (int)g->co,
+                  0.f, D, (int)K);
+      if (!pw) col2im(g, col, nb, out + inOff);
+    }
+  }
+  free(col);
+  return 1;
+}
+
+/* conv(kind, a, b, out, geom: Int32Array(15), threads) — argument roles as in conv_run. */
+static napi_value js_conv(napi_env env, napi_callback_info info, conv_kind kind) {
+  size_t argc = 5;
+  napi_value argv[5];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 5) {
+    napi_throw_error(env, NULL, "conv: 5 arguments expected");
+    return NULL;
+  }
+  f32view A, B, O;
+  int64_t gv[15];
+  int32_t threads;
+  if (!get_f32(env, argv[0], &A, "conv: first operand must be a Float32Array") ||
+      !get_f32(env, argv[1], &B, "conv: second operand must be a Float32Array") ||
+      !get_f32(env, argv[2], &O, "conv: output must be a Float32Array") ||
+      !get_geom(env, argv[3], gv, 15, "conv: geometry must be an Int32Array of 15 non-negative values") ||
+      !get_int(env, argv[4], &threads))
+    return NULL;
+  conv_geom g = {gv[0], gv[1], gv[2], gv[3], gv[4], gv[5], gv[6], gv[7], gv[8], gv[9], gv[10], gv[11], gv[12], gv[13], gv[14]};
+  if (!geom_ok(&g)) {
+    napi_throw_range_error(env, NULL, "conv: every extent, stride and dilation must be positive");
+    return NULL;
+  }
+  const int64_t nx = g.n * g.h * g.w * g.ci, nw = g.kh * g.kw * g.ci * g.co, ny = g.n * g.ho * g.wo * g.co;
+  const int64_t na = kind == CONV_INPUT_GRAD ? ny : nx;
+  const int64_t nb = kind == CONV_FILTER_GRAD ? ny : nw;
+  const int64_t no = kind == CONV_FORWARD ? ny : kind == CONV_FILTER_GRAD ? nw : nx;
+  if (!fits(env, &A, na, "conv: first operand too short") || !fits(env, &B, nb, "conv: second operand too short") ||
+      !fits(env, &O, no, "conv: output too short"))
+    return NULL;
+  const int prev = openblas_get_num_threads();
+  if (threads > 0 && threads != prev) openblas_set_num_threads(threads);
+  const int ok = conv_run(kind, &g, A.data, B.data, O.data);
+  if (threads > 0 && threads != prev) openblas_set_num_threads(prev);
+  if (!ok) {
+    napi_throw_error(env, NULL, "conv: out of memory for the im2col buffer");
+    return NULL;
+  }
+  napi_value r;
+  napi_get_undefined(env, &r);
+  return r;
+}
+
+static napi_value js_conv2d(napi_env env, napi_callback_info info) { return js_conv(env, info, CONV_FORWARD); }
+static napi_value js_conv2d_filter_grad(napi_env env, napi_callback_info info) { return js_conv(env, info, CONV_FILTER_GRAD); }
+static napi_value js_conv2d_input_grad(napi_env env, napi_callback_info info) { return js_conv(env, info, CONV_INPUT_GRAD); }
+
+/*
+ * maxPoolGrad(dy, x, dx, geom: Int32Array(13) [n,h,w,c, kh,kw, sh,sw, dh,dw, pt,pl, ho,wo]):
+ * each output's gradient goes to the first (row-major) largest input of its
+ * window, as tfjs's cpu backend chooses, so ties (ReLU zeros) route alike.
+ */
+static napi_value js_maxpool_grad(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 4) {
+    napi_throw_error(env, NULL, "maxPoolGrad: 4 arguments expected");
+    return NULL;
+  }
+  f32view DY, X, DX;
+  int64_t g[14];
+  if (!get_f32(env, argv[0], &DY, "maxPoolGrad: dy must be a Float32Array") ||
+      !get_f32(env, argv[1], &X, "maxPoolGrad: x must be a Float32Array") ||
+      !get_f32(env, argv[2], &DX, "maxPoolGrad: dx must be a Float32Array") ||
+      !get_geom(env, argv[3], g, 14, "maxPoolGrad: geometry must be an Int32Array of 14 non-negative values"))
+    return NULL;
+  const int64_t n = g[0], h = g[1], w = g[2], c = g[3], kh = g[4], kw = g[5], sh = g[6], sw = g[7], dh = g[8], dw = g[9];
+  const int64_t pt = g[10], pl = g[11], ho = g[12], wo = g[13];
+  if (kh < 1 || kw < 1 || sh < 1 || sw < 1 || dh < 1 || dw < 1) {
+    napi_throw_range_error(env, NULL, "maxPoolGrad: window, stride and dilation must be positive");
+    return NULL;
+  }
+  if (!fits(env, &DY, n * ho * wo * c, "maxPoolGrad: dy too short") || !fits(env, &X, n * h * w * c, "maxPoolGrad: x too short") ||
+      !fits(env, &DX, n * h * w * c, "maxPoolGrad: dx too short"))
+    return NULL;
+  memset(DX.data, 0, sizeof(float) * (size_t)(n * h * w * c));
+  /* Per output pixel, all channels at once: the window is walked in row-major order with channels innermost (contiguous). */
+  float *best = (float *)malloc(sizeof(float) * (size_t)c);
+  int64_t *at = (int64_t *)malloc(sizeof(int64_t) * (size_t)c);
+  if (!best || !at) {
+    free(best); free(at);
+    napi_throw_error(env, NULL, "maxPoolGrad: out of memory");
+    return NULL;
+  }
+  for (int64_t b = 0; b < n; b++) {
+    const float *img = X.data + b * h * w * c;
+    float *dimg = DX.data + b * h * w * c;
+    for (int64_t oh = 0; oh < ho; oh++) {
+      for (int64_t ow = 0; ow < wo; ow++) {
+        const float *dyp = DY.data + ((b * ho + oh) * wo + ow) * c;
+        for (int64_t ch = 0; ch < c; ch++) at[ch] = -1;
+        for (int64_t i = 0; i < kh; i++) {
+          const int64_t ih = oh * sh - pt + i * dh;
+          if (ih < 0 || ih >= h) continue;
+          for (int64_t j = 0; j < kw; j++) {
+            const int64_t iw = ow * sw - pl + j * dw;
+            if (iw < 0 || iw >= w) continue;
+            const int64_t p = (ih * w + iw) * c;
+            for (int64_t ch = 0; ch < c; ch++) {
+              if (at[ch] < 0 || img[p + ch] > best[ch]) { best[ch] = img[p + ch]; at[ch] = p + ch; }
+            }
+          }
+        }
+        for (int64_t ch = 0; ch < c; ch++) if (at[ch] >= 0) dimg[at[ch]] += dyp[ch];
+      }
+    }
+  }
+  free(best);
+  free(at);
+  napi_value r;
+  napi_get_undefined(env, &r);
+  return r;
+}
+
+/* sgemm on float32 views with an explicit thread count (tfjs MatMul/BatchMatMul). */
+static napi_value js_sgemm_batched(napi_env env, napi_callback_info info) {
+  /* (a, b, c, dims: Int32Array [batchA, batchB, m, n, k, transA, transB], threads) */
+  size_t argc = 5;
+  napi_value argv[5];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 5) {
+    napi_throw_error(env, NULL, "batchMatMul: 5 arguments expected");
+    return NULL;
+  }
+  f32view A, B, C;
+  int64_t d[7];
+  int32_t threads;
+  if (!get_f32(env, argv[0], &A, "batchMatMul: a must be a Float32Array") ||
+      !get_f32(env, argv[1], &B, "batchMatMul: b must be a Float32Array") ||
+      !get_f32(env, argv[2], &C, "batchMatMul: c must be a Float32Array") ||
+      !get_geom(env, argv[3], d, 7, "batchMatMul: dims must be an Int32Array of 7 non-negative values") ||
+      !get_int(env, argv[4], &threads))
+    return NULL;
+  const int64_t ba = d[0], bb = d[1], m = d[2], n = d[3], k = d[4];
+  const int ta = d[5] != 0, tb = d[6] != 0;
+  const int64_t batch = ba > bb ? ba : bb;
+  if ((ba != batch && ba != 1) || (bb != batch && bb != 1)) {
+    napi_throw_range_error(env, NULL, "batchMatMul: batch sizes must match or be 1");
+    return NULL;
+  }
+  if (!fits(env, &A, ba * m * k, "batchMatMul: a too short") || !fits(env, &B, bb * k * n, "batchMatMul: b too short") ||
+      !fits(env, &C, batch * m * n, "batchMatMul: c too short"))
+    return NULL;
+  napi_value r;
+  napi_get_undefined(env, &r);
+  if (m == 0 || n == 0) return r;
+  const int prev = openblas_get_num_threads();
+  if (threads > 0 && threads != prev) openblas_set_num_threads(threads);
+  for (int64_t i = 0; i < batch; i++) {
+    const float *a = A.data + (ba == 1 ? 0 : i * m * k);
+    const float *b = B.data + (bb == 1 ? 0 : i * k * n);
+    float *c = C.data + i * m * n;
+    if (k == 0) { memset(c, 0, sizeof(float) * (size_t)(m * n)); continue; }
+    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, (int)m, (int)n, (int)k, 1.f, a,
+                ta ? (int)m : (int)k, b, tb ? (int)k : (int)n, 0.f, c, (int)n);
+  }
+  if (threads > 0 && threads != prev) openblas_set_num_threads(prev);
+  return r;
+}
+
+int nn_register(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+      {"conv2d", NULL, js_conv2d, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"conv2dFilterGrad", NULL, js_conv2d_filter_grad, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"conv2dInputGrad", NULL, js_conv2d_input_grad, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"maxPoolGrad", NULL, js_maxpool_grad, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"batchMatMul", NULL, js_sgemm_batched, NULL, NULL, NULL, napi_enumerable, NULL},
+  };
+  return napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props) == napi_ok;
+}

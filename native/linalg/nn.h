@@ -1,0 +1,12 @@
+/* tfjs training kernels (nn.c), exported on the linalg addon next to the BLAS/LAPACK entry points. */
+#ifndef BRAINALIGN_NN_H
+#define BRAINALIGN_NN_H
+#include <node_api.h>
+
+/* Adds conv2d, conv2dFilterGrad, conv2dInputGrad, maxPoolGrad and batchMatMul to exports; 0 on failure. */
+int nn_register(napi_env env, napi_value exports);
+
+/* Adds bnForward and bnBackward (nn_batchnorm.c); 0 on failure. */
+int nn_batchnorm_register(napi_env env, napi_value exports);
+
+#endif

@@ -1,0 +1,50 @@
+/**
+ * Fused training-mode batch norm for the wasm backend (native/linalg/nn_batchnorm.c):
+ *   BrainalignBatchNormTrain     {x, gamma, beta}, {eps} → [y, mean, variance]
+ *   BrainalignBatchNormTrainGrad {dy, x, mean, variance, gamma}, {eps} → [dx, dgamma, dbeta]
+ * x is NHWC with channels last; statistics are over all other axes, the
+ * variance biased. Two passes over the tensor each way instead of ~18
+ * elementwise wasm kernels.
+ */
+import type * as tf from '@tensorflow/tfjs';
+import type { NativeTrainingKernels } from '../../linalg/index.js';
+import { BN_TRAIN_GRAD_KERNEL, BN_TRAIN_KERNEL } from './names.js';
+import { f32Output, f32View, wasmBackend } from './wasm-heap.js';
+
+function floats(backend: ReturnType<typeof wasmBackend>, t: tf.TensorInfo, name: string): Float32Array {
+  const v = f32View(backend, t);
+  if (!v) throw new Error(`${BN_TRAIN_KERNEL}: ${name} must be float32`);
+  return v;
+}
+
+export function batchNormKernels(nn: NativeTrainingKernels): tf.KernelConfig[] {
+  const forward: tf.KernelFunc = (args) => {
+    const backend = wasmBackend(args.backend);
+    const { x, gamma, beta } = args.inputs as { x: tf.TensorInfo; gamma: tf.TensorInfo; beta: tf.TensorInfo };
+    const { eps } = args.attrs as unknown as { eps: number };
+    const c = x.shape[x.shape.length - 1];
+    const rows = x.shape.reduce((p, v) => p * v, 1) / c;
+    const y = f32Output(backend, [...x.shape]);
+    const mean = f32Output(backend, [c]);
+    const variance = f32Output(backend, [c]);
+    nn.bnForward(floats(backend, x, 'x'), floats(backend, gamma, 'gamma'), floats(backend, beta, 'beta'), y.view(), mean.view(), variance.view(), rows, eps);
+    return [y.info, mean.info, variance.info];
+  };
+  const backward: tf.KernelFunc = (args) => {
+    const backend = wasmBackend(args.backend);
+    const { dy, x, mean, variance, gamma } = args.inputs as Record<'dy' | 'x' | 'mean' | 'variance' | 'gamma', tf.TensorInfo>;
+    const { eps } = args.attrs as unknown as { eps: number };
+    const c = x.shape[x.shape.length - 1];
+    const rows = x.shape.reduce((p, v) => p * v, 1) / c;
+    const dx = f32Output(backend, [...x.shape]);
+    const dgamma = f32Output(backend, [c]);
+    const dbeta = f32Output(backend, [c]);
+    nn.bnBackward(floats(backend, dy, 'dy'), floats(backend, x, 'x'), floats(backend, mean, 'mean'), floats(backend, variance, 'variance'),
+      floats(backend, gamma, 'gamma'), dx.view(), dgamma.view(), dbeta.view(), rows, eps);
+    return [dx.info, dgamma.info, dbeta.info];
+  };
+  return [
+    { kernelName: BN_TRAIN_KERNEL, backendName: 'wasm', kernelFunc: forward },
+    { kernelName: BN_TRAIN_GRAD_KERNEL, backendName: 'wasm', kernelFunc: backward },
+  ];
+}

@@ -1,0 +1,7 @@
+/**
+ * Kernels brainalign adds to tfjs under its own names (tfjs has no fused
+ * training-mode batch norm with a matching gradient kernel). Only backends
+ * that register them use them; src/models/batchnorm.ts checks.
+ */
+export const BN_TRAIN_KERNEL = 'BrainalignBatchNormTrain';
+export const BN_TRAIN_GRAD_KERNEL = 'BrainalignBatchNormTrainGrad';
