@@ -10,7 +10,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { initBackend } from '../../src/models/backend.js';
-import { trainEegEncoder } from '../../src/models/eeg-encoder.js';
+import { trainEegEncoder } from '../../src/models/predann-train.js';
 import { eegEncoderConfigSchema } from '../../src/models/eeg-encoder-config.js';
 import { Rng } from '../../src/core/prng.js';
 

@@ -11,11 +11,12 @@ import { Rng } from '../core/prng.js';
 import { notice, progress } from '../core/progress.js';
 import { DECODERS, decodeEegConfigSchema, type DecoderName, type DecodeEegConfig } from './config.js';
 import { accuracy, evaluationItems, type Combine, type TestedWindow } from './evaluate.js';
-import { predannFold } from './predann.js';
+import { predannFold, type PredannTarget } from './predann.js';
 import { regressionScores } from './regression.js';
 import { featureStats, standardizedSource } from './targets.js';
 import { cutWindowRefs, makeSplit, type SplitKind } from './windows.js';
 import type { SegmentSet, TargetSource } from './types.js';
+import type { EncoderHistoryRow } from '../models/predann-train.js';
 
 export { DECODERS, decodeEegConfigSchema, type DecoderName, type DecodeEegConfig };
 
@@ -49,7 +50,7 @@ export interface IdentificationResult {
   rows: ScoreRow[];
   confusions: ConfusionEntry[];
   /** CNN training log per decoder/split/fold. */
-  training: { decoder: DecoderName; split: SplitKind; fold: string; epoch: number; loss: number; ce: number; nce: number; train_acc: number; seconds: number }[];
+  training: ({ decoder: DecoderName; split: SplitKind; fold: string; best_epoch: number } & EncoderHistoryRow)[];
   /** Mean CNN training throughput, windows/s (NaN when no CNN ran). */
   cnnWindowsPerSecond: number;
 }
@@ -60,6 +61,8 @@ export interface IdentificationInputs {
   annTarget: TargetSource;
   /** The audio envelope per stimulus at set.rate (needed by 'mtrf-envelope'). */
   envelopeTarget?: TargetSource;
+  /** Each stimulus's waveform at decode.audio.rate (needed by the PredANN decoders with predannTarget 'audio-cnn'). */
+  waveform?: (stimId: string) => Float32Array;
 }
 
 /** Run every configured decoder × split and evaluate. Deterministic for a given seed. */
@@ -83,22 +86,27 @@ export function runIdentification(inp: IdentificationInputs, cfg: DecodeEegConfi
   const lengths = cfg.evalWindowsSec.filter((L) => L >= cfg.windowSec - 1e-9);
   const splits = cfg.splits.filter((s) => s !== 'loso' || subjects.length >= 2);
   if (splits.length < cfg.splits.length) notice('decode-eeg: leave-one-subject-out skipped (one subject)');
+  let predannTarget: PredannTarget = { kind: 'fixed', source: inp.annTarget, bins: cfg.targetBins };
+  if (cfg.predannTarget === 'audio-cnn' && cfg.decoders.some((d) => d === 'predann' || d === 'predann-noann')) {
+    if (!inp.waveform) throw new InputError('predannTarget', "'audio-cnn' needs the stimulus waveforms (pass --stimuli)");
+    predannTarget = { kind: 'audio-cnn', waveform: inp.waveform, rate: cfg.audio.rate, config: cfg.audio };
+  }
   const bar = progress('decode-eeg', cfg.decoders.length * splits.length);
   for (const split of splits) {
-    const folds = makeSplit(split, windows, set, win, split === 'random-chunk' ? cfg.folds : cfg.blocks, rng.fork(`split/${split}`));
+    const folds = makeSplit(split, windows, set, win, { folds: cfg.folds, blocks: cfg.blocks, gap: Math.round(cfg.blockGapSec * set.rate), chunk: Math.round(cfg.chunkSec * set.rate), chunkTestFraction: cfg.chunkTestFraction }, rng.fork(`split/${split}`));
     for (const decoder of cfg.decoders) {
       const tested: TestedWindow[] = [];
       const cnn = decoder === 'predann' || decoder === 'predann-noann';
-      const useFolds = cnn ? folds.slice(0, cfg.cnnFolds) : folds;
+      const useFolds = cnn && cfg.cnnFolds !== null ? folds.slice(0, cfg.cnnFolds) : folds;
       for (const fold of useFolds) {
         let scores: Float32Array;
         if (cnn) {
           const enc = { ...cfg.encoder, lambda: decoder === 'predann' ? cfg.encoder.lambda : 0 };
-          const r = predannFold(set, windows, fold, win, inp.annTarget, songIndex, enc, cfg.targetBins, rng.fork(`${decoder}/${split}/${fold.name}`).nextU32());
+          const r = predannFold(set, windows, fold, win, predannTarget, songIndex, enc, rng.fork(`${decoder}/${split}/${fold.name}`).nextU32(), rng.fork(`${decoder}/${split}/${fold.name}/split`));
           scores = r.scores;
           wps += r.windowsPerSecond;
           nWps++;
-          for (const h of r.history) training.push({ decoder, split, fold: fold.name, ...h });
+          for (const h of r.history) training.push({ decoder, split, fold: fold.name, best_epoch: r.bestEpoch, ...h });
         } else {
           const src = decoder === 'regression' ? inp.annTarget : inp.envelopeTarget;
           if (!src) throw new InputError('decoders', `${decoder} needs a target source it was not given (envelope: pass the stimuli)`);
@@ -112,7 +120,7 @@ export function runIdentification(inp: IdentificationInputs, cfg: DecodeEegConfi
         const lenS = Math.round(L * set.rate);
         if (lenS > set.nT) continue;
         for (const how of cfg.combine) {
-          const items = evaluationItems(tested, windows, set, songIndex, win, lenS, how, lenS - hop);
+          const items = evaluationItems(tested, windows, set, songIndex, win, lenS, how, lenS - hop, cnn ? 'logprob' : 'similarity');
           for (const subject of [...subjects, 'all']) {
             const mine = subject === 'all' ? items : items.filter((it) => it.subject === subject);
             if (mine.length === 0) continue;

@@ -24,14 +24,15 @@ export function readSegmentsArtifact(dir: string): SubjectSegments[] {
       else if (e.name.endsWith('_desc-segments_eeg.npy')) {
         const side = p.replace(/\.npy$/, '.json');
         if (!fs.existsSync(side)) throw new InputError(p, 'segments without their .json sidecar');
-        const meta = JSON.parse(fs.readFileSync(side, 'utf8')) as { subject?: string; rate_hz?: number; stim_ids?: string[]; channels?: string[] };
+        const meta = JSON.parse(fs.readFileSync(side, 'utf8')) as { subject?: string; rate_hz?: number; shift_s?: number; stim_ids?: string[]; channels?: string[] };
         const arr = readNpy(p);
         if (arr.dtype !== 'float32' || arr.shape.length !== 3) throw new InputError(p, `expected float32 segments × channels × time, got ${arr.dtype} [${arr.shape.join(', ')}]`);
         const [nSeg, nCh, nT] = arr.shape;
+        if (typeof meta.shift_s !== 'number') throw new InputError(side, 'sidecar lacks shift_s (segment start after stimulus onset, s): the backward models need it to place their lags');
         if (!meta.subject || !meta.rate_hz || !meta.stim_ids || meta.stim_ids.length !== nSeg || !meta.channels || meta.channels.length !== nCh) {
           throw new InputError(side, 'sidecar lacks subject/rate_hz/stim_ids/channels matching the array');
         }
-        out.push({ subject: meta.subject, data: arr.data as Float32Array, nSeg, nCh, nT, rate: meta.rate_hz, stimIds: meta.stim_ids, channels: meta.channels });
+        out.push({ subject: meta.subject, data: arr.data as Float32Array, nSeg, nCh, nT, rate: meta.rate_hz, shiftSec: meta.shift_s, stimIds: meta.stim_ids, channels: meta.channels });
       }
     }
   };
@@ -45,9 +46,9 @@ const SCORE_COLUMNS = ['decoder', 'split', 'window_s', 'combine', 'n_items', 'to
 const SCORE_SIDECAR: Record<string, TsvColumnDescription> = {
   subject: { Description: 'Subject whose test items are scored ("all" = pooled)' },
   decoder: { Description: 'Decoder', Levels: { predann: 'EEG CNN with song CE + λ·InfoNCE to the ANN representation', 'predann-noann': 'the same CNN with λ = 0', regression: 'lagged ridge backward model of the ANN representation, identification by correlation', 'mtrf-envelope': 'mTRF envelope reconstruction, identification by correlation' } },
-  split: { Description: 'Cross-validation split', Levels: { 'random-chunk': 'PredANN setting: random windows, same subject and song in train and test', 'time-block': 'held-out time blocks within songs', loso: 'leave one subject out' } },
+  split: { Description: 'Cross-validation split', Levels: { 'chunk-leaky': "PredANN's split: 30-s chunks per subject × song, 25 % held out per song; the same subject's other chunks of the song train (leaky)", 'random-chunk': 'random windows, overlapping windows of the same presentation in train and test (leakier)', 'time-block': 'held-out time blocks within songs', loso: 'leave one subject out' } },
   window_s: { Description: 'Length of the evaluated EEG stretch', Units: 's' },
-  combine: { Description: 'How the decoder windows inside a stretch are combined', Levels: { mean: 'mean score', max: 'maximum score', vote: 'majority vote of window predictions' } },
+  combine: { Description: 'How the decoder windows inside a stretch are combined', Levels: { mean: 'mean softmax probability (CNN, as PredANN) or mean correlation (regression decoders)', 'mean-logprob': 'mean log-probability (CNN; equals mean for the regression decoders)', max: 'maximum score', vote: 'majority vote of window predictions' } },
   n_items: { Description: 'Number of evaluated stretches' },
   top1: { Description: 'Top-1 identification accuracy (fraction)' },
   top1_lo: { Description: 'Lower bound of the 95% percentile-bootstrap CI of top1 (items resampled)' },
@@ -95,11 +96,15 @@ export function writeIdentificationOutputs(dir: string, res: IdentificationResul
     e.top1_hi.push(c.top1_hi as number | null);
   }
   writeJsonAtomic(path.join(g, 'desc-identification_curve.json'), { description: 'Top-1 identification accuracy vs evaluated window length', x: 'window_s', y: 'top1', songs: res.songs, series: [...series.values()] });
-  writeTsv(path.join(g, 'desc-identification_training.tsv'), ['decoder', 'split', 'fold', 'epoch', 'loss', 'ce', 'nce', 'train_acc', 'seconds'], res.training.map((t) => ({ ...t })), {
-    loss: { Description: 'Training loss L = CE + λ·InfoNCE, mean over windows', Units: 'nats' },
-    ce: { Description: 'Song cross-entropy', Units: 'nats' },
-    nce: { Description: 'Symmetric InfoNCE to the ANN representation', Units: 'nats' },
-    train_acc: { Description: 'Training-batch top-1 accuracy (fraction)' },
+  writeTsv(path.join(g, 'desc-identification_training.tsv'), ['decoder', 'split', 'fold', 'epoch', 'loss', 'ce', 'ce_audio', 'nce', 'train_acc', 'val_ce', 'val_acc', 'best_epoch', 'seconds'], res.training.map((t) => ({ ...t, val_ce: finiteOrNull(t.val_ce), val_acc: finiteOrNull(t.val_acc) })), {
+    loss: { Description: 'Training loss L = CE_eeg + CE_audio + λ·InfoNCE (+ weight decay), mean over windows', Units: 'nats' },
+    ce: { Description: 'Song cross-entropy of the EEG encoder', Units: 'nats' },
+    ce_audio: { Description: "Song cross-entropy of PredANN's audio CNN (0 without the audio branch)", Units: 'nats' },
+    nce: { Description: 'Symmetric InfoNCE between the EEG embedding and the (stop-gradient) target', Units: 'nats' },
+    train_acc: { Description: 'Training-batch top-1 accuracy (fraction, dropout on)' },
+    val_ce: { Description: 'Eval-mode cross-entropy on the held-out validation segments (n/a without early stopping)', Units: 'nats' },
+    val_acc: { Description: 'Eval-mode top-1 accuracy on the validation segments (fraction)' },
+    best_epoch: { Description: 'Epoch whose weights were kept (lowest val_ce)' },
     seconds: { Description: 'Epoch wall time', Units: 's' },
   });
   writeJsonAtomic(path.join(g, 'desc-identification_summary.json'), { songs: res.songs, nSongs: K, cnnWindowsPerSecond: Number.isFinite(res.cnnWindowsPerSecond) ? res.cnnWindowsPerSecond : null, ...meta });

@@ -13,6 +13,7 @@ import { readTsv, tsvNumber } from '../io/tsv.js';
 import { readWav } from '../io/wav.js';
 import { amplitudeEnvelope } from '../signal/envelope.js';
 import { melSpectrogram, powerToDb } from '../signal/mel.js';
+import { resample } from '../signal/resample.js';
 import type { TargetMatrix, TargetSource, WindowRef } from './types.js';
 
 /**
@@ -54,6 +55,25 @@ export function stimulusWavPaths(stimuliDir: string): Map<string, string> {
     out.set(r.stim_id, hit);
   }
   return out;
+}
+
+/**
+ * Each stimulus's first channel resampled to `rate` Hz (polyphase Kaiser
+ * resampler, which low-passes at the new Nyquist), cached: the input of
+ * PredANN's audio CNN.
+ */
+export function stimulusWaveforms(wavs: Map<string, string>, rate: number): (stimId: string) => Float32Array {
+  const cache = new Map<string, Float32Array>();
+  return (stimId) => {
+    const hit = cache.get(stimId);
+    if (hit) return hit;
+    const file = wavs.get(stimId);
+    if (!file) throw new InputError('stimuli', `no WAV for stimulus "${stimId}"`);
+    const wav = readWav(file);
+    const x = resample(wav.channels[0], wav.sampleRate, rate);
+    cache.set(stimId, x);
+    return x;
+  };
 }
 
 export type AudioTargetKind = 'envelope' | 'logmel';
