@@ -53,6 +53,8 @@ export interface IdentificationResult {
   training: ({ decoder: DecoderName; split: SplitKind; fold: string; best_epoch: number } & EncoderHistoryRow)[];
   /** Mean CNN training throughput, windows/s (NaN when no CNN ran). */
   cnnWindowsPerSecond: number;
+  /** Hit (1) or miss (0) of every item at the base window length and mean combination, in a decoder-independent order: the pairing of a paired comparison. */
+  itemHits: { decoder: DecoderName; split: SplitKind; subject: string; key: string; hit: number }[];
 }
 
 export interface IdentificationInputs {
@@ -81,6 +83,7 @@ export function runIdentification(inp: IdentificationInputs, cfg: DecodeEegConfi
   const rows: ScoreRow[] = [];
   const confusions: ConfusionEntry[] = [];
   const training: IdentificationResult['training'] = [];
+  const itemHits: IdentificationResult['itemHits'] = [];
   let wps = 0;
   let nWps = 0;
   const lengths = cfg.evalWindowsSec.filter((L) => L >= cfg.windowSec - 1e-9);
@@ -121,6 +124,7 @@ export function runIdentification(inp: IdentificationInputs, cfg: DecodeEegConfi
         if (lenS > set.nT) continue;
         for (const how of cfg.combine) {
           const items = evaluationItems(tested, windows, set, songIndex, win, lenS, how, lenS - hop, cnn ? 'logprob' : 'similarity');
+          if (L === lengths[0] && how === 'mean') items.forEach((it, i) => itemHits.push({ decoder, split, subject: it.subject, key: `${split}|${it.seg}|${i}`, hit: argmax(it.scores) === it.trueClass ? 1 : 0 }));
           for (const subject of [...subjects, 'all']) {
             const mine = subject === 'all' ? items : items.filter((it) => it.subject === subject);
             if (mine.length === 0) continue;
@@ -134,5 +138,11 @@ export function runIdentification(inp: IdentificationInputs, cfg: DecodeEegConfi
     }
   }
   bar.done();
-  return { songs, rows, confusions, training, cnnWindowsPerSecond: nWps ? wps / nWps : NaN };
+  return { songs, rows, confusions, training, cnnWindowsPerSecond: nWps ? wps / nWps : NaN, itemHits };
+}
+
+function argmax(x: ArrayLike<number>): number {
+  let b = 0;
+  for (let j = 1; j < x.length; j++) if (x[j] > x[b]) b = j;
+  return b;
 }
