@@ -66,6 +66,16 @@ test('eeg-prep → decode-eeg on the mini-study', (t) => {
   }
   const curve = JSON.parse(fs.readFileSync(path.join(out, 'group', 'desc-identification_curve.json'), 'utf8')) as { series: { window_s: number[] }[] };
   t.true(curve.series.length > 0 && curve.series.every((s) => s.window_s.length >= 1));
+  // Confusions for every window length, and per-song accuracy whose items add up to the pooled rows.
+  const confs = readTsv(path.join(out, 'group', 'desc-identification_confusions.tsv'));
+  t.deepEqual([...new Set(confs.rows.map((r) => Number(r.window_s)))].sort(), [2, 4]);
+  const perSong = readTsv(path.join(out, 'group', 'desc-identification_persong.tsv'));
+  const group = readTsv(path.join(out, 'group', 'desc-identification_scores.tsv'));
+  const pooled = group.rows.find((r) => r.subject === 'all' && r.decoder === 'regression' && r.split === 'loso' && r.window_s === '2' && r.combine === 'mean')!;
+  const songRows = perSong.rows.filter((r) => r.decoder === 'regression' && r.split === 'loso' && r.window_s === '2' && r.combine === 'mean');
+  t.is(songRows.length, 6);
+  t.is(songRows.reduce((s, r) => s + Number(r.n_items), 0), Number(pooled.n_items));
+  t.true(Math.abs(songRows.reduce((s, r) => s + Number(r.n_items) * Number(r.top1), 0) / Number(pooled.n_items) - Number(pooled.top1)) < 1e-6);
   const train = readTsv(path.join(out, 'group', 'desc-identification_training.tsv'));
   t.true(train.rows.length >= 2);
 

@@ -74,7 +74,7 @@ test('regression and mTRF decoders: responders above chance, the control at chan
   // Every confusion matrix counts each evaluated item once.
   for (const c of res.confusions) {
     const n = c.counts.reduce((a, b) => a + b, 0);
-    const row = res.rows.find((r) => r.decoder === c.decoder && r.split === c.split && r.subject === c.subject && r.window_s === 2)!;
+    const row = res.rows.find((r) => r.decoder === c.decoder && r.split === c.split && r.subject === c.subject && r.window_s === c.window_s)!;
     t.is(n, row.n_items);
   }
 });

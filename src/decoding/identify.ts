@@ -41,14 +41,28 @@ export interface ConfusionEntry {
   decoder: DecoderName;
   split: SplitKind;
   subject: string;
-  /** nSongs × nSongs counts [true][predicted] at the base window, mean combination. */
+  /** Evaluated window length, s. */
+  window_s: number;
+  /** nSongs × nSongs counts [true][predicted], mean combination. */
   counts: Int32Array;
+}
+
+export interface PerSongRow {
+  decoder: DecoderName;
+  split: SplitKind;
+  window_s: number;
+  combine: Combine;
+  song: string;
+  n_items: number;
+  top1: number;
 }
 
 export interface IdentificationResult {
   songs: string[];
   rows: ScoreRow[];
   confusions: ConfusionEntry[];
+  /** Top-1 per true song, all subjects pooled. */
+  perSong: PerSongRow[];
   /** CNN training log per decoder/split/fold. */
   training: ({ decoder: DecoderName; split: SplitKind; fold: string; best_epoch: number } & EncoderHistoryRow)[];
   /** Mean CNN training throughput, windows/s (NaN when no CNN ran). */
@@ -84,6 +98,7 @@ export function runIdentification(inp: IdentificationInputs, cfg: DecodeEegConfi
   const confusions: ConfusionEntry[] = [];
   const training: IdentificationResult['training'] = [];
   const itemHits: IdentificationResult['itemHits'] = [];
+  const perSong: PerSongRow[] = [];
   let wps = 0;
   let nWps = 0;
   const lengths = cfg.evalWindowsSec.filter((L) => L >= cfg.windowSec - 1e-9);
@@ -124,13 +139,17 @@ export function runIdentification(inp: IdentificationInputs, cfg: DecodeEegConfi
         if (lenS > set.nT) continue;
         for (const how of cfg.combine) {
           const items = evaluationItems(tested, windows, set, songIndex, win, lenS, how, lenS - hop, cnn ? 'logprob' : 'similarity');
+          songs.forEach((song, c) => {
+            const mine = items.filter((it) => it.trueClass === c);
+            if (mine.length > 0) perSong.push({ decoder, split, window_s: L, combine: how, song, n_items: mine.length, top1: mine.filter((it) => argmax(it.scores) === c).length / mine.length });
+          });
           if (L === lengths[0] && how === 'mean') items.forEach((it, i) => itemHits.push({ decoder, split, subject: it.subject, key: `${split}|${it.seg}|${i}`, hit: argmax(it.scores) === it.trueClass ? 1 : 0 }));
           for (const subject of [...subjects, 'all']) {
             const mine = subject === 'all' ? items : items.filter((it) => it.subject === subject);
             if (mine.length === 0) continue;
             const acc = accuracy(mine, K, k, rng.fork(`acc/${decoder}/${split}/${subject}/${L}/${how}`), cfg.nBoot, cfg.nPerm);
             rows.push({ decoder, split, subject, window_s: L, combine: how, n_items: acc.nItems, top1: acc.top1, top1_lo: acc.top1Lo, top1_hi: acc.top1Hi, topk: acc.topk, k, chance: acc.chance, chance_topk: acc.chanceTopk, p_perm: acc.pPerm });
-            if (L === lengths[0] && how === 'mean') confusions.push({ decoder, split, subject, counts: acc.confusion });
+            if (how === 'mean') confusions.push({ decoder, split, subject, window_s: L, counts: acc.confusion });
           }
         }
       }
@@ -138,7 +157,7 @@ export function runIdentification(inp: IdentificationInputs, cfg: DecodeEegConfi
     }
   }
   bar.done();
-  return { songs, rows, confusions, training, cnnWindowsPerSecond: nWps ? wps / nWps : NaN, itemHits };
+  return { songs, rows, confusions, perSong, training, cnnWindowsPerSecond: nWps ? wps / nWps : NaN, itemHits };
 }
 
 function argmax(x: ArrayLike<number>): number {

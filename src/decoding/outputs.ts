@@ -73,7 +73,9 @@ export function writeIdentificationOutputs(dir: string, res: IdentificationResul
     const base = path.join(dir, s, 'eeg', `${s}_desc-identification`);
     writeTsv(`${base}_scores.tsv`, SCORE_COLUMNS, res.rows.filter((r) => r.subject === s).map(rowCells), Object.fromEntries(SCORE_COLUMNS.map((c) => [c, SCORE_SIDECAR[c]])));
     const conf: Record<string, string | number | null>[] = [];
-    for (const c of res.confusions.filter((e) => e.subject === s)) {
+    // The per-subject file keeps one matrix per decoder × split (the shortest window), as the report reads it; every length is in group/.
+    const baseLen = Math.min(...res.confusions.map((e) => e.window_s));
+    for (const c of res.confusions.filter((e) => e.subject === s && e.window_s === baseLen)) {
       for (let i = 0; i < K; i++) for (let j = 0; j < K; j++) if (c.counts[i * K + j] > 0) conf.push({ decoder: c.decoder, split: c.split, true_stim: res.songs[i], predicted_stim: res.songs[j], count: c.counts[i * K + j] });
     }
     writeTsv(`${base}_confusion.tsv`, ['decoder', 'split', 'true_stim', 'predicted_stim', 'count'], conf, {
@@ -83,6 +85,18 @@ export function writeIdentificationOutputs(dir: string, res: IdentificationResul
   }
   const g = path.join(dir, 'group');
   writeTsv(path.join(g, 'desc-identification_scores.tsv'), ['subject', ...SCORE_COLUMNS], res.rows.map(rowCells), { subject: SCORE_SIDECAR.subject, ...Object.fromEntries(SCORE_COLUMNS.map((c) => [c, SCORE_SIDECAR[c]])) });
+  const allConf: Record<string, string | number | null>[] = [];
+  for (const c of res.confusions) {
+    for (let i = 0; i < K; i++) for (let j = 0; j < K; j++) if (c.counts[i * K + j] > 0) allConf.push({ subject: c.subject, decoder: c.decoder, split: c.split, window_s: c.window_s, true_stim: res.songs[i], predicted_stim: res.songs[j], count: c.counts[i * K + j] });
+  }
+  writeTsv(path.join(g, 'desc-identification_confusions.tsv'), ['subject', 'decoder', 'split', 'window_s', 'true_stim', 'predicted_stim', 'count'], allConf, {
+    subject: SCORE_SIDECAR.subject, decoder: SCORE_SIDECAR.decoder, split: SCORE_SIDECAR.split, window_s: SCORE_SIDECAR.window_s,
+    true_stim: { Description: 'Song heard' }, predicted_stim: { Description: 'Top-1 song (mean combination)' }, count: { Description: 'Number of items (zero cells omitted)' },
+  });
+  writeTsv(path.join(g, 'desc-identification_persong.tsv'), ['decoder', 'split', 'window_s', 'combine', 'song', 'n_items', 'top1'], res.perSong.map((r) => ({ ...r })), {
+    decoder: SCORE_SIDECAR.decoder, split: SCORE_SIDECAR.split, window_s: SCORE_SIDECAR.window_s, combine: SCORE_SIDECAR.combine,
+    song: { Description: 'Song heard (true label of the items)' }, n_items: { Description: 'Items of this song, all subjects pooled' }, top1: { Description: 'Fraction of them identified correctly' },
+  });
   // Figure data: accuracy vs window length, one series per decoder × split × combine × subject.
   const series = new Map<string, { decoder: string; split: string; combine: string; subject: string; window_s: number[]; top1: (number | null)[]; top1_lo: (number | null)[]; top1_hi: (number | null)[]; chance: number }>();
   for (const r of res.rows) {
