@@ -31,11 +31,18 @@ export interface LambdaComparison {
   tests: { group: 'responders' | 'controls'; signFlip: SignFlipResult; mcnemar: McNemarResult; mean_lambda: number; mean_zero: number }[];
 }
 
-/** Run the comparison on one split over `seeds`; `controls` names the subjects without a planted response. */
-export function compareLambda(inp: IdentificationInputs, cfg: DecodeEegConfig, split: SplitKind, seeds: readonly number[], controls: ReadonlySet<string>, onSeed?: (r: LambdaSeedRow[]) => void): LambdaComparison {
+/** Per-seed rows and the item hits under λ (a) and λ = 0 (b), pooled over seeds, per group. */
+export interface LambdaRuns {
+  chance: number;
+  rows: LambdaSeedRow[];
+  pooled: Record<'responders' | 'controls', { a: number[]; b: number[] }>;
+}
+
+/** Run both decoders on one split for each seed; `controls` names the subjects without a planted response. */
+export function runLambdaSeeds(inp: IdentificationInputs, cfg: DecodeEegConfig, split: SplitKind, seeds: readonly number[], controls: ReadonlySet<string>, onSeed?: (r: LambdaSeedRow[]) => void): LambdaRuns {
   const run: DecodeEegConfig = { ...cfg, decoders: ['predann', 'predann-noann'], splits: [split], evalWindowsSec: [cfg.windowSec], combine: ['mean'], nBoot: 10, nPerm: 10 };
   const rows: LambdaSeedRow[] = [];
-  const pooled = { responders: { a: [] as number[], b: [] as number[] }, controls: { a: [] as number[], b: [] as number[] } };
+  const pooled: LambdaRuns['pooled'] = { responders: { a: [], b: [] }, controls: { a: [], b: [] } };
   let chance = NaN;
   for (const seed of seeds) {
     const res = runIdentification(inp, run, seed);
@@ -56,7 +63,20 @@ export function compareLambda(inp: IdentificationInputs, cfg: DecodeEegConfig, s
     rows.push(...mine);
     onSeed?.(mine);
   }
-  const rng = new Rng(seeds[0] ?? 0, 'lambda-study');
+  return { chance, rows, pooled };
+}
+
+/** Merge runs over disjoint seed sets (e.g. run in separate processes). */
+export function mergeLambdaRuns(runs: LambdaRuns[]): LambdaRuns {
+  const pooled: LambdaRuns['pooled'] = { responders: { a: [], b: [] }, controls: { a: [], b: [] } };
+  for (const r of runs) for (const g of ['responders', 'controls'] as const) { pooled[g].a.push(...r.pooled[g].a); pooled[g].b.push(...r.pooled[g].b); }
+  return { chance: runs[0]?.chance ?? NaN, rows: runs.flatMap((r) => r.rows).sort((x, y) => x.seed - y.seed), pooled };
+}
+
+/** The seed-level sign-flip test and the pooled McNemar test per group. */
+export function summarizeLambda(runs: LambdaRuns, lambda: number, split: SplitKind): LambdaComparison {
+  const { rows, pooled, chance } = runs;
+  const rng = new Rng(rows[0]?.seed ?? 0, 'lambda-study');
   const tests: LambdaComparison['tests'] = [];
   for (const group of ['responders', 'controls'] as const) {
     const g = rows.filter((r) => r.group === group);
@@ -70,5 +90,5 @@ export function compareLambda(inp: IdentificationInputs, cfg: DecodeEegConfig, s
       mean_zero: avg((r) => r.top1_zero),
     });
   }
-  return { lambda: cfg.encoder.lambda, split, chance, seeds: rows, tests };
+  return { lambda, split, chance, seeds: rows, tests };
 }
