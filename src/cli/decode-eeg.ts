@@ -69,9 +69,9 @@ export default defineVerb({
     } else if (!a.target) {
       throw new InputError('--features', 'give --features (ANN representation) or --target logmel|envelope');
     }
-    const audioCnn = checked.predannTarget === 'audio-cnn' && checked.decoders.some((d) => d.startsWith('predann'));
+    const audioCnn = checked.predannTarget !== 'ann' && checked.decoders.some((d) => d.startsWith('predann'));
     const needsAudio = !featDir || checked.decoders.includes('mtrf-envelope') || audioCnn;
-    if (needsAudio && !a.stimuli) throw new InputError('--stimuli', `needed for ${!featDir ? `--target ${a.target}` : audioCnn ? "the PredANN audio CNN (decode.predannTarget 'audio-cnn')" : 'the mtrf-envelope decoder'}`);
+    if (needsAudio && !a.stimuli) throw new InputError('--stimuli', `needed for ${!featDir ? `--target ${a.target}` : audioCnn ? `the PredANN target (decode.predannTarget '${checked.predannTarget}')` : 'the mtrf-envelope decoder'}`);
     if (a.stimuli) inputs.stimuli = a.stimuli;
     const root = a.out ?? DEFAULT_ROOT;
     const { readSegmentsArtifact, writeIdentificationOutputs } = await import('../decoding/outputs.js');
@@ -100,7 +100,8 @@ export default defineVerb({
         const env = wavs ? audioTargets(wavs, 'envelope', set.rate) : undefined;
         if (checked.decoders.some((d) => d.startsWith('predann'))) await initBackend('wasm');
         const waveform = wavs ? stimulusWaveforms(wavs, checked.audio.rate) : undefined;
-        const out = runIdentification({ set, annTarget: ann, envelopeTarget: env, waveform }, checked, a.seed);
+        const flux = wavs ? audioTargets(wavs, 'flux', set.rate) : undefined;
+        const out = runIdentification({ set, annTarget: ann, envelopeTarget: env, fluxTarget: flux, waveform }, checked, a.seed);
         writeIdentificationOutputs(dir, out, { target: featureSet ?? a.target, rate_hz: set.rate, subjects: [...new Set(set.subjects)], config: checked });
         const best = out.rows.filter((r) => r.subject === 'all' && r.combine === 'mean' && r.window_s === checked.windowSec);
         line = best.map((r) => `${r.decoder}/${r.split} ${(100 * r.top1).toFixed(0)}% (chance ${(100 * r.chance).toFixed(0)}%)`).join(', ');

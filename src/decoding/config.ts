@@ -41,7 +41,7 @@ export const decodeEegConfigSchema = z
       })
       .strict()
       .default({ lagsSec: [0, 0.5], lagStep: 2, alphas: [1, 10, 100, 1e3, 1e4, 1e5, 1e6], innerFolds: 3 }),
-    predannTarget: z.enum(['audio-cnn', 'ann']).default('audio-cnn').describe("InfoNCE target of the PredANN decoder: 'audio-cnn' (PredANN: an audio CNN on the waveform trained jointly, CE_audio added, stop-gradient embedding) or 'ann' (the fixed representation given as the ANN target, e.g. BAN's, in targetBins bins)"),
+    predannTarget: z.enum(['audio-cnn', 'ann', 'modulation']).default('audio-cnn').describe("InfoNCE target of the PredANN decoder: 'audio-cnn' (PredANN: an audio CNN on the waveform trained jointly, CE_audio added, stop-gradient embedding), 'ann' (the fixed representation given as the ANN target, e.g. BAN's, in targetBins bins) or 'modulation' (fixed per-window envelope modulation spectrum and onset statistics)"),
     encoder: eegEncoderConfigSchema.default(eegEncoderConfigSchema.parse({})),
     audio: audioEncoderConfigSchema.default(audioEncoderConfigSchema.parse({})).describe("PredANN's audio CNN (predannTarget 'audio-cnn')"),
   })

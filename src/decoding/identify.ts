@@ -77,6 +77,8 @@ export interface IdentificationInputs {
   annTarget: TargetSource;
   /** The audio envelope per stimulus at set.rate (needed by 'mtrf-envelope'). */
   envelopeTarget?: TargetSource;
+  /** The audio's spectral flux per stimulus at set.rate (needed by predannTarget 'modulation'). */
+  fluxTarget?: TargetSource;
   /** Each stimulus's waveform at decode.audio.rate (needed by the PredANN decoders with predannTarget 'audio-cnn'). */
   waveform?: (stimId: string) => Float32Array;
 }
@@ -108,6 +110,9 @@ export function runIdentification(inp: IdentificationInputs, cfg: DecodeEegConfi
   if (cfg.predannTarget === 'audio-cnn' && cfg.decoders.some((d) => d === 'predann' || d === 'predann-noann')) {
     if (!inp.waveform) throw new InputError('predannTarget', "'audio-cnn' needs the stimulus waveforms (pass --stimuli)");
     predannTarget = { kind: 'audio-cnn', waveform: inp.waveform, rate: cfg.audio.rate, config: cfg.audio };
+  } else if (cfg.predannTarget === 'modulation') {
+    if (!inp.envelopeTarget || !inp.fluxTarget) throw new InputError('predannTarget', "'modulation' needs the stimuli's envelope and flux (pass --stimuli)");
+    predannTarget = { kind: 'modulation', envelope: inp.envelopeTarget, flux: inp.fluxTarget };
   }
   const bar = progress('decode-eeg', cfg.decoders.length * splits.length);
   for (const split of splits) {

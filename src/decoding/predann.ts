@@ -7,20 +7,22 @@
  *    each window's waveform (stimulus time [start, start + win) / rate);
  *  - 'ann': the fixed representation (e.g. BAN's) averaged in `bins` time bins;
  *  - 'modulation': the fixed per-window modulation spectrum of the envelope
- *    and spectral flux (targets.ts), which survives the encoder's pooling.
+ *    and onset (spectral flux) statistics (targets.ts), which survive the
+ *    encoder's pooling.
  * Whole training segments (presentations) are held out for early stopping.
  */
 import { predictEegEncoder, trainEegEncoder, type EncoderHistoryRow } from '../models/predann-train.js';
 import type { EegEncoderConfig } from '../models/eeg-encoder-config.js';
 import type { AudioEncoderConfig } from '../models/audio-encoder-config.js';
 import type { Rng } from '../core/prng.js';
-import { featureStats, standardizedSource, windowTargetVectors } from './targets.js';
+import { featureStats, standardizedSource, windowModulationVectors, windowTargetVectors } from './targets.js';
 import { gatherWindows } from './windows.js';
 import type { Fold, SegmentSet, TargetSource, WindowRef } from './types.js';
 
 export type PredannTarget =
   | { kind: 'audio-cnn'; waveform: (stimId: string) => Float32Array; rate: number; config: AudioEncoderConfig }
-  | { kind: 'fixed'; source: TargetSource; bins: number };
+  | { kind: 'fixed'; source: TargetSource; bins: number }
+  | { kind: 'modulation'; envelope: TargetSource; flux: TargetSource };
 
 export interface PredannFoldResult {
   /** nTest × nSongs log-probabilities (nats). */
@@ -69,6 +71,18 @@ function windowAudio(set: SegmentSet, windows: WindowRef[], idx: readonly number
   return { data, length };
 }
 
+/** Z-score each of `dim` columns of a row-major matrix in place (constant columns become 0); the targets are training-only, so no test statistics enter. */
+function zscoreColumns(x: Float32Array, dim: number): void {
+  const n = x.length / dim;
+  for (let j = 0; j < dim; j++) {
+    let s = 0, s2 = 0;
+    for (let i = 0; i < n; i++) { const v = x[i * dim + j]; s += v; s2 += v * v; }
+    const m = s / n;
+    const sd = Math.sqrt(Math.max(0, s2 / n - m * m)) || 1;
+    for (let i = 0; i < n; i++) x[i * dim + j] = (x[i * dim + j] - m) / sd;
+  }
+}
+
 /** Train on fold.train and score fold.test; `cfg.lambda` = 0 gives the no-ANN baseline. */
 export function predannFold(set: SegmentSet, windows: WindowRef[], fold: Fold, win: number, target: PredannTarget, songIndex: Map<string, number>, cfg: EegEncoderConfig, seed: number, rng: Rng): PredannFoldResult {
   const { fit, validation } = validationSplit(set, windows, fold.train, cfg.patience > 0 ? cfg.validationFraction : 0, rng.fork('validation'));
@@ -84,6 +98,13 @@ export function predannFold(set: SegmentSet, windows: WindowRef[], fold: Fold, w
     trained = trainEegEncoder({ x, labels, targetKeys, audio: audio?.data }, shape, cfg, seed, {
       validation: { x: gatherWindows(set, windows, validation, win), labels: labelsOf(validation) },
       audio: audio ? { config: target.config, length: audio.length } : undefined,
+    });
+  } else if (target.kind === 'modulation') {
+    const tv = windowModulationVectors(target.envelope, target.flux, set.stimIds, windows, fit, win, set.rate);
+    zscoreColumns(tv.data, tv.dim);
+    const shape = { nCh: set.nCh, nT: win, nClasses: songIndex.size, targetDim: tv.dim };
+    trained = trainEegEncoder({ x, labels, targets: tv.data, targetKeys }, shape, cfg, seed, {
+      validation: { x: gatherWindows(set, windows, validation, win), labels: labelsOf(validation) },
     });
   } else {
     const trainStims = fit.map((i) => set.stimIds[windows[i].seg]);
