@@ -23,6 +23,8 @@ test('time-block folds: test windows lie inside the block, training windows neve
     for (const i of f.train) t.true(w[i].start + win <= lo || w[i].start >= hi);
   }
   t.throws(() => timeBlockFolds(cutWindowRefs(1, 100, 80, 10), 100, 80, 2), { message: /shorter than a window/ });
+  // 6 s segments, 3 s windows, two blocks: a 0.5 s gap leaves nothing to train on, and says so.
+  t.throws(() => timeBlockFolds(cutWindowRefs(1, 600, 300, 100), 600, 300, 2, 50), { message: /no training window/ });
 });
 
 test('time-block folds with a 0.5 s gap: every training window keeps ≥ 50 samples (at 100 Hz) from the test block', (t) => {

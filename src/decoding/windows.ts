@@ -94,6 +94,7 @@ export function timeBlockFolds(windows: WindowRef[], nT: number, win: number, k:
       else if (end <= lo - gap || w.start >= hi + gap) fold.train.push(i);
     });
     if (fold.test.length === 0) throw new InputError('folds', `time block ${b + 1} (${hi - lo} samples) is shorter than a window (${win} samples): use fewer blocks or shorter windows`);
+    if (fold.train.length === 0) throw new InputError('blockGapSec', `time block ${b + 1} leaves no training window ${gap} samples clear of it in ${nT}-sample segments: use a smaller gap, shorter windows or fewer blocks`);
     folds.push(fold);
   }
   return folds;
