@@ -44,7 +44,8 @@ export interface EvalItem {
   nWindows: number;
 }
 
-function argmax(x: ArrayLike<number>): number {
+/** Index of the largest score (the first on ties). */
+export function argmax(x: ArrayLike<number>): number {
   let b = 0;
   for (let j = 1; j < x.length; j++) if (x[j] > x[b]) b = j;
   return b;

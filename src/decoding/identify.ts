@@ -10,7 +10,7 @@ import { InputError } from '../core/errors.js';
 import { Rng } from '../core/prng.js';
 import { notice, progress } from '../core/progress.js';
 import { DECODERS, decodeEegConfigSchema, type DecoderName, type DecodeEegConfig } from './config.js';
-import { accuracy, evaluationItems, type Combine, type TestedWindow } from './evaluate.js';
+import { accuracy, argmax, evaluationItems, type Combine, type TestedWindow } from './evaluate.js';
 import { predannFold, type PredannTarget } from './predann.js';
 import { regressionScores } from './regression.js';
 import { featureStats, standardizedSource } from './targets.js';
@@ -163,10 +163,4 @@ export function runIdentification(inp: IdentificationInputs, cfg: DecodeEegConfi
   }
   bar.done();
   return { songs, rows, confusions, perSong, training, cnnWindowsPerSecond: nWps ? wps / nWps : NaN, itemHits };
-}
-
-function argmax(x: ArrayLike<number>): number {
-  let b = 0;
-  for (let j = 1; j < x.length; j++) if (x[j] > x[b]) b = j;
-  return b;
 }
