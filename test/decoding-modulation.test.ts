@@ -48,3 +48,37 @@ test('a shifted window along a stationary beat gives nearly the same target', (t
   const v = windowModulationVectors(env, flux, ['a'], [{ seg: 0, start: 0 }, { seg: 0, start: 37 }], [0, 1], WIN, RATE);
   for (let j = 0; j < 8; j++) t.true(Math.abs(v.data[j] - v.data[8 + j]) < 0.25, `feature ${j}: ${v.data[j]} vs ${v.data[8 + j]}`);
 });
+
+test('validation hold-out takes whole segments, ⌊fraction · n⌋ per song, and PredANN with the modulation target runs end to end', async (t) => {
+  const { validationSplit } = await import('../src/decoding/predann.js');
+  const { runIdentification } = await import('../src/decoding/identify.js');
+  const { decodeEegConfigSchema } = await import('../src/decoding/config.js');
+  const { cutWindowRefs } = await import('../src/decoding/windows.js');
+  const { initBackend } = await import('../src/models/backend.js');
+  const { Rng } = await import('../src/core/prng.js');
+  const nSeg = 12, nCh = 2, nT = 4 * RATE;
+  const stimIds = Array.from({ length: nSeg }, (_, i) => (i % 2 ? 'b' : 'a'));
+  const rng = new Rng(4, 'mod-set');
+  const eeg = rng.normals(nSeg * nCh * nT, 0, 1);
+  // Channel 0 follows the song's beat, so the classifier has something to learn.
+  for (let s = 0; s < nSeg; s++) for (let i = 0; i < nT; i++) eeg[(s * nCh) * nT + i] += songs[stimIds[s]][i];
+  const set = { eeg, nSeg, nCh, nT, rate: RATE, shiftSec: 0.2, stimIds, subjects: stimIds.map((_, i) => (i < 6 ? 'sub-01' : 'sub-02')) };
+  const windows = cutWindowRefs(nSeg, nT, WIN, RATE);
+  const all = windows.map((_, i) => i);
+  const { fit, validation } = validationSplit(set, windows, all, 0.34, new Rng(1));
+  const segsOf = (idx: number[]): Set<number> => new Set(idx.map((i) => windows[i].seg));
+  const vs = segsOf(validation);
+  t.is(vs.size, 4, '⌊0.34 · 6⌋ = 2 segments per song');
+  t.is([...vs].filter((s) => stimIds[s] === 'a').length, 2);
+  t.false([...segsOf(fit)].some((s) => vs.has(s)));
+  t.is(fit.length + validation.length, all.length);
+  await initBackend('wasm');
+  const cfg = decodeEegConfigSchema.parse({
+    decoders: ['predann'], splits: ['loso'], windowSec: 3, hopSec: 1, evalWindowsSec: [3], combine: ['mean'], nBoot: 20, nPerm: 20, predannTarget: 'modulation',
+    encoder: { epochs: 3, patience: 0, batchSize: 8, filters: [4], kernel: [1, 5], poolTime: 2, projectionHidden: 8 },
+  });
+  const res = runIdentification({ set, annTarget: env, envelopeTarget: env, fluxTarget: flux }, cfg, 1);
+  t.is(res.training.filter((h) => h.epoch === 1).length, 2, 'one training run per LOSO fold');
+  t.true(res.training.every((h) => h.nce > 0 && Number.isFinite(h.loss)));
+  t.is(res.itemHits.length, nSeg, 'one non-overlapping 3 s item per 4 s segment');
+});
