@@ -2,13 +2,14 @@
 #
 # EEG recorded while listeners hear the clips is band-passed, notch-filtered,
 # re-referenced, cleaned of bad channels, resampled and robust-scaled, then cut
-# into segments aligned to each song onset (+200 ms). An EEG encoder is trained
-# to classify the song while its projection predicts the frozen network's
-# representation of the same audio (cross-entropy + λ·InfoNCE); the no-ANN
-# encoder (λ = 0), a lagged linear backward model onto the representation and
-# an mTRF envelope reconstruction are the baselines. Identification is scored
-# on held-out time blocks and held-out listeners, against chance and a
-# permutation null; the control listener carries no stimulus response.
+# into segments aligned to each song onset (+200 ms). As in PredANN, an EEG
+# encoder and an audio CNN on the waveform learn to classify the song while the
+# EEG embedding predicts the (stop-gradient) audio embedding of the same window
+# (CE_eeg + CE_audio + λ·InfoNCE); the no-ANN encoder (λ = 0), a lagged linear
+# backward model onto the BAN representation and an mTRF envelope
+# reconstruction are the baselines. Identification is scored under PredANN's
+# chunk split (leaky), held-out time blocks and held-out listeners, against
+# chance and a permutation null; the control listener carries no response.
 
 EEG_CFG      ?= pipelines/eeg-identification.json
 

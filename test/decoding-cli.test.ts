@@ -27,7 +27,8 @@ test('eeg-prep → decode-eeg on the mini-study', (t) => {
   }), 3, bids);
   const out = path.join(dir, 'deriv');
   const cfgFile = path.join(dir, 'eeg.json');
-  fs.writeFileSync(cfgFile, JSON.stringify({ prep: { rate: 64 }, decode: { windowSec: 2, hopSec: 1, evalWindowsSec: [2, 4], nBoot: 50, nPerm: 50, regression: { lagStep: 4, alphas: [100, 1e4] } } }));
+  fs.writeFileSync(cfgFile, JSON.stringify({ prep: { rate: 64 }, decode: { windowSec: 2, hopSec: 1, evalWindowsSec: [2, 4], nBoot: 50, nPerm: 50, regression: { lagStep: 4, alphas: [100, 1e4] },
+    encoder: { filters: [4, 8], kernel: [3, 5], poolTime: 4, patience: 2 }, audio: { filters: [4, 8, 8, 8] } } }));
   const stamps: string[] = [];
   for (const sub of study.eeg) {
     const label = sub.id.slice(4);
@@ -52,12 +53,12 @@ test('eeg-prep → decode-eeg on the mini-study', (t) => {
   t.regex(again.stdout, /up to date/);
 
   const dec = runCli(['decode-eeg', '--segments', ...stamps, '--target', 'envelope', '--stimuli', path.join(bids, 'stimuli'), '--config', cfgFile,
-    '--decoders', 'regression,mtrf-envelope,predann-noann', '--splits', 'time-block,loso', '--epochs', '2', '--out', out, '--stamp', path.join(out, 'stamps', 'decode-eeg.json'), '--quiet'], { env });
+    '--decoders', 'regression,mtrf-envelope,predann,predann-noann', '--splits', 'time-block,loso', '--epochs', '2', '--out', out, '--stamp', path.join(out, 'stamps', 'decode-eeg.json'), '--quiet'], { env });
   t.is(dec.code, 0, dec.stderr);
   for (const sub of study.eeg) {
     const scores = readTsv(path.join(out, sub.id, 'eeg', `${sub.id}_desc-identification_scores.tsv`));
     for (const c of ['decoder', 'split', 'window_s', 'combine', 'top1', 'top1_lo', 'top1_hi', 'topk', 'chance', 'p_perm']) t.true(scores.columns.includes(c), c);
-    t.deepEqual([...new Set(scores.rows.map((r) => r.decoder))].sort(), ['mtrf-envelope', 'predann-noann', 'regression']);
+    t.deepEqual([...new Set(scores.rows.map((r) => r.decoder))].sort(), ['mtrf-envelope', 'predann', 'predann-noann', 'regression']);
     t.true(scores.rows.every((r) => Math.abs(Number(r.chance) - 1 / 6) < 1e-5));
     t.true(fs.existsSync(path.join(out, sub.id, 'eeg', `${sub.id}_desc-identification_scores.json`)));
     const conf = readTsv(path.join(out, sub.id, 'eeg', `${sub.id}_desc-identification_confusion.tsv`));
@@ -65,6 +66,16 @@ test('eeg-prep → decode-eeg on the mini-study', (t) => {
   }
   const curve = JSON.parse(fs.readFileSync(path.join(out, 'group', 'desc-identification_curve.json'), 'utf8')) as { series: { window_s: number[] }[] };
   t.true(curve.series.length > 0 && curve.series.every((s) => s.window_s.length >= 1));
+  // Confusions for every window length, and per-song accuracy whose items add up to the pooled rows.
+  const confs = readTsv(path.join(out, 'group', 'desc-identification_confusions.tsv'));
+  t.deepEqual([...new Set(confs.rows.map((r) => Number(r.window_s)))].sort(), [2, 4]);
+  const perSong = readTsv(path.join(out, 'group', 'desc-identification_persong.tsv'));
+  const group = readTsv(path.join(out, 'group', 'desc-identification_scores.tsv'));
+  const pooled = group.rows.find((r) => r.subject === 'all' && r.decoder === 'regression' && r.split === 'loso' && r.window_s === '2' && r.combine === 'mean')!;
+  const songRows = perSong.rows.filter((r) => r.decoder === 'regression' && r.split === 'loso' && r.window_s === '2' && r.combine === 'mean');
+  t.is(songRows.length, 6);
+  t.is(songRows.reduce((s, r) => s + Number(r.n_items), 0), Number(pooled.n_items));
+  t.true(Math.abs(songRows.reduce((s, r) => s + Number(r.n_items) * Number(r.top1), 0) / Number(pooled.n_items) - Number(pooled.top1)) < 1e-6);
   const train = readTsv(path.join(out, 'group', 'desc-identification_training.tsv'));
   t.true(train.rows.length >= 2);
 

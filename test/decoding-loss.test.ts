@@ -5,7 +5,7 @@
  */
 import test from 'ava';
 import { initBackend, tf } from '../src/models/backend.js';
-import { crossEntropy, predannLoss, symmetricInfoNce } from '../src/models/predann-loss.js';
+import { crossEntropy, duplicateTargetMask, predannLoss, symmetricInfoNce } from '../src/models/predann-loss.js';
 import { pyJson } from './helpers/signal-python.js';
 
 const logits = [[2.0, 0.5, -1.0, 0.1], [0.3, 1.2, 0.0, -0.4], [-0.5, 0.2, 0.9, 1.5]];
@@ -54,4 +54,36 @@ test('InfoNCE is lowest when each EEG embedding points at its own ANN target, an
   t.false(a.trainable);
   const ceOnly = tf.tidy(() => crossEntropy(tf.tensor2d([[0, 0]]), tf.tensor1d([1], 'int32')).dataSync()[0]);
   t.true(Math.abs(ceOnly - Math.log(2)) < 1e-6);
+});
+
+test('InfoNCE with duplicate targets masked matches numpy with those pairs left out of both denominators', (t) => {
+  // Windows 0 and 2 carry the same song at the same song time (two listeners): identical ANN targets.
+  const a4 = [ann[0], ann[1], ann[0], ann[2]];
+  const e4 = [eeg[0], eeg[1], [0.7, 0.4], eeg[2]];
+  const keys = [10, 11, 10, 12];
+  const ref = pyJson<{ masked: number; plain: number }>(
+    [
+      'e=np.array(inp["e"]); a=np.array(inp["a"]); k=np.array(inp["keys"]); tau=0.5',
+      'def lsm(z): m=z.max(axis=1,keepdims=True); return z-m-np.log(np.exp(z-m).sum(axis=1,keepdims=True))',
+      'en=e/np.linalg.norm(e,axis=1,keepdims=True); an=a/np.linalg.norm(a,axis=1,keepdims=True)',
+      'S=en@an.T/tau; n=len(S)',
+      'plain=(-np.trace(lsm(S))-np.trace(lsm(S.T)))/(2*n)',
+      'dup=(k[:,None]==k[None,:])&~np.eye(n,dtype=bool)',
+      'def masked_lsm(Z): Z=np.where(dup,-np.inf,Z); return lsm(Z)',
+      'masked=(-np.trace(masked_lsm(S))-np.trace(masked_lsm(S.T)))/(2*n)',
+      'print(json.dumps({"masked":masked,"plain":plain}))',
+    ].join('\n'),
+    { e: e4, a: a4, keys },
+  );
+  const mask = duplicateTargetMask(keys);
+  t.truthy(mask);
+  t.is(duplicateTargetMask([1, 2, 3]), null);
+  const [masked, plain] = tf.tidy(() => [
+    symmetricInfoNce(tf.tensor2d(e4), tf.tensor2d(a4), 0.5, tf.tensor2d(mask!, [4, 4])).dataSync()[0],
+    symmetricInfoNce(tf.tensor2d(e4), tf.tensor2d(a4), 0.5).dataSync()[0],
+  ]);
+  t.true(Math.abs(masked - ref.masked) < 1e-5, `masked ${masked} vs ${ref.masked}`);
+  t.true(Math.abs(plain - ref.plain) < 1e-5, `plain ${plain} vs ${ref.plain}`);
+  // The duplicate was counted as a hard negative (cosine 1 to the positive): removing it must lower the loss.
+  t.true(masked < plain);
 });

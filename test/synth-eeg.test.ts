@@ -142,3 +142,20 @@ test('artefacts are where they are said to be: one flat channel, one noisy chann
   };
   t.true(power(50) > 20 * power(45), `50 Hz ${power(50)} vs 45 Hz ${power(45)}`);
 });
+
+test('an EEG design of 3 songs × 4 repeats: each listener hears the first clip of each genre four times, in a listener-specific order', (t) => {
+  const c2 = synthConfigSchema.parse({ ...cfg, eeg: { ...cfg.eeg, songs: 3, repeats: 4 } });
+  const s2 = simulateStudy(c2, 5);
+  const firstOfGenre = [0, 6, 12];
+  t.deepEqual(firstOfGenre.map((i) => s2.stimuli[i].track), [0, 0, 0]);
+  for (const sub of s2.eeg) {
+    t.is(sub.order.length, 12);
+    t.deepEqual([...new Set(sub.order)].sort((a, b) => a - b), firstOfGenre);
+    for (const st of firstOfGenre) t.is(sub.order.filter((o) => o === st).length, 4);
+    // Onsets follow each other by clip length + gap.
+    for (let k = 1; k < sub.onsets.length; k++) t.true(Math.abs(sub.onsets[k] - sub.onsets[k - 1] - (4 + cfg.eeg.gapSec)) < 1.5 / cfg.eeg.rate);
+  }
+  t.notDeepEqual(s2.eeg[0].order, s2.eeg[1].order);
+  // The default (every clip once) keeps the old design.
+  t.deepEqual([...study.eeg[0].order].sort((a, b) => a - b), study.stimuli.map((_, i) => i));
+});

@@ -12,7 +12,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { initBackend, type KernelPath } from '../../src/models/backend.js';
-import { trainEegEncoder } from '../../src/models/eeg-encoder.js';
+import { trainEegEncoder } from '../../src/models/predann-train.js';
 import { eegEncoderConfigSchema } from '../../src/models/eeg-encoder-config.js';
 import { Rng } from '../../src/core/prng.js';
 import { arg, interleave, runChild, runTorch } from './torch-compare.js';
@@ -64,7 +64,7 @@ async function ours(net: NetName, threads: number): Promise<{ rate: number; cpuR
   const cfg = eegEncoderConfigSchema.parse({ filters: [...filters], poolTime: pool, kernel: [...kernel], epochs: 2, batchSize: batch });
   // Epoch 1 warms up (kernel compilation, allocation); epoch 2 is timed.
   const cpu: NodeJS.CpuUsage[] = [];
-  const r = trainEegEncoder(set, shape, cfg, 1, () => { cpu.push(process.cpuUsage()); });
+  const r = trainEegEncoder(set, shape, cfg, 1, { onEpoch: () => { cpu.push(process.cpuUsage()); } });
   const windows = nWin - (nWin % batch);
   // CPU time from the end of the warm-up epoch to the end of training: the timed epoch.
   const c = process.cpuUsage(cpu[0]);

@@ -3,7 +3,7 @@
  *  --stimuli STUDY/stimuli --config pipelines/eeg-identification.json`:
  * identify the song from held-out EEG with the PredANN CNN (and its λ = 0
  * baseline), the regression decoder and the mTRF envelope baseline, under the
- * random-chunk, time-block and leave-one-subject-out splits.
+ * PredANN chunk (leaky), random-chunk, time-block and leave-one-subject-out splits.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -14,7 +14,7 @@ import { resolveArtifact, runStage } from '../pipeline/stage.js';
 import { DEFAULT_ROOT } from '../pipeline/derivatives.js';
 import { eegIdentificationConfigSchema } from '../decoding/config.js';
 
-const CODE_VERSION = 'decode-eeg-1';
+const CODE_VERSION = 'decode-eeg-2';
 
 /** All `<model>/<area>/iter-<k>.npy` files under a features artifact, as relative paths without .npy. */
 function featureSets(dir: string): string[] {
@@ -41,7 +41,7 @@ export default defineVerb({
       .option('target', { choices: ['logmel', 'envelope'] as const, describe: 'without --features: compute the target from the audio' })
       .option('stimuli', { type: 'string', describe: 'BIDS stimuli folder (stimuli.tsv + WAVs): audio targets and the mTRF envelope' })
       .option('decoders', { type: 'string', describe: 'comma-separated subset of predann,predann-noann,regression,mtrf-envelope' })
-      .option('splits', { type: 'string', describe: 'comma-separated subset of random-chunk,time-block,loso' })
+      .option('splits', { type: 'string', describe: 'comma-separated subset of chunk-leaky,random-chunk,time-block,loso' })
       .option('epochs', { type: 'number', describe: 'override decode.encoder.epochs' })
       .option('windows', { type: 'string', describe: 'override decode.evalWindowsSec, e.g. 3,6' }),
   run: async (a) => {
@@ -69,13 +69,14 @@ export default defineVerb({
     } else if (!a.target) {
       throw new InputError('--features', 'give --features (ANN representation) or --target logmel|envelope');
     }
-    const needsAudio = !featDir || checked.decoders.includes('mtrf-envelope');
-    if (needsAudio && !a.stimuli) throw new InputError('--stimuli', `needed for ${!featDir ? `--target ${a.target}` : 'the mtrf-envelope decoder'}`);
+    const audioCnn = checked.predannTarget !== 'ann' && checked.decoders.some((d) => d.startsWith('predann'));
+    const needsAudio = !featDir || checked.decoders.includes('mtrf-envelope') || audioCnn;
+    if (needsAudio && !a.stimuli) throw new InputError('--stimuli', `needed for ${!featDir ? `--target ${a.target}` : audioCnn ? `the PredANN target (decode.predannTarget '${checked.predannTarget}')` : 'the mtrf-envelope decoder'}`);
     if (a.stimuli) inputs.stimuli = a.stimuli;
     const root = a.out ?? DEFAULT_ROOT;
     const { readSegmentsArtifact, writeIdentificationOutputs } = await import('../decoding/outputs.js');
     const { stackSegments } = await import('../decoding/from-study.js');
-    const { featureFileTargets, audioTargets, stimulusWavPaths } = await import('../decoding/targets.js');
+    const { featureFileTargets, audioTargets, stimulusWavPaths, stimulusWaveforms } = await import('../decoding/targets.js');
     const { runIdentification } = await import('../decoding/identify.js');
     const { initBackend } = await import('../models/backend.js');
     let line = '';
@@ -98,7 +99,9 @@ export default defineVerb({
         }
         const env = wavs ? audioTargets(wavs, 'envelope', set.rate) : undefined;
         if (checked.decoders.some((d) => d.startsWith('predann'))) await initBackend('wasm');
-        const out = runIdentification({ set, annTarget: ann, envelopeTarget: env }, checked, a.seed);
+        const waveform = wavs ? stimulusWaveforms(wavs, checked.audio.rate) : undefined;
+        const flux = wavs ? audioTargets(wavs, 'flux', set.rate) : undefined;
+        const out = runIdentification({ set, annTarget: ann, envelopeTarget: env, fluxTarget: flux, waveform }, checked, a.seed);
         writeIdentificationOutputs(dir, out, { target: featureSet ?? a.target, rate_hz: set.rate, subjects: [...new Set(set.subjects)], config: checked });
         const best = out.rows.filter((r) => r.subject === 'all' && r.combine === 'mean' && r.window_s === checked.windowSec);
         line = best.map((r) => `${r.decoder}/${r.split} ${(100 * r.top1).toFixed(0)}% (chance ${(100 * r.chance).toFixed(0)}%)`).join(', ');

@@ -8,7 +8,10 @@
  * (the first item starts at the earliest test window; an item holds every
  * test window lying inside [s, s + L); the next starts at the first test
  * window at or after s + L). An item's scores combine its windows by
- *   mean:  S_c = (1/m) Σ_w s_{w,c}
+ *   mean:  S_c = (1/m) Σ_w p_{w,c}, p = exp(s) for the CNN's log-probabilities
+ *          (PredANN's mean softmax), p = s for correlation scores
+ *   mean-logprob: S_c = (1/m) Σ_w s_{w,c} (a product of window likelihoods;
+ *          one confidently wrong window can veto the right song)
  *   max:   S_c = max_w s_{w,c}
  *   vote:  S_c = #{w : argmax s_w = c} (ties broken by the mean score).
  * Top-1 accuracy = (1/N) Σ_i [argmax S_i = y_i]; top-k counts y_i among the k
@@ -20,7 +23,11 @@ import { bootstrapCi } from '../encoding/bootstrap.js';
 import type { Rng } from '../core/prng.js';
 import type { SegmentSet, WindowRef } from './types.js';
 
-export type Combine = 'mean' | 'max' | 'vote';
+export const COMBINES = ['mean', 'mean-logprob', 'max', 'vote'] as const;
+export type Combine = (typeof COMBINES)[number];
+
+/** What a decoder's window scores are: class log-probabilities (CNN) or similarities such as correlations (regression). */
+export type ScoreKind = 'logprob' | 'similarity';
 
 export interface TestedWindow {
   window: number;
@@ -37,18 +44,25 @@ export interface EvalItem {
   nWindows: number;
 }
 
-function argmax(x: ArrayLike<number>): number {
+/** Index of the largest score (the first on ties). */
+export function argmax(x: ArrayLike<number>): number {
   let b = 0;
   for (let j = 1; j < x.length; j++) if (x[j] > x[b]) b = j;
   return b;
 }
 
 /** Combine windows' scores into one score per song (see module doc). */
-export function combineScores(scores: Float32Array[], how: Combine): Float64Array {
+export function combineScores(scores: Float32Array[], how: Combine, kind: ScoreKind = 'similarity'): Float64Array {
   const K = scores[0].length;
   const mean = new Float64Array(K);
   for (const s of scores) for (let c = 0; c < K; c++) mean[c] += s[c] / scores.length;
-  if (how === 'mean') return mean;
+  if (how === 'mean-logprob') return mean;
+  if (how === 'mean') {
+    if (kind === 'similarity') return mean;
+    const prob = new Float64Array(K);
+    for (const s of scores) for (let c = 0; c < K; c++) prob[c] += Math.exp(s[c]) / scores.length;
+    return prob;
+  }
   if (how === 'max') {
     const out = new Float64Array(K).fill(-Infinity);
     for (const s of scores) for (let c = 0; c < K; c++) out[c] = Math.max(out[c], s[c]);
@@ -72,7 +86,7 @@ export function combineScores(scores: Float32Array[], how: Combine): Float64Arra
  * `win` samples, grouped per (fold, segment). Returns the items with their
  * combined scores and true class.
  */
-export function evaluationItems(tested: TestedWindow[], windows: WindowRef[], set: SegmentSet, songIndex: Map<string, number>, win: number, lengthSamples: number, how: Combine, minSpan = lengthSamples): EvalItem[] {
+export function evaluationItems(tested: TestedWindow[], windows: WindowRef[], set: Pick<SegmentSet, 'subjects' | 'stimIds'>, songIndex: Map<string, number>, win: number, lengthSamples: number, how: Combine, minSpan = lengthSamples, kind: ScoreKind = 'similarity'): EvalItem[] {
   const groups = new Map<string, TestedWindow[]>();
   for (const t of tested) {
     const key = `${t.fold}\u0000${windows[t.window].seg}`;
@@ -100,7 +114,7 @@ export function evaluationItems(tested: TestedWindow[], windows: WindowRef[], se
       }
       // An item counts as L seconds of evidence only if its windows reach (nearly) its end.
       if (members.length > 0 && end - s >= minSpan) {
-        items.push({ subject: set.subjects[seg], seg, trueClass: songIndex.get(set.stimIds[seg])!, scores: combineScores(members, how), nWindows: members.length });
+        items.push({ subject: set.subjects[seg], seg, trueClass: songIndex.get(set.stimIds[seg])!, scores: combineScores(members, how, kind), nWindows: members.length });
       }
       i = j;
     }

@@ -13,6 +13,8 @@ export interface SubjectSegments {
   nCh: number;
   nT: number;
   rate: number;
+  /** Segment start after stimulus onset, s. */
+  shiftSec: number;
   stimIds: string[];
   channels: string[];
 }
@@ -26,6 +28,7 @@ export function stackSegments(parts: SubjectSegments[]): SegmentSet {
   const ref = parts[0];
   for (const p of parts) {
     if (p.rate !== ref.rate) throw new InputError('segments', `${p.subject} is at ${p.rate} Hz, ${ref.subject} at ${ref.rate} Hz`);
+    if (p.shiftSec !== ref.shiftSec) throw new InputError('segments', `${p.subject}'s segments start ${p.shiftSec} s after onset, ${ref.subject}'s ${ref.shiftSec} s`);
     if (p.channels.join(',') !== ref.channels.join(',')) throw new InputError('segments', `${p.subject} has channels ${p.channels.join(',')}, ${ref.subject} ${ref.channels.join(',')} (use bad-channel interpolation, not dropping, to pool subjects)`);
   }
   const nT = Math.min(...parts.map((p) => p.nT));
@@ -43,5 +46,5 @@ export function stackSegments(parts: SubjectSegments[]): SegmentSet {
     }
     s0 += p.nSeg;
   }
-  return { eeg, nSeg, nCh, nT, rate: ref.rate, stimIds, subjects };
+  return { eeg, nSeg, nCh, nT, rate: ref.rate, shiftSec: ref.shiftSec, stimIds, subjects };
 }

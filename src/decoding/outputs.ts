@@ -24,14 +24,15 @@ export function readSegmentsArtifact(dir: string): SubjectSegments[] {
       else if (e.name.endsWith('_desc-segments_eeg.npy')) {
         const side = p.replace(/\.npy$/, '.json');
         if (!fs.existsSync(side)) throw new InputError(p, 'segments without their .json sidecar');
-        const meta = JSON.parse(fs.readFileSync(side, 'utf8')) as { subject?: string; rate_hz?: number; stim_ids?: string[]; channels?: string[] };
+        const meta = JSON.parse(fs.readFileSync(side, 'utf8')) as { subject?: string; rate_hz?: number; shift_s?: number; stim_ids?: string[]; channels?: string[] };
         const arr = readNpy(p);
         if (arr.dtype !== 'float32' || arr.shape.length !== 3) throw new InputError(p, `expected float32 segments × channels × time, got ${arr.dtype} [${arr.shape.join(', ')}]`);
         const [nSeg, nCh, nT] = arr.shape;
+        if (typeof meta.shift_s !== 'number') throw new InputError(side, 'sidecar lacks shift_s (segment start after stimulus onset, s): the backward models need it to place their lags');
         if (!meta.subject || !meta.rate_hz || !meta.stim_ids || meta.stim_ids.length !== nSeg || !meta.channels || meta.channels.length !== nCh) {
           throw new InputError(side, 'sidecar lacks subject/rate_hz/stim_ids/channels matching the array');
         }
-        out.push({ subject: meta.subject, data: arr.data as Float32Array, nSeg, nCh, nT, rate: meta.rate_hz, stimIds: meta.stim_ids, channels: meta.channels });
+        out.push({ subject: meta.subject, data: arr.data as Float32Array, nSeg, nCh, nT, rate: meta.rate_hz, shiftSec: meta.shift_s, stimIds: meta.stim_ids, channels: meta.channels });
       }
     }
   };
@@ -45,9 +46,9 @@ const SCORE_COLUMNS = ['decoder', 'split', 'window_s', 'combine', 'n_items', 'to
 const SCORE_SIDECAR: Record<string, TsvColumnDescription> = {
   subject: { Description: 'Subject whose test items are scored ("all" = pooled)' },
   decoder: { Description: 'Decoder', Levels: { predann: 'EEG CNN with song CE + λ·InfoNCE to the ANN representation', 'predann-noann': 'the same CNN with λ = 0', regression: 'lagged ridge backward model of the ANN representation, identification by correlation', 'mtrf-envelope': 'mTRF envelope reconstruction, identification by correlation' } },
-  split: { Description: 'Cross-validation split', Levels: { 'random-chunk': 'PredANN setting: random windows, same subject and song in train and test', 'time-block': 'held-out time blocks within songs', loso: 'leave one subject out' } },
+  split: { Description: 'Cross-validation split', Levels: { 'chunk-leaky': "PredANN's split: 30-s chunks per subject × song, 25 % held out per song; the same subject's other chunks of the song train (leaky)", 'random-chunk': 'random windows, overlapping windows of the same presentation in train and test (leakier)', 'time-block': 'held-out time blocks within songs', loso: 'leave one subject out' } },
   window_s: { Description: 'Length of the evaluated EEG stretch', Units: 's' },
-  combine: { Description: 'How the decoder windows inside a stretch are combined', Levels: { mean: 'mean score', max: 'maximum score', vote: 'majority vote of window predictions' } },
+  combine: { Description: 'How the decoder windows inside a stretch are combined', Levels: { mean: 'mean softmax probability (CNN, as PredANN) or mean correlation (regression decoders)', 'mean-logprob': 'mean log-probability (CNN; equals mean for the regression decoders)', max: 'maximum score', vote: 'majority vote of window predictions' } },
   n_items: { Description: 'Number of evaluated stretches' },
   top1: { Description: 'Top-1 identification accuracy (fraction)' },
   top1_lo: { Description: 'Lower bound of the 95% percentile-bootstrap CI of top1 (items resampled)' },
@@ -72,7 +73,9 @@ export function writeIdentificationOutputs(dir: string, res: IdentificationResul
     const base = path.join(dir, s, 'eeg', `${s}_desc-identification`);
     writeTsv(`${base}_scores.tsv`, SCORE_COLUMNS, res.rows.filter((r) => r.subject === s).map(rowCells), Object.fromEntries(SCORE_COLUMNS.map((c) => [c, SCORE_SIDECAR[c]])));
     const conf: Record<string, string | number | null>[] = [];
-    for (const c of res.confusions.filter((e) => e.subject === s)) {
+    // The per-subject file keeps one matrix per decoder × split (the shortest window), as the report reads it; every length is in group/.
+    const baseLen = Math.min(...res.confusions.map((e) => e.window_s));
+    for (const c of res.confusions.filter((e) => e.subject === s && e.window_s === baseLen)) {
       for (let i = 0; i < K; i++) for (let j = 0; j < K; j++) if (c.counts[i * K + j] > 0) conf.push({ decoder: c.decoder, split: c.split, true_stim: res.songs[i], predicted_stim: res.songs[j], count: c.counts[i * K + j] });
     }
     writeTsv(`${base}_confusion.tsv`, ['decoder', 'split', 'true_stim', 'predicted_stim', 'count'], conf, {
@@ -82,6 +85,18 @@ export function writeIdentificationOutputs(dir: string, res: IdentificationResul
   }
   const g = path.join(dir, 'group');
   writeTsv(path.join(g, 'desc-identification_scores.tsv'), ['subject', ...SCORE_COLUMNS], res.rows.map(rowCells), { subject: SCORE_SIDECAR.subject, ...Object.fromEntries(SCORE_COLUMNS.map((c) => [c, SCORE_SIDECAR[c]])) });
+  const allConf: Record<string, string | number | null>[] = [];
+  for (const c of res.confusions) {
+    for (let i = 0; i < K; i++) for (let j = 0; j < K; j++) if (c.counts[i * K + j] > 0) allConf.push({ subject: c.subject, decoder: c.decoder, split: c.split, window_s: c.window_s, true_stim: res.songs[i], predicted_stim: res.songs[j], count: c.counts[i * K + j] });
+  }
+  writeTsv(path.join(g, 'desc-identification_confusions.tsv'), ['subject', 'decoder', 'split', 'window_s', 'true_stim', 'predicted_stim', 'count'], allConf, {
+    subject: SCORE_SIDECAR.subject, decoder: SCORE_SIDECAR.decoder, split: SCORE_SIDECAR.split, window_s: SCORE_SIDECAR.window_s,
+    true_stim: { Description: 'Song heard' }, predicted_stim: { Description: 'Top-1 song (mean combination)' }, count: { Description: 'Number of items (zero cells omitted)' },
+  });
+  writeTsv(path.join(g, 'desc-identification_persong.tsv'), ['decoder', 'split', 'window_s', 'combine', 'song', 'n_items', 'top1'], res.perSong.map((r) => ({ ...r })), {
+    decoder: SCORE_SIDECAR.decoder, split: SCORE_SIDECAR.split, window_s: SCORE_SIDECAR.window_s, combine: SCORE_SIDECAR.combine,
+    song: { Description: 'Song heard (true label of the items)' }, n_items: { Description: 'Items of this song, all subjects pooled' }, top1: { Description: 'Fraction of them identified correctly' },
+  });
   // Figure data: accuracy vs window length, one series per decoder × split × combine × subject.
   const series = new Map<string, { decoder: string; split: string; combine: string; subject: string; window_s: number[]; top1: (number | null)[]; top1_lo: (number | null)[]; top1_hi: (number | null)[]; chance: number }>();
   for (const r of res.rows) {
@@ -95,11 +110,15 @@ export function writeIdentificationOutputs(dir: string, res: IdentificationResul
     e.top1_hi.push(c.top1_hi as number | null);
   }
   writeJsonAtomic(path.join(g, 'desc-identification_curve.json'), { description: 'Top-1 identification accuracy vs evaluated window length', x: 'window_s', y: 'top1', songs: res.songs, series: [...series.values()] });
-  writeTsv(path.join(g, 'desc-identification_training.tsv'), ['decoder', 'split', 'fold', 'epoch', 'loss', 'ce', 'nce', 'train_acc', 'seconds'], res.training.map((t) => ({ ...t })), {
-    loss: { Description: 'Training loss L = CE + λ·InfoNCE, mean over windows', Units: 'nats' },
-    ce: { Description: 'Song cross-entropy', Units: 'nats' },
-    nce: { Description: 'Symmetric InfoNCE to the ANN representation', Units: 'nats' },
-    train_acc: { Description: 'Training-batch top-1 accuracy (fraction)' },
+  writeTsv(path.join(g, 'desc-identification_training.tsv'), ['decoder', 'split', 'fold', 'epoch', 'loss', 'ce', 'ce_audio', 'nce', 'train_acc', 'val_ce', 'val_acc', 'best_epoch', 'seconds'], res.training.map((t) => ({ ...t, val_ce: finiteOrNull(t.val_ce), val_acc: finiteOrNull(t.val_acc) })), {
+    loss: { Description: 'Training loss L = CE_eeg + CE_audio + λ·InfoNCE (+ weight decay), mean over windows', Units: 'nats' },
+    ce: { Description: 'Song cross-entropy of the EEG encoder', Units: 'nats' },
+    ce_audio: { Description: "Song cross-entropy of PredANN's audio CNN (0 without the audio branch)", Units: 'nats' },
+    nce: { Description: 'Symmetric InfoNCE between the EEG embedding and the (stop-gradient) target', Units: 'nats' },
+    train_acc: { Description: 'Training-batch top-1 accuracy (fraction, dropout on)' },
+    val_ce: { Description: 'Eval-mode cross-entropy on the held-out validation segments (n/a without early stopping)', Units: 'nats' },
+    val_acc: { Description: 'Eval-mode top-1 accuracy on the validation segments (fraction)' },
+    best_epoch: { Description: 'Epoch whose weights were kept (lowest val_ce)' },
     seconds: { Description: 'Epoch wall time', Units: 's' },
   });
   writeJsonAtomic(path.join(g, 'desc-identification_summary.json'), { songs: res.songs, nSongs: K, cnnWindowsPerSecond: Number.isFinite(res.cnnWindowsPerSecond) ? res.cnnWindowsPerSecond : null, ...meta });

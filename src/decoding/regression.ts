@@ -1,9 +1,16 @@
 /**
  * Backward (stimulus-reconstruction) models. The stimulus representation at
- * time t is predicted from the EEG at t … t + L (the brain responds after the
- * sound, so the decoder looks ahead in the EEG):
+ * stimulus time t is predicted from the EEG recorded ℓ ∈ [ℓ0, ℓ1] after it
+ * (the brain responds after the sound, so the decoder looks ahead in the EEG):
  *
- *   ŝ_j(t) = b_j + Σ_c Σ_{d=0}^{D} w_{c,d,j} · x_c(t + d),   d·Δt ∈ [0, 500 ms]
+ *   ŝ_j(t) = b_j + Σ_c Σ_ℓ w_{c,ℓ,j} · x_c(t + ℓ),   ℓ ∈ [0, 500 ms] by default
+ *
+ * The lag window is stated in stimulus time. Segments start `shiftSec`
+ * (0.2 s) after onset, so segment sample t holds the EEG of stimulus time
+ * t/rate + shift, and a lag ℓ is a segment offset of ℓ − shift: the default
+ * window is −0.2…0.3 s in segment samples. Placing it at 0…0.5 s of segment
+ * time instead (issue 13) made the decoder look at 0.2–0.7 s after the sound
+ * and miss the 50–230 ms responses; EEG before a segment's start is zero.
  *
  * fitted by ridge with one α per target feature chosen by grouped inner CV
  * (encoding/ridge.ts). A test window is then identified by correlating its
@@ -19,7 +26,7 @@ import { pearson } from '../encoding/correlation.js';
 import type { Fold, SegmentSet, TargetSource, WindowRef } from './types.js';
 
 export interface RegressionDecoderOptions {
-  /** Lag range of the EEG after the stimulus, seconds (default [0, 0.5]). */
+  /** Lag range of the EEG after the stimulus, in stimulus time, seconds (default [0, 0.5]). */
   lagsSec: [number, number];
   /** Use every lagStep-th lag (default 1). */
   lagStep: number;
@@ -28,10 +35,14 @@ export interface RegressionDecoderOptions {
   innerFolds: number;
 }
 
-/** Lags in samples (EEG sample t + d predicts stimulus time t), as delays for delayFeatures (negative = lead). */
-export function leadDelays(rate: number, lagsSec: [number, number], step = 1): number[] {
-  const a = Math.round(lagsSec[0] * rate);
-  const b = Math.round(lagsSec[1] * rate);
+/**
+ * Segment offsets d (segment sample t + d predicts target row t) covering
+ * post-stimulus lags `lagsSec` when segments start `shiftSec` after onset,
+ * returned as delays for delayFeatures (negative = lead).
+ */
+export function leadDelays(rate: number, lagsSec: [number, number], step = 1, shiftSec = 0): number[] {
+  const a = Math.round((lagsSec[0] - shiftSec) * rate);
+  const b = Math.round((lagsSec[1] - shiftSec) * rate);
   const out: number[] = [];
   for (let d = a; d <= b; d += step) out.push(-d);
   return out;
@@ -90,7 +101,7 @@ export interface FittedBackwardModel {
 
 /** Fit the backward model on a fold's training windows (targets should already be standardised). */
 export function fitBackwardModel(set: SegmentSet, windows: WindowRef[], fold: Fold, win: number, target: TargetSource, opts: RegressionDecoderOptions): FittedBackwardModel {
-  const delays = leadDelays(set.rate, opts.lagsSec, opts.lagStep);
+  const delays = leadDelays(set.rate, opts.lagsSec, opts.lagStep, set.shiftSec);
   const runs = trainingRuns(set, windows, fold.train, win, (seg) => target(set.stimIds[seg]).n);
   if (runs.length === 0) throw new InputError('decode-eeg', `fold ${fold.name} has no training samples`);
   const f = target(set.stimIds[runs[0].seg]).f;

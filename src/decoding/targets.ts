@@ -11,8 +11,9 @@ import { InputError } from '../core/errors.js';
 import { readNpy } from '../io/npy.js';
 import { readTsv, tsvNumber } from '../io/tsv.js';
 import { readWav } from '../io/wav.js';
-import { amplitudeEnvelope } from '../signal/envelope.js';
+import { amplitudeEnvelope, spectralFlux } from '../signal/envelope.js';
 import { melSpectrogram, powerToDb } from '../signal/mel.js';
+import { resample } from '../signal/resample.js';
 import type { TargetMatrix, TargetSource, WindowRef } from './types.js';
 
 /**
@@ -56,11 +57,30 @@ export function stimulusWavPaths(stimuliDir: string): Map<string, string> {
   return out;
 }
 
-export type AudioTargetKind = 'envelope' | 'logmel';
+/**
+ * Each stimulus's first channel resampled to `rate` Hz (polyphase Kaiser
+ * resampler, which low-passes at the new Nyquist), cached: the input of
+ * PredANN's audio CNN.
+ */
+export function stimulusWaveforms(wavs: Map<string, string>, rate: number): (stimId: string) => Float32Array {
+  const cache = new Map<string, Float32Array>();
+  return (stimId) => {
+    const hit = cache.get(stimId);
+    if (hit) return hit;
+    const file = wavs.get(stimId);
+    if (!file) throw new InputError('stimuli', `no WAV for stimulus "${stimId}"`);
+    const wav = readWav(file);
+    const x = resample(wav.channels[0], wav.sampleRate, rate);
+    cache.set(stimId, x);
+    return x;
+  };
+}
+
+export type AudioTargetKind = 'envelope' | 'flux' | 'logmel';
 
 /**
  * Targets computed from audio at `rate` Hz: 'envelope' (1 feature, local RMS,
- * signal/envelope.ts) or 'logmel' (nMels log-mel bands in dB, each band
+ * signal/envelope.ts), 'flux' (1 feature, spectral flux: onsets) or 'logmel' (nMels log-mel bands in dB, each band
  * averaged from the STFT frame rate into 1/rate-wide bins). Results are cached per stimulus.
  */
 export function audioTargets(wavs: Map<string, string>, kind: AudioTargetKind, rate: number, nMels = 16): TargetSource {
@@ -73,7 +93,10 @@ export function audioTargets(wavs: Map<string, string>, kind: AudioTargetKind, r
     const wav = readWav(file);
     const x = wav.channels[0];
     let m: TargetMatrix;
-    if (kind === 'envelope') {
+    if (kind === 'flux') {
+      const f = spectralFlux(x, wav.sampleRate, rate);
+      m = { data: f, n: f.length, f: 1 };
+    } else if (kind === 'envelope') {
       const e = amplitudeEnvelope(x, wav.sampleRate, rate);
       m = { data: e, n: e.length, f: 1 };
     } else {
@@ -158,6 +181,55 @@ export function windowTargetVectors(source: TargetSource, stimIds: string[], win
       for (let t = a; t < e; t++) for (let j = 0; j < f; j++) out[i * dim + b * f + j] += m.data[t * f + j];
       for (let j = 0; j < f; j++) out[i * dim + b * f + j] /= e - a;
     }
+  });
+  return { data: out, dim };
+}
+
+/** Log-spaced modulation bands between 0.5 Hz and min(8 Hz, 0.45·rate), edges in Hz. */
+export function modulationBands(rate: number, nBands: number): number[] {
+  const hi = Math.min(8, 0.45 * rate);
+  return Array.from({ length: nBands + 1 }, (_, i) => 0.5 * (hi / 0.5) ** (i / nBands));
+}
+
+/**
+ * A fixed PredANN target that survives the encoder's global pooling: per
+ * window, the modulation spectrum of the envelope (log mean power of the
+ * Hann-windowed, mean-removed envelope in `nBands` log-spaced bands of
+ * 0.5–8 Hz, the range of beat and syllable rates) and the onset statistics
+ * (mean and sd of the spectral flux). Unlike binned features these do not
+ * depend on where in the window an event falls, so a representation without
+ * temporal resolution can predict them. Returns nWin × (nBands + 2).
+ */
+export function windowModulationVectors(envelope: TargetSource, flux: TargetSource, stimIds: string[], windows: WindowRef[], idx: readonly number[], win: number, rate: number, nBands = 6): { data: Float32Array; dim: number } {
+  const edges = modulationBands(rate, nBands);
+  const dim = nBands + 2;
+  const out = new Float32Array(idx.length * dim);
+  const hann = Float64Array.from({ length: win }, (_, t) => 0.5 - 0.5 * Math.cos((2 * Math.PI * t) / win));
+  idx.forEach((wi, i) => {
+    const w = windows[wi];
+    const e = envelope(stimIds[w.seg]);
+    const fl = flux(stimIds[w.seg]);
+    const seg = Float64Array.from({ length: win }, (_, t) => (w.start + t < e.n ? e.data[(w.start + t) * e.f] : 0));
+    const mean = seg.reduce((a, b) => a + b, 0) / win;
+    for (let t = 0; t < win; t++) seg[t] = (seg[t] - mean) * hann[t];
+    for (let b = 0; b < nBands; b++) {
+      let p = 0, n = 0;
+      // DFT bins k with k·rate/win inside the band (at least the nearest one).
+      const k0 = Math.max(1, Math.ceil((edges[b] * win) / rate));
+      const k1 = Math.max(k0, Math.floor((edges[b + 1] * win) / rate));
+      for (let k = k0; k <= k1; k++) {
+        let re = 0, im = 0;
+        for (let t = 0; t < win; t++) { const ph = (2 * Math.PI * k * t) / win; re += seg[t] * Math.cos(ph); im -= seg[t] * Math.sin(ph); }
+        p += (re * re + im * im) / win;
+        n++;
+      }
+      out[i * dim + b] = Math.log(p / n + 1e-8);
+    }
+    let s = 0, s2 = 0, m = 0;
+    for (let t = w.start; t < Math.min(fl.n, w.start + win); t++) { const v = fl.data[t * fl.f]; s += v; s2 += v * v; m++; }
+    const fm = m ? s / m : 0;
+    out[i * dim + nBands] = fm;
+    out[i * dim + nBands + 1] = m ? Math.sqrt(Math.max(0, s2 / m - fm * fm)) : 0;
   });
   return { data: out, dim };
 }

@@ -12,6 +12,8 @@ export interface SegmentSet {
   nT: number;
   /** Sampling rate of the segments, Hz. */
   rate: number;
+  /** Segments start this long after stimulus onset (PredANN: 0.2 s): segment sample t is recorded at stimulus time t/rate + shiftSec, s. */
+  shiftSec: number;
   /** Stimulus id of each segment. */
   stimIds: string[];
   /** Subject label (e.g. "sub-01") of each segment. */

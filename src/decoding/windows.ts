@@ -1,14 +1,21 @@
 /**
  * Windows and cross-validation splits over EEG segments.
  *
- * - `random-chunk` (PredANN's setting): windows are dealt at random into K
- *   folds, regardless of subject, song or time. Windows of the same
- *   presentation, overlapping ones included, land in both train and test,
- *   so it measures recognition of seen material and is optimistic.
+ * - `chunk-leaky` (PredANN's split): each segment (one subject hearing one
+ *   song) is cut into `chunkSec` chunks (30 s); per song, the chunks of all
+ *   subjects are shuffled and dealt into round(1/testFraction) folds (25 %
+ *   held out each), and windows lying inside a chunk follow it. Training
+ *   keeps the same subject's other chunks of the same song, so session- and
+ *   subject-specific EEG features that co-vary with the song label leak:
+ *   named "leaky" in every output.
+ * - `random-chunk` (an older, still leakier setting): windows are dealt at
+ *   random into K folds, regardless of subject, song or time; overlapping
+ *   windows land in both train and test.
  * - `time-block` (honest within-song): each segment's time line is cut into
  *   K contiguous blocks; fold k tests on windows lying entirely inside block
- *   k and trains only on windows lying entirely outside it, so no EEG sample
- *   is shared between train and test.
+ *   k and trains only on windows ending at least `gap` samples before the
+ *   block or starting at least `gap` after it, so no EEG sample is shared and
+ *   slow autocorrelated activity does not bridge the edge.
  * - `loso` (leave one subject out): fold s tests on subject s and trains on
  *   every other subject.
  */
@@ -16,7 +23,8 @@ import { InputError } from '../core/errors.js';
 import type { Rng } from '../core/prng.js';
 import type { Fold, SegmentSet, WindowRef } from './types.js';
 
-export type SplitKind = 'random-chunk' | 'time-block' | 'loso';
+export const SPLITS = ['chunk-leaky', 'random-chunk', 'time-block', 'loso'] as const;
+export type SplitKind = (typeof SPLITS)[number];
 
 /** Every window of `win` samples with hop `hop` inside each of nSeg segments of nT samples, segment-major. */
 export function cutWindowRefs(nSeg: number, nT: number, win: number, hop: number): WindowRef[] {
@@ -39,8 +47,42 @@ export function randomChunkFolds(windows: WindowRef[], k: number, rng: Rng): Fol
   return folds;
 }
 
-/** K folds of contiguous time blocks within every segment; windows straddling a block edge are used in neither side of that fold. */
-export function timeBlockFolds(windows: WindowRef[], nT: number, win: number, k: number): Fold[] {
+/**
+ * PredANN's chunk split: chunks of `chunk` samples per segment, dealt per song
+ * (stimulus id) into round(1/testFraction) folds; windows not inside one chunk are dropped.
+ */
+export function chunkFolds(windows: WindowRef[], set: Pick<SegmentSet, 'stimIds' | 'nT'>, win: number, chunk: number, testFraction: number, rng: Rng): Fold[] {
+  const k = Math.max(2, Math.round(1 / testFraction));
+  const nChunks = Math.max(1, Math.floor(set.nT / chunk));
+  const len = nChunks === 1 ? set.nT : chunk;
+  const bySong = new Map<string, string[]>();
+  for (let s = 0; s < set.stimIds.length; s++) for (let c = 0; c < nChunks; c++) bySong.set(set.stimIds[s], [...(bySong.get(set.stimIds[s]) ?? []), `${s}/${c}`]);
+  const foldOf = new Map<string, number>();
+  for (const song of [...bySong.keys()].sort()) {
+    const ids = bySong.get(song)!;
+    // Rotate the start per song so small songs do not all fill fold 1 first.
+    const perm = rng.fork(song).permutation(ids.length);
+    const offset = rng.fork(`${song}/offset`).int(k);
+    perm.forEach((p, rank) => foldOf.set(ids[p], (rank + offset) % k));
+  }
+  const folds: Fold[] = Array.from({ length: k }, (_, i) => ({ name: `chunk-leaky-${i + 1}`, train: [], test: [] }));
+  windows.forEach((w, i) => {
+    const c = Math.floor(w.start / len);
+    if (c >= nChunks || w.start + win > (c + 1) * len) return;
+    const f = foldOf.get(`${w.seg}/${c}`)!;
+    folds.forEach((fold, j) => (j === f ? fold.test : fold.train).push(i));
+  });
+  const empty = folds.find((f) => f.test.length === 0);
+  if (empty) throw new InputError('splits', `${empty.name} tests no window: too few ${len}-sample chunks per song for ${k} folds (lower chunkTestFraction's reciprocal or chunkSec)`);
+  return folds;
+}
+
+/**
+ * K folds of contiguous time blocks within every segment. Test windows lie
+ * inside the block; training windows end ≥ `gap` samples before it or start
+ * ≥ `gap` after it; anything else is used in neither side of that fold.
+ */
+export function timeBlockFolds(windows: WindowRef[], nT: number, win: number, k: number, gap = 0): Fold[] {
   const folds: Fold[] = [];
   for (let b = 0; b < k; b++) {
     const lo = Math.round((b * nT) / k);
@@ -49,9 +91,10 @@ export function timeBlockFolds(windows: WindowRef[], nT: number, win: number, k:
     windows.forEach((w, i) => {
       const end = w.start + win;
       if (w.start >= lo && end <= hi) fold.test.push(i);
-      else if (end <= lo || w.start >= hi) fold.train.push(i);
+      else if (end <= lo - gap || w.start >= hi + gap) fold.train.push(i);
     });
     if (fold.test.length === 0) throw new InputError('folds', `time block ${b + 1} (${hi - lo} samples) is shorter than a window (${win} samples): use fewer blocks or shorter windows`);
+    if (fold.train.length === 0) throw new InputError('blockGapSec', `time block ${b + 1} leaves no training window ${gap} samples clear of it in ${nT}-sample segments: use a smaller gap, shorter windows or fewer blocks`);
     folds.push(fold);
   }
   return folds;
@@ -68,10 +111,22 @@ export function losoFolds(windows: WindowRef[], set: Pick<SegmentSet, 'subjects'
   });
 }
 
+export interface SplitOptions {
+  /** Folds of random-chunk. */
+  folds: number;
+  /** Time blocks per segment and the train–test gap, samples. */
+  blocks: number;
+  gap: number;
+  /** PredANN chunk length, samples, and held-out fraction. */
+  chunk: number;
+  chunkTestFraction: number;
+}
+
 /** Build the folds of a split kind. */
-export function makeSplit(kind: SplitKind, windows: WindowRef[], set: SegmentSet, win: number, k: number, rng: Rng): Fold[] {
-  if (kind === 'random-chunk') return randomChunkFolds(windows, k, rng.fork('random-chunk'));
-  if (kind === 'time-block') return timeBlockFolds(windows, set.nT, win, k);
+export function makeSplit(kind: SplitKind, windows: WindowRef[], set: SegmentSet, win: number, o: SplitOptions, rng: Rng): Fold[] {
+  if (kind === 'chunk-leaky') return chunkFolds(windows, set, win, o.chunk, o.chunkTestFraction, rng.fork('chunk'));
+  if (kind === 'random-chunk') return randomChunkFolds(windows, o.folds, rng.fork('random-chunk'));
+  if (kind === 'time-block') return timeBlockFolds(windows, set.nT, win, o.blocks, o.gap);
   return losoFolds(windows, set);
 }
 

@@ -74,3 +74,28 @@ function fusedBatchNormTrain(
   });
   return f(x, gamma, beta) as tf.Tensor4D;
 }
+
+/** One batch-norm layer's trainable scale/shift and its running statistics. */
+export interface BatchNormVars {
+  gamma: tf.Variable;
+  beta: tf.Variable;
+  mean: tf.Variable;
+  variance: tf.Variable;
+}
+
+/**
+ * Batch norm of an NHWC tensor: in training mode with batch statistics,
+ * moving the running statistics towards them by `momentum` (running
+ * variance unbiased, as PyTorch); otherwise with the running statistics.
+ */
+export function batchNormLayer(h: tf.Tensor4D, v: BatchNormVars, training: boolean, momentum: number, eps = 1e-5): tf.Tensor4D {
+  if (!training) return tf.batchNorm4d(h, v.mean as tf.Tensor1D, v.variance as tf.Tensor1D, v.beta as tf.Tensor1D, v.gamma as tf.Tensor1D, eps);
+  const n = h.shape[0] * h.shape[1] * h.shape[2];
+  return batchNormTrain(h, v.gamma as tf.Tensor1D, v.beta as tf.Tensor1D, eps, (mean, variance) => {
+    if (momentum === 0) return;
+    tf.tidy(() => {
+      v.mean.assign(tf.add(tf.mul(v.mean, 1 - momentum), tf.mul(mean, momentum)));
+      v.variance.assign(tf.add(tf.mul(v.variance, 1 - momentum), tf.mul(variance, momentum * (n > 1 ? n / (n - 1) : 1))));
+    });
+  });
+}

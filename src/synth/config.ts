@@ -54,6 +54,10 @@ export const eegConfigSchema = z
     format: z.enum(['bdf', 'edf']).default('bdf'),
     /** RMS of the planted response relative to the RMS of the background EEG at the best channel. */
     responseSnr: z.number().min(0).default(0.25),
+    /** Songs the EEG listeners hear: the first clip of each genre, then the second, … (null = every clip). */
+    songs: z.number().int().min(2).nullable().default(null),
+    /** Presentations of each song per listener, shuffled (more EEG per listener × song for a song classifier). */
+    repeats: z.number().int().min(1).max(20).default(1),
   })
   .strict();
 

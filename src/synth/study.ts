@@ -149,6 +149,15 @@ function eegPredictors(stimuli: Stimulus[], sr: number, rate: number): { env: Fl
   return { env, flux };
 }
 
+/** Stimulus indices the EEG listeners hear: every clip, or `songs` of them taking each genre's first clip, then each genre's second, … */
+export function eegSongs(stimuli: Stimulus[], songs: number | null): number[] {
+  if (songs === null) return stimuli.map((_, i) => i);
+  const seen = new Map<number, number>();
+  const rank = stimuli.map((s) => { const r = seen.get(s.genreIndex) ?? 0; seen.set(s.genreIndex, r + 1); return r; });
+  const byRank = stimuli.map((_, i) => i).sort((a, b) => rank[a] - rank[b] || stimuli[a].genreIndex - stimuli[b].genreIndex);
+  return byRank.slice(0, Math.min(songs, stimuli.length)).sort((a, b) => a - b);
+}
+
 function makeEeg(cfg: SynthConfig, stimuli: Stimulus[], rng: Rng, firstIndex: number): EegSubject[] {
   const e = cfg.eeg;
   const channels = e.channels === 32 ? MONTAGE_32 : MONTAGE_16;
@@ -160,7 +169,8 @@ function makeEeg(cfg: SynthConfig, stimuli: Stimulus[], rng: Rng, firstIndex: nu
     const id = subjectId(firstIndex + s);
     const control = e.control && s === nSubj - 1;
     const srng = rng.fork(id);
-    const order = Array.from(srng.fork('order').permutation(stimuli.length));
+    const heard = eegSongs(stimuli, e.songs).flatMap((st) => Array.from({ length: e.repeats }, () => st));
+    const order = Array.from(srng.fork('order').permutation(heard.length), (k) => heard[k]);
     const onsets: number[] = [];
     let t = leadIn;
     for (const st of order) {
