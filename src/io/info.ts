@@ -9,13 +9,14 @@ import { InputError } from '../core/errors.js';
 import { niftiInfo } from './nifti.js';
 import { edfInfo } from './edf/info.js';
 import { wavInfo } from './wav.js';
+import { auInfo } from './au.js';
 import { npyInfo } from './npy.js';
 import { readTsv } from './tsv.js';
 import { scanBids } from './bids.js';
 
 export const INFO_SCHEMA = 'brainalign.info/1';
 
-export type Format = 'nifti' | 'edf' | 'wav' | 'npy' | 'tsv' | 'bids';
+export type Format = 'nifti' | 'edf' | 'wav' | 'au' | 'npy' | 'tsv' | 'bids';
 
 export interface InfoDocument {
   schema: typeof INFO_SCHEMA;
@@ -47,14 +48,16 @@ export function detectFormat(file: string): Format {
   const lower = file.toLowerCase();
   if (n >= 6 && head[0] === 0x93 && head.subarray(1, 6).toString('latin1') === 'NUMPY') return 'npy';
   if (n >= 4 && (head.subarray(0, 4).toString('latin1') === 'RIFF' || head.subarray(0, 4).toString('latin1') === 'RIFX')) return 'wav';
+  if (n >= 4 && (head.subarray(0, 4).toString('latin1') === '.snd' || head.subarray(0, 4).toString('latin1') === 'dns.')) return 'au';
   if (n >= 8 && (head.toString('latin1') === '0       ' || (head[0] === 0xff && head.subarray(1, 8).toString('latin1') === 'BIOSEMI'))) return 'edf';
   if (/\.(nii|nii\.gz|hdr|hdr\.gz|img|img\.gz)$/.test(lower)) return 'nifti';
   if (n >= 4 && (head.readInt32LE(0) === 348 || head.readInt32BE(0) === 348 || head.readInt32LE(0) === 540 || head.readInt32BE(0) === 540)) return 'nifti';
   if (/\.(edf|bdf|rec)$/.test(lower)) return 'edf';
   if (lower.endsWith('.wav')) return 'wav';
+  if (lower.endsWith('.au') || lower.endsWith('.snd')) return 'au';
   if (lower.endsWith('.npy')) return 'npy';
   if (lower.endsWith('.tsv')) return 'tsv';
-  throw new InputError(file, 'unrecognised format (expected NIfTI, EDF/BDF, WAV, NPY, TSV or a BIDS folder)');
+  throw new InputError(file, 'unrecognised format (expected NIfTI, EDF/BDF, WAV, Sun/NeXT AU, NPY, TSV or a BIDS folder)');
 }
 
 function tsvInfo(file: string) {
@@ -98,6 +101,7 @@ export function describeFile(file: string): InfoDocument {
     format === 'nifti' ? niftiInfo(file)
     : format === 'edf' ? edfInfo(file)
     : format === 'wav' ? wavInfo(file)
+    : format === 'au' ? auInfo(file)
     : format === 'npy' ? npyInfo(file)
     : format === 'bids' ? bidsInfo(file)
     : tsvInfo(file);
