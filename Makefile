@@ -26,6 +26,11 @@ ifeq ($(ROOT),)
 $(error DATASET=$(DATASET) needs ROOT=/path/to/the/dataset)
 endif
 STUDY     := $(ROOT)
+# A dataset whose stimuli live elsewhere (ds003720 names GTZAN excerpts) is
+# read through brainalign's view of it, built by `data prepare` (dataset.mk).
+ifneq ($(GTZAN),)
+STUDY     := $(D)/input/$(basename $(notdir $(DATASET)))
+endif
 endif
 BA        := $(NODE) dist/cli.js --seed $(SEED)
 # QUIET=--quiet silences progress bars.
