@@ -13,7 +13,7 @@
  * tones changing every 2.5 s, the pitch of segment j being 150·2^(3u_j) Hz,
  * u_j ~ U(0, 1) per track. BOLD (TR 1.5 s, 6×6×4, int16): the heard u(t)
  * (track time = start + t − onset) convolved with a double-gamma HRF, times
- * a per-voxel gain in the first half of the voxels, plus unit Gaussian noise.
+ * a per-voxel gain in three voxels of four, plus unit Gaussian noise.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -27,8 +27,8 @@ export const TR = 1.5;
 export const SR = 22050;
 export const DIMS = [6, 6, 4] as const;
 export const N_VOX = DIMS[0] * DIMS[1] * DIMS[2];
-/** Voxels 0 … N_DRIVEN−1 carry the planted response. */
-export const N_DRIVEN = N_VOX / 2;
+/** Three voxels in four carry the planted response (every ROI slice has both kinds). */
+export const isDriven = (v: number): boolean => v % 4 !== 0;
 const SEGMENT_SEC = 2.5;
 const TRACK_SEC = 30;
 /** GTZAN tracks run a little short of 30 s (some to 29.93 s): 29.946 s here. */
@@ -96,7 +96,7 @@ function simulateRun(rows: Row[], nVols: number, rng: Rng): Int16Array {
     let c = 0;
     for (let k = 0; k < h.length && k <= i; k++) c += h[k] * s[i - k];
     for (let v = 0; v < N_VOX; v++) {
-      const gain = v < N_DRIVEN ? 8 * (1 + (v % 3) * 0.5) : 0;
+      const gain = isDriven(v) ? 8 * (1 + (v % 3) * 0.5) : 0;
       out[t * N_VOX + v] = Math.round(1000 + 10 * (gain * c + rng.normal()));
     }
   }
