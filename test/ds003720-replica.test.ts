@@ -43,6 +43,13 @@ test('data verify on the replica: exit 2, the missing and undersized BOLD runs l
   t.regex(r.stderr, /^brainalign: .*ds003720: \d+ problem\(s\) against .*ds003720\.json\n$/);
 });
 
+test('data verify of the GTZAN manifest on the replica’s partial GTZAN: every genre’s count is short, and the genres.tar.gz step is printed once', (t) => {
+  const r = runCli(['data', 'verify', path.join(REPO, 'data-manifests', 'gtzan.json'), replica.gtzan]);
+  t.is(r.code, 2);
+  for (const g of ['blues', 'jazz', 'rock']) t.regex(r.stdout, new RegExp(`count\\s+${g}/${g}\\.000.*\\{au,wav\\}\\s+\\d+ file\\(s\\) match, expected 100`));
+  t.is(r.stdout.split('wget http://opihi.cs.uvic.ca/sound/genres.tar.gz').length - 1, 1);
+});
+
 test('the view: one WAV per distinct excerpt, test clips marked from the test runs, the link and stamp point at the artifact', (t) => {
   t.is(fs.realpathSync(VIEW), fs.realpathSync(view));
   const st = readTsv(path.join(view, 'stimuli', 'stimuli.tsv'));
@@ -57,6 +64,18 @@ test('the view: one WAV per distinct excerpt, test clips marked from the test ru
   const late = st.rows.find((r) => r.stim_id === 'disco.00066_14950ms');
   t.is(late?.padded_samples, String(Math.round(14.95 * 22050) + 15 * 22050 - TRACK_SAMPLES));
   t.true(Number(late?.padded_samples) > 0);
+});
+
+test('same inputs → same key and byte-identical view files in a second derivatives root', (t) => {
+  const D2 = path.join(dir, 'derivatives-2');
+  const stamp = path.join(D2, 'stamps', 'input.json');
+  const r = runCli(['data', 'prepare', path.join(REPO, 'data-manifests', 'ds003720.json'), replica.root, '--gtzan', replica.gtzan, '--out', D2, '--stamp', stamp, '--quiet']);
+  t.is(r.code, 0, r.stderr);
+  const again = readStamp(stamp);
+  t.is(again.key, path.basename(view));
+  for (const f of ['stimuli/stimuli.tsv', 'stimuli/jazz/jazz.00044_9490ms.wav', 'sub-001/func/sub-001_task-test_run-03_bold.nii', 'sub-001/func/sub-001_task-train_run-02_events.tsv']) {
+    t.true(fs.readFileSync(path.join(view, f)).equals(fs.readFileSync(path.join(again.dir, f))), f);
+  }
 });
 
 test('an excerpt equals numpy’s cut of the sunau-read track: samples [round(start·sr), +15 s), linear 2-s fades, RMS 0.1 (max error < 1e-6)', (t) => {

@@ -139,6 +139,14 @@ function writeEvents(file: string, rows: Record<string, string | number>[]): voi
   writeTsv(file, ['onset', 'duration', 'stim_id', 'genre', 'track', 'start', 'end', 'lead_in'], rows, EVENT_SIDECAR);
 }
 
+/** The channel average (GTZAN is mono already; other copies may not be). */
+function mixToMono(channels: Float32Array[]): Float32Array {
+  if (channels.length === 1) return channels[0];
+  const out = new Float32Array(channels[0].length);
+  for (const c of channels) for (let i = 0; i < out.length; i++) out[i] += c[i] / channels.length;
+  return out;
+}
+
 /** Cuts every excerpt into `<out>/stimuli/<genre>/<stim_id>.wav` and writes stimuli.tsv; returns the excerpt count. */
 function writeStimuli(out: string, src: Ds003720Source, o: Ds003720ViewOptions, gtzanRoot: string): number {
   const ids = [...src.excerpts.keys()].sort();
@@ -146,8 +154,7 @@ function writeStimuli(out: string, src: Ds003720Source, o: Ds003720ViewOptions, 
     const e = src.excerpts.get(id) as Ds003720Event & { fmriSet: 'train' | 'test' };
     const file = src.tracks.get(id) as string;
     const a = readAudio(file);
-    const mono = a.channels.length === 1 ? a.channels[0] : a.channels[0].map((_, i) => a.channels.reduce((s, c) => s + c[i], 0) / a.channels.length);
-    const cut = cutExcerpt(mono, a.sampleRate, e.start, e.end, o.excerpt);
+    const cut = cutExcerpt(mixToMono(a.channels), a.sampleRate, e.start, e.end, o.excerpt);
     const rel = `stimuli/${e.genre}/${id}.wav`;
     writeWav(path.join(out, rel), cut.samples, a.sampleRate, { encoding: 'float32' });
     return {
