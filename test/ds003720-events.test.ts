@@ -66,3 +66,15 @@ test('data prepare without the GTZAN tracks: exit 2, one line counting the missi
   t.regex(r.stderr, /^brainalign: .*gtzan: 51 GTZAN track\(s\) the events name are missing \(blues\/blues\.00017\.au, blues\/blues\.00036\.au, blues\/blues\.00077\.au, …\); download genres\.tar\.gz/);
   t.false(fs.existsSync(path.join(dir, 'deriv', 'artifacts', 'dataset')));
 });
+
+test('a manifest mapping with a bad excerpt level is refused before anything is read: one line naming the field', (t) => {
+  const dir = tmpDir('ba-ds003720-mapping-');
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const m = JSON.parse(fs.readFileSync(path.join(REPO, 'data-manifests', 'ds003720.json'), 'utf8')) as { mapping: { excerpt: { rms: number } } };
+  m.mapping.excerpt.rms = -1;
+  const file = path.join(dir, 'bad.json');
+  fs.writeFileSync(file, JSON.stringify(m));
+  const r = runCli(['data', 'prepare', file, dir, '--gtzan', dir, '--out', path.join(dir, 'deriv')]);
+  t.is(r.code, 2);
+  t.regex(r.stderr, /^brainalign: .*bad\.json: mapping\.excerpt\.rms: .*\n$/);
+});

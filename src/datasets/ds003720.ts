@@ -20,6 +20,9 @@
  *   averages the repetitions, as the encode stage's ceilings expect. Each
  *   block keeps its run's baseline out: its per-voxel temporal mean is
  *   replaced by the voxel's mean over all test blocks.
+ *
+ * src/datasets/ sits above io and signal (it reads files and cuts audio) and
+ * below the science layers, which never import it; only the cli does.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -315,7 +318,8 @@ export const ds003720MappingSchema = z
         fadeSec: z.number().min(0).default(2).describe('linear fade-in/out length, s (dataset README: 2 s)'),
         rms: z.number().positive().nullable().default(0.1).describe('RMS every excerpt is scaled to (README: RMS-normalised; the level is not published)'),
       })
-      .default({ fadeSec: 2, rms: 0.1 }),
+      .default({ fadeSec: 2, rms: 0.1 })
+      .describe('how each excerpt is cut from its GTZAN track (signal/excerpt.ts)'),
     gtzanHowToGet: z.string().describe('how to get the GTZAN tracks, quoted when some are missing'),
   })
   .loose();
