@@ -26,6 +26,11 @@ ifeq ($(value ROOT),)
 $(error DATASET=… needs ROOT=/path/to/the/dataset)
 endif
 STUDY     := $(value ROOT)
+# A dataset whose stimuli live elsewhere (ds003720 names GTZAN excerpts) is
+# read through brainalign's view of it, built by `data prepare` (dataset.mk).
+ifneq ($(value GTZAN),)
+STUDY     := $(D)/input/$(basename $(notdir $(DATASET)))
+endif
 endif
 # Recipes never paste a user's path into shell text: the values travel as
 # environment variables and recipes quote them ("$$BA_STUDY"), so a ROOT with
@@ -34,6 +39,8 @@ endif
 export BA_STUDY   := $(value STUDY)
 export BA_D       := $(value D)
 export BA_DATASET := $(value DATASET)
+export BA_ROOT    := $(value ROOT)
+export BA_GTZAN   := $(value GTZAN)
 export BA_NODE    := $(value NODE)
 export BA_SEED    := $(value SEED)
 export BA_QUIET    = $(value QUIET)

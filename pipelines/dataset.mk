@@ -4,14 +4,26 @@
 # with known ground truth (10 genres × 8 clips × 6 s of music; simulated fMRI
 # with an auditory atlas, EEG with planted temporal response functions, and
 # listeners' genre choices). With DATASET=data-manifests/<name>.json ROOT=/path:
-# a real dataset on disk, first checked against its manifest.
+# a real dataset on disk, first checked against its manifest; with GTZAN=/path
+# too (ds003720), brainalign's view of the dataset and the GTZAN excerpts.
 
 ifeq ($(DATASET),)
 $(STAMPS)/input.json: $(SYNTH_CFG) | build
 	$(BA) synth --config "$(SYNTH_CFG)" --out "$$BA_STUDY" --stamp "$@" $${BA_QUIET}
 else
+ifeq ($(value GTZAN),)
 $(STAMPS)/input.json: $(DATASET) | build
-	$(BA) data verify "$$BA_DATASET" "$$BA_STUDY" --stamp "$@" $${BA_QUIET}
+	$(BA) data verify "$$BA_DATASET" "$$BA_ROOT" --stamp "$@" $${BA_QUIET}
+else
+# ds003720: the events name GTZAN excerpts, so after the check the view the
+# stages read (cut excerpts, stim_id events, test repetitions as runs) is
+# built as a cached stage and linked at $(STUDY) (docs/real-data.md).
+$(STAMPS)/dataset-verified.json: $(DATASET) | build
+	$(BA) data verify "$$BA_DATASET" "$$BA_ROOT" --stamp "$@" $${BA_QUIET}
+
+$(STAMPS)/input.json: $(STAMPS)/dataset-verified.json $(DATASET)
+	$(BA) data prepare "$$BA_DATASET" "$$BA_ROOT" --gtzan "$$BA_GTZAN" --out "$$BA_D" --link "$$BA_STUDY" --stamp "$@" $${BA_QUIET}
+endif
 
 # A manifest's mapping.make sets the make variables its dataset needs (the
 # listeners, the study config, the decoding target, which studies apply:

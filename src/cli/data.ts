@@ -1,6 +1,7 @@
 import type { Argv } from 'yargs';
 import { defineVerb, validateCommon, type CommonOptions } from './framework.js';
-import { loadManifest, problemTable, verifyDataset } from '../io/manifest.js';
+import { downloadSteps, loadManifest, problemTable, verifyDataset } from '../io/manifest.js';
+import { runPrepare } from './data-prepare.js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InputError } from '../core/errors.js';
@@ -10,7 +11,7 @@ import { writeStamp } from '../pipeline/stage.js';
 
 export default defineVerb({
   command: 'data <action>',
-  describe: 'check a real dataset on disk against its manifest (data verify MANIFEST ROOT)',
+  describe: 'check a real dataset on disk against its manifest (data verify MANIFEST ROOT), or build brainalign\'s view of it (data prepare MANIFEST ROOT --gtzan DIR)',
   builder: (y: Argv<CommonOptions>) =>
     y
       .command(
@@ -27,7 +28,7 @@ export default defineVerb({
           validateCommon(a);
           const m = loadManifest(a.manifest);
           const problems = verifyDataset(m, a.root, a.manifest, { checksums: a.checksums });
-          process.stdout.write(`${printable(m.name)}: ${printable(a.root)}\n` + problemTable(problems));
+          process.stdout.write(`${printable(m.name)}: ${printable(a.root)}\n` + problemTable(problems) + downloadSteps(m, problems));
           if (problems.length > 0) throw new InputError(a.root, `${problems.length} problem(s) against ${a.manifest}`);
           if (a.stamp) {
             // The key names the manifest's content: a changed manifest re-runs what depends on the dataset.
@@ -36,7 +37,24 @@ export default defineVerb({
           }
         },
       )
-      .demandCommand(1, 'give an action: verify'),
+      .command(
+        'prepare <manifest> <root>',
+        'build brainalign\'s view of a dataset whose stimuli live elsewhere (ds003720 + GTZAN) as a cached stage',
+        (v) =>
+          v
+            .positional('manifest', { type: 'string', demandOption: true, describe: 'data-manifests/<name>.json with a mapping.adapter' })
+            .positional('root', { type: 'string', demandOption: true, describe: 'the dataset folder (BIDS)' })
+            .option('gtzan', { type: 'string', describe: 'GTZAN folder holding the ten genre folders (<genre>/<genre>.000NN.au)' })
+            .option('out', { type: 'string', describe: 'derivatives root (BIDS derivatives)' })
+            .option('link', { type: 'string', describe: 'symlink to point at the view (make passes $(D)/input/<name>)' })
+            .option('stamp', { type: 'string', describe: 'completion stamp to write after success (used by make)' })
+            .strict(),
+        async (a) => {
+          validateCommon(a);
+          await runPrepare({ manifest: a.manifest, root: a.root, gtzan: a.gtzan, out: a.out, stamp: a.stamp, link: a.link, seed: a.seed });
+        },
+      )
+      .demandCommand(1, 'give an action: verify or prepare'),
   run: () => {
     // Reached only through the subcommand above.
   },

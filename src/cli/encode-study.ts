@@ -9,7 +9,7 @@ import { InputError } from '../core/errors.js';
 import { Rng } from '../core/prng.js';
 import { artifactDir, resolveArtifact, runStage } from '../pipeline/stage.js';
 import { DEFAULT_ROOT } from '../pipeline/derivatives.js';
-import { encodeFileSchema, type EncodeConfig } from '../scoring/config.js';
+import { atlasPathFor, encodeFileSchema, type EncodeConfig } from '../scoring/config.js';
 import { loadConfig } from './framework.js';
 import { checkDelays } from './encode-checks.js';
 import { readNpy } from '../io/npy.js';
@@ -55,9 +55,9 @@ export async function runEncodeStudy(a: EncodeStudyArgs, overrides: Partial<Enco
       inputs: {
         features: featuresDir,
         func: path.join(subDir, 'func'),
-        atlas: resolveIn(cfg.atlas.dseg),
-        labels: resolveIn(cfg.atlas.labels),
-        mask: resolveIn(cfg.atlas.mask),
+        atlas: resolveIn(atlasPathFor(cfg.atlas.dseg, sub)),
+        labels: resolveIn(atlasPathFor(cfg.atlas.labels, sub)),
+        mask: resolveIn(atlasPathFor(cfg.atlas.mask, sub)),
         ...topJson,
       },
       params: { subject: sub, encode: cfg },

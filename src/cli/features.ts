@@ -21,6 +21,7 @@ import { progress } from '../core/progress.js';
 import { readTsv, writeTsv } from '../io/tsv.js';
 import { writeNpy } from '../io/npy.js';
 import { firstNonFinite } from '../core/finite.js';
+import { isAudioFile, stripAudioExtension } from '../io/audio.js';
 import { resolveArtifact, runStage } from '../pipeline/stage.js';
 import { DEFAULT_ROOT } from '../pipeline/derivatives.js';
 import { modelStagesFileSchema, melOptions, toModelConfig, type ModelStagesFile } from '../models/config.js';
@@ -40,7 +41,7 @@ interface StimEntry {
   file: string;
 }
 
-/** Clips in stimuli.tsv order (paths relative to the study root, i.e. the stimuli folder's parent), else <genre>/*.wav sorted. */
+/** Clips in stimuli.tsv order (paths relative to the study root, i.e. the stimuli folder's parent), else <genre>/*.{wav,au} sorted. */
 function listStimuli(stimDir: string): StimEntry[] {
   const tsv = path.join(stimDir, 'stimuli.tsv');
   if (fs.existsSync(tsv)) {
@@ -55,11 +56,11 @@ function listStimuli(stimDir: string): StimEntry[] {
   }
   const out: StimEntry[] = [];
   for (const g of fs.readdirSync(stimDir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort()) {
-    for (const f of fs.readdirSync(path.join(stimDir, g)).filter((x) => x.toLowerCase().endsWith('.wav')).sort()) {
-      out.push({ stimId: f.replace(/\.wav$/i, ''), file: path.join(stimDir, g, f) });
+    for (const f of fs.readdirSync(path.join(stimDir, g)).filter(isAudioFile).sort()) {
+      out.push({ stimId: stripAudioExtension(f), file: path.join(stimDir, g, f) });
     }
   }
-  if (out.length === 0) throw new InputError(stimDir, 'no stimuli.tsv and no <genre>/*.wav clips');
+  if (out.length === 0) throw new InputError(stimDir, 'no stimuli.tsv and no <genre>/*.wav or *.au clips');
   return out;
 }
 
@@ -219,11 +220,11 @@ function splitName(space: FeatureSpace): { area: string; iteration: number } {
 }
 
 async function featuresStage(o: FeaturesStageArgs): Promise<string> {
-  const { readWav } = await import('../io/wav.js');
+  const { readAudio } = await import('../io/audio.js');
   const acts = await import('../models/activations.js');
   const { toMono } = await import('../models/features.js');
   const stimuli: Stimulus[] = o.stims.map((s) => {
-    const w = readWav(s.file);
+    const w = readAudio(s.file);
     try {
       return acts.stimulusFromAudio(s.stimId, toMono(w.channels), w.sampleRate, o.mel);
     } catch (e) {

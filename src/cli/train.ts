@@ -16,6 +16,7 @@ import { readTsv, writeTsv } from '../io/tsv.js';
 import { binomialUpperTail } from '../encoding/binomial.js';
 import { runStage } from '../pipeline/stage.js';
 import { DEFAULT_ROOT } from '../pipeline/derivatives.js';
+import { stripAudioExtension } from '../io/audio.js';
 import { modelStagesFileSchema, melOptions, toModelConfig, type ModelStagesFile } from '../models/config.js';
 import { defineVerb, loadConfig, withStageOptions } from './framework.js';
 
@@ -36,7 +37,7 @@ export interface TrainManifest {
   checkpoints: string[];
 }
 
-/** A clip of the stimuli folder with its study id (stimuli.tsv stim_id, else the file name without .wav). */
+/** A clip of the stimuli folder with its study id (stimuli.tsv stim_id, else the file name without its audio extension). */
 export interface StimulusRef {
   /** `<genre>/<file>`, the id the models library uses. */
   clip: string;
@@ -65,7 +66,7 @@ export function stimulusIds(stimDir: string, clipIds: string[]): Map<string, Sti
   for (const clip of clipIds) {
     const hit = byClip.get(clip);
     if (byClip.size > 0 && !hit) throw new InputError(tsv, `clip ${clip} is in the folder but not in stimuli.tsv`);
-    out.set(clip, hit ? { clip, ...hit } : { clip, stimId: path.basename(clip).replace(/\.wav$/i, ''), fmriSet: null });
+    out.set(clip, hit ? { clip, ...hit } : { clip, stimId: stripAudioExtension(path.basename(clip)), fmriSet: null });
   }
   return out;
 }

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { InputError } from '../core/errors.js';
 import { readNpy } from '../io/npy.js';
 import { readTsv, tsvNumber } from '../io/tsv.js';
-import { readWav } from '../io/wav.js';
+import { readAudio } from '../io/audio.js';
 import { amplitudeEnvelope, spectralFlux } from '../signal/envelope.js';
 import { melSpectrogram, powerToDb } from '../signal/mel.js';
 import { resample } from '../signal/resample.js';
@@ -68,8 +68,8 @@ export function stimulusWaveforms(wavs: Map<string, string>, rate: number): (sti
     const hit = cache.get(stimId);
     if (hit) return hit;
     const file = wavs.get(stimId);
-    if (!file) throw new InputError('stimuli', `no WAV for stimulus "${stimId}"`);
-    const wav = readWav(file);
+    if (!file) throw new InputError('stimuli', `no audio file for stimulus "${stimId}"`);
+    const wav = readAudio(file);
     const x = resample(wav.channels[0], wav.sampleRate, rate);
     cache.set(stimId, x);
     return x;
@@ -90,7 +90,7 @@ export function audioTargets(wavs: Map<string, string>, kind: AudioTargetKind, r
     if (hit) return hit;
     const file = wavs.get(stimId);
     if (!file) throw new InputError('stimuli', `no WAV for stimulus "${stimId}"`);
-    const wav = readWav(file);
+    const wav = readAudio(file);
     const x = wav.channels[0];
     let m: TargetMatrix;
     if (kind === 'flux') {

@@ -17,7 +17,7 @@ import { scanBids, selectFiles, readEvents, type BidsFile } from '../io/bids.js'
 import { loadNifti, readMaskedTimeseries } from '../io/nifti.js';
 import { readTsv } from '../io/tsv.js';
 import { doubleGammaHrf } from '../signal/hrf.js';
-import type { EncodeConfig } from '../scoring/config.js';
+import { atlasPathFor, type EncodeConfig } from '../scoring/config.js';
 import { asCorrelationCeiling, flooredCorrelationCeiling, normalise, pairwiseReliability, reliabilityCeiling, signalPower, ncsnrCeiling, splitHalfReliability } from './ceilings.js';
 import { cleanRun, clipRowStats, removeDrift, runDesignMatrix, standardiseRows, type ClipRows, type PlayedClip } from './design.js';
 import { delayFeatures, hrfConvolve } from './delays.js';
@@ -109,9 +109,9 @@ export function loadSubject(bids: string, subject: string, cfg: EncodeConfig): S
     if (Math.abs(t - tr) > 1e-6) throw new InputError(r.file.path, `RepetitionTime ${t} s differs from ${tr} s of the first run`);
   }
 
-  const maskImg = loadNifti(resolveIn(ds.root, cfg.atlas.mask));
-  const dseg = loadNifti(resolveIn(ds.root, cfg.atlas.dseg));
-  const labelsFile = resolveIn(ds.root, cfg.atlas.labels);
+  const maskImg = loadNifti(resolveIn(ds.root, atlasPathFor(cfg.atlas.mask, sub)));
+  const dseg = loadNifti(resolveIn(ds.root, atlasPathFor(cfg.atlas.dseg, sub)));
+  const labelsFile = resolveIn(ds.root, atlasPathFor(cfg.atlas.labels, sub));
   const lt = readTsv(labelsFile);
   if (!lt.columns.includes('index') || !lt.columns.includes('name')) throw new InputError(labelsFile, 'needs columns index and name');
   const roiNames = lt.rows.map((r) => r.name);

@@ -12,6 +12,7 @@ import { checkDataFits, niftiInfo, openNifti, streamBlocks } from './nifti.js';
 import { edfInfo } from './edf/info.js';
 import { readEdfHeader } from './edf.js';
 import { wavInfo } from './wav.js';
+import { auInfo } from './au.js';
 import { npyInfo } from './npy.js';
 import { readTsv } from './tsv.js';
 import { scanBids } from './bids.js';
@@ -21,7 +22,7 @@ import { isHdf5 } from './mat/hdf5.js';
 
 export const INFO_SCHEMA = 'brainalign.info/1';
 
-export type Format = 'nifti' | 'edf' | 'wav' | 'npy' | 'tsv' | 'bids' | 'mat';
+export type Format = 'nifti' | 'edf' | 'wav' | 'au' | 'npy' | 'tsv' | 'bids' | 'mat';
 
 export interface InfoDocument {
   schema: typeof INFO_SCHEMA;
@@ -53,6 +54,7 @@ export function detectFormat(file: string): Format {
   const lower = file.toLowerCase();
   if (n >= 6 && head[0] === 0x93 && head.subarray(1, 6).toString('latin1') === 'NUMPY') return 'npy';
   if (n >= 4 && (head.subarray(0, 4).toString('latin1') === 'RIFF' || head.subarray(0, 4).toString('latin1') === 'RIFX')) return 'wav';
+  if (n >= 4 && (head.subarray(0, 4).toString('latin1') === '.snd' || head.subarray(0, 4).toString('latin1') === 'dns.')) return 'au';
   if (n >= 8 && (head.subarray(0, 8).toString('latin1') === '0       ' || (head[0] === 0xff && head.subarray(1, 8).toString('latin1') === 'BIOSEMI'))) return 'edf';
   // MAT-files: Level 5 carries a byte-order mark at byte 126, v7.3 is HDF5 behind a MATLAB text block.
   if (head.subarray(0, 6).toString('latin1') === 'MATLAB' && (parseV5Header(head.subarray(0, n)) !== null || isHdf5(file))) return 'mat';
@@ -61,10 +63,11 @@ export function detectFormat(file: string): Format {
   if (n >= 4 && (head.readInt32LE(0) === 348 || head.readInt32BE(0) === 348 || head.readInt32LE(0) === 540 || head.readInt32BE(0) === 540)) return 'nifti';
   if (/\.(edf|bdf|rec)$/.test(lower)) return 'edf';
   if (lower.endsWith('.wav')) return 'wav';
+  if (lower.endsWith('.au') || lower.endsWith('.snd')) return 'au';
   if (lower.endsWith('.npy')) return 'npy';
   if (lower.endsWith('.tsv')) return 'tsv';
   if (lower.endsWith('.mat')) throw new InputError(file, n < 128 ? `too short for a MAT-file (${n} bytes)` : 'not a MAT-file (no MATLAB header with an IM/MI mark, and not HDF5)');
-  throw new InputError(file, 'unrecognised format (expected NIfTI, EDF/BDF, WAV, NPY, TSV, MAT or a BIDS folder)');
+  throw new InputError(file, 'unrecognised format (expected NIfTI, EDF/BDF, WAV, Sun/NeXT AU, NPY, TSV, MAT or a BIDS folder)');
 }
 
 function tsvInfo(file: string) {
@@ -124,6 +127,7 @@ export async function describeFile(file: string): Promise<InfoDocument> {
     : format === 'nifti' ? niftiInfo(file)
     : format === 'edf' ? edfInfo(file)
     : format === 'wav' ? wavInfo(file)
+    : format === 'au' ? auInfo(file)
     : format === 'npy' ? npyInfo(file)
     : format === 'bids' ? bidsInfo(file)
     : tsvInfo(file);

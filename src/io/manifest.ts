@@ -27,7 +27,7 @@ export const ManifestSchema = z.strictObject({
   license: z.string(),
   /** Files known by name, with size and checksum where known. */
   files: z
-    .array(z.strictObject({ path: RelPath, size: z.number().int().nonnegative().optional(), sha256: z.string().regex(/^[0-9a-f]{64}$/).optional() }))
+    .array(z.strictObject({ path: RelPath, size: z.number().int().nonnegative().optional(), sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(), get: z.string().optional() }))
     .default([]),
   /** Families of files: how many match, and their size range. */
   patterns: z
@@ -39,6 +39,8 @@ export const ManifestSchema = z.strictObject({
         minSize: z.number().int().nonnegative().optional(),
         maxSize: z.number().int().nonnegative().optional(),
         description: z.string().optional(),
+        /** The command that fetches these files, printed when they are missing. */
+        get: z.string().optional(),
       }),
     )
     .default([]),
@@ -234,6 +236,21 @@ export function verifyDataset(manifest: Manifest, root: string, manifestFile: st
     }
   }
   return problems;
+}
+
+/**
+ * What to run for the problems found: the `get` step of every file or
+ * pattern entry with a problem (in manifest order, once each), then the
+ * manifest's general howToGet. Empty when there are no problems.
+ */
+export function downloadSteps(manifest: Manifest, problems: Problem[]): string {
+  if (problems.length === 0) return '';
+  const hit = (p: string, glob: string): boolean => p === glob || globToRegExp(glob).test(p);
+  const steps: string[] = [];
+  for (const e of [...manifest.files.map((f) => ({ key: f.path, get: f.get })), ...manifest.patterns.map((p) => ({ key: p.glob, get: p.get }))]) {
+    if (e.get && problems.some((p) => hit(p.path, e.key)) && !steps.includes(e.get)) steps.push(e.get);
+  }
+  return `to get what is missing:\n${steps.map((s) => `  ${s}\n`).join('')}  ${manifest.source.howToGet}\n`;
 }
 
 /** The problems as an aligned, readable table. */

@@ -1,11 +1,11 @@
 /**
- * Genre-classification data in the GTZAN layout (`<root>/<genre>/<genre>.000NN.wav`):
+ * Genre-classification data in the GTZAN layout (`<root>/<genre>/<genre>.000NN.wav` or `.au`):
  * listing, a stratified split by FILE (so windows of one clip never straddle
  * train and test), and log-mel loading.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readWav } from '../io/wav.js';
+import { isAudioFile, readAudio } from '../io/audio.js';
 import { InputError } from '../core/errors.js';
 import { Rng } from '../core/prng.js';
 import { logMel, toMono, type LogMel, type LogMelOptions } from './features.js';
@@ -33,11 +33,11 @@ export function listGtzan(root: string): { classes: string[]; clips: ClipRef[] }
     .sort();
   const clips: ClipRef[] = [];
   classes.forEach((genre, label) => {
-    const files = fs.readdirSync(path.join(root, genre)).filter((f) => f.toLowerCase().endsWith('.wav')).sort();
+    const files = fs.readdirSync(path.join(root, genre)).filter(isAudioFile).sort();
     for (const f of files) clips.push({ id: `${genre}/${f}`, path: path.join(root, genre, f), genre, label });
   });
   const used = classes.filter((g) => clips.some((c) => c.genre === g));
-  if (used.length < 2) throw new InputError(root, 'needs at least two genre folders containing .wav files');
+  if (used.length < 2) throw new InputError(root, 'needs at least two genre folders containing .wav or .au files');
   if (used.length !== classes.length) {
     // Empty folders would create labels with no examples; drop them and relabel.
     const idx = new Map(used.map((g, i) => [g, i]));
@@ -81,7 +81,7 @@ export function splitByFile(clips: ClipRef[], opts: { seed: number; valFraction:
 /** Read each clip (mono mix) and compute its log-mel. */
 export function loadClips(refs: ClipRef[], melOpts: LogMelOptions): Clip[] {
   return refs.map((r) => {
-    const w = readWav(r.path);
+    const w = readAudio(r.path);
     try {
       return { ...r, mel: logMel(toMono(w.channels), w.sampleRate, melOpts) };
     } catch (e) {

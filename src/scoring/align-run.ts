@@ -15,7 +15,7 @@ import type { AlignConfig } from './config.js';
 import { computeBas, neuralScore, type BasReport } from './bas.js';
 import { areaRoiMatrix } from './correspondence.js';
 import {
-  alignmentScore, behaviourInput, loadEncodings, modelRsa, nameKey, pooledAreaRoiInput, readHumanChoices, readModelChoices, readModelProbabilities, resolvePairNames, spearmanWithCi,
+  alignmentScore, behaviourInput, hasListenerChoices, loadEncodings, modelRsa, nameKey, pooledAreaRoiInput, readHumanChoices, readModelChoices, readModelProbabilities, resolvePairNames, spearmanWithCi,
   type LoadedEncoding, type RsaResult,
 } from './align.js';
 
@@ -124,7 +124,10 @@ export async function runAlign(opts: { encodingDirs: string[]; modelDirs: string
     } else {
       notice(`align: ${label}: no eval/predictions.tsv or checkpoint in ${trainDir ?? '(no matching --models artifact)'}; s_b and BAS are not computed`);
     }
-    if (choices && pairs) {
+    if (choices && pairs && !hasListenerChoices(opts.bids)) {
+      // Datasets without genre judgements (ds003720) still get s_r and the area × ROI matrix.
+      notice(`align: ${label}: ${opts.bids} has no sub-*/beh/sub-*_task-genre_beh.tsv; s_b and BAS are not computed`);
+    } else if (choices && pairs) {
       humans ??= readHumanChoices(opts.bids);
       const b = behaviourInput(choices, humans, probs);
       bas = computeBas(neural, b.input, { ...cfg.bas, pairs }, rng.fork('bas'));
@@ -144,7 +147,7 @@ export async function runAlign(opts: { encodingDirs: string[]; modelDirs: string
       performance: performanceOf(trainDir, checkpoint, cfg.performance),
     });
   }
-  if (!out.some((g) => g.bas) && out.length === 1) {
+  if (!out.some((g) => g.bas) && out.length === 1 && hasListenerChoices(opts.bids)) {
     throw new InputError('--models', 'BAS needs the model’s per-clip genre choices (eval/predictions.tsv): give the train artifact (with eval/predictions.tsv or checkpoints/) as --models');
   }
   const vsPerformance: AlignResult['vsPerformance'] = [];

@@ -163,6 +163,11 @@ export function resolvePairNames(pairs: { area: string; roi: string }[], areas: 
   });
 }
 
+/** Whether any listener of a BIDS dataset has a `sub-*_task-genre_beh.tsv` (genre judgements for s_b). */
+export function hasListenerChoices(bids: string): boolean {
+  return fs.readdirSync(bids).some((s) => s.startsWith('sub-') && fs.existsSync(path.join(bids, s, 'beh', `${s}_task-genre_beh.tsv`)));
+}
+
 /** Listener choices: stim_id → (true genre, responses) from every `sub-*_task-genre_beh.tsv` of a BIDS dataset. */
 export function readHumanChoices(bids: string): { subjects: string[]; trials: Map<string, { trueGenre: string; responses: Map<string, string> }> } {
   const trials = new Map<string, { trueGenre: string; responses: Map<string, string> }>();

@@ -11,11 +11,16 @@ import { DEFAULT_FIR_DELAYS } from '../encoding/delays.js';
 
 const atlasSchema = z
   .object({
-    dseg: z.string().default('derivatives/atlas/tpl-synth_atlas-auditory_dseg.nii.gz').describe('ROI label image (integer labels), relative to the BIDS root unless absolute'),
-    labels: z.string().default('derivatives/atlas/tpl-synth_atlas-auditory_dseg.tsv').describe('labels TSV of the dseg image with columns index and name'),
-    mask: z.string().default('derivatives/atlas/tpl-synth_desc-brain_mask.nii.gz').describe('brain mask image (nonzero = brain), relative to the BIDS root unless absolute'),
+    dseg: z.string().default('derivatives/atlas/tpl-synth_atlas-auditory_dseg.nii.gz').describe('ROI label image (integer labels), relative to the BIDS root unless absolute; {subject} is replaced by the subject label (atlases in each subject’s space)'),
+    labels: z.string().default('derivatives/atlas/tpl-synth_atlas-auditory_dseg.tsv').describe('labels TSV of the dseg image with columns index and name ({subject} as for dseg)'),
+    mask: z.string().default('derivatives/atlas/tpl-synth_desc-brain_mask.nii.gz').describe('brain mask image (nonzero = brain), relative to the BIDS root unless absolute ({subject} as for dseg)'),
   })
   .strict();
+
+/** An atlas path for one subject: `{subject}` replaced by its label (e.g. 001), so real data can give one parcellation per subject space. */
+export function atlasPathFor(p: string, subject: string): string {
+  return p.replaceAll('{subject}', subject.replace(/^sub-/, ''));
+}
 
 /** The `encode` section: design, preprocessing, ridge CV, ceilings and statistics of study-mode encoding. */
 export const encodeConfigSchema = z
