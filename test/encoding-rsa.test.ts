@@ -4,6 +4,7 @@ import { rdm, subRdm, compareRdms, crossValidatedLayerRsa, rsaNoiseCeiling, rdmS
 import { kendallTauB } from '../src/encoding/correlation.js';
 import { regressComponents, ridgeRegression } from '../src/encoding/components.js';
 import { pyStdin as py } from './helpers/python.js';
+import { betaSeries, betaSeriesDesign } from '../src/encoding/beta-series.js';
 
 /** nStim × nFeat patterns: shared `base` plus independent noise of SD `sd`. */
 function noisy(base: Float32Array, sd: number, rng: Rng): Float32Array {
@@ -156,6 +157,34 @@ test('stimulus-fold cross-validated RSA: one layer gives exactly the all-cell RS
   t.log(`null layers: in-sample best ${(inSampleSum / reps).toFixed(3)}, cross-validated ${(cvSum / reps).toFixed(3)}`);
   t.true(Math.abs(cvSum / reps) < 0.03);
   t.true(inSampleSum / reps > cvSum / reps + 0.02);
+});
+
+test('LSA beta series: planted clip amplitudes of overlapping HRF responses are recovered exactly without noise, and match numpy lstsq with noise', (t) => {
+  // 12 clips of 4 s with 1.5-s gaps at TR 1: every response overlaps the next clip's.
+  const tr = 1;
+  const events = Array.from({ length: 12 }, (_, k) => ({ onset: 6 + 5.5 * k, duration: 4 }));
+  const nT = 90;
+  const nV = 3;
+  const X = betaSeriesDesign(events, nT, tr);
+  const rng = new Rng(21);
+  const beta = rng.normals(12 * nV);
+  const Y = new Float64Array(nT * nV);
+  for (let tt = 0; tt < nT; tt++) for (let v = 0; v < nV; v++) for (let k = 0; k < 12; k++) Y[tt * nV + v] += X[tt * 12 + k] * beta[k * nV + v];
+  const clean = betaSeries(Y, nT, nV, events, tr);
+  for (let i = 0; i < beta.length; i++) t.true(Math.abs(clean[i] - beta[i]) < 1e-6, `β ${i}`);
+  const noisy = Y.map((y) => y + 0.3 * rng.normal());
+  const ref = py<number[]>(
+    `
+import json, sys, numpy as np
+d = json.load(sys.stdin)
+X = np.array(d['X']).reshape(90, 12); Y = np.array(d['Y']).reshape(90, 3)
+print(json.dumps(np.linalg.lstsq(X, Y, rcond=None)[0].ravel().tolist()))
+`,
+    { X: Array.from(X), Y: Array.from(noisy) },
+  );
+  const got = betaSeries(noisy, nT, nV, events, tr);
+  for (let i = 0; i < got.length; i++) t.true(Math.abs(got[i] - ref[i]) < 1e-8, `β ${i}: ${got[i]} vs ${ref[i]}`);
+  t.throws(() => betaSeries(new Float64Array(10 * nV), 10, nV, events, tr));
 });
 
 test('leave-one-subject-out noise ceiling matches an independent scipy computation; lower < upper; identical subjects give 1', (t) => {

@@ -13,6 +13,7 @@ import { readNpy } from '../io/npy.js';
 import { readTsv } from '../io/tsv.js';
 import { crossValidatedLayerRsa, rdm, rsaNoiseCeiling, zscoreColumns, type LayerRdm, type RdmComparison, type RdmMetric } from '../encoding/rsa.js';
 import { openFeatureStore, readFeatureSpace } from '../encoding/feature-store.js';
+import { betaSeries } from '../encoding/beta-series.js';
 import type { EncodingIndex } from '../encoding/study-outputs.js';
 import { areaRoiMatrix, type AreaRoiInput } from './correspondence.js';
 import type { BehaviourInput } from './behaviour.js';
@@ -242,8 +243,16 @@ export interface RsaOptions {
   zscore: boolean;
   folds: number;
   repeats: number;
+  response: 'glm' | 'window';
   windowSec: [number, number];
   rng: Rng;
+}
+
+/** Clip response patterns (nClips × nV, the encoding's clip order) by the configured estimator. */
+export function clipResponses(e: LoadedEncoding, opts: Pick<RsaOptions, 'response' | 'windowSec'>): Float64Array {
+  if (opts.response === 'window') return clipPatterns(e, opts.windowSec);
+  const dur = (c: { duration: number }): number => (Number.isFinite(c.duration) ? c.duration : 0);
+  return betaSeries(e.testMean, e.nTest, e.index.nVoxels, e.index.clips.map((c) => ({ onset: c.onset, duration: dur(c) })), e.index.tr);
 }
 
 /** Condensed RDM of clip patterns, z-scored per column across clips first when asked. */
@@ -274,7 +283,7 @@ export function modelRsa(encs: LoadedEncoding[], rois: string[], opts: RsaOption
     });
     return { name: `${sp.area}/iter-${sp.iteration}`, rdm: clipRdm(means, clipIds.length, sp.nFeat, opts) };
   });
-  const patterns = encs.map((e) => clipPatterns(e, opts.windowSec));
+  const patterns = encs.map((e) => clipResponses(e, opts));
   const perRoi: RsaResult['perRoi'] = {};
   let total = 0;
   for (const roi of rois) {

@@ -53,7 +53,8 @@ const rsaSchema = z
     zscore: z.boolean().default(true).describe('z-score every feature and every voxel across the test clips before the RDM (braindnn, Tuckute et al. 2023)'),
     folds: z.number().int().min(3).default(5).describe('stimulus folds of the cross-validated layer choice: the cells between folds a and b take the layer chosen on the stimuli outside a and b'),
     repeats: z.number().int().min(1).default(10).describe('random fold assignments averaged'),
-    windowSec: z.tuple([z.number(), z.number()]).default([4, 2]).describe('a clip response = mean BOLD from onset + first to offset + second seconds (HRF lag)'),
+    response: z.enum(['glm', 'window']).default('glm').describe('clip response pattern: glm = least-squares β of one canonical-HRF regressor per test clip fitted jointly to the test-mean BOLD (separates the overlapping responses of consecutive clips); window = mean BOLD over windowSec'),
+    windowSec: z.tuple([z.number(), z.number()]).default([4, 2]).describe('response = window only: mean BOLD from onset + first to offset + second seconds (HRF lag)'),
   })
   .strict();
 
