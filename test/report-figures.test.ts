@@ -9,13 +9,12 @@ import test from 'ava';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { linearRegression, sampleCorrelation } from 'simple-statistics';
 import { barChart } from '../src/report/figures/bars.js';
 import { lineChart } from '../src/report/figures/line.js';
 import { heatmap } from '../src/report/figures/heatmap.js';
 import { confusionMatrix } from '../src/report/figures/confusion.js';
-import { olsFit, scatterFit } from '../src/report/figures/scatter.js';
-import { fmt, niceTicks } from '../src/report/svg.js';
+import { rankLabel, scatterRank } from '../src/report/figures/scatter.js';
+import { esc, fmt, niceTicks } from '../src/report/svg.js';
 import { OKABE_ITO, viridis, viridisRgb } from '../src/report/palette.js';
 import { buildSections } from '../src/report/sections.js';
 import { renderReport } from '../src/report/page.js';
@@ -147,21 +146,26 @@ test('heat map and confusion: n² cells; confusion colour is the row share, text
   t.is(elements(c.svg, 'outline').length, 3, 'diagonal outlined');
 });
 
-test('scatter: OLS fit and r agree with simple-statistics; one circle per point', (t) => {
-  const xs = [0.1, 0.3, 0.35, 0.6, 0.8, 0.9];
-  const ys = [0.2, 0.25, 0.4, 0.45, 0.5, 0.7];
-  const fit = olsFit(xs, ys);
-  const ref = linearRegression(xs.map((x, i) => [x, ys[i]]));
-  t.truthy(fit);
-  if (!fit) return;
-  t.true(Math.abs(fit.slope - ref.m) < 1e-12);
-  t.true(Math.abs(fit.intercept - ref.b) < 1e-12);
-  t.true(Math.abs(fit.r - sampleCorrelation(xs, ys)) < 1e-12);
-  t.is(olsFit([1, 2], [1, 2]), null, 'n < 3: no fit');
-  const f = scatterFit({ id: 's', title: 'T', xLabel: 'accuracy (fraction)', yLabel: 'BAS', points: xs.map((x, i) => ({ label: `m${i}`, group: i < 3 ? 'ban' : 'cnn', x, y: ys[i] })), caption: 'c' });
-  t.is(f.marks, 6);
-  t.is(elements(f.svg, 'fit').length, 1);
-  t.regex(f.svg, new RegExp(`r = ${fmt(sampleCorrelation(xs, ys), 2)}, n = 6`));
+test('alignment figure and table print the same statistic: the align stage’s across-model Spearman ρ; one circle per distinct model; no least-squares line', (t) => {
+  const dir = tmpDir();
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const d = reportDataSchema.parse(fixtureReport('alignment', dir));
+  const sec = buildSections(d).find((s) => s.id === 'alignment');
+  const fig = sec?.figures.find((f) => f.id === 'alignment-performance');
+  t.truthy(fig);
+  t.is(fig?.marks, 3, 'ban (last checkpoint), cnn, random-ban — not the 4 earlier ban checkpoints');
+  t.is(elements(fig?.svg ?? '', 'fit').length, 0);
+  t.notRegex(fig?.svg ?? '', /Pearson|least-squares/);
+  const label = 'Spearman ρ = 0.5 [−1, 1], n = 3';
+  t.is(rankLabel({ spearman: 0.5, lo: -1, hi: 1, n: 3 }), label);
+  t.true((fig?.svg ?? '').includes(esc(label)), 'figure legend');
+  t.true(sec?.tables[0].caption.includes(label), 'table caption');
+  t.deepEqual(sec?.tables[1].rows[0], ['across models', 'encoding', '0.5', '[−1, 1]', '3']);
+  t.regex(sec?.figures.find((f) => f.id === 'alignment-checkpoints')?.caption ?? '', /Within-model Spearman ρ .*: ban 1 \(n = 5\)/);
+  // Without an across-model statistic the figure says so instead of drawing a fit.
+  const none = scatterRank({ id: 's', title: 'T', xLabel: 'x', yLabel: 'y', points: [{ label: 'a', group: 'g', x: 0.1, y: 0.2 }, { label: 'b', group: 'g', x: 0.3, y: 0.1 }], statistic: { spearman: null, lo: null, hi: null, n: 2 }, caption: 'c' });
+  t.is(none.marks, 2);
+  t.regex(none.svg, /Spearman ρ: n\/a \(n = 2\)/);
 });
 
 test('a full fixture report: expected marks per figure, tables beside figures, self-contained, same bytes twice', (t) => {
