@@ -223,6 +223,41 @@ test('methods text: key parameters in the sentence, all (sorted, long arrays sum
   t.regex(m.intro, /BAS/);
 });
 
+test('methods text is generated from the configs the stages ran with: delays, α grid, CV, ceiling, RSA and permutations change with the config; no least-squares fit or per-voxel ceiling is claimed', (t) => {
+  const prov = (encode: unknown, align: unknown) => [
+    { stage: 'encode', key: 'e', brainalign: '1.0', seed: 1, params: { subject: '01', encode }, path: 'p' },
+    { stage: 'align', key: 'a', brainalign: '1.0', seed: 1, params: { align }, path: 'q' },
+  ];
+  const base = methodsText('alignment', prov({}, {})).intro;
+  t.regex(base, /delays \(1, 2, 3 and 4 TRs/);
+  t.regex(base, /\{0\.1, 1, 10, 100, 1000, 10000, 100000, 1000000\}/);
+  t.regex(base, /leave-one-run-out cross-validation over the train runs \(criterion: R²\)/);
+  t.regex(base, /median correlation between pairs of test runs/);
+  t.regex(base, /1000 permutations that reorder 15-s blocks/);
+  t.regex(base, /z-scoring every voxel and every model feature across clips/);
+  t.regex(base, /compared by Spearman rank correlation/);
+  t.regex(base, /5-fold cross-validation over stimuli/);
+  t.regex(base, /Spearman's ρ across distinct models only/);
+  t.notRegex(base, /least-squares fit|per-voxel ceiling|Pearson r = /);
+  const changed = methodsText('alignment', prov(
+    { delays: [1, 2, 3, 4, 5, 6], alphas: [1, 10], ceiling: 'split-half', nPerm: 0, selectBy: 'r' },
+    { rsa: { metric: 'euclidean', comparison: 'kendall-tau-a', zscore: false, folds: 4, response: 'window' }, nBoot: 500, level: 0.9 },
+  )).intro;
+  t.not(changed, base);
+  t.regex(changed, /delays \(1, 2, 3, 4, 5 and 6 TRs/);
+  t.regex(changed, /\{1, 10\}/);
+  t.regex(changed, /criterion: Pearson r/);
+  t.regex(changed, /two halves of the test runs/);
+  t.regex(changed, /No permutation p-values were computed/);
+  t.regex(changed, /Euclidean distance/);
+  t.notRegex(changed, /z-scoring/);
+  t.regex(changed, /Kendall τa/);
+  t.regex(changed, /4-fold/);
+  t.regex(changed, /mean BOLD from 4 s after clip onset/);
+  t.regex(changed, /90 % percentile-bootstrap CI over models \(500 resamples\)/);
+  t.regex(methodsText('alignment', []).intro, /No encode stage is among/);
+});
+
 test('without PNG export the figures are still written as standalone SVG files, with a notice saying so', async (t) => {
   const dir = tmpDir();
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
