@@ -1,7 +1,8 @@
 /**
  * The align stage as a library call: group encodings by (model, checkpoint),
- * compute BAS and the area × ROI correspondence per group, and across groups
- * the alignment–performance correlation and alignment by checkpoint.
+ * compute BAS, the area × ROI correspondence and RSA per ROI per group, and
+ * across groups the alignment–performance correlation across distinct models
+ * and within each model over its checkpoints (align-performance.ts).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
