@@ -8,6 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InputError } from '../core/errors.js';
+import { notice } from '../core/progress.js';
 import type { Rng } from '../core/prng.js';
 import { readNpy } from '../io/npy.js';
 import { readTsv } from '../io/tsv.js';
@@ -286,7 +287,23 @@ export function modelRsa(encs: LoadedEncoding[], rois: string[], opts: RsaOption
   const patterns = encs.map((e) => clipResponses(e, opts));
   const perRoi: RsaResult['perRoi'] = {};
   let total = 0;
+  const scored = new Set(scoreRois.map(nameKey));
   for (const roi of rois) {
+    const voxels = encs.map((e) => {
+      const k = e.index.rois.findIndex((x) => nameKey(x) === nameKey(roi));
+      if (k < 0) throw new InputError(e.dir, `ROI "${roi}" not among ${e.index.rois.join(', ')}`);
+      const vox: number[] = [];
+      for (let v = 0; v < e.index.nVoxels; v++) if (e.roiOfVoxel[v] === k) vox.push(v);
+      return vox;
+    });
+    const small = voxels.findIndex((v) => v.length < 2);
+    if (small >= 0) {
+      const msg = `ROI ${roi} has ${voxels[small].length} voxels in sub-${encs[small].index.subject}; RSA needs at least 2`;
+      // An ROI outside the alignment score (e.g. a tiny label of a real atlas) must not stop the stage.
+      if (scored.has(nameKey(roi))) throw new InputError(encs[small].dir, msg);
+      notice(`align: ${msg}; it is left out of rsa.tsv`);
+      continue;
+    }
     const brainRdms: Float64Array[] = [];
     let sum = 0;
     let nCells = 0;
@@ -294,11 +311,7 @@ export function modelRsa(encs: LoadedEncoding[], rois: string[], opts: RsaOption
     encs.forEach((e, s) => {
       const order = clipIds.map((id) => e.index.clips.findIndex((c) => c.stimId === id));
       if (order.some((i) => i < 0) || e.index.clips.length !== clipIds.length) throw new InputError(e.dir, 'test clips differ between subjects; RSA pools subjects over the same clips');
-      const k = e.index.rois.findIndex((x) => nameKey(x) === nameKey(roi));
-      if (k < 0) throw new InputError(e.dir, `ROI "${roi}" not among ${e.index.rois.join(', ')}`);
-      const vox: number[] = [];
-      for (let v = 0; v < e.index.nVoxels; v++) if (e.roiOfVoxel[v] === k) vox.push(v);
-      if (vox.length < 2) throw new InputError(e.dir, `ROI ${roi} has ${vox.length} voxels; RSA needs at least 2`);
+      const vox = voxels[s];
       const pat = patterns[s];
       const sub = new Float64Array(clipIds.length * vox.length);
       for (let c = 0; c < clipIds.length; c++) vox.forEach((v, j) => (sub[c * vox.length + j] = pat[order[c] * e.index.nVoxels + v]));
