@@ -12,7 +12,7 @@
  * valid; the rate over all voxels is printed without a CI (voxels of one
  * dataset share features and permutations).
  *
- * Usage: npx tsx scripts/bench/permutation-calibration.ts [--datasets 1000] [--nPerm 999] [--voxels 30] [--seed 1]
+ * Usage: npx tsx scripts/bench/permutation-calibration.ts [--datasets 1000] [--nPerm 999] [--voxels 20] [--seed 1]
  * A benchmark, not a test: a few minutes on one core.
  */
 import { Rng } from '../../src/core/prng.js';
@@ -30,7 +30,7 @@ function arg(name: string, dflt: number): number {
 
 const N_DATASETS = arg('datasets', 1000);
 const N_PERM = arg('nPerm', 999);
-const N_VOX = arg('voxels', 30);
+const N_VOX = arg('voxels', 20);
 const SEED = arg('seed', 1);
 const N_FEAT = 8;
 const LEVELS = [0.05, 0.01];
@@ -135,6 +135,7 @@ for (let d = 0; d < N_DATASETS; d++) {
       for (let v = 0; v < N_VOX; v++) if (res.p[v] <= a) counts[i].all[l]++;
     });
   });
+  if ((d + 1) % 50 === 0) process.stderr.write(`${d + 1}/${N_DATASETS} datasets, ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
 }
 const pc = (x: number): string => `${(100 * x).toFixed(1)} %`;
 console.log(`${N_DATASETS} null datasets: T = ${nT} volumes (TR ${fm.tr} s, mean of ${fm.testRuns} test runs, AR(1) φ = ${fm.ar1}), ${N_VOX} voxels, ${N_PERM} permutations, one-sided; ${((Date.now() - t0) / 1000).toFixed(0)} s`);
