@@ -78,10 +78,10 @@ test('RSA chooses the planted area, scores high, is invariant to presentation or
 
 /**
  * RSA on a synthetic study with many test clips (2 listeners × 30 test clips
- * → 435 RDM cells, 20×20×12 grid, default SNR) and the PLANTED feature spaces as the model's areas. The
+ * → 435 RDM cells, 20×20×12 grid, default SNR, 8-kHz audio) and the PLANTED feature spaces as the model's areas. The
  * Control ROI holds noise only, so its cross-validated RSA must sit at chance,
  * while A1 (driven by the planted low-level space, area a1) must beat it.
- * Clip patterns are the LSA beta series. Observed: A1 0.30, Control 0.00.
+ * Clip patterns are the LSA beta series. Observed: A1 0.35, Control 0.00.
  * The ceiling is reported on the same 435 cells.
  */
 test('synthetic study: the noise-only Control ROI is at chance in RSA, A1 beats it, and the ceiling uses the score’s cells', async (t) => {
@@ -92,7 +92,7 @@ test('synthetic study: the noise-only Control ROI is at chance in RSA, A1 beats 
   const study = path.join(tmp, 'study');
   const D = path.join(tmp, 'deriv');
   const synth = synthConfigSchema.parse({
-    stimuli: { genres: ['classical', 'metal', 'reggae', 'jazz', 'pop'], clipsPerGenre: 12, clipSec: 4, sampleRate: 16000 },
+    stimuli: { genres: ['classical', 'metal', 'reggae', 'jazz', 'pop'], clipsPerGenre: 12, clipSec: 4, sampleRate: 8000 },
     fmri: { subjects: 2, grid: [20, 20, 12], testClips: 30, trainRuns: 2, testRuns: 3, leadOutSec: 12, tr: 1.0 },
     eeg: { subjects: 0, control: false, channels: 16, rate: 128 },
     behaviour: { subjects: 2 },
