@@ -231,7 +231,7 @@ test('methods text is generated from the configs the stages ran with: delays, α
   const base = methodsText('alignment', prov({}, {})).intro;
   t.regex(base, /delays \(1, 2, 3 and 4 TRs/);
   t.regex(base, /\{0\.1, 1, 10, 100, 1000, 10000, 100000, 1000000\}/);
-  t.regex(base, /leave-one-run-out cross-validation over the train runs \(criterion: R²\)/);
+  t.regex(base, /leave-one-run-out cross-validation over the task-train runs \(criterion: R²\)/);
   t.regex(base, /median correlation between pairs of test runs/);
   t.regex(base, /1000 permutations that reorder 15-s blocks/);
   t.regex(base, /z-scoring every voxel and every model feature across clips/);

@@ -31,8 +31,8 @@ export function encodeMethods(c: EncodeConfig): string {
     : 'No permutation p-values were computed (nPerm = 0).';
   return (
     `Features entered a ridge regression through ${design}. BOLD runs were cleaned of drift (DCT high-pass at ${c.highpassSec} s${c.linearDetrend ? ' and a linear trend' : ''}) and z-scored. ` +
-    `The ridge penalty α was chosen per voxel from {${c.alphas.join(', ')}} by leave-one-run-out cross-validation over the ${c.trainTask} runs (criterion: ${c.selectBy === 'r2' ? 'R²' : 'Pearson r'}), which also chose each voxel's recurrent iteration. ` +
-    `Prediction accuracy is the Pearson r between the prediction and the mean of the repeated ${c.testTask} runs. Voxel reliability is ${ceiling}; ROI scores divide the ROI's median r by the square root of its median voxel reliability, one ceiling per ROI rather than per voxel. ${perm}`
+    `The ridge penalty α was chosen per voxel from {${c.alphas.join(', ')}} by leave-one-run-out cross-validation over the task-${c.trainTask} runs (criterion: ${c.selectBy === 'r2' ? 'R²' : 'Pearson r'}), which also chose each voxel's recurrent iteration. ` +
+    `Prediction accuracy is the Pearson r between the prediction and the mean of the repeated task-${c.testTask} runs. Voxel reliability is ${ceiling}; ROI scores divide the ROI's median r by the square root of its median voxel reliability, one ceiling per ROI rather than per voxel. ${perm}`
   );
 }
 
@@ -42,7 +42,7 @@ export function alignMethods(c: AlignConfig): string {
   const dist = r.metric === 'correlation' ? '1 − Pearson correlation' : 'Euclidean distance';
   const cmp = r.comparison === 'spearman' ? 'Spearman rank correlation' : r.comparison === 'kendall-tau-a' ? 'Kendall τa' : 'Pearson correlation';
   const resp = r.response === 'glm'
-    ? 'least-squares amplitudes of one canonical-HRF regressor per test clip fitted jointly to the test-mean BOLD'
+    ? 'least-squares amplitude of its own canonical-HRF regressor, all test clips fitted jointly to the test-mean BOLD'
     : `mean BOLD from ${r.windowSec[0]} s after clip onset to ${r.windowSec[1]} s after offset`;
   return (
     `A model's encoding alignment is the mean over ${list(c.alignmentRois)} of the ceiling-normalised median r of its best layer per voxel, all subjects pooled. ` +
