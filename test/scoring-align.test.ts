@@ -206,3 +206,27 @@ test('align over 3 distinct models: performance is each model’s held-out clip 
   t.is(Number(vs[0].spearman), -1);
   t.is(vs[0].n, '3');
 });
+
+test('a baseline whose features name no train artifact gets no performance and no choices, even when only one --models artifact is given', (t) => {
+  const base = fixture('baseline-single');
+  const root = path.join(tmp, 'baseline-single');
+  writeTsv(path.join(base.train, 'split.tsv'), ['stim_id', 'genre', 'split'], ['metal', 'metal', 'rock', 'rock'].map((g, k) => ({ stim_id: `c${k + 1}`, genre: g, split: k === 0 ? 'train' : 'test' })));
+  const encs = ['net', 'logmel'].map((m) => {
+    const features = path.join(root, `features-${m}`);
+    fs.mkdirSync(features, { recursive: true });
+    // The network's features were computed from the train artifact; the baseline's from the stimuli only.
+    fs.writeFileSync(path.join(features, 'provenance.json'), JSON.stringify({ inputs: m === 'net' ? { model: { path: base.train }, stimuli: { path: base.bids } } : { stimuli: { path: base.bids } } }));
+    const enc = path.join(root, `enc-${m}`);
+    fs.cpSync(base.enc, enc, { recursive: true });
+    const idx = path.join(enc, 'sub-01', 'func', 'sub-01_task-test_desc-fix_encoding.json');
+    fs.writeFileSync(idx, JSON.stringify({ ...(JSON.parse(fs.readFileSync(idx, 'utf8')) as Record<string, unknown>), model: m, featuresDir: features }));
+    return enc;
+  });
+  const D = path.join(tmp, 'deriv-baseline-single');
+  const r = runCli(['align', '--encodings', ...encs, '--models', base.train, '--bids', base.bids, '--config', base.cfg, '--out', D, '--quiet'], { env: { BRAINALIGN_TEST_SOURCES: '1' } });
+  t.is(r.code, 0, r.stderr);
+  const key = /\(([0-9a-f]{16})\)/.exec(r.stdout)?.[1] ?? '';
+  const rows = readTsv(path.join(D, 'artifacts', 'align', key, 'alignment.tsv')).rows;
+  // net: predictions c2 metal ✓, c3 rock ✓, c4 rock ✓ on the 3 test clips (c1, a training clip, is wrong and does not count).
+  t.deepEqual(rows.map((x) => [x.model, x.performance, x.n_test_clips]), [['logmel', 'n/a', 'n/a'], ['net', '1', '3']]);
+});

@@ -51,12 +51,18 @@ function readJson(file: string): Record<string, unknown> | null {
   return JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
 }
 
-/** The train artifact an encoding's features came from: the --models folder named among the features' provenance inputs. */
+/**
+ * The train artifact an encoding's features came from: the --models folder
+ * named among the features' provenance inputs. A features artifact whose
+ * provenance names none (a baseline such as log-mel) has no train artifact,
+ * even when only one is given; without readable provenance a single --models
+ * folder is assumed.
+ */
 function trainDirOf(e: LoadedEncoding, modelDirs: string[]): string | null {
-  if (modelDirs.length === 1) return modelDirs[0];
   // A per-checkpoint store (features --checkpoint all) sits one level inside its artifact.
   const prov = readJson(path.join(e.index.featuresDir, 'provenance.json')) ?? readJson(path.join(path.dirname(e.index.featuresDir), 'provenance.json'));
-  const ins = (prov?.inputs ?? {}) as Record<string, { path?: string }>;
+  if (!prov) return modelDirs.length === 1 ? modelDirs[0] : null;
+  const ins = (prov.inputs ?? {}) as Record<string, { path?: string }>;
   const paths = Object.values(ins).map((x) => (x.path ? path.resolve(x.path) : ''));
   return modelDirs.find((d) => paths.includes(path.resolve(d))) ?? null;
 }
