@@ -1,9 +1,10 @@
 import test from 'ava';
 import { Rng } from '../src/core/prng.js';
-import { rdm, subRdm, compareRdms, crossValidatedLayerRsa, rsaNoiseCeiling, rdmSize, condensedIndex } from '../src/encoding/rsa.js';
+import { rdm, subRdm, compareRdms, crossValidatedLayerRsa, rsaNoiseCeiling, rdmSize, condensedIndex, stimulusFolds, zscoreColumns } from '../src/encoding/rsa.js';
 import { kendallTauB } from '../src/encoding/correlation.js';
 import { regressComponents, ridgeRegression } from '../src/encoding/components.js';
 import { pyStdin as py } from './helpers/python.js';
+import { betaSeries, betaSeriesDesign } from '../src/encoding/beta-series.js';
 
 /** nStim × nFeat patterns: shared `base` plus independent noise of SD `sd`. */
 function noisy(base: Float32Array, sd: number, rng: Rng): Float32Array {
@@ -72,17 +73,76 @@ print(json.dumps({'rho': stats.spearmanr(a, b).correlation, 'taua': s / (n * (n 
   t.true(kendallTauB(model, brain) > taua * 1.3);
 });
 
-test('cross-validated layer choice recovers the planted layer, and on null layers its held-out score is ≈ 0 while the in-sample best is biased up', (t) => {
+test('z-scoring across stimuli matches scipy.stats.zscore; the RDM of z-scored patterns equals 1 − numpy corrcoef (braindnn); constant columns become 0', (t) => {
+  const rng = new Rng(11);
+  const nStim = 9;
+  const nFeat = 7;
+  const X = rng.normals(nStim * nFeat);
+  for (let i = 0; i < nStim; i++) X[i * nFeat + 3] = 2.5; // a dead unit
+  const ref = py<{ z: number[]; d: number[] }>(
+    `
+import json, sys, numpy as np
+from scipy import stats
+from scipy.spatial.distance import squareform
+X = np.array(json.load(sys.stdin), dtype=np.float64).reshape(9, 7)
+Z = stats.zscore(X, axis=0); Z[:, 3] = 0
+D = 1 - np.corrcoef(Z)
+np.fill_diagonal(D, 0)
+print(json.dumps({'z': Z.ravel().tolist(), 'd': squareform(D, checks=False).tolist()}))
+`,
+    Array.from(X),
+  );
+  const z = zscoreColumns(X, nStim, nFeat);
+  for (let k = 0; k < z.length; k++) t.true(Math.abs(z[k] - ref.z[k]) < 1e-6, `z ${k}`);
+  const d = rdm(z, nStim, nFeat);
+  for (let k = 0; k < d.length; k++) t.true(Math.abs(d[k] - ref.d[k]) < 1e-9, `d ${k}`);
+});
+
+test('z-scoring lets every unit count: a high-variance nuisance unit hides the planted geometry from the raw RDM (ρ < 0.3) but not from the z-scored one (ρ > 0.6)', (t) => {
+  const rng = new Rng(12);
+  const nStim = 30;
+  const nSig = 20;
+  const truth = rng.normals(nStim * nSig);
+  const brain = rdm(zscoreColumns(noisy(truth, 0.5, rng), nStim, nSig), nStim, nSig);
+  // Model: the planted units plus 3 unrelated units with SD 30.
+  const nFeat = nSig + 3;
+  const X = new Float64Array(nStim * nFeat);
+  for (let i = 0; i < nStim; i++) {
+    for (let f = 0; f < nSig; f++) X[i * nFeat + f] = truth[i * nSig + f];
+    for (let f = nSig; f < nFeat; f++) X[i * nFeat + f] = 30 * rng.normal();
+  }
+  const raw = compareRdms(rdm(X, nStim, nFeat), brain);
+  const zs = compareRdms(rdm(zscoreColumns(X, nStim, nFeat), nStim, nFeat), brain);
+  t.log(`raw ρ ${raw.toFixed(3)}, z-scored ρ ${zs.toFixed(3)}`);
+  t.true(raw < 0.3);
+  t.true(zs > 0.6);
+});
+
+test('stimulus folds are balanced and cover every stimulus once', (t) => {
+  const f = stimulusFolds(23, 5, new Rng(1));
+  const counts = [0, 0, 0, 0, 0];
+  for (const x of f) counts[x]++;
+  t.deepEqual(counts.slice().sort(), [4, 4, 5, 5, 5]);
+  t.throws(() => stimulusFolds(9, 5, new Rng(1)));
+  t.throws(() => stimulusFolds(30, 2, new Rng(1)));
+});
+
+test('stimulus-fold cross-validated RSA: one layer gives exactly the all-cell RSA; the planted layer fills > 90 % of cells; null layers score ≈ 0 while the in-sample best is biased up', (t) => {
   const rng = new Rng(3);
   const nStim = 40;
   const nFeat = 50;
   const truth = rng.normals(nStim * nFeat);
   const brain = rdm(noisy(truth, 1, rng), nStim, nFeat);
+  const single = rdm(noisy(truth, 2, rng), nStim, nFeat);
+  const one = crossValidatedLayerRsa([{ name: 'only', rdm: single }], brain, { rng: new Rng(4), folds: 5, repeats: 2 });
+  t.true(Math.abs(one.score - compareRdms(single, brain)) < 1e-12);
+  t.is(one.nCells, 780);
+  t.is(one.chosen.only, 2 * 780);
   // Every layer carries the planted geometry; layer 2 with the least noise (SD 0.6 vs 2–4).
   const sds = [3, 2, 0.6, 2.5, 4];
   const layers = sds.map((sd, k) => ({ name: `layer${k}`, rdm: rdm(noisy(truth, sd, rng), nStim, nFeat) }));
-  const cv = crossValidatedLayerRsa(layers, brain, { rng: new Rng(4), nSplits: 50 });
-  t.true(cv.chosen.layer2 >= 45, JSON.stringify(cv.chosen));
+  const cv = crossValidatedLayerRsa(layers, brain, { rng: new Rng(4), folds: 5, repeats: 5 });
+  t.true(cv.chosen.layer2 > 0.9 * 5 * 780, JSON.stringify(cv.chosen));
   t.true(cv.score > 0.2, `score ${cv.score}`);
 
   let cvSum = 0;
@@ -92,11 +152,39 @@ test('cross-validated layer choice recovers the planted layer, and on null layer
     const nullLayers = Array.from({ length: 10 }, (_, k) => ({ name: `n${k}`, rdm: rdm(rng.normals(nStim * nFeat), nStim, nFeat) }));
     const b = rdm(rng.normals(nStim * nFeat), nStim, nFeat);
     inSampleSum += Math.max(...nullLayers.map((l) => compareRdms(l.rdm, b)));
-    cvSum += crossValidatedLayerRsa(nullLayers, b, { rng: new Rng(10 + r), nSplits: 20 }).score;
+    cvSum += crossValidatedLayerRsa(nullLayers, b, { rng: new Rng(10 + r), folds: 5, repeats: 3 }).score;
   }
   t.log(`null layers: in-sample best ${(inSampleSum / reps).toFixed(3)}, cross-validated ${(cvSum / reps).toFixed(3)}`);
   t.true(Math.abs(cvSum / reps) < 0.03);
   t.true(inSampleSum / reps > cvSum / reps + 0.02);
+});
+
+test('LSA beta series: planted clip amplitudes of overlapping HRF responses are recovered exactly without noise, and match numpy lstsq with noise', (t) => {
+  // 12 clips of 4 s with 1.5-s gaps at TR 1: every response overlaps the next clip's.
+  const tr = 1;
+  const events = Array.from({ length: 12 }, (_, k) => ({ onset: 6 + 5.5 * k, duration: 4 }));
+  const nT = 90;
+  const nV = 3;
+  const X = betaSeriesDesign(events, nT, tr);
+  const rng = new Rng(21);
+  const beta = rng.normals(12 * nV);
+  const Y = new Float64Array(nT * nV);
+  for (let tt = 0; tt < nT; tt++) for (let v = 0; v < nV; v++) for (let k = 0; k < 12; k++) Y[tt * nV + v] += X[tt * 12 + k] * beta[k * nV + v];
+  const clean = betaSeries(Y, nT, nV, events, tr);
+  for (let i = 0; i < beta.length; i++) t.true(Math.abs(clean[i] - beta[i]) < 1e-6, `β ${i}`);
+  const noisy = Y.map((y) => y + 0.3 * rng.normal());
+  const ref = py<number[]>(
+    `
+import json, sys, numpy as np
+d = json.load(sys.stdin)
+X = np.array(d['X']).reshape(90, 12); Y = np.array(d['Y']).reshape(90, 3)
+print(json.dumps(np.linalg.lstsq(X, Y, rcond=None)[0].ravel().tolist()))
+`,
+    { X: Array.from(X), Y: Array.from(noisy) },
+  );
+  const got = betaSeries(noisy, nT, nV, events, tr);
+  for (let i = 0; i < got.length; i++) t.true(Math.abs(got[i] - ref[i]) < 1e-8, `β ${i}: ${got[i]} vs ${ref[i]}`);
+  t.throws(() => betaSeries(new Float64Array(10 * nV), 10, nV, events, tr));
 });
 
 test('leave-one-subject-out noise ceiling matches an independent scipy computation; lower < upper; identical subjects give 1', (t) => {

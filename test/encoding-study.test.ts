@@ -173,12 +173,12 @@ test('study mode without --bids is a one-line input error', (t) => {
   t.regex(r.stderr, /--bids/);
 });
 
-test('alignment study: checkpoints with less feature noise align better; alignment rises with epoch and tracks performance (Spearman 1)', async (t) => {
+test('alignment study: checkpoints with less feature noise align better; checkpoints of one model are one model, so no across-model correlation is computed', async (t) => {
   // Its own derivatives root: these encodings publish maps of the same model name.
   const D = path.join(tmp, 'deriv-alignment');
   const cfg2 = path.join(tmp, 'alignment.json');
-  fs.writeFileSync(cfg2, JSON.stringify({ encode: { ...encodeCfg.encode, nPerm: 0 }, align: { nBoot: 200, rsa: { splits: 10 }, bas: { nBoot: 50, nPerm: 0 } } }));
-  // A train artifact with per-epoch validation accuracy (what `brainalign train` records in metrics.tsv).
+  fs.writeFileSync(cfg2, JSON.stringify({ encode: { ...encodeCfg.encode, nPerm: 0 }, align: { nBoot: 200, rsa: { repeats: 2 }, bas: { nBoot: 50, nPerm: 0 } } }));
+  // A train artifact with per-epoch window-level validation accuracy (what `brainalign train` records in metrics.tsv) and no checkpoints.
   const train = await runStage({ stage: 'train', codeVersion: 'test', root: D, inputs: {}, params: { fixture: 'alignment' }, seed: 0 }, ({ dir }) => {
     writeTsv(path.join(dir, 'metrics.tsv'), ['epoch', 'val_accuracy'], [{ epoch: 1, val_accuracy: 0.4 }, { epoch: 2, val_accuracy: 0.6 }, { epoch: 3, val_accuracy: 0.8 }]);
     writeJsonAtomic(path.join(dir, 'eval', 'summary.json'), { accuracy: 0.8, clip_accuracy: 0.8, chance: 0.25 });
@@ -199,8 +199,14 @@ test('alignment study: checkpoints with less feature noise align better; alignme
   t.deepEqual(byCk.map((r) => r.epoch), ['1', '2', '3']);
   const al = byCk.map((r) => Number(r.alignment));
   t.true(al[0] < al[1] && al[1] < al[2], `alignment by epoch ${al.join(', ')}`);
-  t.true(Number(byCk[2].rsa) > Number(byCk[0].rsa));
-  const vs = readTsv(path.join(adir, 'alignment_vs_performance.tsv')).rows;
-  t.is(Number(vs.find((r) => r.measure === 'encoding')?.spearman), 1);
-  t.is(readTsv(path.join(adir, 'alignment.tsv')).rows.length, 3);
+  // RSA over 12 test clips (66 cells, one subject) is too noisy to order checkpoints; test/scoring-align-rsa.test.ts checks RSA on 30 clips.
+  // metrics.tsv holds window-level validation accuracy, not a held-out clip measure: it is not taken as performance.
+  t.true(byCk.every((r) => r.performance === 'n/a'), JSON.stringify(byCk.map((r) => r.performance)));
+  // Pseudo-replication guard: three checkpoints of one network are not three models.
+  t.deepEqual(readTsv(path.join(adir, 'alignment_vs_performance.tsv')).rows.filter((r) => r.scope === 'across-models'), []);
+  const rows = readTsv(path.join(adir, 'alignment.tsv')).rows;
+  t.deepEqual(rows.map((r) => `${r.checkpoint}:${r.final}`), ['epoch-001:0', 'epoch-002:0', 'epoch-003:1']);
+  // RSA of every atlas ROI, on all n(n−1)/2 cells of the 12 test clips.
+  const rsa = readTsv(path.join(adir, 'rsa.tsv')).rows.filter((r) => r.checkpoint === 'epoch-003');
+  t.deepEqual(rsa.map((r) => r.n_cells), ['66', '66', '66', '66', '66']);
 });

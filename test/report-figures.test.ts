@@ -9,13 +9,12 @@ import test from 'ava';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { linearRegression, sampleCorrelation } from 'simple-statistics';
 import { barChart } from '../src/report/figures/bars.js';
 import { lineChart } from '../src/report/figures/line.js';
 import { heatmap } from '../src/report/figures/heatmap.js';
 import { confusionMatrix } from '../src/report/figures/confusion.js';
-import { olsFit, scatterFit } from '../src/report/figures/scatter.js';
-import { fmt, niceTicks } from '../src/report/svg.js';
+import { rankLabel, scatterRank } from '../src/report/figures/scatter.js';
+import { esc, fmt, niceTicks } from '../src/report/svg.js';
 import { OKABE_ITO, viridis, viridisRgb } from '../src/report/palette.js';
 import { buildSections } from '../src/report/sections.js';
 import { renderReport } from '../src/report/page.js';
@@ -147,21 +146,26 @@ test('heat map and confusion: n² cells; confusion colour is the row share, text
   t.is(elements(c.svg, 'outline').length, 3, 'diagonal outlined');
 });
 
-test('scatter: OLS fit and r agree with simple-statistics; one circle per point', (t) => {
-  const xs = [0.1, 0.3, 0.35, 0.6, 0.8, 0.9];
-  const ys = [0.2, 0.25, 0.4, 0.45, 0.5, 0.7];
-  const fit = olsFit(xs, ys);
-  const ref = linearRegression(xs.map((x, i) => [x, ys[i]]));
-  t.truthy(fit);
-  if (!fit) return;
-  t.true(Math.abs(fit.slope - ref.m) < 1e-12);
-  t.true(Math.abs(fit.intercept - ref.b) < 1e-12);
-  t.true(Math.abs(fit.r - sampleCorrelation(xs, ys)) < 1e-12);
-  t.is(olsFit([1, 2], [1, 2]), null, 'n < 3: no fit');
-  const f = scatterFit({ id: 's', title: 'T', xLabel: 'accuracy (fraction)', yLabel: 'BAS', points: xs.map((x, i) => ({ label: `m${i}`, group: i < 3 ? 'ban' : 'cnn', x, y: ys[i] })), caption: 'c' });
-  t.is(f.marks, 6);
-  t.is(elements(f.svg, 'fit').length, 1);
-  t.regex(f.svg, new RegExp(`r = ${fmt(sampleCorrelation(xs, ys), 2)}, n = 6`));
+test('alignment figure and table print the same statistic: the align stage’s across-model Spearman ρ; one circle per distinct model; no least-squares line', (t) => {
+  const dir = tmpDir();
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const d = reportDataSchema.parse(fixtureReport('alignment', dir));
+  const sec = buildSections(d).find((s) => s.id === 'alignment');
+  const fig = sec?.figures.find((f) => f.id === 'alignment-performance');
+  t.truthy(fig);
+  t.is(fig?.marks, 3, 'ban (last checkpoint), cnn, random-ban — not the 4 earlier ban checkpoints');
+  t.is(elements(fig?.svg ?? '', 'fit').length, 0);
+  t.notRegex(fig?.svg ?? '', /Pearson|least-squares/);
+  const label = 'Spearman ρ = 0.5 [−1, 1], n = 3';
+  t.is(rankLabel({ spearman: 0.5, lo: -1, hi: 1, n: 3 }), label);
+  t.true((fig?.svg ?? '').includes(esc(label)), 'figure legend');
+  t.true(sec?.tables[0].caption.includes(label), 'table caption');
+  t.deepEqual(sec?.tables[1].rows[0], ['across models', 'encoding', '0.5', '[−1, 1]', '3']);
+  t.regex(sec?.figures.find((f) => f.id === 'alignment-checkpoints')?.caption ?? '', /Within-model Spearman ρ .*: ban 1 \(n = 5\)/);
+  // Without an across-model statistic the figure says so instead of drawing a fit.
+  const none = scatterRank({ id: 's', title: 'T', xLabel: 'x', yLabel: 'y', points: [{ label: 'a', group: 'g', x: 0.1, y: 0.2 }, { label: 'b', group: 'g', x: 0.3, y: 0.1 }], statistic: { spearman: null, lo: null, hi: null, n: 2 }, caption: 'c' });
+  t.is(none.marks, 2);
+  t.regex(none.svg, /Spearman ρ: n\/a \(n = 2\)/);
 });
 
 test('a full fixture report: expected marks per figure, tables beside figures, self-contained, same bytes twice', (t) => {
@@ -217,6 +221,43 @@ test('methods text: key parameters in the sentence, all (sorted, long arrays sum
   t.is(m.stages[0].text, 'encode (brainalign 1.0, seed 3): delays = [1, 2, 3]; ridge.alphas = [0.1, 1, 10, 100, …, 1000000, 10000000] (9 values); ridge.folds = 5.');
   t.deepEqual(m.stages[0].all, ['delays = [1, 2, 3]', 'ridge.alphas = [0.1, 1, 10, 100, …, 1000000, 10000000] (9 values)', 'ridge.folds = 5', 'ridge.solver = svd']);
   t.regex(m.intro, /BAS/);
+});
+
+test('methods text is generated from the configs the stages ran with: delays, α grid, CV, ceiling, RSA and permutations change with the config; no least-squares fit or per-voxel ceiling is claimed', (t) => {
+  const prov = (encode: unknown, align: unknown) => [
+    { stage: 'encode', key: 'e', brainalign: '1.0', seed: 1, params: { subject: '01', encode }, path: 'p' },
+    { stage: 'align', key: 'a', brainalign: '1.0', seed: 1, params: { align }, path: 'q' },
+  ];
+  const base = methodsText('alignment', prov({}, {})).intro;
+  t.regex(base, /delays \(1, 2, 3, 4, 5 and 6 TRs/);
+  t.regex(base, /\{0\.1, 1, 10, 100, 1000, 10000, 100000, 1000000\}/);
+  t.regex(base, /leave-one-run-out cross-validation over the task-train runs \(criterion: R²\)/);
+  t.regex(base, /median correlation between pairs of test runs/);
+  t.regex(base, /1000 phase randomisations of the prediction/);
+  t.regex(base, /max\(r, 0\)²\/max\(ρ, 0\.182\)/);
+  t.regex(base, /z-scoring every voxel and every model feature across clips/);
+  t.regex(base, /compared by Spearman rank correlation/);
+  t.regex(base, /5-fold cross-validation over stimuli/);
+  t.regex(base, /Spearman's ρ across distinct models only/);
+  t.notRegex(base, /least-squares fit|per-voxel ceiling|Pearson r = /);
+  const changed = methodsText('alignment', prov(
+    { delays: [1, 2, 3, 4], alphas: [1, 10], ceiling: 'split-half', nPerm: 0, selectBy: 'r' },
+    { rsa: { metric: 'euclidean', comparison: 'kendall-tau-a', zscore: false, folds: 4, response: 'window' }, nBoot: 500, level: 0.9 },
+  )).intro;
+  t.not(changed, base);
+  t.regex(changed, /delays \(1, 2, 3 and 4 TRs/);
+  t.regex(methodsText('alignment', prov({ nullScheme: 'block', blockSec: 10 }, {})).intro, /1000 permutations that reorder 10-s blocks/);
+  t.regex(changed, /\{1, 10\}/);
+  t.regex(changed, /criterion: Pearson r/);
+  t.regex(changed, /two halves of the test runs/);
+  t.regex(changed, /No permutation p-values were computed/);
+  t.regex(changed, /Euclidean distance/);
+  t.notRegex(changed, /z-scoring/);
+  t.regex(changed, /Kendall τa/);
+  t.regex(changed, /4-fold/);
+  t.regex(changed, /mean BOLD from 4 s after clip onset/);
+  t.regex(changed, /90 % percentile-bootstrap CI over models \(500 resamples\)/);
+  t.regex(methodsText('alignment', []).intro, /No encode stage is among/);
 });
 
 test('without PNG export the figures are still written as standalone SVG files, with a notice saying so', async (t) => {

@@ -70,9 +70,12 @@ test('ban-bas inputs load into a typed report with the values written', (t) => {
   t.deepEqual(d.bas[0].pairs, [{ area: 'A1', roi: 'A1', score: 0.5 }, { area: 'Belt', roi: 'Belt', score: 0.3 }]);
   t.deepEqual(d.areaRoi?.values, [0.5, 0.2, null, 0.3], 'the first trained model, not a checkpoint');
   t.deepEqual(d.areaRoi?.pairs, [{ area: 'A1', roi: 'A1' }, { area: 'Belt', roi: 'Belt' }]);
-  t.deepEqual(d.alignment?.points.map((p) => [p.label, p.group, p.epoch, p.x, p.y]), [['ban epoch-0000', 'ban', 0, 0.3, 0.2], ['ban epoch-0005', 'ban', 5, 0.7, 0.5], ['ban', 'ban', null, 0.8, 0.45]], 'cnn has no performance: left out');
+  t.deepEqual(d.alignment?.points.map((p) => [p.label, p.group, p.epoch, p.x, p.y, p.final]), [['ban epoch-0000', 'ban', 0, 0.3, 0.2, false], ['ban epoch-0005', 'ban', 5, 0.7, 0.5, false], ['ban', 'ban', null, 0.8, 0.45, true]], 'cnn has no performance: left out');
   t.deepEqual(d.alignment?.points.map((p) => p.y2), [0.1, 0.2, 0.2], 'RSA column read');
-  t.deepEqual(d.alignment?.summary, [{ measure: 'encoding', spearman: 0.8, lo: 0.2, hi: 1, n: 3 }]);
+  t.deepEqual(d.alignment?.summary, [
+    { scope: 'across-models', model: null, measure: 'encoding', spearman: 0.8, lo: 0.2, hi: 1, n: 3 },
+    { scope: 'within-model', model: 'ban', measure: 'encoding', spearman: 1, lo: null, hi: null, n: 3 },
+  ]);
 
   // The JSON form (one BasReport, optionally with its matrix) and a wide area × ROI table also load.
   const j = artifact(root, 'align', 'jjjj', {}, (dd) => {

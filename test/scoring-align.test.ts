@@ -166,3 +166,75 @@ test('without eval/predictions.tsv the checkpoint classifies the test-split clip
   const rows = readTsv(path.join(dir, 'bas.tsv')).rows;
   t.true(Math.abs(Number(rows.find((x) => x.score === 's_b')?.estimate) - sb) < 1e-5);
 });
+
+test('align over 3 distinct models: performance is each model’s held-out clip accuracy (test split only, counted by hand), and the across-model Spearman uses one point per model', (t) => {
+  const root = path.join(tmp, 'three');
+  const base = fixture('three-base');
+  const encs: string[] = [];
+  const trains: string[] = [];
+  // Alignment grows m1 < m2 < m3 (r scaled); held-out accuracy falls: m1 3/3, m2 2/3, m3 1/3 → ρ = −1.
+  const scale = [0.5, 0.8, 1];
+  const wrongTest = [0, 1, 2];
+  ['m1', 'm2', 'm3'].forEach((m, i) => {
+    const train = path.join(root, `train-${m}`);
+    fs.mkdirSync(path.join(train, 'eval'), { recursive: true });
+    fs.writeFileSync(path.join(train, 'provenance.json'), '{}');
+    const truth = ['metal', 'metal', 'rock', 'rock'];
+    const split = ['train', 'test', 'test', 'test'];
+    writeTsv(path.join(train, 'split.tsv'), ['stim_id', 'genre', 'split'], truth.map((g, k) => ({ stim_id: `c${k + 1}`, genre: g, split: split[k] })));
+    // The training clip c1 is always right (it must not count); the first wrongTest[i] test clips are wrong.
+    writeTsv(path.join(train, 'eval', 'predictions.tsv'), ['stim_id', 'true_genre', 'predicted_genre', 'split'], truth.map((g, k) => ({
+      stim_id: `c${k + 1}`, true_genre: g, split: split[k], predicted_genre: k >= 1 && k <= wrongTest[i] ? (g === 'metal' ? 'rock' : 'metal') : g,
+    })));
+    const features = path.join(root, `features-${m}`);
+    fs.mkdirSync(features, { recursive: true });
+    fs.writeFileSync(path.join(features, 'provenance.json'), JSON.stringify({ inputs: { model: { path: train } } }));
+    const enc = path.join(root, `enc-${m}`);
+    fs.cpSync(base.enc, enc, { recursive: true });
+    const idx = path.join(enc, 'sub-01', 'func', 'sub-01_task-test_desc-fix_encoding.json');
+    const j = JSON.parse(fs.readFileSync(idx, 'utf8')) as Record<string, unknown>;
+    fs.writeFileSync(idx, JSON.stringify({ ...j, model: m, featuresDir: features }));
+    const r = Float32Array.from([0.4, 0.5, 0.6, 0.1, 0.2, 0.3, 0.1, 0.2, 0.15, 0.7, 0.6, 0.8, 0.4, 0.5, 0.6, 0.7, 0.6, 0.8].map((x) => x * scale[i]));
+    writeNpy(path.join(enc, 'sub-01/func/r.npy'), r, [3, 6]);
+    encs.push(enc);
+    trains.push(train);
+  });
+  const D = path.join(tmp, 'deriv-three');
+  const r = runCli(['align', '--encodings', ...encs, '--models', ...trains, '--bids', base.bids, '--config', base.cfg, '--out', D, '--quiet'], { env: { BRAINALIGN_TEST_SOURCES: '1' } });
+  t.is(r.code, 0, r.stderr);
+  const key = /\(([0-9a-f]{16})\)/.exec(r.stdout)?.[1] ?? '';
+  const dir = path.join(D, 'artifacts', 'align', key);
+  const rows = readTsv(path.join(dir, 'alignment.tsv')).rows;
+  t.deepEqual(rows.map((x) => [x.model, x.n_test_clips, x.final]), [['m1', '3', '1'], ['m2', '3', '1'], ['m3', '3', '1']]);
+  for (const [m, p] of [['m1', 1], ['m2', 2 / 3], ['m3', 1 / 3]] as const) t.true(Math.abs(Number(rows.find((x) => x.model === m)?.performance) - p) < 1e-6, m);
+  const al = rows.map((x) => Number(x.alignment));
+  t.true(al[0] < al[1] && al[1] < al[2]);
+  const vs = readTsv(path.join(dir, 'alignment_vs_performance.tsv')).rows.filter((x) => x.scope === 'across-models' && x.measure === 'encoding');
+  t.is(vs.length, 1);
+  t.is(Number(vs[0].spearman), -1);
+  t.is(vs[0].n, '3');
+});
+
+test('a baseline whose features name no train artifact gets no performance and no choices, even when only one --models artifact is given', (t) => {
+  const base = fixture('baseline-single');
+  const root = path.join(tmp, 'baseline-single');
+  writeTsv(path.join(base.train, 'split.tsv'), ['stim_id', 'genre', 'split'], ['metal', 'metal', 'rock', 'rock'].map((g, k) => ({ stim_id: `c${k + 1}`, genre: g, split: k === 0 ? 'train' : 'test' })));
+  const encs = ['net', 'logmel'].map((m) => {
+    const features = path.join(root, `features-${m}`);
+    fs.mkdirSync(features, { recursive: true });
+    // The network's features were computed from the train artifact; the baseline's from the stimuli only.
+    fs.writeFileSync(path.join(features, 'provenance.json'), JSON.stringify({ inputs: m === 'net' ? { model: { path: base.train }, stimuli: { path: base.bids } } : { stimuli: { path: base.bids } } }));
+    const enc = path.join(root, `enc-${m}`);
+    fs.cpSync(base.enc, enc, { recursive: true });
+    const idx = path.join(enc, 'sub-01', 'func', 'sub-01_task-test_desc-fix_encoding.json');
+    fs.writeFileSync(idx, JSON.stringify({ ...(JSON.parse(fs.readFileSync(idx, 'utf8')) as Record<string, unknown>), model: m, featuresDir: features }));
+    return enc;
+  });
+  const D = path.join(tmp, 'deriv-baseline-single');
+  const r = runCli(['align', '--encodings', ...encs, '--models', base.train, '--bids', base.bids, '--config', base.cfg, '--out', D, '--quiet'], { env: { BRAINALIGN_TEST_SOURCES: '1' } });
+  t.is(r.code, 0, r.stderr);
+  const key = /\(([0-9a-f]{16})\)/.exec(r.stdout)?.[1] ?? '';
+  const rows = readTsv(path.join(D, 'artifacts', 'align', key, 'alignment.tsv')).rows;
+  // net: predictions c2 metal ✓, c3 rock ✓, c4 rock ✓ on the 3 test clips (c1, a training clip, is wrong and does not count).
+  t.deepEqual(rows.map((x) => [x.model, x.performance, x.n_test_clips]), [['logmel', 'n/a', 'n/a'], ['net', '1', '3']]);
+});

@@ -102,68 +102,117 @@ export interface LayerRdm {
   rdm: ArrayLike<number>;
 }
 
+/**
+ * Each column (feature or voxel) z-scored across stimuli (population SD), as
+ * braindnn does before its RDMs: without it a few high-variance units set the
+ * correlation distance. A constant column becomes 0 (it tells stimuli apart
+ * no more than it would after z-scoring). nStim × nFeat row-major.
+ */
+export function zscoreColumns(X: ArrayLike<number>, nStim: number, nFeat: number): Float64Array {
+  if (X.length !== nStim * nFeat) throw new InputError('zscoreColumns', `expected ${nStim}×${nFeat} values, got ${X.length}`);
+  const out = new Float64Array(nStim * nFeat);
+  for (let f = 0; f < nFeat; f++) {
+    let m = 0;
+    for (let i = 0; i < nStim; i++) m += X[i * nFeat + f];
+    m /= nStim;
+    let ss = 0;
+    for (let i = 0; i < nStim; i++) ss += (X[i * nFeat + f] - m) ** 2;
+    const sd = Math.sqrt(ss / nStim);
+    // Relative floor: float32 round-off of a constant column must not be blown up to unit variance.
+    const inv = sd > 1e-7 * (Math.abs(m) + 1) ? 1 / sd : 0;
+    for (let i = 0; i < nStim; i++) out[i * nFeat + f] = (X[i * nFeat + f] - m) * inv;
+  }
+  return out;
+}
+
+/** Balanced random fold labels 0…k−1 for n stimuli (fold sizes differ by at most 1). */
+export function stimulusFolds(n: number, k: number, rng: Rng): Int32Array {
+  if (!Number.isInteger(k) || k < 3) throw new InputError('folds', `stimulus-level RSA cross-validation needs at least 3 folds, got ${k}`);
+  if (n < 2 * k) throw new InputError('folds', `${n} stimuli are too few for ${k} folds (need at least 2 per fold)`);
+  const perm = rng.permutation(n);
+  const out = new Int32Array(n);
+  for (let r = 0; r < n; r++) out[perm[r]] = r % k;
+  return out;
+}
+
 export interface CvLayerOptions {
   rng: Rng;
-  /** Number of random stimulus splits (default 100). */
-  nSplits?: number;
-  /** Fraction of stimuli held out for evaluation (default 0.5). */
-  testFraction?: number;
+  /** Stimulus folds (≥ 3; default 5). */
+  folds?: number;
+  /** Independent random fold assignments averaged (default 10). */
+  repeats?: number;
   comparison?: RdmComparison;
 }
 
 export interface CvLayerResult {
-  /** Mean over splits of the held-out RDM similarity of the layer chosen on the training stimuli (unitless). */
+  /** Mean over repeats of compare(brain, assembled cross-validated model RDM) over all cells (unitless). */
   score: number;
-  /** Standard deviation of the held-out score across splits. */
+  /** Standard deviation of the score across repeats (fold-assignment variability, not a CI). */
   sd: number;
-  /** How often each layer was chosen, by name. */
+  /** Cells of the assembled RDMs taken from each layer, summed over repeats. */
   chosen: Record<string, number>;
-  splits: { layer: string; trainScore: number; testScore: number }[];
+  /** Cells the score is computed on: n(n−1)/2, the same cells the RDM noise ceiling uses. */
+  nCells: number;
 }
 
 /**
- * Layer selection without double dipping: on each random stimulus split, the
- * layer whose RDM best matches the brain RDM on the training stimuli is chosen,
- * and its match is then measured on the held-out stimuli only. Returns the
- * held-out similarity averaged over splits.
+ * Layer choice without double dipping, at the level of stimuli (braindnn,
+ * Tuckute et al. 2023): the stimuli are split into k folds; the cells of the
+ * block between folds a and b (a ≤ b) take their values from the layer that
+ * best matches the brain on the cells among stimuli outside a and b only. The
+ * score compares the brain RDM with this assembled RDM over all n(n−1)/2
+ * cells, so it uses every stimulus pair and never one whose stimuli chose the
+ * layer. With a single layer it equals compareRdms over all cells.
  */
 export function crossValidatedLayerRsa(layers: LayerRdm[], brain: ArrayLike<number>, opts: CvLayerOptions): CvLayerResult {
   if (layers.length === 0) throw new InputError('layers', 'no model layers given');
   const n = rdmSize(brain.length);
   for (const l of layers) if (l.rdm.length !== brain.length) throw new InputError(`layer ${l.name}`, `RDM has ${l.rdm.length} entries, brain RDM ${brain.length}`);
-  const nSplits = opts.nSplits ?? 100;
-  const testFraction = opts.testFraction ?? 0.5;
-  const nTest = Math.round(n * testFraction);
-  if (nTest < 3 || n - nTest < 3) throw new InputError('testFraction', `${testFraction} of ${n} stimuli leaves fewer than 3 on one side`);
+  const k = opts.folds ?? 5;
+  const repeats = opts.repeats ?? 10;
   const method = opts.comparison ?? 'spearman';
   const chosen: Record<string, number> = {};
   for (const l of layers) chosen[l.name] = 0;
-  const splits: CvLayerResult['splits'] = [];
-  for (let s = 0; s < nSplits; s++) {
-    const perm = opts.rng.permutation(n);
-    const test = Array.from(perm.slice(0, nTest)).sort((x, y) => x - y);
-    const train = Array.from(perm.slice(nTest)).sort((x, y) => x - y);
-    const brainTrain = subRdm(brain, n, train);
-    let best = -1;
-    let bestScore = -Infinity;
-    for (let l = 0; l < layers.length; l++) {
-      const sc = compareRdms(subRdm(layers[l].rdm, n, train), brainTrain, method);
-      if (sc > bestScore) {
-        bestScore = sc;
-        best = l;
+  const scores: number[] = [];
+  const assembled = new Float64Array(brain.length);
+  for (let rep = 0; rep < repeats; rep++) {
+    const fold = stimulusFolds(n, k, opts.rng);
+    for (let a = 0; a < k; a++) {
+      for (let b = a; b < k; b++) {
+        const train: number[] = [];
+        for (let i = 0; i < n; i++) if (fold[i] !== a && fold[i] !== b) train.push(i);
+        const brainTrain = subRdm(brain, n, train);
+        let best = -1;
+        let bestScore = -Infinity;
+        for (let l = 0; l < layers.length; l++) {
+          const sc = compareRdms(subRdm(layers[l].rdm, n, train), brainTrain, method);
+          if (sc > bestScore) {
+            bestScore = sc;
+            best = l;
+          }
+        }
+        if (best < 0) throw new InputError('layers', 'every layer RDM is constant on the training stimuli');
+        const src = layers[best].rdm;
+        let cells = 0;
+        for (let i = 0; i < n; i++) {
+          for (let j = i + 1; j < n; j++) {
+            const fi = fold[i];
+            const fj = fold[j];
+            if ((fi === a && fj === b) || (fi === b && fj === a)) {
+              const c = condensedIndex(n, i, j);
+              assembled[c] = src[c];
+              cells++;
+            }
+          }
+        }
+        chosen[layers[best].name] += cells;
       }
     }
-    if (best < 0) throw new InputError('layers', 'every layer RDM is constant on the training stimuli');
-    const testScore = compareRdms(subRdm(layers[best].rdm, n, test), subRdm(brain, n, test), method);
-    chosen[layers[best].name]++;
-    splits.push({ layer: layers[best].name, trainScore: bestScore, testScore });
+    scores.push(compareRdms(assembled, brain, method));
   }
-  let m = 0;
-  for (const s of splits) m += s.testScore;
-  m /= splits.length;
-  let ss = 0;
-  for (const s of splits) ss += (s.testScore - m) ** 2;
-  return { score: m, sd: splits.length > 1 ? Math.sqrt(ss / (splits.length - 1)) : 0, chosen, splits };
+  const m = scores.reduce((s, x) => s + x, 0) / scores.length;
+  const ss = scores.reduce((s, x) => s + (x - m) ** 2, 0);
+  return { score: m, sd: scores.length > 1 ? Math.sqrt(ss / (scores.length - 1)) : 0, chosen, nCells: brain.length };
 }
 
 export interface RsaNoiseCeiling {

@@ -84,17 +84,26 @@ export const basSchema = z.object({
 });
 export type BasSection = z.infer<typeof basSchema>;
 
-/** Alignment against task performance, one point per model or checkpoint. */
+/** Alignment against held-out task performance, one point per model or checkpoint. */
 export const alignmentSchema = z.object({
   xLabel: z.string(),
   yLabel: z.string(),
   /** A second alignment measure per point (e.g. RSA), with its axis title; null when absent. */
   y2Label: z.string().nullable(),
+  /** `final`: the point stands for its model across models (its trained model or last checkpoint); other points are earlier checkpoints. */
   points: z.array(
-    z.object({ label: z.string(), group: z.string(), x: finite, y: finite, ylo: maybe, yhi: maybe, y2: maybe, epoch: z.number().int().nullable() }),
+    z.object({ label: z.string(), group: z.string(), x: finite, y: finite, ylo: maybe, yhi: maybe, y2: maybe, epoch: z.number().int().nullable(), final: z.boolean() }),
   ),
-  /** Rank correlations across models as the align stage reports them (with bootstrap CIs). */
-  summary: z.array(z.object({ measure: z.string(), spearman: maybe, lo: maybe, hi: maybe, n: z.number().int().nullable() })),
+  /** Rank correlations as the align stage reports them: across distinct models (bootstrap CI over models) and within each model over its checkpoints. */
+  summary: z.array(z.object({
+    scope: z.enum(['across-models', 'within-model']),
+    model: z.string().nullable(),
+    measure: z.string(),
+    spearman: maybe,
+    lo: maybe,
+    hi: maybe,
+    n: z.number().int().nullable(),
+  })),
 });
 export type AlignmentSection = z.infer<typeof alignmentSchema>;
 

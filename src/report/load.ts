@@ -15,6 +15,7 @@ import { loadNifti, writeNifti } from '../io/nifti.js';
 import { listFiles } from '../pipeline/hash.js';
 import { resolveArtifact } from '../pipeline/stage.js';
 import { VERSION } from '../pipeline/version.js';
+import { finalPerModel } from '../scoring/align-performance.js';
 import {
   emptyReport, reportDataSchema, type AlignmentSection, type AreaRoi, type BasSection, type BrainMap, type IdentificationSection,
   type ProvenanceEntry, type ReportData, type RoiScores, type Study, type TrainingSection,
@@ -493,9 +494,10 @@ function epochOf(checkpoint: string | null): number | null {
 
 /**
  * Alignment-vs-performance points from `alignment.tsv` (one row per model or
- * checkpoint; rows missing either number are left out), and the align
- * stage's rank correlations from `alignment_vs_performance.tsv`. Null when
- * there is no alignment table.
+ * checkpoint; rows missing either number are left out; its `final` column
+ * marks the point that stands for each model, else the trained model or last
+ * checkpoint is taken), and the align stage's rank correlations from
+ * `alignment_vs_performance.tsv`. Null when there is no alignment table.
  */
 export function loadAlignment(dir: string, files: string[]): AlignmentSection | null {
   const f = files.find((x) => path.basename(x) === 'alignment.tsv') ?? files.find((x) => /(^|_)alignment\.tsv$/i.test(path.basename(x)));
@@ -506,7 +508,8 @@ export function loadAlignment(dir: string, files: string[]): AlignmentSection | 
   const yCol = need(t, ['alignment', 'bas', 'score', 's_r'], 'alignment');
   const lo = pick(t, ['lo', 'alignment_lo', 'bas_lo', 'ci_lo']), hi = pick(t, ['hi', 'alignment_hi', 'bas_hi', 'ci_hi']);
   const group = pick(t, ['group', 'arch', 'family']);
-  const epoch = pick(t, ['epoch']), ck = pick(t, ['checkpoint']), rsa = pick(t, ['rsa']);
+  const epoch = pick(t, ['epoch']), ck = pick(t, ['checkpoint']), rsa = pick(t, ['rsa']), fin = pick(t, ['final']);
+  const finals = fin ? null : new Set(finalPerModel(t.rows.map((r) => ({ model: r[label], checkpoint: ck && r[ck] !== 'n/a' ? r[ck] : null, row: r }))).map((p) => p.row));
   const points: AlignmentSection['points'] = [];
   for (const r of t.rows) {
     const x = num(t, r, xCol), y = num(t, r, yCol);
@@ -516,6 +519,7 @@ export function loadAlignment(dir: string, files: string[]): AlignmentSection | 
     points.push({
       label: checkpoint ? `${r[label]} ${checkpoint}` : r[label], group: group ? r[group] : r[label], x, y,
       ylo: num(t, r, lo), yhi: num(t, r, hi), y2: num(t, r, rsa), epoch: e === null ? null : Math.round(e),
+      final: fin ? num(t, r, fin) === 1 : (finals?.has(r) ?? false),
     });
   }
   const summary: AlignmentSection['summary'] = [];
@@ -523,13 +527,14 @@ export function loadAlignment(dir: string, files: string[]): AlignmentSection | 
   if (sf) {
     const s = table(path.join(dir, sf));
     const m = need(s, ['measure'], 'measure'), rho = need(s, ['spearman'], 'spearman');
-    const l = pick(s, ['ci_lo', 'lo']), h = pick(s, ['ci_hi', 'hi']), n = pick(s, ['n_models', 'n']);
+    const l = pick(s, ['ci_lo', 'lo']), h = pick(s, ['ci_hi', 'hi']), n = pick(s, ['n', 'n_models']), sc = pick(s, ['scope']), mo = pick(s, ['model']);
     for (const r of s.rows) {
       const nn = num(s, r, n);
-      summary.push({ measure: r[m], spearman: num(s, r, rho), lo: num(s, r, l), hi: num(s, r, h), n: nn === null ? null : Math.round(nn) });
+      const scope = sc && r[sc] === 'within-model' ? 'within-model' : 'across-models';
+      summary.push({ scope, model: mo && r[mo] !== 'n/a' ? r[mo] : null, measure: r[m], spearman: num(s, r, rho), lo: num(s, r, l), hi: num(s, r, h), n: nn === null ? null : Math.round(nn) });
     }
   }
-  const xLabel = xCol === 'performance' ? 'task performance (fraction correct)' : xCol.includes('clip') ? 'test clip accuracy (fraction)' : 'test accuracy (fraction)';
+  const xLabel = xCol === 'performance' || xCol.includes('clip') ? 'held-out clip accuracy (fraction)' : 'test accuracy (fraction)';
   const yLabel = yCol === 'bas' ? 'BAS (unitless)' : yCol === 's_r' ? 's_r (unitless)' : 'alignment: ceiling-normalised median r (unitless)';
   const y2Label = rsa && points.some((p) => p.y2 !== null) ? 'RSA: cross-validated layer–ROI RDM correlation (unitless)' : null;
   return { xLabel, yLabel, y2Label, points, summary };

@@ -9,7 +9,7 @@ import { barChart } from './figures/bars.js';
 import { confusionMatrix } from './figures/confusion.js';
 import { heatmap } from './figures/heatmap.js';
 import { lineChart, type LineSeries } from './figures/line.js';
-import { olsFit, scatterFit } from './figures/scatter.js';
+import { rankLabel, scatterRank, type RankStatistic } from './figures/scatter.js';
 import { esc, fmt, type Figure } from './svg.js';
 import { categorical } from './palette.js';
 
@@ -112,7 +112,7 @@ function basSection(d: ReportData): Section {
     id: 'bas-components', title: 'BAS and its components', categories: ['s_r (neural)', 's_b (behaviour)', 'BAS'],
     xLabel: 'score', yLabel: 'score (unitless, 0 … 1)', yDomain: [0, 1],
     series: d.bas.map((b) => ({ name: b.model, values: [b.sR.estimate, b.sB?.estimate ?? null, b.bas?.estimate ?? null], lo: [b.sR.lo, b.sB?.lo ?? null, b.bas?.lo ?? null], hi: [b.sR.hi, b.sB?.hi ?? null, b.bas?.hi ?? null] })),
-    caption: `Error bars: ${lvl} percentile bootstrap CIs (voxels resampled within ROIs for s_r, clips for s_b).${d.bas.some((b) => !b.bas) ? ' Missing bars: s_b and BAS not computed (no per-clip genre choices of the model).' : ''}`,
+    caption: `Error bars: ${lvl} percentile bootstrap CIs (subjects and their test clips for s_r, listeners and clips jointly for s_b; s_b is unclipped, so a bar may leave 0 … 1).${d.bas.some((b) => !b.bas) ? ' Missing bars: s_b and BAS not computed (no per-clip genre choices of the model).' : ''}`,
   });
   const tables: Table[] = [{
     caption: `BAS ± ${lvl} CI`,
@@ -120,7 +120,7 @@ function basSection(d: ReportData): Section {
     rows: d.bas.map((b) => [b.model, fmt(b.sR.estimate), ci(b.sR.lo, b.sR.hi), fmt(b.sB?.estimate ?? null), ci(b.sB?.lo ?? null, b.sB?.hi ?? null), fmt(b.bas?.estimate ?? null), ci(b.bas?.lo ?? null, b.bas?.hi ?? null), fmt(b.correspondence?.index ?? null), fmt(b.correspondence?.p ?? null)]),
   }];
   for (const b of d.bas.filter((x) => x.pairs.length > 0)) {
-    tables.push({ caption: `${b.model}: pair scores entering s_r (ceiling-normalised median r, clipped)`, columns: ['model area', 'ROI', 'score'], rows: b.pairs.map((p) => [p.area, p.roi, fmt(p.score)]) });
+    tables.push({ caption: `${b.model}: pair scores entering s_r (per pair ½[level + specificity] of the median noise-corrected r², averaged over subjects; docs/bas.md)`, columns: ['model area', 'ROI', 'score'], rows: b.pairs.map((p) => [p.area, p.roi, fmt(p.score)]) });
   }
   return { id: 'bas', heading: 'Brain-like Auditory Score (BAS)', notRun: null, figures: [fig], tables, brainMaps: [] };
 }
@@ -144,7 +144,7 @@ function roiSection(d: ReportData): Section {
     figures.push(barChart({
       id: 'area-scores', title: 'Each area at its hypothesised ROI', categories: paired.map((x) => `${x.p.area} → ${x.p.roi}`), xLabel: 'model area → ROI', yLabel: r.measure,
       series: [{ name: 'score', values: paired.map((x) => x.row?.score ?? null), lo: paired.map((x) => x.row?.lo ?? null), hi: paired.map((x) => x.row?.hi ?? null), points: paired.map((x) => x.row?.subjects ?? []) }],
-      caption: `The area→ROI pairs that s_r averages${hasCi ? '; error bars: bootstrap CIs over voxels' : ''}${hasSubjects ? '; dots: individual subjects' : ''}.`,
+      caption: `The hypothesised area→ROI pairs (s_r scores them on noise-corrected r², docs/bas.md)${hasCi ? '; error bars: bootstrap CIs over voxels' : ''}${hasSubjects ? '; dots: individual subjects' : ''}.`,
     }));
   }
   const table: Table = {
@@ -175,43 +175,56 @@ function areaRoiSection(d: ReportData): Section {
 function alignmentSection(d: ReportData): Section {
   const a = d.alignment;
   if (!a || a.points.length === 0) return empty('alignment', 'Alignment versus task performance', 'no alignment table among the inputs (run `brainalign align` over several models)');
-  const figures: Figure[] = [scatterFit({
-    id: 'alignment-performance', title: 'Brain alignment vs task performance', xLabel: a.xLabel, yLabel: a.yLabel,
-    points: a.points.map((p) => ({ label: p.label, group: p.group, x: p.x, y: p.y, ylo: p.ylo, yhi: p.yhi })),
-    caption: `One point per model or checkpoint; error bars: bootstrap CIs of the alignment; line: least-squares fit over all ${a.points.length} points.`,
-  })];
-  const rsaPoints = a.points.filter((p) => p.y2 !== null);
-  if (a.y2Label && rsaPoints.length > 0) {
-    figures.push(scatterFit({
+  const finals = a.points.filter((p) => p.final);
+  // The figure prints the statistic of the table below it: the align stage's across-model Spearman, not one recomputed here.
+  const across = (measure: string, n: number): RankStatistic => {
+    const s = a.summary.find((x) => x.scope === 'across-models' && x.measure === measure);
+    return s ? { spearman: s.spearman, lo: s.lo, hi: s.hi, n: s.n ?? n } : { spearman: null, lo: null, hi: null, n };
+  };
+  const why = (st: RankStatistic): string => (st.spearman === null ? ' ρ is not computed: the align stage needs at least 3 distinct models with a held-out performance.' : '');
+  const figures: Figure[] = [];
+  if (finals.length > 0) {
+    const st = across('encoding', finals.length);
+    figures.push(scatterRank({
+      id: 'alignment-performance', title: 'Brain alignment vs task performance', xLabel: a.xLabel, yLabel: a.yLabel,
+      points: finals.map((p) => ({ label: p.label, group: p.group, x: p.x, y: p.y, ylo: p.ylo, yhi: p.yhi })), statistic: st,
+      caption: `One point per distinct model (its trained model, else its last checkpoint; earlier checkpoints are shown over training below, not here); error bars: bootstrap CIs of the alignment. Legend: ${rankLabel(st)}, Spearman rank correlation across models with a percentile-bootstrap CI over models, as in the table.${why(st)}`,
+    }));
+  }
+  const rsaFinals = finals.filter((p) => p.y2 !== null);
+  if (a.y2Label && rsaFinals.length > 0) {
+    const st = across('rsa', rsaFinals.length);
+    figures.push(scatterRank({
       id: 'rsa-performance', title: 'RSA alignment vs task performance', xLabel: a.xLabel, yLabel: a.y2Label,
-      points: rsaPoints.map((p) => ({ label: p.label, group: p.group, x: p.x, y: p.y2 ?? 0 })),
-      caption: `The same models scored by representational similarity instead of encoding; line: least-squares fit over ${rsaPoints.length} points.`,
+      points: rsaFinals.map((p) => ({ label: p.label, group: p.group, x: p.x, y: p.y2 ?? 0 })), statistic: st,
+      caption: `The same distinct models scored by representational similarity instead of encoding. Legend: ${rankLabel(st)}.${why(st)}`,
     }));
   }
   const withEpoch = a.points.filter((p) => p.epoch !== null);
   if (withEpoch.length > 1) {
     const groups = [...new Set(withEpoch.map((p) => p.group))];
+    const within = a.summary.filter((x) => x.scope === 'within-model' && x.measure === 'encoding' && x.spearman !== null);
     figures.push(lineChart({
       id: 'alignment-checkpoints', title: 'Alignment over training', xLabel: 'training epoch', xInteger: true, yLabel: a.yLabel,
       series: groups.map((g) => {
         const pts = withEpoch.filter((p) => p.group === g).sort((u, v) => (u.epoch ?? 0) - (v.epoch ?? 0));
         return { name: g, x: pts.map((p) => p.epoch ?? 0), y: pts.map((p) => p.y), lo: pts.map((p) => p.ylo), hi: pts.map((p) => p.yhi) };
       }),
-      caption: 'Alignment of saved checkpoints against the epoch they were saved at; error bars: bootstrap CIs.',
+      caption: `Alignment of saved checkpoints against the epoch they were saved at (within each model); error bars: bootstrap CIs.${within.length ? ` Within-model Spearman ρ between alignment and held-out clip accuracy over checkpoints: ${within.map((x) => `${x.model} ${fmt(x.spearman)} (n = ${x.n ?? 'n/a'})`).join(', ')}.` : ''}`,
     }));
   }
-  const fit = olsFit(a.points.map((p) => p.x), a.points.map((p) => p.y));
+  const st = across('encoding', finals.length);
   const table: Table = {
-    caption: `Alignment vs performance${fit ? ` (Pearson r = ${fmt(fit.r)}, slope = ${fmt(fit.slope)}, n = ${a.points.length})` : ''}`,
-    columns: ['model', 'group', 'epoch', a.xLabel, a.yLabel, 'CI', ...(a.y2Label ? ['RSA'] : [])],
-    rows: a.points.map((p) => [p.label, p.group, p.epoch === null ? 'n/a' : String(p.epoch), fmt(p.x), fmt(p.y), ci(p.ylo, p.yhi), ...(a.y2Label ? [fmt(p.y2)] : [])]),
+    caption: `Alignment vs held-out performance (${rankLabel(st)} across distinct models; rows marked "no" are earlier checkpoints, analysed within their model)`,
+    columns: ['model', 'group', 'epoch', 'across models', a.xLabel, a.yLabel, 'CI', ...(a.y2Label ? ['RSA'] : [])],
+    rows: a.points.map((p) => [p.label, p.group, p.epoch === null ? 'n/a' : String(p.epoch), p.final ? 'yes' : 'no', fmt(p.x), fmt(p.y), ci(p.ylo, p.yhi), ...(a.y2Label ? [fmt(p.y2)] : [])]),
   };
   const tables = [table];
   if (a.summary.length > 0) {
     tables.push({
-      caption: 'Alignment vs performance across models, as computed by the align stage (Spearman ρ, bootstrap CI over models)',
-      columns: ['measure', 'Spearman ρ', 'CI', 'models'],
-      rows: a.summary.map((x) => [x.measure, fmt(x.spearman), ci(x.lo, x.hi), x.n === null ? 'n/a' : String(x.n)]),
+      caption: 'Alignment vs held-out clip accuracy as computed by the align stage (Spearman ρ; CI: percentile bootstrap over distinct models; none within a model, where checkpoints are serially dependent)',
+      columns: ['scope', 'measure', 'Spearman ρ', 'CI', 'n'],
+      rows: a.summary.map((x) => [x.scope === 'across-models' ? 'across models' : `within ${x.model ?? 'n/a'}`, x.measure, fmt(x.spearman), ci(x.lo, x.hi), x.n === null ? 'n/a' : String(x.n)]),
     });
   }
   return { id: 'alignment', heading: 'Alignment versus task performance', notRun: null, figures, tables, brainMaps: [] };

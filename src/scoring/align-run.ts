@@ -1,7 +1,8 @@
 /**
  * The align stage as a library call: group encodings by (model, checkpoint),
- * compute BAS and the area × ROI correspondence per group, and across groups
- * the alignment–performance correlation and alignment by checkpoint.
+ * compute BAS, the area × ROI correspondence and RSA per ROI per group, and
+ * across groups the alignment–performance correlation across distinct models
+ * and within each model over its checkpoints (align-performance.ts).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -9,15 +10,15 @@ import { InputError } from '../core/errors.js';
 import { notice } from '../core/progress.js';
 import type { Rng } from '../core/prng.js';
 import { writeJsonAtomic } from '../core/atomic.js';
-import { finiteOrNull, readTsv, writeTsv } from '../io/tsv.js';
-import type { BootstrapCi } from '../encoding/bootstrap.js';
+import { finiteOrNull, writeTsv } from '../io/tsv.js';
 import type { AlignConfig } from './config.js';
 import { computeBas, neuralScore, type BasReport } from './bas.js';
 import { areaRoiMatrix } from './correspondence.js';
 import {
-  alignmentScore, behaviourInput, hasListenerChoices, loadEncodings, modelRsa, nameKey, pooledAreaRoiInput, readHumanChoices, readModelChoices, readModelProbabilities, resolvePairNames, spearmanWithCi,
+  alignmentScore, behaviourInput, hasListenerChoices, loadEncodings, modelRsa, nameKey, pooledAreaRoiInput, readHumanChoices, readModelChoices, readModelProbabilities, resolvePairNames,
   type LoadedEncoding, type RsaResult,
 } from './align.js';
+import { alignmentVsPerformance, epochOf, finalPerModel, heldOutClipAccuracy, readTrainSplit, type VsPerformanceRow } from './align-performance.js';
 
 export interface AlignGroup {
   model: string;
@@ -34,12 +35,14 @@ export interface AlignGroup {
   matrix: { areas: string[]; rois: string[]; raw: Float64Array; normalised: Float64Array; ceilings: number[] };
   alignment: { score: number; perRoi: Record<string, number> };
   rsa: RsaResult | null;
+  /** Held-out clip accuracy of this (model, checkpoint) and the number of test clips it is over. */
   performance: number | null;
+  nPerformanceClips: number | null;
 }
 
 export interface AlignResult {
   groups: AlignGroup[];
-  vsPerformance: { measure: string; ci: BootstrapCi; n: number }[];
+  vsPerformance: VsPerformanceRow[];
   config: AlignConfig;
 }
 
@@ -48,31 +51,20 @@ function readJson(file: string): Record<string, unknown> | null {
   return JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
 }
 
-/** The train artifact an encoding's features came from: the --models folder named among the features' provenance inputs. */
+/**
+ * The train artifact an encoding's features came from: the --models folder
+ * named among the features' provenance inputs. A features artifact whose
+ * provenance names none (a baseline such as log-mel) has no train artifact,
+ * even when only one is given; without readable provenance a single --models
+ * folder is assumed.
+ */
 function trainDirOf(e: LoadedEncoding, modelDirs: string[]): string | null {
-  if (modelDirs.length === 1) return modelDirs[0];
   // A per-checkpoint store (features --checkpoint all) sits one level inside its artifact.
   const prov = readJson(path.join(e.index.featuresDir, 'provenance.json')) ?? readJson(path.join(path.dirname(e.index.featuresDir), 'provenance.json'));
-  const ins = (prov?.inputs ?? {}) as Record<string, { path?: string }>;
+  if (!prov) return modelDirs.length === 1 ? modelDirs[0] : null;
+  const ins = (prov.inputs ?? {}) as Record<string, { path?: string }>;
   const paths = Object.values(ins).map((x) => (x.path ? path.resolve(x.path) : ''));
   return modelDirs.find((d) => paths.includes(path.resolve(d))) ?? null;
-}
-
-/** Task performance of a (model, checkpoint): eval/summary.json for the final/best model, metrics.tsv for an epoch checkpoint. */
-function performanceOf(trainDir: string | null, checkpoint: string | null, key: AlignConfig['performance']): number | null {
-  if (!trainDir) return null;
-  const epoch = checkpoint ? /epoch-(\d+)/.exec(checkpoint)?.[1] : undefined;
-  if (epoch === undefined) {
-    const s = readJson(path.join(trainDir, 'eval', 'summary.json'));
-    const v = s?.[key];
-    return typeof v === 'number' ? v : null;
-  }
-  const f = path.join(trainDir, 'metrics.tsv');
-  if (!fs.existsSync(f)) return null;
-  const t = readTsv(f);
-  const col = ['val_accuracy', 'val_acc', 'valAccuracy'].find((c) => t.columns.includes(c));
-  const row = t.rows.find((r) => Number(r.epoch) === Number(epoch));
-  return col && row ? Number(row[col]) : null;
 }
 
 /** Runs every analysis of the align stage. */
@@ -134,33 +126,31 @@ export async function runAlign(opts: { encodingDirs: string[]; modelDirs: string
     }
     const m = areaRoiMatrix(neural);
     let rsa: RsaResult | null = null;
-    if (g[0].index.clips.length >= 6) {
-      rsa = modelRsa(g, cfg.alignmentRois, { ...cfg.rsa, rng: rng.fork('rsa') });
+    if (g[0].index.clips.length >= 2 * cfg.rsa.folds) {
+      rsa = modelRsa(g, neural.rois, { ...cfg.rsa, rng: rng.fork('rsa') }, cfg.alignmentRois);
     } else {
-      notice(`align: ${label}: ${g[0].index.clips.length} test clips are too few for cross-validated RSA (need 6)`);
+      notice(`align: ${label}: ${g[0].index.clips.length} test clips are too few for ${cfg.rsa.folds}-fold RSA (need ${2 * cfg.rsa.folds}); RSA is not computed`);
     }
+    // One held-out measure for every point: the test-split clips, classified by this very checkpoint.
+    const perf = choices && trainDir ? heldOutClipAccuracy(choices, readTrainSplit(trainDir)) : null;
+    if (trainDir && !perf) notice(`align: ${label}: no held-out clip choices (test split of ${trainDir}); its task performance is not known`);
     out.push({
       model, checkpoint, label, trainDir, subjects: g.map((e) => e.index.subject).sort(), sR, bas, choices,
       matrix: { areas: neural.areas, rois: neural.rois, raw: m.raw, normalised: m.normalised, ceilings: m.ceilings.map((c) => c.value) },
       alignment: alignmentScore(g, cfg.alignmentRois),
       rsa,
-      performance: performanceOf(trainDir, checkpoint, cfg.performance),
+      performance: perf?.accuracy ?? null,
+      nPerformanceClips: perf?.n ?? null,
     });
   }
   if (!out.some((g) => g.bas) && out.length === 1 && hasListenerChoices(opts.bids)) {
     throw new InputError('--models', 'BAS needs the model’s per-clip genre choices (eval/predictions.tsv): give the train artifact (with eval/predictions.tsv or checkpoints/) as --models');
   }
-  const vsPerformance: AlignResult['vsPerformance'] = [];
-  const withPerf = out.filter((g) => g.performance !== null && Number.isFinite(g.alignment.score));
-  if (withPerf.length >= 3) {
-    const perf = withPerf.map((g) => g.performance as number);
-    vsPerformance.push({ measure: 'encoding', ci: spearmanWithCi(withPerf.map((g) => g.alignment.score), perf, { nBoot: cfg.nBoot, level: cfg.level, rng: opts.rng.fork('vs-perf/encoding') }), n: withPerf.length });
-    const withRsa = withPerf.filter((g) => g.rsa);
-    if (withRsa.length >= 3) {
-      vsPerformance.push({ measure: 'rsa', ci: spearmanWithCi(withRsa.map((g) => (g.rsa as RsaResult).score), withRsa.map((g) => g.performance as number), { nBoot: cfg.nBoot, level: cfg.level, rng: opts.rng.fork('vs-perf/rsa') }), n: withRsa.length });
-    }
-  } else if (out.length > 1) {
-    notice(`align: ${withPerf.length} models with a task performance; the alignment–performance correlation needs 3`);
+  const points = out.map((g) => ({ model: g.model, checkpoint: g.checkpoint, alignment: g.alignment.score, rsa: g.rsa?.score ?? null, performance: g.performance }));
+  const vsPerformance = alignmentVsPerformance(points, { nBoot: cfg.nBoot, level: cfg.level, rng: opts.rng.fork('vs-perf') });
+  const nModels = finalPerModel(points).filter((p) => p.performance !== null).length;
+  if (out.length > 1 && nModels < 3) {
+    notice(`align: ${nModels} distinct models with a held-out performance; the across-model correlation needs 3 (checkpoints of one model do not count)`);
   }
   return { groups: out, vsPerformance, config: cfg };
 }
@@ -222,42 +212,61 @@ export function writeAlignOutputs(dir: string, res: AlignResult): void {
       predicted_genre: { Description: 'The model’s genre choice entering s_b' },
     });
   }
+  const rsaRows = res.groups.flatMap((g) => (g.rsa ? Object.entries(g.rsa.perRoi).map(([roi, x]) => ({
+    model: g.model, checkpoint: g.checkpoint, roi, rsa: num(x.score), ceiling_lower: num(x.ceilingLower), ceiling_upper: num(x.ceilingUpper), n_clips: x.nClips, n_cells: x.nCells,
+  })) : []));
+  if (rsaRows.length) {
+    const r = res.config.rsa;
+    writeTsv(path.join(dir, 'rsa.tsv'), ['model', 'checkpoint', 'roi', 'rsa', 'ceiling_lower', 'ceiling_upper', 'n_clips', 'n_cells'], rsaRows, {
+      model: { Description: 'Model' },
+      checkpoint: { Description: 'Checkpoint' },
+      roi: { Description: 'Atlas ROI (every ROI of the encodings; a noise-only ROI shows the chance level)' },
+      rsa: { Description: `Mean over subjects of the ${r.comparison} similarity between the brain RDM and the ${r.folds}-fold cross-validated model RDM (${r.repeats} fold assignments; RDM = ${r.metric === 'correlation' ? '1 − Pearson' : 'Euclidean'} over clip patterns${r.zscore ? ' z-scored per feature and voxel across clips' : ''})`, Units: 'unitless' },
+      ceiling_lower: { Description: 'Leave-one-subject-out RDM noise ceiling, lower bound, on the same cells as rsa (n/a: one subject)', Units: 'unitless' },
+      ceiling_upper: { Description: 'RDM noise ceiling, upper bound (subject against the mean of all subjects)', Units: 'unitless' },
+      n_clips: { Description: 'Test clips (RDM rows)' },
+      n_cells: { Description: 'RDM cells entering both rsa and the ceiling: n_clips·(n_clips − 1)/2' },
+    });
+  }
   if (res.groups.length < 2) return;
   const rois = res.config.alignmentRois;
   const roiCols = rois.map((r) => `r_norm_${nameKey(r)}`);
-  writeTsv(path.join(dir, 'alignment.tsv'), ['model', 'checkpoint', 'alignment', 'rsa', 'performance', ...roiCols], res.groups.map((g) => ({
-    model: g.model, checkpoint: g.checkpoint, alignment: num(g.alignment.score), rsa: num(g.rsa?.score), performance: num(g.performance),
+  const finals = new Set(finalPerModel(res.groups));
+  writeTsv(path.join(dir, 'alignment.tsv'), ['model', 'checkpoint', 'epoch', 'final', 'alignment', 'rsa', 'performance', 'n_test_clips', ...roiCols], res.groups.map((g) => ({
+    model: g.model, checkpoint: g.checkpoint, epoch: epochOf(g.checkpoint), final: finals.has(g) ? 1 : 0,
+    alignment: num(g.alignment.score), rsa: num(g.rsa?.score), performance: num(g.performance), n_test_clips: g.nPerformanceClips,
     ...Object.fromEntries(rois.map((r, i) => [roiCols[i], num(Object.entries(g.alignment.perRoi).find(([k]) => nameKey(k) === nameKey(r))?.[1])])),
   })), {
     model: { Description: 'Model' },
-    checkpoint: { Description: 'Checkpoint' },
+    checkpoint: { Description: 'Checkpoint (n/a = the trained model)' },
+    epoch: { Description: 'Training epoch of the checkpoint (n/a = the trained model)' },
+    final: { Description: 'Whether this row stands for its model in the across-model correlation', Levels: { '1': 'the trained model, else its last saved checkpoint', '0': 'an earlier checkpoint (analysed within its model only)' } },
     alignment: { Description: `Mean over ${rois.join(', ')} of the ceiling-normalised median r of the best layer per voxel (training CV), all subjects pooled`, Units: 'unitless' },
-    rsa: { Description: 'Mean over ROIs and subjects of the cross-validated layer RSA (layer chosen on stimulus halves, scored on the other half)', Units: 'unitless' },
-    performance: { Description: `Task performance (${res.config.performance})`, Units: 'fraction' },
+    rsa: { Description: `Mean over ${rois.join(', ')} and subjects of the cross-validated layer RSA (rsa.tsv)`, Units: 'unitless' },
+    performance: { Description: 'Held-out clip accuracy: fraction of the train artifact’s test-split clips this checkpoint classifies correctly (clip = argmax of its mean window logits)', Units: 'fraction' },
+    n_test_clips: { Description: 'Test-split clips the performance is over' },
     ...Object.fromEntries(rois.map((r, i) => [roiCols[i], { Description: `Ceiling-normalised median r of the best layer in ${r}` }])),
   });
-  writeTsv(path.join(dir, 'alignment_vs_performance.tsv'), ['measure', 'spearman', 'ci_lo', 'ci_hi', 'n_models'], res.vsPerformance.map((v) => ({
-    measure: v.measure, spearman: num(v.ci.estimate), ci_lo: num(v.ci.lo), ci_hi: num(v.ci.hi), n_models: v.n,
+  writeTsv(path.join(dir, 'alignment_vs_performance.tsv'), ['scope', 'model', 'measure', 'spearman', 'ci_lo', 'ci_hi', 'n'], res.vsPerformance.map((v) => ({
+    scope: v.scope, model: v.model, measure: v.measure, spearman: num(v.spearman), ci_lo: num(v.ci?.lo), ci_hi: num(v.ci?.hi), n: v.n,
   })), {
+    scope: { Description: 'What the points are', Levels: { 'across-models': 'one point per distinct model (final = 1 rows of alignment.tsv)', 'within-model': 'the epoch checkpoints of one model' } },
+    model: { Description: 'The model (within-model rows)' },
     measure: { Description: 'Alignment measure', Levels: { encoding: 'alignment column of alignment.tsv', rsa: 'rsa column of alignment.tsv' } },
-    spearman: { Description: 'Spearman correlation across models between alignment and performance' },
-    ci_lo: { Description: `Lower end of the ${res.config.level * 100}% bootstrap interval (models resampled)` },
+    spearman: { Description: 'Spearman correlation between alignment and held-out clip accuracy' },
+    ci_lo: { Description: `Lower end of the ${res.config.level * 100}% percentile bootstrap interval, distinct models resampled (n/a within a model: checkpoints are serially dependent)` },
     ci_hi: { Description: 'Upper end of the bootstrap interval' },
-    n_models: { Description: 'Models with both numbers' },
+    n: { Description: 'Points with both numbers (models, or checkpoints of the model)' },
   });
-  const ck = res.groups.filter((g) => g.checkpoint !== null);
-  const epochOf = (c: string | null): number | null => {
-    const m = c ? /(\d+)/.exec(c) : null;
-    return m ? Number(m[1]) : null;
-  };
+  const ck = res.groups.filter((g) => epochOf(g.checkpoint) !== null);
   writeTsv(path.join(dir, 'alignment_by_checkpoint.tsv'), ['model', 'checkpoint', 'epoch', 'alignment', 'rsa', 'performance'], ck
     .sort((a, b) => (a.model !== b.model ? (a.model < b.model ? -1 : 1) : (epochOf(a.checkpoint) ?? 0) - (epochOf(b.checkpoint) ?? 0)))
     .map((g) => ({ model: g.model, checkpoint: g.checkpoint, epoch: epochOf(g.checkpoint), alignment: num(g.alignment.score), rsa: num(g.rsa?.score), performance: num(g.performance) })), {
     model: { Description: 'Model' },
     checkpoint: { Description: 'Checkpoint name' },
-    epoch: { Description: 'Training epoch of the checkpoint (n/a when not numbered)' },
+    epoch: { Description: 'Training epoch of the checkpoint' },
     alignment: { Description: 'As in alignment.tsv', Units: 'unitless' },
     rsa: { Description: 'As in alignment.tsv', Units: 'unitless' },
-    performance: { Description: 'Validation accuracy at that epoch (metrics.tsv), when recorded', Units: 'fraction' },
+    performance: { Description: 'Held-out clip accuracy of the checkpoint, as in alignment.tsv', Units: 'fraction' },
   });
 }

@@ -8,13 +8,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InputError } from '../core/errors.js';
+import { notice } from '../core/progress.js';
 import type { Rng } from '../core/prng.js';
 import { readNpy } from '../io/npy.js';
 import { readTsv } from '../io/tsv.js';
-import { spearman } from '../encoding/correlation.js';
-import { bootstrapCi, type BootstrapCi } from '../encoding/bootstrap.js';
-import { crossValidatedLayerRsa, rdm, rsaNoiseCeiling, type LayerRdm, type RdmComparison, type RdmMetric } from '../encoding/rsa.js';
+import { crossValidatedLayerRsa, rdm, rsaNoiseCeiling, zscoreColumns, type LayerRdm, type RdmComparison, type RdmMetric } from '../encoding/rsa.js';
 import { openFeatureStore, readFeatureSpace } from '../encoding/feature-store.js';
+import { betaSeries } from '../encoding/beta-series.js';
 import type { EncodingIndex } from '../encoding/study-outputs.js';
 import { areaRoiMatrix, type AreaRoiInput } from './correspondence.js';
 import type { SubjectTimecourses } from './neural-score.js';
@@ -334,17 +334,51 @@ export function clipPatterns(e: LoadedEncoding, windowSec: [number, number]): Fl
 export interface RsaResult {
   /** Mean over subjects and ROIs of the cross-validated layer RSA score (unitless). */
   score: number;
-  perRoi: Record<string, { score: number; ceilingLower: number | null; ceilingUpper: number | null; chosen: Record<string, number> }>;
+  perRoi: Record<string, {
+    score: number;
+    /** Leave-one-subject-out bounds on the same n(n−1)/2 cells as the score (null with one subject). */
+    ceilingLower: number | null;
+    ceilingUpper: number | null;
+    nClips: number;
+    nCells: number;
+    /** RDM cells taken from each layer, summed over subjects and fold repeats. */
+    chosen: Record<string, number>;
+  }>;
+}
+
+export interface RsaOptions {
+  metric: RdmMetric;
+  comparison: RdmComparison;
+  zscore: boolean;
+  folds: number;
+  repeats: number;
+  response: 'glm' | 'window';
+  windowSec: [number, number];
+  rng: Rng;
+}
+
+/** Clip response patterns (nClips × nV, the encoding's clip order) by the configured estimator. */
+export function clipResponses(e: LoadedEncoding, opts: Pick<RsaOptions, 'response' | 'windowSec'>): Float64Array {
+  if (opts.response === 'window') return clipPatterns(e, opts.windowSec);
+  const dur = (c: { duration: number }): number => (Number.isFinite(c.duration) ? c.duration : 0);
+  return betaSeries(e.testMean, e.nTest, e.index.nVoxels, e.index.clips.map((c) => ({ onset: c.onset, duration: dur(c) })), e.index.tr);
+}
+
+/** Condensed RDM of clip patterns, z-scored per column across clips first when asked. */
+function clipRdm(X: Float64Array, nClips: number, nCols: number, o: { metric: RdmMetric; zscore: boolean }): Float64Array {
+  return rdm(o.zscore ? zscoreColumns(X, nClips, nCols) : X, nClips, nCols, o.metric);
 }
 
 /**
  * RSA of one model: per subject and ROI, the brain RDM over test clips is
  * compared with every area/iteration RDM (clip-mean features), the layer
- * chosen on random stimulus halves and scored on the other half; averaged
- * over subjects. The leave-one-subject-out ceiling needs ≥ 2 subjects with
- * the same test clips.
+ * chosen by stimulus-fold cross-validation (crossValidatedLayerRsa); averaged
+ * over subjects. The leave-one-subject-out ceiling (≥ 2 subjects with the
+ * same test clips) is computed on the same cells as the score. Every ROI in
+ * `rois` is scored (a noise-only control ROI shows the chance level); `score`
+ * averages `scoreRois`.
  */
-export function modelRsa(encs: LoadedEncoding[], rois: string[], opts: { metric: RdmMetric; comparison: RdmComparison; splits: number; windowSec: [number, number]; rng: Rng }): RsaResult {
+export function modelRsa(encs: LoadedEncoding[], rois: string[], opts: RsaOptions, scoreRois: string[] = rois): RsaResult {
   const store = openFeatureStore(encs[0].index.featuresDir);
   // Subjects may hear the test clips in different orders: RDMs are indexed by sorted stim id.
   const clipIds = encs[0].index.clips.map((c) => c.stimId).sort();
@@ -356,40 +390,53 @@ export function modelRsa(encs: LoadedEncoding[], rois: string[], opts: { metric:
       if (!rows || rows.nRows === 0) throw new InputError(store.dir, `no feature rows for test clip ${id}`);
       for (let r = rows.rowStart; r < rows.rowStart + rows.nRows; r++) for (let j = 0; j < sp.nFeat; j++) means[k * sp.nFeat + j] += X[r * sp.nFeat + j] / rows.nRows;
     });
-    return { name: `${sp.area}/iter-${sp.iteration}`, rdm: rdm(means, clipIds.length, sp.nFeat, opts.metric) };
+    return { name: `${sp.area}/iter-${sp.iteration}`, rdm: clipRdm(means, clipIds.length, sp.nFeat, opts) };
   });
+  const patterns = encs.map((e) => clipResponses(e, opts));
   const perRoi: RsaResult['perRoi'] = {};
   let total = 0;
+  const scored = new Set(scoreRois.map(nameKey));
   for (const roi of rois) {
-    const brainRdms: Float64Array[] = [];
-    let sum = 0;
-    const chosen: Record<string, number> = {};
-    for (const e of encs) {
-      const order = clipIds.map((id) => e.index.clips.findIndex((c) => c.stimId === id));
-      if (order.some((i) => i < 0) || e.index.clips.length !== clipIds.length) throw new InputError(e.dir, 'test clips differ between subjects; RSA pools subjects over the same clips');
+    const voxels = encs.map((e) => {
       const k = e.index.rois.findIndex((x) => nameKey(x) === nameKey(roi));
+      if (k < 0) throw new InputError(e.dir, `ROI "${roi}" not among ${e.index.rois.join(', ')}`);
       const vox: number[] = [];
       for (let v = 0; v < e.index.nVoxels; v++) if (e.roiOfVoxel[v] === k) vox.push(v);
-      if (vox.length < 2) throw new InputError(e.dir, `ROI ${roi} has ${vox.length} voxels; RSA needs at least 2`);
-      const pat = clipPatterns(e, opts.windowSec);
+      return vox;
+    });
+    const small = voxels.findIndex((v) => v.length < 2);
+    if (small >= 0) {
+      const msg = `ROI ${roi} has ${voxels[small].length} voxels in sub-${encs[small].index.subject}; RSA needs at least 2`;
+      // An ROI outside the alignment score (e.g. a tiny label of a real atlas) must not stop the stage.
+      if (scored.has(nameKey(roi))) throw new InputError(encs[small].dir, msg);
+      notice(`align: ${msg}; it is left out of rsa.tsv`);
+      continue;
+    }
+    const brainRdms: Float64Array[] = [];
+    let sum = 0;
+    let nCells = 0;
+    const chosen: Record<string, number> = {};
+    encs.forEach((e, s) => {
+      const order = clipIds.map((id) => e.index.clips.findIndex((c) => c.stimId === id));
+      if (order.some((i) => i < 0) || e.index.clips.length !== clipIds.length) throw new InputError(e.dir, 'test clips differ between subjects; RSA pools subjects over the same clips');
+      const vox = voxels[s];
+      const pat = patterns[s];
       const sub = new Float64Array(clipIds.length * vox.length);
       for (let c = 0; c < clipIds.length; c++) vox.forEach((v, j) => (sub[c * vox.length + j] = pat[order[c] * e.index.nVoxels + v]));
-      const b = rdm(sub, clipIds.length, vox.length, opts.metric);
+      const b = clipRdm(sub, clipIds.length, vox.length, opts);
       brainRdms.push(b);
-      const cv = crossValidatedLayerRsa(layers, b, { rng: opts.rng.fork(`${e.index.subject}/${roi}`), nSplits: opts.splits, comparison: opts.comparison });
+      const cv = crossValidatedLayerRsa(layers, b, { rng: opts.rng.fork(`${e.index.subject}/${roi}`), folds: opts.folds, repeats: opts.repeats, comparison: opts.comparison });
       sum += cv.score;
+      nCells = cv.nCells;
       for (const [n, c] of Object.entries(cv.chosen)) chosen[n] = (chosen[n] ?? 0) + c;
-    }
+    });
     const ceil = brainRdms.length >= 2 ? rsaNoiseCeiling(brainRdms, opts.comparison) : null;
-    perRoi[roi] = { score: sum / encs.length, ceilingLower: ceil?.lower ?? null, ceilingUpper: ceil?.upper ?? null, chosen };
-    total += sum / encs.length;
+    perRoi[roi] = { score: sum / encs.length, ceilingLower: ceil?.lower ?? null, ceilingUpper: ceil?.upper ?? null, nClips: clipIds.length, nCells, chosen };
   }
-  return { score: total / rois.length, perRoi };
+  for (const roi of scoreRois) {
+    const hit = Object.keys(perRoi).find((k) => nameKey(k) === nameKey(roi));
+    if (!hit) throw new InputError('align.alignmentRois', `ROI "${roi}" was not scored by RSA`);
+    total += perRoi[hit].score;
+  }
+  return { score: total / scoreRois.length, perRoi };
 }
-
-/** Spearman ρ between x and y with a percentile bootstrap CI over (x, y) pairs (models). */
-export function spearmanWithCi(x: number[], y: number[], opts: { nBoot: number; level: number; rng: Rng }): BootstrapCi {
-  if (x.length < 3) throw new InputError('align', `a correlation across models needs at least 3 models, got ${x.length}`);
-  return bootstrapCi(x.length, (idx) => spearman(Array.from(idx, (i) => x[i]), Array.from(idx, (i) => y[i])), opts);
-}
-

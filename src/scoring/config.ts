@@ -57,8 +57,11 @@ const rsaSchema = z
   .object({
     metric: z.enum(['correlation', 'euclidean']).default('correlation').describe('RDM dissimilarity over test clips'),
     comparison: z.enum(['spearman', 'kendall-tau-a', 'pearson']).default('spearman').describe('how model and brain RDMs are compared'),
-    splits: z.number().int().min(1).default(20).describe('random half splits of the test clips for cross-validated layer choice'),
-    windowSec: z.tuple([z.number(), z.number()]).default([4, 2]).describe('a clip response = mean BOLD from onset + first to offset + second seconds (HRF lag)'),
+    zscore: z.boolean().default(true).describe('z-score every feature and every voxel across the test clips before the RDM (braindnn, Tuckute et al. 2023)'),
+    folds: z.number().int().min(3).default(5).describe('stimulus folds of the cross-validated layer choice: the cells between folds a and b take the layer chosen on the stimuli outside a and b'),
+    repeats: z.number().int().min(1).default(10).describe('random fold assignments averaged'),
+    response: z.enum(['glm', 'window']).default('glm').describe('clip response pattern: glm = least-squares β of one canonical-HRF regressor per test clip fitted jointly to the test-mean BOLD (separates the overlapping responses of consecutive clips); window = mean BOLD over windowSec'),
+    windowSec: z.tuple([z.number(), z.number()]).default([4, 2]).describe('response = window only: mean BOLD from onset + first to offset + second seconds (HRF lag)'),
   })
   .strict();
 
@@ -75,8 +78,11 @@ export const alignConfigSchema = z
       .default(BasConfigSchema.parse({ pairs: DEFAULT_ALIGN_PAIRS }))
       .describe('BAS computation (see docs/bas.md)'),
     alignmentRois: z.array(z.string()).default(['A1', 'Belt', 'Parabelt', 'T2/T3']).describe('ROIs whose ceiling-normalised r is averaged into a model’s alignment score'),
-    performance: z.enum(['clip_accuracy', 'accuracy']).default('clip_accuracy').describe('task performance read from the train artifact eval/summary.json'),
-    nBoot: z.number().int().min(10).default(1000).describe('bootstrap resamples (over models) of the alignment–performance Spearman correlation'),
+    performance: z
+      .literal('clip_accuracy')
+      .default('clip_accuracy')
+      .describe('task performance of the final model and of every checkpoint: the same held-out measure, accuracy over the test-split clips (clip choice = argmax of the mean window logits)'),
+    nBoot: z.number().int().min(10).default(1000).describe('bootstrap resamples (over distinct models) of the across-model alignment–performance Spearman correlation'),
     level: z.number().gt(0).lt(1).default(0.95).describe('confidence level of bootstrap intervals'),
     rsa: rsaSchema.default(rsaSchema.parse({})).describe('representational similarity analysis over test clips'),
   })

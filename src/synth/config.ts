@@ -27,8 +27,8 @@ export const fmriConfigSchema = z
     tr: z.number().positive().default(1.5),
     trainRuns: z.number().int().min(1).default(2),
     testRuns: z.number().int().min(1).default(3),
-    /** Clips held out for the test runs (each shown once per test run); at most half the clips. */
-    testClips: z.number().int().min(1).default(10),
+    /** Clips held out for the test runs (each shown once per test run); at most half the clips. 30 by default: RSA compares n(n−1)/2 = 435 RDM cells (10 clips gave 45). */
+    testClips: z.number().int().min(1).default(30),
     /** Silent gap after each clip, seconds, plus a uniform jitter in [0, gapJitterSec). */
     gapSec: z.number().min(0).default(1.5),
     gapJitterSec: z.number().min(0).default(0.5),

@@ -74,10 +74,13 @@ export function alignFiles(dir: string): void {
   });
   const ar = (model: string, checkpoint: string | null, v: number[]) => ['A1', 'Belt'].flatMap((area, i) => ['A1', 'Belt'].map((roi, k) => ({ model, checkpoint, area, roi, median_r: 0.1, ceiling: 0.5, r_norm: v[i * 2 + k] })));
   writeTsv(path.join(dir, 'area_roi.tsv'), ['model', 'checkpoint', 'area', 'roi', 'median_r', 'ceiling', 'r_norm'], [...ar('ban', 'epoch-0000', [9, 9, 9, 9]), ...ar('ban', 'best', [0.5, 0.2, Number.NaN, 0.3]), ...ar('cnn', null, [1, 1, 1, 1])]);
-  writeTsv(path.join(dir, 'alignment.tsv'), ['model', 'checkpoint', 'alignment', 'rsa', 'performance', 'r_norm_A1'],
-    [{ model: 'ban', checkpoint: 'epoch-0000', alignment: 0.2, rsa: 0.1, performance: 0.3 }, { model: 'ban', checkpoint: 'epoch-0005', alignment: 0.5, rsa: 0.2, performance: 0.7 },
-      { model: 'ban', checkpoint: 'best', alignment: 0.45, rsa: 0.2, performance: 0.8 }, { model: 'cnn', checkpoint: null, alignment: 0.35, rsa: null, performance: null }]);
-  writeTsv(path.join(dir, 'alignment_vs_performance.tsv'), ['measure', 'spearman', 'ci_lo', 'ci_hi', 'n_models'], [{ measure: 'encoding', spearman: 0.8, ci_lo: 0.2, ci_hi: 1, n_models: 3 }]);
+  writeTsv(path.join(dir, 'alignment.tsv'), ['model', 'checkpoint', 'epoch', 'final', 'alignment', 'rsa', 'performance', 'n_test_clips', 'r_norm_A1'],
+    [{ model: 'ban', checkpoint: 'epoch-0000', epoch: 0, final: 0, alignment: 0.2, rsa: 0.1, performance: 0.3, n_test_clips: 16 }, { model: 'ban', checkpoint: 'epoch-0005', epoch: 5, final: 0, alignment: 0.5, rsa: 0.2, performance: 0.7, n_test_clips: 16 },
+      { model: 'ban', checkpoint: 'best', epoch: null, final: 1, alignment: 0.45, rsa: 0.2, performance: 0.8, n_test_clips: 16 }, { model: 'cnn', checkpoint: null, epoch: null, final: 1, alignment: 0.35, rsa: null, performance: null, n_test_clips: null }]);
+  writeTsv(path.join(dir, 'alignment_vs_performance.tsv'), ['scope', 'model', 'measure', 'spearman', 'ci_lo', 'ci_hi', 'n'], [
+    { scope: 'across-models', model: null, measure: 'encoding', spearman: 0.8, ci_lo: 0.2, ci_hi: 1, n: 3 },
+    { scope: 'within-model', model: 'ban', measure: 'encoding', spearman: 1, ci_lo: null, ci_hi: null, n: 3 },
+  ]);
 }
 
 /** decode-eeg outputs as src/decoding/outputs.ts writes them: per-subject and group tables, confusions, training log. */

@@ -58,13 +58,18 @@ export function fixtureReport(study: Study, dir: string): ReportData {
     { model: 'cnn', sR: { estimate: 0.3, lo: 0.25, hi: 0.36 }, sB: { estimate: 0.55, lo: 0.45, hi: 0.64 }, bas: { estimate: 0.425, lo: 0.37, hi: 0.48 }, level: 0.95, pairs: AREAS.map((a, i) => ({ area: a, roi: ROIS[i], score: 0.3 })), correspondence: null },
   );
   d.alignment = {
-    xLabel: 'test clip accuracy (fraction)', yLabel: 'BAS (unitless)', y2Label: 'RSA (unitless)',
+    xLabel: 'held-out clip accuracy (fraction)', yLabel: 'BAS (unitless)', y2Label: 'RSA (unitless)',
+    // ban's last checkpoint (epoch 20) stands for ban across models; cnn and random-ban are trained/untrained models.
     points: [
-      ...[0, 5, 10, 15, 20].map((e, i) => ({ label: `ban epoch ${e}`, group: 'ban', x: 0.1 + 0.15 * i, y: 0.2 + 0.08 * i, ylo: 0.15 + 0.08 * i, yhi: 0.25 + 0.08 * i, y2: 0.05 * i, epoch: e })),
-      { label: 'cnn', group: 'cnn', x: 0.75, y: 0.42, ylo: 0.37, yhi: 0.48, y2: 0.1, epoch: null },
-      { label: 'random-ban', group: 'baselines', x: 0.1, y: 0.12, ylo: 0.08, yhi: 0.16, y2: null, epoch: null },
+      ...[0, 5, 10, 15, 20].map((e, i) => ({ label: `ban epoch ${e}`, group: 'ban', x: 0.1 + 0.15 * i, y: 0.2 + 0.08 * i, ylo: 0.15 + 0.08 * i, yhi: 0.25 + 0.08 * i, y2: 0.05 * i, epoch: e, final: e === 20 })),
+      { label: 'cnn', group: 'cnn', x: 0.75, y: 0.42, ylo: 0.37, yhi: 0.48, y2: 0.1, epoch: null, final: true },
+      { label: 'random-ban', group: 'baselines', x: 0.1, y: 0.12, ylo: 0.08, yhi: 0.16, y2: null, epoch: null, final: true },
     ],
-    summary: [{ measure: 'encoding', spearman: 0.89, lo: 0.5, hi: 1, n: 7 }],
+    // Ranks of the 3 finals: accuracy (0.7, 0.75, 0.1) → 2, 3, 1; BAS (0.52, 0.42, 0.12) → 3, 2, 1: ρ = 0.5.
+    summary: [
+      { scope: 'across-models', model: null, measure: 'encoding', spearman: 0.5, lo: -1, hi: 1, n: 3 },
+      { scope: 'within-model', model: 'ban', measure: 'encoding', spearman: 1, lo: null, hi: null, n: 5 },
+    ],
   };
   const windows = [1, 2, 4, 8, 16];
   d.identification = {

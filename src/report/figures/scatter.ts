@@ -1,6 +1,7 @@
 /**
- * Scatter with an ordinary least-squares fit: points coloured by group, CIs
- * on y as error bars, the fitted line, and Pearson r with n in the legend.
+ * Scatter of alignment against performance, annotated with the rank
+ * correlation the tables report. No least-squares line: the study's statistic
+ * is Spearman's ρ, which a straight fit through raw values would misstate.
  */
 import { categorical } from '../palette.js';
 import { axes, errorBar, esc, finiteOf, fmt, legend, linear, niceDomain, plotBox, px, svgDoc, type Figure, type LegendItem } from '../svg.js';
@@ -14,33 +15,33 @@ export interface ScatterPoint {
   yhi?: number | null;
 }
 
+/** The statistic printed on the figure, as the align stage computed it (or null when not computed). */
+export interface RankStatistic {
+  spearman: number | null;
+  lo: number | null;
+  hi: number | null;
+  n: number;
+}
+
 export interface ScatterOptions {
   id: string;
   title: string;
   xLabel: string;
   yLabel: string;
   points: ScatterPoint[];
+  statistic: RankStatistic;
   caption: string;
 }
 
-/** Least-squares line y = a + b·x and Pearson r of the points (null when undefined: n < 3 or no spread). */
-export function olsFit(xs: number[], ys: number[]): { intercept: number; slope: number; r: number } | null {
-  const n = xs.length;
-  if (n < 3) return null;
-  const mx = xs.reduce((s, v) => s + v, 0) / n, my = ys.reduce((s, v) => s + v, 0) / n;
-  let sxx = 0, syy = 0, sxy = 0;
-  for (let i = 0; i < n; i++) {
-    const dx = xs[i] - mx, dy = ys[i] - my;
-    sxx += dx * dx; syy += dy * dy; sxy += dx * dy;
-  }
-  if (!(sxx > 0) || !(syy > 0)) return null;
-  const slope = sxy / sxx;
-  return { intercept: my - slope * mx, slope, r: sxy / Math.sqrt(sxx * syy) };
+/** "Spearman ρ = 0.5 [−0.5, 1], n = 4" (n/a when not computed). */
+export function rankLabel(s: RankStatistic): string {
+  const ci = s.lo !== null && s.hi !== null ? ` [${fmt(s.lo, 2)}, ${fmt(s.hi, 2)}]` : '';
+  return s.spearman === null ? `Spearman ρ: n/a (n = ${s.n})` : `Spearman ρ = ${fmt(s.spearman, 2)}${ci}, n = ${s.n}`;
 }
 
-/** A scatter plot with fit; marks = one circle per point. */
-export function scatterFit(o: ScatterOptions): Figure {
-  const box = plotBox(170);
+/** A scatter plot with the rank statistic in the legend; marks = one circle per point. */
+export function scatterRank(o: ScatterOptions): Figure {
+  const box = plotBox(190);
   const xd = niceDomain(Math.min(...o.points.map((p) => p.x)), Math.max(...o.points.map((p) => p.x)), 5);
   const ally = finiteOf(o.points.flatMap((p) => [p.y, p.ylo, p.yhi]));
   const yd = niceDomain(Math.min(...ally), Math.max(...ally), 5);
@@ -48,11 +49,6 @@ export function scatterFit(o: ScatterOptions): Figure {
   const y = linear(yd, [box.top + box.height, box.top]);
   let body = axes(box, x, y, o.xLabel, o.yLabel);
   const groups = [...new Set(o.points.map((p) => p.group))];
-  const fit = olsFit(o.points.map((p) => p.x), o.points.map((p) => p.y));
-  if (fit) {
-    body += `<line class="fit" x1="${px(x(xd[0]))}" x2="${px(x(xd[1]))}" y1="${px(y(fit.intercept + fit.slope * xd[0]))}" y2="${px(y(fit.intercept + fit.slope * xd[1]))}" stroke="#000000" stroke-width="1.5" clip-path="url(#clip-${esc(o.id)})"/>`;
-  }
-  body = `<defs><clipPath id="clip-${esc(o.id)}"><rect x="${px(box.left)}" y="${px(box.top)}" width="${px(box.width)}" height="${px(box.height)}"/></clipPath></defs>` + body;
   let marks = 0;
   for (const p of o.points) {
     const color = categorical(groups.indexOf(p.group));
@@ -61,7 +57,7 @@ export function scatterFit(o: ScatterOptions): Figure {
     marks++;
   }
   const items: LegendItem[] = groups.map((g, i) => ({ label: g, color: categorical(i), kind: 'point' }));
-  items.push({ label: fit ? `fit: r = ${fmt(fit.r, 2)}, n = ${o.points.length}` : `no fit (n = ${o.points.length})`, color: '#000000', kind: 'line' });
   body += legend(items, box.left + box.width + 14, box.top + 8);
+  body += `<text class="statistic" x="${px(box.left + box.width + 14)}" y="${px(box.top + 8 + items.length * 18 + 8)}" dy="0.32em">${esc(rankLabel(o.statistic))}</text>`;
   return { id: o.id, title: o.title, svg: svgDoc(o.id, o.title, body), marks, caption: o.caption };
 }
