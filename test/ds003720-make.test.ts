@@ -28,7 +28,7 @@ const TINY = {
     alphas: [1, 100, 10000],
     nPerm: 0,
   },
-  align: { nBoot: 20, bas: { nBoot: 20, nPerm: 0 }, rsa: { splits: 2 } },
+  align: { nBoot: 20, bas: { nBoot: 20, nPerm: 0 }, rsa: { folds: 3, repeats: 2 } },
 };
 
 test('make ban-bas DATASET=ds003720 ROOT=… GTZAN=…: verify, view, train, features, encode, align and report with no manual step', (t) => {
