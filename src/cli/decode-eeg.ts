@@ -14,7 +14,7 @@ import { resolveArtifact, runStage } from '../pipeline/stage.js';
 import { DEFAULT_ROOT } from '../pipeline/derivatives.js';
 import { eegIdentificationConfigSchema } from '../decoding/config.js';
 
-const CODE_VERSION = 'decode-eeg-2';
+const CODE_VERSION = 'decode-eeg-3';
 
 /** All `<model>/<area>/iter-<k>.npy` files under a features artifact, as relative paths without .npy. */
 function featureSets(dir: string): string[] {
@@ -74,7 +74,7 @@ export default defineVerb({
     if (needsAudio && !a.stimuli) throw new InputError('--stimuli', `needed for ${!featDir ? `--target ${a.target}` : audioCnn ? `the PredANN target (decode.predannTarget '${checked.predannTarget}')` : 'the mtrf-envelope decoder'}`);
     if (a.stimuli) inputs.stimuli = a.stimuli;
     const root = a.out ?? DEFAULT_ROOT;
-    const { readSegmentsArtifact, writeIdentificationOutputs } = await import('../decoding/outputs.js');
+    const { decodeRuntime, readSegmentsArtifact, writeIdentificationOutputs } = await import('../decoding/outputs.js');
     const { stackSegments } = await import('../decoding/from-study.js');
     const { featureFileTargets, audioTargets, stimulusWavPaths, stimulusWaveforms } = await import('../decoding/targets.js');
     const { runIdentification } = await import('../decoding/identify.js');
@@ -82,7 +82,7 @@ export default defineVerb({
     let line = '';
     const res = await runStage(
       { stage: 'decode-eeg', codeVersion: CODE_VERSION, root, inputs, params: { decode: checked, featureSet, target: featDir ? null : a.target }, seed: a.seed, stamp: a.stamp, publish: true },
-      async ({ dir }) => {
+      async ({ dir, runtime }) => {
         const set = stackSegments(segDirs.flatMap((d) => readSegmentsArtifact(d)));
         const wavs = a.stimuli ? stimulusWavPaths(a.stimuli) : null;
         let ann;
@@ -103,6 +103,7 @@ export default defineVerb({
         const flux = wavs ? audioTargets(wavs, 'flux', set.rate) : undefined;
         const out = runIdentification({ set, annTarget: ann, envelopeTarget: env, fluxTarget: flux, waveform }, checked, a.seed);
         writeIdentificationOutputs(dir, out, { target: featureSet ?? a.target, rate_hz: set.rate, subjects: [...new Set(set.subjects)], config: checked });
+        Object.assign(runtime, decodeRuntime(out));
         const best = out.rows.filter((r) => r.subject === 'all' && r.combine === 'mean' && r.window_s === checked.windowSec);
         line = best.map((r) => `${r.decoder}/${r.split} ${(100 * r.top1).toFixed(0)}% (chance ${(100 * r.chance).toFixed(0)}%)`).join(', ');
       },

@@ -110,7 +110,7 @@ export function writeIdentificationOutputs(dir: string, res: IdentificationResul
     e.top1_hi.push(c.top1_hi as number | null);
   }
   writeJsonAtomic(path.join(g, 'desc-identification_curve.json'), { description: 'Top-1 identification accuracy vs evaluated window length', x: 'window_s', y: 'top1', songs: res.songs, series: [...series.values()] });
-  writeTsv(path.join(g, 'desc-identification_training.tsv'), ['decoder', 'split', 'fold', 'epoch', 'loss', 'ce', 'ce_audio', 'nce', 'train_acc', 'val_ce', 'val_acc', 'best_epoch', 'seconds'], res.training.map((t) => ({ ...t, val_ce: finiteOrNull(t.val_ce), val_acc: finiteOrNull(t.val_acc) })), {
+  writeTsv(path.join(g, 'desc-identification_training.tsv'), ['decoder', 'split', 'fold', 'epoch', 'loss', 'ce', 'ce_audio', 'nce', 'train_acc', 'val_ce', 'val_acc', 'best_epoch'], res.training.map((t) => ({ ...t, val_ce: finiteOrNull(t.val_ce), val_acc: finiteOrNull(t.val_acc) })), {
     loss: { Description: 'Training loss L = CE_eeg + CE_audio + λ·InfoNCE (+ weight decay), mean over windows', Units: 'nats' },
     ce: { Description: 'Song cross-entropy of the EEG encoder', Units: 'nats' },
     ce_audio: { Description: "Song cross-entropy of PredANN's audio CNN (0 without the audio branch)", Units: 'nats' },
@@ -119,7 +119,15 @@ export function writeIdentificationOutputs(dir: string, res: IdentificationResul
     val_ce: { Description: 'Eval-mode cross-entropy on the held-out validation segments (n/a without early stopping)', Units: 'nats' },
     val_acc: { Description: 'Eval-mode top-1 accuracy on the validation segments (fraction)' },
     best_epoch: { Description: 'Epoch whose weights were kept (lowest val_ce)' },
-    seconds: { Description: 'Epoch wall time', Units: 's' },
   });
-  writeJsonAtomic(path.join(g, 'desc-identification_summary.json'), { songs: res.songs, nSongs: K, cnnWindowsPerSecond: Number.isFinite(res.cnnWindowsPerSecond) ? res.cnnWindowsPerSecond : null, ...meta });
+  // Wall-clock figures (epoch seconds, CNN throughput) differ between identical runs: they go to provenance.json (decodeRuntime), not here.
+  writeJsonAtomic(path.join(g, 'desc-identification_summary.json'), { songs: res.songs, nSongs: K, ...meta });
+}
+
+/** What a decode-eeg run measured of its own speed, for provenance.json (never the data files: it differs between identical runs). */
+export function decodeRuntime(res: IdentificationResult): Record<string, unknown> {
+  return {
+    cnnWindowsPerSecond: Number.isFinite(res.cnnWindowsPerSecond) ? res.cnnWindowsPerSecond : null,
+    epochSeconds: res.training.map((t) => ({ decoder: t.decoder, split: t.split, fold: t.fold, epoch: t.epoch, seconds: t.seconds })),
+  };
 }
