@@ -18,7 +18,7 @@ import { eegIdentificationConfigSchema } from '../decoding/config.js';
 import type { EegInputConfig } from '../decoding/sources/config.js';
 
 /** Bumped when the outputs change for the same inputs. */
-const CODE_VERSION = 'eeg-prep-1';
+const CODE_VERSION = 'eeg-prep-2';
 
 export default defineVerb({
   command: 'eeg-prep',
