@@ -10,22 +10,13 @@ import { dirname, resolve } from 'node:path';
 import { InputError } from '../core/errors.js';
 import { allocLike, copyOf, gemmLayout, type Floats, type GemmOptions, type Linalg, type SymEig, type ThinSvd } from './types.js';
 
-interface Addon {
+interface Addon extends NativeTrainingKernels {
   gemm(ta: boolean, tb: boolean, m: number, n: number, k: number, alpha: number, a: Floats, lda: number, b: Floats, ldb: number, beta: number, c: Floats, ldc: number): number;
   syevd(n: number, a: Floats, w: Floats): number;
   gesdd(m: number, n: number, a: Floats, s: Floats, u: Floats, vt: Floats): number;
   potrf(n: number, a: Floats): number;
   potrs(n: number, nrhs: number, l: Floats, b: Floats): number;
   colmoments(pred: Floats, predOffset: number, y: Floats, rows: number, cols: number, out: Float64Array): number;
-  conv2d(x: Float32Array, w: Float32Array, y: Float32Array, geom: Int32Array, threads: number): void;
-  conv2dFilterGrad(x: Float32Array, dy: Float32Array, dw: Float32Array, geom: Int32Array, threads: number): void;
-  conv2dInputGrad(dy: Float32Array, w: Float32Array, dx: Float32Array, geom: Int32Array, threads: number): void;
-  maxPoolGrad(dy: Float32Array, x: Float32Array, dx: Float32Array, geom: Int32Array): void;
-  batchMatMul(a: Float32Array, b: Float32Array, c: Float32Array, dims: Int32Array, threads: number): void;
-  /** Batch norm over the rows of x [rows, gamma.length]: y, the batch mean and the biased variance. */
-  bnForward(x: Float32Array, gamma: Float32Array, beta: Float32Array, y: Float32Array, mean: Float32Array, variance: Float32Array, rows: number, eps: number): void;
-  /** Its gradient given the forward pass's mean and variance: dx, dgamma, dbeta. */
-  bnBackward(dy: Float32Array, x: Float32Array, mean: Float32Array, variance: Float32Array, gamma: Float32Array, dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array, rows: number, eps: number): void;
 }
 
 /**
