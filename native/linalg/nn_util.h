@@ -10,36 +10,32 @@ typedef struct {
   size_t length;
 } f32view;
 
-static inline int get_f32(napi_env env, napi_value v, f32view *out, const char *name) {
+/* The data and length of a typed array of the given type (and length, when want_len > 0), or a TypeError naming `name`. */
+static inline int get_typed(napi_env env, napi_value v, napi_typedarray_type want, size_t want_len, void **data, size_t *len, const char *name) {
   bool is_ta = false;
   napi_typedarray_type t;
-  size_t len;
-  void *data;
   napi_value ab;
   size_t off;
   if (napi_is_typedarray(env, v, &is_ta) != napi_ok || !is_ta ||
-      napi_get_typedarray_info(env, v, &t, &len, &data, &ab, &off) != napi_ok || t != napi_float32_array) {
+      napi_get_typedarray_info(env, v, &t, len, data, &ab, &off) != napi_ok || t != want || (want_len > 0 && *len != want_len)) {
     napi_throw_type_error(env, NULL, name);
     return 0;
   }
-  out->data = (float *)data;
-  out->length = len;
   return 1;
 }
 
-/* geometry: Int32Array [n,h,w,ci, kh,kw,co, sh,sw, dh,dw, pt,pl, ho,wo] */
-static inline int get_geom(napi_env env, napi_value v, int64_t *out, size_t count, const char *name) {
-  bool is_ta = false;
-  napi_typedarray_type t;
-  size_t len;
+static inline int get_f32(napi_env env, napi_value v, f32view *out, const char *name) {
   void *data;
-  napi_value ab;
-  size_t off;
-  if (napi_is_typedarray(env, v, &is_ta) != napi_ok || !is_ta ||
-      napi_get_typedarray_info(env, v, &t, &len, &data, &ab, &off) != napi_ok || t != napi_int32_array || len != count) {
-    napi_throw_type_error(env, NULL, name);
-    return 0;
-  }
+  if (!get_typed(env, v, napi_float32_array, 0, &data, &out->length, name)) return 0;
+  out->data = (float *)data;
+  return 1;
+}
+
+/* geometry: Int32Array [n,h,w,ci, kh,kw,co, sh,sw, dh,dw, pt,pl, ho,wo]; every entry must be ≥ 0 */
+static inline int get_geom(napi_env env, napi_value v, int64_t *out, size_t count, const char *name) {
+  void *data;
+  size_t len;
+  if (!get_typed(env, v, napi_int32_array, count, &data, &len, name)) return 0;
   const int32_t *g = (const int32_t *)data;
   for (size_t i = 0; i < count; i++) {
     if (g[i] < 0) {

@@ -7,25 +7,15 @@
  *   npx tsx scripts/bench/ban-profile.ts [--kernels native|wasm] [--threads 1] [--steps 3] [--batch 16]
  */
 import { initBackend, tf, type KernelPath } from '../../src/models/backend.js';
-import { createModel, parseModelConfig } from '../../src/models/ban.js';
-import { Rng } from '../../src/core/prng.js';
 import { arg } from './torch-compare.js';
+import { banTrainingStep } from './ban-step.js';
 
 const kernels = arg('kernels', 'native') as KernelPath;
 const threads = Number(arg('threads', '1'));
 const steps = Number(arg('steps', '3'));
 const batch = Number(arg('batch', '16'));
-const cfg = parseModelConfig({});
 await initBackend('wasm', { threads, kernels });
-const model = createModel(cfg, 1);
-const x = tf.tensor4d(new Rng(1, 'bench').normals(batch * cfg.nMels * cfg.frames, -40, 15), [batch, cfg.nMels, cfg.frames, 1]);
-const y = tf.oneHot(tf.tensor1d(Array.from({ length: batch }, (_, i) => i % cfg.nClasses), 'int32'), cfg.nClasses);
-const opt = tf.train.adam(1e-3);
-const step = () => {
-  const l = opt.minimize(() => tf.losses.softmaxCrossEntropy(y, model.forward(x, { training: true }).logits) as tf.Scalar, true)!;
-  l.dataSync();
-  l.dispose();
-};
+const { step, cfg } = banTrainingStep(batch);
 step();
 step();
 const t0 = performance.now();

@@ -9,10 +9,10 @@
  *   npx tsx scripts/bench/ban-train.ts [--kernels native|wasm] [--steps 10] [--batch 16] [--rounds 2]
  */
 import { fileURLToPath } from 'node:url';
-import { initBackend, parseBackendKind, trainingKernelThreads, wasmThreads, tf, type KernelPath } from '../../src/models/backend.js';
-import { createModel, parseModelConfig } from '../../src/models/ban.js';
-import { Rng } from '../../src/core/prng.js';
+import { initBackend, parseBackendKind, trainingKernelThreads, wasmThreads, type KernelPath } from '../../src/models/backend.js';
+import { parseModelConfig } from '../../src/models/ban.js';
 import { arg, interleave, runChild, runTorch } from './torch-compare.js';
+import { banTrainingStep } from './ban-step.js';
 
 const backendKind = parseBackendKind(arg('backend', 'wasm'));
 const kernels = arg('kernels', 'native') as KernelPath;
@@ -23,15 +23,7 @@ const cfg = parseModelConfig({});
 
 async function tfjsRate(threads: number): Promise<{ rate: number; cpuRate: number; params: number; path: string }> {
   const name = await initBackend(backendKind, { threads, kernels });
-  const model = createModel(cfg, 1);
-  const x = tf.tensor4d(new Rng(1, 'bench').normals(batch * cfg.nMels * cfg.frames, -40, 15), [batch, cfg.nMels, cfg.frames, 1]);
-  const y = tf.oneHot(tf.tensor1d(Array.from({ length: batch }, (_, i) => i % cfg.nClasses), 'int32'), cfg.nClasses);
-  const opt = tf.train.adam(1e-3);
-  const step = () => {
-    const l = opt.minimize(() => tf.losses.softmaxCrossEntropy(y, model.forward(x, { training: true }).logits) as tf.Scalar, true)!;
-    l.dataSync();
-    l.dispose();
-  };
+  const { step, model } = banTrainingStep(batch);
   step();
   step();
   const t0 = performance.now();

@@ -1,0 +1,22 @@
+/**
+ * One BAN training step on a fixed random batch (Adam, softmax cross-entropy),
+ * shared by the BAN benchmarks so throughput and profile time the same work.
+ * Call after initBackend; `step()` blocks until the loss is computed.
+ */
+import { tf } from '../../src/models/backend.js';
+import { createModel, parseModelConfig } from '../../src/models/ban.js';
+import { Rng } from '../../src/core/prng.js';
+
+export function banTrainingStep(batch: number): { step: () => void; model: ReturnType<typeof createModel>; cfg: ReturnType<typeof parseModelConfig> } {
+  const cfg = parseModelConfig({});
+  const model = createModel(cfg, 1);
+  const x = tf.tensor4d(new Rng(1, 'bench').normals(batch * cfg.nMels * cfg.frames, -40, 15), [batch, cfg.nMels, cfg.frames, 1]);
+  const y = tf.oneHot(tf.tensor1d(Array.from({ length: batch }, (_, i) => i % cfg.nClasses), 'int32'), cfg.nClasses);
+  const opt = tf.train.adam(1e-3);
+  const step = (): void => {
+    const l = opt.minimize(() => tf.losses.softmaxCrossEntropy(y, model.forward(x, { training: true }).logits) as tf.Scalar, true)!;
+    l.dataSync();
+    l.dispose();
+  };
+  return { step, model, cfg };
+}
