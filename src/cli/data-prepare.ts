@@ -1,7 +1,7 @@
 /**
- * `brainalign data prepare MANIFEST ROOT --gtzan DIR`: a published dataset
- * whose layout differs from brainalign's (today ds003720, whose events name
- * GTZAN excerpts) becomes a cached stage artifact holding brainalign's view
+ * `brainalign data prepare MANIFEST ROOT [--gtzan DIR]`: a published dataset
+ * whose layout differs from brainalign's (ds003720, whose events name GTZAN
+ * excerpts; NH2015 / B2021, sound-level responses in NumPy/MATLAB files) becomes a cached stage artifact holding brainalign's view
  * of it (src/datasets/ds003720.ts). `--link PATH` points a stable symlink at
  * the artifact, which is where make's STUDY sends every later stage.
  */
@@ -24,6 +24,7 @@ export interface PrepareArgs {
 
 /** Bumped when the view changes for the same inputs. */
 const CODE_VERSION = 'ds003720-view-1';
+const NH2015_CODE_VERSION = 'nh2015-view-1';
 
 /** Replaces `link` by a relative symlink to `target` (through a temp name, so readers never see it missing). */
 function pointLink(link: string, target: string): void {
@@ -44,7 +45,8 @@ function pointLink(link: string, target: string): void {
 export async function runPrepare(a: PrepareArgs): Promise<void> {
   const m = loadManifest(a.manifest);
   const adapter = (m.mapping as { adapter?: unknown }).adapter;
-  if (adapter !== 'ds003720') throw new InputError(a.manifest, `mapping.adapter is ${JSON.stringify(adapter ?? null)}; data prepare knows "ds003720" (other datasets are read as they are)`);
+  if (adapter === 'nh2015') return prepareNh2015(a, m.mapping);
+  if (adapter !== 'ds003720') throw new InputError(a.manifest, `mapping.adapter is ${JSON.stringify(adapter ?? null)}; data prepare knows "ds003720" and "nh2015" (other datasets are read as they are)`);
   if (!a.gtzan) throw new InputError('--gtzan', 'ds003720 names GTZAN excerpts: give --gtzan DIR (the folder holding the ten genre folders)');
   const { ds003720Options, scanDs003720, buildDs003720View } = await import('../datasets/ds003720.js');
   const opts = ds003720Options(m.mapping, a.manifest);
@@ -63,6 +65,24 @@ export async function runPrepare(a: PrepareArgs): Promise<void> {
   );
   if (a.link) pointLink(a.link, res.dir);
   // The stamp last: make must not see the input ready before the link it reads through exists.
+  if (a.stamp) writeStamp(a.stamp, { stage: 'dataset', key: res.key, dir: res.dir });
+  process.stdout.write(`data prepare: ${res.upToDate ? 'up to date' : 'done'} (${res.key})${line ? `; ${line}` : ''}${a.link ? `; view at ${a.link}` : ''}\n`);
+}
+
+/** NH2015 / B2021: the published NumPy/MATLAB responses and the 165 WAVs become the view encode-sounds reads (src/datasets/nh2015.ts). */
+async function prepareNh2015(a: PrepareArgs, mapping: unknown): Promise<void> {
+  const { nh2015Options, nh2015Inputs, buildNh2015View } = await import('../datasets/nh2015.js');
+  const opts = nh2015Options(mapping, a.manifest);
+  const inputs = { manifest: a.manifest, ...nh2015Inputs(a.root, opts) };
+  let line = '';
+  const res = await runStage(
+    { stage: 'dataset', codeVersion: NH2015_CODE_VERSION, root: a.out ?? DEFAULT_ROOT, inputs, params: opts, seed: a.seed },
+    async ({ dir }) => {
+      const s = await buildNh2015View(a.root, dir, opts);
+      line = `${s.sounds} sounds, ${s.subjects.length} participant(s) (${s.subjects.reduce((n, x) => n + x.voxels, 0)} voxels), ${s.components} components`;
+    },
+  );
+  if (a.link) pointLink(a.link, res.dir);
   if (a.stamp) writeStamp(a.stamp, { stage: 'dataset', key: res.key, dir: res.dir });
   process.stdout.write(`data prepare: ${res.upToDate ? 'up to date' : 'done'} (${res.key})${line ? `; ${line}` : ''}${a.link ? `; view at ${a.link}` : ''}\n`);
 }

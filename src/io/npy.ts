@@ -72,9 +72,10 @@ const CODE_OF: Record<NpyDtype, string> = {
 
 // ---- a parser for the small Python-literal subset numpy writes in headers ----
 
-type PyValue = string | number | boolean | null | PyValue[] | { [k: string]: PyValue };
+export type PyValue = string | number | boolean | null | PyValue[] | { [k: string]: PyValue };
 
-function parsePyLiteral(src: string, file: string): PyValue {
+/** Parses the Python-literal subset of npy headers (dicts, tuples, lists, strings, ints, booleans, None); also used by npy-records.ts for record dtypes. */
+export function parsePyLiteral(src: string, file: string): PyValue {
   let i = 0;
   const fail = (what: string): never => {
     throw new InputError(file, `malformed npy header (${what} at character ${i}): ${JSON.stringify(src.slice(0, 120))}`);
