@@ -7,6 +7,7 @@ import decodeEeg from './decode-eeg.js';
 import eegPrep from './eeg-prep.js';
 import encode from './encode.js';
 import encodeSounds from './encode-sounds.js';
+import alignSounds from './align-sounds.js';
 import features from './features.js';
 import info from './info.js';
 import report from './report.js';
@@ -14,4 +15,4 @@ import synth from './synth.js';
 import train from './train.js';
 
 // In the order a study runs them, then the utilities.
-export const verbs: Verb[] = [synth, train, features, encode, encodeSounds, align, eegPrep, decodeEeg, report, info, data, cache];
+export const verbs: Verb[] = [synth, train, features, encode, encodeSounds, align, alignSounds, eegPrep, decodeEeg, report, info, data, cache];
