@@ -27,8 +27,9 @@ $(foreach m,$(NS_BASELINES),$(STAMPS)/ns-features-$(m).json): $(STAMPS)/ns-featu
 	$(BA) features --baseline $* --stimuli "$$BA_STUDY/stimuli" --config "$(NS_CFG)" --out "$$BA_D" --stamp "$@" $${BA_QUIET}
 
 # A trained network given by its train stamp or artifact (the best checkpoint).
+$(call check_plain,$(foreach m,$(NS_TRAINED),NS_MODEL_$(m)))
 define ns_trained_rule
-$(STAMPS)/ns-features-$(1).json: $(STAMPS)/input.json $(NS_CFG) | build
+$(STAMPS)/ns-features-$(1).json: $(STAMPS)/input.json $(NS_CFG) $(NS_MODEL_$(1)) | build
 	$$(BA) features --model "$$(NS_MODEL_$(1))" --checkpoint best --stimuli "$$$$BA_STUDY/stimuli" --config "$$(NS_CFG)" --out "$$$$BA_D" --stamp "$$@" $$$${BA_QUIET}
 endef
 $(foreach m,$(NS_TRAINED),$(eval $(call ns_trained_rule,$(m))))

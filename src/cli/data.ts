@@ -11,7 +11,7 @@ import { writeStamp } from '../pipeline/stage.js';
 
 export default defineVerb({
   command: 'data <action>',
-  describe: 'check a real dataset on disk against its manifest (data verify MANIFEST ROOT), or build brainalign\'s view of it (data prepare MANIFEST ROOT --gtzan DIR)',
+  describe: 'check a real dataset on disk against its manifest (data verify MANIFEST ROOT), or build brainalign\'s view of it (data prepare MANIFEST ROOT [--gtzan DIR])',
   builder: (y: Argv<CommonOptions>) =>
     y
       .command(
@@ -39,12 +39,12 @@ export default defineVerb({
       )
       .command(
         'prepare <manifest> <root>',
-        'build brainalign\'s view of a dataset whose stimuli live elsewhere (ds003720 + GTZAN) as a cached stage',
+        'build brainalign\'s view of a dataset published in another layout (ds003720 + GTZAN, NH2015 / B2021) as a cached stage',
         (v) =>
           v
             .positional('manifest', { type: 'string', demandOption: true, describe: 'data-manifests/<name>.json with a mapping.adapter' })
-            .positional('root', { type: 'string', demandOption: true, describe: 'the dataset folder (BIDS)' })
-            .option('gtzan', { type: 'string', describe: 'GTZAN folder holding the ten genre folders (<genre>/<genre>.000NN.au)' })
+            .positional('root', { type: 'string', demandOption: true, describe: 'the dataset folder' })
+            .option('gtzan', { type: 'string', describe: 'ds003720 only: GTZAN folder holding the ten genre folders (<genre>/<genre>.000NN.au)' })
             .option('out', { type: 'string', describe: 'derivatives root (BIDS derivatives)' })
             .option('link', { type: 'string', describe: 'symlink to point at the view (make passes $(D)/input/<name>)' })
             .option('stamp', { type: 'string', describe: 'completion stamp to write after success (used by make)' })
