@@ -104,4 +104,9 @@ test('data verify on an empty folder lists the missing published files with the 
   const p = runCli(['data', 'prepare', bad, root, '--out', path.join(dir, 'DX')]);
   t.is(p.code, 2);
   t.regex(p.stderr.trim(), /^brainalign: .*bad\.json: mapping\.voxels\.format: [^\n]+$/);
+  // encode-sounds on a folder that is not a view: one line, exit 2, nothing written.
+  const e = runCli(['encode-sounds', '--features', root, '--study', empty, '--out', path.join(dir, 'DE')]);
+  t.is(e.code, 2);
+  t.regex(e.stderr.trim(), /^brainalign: [^\n]+$/);
+  t.false(fs.existsSync(path.join(dir, 'DE', 'artifacts', 'encode-sounds')));
 });
