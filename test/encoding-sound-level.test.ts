@@ -69,6 +69,16 @@ test('165 sounds, 4 layers: voxels planted on layer L (r ≈ 0.8) choose L in �
   // Noise: outer-fold r over 33 test sounds has variance ≈ 1/33, so E[max(r,0)²] ≈ ½·(1/33) and the floor 0.182 turns it into ≈ 0.083.
   t.true(noise < 0.15, `noise median corrected r² ${noise}`);
   t.true(Math.abs(finiteMedian(res.r.subarray(16))) < 0.1, `noise median r ${finiteMedian(res.r.subarray(16))}`);
+  // Tuckute's correction: predictions refit on single scans are themselves noisy, so dividing by their
+  // reliability ρ̂ too brings the generator layer (a perfect model up to fitting noise) to corrected r² ≈ 1.
+  const tk = encodeSounds({ layers, nSounds: N, Y: scans.mean, v: nv, alphas: [0.1, 1, 10, 100, 1000], outerFolds: 5, innerFolds: 5, rng: new Rng(3, 'order'), reliability: scans.reliability, scans: { Y, k } });
+  const tkPlanted = finiteMedian(tk.r2.subarray(0, 16));
+  t.true(tkPlanted > 0.85 && tkPlanted < 1.2, `Tuckute-corrected planted median r² ${tkPlanted}`);
+  t.true(tkPlanted > planted, `Tuckute ${tkPlanted} vs voxel-only ${planted}`);
+  t.deepEqual(Array.from(tk.r), Array.from(res.r)); // the correction changes r² only
+  t.log(`planted median corrected r²: voxel-only ${planted.toFixed(3)}, Tuckute ${tkPlanted.toFixed(3)}; noise ${noise.toFixed(3)}`);
+  const rhoHat = finiteMedian(tk.predictionReliability.subarray(0, 16));
+  t.true(rhoHat > 0.5 && rhoHat <= 1, `prediction reliability ${rhoHat}`);
   // Same seed → the same folds and the same numbers.
   const again = encodeSounds({ layers, nSounds: N, Y: scans.mean, v: nv, alphas: [0.1, 1, 10, 100, 1000], outerFolds: 5, innerFolds: 5, rng: new Rng(3, 'order'), reliability: scans.reliability });
   t.deepEqual(Array.from(again.r2), Array.from(res.r2));

@@ -8,15 +8,20 @@
  *   folds choose α and the layer per voxel, the outer fold only scores, so the
  *   chosen layer never sees its test sounds.
  * - Ceilings from the scans: the median Pearson r between pairs of scans,
- *   Spearman–Brown-corrected to the mean of all k scans (ρ), and the squared
- *   noise-corrected r max(r, 0)² / max(ρ, floor) per outer fold (ceilings.ts),
- *   then the mean over outer folds.
+ *   Spearman–Brown-corrected to the mean of all k scans (ρ). With the single
+ *   scans given, Tuckute's correction: the chosen (layer, α) is refit on each
+ *   scan alone and the same statistic over those predictions on the test
+ *   sounds is the prediction's reliability ρ̂, and the squared noise-corrected
+ *   r is max(r, 0)² / (max(ρ, floor)·max(ρ̂, floor)); without them
+ *   max(r, 0)² / max(ρ, floor) (ceilings.ts). Then the mean over outer folds.
  */
 import { InputError } from '../core/errors.js';
 import type { Rng } from '../core/prng.js';
 import { pearson } from './correlation.js';
-import { noiseCorrectedR2, spearmanBrown, TUCKUTE_RELIABILITY_FLOOR } from './ceilings.js';
-import { nestedRidge, type FeatureSpace } from './nested.js';
+import { noiseCorrectedR2, spearmanBrown, tuckuteCorrectedR2, TUCKUTE_RELIABILITY_FLOOR } from './ceilings.js';
+import { makeFolds } from './cv.js';
+import { nestedRidge, type FeatureSpace, type NestedRidgeResult } from './nested.js';
+import { ridgeFit, ridgePredict } from './ridge.js';
 import type { ClipRows } from './design.js';
 
 /** Sound × feature means of one feature space: row s is the mean of sound ids[s]'s rows. */
@@ -40,33 +45,29 @@ export interface ScanSummary {
   reliability: Float64Array;
 }
 
+/** Spearman–Brown-corrected median pairwise Pearson r of k series a[0..k) (NaN when undefined). */
+function repeatReliability(series: Float64Array[]): number {
+  const rs: number[] = [];
+  for (let i = 0; i < series.length; i++) for (let j = i + 1; j < series.length; j++) rs.push(pearson(series[i], series[j]));
+  rs.sort((x, y) => x - y);
+  const med = rs.length % 2 ? rs[(rs.length - 1) / 2] : (rs[rs.length / 2 - 1] + rs[rs.length / 2]) / 2;
+  return Number.isFinite(med) ? spearmanBrown(med, series.length) : NaN;
+}
+
 /** Scan mean and reliability of sounds × voxels × scans responses (row-major). */
 export function scanSummary(Y: ArrayLike<number>, nSounds: number, nVox: number, nScans: number): ScanSummary {
   if (Y.length !== nSounds * nVox * nScans) throw new InputError('responses', `expected ${nSounds}×${nVox}×${nScans} values, got ${Y.length}`);
   if (nScans < 2) throw new InputError('responses', `a reliability needs at least 2 scans, got ${nScans}`);
   const mean = new Float32Array(nSounds * nVox);
   const reliability = new Float64Array(nVox);
-  const a = new Float64Array(nSounds);
-  const b = new Float64Array(nSounds);
   for (let v = 0; v < nVox; v++) {
     for (let s = 0; s < nSounds; s++) {
       let m = 0;
       for (let k = 0; k < nScans; k++) m += Y[(s * nVox + v) * nScans + k];
       mean[s * nVox + v] = m / nScans;
     }
-    const rs: number[] = [];
-    for (let i = 0; i < nScans; i++) {
-      for (let j = i + 1; j < nScans; j++) {
-        for (let s = 0; s < nSounds; s++) {
-          a[s] = Y[(s * nVox + v) * nScans + i];
-          b[s] = Y[(s * nVox + v) * nScans + j];
-        }
-        rs.push(pearson(a, b));
-      }
-    }
-    rs.sort((x, y) => x - y);
-    const med = rs.length % 2 ? rs[(rs.length - 1) / 2] : (rs[rs.length / 2 - 1] + rs[rs.length / 2]) / 2;
-    reliability[v] = Number.isFinite(med) ? spearmanBrown(med, nScans) : NaN;
+    const series = Array.from({ length: nScans }, (_, k) => Float64Array.from({ length: nSounds }, (_, s) => Y[(s * nVox + v) * nScans + k]));
+    reliability[v] = repeatReliability(series);
   }
   return { mean, reliability };
 }
@@ -85,6 +86,8 @@ export interface SoundEncodingOptions {
   rng: Rng;
   /** Per-target reliability for the noise correction; null = report raw r² (components). */
   reliability: Float64Array | null;
+  /** The single scans (sounds × v × k, row-major): adds the prediction's reliability to the correction (Tuckute et al. 2023). */
+  scans?: { Y: Float32Array; k: number };
   floor?: number;
 }
 
@@ -98,6 +101,47 @@ export interface SoundEncodingResult {
   nOuter: number;
   /** Per target: the layer chosen most often over the outer folds (ties: the earlier layer). */
   modalLayer: Int32Array;
+  /** Mean over outer folds of the prediction's reliability ρ̂ (NaN without single scans). */
+  predictionReliability: Float32Array;
+}
+
+/**
+ * ρ̂ per outer fold and target: the chosen (layer, α) refit on each scan's
+ * training sounds alone, its predictions on the test sounds compared across
+ * scans (repeatReliability). Rows of X, Y and scans are in the shuffled order
+ * nestedRidge saw, and the folds are rebuilt the way it builds them.
+ */
+function predictionReliabilities(
+  layers: readonly FeatureSpace<Float32Array>[], n: number, v: number, scans: Float32Array, k: number, outerFolds: number, res: NestedRidgeResult,
+): Float64Array {
+  const out = new Float64Array(res.nOuter * v).fill(NaN);
+  const folds = makeFolds(n, { k: outerFolds });
+  const rows = (X: Float32Array, p: number, idx: Int32Array): Float32Array => {
+    const o = new Float32Array(idx.length * p);
+    for (let r = 0; r < idx.length; r++) o.set(X.subarray(idx[r] * p, idx[r] * p + p), r * p);
+    return o;
+  };
+  folds.forEach(({ train, test }, f) => {
+    layers.forEach((l, li) => {
+      const cols: number[] = [];
+      for (let t = 0; t < v; t++) if (res.layer[f * v + t] === li) cols.push(t);
+      if (cols.length === 0) return;
+      const Xtr = rows(l.X, l.p, train);
+      const Xte = rows(l.X, l.p, test);
+      const alpha = Float64Array.from(cols, (t) => res.alpha[f * v + t]);
+      const preds: Float32Array[] = [];
+      for (let j = 0; j < k; j++) {
+        const Ytr = new Float32Array(train.length * cols.length);
+        for (let r = 0; r < train.length; r++) cols.forEach((t, c) => (Ytr[r * cols.length + c] = scans[(train[r] * v + t) * k + j]));
+        const fit = ridgeFit({ X: Xtr, n: train.length, p: l.p, Y: Ytr, v: cols.length, alpha });
+        preds.push(ridgePredict(Xte, test.length, l.p, fit.weights, fit.intercept, cols.length));
+      }
+      cols.forEach((t, c) => {
+        out[f * v + t] = repeatReliability(preds.map((P) => Float64Array.from({ length: test.length }, (_, r) => P[r * cols.length + c])));
+      });
+    });
+  });
+  return out;
 }
 
 function permuteRows(a: Float32Array, cols: number, order: ArrayLike<number>): Float32Array {
@@ -115,6 +159,9 @@ export function encodeSounds(o: SoundEncodingOptions): SoundEncodingResult {
   const Xs: FeatureSpace<Float32Array>[] = o.layers.map((l) => ({ name: l.name, X: permuteRows(l.X, l.p, order), p: l.p }));
   const res = nestedRidge({ Xs, n, Y: permuteRows(o.Y, v, order), v, alphas: o.alphas, outerFolds: o.outerFolds, innerFolds: o.innerFolds });
   const floor = o.floor ?? TUCKUTE_RELIABILITY_FLOOR;
+  if (o.scans && o.scans.Y.length !== n * v * o.scans.k) throw new InputError('scans', `expected ${n}×${v}×${o.scans.k} values, got ${o.scans.Y.length}`);
+  const predRel = o.scans && o.reliability ? predictionReliabilities(Xs, n, v, permuteRows(o.scans.Y, v * o.scans.k, order), o.scans.k, o.outerFolds, res) : null;
+  const predMean = new Float32Array(v).fill(NaN);
   const r2 = new Float32Array(v);
   const modalLayer = new Int32Array(v);
   const counts = new Int32Array(o.layers.length);
@@ -123,15 +170,20 @@ export function encodeSounds(o: SoundEncodingOptions): SoundEncodingResult {
     counts.fill(0);
     for (let f = 0; f < res.nOuter; f++) {
       const r = res.outerR[f * v + k];
-      s += o.reliability ? noiseCorrectedR2(r, o.reliability[k], floor) : Math.max(r, 0) ** 2;
+      s += !o.reliability ? Math.max(r, 0) ** 2 : predRel ? tuckuteCorrectedR2(r, o.reliability[k], predRel[f * v + k], floor) : noiseCorrectedR2(r, o.reliability[k], floor);
       counts[res.layer[f * v + k]]++;
     }
     r2[k] = s / res.nOuter;
+    if (predRel) {
+      let m = 0;
+      for (let f = 0; f < res.nOuter; f++) m += predRel[f * v + k];
+      predMean[k] = m / res.nOuter;
+    }
     let best = 0;
     for (let l = 1; l < counts.length; l++) if (counts[l] > counts[best]) best = l;
     modalLayer[k] = best;
   }
-  return { r: res.meanR, r2, layer: res.layer, nOuter: res.nOuter, modalLayer };
+  return { r: res.meanR, r2, layer: res.layer, nOuter: res.nOuter, modalLayer, predictionReliability: predMean };
 }
 
 /** Median of the finite values (NaN when there are none). */

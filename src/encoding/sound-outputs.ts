@@ -21,7 +21,7 @@ export function writeSoundOutputs(dir: string, results: SoundStudyResult[]): voi
       kind: { Description: 'voxels: a participant’s voxels; component: one NH2015 component' },
       n: { Description: 'targets summarised (voxels, or 1 for a component)' },
       median_r: { Description: 'median over targets of the outer-fold mean held-out Pearson r (nested 5-fold ridge with layer choice)' },
-      median_r2: { Description: 'voxels: median of max(r,0)²/max(ρ, floor) averaged over outer folds; component: max(r,0)² (no ceiling)' },
+      median_r2: { Description: 'voxels: median of the noise-corrected r² averaged over outer folds (voxelwise/*.tsv r2_corrected); component: max(r,0)² (no ceiling)' },
       median_reliability: { Description: 'median Spearman–Brown reliability ρ of the scan mean (median pairwise scan r); n/a for components' },
       top_layer: { Description: 'layer (area/iter-k) most targets chose in the inner folds' },
     },
@@ -55,13 +55,14 @@ export function writeSoundOutputs(dir: string, results: SoundStudyResult[]): voi
     for (const v of m.voxels) {
       writeTsv(
         path.join(dir, 'voxelwise', `${m.model}_${v.label}.tsv`),
-        ['voxel_id', 'r', 'r2_corrected', 'reliability', 'layer'],
-        v.voxelId.map((id, i) => ({ voxel_id: id, r: num(v.r[i]), r2_corrected: num(v.r2[i]), reliability: num(v.reliability[i]), layer: v.layer[i] })),
+        ['voxel_id', 'r', 'r2_corrected', 'reliability', 'prediction_reliability', 'layer'],
+        v.voxelId.map((id, i) => ({ voxel_id: id, r: num(v.r[i]), r2_corrected: num(v.r2[i]), reliability: num(v.reliability[i]), prediction_reliability: num(v.predictionReliability[i]), layer: v.layer[i] })),
         {
           voxel_id: { Description: 'voxel_id of the published voxel table' },
           r: { Description: 'held-out Pearson r, mean over outer folds' },
-          r2_corrected: { Description: 'mean over outer folds of max(r,0)²/max(ρ, floor)' },
+          r2_corrected: { Description: 'mean over outer folds of max(r,0)²/(max(ρ, floor)·max(ρ̂, floor)) (correction tuckute) or max(r,0)²/max(ρ, floor) (voxel)' },
           reliability: { Description: 'Spearman–Brown reliability ρ of the scan mean' },
+          prediction_reliability: { Description: 'mean over outer folds of ρ̂: the same statistic over predictions refit on single scans (n/a with correction voxel)' },
           layer: { Description: 'layer chosen most often by the inner folds' },
         },
       );

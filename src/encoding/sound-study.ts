@@ -37,6 +37,7 @@ export interface VoxelRows {
   r: Float32Array;
   r2: Float32Array;
   reliability: Float64Array;
+  predictionReliability: Float32Array;
   layer: string[];
 }
 
@@ -132,10 +133,11 @@ export function runSoundStudy(featuresDir: string, view: string, cfg: SoundsConf
       const res = encodeSounds({
         layers, nSounds: n, Y: scans.mean, v: nv, alphas: cfg.alphas, outerFolds: cfg.outerFolds, innerFolds: cfg.innerFolds,
         rng: new Rng(seed, `encode-sounds/${model}/${p.label}`), reliability: scans.reliability, floor: cfg.reliabilityFloor,
+        scans: cfg.correction === 'tuckute' ? { Y: y.data, k: nk } : undefined,
       });
       const s = share(res.modalLayer, names);
       targets.push({ kind: 'voxels', label: p.label, n: nv, medianR: finiteMedian(res.r), medianR2: finiteMedian(res.r2), medianReliability: finiteMedian(scans.reliability), topLayer: s.top, layerShare: s.share });
-      voxels.push({ label: p.label, voxelId: p.voxelIds, r: res.r, r2: res.r2, reliability: scans.reliability, layer: Array.from(res.modalLayer, (l) => names[l]) });
+      voxels.push({ label: p.label, voxelId: p.voxelIds, r: res.r, r2: res.r2, reliability: scans.reliability, predictionReliability: res.predictionReliability, layer: Array.from(res.modalLayer, (l) => names[l]) });
       const brain = rdm(zscoreColumns(scans.mean, n, nv), n, nv);
       brainRdms.push(brain);
       const cv = crossValidatedLayerRsa(layerRdms, brain, { rng: new Rng(seed, `rsa-sounds/${model}/${p.label}`), folds: cfg.rsaFolds, repeats: cfg.rsaRepeats });

@@ -49,7 +49,7 @@ export function renderSoundsReport(group: SoundGroupRow[], tables: { encoding: T
     '<style>body{font-family:Helvetica,Arial,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:2px 6px;text-align:left}caption{text-align:left;font-weight:bold}</style></head><body>' +
     `<h1>Natural sounds: encoding and RSA (${esc(meta.dataset)})</h1>` +
     '<p>Sound-level protocol of Pepino et al. and Tuckute et al. 2023: time-averaged activations of each layer; nested 5-fold ridge over the sounds, the inner folds choosing α and the layer per voxel, the outer folds scoring; ' +
-    'r² corrected as max(r, 0)² / max(ρ, 0.182) with ρ the Spearman–Brown reliability of the scan mean; components scored as max(r, 0)². ' +
+    'r² corrected as max(r, 0)² / (max(ρ, 0.182)·max(ρ̂, 0.182)), ρ the Spearman–Brown reliability of the scan mean and ρ̂ that of predictions refit on single scans (or by ρ alone, as the study config sets); components scored as max(r, 0)². ' +
     `RSA: 1 − Pearson RDMs over z-scored columns compared by Spearman, layer chosen per stimulus-fold block; ceiling leave-one-participant-out. Seed ${meta.seed}. Equations: docs/real-data.md.</p>` +
     r2Fig + rsaFig + summary +
     tableOf('Per participant and component (encoding.tsv)', tables.encoding) +
