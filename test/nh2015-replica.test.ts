@@ -13,6 +13,7 @@ import { execFileSync } from 'node:child_process';
 import { readNpy } from '../src/io/npy.js';
 import { readTsv } from '../src/io/tsv.js';
 import { readWavHeader } from '../src/io/wav.js';
+import { readStamp } from '../src/pipeline/stage.js';
 import { REPO, runCli } from './helpers/cli.js';
 import { pyArgs } from './helpers/python.js';
 import { tmpDir } from './helpers/tmp.js';
@@ -109,4 +110,31 @@ test('data verify on an empty folder lists the missing published files with the 
   t.is(e.code, 2);
   t.regex(e.stderr.trim(), /^brainalign: [^\n]+$/);
   t.false(fs.existsSync(path.join(dir, 'DE', 'artifacts', 'encode-sounds')));
+});
+
+test('same seed → the same keys and byte-identical view and encode-sounds tables in two derivatives roots', (t) => {
+  const cfg = path.join(dir, 'det.json');
+  fs.writeFileSync(cfg, JSON.stringify({ features: { rate: 0.5 }, sounds: { alphas: [1, 100], rsaFolds: 3, rsaRepeats: 1 } }));
+  const runs = ['R1', 'R2'].map((name) => {
+    const out = path.join(dir, name);
+    const link = path.join(out, 'input', 'nh2015');
+    const steps = [
+      ['data', 'prepare', path.join(REPO, 'data-manifests', 'nh2015.json'), root, '--out', out, '--link', link, '--stamp', path.join(out, 'stamps', 'input.json')],
+      ['features', '--baseline', 'logmel', '--stimuli', path.join(link, 'stimuli'), '--config', cfg, '--out', out, '--stamp', path.join(out, 'stamps', 'f.json')],
+      ['encode-sounds', '--features', path.join(out, 'stamps', 'f.json'), '--study', link, '--config', cfg, '--out', out, '--stamp', path.join(out, 'stamps', 'e.json')],
+    ];
+    for (const s of steps) {
+      const r = runCli([...s, '--quiet']);
+      if (r.code !== 0) throw new Error(`${s[0]} failed: ${r.stderr}`);
+    }
+    return { view: readStamp(path.join(out, 'stamps', 'input.json')), enc: readStamp(path.join(out, 'stamps', 'e.json')) };
+  });
+  t.is(runs[0].view.key, runs[1].view.key);
+  t.is(runs[0].enc.key, runs[1].enc.key);
+  for (const f of ['stimuli/stimuli.tsv', 'stimuli/natural/stim7_applause.wav', 'responses/sub-02_responses.npy', 'responses/components.npy']) {
+    t.true(fs.readFileSync(path.join(runs[0].view.dir, f)).equals(fs.readFileSync(path.join(runs[1].view.dir, f))), f);
+  }
+  for (const f of ['encoding.tsv', 'rsa.tsv', 'layers.tsv', 'voxelwise/logmel_sub-04.tsv']) {
+    t.true(fs.readFileSync(path.join(runs[0].enc.dir, f)).equals(fs.readFileSync(path.join(runs[1].enc.dir, f))), f);
+  }
 });
