@@ -29,7 +29,7 @@ import type { FeatureSpace, Stimulus } from '../models/activations.js';
 import type { AudioNet } from '../models/ban.js';
 import { defineVerb, loadConfig, withStageOptions } from './framework.js';
 import type { TrainManifest } from './train.js';
-import { onnxFileSchema, type OnnxModel } from '../models/onnx/config.js';
+import { ONNX_FEATURES_VERSION, onnxFileSchema, type OnnxModel } from '../models/onnx/config.js';
 
 /** Bumped when the features outputs change for the same inputs. */
 const CODE_VERSION = 'features-2';
@@ -185,7 +185,7 @@ export default defineVerb({
       // A random network's architecture comes from the config only when no train artifact gives it.
       architecture: a.baseline === 'random-ban' || a.baseline === 'cnn-random' ? (trainDir ? 'from --model' : cfg.model) : null,
       backend: a.baseline === 'logmel' || a.baseline === 'stm' || onnx ? null : backendKind,
-      ...(onnx ? { onnx } : {}),
+      ...(onnx ? { onnx, onnxVersion: ONNX_FEATURES_VERSION } : {}),
     };
     let line = '';
     const res = await runStage(

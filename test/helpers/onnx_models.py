@@ -2,9 +2,12 @@
 activations of them as the reference.
 
   onnx_models.py export DIR       -> DIR/convwave.onnx, DIR/melformer.onnx (seeded weights)
-  onnx_models.py run DIR NAME IN.npy OUT.npz
-                                   -> the output of every hooked module of NAME on IN
-                                      (saved by module name) and the ONNX tensor each one is
+  onnx_models.py export-bench DIR -> DIR/w2v2like.onnx: a wav2vec 2.0-shaped model (7 conv layers,
+                                      320x downsampling, 4 transformer blocks of width 384; 5.9 M
+                                      weights) for the memory/time table of docs/onnx-models.md
+  onnx_models.py run DIR NAME IN.npy OUT.npz [IN2.npy OUT2.npz ...]
+                                   -> the output of every hooked module of NAME on each IN,
+                                      saved by torch module name
 
 convwave: a 1-D conv net on the 16 kHz waveform [1, 1, n].
 melformer: a conv front end over a log-mel [1, 1, mels, frames] (a 4-D map with
@@ -74,6 +77,20 @@ class MelFormer(nn.Module):
         return self.head(z.mean(dim=1))
 
 
+class W2v2Like(nn.Module):
+    """wav2vec 2.0's shape at a smaller width: conv feature encoder (strides 5,2,2,2,2,2,2) then transformer blocks."""
+
+    def __init__(self, width=256, d=384, blocks=4):
+        super().__init__()
+        ks, ss = (10, 3, 3, 3, 3, 2, 2), (5, 2, 2, 2, 2, 2, 2)
+        self.features = nn.Sequential(*[nn.Sequential(nn.Conv1d(1 if i == 0 else width, width, k, stride=s), nn.GELU()) for i, (k, s) in enumerate(zip(ks, ss))])
+        self.project = nn.Linear(width, d)
+        self.layers = nn.Sequential(*[Block(d, 6) for _ in range(blocks)])
+
+    def forward(self, x):
+        return self.layers(self.project(self.features(x).transpose(1, 2)))
+
+
 def build(name):
     torch.manual_seed(7 if name == 'convwave' else 11)
     return (ConvWave() if name == 'convwave' else MelFormer()).eval()
@@ -90,19 +107,30 @@ def export(out_dir):
 HOOKED = {'convwave': ['conv1', 'act1', 'conv2', 'act2'], 'melformer': ['front', 'act', 'embed', 'block', 'block.ff']}
 
 
-def run(name, inp, out):
+def run(name, pairs):
     m = build(name)
     acts = {}
     for mod in HOOKED[name]:
         m.get_submodule(mod).register_forward_hook(lambda _m, _i, o, mod=mod: acts.__setitem__(mod, o.detach().numpy().astype(np.float32)))
-    with torch.no_grad():
-        m(torch.from_numpy(np.load(inp).astype(np.float32)))
-    np.savez(out, **acts)
+    for inp, out in zip(pairs[::2], pairs[1::2]):
+        with torch.no_grad():
+            m(torch.from_numpy(np.load(inp).astype(np.float32)))
+        np.savez(out, **acts)
     print(json.dumps({k: list(v.shape) for k, v in acts.items()}))
+
+
+def export_bench(out_dir):
+    torch.manual_seed(3)
+    m = W2v2Like().eval()
+    torch.onnx.export(m, torch.randn(1, 1, 16000), f'{out_dir}/w2v2like.onnx', input_names=['audio'], output_names=['hidden'],
+                      dynamic_axes={'audio': {2: 'time'}}, opset_version=14)
+    print(json.dumps({'weights': sum(p.numel() for p in m.parameters())}))
 
 
 if __name__ == '__main__':
     if sys.argv[1] == 'export':
         export(sys.argv[2])
+    elif sys.argv[1] == 'export-bench':
+        export_bench(sys.argv[2])
     else:
-        run(sys.argv[3], sys.argv[4], sys.argv[5])
+        run(sys.argv[3], sys.argv[4:])

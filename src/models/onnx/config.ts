@@ -10,6 +10,9 @@ import { z } from 'zod';
 import { InputError } from '../../core/errors.js';
 import { readTsv } from '../../io/tsv.js';
 
+/** Bumped when ONNX features change for the same declaration and audio (enters the features stage key). */
+export const ONNX_FEATURES_VERSION = 'onnx-1';
+
 const waveformInputSchema = z
   .object({
     kind: z.literal('waveform').describe('raw mono audio, resampled to sr'),

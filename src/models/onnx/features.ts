@@ -41,15 +41,15 @@ export function readClips(stims: { stimId: string; file: string }[]): OnnxClip[]
   });
 }
 
-/** Text of `--list-layers`: a header, then one line per candidate in forward order (default layer *, area name, module, op, node, tensor). */
+/** Text of `--list-layers`: a header, then one line per candidate in forward order (default layer *, area name, modules, op, node, tensor). */
 export function listLayers(file: string): string {
   const { graph } = readOnnx(file);
   const c = layerCandidates(graph);
   const dflt = new Set(defaultLayers(c));
-  const lines = c.map((l) => [dflt.has(l) ? '*' : '', areaName(l), l.module ?? '', l.opType, l.node, l.tensor].join('\t'));
+  const lines = c.map((l) => [dflt.has(l) ? '*' : '', areaName(l), l.modules.join(','), l.opType, l.node, l.tensor].join('\t'));
   return [
     `# ${path.basename(file)}: input ${graph.inputs.join(', ')}; ${c.length} candidate layers, ${dflt.size} by default (*)`,
-    ['default', 'area', 'module', 'op', 'node', 'tensor'].join('\t'),
+    ['default', 'area', 'modules', 'op', 'node', 'tensor'].join('\t'),
     ...lines,
   ].join('\n') + '\n';
 }

@@ -4,7 +4,8 @@
  * the user's patterns (globs or /regexes/ over tensor, node and module names)
  * pick among them. Without patterns the layers are the modules' outputs:
  * torch.onnx.export names each node by its module path (/block/ff/ff.0/MatMul),
- * so the last node of a path is that module's output — one layer per module,
+ * so the last node of a path is that module's output (named as torch names
+ * the module) — one layer per module,
  * as a PyTorch user thinks of them, instead of every Add and Reshape. A graph
  * without such paths gives all its candidates. Each layer gets a folder-safe
  * area name that keeps the forward order visible (feature stores list areas
@@ -23,14 +24,32 @@ export interface LayerCandidate {
   opType: string;
   /** Position among the candidates (forward order). */
   index: number;
-  /** Module path (block/ff) when this tensor is the output of a module, the outermost one when it ends several; else null. */
+  /** PyTorch module name (block.ff) when this tensor is the output of a module, the outermost one when it ends several; else null. */
   module: string | null;
+  /** Every module this tensor is the output of (layers.3 and layers when the last block ends the stack); patterns match any. */
+  modules: string[];
 }
 
-/** Module path of a node named /a/b/Op: 'a/b'; '' for a top-level node or a name without a path. */
-function scopeOf(node: string): string {
+/** Scope segments of a node named /a/b/Op: ['a', 'b']; [] for a top-level node or a name without a path. */
+function scopeOf(node: string): string[] {
   const parts = node.split('/');
-  return parts.length > 2 && parts[0] === '' ? parts.slice(1, -1).join('/') : '';
+  return parts.length > 2 && parts[0] === '' ? parts.slice(1, -1) : [];
+}
+
+/**
+ * PyTorch's dotted module name (as model.named_modules() gives it) of scope
+ * segments: torch names a container's children '<container>.<i>', so a
+ * segment extending the previous one replaces it (['block', 'ff', 'ff.0'] →
+ * 'block.ff.0'; ['layers', 'layers.0', 'norm1'] → 'layers.0.norm1').
+ */
+export function moduleName(segs: string[]): string {
+  let acc = '';
+  let prev = '';
+  for (const s of segs) {
+    acc = prev !== '' && s.startsWith(`${prev}.`) ? acc + s.slice(prev.length) : acc === '' ? s : `${acc}.${s}`;
+    prev = s;
+  }
+  return acc;
 }
 
 export function layerCandidates(g: OnnxGraph): LayerCandidate[] {
@@ -38,18 +57,19 @@ export function layerCandidates(g: OnnxGraph): LayerCandidate[] {
   const lastOf = new Map<string, number>();
   g.nodes.forEach((n, i) => {
     if (NON_LAYER_OPS.has(n.opType)) return;
-    const segs = scopeOf(n.name).split('/').filter((x) => x !== '');
-    for (let k = 1; k <= segs.length; k++) lastOf.set(segs.slice(0, k).join('/'), i);
+    const segs = scopeOf(n.name);
+    for (let k = 1; k <= segs.length; k++) lastOf.set(moduleName(segs.slice(0, k)), i);
   });
-  const moduleOfNode = new Map<number, string>();
-  for (const [mod, i] of lastOf) {
-    const cur = moduleOfNode.get(i);
-    if (cur === undefined || mod.length < cur.length) moduleOfNode.set(i, mod);
-  }
+  const modulesOfNode = new Map<number, string[]>();
+  // Map order is insertion order: outer scopes are set before inner ones, so [0] is the outermost.
+  for (const [mod, i] of lastOf) modulesOfNode.set(i, [...(modulesOfNode.get(i) ?? []), mod]);
   const out: LayerCandidate[] = [];
   g.nodes.forEach((n, i) => {
     if (NON_LAYER_OPS.has(n.opType)) return;
-    n.outputs.forEach((t, j) => out.push({ tensor: t, node: n.name, opType: n.opType, index: out.length, module: j === 0 ? (moduleOfNode.get(i) ?? null) : null }));
+    n.outputs.forEach((t, j) => {
+      const modules = j === 0 ? (modulesOfNode.get(i) ?? []) : [];
+      out.push({ tensor: t, node: n.name, opType: n.opType, index: out.length, module: modules[0] ?? null, modules });
+    });
   });
   return out;
 }
@@ -81,7 +101,7 @@ export function defaultLayers(cands: LayerCandidate[]): LayerCandidate[] {
 export function selectLayers(cands: LayerCandidate[], patterns: string[], file: string): LayerCandidate[] {
   if (patterns.length === 0) return defaultLayers(cands);
   const ms = patterns.map((p) => ({ p, m: patternMatcher(p) }));
-  const hit = (c: LayerCandidate, m: (s: string) => boolean): boolean => m(c.tensor) || m(c.node) || (c.module !== null && m(c.module));
+  const hit = (c: LayerCandidate, m: (s: string) => boolean): boolean => m(c.tensor) || m(c.node) || c.modules.some(m);
   for (const { p, m } of ms) {
     if (!cands.some((c) => hit(c, m))) throw new InputError(file, `layer pattern "${p}" matches no tensor, node or module (brainalign features --model ${file} --list-layers lists them)`);
   }
