@@ -192,7 +192,7 @@ test('features artifact of the log-mel transformer: the 4-D front end pooled ove
   });
 });
 
-test('--list-layers marks the module outputs as default layers; an undeclared model, a pattern matching nothing and a missing file are one-line errors (exit 2)', (t) => {
+test('--list-layers marks the module outputs as default layers; an undeclared model, a pattern matching nothing, a missing and a truncated file are one-line errors (exit 2)', (t) => {
   const l = runCli(['features', '--model', CONV.file, '--list-layers']);
   t.is(l.code, 0, l.stderr);
   const rows = l.stdout.split('\n').filter((x) => x && !x.startsWith('#')).slice(1).map((x) => x.split('\t'));
@@ -212,5 +212,12 @@ test('--list-layers marks the module outputs as default layers; an undeclared mo
   const missing = runCli(['features', '--model', path.join(tmp, 'missing.onnx'), '--list-layers']);
   t.is(missing.code, 2);
   t.regex(missing.stderr.trim(), /missing\.onnx: cannot read the ONNX model/);
+  // A truncated file: the protobuf reader stops at the cut instead of reading past it.
+  const cut = path.join(tmp, 'cut.onnx');
+  fs.writeFileSync(cut, fs.readFileSync(CONV.file).subarray(0, 3000));
+  const c = runCli(['features', '--model', cut, '--list-layers']);
+  t.is(c.code, 2);
+  t.regex(c.stderr.trim(), /^brainalign: .*cut\.onnx: (not a readable ONNX model|not an ONNX model)/);
+  t.is(c.stderr.trim().split('\n').length, 1);
   t.false(fs.existsSync(path.join(tmp, 'deriv-x', 'artifacts', 'features')) && fs.readdirSync(path.join(tmp, 'deriv-x', 'artifacts', 'features')).length > 0);
 });
