@@ -185,6 +185,22 @@ test('features artifact of the conv net = torch activations pooled to 2 Hz by th
   t.deepEqual(fj.areas, ['000-conv1', '001-act1', '002-conv2', '003-act2']);
 });
 
+test('same inputs in two stores: byte-identical ONNX features under the same stage key', (t) => {
+  const run = (name: string): string => {
+    const out = path.join(tmp, name);
+    const st = path.join(out, 'stamps', 'f.json');
+    const r = runCli(['features', '--onnx', 'convwave', '--stimuli', STIM, '--config', CFG, '--out', out, '--stamp', st, '--quiet']);
+    if (r.code !== 0) throw new Error(r.stderr);
+    return path.resolve(path.dirname(st), (JSON.parse(fs.readFileSync(st, 'utf8')) as { dir: string }).dir);
+  };
+  const [a, b] = [run('deriv-a'), run('deriv-b')];
+  t.is(path.basename(a), path.basename(b));
+  for (const area of ['000-conv1', '001-act1', '002-conv2', '003-act2']) {
+    const f = path.join('convwave', area, 'iter-0.npy');
+    t.true(fs.readFileSync(path.join(a, f)).equals(fs.readFileSync(path.join(b, f))), f);
+  }
+});
+
 test('features artifact of the log-mel transformer: the 4-D front end pooled over frequency bins, the token sequence over time', async (t) => {
   await pooledCheck(t, MEL, {
     '003-front': { module: 'front', time: 3, channels: 1 },
