@@ -12,7 +12,9 @@
 ALIGN_CFG       ?= pipelines/alignment.json
 ALIGN_TRAINED   ?= ban cnn ban-norec
 ALIGN_BASELINES ?= logmel stm random-ban flat
-ALIGN_MODELS    := $(ALIGN_TRAINED) $(ALIGN_BASELINES)
+# ONNX models declared under onnx.models of ALIGN_CFG, by name (docs/onnx-models.md); none by default.
+ALIGN_ONNX      ?=
+ALIGN_MODELS    := $(ALIGN_TRAINED) $(ALIGN_BASELINES) $(ALIGN_ONNX)
 
 arch_of     = $(if $(filter cnn,$1),cnn,ban)
 ablation_of = $(if $(filter ban-norec,$1),no-recurrence,none)
@@ -33,6 +35,11 @@ $(foreach m,$(ALIGN_TRAINED),$(STAMPS)/align-features-$(m).json): $(STAMPS)/alig
 # Baselines need no training.
 $(foreach m,$(ALIGN_BASELINES),$(STAMPS)/align-features-$(m).json): $(STAMPS)/align-features-%.json: $(STAMPS)/input.json $(ALIGN_CFG) | build
 	$(BA) features --baseline $* --stimuli "$$BA_STUDY/stimuli" --config "$(ALIGN_CFG)" --out "$$BA_D" --stamp "$@" $${BA_QUIET}
+
+# ONNX models: activations of their layers from the audio; the .onnx file's content enters the
+# stage key, but make does not see it: after replacing a model file, delete its stamp.
+$(foreach m,$(ALIGN_ONNX),$(STAMPS)/align-features-$(m).json): $(STAMPS)/align-features-%.json: $(STAMPS)/input.json $(ALIGN_CFG) | build
+	$(BA) features --onnx $* --stimuli "$$BA_STUDY/stimuli" --config "$(ALIGN_CFG)" --out "$$BA_D" --stamp "$@" $${BA_QUIET}
 
 # Voxel-wise encoding of every model × subject (independent targets: make -j runs them in parallel).
 define align_encode_rule

@@ -16,6 +16,7 @@ import { resolveArtifact, runStage } from '../pipeline/stage.js';
 import { DEFAULT_ROOT } from '../pipeline/derivatives.js';
 import { alignFileSchema } from '../scoring/config.js';
 import { defineVerb, loadConfig } from './framework.js';
+import { declaredPerformance, onnxFileSchema } from '../models/onnx/config.js';
 
 const CODE_VERSION = 'align-2';
 
@@ -32,6 +33,8 @@ export default defineVerb({
       .option('stamp', { type: 'string', describe: 'completion stamp to write after success (used by make)' }),
   run: async (a) => {
     const cfg = loadConfig(a.config, alignFileSchema).align;
+    // Task performance of the ONNX models declared in the config (they have no train artifact).
+    const declared = declaredPerformance(loadConfig(a.config, onnxFileSchema).onnx);
     const encDirs = list(a.encodings).map((p) => resolveArtifact(p, '--encodings'));
     const modelDirs = list(a.models).map((p) => resolveArtifact(p, '--models'));
     if (!fs.existsSync(a.bids)) throw new InputError(a.bids, 'no such BIDS folder');
@@ -46,9 +49,9 @@ export default defineVerb({
     const lib = await import('../scoring/align-run.js');
     let summary = '';
     const res = await runStage(
-      { stage: 'align', codeVersion: CODE_VERSION, root: a.out ?? DEFAULT_ROOT, inputs, params: { align: cfg }, seed: a.seed, stamp: a.stamp },
+      { stage: 'align', codeVersion: CODE_VERSION, root: a.out ?? DEFAULT_ROOT, inputs, params: { align: cfg, ...(Object.keys(declared).length ? { declaredPerformance: declared } : {}) }, seed: a.seed, stamp: a.stamp },
       async ({ dir }) => {
-        const out = await lib.runAlign({ encodingDirs: encDirs, modelDirs, bids: a.bids, config: cfg, rng: new Rng(a.seed, 'align') });
+        const out = await lib.runAlign({ encodingDirs: encDirs, modelDirs, bids: a.bids, config: cfg, rng: new Rng(a.seed, 'align'), declaredPerformance: declared });
         lib.writeAlignOutputs(dir, out);
         summary = out.groups
           .map((g) => `${g.label}: BAS ${g.bas ? g.bas.bas.estimate.toFixed(3) : 'n/a'} (s_r ${g.sR.toFixed(3)}, s_b ${g.bas ? g.bas.sB.estimate.toFixed(3) : 'n/a'})`)

@@ -29,6 +29,7 @@ import type { FeatureSpace, Stimulus } from '../models/activations.js';
 import type { AudioNet } from '../models/ban.js';
 import { defineVerb, loadConfig, withStageOptions } from './framework.js';
 import type { TrainManifest } from './train.js';
+import { ONNX_FEATURES_VERSION, onnxFileSchema, type OnnxModel } from '../models/onnx/config.js';
 
 /** Bumped when the features outputs change for the same inputs. */
 const CODE_VERSION = 'features-2';
@@ -112,7 +113,9 @@ export default defineVerb({
       .option('model', { type: 'string', describe: 'train stamp or artifact folder (its checkpoints; with --baseline: its split and architecture)' })
       .option('checkpoint', { type: 'string', describe: 'best, all or epoch-NNNN (default: features.checkpoint of the config)' })
       .option('baseline', { choices: BASELINES, describe: 'instead of a trained model: log-mel, spectrotemporal modulation energy, BAN/CNN with random weights, or flat (the log-mel in every BAN area)' })
-      .option('stimuli', { type: 'string', demandOption: true, describe: 'stimuli folder (<genre>/<genre>.000NN.wav, stimuli.tsv)' })
+      .option('stimuli', { type: 'string', describe: 'stimuli folder (<genre>/<genre>.000NN.wav, stimuli.tsv)' })
+      .option('onnx', { type: 'string', describe: 'an ONNX model declared under onnx.models of the config, by name (or give --model X.onnx)' })
+      .option('list-layers', { type: 'boolean', describe: 'with --model X.onnx: list its candidate layers and exit' })
       .option('rate', { type: 'number', describe: 'rows per second, Hz (default 1/TR from the config: 1/1.5 s for fMRI)' })
       .option('pca', { type: 'number', describe: 'reduce each space to K principal components fitted on training stimuli only' })
       .option('pca-fit', { type: 'string', describe: 'training stimuli for PCA when --model is not given: ids one per line, or a TSV with stim_id [split]' })
@@ -120,7 +123,18 @@ export default defineVerb({
   run: async (a) => {
     const cfg: ModelStagesFile = loadConfig(a.config, modelStagesFileSchema);
     const fc = cfg.features;
-    if (a.model === undefined && a.baseline === undefined) throw new InputError('options', 'give --model (a train artifact) or --baseline');
+    // ── ONNX models: src/models/onnx/ (docs/onnx-models.md) ──
+    const onnxLib = a.onnx !== undefined || a['list-layers'] || /\.onnx$/i.test(a.model ?? '') ? await import('../models/onnx/features.js') : null;
+    if (onnxLib && a['list-layers']) {
+      if (!onnxLib.isOnnxPath(a.model)) throw new InputError('--list-layers', 'needs --model X.onnx');
+      process.stdout.write(onnxLib.listLayers(a.model));
+      return;
+    }
+    const onnx = onnxLib ? onnxLib.onnxModelFor(loadConfig(a.config, onnxFileSchema).onnx, a, a.config) : null;
+    if (onnx && (a.baseline !== undefined || a.checkpoint !== undefined)) throw new InputError('--onnx', 'an ONNX model takes neither --baseline nor --checkpoint');
+    // ──
+    if (a.model === undefined && a.baseline === undefined && !onnx) throw new InputError('options', 'give --model (a train artifact or an .onnx file), --onnx or --baseline');
+    if (a.stimuli === undefined) throw new InputError('--stimuli', 'the stimuli folder is required');
     if (a.baseline !== undefined && a.checkpoint !== undefined) throw new InputError('--checkpoint', 'a baseline has no checkpoints');
     const stimDir = path.resolve(a.stimuli);
     if (!fs.existsSync(stimDir) || !fs.statSync(stimDir).isDirectory()) throw new InputError(a.stimuli, 'no such stimuli folder');
@@ -128,14 +142,14 @@ export default defineVerb({
     if (!(rate > 0) || !Number.isFinite(rate)) throw new InputError('--rate', `must be a positive number of Hz, got ${String(a.rate)}`);
     const pca = a.pca ?? fc.pca;
     if (pca !== null && (!Number.isInteger(pca) || pca < 1)) throw new InputError('--pca', `expected a positive integer, got ${String(a.pca)}`);
-    const trainDir = a.model !== undefined ? resolveArtifact(a.model, '--model') : null;
+    const trainDir = a.model !== undefined && !onnx ? resolveArtifact(a.model, '--model') : null;
     const manifest = trainDir ? readManifest(trainDir) : null;
-    const checkpoint = a.baseline ? null : (a.checkpoint ?? fc.checkpoint);
+    const checkpoint = a.baseline || onnx ? null : (a.checkpoint ?? fc.checkpoint);
     if (checkpoint !== null && !/^(best|all|epoch-\d+)$/.test(checkpoint)) throw new InputError('--checkpoint', `expected best, all or epoch-NNNN, got "${checkpoint}"`);
     const checkpoints = checkpoint === 'all' ? savedEpochs(trainDir as string) : checkpoint ? [checkpoint] : [];
     if (checkpoint === 'all' && checkpoints.length === 0) throw new InputError('--checkpoint', `${trainDir} saved no epoch checkpoints (train.checkpointEvery = 0)`);
     if (checkpoint && checkpoint !== 'all') checkpointDir(trainDir as string, checkpoint);
-    const modelName = a.baseline ?? (manifest as TrainManifest).name;
+    const modelName = onnx?.name ?? a.baseline ?? (manifest as TrainManifest).name;
     const mel = manifest?.mel ?? melOptions(cfg.model);
     const stims = listStimuli(stimDir);
     // The PCA fit set: the model's training clips, a given list, or the clips of the fMRI training runs.
@@ -163,13 +177,15 @@ export default defineVerb({
     const backendKind = a.backend ?? cfg.train.backend;
     const inputs: Record<string, string> = { stimuli: stimDir };
     if (trainDir) inputs.model = trainDir;
+    if (onnx) inputs.model = path.resolve(onnx.file);
     const params = {
       model: modelName, baseline: a.baseline ?? null, checkpoint, rate, pca, fitIds, mel,
       reduce: { freqBins: fc.freqBins, iterations: fc.iterations },
       modulation: a.baseline === 'stm' ? fc.modulation : null,
       // A random network's architecture comes from the config only when no train artifact gives it.
       architecture: a.baseline === 'random-ban' || a.baseline === 'cnn-random' ? (trainDir ? 'from --model' : cfg.model) : null,
-      backend: a.baseline === 'logmel' || a.baseline === 'stm' ? null : backendKind,
+      backend: a.baseline === 'logmel' || a.baseline === 'stm' || onnx ? null : backendKind,
+      ...(onnx ? { onnx, onnxVersion: ONNX_FEATURES_VERSION } : {}),
     };
     let line = '';
     const res = await runStage(
@@ -177,7 +193,7 @@ export default defineVerb({
       async ({ dir, key }) => {
         line = await featuresStage({
           dir, key, cfg, stims, mel, rate, pca, fitIds, fitSource, modelName, baseline: a.baseline ?? null,
-          trainDir, checkpoints, all: checkpoint === 'all', seed: a.seed, backendKind, threads: cfg.train.threads,
+          trainDir, checkpoints, all: checkpoint === 'all', seed: a.seed, backendKind, threads: cfg.train.threads, onnx,
         });
       },
     );
@@ -204,6 +220,7 @@ interface FeaturesStageArgs {
   seed: number;
   backendKind: 'wasm' | 'cpu' | 'auto';
   threads: number;
+  onnx: OnnxModel | null;
 }
 
 /** A feature space as the store lays it out: area folder name and iteration. */
@@ -223,7 +240,10 @@ async function featuresStage(o: FeaturesStageArgs): Promise<string> {
   const { readAudio } = await import('../io/audio.js');
   const acts = await import('../models/activations.js');
   const { toMono } = await import('../models/features.js');
-  const stimuli: Stimulus[] = o.stims.map((s) => {
+  // ── An ONNX model takes the audio at its own rate, not BAN's log-mel (src/models/onnx/).
+  const onnxLib = o.onnx ? await import('../models/onnx/features.js') : null;
+  const clips = onnxLib ? onnxLib.readClips(o.stims) : null;
+  const stimuli: Stimulus[] = clips ? clips.map((c) => ({ id: c.id, mel: { data: new Float32Array(0), nMels: 0, nFrames: 0, frameRate: 0 }, duration: c.audio.length / c.sr })) : o.stims.map((s) => {
     const w = readAudio(s.file);
     try {
       return acts.stimulusFromAudio(s.stimId, toMono(w.channels), w.sampleRate, o.mel);
@@ -277,7 +297,7 @@ async function featuresStage(o: FeaturesStageArgs): Promise<string> {
         model: o.modelName, checkpoint, area, iteration, shape: [start, nF], dtype: 'float32', axes: ['row', 'feature'],
         rate: o.rate, rate_units: 'Hz',
         windowing: `rows are consecutive windows of 1/rate s of each clip in stimuli.tsv order; a row averages the area's time columns whose centre lies in it (nearest column when none does); features are channels × bins, bins = ${o.baseline === 'logmel' || o.baseline === 'flat' ? 'every mel band (one channel)' : `min(${fc.freqBins}, the area's frequency rows)`}, average-pooled over frequency (index c·bins + b)`,
-        units: o.baseline === 'logmel' || o.baseline === 'flat' ? 'dB' : o.baseline === 'stm' ? 'modulation energy (dB²)' : 'post-ReLU activation (arbitrary units)',
+        units: o.onnx ? 'layer output (arbitrary units)' : o.baseline === 'logmel' || o.baseline === 'flat' ? 'dB' : o.baseline === 'stm' ? 'modulation energy (dB²)' : 'post-ReLU activation (arbitrary units)',
         pca: pcaInfo, source,
       });
     }
@@ -298,6 +318,14 @@ async function featuresStage(o: FeaturesStageArgs): Promise<string> {
     })));
   };
   const trainKey = o.trainDir ? path.basename(o.trainDir) : null;
+  if (o.onnx && onnxLib && clips) {
+    const { onnxActivations } = await import('../models/onnx/activations.js');
+    const spaces = await onnxActivations(o.onnx, clips, { ...reduce, onClip: () => bar.tick() });
+    bar.done();
+    writeSet(o.dir, null, spaces.map((s) => ({ area: s.layer.area, iteration: 0, space: s.space })), onnxLib.onnxSource(o.onnx, spaces));
+    return `${o.onnx.name}: ${spaces.length} layers at ${o.rate.toFixed(4)} Hz`;
+  }
+  // ──
   if (o.baseline === 'logmel' || o.baseline === 'stm') {
     const space = o.baseline === 'logmel'
       ? acts.logMelFeatures(stimuli, { rate: o.rate })

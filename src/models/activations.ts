@@ -47,7 +47,7 @@ export function stimulusFromAudio(id: string, x: Float32Array, sr: number, melOp
 }
 
 /** A (freq × time × channel) map, data indexed [h][w][c] (NHWC without the batch). */
-interface Map3 {
+export interface Map3 {
   data: Float32Array;
   H: number;
   W: number;
@@ -69,7 +69,7 @@ function timepoints(duration: number, rate: number): number {
 }
 
 /** Reduce a map to (nT × C·bins) at `rate` plus its clip mean; see module comment. */
-function reduceMap(m: Map3, duration: number, opts: ReduceOptions): { nT: number; data: Float32Array; mean: Float32Array; nFeatures: number } {
+export function reduceMap(m: Map3, duration: number, opts: ReduceOptions): { nT: number; data: Float32Array; mean: Float32Array; nFeatures: number } {
   const bins = Math.min(opts.freqBins ?? 4, m.H);
   const F = m.C * bins;
   // Pool frequency first: per column a (C·bins) vector.
@@ -109,7 +109,7 @@ function reduceMap(m: Map3, duration: number, opts: ReduceOptions): { nT: number
   return { nT, data: out, mean, nFeatures: F };
 }
 
-function assemble(name: string, parts: { id: string; nT: number; data: Float32Array; mean: Float32Array; nFeatures: number }[]): FeatureSpace {
+export function assemble(name: string, parts: { id: string; nT: number; data: Float32Array; mean: Float32Array; nFeatures: number }[]): FeatureSpace {
   const F = parts[0]?.nFeatures ?? 0;
   const clipMean = new Float32Array(parts.length * F);
   parts.forEach((p, i) => clipMean.set(p.mean, i * F));

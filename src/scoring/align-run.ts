@@ -67,8 +67,12 @@ function trainDirOf(e: LoadedEncoding, modelDirs: string[]): string | null {
   return modelDirs.find((d) => paths.includes(path.resolve(d))) ?? null;
 }
 
-/** Runs every analysis of the align stage. */
-export async function runAlign(opts: { encodingDirs: string[]; modelDirs: string[]; bids: string; config: AlignConfig; rng: Rng }): Promise<AlignResult> {
+/**
+ * Runs every analysis of the align stage. `declaredPerformance` gives the task
+ * performance of models without a train artifact (ONNX models declared in the
+ * config, src/models/onnx/config.ts), by model name.
+ */
+export async function runAlign(opts: { encodingDirs: string[]; modelDirs: string[]; bids: string; config: AlignConfig; rng: Rng; declaredPerformance?: Record<string, number> }): Promise<AlignResult> {
   const cfg = opts.config;
   const encs = opts.encodingDirs.flatMap((d) => loadEncodings(d));
   const groups = new Map<string, LoadedEncoding[]>();
@@ -139,7 +143,7 @@ export async function runAlign(opts: { encodingDirs: string[]; modelDirs: string
       matrix: { areas: neural.areas, rois: neural.rois, raw: m.raw, normalised: m.normalised, ceilings: m.ceilings.map((c) => c.value) },
       alignment: alignmentScore(g, cfg.alignmentRois),
       rsa,
-      performance: perf?.accuracy ?? null,
+      performance: perf?.accuracy ?? (trainDir ? null : (opts.declaredPerformance?.[model] ?? null)),
       nPerformanceClips: perf?.n ?? null,
     });
   }
@@ -243,7 +247,7 @@ export function writeAlignOutputs(dir: string, res: AlignResult): void {
     final: { Description: 'Whether this row stands for its model in the across-model correlation', Levels: { '1': 'the trained model, else its last saved checkpoint', '0': 'an earlier checkpoint (analysed within its model only)' } },
     alignment: { Description: `Mean over ${rois.join(', ')} of the ceiling-normalised median r of the best layer per voxel (training CV), all subjects pooled`, Units: 'unitless' },
     rsa: { Description: `Mean over ${rois.join(', ')} and subjects of the cross-validated layer RSA (rsa.tsv)`, Units: 'unitless' },
-    performance: { Description: 'Held-out clip accuracy: fraction of the train artifact’s test-split clips this checkpoint classifies correctly (clip = argmax of its mean window logits)', Units: 'fraction' },
+    performance: { Description: 'Held-out clip accuracy: fraction of the train artifact’s test-split clips this checkpoint classifies correctly (clip = argmax of its mean window logits); for an ONNX model, the performance declared in onnx.models of the config', Units: 'fraction' },
     n_test_clips: { Description: 'Test-split clips the performance is over' },
     ...Object.fromEntries(rois.map((r, i) => [roiCols[i], { Description: `Ceiling-normalised median r of the best layer in ${r}` }])),
   });
