@@ -157,7 +157,7 @@ test('checkpoint round trip: the reloaded best checkpoint reproduces the predict
   const { initBackend } = await import('../src/models/backend.js');
   const { loadCheckpoint, saveCheckpoint } = await import('../src/models/checkpoint.js');
   const { listGtzan, loadClips } = await import('../src/models/dataset.js');
-  const { windowLogits } = await import('../src/models/train.js');
+  const { windowLogits } = await import('../src/models/windows.js');
   const { modelActivations, stimulusFromAudio } = await import('../src/models/activations.js');
   const { readWav } = await import('../src/io/wav.js');
   await initBackend('wasm');
