@@ -10,7 +10,8 @@ import { InputError } from '../core/errors.js';
 
 export const BEST_CHECKPOINT = 'best';
 
-const EPOCH_NAME = /^epoch-(\d+)$/;
+/** An epoch checkpoint folder's name. */
+export const EPOCH_NAME = /^epoch-(\d+)$/;
 
 /** A checkpoint as a config or option names it: best, all (every epoch folder) or epoch-N. */
 export const CHECKPOINT_CHOICE = /^(best|all|epoch-\d+)$/;

@@ -161,8 +161,18 @@ export function readFeatureSeries(dir: string): FeatureSeries {
   return readJsonFile(featureSetFile(dir), featureSeriesSchema);
 }
 
+/** features.json of a folder: one feature set, or the top level of a per-checkpoint series. */
+export function readFeaturesIndex(dir: string): FeatureSet | FeatureSeries {
+  return readJsonFile(featureSetFile(dir), z.union([featureSetSchema, featureSeriesSchema]));
+}
+
 export function readFeatureSidecar(dir: string, model: string, area: string, iteration: number): FeatureSidecar {
-  return readJsonFile(featureSpaceFile(dir, model, area, iteration).replace(/\.npy$/, '.json'), featureSidecarSchema);
+  return readFeatureSidecarFile(featureSpaceFile(dir, model, area, iteration).replace(/\.npy$/, '.json'));
+}
+
+/** The sidecar `<model>/<area>/iter-<k>.json` at its path. */
+export function readFeatureSidecarFile(file: string): FeatureSidecar {
+  return readJsonFile(file, featureSidecarSchema);
 }
 
 export function readClipRows(dir: string): ClipRows[] {

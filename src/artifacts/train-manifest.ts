@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { z } from 'zod';
 import { writeJsonAtomic } from '../core/atomic.js';
 import { readJsonFile } from './files.js';
+import { EPOCH_NAME } from './checkpoints.js';
 
 export const TRAIN_ARCHS = ['ban', 'cnn'] as const;
 export type TrainArch = (typeof TRAIN_ARCHS)[number];
@@ -32,7 +33,7 @@ export const trainManifestSchema = z
     classes: z.array(z.string()).min(2).describe('genres in output order'),
     mel: melInputSchema.describe('the log-mel the network was trained on'),
     bestEpoch: z.number().int().min(0).describe('epoch of checkpoints/best'),
-    checkpoints: z.array(z.string().regex(/^epoch-\d+$/)).describe('saved epoch checkpoints, in epoch order'),
+    checkpoints: z.array(z.string().regex(EPOCH_NAME)).describe('saved epoch checkpoints, in epoch order'),
   })
   .strict();
 export type TrainManifest = z.output<typeof trainManifestSchema>;

@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import type { ModelConfigInput } from './ban.js';
 import { BAN_DEFAULTS } from './ban-defaults.js';
+import { CHECKPOINT_CHOICE } from '../artifacts/checkpoints.js';
 import type { LogMelOptions } from './features.js';
 
 const areaSchema = z
@@ -96,7 +97,7 @@ const modulationSchema = z
 /** The `features` section: which checkpoint, output rate, reduction and PCA. */
 export const featuresSectionSchema = z
   .object({
-    checkpoint: z.string().regex(/^(best|all|epoch-\d+)$/).default('best').describe('best, all (one sub-folder per saved epoch) or epoch-NNNN; --checkpoint overrides'),
+    checkpoint: z.string().regex(CHECKPOINT_CHOICE).default('best').describe('best, all (one sub-folder per saved epoch) or epoch-NNNN; --checkpoint overrides'),
     tr: z.number().positive().default(1.5).describe('fMRI repetition time, s; the default output rate is 1/tr'),
     rate: z.number().positive().nullable().default(null).describe('output rows per second, Hz (null = 1/tr); --rate overrides'),
     iterations: z.enum(['all', 'last']).default('all').describe('every iteration of recurrent areas (iter-0 … iter-(times−1)) or only the last'),

@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import { tf } from './backend.js';
 import { AudioNet, parseModelConfig, type ModelConfigInput } from './ban.js';
 import { saveCheckpoint } from './checkpoint.js';
-import type { LogMelOptions } from './features.js';
+import { logMelStats, type LogMelOptions } from './features.js';
 import { listGtzan, loadClips, splitByFile, type Clip, type SplitName } from './dataset.js';
 import { TRAIN_DEFAULTS } from './config.js';
 import { argmaxRow, windowLogits, windowsTensor, type WindowRef } from './windows.js';
@@ -112,14 +112,6 @@ function restore(model: AudioNet, snap: Map<string, Float32Array>): void {
   for (const [k, v] of [...model.params, ...model.state]) tf.tidy(() => v.assign(tf.tensor(snap.get(k)!, v.shape)));
 }
 
-/** Mean and standard deviation (dB) of all log-mel values of the clips. */
-function melStats(clips: Clip[]): { mean: number; std: number } {
-  let n = 0, s = 0, s2 = 0;
-  for (const c of clips) for (const v of c.mel.data) { n++; s += v; s2 += v * v; }
-  const mean = s / n;
-  return { mean, std: Math.sqrt(Math.max(s2 / n - mean * mean, 1e-12)) };
-}
-
 /**
  * Train on preloaded clips with a given split, writing the artifact layout of
  * the module comment into `opts.outDir`. Errors name the option (batchSize,
@@ -138,7 +130,7 @@ export async function trainOnClips(clips: Clip[], classes: string[], split: Map<
   const train = part('train');
   const val = part('val');
   if (train.length === 0) throw new InputError('split', 'no training clips after the split');
-  const stats = melStats(train);
+  const stats = logMelStats(train.map((c) => c.mel.data));
   const cfg = parseModelConfig({ ...(opts.config ?? {}), nClasses: classes.length, classes, inputMean: stats.mean, inputStd: stats.std });
   for (const c of clips) {
     if (c.mel.nMels !== cfg.nMels) throw new InputError(c.path, `log-mel has ${c.mel.nMels} bands, model expects ${cfg.nMels}`);

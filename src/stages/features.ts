@@ -22,8 +22,8 @@ import { readStudyStimuli, stimuliFolder, type StudyStimulus } from './stimuli.j
 import { clipRowsOf, describeSpace, networkSpaces, storedSpaces, type FeatureBaseline, type NamedSpace, type PcaFit } from './features-spaces.js';
 import type { StageOutcome } from './train.js';
 
-/** Bumped when the features outputs change for the same inputs. */
-export const FEATURES_CODE_VERSION = 'features-2';
+/** Bumped when the features outputs change for the same inputs (features-3: an epoch checkpoint is named as saved, epoch-NNNN). */
+export const FEATURES_CODE_VERSION = 'features-3';
 
 export interface FeaturesStageOptions {
   stimuli: string;
@@ -118,7 +118,7 @@ export async function runFeaturesStage(o: FeaturesStageOptions): Promise<StageOu
     async ({ dir }) => {
       const { readAudio } = await import('../io/audio.js');
       const acts = await import('../models/activations.js');
-      const { toMono } = await import('../models/features.js');
+      const { logMelStats, toMono } = await import('../models/features.js');
       const stimuli: Stimulus[] = stims.map((s) => {
         const w = readAudio(s.file);
         try {
@@ -164,8 +164,9 @@ export async function runFeaturesStage(o: FeaturesStageOptions): Promise<StageOu
         const base = train ? readCheckpointManifest(train.checkpoint(BEST_CHECKPOINT).dir).config : { ...toModelConfig(cfg.model, kind), nClasses: 10 };
         // Input normalisation as training would set it: log-mel mean and sd of the training clips
         // (the train artifact's split, else the PCA fit set, else all clips).
-        const fitIds = train ? trainIds(train) : (pca?.ids ?? null);
-        const model = createModel({ ...base, kind, ...melNormalisation(stimuli, fitIds) }, o.seed);
+        const fitIds = train ? new Set(trainIds(train)) : pca ? new Set(pca.ids) : null;
+        const norm = logMelStats(stimuli.filter((s) => !fitIds || fitIds.has(s.id)).map((s) => s.mel.data));
+        const model = createModel({ ...base, kind, inputMean: norm.mean, inputStd: norm.std }, o.seed);
         const spaces = networkSpaces(acts, model, stimuli, fc, rate, () => bar.tick());
         model.dispose();
         bar.done();
@@ -189,16 +190,4 @@ export async function runFeaturesStage(o: FeaturesStageOptions): Promise<StageOu
     },
   );
   return { key: res.key, dir: res.dir, upToDate: res.upToDate, summary: line };
-}
-
-/** Log-mel mean and standard deviation (dB) over the clips in `ids` (all clips when null). */
-function melNormalisation(stimuli: Stimulus[], ids: string[] | null): { inputMean: number; inputStd: number } {
-  const fit = ids ? new Set(ids) : null;
-  let n = 0, s1 = 0, s2 = 0;
-  for (const s of stimuli) {
-    if (fit && !fit.has(s.id)) continue;
-    for (const v of s.mel.data) { n++; s1 += v; s2 += v * v; }
-  }
-  const mean = s1 / n;
-  return { inputMean: mean, inputStd: Math.sqrt(Math.max(s2 / n - mean * mean, 1e-12)) };
 }
