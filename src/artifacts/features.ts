@@ -183,3 +183,33 @@ export function readClipRows(dir: string): ClipRows[] {
     return c;
   });
 }
+
+export interface FeaturesArtifact {
+  dir: string;
+  /** features.json: one feature set, or the top level of a per-checkpoint series. */
+  index(): FeatureSet | FeatureSeries;
+  clipRows(): ClipRows[];
+  sidecar(model: string, area: string, iteration: number): FeatureSidecar;
+  /** The feature set folder of one checkpoint of a series (the folder itself for a single set). */
+  set(checkpoint?: string): FeaturesArtifact;
+}
+
+/** Opens a features artifact (or one checkpoint folder of it); nothing is read until asked for. */
+export function openFeaturesArtifact(dir: string): FeaturesArtifact {
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new InputError(dir, 'no such features artifact folder');
+  let index: FeatureSet | FeatureSeries | null = null;
+  let clips: ClipRows[] | null = null;
+  const art: FeaturesArtifact = {
+    dir,
+    index: () => (index ??= readFeaturesIndex(dir)),
+    clipRows: () => (clips ??= readClipRows(dir)),
+    sidecar: (model, area, iteration) => readFeatureSidecar(dir, model, area, iteration),
+    set(checkpoint) {
+      const ix = art.index();
+      if (!('checkpoints' in ix)) return art;
+      if (checkpoint === undefined || !ix.checkpoints.includes(checkpoint)) throw new InputError('checkpoint', `${dir} holds checkpoints ${ix.checkpoints.join(', ')}, not ${checkpoint ?? 'one unnamed'}`);
+      return openFeaturesArtifact(path.join(dir, checkpoint));
+    },
+  };
+  return art;
+}
