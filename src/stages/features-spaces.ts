@@ -8,7 +8,7 @@
 import type { AudioNet } from '../models/ban.js';
 import type { FeatureSpace, Stimulus } from '../models/activations.js';
 import type { FeaturesSection } from '../models/config.js';
-import type { ClipRows, FeatureSpaceData, PcaInfo } from '../artifacts/features.js';
+import { layoutRows, type ClipRows, type FeatureSpaceData, type PcaInfo } from '../artifacts/features.js';
 
 type Activations = typeof import('../models/activations.js');
 
@@ -37,13 +37,7 @@ export interface PcaFit {
 
 /** Row ranges of the clips, from the first space's per-clip row counts. */
 export function clipRowsOf(stimuli: Stimulus[], first: FeatureSpace): ClipRows[] {
-  let start = 0;
-  return stimuli.map((s, i) => {
-    const n = first.stimuli[i].nT;
-    const r = { stimId: s.id, rowStart: start, nRows: n, duration: s.duration };
-    start += n;
-    return r;
-  });
+  return layoutRows(stimuli.map((s, i) => ({ stimId: s.id, nRows: first.stimuli[i].nT, duration: s.duration })));
 }
 
 /** What a row and a feature are, and the values' units, for a space of `baseline` (null: a network). */
