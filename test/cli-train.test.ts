@@ -200,4 +200,11 @@ test('bad input is one line naming the option or file, exit 2', (t) => {
   const r2 = runCli(['train', '--stimuli', path.join(STUDY, 'stimuli'), '--config', bad, '--out', D]);
   t.is(r2.code, 2);
   t.regex(r2.stderr, /field "train\.epochs": expected number/);
+  // The stage names its parameter (ablation, name); the verb reports the flag.
+  const r3 = runCli(['train', '--stimuli', path.join(STUDY, 'stimuli'), '--config', CFG, '--out', D, '--arch', 'cnn', '--ablation', 'no-skip']);
+  t.is(r3.code, 2);
+  t.is(r3.stderr, 'brainalign: --ablation: ablations apply to arch ban\n');
+  const r4 = runCli(['train', '--stimuli', path.join(STUDY, 'stimuli'), '--config', CFG, '--out', D, '--name', 'a b']);
+  t.is(r4.code, 2);
+  t.regex(r4.stderr, /^brainalign: --name: use letters/);
 });
