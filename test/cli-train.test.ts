@@ -157,7 +157,7 @@ test('checkpoint round trip: the reloaded best checkpoint reproduces the predict
   const { initBackend } = await import('../src/models/backend.js');
   const { loadCheckpoint, saveCheckpoint } = await import('../src/models/checkpoint.js');
   const { listGtzan, loadClips } = await import('../src/models/dataset.js');
-  const { windowLogits } = await import('../src/models/train.js');
+  const { windowLogits } = await import('../src/models/windows.js');
   const { modelActivations, stimulusFromAudio } = await import('../src/models/activations.js');
   const { readWav } = await import('../src/io/wav.js');
   await initBackend('wasm');
@@ -200,4 +200,11 @@ test('bad input is one line naming the option or file, exit 2', (t) => {
   const r2 = runCli(['train', '--stimuli', path.join(STUDY, 'stimuli'), '--config', bad, '--out', D]);
   t.is(r2.code, 2);
   t.regex(r2.stderr, /field "train\.epochs": expected number/);
+  // The stage names its parameter (ablation, name); the verb reports the flag.
+  const r3 = runCli(['train', '--stimuli', path.join(STUDY, 'stimuli'), '--config', CFG, '--out', D, '--arch', 'cnn', '--ablation', 'no-skip']);
+  t.is(r3.code, 2);
+  t.is(r3.stderr, 'brainalign: --ablation: ablations apply to arch ban\n');
+  const r4 = runCli(['train', '--stimuli', path.join(STUDY, 'stimuli'), '--config', CFG, '--out', D, '--name', 'a b']);
+  t.is(r4.code, 2);
+  t.regex(r4.stderr, /^brainalign: --name: use letters/);
 });

@@ -57,7 +57,7 @@ test('fewer than 3 distinct models: no across-model row, however many checkpoint
   t.is(rows.filter((r) => r.scope === 'within-model').length, 2);
 });
 
-test('held-out clip accuracy counts test-split clips only (both split.tsv layouts), by hand: 2 of 3', (t) => {
+test('held-out clip accuracy counts test-split clips only, by hand: 2 of 3', (t) => {
   const a = path.join(tmp, 'cli');
   // brainalign train's layout: stim_id, genre, split.
   writeTsv(path.join(a, 'split.tsv'), ['stim_id', 'genre', 'split'], [
@@ -68,13 +68,10 @@ test('held-out clip accuracy counts test-split clips only (both split.tsv layout
   // Train and validation clips are classified right but must not count; one test clip is wrong.
   const choices = new Map([['rock.00000', 'rock'], ['rock.00001', 'rock'], ['jazz.00000', 'pop'], ['jazz.00001', 'jazz'], ['pop.00000', 'pop']]);
   t.deepEqual(heldOutClipAccuracy(choices, readTrainSplit(a)), { accuracy: 2 / 3, n: 3 });
-  // The library layout (clip = genre/file.wav) gives the same.
+  // One layout only: the library's old clip column is refused, naming the file.
   const b = path.join(tmp, 'lib');
-  writeTsv(path.join(b, 'split.tsv'), ['clip', 'genre', 'split'], [
-    { clip: 'rock/rock.00000.wav', genre: 'rock', split: 'test' }, { clip: 'rock/rock.00001.wav', genre: 'rock', split: 'train' },
-    { clip: 'jazz/jazz.00000.wav', genre: 'jazz', split: 'test' }, { clip: 'pop/pop.00000.wav', genre: 'pop', split: 'test' },
-  ]);
-  t.deepEqual(heldOutClipAccuracy(choices, readTrainSplit(b)), { accuracy: 2 / 3, n: 3 });
+  writeTsv(path.join(b, 'split.tsv'), ['clip', 'genre', 'split'], [{ clip: 'rock/rock.00000.wav', genre: 'rock', split: 'test' }]);
+  t.throws(() => readTrainSplit(b), { message: /split\.tsv: expected columns stim_id, genre, split first/ });
   // No split recorded: no held-out measure.
   t.is(heldOutClipAccuracy(choices, readTrainSplit(path.join(tmp, 'none'))), null);
 });

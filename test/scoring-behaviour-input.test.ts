@@ -9,7 +9,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { InputError } from '../src/core/errors.js';
 import { writeTsv } from '../src/io/tsv.js';
-import { behaviourInput, readModelChoices, readModelProbabilities } from '../src/scoring/align.js';
+import { behaviourInput } from '../src/scoring/align.js';
+import { modelChoices } from '../src/scoring/model-choices.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-input-'));
 test.after.always(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -27,18 +28,22 @@ const ROWS = [
   { stim_id: 'd', true_genre: 'blues', predicted_genre: 'jazz', split: 'val', p_blues: 0.4, p_jazz: 0.5, p_rock: 0.1 },
 ];
 
-test('only held-out test clips enter s_b when predictions.tsv has a split column; p_<genre> columns give the softmax', (t) => {
+test('only held-out test clips enter s_b when the split names any; p_<genre> columns give the softmax', (t) => {
   const dir = trainDir('split', ROWS, ['stim_id', 'true_genre', 'predicted_genre', 'split', 'p_blues', 'p_jazz', 'p_rock']);
-  t.deepEqual([...readModelChoices(dir)], [['b', 'blues'], ['c', 'blues']]);
-  const probs = readModelProbabilities(dir);
-  t.deepEqual([...(probs?.get('b') ?? [])], [['blues', 0.6], ['jazz', 0.3], ['rock', 0.1]]);
-  t.false(probs?.has('a'));
-  // Older artifacts: no split, no probabilities → every row, choices only.
+  const { choices, probs } = modelChoices(dir, null);
+  t.deepEqual([...choices], [['b', 'blues'], ['c', 'blues']]);
+  t.deepEqual([...(probs.get('b') ?? [])], [['blues', 0.6], ['jazz', 0.3], ['rock', 0.1]]);
+  t.false(probs.has('a'));
+  // No test clip at all (every clip fitted or validated): every row is scored.
+  const noTest = trainDir('no-test', ROWS.map((r) => ({ ...r, split: 'train' })), ['stim_id', 'true_genre', 'predicted_genre', 'split', 'p_blues', 'p_jazz', 'p_rock']);
+  t.is(modelChoices(noTest, null).choices.size, 4);
+  // The table's format is fixed: a table without split and p_<genre> columns, or with a non-probability, is refused naming the file.
   const old = trainDir('old', ROWS, ['stim_id', 'true_genre', 'predicted_genre']);
-  t.is(readModelChoices(old).size, 4);
-  t.is(readModelProbabilities(old), null);
-  const bad = trainDir('bad', [{ ...ROWS[1], p_blues: 'x' }], ['stim_id', 'predicted_genre', 'split', 'p_blues']);
-  t.throws(() => readModelProbabilities(bad), { instanceOf: InputError, message: /not a probability/ });
+  t.throws(() => modelChoices(old, null), { instanceOf: InputError, message: /predictions\.tsv: expected columns stim_id, true_genre, predicted_genre, split first/ });
+  const bad = trainDir('bad', [{ ...ROWS[1], p_blues: 'x' }], ['stim_id', 'true_genre', 'predicted_genre', 'split', 'p_blues', 'p_jazz']);
+  t.throws(() => modelChoices(bad, null), { instanceOf: InputError, message: /p_blues/ });
+  const over = trainDir('over', [{ ...ROWS[1], p_blues: 1.5 }], ['stim_id', 'true_genre', 'predicted_genre', 'split', 'p_blues', 'p_jazz']);
+  t.throws(() => modelChoices(over, null), { instanceOf: InputError, message: /not a probability/ });
 });
 
 test('behaviourInput lays the softmax out over every genre, including one no listener chose (rows still sum to 1)', (t) => {
@@ -50,12 +55,13 @@ test('behaviourInput lays the softmax out over every genre, including one no lis
       ['c', { trueGenre: 'blues', responses: new Map([['sub-01', 'blues']]) }],
     ]),
   };
-  const { input, clips, genres } = behaviourInput(readModelChoices(dir), humans, readModelProbabilities(dir));
+  const m = modelChoices(dir, null);
+  const { input, clips, genres } = behaviourInput(m.choices, humans, m.probs);
   t.deepEqual(clips, ['b', 'c']);
   t.deepEqual(genres, ['blues', 'jazz', 'rock']);
   t.deepEqual([...(input.modelProbs ?? [])], [0.6, 0.3, 0.1, 0.7, 0.2, 0.1]);
   t.deepEqual([...input.humans], [1, 0, 0, -1]);
   t.deepEqual([...input.model], [0, 0]);
   // Without probabilities for every clip the model is scored from its choices.
-  t.is(behaviourInput(readModelChoices(dir), humans, new Map()).input.modelProbs, undefined);
+  t.is(behaviourInput(m.choices, humans, new Map()).input.modelProbs, undefined);
 });

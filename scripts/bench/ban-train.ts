@@ -12,14 +12,14 @@ import { fileURLToPath } from 'node:url';
 import { initBackend, parseBackendKind, trainingKernelThreads, wasmThreads, type KernelPath } from '../../src/models/backend.js';
 import { parseModelConfig } from '../../src/models/ban.js';
 import { arg, interleave, runChild, runTorch } from './torch-compare.js';
-import { banTrainingStep } from './ban-step.js';
+import { BENCH_BAN, banTrainingStep } from './ban-step.js';
 
 const backendKind = parseBackendKind(arg('backend', 'wasm'));
 const kernels = arg('kernels', 'native') as KernelPath;
 const steps = Number(arg('steps', '10'));
 const batch = Number(arg('batch', '16'));
 const rounds = Number(arg('rounds', '2'));
-const cfg = parseModelConfig({});
+const cfg = parseModelConfig(BENCH_BAN);
 
 async function tfjsRate(threads: number): Promise<{ rate: number; cpuRate: number; params: number; path: string }> {
   const name = await initBackend(backendKind, { threads, kernels });
@@ -95,7 +95,7 @@ interleave('BAN', rounds, [1, 2], (th) => {
   const r = runChild(me, ['--threads', String(th), '--backend', backendKind, '--kernels', kernels, '--steps', String(steps), '--batch', String(batch)]);
   if (!described) {
     described = true;
-    console.log(`BAN default config: input ${cfg.nMels}×${cfg.frames}, widths ${cfg.a1Width}/${cfg.areas.map((a) => a.width).join('/')}, times ${cfg.areas.map((a) => a.times).join('/')}, ${String(r.params)} params, batch ${batch}, ${steps} timed steps after 2 warm-up steps; brainalign on ${String(r.path)}`);
+    console.log(`BAN benchmark config: input ${cfg.nMels}×${cfg.frames}, widths ${cfg.a1Width}/${cfg.areas.map((a) => a.width).join('/')}, times ${cfg.areas.map((a) => a.times).join('/')}, ${String(r.params)} params, batch ${batch}, ${steps} timed steps after 2 warm-up steps; brainalign on ${String(r.path)}`);
   }
   return r;
 }, (th) => {

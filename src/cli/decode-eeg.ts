@@ -13,6 +13,7 @@ import { notice } from '../core/progress.js';
 import { resolveArtifact, runStage } from '../pipeline/stage.js';
 import { DEFAULT_ROOT } from '../pipeline/derivatives.js';
 import { eegIdentificationConfigSchema } from '../decoding/config.js';
+import { readFeatureSidecarFile } from '../artifacts/features.js';
 
 const CODE_VERSION = 'decode-eeg-3';
 
@@ -89,9 +90,8 @@ export default defineVerb({
         if (featDir && featureSet) {
           const side = path.join(featDir, `${featureSet}.json`);
           if (fs.existsSync(side)) {
-            const m = JSON.parse(fs.readFileSync(side, 'utf8')) as { rate?: number; rate_hz?: number };
-            const r = m.rate_hz ?? m.rate;
-            if (r !== undefined && Math.abs(r - set.rate) > 1e-6) throw new InputError(side, `features are at ${r} Hz but the EEG segments at ${set.rate} Hz (run features with --rate ${set.rate})`);
+            const r = readFeatureSidecarFile(side).rate;
+            if (Math.abs(r - set.rate) > 1e-6) throw new InputError(side, `features are at ${r} Hz but the EEG segments at ${set.rate} Hz (run features with --rate ${set.rate})`);
           }
           ann = featureFileTargets(path.join(featDir, `${featureSet}.npy`), path.join(featDir, 'stimuli.tsv'));
         } else {

@@ -12,6 +12,7 @@ import { DEFAULT_ROOT } from '../pipeline/derivatives.js';
 import { atlasPathFor, encodeFileSchema, type EncodeConfig } from '../scoring/config.js';
 import { loadConfig } from './framework.js';
 import { checkDelays } from './encode-checks.js';
+import { featureSetFile, readFeaturesIndex } from '../artifacts/features.js';
 import { readNpy } from '../io/npy.js';
 import { firstNonFinite } from '../core/finite.js';
 
@@ -127,12 +128,7 @@ function featureStores(dir: string): string[] {
 function checkpointOf(dir: string, model: string): string | null {
   const at = model.indexOf('@');
   if (at > 0) return model.slice(at + 1);
-  const f = path.join(dir, 'features.json');
-  if (!fs.existsSync(f)) return null;
-  try {
-    const j = JSON.parse(fs.readFileSync(f, 'utf8')) as { checkpoint?: unknown };
-    return typeof j.checkpoint === 'string' ? j.checkpoint : null;
-  } catch {
-    return null;
-  }
+  if (!fs.existsSync(featureSetFile(dir))) return null;
+  const index = readFeaturesIndex(dir);
+  return 'checkpoint' in index ? index.checkpoint : null;
 }

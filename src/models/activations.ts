@@ -64,7 +64,7 @@ export interface ReduceOptions {
 }
 
 function timepoints(duration: number, rate: number): number {
-  if (!(rate > 0)) throw new InputError('--rate', `must be > 0 Hz, got ${rate}`);
+  if (!(rate > 0)) throw new InputError('rate', `must be > 0 Hz, got ${rate}`);
   return Math.max(1, Math.floor(duration * rate + 1e-9));
 }
 
@@ -231,7 +231,7 @@ export function modulationFeatures(stimuli: Stimulus[], opts: ModulationOptions)
     const energy = new Float32Array(M * T * C);
     let ch = 0;
     for (const rate of rates) {
-      if (rate >= frameRate / 2) throw new InputError('--rates', `${rate} Hz is at or above the frame Nyquist rate ${frameRate / 2} Hz`);
+      if (rate >= frameRate / 2) throw new InputError('rates', `${rate} Hz is at or above the frame Nyquist rate ${frameRate / 2} Hz`);
       const gt = gabor1d(rate / frameRate, T);
       // Temporal filtering (complex); edges hold the first/last frame so a
       // steady sound has no spurious onset modulation.
@@ -252,7 +252,7 @@ export function modulationFeatures(stimuli: Stimulus[], opts: ModulationOptions)
       }
       for (const scale of scales) {
         const fq = scale / bpo;
-        if (fq >= 0.5) throw new InputError('--scales', `${scale} cycles/octave exceeds the mel grid's Nyquist (${(bpo / 2).toFixed(2)})`);
+        if (fq >= 0.5) throw new InputError('scales', `${scale} cycles/octave exceeds the mel grid's Nyquist (${(bpo / 2).toFixed(2)})`);
         const gf = gabor1d(fq, M);
         // dir −1 pairs +rate with −scale: a ripple whose phase is constant
         // along rising frequency over time (upward sweep); +1 is downward.
@@ -424,7 +424,7 @@ export function pcaReduce(space: FeatureSpace, trainIds: string[], k: number): {
     if (!train.has(s.id)) continue;
     for (let t = 0; t < s.nT; t++) rows.push(Array.from(s.data.subarray(t * space.nFeatures, (t + 1) * space.nFeatures)));
   }
-  if (rows.length < 2) throw new InputError('--pca', 'needs at least two training timepoints to fit');
+  if (rows.length < 2) throw new InputError('pca', 'needs at least two training timepoints to fit');
   const kk = Math.min(k, space.nFeatures, rows.length);
   const pca = new PCA(rows, { center: true, scale: false, method: rows.length > space.nFeatures ? 'covarianceMatrix' : 'SVD' });
   const project = (data: Float32Array, n: number): Float32Array => {

@@ -191,7 +191,7 @@ export async function initBackend(kind: BackendKind = 'wasm', opts: { threads?: 
   } else if (kind === 'cpu') {
     await tf.setBackend('cpu');
   } else {
-    throw new InputError('--backend', `unknown backend '${String(kind)}' (wasm, cpu or auto)`);
+    throw new InputError('backend', `unknown backend '${String(kind)}' (wasm, cpu or auto)`);
   }
   await tf.ready();
   // The portable linalg path multiplies float32 through wasm matMul only while wasm is the backend (tfjs cpu is slower than its own kernel).
@@ -216,7 +216,7 @@ function wasmMatMul(a: Float32Array, b: Float32Array, m: number, n: number, k: n
 /** Parse a user-supplied backend name. */
 export function parseBackendKind(s: string): BackendKind {
   if (s === 'wasm' || s === 'cpu' || s === 'auto') return s;
-  throw new InputError('--backend', `unknown backend '${s}' (wasm, cpu or auto)`);
+  throw new InputError('backend', `unknown backend '${s}' (wasm, cpu or auto)`);
 }
 
 /** OpenBLAS threads of the native training kernels; 0 when wasm's own kernels are in use. */

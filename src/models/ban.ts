@@ -13,6 +13,9 @@ import { tf } from './backend.js';
 import { Rng } from '../core/prng.js';
 import { InputError } from '../core/errors.js';
 import { batchNormTrain } from './batchnorm.js';
+import { BAN_DEFAULTS } from './ban-defaults.js';
+
+export { BAN_DEFAULTS } from './ban-defaults.js';
 
 const AreaSchema = z.object({
   name: z.string().regex(/^[a-z0-9_]+$/),
@@ -20,26 +23,24 @@ const AreaSchema = z.object({
   times: z.number().int().positive(),
 });
 
+const copyAreas = (): { name: string; width: number; times: number }[] => BAN_DEFAULTS.areas.map((a) => ({ ...a }));
+
 export const ModelConfigSchema = z.object({
   kind: z.enum(['ban', 'cnn']).default('ban'),
-  nMels: z.number().int().positive().default(64),
-  frames: z.number().int().positive().default(128),
+  nMels: z.number().int().positive().default(BAN_DEFAULTS.nMels),
+  frames: z.number().int().positive().default(BAN_DEFAULTS.frames),
   nClasses: z.number().int().min(2).default(10),
   classes: z.array(z.string()).optional(),
-  a1Width: z.number().int().positive().default(16),
-  a1Kernel: z.number().int().positive().default(7),
-  a1Kernel2: z.number().int().positive().default(3),
-  blockKernel: z.number().int().positive().default(3),
-  scale: z.number().int().positive().default(4),
-  skip: z.boolean().default(true),
-  areas: z.array(AreaSchema).min(1).default([
-    { name: 'belt', width: 32, times: 2 },
-    { name: 'pb', width: 64, times: 4 },
-    { name: 't', width: 128, times: 2 },
-  ]),
-  fcHidden: z.array(z.number().int().positive()).default([64]),
-  bnMomentum: z.number().gt(0).lt(1).default(0.1),
-  bnEpsilon: z.number().positive().default(1e-5),
+  a1Width: z.number().int().positive().default(BAN_DEFAULTS.a1Width),
+  a1Kernel: z.number().int().positive().default(BAN_DEFAULTS.a1Kernel),
+  a1Kernel2: z.number().int().positive().default(BAN_DEFAULTS.a1Kernel2),
+  blockKernel: z.number().int().positive().default(BAN_DEFAULTS.blockKernel),
+  scale: z.number().int().positive().default(BAN_DEFAULTS.scale),
+  skip: z.boolean().default(BAN_DEFAULTS.skip),
+  areas: z.array(AreaSchema).min(1).default(copyAreas),
+  fcHidden: z.array(z.number().int().positive()).default(() => [...BAN_DEFAULTS.fcHidden]),
+  bnMomentum: z.number().gt(0).lt(1).default(BAN_DEFAULTS.bnMomentum),
+  bnEpsilon: z.number().positive().default(BAN_DEFAULTS.bnEpsilon),
   /** Affine input normalisation of the log-mel (dB): (x − inputMean) / inputStd. Set from training data. */
   inputMean: z.number().default(0),
   inputStd: z.number().positive().default(1),
@@ -339,8 +340,8 @@ export function ablateConfig(base: ModelConfigInput, ablation: string): ModelCon
   const m = /^areas:(\d+)$/.exec(ablation);
   if (m) {
     const n = Number(m[1]);
-    if (n < 1 || n > c.areas.length) throw new InputError('--ablation', `areas:${n} outside 1..${c.areas.length}`);
+    if (n < 1 || n > c.areas.length) throw new InputError('ablation', `areas:${n} outside 1..${c.areas.length}`);
     return { ...c, areas: c.areas.slice(0, n) };
   }
-  throw new InputError('--ablation', `unknown ablation '${ablation}' (no-recurrence, no-skip, areas:<n>)`);
+  throw new InputError('ablation', `unknown ablation '${ablation}' (no-recurrence, no-skip, areas:<n>)`);
 }

@@ -8,6 +8,8 @@
  */
 import { z } from 'zod';
 import type { ModelConfigInput } from './ban.js';
+import { BAN_DEFAULTS } from './ban-defaults.js';
+import { CHECKPOINT_CHOICE } from '../artifacts/checkpoints.js';
 import type { LogMelOptions } from './features.js';
 
 const areaSchema = z
@@ -29,47 +31,56 @@ const melSchema = z
 /** The `model` section: BAN architecture (see docs/ban.md) and its log-mel input. */
 export const modelSectionSchema = z
   .object({
-    nMels: z.number().int().positive().default(48).describe('mel bands of the input log-mel'),
-    frames: z.number().int().positive().default(96).describe('input window length in log-mel frames (96 × 512/22050 s ≈ 2.2 s)'),
+    nMels: z.number().int().positive().default(BAN_DEFAULTS.nMels).describe('mel bands of the input log-mel'),
+    frames: z.number().int().positive().default(BAN_DEFAULTS.frames).describe('input window length in log-mel frames (96 × 512/22050 s ≈ 2.2 s)'),
     mel: melSchema.default(melSchema.parse({})).describe('log-mel settings (librosa conventions, dB re 1 with an 80 dB floor)'),
-    a1Width: z.number().int().positive().default(16).describe('channels of area A1 (two convs, stride 2 and a 3/2 max-pool)'),
-    a1Kernel: z.number().int().positive().default(7).describe('kernel size of the first A1 conv'),
-    a1Kernel2: z.number().int().positive().default(3).describe('kernel size of the second A1 conv'),
-    blockKernel: z.number().int().positive().default(3).describe('kernel size of the middle conv of each recurrent block'),
-    scale: z.number().int().positive().default(2).describe('bottleneck expansion of the recurrent blocks (CORnet-S uses 4)'),
-    skip: z.boolean().default(true).describe('skip connections in the recurrent blocks'),
+    a1Width: z.number().int().positive().default(BAN_DEFAULTS.a1Width).describe('channels of area A1 (two convs, stride 2 and a 3/2 max-pool)'),
+    a1Kernel: z.number().int().positive().default(BAN_DEFAULTS.a1Kernel).describe('kernel size of the first A1 conv'),
+    a1Kernel2: z.number().int().positive().default(BAN_DEFAULTS.a1Kernel2).describe('kernel size of the second A1 conv'),
+    blockKernel: z.number().int().positive().default(BAN_DEFAULTS.blockKernel).describe('kernel size of the middle conv of each recurrent block'),
+    scale: z.number().int().positive().default(BAN_DEFAULTS.scale).describe('bottleneck expansion of the recurrent blocks (CORnet-S uses 4)'),
+    skip: z.boolean().default(BAN_DEFAULTS.skip).describe('skip connections in the recurrent blocks'),
     areas: z
       .array(areaSchema)
       .min(1)
-      .default([
-        { name: 'belt', width: 24, times: 2 },
-        { name: 'pb', width: 32, times: 3 },
-        { name: 't', width: 48, times: 2 },
-      ])
+      .default(() => BAN_DEFAULTS.areas.map((a) => ({ ...a })))
       .describe('areas after A1, in order; names must match the align stage pairs (a1, belt, pb, t)'),
-    fcHidden: z.array(z.number().int().positive()).default([32]).describe('hidden layer sizes of the decoder after global average pooling'),
-    bnMomentum: z.number().gt(0).lt(1).default(0.1).describe('batch-norm running-statistics momentum (PyTorch convention)'),
-    bnEpsilon: z.number().positive().default(1e-5).describe('batch-norm epsilon'),
+    fcHidden: z.array(z.number().int().positive()).default(() => [...BAN_DEFAULTS.fcHidden]).describe('hidden layer sizes of the decoder after global average pooling'),
+    bnMomentum: z.number().gt(0).lt(1).default(BAN_DEFAULTS.bnMomentum).describe('batch-norm running-statistics momentum (PyTorch convention)'),
+    bnEpsilon: z.number().positive().default(BAN_DEFAULTS.bnEpsilon).describe('batch-norm epsilon'),
   })
   .strict();
 export type ModelSection = z.output<typeof modelSectionSchema>;
 
+/** Training defaults: the config section's and the library's (src/models/train.ts), one source. */
+export const TRAIN_DEFAULTS = {
+  epochs: 30,
+  batchSize: 16,
+  lr: 2e-3,
+  patience: 8,
+  checkpointEvery: 5,
+  valFraction: 0.1,
+  testFraction: 0.2,
+  windowsPerClip: 4,
+  gainDb: 6,
+} as const;
+
 /** The `train` section: optimisation, split, augmentation, checkpoints and backend. */
 export const trainSectionSchema = z
   .object({
-    epochs: z.number().int().positive().default(30).describe('maximum training epochs'),
-    batchSize: z.number().int().min(2).default(16).describe('windows per Adam step'),
-    lr: z.number().positive().default(2e-3).describe('Adam learning rate'),
-    patience: z.number().int().positive().default(8).describe('stop after this many epochs without a lower validation loss'),
-    checkpointEvery: z.number().int().min(0).default(5).describe('save checkpoints/epoch-NNNN every K epochs plus the untrained epoch 0 (0 = only best)'),
+    epochs: z.number().int().positive().default(TRAIN_DEFAULTS.epochs).describe('maximum training epochs'),
+    batchSize: z.number().int().min(2).default(TRAIN_DEFAULTS.batchSize).describe('windows per Adam step'),
+    lr: z.number().positive().default(TRAIN_DEFAULTS.lr).describe('Adam learning rate'),
+    patience: z.number().int().positive().default(TRAIN_DEFAULTS.patience).describe('stop after this many epochs without a lower validation loss'),
+    checkpointEvery: z.number().int().min(0).default(TRAIN_DEFAULTS.checkpointEvery).describe('save checkpoints/epoch-NNNN every K epochs plus the untrained epoch 0 (0 = only best)'),
     split: z
       .enum(['random', 'fmri'])
       .default('random')
       .describe("random: stratified by clip with valFraction/testFraction; fmri: test = the clips stimuli.tsv marks fmri_set=test, val drawn from the rest"),
-    valFraction: z.number().min(0).lt(1).default(0.1).describe('fraction of each genre’s clips held out for validation (early stopping)'),
-    testFraction: z.number().min(0).lt(1).default(0.2).describe('fraction of each genre’s clips held out for the test evaluation (split = random)'),
-    windowsPerClip: z.number().int().positive().default(4).describe('random crops per training clip per epoch'),
-    gainDb: z.number().min(0).default(6).describe('gain augmentation: uniform ±gainDb dB added to each crop'),
+    valFraction: z.number().min(0).lt(1).default(TRAIN_DEFAULTS.valFraction).describe('fraction of each genre’s clips held out for validation (early stopping)'),
+    testFraction: z.number().min(0).lt(1).default(TRAIN_DEFAULTS.testFraction).describe('fraction of each genre’s clips held out for the test evaluation (split = random)'),
+    windowsPerClip: z.number().int().positive().default(TRAIN_DEFAULTS.windowsPerClip).describe('random crops per training clip per epoch'),
+    gainDb: z.number().min(0).default(TRAIN_DEFAULTS.gainDb).describe('gain augmentation: uniform ±gainDb dB added to each crop'),
     backend: z.enum(['wasm', 'cpu', 'auto']).default('wasm').describe('tfjs backend (auto = tfjs-node when installed, else wasm); --backend overrides'),
     threads: z.number().int().positive().default(1).describe('threads of the native training kernels (OpenBLAS; 1 and 2 give bit-identical results) and of wasm XNNPACK (bit-reproducible with 1)'),
   })
@@ -86,7 +97,7 @@ const modulationSchema = z
 /** The `features` section: which checkpoint, output rate, reduction and PCA. */
 export const featuresSectionSchema = z
   .object({
-    checkpoint: z.string().regex(/^(best|all|epoch-\d+)$/).default('best').describe('best, all (one sub-folder per saved epoch) or epoch-NNNN; --checkpoint overrides'),
+    checkpoint: z.string().regex(CHECKPOINT_CHOICE).default('best').describe('best, all (one sub-folder per saved epoch) or epoch-NNNN; --checkpoint overrides'),
     tr: z.number().positive().default(1.5).describe('fMRI repetition time, s; the default output rate is 1/tr'),
     rate: z.number().positive().nullable().default(null).describe('output rows per second, Hz (null = 1/tr); --rate overrides'),
     iterations: z.enum(['all', 'last']).default('all').describe('every iteration of recurrent areas (iter-0 … iter-(times−1)) or only the last'),

@@ -7,10 +7,10 @@
  * every point. docs/encoding-study.md gives the definitions.
  */
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { InputError } from '../core/errors.js';
 import type { Rng } from '../core/prng.js';
-import { readTsv } from '../io/tsv.js';
+import { readSplit, splitFile } from '../artifacts/train-split.js';
+import { checkpointEpoch } from '../artifacts/checkpoints.js';
 import { spearman } from '../encoding/correlation.js';
 import { bootstrapCi, type BootstrapCi } from '../encoding/bootstrap.js';
 
@@ -36,12 +36,8 @@ export interface VsPerformanceRow {
   n: number;
 }
 
-/** Training epoch of a checkpoint name ('epoch-0005' → 5); null for the final model (no checkpoint, best, final, last). */
-export function epochOf(checkpoint: string | null): number | null {
-  if (checkpoint === null || /^(best|final|last)$/i.test(checkpoint)) return null;
-  const m = /(\d+)/.exec(checkpoint);
-  return m ? Number(m[1]) : null;
-}
+/** Training epoch of a checkpoint name ('epoch-0005' → 5); null for the trained model (no checkpoint, or best). */
+export const epochOf = checkpointEpoch;
 
 /**
  * The point that stands for each distinct model: its trained model (no
@@ -92,26 +88,10 @@ export function alignmentVsPerformance(points: PerfPoint[], opts: { nBoot: numbe
   return rows;
 }
 
-/** Genre and split role of each clip of a train artifact (split.tsv; true genres also from eval/predictions.tsv). */
+/** Genre and split role of each clip of a train artifact (its split.tsv), or null when it records no split. */
 export function readTrainSplit(trainDir: string): Map<string, { genre: string | null; split: string }> | null {
-  const f = path.join(trainDir, 'split.tsv');
-  if (!fs.existsSync(f)) return null;
-  const t = readTsv(f);
-  const idCol = ['stim_id', 'clip', 'id'].find((c) => t.columns.includes(c));
-  if (!idCol || !t.columns.includes('split')) throw new InputError(f, 'needs a clip id column (stim_id, clip or id) and a split column');
-  const out = new Map<string, { genre: string | null; split: string }>();
-  for (const r of t.rows) out.set(path.basename(r[idCol]).replace(/\.wav$/i, ''), { genre: t.columns.includes('genre') ? r.genre : null, split: r.split });
-  const pf = path.join(trainDir, 'eval', 'predictions.tsv');
-  if (fs.existsSync(pf)) {
-    const p = readTsv(pf);
-    if (p.columns.includes('stim_id') && p.columns.includes('true_genre')) {
-      for (const r of p.rows) {
-        const e = out.get(r.stim_id);
-        if (e && e.genre === null) e.genre = r.true_genre;
-      }
-    }
-  }
-  return out;
+  if (!fs.existsSync(splitFile(trainDir))) return null;
+  return new Map(readSplit(trainDir).map((r) => [r.stimId, { genre: r.genre, split: r.split }]));
 }
 
 /**

@@ -15,10 +15,11 @@ import type { AlignConfig } from './config.js';
 import { computeBas, neuralScore, type BasReport } from './bas.js';
 import { areaRoiMatrix } from './correspondence.js';
 import {
-  alignmentScore, behaviourInput, hasListenerChoices, loadEncodings, modelRsa, nameKey, pooledAreaRoiInput, readHumanChoices, readModelChoices, readModelProbabilities, resolvePairNames,
+  alignmentScore, behaviourInput, hasListenerChoices, loadEncodings, modelRsa, nameKey, pooledAreaRoiInput, readHumanChoices, resolvePairNames,
   type LoadedEncoding, type RsaResult,
 } from './align.js';
 import { alignmentVsPerformance, epochOf, finalPerModel, heldOutClipAccuracy, readTrainSplit, type VsPerformanceRow } from './align-performance.js';
+import { modelChoices, predictionsOf } from './model-choices.js';
 
 export interface AlignGroup {
   model: string;
@@ -30,7 +31,7 @@ export interface AlignGroup {
   sR: number;
   /** Full BAS when the model's per-clip choices are available. */
   bas: BasReport | null;
-  /** The model's genre choice per clip used for s_b (from eval/predictions.tsv or the checkpoint). */
+  /** The model's genre choice per clip used for s_b (the train artifact's predictions of this checkpoint). */
   choices: Map<string, string> | null;
   matrix: { areas: string[]; rois: string[]; raw: Float64Array; normalised: Float64Array; ceilings: number[] };
   alignment: { score: number; perRoi: Record<string, number> };
@@ -105,20 +106,11 @@ export async function runAlign(opts: { encodingDirs: string[]; modelDirs: string
     let bas: BasReport | null = null;
     let choices: Map<string, string> | null = null;
     let probs: Map<string, Map<string, number>> | null = null;
-    const ckptDir = trainDir && checkpoint ? path.join(trainDir, 'checkpoints', checkpoint) : null;
-    if (ckptDir && checkpoint !== 'best' && fs.existsSync(ckptDir) && fs.existsSync(path.join(opts.bids, 'stimuli'))) {
-      // eval/predictions.tsv describes the final model; an earlier checkpoint makes its own choices.
-      const { predictClipGenres } = await import('./model-choices.js');
-      ({ choices, probs } = await predictClipGenres(trainDir as string, path.join(opts.bids, 'stimuli'), checkpoint as string));
-    } else if (trainDir && fs.existsSync(path.join(trainDir, 'eval', 'predictions.tsv'))) {
-      choices = readModelChoices(trainDir);
-      probs = readModelProbabilities(trainDir);
-    } else if (trainDir && fs.existsSync(path.join(trainDir, 'checkpoints')) && fs.existsSync(path.join(opts.bids, 'stimuli'))) {
-      notice(`align: ${label}: no eval/predictions.tsv; classifying ${path.join(opts.bids, 'stimuli')} with the checkpoint`);
-      const { predictClipGenres } = await import('./model-choices.js');
-      ({ choices, probs } = await predictClipGenres(trainDir, path.join(opts.bids, 'stimuli')));
+    // Each checkpoint's own choices, as the train stage wrote them when it saved the weights.
+    if (trainDir && predictionsOf(trainDir, checkpoint)) {
+      ({ choices, probs } = modelChoices(trainDir, checkpoint));
     } else {
-      notice(`align: ${label}: no eval/predictions.tsv or checkpoint in ${trainDir ?? '(no matching --models artifact)'}; s_b and BAS are not computed`);
+      notice(`align: ${label}: no per-clip predictions for ${checkpoint ?? 'the trained model'} in ${trainDir ?? '(no matching --models artifact)'}; s_b and BAS are not computed`);
     }
     if (choices && pairs && !hasListenerChoices(opts.bids)) {
       // Datasets without genre judgements (ds003720) still get s_r and the area × ROI matrix.
@@ -148,7 +140,7 @@ export async function runAlign(opts: { encodingDirs: string[]; modelDirs: string
     });
   }
   if (!out.some((g) => g.bas) && out.length === 1 && hasListenerChoices(opts.bids)) {
-    throw new InputError('--models', 'BAS needs the model’s per-clip genre choices (eval/predictions.tsv): give the train artifact (with eval/predictions.tsv or checkpoints/) as --models');
+    throw new InputError('--models', 'BAS needs the model’s per-clip genre choices (eval/predictions.tsv): give the train artifact as --models');
   }
   const points = out.map((g) => ({ model: g.model, checkpoint: g.checkpoint, alignment: g.alignment.score, rsa: g.rsa?.score ?? null, performance: g.performance }));
   const vsPerformance = alignmentVsPerformance(points, { nBoot: cfg.nBoot, level: cfg.level, rng: opts.rng.fork('vs-perf') });

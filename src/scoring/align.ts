@@ -190,54 +190,6 @@ export function readHumanChoices(bids: string): { subjects: string[]; trials: Ma
 }
 
 /**
- * Rows of a train artifact's `eval/predictions.tsv` that s_b scores: the
- * held-out test clips when the table has a split column naming any (the
- * model was fitted to the others' labels, so its choices there say nothing
- * about how it generalises), else every row.
- */
-function predictionRows(trainDir: string): { file: string; columns: string[]; rows: Record<string, string>[] } {
-  const file = path.join(trainDir, 'eval', 'predictions.tsv');
-  if (!fs.existsSync(file)) throw new InputError(trainDir, 'train artifact has no eval/predictions.tsv (stim_id, predicted_genre): per-clip genre choices are needed for s_b');
-  const t = readTsv(file);
-  const test = t.columns.includes('split') ? t.rows.filter((r) => r.split === 'test') : [];
-  return { file, columns: t.columns, rows: test.length > 0 ? test : t.rows };
-}
-
-/**
- * The model's genre choice per clip from a train artifact: `eval/predictions.tsv`
- * with columns stim_id and predicted_genre (or predicted), test-split rows
- * only when it has a split column. Throws an InputError naming the missing file otherwise.
- */
-export function readModelChoices(trainDir: string): Map<string, string> {
-  const t = predictionRows(trainDir);
-  const col = t.columns.includes('predicted_genre') ? 'predicted_genre' : t.columns.includes('predicted') ? 'predicted' : null;
-  if (!t.columns.includes('stim_id') || !col) throw new InputError(t.file, 'needs columns stim_id and predicted_genre');
-  return new Map(t.rows.map((r) => [r.stim_id, r[col]]));
-}
-
-/**
- * The model's softmax per clip (genre → probability) from the `p_<genre>`
- * columns of `eval/predictions.tsv`, same rows as readModelChoices; null when
- * the table has no such columns (older train artifacts: s_b then scores the choices).
- */
-export function readModelProbabilities(trainDir: string): Map<string, Map<string, number>> | null {
-  const t = predictionRows(trainDir);
-  const cols = t.columns.filter((c) => c.startsWith('p_') && c.length > 2);
-  if (cols.length === 0 || !t.columns.includes('stim_id')) return null;
-  const out = new Map<string, Map<string, number>>();
-  for (const r of t.rows) {
-    const probs = new Map<string, number>();
-    for (const c of cols) {
-      const v = Number(r[c]);
-      if (!(v >= 0 && v <= 1)) throw new InputError(t.file, `clip ${r.stim_id}: ${c} = ${r[c]} is not a probability`);
-      probs.set(c.slice(2), v);
-    }
-    out.set(r.stim_id, probs);
-  }
-  return out;
-}
-
-/**
  * BehaviourInput over the clips both the model and the listeners judged
  * (clips in stim_id order, genres sorted), with the model's softmax when
  * `probs` covers every such clip (genres the model has no output for get 0,

@@ -106,7 +106,7 @@ export async function plantedFeatures(
   const res = await runStage(
     { stage: 'features', codeVersion: 'test-planted', root, inputs: { truth: dir }, params: { tr, ...opts }, seed: 0 },
     ({ dir: out }) => {
-      if (opts.checkpoint) writeJsonAtomic(path.join(out, 'features.json'), { model: 'planted', checkpoint: opts.checkpoint });
+      if (opts.checkpoint) writeJsonAtomic(path.join(out, 'features.json'), { model: 'planted', checkpoint: opts.checkpoint, rate: 1 / tr, rows: nRowsAll, areas: Object.keys(spaces), source: { planted: 'synth-truth' } });
       let start = 0;
       writeTsv(path.join(out, 'stimuli.tsv'), ['stim_id', 'row_start', 'n_rows'], index.map((c) => {
         const row = { stim_id: c.id, row_start: start, n_rows: rowsOf(c.n) };
