@@ -9,7 +9,7 @@ import { InputError } from '../core/errors.js';
 import { Rng } from '../core/prng.js';
 import { artifactDir, resolveArtifact, runStage } from '../pipeline/stage.js';
 import { DEFAULT_ROOT } from '../pipeline/derivatives.js';
-import { atlasPathFor, encodeFileSchema, type EncodeConfig } from '../scoring/config.js';
+import { atlasPathFor, encodeFileSchema, type EncodeConfig } from '../encoding/config.js';
 import { loadConfig } from './framework.js';
 import { checkDelays } from './encode-checks.js';
 import { readNpy } from '../io/npy.js';

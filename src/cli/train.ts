@@ -13,7 +13,7 @@ import { InputError } from '../core/errors.js';
 import { writeJsonAtomic } from '../core/atomic.js';
 import { notice } from '../core/progress.js';
 import { readTsv, writeTsv } from '../io/tsv.js';
-import { binomialUpperTail } from '../encoding/binomial.js';
+import { binomialUpperTail } from '../stats/binomial.js';
 import { runStage } from '../pipeline/stage.js';
 import { DEFAULT_ROOT } from '../pipeline/derivatives.js';
 import { stripAudioExtension } from '../io/audio.js';

@@ -17,13 +17,13 @@ import { scanBids, selectFiles, readEvents, type BidsFile } from '../io/bids.js'
 import { loadNifti, readMaskedTimeseries } from '../io/nifti.js';
 import { readTsv } from '../io/tsv.js';
 import { doubleGammaHrf } from '../signal/hrf.js';
-import { atlasPathFor, type EncodeConfig } from '../scoring/config.js';
+import { atlasPathFor, type EncodeConfig } from './config.js';
 import { asCorrelationCeiling, flooredCorrelationCeiling, normalise, pairwiseReliability, reliabilityCeiling, signalPower, ncsnrCeiling, splitHalfReliability } from './ceilings.js';
 import { cleanRun, clipRowStats, removeDrift, runDesignMatrix, standardiseRows, type ClipRows, type PlayedClip } from './design.js';
 import { delayFeatures, hrfConvolve } from './delays.js';
-import { benjaminiHochberg } from './fdr.js';
+import { benjaminiHochberg } from '../stats/fdr.js';
 import { openFeatureStore, readFeatureSpace, type FeatureSpaceRef } from './feature-store.js';
-import { blockCount, permutationTestR, type NullScheme } from './permutation.js';
+import { blockCount, permutationTestR, type NullScheme } from '../stats/permutation.js';
 import { ridgeCV, ridgePredict } from './ridge.js';
 import { correlateColumns } from './correlate.js';
 

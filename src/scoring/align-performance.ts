@@ -11,8 +11,8 @@ import * as path from 'node:path';
 import { InputError } from '../core/errors.js';
 import type { Rng } from '../core/prng.js';
 import { readTsv } from '../io/tsv.js';
-import { spearman } from '../encoding/correlation.js';
-import { bootstrapCi, type BootstrapCi } from '../encoding/bootstrap.js';
+import { spearman } from '../stats/correlation.js';
+import { bootstrapCi, type BootstrapCi } from '../stats/bootstrap.js';
 
 /** One (model, checkpoint) with its alignment scores and held-out performance. */
 export interface PerfPoint {
