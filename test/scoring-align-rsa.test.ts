@@ -13,7 +13,7 @@ import { Rng } from '../src/core/prng.js';
 import { writeNpy } from '../src/io/npy.js';
 import { writeTsv } from '../src/io/tsv.js';
 import { modelRsa, type LoadedEncoding } from '../src/scoring/align.js';
-import type { EncodingIndex } from '../src/encoding/study-outputs.js';
+import type { EncodingIndex } from '../src/artifacts/encode.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'align-rsa-'));
 test.after.always(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -50,8 +50,8 @@ function subject(label: string, order: number[], featuresDir: string, noise: Rng
     }
   });
   const index: EncodingIndex = {
-    subject: label, model: 'm', checkpoint: null, featuresDir, tr: 1, areas: ['x', 'y'], rois: ['A'], nVoxels: nVox, maps: [],
-    clips: order.map((c, k) => ({ stimId: ids[c], onset: 10 * k, duration: 4 })), files: {},
+    subject: label, task: 'test', model: 'm', checkpoint: null, featuresDir, tr: 1, areas: ['x', 'y'], rois: ['A'], nVoxels: nVox, maps: [],
+    clips: order.map((c, k) => ({ stimId: ids[c], onset: 10 * k, duration: 4 })), files: { roi: 'none' }, predAreas: [],
   };
   return { dir: path.join(tmp, label), index, r: new Float32Array(0), reliability: new Float32Array(nVox), roiOfVoxel: new Int32Array(nVox), testMean, nTest };
 }

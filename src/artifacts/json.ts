@@ -4,7 +4,7 @@
  * first field at fault.
  */
 import type { z } from 'zod';
-import { writeJsonAtomic } from '../core/atomic.js';
+import { stableJson, writeFileAtomic } from '../core/atomic.js';
 import { InputError } from '../core/errors.js';
 import { parseJsonNoProto } from '../core/json.js';
 import { readText } from '../io/fd.js';
@@ -23,12 +23,17 @@ export function readJsonFile<S extends z.ZodType>(file: string, schema: S): z.ou
   throw new InputError(file, `field "${issue.path.map(String).join('.') || '(top level)'}": ${issue.message}`);
 }
 
-/** Writes `value` (stable key order, atomically) after checking it against its schema, so a writer cannot drift from its reader. */
+/**
+ * Writes `value` (stable key order, atomically) after checking what will be
+ * written (NaN and ±Infinity become null in JSON) against its schema, so a
+ * writer cannot drift from its reader.
+ */
 export function writeJsonFile<S extends z.ZodType>(file: string, schema: S, value: z.input<S>): void {
-  const r = schema.safeParse(value);
+  const text = stableJson(value);
+  const r = schema.safeParse(JSON.parse(text));
   if (!r.success) {
     const issue = r.error.issues[0];
     throw new Error(`${file}: writer produced an invalid "${issue.path.map(String).join('.')}": ${issue.message}`);
   }
-  writeJsonAtomic(file, value);
+  writeFileAtomic(file, text);
 }

@@ -28,7 +28,7 @@ export interface EncodeStudyArgs {
 }
 
 /** Bumped when the study-mode outputs change for the same inputs. */
-const CODE_VERSION = 'encode-study-2';
+const CODE_VERSION = 'encode-study-3';
 
 export async function runEncodeStudy(a: EncodeStudyArgs, overrides: Partial<EncodeConfig>): Promise<void> {
   if (!a.bids) throw new InputError('--bids', 'study mode needs --bids STUDY (the BIDS dataset)');
