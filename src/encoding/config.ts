@@ -7,6 +7,14 @@
 import { z } from 'zod';
 import { DEFAULT_FIR_DELAYS } from './delays.js';
 
+/**
+ * The ridge α grid of every stage unless its config says otherwise: 10⁻¹ … 10⁶,
+ * log-spaced. α is chosen per target by cross-validation, and with the
+ * eigendecomposition of the training Gram each further α costs one diagonal
+ * shrinkage, not a refit, so one wide grid serves voxels and EEG alike.
+ */
+export const DEFAULT_ALPHAS: readonly number[] = [0.1, 1, 10, 100, 1e3, 1e4, 1e5, 1e6];
+
 const atlasSchema = z
   .object({
     dseg: z.string().default('derivatives/atlas/tpl-synth_atlas-auditory_dseg.nii.gz').describe('ROI label image (integer labels), relative to the BIDS root unless absolute; {subject} is replaced by the subject label (atlases in each subject’s space)'),
@@ -29,7 +37,7 @@ export const encodeConfigSchema = z
     voxels: z.enum(['brain', 'atlas']).default('brain').describe("which voxels to fit: all of the brain mask, or only voxels inside an atlas ROI"),
     response: z.enum(['fir', 'hrf']).default('fir').describe('FIR delays (one weight per delay) or a canonical double-gamma HRF regressor per feature'),
     delays: z.array(z.number().int().min(0)).min(1).default([...DEFAULT_FIR_DELAYS]).describe('FIR delays in TRs (response = fir; default 1–6, 96% of the HRF positive lobe); applied within runs only'),
-    alphas: z.array(z.number().positive()).min(1).default([0.1, 1, 10, 100, 1e3, 1e4, 1e5, 1e6]).describe('ridge α grid; α is chosen per voxel by leave-one-run-out CV over the training runs'),
+    alphas: z.array(z.number().positive()).min(1).default([...DEFAULT_ALPHAS]).describe('ridge α grid (default 0.1–1e6); α is chosen per voxel by leave-one-run-out CV over the training runs'),
     selectBy: z.enum(['r2', 'r']).default('r2').describe('CV score that picks α per voxel and the iteration/layer per voxel'),
     highpassSec: z.number().positive().default(128).describe('DCT high-pass cutoff period in seconds (drift removal per run, SPM convention)'),
     linearDetrend: z.boolean().default(true).describe('also remove a linear trend from each run'),
