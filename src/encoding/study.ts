@@ -95,7 +95,7 @@ function checkRepeatedSequence(test: StudyRun[]): void {
 export function loadSubject(bids: string, subject: string, cfg: EncodeConfig): SubjectData {
   const ds = scanBids(bids);
   const sub = subject.replace(/^sub-/, '');
-  if (!ds.subjects.includes(sub)) throw new InputError('--subject', `sub-${sub} not in ${bids} (subjects: ${ds.subjects.join(', ')})`);
+  if (!ds.subjects.includes(sub)) throw new InputError('subject', `sub-${sub} not in ${bids} (subjects: ${ds.subjects.join(', ')})`);
   const bold = selectFiles(ds, { datatype: 'func', suffix: 'bold', sub });
   const train = runsOf(bold, cfg.trainTask, `${bids} sub-${sub}`);
   const test = runsOf(bold, cfg.testTask, `${bids} sub-${sub}`);
