@@ -14,7 +14,7 @@ import { writeTsv } from '../src/io/tsv.js';
 import { writeJsonAtomic } from '../src/core/atomic.js';
 import { loadNifti, writeNifti } from '../src/io/nifti.js';
 import { InputError } from '../src/core/errors.js';
-import { loadReportData, mapWindow } from '../src/report/load.js';
+import { readReportData, mapWindow } from '../src/report/load.js';
 import { buildSections } from '../src/report/sections.js';
 import { runCli } from './helpers/cli.js';
 import { alignFiles, artifact, CLASSES, eegFiles, encodeFiles, trainFiles } from './helpers/report-artifacts.js';
@@ -30,7 +30,7 @@ test('ban-bas inputs load into a typed report with the values written', (t) => {
   const align = artifact(root, 'align', 'eeee', { nBoot: 100 }, alignFiles);
   const stamp = path.join(root, 'stamps', 'train-ban.json');
   writeJsonAtomic(stamp, { stage: 'train', key: 'aaaa', dir: path.relative(path.dirname(stamp), train) });
-  const d = loadReportData('ban-bas', [stamp, cnn, enc1, enc2, align], { seed: 5, tmpDir: root });
+  const d = readReportData('ban-bas', [stamp, cnn, enc1, enc2, align], { seed: 5, tmpDir: root });
 
   const ban = d.training.find((x) => x.model === 'ban');
   const c = d.training.find((x) => x.model === 'cnn');
@@ -89,7 +89,7 @@ test('an artifact of a stage without a report section adds only its provenance',
   const root = tmpDir();
   t.teardown(() => fs.rmSync(root, { recursive: true, force: true }));
   const feats = artifact(root, 'features', 'ffff', { model: 'ban' }, (dd) => writeTsv(path.join(dd, 'stimuli.tsv'), ['stim_id'], [{ stim_id: 'c1' }]));
-  const d = loadReportData('ban-bas', [feats], { seed: 0, tmpDir: root });
+  const d = readReportData('ban-bas', [feats], { seed: 0, tmpDir: root });
   t.deepEqual(d.provenance.map((p) => p.stage), ['features']);
   t.deepEqual([d.training, d.bas, d.brainMaps, d.roiScores, d.areaRoi, d.alignment], [[], [], [], null, null, null]);
 });
@@ -107,7 +107,7 @@ test('display window: 99th percentile of positive voxels and 20 % of it; backgro
   const bold = new Float32Array(n * 6);
   for (let tt = 0; tt < 6; tt++) for (let v = 0; v < n; v++) bold[tt * n + v] = 100 + v + (tt - 2.5) * 3;
   writeNifti(path.join(bids, 'sub-01', 'func', 'sub-01_task-test_run-1_bold.nii.gz'), { dims, data: bold, affine: [2, 0, 0, 0, 0, 2, 0, 0, 0, 0, 2, 0, 0, 0, 0, 1], pixdim: [2, 2, 2, 1.5] });
-  const d = loadReportData('ban-bas', [enc], { seed: 0, bids, tmpDir: root });
+  const d = readReportData('ban-bas', [enc], { seed: 0, bids, tmpDir: root });
   const m = d.brainMaps[0];
   t.is(m.backgroundKind, 'mean EPI');
   const back = path.join(root, 'back.nii.gz');
@@ -125,7 +125,7 @@ test('decode-eeg outputs: pooled rows of the group table, mean combination rule,
   const root = tmpDir();
   t.teardown(() => fs.rmSync(root, { recursive: true, force: true }));
   const eeg = artifact(root, 'decode-eeg', 'ffff', { windows: [2, 4] }, (dd) => eegFiles(dd));
-  const d = loadReportData('eeg-identification', [eeg], { seed: 0, tmpDir: root });
+  const d = readReportData('eeg-identification', [eeg], { seed: 0, tmpDir: root });
   const id = d.identification;
   t.is(id?.chance, 0.1);
   t.is(id?.nCandidates, 10);
@@ -144,7 +144,7 @@ test('decode-eeg outputs: pooled rows of the group table, mean combination rule,
   t.is(marks['identification-confusion-predann-random-chunk'], 4);
   // A decode-eeg run that scored no windows writes header-only tables: section "not run", and the page says why.
   const empty = artifact(root, 'decode-eeg', 'empty', {}, (dd) => eegFiles(dd, true));
-  const de = loadReportData('eeg-identification', [empty], { seed: 0, tmpDir: root });
+  const de = readReportData('eeg-identification', [empty], { seed: 0, tmpDir: root });
   t.is(de.identification, null);
   t.deepEqual(de.notices, ['decode-eeg artifact empty has identification tables without usable rows (no scored windows).']);
 });
@@ -179,11 +179,11 @@ test('files not in their stage’s format are InputErrors naming the file: no ot
   ];
   cases.forEach(([stage, file, write, problem], i) => {
     const dir = artifact(root, stage, `k${i}`, { name: 'm' }, write);
-    const e = t.throws(() => loadReportData('ban-bas', [dir], { seed: 0, tmpDir: root }), { instanceOf: InputError });
+    const e = t.throws(() => readReportData('ban-bas', [dir], { seed: 0, tmpDir: root }), { instanceOf: InputError });
     t.true(e?.where.endsWith(file), `case ${i}: error names ${e?.where}`);
     t.regex(e?.problem ?? '', problem, `case ${i}`);
   });
-  t.throws(() => loadReportData('ban-bas', [path.join(root, 'missing.json')], { seed: 0, tmpDir: root }), { instanceOf: InputError, message: /no such stamp or artifact/ });
+  t.throws(() => readReportData('ban-bas', [path.join(root, 'missing.json')], { seed: 0, tmpDir: root }), { instanceOf: InputError, message: /no such stamp or artifact/ });
 });
 
 test('brainalign report: a page and SVGs in the artifact, published under reports/, stamp written, up to date on re-run', (t) => {

@@ -88,7 +88,7 @@ test('synthetic study: the noise-only Control ROI is at chance in RSA, A1 beats 
   const { generateStudy, synthConfigSchema } = await import('../src/synth/index.js');
   const { plantedFeatures } = await import('./helpers/planted-features.js');
   const { runCli } = await import('./helpers/cli.js');
-  const { loadEncodings } = await import('../src/scoring/align.js');
+  const { readEncodings } = await import('../src/scoring/align.js');
   const study = path.join(tmp, 'study');
   const D = path.join(tmp, 'deriv');
   const synth = synthConfigSchema.parse({
@@ -110,7 +110,7 @@ test('synthetic study: the noise-only Control ROI is at chance in RSA, A1 beats 
     const s = JSON.parse(fs.readFileSync(stamp, 'utf8')) as { dir: string };
     encDirs.push(path.resolve(path.dirname(stamp), s.dir));
   }
-  const encs = encDirs.flatMap((d) => loadEncodings(d));
+  const encs = encDirs.flatMap((d) => readEncodings(d));
   const rois = encs[0].index.rois;
   const res = modelRsa(encs, rois, { metric: 'correlation', comparison: 'spearman', zscore: true, folds: 5, repeats: 5, response: 'glm', windowSec: [4, 2], rng: new Rng(3, 'rsa') });
   t.log(rois.map((r) => `${r} ${res.perRoi[r].score.toFixed(3)} [ceiling ${res.perRoi[r].ceilingLower?.toFixed(3)}, ${res.perRoi[r].ceilingUpper?.toFixed(3)}]`).join('; '));

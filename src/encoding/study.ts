@@ -92,7 +92,7 @@ function checkRepeatedSequence(test: StudyRun[]): void {
  * Reads one subject's runs (masked to the fitted voxels) and cleans them.
  * Returns the concatenated training data, the test repeats and their mean.
  */
-export function loadSubject(bids: string, subject: string, cfg: EncodeConfig): SubjectData {
+export function readSubject(bids: string, subject: string, cfg: EncodeConfig): SubjectData {
   const ds = scanBids(bids);
   const sub = subject.replace(/^sub-/, '');
   if (!ds.subjects.includes(sub)) throw new InputError('subject', `sub-${sub} not in ${bids} (subjects: ${ds.subjects.join(', ')})`);
@@ -395,7 +395,7 @@ export interface PreparedSubject {
 
 /** Loads, cleans and computes the noise ceilings of one subject (done once per encode stage). */
 export function prepareSubject(bids: string, subject: string, cfg: EncodeConfig, rng: Rng): PreparedSubject {
-  const data = loadSubject(bids, subject, cfg);
+  const data = readSubject(bids, subject, cfg);
   return { data, ceilings: voxelCeilings(data, cfg.ceiling, rng.fork('ceilings')) };
 }
 

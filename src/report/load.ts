@@ -45,7 +45,7 @@ const trainParamsSchema = z.object({ name: z.string() }).loose();
  * inputs do not cover stay empty. `bids` (optional) supplies the mean-EPI
  * background of brain maps; `tmpDir` is scratch space.
  */
-export function loadReportData(study: Study, inputs: string[], opts: { seed: number; bids?: string; tmpDir: string }): ReportData {
+export function readReportData(study: Study, inputs: string[], opts: { seed: number; bids?: string; tmpDir: string }): ReportData {
   const d = emptyReport(study, VERSION, opts.seed);
   const roiPer: RoiFile[] = [];
   for (const input of inputs) {

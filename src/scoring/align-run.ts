@@ -15,7 +15,7 @@ import type { AlignConfig } from './config.js';
 import { computeBas, neuralScore, type BasReport } from './bas.js';
 import { areaRoiMatrix } from './correspondence.js';
 import {
-  alignmentScore, behaviourInput, hasListenerChoices, loadEncodings, modelRsa, nameKey, pooledAreaRoiInput, readHumanChoices, readModelChoices, readModelProbabilities, resolvePairNames,
+  alignmentScore, behaviourInput, hasListenerChoices, readEncodings, modelRsa, nameKey, pooledAreaRoiInput, readHumanChoices, readModelChoices, readModelProbabilities, resolvePairNames,
   type LoadedEncoding, type RsaResult,
 } from './align.js';
 import { alignmentVsPerformance, epochOf, finalPerModel, heldOutClipAccuracy, readTrainSplit, type VsPerformanceRow } from './align-performance.js';
@@ -70,7 +70,7 @@ function trainDirOf(e: LoadedEncoding, modelDirs: string[]): string | null {
 /** Runs every analysis of the align stage. */
 export async function runAlign(opts: { encodingDirs: string[]; modelDirs: string[]; bids: string; config: AlignConfig; rng: Rng }): Promise<AlignResult> {
   const cfg = opts.config;
-  const encs = opts.encodingDirs.flatMap((d) => loadEncodings(d));
+  const encs = opts.encodingDirs.flatMap((d) => readEncodings(d));
   const groups = new Map<string, LoadedEncoding[]>();
   for (const e of encs) {
     const k = `${e.index.model}\u0000${e.index.checkpoint ?? ''}`;

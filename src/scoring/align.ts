@@ -37,7 +37,7 @@ const asFloat = (a: Float32Array | Int32Array): Float32Array => (a instanceof Fl
 const asInt = (a: Float32Array | Int32Array): Int32Array => (a instanceof Int32Array ? a : Int32Array.from(a));
 
 /** Reads every encoding (index and the matrices align uses) of an encode artifact folder. */
-export function loadEncodings(dir: string): LoadedEncoding[] {
+export function readEncodings(dir: string): LoadedEncoding[] {
   return openEncode(dir).map((e) => {
     // Encode writes featuresDir relative to its artifact folder.
     const index = { ...e.index, featuresDir: path.resolve(dir, e.index.featuresDir) };
