@@ -142,7 +142,7 @@ export function writeAlign(dir: string, a: AlignArtifact): void {
   writeTable(path.join(dir, F.areaRoi), areaRoiTable, a.areaRoi);
   writeJsonFile(path.join(dir, F.correspondence), correspondenceSchema, a.correspondence);
   if (a.modelChoices.length) writeTable(path.join(dir, F.modelChoices), modelChoicesTable, a.modelChoices);
-  if (a.rsa && a.rsa.rows.length) writeTable(path.join(dir, F.rsa), rsaTable, a.rsa.rows, { describe: a.rsa.describe });
+  if (a.rsa?.rows.length) writeTable(path.join(dir, F.rsa), rsaTable, a.rsa.rows, { describe: a.rsa.describe });
   if (!a.alignment) return;
   const al = a.alignment;
   writeTable(path.join(dir, F.alignment), alignmentTable, al.rows, { describe: al.describe, extra: al.roiColumns });

@@ -19,7 +19,7 @@ export default defineVerb({
     if (a.action === 'ls') {
       const items = listArtifacts(root);
       if (a.json) {
-        process.stdout.write(JSON.stringify(items, null, 2) + '\n');
+        process.stdout.write(`${JSON.stringify(items, null, 2)}\n`);
         return;
       }
       if (items.length === 0) {
@@ -29,7 +29,7 @@ export default defineVerb({
       const rows = items.map((i) => [i.stage, i.key, humanBytes(i.bytes), humanAge(i.ageSeconds), i.live ? 'live' : 'unreferenced']);
       const head = ['stage', 'key', 'size', 'age', 'status'];
       const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
-      const fmt = (r: string[]) => r.map((v, c) => v.padEnd(widths[c])).join('  ').trimEnd() + '\n';
+      const fmt = (r: string[]) => `${r.map((v, c) => v.padEnd(widths[c])).join('  ').trimEnd()}\n`;
       process.stdout.write(fmt(head) + rows.map(fmt).join(''));
       return;
     }

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import type { Argv } from 'yargs';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { InputError } from '../core/errors.js';
 import { DEFAULT_ROOT } from '../pipeline/derivatives.js';
 

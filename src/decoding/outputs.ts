@@ -44,8 +44,8 @@ export function writeIdentificationOutputs(dir: string, res: IdentificationResul
   const series = new Map<string, { decoder: string; split: string; combine: string; subject: string; window_s: number[]; top1: (number | null)[]; top1_lo: (number | null)[]; top1_hi: (number | null)[]; chance: number }>();
   for (const r of res.rows) {
     const key = [r.decoder, r.split, r.combine, r.subject].join('|');
-    let e = series.get(key);
-    if (!e) series.set(key, (e = { decoder: r.decoder, split: r.split, combine: r.combine, subject: r.subject, window_s: [], top1: [], top1_lo: [], top1_hi: [], chance: r.chance }));
+    const e = series.get(key) ?? { decoder: r.decoder, split: r.split, combine: r.combine, subject: r.subject, window_s: [], top1: [], top1_lo: [], top1_hi: [], chance: r.chance };
+    series.set(key, e);
     const c = rowCells(r);
     e.window_s.push(r.window_s);
     e.top1.push(c.top1);

@@ -21,8 +21,8 @@ export function basSections(a: OpenedAlign): BasSection[] {
   t.rows.forEach((r, i) => {
     if (!trained(r.checkpoint)) return;
     if (r.score !== 's_r' && r.score !== 's_b' && r.score !== 'bas') throw new InputError(t.file, `line ${i + 2}, column "score": expected s_r, s_b or bas, got "${r.score}"`);
-    let g = groups.get(r.model);
-    if (!g) groups.set(r.model, (g = {}));
+    const g = groups.get(r.model) ?? {};
+    groups.set(r.model, g);
     g[r.score] = r.estimate === null ? null : { estimate: r.estimate, lo: r.ci_lo, hi: r.ci_hi };
   });
   const out: BasSection[] = [];

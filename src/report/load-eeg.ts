@@ -33,8 +33,8 @@ function songConfusions(a: OpenedIdentification): IdentificationSection['confusi
   for (const s of a.subjects()) {
     for (const r of a.subjectConfusion(s)) {
       const key = `${r.decoder}|${r.split}`;
-      let e = acc.get(key);
-      if (!e) acc.set(key, (e = { decoder: r.decoder, split: r.split, counts: songs.map(() => songs.map(() => 0)) }));
+      const e = acc.get(key) ?? { decoder: r.decoder, split: r.split, counts: songs.map(() => songs.map(() => 0)) };
+      acc.set(key, e);
       const i = songs.indexOf(r.true_stim), j = songs.indexOf(r.predicted_stim);
       if (i < 0 || j < 0) throw new InputError(s, `confusion names a song the summary does not list (${i < 0 ? r.true_stim : r.predicted_stim})`);
       e.counts[i][j] += r.count;
@@ -48,10 +48,10 @@ export function eegTraining(a: OpenedIdentification): TrainingSection[] {
   const groups = new Map<string, Map<number, { loss: number[]; acc: number[] }>>();
   for (const r of a.training()) {
     const key = `${r.decoder} (${r.split})`;
-    let g = groups.get(key);
-    if (!g) groups.set(key, (g = new Map()));
-    let cell = g.get(r.epoch);
-    if (!cell) g.set(r.epoch, (cell = { loss: [], acc: [] }));
+    const g = groups.get(key) ?? new Map<number, { loss: number[]; acc: number[] }>();
+    groups.set(key, g);
+    const cell = g.get(r.epoch) ?? { loss: [], acc: [] };
+    g.set(r.epoch, cell);
     if (r.loss !== null) cell.loss.push(r.loss);
     if (r.train_acc !== null) cell.acc.push(r.train_acc);
   }

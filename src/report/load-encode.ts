@@ -9,11 +9,10 @@ import { loadNifti, writeNifti } from '../io/nifti.js';
 import type { OpenedEncoding } from '../artifacts/encode.js';
 import type { BrainMap, RoiScores } from './data.js';
 
-/** One subject's ROI rows; `group` is `model\0area` until poolRoiRows names it. */
+/** One subject's ROI rows; `group` is the area until poolRoiRows names it, `model` the ROI table's (with its checkpoint). */
 export interface RoiFile {
   subject: string;
-  model: string;
-  rows: RoiScores['rows'];
+  rows: (RoiScores['rows'][number] & { model: string })[];
 }
 
 /** The per-area rows of one encoding: the iteration chosen per voxel by CV ('cv'), ceiling-normalised median r. */
@@ -21,8 +20,7 @@ export function roiRows(e: OpenedEncoding): RoiFile {
   const rows = e.roiRows().filter((r) => r.iteration === 'cv');
   return {
     subject: e.index.subject,
-    model: e.index.model,
-    rows: rows.map((r) => ({ group: `${r.model}\u0000${r.area}`, roi: r.roi, score: r.median_r_norm, lo: null, hi: null, nVoxels: r.n_voxels, subjects: [] })),
+    rows: rows.map((r) => ({ model: r.model, group: r.area, roi: r.roi, score: r.median_r_norm, lo: null, hi: null, nVoxels: r.n_voxels, subjects: [] })),
   };
 }
 
@@ -31,19 +29,16 @@ export const ROI_MEASURE = 'ceiling-normalised median r';
 /** Averages ROI rows over subjects; groups are named by area alone unless several models are reported side by side. */
 export function poolRoiRows(files: RoiFile[]): RoiScores | null {
   if (files.length === 0) return null;
-  const models = new Set(files.map((f) => f.model));
-  const rename = (g: string): string => (models.size > 1 ? g.replace('\u0000', ' · ') : g.replace(/^.*\u0000/, ''));
-  const per = files.map((f) => ({ ...f, rows: f.rows.map((r) => ({ ...r, group: rename(r.group) })) }));
+  const models = new Set(files.flatMap((f) => f.rows.map((r) => r.model)));
+  const per = files.map((f) => ({ ...f, rows: f.rows.map(({ model, ...r }) => ({ ...r, group: models.size > 1 ? `${model} · ${r.group}` : r.group })) }));
   if (per.length === 1) return { measure: ROI_MEASURE, rows: per[0].rows };
   const keys: string[] = [];
   const acc = new Map<string, { group: string; roi: string; xs: number[]; n: number[] }>();
   for (const p of per) for (const r of p.rows) {
     const k = `${r.group}\u0000${r.roi}`;
-    let a = acc.get(k);
-    if (!a) {
-      acc.set(k, (a = { group: r.group, roi: r.roi, xs: [], n: [] }));
-      keys.push(k);
-    }
+    const a = acc.get(k) ?? { group: r.group, roi: r.roi, xs: [], n: [] };
+    if (!acc.has(k)) keys.push(k);
+    acc.set(k, a);
     if (r.score !== null) a.xs.push(r.score);
     if (r.nVoxels !== null) a.n.push(r.nVoxels);
   }
