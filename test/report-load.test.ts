@@ -94,6 +94,16 @@ test('an artifact of a stage without a report section adds only its provenance',
   t.deepEqual([d.training, d.bas, d.brainMaps, d.roiScores, d.areaRoi, d.alignment], [[], [], [], null, null, null]);
 });
 
+test('encodings of several models are reported side by side (model · area), never averaged together', (t) => {
+  const root = tmpDir();
+  t.teardown(() => fs.rmSync(root, { recursive: true, force: true }));
+  const ban = artifact(root, 'encode', 'e1', {}, (d) => encodeFiles(d, '01', 1, 'ban'));
+  const cnn = artifact(root, 'encode', 'e2', {}, (d) => encodeFiles(d, '01', 2, 'cnn'));
+  const d = readReportData('alignment', [ban, cnn], { seed: 0, tmpDir: root });
+  const a1 = d.roiScores?.rows.filter((r) => r.roi === 'A1' && r.group.endsWith('A1'));
+  t.deepEqual(a1?.map((r) => [r.group, r.score]), [['ban · A1', 0.5], ['cnn · A1', 1]]);
+});
+
 test('display window: 99th percentile of positive voxels and 20 % of it; background = time mean of the BOLD run', (t) => {
   const root = tmpDir();
   t.teardown(() => fs.rmSync(root, { recursive: true, force: true }));

@@ -32,8 +32,8 @@ export function trainFiles(dir: string, opts: { accuracy: number; clipAccuracy: 
   writeJsonAtomic(path.join(dir, 'eval', 'summary.json'), { model: 'x', accuracy: opts.accuracy, clip_accuracy: opts.clipAccuracy, chance: 1 / 3, clip_binomial_p: opts.p, best_epoch: 2, n_test_clips: 21 });
 }
 
-/** An encoding of model 'ban' at checkpoint 'best' (desc banbest…): r maps with values 0.01·k on k = 1…100 voxels, ROI rows scaled by `scale`. */
-export function encodeFiles(dir: string, sub: string, scale: number): void {
+/** An encoding of `model` (default 'ban') at checkpoint 'best' (desc banbest…): r maps with values 0.01·k on k = 1…100 voxels, ROI rows scaled by `scale`. */
+export function encodeFiles(dir: string, sub: string, scale: number, model = 'ban'): void {
   const dims = [5, 4, 5];
   const n = 100;
   const r = new Float32Array(n);
@@ -47,7 +47,7 @@ export function encodeFiles(dir: string, sub: string, scale: number): void {
   map('banbestBest', 'r', r, 'held-out Pearson r on the mean of 2 test runs: ban, best layer per voxel by training CV');
   map('banbestBest', 'alpha', r.map((x) => x * 1000), 'ridge alpha');
   const row = (area: string, iteration: string, roi: string, nVoxels: number, rNorm: number): RoiRow => ({
-    model: 'ban', area, iteration, roi, n_voxels: nVoxels, n_undefined: 0, median_r: 0.1, median_r_norm: rNorm, median_voxel_r_norm: null, ceiling: 0.5, p_perm: null, n_fdr: null, frac_fdr: null,
+    model, area, iteration, roi, n_voxels: nVoxels, n_undefined: 0, median_r: 0.1, median_r_norm: rNorm, median_voxel_r_norm: null, ceiling: 0.5, p_perm: null, n_fdr: null, frac_fdr: null,
   });
   const rows = ['A1', 'Belt'].flatMap((area, i) => ['A1', 'Belt'].flatMap((roi, k) => [row(area, '0', roi, 10, 0.99), row(area, 'cv', roi, 10 + k, scale * (i === k ? 0.5 : 0.2))]));
   writeRoiTable(path.join(dir, names.roi), rows, {});
