@@ -1,7 +1,7 @@
 /**
- * Files of a study-mode encoding, all under `sub-<label>/func/` so they can be
- * published into the BIDS derivatives tree without clashing across subjects
- * or models. Names: `sub-01_task-test_desc-<model><Area>[Iter<k>]_<stat>.nii.gz`
+ * An EncodingResult as the encode artifact (src/artifacts/encode.ts owns the
+ * file formats), all under `sub-<label>/func/` so it can be published into
+ * the BIDS derivatives tree without clashing across subjects or models. Names: `sub-01_task-test_desc-<model><Area>[Iter<k>]_<stat>.nii.gz`
  * with stat ∈ {r, rnorm, alpha}; `desc-<model><Area>` alone is the per-voxel
  * CV-chosen iteration, `desc-<model>Best` the CV-chosen layer over all areas.
  */
@@ -12,7 +12,6 @@ import {
 } from '../artifacts/encode.js';
 import type { EncodingResult, ScoredMap } from './study.js';
 
-export type { EncodingIndex };
 
 /** BIDS-safe (alphanumeric) label: 'T2/T3' → 'T2T3', 'pb' → 'Pb'. */
 export function bidsLabel(s: string, capitalise: boolean): string {
