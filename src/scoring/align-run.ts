@@ -193,7 +193,10 @@ export function writeAlignOutputs(dir: string, res: AlignResult): void {
   const rois = res.config.alignmentRois;
   const roiCols = rois.map((x) => `r_norm_${nameKey(x)}`);
   const finals = new Set(finalPerModel(res.groups));
-  const ck = res.groups.filter((g) => epochOf(g.checkpoint) !== null);
+  const snapshots = res.groups.flatMap((g) => {
+    const epoch = epochOf(g.checkpoint);
+    return epoch === null || g.checkpoint === null ? [] : [{ g, checkpoint: g.checkpoint, epoch }];
+  });
   writeAlign(dir, {
     bas: {
       rows: bas,
@@ -225,9 +228,9 @@ export function writeAlignOutputs(dir: string, res: AlignResult): void {
         rows: res.vsPerformance.map((v) => ({ scope: v.scope, model: v.model, measure: v.measure, spearman: num(v.spearman), ci_lo: num(v.ci?.lo), ci_hi: num(v.ci?.hi), n: v.n })),
         describe: { ci_lo: { Description: `Lower end of the ${res.config.level * 100}% percentile bootstrap interval, distinct models resampled (n/a within a model: checkpoints are serially dependent)` } },
       },
-      byCheckpoint: ck
-        .sort((a, b) => (a.model !== b.model ? (a.model < b.model ? -1 : 1) : (epochOf(a.checkpoint) ?? 0) - (epochOf(b.checkpoint) ?? 0)))
-        .map((g) => ({ model: g.model, checkpoint: g.checkpoint ?? '', epoch: epochOf(g.checkpoint) ?? 0, alignment: num(g.alignment.score), rsa: num(g.rsa?.score), performance: num(g.performance) })),
+      byCheckpoint: snapshots
+        .sort((a, b) => (a.g.model !== b.g.model ? (a.g.model < b.g.model ? -1 : 1) : a.epoch - b.epoch))
+        .map(({ g, checkpoint, epoch }) => ({ model: g.model, checkpoint, epoch, alignment: num(g.alignment.score), rsa: num(g.rsa?.score), performance: num(g.performance) })),
     },
   });
 }
