@@ -112,11 +112,15 @@ $(call check_plain,BANBAS_CFG ALIGN_CFG EEG_CFG)
 all: build studies
 
 # ----------------------------------------------------------------- tests --
-.PHONY: test typecheck
+.PHONY: test typecheck lint
 typecheck: deps
 	npx tsc -p tsconfig.test.json
 
-test: build typecheck
+# Biome's linter (biome.jsonc lists the rules turned down and why); errors fail the build.
+lint: deps
+	npx biome lint .
+
+test: build typecheck lint
 	npx ava
 
 .PHONY: clean

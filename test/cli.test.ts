@@ -61,3 +61,16 @@ test('config validation names the file, the field and what was expected', (t) =>
   const e4 = t.throws(() => loadConfig(path.join(dir, 'missing.json'), Schema), { instanceOf: InputError });
   t.regex(e4?.message ?? '', /missing\.json: cannot read config \(ENOENT\)/);
 });
+
+test('cache takes the derivatives root as --out, like every stage verb; --root, its older name, still works and may not disagree', (t) => {
+  const dir = tmpDir();
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  for (const flag of ['--out', '--root']) {
+    const r = runCli(['cache', 'ls', flag, dir]);
+    t.is(r.code, 0, r.stderr);
+    t.is(r.stdout, `no artifacts under ${dir}\n`, flag);
+  }
+  const both = runCli(['cache', 'ls', '--out', dir, '--root', path.join(dir, 'other')]);
+  t.is(both.code, 2);
+  t.regex(both.stderr, /^brainalign: --root: is the older name of --out/);
+});

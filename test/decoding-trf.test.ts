@@ -14,7 +14,7 @@ import { readEdf } from '../src/io/edf.js';
 import { readNpy } from '../src/io/npy.js';
 import { fitForwardTrf } from '../src/decoding/trf.js';
 import { butterworth, sosfiltfilt } from '../src/signal/filters.js';
-import { pearson } from '../src/encoding/stats.js';
+import { pearson } from '../src/stats/index.js';
 import { tmpDir } from './helpers/tmp.js';
 
 test('TRF recovers the planted envelope and flux kernels (r > 0.9)', (t) => {

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { Rng } from '../src/core/prng.js';
 import { InputError } from '../src/core/errors.js';
-import { pearson } from '../src/encoding/correlation.js';
+import { pearson } from '../src/stats/correlation.js';
 import {
   spearmanBrown,
   splitHalfReliability,

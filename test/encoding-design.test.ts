@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { Rng } from '../src/core/prng.js';
 import { clipRowStats, cleanRun, driftBasis, removeDrift, runDesignMatrix, standardiseRows } from '../src/encoding/design.js';
 import { studyDesign, type SubjectData } from '../src/encoding/study.js';
-import { encodeConfigSchema } from '../src/scoring/config.js';
+import { encodeConfigSchema } from '../src/encoding/config.js';
 
 test('rows are averaged into volumes by overlap: 1.5-s rows [1, 2, 3] at onset 0.75 s on a 1-s grid', (t) => {
   // Row intervals: [0.75, 2.25) = 1, [2.25, 3.75) = 2, [3.75, 5.25) = 3.

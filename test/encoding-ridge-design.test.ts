@@ -8,7 +8,7 @@ import { Rng } from '../src/core/prng.js';
 import { InputError } from '../src/core/errors.js';
 import { groupsFromRunLengths, makeFolds } from '../src/encoding/cv.js';
 import { DEFAULT_FIR_DELAYS, delayFeatures, hrfConvolve } from '../src/encoding/delays.js';
-import { encodeConfigSchema } from '../src/scoring/config.js';
+import { encodeConfigSchema } from '../src/encoding/config.js';
 import { doubleGammaAt } from '../src/signal/hrf.js';
 import { pyStdin } from './helpers/python.js';
 import { convolve, doubleGammaHrf } from '../src/signal/hrf.js';

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { Rng } from '../src/core/prng.js';
 import { rdm, subRdm, compareRdms, crossValidatedLayerRsa, rsaNoiseCeiling, rdmSize, condensedIndex, stimulusFolds, zscoreColumns } from '../src/encoding/rsa.js';
-import { kendallTauB } from '../src/encoding/correlation.js';
+import { kendallTauB } from '../src/stats/correlation.js';
 import { regressComponents, ridgeRegression } from '../src/encoding/components.js';
 import { pyStdin as py } from './helpers/python.js';
 import { betaSeries, betaSeriesDesign } from '../src/encoding/beta-series.js';

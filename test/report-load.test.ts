@@ -4,7 +4,8 @@
  * (per-area CV rows chosen over per-iteration rows, subjects averaged, the
  * 'mean' window-combination rule chosen), the mean-EPI background equals the
  * time average of the BOLD run, absent sections stay empty, malformed files
- * are InputErrors naming the file, and `brainalign report` runs end to end.
+ * (or a column under another name) are InputErrors naming the file, and
+ * `brainalign report` runs end to end.
  */
 import test from 'ava';
 import * as fs from 'node:fs';
@@ -13,7 +14,7 @@ import { writeTsv } from '../src/io/tsv.js';
 import { writeJsonAtomic } from '../src/core/atomic.js';
 import { loadNifti, writeNifti } from '../src/io/nifti.js';
 import { InputError } from '../src/core/errors.js';
-import { loadReportData, mapWindow } from '../src/report/load.js';
+import { readReportData, mapWindow } from '../src/report/load.js';
 import { buildSections } from '../src/report/sections.js';
 import { runCli } from './helpers/cli.js';
 import { alignFiles, artifact, CLASSES, eegFiles, encodeFiles, trainFiles } from './helpers/report-artifacts.js';
@@ -22,34 +23,30 @@ import { tmpDir } from './helpers/tmp.js';
 test('ban-bas inputs load into a typed report with the values written', (t) => {
   const root = tmpDir();
   t.teardown(() => fs.rmSync(root, { recursive: true, force: true }));
-  const train = artifact(root, 'train', 'aaaa', { name: 'ban', epochs: 3 }, (d) => {
-    trainFiles(d, 'library');
-    // A checkpoint folder with its own (partial) metrics must not shadow the run's.
-    writeTsv(path.join(d, 'checkpoints', 'epoch-0000', 'metrics.tsv'), ['epoch', 'train_loss'], [{ epoch: 0, train_loss: 9 }]);
-  });
-  const cnn = artifact(root, 'train', 'bbbb', { arch: 'cnn' }, (d) => trainFiles(d, 'eval'));
+  const train = artifact(root, 'train', 'aaaa', { name: 'ban', epochs: 3 }, (d) => trainFiles(d, { accuracy: 0.79, clipAccuracy: 0.9, p: 0.001 }));
+  const cnn = artifact(root, 'train', 'bbbb', { name: 'cnn' }, (d) => trainFiles(d, { accuracy: 0.6, clipAccuracy: 0.7, p: 0.004 }));
   const enc1 = artifact(root, 'encode', 'cccc', { subject: '01' }, (d) => encodeFiles(d, '01', 1));
   const enc2 = artifact(root, 'encode', 'dddd', { subject: '02' }, (d) => encodeFiles(d, '02', 2));
   const align = artifact(root, 'align', 'eeee', { nBoot: 100 }, alignFiles);
   const stamp = path.join(root, 'stamps', 'train-ban.json');
   writeJsonAtomic(stamp, { stage: 'train', key: 'aaaa', dir: path.relative(path.dirname(stamp), train) });
-  const d = loadReportData('ban-bas', [stamp, cnn, enc1, enc2, align], { seed: 5, tmpDir: root });
+  const d = readReportData('ban-bas', [stamp, cnn, enc1, enc2, align], { seed: 5, tmpDir: root });
 
   const ban = d.training.find((x) => x.model === 'ban');
   const c = d.training.find((x) => x.model === 'cnn');
   t.deepEqual(ban?.classes, CLASSES);
   t.deepEqual(ban?.confusion, [[5, 1, 0], [0, 4, 2], [1, 0, 6]]);
+  t.is(ban?.confusionUnit, 'clips');
   t.is(ban?.epochs[0].val_loss, null, 'n/a stays missing');
   t.true(Math.abs((ban?.epochs[2].train_loss ?? 0) - 0.5) < 1e-6);
   t.is(ban?.bestEpoch, 2);
   t.is(ban?.clipAccuracy, 0.9);
-  t.true(Math.abs((ban?.chance ?? 0) - 1 / 3) < 1e-12, 'chance = 1 / classes when the summary has none');
+  t.true(Math.abs((ban?.chance ?? 0) - 1 / 3) < 1e-12);
   t.is(c?.accuracy, 0.6);
   t.is(c?.clipAccuracy, 0.7);
   t.is(c?.perClass[2].support, 8);
+  t.is(c?.perClass[1].recall, null, 'n/a recall stays missing');
   t.is(c?.clipP, 0.004);
-  t.is(c?.confusionUnit, 'clips', 'the sidecar says the counts are clips');
-  t.is(ban?.confusionUnit, 'windows');
 
   // ROI rows: the 'cv' rows, averaged over the two subjects (scales 1 and 2 → 1.5×).
   t.regex(d.roiScores?.measure ?? '', /mean over 2 subjects/);
@@ -60,7 +57,7 @@ test('ban-bas inputs load into a typed report with the values written', (t) => {
   t.true(Math.abs((belt?.score ?? 0) - 0.3) < 1e-6);
   t.is(belt?.nVoxels, 22, 'voxel counts summed over subjects');
 
-  // BAS per trained model (checkpoint rows belong to the alignment section); CI level from the sidecar.
+  // BAS per trained model (checkpoint rows belong to the alignment section); CI level from the run's summary.
   t.deepEqual(d.bas.map((b) => b.model), ['ban', 'cnn']);
   t.deepEqual(d.bas[0].sR, { estimate: 0.4, lo: 0.3, hi: 0.5 });
   t.deepEqual(d.bas[0].bas, { estimate: 0.5, lo: 0.45, hi: 0.56 });
@@ -77,25 +74,34 @@ test('ban-bas inputs load into a typed report with the values written', (t) => {
     { scope: 'within-model', model: 'ban', measure: 'encoding', spearman: 1, lo: null, hi: null, n: 3 },
   ]);
 
-  // The JSON form (one BasReport, optionally with its matrix) and a wide area × ROI table also load.
-  const j = artifact(root, 'align', 'jjjj', {}, (dd) => {
-    writeJsonAtomic(path.join(dd, 'bas.json'), { sR: { estimate: 0.4, lo: 0.3, hi: 0.5 }, sB: { estimate: 0.6, lo: 0.5, hi: 0.7 }, bas: { estimate: 0.5, lo: 0.4, hi: 0.6 }, pairScores: [{ area: 'A1', roi: 'A1', score: 0.5 }], matrix: { areas: ['A1', 'Belt'], rois: ['A1', 'Belt'], values: [0.5, 0.1, null, 0.4] } });
-  });
-  const dj = loadReportData('ban-bas', [j], { seed: 5, tmpDir: root });
-  t.deepEqual(dj.areaRoi?.values, [0.5, 0.1, null, 0.4]);
-  t.is(dj.bas[0].level, 0.95);
-  const w = artifact(root, 'align', 'wwww', {}, (dd) => writeTsv(path.join(dd, 'area_roi.tsv'), ['area', 'A1', 'Belt'], [{ area: 'A1', A1: 0.5, Belt: 0.2 }, { area: 'Belt', A1: null, Belt: 0.3 }]));
-  t.deepEqual(loadReportData('ban-bas', [w], { seed: 5, tmpDir: root }).areaRoi?.values, [0.5, 0.2, null, 0.3]);
-
   t.is(d.brainMaps.length, 2);
-  t.is(d.brainMaps[0].mapName, 'sub-01_task-test_desc-banbestBest_r.nii.gz', 'the best-layer r map, not a per-area, per-iteration or alpha map');
+  t.is(d.brainMaps[0].mapName, 'sub-01_task-test_desc-banbestBest_r.nii.gz', 'the best-layer r map the index names, not a per-area, per-iteration or alpha map');
   t.is(d.brainMaps[0].title, 'held-out Pearson r on the mean of 2 test runs: ban, best layer per voxel by training CV', 'title from the map sidecar');
-  t.is(d.brainMaps[0].backgroundBase64, null, 'no background without --bids or a mean EPI in the artifact');
+  t.is(d.brainMaps[0].backgroundBase64, null, 'no background without --bids');
   t.deepEqual(d.provenance.map((p) => p.key), ['bbbb', 'eeee', 'cccc', 'dddd', 'aaaa'].sort((x, y) => {
     const st: Record<string, string> = { aaaa: 'train', bbbb: 'train', cccc: 'encode', dddd: 'encode', eeee: 'align' };
     return st[x] === st[y] ? x.localeCompare(y) : st[x].localeCompare(st[y]);
   }));
   t.is(d.identification, null, 'no decode-eeg input: section empty');
+});
+
+test('an artifact of a stage without a report section adds only its provenance', (t) => {
+  const root = tmpDir();
+  t.teardown(() => fs.rmSync(root, { recursive: true, force: true }));
+  const feats = artifact(root, 'features', 'ffff', { model: 'ban' }, (dd) => writeTsv(path.join(dd, 'stimuli.tsv'), ['stim_id'], [{ stim_id: 'c1' }]));
+  const d = readReportData('ban-bas', [feats], { seed: 0, tmpDir: root });
+  t.deepEqual(d.provenance.map((p) => p.stage), ['features']);
+  t.deepEqual([d.training, d.bas, d.brainMaps, d.roiScores, d.areaRoi, d.alignment], [[], [], [], null, null, null]);
+});
+
+test('encodings of several models are reported side by side (model · area), never averaged together', (t) => {
+  const root = tmpDir();
+  t.teardown(() => fs.rmSync(root, { recursive: true, force: true }));
+  const ban = artifact(root, 'encode', 'e1', {}, (d) => encodeFiles(d, '01', 1, 'ban'));
+  const cnn = artifact(root, 'encode', 'e2', {}, (d) => encodeFiles(d, '01', 2, 'cnn'));
+  const d = readReportData('alignment', [ban, cnn], { seed: 0, tmpDir: root });
+  const a1 = d.roiScores?.rows.filter((r) => r.roi === 'A1' && r.group.endsWith('A1'));
+  t.deepEqual(a1?.map((r) => [r.group, r.score]), [['ban · A1', 0.5], ['cnn · A1', 1]]);
 });
 
 test('display window: 99th percentile of positive voxels and 20 % of it; background = time mean of the BOLD run', (t) => {
@@ -111,7 +117,7 @@ test('display window: 99th percentile of positive voxels and 20 % of it; backgro
   const bold = new Float32Array(n * 6);
   for (let tt = 0; tt < 6; tt++) for (let v = 0; v < n; v++) bold[tt * n + v] = 100 + v + (tt - 2.5) * 3;
   writeNifti(path.join(bids, 'sub-01', 'func', 'sub-01_task-test_run-1_bold.nii.gz'), { dims, data: bold, affine: [2, 0, 0, 0, 0, 2, 0, 0, 0, 0, 2, 0, 0, 0, 0, 1], pixdim: [2, 2, 2, 1.5] });
-  const d = loadReportData('ban-bas', [enc], { seed: 0, bids, tmpDir: root });
+  const d = readReportData('ban-bas', [enc], { seed: 0, bids, tmpDir: root });
   const m = d.brainMaps[0];
   t.is(m.backgroundKind, 'mean EPI');
   const back = path.join(root, 'back.nii.gz');
@@ -128,8 +134,8 @@ test('display window: 99th percentile of positive voxels and 20 % of it; backgro
 test('decode-eeg outputs: pooled rows of the group table, mean combination rule, confusions summed over subjects, training averaged over folds', (t) => {
   const root = tmpDir();
   t.teardown(() => fs.rmSync(root, { recursive: true, force: true }));
-  const eeg = artifact(root, 'decode-eeg', 'ffff', { windows: [2, 4] }, eegFiles);
-  const d = loadReportData('eeg-identification', [eeg], { seed: 0, tmpDir: root });
+  const eeg = artifact(root, 'decode-eeg', 'ffff', { windows: [2, 4] }, (dd) => eegFiles(dd));
+  const d = readReportData('eeg-identification', [eeg], { seed: 0, tmpDir: root });
   const id = d.identification;
   t.is(id?.chance, 0.1);
   t.is(id?.nCandidates, 10);
@@ -147,43 +153,55 @@ test('decode-eeg outputs: pooled rows of the group table, mean combination rule,
   t.is(marks['identification-window'], 4);
   t.is(marks['identification-confusion-predann-random-chunk'], 4);
   // A decode-eeg run that scored no windows writes header-only tables: section "not run", and the page says why.
-  const empty = artifact(root, 'decode-eeg', 'empty', {}, (dd) => writeTsv(path.join(dd, 'group', 'desc-identification_scores.tsv'), ['subject', 'window_s', 'top1', 'chance'], []));
-  const de = loadReportData('eeg-identification', [empty], { seed: 0, tmpDir: root });
+  const empty = artifact(root, 'decode-eeg', 'empty', {}, (dd) => eegFiles(dd, true));
+  const de = readReportData('eeg-identification', [empty], { seed: 0, tmpDir: root });
   t.is(de.identification, null);
   t.deepEqual(de.notices, ['decode-eeg artifact empty has identification tables without usable rows (no scored windows).']);
 });
 
-test('malformed artifact files are InputErrors naming the file', (t) => {
+test('files not in their stage’s format are InputErrors naming the file: no other spelling of a column is read', (t) => {
   const root = tmpDir();
   t.teardown(() => fs.rmSync(root, { recursive: true, force: true }));
-  const cases: [string, (dir: string) => void, RegExp][] = [
-    ['confusion.tsv', (d) => { trainFiles(d, 'library'); writeTsv(path.join(d, 'confusion.tsv'), ['true_genre', 'blues', 'jazz'], [{ true_genre: 'blues', blues: 1.5, jazz: 0 }, { true_genre: 'jazz', blues: 0, jazz: 1 }]); }, /counts must be non-negative integers/],
-    ['confusion.tsv', (d) => { trainFiles(d, 'library'); writeTsv(path.join(d, 'confusion.tsv'), ['true_genre', 'blues', 'jazz'], [{ true_genre: 'jazz', blues: 1, jazz: 0 }, { true_genre: 'blues', blues: 0, jazz: 1 }]); }, /same classes as the columns/],
-    ['metrics.tsv', (d) => { fs.writeFileSync(path.join(d, 'metrics.tsv'), 'epoch\ttrain_loss\nfirst\t1\n'); }, /"first" is not a number/],
-    ['metrics.tsv', (d) => { fs.writeFileSync(path.join(d, 'metrics.tsv'), 'epoch\tseconds\n0\t1\n'); }, /no loss or accuracy columns/],
-    ['bas.json', (d) => { writeJsonAtomic(path.join(d, 'bas.json'), { sB: { estimate: 1, lo: 0, hi: 1 }, bas: { estimate: 1, lo: 0, hi: 1 } }); }, /sR/],
-    ['bas.json', (d) => { fs.writeFileSync(path.join(d, 'bas.json'), '{"sR": '); }, /not valid JSON/],
-    ['sub-01_desc-identification_scores.tsv', (d) => { writeTsv(path.join(d, 'sub-01_desc-identification_scores.tsv'), ['window_s', 'top1', 'chance'], [{ window_s: 2, top1: 1.5, chance: 0.1 }]); }, /fraction in \[0, 1\]/],
-    ['sub-01_desc-identification_scores.tsv', (d) => { writeTsv(path.join(d, 'sub-01_desc-identification_scores.tsv'), ['window_s', 'top1'], [{ window_s: 2, top1: 0.5 }]); }, /chance/],
-    ['alignment.tsv', (d) => { writeTsv(path.join(d, 'alignment.tsv'), ['model', 'bas'], [{ model: 'x', bas: 0.1 }]); }, /no performance column/],
-    ['bas.tsv', (d) => { writeTsv(path.join(d, 'bas.tsv'), ['model', 'score', 'estimate'], [{ model: 'x', score: 'brainscore', estimate: 0.1 }]); }, /expected s_r, s_b or bas/],
-    ['area_roi.tsv', (d) => { writeTsv(path.join(d, 'area_roi.tsv'), ['area', 'roi', 'r_norm'], [{ area: 'A1', roi: 'A1', r_norm: 'high' }]); }, /"high" is not a number/],
+  const ok = { accuracy: 0.6, clipAccuracy: 0.7, p: 0.01 };
+  const conf = (d: string, rows: Record<string, string | number>[]): void => writeTsv(path.join(d, 'eval', 'confusion.tsv'), ['true_genre', 'blues', 'jazz'], rows);
+  const cases: [string, string, (dir: string) => void, RegExp][] = [
+    ['train', 'confusion.tsv', (d) => { trainFiles(d, ok); conf(d, [{ true_genre: 'blues', blues: 1.5, jazz: 0 }, { true_genre: 'jazz', blues: 0, jazz: 1 }]); }, /counts must be non-negative integers/],
+    ['train', 'confusion.tsv', (d) => { trainFiles(d, ok); conf(d, [{ true_genre: 'jazz', blues: 1, jazz: 0 }, { true_genre: 'blues', blues: 0, jazz: 1 }]); }, /same genres as the columns/],
+    ['train', 'metrics.tsv', (d) => { trainFiles(d, ok); fs.writeFileSync(path.join(d, 'metrics.tsv'), 'epoch\ttrain_loss\ttrain_acc\tval_loss\tval_acc\nfirst\t1\t1\t1\t1\n'); }, /"first" is not a number/],
+    ['train', 'per_genre.tsv', (d) => { trainFiles(d, ok); writeTsv(path.join(d, 'eval', 'per_genre.tsv'), ['genre', 'precision', 'recall', 'support'], [{ genre: 'blues', precision: 1, recall: 1, support: 3 }]); }, /no "n" column/],
+    ['train', 'summary.json', (d) => { trainFiles(d, ok); fs.writeFileSync(path.join(d, 'eval', 'summary.json'), '{"accuracy": '); }, /not valid JSON/],
+    ['train', 'summary.json', (d) => { trainFiles(d, ok); writeJsonAtomic(path.join(d, 'eval', 'summary.json'), { accuracy: 0.5, clipAccuracy: 0.5, chance: 0.5, clip_binomial_p: 0.1, best_epoch: 1 }); }, /clip_accuracy/],
+    ['decode-eeg', 'desc-identification_scores.tsv', (d) => {
+      eegFiles(d);
+      const f = path.join(d, 'group', 'desc-identification_scores.tsv');
+      fs.writeFileSync(f, fs.readFileSync(f, 'utf8').replace(/\t0\.41\t/, '\t1.5\t'));
+    }, /fraction in \[0, 1\]/],
+    ['decode-eeg', 'desc-identification_scores.tsv', (d) => { eegFiles(d); writeTsv(path.join(d, 'group', 'desc-identification_scores.tsv'), ['subject', 'window_s', 'accuracy'], [{ subject: 'all', window_s: 2, accuracy: 0.5 }]); }, /no "decoder", "split", "combine"/],
+    ['align', 'bas.tsv', (d) => { alignFiles(d); writeTsv(path.join(d, 'bas.tsv'), ['model', 'checkpoint', 'score', 'estimate', 'ci_lo', 'ci_hi', 'se'], [{ model: 'x', checkpoint: null, score: 'brainscore', estimate: 0.1 }]); }, /expected s_r, s_b or bas/],
+    ['align', 'area_roi.tsv', (d) => { alignFiles(d); writeTsv(path.join(d, 'area_roi.tsv'), ['model', 'checkpoint', 'area', 'roi', 'median_r', 'ceiling', 'r_norm'], [{ model: 'x', area: 'A1', roi: 'A1', r_norm: 'high' }]); }, /"high" is not a number/],
+    ['align', 'alignment.tsv', (d) => { alignFiles(d); writeTsv(path.join(d, 'alignment.tsv'), ['model', 'bas'], [{ model: 'x', bas: 0.1 }]); }, /no "checkpoint", "epoch", "final", "alignment", "rsa", "performance", "n_test_clips" columns/],
+    ['align', 'summary.json', (d) => { alignFiles(d); writeJsonAtomic(path.join(d, 'summary.json'), { groups: [] }); }, /level/],
+    ['encode', 'roi.tsv', (d) => {
+      encodeFiles(d, '01', 1);
+      const f = path.join(d, 'sub-01', 'func', 'sub-01_desc-banbest_roi.tsv');
+      fs.writeFileSync(f, fs.readFileSync(f, 'utf8').replace('median_r_norm', 'medianRNorm'));
+    }, /no "median_r_norm" column/],
   ];
-  cases.forEach(([file, write, problem], i) => {
-    const dir = artifact(root, 'x', `k${i}`, {}, write);
-    const e = t.throws(() => loadReportData('ban-bas', [dir], { seed: 0, tmpDir: root }), { instanceOf: InputError });
+  cases.forEach(([stage, file, write, problem], i) => {
+    const dir = artifact(root, stage, `k${i}`, { name: 'm' }, write);
+    const e = t.throws(() => readReportData('ban-bas', [dir], { seed: 0, tmpDir: root }), { instanceOf: InputError });
     t.true(e?.where.endsWith(file), `case ${i}: error names ${e?.where}`);
     t.regex(e?.problem ?? '', problem, `case ${i}`);
   });
-  t.throws(() => loadReportData('ban-bas', [path.join(root, 'missing.json')], { seed: 0, tmpDir: root }), { instanceOf: InputError, message: /no such stamp or artifact/ });
+  t.throws(() => readReportData('ban-bas', [path.join(root, 'missing.json')], { seed: 0, tmpDir: root }), { instanceOf: InputError, message: /no such stamp or artifact/ });
 });
 
 test('brainalign report: a page and SVGs in the artifact, published under reports/, stamp written, up to date on re-run', (t) => {
   const root = tmpDir();
   t.teardown(() => fs.rmSync(root, { recursive: true, force: true }));
   const out = path.join(root, 'derivatives');
-  const train = artifact(out, 'train', 'aaaa', { name: 'ban' }, (d) => trainFiles(d, 'library'));
-  const eeg = artifact(out, 'decode-eeg', 'ffff', {}, eegFiles);
+  const train = artifact(out, 'train', 'aaaa', { name: 'ban' }, (d) => trainFiles(d, { accuracy: 0.79, clipAccuracy: 0.9, p: 0.001 }));
+  const eeg = artifact(out, 'decode-eeg', 'ffff', {}, (d) => eegFiles(d));
   const stamp = path.join(root, 'stamps', 'report.json');
   // dist/ may predate the report verb: run the sources.
   process.env.BRAINALIGN_TEST_SOURCES = '1';

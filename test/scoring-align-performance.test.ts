@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Rng } from '../src/core/prng.js';
 import { writeTsv } from '../src/io/tsv.js';
-import { spearman } from '../src/encoding/correlation.js';
+import { spearman } from '../src/stats/correlation.js';
 import { alignmentVsPerformance, epochOf, finalPerModel, heldOutClipAccuracy, readTrainSplit, type PerfPoint } from '../src/scoring/align-performance.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'align-perf-'));

@@ -13,7 +13,7 @@ import { Rng } from '../src/core/prng.js';
 import { writeNpy } from '../src/io/npy.js';
 import { writeTsv } from '../src/io/tsv.js';
 import { modelRsa, type LoadedEncoding } from '../src/scoring/align.js';
-import type { EncodingIndex } from '../src/encoding/study-outputs.js';
+import type { EncodingIndex } from '../src/artifacts/encode.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'align-rsa-'));
 test.after.always(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -50,8 +50,8 @@ function subject(label: string, order: number[], featuresDir: string, noise: Rng
     }
   });
   const index: EncodingIndex = {
-    subject: label, model: 'm', checkpoint: null, featuresDir, tr: 1, areas: ['x', 'y'], rois: ['A'], nVoxels: nVox, maps: [],
-    clips: order.map((c, k) => ({ stimId: ids[c], onset: 10 * k, duration: 4 })), files: {},
+    subject: label, task: 'test', model: 'm', checkpoint: null, featuresDir, tr: 1, areas: ['x', 'y'], rois: ['A'], nVoxels: nVox, maps: [],
+    clips: order.map((c, k) => ({ stimId: ids[c], onset: 10 * k, duration: 4 })), files: { roi: 'none' }, predAreas: [],
   };
   return { dir: path.join(tmp, label), index, r: new Float32Array(0), reliability: new Float32Array(nVox), roiOfVoxel: new Int32Array(nVox), testMean, nTest };
 }
@@ -88,7 +88,7 @@ test('synthetic study: the noise-only Control ROI is at chance in RSA, A1 beats 
   const { generateStudy, synthConfigSchema } = await import('../src/synth/index.js');
   const { plantedFeatures } = await import('./helpers/planted-features.js');
   const { runCli } = await import('./helpers/cli.js');
-  const { loadEncodings } = await import('../src/scoring/align.js');
+  const { readEncodings } = await import('../src/scoring/align.js');
   const study = path.join(tmp, 'study');
   const D = path.join(tmp, 'deriv');
   const synth = synthConfigSchema.parse({
@@ -110,7 +110,7 @@ test('synthetic study: the noise-only Control ROI is at chance in RSA, A1 beats 
     const s = JSON.parse(fs.readFileSync(stamp, 'utf8')) as { dir: string };
     encDirs.push(path.resolve(path.dirname(stamp), s.dir));
   }
-  const encs = encDirs.flatMap((d) => loadEncodings(d));
+  const encs = encDirs.flatMap((d) => readEncodings(d));
   const rois = encs[0].index.rois;
   const res = modelRsa(encs, rois, { metric: 'correlation', comparison: 'spearman', zscore: true, folds: 5, repeats: 5, response: 'glm', windowSec: [4, 2], rng: new Rng(3, 'rsa') });
   t.log(rois.map((r) => `${r} ${res.perRoi[r].score.toFixed(3)} [ceiling ${res.perRoi[r].ceilingLower?.toFixed(3)}, ${res.perRoi[r].ceilingUpper?.toFixed(3)}]`).join('; '));

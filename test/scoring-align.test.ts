@@ -22,8 +22,8 @@ import test from 'ava';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { writeJsonAtomic } from '../src/core/atomic.js';
 import { writeNpy } from '../src/io/npy.js';
+import { writeEncodingIndex, writeRoiTable } from '../src/artifacts/encode.js';
 import { readTsv, writeTsv } from '../src/io/tsv.js';
 import { runCli } from './helpers/cli.js';
 
@@ -38,15 +38,16 @@ function fixture(name: string): { enc: string; train: string; bids: string; cfg:
   fs.mkdirSync(func, { recursive: true });
   fs.writeFileSync(path.join(enc, 'provenance.json'), '{}');
   const r = Float32Array.from([0.4, 0.5, 0.6, 0.1, 0.2, 0.3, 0.1, 0.2, 0.15, 0.7, 0.6, 0.8, 0.4, 0.5, 0.6, 0.7, 0.6, 0.8]);
-  const files = { R_voxels: 'sub-01/func/r.npy', Reliability_voxels: 'sub-01/func/rel.npy', Roi_voxels: 'sub-01/func/roi.npy', Testmean_bold: 'sub-01/func/tm.npy' };
+  const files = { roi: 'sub-01/func/roi.tsv', R_voxels: 'sub-01/func/r.npy', Reliability_voxels: 'sub-01/func/rel.npy', Roi_voxels: 'sub-01/func/roi.npy', Testmean_bold: 'sub-01/func/tm.npy' };
+  writeRoiTable(path.join(enc, files.roi), [], {});
   writeNpy(path.join(enc, files.R_voxels), r, [3, 6]);
   writeNpy(path.join(enc, files.Reliability_voxels), Float32Array.from([0.64, 0.64, 0.64, 0.81, 0.81, 0.81]), [6]);
   writeNpy(path.join(enc, files.Roi_voxels), Int32Array.from([0, 0, 0, 1, 1, 1]), [6]);
   writeNpy(path.join(enc, files.Testmean_bold), new Float32Array(4 * 6), [4, 6]);
-  writeJsonAtomic(path.join(func, 'sub-01_task-test_desc-fix_encoding.json'), {
-    subject: '01', model: 'fix', checkpoint: null, featuresDir: path.join(root, 'nofeatures'), tr: 1, areas: ['a1', 'belt'], rois: ['A1', 'Belt'], nVoxels: 6,
+  writeEncodingIndex(path.join(func, 'sub-01_task-test_desc-fix_encoding.json'), {
+    subject: '01', task: 'test', model: 'fix', checkpoint: null, featuresDir: path.join(root, 'nofeatures'), tr: 1, areas: ['a1', 'belt'], rois: ['A1', 'Belt'], nVoxels: 6,
     maps: [{ desc: 'fixA1', label: 'cv', area: 'a1', iteration: null, row: 0 }, { desc: 'fixBelt', label: 'cv', area: 'belt', iteration: null, row: 1 }, { desc: 'fixBest', label: 'cv', area: 'best', iteration: null, row: 2 }],
-    clips: [{ stimId: 'c1', onset: 0, duration: 1 }], files,
+    clips: [{ stimId: 'c1', onset: 0, duration: 1 }], files, predAreas: [],
   });
   const train = path.join(root, 'train');
   fs.mkdirSync(path.join(train, 'eval'), { recursive: true });

@@ -7,7 +7,7 @@
 import test from 'ava';
 import { InputError } from '../src/core/errors.js';
 import { Rng } from '../src/core/prng.js';
-import { quantileSorted7 } from '../src/encoding/bootstrap.js';
+import { quantileSorted7 } from '../src/stats/bootstrap.js';
 import { behaviourScore, resampleBehaviour, type BehaviourInput, type BehaviourScore } from '../src/scoring/behaviour.js';
 import { halfSplits, poolReliability, spearmanBrown } from '../src/scoring/behaviour/ceiling.js';
 import { errorConsistency } from '../src/scoring/behaviour/kappa.js';

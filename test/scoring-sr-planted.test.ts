@@ -16,7 +16,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Rng } from '../src/core/prng.js';
 import { generateStudy, synthConfigSchema } from '../src/synth/index.js';
-import { loadEncodings, pooledAreaRoiInput, resolvePairNames, type LoadedEncoding } from '../src/scoring/align.js';
+import { readEncodings, pooledAreaRoiInput, resolvePairNames, type LoadedEncoding } from '../src/scoring/align.js';
 import { computeBas, neuralScore } from '../src/scoring/bas.js';
 import type { BehaviourInput } from '../src/scoring/behaviour.js';
 import { correspondenceTest } from '../src/scoring/correspondence.js';
@@ -46,7 +46,7 @@ test.before(async () => {
     const r = runCli(['encode', '--features', features, '--bids', STUDY, '--subject', sub, '--config', cfg, '--out', D, '--stamp', stamp, '--quiet'], { env: { BRAINALIGN_TEST_SOURCES: '1' } });
     if (r.code !== 0) throw new Error(r.stderr);
     const dir = path.resolve(path.dirname(stamp), (JSON.parse(fs.readFileSync(stamp, 'utf8')) as { dir: string }).dir);
-    for (const e of loadEncodings(dir)) encs.set(e.index.model, [...(encs.get(e.index.model) ?? []), e]);
+    for (const e of readEncodings(dir)) encs.set(e.index.model, [...(encs.get(e.index.model) ?? []), e]);
   }
 });
 

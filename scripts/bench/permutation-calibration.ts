@@ -1,5 +1,5 @@
 /**
- * Calibration of the voxel and ROI permutation tests (src/encoding/permutation.ts)
+ * Calibration of the voxel and ROI permutation tests (src/stats/permutation.ts)
  * on null datasets generated like the study: the mini-study's test-run design
  * (30 clips of 6 s, jittered gaps, TR 1.5 s, 3 repeated runs averaged), data =
  * AR(1) noise (φ of the synth config) plus slow drift, prediction = HRF-convolved
@@ -16,12 +16,12 @@
  * A benchmark, not a test: a few minutes on one core.
  */
 import { Rng } from '../../src/core/prng.js';
-import { permutationTestR, type NullScheme } from '../../src/encoding/permutation.js';
+import { permutationTestR, type NullScheme } from '../../src/stats/permutation.js';
 import { cleanRun, removeDrift } from '../../src/encoding/design.js';
 import { defaultSynthConfig } from '../../src/synth/config.js';
 import { chooseTestStims, designRuns, runRegressors, type SpaceFeatures } from '../../src/synth/fmri.js';
 import { FEATURE_RATE } from '../../src/synth/features.js';
-import { encodeConfigSchema } from '../../src/scoring/config.js';
+import { encodeConfigSchema } from '../../src/encoding/config.js';
 
 function arg(name: string, dflt: number): number {
   const i = process.argv.indexOf(`--${name}`);

@@ -9,16 +9,16 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InputError } from '../core/errors.js';
-import { writeJsonAtomic } from '../core/atomic.js';
 import { notice } from '../core/progress.js';
 import { Rng } from '../core/prng.js';
 import { resolveArtifact, runStage } from '../pipeline/stage.js';
 import { DEFAULT_ROOT } from '../pipeline/derivatives.js';
 import { alignFileSchema } from '../scoring/config.js';
+import { writeAlignSummary } from '../artifacts/align.js';
 import { defineVerb, loadConfig } from './framework.js';
 import { declaredPerformance, onnxFileSchema } from '../models/onnx/config.js';
 
-const CODE_VERSION = 'align-2';
+const CODE_VERSION = 'align-3';
 
 const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : v === undefined ? [] : [String(v)]);
 
@@ -56,7 +56,7 @@ export default defineVerb({
         summary = out.groups
           .map((g) => `${g.label}: BAS ${g.bas ? g.bas.bas.estimate.toFixed(3) : 'n/a'} (s_r ${g.sR.toFixed(3)}, s_b ${g.bas ? g.bas.sB.estimate.toFixed(3) : 'n/a'})`)
           .join('; ');
-        writeJsonAtomic(path.join(dir, 'summary.json'), { groups: out.groups.map((g) => ({ model: g.model, checkpoint: g.checkpoint, sR: g.sR, bas: g.bas?.bas ?? null })) });
+        writeAlignSummary(dir, { level: cfg.bas.level, groups: out.groups.map((g) => ({ model: g.model, checkpoint: g.checkpoint, sR: g.sR, bas: g.bas?.bas ?? null })) });
       },
     );
     if (!res.upToDate) notice(`align: ${summary}`);

@@ -9,7 +9,7 @@ import { InputError } from '../core/errors.js';
 import { Rng } from '../core/prng.js';
 import { artifactDir, resolveArtifact, runStage } from '../pipeline/stage.js';
 import { DEFAULT_ROOT } from '../pipeline/derivatives.js';
-import { atlasPathFor, encodeFileSchema, type EncodeConfig } from '../scoring/config.js';
+import { atlasPathFor, encodeFileSchema, type EncodeConfig } from '../encoding/config.js';
 import { loadConfig } from './framework.js';
 import { checkDelays } from './encode-checks.js';
 import { featureSetFile, readFeaturesIndex } from '../artifacts/features.js';
@@ -29,7 +29,7 @@ export interface EncodeStudyArgs {
 }
 
 /** Bumped when the study-mode outputs change for the same inputs. */
-const CODE_VERSION = 'encode-study-2';
+const CODE_VERSION = 'encode-study-3';
 
 export async function runEncodeStudy(a: EncodeStudyArgs, overrides: Partial<EncodeConfig>): Promise<void> {
   if (!a.bids) throw new InputError('--bids', 'study mode needs --bids STUDY (the BIDS dataset)');

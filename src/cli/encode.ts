@@ -12,6 +12,7 @@ import { writeJsonAtomic } from '../core/atomic.js';
 import { readNpy, writeNpy } from '../io/npy.js';
 import { ridgeCV } from '../encoding/ridge.js';
 import { DEFAULT_FIR_DELAYS, delayFeatures } from '../encoding/delays.js';
+import { DEFAULT_ALPHAS } from '../encoding/config.js';
 import { FLOAT32_MAX, firstNonFinite, maxColumnSumOfSquares } from '../core/finite.js';
 import { checkDelays, shortestRun } from './encode-checks.js';
 
@@ -45,8 +46,6 @@ function parseDelays(text: string): number[] {
   return text.trim() === 'default' ? [...DEFAULT_FIR_DELAYS] : parseNumberList(text, '--delays');
 }
 
-/** Logarithmically spaced default grid 10⁻¹ … 10⁵ (himalaya-like breadth). */
-export const DEFAULT_ALPHAS = [-1, 0, 1, 2, 3, 4, 5].map((e) => 10 ** e);
 
 export default defineVerb({
   command: 'encode',
@@ -61,7 +60,7 @@ export default defineVerb({
       .option('stamp', { type: 'string', describe: 'study mode: completion stamp to write after success (used by make)' })
       .option('groups', { type: 'string', describe: 'group label per sample .npy (runs or stimuli) defining the CV folds; groups are never split across folds' })
       .option('runs', { type: 'string', describe: 'run label per sample .npy: the run boundaries FIR delays never cross (independent of --groups)' })
-      .option('alphas', { type: 'string', describe: 'comma-separated α grid (default 0.1,1,…,1e5)' })
+      .option('alphas', { type: 'string', describe: 'comma-separated α grid (default 0.1,1,…,1e6)' })
       .option('folds', { type: 'number', describe: 'number of folds K (default 5; leave-one-group-out with --groups)' })
       .option('delays', { type: 'string', describe: `FIR delays in samples, e.g. 1,2,3 or "default" (${DEFAULT_FIR_DELAYS.join(',')}); applied within the runs given by --runs` })
       .option('standardize', { type: 'boolean', default: false, describe: 'z-score features with training statistics' })

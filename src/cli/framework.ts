@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import type { Argv } from 'yargs';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { InputError } from '../core/errors.js';
 import { DEFAULT_ROOT } from '../pipeline/derivatives.js';
 
@@ -47,11 +47,25 @@ export function defineVerb<O>(spec: VerbSpec<O>): Verb {
         async (args) => {
           const common = args as unknown as CommonOptions;
           validateCommon(common);
-          await spec.run(args as unknown as O & CommonOptions);
+          try {
+            await spec.run(args as unknown as O & CommonOptions);
+          } catch (e) {
+            throw asFlagError(e, args);
+          }
         },
       );
     },
   };
+}
+
+/**
+ * Library code names the parameter an input error is about (`alphas`,
+ * `subject`); when the user gave it as an option of this verb, the message
+ * names the flag (`--alphas`) instead.
+ */
+export function asFlagError(e: unknown, args: Record<string, unknown>): unknown {
+  if (!(e instanceof InputError) || !/^[a-z][A-Za-z]*$/.test(e.where) || args[e.where] === undefined) return e;
+  return new InputError(`--${e.where.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, e.problem, { cause: e });
 }
 
 /** Checks yargs cannot express; run before any verb does work. */

@@ -37,14 +37,14 @@ export default defineVerb({
     await runStage(
       { stage: 'report', codeVersion: CODE_VERSION, root: a.out, inputs: specInputs, params: { study, png: a.png }, seed: a.seed, stamp: a.stamp, publish: true },
       async ({ dir }) => {
-        const { loadReportData } = await import('../report/load.js');
+        const { readReportData } = await import('../report/load.js');
         const { buildSections } = await import('../report/sections.js');
         const { renderReport, figureFileName } = await import('../report/page.js');
         const { exportFigures } = await import('../report/png.js');
         const { niivueScript } = await import('../report/viewer.js');
         const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'brainalign-report-'));
         try {
-          const data = loadReportData(study, inputs.map((x) => x.dir), { seed: a.seed, bids: a.bids, tmpDir: scratch });
+          const data = readReportData(study, inputs.map((x) => x.dir), { seed: a.seed, bids: a.bids, tmpDir: scratch });
           // Paths in the page are relative to the derivatives root, so the page reads the same wherever the tree is.
           for (const p of data.provenance) p.path = path.relative(path.resolve(a.out), path.resolve(p.path));
           const sections = buildSections(data);

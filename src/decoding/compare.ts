@@ -13,8 +13,8 @@
  */
 import { InputError } from '../core/errors.js';
 import type { Rng } from '../core/prng.js';
-import { binomialUpperTail } from '../encoding/binomial.js';
-import { bootstrapMeanCi } from '../encoding/bootstrap.js';
+import { binomialUpperTail } from '../stats/binomial.js';
+import { bootstrapMeanCi } from '../stats/bootstrap.js';
 
 export interface McNemarResult {
   /** Items right under A only, and under B only. */

@@ -10,6 +10,7 @@ import { eegPrepConfigSchema } from '../signal/eeg/prep.js';
 import { eegInputConfigSchema } from './sources/config.js';
 import { COMBINES } from './evaluate.js';
 import { SPLITS } from './windows.js';
+import { DEFAULT_ALPHAS } from '../encoding/config.js';
 
 export const DECODERS = ['predann', 'predann-noann', 'regression', 'mtrf-envelope'] as const;
 export type DecoderName = (typeof DECODERS)[number];
@@ -37,11 +38,11 @@ export const decodeEegConfigSchema = z
       .object({
         lagsSec: z.tuple([z.number(), z.number()]).default([0, 0.5]).describe('EEG lags after the stimulus used by the backward model, s'),
         lagStep: z.number().int().min(1).default(2).describe('use every n-th lag (2 at 64 Hz = 31 ms spacing; the Gram cost falls with its square)'),
-        alphas: z.array(z.number().positive()).min(1).default([1, 10, 100, 1e3, 1e4, 1e5, 1e6]).describe('ridge α grid'),
+        alphas: z.array(z.number().positive()).min(1).default([...DEFAULT_ALPHAS]).describe('ridge α grid (default 0.1–1e6, the project-wide DEFAULT_ALPHAS)'),
         innerFolds: z.number().int().min(2).default(3).describe('inner CV folds for α'),
       })
       .strict()
-      .default({ lagsSec: [0, 0.5], lagStep: 2, alphas: [1, 10, 100, 1e3, 1e4, 1e5, 1e6], innerFolds: 3 }),
+      .default({ lagsSec: [0, 0.5], lagStep: 2, alphas: [...DEFAULT_ALPHAS], innerFolds: 3 }),
     predannTarget: z.enum(['audio-cnn', 'ann', 'modulation']).default('audio-cnn').describe("InfoNCE target of the PredANN decoder: 'audio-cnn' (PredANN: an audio CNN on the waveform trained jointly, CE_audio added, stop-gradient embedding), 'ann' (the fixed representation given as the ANN target, e.g. BAN's, in targetBins bins) or 'modulation' (fixed per-window envelope modulation spectrum and onset statistics)"),
     encoder: eegEncoderConfigSchema.default(eegEncoderConfigSchema.parse({})),
     audio: audioEncoderConfigSchema.default(audioEncoderConfigSchema.parse({})).describe("PredANN's audio CNN (predannTarget 'audio-cnn')"),

@@ -19,7 +19,7 @@
  * The percentile bootstrap over items gives the CI; the permutation null
  * shuffles the true labels across items (p = (1 + #{acc_π ≥ acc}) / (1 + P)).
  */
-import { bootstrapCi } from '../encoding/bootstrap.js';
+import { bootstrapCi } from '../stats/bootstrap.js';
 import type { Rng } from '../core/prng.js';
 import type { SegmentSet, WindowRef } from './types.js';
 

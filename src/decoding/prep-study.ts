@@ -8,13 +8,12 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeJsonAtomic } from '../core/atomic.js';
 import { InputError } from '../core/errors.js';
 import { notice } from '../core/progress.js';
 import { scanBids, selectFiles, readEvents } from '../io/bids.js';
 import { readEdf, recordGaps } from '../io/edf.js';
-import { writeNpy } from '../io/npy.js';
-import { readTsv, tsvNumber, writeTsv } from '../io/tsv.js';
+import { readTsv, tsvNumber } from '../io/tsv.js';
+import { writeSegments, type BadChannelRow } from '../artifacts/segments.js';
 import { preprocessEeg, type EegPrepConfig, type PrepInput } from '../signal/eeg/prep.js';
 import { cutSegments, eventsFromAnnotations, eventsFromTriggers, type Segments, type StimulusEvent } from '../signal/eeg/segment.js';
 import type { Xyz } from '../signal/eeg/montage.js';
@@ -169,17 +168,19 @@ export function segmentRecordings(recordings: Iterable<Recording>, cfg: EegPrepC
   return { subject, task, channels: channels ?? [], segments, bad: [...badAll].sort(), reports, sources };
 }
 
-/** File stem of a subject's segments inside an eeg-prep artifact. */
-export function segmentsStem(subject: string, task: string): string {
-  return path.join(`sub-${subject}`, 'eeg', `sub-${subject}_task-${task}_desc-segments_eeg`);
-}
-
 /** Write the segments .npy + sidecar and the bad-channel table into an artifact folder. */
 export function writePrepOutputs(dir: string, r: PreparedSubject, cfg: EegPrepConfig): void {
-  const stem = path.join(dir, segmentsStem(r.subject, r.task));
   const s = r.segments;
-  writeNpy(`${stem}.npy`, s.data, [s.nSeg, s.nCh, s.nT]);
-  writeJsonAtomic(`${stem}.json`, {
+  const bad: BadChannelRow[] = r.reports.flatMap((rep) => rep.labels.map((l, i) => ({
+    recording: rep.file,
+    name: l,
+    status: rep.report ? rep.report.status[i] : rep.marked.includes(l) ? 'marked' : 'good',
+    marked_bad: rep.marked.includes(l) ? 'yes' : 'no',
+    z_logvar: rep.report ? rep.report.zLogVar[i] : null,
+    neighbour_r: rep.report && Number.isFinite(rep.report.neighbourCorr[i]) ? rep.report.neighbourCorr[i] : null,
+    sd_uv: rep.report ? rep.report.sd[i] : null,
+  })));
+  writeSegments(dir, r.subject, r.task, s.data, {
     shape: [s.nSeg, s.nCh, s.nT],
     axes: ['segment', 'channel', 'time'],
     units: cfg.robustScale ? `robust-scaled (median/IQR per channel, clamped at ±${cfg.clamp})` : 'uV',
@@ -196,28 +197,5 @@ export function writePrepOutputs(dir: string, r: PreparedSubject, cfg: EegPrepCo
     skipped_events: s.skipped.map((e) => ({ onset: e.onset, stim_id: e.stimId })),
     sources: r.sources,
     parameters: cfg,
-  });
-  const rows: Record<string, string | number | null>[] = [];
-  for (const rep of r.reports) {
-    rep.labels.forEach((l, i) => {
-      rows.push({
-        recording: rep.file,
-        name: l,
-        status: rep.report ? rep.report.status[i] : rep.marked.includes(l) ? 'marked' : 'good',
-        marked_bad: rep.marked.includes(l) ? 'yes' : 'no',
-        z_logvar: rep.report ? rep.report.zLogVar[i] : null,
-        neighbour_r: rep.report && Number.isFinite(rep.report.neighbourCorr[i]) ? rep.report.neighbourCorr[i] : null,
-        sd_uv: rep.report ? rep.report.sd[i] : null,
-      });
-    });
-  }
-  writeTsv(path.join(dir, `sub-${r.subject}`, 'eeg', `sub-${r.subject}_task-${r.task}_desc-badchannels_channels.tsv`), ['recording', 'name', 'status', 'marked_bad', 'z_logvar', 'neighbour_r', 'sd_uv'], rows, {
-    recording: { Description: 'Recording the statistics come from' },
-    name: { Description: 'Channel label' },
-    status: { Description: 'Detection result', Levels: { good: 'kept as is', flat: 'flat (sd below floor or log-variance robust z < −threshold)', noisy: 'noisy (log-variance robust z > threshold or outlying neighbour correlation)', marked: 'marked bad in channels.tsv' } },
-    marked_bad: { Description: 'Whether channels.tsv marked the channel bad' },
-    z_logvar: { Description: 'Robust z-score of the log-variance of the band-passed channel' },
-    neighbour_r: { Description: 'Median correlation with the nearest good neighbours' },
-    sd_uv: { Description: 'Standard deviation of the band-passed channel', Units: 'uV' },
-  });
+  }, bad);
 }

@@ -22,7 +22,7 @@
 import { InputError } from '../core/errors.js';
 import { delayFeatures } from '../encoding/delays.js';
 import { ridgeCV, ridgePredict } from '../encoding/ridge.js';
-import { pearson } from '../encoding/correlation.js';
+import { pearson } from '../stats/correlation.js';
 import type { Fold, SegmentSet, TargetSource, WindowRef } from './types.js';
 
 export interface RegressionDecoderOptions {

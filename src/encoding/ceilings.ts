@@ -13,7 +13,7 @@
  */
 import { InputError } from '../core/errors.js';
 import type { Rng } from '../core/prng.js';
-import { pearson } from './correlation.js';
+import { pearson } from '../stats/correlation.js';
 
 export type CeilingKind = 'r' | 'r2';
 

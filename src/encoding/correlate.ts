@@ -10,7 +10,7 @@
  * maps ask for NaN instead (`constant`), so an unscorable voxel stays visible.
  *
  * This is the project's one column-wise Pearson: `pearsonColumns` (the stats
- * toolbox's, NaN for constant columns) runs on the same moments and formula.
+ * tests', NaN for constant columns) runs on the same moments and formula.
  */
 import { InputError } from '../core/errors.js';
 import { getLinalg, type Linalg } from '../linalg/index.js';

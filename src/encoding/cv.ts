@@ -45,20 +45,20 @@ export function makeFolds(n: number, opts: FoldOptions = {}): Fold[] {
   let k: number;
   if (opts.groups !== undefined) {
     const groups = opts.groups;
-    if (groups.length !== n) throw new InputError('--groups', `expected ${n} labels (one per sample), got ${groups.length}`);
-    for (let i = 0; i < n; i++) if (!Number.isFinite(groups[i])) throw new InputError('--groups', `label ${i} is not a finite number`);
+    if (groups.length !== n) throw new InputError('groups', `expected ${n} labels (one per sample), got ${groups.length}`);
+    for (let i = 0; i < n; i++) if (!Number.isFinite(groups[i])) throw new InputError('groups', `label ${i} is not a finite number`);
     const uniq = uniqueGroups(groups);
     const G = uniq.length;
     k = opts.k ?? G;
-    if (!Number.isInteger(k) || k < 2) throw new InputError('--folds', `need at least 2 folds, got ${k}`);
-    if (k > G) throw new InputError('--folds', `${k} folds requested but only ${G} groups: groups are never split`);
+    if (!Number.isInteger(k) || k < 2) throw new InputError('folds', `need at least 2 folds, got ${k}`);
+    if (k > G) throw new InputError('folds', `${k} folds requested but only ${G} groups: groups are never split`);
     const foldOfGroup = new Map<number, number>();
     uniq.forEach((g, gi) => foldOfGroup.set(g, Math.floor((gi * k) / G)));
     for (let i = 0; i < n; i++) label[i] = foldOfGroup.get(groups[i]) ?? 0;
   } else {
     k = opts.k ?? 5;
-    if (!Number.isInteger(k) || k < 2) throw new InputError('--folds', `need at least 2 folds, got ${k}`);
-    if (k > n) throw new InputError('--folds', `${k} folds requested for only ${n} samples`);
+    if (!Number.isInteger(k) || k < 2) throw new InputError('folds', `need at least 2 folds, got ${k}`);
+    if (k > n) throw new InputError('folds', `${k} folds requested for only ${n} samples`);
     for (let i = 0; i < n; i++) label[i] = Math.floor((i * k) / n);
   }
   const folds: Fold[] = [];
@@ -73,7 +73,7 @@ export function makeFolds(n: number, opts: FoldOptions = {}): Fold[] {
       if (label[i] === f) test[a++] = i;
       else train[b++] = i;
     }
-    if (train.length < 1) throw new InputError('--folds', `fold ${f} leaves no training samples`);
+    if (train.length < 1) throw new InputError('folds', `fold ${f} leaves no training samples`);
     folds.push({ train, test });
   }
   return folds;

@@ -46,7 +46,7 @@ export function delayFeatures<T extends Float32Array | Float64Array>(
   runs?: ArrayLike<number>,
 ): T {
   if (x.length !== n * p) throw new InputError('X', `expected ${n}×${p} = ${n * p} values, got ${x.length}`);
-  for (const d of delays) if (!Number.isInteger(d)) throw new InputError('--delays', `delays must be integers (samples), got ${d}`);
+  for (const d of delays) if (!Number.isInteger(d)) throw new InputError('delays', `delays must be integers (samples), got ${d}`);
   const D = delays.length;
   const q = p * D;
   const out = (x instanceof Float64Array ? new Float64Array(n * q) : new Float32Array(n * q)) as T;

@@ -83,8 +83,8 @@ function validate(X: Floats, n: number, p: number, Y: Floats, v: number, alphas:
   if (!Number.isInteger(v) || v < 1) throw new InputError('Y', `need at least 1 target, got ${v}`);
   if (X.length !== n * p) throw new InputError('X', `expected ${n}×${p} = ${n * p} values, got ${X.length}`);
   if (Y.length !== n * v) throw new InputError('Y', `expected ${n}×${v} = ${n * v} values (same samples as X), got ${Y.length}`);
-  if (alphas.length < 1) throw new InputError('--alphas', 'need at least one α');
-  for (const a of alphas) if (!(a > 0) || !Number.isFinite(a)) throw new InputError('--alphas', `α must be finite and > 0, got ${a}`);
+  if (alphas.length < 1) throw new InputError('alphas', 'need at least one α');
+  for (const a of alphas) if (!(a > 0) || !Number.isFinite(a)) throw new InputError('alphas', `α must be finite and > 0, got ${a}`);
   for (let i = 0; i < X.length; i++) if (!Number.isFinite(X[i])) throw new InputError('X', `value ${i} (row ${Math.floor(i / p)}) is not finite`);
 }
 

@@ -5,7 +5,7 @@
  */
 import { InputError } from '../core/errors.js';
 import type { Rng } from '../core/prng.js';
-import { pearson, spearman, kendallTauA, rankData } from './correlation.js';
+import { pearson, spearman, kendallTauA, rankData } from '../stats/correlation.js';
 
 export type RdmMetric = 'correlation' | 'euclidean';
 export type RdmComparison = 'spearman' | 'kendall-tau-a' | 'pearson';

@@ -17,7 +17,7 @@
  */
 import { InputError } from '../core/errors.js';
 import type { Rng } from '../core/prng.js';
-import { pearson } from './correlation.js';
+import { pearson } from '../stats/correlation.js';
 import { noiseCorrectedR2, spearmanBrown, tuckuteCorrectedR2, TUCKUTE_RELIABILITY_FLOOR } from './ceilings.js';
 import { makeFolds } from './cv.js';
 import { nestedRidge, type FeatureSpace, type NestedRidgeResult } from './nested.js';

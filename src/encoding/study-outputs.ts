@@ -1,16 +1,17 @@
 /**
- * Files of a study-mode encoding, all under `sub-<label>/func/` so they can be
- * published into the BIDS derivatives tree without clashing across subjects
- * or models. Names: `sub-01_task-test_desc-<model><Area>[Iter<k>]_<stat>.nii.gz`
+ * An EncodingResult as the encode artifact (src/artifacts/encode.ts owns the
+ * file formats), all under `sub-<label>/func/` so it can be published into
+ * the BIDS derivatives tree without clashing across subjects or models. Names: `sub-01_task-test_desc-<model><Area>[Iter<k>]_<stat>.nii.gz`
  * with stat ∈ {r, rnorm, alpha}; `desc-<model><Area>` alone is the per-voxel
  * CV-chosen iteration, `desc-<model>Best` the CV-chosen layer over all areas.
  */
 import * as path from 'node:path';
-import { writeJsonAtomic } from '../core/atomic.js';
-import { writeNifti } from '../io/nifti.js';
-import { writeNpy } from '../io/npy.js';
-import { finiteOrNull, writeTsv } from '../io/tsv.js';
+import { finiteOrNull } from '../io/tsv.js';
+import {
+  encodeNames, writeDsegLabels, writeEncodingIndex, writeMap, writeMatrix, writeRoiTable, type EncodeMatrix, type EncodingIndex, type RoiRow,
+} from '../artifacts/encode.js';
 import type { EncodingResult, ScoredMap } from './study.js';
+
 
 /** BIDS-safe (alphanumeric) label: 'T2/T3' → 'T2T3', 'pb' → 'Pb'. */
 export function bidsLabel(s: string, capitalise: boolean): string {
@@ -23,22 +24,6 @@ export function mapDesc(model: string, m: Pick<ScoredMap, 'area' | 'iteration'>)
   return `${bidsLabel(model, false)}${bidsLabel(m.area, true)}${m.iteration !== null ? `Iter${m.iteration}` : ''}`;
 }
 
-export interface EncodingIndex {
-  subject: string;
-  model: string;
-  checkpoint: string | null;
-  featuresDir: string;
-  tr: number;
-  areas: string[];
-  rois: string[];
-  nVoxels: number;
-  maps: { desc: string; label: string; area: string; iteration: number | null; row: number }[];
-  clips: { stimId: string; onset: number; duration: number }[];
-  files: Record<string, string>;
-  /** Areas (rows of Pred_roivoxels) whose CV-map test predictions are stored for the stimulus bootstrap of s_r. */
-  predAreas?: string[];
-}
-
 /**
  * Writes every map, table and matrix of `res` under `dir` (the artifact temp
  * folder). Returns the index that `align` reads (also written as
@@ -46,8 +31,6 @@ export interface EncodingIndex {
  */
 export function writeEncodingOutputs(dir: string, res: EncodingResult, featuresDir: string, checkpoint: string | null): EncodingIndex {
   const d = res.subject;
-  const sub = `sub-${d.subject}`;
-  const fdir = path.join(dir, sub, 'func');
   const model = res.model;
   // The checkpoint enters every desc, so maps of different checkpoints published side by side do not collide.
   const label = checkpoint !== null && !model.includes('@') ? `${model}${checkpoint}` : model;
@@ -55,7 +38,8 @@ export function writeEncodingOutputs(dir: string, res: EncodingResult, featuresD
   const nV = d.voxels.length;
   const nGrid = d.dims[0] * d.dims[1] * d.dims[2];
   const task = res.config.testTask;
-  const base = (desc: string): string => path.join(fdir, `${sub}_task-${task}_desc-${desc}`);
+  const names = encodeNames(d.subject, task, mdesc);
+  const base = (desc: string): string => path.join(dir, names.stem(desc));
   const params = { ...res.config };
   const sources = { features: featuresDir, bold: [...d.train, ...d.test].map((r) => path.basename(r.file.path)) };
   const toGrid = (x: ArrayLike<number>): Float32Array => {
@@ -63,12 +47,10 @@ export function writeEncodingOutputs(dir: string, res: EncodingResult, featuresD
     for (let v = 0; v < nV; v++) g[d.voxels[v]] = x[v];
     return g;
   };
-  const nifti = (file: string, data: Float32Array | Int16Array, description: string, extra: Record<string, unknown>): void => {
-    writeNifti(`${file}.nii.gz`, { dims: [...d.dims], data, affine: d.affine, spaceUnit: 'mm', description: description.slice(0, 79) });
-    writeJsonAtomic(`${file}.json`, { Description: description, Sources: sources, Parameters: params, Shape: [...d.dims], ...extra });
-  };
+  const nifti = (stem: string, data: Float32Array | Int16Array, description: string, extra: Record<string, unknown>): void =>
+    writeMap(stem, { dims: [...d.dims], data, affine: d.affine, spaceUnit: 'mm' }, { Description: description, Sources: sources, Parameters: params, Shape: [...d.dims], ...extra });
 
-  const files: Record<string, string> = {};
+  const files: EncodingIndex['files'] = { roi: names.roi };
   const maps: EncodingIndex['maps'] = [];
   res.maps.forEach((m, row) => {
     const desc = mapDesc(label, m);
@@ -79,55 +61,41 @@ export function writeEncodingOutputs(dir: string, res: EncodingResult, featuresD
     maps.push({ desc, label: m.label, area: m.area, iteration: m.iteration, row });
   });
 
-  nifti(`${path.join(fdir, `${sub}_task-${task}_desc-reliability`)}_noiseceiling`, toGrid(res.ceilings.rCeiling), `correlation noise ceiling sqrt(reliability) of the ${res.ceilings.nRuns}-run test mean (${res.ceilings.method})`, { Units: 'unitless (r)', Method: res.ceilings.method });
-  nifti(`${path.join(fdir, `${sub}_task-${task}_desc-ncsnr`)}_noiseceiling`, toGrid(res.ceilings.ncsnrRCeiling), `correlation noise ceiling from signal power: sqrt(ncsnr^2/(ncsnr^2 + 1/R)), R = ${res.ceilings.nRuns}`, { Units: 'unitless (r)', Method: 'ncsnr' });
+  nifti(`${base('reliability')}_noiseceiling`, toGrid(res.ceilings.rCeiling), `correlation noise ceiling sqrt(reliability) of the ${res.ceilings.nRuns}-run test mean (${res.ceilings.method})`, { Units: 'unitless (r)', Method: res.ceilings.method });
+  nifti(`${base('ncsnr')}_noiseceiling`, toGrid(res.ceilings.ncsnrRCeiling), `correlation noise ceiling from signal power: sqrt(ncsnr^2/(ncsnr^2 + 1/R)), R = ${res.ceilings.nRuns}`, { Units: 'unitless (r)', Method: 'ncsnr' });
 
   // Best area / layer per voxel: int16 labels, 0 = not fitted; labels TSV as BIDS dseg asks.
-  const dseg = (desc: string, choice: Int32Array, names: string[], description: string): void => {
+  const dseg = (desc: string, choice: Int32Array, labels: string[], description: string): void => {
     const g = new Int16Array(nGrid);
     for (let v = 0; v < nV; v++) g[d.voxels[v]] = choice[v] + 1;
     nifti(`${base(desc)}_dseg`, g, description, { Units: 'label index (see the .tsv)' });
-    writeTsv(`${base(desc)}_dseg.tsv`, ['index', 'name'], names.map((name, i) => ({ index: i + 1, name })));
+    writeDsegLabels(`${base(desc)}_dseg`, labels);
   };
   dseg(`${mdesc}Bestarea`, res.bestArea, res.areas, `${model}: area with the best training-CV score per voxel`);
   dseg(`${mdesc}Bestlayer`, res.bestLayer, res.fits.map((f) => `${f.ref.area}/iter-${f.ref.iteration}`), `${model}: area and iteration with the best training-CV score per voxel`);
 
   // ROI table: area × iteration × ROI.
-  const rows: Record<string, string | number | null>[] = [];
+  const rows: RoiRow[] = [];
   const num = finiteOrNull;
   for (const m of res.maps) {
     for (const roi of m.rois) {
       rows.push({
-        model, area: m.area, iteration: m.iteration === null ? 'cv' : m.iteration, roi: roi.roi, n_voxels: roi.nVoxels, n_undefined: roi.nUndefined,
+        model, area: m.area, iteration: m.iteration === null ? 'cv' : String(m.iteration), roi: roi.roi, n_voxels: roi.nVoxels, n_undefined: roi.nUndefined,
         median_r: num(roi.medianR), median_r_norm: num(roi.medianRNorm), median_voxel_r_norm: num(roi.medianVoxelRNorm), ceiling: num(roi.ceiling),
         p_perm: num(roi.p), n_fdr: res.config.nPerm > 0 ? roi.nSignificant : null, frac_fdr: res.config.nPerm > 0 && roi.nVoxels > 0 ? roi.nSignificant / roi.nVoxels : null,
       });
     }
   }
-  const roiFile = path.join(fdir, `${sub}_desc-${mdesc}_roi.tsv`);
-  writeTsv(roiFile, ['model', 'area', 'iteration', 'roi', 'n_voxels', 'n_undefined', 'median_r', 'median_r_norm', 'median_voxel_r_norm', 'ceiling', 'p_perm', 'n_fdr', 'frac_fdr'], rows, {
-    model: { Description: 'Model (features artifact folder)' },
-    area: { Description: "Model area; 'best' = the best layer per voxel over all areas by training CV" },
-    iteration: { Description: "Recurrent iteration, or 'cv' = iteration chosen per voxel by training-run CV (test runs unused)" },
-    roi: { Description: 'Atlas ROI' },
-    n_voxels: { Description: 'Fitted voxels in the ROI' },
-    n_undefined: { Description: 'ROI voxels left out of the medians because their r or normalised r is undefined (constant series or undefined reliability)' },
-    median_r: { Description: 'Median over the ROI voxels of the held-out Pearson r on the test-run mean', Units: 'unitless' },
-    median_r_norm: { Description: 'median_r / ceiling (the BAS definition, docs/bas.md)', Units: 'unitless' },
-    median_voxel_r_norm: { Description: 'Median over voxels of r / sqrt(max(reliability, 0.182)) (floored voxel correlation ceiling, docs/ceilings.md)', Units: 'unitless' },
-    ceiling: { Description: 'ROI correlation ceiling: sqrt(median voxel reliability of the test-run mean)', Units: 'unitless' },
+  writeRoiTable(path.join(dir, names.roi), rows, {
     p_perm: { Description: `Block permutation p of median_r (${res.config.nPerm} permutations, blocks of ${res.config.blockSec} s of the test time axis)` },
     n_fdr: { Description: `Voxels with Benjamini-Hochberg q <= ${res.config.fdrQ} (voxel-wise block permutation p, FDR across all fitted voxels)` },
-    frac_fdr: { Description: 'n_fdr / n_voxels' },
   });
-  files.roi = path.relative(dir, roiFile);
+  files.roi = names.roi;
 
   // Matrices for align: one row per map, one column per fitted voxel.
-  const mat = (name: string, data: Float32Array | Int32Array, shape: number[], description: string, axes: string[]): void => {
-    const f = path.join(fdir, `${sub}_task-${task}_desc-${mdesc}${name}.npy`);
-    writeNpy(f, data, shape);
-    writeJsonAtomic(f.replace(/\.npy$/, '.json'), { Description: description, Shape: shape, Axes: axes, Sources: sources });
-    files[name] = path.relative(dir, f);
+  const mat = (name: EncodeMatrix, data: Float32Array | Int32Array, shape: number[], description: string, axes: string[]): void => {
+    writeMatrix(path.join(dir, names.matrix(name)), data, { Description: description, Shape: shape, Axes: axes, Sources: sources });
+    files[name] = names.matrix(name);
   };
   const stack = (pick: (m: ScoredMap) => Float32Array): Float32Array => {
     const out = new Float32Array(res.maps.length * nV);
@@ -159,9 +127,9 @@ export function writeEncodingOutputs(dir: string, res: EncodingResult, featuresD
   mat('Roivoxel_index', roiVoxels, [nR], 'fitted-voxel index (column of the *_voxels matrices) of each column of Pred_roivoxels', ['roivoxel']);
 
   const index: EncodingIndex = {
-    subject: d.subject, model: checkpoint !== null && model.includes('@') ? model.slice(0, model.indexOf('@')) : model, checkpoint, featuresDir, tr: d.tr, areas: res.areas, rois: d.roiNames, nVoxels: nV, maps,
+    subject: d.subject, task, model: checkpoint !== null && model.includes('@') ? model.slice(0, model.indexOf('@')) : model, checkpoint, featuresDir, tr: d.tr, areas: res.areas, rois: d.roiNames, nVoxels: nV, maps,
     clips: d.test[0].events.map((e) => ({ stimId: e.stimId, onset: e.onset, duration: e.duration })), files, predAreas: areaMaps.map((m) => m.area),
   };
-  writeJsonAtomic(path.join(fdir, `${sub}_task-${task}_desc-${mdesc}_encoding.json`), index);
+  writeEncodingIndex(path.join(dir, names.index), index);
   return index;
 }

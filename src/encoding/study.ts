@@ -17,13 +17,13 @@ import { scanBids, selectFiles, readEvents, type BidsFile } from '../io/bids.js'
 import { loadNifti, readMaskedTimeseries } from '../io/nifti.js';
 import { readTsv } from '../io/tsv.js';
 import { doubleGammaHrf } from '../signal/hrf.js';
-import { atlasPathFor, type EncodeConfig } from '../scoring/config.js';
+import { atlasPathFor, type EncodeConfig } from './config.js';
 import { asCorrelationCeiling, flooredCorrelationCeiling, normalise, pairwiseReliability, reliabilityCeiling, signalPower, ncsnrCeiling, splitHalfReliability } from './ceilings.js';
 import { cleanRun, clipRowStats, removeDrift, runDesignMatrix, standardiseRows, type ClipRows, type PlayedClip } from './design.js';
 import { delayFeatures, hrfConvolve } from './delays.js';
-import { benjaminiHochberg } from './fdr.js';
+import { benjaminiHochberg } from '../stats/fdr.js';
 import { openFeatureStore, readFeatureSpace, type FeatureSpaceRef } from './feature-store.js';
-import { blockCount, permutationTestR, type NullScheme } from './permutation.js';
+import { blockCount, permutationTestR, type NullScheme } from '../stats/permutation.js';
 import { ridgeCV, ridgePredict } from './ridge.js';
 import { correlateColumns } from './correlate.js';
 
@@ -92,10 +92,10 @@ function checkRepeatedSequence(test: StudyRun[]): void {
  * Reads one subject's runs (masked to the fitted voxels) and cleans them.
  * Returns the concatenated training data, the test repeats and their mean.
  */
-export function loadSubject(bids: string, subject: string, cfg: EncodeConfig): SubjectData {
+export function readSubject(bids: string, subject: string, cfg: EncodeConfig): SubjectData {
   const ds = scanBids(bids);
   const sub = subject.replace(/^sub-/, '');
-  if (!ds.subjects.includes(sub)) throw new InputError('--subject', `sub-${sub} not in ${bids} (subjects: ${ds.subjects.join(', ')})`);
+  if (!ds.subjects.includes(sub)) throw new InputError('subject', `sub-${sub} not in ${bids} (subjects: ${ds.subjects.join(', ')})`);
   const bold = selectFiles(ds, { datatype: 'func', suffix: 'bold', sub });
   const train = runsOf(bold, cfg.trainTask, `${bids} sub-${sub}`);
   const test = runsOf(bold, cfg.testTask, `${bids} sub-${sub}`);
@@ -395,7 +395,7 @@ export interface PreparedSubject {
 
 /** Loads, cleans and computes the noise ceilings of one subject (done once per encode stage). */
 export function prepareSubject(bids: string, subject: string, cfg: EncodeConfig, rng: Rng): PreparedSubject {
-  const data = loadSubject(bids, subject, cfg);
+  const data = readSubject(bids, subject, cfg);
   return { data, ceilings: voxelCeilings(data, cfg.ceiling, rng.fork('ceilings')) };
 }
 

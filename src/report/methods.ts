@@ -4,7 +4,8 @@
  * than the defaults someone believes were used.
  */
 import type { ProvenanceEntry, Study } from './data.js';
-import { alignConfigSchema, encodeConfigSchema, type AlignConfig, type EncodeConfig } from '../scoring/config.js';
+import { alignConfigSchema, type AlignConfig } from '../scoring/config.js';
+import { encodeConfigSchema, type EncodeConfig } from '../encoding/config.js';
 
 const INTRO: Record<Study, string> = {
   'ban-bas':

@@ -11,8 +11,8 @@ import { InputError } from '../core/errors.js';
 import type { Rng } from '../core/prng.js';
 import { readSplit, splitFile } from '../artifacts/train-split.js';
 import { checkpointEpoch } from '../artifacts/checkpoints.js';
-import { spearman } from '../encoding/correlation.js';
-import { bootstrapCi, type BootstrapCi } from '../encoding/bootstrap.js';
+import { spearman } from '../stats/correlation.js';
+import { bootstrapCi, type BootstrapCi } from '../stats/bootstrap.js';
 
 /** One (model, checkpoint) with its alignment scores and held-out performance. */
 export interface PerfPoint {

@@ -9,13 +9,13 @@ import * as path from 'node:path';
 import { InputError } from '../core/errors.js';
 import { notice } from '../core/progress.js';
 import type { Rng } from '../core/prng.js';
-import { writeJsonAtomic } from '../core/atomic.js';
-import { finiteOrNull, writeTsv } from '../io/tsv.js';
+import { finiteOrNull } from '../io/tsv.js';
+import { writeAlign, type AreaRoiRow, type BasRow } from '../artifacts/align.js';
 import type { AlignConfig } from './config.js';
 import { computeBas, neuralScore, type BasReport } from './bas.js';
 import { areaRoiMatrix } from './correspondence.js';
 import {
-  alignmentScore, behaviourInput, hasListenerChoices, loadEncodings, modelRsa, nameKey, pooledAreaRoiInput, readHumanChoices, resolvePairNames,
+  alignmentScore, behaviourInput, hasListenerChoices, readEncodings, modelRsa, nameKey, pooledAreaRoiInput, readHumanChoices, resolvePairNames,
   type LoadedEncoding, type RsaResult,
 } from './align.js';
 import { alignmentVsPerformance, epochOf, finalPerModel, heldOutClipAccuracy, readTrainSplit, type VsPerformanceRow } from './align-performance.js';
@@ -75,7 +75,7 @@ function trainDirOf(e: LoadedEncoding, modelDirs: string[]): string | null {
  */
 export async function runAlign(opts: { encodingDirs: string[]; modelDirs: string[]; bids: string; config: AlignConfig; rng: Rng; declaredPerformance?: Record<string, number> }): Promise<AlignResult> {
   const cfg = opts.config;
-  const encs = opts.encodingDirs.flatMap((d) => loadEncodings(d));
+  const encs = opts.encodingDirs.flatMap((d) => readEncodings(d));
   const groups = new Map<string, LoadedEncoding[]>();
   for (const e of encs) {
     const k = `${e.index.model}\u0000${e.index.checkpoint ?? ''}`;
@@ -153,116 +153,80 @@ export async function runAlign(opts: { encodingDirs: string[]; modelDirs: string
 
 const num = finiteOrNull;
 
-/** Writes bas.tsv, area_roi.tsv, correspondence.json and (several groups) the alignment tables into `dir`. */
+/** Writes the align artifact (artifacts/align.ts): bas.tsv, area_roi.tsv, correspondence.json and, as the run has them, choices, RSA and the alignment tables. */
 export function writeAlignOutputs(dir: string, res: AlignResult): void {
-  const basRows: Record<string, string | number | null>[] = [];
+  const bas: BasRow[] = [];
   for (const g of res.groups) {
     const b = g.bas;
-    const est = (score: string, e: { estimate: number; lo: number; hi: number; se: number } | null, fallback: number | null) =>
-      basRows.push({ model: g.model, checkpoint: g.checkpoint, score, estimate: num(e ? e.estimate : fallback), ci_lo: num(e?.lo), ci_hi: num(e?.hi), se: num(e?.se) });
+    const est = (score: string, e: { estimate: number; lo: number; hi: number; se: number } | null, fallback: number | null): void => {
+      bas.push({ model: g.model, checkpoint: g.checkpoint, score, estimate: num(e ? e.estimate : fallback), ci_lo: num(e?.lo), ci_hi: num(e?.hi), se: num(e?.se) });
+    };
     est('s_r', b?.sR ?? null, g.sR);
     est('s_b', b?.sB ?? null, null);
     est('bas', b?.bas ?? null, null);
   }
   const level = res.config.bas.level;
-  writeTsv(path.join(dir, 'bas.tsv'), ['model', 'checkpoint', 'score', 'estimate', 'ci_lo', 'ci_hi', 'se'], basRows, {
-    model: { Description: 'Model' },
-    checkpoint: { Description: 'Checkpoint (n/a = the trained model)' },
-    score: { Description: 'Which score', Levels: { s_r: 'neural: mean over subjects and area→ROI pairs of ½[level + specificity] of the median noise-corrected r² (docs/bas.md)', s_b: 'behavioural consistency with listeners: ceiling-normalised clip-difficulty and error profiles, unclipped (docs/bas.md)', bas: `BAS (${res.config.bas.combine} of s_r and s_b)` } },
-    estimate: { Description: 'Score on the full data', Units: 'unitless' },
-    ci_lo: { Description: `Lower end of the ${level * 100}% percentile bootstrap interval (s_r: subjects and their test clips; s_b: listeners and clips jointly)` },
-    ci_hi: { Description: `Upper end of the ${level * 100}% percentile bootstrap interval` },
-    se: { Description: 'Bootstrap standard error' },
-  });
-  const arRows: Record<string, string | number | null>[] = [];
-  for (const g of res.groups) {
+  const areaRoi: AreaRoiRow[] = res.groups.flatMap((g) => {
     const { areas, rois } = g.matrix;
-    areas.forEach((a, i) => rois.forEach((r, k) => arRows.push({
+    return areas.flatMap((a, i) => rois.map((r, k) => ({
       model: g.model, checkpoint: g.checkpoint, area: a, roi: r,
       median_r: num(g.matrix.raw[i * rois.length + k]), ceiling: num(g.matrix.ceilings[k]), r_norm: num(g.matrix.normalised[i * rois.length + k]),
     })));
-  }
-  writeTsv(path.join(dir, 'area_roi.tsv'), ['model', 'checkpoint', 'area', 'roi', 'median_r', 'ceiling', 'r_norm'], arRows, {
-    model: { Description: 'Model' },
-    checkpoint: { Description: 'Checkpoint' },
-    area: { Description: 'Model area (iteration chosen per voxel by training CV)' },
-    roi: { Description: 'Atlas ROI' },
-    median_r: { Description: 'Median held-out r over the ROI voxels of all subjects', Units: 'unitless' },
-    ceiling: { Description: 'sqrt(median voxel reliability) of the ROI', Units: 'unitless' },
-    r_norm: { Description: 'median_r / ceiling (unclipped)', Units: 'unitless' },
   });
-  writeJsonAtomic(path.join(dir, 'correspondence.json'), Object.fromEntries(res.groups.map((g) => [g.label, {
+  const correspondence = Object.fromEntries(res.groups.map((g) => [g.label, {
     model: g.model, checkpoint: g.checkpoint, subjects: g.subjects,
     pairs: g.bas?.config.pairs ?? null,
     correspondence: g.bas?.correspondence ?? null,
     pairScores: g.bas?.pairScores ?? null,
     perSubject: g.bas?.perSubject ?? null,
     behaviour: g.bas?.behaviour ?? null,
-  }])));
-  const choiceRows = res.groups.flatMap((g) => (g.choices ? [...g.choices].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([stim, genre]) => ({ model: g.model, checkpoint: g.checkpoint, stim_id: stim, predicted_genre: genre })) : []));
-  if (choiceRows.length) {
-    writeTsv(path.join(dir, 'model_choices.tsv'), ['model', 'checkpoint', 'stim_id', 'predicted_genre'], choiceRows, {
-      model: { Description: 'Model' },
-      checkpoint: { Description: 'Checkpoint' },
-      stim_id: { Description: 'Clip' },
-      predicted_genre: { Description: 'The model’s genre choice entering s_b' },
-    });
-  }
+  }]));
+  const modelChoices = res.groups.flatMap((g) => (g.choices ? [...g.choices].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([stim, genre]) => ({ model: g.model, checkpoint: g.checkpoint, stim_id: stim, predicted_genre: genre })) : []));
   const rsaRows = res.groups.flatMap((g) => (g.rsa ? Object.entries(g.rsa.perRoi).map(([roi, x]) => ({
     model: g.model, checkpoint: g.checkpoint, roi, rsa: num(x.score), ceiling_lower: num(x.ceilingLower), ceiling_upper: num(x.ceilingUpper), n_clips: x.nClips, n_cells: x.nCells,
   })) : []));
-  if (rsaRows.length) {
-    const r = res.config.rsa;
-    writeTsv(path.join(dir, 'rsa.tsv'), ['model', 'checkpoint', 'roi', 'rsa', 'ceiling_lower', 'ceiling_upper', 'n_clips', 'n_cells'], rsaRows, {
-      model: { Description: 'Model' },
-      checkpoint: { Description: 'Checkpoint' },
-      roi: { Description: 'Atlas ROI (every ROI of the encodings; a noise-only ROI shows the chance level)' },
-      rsa: { Description: `Mean over subjects of the ${r.comparison} similarity between the brain RDM and the ${r.folds}-fold cross-validated model RDM (${r.repeats} fold assignments; RDM = ${r.metric === 'correlation' ? '1 − Pearson' : 'Euclidean'} over clip patterns${r.zscore ? ' z-scored per feature and voxel across clips' : ''})`, Units: 'unitless' },
-      ceiling_lower: { Description: 'Leave-one-subject-out RDM noise ceiling, lower bound, on the same cells as rsa (n/a: one subject)', Units: 'unitless' },
-      ceiling_upper: { Description: 'RDM noise ceiling, upper bound (subject against the mean of all subjects)', Units: 'unitless' },
-      n_clips: { Description: 'Test clips (RDM rows)' },
-      n_cells: { Description: 'RDM cells entering both rsa and the ceiling: n_clips·(n_clips − 1)/2' },
-    });
-  }
-  if (res.groups.length < 2) return;
+  const r = res.config.rsa;
   const rois = res.config.alignmentRois;
-  const roiCols = rois.map((r) => `r_norm_${nameKey(r)}`);
+  const roiCols = rois.map((x) => `r_norm_${nameKey(x)}`);
   const finals = new Set(finalPerModel(res.groups));
-  writeTsv(path.join(dir, 'alignment.tsv'), ['model', 'checkpoint', 'epoch', 'final', 'alignment', 'rsa', 'performance', 'n_test_clips', ...roiCols], res.groups.map((g) => ({
-    model: g.model, checkpoint: g.checkpoint, epoch: epochOf(g.checkpoint), final: finals.has(g) ? 1 : 0,
-    alignment: num(g.alignment.score), rsa: num(g.rsa?.score), performance: num(g.performance), n_test_clips: g.nPerformanceClips,
-    ...Object.fromEntries(rois.map((r, i) => [roiCols[i], num(Object.entries(g.alignment.perRoi).find(([k]) => nameKey(k) === nameKey(r))?.[1])])),
-  })), {
-    model: { Description: 'Model' },
-    checkpoint: { Description: 'Checkpoint (n/a = the trained model)' },
-    epoch: { Description: 'Training epoch of the checkpoint (n/a = the trained model)' },
-    final: { Description: 'Whether this row stands for its model in the across-model correlation', Levels: { '1': 'the trained model, else its last saved checkpoint', '0': 'an earlier checkpoint (analysed within its model only)' } },
-    alignment: { Description: `Mean over ${rois.join(', ')} of the ceiling-normalised median r of the best layer per voxel (training CV), all subjects pooled`, Units: 'unitless' },
-    rsa: { Description: `Mean over ${rois.join(', ')} and subjects of the cross-validated layer RSA (rsa.tsv)`, Units: 'unitless' },
-    performance: { Description: 'Held-out clip accuracy: fraction of the train artifact’s test-split clips this checkpoint classifies correctly (clip = argmax of its mean window logits); for an ONNX model, the performance declared in onnx.models of the config', Units: 'fraction' },
-    n_test_clips: { Description: 'Test-split clips the performance is over' },
-    ...Object.fromEntries(rois.map((r, i) => [roiCols[i], { Description: `Ceiling-normalised median r of the best layer in ${r}` }])),
+  const snapshots = res.groups.flatMap((g) => {
+    const epoch = epochOf(g.checkpoint);
+    return epoch === null || g.checkpoint === null ? [] : [{ g, checkpoint: g.checkpoint, epoch }];
   });
-  writeTsv(path.join(dir, 'alignment_vs_performance.tsv'), ['scope', 'model', 'measure', 'spearman', 'ci_lo', 'ci_hi', 'n'], res.vsPerformance.map((v) => ({
-    scope: v.scope, model: v.model, measure: v.measure, spearman: num(v.spearman), ci_lo: num(v.ci?.lo), ci_hi: num(v.ci?.hi), n: v.n,
-  })), {
-    scope: { Description: 'What the points are', Levels: { 'across-models': 'one point per distinct model (final = 1 rows of alignment.tsv)', 'within-model': 'the epoch checkpoints of one model' } },
-    model: { Description: 'The model (within-model rows)' },
-    measure: { Description: 'Alignment measure', Levels: { encoding: 'alignment column of alignment.tsv', rsa: 'rsa column of alignment.tsv' } },
-    spearman: { Description: 'Spearman correlation between alignment and held-out clip accuracy' },
-    ci_lo: { Description: `Lower end of the ${res.config.level * 100}% percentile bootstrap interval, distinct models resampled (n/a within a model: checkpoints are serially dependent)` },
-    ci_hi: { Description: 'Upper end of the bootstrap interval' },
-    n: { Description: 'Points with both numbers (models, or checkpoints of the model)' },
-  });
-  const ck = res.groups.filter((g) => epochOf(g.checkpoint) !== null);
-  writeTsv(path.join(dir, 'alignment_by_checkpoint.tsv'), ['model', 'checkpoint', 'epoch', 'alignment', 'rsa', 'performance'], ck
-    .sort((a, b) => (a.model !== b.model ? (a.model < b.model ? -1 : 1) : (epochOf(a.checkpoint) ?? 0) - (epochOf(b.checkpoint) ?? 0)))
-    .map((g) => ({ model: g.model, checkpoint: g.checkpoint, epoch: epochOf(g.checkpoint), alignment: num(g.alignment.score), rsa: num(g.rsa?.score), performance: num(g.performance) })), {
-    model: { Description: 'Model' },
-    checkpoint: { Description: 'Checkpoint name' },
-    epoch: { Description: 'Training epoch of the checkpoint' },
-    alignment: { Description: 'As in alignment.tsv', Units: 'unitless' },
-    rsa: { Description: 'As in alignment.tsv', Units: 'unitless' },
-    performance: { Description: 'Held-out clip accuracy of the checkpoint, as in alignment.tsv', Units: 'fraction' },
+  writeAlign(dir, {
+    bas: {
+      rows: bas,
+      describe: {
+        score: { Description: 'Which score', Levels: { s_r: 'neural: mean over subjects and area→ROI pairs of ½[level + specificity] of the median noise-corrected r² (docs/bas.md)', s_b: 'behavioural consistency with listeners: ceiling-normalised clip-difficulty and error profiles, unclipped (docs/bas.md)', bas: `BAS (${res.config.bas.combine} of s_r and s_b)` } },
+        ci_lo: { Description: `Lower end of the ${level * 100}% percentile bootstrap interval (s_r: subjects and their test clips; s_b: listeners and clips jointly)` },
+        ci_hi: { Description: `Upper end of the ${level * 100}% percentile bootstrap interval` },
+      },
+    },
+    areaRoi,
+    correspondence,
+    modelChoices,
+    rsa: {
+      rows: rsaRows,
+      describe: { rsa: { Description: `Mean over subjects of the ${r.comparison} similarity between the brain RDM and the ${r.folds}-fold cross-validated model RDM (${r.repeats} fold assignments; RDM = ${r.metric === 'correlation' ? '1 − Pearson' : 'Euclidean'} over clip patterns${r.zscore ? ' z-scored per feature and voxel across clips' : ''})`, Units: 'unitless' } },
+    },
+    alignment: res.groups.length < 2 ? null : {
+      rows: res.groups.map((g) => ({
+        model: g.model, checkpoint: g.checkpoint, epoch: epochOf(g.checkpoint), final: finals.has(g) ? 1 : 0,
+        alignment: num(g.alignment.score), rsa: num(g.rsa?.score), performance: num(g.performance), n_test_clips: g.nPerformanceClips,
+        ...Object.fromEntries(rois.map((x, i) => [roiCols[i], num(Object.entries(g.alignment.perRoi).find(([k]) => nameKey(k) === nameKey(x))?.[1])])),
+      })),
+      describe: {
+        alignment: { Description: `Mean over ${rois.join(', ')} of the ceiling-normalised median r of the best layer per voxel (training CV), all subjects pooled`, Units: 'unitless' },
+        rsa: { Description: `Mean over ${rois.join(', ')} and subjects of the cross-validated layer RSA (rsa.tsv)`, Units: 'unitless' },
+      },
+      roiColumns: { columns: roiCols, describe: Object.fromEntries(rois.map((x, i) => [roiCols[i], { Description: `Ceiling-normalised median r of the best layer in ${x}` }])) },
+      vsPerformance: {
+        rows: res.vsPerformance.map((v) => ({ scope: v.scope, model: v.model, measure: v.measure, spearman: num(v.spearman), ci_lo: num(v.ci?.lo), ci_hi: num(v.ci?.hi), n: v.n })),
+        describe: { ci_lo: { Description: `Lower end of the ${res.config.level * 100}% percentile bootstrap interval, distinct models resampled (n/a within a model: checkpoints are serially dependent)` } },
+      },
+      byCheckpoint: snapshots
+        .sort((a, b) => (a.g.model !== b.g.model ? (a.g.model < b.g.model ? -1 : 1) : a.epoch - b.epoch))
+        .map(({ g, checkpoint, epoch }) => ({ model: g.model, checkpoint, epoch, alignment: num(g.alignment.score), rsa: num(g.rsa?.score), performance: num(g.performance) })),
+    },
   });
 }

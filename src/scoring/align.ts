@@ -10,12 +10,11 @@ import * as path from 'node:path';
 import { InputError } from '../core/errors.js';
 import { notice } from '../core/progress.js';
 import type { Rng } from '../core/prng.js';
-import { readNpy } from '../io/npy.js';
 import { readTsv } from '../io/tsv.js';
 import { crossValidatedLayerRsa, rdm, rsaNoiseCeiling, zscoreColumns, type LayerRdm, type RdmComparison, type RdmMetric } from '../encoding/rsa.js';
 import { openFeatureStore, readFeatureSpace } from '../encoding/feature-store.js';
 import { betaSeries } from '../encoding/beta-series.js';
-import type { EncodingIndex } from '../encoding/study-outputs.js';
+import { openEncode, type EncodingIndex } from '../artifacts/encode.js';
 import { areaRoiMatrix, type AreaRoiInput } from './correspondence.js';
 import type { SubjectTimecourses } from './neural-score.js';
 import type { BehaviourInput } from './behaviour.js';
@@ -30,50 +29,32 @@ export interface LoadedEncoding {
   /** nTest × nV cleaned test-mean BOLD. */
   testMean: Float32Array;
   nTest: number;
-  /** Test predictions of the CV map of each of index.predAreas in the ROI voxels (absent in older artifacts). */
+  /** Test predictions of the CV map of each of index.predAreas in the ROI voxels. */
   pred?: { voxels: Int32Array; data: Float32Array } | null;
 }
 
-function npyFloat(file: string): { data: Float32Array; shape: number[] } {
-  const a = readNpy(file);
-  if (a.data instanceof BigInt64Array || a.data instanceof BigUint64Array) throw new InputError(file, 'expected a float or int32 array');
-  return { data: a.data instanceof Float32Array ? a.data : Float32Array.from(a.data as ArrayLike<number>), shape: a.shape };
-}
+const asFloat = (a: Float32Array | Int32Array): Float32Array => (a instanceof Float32Array ? a : Float32Array.from(a));
+const asInt = (a: Float32Array | Int32Array): Int32Array => (a instanceof Int32Array ? a : Int32Array.from(a));
 
-/** Reads every `sub-*_encoding.json` (and its matrices) of an encode artifact folder. */
-export function loadEncodings(dir: string): LoadedEncoding[] {
-  const out: LoadedEncoding[] = [];
-  const subs = fs.existsSync(dir) ? fs.readdirSync(dir).filter((d) => d.startsWith('sub-')) : [];
-  for (const s of subs) {
-    const func = path.join(dir, s, 'func');
-    if (!fs.existsSync(func)) continue;
-    for (const f of fs.readdirSync(func).filter((x) => x.endsWith('_encoding.json'))) {
-      const file = path.join(func, f);
-      const index = JSON.parse(fs.readFileSync(file, 'utf8')) as EncodingIndex;
-      // Encode writes featuresDir relative to its artifact folder (absolute in older artifacts; resolve keeps those).
-      index.featuresDir = path.resolve(dir, index.featuresDir);
-      const at = (k: string): string => {
-        const rel = index.files[k];
-        if (!rel) throw new InputError(file, `lists no "${k}" matrix`);
-        return path.join(dir, rel);
-      };
-      const r = npyFloat(at('R_voxels'));
-      const rel = npyFloat(at('Reliability_voxels'));
-      const roi = readNpy(at('Roi_voxels'));
-      const tm = npyFloat(at('Testmean_bold'));
-      if (r.shape[1] !== index.nVoxels || rel.data.length !== index.nVoxels || roi.data.length !== index.nVoxels) throw new InputError(file, 'matrices disagree with nVoxels');
-      let pred: LoadedEncoding['pred'] = null;
-      if (index.files.Pred_roivoxels && index.files.Roivoxel_index && index.predAreas) {
-        const p = npyFloat(at('Pred_roivoxels'));
-        const vox = Int32Array.from(readNpy(at('Roivoxel_index')).data as Int32Array);
-        if (p.shape.length !== 3 || p.shape[0] !== index.predAreas.length || p.shape[1] !== tm.shape[0] || p.shape[2] !== vox.length) throw new InputError(file, `Pred_roivoxels has shape (${p.shape.join(', ')}), expected (${index.predAreas.length}, ${tm.shape[0]}, ${vox.length})`);
-        pred = { voxels: vox, data: p.data };
-      }
-      out.push({ dir, index, r: r.data, reliability: rel.data, roiOfVoxel: Int32Array.from(roi.data as Int32Array), testMean: tm.data, nTest: tm.shape[0], pred });
+/** Reads every encoding (index and the matrices align uses) of an encode artifact folder. */
+export function readEncodings(dir: string): LoadedEncoding[] {
+  return openEncode(dir).map((e) => {
+    // Encode writes featuresDir relative to its artifact folder.
+    const index = { ...e.index, featuresDir: path.resolve(dir, e.index.featuresDir) };
+    const r = e.matrix('R_voxels');
+    const rel = e.matrix('Reliability_voxels');
+    const roi = e.matrix('Roi_voxels');
+    const tm = e.matrix('Testmean_bold');
+    if (r.shape[1] !== index.nVoxels || rel.data.length !== index.nVoxels || roi.data.length !== index.nVoxels) throw new InputError(e.file, 'matrices disagree with nVoxels');
+    let pred: LoadedEncoding['pred'] = null;
+    if (e.has('Pred_roivoxels') && e.has('Roivoxel_index')) {
+      const p = e.matrix('Pred_roivoxels');
+      const vox = asInt(e.matrix('Roivoxel_index').data);
+      if (p.shape.length !== 3 || p.shape[0] !== index.predAreas.length || p.shape[1] !== tm.shape[0] || p.shape[2] !== vox.length) throw new InputError(e.file, `Pred_roivoxels has shape (${p.shape.join(', ')}), expected (${index.predAreas.length}, ${tm.shape[0]}, ${vox.length})`);
+      pred = { voxels: vox, data: asFloat(p.data) };
     }
-  }
-  if (out.length === 0) throw new InputError(dir, 'no sub-*/func/*_encoding.json in this encode artifact');
-  return out;
+    return { dir, index, r: asFloat(r.data), reliability: asFloat(rel.data), roiOfVoxel: asInt(roi.data), testMean: asFloat(tm.data), nTest: tm.shape[0], pred };
+  });
 }
 
 /**

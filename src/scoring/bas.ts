@@ -10,7 +10,7 @@
 import { z } from 'zod';
 import { InputError } from '../core/errors.js';
 import type { Rng } from '../core/prng.js';
-import { quantileSorted7 } from '../encoding/bootstrap.js';
+import { quantileSorted7 } from '../stats/bootstrap.js';
 import { checkAreaRoiInput, correspondenceTest, type AreaRoiInput, type CorrespondenceTest, type IndexPairs } from './correspondence.js';
 import { behaviourScore, checkBehaviourInput, resampleBehaviour, type BehaviourInput, type BehaviourScore } from './behaviour.js';
 import { neuralScoreBySubject, stimulusReplicate, voxelsBySubject, type NeuralScore, type PairTerms, type VoxelSelection } from './neural-score.js';

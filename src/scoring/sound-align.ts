@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { InputError } from '../core/errors.js';
 import type { Rng } from '../core/prng.js';
 import { readTsv, type TsvTable } from '../io/tsv.js';
-import { bootstrapMeanCi, type BootstrapCi } from '../encoding/bootstrap.js';
+import { bootstrapMeanCi, type BootstrapCi } from '../stats/bootstrap.js';
 
 export interface SoundGroupRow {
   model: string;

@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import { InputError } from '../core/errors.js';
 import { notice } from '../core/progress.js';
 import { runStage } from '../pipeline/stage.js';
-import { binomialUpperTail } from '../encoding/binomial.js';
+import { binomialUpperTail } from '../stats/binomial.js';
 import { melOptions, toModelConfig, type ModelStagesFile } from '../models/config.js';
 import type { ModelConfig } from '../models/ban.js';
 import type { Clip, SplitName } from '../models/dataset.js';

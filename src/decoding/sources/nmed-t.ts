@@ -55,7 +55,7 @@ const labelsFor = (n: number): string[] => Array.from({ length: n }, (_, i) => `
 /** Participant column of `subject` in a song file: by the ids of subs<N> when present, else by number. */
 function participantIndex(m: MatFile, n: number, subject: string, nPart: number): number {
   const num = Number(subject);
-  if (!Number.isInteger(num) || num < 1) throw new InputError('--subject', `NMED-T subjects are numbers (01…${nPart}), got ${subject}`);
+  if (!Number.isInteger(num) || num < 1) throw new InputError('subject', `NMED-T subjects are numbers (01…${nPart}), got ${subject}`);
   const subsVar = `subs${n}`;
   if (m.variables.some((v) => v.name === subsVar)) {
     const ids = idsOf(m, subsVar);

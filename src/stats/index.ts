@@ -1,10 +1,13 @@
 /**
- * The statistics toolbox of the encoding layer, in one import: correlations
- * (Pearson, Spearman, Kendall τa), autocorrelation-respecting permutation
- * tests, seeded percentile bootstrap, and Benjamini–Hochberg FDR.
+ * The statistics shared by encoding, decoding and scoring, in one import:
+ * correlations (Pearson, Spearman, Kendall τa/τb), autocorrelation-respecting
+ * permutation tests, seeded percentile bootstrap, Benjamini–Hochberg FDR and
+ * the exact binomial tail. It sits below the science layers and imports only
+ * core/, so every one of them can use it. The column-wise Pearson of held-out
+ * encoding scores stays with its scorer (encoding/correlate.ts), which shares
+ * the ridge's moments.
  */
 export { pearson, rankData, spearman, kendallTauA, kendallTauB } from './correlation.js';
-export { pearsonColumns } from './correlate.js';
 export { permutationTestR, nullTimeMap, phaseKernel, blockCount, MIN_BLOCKS } from './permutation.js';
 export type { NullScheme, RoiSpec, PermutationOptions, PermutationResult } from './permutation.js';
 export { bootstrapCi, bootstrapMeanCi, resampleIndices, quantileSorted7 } from './bootstrap.js';

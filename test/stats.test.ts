@@ -1,12 +1,11 @@
 import test from 'ava';
 import { Rng } from '../src/core/prng.js';
-import { correlateColumns } from '../src/encoding/correlate.js';
+import { correlateColumns, pearsonColumns } from '../src/encoding/correlate.js';
 import {
   spearman,
   kendallTauA,
   kendallTauB,
   pearson,
-  pearsonColumns,
   permutationTestR,
   nullTimeMap,
   phaseKernel,
@@ -14,7 +13,7 @@ import {
   bootstrapCi,
   bootstrapMeanCi,
   benjaminiHochberg,
-} from '../src/encoding/stats.js';
+} from '../src/stats/index.js';
 import { pyStdin as py } from './helpers/python.js';
 import { InputError } from '../src/core/errors.js';
 import { convolve, doubleGammaHrf } from '../src/signal/hrf.js';
