@@ -1,12 +1,13 @@
 /**
  * Fixture artifact folders for the report loader tests, written with the
  * stages' own typed writers (encode: src/artifacts/encode.ts, align:
- * src/artifacts/align.ts, decode-eeg: src/artifacts/identification.ts) and,
- * for train, in the layout src/cli/train.ts writes.
+ * src/artifacts/align.ts, decode-eeg: src/artifacts/identification.ts, train:
+ * src/artifacts/train-*.ts).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeTsv } from '../../src/io/tsv.js';
+import { writeHistory } from '../../src/artifacts/train-history.js';
+import { writeConfusion, writePerGenre, writeTrainSummary } from '../../src/artifacts/train-evaluation.js';
 import { writeJsonAtomic } from '../../src/core/atomic.js';
 import { encodeNames, writeEncodingIndex, writeMap, writeRoiTable, type RoiRow } from '../../src/artifacts/encode.js';
 import { writeAlign, writeAlignSummary, type AlignmentRow, type BasRow } from '../../src/artifacts/align.js';
@@ -24,12 +25,14 @@ export function artifact(root: string, stage: string, key: string, params: unkno
 
 /** A train artifact's report inputs: 3 epochs, a 3-genre clip confusion, per-genre scores and the summary. */
 export function trainFiles(dir: string, opts: { accuracy: number; clipAccuracy: number; p: number }): void {
-  writeTsv(path.join(dir, 'metrics.tsv'), ['epoch', 'train_loss', 'train_acc', 'val_loss', 'val_acc'],
-    [0, 1, 2].map((e) => ({ epoch: e, train_loss: 1.1 - 0.3 * e, train_acc: 0.3 + 0.2 * e, val_loss: e === 0 ? null : 1.2 - 0.2 * e, val_acc: e === 0 ? null : 0.3 + 0.1 * e })));
-  const conf = [[5, 1, 0], [0, 4, 2], [1, 0, 6]];
-  writeTsv(path.join(dir, 'eval', 'confusion.tsv'), ['true_genre', ...CLASSES], conf.map((r, i) => ({ true_genre: CLASSES[i], ...Object.fromEntries(CLASSES.map((c, j) => [c, r[j]])) })));
-  writeTsv(path.join(dir, 'eval', 'per_genre.tsv'), ['genre', 'precision', 'recall', 'n'], CLASSES.map((g, i) => ({ genre: g, precision: 0.5 + 0.1 * i, recall: i === 1 ? null : 0.6, n: 6 + i })));
-  writeJsonAtomic(path.join(dir, 'eval', 'summary.json'), { model: 'x', accuracy: opts.accuracy, clip_accuracy: opts.clipAccuracy, chance: 1 / 3, clip_binomial_p: opts.p, best_epoch: 2, n_test_clips: 21 });
+  fs.mkdirSync(path.join(dir, 'eval'), { recursive: true });
+  writeHistory(dir, [0, 1, 2].map((e) => ({ epoch: e, train_loss: 1.1 - 0.3 * e, train_acc: 0.3 + 0.2 * e, val_loss: e === 0 ? null : 1.2 - 0.2 * e, val_acc: e === 0 ? null : 0.3 + 0.1 * e })));
+  writeConfusion(dir, { classes: CLASSES, counts: [[5, 1, 0], [0, 4, 2], [1, 0, 6]] });
+  writePerGenre(dir, CLASSES.map((g, i) => ({ genre: g, precision: 0.5 + 0.1 * i, recall: i === 1 ? null : 0.6, n: 6 + i })));
+  writeTrainSummary(dir, {
+    model: 'x', arch: 'ban', ablation: 'none', accuracy: opts.accuracy, clip_accuracy: opts.clipAccuracy, chance: 1 / 3, n_test_clips: 21, n_test_windows: 84,
+    clip_binomial_p: opts.p, best_epoch: 2, epochs_run: 3, n_parameters: 1000, classes: CLASSES, backend: 'wasm', threads: 1,
+  });
 }
 
 /** An encoding of `model` (default 'ban') at checkpoint 'best' (desc banbest…): r maps with values 0.01·k on k = 1…100 voxels, ROI rows scaled by `scale`. */
