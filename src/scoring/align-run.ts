@@ -12,7 +12,7 @@ import type { Rng } from '../core/prng.js';
 import { writeJsonAtomic } from '../core/atomic.js';
 import { finiteOrNull, writeTsv } from '../io/tsv.js';
 import type { AlignConfig } from './config.js';
-import { computeBas, neuralScore, type BasReport } from './bas.js';
+import { bootstrapNeuralScore, computeBas, neuralScore, type BasReport, type Estimate } from './bas.js';
 import { areaRoiMatrix } from './correspondence.js';
 import {
   alignmentScore, behaviourInput, hasListenerChoices, loadEncodings, modelRsa, nameKey, pooledAreaRoiInput, readHumanChoices, readModelChoices, readModelProbabilities, resolvePairNames,
@@ -26,8 +26,12 @@ export interface AlignGroup {
   label: string;
   trainDir: string | null;
   subjects: string[];
-  /** s_r without bootstrap (always computed). */
+  /** s_r without bootstrap (NaN when the model's areas match neither the pairs nor a single area). */
   sR: number;
+  /** s_r with its bootstrap CI over subjects and test clips: BAS's s_r when BAS is computed, else s_r alone. */
+  sRCi: Estimate | null;
+  /** True for a model with one area (log-mel, modulation filterbank): every pair takes that area, so it is scored as a flat model (specificity 0). */
+  sRSingleArea: boolean;
   /** Full BAS when the model's per-clip choices are available. */
   bas: BasReport | null;
   /** The model's genre choice per clip used for s_b (from eval/predictions.tsv or the checkpoint). */
@@ -87,11 +91,12 @@ export async function runAlign(opts: { encodingDirs: string[]; modelDirs: string
     const rng = opts.rng.fork(label);
     const neural = pooledAreaRoiInput(g);
     const trainDir = trainDirOf(g[0], opts.modelDirs);
-    // Baselines (log-mel, modulation filterbank) have no areas to pair with ROIs: they get
-    // alignment and RSA scores but no s_r or BAS.
+    // Baselines with one area (log-mel, modulation filterbank) have nothing to map onto the ROIs:
+    // every pair takes their one area, which scores them exactly as a flat model (specificity 0).
     let pairs: { area: string; roi: string }[] | null = null;
+    const sRSingleArea = neural.areas.length === 1 && groups.size > 1;
     try {
-      pairs = resolvePairNames(cfg.bas.pairs, neural.areas, neural.rois);
+      pairs = resolvePairNames(sRSingleArea ? cfg.bas.pairs.map((p) => ({ ...p, area: neural.areas[0] })) : cfg.bas.pairs, neural.areas, neural.rois);
     } catch (e) {
       if (!(e instanceof InputError) || groups.size === 1) throw e;
       notice(`align: ${label}: areas ${neural.areas.join(', ')} do not match align.bas.pairs; s_r and BAS are not computed`);
@@ -119,11 +124,13 @@ export async function runAlign(opts: { encodingDirs: string[]; modelDirs: string
     if (choices && pairs && !hasListenerChoices(opts.bids)) {
       // Datasets without genre judgements (ds003720) still get s_r and the area × ROI matrix.
       notice(`align: ${label}: ${opts.bids} has no sub-*/beh/sub-*_task-genre_beh.tsv; s_b and BAS are not computed`);
-    } else if (choices && pairs) {
+    } else if (choices && pairs && !sRSingleArea) {
       humans ??= readHumanChoices(opts.bids);
       const b = behaviourInput(choices, humans, probs);
       bas = computeBas(neural, b.input, { ...cfg.bas, pairs }, rng.fork('bas'));
     }
+    // Every model's s_r gets the same bootstrap over subjects and test clips, BAS or not.
+    const sRCi = bas ? bas.sR : pairs ? bootstrapNeuralScore(neural, { ...cfg.bas, pairs }, rng.fork('bas')).sR : null;
     const m = areaRoiMatrix(neural);
     let rsa: RsaResult | null = null;
     if (g[0].index.clips.length >= 2 * cfg.rsa.folds) {
@@ -135,7 +142,7 @@ export async function runAlign(opts: { encodingDirs: string[]; modelDirs: string
     const perf = choices && trainDir ? heldOutClipAccuracy(choices, readTrainSplit(trainDir)) : null;
     if (trainDir && !perf) notice(`align: ${label}: no held-out clip choices (test split of ${trainDir}); its task performance is not known`);
     out.push({
-      model, checkpoint, label, trainDir, subjects: g.map((e) => e.index.subject).sort(), sR, bas, choices,
+      model, checkpoint, label, trainDir, subjects: g.map((e) => e.index.subject).sort(), sR, sRCi, sRSingleArea, bas, choices,
       matrix: { areas: neural.areas, rois: neural.rois, raw: m.raw, normalised: m.normalised, ceilings: m.ceilings.map((c) => c.value) },
       alignment: alignmentScore(g, cfg.alignmentRois),
       rsa,
@@ -164,7 +171,7 @@ export function writeAlignOutputs(dir: string, res: AlignResult): void {
     const b = g.bas;
     const est = (score: string, e: { estimate: number; lo: number; hi: number; se: number } | null, fallback: number | null) =>
       basRows.push({ model: g.model, checkpoint: g.checkpoint, score, estimate: num(e ? e.estimate : fallback), ci_lo: num(e?.lo), ci_hi: num(e?.hi), se: num(e?.se) });
-    est('s_r', b?.sR ?? null, g.sR);
+    est('s_r', g.sRCi, g.sR);
     est('s_b', b?.sB ?? null, null);
     est('bas', b?.bas ?? null, null);
   }

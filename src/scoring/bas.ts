@@ -146,6 +146,45 @@ function resampleSubjects(bySubject: { subjects: string[]; voxels: VoxelSelectio
   return { subjects, voxels };
 }
 
+/** How the s_r bootstrap draws: test clips when the encodings stored their test predictions, else voxels within ROIs. */
+interface NeuralBootstrap {
+  bySubject: { subjects: string[]; voxels: VoxelSelection };
+  stimuli: NonNullable<AreaRoiInput['timecourses']> | null;
+}
+
+function neuralBootstrapPlan(neural: AreaRoiInput): NeuralBootstrap {
+  const bySubject = voxelsBySubject(neural);
+  // Test clips are the stimuli the held-out r is computed over: resample them when the encodings
+  // stored their test predictions, else (older artifacts, library callers) voxels within ROIs.
+  const tc = neural.timecourses;
+  const stimuli = tc && tc.length === bySubject.subjects.length && tc.length > 0 ? tc : null;
+  return { bySubject, stimuli };
+}
+
+/** s_r of one bootstrap draw: subjects, then their test clips (or voxels within ROIs). */
+function neuralReplicate(neural: AreaRoiInput, plan: NeuralBootstrap, pairs: IndexPairs, cfg: BasConfig, rng: Rng): number {
+  const floor = cfg.reliabilityFloor;
+  return plan.stimuli
+    ? neuralScore(stimulusReplicate(neural, plan.stimuli, rng), pairs, cfg.clip, { floor }).sR
+    : neuralScore(neural, pairs, cfg.clip, { floor, selection: resampleSubjects(plan.bySubject, neural.roiOfVoxel, neural.rois.length, rng) }).sR;
+}
+
+/**
+ * s_r alone with its percentile bootstrap CI (subjects and test clips), for
+ * models scored without s_b (baselines, checkpoints without genre choices):
+ * the same draws as computeBas's s_r, so every model's interval means the same.
+ */
+export function bootstrapNeuralScore(neural: AreaRoiInput, config: z.input<typeof BasConfigSchema>, rng: Rng): { sR: Estimate; resampled: BasReport['neuralBootstrap'] } {
+  const cfg = BasConfigSchema.parse(config);
+  checkAreaRoiInput(neural);
+  const pairs = resolvePairs(neural, cfg.pairs);
+  const full = neuralScore(neural, pairs, cfg.clip, { floor: cfg.reliabilityFloor });
+  const plan = neuralBootstrapPlan(neural);
+  const bootRng = rng.fork('bas-bootstrap');
+  const reps = Array.from({ length: cfg.nBoot }, () => neuralReplicate(neural, plan, pairs, cfg, bootRng));
+  return { sR: summarise(full.sR, reps, cfg.level), resampled: plan.stimuli ? 'subjects and test clips' : 'subjects and voxels within ROIs' };
+}
+
 /** s_b of one bootstrap draw (the only place the bootstrap calls it): listeners and clips drawn jointly, the split-half ceiling's splits from their own stream. */
 function behaviourReplicate(behaviour: BehaviourInput, nClips: number, rng: Rng, splitRng: Rng): number {
   return behaviourScore(behaviour, { ...resampleBehaviour(behaviour.nHumans, nClips, rng), rng: splitRng }).sB;
@@ -173,10 +212,7 @@ export function computeBas(neural: AreaRoiInput, behaviour: BehaviourInput, conf
   const pairs = resolvePairs(neural, cfg.pairs);
   const floor = cfg.reliabilityFloor;
   const full = neuralScore(neural, pairs, cfg.clip, { floor });
-  const bySubject = voxelsBySubject(neural);
-  // Test clips are the stimuli the held-out r is computed over: resample them when the encodings
-  // stored their test predictions, else (older artifacts, library callers) voxels within ROIs.
-  const stimuli = neural.timecourses && neural.timecourses.length === bySubject.subjects.length && neural.timecourses.length > 0 ? neural.timecourses : null;
+  const plan = neuralBootstrapPlan(neural);
   const beh = behaviourScore(behaviour, { rng: rng.fork('bas-behaviour') });
   const bas = combineScores(full.sR, beh.sB, cfg);
 
@@ -186,9 +222,7 @@ export function computeBas(neural: AreaRoiInput, behaviour: BehaviourInput, conf
   const repB: number[] = [];
   const repBas: number[] = [];
   for (let b = 0; b < cfg.nBoot; b++) {
-    const r = stimuli
-      ? neuralScore(stimulusReplicate(neural, stimuli, bootRng), pairs, cfg.clip, { floor }).sR
-      : neuralScore(neural, pairs, cfg.clip, { floor, selection: resampleSubjects(bySubject, neural.roiOfVoxel, neural.rois.length, bootRng) }).sR;
+    const r = neuralReplicate(neural, plan, pairs, cfg, bootRng);
     const s = behaviourReplicate(behaviour, nClips, bootRng, splitRng);
     repR.push(r);
     repB.push(s);
@@ -218,7 +252,7 @@ export function computeBas(neural: AreaRoiInput, behaviour: BehaviourInput, conf
     perSubject,
     matrix: { areas: neural.areas.slice(), rois: neural.rois.slice(), values: full.matrix },
     correspondence,
-    neuralBootstrap: stimuli ? 'subjects and test clips' : 'subjects and voxels within ROIs',
+    neuralBootstrap: plan.stimuli ? 'subjects and test clips' : 'subjects and voxels within ROIs',
     behaviour: beh,
     config: cfg,
   };
