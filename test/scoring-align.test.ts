@@ -271,4 +271,12 @@ test('every model gets s_r with a bootstrap CI: a one-area baseline is scored as
   // The baseline has no genre choices: no s_b, no BAS.
   t.is(rows.find((x) => x.model === 'logmel' && x.score === 's_b')?.estimate, 'n/a');
   t.true(Math.abs(Number(sR('fix')?.estimate) - 0.476647) < 1e-5);
+  // Both models were scored on the same subject and voxels: their difference gets a paired interval.
+  const diff = readTsv(path.join(D, 'artifacts', 'align', key, 's_r_differences.tsv')).rows;
+  t.is(diff.length, 1);
+  const d = diff[0];
+  t.log(`s_r(${d.model_a}) − s_r(${d.model_b}) = ${d.difference} [${d.ci_lo}, ${d.ci_hi}]`);
+  t.deepEqual([d.model_a, d.model_b], ['fix', 'logmel']);
+  t.true(Math.abs(Number(d.difference) - (0.476647 - 0.110002)) < 1e-5);
+  t.true(Number(d.ci_lo) <= Number(d.difference) && Number(d.difference) <= Number(d.ci_hi));
 });

@@ -12,7 +12,7 @@ import type { Rng } from '../core/prng.js';
 import { writeJsonAtomic } from '../core/atomic.js';
 import { finiteOrNull, writeTsv } from '../io/tsv.js';
 import type { AlignConfig } from './config.js';
-import { bootstrapNeuralScore, computeBas, neuralScore, type BasReport, type Estimate } from './bas.js';
+import { bootstrapNeuralScore, computeBas, neuralScore, pairedDifference, type BasReport, type Estimate } from './bas.js';
 import { areaRoiMatrix } from './correspondence.js';
 import {
   alignmentScore, behaviourInput, hasListenerChoices, loadEncodings, modelRsa, nameKey, pooledAreaRoiInput, readHumanChoices, readModelChoices, readModelProbabilities, resolvePairNames,
@@ -32,6 +32,9 @@ export interface AlignGroup {
   sRCi: Estimate | null;
   /** True for a model with one area (log-mel, modulation filterbank): every pair takes that area, so it is scored as a flat model (specificity 0). */
   sRSingleArea: boolean;
+  /** The s_r bootstrap draws (shared stream: draw b resamples the same subjects and clips for every model) and what they resample. */
+  sRReplicates: Float64Array | null;
+  sRDesign: string;
   /** Full BAS when the model's per-clip choices are available. */
   bas: BasReport | null;
   /** The model's genre choice per clip used for s_b (from eval/predictions.tsv or the checkpoint). */
@@ -44,8 +47,16 @@ export interface AlignGroup {
   nPerformanceClips: number | null;
 }
 
+/** s_r(a) − s_r(b) of two final models with its paired bootstrap CI over subjects and test clips. */
+export interface SrDifference {
+  a: string;
+  b: string;
+  difference: Estimate;
+}
+
 export interface AlignResult {
   groups: AlignGroup[];
+  sRDifferences: SrDifference[];
   vsPerformance: VsPerformanceRow[];
   config: AlignConfig;
 }
@@ -127,10 +138,14 @@ export async function runAlign(opts: { encodingDirs: string[]; modelDirs: string
     } else if (choices && pairs && !sRSingleArea) {
       humans ??= readHumanChoices(opts.bids);
       const b = behaviourInput(choices, humans, probs);
-      bas = computeBas(neural, b.input, { ...cfg.bas, pairs }, rng.fork('bas'));
+      bas = computeBas(neural, b.input, { ...cfg.bas, pairs }, rng.fork('bas'), opts.rng.fork('s_r-bootstrap'));
     }
-    // Every model's s_r gets the same bootstrap over subjects and test clips, BAS or not.
-    const sRCi = bas ? bas.sR : pairs ? bootstrapNeuralScore(neural, { ...cfg.bas, pairs }, rng.fork('bas')).sR : null;
+    // Every model's s_r gets the same bootstrap over subjects and test clips, BAS or not, from one
+    // stream shared by all models, so replicate b of two models resampled the same data (paired).
+    const alone = !bas && pairs ? bootstrapNeuralScore(neural, { ...cfg.bas, pairs }, opts.rng.fork('s_r-bootstrap')) : null;
+    const sRCi = bas?.sR ?? alone?.sR ?? null;
+    const sRReplicates = bas?.sRReplicates ?? alone?.sRReplicates ?? null;
+    const sRDesign = JSON.stringify([neural.subjects ?? [], (neural.timecourses ?? []).map((tc) => [tc.nClips, tc.nT, tc.voxels.length]), Array.from(neural.roiOfVoxel)]);
     const m = areaRoiMatrix(neural);
     let rsa: RsaResult | null = null;
     if (g[0].index.clips.length >= 2 * cfg.rsa.folds) {
@@ -142,7 +157,7 @@ export async function runAlign(opts: { encodingDirs: string[]; modelDirs: string
     const perf = choices && trainDir ? heldOutClipAccuracy(choices, readTrainSplit(trainDir)) : null;
     if (trainDir && !perf) notice(`align: ${label}: no held-out clip choices (test split of ${trainDir}); its task performance is not known`);
     out.push({
-      model, checkpoint, label, trainDir, subjects: g.map((e) => e.index.subject).sort(), sR, sRCi, sRSingleArea, bas, choices,
+      model, checkpoint, label, trainDir, subjects: g.map((e) => e.index.subject).sort(), sR, sRCi, sRSingleArea, sRReplicates, sRDesign, bas, choices,
       matrix: { areas: neural.areas, rois: neural.rois, raw: m.raw, normalised: m.normalised, ceilings: m.ceilings.map((c) => c.value) },
       alignment: alignmentScore(g, cfg.alignmentRois),
       rsa,
@@ -159,7 +174,25 @@ export async function runAlign(opts: { encodingDirs: string[]; modelDirs: string
   if (out.length > 1 && nModels < 3) {
     notice(`align: ${nModels} distinct models with a held-out performance; the across-model correlation needs 3 (checkpoints of one model do not count)`);
   }
-  return { groups: out, vsPerformance, config: cfg };
+  return { groups: out, sRDifferences: srDifferences(out, cfg.bas.level), vsPerformance, config: cfg };
+}
+
+/**
+ * Paired s_r differences between every two final models (one per model, as in
+ * the across-model analysis) whose bootstraps resampled the same subjects and
+ * test clips. A ranking is claimed only where the interval excludes 0.
+ */
+function srDifferences(groups: AlignGroup[], level: number): SrDifference[] {
+  const finals = finalPerModel(groups).filter((g) => g.sRReplicates && Number.isFinite(g.sR));
+  const out: SrDifference[] = [];
+  finals.forEach((a, i) => finals.slice(i + 1).forEach((b) => {
+    if (a.sRDesign !== b.sRDesign) {
+      notice(`align: ${a.label} and ${b.label} were encoded on different subjects, clips or voxels; their s_r difference is not computed`);
+      return;
+    }
+    out.push({ a: a.label, b: b.label, difference: pairedDifference(a.sR, b.sR, a.sRReplicates as Float64Array, b.sRReplicates as Float64Array, level) });
+  }));
+  return out;
 }
 
 const num = finiteOrNull;
@@ -233,6 +266,18 @@ export function writeAlignOutputs(dir: string, res: AlignResult): void {
       ceiling_upper: { Description: 'RDM noise ceiling, upper bound (subject against the mean of all subjects)', Units: 'unitless' },
       n_clips: { Description: 'Test clips (RDM rows)' },
       n_cells: { Description: 'RDM cells entering both rsa and the ceiling: n_clips·(n_clips − 1)/2' },
+    });
+  }
+  if (res.sRDifferences.length) {
+    writeTsv(path.join(dir, 's_r_differences.tsv'), ['model_a', 'model_b', 'difference', 'ci_lo', 'ci_hi', 'se'], res.sRDifferences.map((d) => ({
+      model_a: d.a, model_b: d.b, difference: num(d.difference.estimate), ci_lo: num(d.difference.lo), ci_hi: num(d.difference.hi), se: num(d.difference.se),
+    })), {
+      model_a: { Description: 'First model (its final point: the trained model, else its last checkpoint; a baseline)' },
+      model_b: { Description: 'Second model' },
+      difference: { Description: 's_r(model_a) − s_r(model_b) on the full data', Units: 'unitless' },
+      ci_lo: { Description: `Lower end of the ${level * 100}% paired percentile bootstrap interval: each draw resamples subjects and their test clips once and scores both models on them` },
+      ci_hi: { Description: 'Upper end of the paired bootstrap interval' },
+      se: { Description: 'Bootstrap standard error of the difference' },
     });
   }
   if (res.groups.length < 2) return;
