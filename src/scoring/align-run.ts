@@ -253,15 +253,16 @@ export function writeAlignOutputs(dir: string, res: AlignResult): void {
     });
   }
   const rsaRows = res.groups.flatMap((g) => (g.rsa ? Object.entries(g.rsa.perRoi).map(([roi, x]) => ({
-    model: g.model, checkpoint: g.checkpoint, roi, rsa: num(x.score), ceiling_lower: num(x.ceilingLower), ceiling_upper: num(x.ceilingUpper), n_clips: x.nClips, n_cells: x.nCells,
+    model: g.model, checkpoint: g.checkpoint, roi, rsa: num(x.score), p_perm: num(x.p), ceiling_lower: num(x.ceilingLower), ceiling_upper: num(x.ceilingUpper), n_clips: x.nClips, n_cells: x.nCells,
   })) : []));
   if (rsaRows.length) {
     const r = res.config.rsa;
-    writeTsv(path.join(dir, 'rsa.tsv'), ['model', 'checkpoint', 'roi', 'rsa', 'ceiling_lower', 'ceiling_upper', 'n_clips', 'n_cells'], rsaRows, {
+    writeTsv(path.join(dir, 'rsa.tsv'), ['model', 'checkpoint', 'roi', 'rsa', 'p_perm', 'ceiling_lower', 'ceiling_upper', 'n_clips', 'n_cells'], rsaRows, {
       model: { Description: 'Model' },
       checkpoint: { Description: 'Checkpoint' },
       roi: { Description: 'Atlas ROI (every ROI of the encodings; a noise-only ROI shows the chance level)' },
       rsa: { Description: `Mean over subjects of the ${r.comparison} similarity between the brain RDM and the ${r.folds}-fold cross-validated model RDM (${r.repeats} fold assignments; RDM = ${r.metric === 'correlation' ? '1 − Pearson' : 'Euclidean'} over clip patterns${r.zscore ? ' z-scored per feature and voxel across clips' : ''})`, Units: 'unitless' },
+      p_perm: { Description: `Permutation p of rsa: ${r.nPerm} test-clip label permutations of the brain RDMs (n/a: align.rsa.nPerm = 0)` },
       ceiling_lower: { Description: 'Leave-one-subject-out RDM noise ceiling, lower bound, on the same cells as rsa (n/a: one subject)', Units: 'unitless' },
       ceiling_upper: { Description: 'RDM noise ceiling, upper bound (subject against the mean of all subjects)', Units: 'unitless' },
       n_clips: { Description: 'Test clips (RDM rows)' },
