@@ -76,6 +76,7 @@ test('ban-bas inputs load into a typed report with the values written', (t) => {
     { scope: 'across-models', model: null, measure: 'encoding', spearman: 0.8, lo: 0.2, hi: 1, n: 3 },
     { scope: 'within-model', model: 'ban', measure: 'encoding', spearman: 1, lo: null, hi: null, n: 3 },
   ]);
+  t.deepEqual(d.alignment?.srDifferences, [{ a: 'ban@best', b: 'cnn', difference: 0.02, lo: -0.01, hi: 0.05 }], 'paired s_r differences read');
 
   // The JSON form (one BasReport, optionally with its matrix) and a wide area × ROI table also load.
   const j = artifact(root, 'align', 'jjjj', {}, (dd) => {

@@ -17,7 +17,7 @@ import { DEFAULT_ROOT } from '../pipeline/derivatives.js';
 import { alignFileSchema } from '../scoring/config.js';
 import { defineVerb, loadConfig } from './framework.js';
 
-const CODE_VERSION = 'align-2';
+const CODE_VERSION = 'align-3';
 
 const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : v === undefined ? [] : [String(v)]);
 

@@ -534,10 +534,19 @@ export function loadAlignment(dir: string, files: string[]): AlignmentSection | 
       summary.push({ scope, model: mo && r[mo] !== 'n/a' ? r[mo] : null, measure: r[m], spearman: num(s, r, rho), lo: num(s, r, l), hi: num(s, r, h), n: nn === null ? null : Math.round(nn) });
     }
   }
+  const df = files.find((x) => path.basename(x) === 's_r_differences.tsv');
+  const srDifferences = df ? srDifferenceRows(table(path.join(dir, df))) : [];
   const xLabel = xCol === 'performance' || xCol.includes('clip') ? 'held-out clip accuracy (fraction)' : 'test accuracy (fraction)';
   const yLabel = yCol === 'bas' ? 'BAS (unitless)' : yCol === 's_r' ? 's_r (unitless)' : 'alignment: ceiling-normalised median r (unitless)';
   const y2Label = rsa && points.some((p) => p.y2 !== null) ? 'RSA: cross-validated layer–ROI RDM correlation (unitless)' : null;
-  return { xLabel, yLabel, y2Label, points, summary };
+  return { xLabel, yLabel, y2Label, points, summary, srDifferences };
+}
+
+/** Rows of the align stage's `s_r_differences.tsv`. */
+function srDifferenceRows(t: ReturnType<typeof table>): NonNullable<AlignmentSection['srDifferences']> {
+  const a = need(t, ['model_a'], 'model_a'), b = need(t, ['model_b'], 'model_b'), d = need(t, ['difference'], 'difference');
+  const lo = pick(t, ['ci_lo']), hi = pick(t, ['ci_hi']);
+  return t.rows.map((r) => ({ a: r[a], b: r[b], difference: num(t, r, d), lo: num(t, r, lo), hi: num(t, r, hi) }));
 }
 
 // ---------------------------------------------------------------- decode-eeg

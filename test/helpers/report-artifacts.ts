@@ -81,6 +81,7 @@ export function alignFiles(dir: string): void {
     { scope: 'across-models', model: null, measure: 'encoding', spearman: 0.8, ci_lo: 0.2, ci_hi: 1, n: 3 },
     { scope: 'within-model', model: 'ban', measure: 'encoding', spearman: 1, ci_lo: null, ci_hi: null, n: 3 },
   ]);
+  writeTsv(path.join(dir, 's_r_differences.tsv'), ['model_a', 'model_b', 'difference', 'ci_lo', 'ci_hi', 'se'], [{ model_a: 'ban@best', model_b: 'cnn', difference: 0.02, ci_lo: -0.01, ci_hi: 0.05, se: 0.015 }]);
 }
 
 /** decode-eeg outputs as src/decoding/outputs.ts writes them: per-subject and group tables, confusions, training log. */
