@@ -38,7 +38,10 @@ const synthCfg = synthConfigSchema.parse({
   stimuli: { genres: ['classical', 'metal', 'reggae', 'jazz'], clipsPerGenre: 14, clipSec: 4, sampleRate: 16000 },
   fmri: { subjects: 1, grid: [14, 14, 10], testClips: 12, trainRuns: 4, testRuns: 2, leadOutSec: 12, snrMedian: 1.0, tr: 1.0 },
   eeg: { subjects: 0, control: false, channels: 16, rate: 128 },
-  behaviour: { subjects: 3 },
+  // Without the clip-ambiguity plan (docs/mini-study.md) the study is the one the ceiling tolerance below
+  // was set on. With the plan, the same seed's median |measured − analytic ceiling| is 0.049 instead of
+  // 0.020 (open question: sampling spread of a 2-run split-half ceiling, or a real bias; not yet examined).
+  behaviour: { subjects: 3, ambiguousFraction: 0 },
 });
 // The synth's drift is linear + DCT j ≤ 3 over ~85-s runs: a 40-s cutoff removes it (J = 4).
 const encodeCfg = { encode: { response: 'hrf', highpassSec: 40, nPerm: 300, blockSec: 10 }, train: { untouched: true } };

@@ -73,6 +73,7 @@ test('ban-bas inputs load into a typed report with the values written', (t) => {
     { scope: 'across-models', model: null, measure: 'encoding', spearman: 0.8, lo: 0.2, hi: 1, n: 3 },
     { scope: 'within-model', model: 'ban', measure: 'encoding', spearman: 1, lo: null, hi: null, n: 3 },
   ]);
+  t.deepEqual(d.alignment?.srDifferences, [{ a: 'ban@best', b: 'cnn', difference: 0.02, lo: -0.01, hi: 0.05 }], 'paired s_r differences read');
 
   t.is(d.brainMaps.length, 2);
   t.is(d.brainMaps[0].mapName, 'sub-01_task-test_desc-banbestBest_r.nii.gz', 'the best-layer r map the index names, not a per-area, per-iteration or alpha map');

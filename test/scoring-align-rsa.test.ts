@@ -84,7 +84,7 @@ test('RSA chooses the planted area, scores high, is invariant to presentation or
  * Clip patterns are the LSA beta series. Observed: A1 0.35, Control 0.00.
  * The ceiling is reported on the same 435 cells.
  */
-test('synthetic study: the noise-only Control ROI is at chance in RSA, A1 beats it, and the ceiling uses the score’s cells', async (t) => {
+test('synthetic study: the noise-only Control ROI is at chance in RSA (permutation p > .05) while A1, Belt, Parabelt and T2/T3 are above it (p = 1/40, the smallest possible), and the ceiling uses the score’s cells', async (t) => {
   const { generateStudy, synthConfigSchema } = await import('../src/synth/index.js');
   const { plantedFeatures } = await import('./helpers/planted-features.js');
   const { runCli } = await import('./helpers/cli.js');
@@ -112,8 +112,11 @@ test('synthetic study: the noise-only Control ROI is at chance in RSA, A1 beats 
   }
   const encs = encDirs.flatMap((d) => readEncodings(d));
   const rois = encs[0].index.rois;
-  const res = modelRsa(encs, rois, { metric: 'correlation', comparison: 'spearman', zscore: true, folds: 5, repeats: 5, response: 'glm', windowSec: [4, 2], rng: new Rng(3, 'rsa') });
-  t.log(rois.map((r) => `${r} ${res.perRoi[r].score.toFixed(3)} [ceiling ${res.perRoi[r].ceilingLower?.toFixed(3)}, ${res.perRoi[r].ceilingUpper?.toFixed(3)}]`).join('; '));
+  const res = modelRsa(encs, rois, { metric: 'correlation', comparison: 'spearman', zscore: true, folds: 5, repeats: 5, response: 'glm', windowSec: [4, 2], rng: new Rng(3, 'rsa'), nPerm: 39 });
+  t.log(rois.map((r) => `${r} ${res.perRoi[r].score.toFixed(3)} (p ${res.perRoi[r].p?.toFixed(2)}) [ceiling ${res.perRoi[r].ceilingLower?.toFixed(3)}, ${res.perRoi[r].ceilingUpper?.toFixed(3)}]`).join('; '));
+  // Stimulus-permutation test (39 draws, smallest p 1/40): every auditory ROI above chance, the noise-only Control not.
+  for (const r of ['A1', 'Belt', 'Parabelt', 'T2/T3']) t.true((res.perRoi[r].p ?? 1) <= 0.025, `${r}: p ${res.perRoi[r].p}`);
+  t.true((res.perRoi.Control.p ?? 0) > 0.05, `Control: p ${res.perRoi.Control.p}`);
   const a1 = res.perRoi.A1;
   const control = res.perRoi.Control;
   t.is(a1.nCells, 435);

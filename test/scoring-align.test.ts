@@ -212,3 +212,45 @@ test('a baseline whose features name no train artifact gets no performance and n
   // net: predictions c2 metal ✓, c3 rock ✓, c4 rock ✓ on the 3 test clips (c1, a training clip, is wrong and does not count).
   t.deepEqual(rows.map((x) => [x.model, x.performance, x.n_test_clips]), [['logmel', 'n/a', 'n/a'], ['net', '1', '3']]);
 });
+
+test('every model gets s_r with a bootstrap CI: a one-area baseline is scored as a flat model (its area in every pair), s_r = ½·mean level = .110002 by hand', (t) => {
+  const base = fixture('baseline-ci');
+  const root = path.join(tmp, 'baseline-ci');
+  const features = path.join(root, 'features-logmel');
+  fs.mkdirSync(features, { recursive: true });
+  fs.writeFileSync(path.join(features, 'provenance.json'), JSON.stringify({ inputs: { stimuli: { path: base.bids } } }));
+  const enc = path.join(root, 'enc-logmel');
+  fs.cpSync(base.enc, enc, { recursive: true });
+  // One area with the a1 area's r: levels A1 .25/.64 = .390625, Belt median(.1,.2,.3)²/.81 = .049383; specificity 0.
+  writeNpy(path.join(enc, 'sub-01/func/r.npy'), Float32Array.from([0.4, 0.5, 0.6, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.1, 0.2, 0.3]), [2, 6]);
+  const idx = path.join(enc, 'sub-01', 'func', 'sub-01_task-test_desc-fix_encoding.json');
+  const j = JSON.parse(fs.readFileSync(idx, 'utf8')) as Record<string, unknown>;
+  fs.writeFileSync(idx, JSON.stringify({
+    ...j, model: 'logmel', featuresDir: features, areas: ['logmel'],
+    maps: [{ desc: 'logmelLogmel', label: 'cv', area: 'logmel', iteration: null, row: 0 }, { desc: 'logmelBest', label: 'cv', area: 'best', iteration: null, row: 1 }],
+  }));
+  const D = path.join(tmp, 'deriv-baseline-ci');
+  const r = runCli(['align', '--encodings', base.enc, enc, '--models', base.train, '--bids', base.bids, '--config', base.cfg, '--out', D, '--quiet'], { env: { BRAINALIGN_TEST_SOURCES: '1' } });
+  t.is(r.code, 0, r.stderr);
+  const key = /\(([0-9a-f]{16})\)/.exec(r.stdout)?.[1] ?? '';
+  const rows = readTsv(path.join(D, 'artifacts', 'align', key, 'bas.tsv')).rows;
+  const sR = (m: string) => rows.find((x) => x.model === m && x.score === 's_r');
+  const flat = sR('logmel');
+  t.log(`logmel s_r ${flat?.estimate} [${flat?.ci_lo}, ${flat?.ci_hi}]; fix s_r ${sR('fix')?.estimate} [${sR('fix')?.ci_lo}, ${sR('fix')?.ci_hi}]`);
+  t.true(Math.abs(Number(flat?.estimate) - (0.390625 + 0.04 / 0.81) / 4) < 1e-5, `logmel s_r ${flat?.estimate}`);
+  for (const m of ['logmel', 'fix']) {
+    const x = sR(m);
+    t.true(Number(x?.ci_lo) <= Number(x?.estimate) && Number(x?.estimate) <= Number(x?.ci_hi) && Number(x?.se) >= 0, `${m}: ${JSON.stringify(x)}`);
+  }
+  // The baseline has no genre choices: no s_b, no BAS.
+  t.is(rows.find((x) => x.model === 'logmel' && x.score === 's_b')?.estimate, 'n/a');
+  t.true(Math.abs(Number(sR('fix')?.estimate) - 0.476647) < 1e-5);
+  // Both models were scored on the same subject and voxels: their difference gets a paired interval.
+  const diff = readTsv(path.join(D, 'artifacts', 'align', key, 's_r_differences.tsv')).rows;
+  t.is(diff.length, 1);
+  const d = diff[0];
+  t.log(`s_r(${d.model_a}) − s_r(${d.model_b}) = ${d.difference} [${d.ci_lo}, ${d.ci_hi}]`);
+  t.deepEqual([d.model_a, d.model_b], ['fix', 'logmel']);
+  t.true(Math.abs(Number(d.difference) - (0.476647 - 0.110002)) < 1e-5);
+  t.true(Number(d.ci_lo) <= Number(d.difference) && Number(d.difference) <= Number(d.ci_hi));
+});

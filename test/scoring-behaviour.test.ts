@@ -12,6 +12,7 @@ import { behaviourScore, resampleBehaviour, type BehaviourInput, type BehaviourS
 import { halfSplits, poolReliability, spearmanBrown } from '../src/scoring/behaviour/ceiling.js';
 import { errorConsistency } from '../src/scoring/behaviour/kappa.js';
 import { clipResponseRow, simulatePanel } from '../src/synth/behaviour.js';
+import { BLEND_GROUPS } from '../src/synth/music.js';
 import { defaultSynthConfig } from '../src/synth/config.js';
 import { subjectId } from '../src/synth/study.js';
 import { pyStdin } from './helpers/python.js';
@@ -201,7 +202,7 @@ test('the default mini-study’s listeners (seed 0: 20 listeners, 80 clips, 30 %
   const G = cfg.stimuli.genres.length;
   // Same streams as simulateStudy: clips genre-major, the panel forked from Rng(seed, 'synth').
   const stimGenre = cfg.stimuli.genres.flatMap((_, g) => Array.from({ length: cfg.stimuli.clipsPerGenre }, () => g));
-  const panel = simulatePanel(stimGenre, cfg.stimuli.genres, cfg.behaviour, new Rng(0, 'synth'), subjectId);
+  const panel = simulatePanel(stimGenre, cfg.stimuli.genres, cfg.behaviour, new Rng(0, 'synth'), subjectId, BLEND_GROUPS.length);
   const C = stimGenre.length;
   const H = panel.subjects.length;
   const humans = new Int32Array(H * C);

@@ -6,7 +6,7 @@
  * planted spaces side by side. The flat model can predict every ROI, but no
  * area is specific to its ROI, so its specificity is 0 and its s_r is half
  * its level; the hierarchy keeps both terms. Measured (seed 11): planted s_r
- * 0.635 (level 0.839, specificity 0.432), flat 0.359 (level 0.719, 0.000).
+ * 0.636 (level 0.815, specificity 0.458), flat 0.345 (level 0.690, 0.000).
  * Size: 4 genres × 10 clips × 4 s at 16 kHz, TR 1 s, 2 subjects, 3 training +
  * 2 test runs, 14×14×10 grid; HRF regressors, no permutations.
  */
@@ -17,7 +17,7 @@ import * as path from 'node:path';
 import { Rng } from '../src/core/prng.js';
 import { generateStudy, synthConfigSchema } from '../src/synth/index.js';
 import { readEncodings, pooledAreaRoiInput, resolvePairNames, type LoadedEncoding } from '../src/scoring/align.js';
-import { computeBas, neuralScore } from '../src/scoring/bas.js';
+import { bootstrapNeuralScore, computeBas, neuralScore, pairedDifference } from '../src/scoring/bas.js';
 import type { BehaviourInput } from '../src/scoring/behaviour.js';
 import { correspondenceTest } from '../src/scoring/correspondence.js';
 import { DEFAULT_ALIGN_PAIRS } from '../src/scoring/config.js';
@@ -62,7 +62,7 @@ function score(model: string): { sR: number; level: number; specificity: number;
   return { sR: s.sR, level: mean((p) => p.level), specificity: mean((p) => p.specificity), p: c.p, perSubject: s.detail.perSubject.map((x) => x.sR) };
 }
 
-test('planted hierarchy vs flat model on the synthetic study: s_r 0.64 vs 0.36 (flat specificity 0, correspondence p 0.01 vs 0.98)', (t) => {
+test('planted hierarchy vs flat model on the synthetic study: s_r 0.64 vs 0.35 (flat specificity 0, correspondence p 0.01 vs 0.26)', (t) => {
   t.deepEqual([...encs.keys()].sort(), ['flat', 'planted']);
   t.is(encs.get('planted')?.length, 2, 'two subjects');
   const hier = score('planted');
@@ -93,4 +93,20 @@ test('the s_r bootstrap resamples subjects and test clips from the stored test p
   t.true(hier.sR.lo < hier.sR.estimate && hier.sR.estimate < hier.sR.hi && hier.sR.se > 0);
   t.true(flat.sR.hi < hier.sR.lo);
   t.true(Math.abs(hier.sR.estimate - score('planted').sR) < 1e-12);
+});
+
+test('paired s_r difference: with one bootstrap stream both models resample the same subjects and clips; planted − flat excludes 0 with a smaller SE than unpaired, a model against itself is exactly 0', (t) => {
+  const boot = (model: string) => {
+    const inp = pooledAreaRoiInput(encs.get(model) ?? []);
+    return bootstrapNeuralScore(inp, { pairs: resolvePairNames(DEFAULT_ALIGN_PAIRS, inp.areas, inp.rois), nBoot: 200 }, new Rng(5, 's_r-bootstrap'));
+  };
+  const hier = boot('planted');
+  const flat = boot('flat');
+  const d = pairedDifference(hier.sR.estimate, flat.sR.estimate, hier.sRReplicates, flat.sRReplicates, 0.95);
+  const unpairedSe = Math.sqrt(hier.sR.se ** 2 + flat.sR.se ** 2);
+  t.log(`planted − flat ${d.estimate.toFixed(3)} [${d.lo.toFixed(3)}, ${d.hi.toFixed(3)}], se ${d.se.toFixed(4)} (unpaired ${unpairedSe.toFixed(4)})`);
+  t.true(d.lo > 0, `difference CI [${d.lo}, ${d.hi}]`);
+  t.true(d.se < unpairedSe, `paired se ${d.se} vs unpaired ${unpairedSe}`);
+  const self = pairedDifference(hier.sR.estimate, hier.sR.estimate, hier.sRReplicates, boot('planted').sRReplicates, 0.95);
+  t.deepEqual([self.estimate, self.lo, self.hi, self.se], [0, 0, 0, 0]);
 });

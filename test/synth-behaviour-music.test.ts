@@ -2,14 +2,16 @@
  * Behaviour follows the planted confusion matrix with the human-like
  * confusions, every subject errs; and the music carries what was planted:
  * tempo is recoverable from the audio's onset periodicity, distortion makes
- * metal spectrally flatter than classical, clips fit in full scale.
+ * metal spectrally flatter than classical, clips fit in full scale, and an
+ * ambiguous clip borrows exactly its planted share of the partner genre's traits.
  */
 import test from 'ava';
 import { Rng } from '../src/core/prng.js';
 import { spectralFlux } from '../src/signal/envelope.js';
-import { clipResponseRow, plantAmbiguity, plantedConfusion, simulateBehaviour } from '../src/synth/behaviour.js';
-import { GTZAN_GENRES } from '../src/synth/config.js';
-import { synthesiseClip } from '../src/synth/music.js';
+import { clipResponseRow, plantAmbiguity, plantedConfusion, plantStudyAmbiguity, simulateBehaviour } from '../src/synth/behaviour.js';
+import { GTZAN_GENRES, smallSynthConfig } from '../src/synth/config.js';
+import { BLEND_GROUPS, synthesiseClip } from '../src/synth/music.js';
+import { makeStimuli } from '../src/synth/study.js';
 
 const genres: string[] = [...GTZAN_GENRES];
 const k = genres.length;
@@ -182,4 +184,47 @@ test('planted clip ambiguity: 30 % of clips get a partner from their genre’s c
     const row = clipResponseRow(m, k, g, { partner: (g + 1) % k, strength: 0.4 }, 1.1);
     t.true(Math.abs(row.reduce((a, b) => a + b, 0) - 1) < 1e-12);
   }
+});
+
+test('acoustic ambiguity: a clip borrowing m of the 8 musical traits takes exactly those from the partner genre’s profile; m = 0 leaves the clip byte-identical', (t) => {
+  const plain = synthesiseClip('classical', new Rng(8, 'blend'), 22050, 3);
+  const none = synthesiseClip('classical', new Rng(8, 'blend'), 22050, 3, { partner: 'metal', groups: 0 });
+  t.deepEqual(none.audio, plain.audio);
+  t.is(none.truth.partner, null);
+  // Classical has no drums and no distortion; metal always has both.
+  t.is(plain.truth.drumLevel, 0);
+  t.is(plain.truth.distortion, 0);
+  const all = synthesiseClip('classical', new Rng(8, 'blend'), 22050, 3, { partner: 'metal', groups: BLEND_GROUPS.length });
+  t.deepEqual(all.truth.partnerGroups, [...BLEND_GROUPS]);
+  t.true(all.truth.drumLevel > 0 && all.truth.distortion > 0);
+  let withDrums = 0;
+  for (let c = 0; c < 40; c++) {
+    const x = synthesiseClip('classical', new Rng(9, `blend-${c}`), 8000, 1, { partner: 'metal', groups: 3 });
+    t.is(x.truth.partnerGroups.length, 3);
+    t.is(x.truth.partner, 'metal');
+    // A trait not borrowed keeps the clip's own profile.
+    t.is(x.truth.drumLevel > 0, x.truth.partnerGroups.includes('drums'));
+    t.is(x.truth.distortion > 0, x.truth.partnerGroups.includes('texture'));
+    if (x.truth.drumLevel > 0) withDrums++;
+  }
+  // Each trait is borrowed with probability 3/8: 15 of 40 expected (binomial sd 3.1).
+  t.log(`drums borrowed in ${withDrums}/40 clips (expected 15)`);
+  t.true(withDrums >= 6 && withDrums <= 24);
+});
+
+test('one plan for audio and listeners: every ambiguous clip of a study borrows round(a·8) traits, a is a multiple of 1/8, and the other clips are synthesised as without the plan', (t) => {
+  const cfg = smallSynthConfig();
+  const genresS = cfg.stimuli.genres;
+  const stimGenre = genresS.flatMap((_, g) => Array.from({ length: cfg.stimuli.clipsPerGenre }, () => g));
+  const plan = plantStudyAmbiguity(stimGenre, genresS, { ...cfg.behaviour, ambiguousFraction: 0.5 }, new Rng(0, 'synth'), BLEND_GROUPS.length);
+  const withPlan = makeStimuli(cfg, new Rng(0, 'synth').fork('stimuli'), plan).stimuli;
+  const without = makeStimuli(cfg, new Rng(0, 'synth').fork('stimuli')).stimuli;
+  t.is(plan.filter((a) => a.partner >= 0).length, 3);
+  plan.forEach((a, c) => {
+    t.is(Math.abs(a.strength * 8 - Math.round(a.strength * 8)) < 1e-12, true);
+    t.is(withPlan[c].truth.partnerGroups.length, Math.round(a.strength * 8));
+    t.is(withPlan[c].truth.partner, a.partner >= 0 ? genresS[a.partner] : null);
+    if (a.partner < 0) t.deepEqual(withPlan[c].audio, without[c].audio);
+    else t.notDeepEqual(withPlan[c].audio, without[c].audio);
+  });
 });

@@ -15,6 +15,7 @@ const genres = ['jazz', 'rock'];
 const truth: ClipTruth = {
   genre: 'rock', tempoBpm: 120, keyRoot: 0, mode: 'major', key: 'C major', swing: 0, drumLevel: 0.8, distortion: 1,
   chordStyle: 'strum', bassStyle: 'root8', beats: [], chords: [{ onset: 0, root: 0, quality: 'maj' }, { onset: 1.5, root: 7, quality: 'dom7' }], rms: 0.1,
+  partner: null, partnerGroups: [],
 };
 const noise = (n: number, seed: number): Float32Array => new Rng(seed, 'noise').normals(n, 0, 0.1);
 const meanCol = (m: Float32Array, nCols: number, c: number, from = 5): number => {

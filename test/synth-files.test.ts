@@ -176,8 +176,10 @@ test('ground truth reads back: weights match the voxel lists, behaviour TSVs and
   t.is(beh.rows.length, studyA.stimuli.length);
   // Per-clip behavioural truth: partner genre, ambiguity and the skill-1 response distribution (rows sum to 1).
   const clips = readTsv(path.join(tdir, 'behaviour_clips.tsv'));
-  t.deepEqual(clips.columns, ['stim_id', 'true_genre', 'partner_genre', 'ambiguity', 'p_classical', 'p_metal', 'p_reggae']);
+  t.deepEqual(clips.columns, ['stim_id', 'true_genre', 'partner_genre', 'ambiguity', 'partner_traits', 'p_classical', 'p_metal', 'p_reggae']);
   t.is(clips.rows.filter((r) => r.partner_genre !== 'n/a').length, Math.round(0.3 * studyA.stimuli.length));
+  // The listeners' partner share is the share of the clip's 8 traits synthesised from the partner genre.
+  for (const r of clips.rows) t.is(r.partner_traits === 'n/a' ? 0 : r.partner_traits.split(',').length, Math.round(8 * Number(r.ambiguity)), r.stim_id);
   for (const r of clips.rows) t.true(Math.abs(Number(r.p_classical) + Number(r.p_metal) + Number(r.p_reggae) - 1) < 1e-6, r.stim_id);
   const roi = readTsv(path.join(tdir, 'roi_expected.tsv'));
   t.deepEqual(roi.rows.map((r) => r.roi), ['A1', 'Belt', 'Parabelt', 'T2/T3', 'Control']);

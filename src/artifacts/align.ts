@@ -48,16 +48,27 @@ export const modelChoicesTable = table({ model: 'text', checkpoint: 'optText', s
   predicted_genre: { Description: 'The model’s genre choice entering s_b' },
 });
 
-export const rsaTable = table({ model: 'text', checkpoint: 'optText', roi: 'text', rsa: 'num', ceiling_lower: 'num', ceiling_upper: 'num', n_clips: 'int', n_cells: 'int' }, {
+export const rsaTable = table({ model: 'text', checkpoint: 'optText', roi: 'text', rsa: 'num', p_perm: 'num', ceiling_lower: 'num', ceiling_upper: 'num', n_clips: 'int', n_cells: 'int' }, {
   model,
   checkpoint: { Description: 'Checkpoint' },
   roi: { Description: 'Atlas ROI (every ROI of the encodings; a noise-only ROI shows the chance level)' },
   rsa: { Description: 'Mean over subjects of the similarity between the brain RDM and the cross-validated model RDM', Units: 'unitless' },
+  p_perm: { Description: 'Permutation p of rsa: test-clip label permutations of the brain RDMs (n/a: align.rsa.nPerm = 0)' },
   ceiling_lower: { Description: 'Leave-one-subject-out RDM noise ceiling, lower bound, on the same cells as rsa (n/a: one subject)', Units: 'unitless' },
   ceiling_upper: { Description: 'RDM noise ceiling, upper bound (subject against the mean of all subjects)', Units: 'unitless' },
   n_clips: { Description: 'Test clips (RDM rows)' },
   n_cells: { Description: 'RDM cells entering both rsa and the ceiling: n_clips·(n_clips − 1)/2' },
 });
+
+export const srDifferencesTable = table({ model_a: 'text', model_b: 'text', difference: 'num', ci_lo: 'num', ci_hi: 'num', se: 'num' }, {
+  model_a: { Description: 'First model (its final point: the trained model, else its last checkpoint; a baseline)' },
+  model_b: { Description: 'Second model' },
+  difference: { Description: 's_r(model_a) − s_r(model_b) on the full data', Units: 'unitless' },
+  ci_lo: { Description: 'Lower end of the paired percentile bootstrap interval: each draw resamples subjects and their test clips once and scores both models on them' },
+  ci_hi: { Description: 'Upper end of the paired bootstrap interval' },
+  se: { Description: 'Bootstrap standard error of the difference' },
+});
+export type SrDifferenceRow = Row<typeof srDifferencesTable.columns>;
 
 /** One row per model or checkpoint; one `r_norm_<roi>` column per alignment ROI follows the declared ones. */
 export const alignmentTable = table({
@@ -122,6 +133,8 @@ export interface AlignArtifact {
   correspondence: CorrespondenceFile;
   modelChoices: Row<typeof modelChoicesTable.columns>[];
   rsa: { rows: Row<typeof rsaTable.columns>[]; describe: Describe<typeof rsaTable> } | null;
+  /** Paired s_r differences between final models (empty: fewer than two, or different designs). */
+  srDifferences: { rows: SrDifferenceRow[]; describe: Describe<typeof srDifferencesTable> };
   /** Present with two or more models or checkpoints. */
   alignment: {
     rows: (AlignmentRow & Record<string, number | string | null>)[];
@@ -133,7 +146,7 @@ export interface AlignArtifact {
 }
 
 const F = {
-  bas: 'bas.tsv', areaRoi: 'area_roi.tsv', correspondence: 'correspondence.json', modelChoices: 'model_choices.tsv', rsa: 'rsa.tsv',
+  bas: 'bas.tsv', areaRoi: 'area_roi.tsv', correspondence: 'correspondence.json', modelChoices: 'model_choices.tsv', rsa: 'rsa.tsv', srDifferences: 's_r_differences.tsv',
   alignment: 'alignment.tsv', vsPerformance: 'alignment_vs_performance.tsv', byCheckpoint: 'alignment_by_checkpoint.tsv', summary: 'summary.json',
 };
 
@@ -143,6 +156,7 @@ export function writeAlign(dir: string, a: AlignArtifact): void {
   writeJsonFile(path.join(dir, F.correspondence), correspondenceSchema, a.correspondence);
   if (a.modelChoices.length) writeTable(path.join(dir, F.modelChoices), modelChoicesTable, a.modelChoices);
   if (a.rsa?.rows.length) writeTable(path.join(dir, F.rsa), rsaTable, a.rsa.rows, { describe: a.rsa.describe });
+  if (a.srDifferences.rows.length) writeTable(path.join(dir, F.srDifferences), srDifferencesTable, a.srDifferences.rows, { describe: a.srDifferences.describe });
   if (!a.alignment) return;
   const al = a.alignment;
   writeTable(path.join(dir, F.alignment), alignmentTable, al.rows, { describe: al.describe, extra: al.roiColumns });
@@ -163,6 +177,7 @@ export interface OpenedAlign {
   summary(): z.output<typeof alignSummarySchema>;
   alignment(): ReadTable<typeof alignmentTable.columns> | null;
   vsPerformance(): ReadTable<typeof vsPerformanceTable.columns> | null;
+  srDifferences(): ReadTable<typeof srDifferencesTable.columns> | null;
 }
 
 export function openAlign(dir: string): OpenedAlign {
@@ -176,5 +191,6 @@ export function openAlign(dir: string): OpenedAlign {
     summary: () => readJsonFile(at(F.summary), alignSummarySchema),
     alignment: () => maybe(F.alignment, (f) => readTable(f, alignmentTable)),
     vsPerformance: () => maybe(F.vsPerformance, (f) => readTable(f, vsPerformanceTable)),
+    srDifferences: () => maybe(F.srDifferences, (f) => readTable(f, srDifferencesTable)),
   };
 }

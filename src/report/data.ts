@@ -104,6 +104,8 @@ export const alignmentSchema = z.object({
     hi: maybe,
     n: z.number().int().nullable(),
   })),
+  /** s_r(a) − s_r(b) between final models with the align stage's paired bootstrap CI (`s_r_differences.tsv`). */
+  srDifferences: z.array(z.object({ a: z.string(), b: z.string(), difference: maybe, lo: maybe, hi: maybe })).optional(),
 });
 export type AlignmentSection = z.infer<typeof alignmentSchema>;
 

@@ -75,5 +75,6 @@ export function alignmentSection(a: OpenedAlign): AlignmentSection | null {
     yLabel: 'alignment: ceiling-normalised median r (unitless)',
     y2Label: points.some((p) => p.y2 !== null) ? 'RSA: cross-validated layer–ROI RDM correlation (unitless)' : null,
     points, summary,
+    srDifferences: (a.srDifferences()?.rows ?? []).map((r) => ({ a: r.model_a, b: r.model_b, difference: r.difference, lo: r.ci_lo, hi: r.ci_hi })),
   };
 }

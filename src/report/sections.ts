@@ -227,6 +227,13 @@ function alignmentSection(d: ReportData): Section {
       rows: a.summary.map((x) => [x.scope === 'across-models' ? 'across models' : `within ${x.model ?? 'n/a'}`, x.measure, fmt(x.spearman), ci(x.lo, x.hi), x.n === null ? 'n/a' : String(x.n)]),
     });
   }
+  if (a.srDifferences?.length) {
+    tables.push({
+      caption: 'Differences in s_r between models with a paired percentile-bootstrap CI (each draw resamples the subjects and their test clips once and scores both models on them); a ranking is supported only where the CI excludes 0',
+      columns: ['model a', 'model b', 's_r(a) − s_r(b)', 'CI'],
+      rows: a.srDifferences.map((x) => [x.a, x.b, fmt(x.difference), ci(x.lo, x.hi)]),
+    });
+  }
   return { id: 'alignment', heading: 'Alignment versus task performance', notRun: null, figures, tables, brainMaps: [] };
 }
 

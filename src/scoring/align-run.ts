@@ -12,7 +12,7 @@ import type { Rng } from '../core/prng.js';
 import { finiteOrNull } from '../io/tsv.js';
 import { writeAlign, type AreaRoiRow, type BasRow } from '../artifacts/align.js';
 import type { AlignConfig } from './config.js';
-import { computeBas, neuralScore, type BasReport } from './bas.js';
+import { bootstrapNeuralScore, computeBas, neuralScore, pairedDifference, type BasReport, type Estimate } from './bas.js';
 import { areaRoiMatrix } from './correspondence.js';
 import {
   alignmentScore, behaviourInput, hasListenerChoices, readEncodings, modelRsa, nameKey, pooledAreaRoiInput, readHumanChoices, resolvePairNames,
@@ -27,8 +27,15 @@ export interface AlignGroup {
   label: string;
   trainDir: string | null;
   subjects: string[];
-  /** s_r without bootstrap (always computed). */
+  /** s_r without bootstrap (NaN when the model's areas match neither the pairs nor a single area). */
   sR: number;
+  /** s_r with its bootstrap CI over subjects and test clips: BAS's s_r when BAS is computed, else s_r alone. */
+  sRCi: Estimate | null;
+  /** True for a model with one area (log-mel, modulation filterbank): every pair takes that area, so it is scored as a flat model (specificity 0). */
+  sRSingleArea: boolean;
+  /** The s_r bootstrap draws (shared stream: draw b resamples the same subjects and clips for every model) and what they resample. */
+  sRReplicates: Float64Array | null;
+  sRDesign: string;
   /** Full BAS when the model's per-clip choices are available. */
   bas: BasReport | null;
   /** The model's genre choice per clip used for s_b (the train artifact's predictions of this checkpoint). */
@@ -41,8 +48,16 @@ export interface AlignGroup {
   nPerformanceClips: number | null;
 }
 
+/** s_r(a) − s_r(b) of two final models with its paired bootstrap CI over subjects and test clips. */
+export interface SrDifference {
+  a: string;
+  b: string;
+  difference: Estimate;
+}
+
 export interface AlignResult {
   groups: AlignGroup[];
+  sRDifferences: SrDifference[];
   vsPerformance: VsPerformanceRow[];
   config: AlignConfig;
 }
@@ -92,11 +107,12 @@ export async function runAlign(opts: { encodingDirs: string[]; modelDirs: string
     const rng = opts.rng.fork(label);
     const neural = pooledAreaRoiInput(g);
     const trainDir = trainDirOf(g[0], opts.modelDirs);
-    // Baselines (log-mel, modulation filterbank) have no areas to pair with ROIs: they get
-    // alignment and RSA scores but no s_r or BAS.
+    // Baselines with one area (log-mel, modulation filterbank) have nothing to map onto the ROIs:
+    // every pair takes their one area, which scores them exactly as a flat model (specificity 0).
     let pairs: { area: string; roi: string }[] | null = null;
+    const sRSingleArea = neural.areas.length === 1 && groups.size > 1;
     try {
-      pairs = resolvePairNames(cfg.bas.pairs, neural.areas, neural.rois);
+      pairs = resolvePairNames(sRSingleArea ? cfg.bas.pairs.map((p) => ({ ...p, area: neural.areas[0] })) : cfg.bas.pairs, neural.areas, neural.rois);
     } catch (e) {
       if (!(e instanceof InputError) || groups.size === 1) throw e;
       notice(`align: ${label}: areas ${neural.areas.join(', ')} do not match align.bas.pairs; s_r and BAS are not computed`);
@@ -115,11 +131,17 @@ export async function runAlign(opts: { encodingDirs: string[]; modelDirs: string
     if (choices && pairs && !hasListenerChoices(opts.bids)) {
       // Datasets without genre judgements (ds003720) still get s_r and the area × ROI matrix.
       notice(`align: ${label}: ${opts.bids} has no sub-*/beh/sub-*_task-genre_beh.tsv; s_b and BAS are not computed`);
-    } else if (choices && pairs) {
+    } else if (choices && pairs && !sRSingleArea) {
       humans ??= readHumanChoices(opts.bids);
       const b = behaviourInput(choices, humans, probs);
-      bas = computeBas(neural, b.input, { ...cfg.bas, pairs }, rng.fork('bas'));
+      bas = computeBas(neural, b.input, { ...cfg.bas, pairs }, rng.fork('bas'), opts.rng.fork('s_r-bootstrap'));
     }
+    // Every model's s_r gets the same bootstrap over subjects and test clips, BAS or not, from one
+    // stream shared by all models, so replicate b of two models resampled the same data (paired).
+    const alone = !bas && pairs ? bootstrapNeuralScore(neural, { ...cfg.bas, pairs }, opts.rng.fork('s_r-bootstrap')) : null;
+    const sRCi = bas?.sR ?? alone?.sR ?? null;
+    const sRReplicates = bas?.sRReplicates ?? alone?.sRReplicates ?? null;
+    const sRDesign = JSON.stringify([neural.subjects ?? [], (neural.timecourses ?? []).map((tc) => [tc.nClips, tc.nT, tc.voxels.length]), Array.from(neural.roiOfVoxel)]);
     const m = areaRoiMatrix(neural);
     let rsa: RsaResult | null = null;
     if (g[0].index.clips.length >= 2 * cfg.rsa.folds) {
@@ -131,7 +153,7 @@ export async function runAlign(opts: { encodingDirs: string[]; modelDirs: string
     const perf = choices && trainDir ? heldOutClipAccuracy(choices, readTrainSplit(trainDir)) : null;
     if (trainDir && !perf) notice(`align: ${label}: no held-out clip choices (test split of ${trainDir}); its task performance is not known`);
     out.push({
-      model, checkpoint, label, trainDir, subjects: g.map((e) => e.index.subject).sort(), sR, bas, choices,
+      model, checkpoint, label, trainDir, subjects: g.map((e) => e.index.subject).sort(), sR, sRCi, sRSingleArea, sRReplicates, sRDesign, bas, choices,
       matrix: { areas: neural.areas, rois: neural.rois, raw: m.raw, normalised: m.normalised, ceilings: m.ceilings.map((c) => c.value) },
       alignment: alignmentScore(g, cfg.alignmentRois),
       rsa,
@@ -148,7 +170,25 @@ export async function runAlign(opts: { encodingDirs: string[]; modelDirs: string
   if (out.length > 1 && nModels < 3) {
     notice(`align: ${nModels} distinct models with a held-out performance; the across-model correlation needs 3 (checkpoints of one model do not count)`);
   }
-  return { groups: out, vsPerformance, config: cfg };
+  return { groups: out, sRDifferences: srDifferences(out, cfg.bas.level), vsPerformance, config: cfg };
+}
+
+/**
+ * Paired s_r differences between every two final models (one per model, as in
+ * the across-model analysis) whose bootstraps resampled the same subjects and
+ * test clips. A ranking is claimed only where the interval excludes 0.
+ */
+function srDifferences(groups: AlignGroup[], level: number): SrDifference[] {
+  const finals = finalPerModel(groups).filter((g) => g.sRReplicates && Number.isFinite(g.sR));
+  const out: SrDifference[] = [];
+  finals.forEach((a, i) => finals.slice(i + 1).forEach((b) => {
+    if (a.sRDesign !== b.sRDesign) {
+      notice(`align: ${a.label} and ${b.label} were encoded on different subjects, clips or voxels; their s_r difference is not computed`);
+      return;
+    }
+    out.push({ a: a.label, b: b.label, difference: pairedDifference(a.sR, b.sR, a.sRReplicates as Float64Array, b.sRReplicates as Float64Array, level) });
+  }));
+  return out;
 }
 
 const num = finiteOrNull;
@@ -161,7 +201,7 @@ export function writeAlignOutputs(dir: string, res: AlignResult): void {
     const est = (score: string, e: { estimate: number; lo: number; hi: number; se: number } | null, fallback: number | null): void => {
       bas.push({ model: g.model, checkpoint: g.checkpoint, score, estimate: num(e ? e.estimate : fallback), ci_lo: num(e?.lo), ci_hi: num(e?.hi), se: num(e?.se) });
     };
-    est('s_r', b?.sR ?? null, g.sR);
+    est('s_r', g.sRCi, g.sR);
     est('s_b', b?.sB ?? null, null);
     est('bas', b?.bas ?? null, null);
   }
@@ -183,7 +223,7 @@ export function writeAlignOutputs(dir: string, res: AlignResult): void {
   }]));
   const modelChoices = res.groups.flatMap((g) => (g.choices ? [...g.choices].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([stim, genre]) => ({ model: g.model, checkpoint: g.checkpoint, stim_id: stim, predicted_genre: genre })) : []));
   const rsaRows = res.groups.flatMap((g) => (g.rsa ? Object.entries(g.rsa.perRoi).map(([roi, x]) => ({
-    model: g.model, checkpoint: g.checkpoint, roi, rsa: num(x.score), ceiling_lower: num(x.ceilingLower), ceiling_upper: num(x.ceilingUpper), n_clips: x.nClips, n_cells: x.nCells,
+    model: g.model, checkpoint: g.checkpoint, roi, rsa: num(x.score), p_perm: num(x.p), ceiling_lower: num(x.ceilingLower), ceiling_upper: num(x.ceilingUpper), n_clips: x.nClips, n_cells: x.nCells,
   })) : []));
   const r = res.config.rsa;
   const rois = res.config.alignmentRois;
@@ -207,7 +247,11 @@ export function writeAlignOutputs(dir: string, res: AlignResult): void {
     modelChoices,
     rsa: {
       rows: rsaRows,
-      describe: { rsa: { Description: `Mean over subjects of the ${r.comparison} similarity between the brain RDM and the ${r.folds}-fold cross-validated model RDM (${r.repeats} fold assignments; RDM = ${r.metric === 'correlation' ? '1 − Pearson' : 'Euclidean'} over clip patterns${r.zscore ? ' z-scored per feature and voxel across clips' : ''})`, Units: 'unitless' } },
+      describe: { rsa: { Description: `Mean over subjects of the ${r.comparison} similarity between the brain RDM and the ${r.folds}-fold cross-validated model RDM (${r.repeats} fold assignments; RDM = ${r.metric === 'correlation' ? '1 − Pearson' : 'Euclidean'} over clip patterns${r.zscore ? ' z-scored per feature and voxel across clips' : ''})`, Units: 'unitless' } , p_perm: { Description: `Permutation p of rsa: ${r.nPerm} test-clip label permutations of the brain RDMs (n/a: align.rsa.nPerm = 0)` } },
+    },
+    srDifferences: {
+      rows: res.sRDifferences.map((d) => ({ model_a: d.a, model_b: d.b, difference: num(d.difference.estimate), ci_lo: num(d.difference.lo), ci_hi: num(d.difference.hi), se: num(d.difference.se) })),
+      describe: { ci_lo: { Description: `Lower end of the ${level * 100}% paired percentile bootstrap interval: each draw resamples subjects and their test clips once and scores both models on them` } },
     },
     alignment: res.groups.length < 2 ? null : {
       rows: res.groups.map((g) => ({

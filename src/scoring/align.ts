@@ -11,7 +11,7 @@ import { InputError } from '../core/errors.js';
 import { notice } from '../core/progress.js';
 import type { Rng } from '../core/prng.js';
 import { readTsv } from '../io/tsv.js';
-import { crossValidatedLayerRsa, rdm, rsaNoiseCeiling, zscoreColumns, type LayerRdm, type RdmComparison, type RdmMetric } from '../encoding/rsa.js';
+import { crossValidatedLayerRsa, rdm, rdmSize, rsaNoiseCeiling, subRdm, zscoreColumns, type LayerRdm, type RdmComparison, type RdmMetric } from '../encoding/rsa.js';
 import { openFeatureStore, readFeatureSpace } from '../encoding/feature-store.js';
 import { betaSeries } from '../encoding/beta-series.js';
 import { openEncode, type EncodingIndex } from '../artifacts/encode.js';
@@ -276,6 +276,8 @@ export interface RsaResult {
     nCells: number;
     /** RDM cells taken from each layer, summed over subjects and fold repeats. */
     chosen: Record<string, number>;
+    /** Stimulus-permutation p-value of the score (null when nPerm = 0). */
+    p: number | null;
   }>;
 }
 
@@ -288,6 +290,8 @@ export interface RsaOptions {
   response: 'glm' | 'window';
   windowSec: [number, number];
   rng: Rng;
+  /** Stimulus-label permutations for a per-ROI p-value (0 or absent: none). */
+  nPerm?: number;
 }
 
 /** Clip response patterns (nClips × nV, the encoding's clip order) by the configured estimator. */
@@ -300,6 +304,29 @@ export function clipResponses(e: LoadedEncoding, opts: Pick<RsaOptions, 'respons
 /** Condensed RDM of clip patterns, z-scored per column across clips first when asked. */
 function clipRdm(X: Float64Array, nClips: number, nCols: number, o: { metric: RdmMetric; zscore: boolean }): Float64Array {
   return rdm(o.zscore ? zscoreColumns(X, nClips, nCols) : X, nClips, nCols, o.metric);
+}
+
+/**
+ * Mantel-style permutation p of an ROI's RSA score: the test clips' labels of
+ * every subject's brain RDM are permuted (one permutation for all subjects:
+ * the clips, not the subjects, are exchangeable under the null), the layer
+ * choice is cross-validated again on the same folds, and
+ * p = (1 + #{mean score* ≥ score}) / (1 + nPerm).
+ */
+function rsaPermutationP(layers: LayerRdm[], brainRdms: Float64Array[], subjects: string[], roi: string, score: number, opts: RsaOptions): number {
+  const nPerm = opts.nPerm ?? 0;
+  const n = rdmSize(brainRdms[0].length);
+  const rng = opts.rng.fork(`perm/${roi}`);
+  let atLeast = 0;
+  for (let i = 0; i < nPerm; i++) {
+    const perm = rng.permutation(n);
+    let sum = 0;
+    brainRdms.forEach((b, s) => {
+      sum += crossValidatedLayerRsa(layers, subRdm(b, n, perm), { rng: opts.rng.fork(`${subjects[s]}/${roi}`), folds: opts.folds, repeats: opts.repeats, comparison: opts.comparison }).score;
+    });
+    if (sum / brainRdms.length >= score) atLeast++;
+  }
+  return (1 + atLeast) / (1 + nPerm);
 }
 
 /**
@@ -364,7 +391,9 @@ export function modelRsa(encs: LoadedEncoding[], rois: string[], opts: RsaOption
       for (const [n, c] of Object.entries(cv.chosen)) chosen[n] = (chosen[n] ?? 0) + c;
     });
     const ceil = brainRdms.length >= 2 ? rsaNoiseCeiling(brainRdms, opts.comparison) : null;
-    perRoi[roi] = { score: sum / encs.length, ceilingLower: ceil?.lower ?? null, ceilingUpper: ceil?.upper ?? null, nClips: clipIds.length, nCells, chosen };
+    const score = sum / encs.length;
+    const p = opts.nPerm ? rsaPermutationP(layers, brainRdms, encs.map((e) => e.index.subject), roi, score, opts) : null;
+    perRoi[roi] = { score, ceilingLower: ceil?.lower ?? null, ceilingUpper: ceil?.upper ?? null, nClips: clipIds.length, nCells, chosen, p };
   }
   for (const roi of scoreRois) {
     const hit = Object.keys(perRoi).find((k) => nameKey(k) === nameKey(roi));

@@ -72,6 +72,8 @@ export interface Estimate {
 
 export interface BasReport {
   sR: Estimate;
+  /** s_r of every bootstrap draw, in draw order: with the same `neuralRng`, draw b of two models resamples the same subjects and clips (paired differences). */
+  sRReplicates: Float64Array;
   sB: Estimate;
   bas: Estimate;
   /** Per pair, means over subjects: level, specificity and the pair score ½[clip(level) + clip(specificity)] that s_r averages. */
@@ -146,6 +148,57 @@ function resampleSubjects(bySubject: { subjects: string[]; voxels: VoxelSelectio
   return { subjects, voxels };
 }
 
+/** How the s_r bootstrap draws: test clips when the encodings stored their test predictions, else voxels within ROIs. */
+interface NeuralBootstrap {
+  bySubject: { subjects: string[]; voxels: VoxelSelection };
+  stimuli: NonNullable<AreaRoiInput['timecourses']> | null;
+}
+
+function neuralBootstrapPlan(neural: AreaRoiInput): NeuralBootstrap {
+  const bySubject = voxelsBySubject(neural);
+  // Test clips are the stimuli the held-out r is computed over: resample them when the encodings
+  // stored their test predictions, else (older artifacts, library callers) voxels within ROIs.
+  const tc = neural.timecourses;
+  const stimuli = tc && tc.length === bySubject.subjects.length && tc.length > 0 ? tc : null;
+  return { bySubject, stimuli };
+}
+
+/** s_r of one bootstrap draw: subjects, then their test clips (or voxels within ROIs). */
+function neuralReplicate(neural: AreaRoiInput, plan: NeuralBootstrap, pairs: IndexPairs, cfg: BasConfig, rng: Rng): number {
+  const floor = cfg.reliabilityFloor;
+  return plan.stimuli
+    ? neuralScore(stimulusReplicate(neural, plan.stimuli, rng), pairs, cfg.clip, { floor }).sR
+    : neuralScore(neural, pairs, cfg.clip, { floor, selection: resampleSubjects(plan.bySubject, neural.roiOfVoxel, neural.rois.length, rng) }).sR;
+}
+
+/**
+ * s_r alone with its percentile bootstrap CI (subjects and test clips), for
+ * models scored without s_b (baselines, checkpoints without genre choices):
+ * the same draws as computeBas's s_r, so every model's interval means the same.
+ */
+export function bootstrapNeuralScore(
+  neural: AreaRoiInput, config: z.input<typeof BasConfigSchema>, neuralRng: Rng,
+): { sR: Estimate; sRReplicates: Float64Array; resampled: BasReport['neuralBootstrap'] } {
+  const cfg = BasConfigSchema.parse(config);
+  checkAreaRoiInput(neural);
+  const pairs = resolvePairs(neural, cfg.pairs);
+  const full = neuralScore(neural, pairs, cfg.clip, { floor: cfg.reliabilityFloor });
+  const plan = neuralBootstrapPlan(neural);
+  const reps = Float64Array.from({ length: cfg.nBoot }, () => neuralReplicate(neural, plan, pairs, cfg, neuralRng));
+  return { sR: summarise(full.sR, Array.from(reps), cfg.level), sRReplicates: reps, resampled: plan.stimuli ? 'subjects and test clips' : 'subjects and voxels within ROIs' };
+}
+
+/**
+ * Paired bootstrap of s_r(a) − s_r(b) from two models' replicates drawn with
+ * the same `neuralRng` over the same subjects and test clips: draw b of both
+ * resampled the same data, so the interval reflects the models' difference,
+ * not the sampling spread they share.
+ */
+export function pairedDifference(estA: number, estB: number, repsA: Float64Array, repsB: Float64Array, level: number): Estimate {
+  if (repsA.length !== repsB.length) throw new InputError('bootstrap', `paired replicates differ in number: ${repsA.length} vs ${repsB.length}`);
+  return summarise(estA - estB, Array.from(repsA, (x, b) => x - repsB[b]), level);
+}
+
 /** s_b of one bootstrap draw (the only place the bootstrap calls it): listeners and clips drawn jointly, the split-half ceiling's splits from their own stream. */
 function behaviourReplicate(behaviour: BehaviourInput, nClips: number, rng: Rng, splitRng: Rng): number {
   return behaviourScore(behaviour, { ...resampleBehaviour(behaviour.nHumans, nClips, rng), rng: splitRng }).sB;
@@ -162,9 +215,11 @@ function summarise(estimate: number, reps: number[], level: number): Estimate {
 /**
  * Computes s_r, s_b and BAS with percentile bootstrap CIs, the full area × ROI
  * matrix and the correspondence index with its permutation p-value. `config`
- * is parsed with BasConfigSchema (so partial configs get defaults).
+ * is parsed with BasConfigSchema (so partial configs get defaults). The s_r
+ * draws come from `neuralRng` (listeners and clips of s_b from `rng`), so
+ * models given the same `neuralRng` get paired s_r replicates.
  */
-export function computeBas(neural: AreaRoiInput, behaviour: BehaviourInput, config: z.input<typeof BasConfigSchema>, rng: Rng): BasReport {
+export function computeBas(neural: AreaRoiInput, behaviour: BehaviourInput, config: z.input<typeof BasConfigSchema>, rng: Rng, neuralRng: Rng = rng.fork('bas-bootstrap-neural')): BasReport {
   const parsed = BasConfigSchema.safeParse(config);
   if (!parsed.success) throw new InputError('bas config', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
   const cfg = parsed.data;
@@ -173,10 +228,7 @@ export function computeBas(neural: AreaRoiInput, behaviour: BehaviourInput, conf
   const pairs = resolvePairs(neural, cfg.pairs);
   const floor = cfg.reliabilityFloor;
   const full = neuralScore(neural, pairs, cfg.clip, { floor });
-  const bySubject = voxelsBySubject(neural);
-  // Test clips are the stimuli the held-out r is computed over: resample them when the encodings
-  // stored their test predictions, else (older artifacts, library callers) voxels within ROIs.
-  const stimuli = neural.timecourses && neural.timecourses.length === bySubject.subjects.length && neural.timecourses.length > 0 ? neural.timecourses : null;
+  const plan = neuralBootstrapPlan(neural);
   const beh = behaviourScore(behaviour, { rng: rng.fork('bas-behaviour') });
   const bas = combineScores(full.sR, beh.sB, cfg);
 
@@ -186,9 +238,7 @@ export function computeBas(neural: AreaRoiInput, behaviour: BehaviourInput, conf
   const repB: number[] = [];
   const repBas: number[] = [];
   for (let b = 0; b < cfg.nBoot; b++) {
-    const r = stimuli
-      ? neuralScore(stimulusReplicate(neural, stimuli, bootRng), pairs, cfg.clip, { floor }).sR
-      : neuralScore(neural, pairs, cfg.clip, { floor, selection: resampleSubjects(bySubject, neural.roiOfVoxel, neural.rois.length, bootRng) }).sR;
+    const r = neuralReplicate(neural, plan, pairs, cfg, neuralRng);
     const s = behaviourReplicate(behaviour, nClips, bootRng, splitRng);
     repR.push(r);
     repB.push(s);
@@ -212,13 +262,14 @@ export function computeBas(neural: AreaRoiInput, behaviour: BehaviourInput, conf
   });
   return {
     sR: summarise(full.sR, repR, cfg.level),
+    sRReplicates: Float64Array.from(repR),
     sB: summarise(beh.sB, repB, cfg.level),
     bas: summarise(bas, repBas, cfg.level),
     pairScores: cfg.pairs.map((p, i) => ({ area: p.area, roi: p.roi, ...full.detail.pairs[i] })),
     perSubject,
     matrix: { areas: neural.areas.slice(), rois: neural.rois.slice(), values: full.matrix },
     correspondence,
-    neuralBootstrap: stimuli ? 'subjects and test clips' : 'subjects and voxels within ROIs',
+    neuralBootstrap: plan.stimuli ? 'subjects and test clips' : 'subjects and voxels within ROIs',
     behaviour: beh,
     config: cfg,
   };

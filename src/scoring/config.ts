@@ -24,6 +24,7 @@ const rsaSchema = z
     repeats: z.number().int().min(1).default(10).describe('random fold assignments averaged'),
     response: z.enum(['glm', 'window']).default('glm').describe('clip response pattern: glm = least-squares β of one canonical-HRF regressor per test clip fitted jointly to the test-mean BOLD (separates the overlapping responses of consecutive clips); window = mean BOLD over windowSec'),
     windowSec: z.tuple([z.number(), z.number()]).default([4, 2]).describe('response = window only: mean BOLD from onset + first to offset + second seconds (HRF lag)'),
+    nPerm: z.number().int().min(0).default(0).describe('test-clip label permutations of the brain RDMs (one per draw for all subjects, layer choice cross-validated again) for a per-ROI p-value; 0 = none (each permutation costs as much as the score)'),
   })
   .strict();
 

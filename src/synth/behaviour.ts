@@ -54,6 +54,13 @@ export interface AmbiguityPlan {
   fraction: number;
   /** Strength drawn uniformly in [lo, hi). */
   strength: readonly [number, number];
+  /**
+   * When set, the strength is rounded to a whole number of the audio's
+   * parameter groups, a = round(a·groups)/groups (at least 1/groups), so the
+   * listeners' partner share equals the share of the clip's musical traits
+   * synthesised from the partner genre.
+   */
+  groups?: number;
 }
 
 /**
@@ -70,7 +77,10 @@ export function plantAmbiguity(stimGenre: number[], confusion: Float64Array, k: 
     const c = order[i];
     const g = stimGenre[c];
     const off = Array.from(confusion.subarray(g * k, (g + 1) * k), (p, j) => (j === g ? 0 : p));
-    out[c] = { partner: rng.categorical(off), strength: rng.range(plan.strength[0], plan.strength[1]) };
+    const partner = rng.categorical(off);
+    const a = rng.range(plan.strength[0], plan.strength[1]);
+    const q = plan.groups;
+    out[c] = { partner, strength: q === undefined ? a : Math.max(1, Math.round(a * q)) / q };
   }
   return out;
 }
@@ -132,16 +142,26 @@ export interface PanelConfig {
 }
 
 /**
+ * The study's clip ambiguity (stream `behaviour-ambiguity` of the study's
+ * root), in whole parameter groups of the audio (`groups`), so the same plan
+ * drives the synthesis of the clips and the listeners' answers.
+ */
+export function plantStudyAmbiguity(stimGenre: number[], genres: readonly string[], cfg: PanelConfig, root: Rng, groups: number): ClipAmbiguity[] {
+  const plan = { fraction: cfg.ambiguousFraction, strength: cfg.ambiguity, groups };
+  return plantAmbiguity(stimGenre, plantedConfusion(genres), genres.length, plan, root.fork('behaviour-ambiguity'));
+}
+
+/**
  * The study's listener panel: the planted confusion over `genres`, each
- * clip's ambiguity (stream `behaviour-ambiguity`) and every listener's
- * judgements (stream `behaviour/<id>`), all forked from the study's root.
+ * clip's ambiguity (plantStudyAmbiguity) and every listener's judgements
+ * (stream `behaviour/<id>`), all forked from the study's root.
  */
 export function simulatePanel(
-  stimGenre: number[], genres: readonly string[], cfg: PanelConfig, root: Rng, idOf: (i: number) => string,
+  stimGenre: number[], genres: readonly string[], cfg: PanelConfig, root: Rng, idOf: (i: number) => string, groups: number,
 ): { confusion: Float64Array; ambiguity: ClipAmbiguity[]; subjects: { id: string; trials: BehaviourTrial[]; skill: number }[] } {
   const k = genres.length;
   const confusion = plantedConfusion(genres);
-  const ambiguity = plantAmbiguity(stimGenre, confusion, k, { fraction: cfg.ambiguousFraction, strength: cfg.ambiguity }, root.fork('behaviour-ambiguity'));
+  const ambiguity = plantStudyAmbiguity(stimGenre, genres, cfg, root, groups);
   const subjects = Array.from({ length: cfg.subjects }, (_, s) => {
     const id = idOf(s);
     return { id, ...simulateBehaviour(stimGenre, confusion, k, root.fork('behaviour').fork(id), ambiguity) };

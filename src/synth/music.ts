@@ -238,6 +238,50 @@ export interface ClipTruth {
   chords: ChordEvent[];
   /** RMS of the final clip (full scale = 1). */
   rms: number;
+  /** Planted acoustic ambiguity: the partner genre (null = none) and the groups synthesised from its profile. */
+  partner: GenreName | null;
+  partnerGroups: BlendGroup[];
+}
+
+/**
+ * The parameter groups an ambiguous clip can borrow from its partner genre.
+ * Each group is a whole musical trait, so a clip that borrows m of them
+ * sounds like its own genre in 8 − m traits and like the partner in m.
+ */
+export const BLEND_GROUPS = ['rhythm', 'drums', 'harmony', 'comping', 'bass', 'lead', 'texture', 'dynamics'] as const;
+export type BlendGroup = (typeof BLEND_GROUPS)[number];
+
+/** A planted acoustic ambiguity: `groups` of BLEND_GROUPS are synthesised from `partner`'s profile. */
+export interface ClipBlend {
+  partner: GenreName;
+  /** How many groups come from the partner (0 … BLEND_GROUPS.length). */
+  groups: number;
+}
+
+/** Which profile each group draws from: the clip's own genre, or the partner for `blend.groups` groups chosen at random. */
+function groupSources(genre: GenreName, blend: ClipBlend | undefined, rng: Rng): Record<BlendGroup, GenreName> {
+  const src = Object.fromEntries(BLEND_GROUPS.map((g) => [g, genre])) as Record<BlendGroup, GenreName>;
+  if (!blend) return src;
+  const order = rng.permutation(BLEND_GROUPS.length);
+  for (let i = 0; i < Math.min(blend.groups, BLEND_GROUPS.length); i++) src[BLEND_GROUPS[order[i]]] = blend.partner;
+  return src;
+}
+
+/** The profile a clip is synthesised from: each group's fields taken from that group's source genre. */
+function blendedProfile(src: Record<BlendGroup, GenreName>): GenreProfile {
+  const of = (g: BlendGroup): GenreProfile => PROFILES[src[g]];
+  const harmony = of('harmony');
+  return {
+    tempo: of('rhythm').tempo, swing: of('rhythm').swing,
+    // Chord rate goes with the progressions it was written for.
+    minorProb: harmony.minorProb, progressions: harmony.progressions, chordsPerBar: harmony.chordsPerBar,
+    drums: of('drums').drums, drumLevel: of('drums').drumLevel,
+    chordStyles: of('comping').chordStyles, chordTimbre: of('comping').chordTimbre,
+    bassStyles: of('bass').bassStyles,
+    leadTimbre: of('lead').leadTimbre, melodyDensity: of('lead').melodyDensity, melodyOctave: of('lead').melodyOctave,
+    distortion: of('texture').distortion, noise: of('texture').noise,
+    swell: of('dynamics').swell, loudness: of('dynamics').loudness,
+  };
 }
 
 export interface SynthClip {
@@ -398,11 +442,14 @@ function scaleFor(genre: GenreName, mode: 'major' | 'minor'): number[] {
 
 /**
  * Synthesise one clip of `durSec` seconds of genre `genre` at `sr` Hz. All
- * choices come from `rng`, so a clip is a pure function of (genre, stream).
- * Returns mono audio in [−1, 1] and what was planted.
+ * choices come from `rng`, so a clip is a pure function of (genre, stream,
+ * blend). With `blend`, `blend.groups` of the BLEND_GROUPS (chosen on the
+ * stream's own `blend` fork, so the other draws are unchanged) follow the
+ * partner genre's profile. Returns mono audio in [−1, 1] and what was planted.
  */
-export function synthesiseClip(genre: GenreName, rng: Rng, sr: number, durSec: number): SynthClip {
-  const P = PROFILES[genre];
+export function synthesiseClip(genre: GenreName, rng: Rng, sr: number, durSec: number, blend?: ClipBlend): SynthClip {
+  const src = groupSources(genre, blend, rng.fork('blend'));
+  const P = blendedProfile(src);
   const n = Math.round(durSec * sr);
   const tempo = draw(rng, P.tempo);
   const swing = draw(rng, P.swing);
@@ -555,7 +602,7 @@ export function synthesiseClip(genre: GenreName, rng: Rng, sr: number, durSec: n
 
   // Lead melody: a random walk on the scale, rhythm on 8ths with genre density.
   const leadBuf = new Float32Array(n);
-  const scale = scaleFor(genre, mode);
+  const scale = scaleFor(src.harmony, mode);
   const octave = Math.round(draw(rng, P.melodyOctave));
   const density = draw(rng, P.melodyDensity);
   let deg = rng.int(scale.length);
@@ -580,7 +627,7 @@ export function synthesiseClip(genre: GenreName, rng: Rng, sr: number, durSec: n
       for (let i = 0; i < n; i++) b[i] = (Math.tanh(g * b[i]) / norm) * pk;
     };
     shape(chordBuf);
-    if (genre === 'metal' || genre === 'rock') shape(leadBuf);
+    if (src.texture === 'metal' || src.texture === 'rock') shape(leadBuf);
   }
 
   const out = new Float32Array(n);
@@ -618,6 +665,7 @@ export function synthesiseClip(genre: GenreName, rng: Rng, sr: number, durSec: n
     truth: {
       genre, tempoBpm: tempo, keyRoot, mode, key: `${PITCH_CLASSES[keyRoot]} ${mode}`, swing, drumLevel, distortion,
       chordStyle, bassStyle, beats, chords: chords.filter((c) => c.onset < durSec), rms: Math.sqrt(ss / n),
+      partner: blend && blend.groups > 0 ? blend.partner : null, partnerGroups: BLEND_GROUPS.filter((g) => src[g] !== genre),
     },
   };
 }

@@ -6,13 +6,13 @@
  */
 import { Rng } from '../core/prng.js';
 import { amplitudeEnvelope, spectralFlux } from '../signal/envelope.js';
-import { simulatePanel, type BehaviourTrial, type ClipAmbiguity } from './behaviour.js';
+import { plantStudyAmbiguity, simulatePanel, type BehaviourTrial, type ClipAmbiguity } from './behaviour.js';
 import type { GenreName, SynthConfig } from './config.js';
 import { backgroundEeg, MONTAGE_16, MONTAGE_32, plantEeg, plantedResponse, type EegArtefacts, type PlantedEeg } from './eeg.js';
 import { clipFeatures, featureNames, standardiseColumns } from './features.js';
 import { chooseTestStims, designRuns, FEATURE_SPACES, plantBrain, runRegressors, type FeatureSpace, type PlantedBrain, type RunDesign, type SpaceFeatures } from './fmri.js';
 import { buildLayout, type BrainLayout } from './layout.js';
-import { synthesiseClip, type ClipTruth } from './music.js';
+import { BLEND_GROUPS, synthesiseClip, type ClipTruth } from './music.js';
 
 export interface Stimulus {
   /** GTZAN-style id, e.g. "blues.00003". */
@@ -87,8 +87,12 @@ function quantise16(x: Float32Array): Float32Array {
   return out;
 }
 
-/** Synthesise every clip and its three feature spaces (standardised over the whole stimulus set). */
-export function makeStimuli(cfg: SynthConfig, rng: Rng): { stimuli: Stimulus[]; spaces: Record<FeatureSpace, SpaceFeatures> } {
+/**
+ * Synthesise every clip and its three feature spaces (standardised over the
+ * whole stimulus set). `ambiguity[i]` (clip i in genre-major order) makes clip
+ * i borrow strength × BLEND_GROUPS.length of its musical traits from the partner genre.
+ */
+export function makeStimuli(cfg: SynthConfig, rng: Rng, ambiguity?: readonly ClipAmbiguity[]): { stimuli: Stimulus[]; spaces: Record<FeatureSpace, SpaceFeatures> } {
   const { genres, clipsPerGenre, clipSec, sampleRate } = cfg.stimuli;
   const stimuli: Stimulus[] = [];
   const low: Float32Array[] = [];
@@ -97,7 +101,9 @@ export function makeStimuli(cfg: SynthConfig, rng: Rng): { stimuli: Stimulus[]; 
   genres.forEach((genre, gi) => {
     for (let c = 0; c < clipsPerGenre; c++) {
       const id = `${genre}.${String(c).padStart(5, '0')}`;
-      const clip = synthesiseClip(genre, rng.fork(`stim/${id}`), sampleRate, clipSec);
+      const amb = ambiguity?.[stimuli.length];
+      const blend = amb && amb.partner >= 0 ? { partner: genres[amb.partner], groups: Math.round(amb.strength * BLEND_GROUPS.length) } : undefined;
+      const clip = synthesiseClip(genre, rng.fork(`stim/${id}`), sampleRate, clipSec, blend);
       const audio = quantise16(clip.audio);
       stimuli.push({ id, genre, genreIndex: gi, track: c, path: `stimuli/${genre}/${id}.wav`, audio, truth: clip.truth });
       const f = clipFeatures(audio, sampleRate, clip.truth, genres);
@@ -216,13 +222,16 @@ function makeEeg(cfg: SynthConfig, stimuli: Stimulus[], rng: Rng, firstIndex: nu
  */
 export function simulateStudy(cfg: SynthConfig, seed: number): Study {
   const root = new Rng(seed, 'synth');
-  const { stimuli, spaces } = makeStimuli(cfg, root.fork('stimuli'));
+  const { genres, clipsPerGenre } = cfg.stimuli;
+  const stimGenre = genres.flatMap((_, gi) => Array.from({ length: clipsPerGenre }, () => gi));
+  // One plan for the audio and the listeners: an ambiguous clip sounds partly like its partner genre, and people answer accordingly.
+  const ambiguity = plantStudyAmbiguity(stimGenre, genres, cfg.behaviour, root, BLEND_GROUPS.length);
+  const { stimuli, spaces } = makeStimuli(cfg, root.fork('stimuli'), ambiguity);
   const layout = buildLayout(cfg.fmri.grid, cfg.fmri.voxelMm);
-  const stimGenre = stimuli.map((s) => s.genreIndex);
   const testStims = chooseTestStims(stimGenre, cfg.fmri.testClips, root.fork('test-set'));
   const fmri = makeFmri(cfg, stimuli, spaces, layout, testStims, root.fork('fmri'));
   const eeg = makeEeg(cfg, stimuli, root.fork('eeg'), 0);
-  const panel = simulatePanel(stimGenre, cfg.stimuli.genres, cfg.behaviour, root, subjectId);
+  const panel = simulatePanel(stimGenre, genres, cfg.behaviour, root, subjectId, BLEND_GROUPS.length);
   const behaviour: BehaviourSubject[] = panel.subjects;
   return { config: cfg, seed, stimuli, spaces, layout, testStims, fmri, eeg, confusion: panel.confusion, ambiguity: panel.ambiguity, behaviour };
 }

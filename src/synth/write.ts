@@ -364,10 +364,10 @@ function writeBehaviour(study: Study, out: string): void {
   const pCols = genres.map((g) => `p_${g}`);
   writeTsv(
     path.join(out, TRUTH, 'behaviour_clips.tsv'),
-    ['stim_id', 'true_genre', 'partner_genre', 'ambiguity', ...pCols],
+    ['stim_id', 'true_genre', 'partner_genre', 'ambiguity', 'partner_traits', ...pCols],
     study.stimuli.map((st, c) => {
       const amb = study.ambiguity[c];
-      const row: Record<string, string | number | null> = { stim_id: st.id, true_genre: genres[st.genreIndex], partner_genre: amb.partner >= 0 ? genres[amb.partner] : null, ambiguity: amb.strength };
+      const row: Record<string, string | number | null> = { stim_id: st.id, true_genre: genres[st.genreIndex], partner_genre: amb.partner >= 0 ? genres[amb.partner] : null, ambiguity: amb.strength, partner_traits: st.truth.partnerGroups.length > 0 ? st.truth.partnerGroups.join(',') : null };
       clipResponseRow(study.confusion, k, st.genreIndex, amb, 1).forEach((p, j) => (row[pCols[j]] = p));
       return row;
     }),
@@ -375,14 +375,15 @@ function writeBehaviour(study: Study, out: string): void {
       stim_id: { Description: 'Clip id (stimuli/stimuli.tsv)' },
       true_genre: { Description: 'Genre the clip was synthesised as' },
       partner_genre: { Description: 'Genre the clip is planted as mistakable for (n/a: not ambiguous)' },
-      ambiguity: { Description: 'Share of the response mass moved to the partner genre (0: not ambiguous)', Units: 'fraction' },
+      ambiguity: { Description: 'Share of the response mass moved to the partner genre (0: not ambiguous); equals the share of the clip’s 8 musical traits synthesised from the partner genre', Units: 'fraction' },
+      partner_traits: { Description: 'Musical traits (parameter groups of src/synth/music.ts: rhythm, drums, harmony, comping, bass, lead, texture, dynamics) synthesised from the partner genre’s profile (n/a: none)' },
       ...Object.fromEntries(genres.map((g, j) => [pCols[j], { Description: `Probability that a listener of skill 1 answers ${g}: the per-clip response distribution a perfectly human-like model would output` }])),
     },
   );
 }
 
 /** Bump when the generator's output changes for the same seed and config. */
-export const SYNTH_CODE_VERSION = 'synth-2';
+export const SYNTH_CODE_VERSION = 'synth-3';
 
 /**
  * What names a generated study: seed, config and generator version. Stored

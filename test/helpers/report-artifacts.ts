@@ -84,6 +84,7 @@ export function alignFiles(dir: string): void {
     },
     modelChoices: [],
     rsa: null,
+    srDifferences: { rows: [{ model_a: 'ban@best', model_b: 'cnn', difference: 0.02, ci_lo: -0.01, ci_hi: 0.05, se: 0.015 }], describe: {} },
     alignment: {
       rows: [point('ban', 'epoch-0000', 0, 0, 0.2, 0.1, 0.3), point('ban', 'epoch-0005', 5, 0, 0.5, 0.2, 0.7), point('ban', 'best', null, 1, 0.45, 0.2, 0.8), point('cnn', null, null, 1, 0.35, null, null)],
       describe: {},
