@@ -15,6 +15,7 @@ import { loadNifti, writeNifti } from '../io/nifti.js';
 import { listFiles } from '../pipeline/hash.js';
 import { resolveArtifact } from '../pipeline/stage.js';
 import { VERSION } from '../pipeline/version.js';
+import { loadIdentificationDetail } from './load-eeg.js';
 import { finalPerModel } from '../scoring/align-performance.js';
 import {
   emptyReport, reportDataSchema, type AlignmentSection, type AreaRoi, type BasSection, type BrainMap, type IdentificationSection,
@@ -690,6 +691,7 @@ export function loadReportData(study: Study, inputs: string[], opts: { seed: num
     d.training.push(...loadEegTraining(a.dir, a.files));
     const id = loadIdentification(a.dir, a.files);
     if (!id && a.files.some((f) => /desc-identification_scores\.tsv$/.test(f))) d.notices.push(`${a.provenance.stage} artifact ${a.provenance.key} has identification tables without usable rows (no scored windows).`);
+    d.identificationDetail ??= loadIdentificationDetail(a.dir, a.files);
     if (id) d.identification = d.identification ? { ...d.identification, rows: [...d.identification.rows, ...id.rows], confusions: [...d.identification.confusions, ...id.confusions] } : id;
   }
   // Browsers cap live WebGL contexts (Chromium: 16); a page with more viewers would lose the first ones.
