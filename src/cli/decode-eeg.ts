@@ -14,7 +14,7 @@ import { resolveArtifact, runStage } from '../pipeline/stage.js';
 import { DEFAULT_ROOT } from '../pipeline/derivatives.js';
 import { eegIdentificationConfigSchema } from '../decoding/config.js';
 
-const CODE_VERSION = 'decode-eeg-3';
+const CODE_VERSION = 'decode-eeg-4';
 
 /** All `<model>/<area>/iter-<k>.npy` files under a features artifact, as relative paths without .npy. */
 function featureSets(dir: string): string[] {

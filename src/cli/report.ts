@@ -14,7 +14,7 @@ import { runStage, resolveArtifact } from '../pipeline/stage.js';
 import { STUDIES, type Study } from '../report/data.js';
 
 /** Bump when the page or figures change for the same inputs. */
-const CODE_VERSION = 'report-5';
+const CODE_VERSION = 'report-6';
 
 export default defineVerb({
   command: 'report',
