@@ -41,3 +41,14 @@ $(STAMPS)/decode-eeg.json: $(foreach s,$(EEG_SUBJECTS),$(STAMPS)/eeg-prep_sub-$(
 # The report: identification accuracy against window length, per decoder and split.
 $(STAMPS)/report-eeg-identification.json: $(STAMPS)/decode-eeg.json
 	$(BA) report --study eeg-identification --inputs $^ --out "$$BA_D" --stamp "$@" $${BA_QUIET}
+
+# Does InfoNCE help? PredANN (λ from EEG_CFG) against its λ = 0 baseline on the
+# same LOSO items for LAMBDA_SEEDS seeds of the synthetic EEG design in
+# SYNTH_CFG, with the seed-level sign-flip test and a pooled exact McNemar test
+# (docs/eeg-identification.md §9). Not part of `make`: five seeds cost about
+# 15 CPU-minutes on the mini-study. Seed ranges can run apart and be merged
+# (scripts/predann-lambda.ts --merge).
+LAMBDA_SEEDS ?= 5
+.PHONY: eeg-lambda
+eeg-lambda:
+	"$$BA_NODE" node_modules/.bin/tsx scripts/predann-lambda.ts --seeds $(LAMBDA_SEEDS) --synth "$(SYNTH_CFG)" --config "$(EEG_CFG)" --out "$$BA_D/predann-lambda.json"

@@ -18,19 +18,12 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { stripComments } from '../src/cli/framework.js';
 import { synthConfigSchema } from '../src/synth/config.js';
-import { simulateStudy } from '../src/synth/study.js';
-import { electrodeXyz } from '../src/signal/eeg/montage.js';
-import { preprocessEeg } from '../src/signal/eeg/prep.js';
-import { cutSegments } from '../src/signal/eeg/segment.js';
-import { resample } from '../src/signal/resample.js';
-import { stackSegments, type SubjectSegments } from '../src/decoding/from-study.js';
 import { eegIdentificationConfigSchema } from '../src/decoding/config.js';
 import { mergeLambdaRuns, runLambdaSeeds, summarizeLambda, type LambdaRuns } from '../src/decoding/lambda-study.js';
-import type { TargetMatrix } from '../src/decoding/types.js';
-import { amplitudeEnvelope } from '../src/signal/envelope.js';
 import { writeJsonAtomic } from '../src/core/atomic.js';
 import { initBackend } from '../src/models/backend.js';
 import type { SplitKind } from '../src/decoding/windows.js';
+import { miniEegSet } from './lib/mini-eeg-set.js';
 
 const { values: a } = parseArgs({
   options: {
@@ -66,35 +59,12 @@ if (a.merge) {
 } else {
   const synthRaw = read(a.synth) as Record<string, unknown>;
   const synth = synthConfigSchema.parse({ ...synthRaw, fmri: { subjects: 0 }, behaviour: { subjects: 0 } });
-  const study = simulateStudy(synth, Number(a['study-seed']));
-  const rate = cfg.prep.rate;
-  const clipSec = synth.stimuli.clipSec;
-  const parts: SubjectSegments[] = study.eeg.map((sub) => {
-    const pre = preprocessEeg({ labels: sub.planted.channels, rate: synth.eeg.rate, data: sub.data, positions: sub.planted.channels.map(electrodeXyz) }, cfg.prep);
-    const ev = sub.order.map((st, k) => ({ onset: sub.onsets[k], duration: clipSec, stimId: study.stimuli[st].id }));
-    const seg = cutSegments(pre.data, rate, ev, cfg.prep.shiftSec, clipSec);
-    return { subject: sub.id, data: seg.data, nSeg: seg.nSeg, nCh: seg.nCh, nT: seg.nT, rate, shiftSec: cfg.prep.shiftSec, stimIds: seg.stimIds, channels: pre.labels };
-  });
-  const audio = new Map(study.stimuli.map((s) => [s.id, s.audio]));
-  const clip = (id: string): Float32Array => {
-    const x = audio.get(id);
-    if (!x) throw new Error(`no audio for ${id}`);
-    return x;
-  };
-  const sr = synth.stimuli.sampleRate;
-  const waves = new Map<string, Float32Array>();
-  const waveform = (id: string): Float32Array => {
-    let w = waves.get(id);
-    if (!w) waves.set(id, (w = resample(clip(id), sr, cfg.decode.audio.rate)));
-    return w;
-  };
-  const envelope = (id: string): TargetMatrix => { const e = amplitudeEnvelope(clip(id), sr, rate); return { data: e, n: e.length, f: 1 }; };
+  const { inputs, controls } = miniEegSet(synth, cfg, Number(a['study-seed']));
   await initBackend('wasm');
   const first = Number(a['first-seed']);
   const seeds = Array.from({ length: Number(a.seeds) }, (_, i) => first + i);
-  const controls = new Set(study.eeg.filter((s) => s.control).map((s) => s.id));
   const t0 = Date.now();
-  const runs = runLambdaSeeds({ set: stackSegments(parts), annTarget: envelope, envelopeTarget: envelope, waveform }, cfg.decode, split, seeds, controls, (rows) => {
+  const runs = runLambdaSeeds(inputs, cfg.decode, split, seeds, controls, (rows) => {
     for (const r of rows) process.stdout.write(`seed ${r.seed} ${r.group}: λ ${r.top1_lambda.toFixed(3)} vs 0 ${r.top1_zero.toFixed(3)} (${r.n_items} items)\n`);
   });
   report(runs, (Date.now() - t0) / 60000);

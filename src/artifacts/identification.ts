@@ -131,6 +131,10 @@ export interface OpenedIdentification {
   /** Subjects (with sub- prefix) that have per-subject files. */
   subjects(): string[];
   subjectConfusion(subject: string): ConfusionRow[];
+  /** group/desc-identification_confusions.tsv: every subject's confusions at every window length. */
+  confusions(): { file: string; rows: Row<typeof groupConfusionsTable.columns>[] };
+  /** group/desc-identification_persong.tsv: top-1 per song, listeners pooled. */
+  perSong(): { file: string; rows: Row<typeof perSongTable.columns>[] };
   training(): TrainingRow[];
   summary(): z.output<typeof summarySchema>;
 }
@@ -144,6 +148,14 @@ export function openIdentification(dir: string): OpenedIdentification {
     },
     subjects: () => fs.readdirSync(dir).filter((d) => /^sub-[A-Za-z0-9]+$/.test(d) && fs.existsSync(path.join(dir, files.subjectScores(d)))).sort(),
     subjectConfusion: (s) => readTable(path.join(dir, files.subjectConfusion(s)), subjectConfusionTable).rows,
+    confusions: () => {
+      const file = path.join(dir, files.groupConfusions);
+      return { file, rows: readTable(file, groupConfusionsTable).rows };
+    },
+    perSong: () => {
+      const file = path.join(dir, files.perSong);
+      return { file, rows: readTable(file, perSongTable).rows };
+    },
     training: () => readTable(path.join(dir, files.training), trainingTable).rows,
     summary: () => readJsonFile(path.join(dir, files.summary), summarySchema),
   };

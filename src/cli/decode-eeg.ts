@@ -15,7 +15,7 @@ import { DEFAULT_ROOT } from '../pipeline/derivatives.js';
 import { eegIdentificationConfigSchema } from '../decoding/config.js';
 import { readFeatureSidecarFile } from '../artifacts/features.js';
 
-const CODE_VERSION = 'decode-eeg-3';
+const CODE_VERSION = 'decode-eeg-4';
 
 /** All `<model>/<area>/iter-<k>.npy` files under a features artifact, as relative paths without .npy. */
 function featureSets(dir: string): string[] {

@@ -29,6 +29,7 @@ export const decodeEegConfigSchema = z
     blockGapSec: z.number().min(0).default(0.5).describe('time-block split: training windows stay at least this far from the test block, s'),
     chunkSec: z.number().positive().default(30).describe("chunk-leaky split: chunk length, s (PredANN: 30; segments shorter than one chunk are one chunk)"),
     chunkTestFraction: z.number().gt(0).max(0.5).default(0.25).describe('chunk-leaky split: fraction of each song\'s chunks held out per fold (PredANN: 0.25; folds = round(1/fraction), every chunk tested once)'),
+    cnnSplits: z.array(z.enum(SPLITS)).min(1).nullable().default(null).describe('splits on which the CNN decoders run (null = every split in `splits`; each fold costs one training run, so a time budget may keep the CNNs to leave-one-subject-out)'),
     cnnFolds: z.number().int().min(1).nullable().default(null).describe('folds per split on which the CNN decoders are trained (null = all, so LOSO tests every subject including the control; each fold costs one training run)'),
     topK: z.number().int().min(1).default(5).describe('k of the top-k accuracy'),
     nBoot: z.number().int().min(10).default(1000).describe('bootstrap replicates for the CI'),

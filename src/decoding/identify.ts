@@ -120,6 +120,7 @@ export function runIdentification(inp: IdentificationInputs, cfg: DecodeEegConfi
     for (const decoder of cfg.decoders) {
       const tested: TestedWindow[] = [];
       const cnn = decoder === 'predann' || decoder === 'predann-noann';
+      if (cnn && cfg.cnnSplits !== null && !cfg.cnnSplits.includes(split)) { bar.tick(); continue; }
       const useFolds = cnn && cfg.cnnFolds !== null ? folds.slice(0, cfg.cnnFolds) : folds;
       for (const fold of useFolds) {
         let scores: Float32Array;

@@ -17,6 +17,7 @@ import type { AudioEncoderConfig } from '../models/audio-encoder-config.js';
 import type { Rng } from '../core/prng.js';
 import { featureStats, standardizedSource, windowModulationVectors, windowTargetVectors } from './targets.js';
 import { gatherWindows } from './windows.js';
+import { cropRanges, jitterWindows } from './crops.js';
 import type { Fold, SegmentSet, TargetSource, WindowRef } from './types.js';
 
 export type PredannTarget =
@@ -59,7 +60,7 @@ export function validationSplit(set: SegmentSet, windows: WindowRef[], train: re
 }
 
 /** Each window's waveform at the audio rate: stimulus time [start, start + win) / set.rate, zero past the end. */
-function windowAudio(set: SegmentSet, windows: WindowRef[], idx: readonly number[], win: number, wave: (id: string) => Float32Array, rate: number): { data: Float32Array; length: number } {
+export function windowAudio(set: SegmentSet, windows: WindowRef[], idx: readonly number[], win: number, wave: (id: string) => Float32Array, rate: number): { data: Float32Array; length: number } {
   const length = Math.round((win / set.rate) * rate);
   const data = new Float32Array(idx.length * length);
   idx.forEach((wi, i) => {
@@ -88,33 +89,34 @@ export function predannFold(set: SegmentSet, windows: WindowRef[], fold: Fold, w
   const { fit, validation } = validationSplit(set, windows, fold.train, cfg.patience > 0 ? cfg.validationFraction : 0, rng.fork('validation'));
   const labelsOf = (idx: number[]): Int32Array => Int32Array.from(idx, (i) => songIndex.get(set.stimIds[windows[i].seg])!);
   const labels = labelsOf(fit);
-  // Same song at the same song time = same target, whoever listened: one key per (song, start).
-  const targetKeys = Int32Array.from(fit, (i, k) => labels[k] * (set.nT + 1) + windows[i].start);
-  const x = gatherWindows(set, windows, fit, win);
-  let trained;
-  if (target.kind === 'audio-cnn') {
-    const audio = cfg.lambda > 0 ? windowAudio(set, windows, fit, win, target.waveform, target.rate) : null;
-    const shape = { nCh: set.nCh, nT: win, nClasses: songIndex.size, targetDim: cfg.embeddingDim };
-    trained = trainEegEncoder({ x, labels, targetKeys, audio: audio?.data }, shape, cfg, seed, {
-      validation: { x: gatherWindows(set, windows, validation, win), labels: labelsOf(validation) },
-      audio: audio ? { config: target.config, length: audio.length } : undefined,
-    });
-  } else if (target.kind === 'modulation') {
-    const tv = windowModulationVectors(target.envelope, target.flux, set.stimIds, windows, fit, win, set.rate);
-    zscoreColumns(tv.data, tv.dim);
-    const shape = { nCh: set.nCh, nT: win, nClasses: songIndex.size, targetDim: tv.dim };
-    trained = trainEegEncoder({ x, labels, targets: tv.data, targetKeys }, shape, cfg, seed, {
-      validation: { x: gatherWindows(set, windows, validation, win), labels: labelsOf(validation) },
-    });
-  } else {
-    const trainStims = fit.map((i) => set.stimIds[windows[i].seg]);
-    const std = standardizedSource(target.source, featureStats(target.source, trainStims));
-    const tv = windowTargetVectors(std, set.stimIds, windows, fit, win, target.bins);
-    const shape = { nCh: set.nCh, nT: win, nClasses: songIndex.size, targetDim: tv.dim };
-    trained = trainEegEncoder({ x, labels, targets: tv.data, targetKeys }, shape, cfg, seed, {
-      validation: { x: gatherWindows(set, windows, validation, win), labels: labelsOf(validation) },
-    });
-  }
+  const at = fit.map((_, k) => k);
+  const fixedStd = target.kind === 'fixed' ? standardizedSource(target.source, featureStats(target.source, fit.map((i) => set.stimIds[windows[i].seg]))) : null;
+  // Everything a training epoch sees, for a list of (possibly cropped) windows: EEG, target keys and the InfoNCE target.
+  const inputs = (ws: WindowRef[]): { x: Float32Array; targetKeys: Int32Array; audio?: Float32Array; targets?: Float32Array } => {
+    // Same song at the same song time = same target, whoever listened: one key per (song, start).
+    const targetKeys = Int32Array.from(ws, (w, k) => labels[k] * (set.nT + 1) + w.start);
+    const x = gatherWindows(set, ws, at, win);
+    if (target.kind === 'audio-cnn') return { x, targetKeys, audio: cfg.lambda > 0 ? windowAudio(set, ws, at, win, target.waveform, target.rate).data : undefined };
+    if (target.kind === 'modulation') {
+      const tv = windowModulationVectors(target.envelope, target.flux, set.stimIds, ws, at, win, set.rate);
+      zscoreColumns(tv.data, tv.dim);
+      return { x, targetKeys, targets: tv.data };
+    }
+    return { x, targetKeys, targets: windowTargetVectors(fixedStd!, set.stimIds, ws, at, win, target.bins).data };
+  };
+  const base = fit.map((i) => windows[i]);
+  const jitter = Math.round(cfg.cropJitterSec * set.rate);
+  const ranges = cropRanges(windows, fit, win);
+  const recrop = jitter > 0 ? (r: Rng) => inputs(jitterWindows(windows, fit, ranges, jitter, r)) : undefined;
+  const first = inputs(base);
+  const targetDim = target.kind === 'audio-cnn' ? cfg.embeddingDim : (first.targets!.length / Math.max(1, fit.length));
+  const shape = { nCh: set.nCh, nT: win, nClasses: songIndex.size, targetDim };
+  const val = { x: gatherWindows(set, windows, validation, win), labels: labelsOf(validation) };
+  const audioLength = Math.round((win / set.rate) * (target.kind === 'audio-cnn' ? target.rate : 1));
+  const trained = trainEegEncoder({ ...first, labels, recrop }, shape, cfg, seed, {
+    validation: val,
+    audio: target.kind === 'audio-cnn' && cfg.lambda > 0 ? { config: target.config, length: audioLength } : undefined,
+  });
   const xt = gatherWindows(set, windows, fold.test, win);
   const scores = predictEegEncoder(trained.model, xt, fold.test.length);
   trained.model.dispose();

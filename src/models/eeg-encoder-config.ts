@@ -22,6 +22,7 @@ export const eegEncoderConfigSchema = z
     epochs: z.number().int().min(1).default(200).describe('maximum training epochs (PredANN: 6000; early stopping usually ends far sooner)'),
     patience: z.number().int().min(0).default(20).describe('stop when the validation cross-entropy has not improved for this many epochs and restore the best weights (0 = train all epochs, no validation hold-out)'),
     validationFraction: z.number().min(0).max(0.5).default(0.15).describe('fraction of the training segments (whole presentations) held out for early stopping'),
+    cropJitterSec: z.number().min(0).default(0.5).describe('random crops: every epoch each training window starts up to ±this many seconds from its grid position, never reading EEG outside the fold\'s training windows (0 = fixed windows; they let the network memorise background EEG)'),
     batchSize: z.number().int().min(2).default(48).describe('windows per batch (PredANN: 48)'),
     lr: z.number().positive().default(3e-3).describe('Adam learning rate (PredANN: 3e-3)'),
     weightDecay: z.number().min(0).default(1e-6).describe('L2 penalty on convolution and dense weights (PredANN: 1e-6)'),

@@ -31,6 +31,8 @@ export interface EncoderTrainingSet {
   targetKeys?: Int32Array;
   /** nWin × audioLen waveforms of each window's audio, for the audio branch. */
   audio?: Float32Array;
+  /** Random crops: called once per epoch, returns the same windows (same labels, same order) at new positions. */
+  recrop?: (rng: Rng) => Pick<EncoderTrainingSet, 'x' | 'targets' | 'targetKeys' | 'audio'>;
 }
 
 export interface TrainOptions {
@@ -81,6 +83,7 @@ export function trainEegEncoder(set: EncoderTrainingSet, shape: EncoderShape, co
   const opt = tf.train.adam(config.lr);
   const order = rng.fork('order');
   const drop = rng.fork('dropout');
+  const crops = rng.fork('crops');
   const history: EncoderHistoryRow[] = [];
   const bs = Math.min(config.batchSize, n);
   const val = opts.validation && opts.validation.labels.length > 0 && config.patience > 0 ? opts.validation : null;
@@ -92,14 +95,15 @@ export function trainEegEncoder(set: EncoderTrainingSet, shape: EncoderShape, co
   for (let epoch = 1; epoch <= config.epochs; epoch++) {
     const t0 = process.hrtime.bigint();
     const perm = order.permutation(n);
+    const cur = set.recrop ? set.recrop(crops) : set;
     let sumLoss = 0, sumCe = 0, sumCeA = 0, sumNce = 0, correct = 0, count = 0;
     for (let b0 = 0; b0 + bs <= n; b0 += bs) {
       const idx = Array.from(perm.subarray(b0, b0 + bs));
-      const x = tf.tensor4d(gatherRows(set.x, idx, per), [bs, shape.nCh, shape.nT, 1]);
+      const x = tf.tensor4d(gatherRows(cur.x, idx, per), [bs, shape.nCh, shape.nT, 1]);
       const y = tf.tensor1d(Int32Array.from(idx, (w) => set.labels[w]), 'int32');
-      const a = audioNet && set.audio ? tf.tensor4d(gatherRows(set.audio, idx, audioLen), [bs, 1, audioLen, 1]) : null;
-      const tt = !audioNet && config.lambda > 0 && set.targets ? tf.tensor2d(gatherRows(set.targets, idx, shape.targetDim), [bs, shape.targetDim]) : null;
-      const keys = set.targetKeys;
+      const a = audioNet && cur.audio ? tf.tensor4d(gatherRows(cur.audio, idx, audioLen), [bs, 1, audioLen, 1]) : null;
+      const tt = !audioNet && config.lambda > 0 && cur.targets ? tf.tensor2d(gatherRows(cur.targets, idx, shape.targetDim), [bs, shape.targetDim]) : null;
+      const keys = cur.targetKeys;
       const dup = keys && config.lambda > 0 ? duplicateTargetMask(idx.map((w) => keys[w])) : null;
       const mask = dup ? tf.tensor2d(dup, [bs, bs]) : undefined;
       const seeds = [drop.nextU32(), drop.nextU32()];

@@ -5,6 +5,7 @@
  * optional: an absent section renders as "not run".
  */
 import { z } from 'zod';
+import { identificationDetailSchema } from './data-eeg.js';
 
 export const STUDIES = ['ban-bas', 'alignment', 'eeg-identification'] as const;
 export type Study = (typeof STUDIES)[number];
@@ -151,6 +152,8 @@ export const reportDataSchema = z.object({
   bas: z.array(basSchema),
   alignment: alignmentSchema.nullable(),
   identification: identificationSchema.nullable(),
+  /** Per-listener and per-song accuracy and confusions at every length (EEG study; data-eeg.ts). */
+  identificationDetail: identificationDetailSchema.nullable(),
   brainMaps: z.array(brainMapSchema),
   /** Parameters of the methods paragraph, by stage (from provenance). */
   provenance: z.array(provenanceEntrySchema),
@@ -168,7 +171,7 @@ export function emptyReport(study: Study, version: string, seed: number): Report
   };
   return {
     study, title: titles[study], brainalign: version, seed,
-    training: [], roiScores: null, areaRoi: null, bas: [], alignment: null, identification: null, brainMaps: [],
+    training: [], roiScores: null, areaRoi: null, bas: [], alignment: null, identification: null, identificationDetail: null, brainMaps: [],
     provenance: [], notices: [],
   };
 }

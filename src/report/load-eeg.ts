@@ -7,6 +7,7 @@
 import { InputError } from '../core/errors.js';
 import type { OpenedIdentification } from '../artifacts/identification.js';
 import type { IdentificationSection, TrainingSection } from './data.js';
+import type { IdentificationDetail } from './data-eeg.js';
 
 /** The identification section, or null when the run scored no windows (header-only tables). */
 export function identificationSection(a: OpenedIdentification): IdentificationSection | null {
@@ -61,4 +62,36 @@ export function eegTraining(a: OpenedIdentification): TrainingSection[] {
     epochs: [...g.entries()].sort((x, y) => x[0] - y[0]).map(([epoch, c]) => ({ epoch, train_loss: mean(c.loss), train_acc: mean(c.acc), val_loss: null, val_acc: null })),
     bestEpoch: null, classes: [], confusion: null, confusionUnit: 'stretches', perClass: [], accuracy: null, clipAccuracy: null, chance: null, clipP: null,
   }));
+}
+
+/**
+ * Per-listener and per-song top-1 at the base (shortest) window and the
+ * pooled song confusions at every window length, all under PredANN's mean
+ * window-combination rule; null when the run scored no windows.
+ */
+export function identificationDetail(a: OpenedIdentification): IdentificationDetail | null {
+  const scores = a.scores().rows.filter((r) => r.combine === 'mean' && r.window_s !== null);
+  if (scores.length === 0) return null;
+  const baseWindow = Math.min(...scores.map((r) => r.window_s as number));
+  const perSubject = scores
+    .filter((r) => r.subject !== 'all' && r.window_s === baseWindow && r.top1 !== null)
+    .map((r) => ({ decoder: r.decoder, split: r.split, subject: r.subject, top1: r.top1 as number, lo: r.top1_lo, hi: r.top1_hi, p: r.p_perm, n: r.n_items, chance: r.chance }));
+  const perSong = a.perSong().rows
+    .filter((r) => r.combine === 'mean' && r.window_s === baseWindow && r.top1 !== null)
+    .map((r) => ({ decoder: r.decoder, split: r.split, song: r.song, top1: r.top1 as number, n: r.n_items }));
+  const cells = new Map<string, { decoder: string; split: string; window: number; counts: Map<string, number> }>();
+  const names = new Set<string>();
+  for (const r of a.confusions().rows) {
+    if (r.subject !== 'all' || r.window_s === null) continue;
+    const key = `${r.decoder}|${r.split}|${r.window_s}`;
+    const e = cells.get(key) ?? { decoder: r.decoder, split: r.split, window: r.window_s, counts: new Map<string, number>() };
+    cells.set(key, e);
+    const k = `${r.true_stim}\u0000${r.predicted_stim}`;
+    e.counts.set(k, (e.counts.get(k) ?? 0) + r.count);
+    names.add(r.true_stim);
+    names.add(r.predicted_stim);
+  }
+  const order = [...names].sort();
+  const confusions = [...cells.values()].map((e) => ({ decoder: e.decoder, split: e.split, window: e.window, songs: order, counts: order.map((x) => order.map((y) => e.counts.get(`${x}\u0000${y}`) ?? 0)) }));
+  return { baseWindow, perSubject, perSong, confusions };
 }

@@ -18,7 +18,7 @@ import { VERSION } from '../pipeline/version.js';
 import { emptyReport, reportDataSchema, type ProvenanceEntry, type ReportData, type Study } from './data.js';
 import { alignmentSection, areaRoiMatrix, basSections } from './load-align.js';
 import { brainMap, poolRoiRows, roiRows, type RoiFile } from './load-encode.js';
-import { eegTraining, identificationSection } from './load-eeg.js';
+import { eegTraining, identificationDetail, identificationSection } from './load-eeg.js';
 import { readTrainForReport } from './load-train.js';
 
 export { mapWindow, meanEpi } from './load-encode.js';
@@ -78,6 +78,7 @@ export function readReportData(study: Study, inputs: string[], opts: { seed: num
         const a = openIdentification(dir);
         d.training.push(...eegTraining(a));
         const id = identificationSection(a);
+        d.identificationDetail ??= identificationDetail(a);
         if (!id) d.notices.push(`decode-eeg artifact ${provenance.key} has identification tables without usable rows (no scored windows).`);
         else d.identification = d.identification ? { ...d.identification, rows: [...d.identification.rows, ...id.rows], confusions: [...d.identification.confusions, ...id.confusions] } : id;
         break;

@@ -12,6 +12,7 @@ import { lineChart, type LineSeries } from './figures/line.js';
 import { rankLabel, scatterRank, type RankStatistic } from './figures/scatter.js';
 import { esc, fmt, type Figure } from './svg.js';
 import { categorical } from './palette.js';
+import { identificationDetailSection } from './sections-eeg.js';
 
 export interface Table {
   caption: string;
@@ -33,7 +34,7 @@ export interface Section {
 const SECTION_ORDER: Record<Study, string[]> = {
   'ban-bas': ['training', 'bas', 'roi', 'area-roi', 'brain'],
   alignment: ['alignment', 'bas', 'area-roi', 'roi', 'training', 'brain'],
-  'eeg-identification': ['identification', 'training'],
+  'eeg-identification': ['identification', 'identification-detail', 'training'],
 };
 
 /** The sections of a study's report, in reading order. */
@@ -45,6 +46,7 @@ export function buildSections(d: ReportData): Section[] {
     'area-roi': () => areaRoiSection(d),
     alignment: () => alignmentSection(d),
     identification: () => identificationSection(d),
+    'identification-detail': () => identificationDetailSection(d),
     brain: () => brainSection(d),
   };
   const sections = SECTION_ORDER[d.study].map((k) => build[k]());
