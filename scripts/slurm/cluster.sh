@@ -70,6 +70,8 @@ SlurmdParameters=config_overrides
 # Finished jobs stay visible to scontrol for 5 min: the executor reads their end state there.
 MinJobAge=300
 KillWait=5
+# Jobs that name no --mem get 1 GiB per CPU, not the whole node.
+DefMemPerCPU=1024
 SchedulerParameters=sched_interval=2
 NodeName=$host NodeAddr=127.0.0.1 CPUs=$slots RealMemory=$mem State=UNKNOWN
 PartitionName=local Nodes=ALL Default=YES MaxTime=INFINITE State=UP
