@@ -72,7 +72,8 @@ MinJobAge=300
 KillWait=5
 # Jobs that name no --mem get 1 GiB per CPU, not the whole node.
 DefMemPerCPU=1024
-SchedulerParameters=sched_interval=2
+# Schedule a batch job the moment it is submitted or a slot frees (the default waits up to 3 s).
+SchedulerParameters=batch_sched_delay=0,sched_min_interval=0
 NodeName=$host NodeAddr=127.0.0.1 CPUs=$slots RealMemory=$mem State=UNKNOWN
 PartitionName=local Nodes=ALL Default=YES MaxTime=INFINITE State=UP
 CONF
