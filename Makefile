@@ -3,6 +3,7 @@
 #   make         install what is missing, build, and run the three studies on
 #                the embedded mini-study (or on DATASET=… ROOT=…, see README)
 #   make test    the test suite (ava), including conformance on other projects' files
+#   make EXECUTOR=slurm   every stage as a SLURM job (docs/scale-out.md)
 #
 # Each study is a chain of stages in pipelines/*.mk. A stage's target is a
 # completion stamp under $(D)/stamps/, written only after its artifact folder
