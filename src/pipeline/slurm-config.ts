@@ -25,11 +25,7 @@ export const slurmConfigSchema = z
       .default({ cpus: 1, mem: '2G', time: '2:00:00', partition: null, account: null, retries: 2 })
       .describe('resources of every job no target rule matches'),
     targets: z
-      .array(
-        z
-          .object({ match: z.string().min(1).describe('glob (* and ?) on the target name, e.g. "encode-*"'), ...Object.fromEntries(Object.entries(resourceFields).map(([k, v]) => [k, v.optional()])) })
-          .strict(),
-      )
+      .array(slurmResourcesSchema.partial().extend({ match: z.string().min(1).describe('glob (* and ?) on the target name, e.g. "encode-*"') }).strict())
       .default([])
       .describe('per-target overrides; the first matching rule wins, fields it leaves out come from default'),
   })
@@ -46,6 +42,6 @@ export function resourcesFor(cfg: SlurmConfig, target: string): SlurmResources {
   const rule = cfg.targets.find((r) => globRegex(r.match).test(target));
   if (!rule) return cfg.default;
   const { match: _match, ...over } = rule;
-  const defined = Object.fromEntries(Object.entries(over).filter(([, v]) => v !== undefined));
-  return slurmResourcesSchema.parse({ ...cfg.default, ...defined });
+  const defined = Object.fromEntries(Object.entries(over).filter(([, v]) => v !== undefined)) as Partial<SlurmResources>;
+  return { ...cfg.default, ...defined };
 }
