@@ -20,7 +20,7 @@ export default defineVerb({
       .option('target', { type: 'string', demandOption: true, describe: 'the make target ($@): names the job and its record, picks the resources' })
       .option('resources', { type: 'string', describe: 'resources config (pipelines/slurm.json); without it, the defaults' })
       .option('out', { type: 'string', default: DEFAULT_ROOT, describe: 'derivatives root: job records and logs go under <out>/.jobs/' })
-      .option('poll', { type: 'number', describe: 'seconds between state polls (default 0.25, then 1)' })
+      .option('poll', { type: 'number', describe: 'seconds between state polls (default 0.25, then 1, then 5 s)' })
       .parserConfiguration({ 'populate--': true }),
   run: async (a) => {
     const command = ((a as unknown as { '--'?: unknown[] })['--'] ?? []).map(String);

@@ -59,7 +59,8 @@ export async function runOnSlurm(o: SlurmRunOptions): Promise<number> {
     let last: JobInfo | null = null;
     let shown: RecordState = 'pending';
     for (let polls = 0; ; polls++) {
-      await sleep(o.pollSeconds ?? (polls < 20 ? 0.25 : 1));
+      // Quick at first (short stages), then gentle on the controller for long ones.
+      await sleep(o.pollSeconds ?? (polls < 20 ? 0.25 : polls < 80 ? 1 : 5));
       const info = queryJob(id);
       if (!info) break;
       last = info;
@@ -75,6 +76,7 @@ export async function runOnSlurm(o: SlurmRunOptions): Promise<number> {
     current = null;
     const out = path.join(logs, `${name}-${id}.out`);
     const err = path.join(logs, `${name}-${id}.err`);
+    // A job the controller forgot before we saw it end is run again: its stage finds its artifact up to date if it had finished.
     const phase = last ? jobPhase(last) : 'resubmit';
     if (phase === 'done') {
       relay(out, process.stdout);
