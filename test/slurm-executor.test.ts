@@ -100,6 +100,10 @@ test.serial('a chunk job frozen and cancelled mid-stage (scontrol suspend, scanc
   const ref = encodeFiles(localRoot);
   // The same root as above with the encoding and its chunks removed: make redoes only them.
   const d = slurmRoot;
+  // Chunk 1's key (a content address: the same in this re-run) names its stage temp folder, .tmp-<key>-<pid>-<ms>.
+  const chunkStamp = path.join(d, 'stamps', 'align-encode-logmel_sub-01.chunk-1-of-2.json');
+  t.true(fs.existsSync(chunkStamp), 'the run above left its chunk stamps');
+  const chunkKey = (JSON.parse(fs.readFileSync(chunkStamp, 'utf8')) as { key: string }).key;
   for (const f of fs.readdirSync(path.join(d, 'stamps'))) if (f.startsWith('align-encode-')) fs.rmSync(path.join(d, 'stamps', f));
   for (const p of ['artifacts/encode', 'artifacts/encode-chunk', 'sub-01', '.jobs']) fs.rmSync(path.join(d, p), { recursive: true, force: true });
   const record = path.join(d, '.jobs', 'align-encode-logmel_sub-01.chunk-1-of-2.json');
@@ -110,7 +114,7 @@ test.serial('a chunk job frozen and cancelled mid-stage (scontrol suspend, scanc
   const deadline = Date.now() + 90_000;
   while (Date.now() < deadline) {
     const rec = fs.existsSync(record) ? (JSON.parse(fs.readFileSync(record, 'utf8')) as { jobId: string; state: string }) : null;
-    const temps = fs.existsSync(tmpParent) ? fs.readdirSync(tmpParent).filter((n) => n.startsWith('.tmp-')) : [];
+    const temps = fs.existsSync(tmpParent) ? fs.readdirSync(tmpParent).filter((n) => n.startsWith(`.tmp-${chunkKey}-`)) : [];
     if (rec && rec.state === 'running' && temps.length > 0) {
       jobId = rec.jobId;
       break;
@@ -122,7 +126,7 @@ test.serial('a chunk job frozen and cancelled mid-stage (scontrol suspend, scanc
   const env = { ...process.env, SLURM_CONF: slurmConf };
   const suspend = spawnSync('scontrol', ['suspend', jobId], { encoding: 'utf8', env });
   t.is(suspend.status, 0, `scontrol suspend ${jobId}: ${suspend.stderr} (the job ended before it could be frozen)`);
-  const frozenTemps = fs.readdirSync(tmpParent).filter((n) => n.startsWith('.tmp-'));
+  const frozenTemps = fs.readdirSync(tmpParent).filter((n) => n.startsWith(`.tmp-${chunkKey}-`));
   t.true(frozenTemps.length > 0, 'the frozen job has not renamed its folder');
   t.is(spawnSync('scancel', [jobId], { encoding: 'utf8', env }).status, 0);
   const { code, stderr } = await run.done;
@@ -136,7 +140,7 @@ test.serial('a chunk job frozen and cancelled mid-stage (scontrol suspend, scanc
   const left = fs.readdirSync(tmpParent);
   t.is(left.filter((n) => !n.startsWith('.')).length, 2);
   for (const k of left.filter((n) => !n.startsWith('.'))) t.true(fs.existsSync(path.join(tmpParent, k, 'provenance.json')));
-  t.true(left.some((n) => frozenTemps.includes(n)), 'the killed attempt\'s temp folder is still there before gc');
+  t.deepEqual(left.filter((n) => n.startsWith('.tmp-')), frozenTemps, 'the killed attempt\'s temp folder, and only it, is left before gc');
   const gc = runCli(['cache', 'gc', '--root', d]);
   t.is(gc.code, 0, gc.stderr);
   t.deepEqual(fs.readdirSync(tmpParent).filter((n) => n.startsWith('.tmp-')), []);
