@@ -154,3 +154,23 @@ test('cache status: records give pending, running, done and failed; a record who
   t.is(cli.code, 0, cli.stderr);
   t.regex(cli.stdout, /1 pending, 1 running, 1 done, 1 failed\n$/);
 });
+
+test('bad scale-out input is one line and exit 2: a chunk outside 1…N, --chunk with --merge, a cluster that does not answer', (t) => {
+  const dir = tmpDir('ba-scale-bad-');
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const encode = (extra: string[]) => runCli(['encode', '--features', path.join(dir, 'none.json'), '--bids', dir, '--subject', '01', '--out', dir, ...extra]);
+  for (const [chunk, msg] of [['3/2', /--chunk: expected I\/N with 1 ≤ I ≤ N, e\.g\. 2\/4; got "3\/2"/], ['0/4', /--chunk: expected I\/N/], ['half', /--chunk: expected I\/N/]] as const) {
+    const r = encode(['--chunk', chunk]);
+    t.is(r.code, 2, chunk);
+    t.regex(r.stderr, new RegExp(`^brainalign: ${msg.source}.*\\n$`), chunk);
+  }
+  const both = encode(['--chunk', '1/2', '--merge', 'a.json']);
+  t.is(both.code, 2);
+  t.regex(both.stderr, /^brainalign: --chunk: give either --chunk .* or --merge .*, not both\n$/);
+  const conf = path.join(dir, 'slurm.conf');
+  fs.writeFileSync(conf, 'ClusterName=none\nSlurmctldHost=localhost(127.0.0.1)\nSlurmctldPort=1\n');
+  const down = runCli(['slurm', 'run', '--target', 'x.json', '--out', dir, '--', 'true'], { env: { SLURM_CONF: conf } });
+  t.is(down.code, 2);
+  t.regex(down.stderr, /^brainalign: slurm: sbatch: .*\(is the cluster up\? scripts\/slurm\/cluster\.sh status\)\n$/);
+  t.false(fs.existsSync(path.join(dir, '.jobs', 'x.json')), 'no record of a job that was never submitted');
+});

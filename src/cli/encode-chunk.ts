@@ -33,10 +33,9 @@ const modelDir = (base: string, featuresDir: string, store: string, model: strin
 
 export async function runEncodeChunk(
   encode: StageSpec,
-  chunkText: string,
+  chunk: VoxelChunk,
   a: { bids: string; subject: string; cfg: EncodeConfig; stores: string[]; featuresDir: string },
 ): Promise<void> {
-  const chunk = parseChunk(chunkText);
   const encodeKey = stageKey(encode).key;
   const res = await runStage(
     { stage: 'encode-chunk', codeVersion: CHUNK_CODE_VERSION, root: encode.root, inputs: {}, params: { encode: encodeKey, chunk }, seed: encode.seed, stamp: encode.stamp },

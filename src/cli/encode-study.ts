@@ -37,6 +37,8 @@ const CODE_VERSION = 'encode-study-3';
 export async function runEncodeStudy(a: EncodeStudyArgs, overrides: Partial<EncodeConfig>): Promise<void> {
   if (!a.bids) throw new InputError('--bids', 'study mode needs --bids STUDY (the BIDS dataset)');
   if (!a.subject) throw new InputError('--subject', 'study mode needs --subject LABEL (e.g. 01)');
+  if (a.chunk !== undefined && a.merge !== undefined) throw new InputError('--chunk', 'give either --chunk (fit one voxel chunk) or --merge (assemble the chunks), not both');
+  const chunk = a.chunk !== undefined ? (await import('./encode-chunk.js')).parseChunk(a.chunk) : undefined;
   const cfg: EncodeConfig = { ...loadConfig(a.config, encodeFileSchema).encode, ...overrides };
   const featuresDir = resolveArtifact(a.features, '--features');
   const sub = a.subject.replace(/^sub-/, '');
@@ -65,10 +67,9 @@ export async function runEncodeStudy(a: EncodeStudyArgs, overrides: Partial<Enco
     stamp: a.stamp,
     publish: true,
   };
-  if (a.chunk !== undefined) {
-    if (a.merge !== undefined) throw new InputError('--chunk', 'give either --chunk (fit one voxel chunk) or --merge (assemble the chunks), not both');
+  if (chunk !== undefined) {
     const { runEncodeChunk } = await import('./encode-chunk.js');
-    await runEncodeChunk(spec, a.chunk, { bids: a.bids, subject: sub, cfg, stores: featureStores(featuresDir), featuresDir });
+    await runEncodeChunk(spec, chunk, { bids: a.bids, subject: sub, cfg, stores: featureStores(featuresDir), featuresDir });
     return;
   }
   const { encodeSubject, featureModels, prepareSubject } = await import('../encoding/study.js');
