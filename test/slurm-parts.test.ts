@@ -10,9 +10,9 @@ import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { tmpDir } from './helpers/tmp.js';
 import { runCli } from './helpers/cli.js';
-import { voxelRange, writeChunkFits, mergeChunkFits, sliceSubject } from '../src/encoding/voxel-chunks.js';
+import { voxelRange, writeChunkFits, mergeChunkFits } from '../src/encoding/voxel-chunks.js';
 import { VOXEL_BLOCK } from '../src/encoding/voxel-blocks.js';
-import type { SpaceFit, SubjectData } from '../src/encoding/study.js';
+import type { SpaceFit } from '../src/encoding/study.js';
 import type { FeatureSpaceRef } from '../src/encoding/feature-store.js';
 import { jobPhase, jobScript, parseScontrolJob } from '../src/pipeline/slurm-jobs.js';
 import { resourcesFor, slurmConfigSchema } from '../src/pipeline/slurm-config.js';
@@ -70,21 +70,6 @@ test('chunk fits written per voxel range merge back into the planted whole-subje
   t.throws(() => mergeChunkFits([dirs[0], dirs[2]], spaces, nV, nTest), { message: /do not tile the voxels: expected one starting at voxel 256/ });
   t.throws(() => mergeChunkFits(dirs, spaces, nV + 1, nTest), { message: /this subject has 701 × 5/ });
   t.throws(() => mergeChunkFits(dirs, [spaces[1], spaces[0]], nV, nTest), { message: /other feature spaces/ });
-});
-
-test('sliceSubject keeps voxel columns [lo, hi) of every time × voxel matrix and nothing else', (t) => {
-  const nV = 4;
-  const nTrain = 3;
-  const d = {
-    voxels: Int32Array.from([10, 11, 12, 13]), roiOfVoxel: Int32Array.from([0, 0, 1, -1]), trainGroups: new Int32Array(nTrain), test: [{}, {}], nTest: 2,
-    yTrain: Float32Array.from({ length: nTrain * nV }, (_, i) => i), yTestRuns: Float32Array.from({ length: 2 * 2 * nV }, (_, i) => 100 + i), yTest: Float32Array.from({ length: 2 * nV }, (_, i) => 200 + i),
-  } as unknown as SubjectData;
-  const s = sliceSubject(d, 1, 3);
-  t.deepEqual([...s.voxels], [11, 12]);
-  t.deepEqual([...s.roiOfVoxel], [0, 1]);
-  t.deepEqual([...s.yTrain], [1, 2, 5, 6, 9, 10]);
-  t.deepEqual([...s.yTestRuns], [101, 102, 105, 106, 109, 110, 113, 114]);
-  t.deepEqual([...s.yTest], [201, 202, 205, 206]);
 });
 
 test('end states: a command\'s own exit fails, anything that stopped the job from outside is resubmitted', (t) => {

@@ -12,7 +12,7 @@ import { resolveArtifact, runStage, stageKey, type StageSpec } from '../pipeline
 import type { EncodeConfig } from '../scoring/config.js';
 import { fitSpaces, loadSubject, modelSpaces, featureModels, type SpaceFit, type SubjectData } from '../encoding/study.js';
 import type { FeatureSpaceRef } from '../encoding/feature-store.js';
-import { emptyFits, mergeChunkFits, sliceSubject, voxelRange, writeChunkFits, type VoxelChunk } from '../encoding/voxel-chunks.js';
+import { emptyFits, mergeChunkFits, voxelRange, writeChunkFits, type VoxelChunk } from '../encoding/voxel-chunks.js';
 import { checkDelays } from './encode-checks.js';
 import { checkFiniteFeatures } from './encode-study.js';
 
@@ -41,15 +41,22 @@ export async function runEncodeChunk(
     { stage: 'encode-chunk', codeVersion: CHUNK_CODE_VERSION, root: encode.root, inputs: {}, params: { encode: encodeKey, chunk }, seed: encode.seed, stamp: encode.stamp },
     ({ dir }) => {
       for (const store of a.stores) checkFiniteFeatures(store);
-      const d = loadSubject(a.bids, a.subject, a.cfg);
-      checkDelays(a.cfg.delays, Math.min(...[...d.train, ...d.test].map((r) => r.nVols)));
-      const range = voxelRange(chunk, d.voxels.length);
-      const part = sliceSubject(d, range.lo, range.hi);
+      // Only the chunk's voxels are read and cleaned (per voxel, so as in a whole-subject read).
+      let nFitted = 0;
+      let range = { lo: 0, hi: 0 };
+      const part = loadSubject(a.bids, a.subject, a.cfg, {
+        voxels: (n) => {
+          nFitted = n;
+          range = voxelRange(chunk, n);
+          return range;
+        },
+      });
+      checkDelays(a.cfg.delays, Math.min(...[...part.train, ...part.test].map((r) => r.nVols)));
       for (const store of a.stores) {
         for (const model of featureModels(store)) {
           const { spaces } = modelSpaces(store, a.cfg, model);
           const fits = range.hi > range.lo ? fitSpaces(store, spaces, part, a.cfg) : emptyFits(spaces);
-          writeChunkFits(modelDir(dir, a.featuresDir, store, model), fits, chunk, range, d.voxels.length, d.nTest);
+          writeChunkFits(modelDir(dir, a.featuresDir, store, model), fits, chunk, range, nFitted, part.nTest);
         }
       }
     },

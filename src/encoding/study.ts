@@ -92,8 +92,11 @@ function checkRepeatedSequence(test: StudyRun[]): void {
 /**
  * Reads one subject's runs (masked to the fitted voxels) and cleans them.
  * Returns the concatenated training data, the test repeats and their mean.
+ * `opts.voxels`, given the number of fitted voxels, picks a range [lo, hi)
+ * of them to read (a voxel chunk): cleaning is per voxel, so those voxels
+ * come out as in a whole-subject read, in 1/N of the memory.
  */
-export function loadSubject(bids: string, subject: string, cfg: EncodeConfig): SubjectData {
+export function loadSubject(bids: string, subject: string, cfg: EncodeConfig, opts: { voxels?: (nFitted: number) => { lo: number; hi: number } } = {}): SubjectData {
   const ds = scanBids(bids);
   const sub = subject.replace(/^sub-/, '');
   if (!ds.subjects.includes(sub)) throw new InputError('--subject', `sub-${sub} not in ${bids} (subjects: ${ds.subjects.join(', ')})`);
@@ -134,6 +137,14 @@ export function loadSubject(bids: string, subject: string, cfg: EncodeConfig): S
     roiList.push(roi);
   }
   if (vox.length === 0) throw new InputError(cfg.atlas.mask, 'selects no voxels');
+  if (opts.voxels) {
+    const { lo, hi } = opts.voxels(vox.length);
+    for (const v of [...vox.slice(0, lo), ...vox.slice(hi)]) sel[v] = 0;
+    vox.splice(hi);
+    vox.splice(0, lo);
+    roiList.splice(hi);
+    roiList.splice(0, lo);
+  }
   const nV = vox.length;
   const clean = { tr, cutoffSec: cfg.highpassSec, linear: cfg.linearDetrend };
 

@@ -1,10 +1,10 @@
 /**
  * Voxel chunks of one study-mode encoding, so a cluster can fit the ridge
- * models of a subject's voxels in parallel jobs. Every voxel's ridge fit
- * (α chosen by its own CV score, its own weights, its own test prediction) is
- * independent of the other voxels, so a chunk fits a contiguous slice of the
- * voxel columns (whole voxel blocks, voxel-blocks.ts) and the merge
- * concatenates the slices. What couples voxels
+ * models of a subject's voxels in parallel jobs. Every voxel's cleaning and
+ * ridge fit (α chosen by its own CV score, its own weights, its own test
+ * prediction) is independent of the other voxels, so a chunk reads and fits
+ * a contiguous range of the fitted voxels (whole voxel blocks,
+ * voxel-blocks.ts) and the merge concatenates the ranges. What couples voxels
  * (ROI medians, the permutation null of the ROI statistic, FDR across voxels,
  * the noise ceilings) runs once, after the merge, on the whole subject: the
  * merged encoding is the local one, byte for byte (test/slurm-executor.test.ts).
@@ -15,7 +15,7 @@ import { InputError } from '../core/errors.js';
 import { writeJsonAtomic } from '../core/atomic.js';
 import { readNpy, writeNpy } from '../io/npy.js';
 import type { FeatureSpaceRef } from './feature-store.js';
-import type { SpaceFit, SubjectData } from './study.js';
+import type { SpaceFit } from './study.js';
 import { VOXEL_BLOCK } from './voxel-blocks.js';
 
 /** Chunk `index` (0-based) of `count`. */
@@ -38,28 +38,6 @@ export function voxelRange(chunk: VoxelChunk, nV: number): { lo: number; hi: num
 /** The fits of a chunk without voxels. */
 export function emptyFits(spaces: readonly FeatureSpaceRef[]): SpaceFit[] {
   return spaces.map((ref) => ({ ref, alpha: new Float32Array(0), cvScore: new Float32Array(0), r: new Float32Array(0), r2: new Float32Array(0), pred: new Float32Array(0) }));
-}
-
-/** Columns [lo, hi) of a row-major rows × nV matrix. */
-function columns(a: Float32Array, rows: number, nV: number, lo: number, hi: number): Float32Array {
-  const w = hi - lo;
-  const out = new Float32Array(rows * w);
-  for (let t = 0; t < rows; t++) out.set(a.subarray(t * nV + lo, t * nV + hi), t * w);
-  return out;
-}
-
-/** The subject restricted to voxels [lo, hi): the runs, design and groups are unchanged. */
-export function sliceSubject(d: SubjectData, lo: number, hi: number): SubjectData {
-  const nV = d.voxels.length;
-  const nTrain = d.trainGroups.length;
-  return {
-    ...d,
-    voxels: d.voxels.slice(lo, hi),
-    roiOfVoxel: d.roiOfVoxel.slice(lo, hi),
-    yTrain: columns(d.yTrain, nTrain, nV, lo, hi),
-    yTestRuns: columns(d.yTestRuns, d.test.length * d.nTest, nV, lo, hi),
-    yTest: columns(d.yTest, d.nTest, nV, lo, hi),
-  };
 }
 
 const FIELDS = ['alpha', 'cvScore', 'r', 'r2'] as const;
