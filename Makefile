@@ -3,6 +3,7 @@
 #   make         install what is missing, build, and run the three studies on
 #                the embedded mini-study (or on DATASET=… ROOT=…, see README)
 #   make test    the test suite (ava), including conformance on other projects' files
+#   make EXECUTOR=slurm   every stage as a SLURM job (docs/scale-out.md)
 #
 # Each study is a chain of stages in pipelines/*.mk. A stage's target is a
 # completion stamp under $(D)/stamps/, written only after its artifact folder
@@ -44,7 +45,8 @@ export BA_GTZAN   := $(value GTZAN)
 export BA_NODE    := $(value NODE)
 export BA_SEED    := $(value SEED)
 export BA_QUIET    = $(value QUIET)
-BA        := "$$BA_NODE" dist/cli.js --seed "$$BA_SEED"
+# EXEC runs a recipe elsewhere (EXECUTOR=slurm, pipelines/executor.mk); expanded per recipe, so it sees $@.
+BA         = $(EXEC) "$$BA_NODE" dist/cli.js --seed "$$BA_SEED"
 # QUIET=--quiet silences progress bars.
 QUIET     ?=
 STAMPS    := $(D)/stamps
@@ -104,7 +106,8 @@ shell_chars = $(strip $(foreach c,; ' " ` & | < > * ? \ $(dollar) $(hash) $(open
 check_plain = $(foreach v,$1,$(if $(or $(word 2,$(value $v)),$(call shell_chars,$v)),$(error $v must be a plain path without spaces, quotes or shell characters (make uses it as a target); ROOT may hold any path)))
 $(call check_plain,D SYNTH_CFG DATASET)
 
--include $(sort $(wildcard pipelines/*.mk))
+include pipelines/executor.mk
+-include $(filter-out pipelines/executor.mk,$(sort $(wildcard pipelines/*.mk)))
 $(call check_plain,BANBAS_CFG ALIGN_CFG EEG_CFG)
 
 

@@ -44,7 +44,8 @@ $(foreach m,$(ALIGN_ONNX),$(STAMPS)/align-features-$(m).json): $(STAMPS)/align-f
 # Voxel-wise encoding of every model × subject (independent targets: make -j runs them in parallel).
 define align_encode_rule
 $(STAMPS)/align-encode-$(1)_sub-$(2).json: $(STAMPS)/align-features-$(1).json $(STAMPS)/input.json $(ALIGN_CFG)
-	$$(BA) encode --features "$$<" --bids "$$$$BA_STUDY" --subject $(2) --config "$$(ALIGN_CFG)" --out "$$$$BA_D" --stamp "$$@" $$$${BA_QUIET}
+	$$(BA) encode --features "$$<" --bids "$$$$BA_STUDY" --subject $(2) --config "$$(ALIGN_CFG)" --out "$$$$BA_D" --stamp "$$@" $$$${BA_QUIET} $$(call merge_chunks,$$@)
+$(call encode_chunks,$(STAMPS)/align-encode-$(1)_sub-$(2).json,$(STAMPS)/align-features-$(1).json,$(2),$(ALIGN_CFG))
 endef
 $(foreach m,$(ALIGN_MODELS),$(foreach s,$(FMRI_SUBJECTS),$(eval $(call align_encode_rule,$(m),$(s)))))
 ALIGN_ENCODINGS := $(foreach m,$(ALIGN_MODELS),$(foreach s,$(FMRI_SUBJECTS),$(STAMPS)/align-encode-$(m)_sub-$(s).json))

@@ -26,7 +26,8 @@ $(STAMPS)/features-ban.json: $(STAMPS)/train-ban.json $(BANBAS_CFG)
 
 # Voxel-wise encoding, one subject per target so `make -j` runs them side by side.
 $(STAMPS)/encode-ban_sub-%.json: $(STAMPS)/features-ban.json $(STAMPS)/input.json $(BANBAS_CFG)
-	$(BA) encode --features "$<" --bids "$$BA_STUDY" --subject $* --config "$(BANBAS_CFG)" --out "$$BA_D" --stamp "$@" $${BA_QUIET}
+	$(BA) encode --features "$<" --bids "$$BA_STUDY" --subject $* --config "$(BANBAS_CFG)" --out "$$BA_D" --stamp "$@" $${BA_QUIET} $(call merge_chunks,$@)
+$(foreach s,$(FMRI_SUBJECTS),$(eval $(call encode_chunks,$(STAMPS)/encode-ban_sub-$(s).json,$(STAMPS)/features-ban.json,$(s),$(BANBAS_CFG))))
 
 # s_r, s_b and BAS with bootstrap CIs; the 4×4 area×ROI matrix and its correspondence index.
 $(STAMPS)/bas.json: $(foreach s,$(FMRI_SUBJECTS),$(STAMPS)/encode-ban_sub-$(s).json) $(STAMPS)/train-ban.json

@@ -3,7 +3,8 @@ import { main } from './cli/main.js';
 
 main(process.argv.slice(2)).then(
   (code) => {
-    process.exitCode = code;
+    // A verb that runs another command (slurm run) passes that command's exit code on through process.exitCode.
+    process.exitCode = code !== 0 ? code : (process.exitCode ?? 0);
   },
   (e: unknown) => {
     process.stderr.write(`brainalign: internal error: ${String(e)}\n`);

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InputError } from '../core/errors.js';
 import { Rng } from '../core/prng.js';
-import { artifactDir, resolveArtifact, runStage } from '../pipeline/stage.js';
+import { artifactDir, resolveArtifact, runStage, type StageSpec } from '../pipeline/stage.js';
 import { DEFAULT_ROOT } from '../pipeline/derivatives.js';
 import { atlasPathFor, encodeFileSchema, type EncodeConfig } from '../encoding/config.js';
 import { loadConfig } from './framework.js';
@@ -26,6 +26,10 @@ export interface EncodeStudyArgs {
   seed: number;
   alphas?: string;
   delays?: string;
+  /** `I/N`: fit only the I-th of N voxel chunks into an `encode-chunk` artifact (src/cli/encode-chunk.ts). */
+  chunk?: string;
+  /** Chunk stamps or folders whose fits replace the fitting; the encoding is otherwise the local one. */
+  merge?: string[];
 }
 
 /** Bumped when the study-mode outputs change for the same inputs. */
@@ -34,6 +38,8 @@ const CODE_VERSION = 'encode-study-3';
 export async function runEncodeStudy(a: EncodeStudyArgs, overrides: Partial<EncodeConfig>): Promise<void> {
   if (!a.bids) throw new InputError('--bids', 'study mode needs --bids STUDY (the BIDS dataset)');
   if (!a.subject) throw new InputError('--subject', 'study mode needs --subject LABEL (e.g. 01)');
+  if (a.chunk !== undefined && a.merge !== undefined) throw new InputError('--chunk', 'give either --chunk (fit one voxel chunk) or --merge (assemble the chunks), not both');
+  const chunk = a.chunk !== undefined ? (await import('./encode-chunk.js')).parseChunk(a.chunk) : undefined;
   const cfg: EncodeConfig = { ...loadConfig(a.config, encodeFileSchema).encode, ...overrides };
   const featuresDir = resolveArtifact(a.features, '--features');
   const sub = a.subject.replace(/^sub-/, '');
@@ -45,27 +51,34 @@ export async function runEncodeStudy(a: EncodeStudyArgs, overrides: Partial<Enco
   const topJson = Object.fromEntries(
     fs.readdirSync(a.bids).filter((f) => f.endsWith('.json')).sort().map((f) => [`bids-${f}`, path.join(a.bids as string, f)]),
   );
+  const spec: StageSpec = {
+    stage: 'encode',
+    codeVersion: CODE_VERSION,
+    root,
+    inputs: {
+      features: featuresDir,
+      func: path.join(subDir, 'func'),
+      atlas: resolveIn(atlasPathFor(cfg.atlas.dseg, sub)),
+      labels: resolveIn(atlasPathFor(cfg.atlas.labels, sub)),
+      mask: resolveIn(atlasPathFor(cfg.atlas.mask, sub)),
+      ...topJson,
+    },
+    params: { subject: sub, encode: cfg },
+    seed: a.seed,
+    stamp: a.stamp,
+    publish: true,
+  };
+  if (chunk !== undefined) {
+    const { runEncodeChunk } = await import('./encode-chunk.js');
+    await runEncodeChunk(spec, chunk, { bids: a.bids, subject: sub, cfg, stores: featureStores(featuresDir), featuresDir });
+    return;
+  }
   const { encodeSubject, featureModels, prepareSubject } = await import('../encoding/study.js');
   const { writeEncodingOutputs } = await import('../encoding/study-outputs.js');
+  const merged = a.merge !== undefined ? (await import('./encode-chunk.js')).chunkFitsReader(spec, a.merge, featuresDir) : undefined;
   let summary = '';
   const res = await runStage(
-    {
-      stage: 'encode',
-      codeVersion: CODE_VERSION,
-      root,
-      inputs: {
-        features: featuresDir,
-        func: path.join(subDir, 'func'),
-        atlas: resolveIn(atlasPathFor(cfg.atlas.dseg, sub)),
-        labels: resolveIn(atlasPathFor(cfg.atlas.labels, sub)),
-        mask: resolveIn(atlasPathFor(cfg.atlas.mask, sub)),
-        ...topJson,
-      },
-      params: { subject: sub, encode: cfg },
-      seed: a.seed,
-      stamp: a.stamp,
-      publish: true,
-    },
+    spec,
     ({ dir, key }) => {
       // Sidecars name the features by their place relative to this artifact, never by an absolute path, so two roots give equal bytes.
       const final = artifactDir(root, 'encode', key);
@@ -77,7 +90,7 @@ export async function runEncodeStudy(a: EncodeStudyArgs, overrides: Partial<Enco
       const parts: string[] = [];
       for (const store of featureStores(featuresDir)) {
         for (const model of featureModels(store)) {
-          const result = encodeSubject(store, a.bids as string, sub, cfg, rng, { model, prepared });
+          const result = encodeSubject(store, a.bids as string, sub, cfg, rng, { model, prepared, ...(merged ? { fits: merged(store, model) } : {}) });
           const checkpoint = checkpointOf(store, model);
           writeEncodingOutputs(dir, result, path.relative(final, store), checkpoint);
           const best = result.maps.find((m) => m.area === 'best');
@@ -91,7 +104,7 @@ export async function runEncodeStudy(a: EncodeStudyArgs, overrides: Partial<Enco
 }
 
 /** Every .npy of a feature store must be finite: one NaN column would make every r of the subject n/a. */
-function checkFiniteFeatures(store: string): void {
+export function checkFiniteFeatures(store: string): void {
   const walk = (d: string) => {
     for (const e of fs.readdirSync(d, { withFileTypes: true })) {
       const p = path.join(d, e.name);
@@ -112,7 +125,7 @@ function checkFiniteFeatures(store: string): void {
  * for `features --checkpoint all`, one complete store per saved checkpoint
  * (`epoch-NNNN/`), so alignment can be followed over training.
  */
-function featureStores(dir: string): string[] {
+export function featureStores(dir: string): string[] {
   const subs = fs
     .readdirSync(dir, { withFileTypes: true })
     .filter((d) => d.isDirectory() && fs.existsSync(path.join(dir, d.name, 'stimuli.tsv')))

@@ -65,7 +65,9 @@ export default defineVerb({
       .option('delays', { type: 'string', describe: `FIR delays in samples, e.g. 1,2,3 or "default" (${DEFAULT_FIR_DELAYS.join(',')}); applied within the runs given by --runs` })
       .option('standardize', { type: 'boolean', default: false, describe: 'z-score features with training statistics' })
       .option('weights', { type: 'boolean', default: true, describe: 'refit and write weights.npy (--no-weights to skip)' })
-      .option('batch', { type: 'number', describe: 'targets per batch (memory bound)' }),
+      .option('batch', { type: 'number', describe: 'targets per batch (memory bound)' })
+      .option('chunk', { type: 'string', describe: 'study mode: fit only voxel chunk I of N (I/N, e.g. 2/4) into an encode-chunk artifact (docs/scale-out.md)' })
+      .option('merge', { type: 'string', array: true, describe: 'study mode: the N chunk stamps (or folders) whose fits make up this encoding' }),
   run: async (a) => {
     if (a.features !== undefined) {
       const { runEncodeStudy } = await import('./encode-study.js');

@@ -11,8 +11,9 @@ import alignSounds from './align-sounds.js';
 import features from './features.js';
 import info from './info.js';
 import report from './report.js';
+import slurm from './slurm.js';
 import synth from './synth.js';
 import train from './train.js';
 
 // In the order a study runs them, then the utilities.
-export const verbs: Verb[] = [synth, train, features, encode, encodeSounds, align, alignSounds, eegPrep, decodeEeg, report, info, data, cache];
+export const verbs: Verb[] = [synth, train, features, encode, encodeSounds, align, alignSounds, eegPrep, decodeEeg, report, info, data, cache, slurm];

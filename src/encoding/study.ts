@@ -25,6 +25,7 @@ import { benjaminiHochberg } from '../stats/fdr.js';
 import { openFeatureStore, readFeatureSpace, type FeatureSpaceRef } from './feature-store.js';
 import { blockCount, permutationTestR, type NullScheme } from '../stats/permutation.js';
 import { ridgeCV, ridgePredict } from './ridge.js';
+import { VOXEL_BLOCK } from './voxel-blocks.js';
 import { correlateColumns } from './correlate.js';
 
 export interface StudyRun {
@@ -91,8 +92,11 @@ function checkRepeatedSequence(test: StudyRun[]): void {
 /**
  * Reads one subject's runs (masked to the fitted voxels) and cleans them.
  * Returns the concatenated training data, the test repeats and their mean.
+ * `opts.voxels`, given the number of fitted voxels, picks a range [lo, hi)
+ * of them to read (a voxel chunk): cleaning is per voxel, so those voxels
+ * come out as in a whole-subject read, in 1/N of the memory.
  */
-export function readSubject(bids: string, subject: string, cfg: EncodeConfig): SubjectData {
+export function readSubject(bids: string, subject: string, cfg: EncodeConfig, opts: { voxels?: (nFitted: number) => { lo: number; hi: number } } = {}): SubjectData {
   const ds = scanBids(bids);
   const sub = subject.replace(/^sub-/, '');
   if (!ds.subjects.includes(sub)) throw new InputError('subject', `sub-${sub} not in ${bids} (subjects: ${ds.subjects.join(', ')})`);
@@ -133,6 +137,14 @@ export function readSubject(bids: string, subject: string, cfg: EncodeConfig): S
     roiList.push(roi);
   }
   if (vox.length === 0) throw new InputError(cfg.atlas.mask, 'selects no voxels');
+  if (opts.voxels) {
+    const { lo, hi } = opts.voxels(vox.length);
+    for (const v of [...vox.slice(0, lo), ...vox.slice(hi)]) sel[v] = 0;
+    vox.splice(hi);
+    vox.splice(0, lo);
+    roiList.splice(hi);
+    roiList.splice(0, lo);
+  }
   const nV = vox.length;
   const clean = { tr, cutoffSec: cfg.highpassSec, linear: cfg.linearDetrend };
 
@@ -267,11 +279,25 @@ export function fitSpace(ref: FeatureSpaceRef, features: Float32Array, rowSec: n
   const { xTrain, xTest, p } = studyDesign(features, ref.nFeat, rowSec, index, d, cfg);
   const nV = d.voxels.length;
   const n = d.trainGroups.length;
-  const cv = ridgeCV({ X: xTrain, n, p, Y: d.yTrain, v: nV, alphas: cfg.alphas, groups: d.trainGroups, selectBy: cfg.selectBy, returnWeights: true });
+  // Fixed voxel blocks: BLAS rounds a column differently with different neighbours in one GEMM, so voxel chunks stay bitwise equal to this whole-subject fit only if both use the same blocks.
+  const cv = ridgeCV({ X: xTrain, n, p, Y: d.yTrain, v: nV, alphas: cfg.alphas, groups: d.trainGroups, selectBy: cfg.selectBy, returnWeights: true, batchSize: VOXEL_BLOCK });
   if (!cv.weights || !cv.intercept) throw new Error('ridgeCV returned no weights');
-  const pred = ridgePredict(xTest, d.nTest, p, cv.weights, cv.intercept, nV);
+  const pred = predictInBlocks(xTest, d.nTest, p, cv.weights, cv.intercept, nV);
   const { r, r2 } = heldOutScores(pred, d.yTest, d.nTest, nV);
   return { ref, alpha: cv.bestAlpha, cvScore: cfg.selectBy === 'r' ? cv.cvR : cv.cvR2, r, r2, pred };
+}
+
+/** ridgePredict over voxel blocks of VOXEL_BLOCK columns (nTest × nV, z units). */
+function predictInBlocks(xTest: Float32Array, nTest: number, p: number, weights: Float32Array, intercept: Float32Array, nV: number): Float32Array {
+  const pred = new Float32Array(nTest * nV);
+  for (let lo = 0; lo < nV; lo += VOXEL_BLOCK) {
+    const w = Math.min(VOXEL_BLOCK, nV - lo);
+    const wb = new Float32Array(p * w);
+    for (let j = 0; j < p; j++) wb.set(weights.subarray(j * nV + lo, j * nV + lo + w), j * w);
+    const pb = ridgePredict(xTest, nTest, p, wb, intercept.subarray(lo, lo + w), w);
+    for (let t = 0; t < nTest; t++) pred.set(pb.subarray(t * w, (t + 1) * w), t * nV + lo);
+  }
+  return pred;
 }
 
 /** Per voxel, the index (into `fits`) of the highest training-CV score; −1 if all are NaN. */
@@ -404,26 +430,25 @@ export function featureModels(featuresDir: string): string[] {
   return [...new Set(openFeatureStore(featuresDir).spaces.map((s) => s.model))];
 }
 
-/**
- * Runs the whole study-mode encoding of one subject on one model folder of a
- * features artifact (the only one when `model` is omitted): fits every
- * area × iteration, picks iterations per voxel by training CV, and computes
- * ceiling-normalised r, permutation p and FDR per map and ROI. All r are unitless.
- */
-export function encodeSubject(featuresDir: string, bids: string, subject: string, cfg: EncodeConfig, rng: Rng, opts: { model?: string; prepared?: PreparedSubject } = {}): EncodingResult {
+/** The feature spaces of one model folder of a features store (restricted to `encode.areas` when set). */
+export function modelSpaces(featuresDir: string, cfg: EncodeConfig, model?: string): { model: string; spaces: FeatureSpaceRef[] } {
   const store = openFeatureStore(featuresDir);
   const models = [...new Set(store.spaces.map((s) => s.model))];
-  if (opts.model === undefined && models.length !== 1) throw new InputError(featuresDir, `holds several models (${models.join(', ')}); name one`);
-  const model = opts.model ?? models[0];
-  if (!models.includes(model)) throw new InputError(featuresDir, `no model folder "${model}" (have ${models.join(', ')})`);
-  let spaces = store.spaces.filter((s) => s.model === model);
+  if (model === undefined && models.length !== 1) throw new InputError(featuresDir, `holds several models (${models.join(', ')}); name one`);
+  const m = model ?? models[0];
+  if (!models.includes(m)) throw new InputError(featuresDir, `no model folder "${m}" (have ${models.join(', ')})`);
+  let spaces = store.spaces.filter((s) => s.model === m);
   if (cfg.areas) {
     const want = new Set(cfg.areas);
     spaces = spaces.filter((s) => want.has(s.area));
-    for (const a of cfg.areas) if (!spaces.some((s) => s.area === a)) throw new InputError('encode.areas', `area "${a}" not in ${featuresDir}/${model}`);
+    for (const a of cfg.areas) if (!spaces.some((s) => s.area === a)) throw new InputError('encode.areas', `area "${a}" not in ${featuresDir}/${m}`);
   }
-  const { data: d, ceilings: ceil } = opts.prepared ?? prepareSubject(bids, subject, cfg, rng);
-  const nV = d.voxels.length;
+  return { model: m, spaces };
+}
+
+/** Fits every feature space of `spaces` to the voxels of `d` (one ridge per space; voxels are independent). */
+export function fitSpaces(featuresDir: string, spaces: readonly FeatureSpaceRef[], d: SubjectData, cfg: EncodeConfig): SpaceFit[] {
+  const store = openFeatureStore(featuresDir);
   const bar = progress(`encode: sub-${d.subject} feature spaces`, spaces.length);
   const fits: SpaceFit[] = [];
   for (const ref of spaces) {
@@ -433,6 +458,29 @@ export function encodeSubject(featuresDir: string, bids: string, subject: string
     bar.tick();
   }
   bar.done();
+  return fits;
+}
+
+/**
+ * Runs the whole study-mode encoding of one subject on one model folder of a
+ * features artifact (the only one when `model` is omitted): fits every
+ * area × iteration, picks iterations per voxel by training CV, and computes
+ * ceiling-normalised r, permutation p and FDR per map and ROI. All r are unitless.
+ * `fits`, when given, replaces the fitting (voxel chunks fitted elsewhere and
+ * merged, src/encoding/voxel-chunks.ts); everything after the fits is the same.
+ */
+export function encodeSubject(
+  featuresDir: string,
+  bids: string,
+  subject: string,
+  cfg: EncodeConfig,
+  rng: Rng,
+  opts: { model?: string; prepared?: PreparedSubject; fits?: (spaces: readonly FeatureSpaceRef[], d: SubjectData) => SpaceFit[] } = {},
+): EncodingResult {
+  const { model, spaces } = modelSpaces(featuresDir, cfg, opts.model);
+  const { data: d, ceilings: ceil } = opts.prepared ?? prepareSubject(bids, subject, cfg, rng);
+  const nV = d.voxels.length;
+  const fits = opts.fits ? opts.fits(spaces, d) : fitSpaces(featuresDir, spaces, d, cfg);
   const areas = [...new Set(fits.map((f) => f.ref.area))];
   const maps: ScoredMap[] = [];
   const permRng = rng.fork(`permutation/${model}`);
