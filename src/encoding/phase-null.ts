@@ -186,6 +186,8 @@ export function phaseNullTestR(pred: Float32Array | Float64Array, data: Float32A
   const g = crossSpectrum(la, realDftBasis(nT), zp.z, zd.z, nT, nV);
   const stat = (x: number): number => (twoSided ? Math.abs(x) : x);
   const scratch = new Float64Array(nV);
+  // NaN for dead voxels: no null value compares ≥ NaN, as with permutationTestR's stat(null) ≥ stat(NaN).
+  const thr = r.map(stat);
   const roiObs = rois.map((roi) => roiStatistic(r, 0, roi.voxels, how, scratch));
   const count = new Float64Array(nV);
   const roiCount = new Float64Array(rois.length);
@@ -198,9 +200,12 @@ export function phaseNullTestR(pred: Float32Array | Float64Array, data: Float32A
     const rNull = la.gemm(coef, g, nullBuf.subarray(0, m * nV), m, nV, nT);
     for (let k = 0; k < m; k++) {
       const o = k * nV;
-      for (let v = 0; v < nV; v++) {
-        if (dead[v]) rNull[o + v] = NaN;
-        else if (stat(rNull[o + v]) >= stat(r[v])) count[v]++;
+      for (let v = 0; v < nV; v++) if (dead[v]) rNull[o + v] = NaN;
+      // nV × nPerm comparisons per map: the sidedness is decided once per draw, not per comparison
+      if (twoSided) {
+        for (let v = 0; v < nV; v++) if (Math.abs(rNull[o + v]) >= thr[v]) count[v]++;
+      } else {
+        for (let v = 0; v < nV; v++) if (rNull[o + v] >= thr[v]) count[v]++;
       }
       for (let j = 0; j < rois.length; j++) if (stat(roiStatistic(rNull, o, rois[j].voxels, how, scratch)) >= stat(roiObs[j])) roiCount[j]++;
     }
