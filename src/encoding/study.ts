@@ -24,9 +24,9 @@ import { delayFeatures, hrfConvolve } from './delays.js';
 import { benjaminiHochberg } from './fdr.js';
 import { openFeatureStore, readFeatureSpace, type FeatureSpaceRef } from './feature-store.js';
 import { blockCount, permutationTestR, type NullScheme } from './permutation.js';
-import { phaseNullTestR } from './phase-null.js';
 import { ridgeCV, ridgePredict } from './ridge.js';
 import { correlateColumns } from './correlate.js';
+import { phaseNullTestR } from './phase-null.js';
 
 export interface StudyRun {
   file: BidsFile;
