@@ -74,25 +74,27 @@ const cases = [
 
 for (const la of paths)
   for (const c of cases) {
-    test(`${la.kind}: ${c.name}: CV scores, chosen α, weights and intercepts equal direct float64 solves (numpy) to 1e-5`, (t) => {
+    test(`${la.kind}: ${c.name}: CV scores, chosen α, weights and intercepts equal direct float64 solves (numpy) to 1e-5, through the stacked operators H_α and through the factors`, (t) => {
       const rng = new Rng(11, c.name);
       const { X, Y } = planted(rng, c.n, c.p, c.v, 3, 0.3);
       const runLen = c.p > c.n ? 16 : 15;
       const groups = c.groups ? Int32Array.from({ length: c.n }, (_, i) => Math.floor(i / runLen)) : undefined;
       const alphas = [0.1, 1, 10, 100, 1000];
-      const res = ridgeCV({ X, n: c.n, p: c.p, Y, v: c.v, alphas, groups, folds: c.folds, standardize: c.standardize, selectBy: c.selectBy, linalg: la, batchSize: 4 });
       const folds = makeFolds(c.n, { k: c.folds, groups });
       const foldOfRow = new Int32Array(c.n);
       folds.forEach((f, fi) => f.test.forEach((i) => (foldOfRow[i] = fi)));
       const ref = numpyReference(X, Y, c.n, c.p, c.v, foldOfRow, alphas, c.standardize, c.selectBy);
-      t.true(maxAbsDiff(res.cvRAll, ref.rAll) < 1e-5, `r ${maxAbsDiff(res.cvRAll, ref.rAll)}`);
-      t.true(maxAbsDiff(res.cvR2All, ref.r2All) < 1e-5, `R² ${maxAbsDiff(res.cvR2All, ref.r2All)}`);
-      t.deepEqual(Array.from(res.bestAlphaIndex), Array.from(ref.best));
-      const w = res.weights;
-      const b = res.intercept;
-      if (!w || !b) return t.fail('weights requested but missing');
-      t.true(maxAbsDiff(w, ref.weights) / maxAbs(ref.weights) < 1e-5, `W ${maxAbsDiff(w, ref.weights) / maxAbs(ref.weights)}`);
-      t.true(maxAbsDiff(b, ref.intercept) / maxAbs(ref.intercept) < 1e-5);
+      for (const foldPath of ['operator', 'factors'] as const) {
+        const res = ridgeCV({ X, n: c.n, p: c.p, Y, v: c.v, alphas, groups, folds: c.folds, standardize: c.standardize, selectBy: c.selectBy, linalg: la, batchSize: 4, foldPath });
+        t.true(maxAbsDiff(res.cvRAll, ref.rAll) < 1e-5, `${foldPath}: r ${maxAbsDiff(res.cvRAll, ref.rAll)}`);
+        t.true(maxAbsDiff(res.cvR2All, ref.r2All) < 1e-5, `${foldPath}: R² ${maxAbsDiff(res.cvR2All, ref.r2All)}`);
+        t.deepEqual(Array.from(res.bestAlphaIndex), Array.from(ref.best), foldPath);
+        const w = res.weights;
+        const b = res.intercept;
+        if (!w || !b) return t.fail('weights requested but missing');
+        t.true(maxAbsDiff(w, ref.weights) / maxAbs(ref.weights) < 1e-5, `${foldPath}: W ${maxAbsDiff(w, ref.weights) / maxAbs(ref.weights)}`);
+        t.true(maxAbsDiff(b, ref.intercept) / maxAbs(ref.intercept) < 1e-5);
+      }
     });
   }
 

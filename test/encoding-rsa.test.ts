@@ -5,6 +5,7 @@ import { kendallTauB } from '../src/stats/correlation.js';
 import { regressComponents, ridgeRegression } from '../src/encoding/components.js';
 import { pyStdin as py } from './helpers/python.js';
 import { betaSeries, betaSeriesDesign } from '../src/encoding/beta-series.js';
+import { convolve, doubleGammaHrf } from '../src/signal/hrf.js';
 
 /** nStim × nFeat patterns: shared `base` plus independent noise of SD `sd`. */
 function noisy(base: Float32Array, sd: number, rng: Rng): Float32Array {
@@ -157,6 +158,72 @@ test('stimulus-fold cross-validated RSA: one layer gives exactly the all-cell RS
   t.log(`null layers: in-sample best ${(inSampleSum / reps).toFixed(3)}, cross-validated ${(cvSum / reps).toFixed(3)}`);
   t.true(Math.abs(cvSum / reps) < 0.03);
   t.true(inSampleSum / reps > cvSum / reps + 0.02);
+});
+
+test('cross-validated Spearman RSA read off one sort per layer equals its definition (spearman of each fold’s sub-RDMs) exactly, on RDMs with many ties', (t) => {
+  const rng = new Rng(8);
+  const nStim = 24;
+  const nFeat = 20;
+  const truth = rng.normals(nStim * nFeat);
+  // Rounding to 1 decimal leaves ~20 distinct values among 276 cells: tie handling is exercised in every fold.
+  const tied = (x: Float64Array): Float64Array => x.map((v) => Math.round(v * 10) / 10);
+  const brain = tied(rdm(noisy(truth, 1, rng), nStim, nFeat));
+  const layers = [1.5, 0.8, 3].map((sd, k) => ({ name: `layer${k}`, rdm: tied(rdm(noisy(truth, sd, rng), nStim, nFeat)) }));
+  const folds = 4;
+  const repeats = 3;
+  const got = crossValidatedLayerRsa(layers, brain, { rng: new Rng(5), folds, repeats });
+  // The definition, spelled out: per fold pair, spearman() of the sub-RDMs among the other folds' stimuli picks the layer.
+  const frng = new Rng(5);
+  const scores: number[] = [];
+  const chosen: Record<string, number> = { layer0: 0, layer1: 0, layer2: 0 };
+  for (let rep = 0; rep < repeats; rep++) {
+    const fold = stimulusFolds(nStim, folds, frng);
+    const assembled = new Float64Array(brain.length);
+    for (let a = 0; a < folds; a++) {
+      for (let b = a; b < folds; b++) {
+        const train = Array.from({ length: nStim }, (_, i) => i).filter((i) => fold[i] !== a && fold[i] !== b);
+        const sc = layers.map((l) => compareRdms(subRdm(l.rdm, nStim, train), subRdm(brain, nStim, train), 'spearman'));
+        const best = sc.indexOf(Math.max(...sc));
+        for (let i = 0; i < nStim; i++) {
+          for (let j = i + 1; j < nStim; j++) {
+            if ((fold[i] === a && fold[j] === b) || (fold[i] === b && fold[j] === a)) {
+              assembled[condensedIndex(nStim, i, j)] = layers[best].rdm[condensedIndex(nStim, i, j)];
+              chosen[layers[best].name]++;
+            }
+          }
+        }
+      }
+    }
+    scores.push(compareRdms(assembled, brain, 'spearman'));
+  }
+  const mean = scores.reduce((x, y) => x + y, 0) / repeats;
+  t.is(got.score, mean);
+  t.deepEqual(got.chosen, chosen);
+  t.true(got.sd > 0);
+});
+
+test('LSA beta-series design equals its definition bit for bit: fine boxcars convolved with the HRF (convolve), sampled at each TR, mean-centred', (t) => {
+  const tr = 1.5;
+  const nT = 120;
+  const events = [
+    { onset: 0, duration: 6 },
+    { onset: 7.3, duration: 10 },
+    { onset: 30.05, duration: 0.25 },
+    { onset: 100, duration: 0 },
+    { onset: 150, duration: 40 },
+  ];
+  const got = betaSeriesDesign(events, nT, tr);
+  const dt = 0.1;
+  const nFine = Math.ceil((nT * tr) / dt) + 1;
+  const h = doubleGammaHrf(dt, 32);
+  events.forEach((e, k) => {
+    const box = new Float32Array(nFine);
+    for (let i = Math.max(0, Math.round(e.onset / dt)); i < Math.min(nFine, Math.round((e.onset + e.duration) / dt)); i++) box[i] = 1;
+    const c = convolve(box, h);
+    const col = Array.from({ length: nT }, (_, ti) => c[Math.min(nFine - 1, Math.round((ti * tr) / dt))]);
+    const m = col.reduce((a, b) => a + b, 0) / nT;
+    t.deepEqual(Array.from({ length: nT }, (_, ti) => got[ti * events.length + k]), col.map((v) => v - m), `clip ${k}`);
+  });
 });
 
 test('LSA beta series: planted clip amplitudes of overlapping HRF responses are recovered exactly without noise, and match numpy lstsq with noise', (t) => {

@@ -1,7 +1,7 @@
 import test from 'ava';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { runStage, readStamp } from '../src/pipeline/stage.js';
 import { collectGarbage, listArtifacts } from '../src/pipeline/cache.js';
 import { tmpDir } from './helpers/tmp.js';
@@ -82,6 +82,34 @@ test('provenance records inputs with hashes, parameters, version, seed, command 
   const desc = JSON.parse(fs.readFileSync(path.join(root, 'dataset_description.json'), 'utf8'));
   t.is(desc.DatasetType, 'derivative');
   t.is(desc.GeneratedBy[0].Name, 'brainalign');
+});
+
+test('provenance records CPU seconds: a planted 0.4 s busy loop in the stage and 0.4 s in a child process are each recovered within 0.4–0.7 s; sleeping adds none', async (t) => {
+  const { root, input } = setup(t);
+  // Spins until the process itself has used `s` CPU seconds, so the planted amount holds on a loaded machine too.
+  const spin = (s: number): string => `const u = () => { const c = process.cpuUsage(); return (c.user + c.system) / 1e6; }; const a = u(); while (u() - a < ${s}) {}`;
+  const spinHere = (s: number): void => {
+    const a = process.cpuUsage();
+    for (;;) {
+      const d = process.cpuUsage(a);
+      if ((d.user + d.system) / 1e6 >= s) return;
+    }
+  };
+  const r = await runStage({ stage: 'cpu', codeVersion: '1', root, inputs: { input }, params: {}, seed: 0 }, async ({ dir }) => {
+    spinHere(0.4);
+    execFileSync(process.execPath, ['-e', spin(0.4)]);
+    await new Promise((res) => setTimeout(res, 300));
+    fs.writeFileSync(path.join(dir, 'o.txt'), 'x');
+  });
+  const prov = JSON.parse(fs.readFileSync(path.join(r.dir, 'provenance.json'), 'utf8')) as { wallSeconds: number; cpuSeconds: { self: number; children: number | null } };
+  t.log(`wall ${prov.wallSeconds.toFixed(2)} s, self ${prov.cpuSeconds.self.toFixed(2)} s, children ${prov.cpuSeconds.children}`);
+  t.true(prov.cpuSeconds.self >= 0.4 && prov.cpuSeconds.self < 0.7, `self ${prov.cpuSeconds.self}`);
+  if (process.platform === 'linux') {
+    const c = prov.cpuSeconds.children as number;
+    t.true(c >= 0.35 && c < 0.7, `children ${c}`);
+  } else {
+    t.is(prov.cpuSeconds.children, null);
+  }
 });
 
 test('a failing stage leaves no artifact and no stamp', async (t) => {

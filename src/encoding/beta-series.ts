@@ -8,7 +8,7 @@
  */
 import { InputError } from '../core/errors.js';
 import { getLinalg } from '../linalg/index.js';
-import { convolve, doubleGammaHrf } from '../signal/hrf.js';
+import { doubleGammaHrf } from '../signal/hrf.js';
 
 export interface ClipEvent {
   /** Seconds from the first volume. */
@@ -18,6 +18,18 @@ export interface ClipEvent {
 
 /** Fine time step of the boxcars before HRF convolution, seconds. */
 const DT = 0.1;
+
+/**
+ * Sample s of the causal convolution of h with the boxcar that is 1 on fine
+ * samples [i0, i1): Σ h[j] over the lags j with s − j inside the box, summed
+ * in ascending j in float64 and rounded to float32, exactly as convolve()
+ * computes that sample; only the nT samples the design reads are computed.
+ */
+function boxcarResponseAt(h: Float32Array, i0: number, i1: number, s: number): number {
+  let acc = 0;
+  for (let j = Math.max(0, s - i1 + 1); j <= s - i0 && j < h.length; j++) if (h[j] !== 0) acc += h[j];
+  return Math.fround(acc);
+}
 
 /**
  * Design of the beta series: nT × nClips (row-major), column k = the clip's
@@ -31,14 +43,11 @@ export function betaSeriesDesign(events: ClipEvent[], nT: number, tr: number): F
   const K = events.length;
   const X = new Float64Array(nT * K);
   events.forEach((e, k) => {
-    const box = new Float32Array(nFine);
     const i0 = Math.max(0, Math.round(e.onset / DT));
     const i1 = Math.min(nFine, Math.round((e.onset + e.duration) / DT));
-    for (let i = i0; i < i1; i++) box[i] = 1;
-    const c = convolve(box, h);
     let m = 0;
     for (let t = 0; t < nT; t++) {
-      const v = c[Math.min(nFine - 1, Math.round((t * tr) / DT))];
+      const v = boxcarResponseAt(h, i0, i1, Math.min(nFine - 1, Math.round((t * tr) / DT)));
       X[t * K + k] = v;
       m += v;
     }

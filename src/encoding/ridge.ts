@@ -51,6 +51,8 @@ export interface RidgeCVOptions<T extends Floats> {
   selectBy?: 'r2' | 'r';
   /** Elements allowed for cached per-α refit operators (default 64 M); above it the refit streams through the factors instead. */
   refitOperatorBudget?: number;
+  /** How folds predict (see FoldApply): 'operator' forms H_α, 'factors' never does; default by size (operator when v ≥ nα·n_te). Same results within float rounding. */
+  foldPath?: 'operator' | 'factors';
   linalg?: Linalg;
 }
 
@@ -143,17 +145,39 @@ function gramEig(la: Linalg, z: Float64Array, rows: number, cols: number, dual: 
   return { lambda: values, vec: vectors, q };
 }
 
+/**
+ * How a fold turns a batch's right-hand side into predictions for every α.
+ * 'operator': the stacked H_α, (nα·n_te)×q in the target precision, one GEMM
+ * per batch; pays nα·n_te·q² once to build, so it wins when many targets share it.
+ * 'factors': A = Z_te V (or Z_te Zᵀ U), n_te×q, and the eigenvectors, applied
+ * per batch (Vᵀ·rhs, the diagonal per α, then A) in float64; it never forms H,
+ * so with few targets (e.g. an EEG backward model onto a handful of features
+ * with thousands of held-out samples) it costs q²·v instead of nα·n_te·q².
+ */
+type FoldApply<T extends Floats> =
+  | { kind: 'operator'; H: T }
+  | { kind: 'factors'; a: Float64Array; vec: Float64Array; lambda: Float64Array; inv: Float64Array };
+
 /** Everything about one CV fold that does not depend on the targets. */
 interface FoldPlan<T extends Floats> {
   fold: Fold;
   dual: boolean;
-  /** Stacked prediction operators H_α, (nα·n_te)×q in the target precision. */
-  H: T;
+  apply: FoldApply<T>;
   q: number;
   /** Primal only: training mean of the globally centred X (p). */
   mu?: Float64Array;
   /** Primal only: held-out rows of X centred by the training mean (n_te×p). */
   xteC?: T;
+}
+
+/**
+ * Whether forming H_α pays: building it costs ~nα·n_te·q² and saves the
+ * per-batch q²·v of applying the factors, so it is worth it when there are more
+ * targets than rows of H. Sizes alone decide, so a given problem always takes
+ * the same path (same numbers on every run).
+ */
+function useOperator(v: number, nAlpha: number, maxTest: number): boolean {
+  return v >= nAlpha * maxTest;
 }
 
 /**
@@ -173,7 +197,7 @@ function centreDesign<T extends Floats>(X: T, n: number, p: number): { xMean: Fl
   return { xMean, xg, xgT };
 }
 
-function planFold<T extends Floats>(la: Linalg, xg: Float64Array, like: T, p: number, fold: Fold, alphas: readonly number[], standardize: boolean): FoldPlan<T> {
+function planFold<T extends Floats>(la: Linalg, xg: Float64Array, like: T, p: number, fold: Fold, alphas: readonly number[], standardize: boolean, operator: boolean): FoldPlan<T> {
   const nTr = fold.train.length;
   const nTe = fold.test.length;
   const mu = meanRows(xg, p, fold.train);
@@ -190,6 +214,8 @@ function planFold<T extends Floats>(la: Linalg, xg: Float64Array, like: T, p: nu
     const cte = la.gemm(zte, ztr, F64(nTe * nTr), nTe, nTr, p, { transB: true });
     a = la.gemm(cte, vec, F64(nTe * q), nTe, q, nTr);
   }
+  const xte = dual ? undefined : centredTestRows(xg, like, p, fold.test, mu);
+  if (!operator) return { fold, dual, apply: { kind: 'factors', a, vec, lambda, inv }, q, mu: dual ? undefined : mu, xteC: xte };
   const nA = alphas.length;
   const stack = F64(nA * nTe * q);
   for (let ai = 0; ai < nA; ai++) {
@@ -208,13 +234,44 @@ function planFold<T extends Floats>(la: Linalg, xg: Float64Array, like: T, p: nu
   }
   const H = allocLike(like, h64.length);
   H.set(h64);
-  if (dual) return { fold, dual, H, q };
-  const xte = allocLike(like, nTe * p);
-  for (let i = 0; i < nTe; i++) {
-    const o = fold.test[i] * p;
+  if (dual) return { fold, dual, apply: { kind: 'operator', H }, q };
+  return { fold, dual, apply: { kind: 'operator', H }, q, mu, xteC: xte };
+}
+
+/** Held-out rows of the globally centred X, centred by the fold's training mean (n_te×p, X's element type). */
+function centredTestRows<T extends Floats>(xg: Float64Array, like: T, p: number, test: Int32Array, mu: Float64Array): T {
+  const xte = allocLike(like, test.length * p);
+  for (let i = 0; i < test.length; i++) {
+    const o = test[i] * p;
     for (let j = 0; j < p; j++) xte[i * p + j] = xg[o + j] - mu[j];
   }
-  return { fold, dual, H, q, mu, xteC: xte };
+  return xte;
+}
+
+/**
+ * Predictions for every α of one fold from its factors, written like the
+ * operator's (row ai·n_te + i, column k of `pred`): diag(1/(λ+α)) · Vᵀ·D·rhs
+ * for all α side by side, then one GEMM with A. rhs is (X−μ)ᵀY_tr (p rows,
+ * primal; D = diag(1/sd) turns it into ZᵀY) or Y_tr (n_tr rows, dual; D = I).
+ */
+function predictFromFactors<T extends Floats>(la: Linalg, f: Extract<FoldApply<T>, { kind: 'factors' }>, dual: boolean, rhs: T, rows: number, bs: number, q: number, nTe: number, alphas: readonly number[], pred: T): void {
+  const r64 = F64(rows * bs);
+  for (let i = 0; i < rows; i++) {
+    const s = dual ? 1 : f.inv[i];
+    for (let k = 0; k < bs; k++) r64[i * bs + k] = rhs[i * bs + k] * s;
+  }
+  const t = la.gemm(f.vec, r64, F64(q * bs), q, bs, rows, { transA: true });
+  const nA = alphas.length;
+  const w = nA * bs;
+  const scaled = F64(q * w);
+  for (let j = 0; j < q; j++) {
+    for (let ai = 0; ai < nA; ai++) {
+      const d = 1 / (f.lambda[j] + alphas[ai]);
+      for (let k = 0; k < bs; k++) scaled[j * w + ai * bs + k] = t[j * bs + k] * d;
+    }
+  }
+  const out = la.gemm(f.a, scaled, F64(nTe * w), nTe, w, q);
+  for (let ai = 0; ai < nA; ai++) for (let i = 0; i < nTe; i++) for (let k = 0; k < bs; k++) pred[(ai * nTe + i) * bs + k] = out[i * w + ai * bs + k];
 }
 
 /**
@@ -397,16 +454,17 @@ export function ridgeCV<T extends Floats>(opts: RidgeCVOptions<T>): RidgeCVResul
 
   const { xMean, xg, xgT } = centreDesign(X, n, p);
 
-  const plans = folds.map((f) => planFold(la, xg, X, p, f, alphas, standardize));
-  const full = returnWeights ? new FullFit(la, xg, X, n, p, standardize, nA, opts.refitOperatorBudget ?? DEFAULT_OPERATOR_BUDGET) : null;
-  const needXY = plans.some((pl) => !pl.dual) || (full !== null && !full.dual);
-
   let maxTest = 0;
   let maxTrain = 0;
   for (const f of folds) {
     maxTest = Math.max(maxTest, f.test.length);
     maxTrain = Math.max(maxTrain, f.train.length);
   }
+  const operator = opts.foldPath === undefined ? useOperator(v, nA, maxTest) : opts.foldPath === 'operator';
+  const plans = folds.map((f) => planFold(la, xg, X, p, f, alphas, standardize, operator));
+  const full = returnWeights ? new FullFit(la, xg, X, n, p, standardize, nA, opts.refitOperatorBudget ?? DEFAULT_OPERATOR_BUDGET) : null;
+  const needXY = plans.some((pl) => !pl.dual) || (full !== null && !full.dual);
+
   const b = Math.max(1, Math.min(v, Math.floor(opts.batchSize ?? defaultBatch(n, p, nA, maxTest, v))));
 
   const rSum = F64(nA * v);
@@ -454,7 +512,9 @@ export function ridgeCV<T extends Floats>(opts: RidgeCVOptions<T>): RidgeCVResul
       } else {
         rhs = gatherRows(yb, bs, train, rhsBuf.subarray(0, train.length * bs) as T);
       }
-      const pred = la.gemm(pl.H, rhs, predBuf.subarray(0, nA * nTe * bs) as T, nA * nTe, bs, pl.q);
+      const pred = predBuf.subarray(0, nA * nTe * bs) as T;
+      if (pl.apply.kind === 'operator') la.gemm(pl.apply.H, rhs, pred, nA * nTe, bs, pl.q);
+      else predictFromFactors(la, pl.apply, pl.dual, rhs, pl.dual ? train.length : p, bs, pl.q, nTe, alphas, pred);
       // the model is fit to centred y, so its predictions need the training mean of y added back
       const yTrainMean = F64(bs);
       for (let k = 0; k < bs; k++) yTrainMean[k] = (colSum[k] - stats.sy[k]) / train.length;

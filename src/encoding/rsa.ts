@@ -175,17 +175,21 @@ export function crossValidatedLayerRsa(layers: LayerRdm[], brain: ArrayLike<numb
   for (const l of layers) chosen[l.name] = 0;
   const scores: number[] = [];
   const assembled = new Float64Array(brain.length);
+  // Spearman on a fold's cells needs their ranks: every layer is sorted once here, and a fold's ranks are read off that order.
+  const ranked = method === 'spearman' ? { brain: new SubsetRanker(brain, 'brain RDM'), layers: layers.map((l) => new SubsetRanker(l.rdm, `layer ${l.name}`)) } : null;
+  const keep = new Uint8Array(brain.length);
+  const pos = new Int32Array(brain.length);
   for (let rep = 0; rep < repeats; rep++) {
     const fold = stimulusFolds(n, k, opts.rng);
     for (let a = 0; a < k; a++) {
       for (let b = a; b < k; b++) {
         const train: number[] = [];
         for (let i = 0; i < n; i++) if (fold[i] !== a && fold[i] !== b) train.push(i);
-        const brainTrain = subRdm(brain, n, train);
+        const score = ranked ? foldRanks(ranked, n, train, keep, pos) : subRdmScores(layers, brain, n, train, method);
         let best = -1;
         let bestScore = -Infinity;
         for (let l = 0; l < layers.length; l++) {
-          const sc = compareRdms(subRdm(layers[l].rdm, n, train), brainTrain, method);
+          const sc = score(l);
           if (sc > bestScore) {
             bestScore = sc;
             best = l;
@@ -208,11 +212,82 @@ export function crossValidatedLayerRsa(layers: LayerRdm[], brain: ArrayLike<numb
         chosen[layers[best].name] += cells;
       }
     }
-    scores.push(compareRdms(assembled, brain, method));
+    scores.push(ranked ? pearson(rankData(assembled), ranked.brain.all) : compareRdms(assembled, brain, method));
   }
   const m = scores.reduce((s, x) => s + x, 0) / scores.length;
   const ss = scores.reduce((s, x) => s + (x - m) ** 2, 0);
   return { score: m, sd: scores.length > 1 ? Math.sqrt(ss / (scores.length - 1)) : 0, chosen, nCells: brain.length };
+}
+
+/** Layer l's similarity to the brain on the cells among `train` (sorted stimuli), for any comparison. */
+function subRdmScores(layers: LayerRdm[], brain: ArrayLike<number>, n: number, train: number[], method: RdmComparison): (l: number) => number {
+  const brainTrain = subRdm(brain, n, train);
+  return (l) => compareRdms(subRdm(layers[l].rdm, n, train), brainTrain, method);
+}
+
+/**
+ * Spearman ρ of layer l and the brain on the cells among `train` (sorted
+ * stimuli): the Pearson r of the cells' ranks, the same numbers spearman()
+ * gives on the two sub-RDMs. The cells of a sub-RDM of ascending stimuli come
+ * in condensed order, so a cell's place in it is its ordinal among the kept cells.
+ */
+function foldRanks(ranked: { brain: SubsetRanker; layers: SubsetRanker[] }, n: number, train: number[], keep: Uint8Array, pos: Int32Array): (l: number) => number {
+  keep.fill(0);
+  const inTrain = new Uint8Array(n);
+  for (const i of train) inTrain[i] = 1;
+  let m = 0;
+  let c = 0;
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++, c++) {
+      if (inTrain[i] && inTrain[j]) {
+        keep[c] = 1;
+        pos[c] = m++;
+      }
+    }
+  }
+  const brainRanks = ranked.brain.ranks(keep, pos, m);
+  return (l) => pearson(ranked.layers[l].ranks(keep, pos, m), brainRanks);
+}
+
+/**
+ * Average ranks (scipy's rankdata 'average') of any subset of one array's
+ * entries, in O(N) per subset from one sort of the whole array: restricting
+ * the sorted order to the subset keeps it sorted, and tied values stay
+ * adjacent, so the ranks equal rankData of the subset exactly.
+ */
+class SubsetRanker {
+  private readonly x: Float64Array;
+  private readonly order: Uint32Array;
+  /** rankData of the whole array. */
+  readonly all: Float64Array;
+
+  constructor(x: ArrayLike<number>, what: string) {
+    this.x = Float64Array.from(x);
+    for (let i = 0; i < this.x.length; i++) {
+      if (!Number.isFinite(this.x[i])) throw new InputError(what, `value ${i} is not finite (${this.x[i]}); ranks are undefined`);
+    }
+    const v = this.x;
+    this.order = new Uint32Array(v.length).map((_, i) => i).sort((i, j) => v[i] - v[j]);
+    this.all = rankData(v);
+  }
+
+  /** Ranks 1…m of the entries with keep[c] = 1, entry c written at pos[c]. */
+  ranks(keep: Uint8Array, pos: Int32Array, m: number): Float64Array {
+    const { x, order } = this;
+    const sel = new Uint32Array(m);
+    let s = 0;
+    for (let i = 0; i < order.length; i++) if (keep[order[i]]) sel[s++] = order[i];
+    const out = new Float64Array(m);
+    let i = 0;
+    while (i < m) {
+      let j = i;
+      while (j + 1 < m && x[sel[j + 1]] === x[sel[i]]) j++;
+      const avg = (i + j) / 2 + 1;
+      for (let k = i; k <= j; k++) out[pos[sel[k]]] = avg;
+      i = j + 1;
+    }
+    return out;
+  }
 }
 
 export interface RsaNoiseCeiling {

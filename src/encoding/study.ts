@@ -27,6 +27,7 @@ import { blockCount, permutationTestR, type NullScheme } from '../stats/permutat
 import { ridgeCV, ridgePredict } from './ridge.js';
 import { VOXEL_BLOCK } from './voxel-blocks.js';
 import { correlateColumns } from './correlate.js';
+import { phaseNullTestR } from './phase-null.js';
 
 export interface StudyRun {
   file: BidsFile;
@@ -386,10 +387,12 @@ function scoreMap(label: string, area: string, iteration: number | null, source:
   if (cfg.nPerm > 0) {
     const scheme: NullScheme = cfg.nullScheme === 'phase' ? { kind: 'phase' } : { kind: 'block', blockLength: Math.max(1, Math.min(nT, Math.round(cfg.blockSec / d.tr))) };
     if (scheme.kind === 'block') blockCount(nT, scheme.blockLength, 'encode.blockSec');
-    const res = permutationTestR(pred, d.yTest, nT, nV, {
-      rng, scheme, nPerm: cfg.nPerm, roiStatistic: 'median',
+    const common = {
+      rng, nPerm: cfg.nPerm, roiStatistic: 'median' as const,
       rois: members.map((vs, k) => ({ name: d.roiNames[k], voxels: vs })).filter((x) => x.voxels.length > 0),
-    });
+    };
+    // The phase null in the frequency domain: same draws and p as permutationTestR, GEMMs instead of a pass over time × voxels per draw.
+    const res = scheme.kind === 'phase' ? phaseNullTestR(pred, d.yTest, nT, nV, common) : permutationTestR(pred, d.yTest, nT, nV, { ...common, scheme });
     p = res.p;
     roiP = d.roiNames.map((name) => res.rois.find((x) => x.name === name)?.p ?? NaN);
   }

@@ -13,6 +13,7 @@ import { stableJson, tempSibling, writeFileAtomic } from '../core/atomic.js';
 import { killPoint } from '../core/killpoint.js';
 import { notice } from '../core/progress.js';
 import { InputError } from '../core/errors.js';
+import { cpuNow, cpuSince, type CpuSeconds } from './cpu-time.js';
 import { HashMemo, listFiles, sha256 } from './hash.js';
 import { VERSION } from './version.js';
 import { ensureDerivativesRoot } from './derivatives.js';
@@ -64,6 +65,8 @@ export interface Provenance {
   command: string[];
   startedAt: string;
   wallSeconds: number;
+  /** CPU seconds of the stage's work: this process (all threads) and its finished child processes (null where unknown). */
+  cpuSeconds: CpuSeconds;
   /** What the stage's work put in StageContext.runtime. */
   runtime: Record<string, unknown>;
   outputs: string[];
@@ -114,6 +117,7 @@ export async function runStage(spec: StageSpec, work: (ctx: StageContext) => Pro
   fs.mkdirSync(tmp, { recursive: true });
   const started = new Date();
   const t0 = process.hrtime.bigint();
+  const cpu0 = cpuNow();
   const runtime: Record<string, unknown> = {};
   try {
     await work({ dir: tmp, key, runtime });
@@ -128,6 +132,7 @@ export async function runStage(spec: StageSpec, work: (ctx: StageContext) => Pro
       command: process.argv.slice(1),
       startedAt: started.toISOString(),
       wallSeconds: Number(process.hrtime.bigint() - t0) / 1e9,
+      cpuSeconds: cpuSince(cpu0),
       runtime,
       outputs: listFiles(tmp),
     };
