@@ -2,7 +2,7 @@ import test from 'ava';
 import { Rng } from '../src/core/prng.js';
 import { InputError } from '../src/core/errors.js';
 import { getLinalg, nativeAvailable, type Linalg } from '../src/linalg/index.js';
-import { permutationTestR, phaseKernel } from '../src/encoding/permutation.js';
+import { permutationTestR, phaseKernel } from '../src/stats/permutation.js';
 import { phaseNullTestR } from '../src/encoding/phase-null.js';
 import { pyStdin as py } from './helpers/python.js';
 

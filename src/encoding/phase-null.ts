@@ -18,7 +18,7 @@
 import { InputError } from '../core/errors.js';
 import type { Rng } from '../core/prng.js';
 import { getLinalg, type Linalg } from '../linalg/index.js';
-import type { PermutationResult, RoiSpec } from './permutation.js';
+import type { PermutationResult, RoiSpec } from '../stats/permutation.js';
 
 export interface PhaseNullOptions {
   rng: Rng;
