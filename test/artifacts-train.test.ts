@@ -14,6 +14,7 @@ import { clipScores } from '../src/models/clip-choice.js';
 import { checkpointEpoch, epochCheckpointName, resolveCheckpoint, savedEpochCheckpoints } from '../src/artifacts/checkpoints.js';
 import { readPredictions, writePredictions, predictionsFile } from '../src/artifacts/train-predictions.js';
 import { readSplit, writeSplit } from '../src/artifacts/train-split.js';
+import { readHistory, writeHistory } from '../src/artifacts/train-history.js';
 import { readTrainManifest, writeTrainManifest } from '../src/artifacts/train-manifest.js';
 import { openTrainArtifact } from '../src/artifacts/train.js';
 import { pyStdin } from './helpers/python.js';
@@ -85,15 +86,20 @@ test('predictions, split and manifest read back as written; best and epoch check
   t.deepEqual(readTrainManifest(dir), m);
 });
 
-test('a renamed column, an unknown split role or a choice outside the classes is one InputError naming the file', (t) => {
+test('a renamed column, an unknown split role, a missing loss or a choice outside the classes is one InputError naming the file', (t) => {
   const dir = path.join(tmp, 'bad');
   writeTsv(path.join(dir, 'split.tsv'), ['stim_id', 'genre', 'role'], [{ stim_id: 'a', genre: 'jazz', role: 'train' }]);
-  t.throws(() => readSplit(dir), { instanceOf: InputError, message: /split\.tsv: expected columns stim_id, genre, split first, got stim_id, genre, role/ });
+  t.throws(() => readSplit(dir), { instanceOf: InputError, message: /split\.tsv: no "split" column/ });
   writeTsv(path.join(dir, 'split.tsv'), ['stim_id', 'genre', 'split'], [{ stim_id: 'a', genre: 'jazz', split: 'holdout' }]);
   t.throws(() => readSplit(dir), { instanceOf: InputError, message: /clip a: split "holdout"/ });
   const f = path.join(dir, 'eval', 'predictions.tsv');
   writeTsv(f, ['stim_id', 'true_genre', 'predicted_genre', 'split', 'p_jazz', 'p_rock'], [{ stim_id: 'a', true_genre: 'jazz', predicted_genre: 'blues', split: 'test', p_jazz: 0.5, p_rock: 0.5 }]);
   t.throws(() => readPredictions(f), { instanceOf: InputError, message: /predicted_genre "blues" is not one of the p_<genre> classes/ });
+  // A loss is required; a validation score may be n/a (no validation split).
+  writeHistory(dir, [{ epoch: 1, train_loss: 0.5, train_acc: 0.75, val_loss: null, val_acc: null }]);
+  t.deepEqual(readHistory(dir), [{ epoch: 1, train_loss: 0.5, train_acc: 0.75, val_loss: null, val_acc: null }]);
+  writeTsv(path.join(dir, 'metrics.tsv'), ['epoch', 'train_loss', 'train_acc', 'val_loss', 'val_acc'], [{ epoch: 1, train_loss: null, train_acc: 0.75 }]);
+  t.throws(() => readHistory(dir), { instanceOf: InputError, message: /metrics\.tsv: line 2, column "train_loss": a finite number is required, got "n\/a"/ });
   fs.writeFileSync(path.join(dir, 'train.json'), JSON.stringify({ name: 'ban', arch: 'rnn' }));
   t.throws(() => readTrainManifest(dir), { instanceOf: InputError, message: /train\.json: field "arch"/ });
 });

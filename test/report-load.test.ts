@@ -166,10 +166,10 @@ test('files not in their stage’s format are InputErrors naming the file: no ot
   const ok = { accuracy: 0.6, clipAccuracy: 0.7, p: 0.01 };
   const conf = (d: string, rows: Record<string, string | number>[]): void => writeTsv(path.join(d, 'eval', 'confusion.tsv'), ['true_genre', 'blues', 'jazz'], rows);
   const cases: [string, string, (dir: string) => void, RegExp][] = [
-    ['train', 'confusion.tsv', (d) => { trainFiles(d, ok); conf(d, [{ true_genre: 'blues', blues: 1.5, jazz: 0 }, { true_genre: 'jazz', blues: 0, jazz: 1 }]); }, /counts must be non-negative integers/],
+    ['train', 'confusion.tsv', (d) => { trainFiles(d, ok); conf(d, [{ true_genre: 'blues', blues: 1.5, jazz: 0 }, { true_genre: 'jazz', blues: 0, jazz: 1 }]); }, /column "blues": an integer is required, got "1\.5"/],
     ['train', 'confusion.tsv', (d) => { trainFiles(d, ok); conf(d, [{ true_genre: 'jazz', blues: 1, jazz: 0 }, { true_genre: 'blues', blues: 0, jazz: 1 }]); }, /same genres as the columns/],
     ['train', 'metrics.tsv', (d) => { trainFiles(d, ok); fs.writeFileSync(path.join(d, 'metrics.tsv'), 'epoch\ttrain_loss\ttrain_acc\tval_loss\tval_acc\nfirst\t1\t1\t1\t1\n'); }, /"first" is not a number/],
-    ['train', 'per_genre.tsv', (d) => { trainFiles(d, ok); writeTsv(path.join(d, 'eval', 'per_genre.tsv'), ['genre', 'precision', 'recall', 'support'], [{ genre: 'blues', precision: 1, recall: 1, support: 3 }]); }, /expected columns genre, precision, recall, n first/],
+    ['train', 'per_genre.tsv', (d) => { trainFiles(d, ok); writeTsv(path.join(d, 'eval', 'per_genre.tsv'), ['genre', 'precision', 'recall', 'support'], [{ genre: 'blues', precision: 1, recall: 1, support: 3 }]); }, /no "n" column/],
     ['train', 'summary.json', (d) => { trainFiles(d, ok); fs.writeFileSync(path.join(d, 'eval', 'summary.json'), '{"accuracy": '); }, /not valid JSON/],
     ['train', 'summary.json', (d) => {
       trainFiles(d, ok);

@@ -39,7 +39,7 @@ test('only held-out test clips enter s_b when the split names any; p_<genre> col
   t.is(modelChoices(noTest, null).choices.size, 4);
   // The table's format is fixed: a table without split and p_<genre> columns, or with a non-probability, is refused naming the file.
   const old = trainDir('old', ROWS, ['stim_id', 'true_genre', 'predicted_genre']);
-  t.throws(() => modelChoices(old, null), { instanceOf: InputError, message: /predictions\.tsv: expected columns stim_id, true_genre, predicted_genre, split first/ });
+  t.throws(() => modelChoices(old, null), { instanceOf: InputError, message: /predictions\.tsv: no "split" column/ });
   const bad = trainDir('bad', [{ ...ROWS[1], p_blues: 'x' }], ['stim_id', 'true_genre', 'predicted_genre', 'split', 'p_blues', 'p_jazz']);
   t.throws(() => modelChoices(bad, null), { instanceOf: InputError, message: /p_blues/ });
   const over = trainDir('over', [{ ...ROWS[1], p_blues: 1.5 }], ['stim_id', 'true_genre', 'predicted_genre', 'split', 'p_blues', 'p_jazz']);

@@ -15,11 +15,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { InputError } from '../core/errors.js';
-import { writeJsonAtomic } from '../core/atomic.js';
 import { firstNonFinite } from '../core/finite.js';
 import { writeNpy } from '../io/npy.js';
-import { tsvSidecarPath, writeTsv } from '../io/tsv.js';
-import { finiteCell, readJsonFile, readTable } from './files.js';
+import { tsvSidecarPath } from '../io/tsv.js';
+import { readJsonFile, writeJsonFile } from './json.js';
+import { readTable, table, writeTable } from './table.js';
 
 const source = z.record(z.string(), z.unknown()).describe('where the features come from: train artifact key and checkpoint, or the baseline and its settings');
 
@@ -96,7 +96,12 @@ export interface FeatureSpaceData {
   pca: PcaInfo | null;
 }
 
-const STIM_COLUMNS = ['stim_id', 'row_start', 'n_rows', 'duration'] as const;
+export const clipRowsTable = table({ stim_id: 'text', row_start: 'int', n_rows: 'int', duration: 'real' }, {
+  stim_id: { Description: 'stimulus id (stimuli.tsv of the study)' },
+  row_start: { Description: 'first row of this clip in every iter-<k>.npy' },
+  n_rows: { Description: `rows of this clip: floor(duration × rate), at least 1; row k covers [k/rate, (k+1)/rate) s` },
+  duration: { Description: 'clip duration', Units: 's' },
+});
 
 export const featureSetFile = (dir: string): string => path.join(dir, 'features.json');
 export const clipRowsFile = (dir: string): string => path.join(dir, 'stimuli.tsv');
@@ -120,13 +125,8 @@ export function layoutRows(clips: { stimId: string; nRows: number; duration: num
  */
 export function writeFeatureSet(dir: string, set: Omit<FeatureSet, 'rows'>, clips: ClipRows[], spaces: Iterable<FeatureSpaceData>): void {
   const rows = clips.reduce((s, c) => s + c.nRows, 0);
-  writeTsv(clipRowsFile(dir), [...STIM_COLUMNS], clips.map((c) => ({ stim_id: c.stimId, row_start: c.rowStart, n_rows: c.nRows, duration: c.duration })), {
-    stim_id: { Description: 'stimulus id (stimuli.tsv of the study)' },
-    row_start: { Description: 'first row of this clip in every iter-<k>.npy' },
-    n_rows: { Description: `rows of this clip: floor(duration × rate), at least 1; row k covers [k/rate, (k+1)/rate) s` },
-    duration: { Description: 'clip duration', Units: 's' },
-  });
-  writeJsonAtomic(featureSetFile(dir), featureSetSchema.parse({ ...set, rows }));
+  writeTable(clipRowsFile(dir), clipRowsTable, clips.map((c) => ({ stim_id: c.stimId, row_start: c.rowStart, n_rows: c.nRows, duration: c.duration })));
+  writeJsonFile(featureSetFile(dir), featureSetSchema, { ...set, rows });
   for (const sp of spaces) {
     if (sp.data.length !== rows * sp.nFeatures) throw new Error(`${set.model}/${sp.area} iteration ${sp.iteration}: ${sp.data.length} values for ${rows} rows × ${sp.nFeatures} features`);
     const bad = firstNonFinite(sp.data);
@@ -141,13 +141,13 @@ export function writeFeatureSet(dir: string, set: Omit<FeatureSet, 'rows'>, clip
       model: set.model, checkpoint: set.checkpoint, area: sp.area, iteration: sp.iteration, shape: [rows, sp.nFeatures], dtype: 'float32', axes: ['row', 'feature'],
       rate: set.rate, rate_units: 'Hz', windowing: sp.windowing, units: sp.units, pca: sp.pca, source: set.source,
     };
-    writeJsonAtomic(file.replace(/\.npy$/, '.json'), featureSidecarSchema.parse(sidecar));
+    writeJsonFile(file.replace(/\.npy$/, '.json'), featureSidecarSchema, sidecar);
   }
 }
 
 /** The top level of a per-checkpoint artifact: features.json and the clip rows every checkpoint folder shares. */
 export function writeFeatureSeries(dir: string, series: FeatureSeries): void {
-  writeJsonAtomic(featureSetFile(dir), featureSeriesSchema.parse(series));
+  writeJsonFile(featureSetFile(dir), featureSeriesSchema, series);
   const first = clipRowsFile(path.join(dir, series.checkpoints[0]));
   fs.copyFileSync(first, clipRowsFile(dir));
   fs.copyFileSync(tsvSidecarPath(first), tsvSidecarPath(clipRowsFile(dir)));
@@ -176,10 +176,10 @@ export function readFeatureSidecarFile(file: string): FeatureSidecar {
 }
 
 export function readClipRows(dir: string): ClipRows[] {
-  const t = readTable(clipRowsFile(dir), STIM_COLUMNS);
+  const t = readTable(clipRowsFile(dir), clipRowsTable);
   return t.rows.map((r) => {
-    const c = { stimId: r.stim_id, rowStart: finiteCell(t, r, 'row_start'), nRows: finiteCell(t, r, 'n_rows'), duration: finiteCell(t, r, 'duration') };
-    if (!Number.isInteger(c.rowStart) || !Number.isInteger(c.nRows) || c.rowStart < 0 || c.nRows < 0) throw new InputError(t.file, `clip ${c.stimId}: row_start and n_rows must be non-negative integers`);
+    const c = { stimId: r.stim_id, rowStart: r.row_start, nRows: r.n_rows, duration: r.duration };
+    if (c.rowStart < 0 || c.nRows < 0) throw new InputError(t.file, `clip ${c.stimId}: row_start and n_rows must not be negative`);
     return c;
   });
 }

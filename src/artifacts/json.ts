@@ -6,7 +6,7 @@
 import type { z } from 'zod';
 import { stableJson, writeFileAtomic } from '../core/atomic.js';
 import { InputError } from '../core/errors.js';
-import { parseJsonNoProto } from '../core/json.js';
+import { parseJsonNoProto, ProtoKeyError } from '../core/json.js';
 import { readText } from '../io/fd.js';
 
 export function readJsonFile<S extends z.ZodType>(file: string, schema: S): z.output<S> {
@@ -15,7 +15,7 @@ export function readJsonFile<S extends z.ZodType>(file: string, schema: S): z.ou
   try {
     raw = parseJsonNoProto(text);
   } catch (e) {
-    throw new InputError(file, `not valid JSON: ${(e as Error).message}`);
+    throw new InputError(file, e instanceof ProtoKeyError ? e.message : `not valid JSON: ${(e as Error).message}`);
   }
   const r = schema.safeParse(raw);
   if (r.success) return r.data;

@@ -8,17 +8,19 @@
  *
  * Cells: `text` (any non-missing string), `optText` (`n/a` → null), `num`
  * (finite number or null; `n/a`, NaN and ±inf read as null, as the writers
- * write non-finite scores as n/a), `int` (an integer, required).
+ * write non-finite scores as n/a), `real` (a finite number, required: a loss
+ * or a duration that cannot be missing), `int` (an integer, required).
  */
 import { InputError } from '../core/errors.js';
 import { NA, readTsv, tsvNumber, writeTsv, type TsvColumnDescription } from '../io/tsv.js';
 
-export type CellKind = 'text' | 'optText' | 'num' | 'int';
+export type CellKind = 'text' | 'optText' | 'num' | 'real' | 'int';
 
 interface CellValue {
   text: string;
   optText: string | null;
   num: number | null;
+  real: number;
   int: number;
 }
 
@@ -65,6 +67,10 @@ function parseCell(kind: CellKind, cell: string, file: string, column: string, l
   if (kind === 'optText') return cell === NA || cell === '' ? null : cell;
   const v = tsvNumber(cell, file, column);
   if (kind === 'num') return v === null || !Number.isFinite(v) ? null : v;
+  if (kind === 'real') {
+    if (v === null || !Number.isFinite(v)) throw new InputError(file, `line ${line}, column "${column}": a finite number is required, got "${cell}"`);
+    return v;
+  }
   if (v === null || !Number.isInteger(v)) throw new InputError(file, `line ${line}, column "${column}": an integer is required, got "${cell}"`);
   return v;
 }
@@ -92,4 +98,11 @@ export function readTable<C extends Columns>(file: string, spec: TableSpec<C>): 
     return row as Row<C>;
   });
   return { file, rows, extra, extraCells: t.rows.map((raw) => Object.fromEntries(extra.map((c) => [c, raw[c]]))) };
+}
+
+/** Cell `column` of row `i` of a table's extra columns, read as `kind` (line numbers as in the file). */
+export function extraCell<K extends CellKind>(t: Pick<ReadTable<Columns>, 'file' | 'extraCells'>, i: number, column: string, kind: K): CellValue[K] {
+  const cell = t.extraCells[i][column];
+  if (cell === undefined) throw new InputError(t.file, `no "${column}" column`);
+  return parseCell(kind, cell, t.file, column, i + 2) as CellValue[K];
 }

@@ -8,9 +8,8 @@
 import * as path from 'node:path';
 import { z } from 'zod';
 import { InputError } from '../core/errors.js';
-import { writeJsonAtomic } from '../core/atomic.js';
-import { writeTsv } from '../io/tsv.js';
-import { finiteCell, optionalCell, readJsonFile, readTable } from './files.js';
+import { readJsonFile, writeJsonFile } from './json.js';
+import { extraCell, readTable, table, writeTable, type Row } from './table.js';
 import { TRAIN_ABLATIONS, TRAIN_ARCHS } from './train-manifest.js';
 
 const fraction = z.number().min(0).max(1);
@@ -42,7 +41,7 @@ export const confusionFile = (trainDir: string): string => path.join(evalDir(tra
 export const perGenreFile = (trainDir: string): string => path.join(evalDir(trainDir), 'per_genre.tsv');
 
 export function writeTrainSummary(trainDir: string, s: TrainSummary): void {
-  writeJsonAtomic(summaryFile(trainDir), trainSummarySchema.parse(s));
+  writeJsonFile(summaryFile(trainDir), trainSummarySchema, s);
 }
 
 export function readTrainSummary(trainDir: string): TrainSummary {
@@ -55,45 +54,41 @@ export interface Confusion {
   counts: number[][];
 }
 
+/** The declared column; one column per predicted genre follows it, in `classes` order. */
+export const confusionTable = table({ true_genre: 'text' }, {
+  true_genre: { Description: 'true genre of held-out test clips; other columns: number of clips predicted as that genre (clip = averaged window logits)' },
+});
+
 export function writeConfusion(trainDir: string, c: Confusion): void {
-  writeTsv(confusionFile(trainDir), ['true_genre', ...c.classes], c.counts.map((row, t) => ({ true_genre: c.classes[t], ...Object.fromEntries(c.classes.map((g, j) => [g, row[j]])) })), {
-    true_genre: { Description: 'true genre of held-out test clips; other columns: number of clips predicted as that genre (clip = averaged window logits)' },
-  });
+  const rows = c.counts.map((row, t) => ({ ...Object.fromEntries(c.classes.map((g, j) => [g, row[j]])), true_genre: c.classes[t] }));
+  writeTable(confusionFile(trainDir), confusionTable, rows, { extra: { columns: c.classes, describe: {} } });
 }
 
 export function readConfusion(trainDir: string): Confusion {
-  const t = readTable(confusionFile(trainDir), ['true_genre']);
-  const classes = t.columns.slice(1);
+  const t = readTable(confusionFile(trainDir), confusionTable);
+  const classes = t.extra;
   if (t.rows.map((r) => r.true_genre).join('\t') !== classes.join('\t')) throw new InputError(t.file, 'rows must list the same genres as the columns, in the same order');
-  const counts = t.rows.map((r) => classes.map((g) => {
-    const v = finiteCell(t, r, g);
-    if (!Number.isInteger(v) || v < 0) throw new InputError(t.file, `${r.true_genre} → ${g}: counts must be non-negative integers`);
+  const counts = t.rows.map((r, i) => classes.map((g) => {
+    const v = extraCell(t, i, g, 'int');
+    if (v < 0) throw new InputError(t.file, `${r.true_genre} → ${g}: counts must be non-negative integers`);
     return v;
   }));
   return { classes, counts };
 }
 
-export interface GenreScore {
-  genre: string;
-  /** Null when no test clip was predicted as this genre. */
-  precision: number | null;
-  /** Null when no test clip of this genre was held out. */
-  recall: number | null;
-  n: number;
-}
-
-const PER_GENRE = ['genre', 'precision', 'recall', 'n'] as const;
+/** Precision is n/a when no test clip was predicted as the genre, recall when none of it was held out. */
+export const perGenreTable = table({ genre: 'text', precision: 'num', recall: 'num', n: 'int' }, {
+  genre: { Description: 'genre' },
+  precision: { Description: 'held-out test clips predicted as this genre that are this genre (n/a: none predicted)' },
+  recall: { Description: 'held-out test clips of this genre predicted correctly (n/a: none held out)' },
+  n: { Description: 'held-out test clips of this genre' },
+});
+export type GenreScore = Row<typeof perGenreTable.columns>;
 
 export function writePerGenre(trainDir: string, rows: GenreScore[]): void {
-  writeTsv(perGenreFile(trainDir), [...PER_GENRE], rows.map((r) => ({ ...r })), {
-    genre: { Description: 'genre' },
-    precision: { Description: 'held-out test clips predicted as this genre that are this genre (n/a: none predicted)' },
-    recall: { Description: 'held-out test clips of this genre predicted correctly (n/a: none held out)' },
-    n: { Description: 'held-out test clips of this genre' },
-  });
+  writeTable(perGenreFile(trainDir), perGenreTable, rows);
 }
 
 export function readPerGenre(trainDir: string): GenreScore[] {
-  const t = readTable(perGenreFile(trainDir), PER_GENRE);
-  return t.rows.map((r) => ({ genre: r.genre, precision: optionalCell(t, r, 'precision'), recall: optionalCell(t, r, 'recall'), n: finiteCell(t, r, 'n') }));
+  return readTable(perGenreFile(trainDir), perGenreTable).rows;
 }

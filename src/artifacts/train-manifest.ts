@@ -5,8 +5,7 @@
  */
 import * as path from 'node:path';
 import { z } from 'zod';
-import { writeJsonAtomic } from '../core/atomic.js';
-import { readJsonFile } from './files.js';
+import { readJsonFile, writeJsonFile } from './json.js';
 import { EPOCH_NAME } from './checkpoints.js';
 
 export const TRAIN_ARCHS = ['ban', 'cnn'] as const;
@@ -41,7 +40,7 @@ export type TrainManifest = z.output<typeof trainManifestSchema>;
 export const manifestFile = (trainDir: string): string => path.join(trainDir, 'train.json');
 
 export function writeTrainManifest(trainDir: string, m: TrainManifest): void {
-  writeJsonAtomic(manifestFile(trainDir), trainManifestSchema.parse(m));
+  writeJsonFile(manifestFile(trainDir), trainManifestSchema, m);
 }
 
 export function readTrainManifest(trainDir: string): TrainManifest {

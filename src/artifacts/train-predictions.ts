@@ -8,9 +8,8 @@
  */
 import * as path from 'node:path';
 import { InputError } from '../core/errors.js';
-import { writeTsv, type TsvCell } from '../io/tsv.js';
 import { BEST_CHECKPOINT, resolveCheckpoint } from './checkpoints.js';
-import { finiteCell, readTable } from './files.js';
+import { extraCell, readTable, table, writeTable } from './table.js';
 import { isSplitRole, type SplitRole } from './train-split.js';
 
 export interface ClipPrediction {
@@ -27,7 +26,12 @@ export interface Predictions {
   rows: ClipPrediction[];
 }
 
-const COLUMNS = ['stim_id', 'true_genre', 'predicted_genre', 'split'] as const;
+/** The declared columns; one `p_<genre>` column per class follows them. */
+export const predictionsTable = table({ stim_id: 'text', true_genre: 'text', predicted_genre: 'text', split: 'text' }, {
+  stim_id: { Description: 'stimulus id (stimuli.tsv)' },
+  true_genre: { Description: 'true genre' },
+  split: { Description: 'role of the clip in training (train clips were fitted: their choices are not held-out)' },
+});
 const P = 'p_';
 
 /** The predictions table of checkpoint `name` (best or epoch-N) of a train artifact. */
@@ -41,33 +45,29 @@ export function writePredictions(file: string, p: Predictions, checkpoint: strin
   const pCols = p.classes.map((g) => `${P}${g}`);
   const rows = p.rows.map((r) => {
     if (r.probs.length !== p.classes.length) throw new Error(`predictions of ${r.stimId}: ${r.probs.length} probabilities for ${p.classes.length} classes`);
-    const row: Record<string, TsvCell> = { stim_id: r.stimId, true_genre: r.trueGenre, predicted_genre: r.predictedGenre, split: r.split };
-    pCols.forEach((c, j) => (row[c] = r.probs[j]));
-    return row;
+    const probs = Object.fromEntries(pCols.map((c, j) => [c, r.probs[j]]));
+    return { ...probs, stim_id: r.stimId, true_genre: r.trueGenre, predicted_genre: r.predictedGenre, split: r.split };
   });
-  writeTsv(file, [...COLUMNS, ...pCols], rows, {
-    stim_id: { Description: 'stimulus id (stimuli.tsv)' },
-    true_genre: { Description: 'true genre' },
-    predicted_genre: { Description: `the model’s choice: argmax of the window logits averaged over the clip’s consecutive windows (checkpoint ${checkpoint}, eval mode)` },
-    split: { Description: 'role of the clip in training (train clips were fitted: their choices are not held-out)' },
-    ...Object.fromEntries(p.classes.map((g, j) => [pCols[j], { Description: `softmax of the averaged logits: probability of ${g}` }])),
+  writeTable(file, predictionsTable, rows, {
+    describe: { predicted_genre: { Description: `the model’s choice: argmax of the window logits averaged over the clip’s consecutive windows (checkpoint ${checkpoint}, eval mode)` } },
+    extra: { columns: pCols, describe: Object.fromEntries(p.classes.map((g, j) => [pCols[j], { Description: `softmax of the averaged logits: probability of ${g}` }])) },
   });
 }
 
 /** Reads a predictions table; every p_<genre> must be a probability and the choice one of the classes. */
 export function readPredictions(file: string): Predictions {
-  const t = readTable(file, COLUMNS);
-  const pCols = t.columns.slice(COLUMNS.length);
+  const t = readTable(file, predictionsTable);
+  const pCols = t.extra;
   if (pCols.length < 2 || pCols.some((c) => !c.startsWith(P) || c.length === P.length)) {
-    throw new InputError(file, `expected p_<genre> columns after ${COLUMNS.join(', ')}, got ${pCols.join(', ') || 'none'}`);
+    throw new InputError(file, `expected p_<genre> columns after ${Object.keys(predictionsTable.columns).join(', ')}, got ${pCols.join(', ') || 'none'}`);
   }
   const classes = pCols.map((c) => c.slice(P.length));
-  const rows = t.rows.map((r) => {
+  const rows = t.rows.map((r, i) => {
     if (!isSplitRole(r.split)) throw new InputError(file, `clip ${r.stim_id}: split "${r.split}" is not train, val, test or unused`);
     if (!classes.includes(r.predicted_genre)) throw new InputError(file, `clip ${r.stim_id}: predicted_genre "${r.predicted_genre}" is not one of the p_<genre> classes`);
     const probs = pCols.map((c) => {
-      const v = finiteCell(t, r, c);
-      if (v < 0 || v > 1) throw new InputError(file, `clip ${r.stim_id}: ${c} = ${r[c]} is not a probability`);
+      const v = extraCell(t, i, c, 'real');
+      if (v < 0 || v > 1) throw new InputError(file, `clip ${r.stim_id}: ${c} = ${v} is not a probability`);
       return v;
     });
     return { stimId: r.stim_id, trueGenre: r.true_genre, predictedGenre: r.predicted_genre, split: r.split, probs };

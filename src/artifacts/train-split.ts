@@ -6,8 +6,7 @@
  */
 import * as path from 'node:path';
 import { InputError } from '../core/errors.js';
-import { writeTsv } from '../io/tsv.js';
-import { readTable } from './files.js';
+import { readTable, table, writeTable } from './table.js';
 
 export const SPLIT_ROLES = ['train', 'val', 'test', 'unused'] as const;
 export type SplitRole = (typeof SPLIT_ROLES)[number];
@@ -19,7 +18,14 @@ export interface SplitRow {
   split: SplitRole;
 }
 
-const COLUMNS = ['stim_id', 'genre', 'split'] as const;
+export const splitTable = table({ stim_id: 'text', genre: 'text', split: 'text' }, {
+  stim_id: { Description: 'stimulus id (stimuli.tsv)' },
+  genre: { Description: 'true genre (folder name)' },
+  split: {
+    Description: 'role of the clip in training',
+    Levels: { train: 'fitted', val: 'early stopping and best-checkpoint choice', test: 'held out; scored in eval/', unused: 'not in any split' },
+  },
+});
 
 export const splitFile = (trainDir: string): string => path.join(trainDir, 'split.tsv');
 
@@ -28,18 +34,11 @@ export function isSplitRole(s: string): s is SplitRole {
 }
 
 export function writeSplit(trainDir: string, rows: SplitRow[]): void {
-  writeTsv(splitFile(trainDir), [...COLUMNS], rows.map((r) => ({ stim_id: r.stimId, genre: r.genre, split: r.split })), {
-    stim_id: { Description: 'stimulus id (stimuli.tsv)' },
-    genre: { Description: 'true genre (folder name)' },
-    split: {
-      Description: 'role of the clip in training',
-      Levels: { train: 'fitted', val: 'early stopping and best-checkpoint choice', test: 'held out; scored in eval/', unused: 'not in any split' },
-    },
-  });
+  writeTable(splitFile(trainDir), splitTable, rows.map((r) => ({ stim_id: r.stimId, genre: r.genre, split: r.split })));
 }
 
 export function readSplit(trainDir: string): SplitRow[] {
-  const t = readTable(splitFile(trainDir), COLUMNS);
+  const t = readTable(splitFile(trainDir), splitTable);
   return t.rows.map((r) => {
     if (!isSplitRole(r.split)) throw new InputError(t.file, `clip ${r.stim_id}: split "${r.split}" is not one of ${SPLIT_ROLES.join(', ')}`);
     return { stimId: r.stim_id, genre: r.genre, split: r.split };
