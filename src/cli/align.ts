@@ -62,4 +62,5 @@ export default defineVerb({
     if (!res.upToDate) notice(`align: ${summary}`);
     process.stdout.write(`align: ${res.upToDate ? 'up to date' : 'done'} (${res.key})${summary ? `; ${summary}` : ''}\n`);
   },
+  flags: { modelDirs: '--models', encodingDirs: '--encodings' },
 });

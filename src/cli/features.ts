@@ -12,7 +12,6 @@ import { FEATURE_BASELINES } from '../stages/features-spaces.js';
 import { runFeaturesStage } from '../stages/features.js';
 import { onnxFileSchema } from '../models/onnx/config.js';
 import { defineVerb, loadConfig, withStageOptions } from './framework.js';
-import { withFlagNames } from './flags.js';
 
 /** Parameters the stage and models library name, as this verb's flags and config fields. */
 const FLAGS = {
@@ -49,12 +48,11 @@ export default defineVerb({
     if (a.model === undefined && a.baseline === undefined && !onnx) throw new InputError('options', 'give --model (a train artifact or an .onnx file), --onnx or --baseline');
     if (a.stimuli === undefined) throw new InputError('--stimuli', 'the stimuli folder is required');
     const trainDir = a.model !== undefined && !onnx ? resolveArtifact(a.model, '--model') : null;
-    const res = await withFlagNames(FLAGS, () =>
-      runFeaturesStage({
-        stimuli: a.stimuli as string, config, trainDir, baseline: a.baseline ?? null, onnx, checkpoint: a.checkpoint, rate: a.rate, pca: a.pca, pcaFit: a['pca-fit'],
-        backend: a.backend, root: a.out ?? DEFAULT_ROOT, seed: a.seed, stamp: a.stamp,
-      }),
-    );
+    const res = await runFeaturesStage({
+      stimuli: a.stimuli as string, config, trainDir, baseline: a.baseline ?? null, onnx, checkpoint: a.checkpoint, rate: a.rate, pca: a.pca, pcaFit: a['pca-fit'],
+      backend: a.backend, root: a.out ?? DEFAULT_ROOT, seed: a.seed, stamp: a.stamp,
+    });
     process.stdout.write(`features: ${res.upToDate ? 'up to date' : 'done'} (${res.key}); ${res.summary}\n`);
   },
+  flags: FLAGS,
 });

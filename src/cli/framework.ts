@@ -9,6 +9,7 @@ import type { Argv } from 'yargs';
 import type { z } from 'zod';
 import { InputError } from '../core/errors.js';
 import { DEFAULT_ROOT } from '../pipeline/derivatives.js';
+import { asFlagError } from './flags.js';
 
 /** Options every verb accepts (declared once in main.ts). */
 export interface CommonOptions {
@@ -26,6 +27,8 @@ export interface VerbSpec<O> {
   describe: string;
   builder: (y: Argv<CommonOptions>) => Argv<O>;
   run: (args: O & CommonOptions) => Promise<void> | void;
+  /** Parameters and config fields the library names in its errors, as this verb's users know them (src/cli/flags.ts). */
+  flags?: Readonly<Record<string, string>>;
 }
 
 /** A verb with its option type erased, so verbs of different shapes fit in one list. */
@@ -50,22 +53,12 @@ export function defineVerb<O>(spec: VerbSpec<O>): Verb {
           try {
             await spec.run(args as unknown as O & CommonOptions);
           } catch (e) {
-            throw asFlagError(e, args);
+            throw asFlagError(e, args, spec.flags);
           }
         },
       );
     },
   };
-}
-
-/**
- * Library code names the parameter an input error is about (`alphas`,
- * `subject`); when the user gave it as an option of this verb, the message
- * names the flag (`--alphas`) instead.
- */
-export function asFlagError(e: unknown, args: Record<string, unknown>): unknown {
-  if (!(e instanceof InputError) || !/^[a-z][A-Za-z]*$/.test(e.where) || args[e.where] === undefined) return e;
-  return new InputError(`--${e.where.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, e.problem, { cause: e });
 }
 
 /** Checks yargs cannot express; run before any verb does work. */

@@ -9,7 +9,6 @@ import { modelStagesFileSchema } from '../models/config.js';
 import { TRAIN_ABLATIONS, TRAIN_ARCHS } from '../artifacts/train-manifest.js';
 import { runTrainStage } from '../stages/train.js';
 import { defineVerb, loadConfig, withStageOptions } from './framework.js';
-import { withFlagNames } from './flags.js';
 
 /** Parameters the stage and models library name, as this verb's flags and config fields. */
 const FLAGS = { ablation: '--ablation', name: '--name', backend: '--backend', arch: '--arch', batchSize: 'train.batchSize', split: 'train.split' };
@@ -26,9 +25,8 @@ export default defineVerb({
       .option('backend', { choices: ['wasm', 'cpu', 'auto'] as const, describe: 'tfjs backend (default: train.backend of the config)' }),
   run: async (a) => {
     const config = loadConfig(a.config, modelStagesFileSchema);
-    const res = await withFlagNames(FLAGS, () =>
-      runTrainStage({ stimuli: a.stimuli, config, arch: a.arch, ablation: a.ablation, name: a.name, backend: a.backend, root: a.out ?? DEFAULT_ROOT, seed: a.seed, stamp: a.stamp }),
-    );
+    const res = await runTrainStage({ stimuli: a.stimuli, config, arch: a.arch, ablation: a.ablation, name: a.name, backend: a.backend, root: a.out ?? DEFAULT_ROOT, seed: a.seed, stamp: a.stamp });
     process.stdout.write(`train: ${res.upToDate ? 'up to date' : 'done'} (${res.key}); ${res.summary}\n`);
   },
+  flags: FLAGS,
 });

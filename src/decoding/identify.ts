@@ -108,10 +108,10 @@ export function runIdentification(inp: IdentificationInputs, cfg: DecodeEegConfi
   if (splits.length < cfg.splits.length) notice('decode-eeg: leave-one-subject-out skipped (one subject)');
   let predannTarget: PredannTarget = { kind: 'fixed', source: inp.annTarget, bins: cfg.targetBins };
   if (cfg.predannTarget === 'audio-cnn' && cfg.decoders.some((d) => d === 'predann' || d === 'predann-noann')) {
-    if (!inp.waveform) throw new InputError('predannTarget', "'audio-cnn' needs the stimulus waveforms (pass --stimuli)");
+    if (!inp.waveform) throw new InputError('predannTarget', "'audio-cnn' needs the stimulus waveforms (the stimuli folder)");
     predannTarget = { kind: 'audio-cnn', waveform: inp.waveform, rate: cfg.audio.rate, config: cfg.audio };
   } else if (cfg.predannTarget === 'modulation') {
-    if (!inp.envelopeTarget || !inp.fluxTarget) throw new InputError('predannTarget', "'modulation' needs the stimuli's envelope and flux (pass --stimuli)");
+    if (!inp.envelopeTarget || !inp.fluxTarget) throw new InputError('predannTarget', "'modulation' needs the stimuli's envelope and flux (the stimuli folder)");
     predannTarget = { kind: 'modulation', envelope: inp.envelopeTarget, flux: inp.fluxTarget };
   }
   const bar = progress('decode-eeg', cfg.decoders.length * splits.length);

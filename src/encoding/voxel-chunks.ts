@@ -95,7 +95,7 @@ export function mergeChunkFits(dirs: readonly string[], spaces: readonly Feature
     if (c.spaces.length !== spaces.length || c.spaces.some((s, i) => spaceId(s) !== spaceId(spaces[i]))) throw new InputError(dir, 'chunk fitted other feature spaces than the features artifact holds');
     next = c.hi;
   }
-  if (next !== nV) throw new InputError(dirs[0] ?? '--merge', `chunks cover voxels [0, ${next}) of ${nV}`);
+  if (next !== nV) throw new InputError(dirs[0] ?? 'chunks', `chunks cover voxels [0, ${next}) of ${nV}`);
   return spaces.map((ref, i) => {
     const full = { alpha: new Float32Array(nV), cvScore: new Float32Array(nV), r: new Float32Array(nV), r2: new Float32Array(nV) };
     const pred = new Float32Array(nTest * nV);

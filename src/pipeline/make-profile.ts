@@ -81,7 +81,7 @@ export function readStageRuns(root: string): StageRun[] {
  * Upstream keys not in `runs` count as done (built before the profile began).
  */
 export function projectMakespan(runs: readonly StageRun[], slots: number, duration: (r: StageRun) => number): number {
-  if (!(Number.isInteger(slots) && slots >= 1)) throw new InputError('--jobs', `must be a positive integer, got ${slots}`);
+  if (!(Number.isInteger(slots) && slots >= 1)) throw new InputError('slots', `must be a positive integer, got ${slots}`);
   const inRun = new Set(runs.map((r) => r.key));
   const end = new Map<string, number>();
   const free = new Array<number>(slots).fill(0);

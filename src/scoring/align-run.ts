@@ -162,7 +162,7 @@ export async function runAlign(opts: { encodingDirs: string[]; modelDirs: string
     });
   }
   if (!out.some((g) => g.bas) && out.length === 1 && hasListenerChoices(opts.bids)) {
-    throw new InputError('--models', 'BAS needs the model’s per-clip genre choices (eval/predictions.tsv): give the train artifact as --models');
+    throw new InputError('modelDirs', 'BAS needs the model’s per-clip genre choices (eval/predictions.tsv): give its train artifact');
   }
   const points = out.map((g) => ({ model: g.model, checkpoint: g.checkpoint, alignment: g.alignment.score, rsa: g.rsa?.score ?? null, performance: g.performance }));
   const vsPerformance = alignmentVsPerformance(points, { nBoot: cfg.nBoot, level: cfg.level, rng: opts.rng.fork('vs-perf') });

@@ -23,13 +23,13 @@ export const isOnnxPath = (p: string | undefined): p is string => p !== undefine
 export function onnxModelFor(section: OnnxSection, a: { model?: string; onnx?: string }, configFile: string | undefined): OnnxModel | null {
   if (a.onnx !== undefined) {
     const m = findDeclaration(section, { name: a.onnx });
-    if (!m) throw new InputError('--onnx', `no ONNX model "${a.onnx}" declared under onnx.models in ${configFile ?? 'the config (give --config)'}`);
-    if (a.model !== undefined) throw new InputError('--onnx', 'give --onnx or --model, not both');
+    if (!m) throw new InputError('onnx', `no ONNX model "${a.onnx}" declared under onnx.models in ${configFile ?? 'the config (none was given)'}`);
+    if (a.model !== undefined) throw new InputError('onnx', 'names a declared model; a model file was given as well (give one or the other)');
     return m;
   }
   if (!isOnnxPath(a.model)) return null;
   const m = findDeclaration(section, { file: a.model });
-  if (!m) throw new InputError(a.model, `declare the model under onnx.models in ${configFile ?? 'the config (give --config)'}: its name, input and layers (docs/onnx-models.md)`);
+  if (!m) throw new InputError(a.model, `declare the model under onnx.models in ${configFile ?? 'the config (none was given)'}: its name, input and layers (docs/onnx-models.md)`);
   return m;
 }
 
