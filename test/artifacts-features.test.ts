@@ -33,6 +33,11 @@ test('a planted set reads back: clip rows end to end, values row-major as numpy 
   t.deepEqual(np, [[0, 1], [10, 11], [20, 21], [30, 31], [40, 41]]);
   const store = openFeatureStore(dir);
   t.deepEqual(store.spaces.map((s) => [s.area, s.iteration, s.rate]), [['belt', 1, 1.5]]);
+  // The encode reader takes the rate from the writer's schema: another spelling is refused, naming the sidecar.
+  const sideFile = path.join(dir, 'm', 'belt', 'iter-1.json');
+  const { rate, ...rest } = side;
+  fs.writeFileSync(sideFile, JSON.stringify({ ...rest, rate_hz: rate }));
+  t.throws(() => openFeatureStore(dir), { instanceOf: InputError, message: /iter-1\.json: field "rate"/ });
 });
 
 test('a series: one set per checkpoint, the top level lists them and shares the clip rows', (t) => {

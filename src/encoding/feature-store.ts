@@ -2,13 +2,15 @@
  * Reading a `brainalign features` artifact: `<model>/<area>/iter-<k>.npy`
  * ((Σ clip rows) × features, float32) with optional `.json` sidecars, and
  * `stimuli.tsv` (stim_id, row_start, n_rows) saying which rows belong to
- * which clip.
+ * which clip. A sidecar is read through src/artifacts/features.ts, so its
+ * row rate has the writer's one spelling (`rate`, Hz).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InputError } from '../core/errors.js';
 import { readNpy, readNpyHeader } from '../io/npy.js';
 import { readTsv, tsvNumber } from '../io/tsv.js';
+import { readFeatureSidecarFile } from '../artifacts/features.js';
 import type { ClipRows } from './design.js';
 
 export interface FeatureSpaceRef {
@@ -19,7 +21,7 @@ export interface FeatureSpaceRef {
   file: string;
   nRows: number;
   nFeat: number;
-  /** Row rate in Hz from the sidecar (`rate`, `rate_hz` or `rateHz`), or null when not stated. */
+  /** Row rate in Hz from the sidecar, or null when the space has none. */
   rate: number | null;
 }
 
@@ -29,27 +31,11 @@ export interface FeatureStore {
   spaces: FeatureSpaceRef[];
   index: Map<string, ClipRows>;
   clipIds: string[];
-  /** Top-level features.json when present (e.g. model name, checkpoint). */
-  meta: Record<string, unknown>;
 }
 
-function readJson(file: string): Record<string, unknown> | null {
-  if (!fs.existsSync(file)) return null;
-  try {
-    const v = JSON.parse(fs.readFileSync(file, 'utf8')) as unknown;
-    return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
-  } catch {
-    throw new InputError(file, 'not valid JSON');
-  }
-}
-
-function rateOf(sidecar: Record<string, unknown> | null): number | null {
-  if (!sidecar) return null;
-  for (const k of ['rate', 'rate_hz', 'rateHz']) {
-    const v = sidecar[k];
-    if (typeof v === 'number' && v > 0) return v;
-  }
-  return null;
+function rateOf(npy: string): number | null {
+  const sidecar = npy.replace(/\.npy$/, '.json');
+  return fs.existsSync(sidecar) ? readFeatureSidecarFile(sidecar).rate : null;
 }
 
 /** Lists the feature spaces and clip index of a features artifact folder; reads only npy headers. */
@@ -87,13 +73,13 @@ export function openFeatureStore(dir: string): FeatureStore {
         const h = readNpyHeader(file);
         if (h.shape.length !== 2) throw new InputError(file, `expected a 2-D array (rows × features), got shape (${h.shape.join(', ')})`);
         if (h.shape[0] < totalRows) throw new InputError(file, `has ${h.shape[0]} rows but stimuli.tsv indexes ${totalRows}`);
-        spaces.push({ model, area, iteration: Number(/\d+/.exec(f)?.[0]), file, nRows: h.shape[0], nFeat: h.shape[1], rate: rateOf(readJson(file.replace(/\.npy$/, '.json'))) });
+        spaces.push({ model, area, iteration: Number(/\d+/.exec(f)?.[0]), file, nRows: h.shape[0], nFeat: h.shape[1], rate: rateOf(file) });
       }
     }
   }
   if (spaces.length === 0) throw new InputError(dir, 'features artifact has no <model>/<area>/iter-<k>.npy files');
   spaces.sort((a, b) => (a.model !== b.model ? (a.model < b.model ? -1 : 1) : a.area !== b.area ? (a.area < b.area ? -1 : 1) : a.iteration - b.iteration));
-  return { dir, spaces, index, clipIds, meta: readJson(path.join(dir, 'features.json')) ?? {} };
+  return { dir, spaces, index, clipIds };
 }
 
 /** The feature matrix of one space as float32 (rows × features, the features' own units). */

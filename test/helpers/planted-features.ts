@@ -16,6 +16,8 @@ import { writeJsonAtomic } from '../../src/core/atomic.js';
 import { readNpy, writeNpy } from '../../src/io/npy.js';
 import { readTsv, writeTsv } from '../../src/io/tsv.js';
 import { runStage } from '../../src/pipeline/stage.js';
+import { featureSidecarSchema, type FeatureSidecar } from '../../src/artifacts/features.js';
+import { writeJsonFile } from '../../src/artifacts/json.js';
 
 const BELT = ['flux', 'centroid', 'bandwidth', 'loudness'];
 const PB = ['onset_density', 'flatness', 'pitch_salience', 'pitch_height'];
@@ -117,7 +119,11 @@ export async function plantedFeatures(
         iters.forEach(({ data, F }, k) => {
           const f = path.join(out, m.name, area, `iter-${k}.npy`);
           writeNpy(f, data, [data.length / F, F]);
-          writeJsonAtomic(f.replace(/\.npy$/, '.json'), { shape: [data.length / F, F], axes: ['row', 'feature'], rate: 1 / tr });
+          const sidecar: FeatureSidecar = {
+            model: m.name, checkpoint: opts.checkpoint ?? null, area, iteration: k, shape: [data.length / F, F], dtype: 'float32', axes: ['row', 'feature'],
+            rate: 1 / tr, rate_units: 'Hz', windowing: 'planted space averaged over TR-long windows', units: 'standardised', pca: null, source: { planted: 'synth-truth' },
+          };
+          writeJsonFile(f.replace(/\.npy$/, '.json'), featureSidecarSchema, sidecar);
         });
       }
     },
