@@ -27,7 +27,7 @@ import { blockCount, permutationTestR, type NullScheme } from '../stats/permutat
 import { ridgeCV, ridgePredict } from './ridge.js';
 import { VOXEL_BLOCK } from './voxel-blocks.js';
 import { correlateColumns } from './correlate.js';
-import { phaseNullTestR } from './phase-null.js';
+import { phaseNullTestR } from '../stats/phase-null.js';
 
 export interface StudyRun {
   file: BidsFile;

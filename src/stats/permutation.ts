@@ -17,6 +17,7 @@
  */
 import { InputError } from '../core/errors.js';
 import type { Rng } from '../core/prng.js';
+import { roiStatistic, testSettings, zscoreColumns } from './columns.js';
 
 /** How the prediction's time axis is scrambled under the null. */
 export type NullScheme =
@@ -141,47 +142,6 @@ export function phaseKernel(nT: number, rng: Rng): Float64Array {
   return c;
 }
 
-/** Columns z-scored with the population SD, so Pearson r = mean over rows of products. */
-function zscoreColumns(x: Float32Array | Float64Array, nT: number, nV: number): { z: Float64Array; constant: Uint8Array } {
-  const z = new Float64Array(nT * nV);
-  const mean = new Float64Array(nV);
-  const ss = new Float64Array(nV);
-  for (let t = 0; t < nT; t++) for (let v = 0; v < nV; v++) mean[v] += x[t * nV + v];
-  for (let v = 0; v < nV; v++) mean[v] /= nT;
-  for (let t = 0; t < nT; t++) {
-    for (let v = 0; v < nV; v++) {
-      const d = x[t * nV + v] - mean[v];
-      z[t * nV + v] = d;
-      ss[v] += d * d;
-    }
-  }
-  const constant = new Uint8Array(nV);
-  const inv = new Float64Array(nV);
-  for (let v = 0; v < nV; v++) {
-    if (ss[v] === 0) constant[v] = 1;
-    else inv[v] = 1 / Math.sqrt(ss[v] / nT);
-  }
-  for (let t = 0; t < nT; t++) for (let v = 0; v < nV; v++) z[t * nV + v] *= inv[v];
-  return { z, constant };
-}
-
-function roiStat(r: Float64Array, voxels: ArrayLike<number>, how: 'mean' | 'median', scratch: number[]): number {
-  scratch.length = 0;
-  for (let i = 0; i < voxels.length; i++) {
-    const v = r[voxels[i]];
-    if (!Number.isNaN(v)) scratch.push(v);
-  }
-  if (scratch.length === 0) return NaN;
-  if (how === 'mean') {
-    let s = 0;
-    for (const v of scratch) s += v;
-    return s / scratch.length;
-  }
-  scratch.sort((a, b) => a - b);
-  const m = scratch.length >> 1;
-  return scratch.length % 2 ? scratch[m] : (scratch[m - 1] + scratch[m]) / 2;
-}
-
 /**
  * Per-voxel and per-ROI permutation test of prediction accuracy. `pred` and
  * `data` are nT×nV row-major (time × voxel). Returns observed r (unitless),
@@ -194,20 +154,7 @@ export function permutationTestR(
   nV: number,
   opts: PermutationOptions,
 ): PermutationResult {
-  if (pred.length !== nT * nV || data.length !== nT * nV) {
-    throw new InputError('permutationTestR', `expected ${nT}×${nV} values, got ${pred.length} (prediction) and ${data.length} (data)`);
-  }
-  const nPerm = opts.nPerm ?? 1000;
-  if (!(Number.isInteger(nPerm) && nPerm >= 1)) throw new InputError('nPerm', `must be a positive integer, got ${nPerm}`);
-  const twoSided = (opts.alternative ?? 'greater') === 'two-sided';
-  const how = opts.roiStatistic ?? 'mean';
-  const rois = opts.rois ?? [];
-  for (const roi of rois) {
-    for (let i = 0; i < roi.voxels.length; i++) {
-      const v = roi.voxels[i];
-      if (!(Number.isInteger(v) && v >= 0 && v < nV)) throw new InputError(`roi ${roi.name}`, `voxel index ${v} outside [0, ${nV})`);
-    }
-  }
+  const { nPerm, twoSided, how, rois } = testSettings('permutationTestR', pred, data, nT, nV, opts);
   if (opts.scheme.kind === 'block') blockCount(nT, opts.scheme.blockLength);
   const zp = zscoreColumns(pred, nT, nV);
   const zd = zscoreColumns(data, nT, nV);
@@ -225,9 +172,9 @@ export function permutationTestR(
   };
   const r = new Float64Array(nV);
   rAt(identity, r);
-  const scratch: number[] = [];
+  const scratch = new Float64Array(Math.max(nV, ...rois.map((roi) => roi.voxels.length)));
   const stat = (x: number): number => (twoSided ? Math.abs(x) : x);
-  const roiObs = rois.map((roi) => roiStat(r, roi.voxels, how, scratch));
+  const roiObs = rois.map((roi) => roiStatistic(r, 0, roi.voxels, how, scratch));
   const count = new Float64Array(nV);
   const roiCount = new Float64Array(rois.length);
   const rNull = new Float64Array(nV);
@@ -244,7 +191,7 @@ export function permutationTestR(
     kept?.set(rNull, k * nV);
     for (let v = 0; v < nV; v++) if (stat(rNull[v]) >= stat(r[v])) count[v]++;
     for (let j = 0; j < rois.length; j++) {
-      if (stat(roiStat(rNull, rois[j].voxels, how, scratch)) >= stat(roiObs[j])) roiCount[j]++;
+      if (stat(roiStatistic(rNull, 0, rois[j].voxels, how, scratch)) >= stat(roiObs[j])) roiCount[j]++;
     }
   }
   const p = new Float64Array(nV);

@@ -3,7 +3,7 @@ import { Rng } from '../src/core/prng.js';
 import { InputError } from '../src/core/errors.js';
 import { getLinalg, nativeAvailable, type Linalg } from '../src/linalg/index.js';
 import { permutationTestR, phaseKernel } from '../src/stats/permutation.js';
-import { phaseNullTestR } from '../src/encoding/phase-null.js';
+import { phaseNullTestR } from '../src/stats/phase-null.js';
 import { pyStdin as py } from './helpers/python.js';
 
 const paths: Linalg[] = [getLinalg({ prefer: 'portable' })];

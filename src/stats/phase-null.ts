@@ -18,7 +18,8 @@
 import { InputError } from '../core/errors.js';
 import type { Rng } from '../core/prng.js';
 import { getLinalg, type Linalg } from '../linalg/index.js';
-import type { PermutationResult, RoiSpec } from '../stats/permutation.js';
+import { roiStatistic, testSettings, zscoreColumns } from './columns.js';
+import type { PermutationResult, RoiSpec } from './permutation.js';
 
 export interface PhaseNullOptions {
   rng: Rng;
@@ -34,30 +35,6 @@ export interface PhaseNullOptions {
   /** Null draws per GEMM (bounds memory at drawsPerBlock × nV doubles; default 256). */
   drawsPerBlock?: number;
   linalg?: Linalg;
-}
-
-/** Columns centred and scaled by the population SD (r = mean of products); constant columns flagged. */
-function zscoreColumns(x: Float32Array | Float64Array, nT: number, nV: number): { z: Float64Array; constant: Uint8Array } {
-  const z = new Float64Array(nT * nV);
-  const mean = new Float64Array(nV);
-  const ss = new Float64Array(nV);
-  for (let t = 0; t < nT; t++) for (let v = 0; v < nV; v++) mean[v] += x[t * nV + v];
-  for (let v = 0; v < nV; v++) mean[v] /= nT;
-  for (let t = 0; t < nT; t++) {
-    for (let v = 0; v < nV; v++) {
-      const d = x[t * nV + v] - mean[v];
-      z[t * nV + v] = d;
-      ss[v] += d * d;
-    }
-  }
-  const constant = new Uint8Array(nV);
-  const inv = new Float64Array(nV);
-  for (let v = 0; v < nV; v++) {
-    if (ss[v] === 0) constant[v] = 1;
-    else inv[v] = 1 / Math.sqrt(ss[v] / nT);
-  }
-  for (let t = 0; t < nT; t++) for (let v = 0; v < nV; v++) z[t * nV + v] *= inv[v];
-  return { z, constant };
 }
 
 /**
@@ -133,23 +110,6 @@ function phaseCoefficients(nT: number, m: number, rng: Rng): Float64Array {
   return c;
 }
 
-function roiStatistic(r: Float64Array, offset: number, voxels: ArrayLike<number>, how: 'mean' | 'median', scratch: Float64Array): number {
-  let n = 0;
-  for (let i = 0; i < voxels.length; i++) {
-    const x = r[offset + voxels[i]];
-    if (!Number.isNaN(x)) scratch[n++] = x;
-  }
-  if (n === 0) return NaN;
-  if (how === 'mean') {
-    let s = 0;
-    for (let i = 0; i < n; i++) s += scratch[i];
-    return s / n;
-  }
-  const a = scratch.subarray(0, n).sort();
-  const m = n >> 1;
-  return n % 2 ? a[m] : (a[m - 1] + a[m]) / 2;
-}
-
 /**
  * Per-voxel and per-ROI phase-randomisation test of prediction accuracy:
  * `pred` and `data` are nT × nV row-major (time × voxel). Returns observed r
@@ -157,21 +117,8 @@ function roiStatistic(r: Float64Array, offset: number, voxels: ArrayLike<number>
  * per voxel and per ROI, as permutationTestR with scheme 'phase'.
  */
 export function phaseNullTestR(pred: Float32Array | Float64Array, data: Float32Array | Float64Array, nT: number, nV: number, opts: PhaseNullOptions): PermutationResult {
-  if (pred.length !== nT * nV || data.length !== nT * nV) {
-    throw new InputError('phaseNullTestR', `expected ${nT}×${nV} values, got ${pred.length} (prediction) and ${data.length} (data)`);
-  }
+  const { nPerm, twoSided, how, rois } = testSettings('phaseNullTestR', pred, data, nT, nV, opts);
   if (!(Number.isInteger(nT) && nT >= 2)) throw new InputError('phaseNullTestR', `need at least 2 samples, got ${nT}`);
-  const nPerm = opts.nPerm ?? 1000;
-  if (!(Number.isInteger(nPerm) && nPerm >= 1)) throw new InputError('nPerm', `must be a positive integer, got ${nPerm}`);
-  const twoSided = (opts.alternative ?? 'greater') === 'two-sided';
-  const how = opts.roiStatistic ?? 'mean';
-  const rois = opts.rois ?? [];
-  for (const roi of rois) {
-    for (let i = 0; i < roi.voxels.length; i++) {
-      const v = roi.voxels[i];
-      if (!(Number.isInteger(v) && v >= 0 && v < nV)) throw new InputError(`roi ${roi.name}`, `voxel index ${v} outside [0, ${nV})`);
-    }
-  }
   const la = opts.linalg ?? getLinalg();
   const zp = zscoreColumns(pred, nT, nV);
   const zd = zscoreColumns(data, nT, nV);
@@ -185,7 +132,7 @@ export function phaseNullTestR(pred: Float32Array | Float64Array, data: Float32A
 
   const g = crossSpectrum(la, realDftBasis(nT), zp.z, zd.z, nT, nV);
   const stat = (x: number): number => (twoSided ? Math.abs(x) : x);
-  const scratch = new Float64Array(nV);
+  const scratch = new Float64Array(Math.max(nV, ...rois.map((roi) => roi.voxels.length)));
   // NaN for dead voxels: no null value compares ≥ NaN, as with permutationTestR's stat(null) ≥ stat(NaN).
   const thr = r.map(stat);
   const roiObs = rois.map((roi) => roiStatistic(r, 0, roi.voxels, how, scratch));
