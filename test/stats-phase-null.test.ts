@@ -5,17 +5,10 @@ import { getLinalg, nativeAvailable, type Linalg } from '../src/linalg/index.js'
 import { permutationTestR, phaseKernel } from '../src/stats/permutation.js';
 import { phaseNullTestR } from '../src/stats/phase-null.js';
 import { pyStdin as py } from './helpers/python.js';
+import { ar1 } from './helpers/ar1.js';
 
 const paths: Linalg[] = [getLinalg({ prefer: 'portable' })];
 if (nativeAvailable()) paths.push(getLinalg({ prefer: 'native' }));
-
-function ar1(n: number, phi: number, rng: Rng): Float64Array {
-  const x = new Float64Array(n);
-  x[0] = rng.normal();
-  const s = Math.sqrt(1 - phi * phi);
-  for (let t = 1; t < n; t++) x[t] = phi * x[t - 1] + s * rng.normal();
-  return x;
-}
 
 /** nV voxels of T samples: the first half carry 0.6 × the AR(1) prediction (r ≈ 0.5), the rest none; voxel nV−1 is constant. */
 function planted(nT: number, nV: number, seed: number): { pred: Float32Array; data: Float32Array } {

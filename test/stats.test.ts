@@ -15,16 +15,9 @@ import {
   benjaminiHochberg,
 } from '../src/stats/index.js';
 import { pyStdin as py } from './helpers/python.js';
+import { ar1 } from './helpers/ar1.js';
 import { InputError } from '../src/core/errors.js';
 import { convolve, doubleGammaHrf } from '../src/signal/hrf.js';
-
-function ar1(n: number, phi: number, rng: Rng): Float64Array {
-  const x = new Float64Array(n);
-  x[0] = rng.normal();
-  const s = Math.sqrt(1 - phi * phi);
-  for (let t = 1; t < n; t++) x[t] = phi * x[t - 1] + s * rng.normal();
-  return x;
-}
 
 test('Spearman and Kendall τb match scipy; τa matches an independent O(n²) count, on heavily tied data', (t) => {
   const rng = new Rng(11, 'ranks');

@@ -4,7 +4,7 @@
  * same observed r and ROI statistic, and the same p for the same draws.
  */
 import { InputError } from '../core/errors.js';
-import type { RoiSpec } from './permutation.js';
+import type { PermutationResult, RoiSpec } from './permutation.js';
 
 /** The checked settings of a test of r over nT × nV inputs; `test` names the function in errors. */
 export function testSettings(
@@ -76,4 +76,28 @@ export function roiStatistic(r: Float64Array, offset: number, voxels: ArrayLike<
   const a = scratch.subarray(0, n).sort();
   const m = n >> 1;
   return n % 2 ? a[m] : (a[m - 1] + a[m]) / 2;
+}
+
+/**
+ * p = (1 + #{null ≥ observed}) / (1 + nPerm) per voxel and per ROI from the
+ * counts of null draws at least as extreme; an undefined r has p NaN.
+ */
+export function testResult(
+  r: Float64Array,
+  count: Float64Array,
+  rois: readonly RoiSpec[],
+  roiObs: readonly number[],
+  roiCount: Float64Array,
+  nPerm: number,
+  kept: Float64Array | undefined,
+): PermutationResult {
+  const p = new Float64Array(r.length);
+  for (let v = 0; v < r.length; v++) p[v] = Number.isNaN(r[v]) ? NaN : (1 + count[v]) / (1 + nPerm);
+  return {
+    r,
+    p,
+    rois: rois.map((roi, j) => ({ name: roi.name, statistic: roiObs[j], p: Number.isNaN(roiObs[j]) ? NaN : (1 + roiCount[j]) / (1 + nPerm) })),
+    nPerm,
+    ...(kept ? { nullR: kept } : {}),
+  };
 }

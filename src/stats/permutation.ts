@@ -17,7 +17,7 @@
  */
 import { InputError } from '../core/errors.js';
 import type { Rng } from '../core/prng.js';
-import { roiStatistic, testSettings, zscoreColumns } from './columns.js';
+import { roiStatistic, testResult, testSettings, zscoreColumns } from './columns.js';
 
 /** How the prediction's time axis is scrambled under the null. */
 export type NullScheme =
@@ -194,13 +194,5 @@ export function permutationTestR(
       if (stat(roiStatistic(rNull, 0, rois[j].voxels, how, scratch)) >= stat(roiObs[j])) roiCount[j]++;
     }
   }
-  const p = new Float64Array(nV);
-  for (let v = 0; v < nV; v++) p[v] = Number.isNaN(r[v]) ? NaN : (1 + count[v]) / (1 + nPerm);
-  return {
-    r,
-    p,
-    rois: rois.map((roi, j) => ({ name: roi.name, statistic: roiObs[j], p: Number.isNaN(roiObs[j]) ? NaN : (1 + roiCount[j]) / (1 + nPerm) })),
-    nPerm,
-    ...(kept ? { nullR: kept } : {}),
-  };
+  return testResult(r, count, rois, roiObs, roiCount, nPerm, kept);
 }

@@ -18,7 +18,7 @@
 import { InputError } from '../core/errors.js';
 import type { Rng } from '../core/prng.js';
 import { getLinalg, type Linalg } from '../linalg/index.js';
-import { roiStatistic, testSettings, zscoreColumns } from './columns.js';
+import { roiStatistic, testResult, testSettings, zscoreColumns } from './columns.js';
 import type { PermutationResult, RoiSpec } from './permutation.js';
 
 export interface PhaseNullOptions {
@@ -158,13 +158,5 @@ export function phaseNullTestR(pred: Float32Array | Float64Array, data: Float32A
     }
     kept?.set(rNull, k0 * nV);
   }
-  const p = new Float64Array(nV);
-  for (let v = 0; v < nV; v++) p[v] = Number.isNaN(r[v]) ? NaN : (1 + count[v]) / (1 + nPerm);
-  return {
-    r,
-    p,
-    rois: rois.map((roi, j) => ({ name: roi.name, statistic: roiObs[j], p: Number.isNaN(roiObs[j]) ? NaN : (1 + roiCount[j]) / (1 + nPerm) })),
-    nPerm,
-    ...(kept ? { nullR: kept } : {}),
-  };
+  return testResult(r, count, rois, roiObs, roiCount, nPerm, kept);
 }
