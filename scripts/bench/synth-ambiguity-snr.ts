@@ -15,33 +15,19 @@ import { defaultSynthConfig } from '../../src/synth/config.js';
 import { BLEND_GROUPS } from '../../src/synth/music.js';
 import { makeStimuli, subjectId } from '../../src/synth/study.js';
 import { clipVector } from './clip-vector.js';
+import { leaveOneOutCentroidDistances } from './centroid-distances.js';
 
-/** Leave-one-clip-out centroid softmax: row c = P(k | clip c), temperature = the feature count. */
+/** Leave-one-clip-out centroid softmax: row c = P(k | clip c), logits = −(squared distance) / feature count. */
 function centroidSoftmax(vecs: number[][], labels: number[], k: number): Float64Array {
-  const n = vecs.length;
   const d = vecs[0].length;
-  const out = new Float64Array(n * k);
-  for (let i = 0; i < n; i++) {
-    const train = [...Array(n).keys()].filter((j) => j !== i);
-    const mu = new Array<number>(d).fill(0);
-    const sd = new Array<number>(d).fill(0);
-    for (const j of train) for (let f = 0; f < d; f++) mu[f] += vecs[j][f] / train.length;
-    for (const j of train) for (let f = 0; f < d; f++) sd[f] += (vecs[j][f] - mu[f]) ** 2 / train.length;
-    const z = (v: number[]): number[] => v.map((x, f) => (x - mu[f]) / (Math.sqrt(sd[f]) || 1));
-    const cent = Array.from({ length: k }, () => new Array<number>(d).fill(0));
-    const cnt = new Array<number>(k).fill(0);
-    for (const j of train) {
-      const zj = z(vecs[j]);
-      cnt[labels[j]]++;
-      for (let f = 0; f < d; f++) cent[labels[j]][f] += zj[f];
-    }
-    const zi = z(vecs[i]);
-    const logit = cent.map((c, g) => -zi.reduce((s, x, f) => s + (x - c[f] / cnt[g]) ** 2, 0) / d);
+  const out = new Float64Array(vecs.length * k);
+  leaveOneOutCentroidDistances(vecs, labels, k).forEach((dist, i) => {
+    const logit = dist.map((x) => -x / d);
     const top = Math.max(...logit);
     const e = logit.map((l) => Math.exp(l - top));
     const tot = e.reduce((a, b) => a + b, 0);
     e.forEach((v, g) => (out[i * k + g] = v / tot));
-  }
+  });
   return out;
 }
 

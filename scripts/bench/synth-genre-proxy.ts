@@ -10,38 +10,18 @@ import { Rng } from '../../src/core/prng.js';
 import { defaultSynthConfig } from '../../src/synth/config.js';
 import { makeStimuli } from '../../src/synth/study.js';
 import { clipVector } from './clip-vector.js';
+import { leaveOneOutCentroidDistances } from './centroid-distances.js';
 
+/** Nearest class centroid, leave one clip out (the first centroid on a tie). */
 function leaveOneOut(vecs: number[][], labels: number[], k: number): { acc: number; confusion: number[][] } {
-  const n = vecs.length;
-  const d = vecs[0].length;
   const confusion = Array.from({ length: k }, () => new Array<number>(k).fill(0));
   let correct = 0;
-  for (let i = 0; i < n; i++) {
-    const train = [...Array(n).keys()].filter((j) => j !== i);
-    const mu = new Array<number>(d).fill(0);
-    const sd = new Array<number>(d).fill(0);
-    for (const j of train) for (let f = 0; f < d; f++) mu[f] += vecs[j][f] / train.length;
-    for (const j of train) for (let f = 0; f < d; f++) sd[f] += (vecs[j][f] - mu[f]) ** 2 / train.length;
-    const z = (v: number[]): number[] => v.map((x, f) => (x - mu[f]) / (Math.sqrt(sd[f]) || 1));
-    const cent = Array.from({ length: k }, () => new Array<number>(d).fill(0));
-    const cnt = new Array<number>(k).fill(0);
-    for (const j of train) {
-      const zj = z(vecs[j]);
-      cnt[labels[j]]++;
-      for (let f = 0; f < d; f++) cent[labels[j]][f] += zj[f];
-    }
-    const zi = z(vecs[i]);
-    let best = 0;
-    let bestD = Infinity;
-    for (let c = 0; c < k; c++) {
-      let dist = 0;
-      for (let f = 0; f < d; f++) dist += (zi[f] - cent[c][f] / cnt[c]) ** 2;
-      if (dist < bestD) { bestD = dist; best = c; }
-    }
+  leaveOneOutCentroidDistances(vecs, labels, k).forEach((dist, i) => {
+    const best = dist.indexOf(Math.min(...dist));
     confusion[labels[i]][best]++;
     if (best === labels[i]) correct++;
-  }
-  return { acc: correct / n, confusion };
+  });
+  return { acc: correct / vecs.length, confusion };
 }
 
 const seeds = process.argv.slice(2).map(Number);
