@@ -105,6 +105,10 @@ test('align without per-clip predictions says what is missing (one line, exit 2)
   const r = runCli(['align', '--encodings', f.enc, '--models', f.train, '--bids', f.bids, '--config', f.cfg, '--out', path.join(tmp, 'deriv2'), '--quiet'], { env: { BRAINALIGN_TEST_SOURCES: '1' } });
   t.is(r.code, 2);
   t.regex(r.stderr, /predictions/);
+  // Without --models at all: the library names its parameter (modelDirs), the verb the flag.
+  const none = runCli(['align', '--encodings', f.enc, '--bids', f.bids, '--config', f.cfg, '--out', path.join(tmp, 'deriv2'), '--quiet'], { env: { BRAINALIGN_TEST_SOURCES: '1' } });
+  t.is(none.code, 2);
+  t.regex(none.stderr, /^brainalign: --models: BAS needs the model’s per-clip genre choices \(eval\/predictions\.tsv\): give its train artifact\n$/);
 });
 
 test('an epoch checkpoint is scored by the predictions the train stage wrote for it (test-split clips only), not by the final model’s', async (t) => {
