@@ -156,6 +156,6 @@ test('bad scale-out input is one line and exit 2: a chunk outside 1…N, --chunk
   fs.writeFileSync(conf, 'ClusterName=none\nSlurmctldHost=localhost(127.0.0.1)\nSlurmctldPort=1\n');
   const down = runCli(['slurm', 'run', '--target', 'x.json', '--out', dir, '--', 'true'], { env: { SLURM_CONF: conf } });
   t.is(down.code, 2);
-  t.regex(down.stderr, /^brainalign: slurm: sbatch: .*\(is the cluster up\? scripts\/slurm\/cluster\.sh status\)\n$/);
+  t.regex(down.stderr, /^brainalign: slurm: sbatch: .*\(is the cluster up, and SLURM_CONF set\? scripts\/slurm\/cluster\.sh status; for the local cluster: eval "\$\(scripts\/slurm\/cluster\.sh env\)"\)\n$/);
   t.false(fs.existsSync(path.join(dir, '.jobs', 'x.json')), 'no record of a job that was never submitted');
 });
