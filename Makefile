@@ -119,8 +119,10 @@ all: build studies
 typecheck: deps
 	npx tsc -p tsconfig.test.json
 
-# Biome's linter (biome.jsonc lists the rules turned down and why); errors fail the build.
+# Biome's formatter in check mode (an unformatted file fails; `npx biome format --write .` fixes
+# it) and its linter (biome.jsonc lists the rules turned down and why; errors fail the build).
 lint: deps
+	npx biome format .
 	npx biome lint .
 
 test: build typecheck lint

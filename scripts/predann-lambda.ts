@@ -46,16 +46,21 @@ function report(runs: LambdaRuns, minutes: number): void {
   fs.mkdirSync(path.dirname(a.out), { recursive: true });
   writeJsonAtomic(a.out, { ...res, runs, minutes, synth: a.synth, config: a.config, studySeed: Number(a['study-seed']), target: cfg.decode.predannTarget });
   for (const t of res.tests) {
-    process.stdout.write(`${t.group}: top-1 λ = ${res.lambda} ${t.mean_lambda.toFixed(3)} vs λ = 0 ${t.mean_zero.toFixed(3)} (chance ${res.chance.toFixed(3)}); ` +
-      `mean Δ ${t.signFlip.meanDiff.toFixed(3)} [${t.signFlip.lo.toFixed(3)}, ${t.signFlip.hi.toFixed(3)}], sign-flip p ${t.signFlip.p.toFixed(3)}${t.signFlip.exact ? ' (exact)' : ''}; ` +
-      `McNemar pooled b ${t.mcnemar.b} c ${t.mcnemar.c} p ${t.mcnemar.p.toFixed(3)}\n`);
+    process.stdout.write(
+      `${t.group}: top-1 λ = ${res.lambda} ${t.mean_lambda.toFixed(3)} vs λ = 0 ${t.mean_zero.toFixed(3)} (chance ${res.chance.toFixed(3)}); ` +
+        `mean Δ ${t.signFlip.meanDiff.toFixed(3)} [${t.signFlip.lo.toFixed(3)}, ${t.signFlip.hi.toFixed(3)}], sign-flip p ${t.signFlip.p.toFixed(3)}${t.signFlip.exact ? ' (exact)' : ''}; ` +
+        `McNemar pooled b ${t.mcnemar.b} c ${t.mcnemar.c} p ${t.mcnemar.p.toFixed(3)}\n`,
+    );
   }
   process.stdout.write(`${minutes.toFixed(1)} min\n`);
 }
 
 if (a.merge) {
-  const parts = a.merge.split(',').map((f) => (JSON.parse(fs.readFileSync(f, 'utf8')) as { runs: LambdaRuns; minutes: number }));
-  report(mergeLambdaRuns(parts.map((p) => p.runs)), parts.reduce((s, p) => s + p.minutes, 0));
+  const parts = a.merge.split(',').map((f) => JSON.parse(fs.readFileSync(f, 'utf8')) as { runs: LambdaRuns; minutes: number });
+  report(
+    mergeLambdaRuns(parts.map((p) => p.runs)),
+    parts.reduce((s, p) => s + p.minutes, 0),
+  );
 } else {
   const synthRaw = read(a.synth) as Record<string, unknown>;
   const synth = synthConfigSchema.parse({ ...synthRaw, fmri: { subjects: 0 }, behaviour: { subjects: 0 } });
@@ -65,7 +70,8 @@ if (a.merge) {
   const seeds = Array.from({ length: Number(a.seeds) }, (_, i) => first + i);
   const t0 = Date.now();
   const runs = runLambdaSeeds(inputs, cfg.decode, split, seeds, controls, (rows) => {
-    for (const r of rows) process.stdout.write(`seed ${r.seed} ${r.group}: λ ${r.top1_lambda.toFixed(3)} vs 0 ${r.top1_zero.toFixed(3)} (${r.n_items} items)\n`);
+    for (const r of rows)
+      process.stdout.write(`seed ${r.seed} ${r.group}: λ ${r.top1_lambda.toFixed(3)} vs 0 ${r.top1_zero.toFixed(3)} (${r.n_items} items)\n`);
   });
   report(runs, (Date.now() - t0) / 60000);
 }

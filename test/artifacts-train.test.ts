@@ -78,10 +78,27 @@ test('predictions, split and manifest read back as written; best and epoch check
   t.true(fs.existsSync(path.join(dir, 'checkpoints', 'epoch-0002', 'predictions.tsv')));
   const art = openTrainArtifact(dir);
   t.deepEqual(art.predictions(), p);
-  t.deepEqual(art.predictions('epoch-0002').rows.map((r) => r.predictedGenre), ['rock', 'rock']);
-  writeSplit(dir, [{ stimId: 'a', genre: 'jazz', split: 'train' }, { stimId: 'b', genre: 'rock', split: 'test' }]);
-  t.deepEqual(readSplit(dir).map((r) => r.split), ['train', 'test']);
-  const m = { name: 'ban', arch: 'ban' as const, ablation: 'none' as const, classes: ['jazz', 'rock'], mel: { sr: 22050, nFft: 1024, hop: 512, nMels: 32 }, bestEpoch: 2, checkpoints: ['epoch-0002'] };
+  t.deepEqual(
+    art.predictions('epoch-0002').rows.map((r) => r.predictedGenre),
+    ['rock', 'rock'],
+  );
+  writeSplit(dir, [
+    { stimId: 'a', genre: 'jazz', split: 'train' },
+    { stimId: 'b', genre: 'rock', split: 'test' },
+  ]);
+  t.deepEqual(
+    readSplit(dir).map((r) => r.split),
+    ['train', 'test'],
+  );
+  const m = {
+    name: 'ban',
+    arch: 'ban' as const,
+    ablation: 'none' as const,
+    classes: ['jazz', 'rock'],
+    mel: { sr: 22050, nFft: 1024, hop: 512, nMels: 32 },
+    bestEpoch: 2,
+    checkpoints: ['epoch-0002'],
+  };
   writeTrainManifest(dir, m);
   t.deepEqual(readTrainManifest(dir), m);
 });
@@ -93,7 +110,11 @@ test('a renamed column, an unknown split role, a missing loss or a choice outsid
   writeTsv(path.join(dir, 'split.tsv'), ['stim_id', 'genre', 'split'], [{ stim_id: 'a', genre: 'jazz', split: 'holdout' }]);
   t.throws(() => readSplit(dir), { instanceOf: InputError, message: /clip a: split "holdout"/ });
   const f = path.join(dir, 'eval', 'predictions.tsv');
-  writeTsv(f, ['stim_id', 'true_genre', 'predicted_genre', 'split', 'p_jazz', 'p_rock'], [{ stim_id: 'a', true_genre: 'jazz', predicted_genre: 'blues', split: 'test', p_jazz: 0.5, p_rock: 0.5 }]);
+  writeTsv(
+    f,
+    ['stim_id', 'true_genre', 'predicted_genre', 'split', 'p_jazz', 'p_rock'],
+    [{ stim_id: 'a', true_genre: 'jazz', predicted_genre: 'blues', split: 'test', p_jazz: 0.5, p_rock: 0.5 }],
+  );
   t.throws(() => readPredictions(f), { instanceOf: InputError, message: /predicted_genre "blues" is not one of the p_<genre> classes/ });
   // A loss is required; a validation score may be n/a (no validation split).
   writeHistory(dir, [{ epoch: 1, train_loss: 0.5, train_acc: 0.75, val_loss: null, val_acc: null }]);

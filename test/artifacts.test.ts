@@ -24,11 +24,16 @@ test('a table comes back as written, typed; NaN and ±inf scores read as missing
   const dir = tmpDir();
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   const f = path.join(dir, 'scores.tsv');
-  writeTable(f, scores, [
-    { model: 'ban', checkpoint: null, n: 3, r: 0.25, r_norm_a1: 0.5 },
-    { model: 'cnn', checkpoint: 'epoch-0002', n: 0, r: Number.NaN, r_norm_a1: null },
-    { model: 'cnn', checkpoint: 'best', n: 7, r: Number.POSITIVE_INFINITY, r_norm_a1: -1 },
-  ], { extra: { columns: ['r_norm_a1'], describe: { r_norm_a1: { Description: 'per-ROI' } } } });
+  writeTable(
+    f,
+    scores,
+    [
+      { model: 'ban', checkpoint: null, n: 3, r: 0.25, r_norm_a1: 0.5 },
+      { model: 'cnn', checkpoint: 'epoch-0002', n: 0, r: Number.NaN, r_norm_a1: null },
+      { model: 'cnn', checkpoint: 'best', n: 7, r: Number.POSITIVE_INFINITY, r_norm_a1: -1 },
+    ],
+    { extra: { columns: ['r_norm_a1'], describe: { r_norm_a1: { Description: 'per-ROI' } } } },
+  );
   const back = readTable(f, scores);
   t.deepEqual(back.rows, [
     { model: 'ban', checkpoint: null, n: 3, r: 0.25 },
@@ -36,11 +41,21 @@ test('a table comes back as written, typed; NaN and ±inf scores read as missing
     { model: 'cnn', checkpoint: 'best', n: 7, r: null },
   ]);
   t.deepEqual(back.extra, ['r_norm_a1']);
-  t.deepEqual(back.extraCells.map((c) => c.r_norm_a1), ['0.5', 'n/a', '-1']);
-  t.deepEqual(Object.keys(JSON.parse(fs.readFileSync(path.join(dir, 'scores.json'), 'utf8')) as object), ['r', 'r_norm_a1'], 'sidecar: the declared and the extra descriptions');
-  const pandas = pyArgs<unknown>(`import pandas as pd, json, sys
+  t.deepEqual(
+    back.extraCells.map((c) => c.r_norm_a1),
+    ['0.5', 'n/a', '-1'],
+  );
+  t.deepEqual(
+    Object.keys(JSON.parse(fs.readFileSync(path.join(dir, 'scores.json'), 'utf8')) as object),
+    ['r', 'r_norm_a1'],
+    'sidecar: the declared and the extra descriptions',
+  );
+  const pandas = pyArgs<unknown>(
+    `import pandas as pd, json, sys
 d = pd.read_csv(sys.argv[1], sep='\\t')
-print(json.dumps({'cols': list(d.columns), 'n': [int(x) for x in d['n']], 'r0': float(d['r'][0]), 'na': bool(pd.isna(d['r'][1])), 'ck0': bool(pd.isna(d['checkpoint'][0]))}))`, f);
+print(json.dumps({'cols': list(d.columns), 'n': [int(x) for x in d['n']], 'r0': float(d['r'][0]), 'na': bool(pd.isna(d['r'][1])), 'ck0': bool(pd.isna(d['checkpoint'][0]))}))`,
+    f,
+  );
   t.deepEqual(pandas, { cols: ['model', 'checkpoint', 'n', 'r', 'r_norm_a1'], n: [3, 0, 7], r0: 0.25, na: true, ck0: true });
 });
 
@@ -76,9 +91,22 @@ test('JSON artifacts: the writer checks what it serialises (NaN → null) agains
 
 function sidecar(nSeg: number, nCh: number, nT: number): SegmentsSidecar {
   return {
-    shape: [nSeg, nCh, nT], axes: ['segment', 'channel', 'time'], units: 'uV', subject: 'sub-01', task: 'listen', rate_hz: 64, shift_s: 0.2, segment_s: nT / 64,
-    channels: Array.from({ length: nCh }, (_, i) => `E${i + 1}`), bad_channels: [], bad_channel_action: 'interpolate', stim_ids: Array.from({ length: nSeg }, (_, i) => `s${i}`),
-    segment_onsets_s: Array.from({ length: nSeg }, (_, i) => 10 * i), skipped_events: [], sources: ['sub-01_eeg.bdf'], parameters: {},
+    shape: [nSeg, nCh, nT],
+    axes: ['segment', 'channel', 'time'],
+    units: 'uV',
+    subject: 'sub-01',
+    task: 'listen',
+    rate_hz: 64,
+    shift_s: 0.2,
+    segment_s: nT / 64,
+    channels: Array.from({ length: nCh }, (_, i) => `E${i + 1}`),
+    bad_channels: [],
+    bad_channel_action: 'interpolate',
+    stim_ids: Array.from({ length: nSeg }, (_, i) => `s${i}`),
+    segment_onsets_s: Array.from({ length: nSeg }, (_, i) => 10 * i),
+    skipped_events: [],
+    sources: ['sub-01_eeg.bdf'],
+    parameters: {},
   };
 }
 
@@ -86,7 +114,9 @@ test('segments: written and opened back bit for bit; an array that disagrees wit
   const dir = tmpDir();
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   const data = Float32Array.from({ length: 3 * 2 * 5 }, (_, i) => Math.sin(i) * 1e-3 + i);
-  writeSegments(dir, '01', 'listen', data, sidecar(3, 2, 5), [{ recording: 'r1', name: 'E1', status: 'good', marked_bad: 'no', z_logvar: 0.1, neighbour_r: null, sd_uv: 3 }]);
+  writeSegments(dir, '01', 'listen', data, sidecar(3, 2, 5), [
+    { recording: 'r1', name: 'E1', status: 'good', marked_bad: 'no', z_logvar: 0.1, neighbour_r: null, sd_uv: 3 },
+  ]);
   const [s] = openSegments(dir);
   t.deepEqual(s.meta.stim_ids, ['s0', 's1', 's2']);
   t.deepEqual(Array.from(s.read()), Array.from(data));

@@ -24,8 +24,16 @@ const D = path.join(tmp, 'deriv');
 const CFG = path.join(tmp, 'cfg.json');
 const TINY = {
   model: {
-    nMels: 32, frames: 32, a1Width: 4, scale: 2, fcHidden: [8],
-    areas: [{ name: 'belt', width: 8, times: 2 }, { name: 'pb', width: 8, times: 3 }, { name: 't', width: 8, times: 2 }],
+    nMels: 32,
+    frames: 32,
+    a1Width: 4,
+    scale: 2,
+    fcHidden: [8],
+    areas: [
+      { name: 'belt', width: 8, times: 2 },
+      { name: 'pb', width: 8, times: 3 },
+      { name: 't', width: 8, times: 2 },
+    ],
   },
   train: { epochs: 4, batchSize: 4, lr: 0.003, checkpointEvery: 2, valFraction: 0.34, testFraction: 0.34, patience: 10 },
 };
@@ -76,13 +84,22 @@ test.before(() => {
 
 test.after.always(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-const AREAS: [string, number][] = [['a1', 1], ['belt', 2], ['pb', 3], ['t', 2]];
+const AREAS: [string, number][] = [
+  ['a1', 1],
+  ['belt', 2],
+  ['pb', 3],
+  ['t', 2],
+];
 
 test('one .npy per area and iteration, rows indexed by stimuli.tsv from clip durations at 1/TR; the encode reader opens it', async (t) => {
   const dir = await best;
   const stim = readTsv(path.join(STIM, 'stimuli.tsv')).rows;
   const idx = readTsv(path.join(dir, 'stimuli.tsv')).rows;
-  t.deepEqual(idx.map((r) => r.stim_id), stim.map((r) => r.stim_id), 'rows follow stimuli.tsv order');
+  t.deepEqual(
+    idx.map((r) => r.stim_id),
+    stim.map((r) => r.stim_id),
+    'rows follow stimuli.tsv order',
+  );
   let start = 0;
   idx.forEach((r, i) => {
     t.is(Number(r.row_start), start);
@@ -91,8 +108,15 @@ test('one .npy per area and iteration, rows indexed by stimuli.tsv from clip dur
   });
   t.is(start, 18);
   for (const [area, times] of AREAS) {
-    const files = fs.readdirSync(path.join(dir, 'ban', area)).filter((f) => f.endsWith('.npy')).sort();
-    t.deepEqual(files, Array.from({ length: times }, (_, k) => `iter-${k}.npy`), area);
+    const files = fs
+      .readdirSync(path.join(dir, 'ban', area))
+      .filter((f) => f.endsWith('.npy'))
+      .sort();
+    t.deepEqual(
+      files,
+      Array.from({ length: times }, (_, k) => `iter-${k}.npy`),
+      area,
+    );
     for (let k = 0; k < times; k++) {
       const m = matrix(path.join(dir, 'ban', area, `iter-${k}.npy`));
       const side = JSON.parse(fs.readFileSync(path.join(dir, 'ban', area, `iter-${k}.json`), 'utf8')) as Record<string, unknown>;
@@ -104,7 +128,10 @@ test('one .npy per area and iteration, rows indexed by stimuli.tsv from clip dur
   t.like(JSON.parse(fs.readFileSync(path.join(dir, 'features.json'), 'utf8')), { model: 'ban', checkpoint: 'best' });
   const store = openFeatureStore(dir);
   t.is(store.spaces.length, 8);
-  t.deepEqual(store.clipIds, stim.map((r) => r.stim_id));
+  t.deepEqual(
+    store.clipIds,
+    stim.map((r) => r.stim_id),
+  );
 });
 
 test('values equal the activations of the reloaded best checkpoint; recurrent iterations differ', async (t) => {
@@ -127,21 +154,31 @@ test('values equal the activations of the reloaded best checkpoint; recurrent it
     const m = matrix(path.join(dir, 'ban', area, `iter-${k}.npy`));
     const expected = new Float32Array(m.rows * m.cols);
     let o = 0;
-    for (const st of s.stimuli) { expected.set(st.data, o); o += st.data.length; }
+    for (const st of s.stimuli) {
+      expected.set(st.data, o);
+      o += st.data.length;
+    }
     t.deepEqual(m.data, expected, s.name);
   }
   for (const [area, times] of AREAS.filter(([, n]) => n > 1)) {
     const a = matrix(path.join(dir, 'ban', area, 'iter-0.npy')).data;
     const b = matrix(path.join(dir, 'ban', area, `iter-${times - 1}.npy`)).data;
-    let diff = 0, norm = 0;
-    for (let i = 0; i < a.length; i++) { diff += (a[i] - b[i]) ** 2; norm += a[i] ** 2; }
+    let diff = 0,
+      norm = 0;
+    for (let i = 0; i < a.length; i++) {
+      diff += (a[i] - b[i]) ** 2;
+      norm += a[i] ** 2;
+    }
     t.true(diff / norm > 1e-3, `${area}: relative squared difference between first and last iteration ${diff / norm}`);
   }
 });
 
 test('--checkpoint all: one complete feature folder per saved epoch; training changes the features', async (t) => {
   const dir = await features('all', ['--model', TRAIN_STAMP, '--stimuli', STIM, '--checkpoint', 'all']);
-  const eps = fs.readdirSync(dir).filter((d) => /^epoch-/.test(d)).sort();
+  const eps = fs
+    .readdirSync(dir)
+    .filter((d) => /^epoch-/.test(d))
+    .sort();
   t.deepEqual(eps, ['epoch-0000', 'epoch-0002', 'epoch-0004']);
   for (const e of eps) {
     const store = openFeatureStore(path.join(dir, e));
@@ -161,7 +198,11 @@ test('random-weight baselines: BAN keeps every iteration, the CNN one per area (
     features('cnn', ['--baseline', 'cnn-random', '--model', TRAIN_STAMP, '--stimuli', STIM, '--rate', '4']),
   ]);
   for (const [area, times] of AREAS) t.is(fs.readdirSync(path.join(ban1, 'random-ban', area)).filter((f) => f.endsWith('.npy')).length, times);
-  for (const [area] of AREAS) t.deepEqual(fs.readdirSync(path.join(cnn, 'cnn-random', area)).filter((f) => f.endsWith('.npy')), ['iter-0.npy']);
+  for (const [area] of AREAS)
+    t.deepEqual(
+      fs.readdirSync(path.join(cnn, 'cnn-random', area)).filter((f) => f.endsWith('.npy')),
+      ['iter-0.npy'],
+    );
   // At an EEG-like 4 Hz: floor(3 s × 4) = 12 rows per clip.
   t.true(readTsv(path.join(cnn, 'stimuli.tsv')).rows.every((r) => Number(r.n_rows) === 12));
   t.is(matrix(path.join(cnn, 'cnn-random', 't', 'iter-0.npy')).rows, 9 * 12);
@@ -198,9 +239,15 @@ test('log-mel baseline: every mel band a column; a steady tone peaks in the band
   const nMels = TINY.model.nMels;
   t.is(m.cols, nMels);
   const idx = readTsv(path.join(dir, 'stimuli.tsv')).rows;
-  t.deepEqual(idx.map((r) => r.stim_id), ['am04.00000', 'am16.00000', 'tone0300.00000', 'tone1000.00000', 'tone3000.00000']);
+  t.deepEqual(
+    idx.map((r) => r.stim_id),
+    ['am04.00000', 'am16.00000', 'tone0300.00000', 'tone1000.00000', 'tone3000.00000'],
+  );
   const centres = Array.from({ length: nMels }, (_, i) => melToHz(((i + 1) * hzToMel(SR / 2)) / (nMels + 1)));
-  for (const [id, f] of [['tone0300.00000', 300], ['tone3000.00000', 3000]] as const) {
+  for (const [id, f] of [
+    ['tone0300.00000', 300],
+    ['tone3000.00000', 3000],
+  ] as const) {
     const r = idx.find((x) => x.stim_id === id)!;
     const nearest = centres.reduce((b, c, i) => (Math.abs(c - f) < Math.abs(centres[b] - f) ? i : b), 0);
     for (let k = 0; k < Number(r.n_rows); k++) {
@@ -219,7 +266,10 @@ test('flat baseline: the log-mel, byte for byte, in every BAN area (a1, belt, pb
   const ref = fs.readFileSync(path.join(logmel, 'logmel', 'logmel', 'iter-0.npy'));
   t.deepEqual(fs.readdirSync(path.join(flat, 'flat')).sort(), ['a1', 'belt', 'pb', 't']);
   for (const area of ['a1', 'belt', 'pb', 't']) {
-    t.deepEqual(fs.readdirSync(path.join(flat, 'flat', area)).filter((f) => f.endsWith('.npy')), ['iter-0.npy']);
+    t.deepEqual(
+      fs.readdirSync(path.join(flat, 'flat', area)).filter((f) => f.endsWith('.npy')),
+      ['iter-0.npy'],
+    );
     t.true(fs.readFileSync(path.join(flat, 'flat', area, 'iter-0.npy')).equals(ref), `${area} differs from the log-mel`);
   }
   const store = openFeatureStore(flat);
@@ -275,22 +325,34 @@ test('PCA is fitted on training clips only: replacing a test clip leaves the tra
   const rowsOf = (d: string, ids: (id: string) => boolean): number[] => {
     const m = matrix(path.join(d, 'ban', 't', 'iter-1.npy'));
     const out: number[] = [];
-    for (const r of idx.filter((x) => ids(x.stim_id))) for (let k = 0; k < Number(r.n_rows); k++) out.push(...m.data.subarray((Number(r.row_start) + k) * m.cols, (Number(r.row_start) + k + 1) * m.cols));
+    for (const r of idx.filter((x) => ids(x.stim_id)))
+      for (let k = 0; k < Number(r.n_rows); k++) out.push(...m.data.subarray((Number(r.row_start) + k) * m.cols, (Number(r.row_start) + k + 1) * m.cols));
     return out;
   };
-  const side = JSON.parse(fs.readFileSync(path.join(base, 'ban', 't', 'iter-1.json'), 'utf8')) as { shape: number[]; pca: { components: number; explained_variance: number[] } };
+  const side = JSON.parse(fs.readFileSync(path.join(base, 'ban', 't', 'iter-1.json'), 'utf8')) as {
+    shape: number[];
+    pca: { components: number; explained_variance: number[] };
+  };
   t.is(side.shape[1], 3);
   t.is(side.pca.components, 3);
   const isTrain = (id: string): boolean => trainIds.has(id);
   t.deepEqual(rowsOf(testChanged, isTrain), rowsOf(base, isTrain), 'training rows identical after a test clip changed');
-  t.notDeepEqual(rowsOf(testChanged, (id) => id === testClip), rowsOf(base, (id) => id === testClip), 'the changed test clip itself changed');
+  t.notDeepEqual(
+    rowsOf(testChanged, (id) => id === testClip),
+    rowsOf(base, (id) => id === testClip),
+    'the changed test clip itself changed',
+  );
   const others = (id: string): boolean => isTrain(id) && id !== trainClip;
   t.notDeepEqual(rowsOf(trainChanged, others), rowsOf(base, others), 'a changed training clip moves the basis');
   // Centred on the training rows: each component averages to 0 over them.
   const tr = rowsOf(base, isTrain);
   for (let j = 0; j < 3; j++) {
-    let s = 0, ss = 0;
-    for (let i = j; i < tr.length; i += 3) { s += tr[i]; ss += tr[i] ** 2; }
+    let s = 0,
+      ss = 0;
+    for (let i = j; i < tr.length; i += 3) {
+      s += tr[i];
+      ss += tr[i] ** 2;
+    }
     const n = tr.length / 3;
     t.true(Math.abs(s / n) < 1e-4 * Math.sqrt(ss / n) + 1e-6, `component ${j} mean ${s / n}`);
   }
@@ -299,15 +361,24 @@ test('PCA is fitted on training clips only: replacing a test clip leaves the tra
 test('--pca without --model fits on the clips of the fMRI training runs (stimuli.tsv fmri_set = train): centred on them', async (t) => {
   const dir = await features('pca-fmri', ['--baseline', 'logmel', '--stimuli', STIM, '--pca', '2']);
   const side = JSON.parse(fs.readFileSync(path.join(dir, 'logmel', 'logmel', 'iter-0.json'), 'utf8')) as { pca: { components: number; fitted_on: string } };
-  const fit = readTsv(path.join(STIM, 'stimuli.tsv')).rows.filter((r) => r.fmri_set === 'train').map((r) => r.stim_id);
+  const fit = readTsv(path.join(STIM, 'stimuli.tsv'))
+    .rows.filter((r) => r.fmri_set === 'train')
+    .map((r) => r.stim_id);
   t.is(side.pca.components, 2);
   t.regex(side.pca.fitted_on, new RegExp(`^${fit.length} stimuli: .*fmri_set = train`));
   const m = matrix(path.join(dir, 'logmel', 'logmel', 'iter-0.npy'));
   const idx = readTsv(path.join(dir, 'stimuli.tsv')).rows;
   for (let j = 0; j < 2; j++) {
-    let s = 0, ss = 0, n = 0;
+    let s = 0,
+      ss = 0,
+      n = 0;
     for (const r of idx.filter((x) => fit.includes(x.stim_id))) {
-      for (let k = 0; k < Number(r.n_rows); k++) { const v = m.data[(Number(r.row_start) + k) * 2 + j]; s += v; ss += v * v; n++; }
+      for (let k = 0; k < Number(r.n_rows); k++) {
+        const v = m.data[(Number(r.row_start) + k) * 2 + j];
+        s += v;
+        ss += v * v;
+        n++;
+      }
     }
     t.true(Math.abs(s / n) < 1e-4 * Math.sqrt(ss / n), `component ${j}: mean ${s / n} over the fit rows`);
   }

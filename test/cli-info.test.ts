@@ -37,7 +37,13 @@ test('info describes an EDF+ file: signals, rates, records, duration, annotation
   t.is(sig[0].label, 'squarewave');
   t.true(sig.every((s) => s.rate === 200));
   const ann = doc.info.annotations as { onset: number; text: string }[];
-  t.deepEqual(ann.map((a) => [a.onset, a.text]), [[0, 'Recording starts'], [600, 'Recording ends']]);
+  t.deepEqual(
+    ann.map((a) => [a.onset, a.text]),
+    [
+      [0, 'Recording starts'],
+      [600, 'Recording ends'],
+    ],
+  );
 });
 
 test('info describes a WAV and an NPY file', (t) => {

@@ -20,8 +20,16 @@ const CFG = path.join(tmp, 'cfg.json');
 const TINY = {
   $comment: 'a tiny BAN so the test runs in seconds',
   model: {
-    nMels: 32, frames: 32, a1Width: 4, scale: 2, fcHidden: [8],
-    areas: [{ name: 'belt', width: 8, times: 2 }, { name: 'pb', width: 8, times: 2 }, { name: 't', width: 8, times: 2 }],
+    nMels: 32,
+    frames: 32,
+    a1Width: 4,
+    scale: 2,
+    fcHidden: [8],
+    areas: [
+      { name: 'belt', width: 8, times: 2 },
+      { name: 'pb', width: 8, times: 2 },
+      { name: 't', width: 8, times: 2 },
+    ],
   },
   train: { epochs: 4, batchSize: 4, lr: 0.003, checkpointEvery: 2, valFraction: 0.34, testFraction: 0.34, patience: 10 },
   encode: { $comment: 'another stage’s section passes through unchecked', anything: 1 },
@@ -30,8 +38,18 @@ const TINY = {
 let trainDir = '';
 let key = '';
 
-const args = (extra: string[] = [], cfg = CFG): string[] =>
-  ['train', '--stimuli', path.join(STUDY, 'stimuli'), '--config', cfg, '--out', D, '--stamp', path.join(D, 'stamps', 'train-ban.json'), ...extra];
+const args = (extra: string[] = [], cfg = CFG): string[] => [
+  'train',
+  '--stimuli',
+  path.join(STUDY, 'stimuli'),
+  '--config',
+  cfg,
+  '--out',
+  D,
+  '--stamp',
+  path.join(D, 'stamps', 'train-ban.json'),
+  ...extra,
+];
 
 test.before(() => {
   const s = runCli(['synth', '--small', '--clips-per-genre', '3', '--out', STUDY, '--quiet']);
@@ -48,10 +66,25 @@ test.after.always(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 test('the artifact holds checkpoints every 2 epochs plus best, metrics, split, evaluation and the manifest', (t) => {
   for (const f of [
-    'checkpoints/epoch-0000/model.json', 'checkpoints/epoch-0000/weights.bin', 'checkpoints/epoch-0002/weights.bin', 'checkpoints/epoch-0004/weights.bin',
-    'checkpoints/best/model.json', 'checkpoints/best/weights.bin', 'metrics.tsv', 'metrics.json', 'split.tsv', 'split.json', 'train.json',
-    'eval/summary.json', 'eval/confusion.tsv', 'eval/per_genre.tsv', 'eval/predictions.tsv', 'eval/predictions.json', 'provenance.json',
-  ]) t.true(fs.existsSync(path.join(trainDir, f)), f);
+    'checkpoints/epoch-0000/model.json',
+    'checkpoints/epoch-0000/weights.bin',
+    'checkpoints/epoch-0002/weights.bin',
+    'checkpoints/epoch-0004/weights.bin',
+    'checkpoints/best/model.json',
+    'checkpoints/best/weights.bin',
+    'metrics.tsv',
+    'metrics.json',
+    'split.tsv',
+    'split.json',
+    'train.json',
+    'eval/summary.json',
+    'eval/confusion.tsv',
+    'eval/per_genre.tsv',
+    'eval/predictions.tsv',
+    'eval/predictions.json',
+    'provenance.json',
+  ])
+    t.true(fs.existsSync(path.join(trainDir, f)), f);
   t.false(fs.existsSync(path.join(trainDir, '.work')), 'no scratch folder left behind');
 });
 
@@ -63,7 +96,10 @@ test('metrics.tsv: one row per epoch 1…4, finite positive losses, accuracies i
   for (const s of prov.runtime.epochSeconds) t.true(s > 0 && s <= prov.runtime.wallSeconds, `epoch ${s} s of ${prov.runtime.wallSeconds} s`);
   const summary = JSON.parse(fs.readFileSync(path.join(trainDir, 'eval', 'summary.json'), 'utf8')) as Record<string, unknown>;
   t.false('wall_seconds' in summary);
-  t.deepEqual(m.rows.map((r) => Number(r.epoch)), [1, 2, 3, 4]);
+  t.deepEqual(
+    m.rows.map((r) => Number(r.epoch)),
+    [1, 2, 3, 4],
+  );
   for (const r of m.rows) {
     for (const c of ['train_loss', 'val_loss']) t.true(Number(r[c]) > 0 && Number.isFinite(Number(r[c])), `${c} ${r[c]}`);
     for (const c of ['train_acc', 'val_acc']) t.true(Number(r[c]) >= 0 && Number(r[c]) <= 1, `${c} ${r[c]}`);
@@ -76,7 +112,14 @@ test('split.tsv names every study clip once; each genre has one train, one val a
   t.deepEqual(split.columns, ['stim_id', 'genre', 'split']);
   t.deepEqual(split.rows.map((r) => r.stim_id).sort(), stim.map((r) => r.stim_id).sort());
   for (const g of new Set(stim.map((r) => r.genre))) {
-    t.deepEqual(split.rows.filter((r) => r.genre === g).map((r) => r.split).sort(), ['test', 'train', 'val'], g);
+    t.deepEqual(
+      split.rows
+        .filter((r) => r.genre === g)
+        .map((r) => r.split)
+        .sort(),
+      ['test', 'train', 'val'],
+      g,
+    );
   }
 });
 
@@ -97,7 +140,10 @@ test('predictions cover every clip; probabilities sum to 1, the choice is their 
     if (r.split === 'test' && r.predicted_genre === r.true_genre) correct++;
   }
   const conf = readTsv(path.join(trainDir, 'eval', 'confusion.tsv'));
-  t.deepEqual(conf.rows.map((r) => r.true_genre), classes);
+  t.deepEqual(
+    conf.rows.map((r) => r.true_genre),
+    classes,
+  );
   const total = conf.rows.reduce((s, r) => s + classes.reduce((a, g) => a + Number(r[g]), 0), 0);
   const trace = conf.rows.reduce((s, r) => s + Number(r[r.true_genre]), 0);
   t.is(total, 3);
@@ -107,7 +153,10 @@ test('predictions cover every clip; probabilities sum to 1, the choice is their 
   t.is(summary.chance, 1 / 3);
   t.is(summary.backend, 'wasm');
   const per = readTsv(path.join(trainDir, 'eval', 'per_genre.tsv'));
-  t.deepEqual(per.rows.map((r) => Number(r.n)), [1, 1, 1]);
+  t.deepEqual(
+    per.rows.map((r) => Number(r.n)),
+    [1, 1, 1],
+  );
   t.true(typeof summary.accuracy === 'number' && (summary.accuracy as number) >= 0 && (summary.accuracy as number) <= 1);
 });
 
@@ -122,7 +171,10 @@ test('a re-run with the same inputs is up to date; a changed parameter (ablation
   const stamp = JSON.parse(fs.readFileSync(path.join(D, 'stamps', 'train-ban.json'), 'utf8')) as { dir: string };
   const ablDir = path.resolve(D, 'stamps', stamp.dir);
   const best = JSON.parse(fs.readFileSync(path.join(ablDir, 'checkpoints', 'best', 'model.json'), 'utf8')) as { config: { areas: { times: number }[] } };
-  t.deepEqual(best.config.areas.map((a) => a.times), [1, 1, 1]);
+  t.deepEqual(
+    best.config.areas.map((a) => a.times),
+    [1, 1, 1],
+  );
   t.is((JSON.parse(fs.readFileSync(path.join(ablDir, 'train.json'), 'utf8')) as { name: string }).name, 'ban-no-recurrence');
   const cfg2 = path.join(tmp, 'cfg2.json');
   fs.writeFileSync(cfg2, JSON.stringify({ ...TINY, train: { ...TINY.train, lr: 0.002 } }));
@@ -148,9 +200,18 @@ test('train.split = fmri holds out exactly the clips the fMRI test runs use', (t
   const r = runCli(['train', '--stimuli', path.join(STUDY, 'stimuli'), '--config', cfg, '--out', D, '--stamp', stamp, '--quiet']);
   t.is(r.code, 0, r.stderr);
   const dir = path.resolve(tmp, (JSON.parse(fs.readFileSync(stamp, 'utf8')) as { dir: string }).dir);
-  const fmriTest = readTsv(path.join(STUDY, 'stimuli', 'stimuli.tsv')).rows.filter((x) => x.fmri_set === 'test').map((x) => x.stim_id).sort();
+  const fmriTest = readTsv(path.join(STUDY, 'stimuli', 'stimuli.tsv'))
+    .rows.filter((x) => x.fmri_set === 'test')
+    .map((x) => x.stim_id)
+    .sort();
   t.true(fmriTest.length > 0);
-  t.deepEqual(readTsv(path.join(dir, 'split.tsv')).rows.filter((x) => x.split === 'test').map((x) => x.stim_id).sort(), fmriTest);
+  t.deepEqual(
+    readTsv(path.join(dir, 'split.tsv'))
+      .rows.filter((x) => x.split === 'test')
+      .map((x) => x.stim_id)
+      .sort(),
+    fmriTest,
+  );
 });
 
 test('checkpoint round trip: the reloaded best checkpoint reproduces the predictions the in-memory model wrote; save → load is bit-exact', async (t) => {
@@ -172,7 +233,11 @@ test('checkpoint round trip: the reloaded best checkpoint reproduces the predict
   clips.forEach((c, i) => {
     const z = new Float64Array(K);
     let n = 0;
-    for (let w = 0; w < clipOf.length; w++) if (clipOf[w] === i) { n++; for (let j = 0; j < K; j++) z[j] += logits[w * K + j]; }
+    for (let w = 0; w < clipOf.length; w++)
+      if (clipOf[w] === i) {
+        n++;
+        for (let j = 0; j < K; j++) z[j] += logits[w * K + j];
+      }
     const mx = Math.max(...z.map((v) => v / n));
     const e = Array.from(z, (v) => Math.exp(v / n - mx));
     const s = e.reduce((a, b) => a + b, 0);

@@ -90,7 +90,10 @@ test('manifest paths that would escape the root are refused, and so are escaping
   fs.writeFileSync(path.join(dir, 'secret.wav'), 'x');
   fs.symlinkSync(path.join(dir, 'secret.wav'), path.join(root, 'rock', 'link.wav'));
   const p = verifyDataset({ ...manifest, files: [], patterns: [], sidecars: [], tsvColumns: [] }, root, 'm.json');
-  t.deepEqual(p.map((x) => `${x.kind} ${x.path}`), ['layout rock/link.wav']);
+  t.deepEqual(
+    p.map((x) => `${x.kind} ${x.path}`),
+    ['layout rock/link.wav'],
+  );
 });
 
 test('the ds003720 manifest accepts the real OpenNeuro metadata and reports the absent image data', (t) => {
@@ -98,7 +101,10 @@ test('the ds003720 manifest accepts the real OpenNeuro metadata and reports the 
   const m = loadManifest(path.join(REPO, 'data-manifests', 'ds003720.json'));
   const problems = verifyDataset(m, root, 'ds003720.json');
   // Only metadata is present: the sidecar and events.tsv checks pass on the owners' files.
-  t.deepEqual(problems.filter((p) => p.kind === 'sidecar' || p.kind === 'columns'), []);
+  t.deepEqual(
+    problems.filter((p) => p.kind === 'sidecar' || p.kind === 'columns'),
+    [],
+  );
   t.true(problems.some((p) => p.kind === 'missing' && p.path === 'sub-001/func/sub-001_task-Training_run-01_bold.nii'));
   t.true(problems.some((p) => p.kind === 'count' && p.path.includes('task-Training')));
 });

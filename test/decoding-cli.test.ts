@@ -21,14 +21,34 @@ test('eeg-prep → decode-eeg on the mini-study', (t) => {
   const dir = tmpDir();
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   const bids = path.join(dir, 'study');
-  const study = generateStudy(synthConfigSchema.parse({
-    stimuli: { genres: ['classical', 'metal', 'reggae'], clipsPerGenre: 2, clipSec: 6 },
-    fmri: { subjects: 0 }, eeg: { subjects: 1, channels: 16, rate: 128, responseSnr: 1 }, behaviour: { subjects: 0 },
-  }), 3, bids);
+  const study = generateStudy(
+    synthConfigSchema.parse({
+      stimuli: { genres: ['classical', 'metal', 'reggae'], clipsPerGenre: 2, clipSec: 6 },
+      fmri: { subjects: 0 },
+      eeg: { subjects: 1, channels: 16, rate: 128, responseSnr: 1 },
+      behaviour: { subjects: 0 },
+    }),
+    3,
+    bids,
+  );
   const out = path.join(dir, 'deriv');
   const cfgFile = path.join(dir, 'eeg.json');
-  fs.writeFileSync(cfgFile, JSON.stringify({ prep: { rate: 64 }, decode: { windowSec: 2, hopSec: 1, evalWindowsSec: [2, 4], nBoot: 50, nPerm: 50, regression: { lagStep: 4, alphas: [100, 1e4] },
-    encoder: { filters: [4, 8], kernel: [3, 5], poolTime: 4, patience: 2 }, audio: { filters: [4, 8, 8, 8] } } }));
+  fs.writeFileSync(
+    cfgFile,
+    JSON.stringify({
+      prep: { rate: 64 },
+      decode: {
+        windowSec: 2,
+        hopSec: 1,
+        evalWindowsSec: [2, 4],
+        nBoot: 50,
+        nPerm: 50,
+        regression: { lagStep: 4, alphas: [100, 1e4] },
+        encoder: { filters: [4, 8], kernel: [3, 5], poolTime: 4, patience: 2 },
+        audio: { filters: [4, 8, 8, 8] },
+      },
+    }),
+  );
   const stamps: string[] = [];
   for (const sub of study.eeg) {
     const label = sub.id.slice(4);
@@ -37,9 +57,18 @@ test('eeg-prep → decode-eeg on the mini-study', (t) => {
     t.is(r.code, 0, r.stderr);
     stamps.push(stamp);
     const stem = path.join(out, sub.id, 'eeg', `${sub.id}_task-listen_desc-segments_eeg`);
-    const side = JSON.parse(fs.readFileSync(`${stem}.json`, 'utf8')) as { bad_channels: string[]; stim_ids: string[]; rate_hz: number; shift_s: number; shape: number[] };
+    const side = JSON.parse(fs.readFileSync(`${stem}.json`, 'utf8')) as {
+      bad_channels: string[];
+      stim_ids: string[];
+      rate_hz: number;
+      shift_s: number;
+      shape: number[];
+    };
     t.deepEqual([...side.bad_channels].sort(), [sub.artefacts.flatChannel, sub.artefacts.noisyChannel].sort());
-    t.deepEqual(side.stim_ids, sub.order.map((i) => study.stimuli[i].id));
+    t.deepEqual(
+      side.stim_ids,
+      sub.order.map((i) => study.stimuli[i].id),
+    );
     t.is(side.rate_hz, 64);
     t.is(side.shift_s, 0.2);
     const arr = readNpy(`${stem}.npy`);
@@ -52,12 +81,36 @@ test('eeg-prep → decode-eeg on the mini-study', (t) => {
   const again = runCli(['eeg-prep', '--bids', bids, '--subject', study.eeg[0].id.slice(4), '--config', cfgFile, '--out', out], { env });
   t.regex(again.stdout, /up to date/);
 
-  const dec = runCli(['decode-eeg', '--segments', ...stamps, '--target', 'envelope', '--stimuli', path.join(bids, 'stimuli'), '--config', cfgFile,
-    '--decoders', 'regression,mtrf-envelope,predann,predann-noann', '--splits', 'time-block,loso', '--epochs', '2', '--out', out, '--stamp', path.join(out, 'stamps', 'decode-eeg.json'), '--quiet'], { env });
+  const dec = runCli(
+    [
+      'decode-eeg',
+      '--segments',
+      ...stamps,
+      '--target',
+      'envelope',
+      '--stimuli',
+      path.join(bids, 'stimuli'),
+      '--config',
+      cfgFile,
+      '--decoders',
+      'regression,mtrf-envelope,predann,predann-noann',
+      '--splits',
+      'time-block,loso',
+      '--epochs',
+      '2',
+      '--out',
+      out,
+      '--stamp',
+      path.join(out, 'stamps', 'decode-eeg.json'),
+      '--quiet',
+    ],
+    { env },
+  );
   t.is(dec.code, 0, dec.stderr);
   for (const sub of study.eeg) {
     const scores = readTsv(path.join(out, sub.id, 'eeg', `${sub.id}_desc-identification_scores.tsv`));
-    for (const c of ['decoder', 'split', 'window_s', 'combine', 'top1', 'top1_lo', 'top1_hi', 'topk', 'chance', 'p_perm']) t.true(scores.columns.includes(c), c);
+    for (const c of ['decoder', 'split', 'window_s', 'combine', 'top1', 'top1_lo', 'top1_hi', 'topk', 'chance', 'p_perm'])
+      t.true(scores.columns.includes(c), c);
     t.deepEqual([...new Set(scores.rows.map((r) => r.decoder))].sort(), ['mtrf-envelope', 'predann', 'predann-noann', 'regression']);
     t.true(scores.rows.every((r) => Math.abs(Number(r.chance) - 1 / 6) < 1e-5));
     t.true(fs.existsSync(path.join(out, sub.id, 'eeg', `${sub.id}_desc-identification_scores.json`)));
@@ -74,7 +127,10 @@ test('eeg-prep → decode-eeg on the mini-study', (t) => {
   const pooled = group.rows.find((r) => r.subject === 'all' && r.decoder === 'regression' && r.split === 'loso' && r.window_s === '2' && r.combine === 'mean')!;
   const songRows = perSong.rows.filter((r) => r.decoder === 'regression' && r.split === 'loso' && r.window_s === '2' && r.combine === 'mean');
   t.is(songRows.length, 6);
-  t.is(songRows.reduce((s, r) => s + Number(r.n_items), 0), Number(pooled.n_items));
+  t.is(
+    songRows.reduce((s, r) => s + Number(r.n_items), 0),
+    Number(pooled.n_items),
+  );
   t.true(Math.abs(songRows.reduce((s, r) => s + Number(r.n_items) * Number(r.top1), 0) / Number(pooled.n_items) - Number(pooled.top1)) < 1e-6);
   const train = readTsv(path.join(out, 'group', 'desc-identification_training.tsv'));
   t.true(train.rows.length >= 2);

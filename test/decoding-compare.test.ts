@@ -11,8 +11,16 @@ import { mcnemarExact, pairedSignFlip } from '../src/decoding/compare.js';
 import { pyJson } from './helpers/signal-python.js';
 
 test('McNemar exact p matches scipy binomtest on the discordant pairs', (t) => {
-  const cases: [number, number, number][] = [[12, 3, 40], [5, 5, 20], [0, 7, 10], [30, 18, 100]];
-  const ref = pyJson<number[]>('from scipy.stats import binomtest\nprint(json.dumps([binomtest(b, b + c, 0.5).pvalue if b + c > 0 else 1.0 for b, c, _ in inp]))', cases);
+  const cases: [number, number, number][] = [
+    [12, 3, 40],
+    [5, 5, 20],
+    [0, 7, 10],
+    [30, 18, 100],
+  ];
+  const ref = pyJson<number[]>(
+    'from scipy.stats import binomtest\nprint(json.dumps([binomtest(b, b + c, 0.5).pvalue if b + c > 0 else 1.0 for b, c, _ in inp]))',
+    cases,
+  );
   cases.forEach(([b, c, same], k) => {
     const hitsA = [...Array(b).fill(1), ...Array(c).fill(0), ...Array(same).fill(1)];
     const hitsB = [...Array(b).fill(0), ...Array(c).fill(1), ...Array(same).fill(1)];
@@ -26,7 +34,10 @@ test('McNemar exact p matches scipy binomtest on the discordant pairs', (t) => {
 
 test('sign-flip over seeds: exact enumeration matches numpy, 5 seeds cannot go below p = 2/32, sampling agrees with enumeration', (t) => {
   const d = [0.04, 0.06, 0.01, 0.05, 0.03];
-  const ref = pyJson<number>('import itertools\nd=np.array(inp); m=abs(d.mean())\nc=sum(abs((d*np.array(s)).mean())>=m-1e-12 for s in itertools.product([1,-1],repeat=len(d)))\nprint(json.dumps(c/2**len(d)))', d);
+  const ref = pyJson<number>(
+    'import itertools\nd=np.array(inp); m=abs(d.mean())\nc=sum(abs((d*np.array(s)).mean())>=m-1e-12 for s in itertools.product([1,-1],repeat=len(d)))\nprint(json.dumps(c/2**len(d)))',
+    d,
+  );
   const r = pairedSignFlip(d, new Rng(1));
   t.true(r.exact);
   t.true(Math.abs(r.p - ref) < 1e-12, `${r.p} vs ${ref}`);

@@ -22,7 +22,9 @@ test('time-block crops (gap 0.5 s, jitter ±0.5 s, 200 epochs): every crop withi
     const covered = new Uint8Array(3 * NT);
     for (const w of fold.train) for (let s = windows[w].start; s < windows[w].start + WIN; s++) covered[windows[w].seg * NT + s] = 1;
     const ranges = cropRanges(windows, fold.train, WIN);
-    let outside = 0, tooFar = 0, moved = 0;
+    let outside = 0,
+      tooFar = 0,
+      moved = 0;
     for (let e = 0; e < 200; e++) {
       const crops = jitterWindows(windows, fold.train, ranges, 32, rng);
       crops.forEach((c, i) => {
@@ -30,7 +32,11 @@ test('time-block crops (gap 0.5 s, jitter ±0.5 s, 200 epochs): every crop withi
         if (c.seg !== w.seg) outside++;
         if (Math.abs(c.start - w.start) > 32) tooFar++;
         if (c.start !== w.start) moved++;
-        for (let s = c.start; s < c.start + WIN; s++) if (!covered[c.seg * NT + s]) { outside++; break; }
+        for (let s = c.start; s < c.start + WIN; s++)
+          if (!covered[c.seg * NT + s]) {
+            outside++;
+            break;
+          }
       });
     }
     t.is(outside, 0, `${fold.name}: crops reading uncovered samples`);

@@ -12,12 +12,14 @@ import { accuracy, combineScores, evaluationItems, trueRank, type EvalItem } fro
 import type { SegmentSet } from '../src/decoding/types.js';
 
 test('time-block folds: test windows lie inside the block, training windows never touch it', (t) => {
-  const win = 64, nT = 512;
+  const win = 64,
+    nT = 512;
   const w = cutWindowRefs(3, nT, win, 16);
   const folds = timeBlockFolds(w, nT, win, 2);
   t.is(folds.length, 2);
   for (const [b, f] of folds.entries()) {
-    const lo = b * 256, hi = lo + 256;
+    const lo = b * 256,
+      hi = lo + 256;
     t.true(f.test.length > 0 && f.train.length > 0);
     for (const i of f.test) t.true(w[i].start >= lo && w[i].start + win <= hi);
     for (const i of f.train) t.true(w[i].start + win <= lo || w[i].start >= hi);
@@ -28,12 +30,15 @@ test('time-block folds: test windows lie inside the block, training windows neve
 });
 
 test('time-block folds with a 0.5 s gap: every training window keeps ≥ 50 samples (at 100 Hz) from the test block', (t) => {
-  const win = 64, nT = 512, gap = 50;
+  const win = 64,
+    nT = 512,
+    gap = 50;
   const w = cutWindowRefs(2, nT, win, 8);
   const folds = timeBlockFolds(w, nT, win, 2, gap);
   const noGap = timeBlockFolds(w, nT, win, 2, 0);
   for (const [b, f] of folds.entries()) {
-    const lo = b * 256, hi = lo + 256;
+    const lo = b * 256,
+      hi = lo + 256;
     t.true(f.train.length > 0);
     for (const i of f.train) t.true(w[i].start + win <= lo - gap || w[i].start >= hi + gap);
     t.deepEqual(f.test, noGap[b].test);
@@ -44,7 +49,10 @@ test('time-block folds with a 0.5 s gap: every training window keeps ≥ 50 samp
 });
 
 test("PredANN's chunk split: 30 s chunks per subject × song, 25 % of each song's chunks tested per fold, every chunk tested once, chunks never split", (t) => {
-  const rate = 10, nT = 120 * rate, win = 3 * rate, chunk = 30 * rate;
+  const rate = 10,
+    nT = 120 * rate,
+    win = 3 * rate,
+    chunk = 30 * rate;
   // 3 subjects × 2 songs, 120 s each → 4 chunks per segment, 12 chunks per song.
   const set = { stimIds: ['a', 'b', 'a', 'b', 'a', 'b'], nT };
   const w = cutWindowRefs(6, nT, win, rate);
@@ -60,7 +68,8 @@ test("PredANN's chunk split: 30 s chunks per subject × song, 25 % of each song'
       testedIn.set(c, k);
     }
     const testChunks = new Set(f.test.map(chunkOf));
-    for (const song of ['a', 'b']) t.is([...testChunks].filter((c) => set.stimIds[Number(c.split('/')[0])] === song).length, 3, `fold ${k + 1}, song ${song}: 3 of 12 chunks`);
+    for (const song of ['a', 'b'])
+      t.is([...testChunks].filter((c) => set.stimIds[Number(c.split('/')[0])] === song).length, 3, `fold ${k + 1}, song ${song}: 3 of 12 chunks`);
     t.false(f.train.some((i) => testChunks.has(chunkOf(i))));
   });
   t.is(testedIn.size, 24);
@@ -70,11 +79,17 @@ test('random-chunk tests every window exactly once; LOSO tests each subject once
   const w = cutWindowRefs(6, 300, 50, 25);
   const folds = randomChunkFolds(w, 4, new Rng(3));
   const seen = new Int32Array(w.length);
-  for (const f of folds) { for (const i of f.test) seen[i]++; t.is(f.train.length + f.test.length, w.length); }
+  for (const f of folds) {
+    for (const i of f.test) seen[i]++;
+    t.is(f.train.length + f.test.length, w.length);
+  }
   t.true(seen.every((c) => c === 1));
   const set = { subjects: ['sub-01', 'sub-01', 'sub-02', 'sub-02', 'sub-03', 'sub-03'] } as Pick<SegmentSet, 'subjects'>;
   const lo = losoFolds(w, set);
-  t.deepEqual(lo.map((f) => f.name), ['loso-sub-01', 'loso-sub-02', 'loso-sub-03']);
+  t.deepEqual(
+    lo.map((f) => f.name),
+    ['loso-sub-01', 'loso-sub-02', 'loso-sub-03'],
+  );
   for (const f of lo) {
     const s = f.name.slice(5);
     t.true(f.test.every((i) => set.subjects[w[i].seg] === s));
@@ -84,8 +99,14 @@ test('random-chunk tests every window exactly once; LOSO tests each subject once
 
 test('combination rules: mean, max and majority vote (ties broken by the mean)', (t) => {
   const s = [Float32Array.of(0.9, 0.1, 0.0), Float32Array.of(0.2, 0.5, 0.4), Float32Array.of(0.1, 0.6, 0.5)];
-  t.deepEqual([...combineScores(s, 'mean')].map((v) => +v.toFixed(4)), [0.4, 0.4, 0.3]);
-  t.deepEqual([...combineScores(s, 'max')].map((v) => +v.toFixed(4)), [0.9, 0.6, 0.5]);
+  t.deepEqual(
+    [...combineScores(s, 'mean')].map((v) => +v.toFixed(4)),
+    [0.4, 0.4, 0.3],
+  );
+  t.deepEqual(
+    [...combineScores(s, 'max')].map((v) => +v.toFixed(4)),
+    [0.9, 0.6, 0.5],
+  );
   const v = combineScores(s, 'vote');
   t.is(v.indexOf(Math.max(...v)), 1); // votes: class 1 twice, class 0 once
   const tie = combineScores([Float32Array.of(1, 0), Float32Array.of(0, 0.5)], 'vote');
@@ -112,8 +133,23 @@ test('long windows group consecutive test windows of one segment; short items ar
   const set: SegmentSet = { eeg: new Float32Array(0), nSeg: 1, nCh: 1, nT: 400, rate: 100, shiftSec: 0.2, stimIds: ['b'], subjects: ['sub-01'] };
   const w = cutWindowRefs(1, 400, 100, 50); // starts 0, 50, …, 300
   const tested = w.map((_, i) => ({ window: i, fold: 'f', scores: Float32Array.of(i % 2, 1) }));
-  const items = evaluationItems(tested, w, set, new Map([['a', 0], ['b', 1]]), 100, 200, 'mean', 150);
-  t.deepEqual(items.map((it) => it.nWindows), [3, 3]); // [0,200): starts 0,50,100; [200,400): 200,250,300
+  const items = evaluationItems(
+    tested,
+    w,
+    set,
+    new Map([
+      ['a', 0],
+      ['b', 1],
+    ]),
+    100,
+    200,
+    'mean',
+    150,
+  );
+  t.deepEqual(
+    items.map((it) => it.nWindows),
+    [3, 3],
+  ); // [0,200): starts 0,50,100; [200,400): 200,250,300
   t.true(items.every((it) => it.trueClass === 1));
 });
 
@@ -129,7 +165,14 @@ test('a perfect decoder has p_perm = 1/(P+1) and top-1 = 1; a constant guess sit
   t.is(perfect.top1Lo, 1);
   t.true(perfect.pPerm <= 2 / 200, `p ${perfect.pPerm}`);
   t.is(perfect.confusion[0 * K + 0], 3);
-  const constant = accuracy(items.map((it) => ({ ...it, scores: Float64Array.of(1, 0, 0, 0) })), K, 1, new Rng(1), 200, 199);
+  const constant = accuracy(
+    items.map((it) => ({ ...it, scores: Float64Array.of(1, 0, 0, 0) })),
+    K,
+    1,
+    new Rng(1),
+    200,
+    199,
+  );
   t.is(constant.top1, 0.25);
   t.is(constant.pPerm, 1); // every relabelling gives the same 3/12
   t.is(constant.chance, 0.25);

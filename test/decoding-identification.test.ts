@@ -25,7 +25,9 @@ import type { TargetMatrix } from '../src/decoding/types.js';
 const RATE = 64;
 const cfg = synthConfigSchema.parse({
   stimuli: { genres: ['classical', 'metal', 'reggae'], clipsPerGenre: 2, clipSec: 8 },
-  fmri: { subjects: 0 }, eeg: { subjects: 2, channels: 16, rate: 128, responseSnr: 1 }, behaviour: { subjects: 0 },
+  fmri: { subjects: 0 },
+  eeg: { subjects: 2, channels: 16, rate: 128, responseSnr: 1 },
+  behaviour: { subjects: 0 },
 });
 // Study seed 8: at seed 7 the control's mTRF time-block score reached p = 0.006 by chance (24 items; 4 control checks per run),
 // at seeds 8–10 the control's p ≥ 0.088 everywhere.
@@ -41,21 +43,34 @@ const control = study.eeg.find((s) => s.control)!.id;
 const responders = study.eeg.filter((s) => !s.control).map((s) => s.id);
 const sr = cfg.stimuli.sampleRate;
 const audio = new Map(study.stimuli.map((s) => [s.id, s.audio]));
-const envelope = (id: string): TargetMatrix => { const e = amplitudeEnvelope(audio.get(id)!, sr, RATE); return { data: e, n: e.length, f: 1 }; };
+const envelope = (id: string): TargetMatrix => {
+  const e = amplitudeEnvelope(audio.get(id)!, sr, RATE);
+  return { data: e, n: e.length, f: 1 };
+};
 const envFlux = (id: string): TargetMatrix => {
   const a = audio.get(id)!;
   const e = amplitudeEnvelope(a, sr, RATE);
   const f = spectralFlux(a, sr, RATE);
   const n = Math.min(e.length, f.length);
   const d = new Float32Array(n * 2);
-  for (let i = 0; i < n; i++) { d[2 * i] = e[i]; d[2 * i + 1] = f[i]; }
+  for (let i = 0; i < n; i++) {
+    d[2 * i] = e[i];
+    d[2 * i + 1] = f[i];
+  }
   return { data: d, n, f: 2 };
 };
 
 test('regression and mTRF decoders: responders above chance, the control at chance (time blocks and leave-one-subject-out)', (t) => {
   const dcfg = decodeEegConfigSchema.parse({
-    decoders: ['regression', 'mtrf-envelope'], splits: ['time-block', 'loso'], windowSec: 2, hopSec: 0.5, evalWindowsSec: [2], combine: ['mean'],
-    nBoot: 200, nPerm: 500, regression: { lagStep: 2, alphas: [10, 100, 1e3, 1e4, 1e5] },
+    decoders: ['regression', 'mtrf-envelope'],
+    splits: ['time-block', 'loso'],
+    windowSec: 2,
+    hopSec: 0.5,
+    evalWindowsSec: [2],
+    combine: ['mean'],
+    nBoot: 200,
+    nPerm: 500,
+    regression: { lagStep: 2, alphas: [10, 100, 1e3, 1e4, 1e5] },
   });
   const res = runIdentification({ set: stackSegments(parts), annTarget: envFlux, envelopeTarget: envelope }, dcfg, 1);
   t.is(res.songs.length, 6);
@@ -64,7 +79,10 @@ test('regression and mTRF decoders: responders above chance, the control at chan
       const row = (s: string) => res.rows.find((r) => r.decoder === decoder && r.split === split && r.subject === s && r.window_s === 2)!;
       for (const s of responders) {
         const r = row(s);
-        t.true(r.top1 > r.chance && r.p_perm < 0.05, `${decoder}/${split}/${s}: top1 ${r.top1.toFixed(2)} (chance ${r.chance.toFixed(2)}), p ${r.p_perm.toFixed(3)}`);
+        t.true(
+          r.top1 > r.chance && r.p_perm < 0.05,
+          `${decoder}/${split}/${s}: top1 ${r.top1.toFixed(2)} (chance ${r.chance.toFixed(2)}), p ${r.p_perm.toFixed(3)}`,
+        );
       }
       const c = row(control);
       t.true(c.p_perm > 0.05, `${decoder}/${split}/control ${control}: top1 ${c.top1.toFixed(2)}, p ${c.p_perm.toFixed(3)}`);
@@ -82,13 +100,26 @@ test('regression and mTRF decoders: responders above chance, the control at chan
 test('PredANN CNN (CE + 0.05·InfoNCE) identifies the responders’ songs above chance under the random-chunk split', async (t) => {
   await initBackend('wasm');
   const dcfg = decodeEegConfigSchema.parse({
-    decoders: ['predann'], splits: ['random-chunk'], folds: 2, cnnFolds: 2, windowSec: 2, hopSec: 0.5, evalWindowsSec: [2], combine: ['mean'],
-    nBoot: 200, nPerm: 500, predannTarget: 'ann', encoder: { epochs: 30, batchSize: 32, patience: 0, filters: [4, 8, 16], kernel: [3, 5], poolTime: 4, projectionHidden: 64 },
+    decoders: ['predann'],
+    splits: ['random-chunk'],
+    folds: 2,
+    cnnFolds: 2,
+    windowSec: 2,
+    hopSec: 0.5,
+    evalWindowsSec: [2],
+    combine: ['mean'],
+    nBoot: 200,
+    nPerm: 500,
+    predannTarget: 'ann',
+    encoder: { epochs: 30, batchSize: 32, patience: 0, filters: [4, 8, 16], kernel: [3, 5], poolTime: 4, projectionHidden: 64 },
   });
   const set = stackSegments(parts.filter((p) => responders.includes(p.subject)));
   const res = runIdentification({ set, annTarget: envFlux }, dcfg, 3);
   const all = res.rows.find((r) => r.subject === 'all')!;
-  t.true(all.top1 > all.chance && all.p_perm < 0.05, `top1 ${all.top1.toFixed(2)} (chance ${all.chance.toFixed(2)}), p ${all.p_perm.toFixed(3)}, n ${all.n_items}`);
+  t.true(
+    all.top1 > all.chance && all.p_perm < 0.05,
+    `top1 ${all.top1.toFixed(2)} (chance ${all.chance.toFixed(2)}), p ${all.p_perm.toFixed(3)}, n ${all.n_items}`,
+  );
   // The loss went down and InfoNCE was part of it.
   const first = res.training.filter((h) => h.epoch === 1);
   const last = res.training.filter((h) => h.epoch === 30);

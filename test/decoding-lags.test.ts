@@ -23,7 +23,11 @@ test('lags [0, 0.5] s post-stimulus with a 0.2 s segment shift are segment offse
 });
 
 test('a response 100 ms after the sound is found with stimulus-time lags and missed with segment-time lags', (t) => {
-  const rate = 50, nSeg = 6, nT = 400, shift = 0.2, latency = 0.1;
+  const rate = 50,
+    nSeg = 6,
+    nT = 400,
+    shift = 0.2,
+    latency = 0.1;
   const rng = new Rng(11, 'lags');
   // Smooth random stimuli (white noise, 3-point moving average), one per segment, long enough to cover the shift.
   const stim = Array.from({ length: nSeg }, () => {
@@ -36,7 +40,10 @@ test('a response 100 ms after the sound is found with stimulus-time lags and mis
   for (let s = 0; s < nSeg; s++) for (let i = 0; i < nT; i++) eeg[s * nT + i] = stim[s][i + lagS] + 0.3 * rng.normal();
   const stimIds = stim.map((_, s) => `song${s}`);
   const set: SegmentSet = { eeg, nSeg, nCh: 1, nT, rate, shiftSec: shift, stimIds, subjects: stimIds.map(() => 'sub-01') };
-  const target = (id: string): TargetMatrix => { const x = stim[stimIds.indexOf(id)]; return { data: x, n: nT, f: 1 }; };
+  const target = (id: string): TargetMatrix => {
+    const x = stim[stimIds.indexOf(id)];
+    return { data: x, n: nT, f: 1 };
+  };
   const win = 100;
   const windows = cutWindowRefs(nSeg, nT, win, 50);
   const fold = { name: 'all', train: windows.map((_, i) => i), test: [] };

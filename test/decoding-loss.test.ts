@@ -8,10 +8,22 @@ import { initBackend, tf } from '../src/models/backend.js';
 import { crossEntropy, duplicateTargetMask, predannLoss, symmetricInfoNce } from '../src/models/predann-loss.js';
 import { pyJson } from './helpers/signal-python.js';
 
-const logits = [[2.0, 0.5, -1.0, 0.1], [0.3, 1.2, 0.0, -0.4], [-0.5, 0.2, 0.9, 1.5]];
+const logits = [
+  [2.0, 0.5, -1.0, 0.1],
+  [0.3, 1.2, 0.0, -0.4],
+  [-0.5, 0.2, 0.9, 1.5],
+];
 const labels = [0, 1, 3];
-const eeg = [[1.0, 0.2], [0.1, -0.8], [-0.6, 0.5]];
-const ann = [[0.9, 0.1], [0.3, -1.0], [-1.0, 0.4]];
+const eeg = [
+  [1.0, 0.2],
+  [0.1, -0.8],
+  [-0.6, 0.5],
+];
+const ann = [
+  [0.9, 0.1],
+  [0.3, -1.0],
+  [-1.0, 0.4],
+];
 
 test.before(async () => {
   await initBackend('wasm');

@@ -20,7 +20,10 @@ const GENRES = ['blues', 'classical', 'country', 'disco', 'hiphop', 'jazz', 'met
 test('published Training run-01: 41 clips of 15 s every 15 s, quotes stripped to the ten GTZAN genres, excerpt end − start = 15 s', (t) => {
   const ev = readDs003720Events(TRAIN);
   t.is(ev.length, 41);
-  t.deepEqual(ev.map((e) => e.onset), Array.from({ length: 41 }, (_, i) => i * 15));
+  t.deepEqual(
+    ev.map((e) => e.onset),
+    Array.from({ length: 41 }, (_, i) => i * 15),
+  );
   t.true(ev.every((e) => e.duration === 15 && Math.abs(e.end - e.start - 15) < 1e-9));
   t.deepEqual([...new Set(ev.map((e) => e.genre))].sort(), GENRES);
   t.deepEqual([ev[0].stimId, ev[40].stimId], ['disco.00009_4210ms', 'metal.00078_1740ms']);
@@ -30,8 +33,19 @@ test('published Test run-01: after the lead-in, 10 clips × 4 repetitions at vol
   const ev = readDs003720Events(TESTRUN);
   const plan = planTestRun(ev, 1.5, TESTRUN);
   t.is(plan.period, 10);
-  t.deepEqual(plan.blocks.map((b) => [b.firstVolume, b.nVolumes]), [[10, 100], [110, 100], [210, 100], [310, 100]]);
-  t.deepEqual(plan.blocks[0].events.map((e) => e.onset), Array.from({ length: 10 }, (_, i) => i * 15));
+  t.deepEqual(
+    plan.blocks.map((b) => [b.firstVolume, b.nVolumes]),
+    [
+      [10, 100],
+      [110, 100],
+      [210, 100],
+      [310, 100],
+    ],
+  );
+  t.deepEqual(
+    plan.blocks[0].events.map((e) => e.onset),
+    Array.from({ length: 10 }, (_, i) => i * 15),
+  );
   t.is(ev[0].stimId, plan.blocks[0].events[9].stimId);
   t.is(ev[40].stimId, plan.blocks[3].events[9].stimId);
 });
@@ -51,7 +65,10 @@ test('data prepare without the GTZAN tracks: exit 2, one line counting the missi
   fs.mkdirSync(path.join(dir, 'gtzan'));
   fs.copyFileSync(path.join(PUBLISHED(), 'dataset_description.json'), path.join(root, 'dataset_description.json'));
   // Runs as published (metadata only; the BOLD is never opened before the tracks are found).
-  for (const [task, runs, src] of [['Training', ['01', '02'], TRAIN], ['Test', ['01'], TESTRUN]] as const) {
+  for (const [task, runs, src] of [
+    ['Training', ['01', '02'], TRAIN],
+    ['Test', ['01'], TESTRUN],
+  ] as const) {
     for (const r of runs) {
       const base = path.join(func, `sub-001_task-${task}_run-${r}`);
       fs.copyFileSync(src, `${base}_events.tsv`);
@@ -59,11 +76,23 @@ test('data prepare without the GTZAN tracks: exit 2, one line counting the missi
       fs.writeFileSync(`${base}_bold.nii`, '');
     }
   }
-  const r = runCli(['data', 'prepare', path.join(REPO, 'data-manifests', 'ds003720.json'), root, '--gtzan', path.join(dir, 'gtzan'), '--out', path.join(dir, 'deriv')]);
+  const r = runCli([
+    'data',
+    'prepare',
+    path.join(REPO, 'data-manifests', 'ds003720.json'),
+    root,
+    '--gtzan',
+    path.join(dir, 'gtzan'),
+    '--out',
+    path.join(dir, 'deriv'),
+  ]);
   t.is(r.code, 2);
   t.is(r.stderr.trim().split('\n').length, 1);
   // 41 training clips + 10 test clips, all on distinct tracks.
-  t.regex(r.stderr, /^brainalign: .*gtzan: 51 GTZAN track\(s\) the events name are missing \(blues\/blues\.00017\.au, blues\/blues\.00036\.au, blues\/blues\.00077\.au, …\); download genres\.tar\.gz/);
+  t.regex(
+    r.stderr,
+    /^brainalign: .*gtzan: 51 GTZAN track\(s\) the events name are missing \(blues\/blues\.00017\.au, blues\/blues\.00036\.au, blues\/blues\.00077\.au, …\); download genres\.tar\.gz/,
+  );
   t.false(fs.existsSync(path.join(dir, 'deriv', 'artifacts', 'dataset')));
 });
 

@@ -16,7 +16,17 @@ import { tmpDir } from './helpers/tmp.js';
 import { buildReplica } from './helpers/ds003720-replica.js';
 
 const TINY = {
-  model: { nMels: 32, frames: 64, a1Width: 4, areas: [{ name: 'belt', width: 4, times: 1 }, { name: 'pb', width: 4, times: 1 }, { name: 't', width: 4, times: 1 }], fcHidden: [8] },
+  model: {
+    nMels: 32,
+    frames: 64,
+    a1Width: 4,
+    areas: [
+      { name: 'belt', width: 4, times: 1 },
+      { name: 'pb', width: 4, times: 1 },
+      { name: 't', width: 4, times: 1 },
+    ],
+    fcHidden: [8],
+  },
   train: { epochs: 2, patience: 2, checkpointEvery: 0, split: 'fmri', windowsPerClip: 1 },
   features: { tr: 1.5 },
   encode: {
@@ -35,23 +45,45 @@ test('make ban-bas DATASET=ds003720 ROOT=… GTZAN=…: verify, view, train, fea
   const dir = tmpDir('ba-ds003720-make-');
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   const rep = buildReplica(dir, { trainRuns: 3 });
-  const shipped = JSON.parse(fs.readFileSync(path.join(REPO, 'data-manifests', 'ds003720.json'), 'utf8')) as Record<string, unknown> & { files: { path: string }[] };
+  const shipped = JSON.parse(fs.readFileSync(path.join(REPO, 'data-manifests', 'ds003720.json'), 'utf8')) as Record<string, unknown> & {
+    files: { path: string }[];
+  };
   const manifest = path.join(dir, 'ds003720.json');
-  fs.writeFileSync(manifest, JSON.stringify({
-    ...shipped,
-    files: shipped.files.filter((f) => !f.path.endsWith('_bold.nii')),
-    patterns: [
-      { glob: 'sub-001/func/sub-001_task-Training_run-0?_bold.nii', count: 3 },
-      { glob: 'sub-001/func/sub-001_task-Test_run-0?_bold.nii', count: 2 },
-      { glob: 'sub-001/func/*_events.tsv', count: 5 },
-    ],
-  }));
+  fs.writeFileSync(
+    manifest,
+    JSON.stringify({
+      ...shipped,
+      files: shipped.files.filter((f) => !f.path.endsWith('_bold.nii')),
+      patterns: [
+        { glob: 'sub-001/func/sub-001_task-Training_run-0?_bold.nii', count: 3 },
+        { glob: 'sub-001/func/sub-001_task-Test_run-0?_bold.nii', count: 2 },
+        { glob: 'sub-001/func/*_events.tsv', count: 5 },
+      ],
+    }),
+  );
   const cfg = path.join(dir, 'tiny.json');
   fs.writeFileSync(cfg, JSON.stringify(TINY));
   const D = path.join(dir, 'derivatives', 'brainalign');
-  const r = spawnSync('make', ['-C', REPO, 'ban-bas', `D=${D}`, `DATASET=${manifest}`, `ROOT=${rep.root}`, `GTZAN=${rep.gtzan}`, 'FMRI_SUBJECTS=001', `BANBAS_CFG=${cfg}`, 'QUIET=--quiet'], {
-    encoding: 'utf8', maxBuffer: 64 << 20, timeout: 5 * 60_000,
-  });
+  const r = spawnSync(
+    'make',
+    [
+      '-C',
+      REPO,
+      'ban-bas',
+      `D=${D}`,
+      `DATASET=${manifest}`,
+      `ROOT=${rep.root}`,
+      `GTZAN=${rep.gtzan}`,
+      'FMRI_SUBJECTS=001',
+      `BANBAS_CFG=${cfg}`,
+      'QUIET=--quiet',
+    ],
+    {
+      encoding: 'utf8',
+      maxBuffer: 64 << 20,
+      timeout: 5 * 60_000,
+    },
+  );
   t.is(r.status, 0, `make failed:\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-3000)}`);
   if (r.status !== 0) return;
   t.regex(r.stdout, /data prepare: done .*61 excerpts \(41 train, 20 test\), 4 test repetitions/);
@@ -62,7 +94,13 @@ test('make ban-bas DATASET=ds003720 ROOT=… GTZAN=…: verify, view, train, fea
   const train = readStamp(path.join(D, 'stamps', 'train-ban.json')).dir;
   const split = readTsv(path.join(train, 'split.tsv')).rows;
   // split = fmri: BAN is tested on exactly the excerpts the test runs play.
-  t.deepEqual(split.filter((x) => x.split === 'test').map((x) => x.stim_id).sort(), [...rep.testIds].sort());
+  t.deepEqual(
+    split
+      .filter((x) => x.split === 'test')
+      .map((x) => x.stim_id)
+      .sort(),
+    [...rep.testIds].sort(),
+  );
   const roi = readTsv(path.join(D, 'sub-001', 'func', 'sub-001_desc-banbest_roi.tsv')).rows.filter((x) => x.area === 'best');
   t.deepEqual(roi.map((x) => x.roi).sort(), ['A1', 'Belt', 'Parabelt', 'T2/T3']);
   for (const x of roi) t.true(Number(x.median_r) > 0.3, `${x.roi}: median r ${x.median_r}`);

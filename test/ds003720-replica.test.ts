@@ -25,7 +25,21 @@ let view = '';
 
 test.before(() => {
   replica = buildReplica(dir, { trainRuns: 3 });
-  const r = runCli(['data', 'prepare', path.join(REPO, 'data-manifests', 'ds003720.json'), replica.root, '--gtzan', replica.gtzan, '--out', D, '--link', VIEW, '--stamp', path.join(D, 'stamps', 'input.json'), '--quiet']);
+  const r = runCli([
+    'data',
+    'prepare',
+    path.join(REPO, 'data-manifests', 'ds003720.json'),
+    replica.root,
+    '--gtzan',
+    replica.gtzan,
+    '--out',
+    D,
+    '--link',
+    VIEW,
+    '--stamp',
+    path.join(D, 'stamps', 'input.json'),
+    '--quiet',
+  ]);
   if (r.code !== 0) throw new Error(`data prepare failed: ${r.stderr}`);
   view = readStamp(path.join(D, 'stamps', 'input.json')).dir;
 });
@@ -57,7 +71,13 @@ test('the view: one WAV per distinct excerpt, test clips marked from the test ru
   t.is(new Set(ids).size, ids.length);
   // Training run 1: 40 distinct clips + a lead-in that repeats none of them in run 1; test runs: 10 + 10.
   t.is(st.rows.filter((r) => r.fmri_set === 'test').length, 20);
-  t.deepEqual(st.rows.filter((r) => r.fmri_set === 'test').map((r) => r.stim_id).sort(), [...replica.testIds].sort());
+  t.deepEqual(
+    st.rows
+      .filter((r) => r.fmri_set === 'test')
+      .map((r) => r.stim_id)
+      .sort(),
+    [...replica.testIds].sort(),
+  );
   t.true(ids.includes('disco.00009_4210ms'));
   for (const r of st.rows) t.true(fs.existsSync(path.join(view, r.path)), r.path);
   // The published excerpt 14.95–29.95 s of disco 66 runs past the replica's 29.946-s track: zero-padded and reported.
@@ -69,11 +89,28 @@ test('the view: one WAV per distinct excerpt, test clips marked from the test ru
 test('same inputs → same key and byte-identical view files in a second derivatives root', (t) => {
   const D2 = path.join(dir, 'derivatives-2');
   const stamp = path.join(D2, 'stamps', 'input.json');
-  const r = runCli(['data', 'prepare', path.join(REPO, 'data-manifests', 'ds003720.json'), replica.root, '--gtzan', replica.gtzan, '--out', D2, '--stamp', stamp, '--quiet']);
+  const r = runCli([
+    'data',
+    'prepare',
+    path.join(REPO, 'data-manifests', 'ds003720.json'),
+    replica.root,
+    '--gtzan',
+    replica.gtzan,
+    '--out',
+    D2,
+    '--stamp',
+    stamp,
+    '--quiet',
+  ]);
   t.is(r.code, 0, r.stderr);
   const again = readStamp(stamp);
   t.is(again.key, path.basename(view));
-  for (const f of ['stimuli/stimuli.tsv', 'stimuli/jazz/jazz.00044_9490ms.wav', 'sub-001/func/sub-001_task-test_run-03_bold.nii', 'sub-001/func/sub-001_task-train_run-02_events.tsv']) {
+  for (const f of [
+    'stimuli/stimuli.tsv',
+    'stimuli/jazz/jazz.00044_9490ms.wav',
+    'sub-001/func/sub-001_task-test_run-03_bold.nii',
+    'sub-001/func/sub-001_task-train_run-02_events.tsv',
+  ]) {
     t.true(fs.readFileSync(path.join(view, f)).equals(fs.readFileSync(path.join(again.dir, f))), f);
   }
 });
@@ -83,7 +120,8 @@ test('an excerpt equals numpy’s cut of the sunau-read track: samples [round(st
   const row = st.rows.find((r) => r.stim_id === 'hiphop.00053_400ms');
   t.truthy(row);
   if (!row) return;
-  const res = py<{ err: number; n: number; rms: number }>(`
+  const res = py<{ err: number; n: number; rms: number }>(
+    `
 import sys, sunau, json, numpy as np, scipy.io.wavfile as w
 au = sunau.open(sys.argv[1], 'r')
 x = np.frombuffer(au.readframes(au.getnframes()), '>i2').astype(np.float64) / 32768
@@ -95,7 +133,10 @@ g = np.arange(nf) / nf
 e[:nf] *= g; e[n - nf:] *= g[::-1]
 e *= 0.1 / np.sqrt(np.mean(e ** 2))
 print(json.dumps({"err": float(np.max(np.abs(e - y))), "n": int(y.size), "rms": float(np.sqrt(np.mean(y.astype(np.float64) ** 2)))}))`,
-    path.join(replica.gtzan, 'hiphop', 'hiphop.00053.au'), path.join(view, row.path), row.start);
+    path.join(replica.gtzan, 'hiphop', 'hiphop.00053.au'),
+    path.join(view, row.path),
+    row.start,
+  );
   t.is(res.n, 15 * 22050);
   t.true(res.err < 1e-6, `max |error| ${res.err}`);
   t.true(Math.abs(res.rms - 0.1) < 1e-6);
@@ -103,7 +144,10 @@ print(json.dumps({"err": float(np.max(np.abs(e - y))), "n": int(y.size), "rms": 
 
 test('runs: Training → task-train (same BOLD, stim_id events, lead-in marked); Test → 4 repetition pseudo-runs of 2 × 100 volumes with one shared sequence', (t) => {
   const func = path.join(view, 'sub-001', 'func');
-  const names = fs.readdirSync(func).filter((f) => f.endsWith('_bold.nii')).sort();
+  const names = fs
+    .readdirSync(func)
+    .filter((f) => f.endsWith('_bold.nii'))
+    .sort();
   t.deepEqual(names, [
     ...['01', '02', '03', '04'].map((r) => `sub-001_task-test_run-${r}_bold.nii`),
     ...['01', '02', '03'].map((r) => `sub-001_task-train_run-${r}_bold.nii`),
@@ -119,8 +163,14 @@ test('runs: Training → task-train (same BOLD, stim_id events, lead-in marked);
   const seqs = ['01', '02', '03', '04'].map((r) => readTsv(path.join(func, `sub-001_task-test_run-${r}_events.tsv`)).rows);
   for (const s of seqs) {
     t.is(s.length, 20);
-    t.deepEqual(s.map((e) => e.stim_id), seqs[0].map((e) => e.stim_id));
-    t.deepEqual(s.map((e) => Number(e.onset)), Array.from({ length: 20 }, (_, i) => i * 15));
+    t.deepEqual(
+      s.map((e) => e.stim_id),
+      seqs[0].map((e) => e.stim_id),
+    );
+    t.deepEqual(
+      s.map((e) => Number(e.onset)),
+      Array.from({ length: 20 }, (_, i) => i * 15),
+    );
   }
   // The published test sequence after its lead-in: rock 32 first, pop 32 last.
   t.deepEqual([seqs[0][0].stim_id, seqs[0][9].stim_id], ['rock.00032_4480ms', 'pop.00032_10700ms']);
@@ -137,22 +187,40 @@ test('runs: Training → task-train (same BOLD, stim_id events, lead-in marked);
 
 test('features (log-mel) and encode on the view: planted voxels predicted on the held-out repetitions (median r > 0.5), noise voxels not (|median r| < 0.15)', (t) => {
   const cfg = path.join(dir, 'study.json');
-  fs.writeFileSync(cfg, JSON.stringify({
-    features: { tr: TR },
-    encode: {
-      atlas: {
-        dseg: 'derivatives/atlas/sub-{subject}_space-bold_dseg.nii.gz',
-        labels: 'derivatives/atlas/sub-{subject}_space-bold_dseg.tsv',
-        mask: 'derivatives/atlas/sub-{subject}_space-bold_desc-brain_mask.nii.gz',
+  fs.writeFileSync(
+    cfg,
+    JSON.stringify({
+      features: { tr: TR },
+      encode: {
+        atlas: {
+          dseg: 'derivatives/atlas/sub-{subject}_space-bold_dseg.nii.gz',
+          labels: 'derivatives/atlas/sub-{subject}_space-bold_dseg.tsv',
+          mask: 'derivatives/atlas/sub-{subject}_space-bold_desc-brain_mask.nii.gz',
+        },
+        alphas: [1, 10, 100, 1000, 10000, 100000],
+        nPerm: 0,
       },
-      alphas: [1, 10, 100, 1000, 10000, 100000],
-      nPerm: 0,
-    },
-  }));
+    }),
+  );
   const fstamp = path.join(D, 'stamps', 'features-logmel.json');
   const f = runCli(['features', '--baseline', 'logmel', '--stimuli', path.join(VIEW, 'stimuli'), '--config', cfg, '--out', D, '--stamp', fstamp, '--quiet']);
   t.is(f.code, 0, f.stderr);
-  const e = runCli(['encode', '--features', fstamp, '--bids', VIEW, '--subject', '001', '--config', cfg, '--out', D, '--stamp', path.join(D, 'stamps', 'encode-logmel_sub-001.json'), '--quiet']);
+  const e = runCli([
+    'encode',
+    '--features',
+    fstamp,
+    '--bids',
+    VIEW,
+    '--subject',
+    '001',
+    '--config',
+    cfg,
+    '--out',
+    D,
+    '--stamp',
+    path.join(D, 'stamps', 'encode-logmel_sub-001.json'),
+    '--quiet',
+  ]);
   t.is(e.code, 0, e.stderr);
   const r = loadNifti(path.join(D, 'sub-001', 'func', 'sub-001_task-test_desc-logmelLogmel_r.nii.gz')).getData();
   const median = (xs: number[]) => xs.sort((a, b) => a - b)[xs.length >> 1];

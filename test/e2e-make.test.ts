@@ -40,7 +40,11 @@ test('make runs the three studies on a reduced mini-study and recovers the plant
   const art = (stamp: string) => readStamp(path.join(D, 'stamps', stamp)).dir;
 
   // BAN recognises genres above chance on held-out clips (exact binomial test).
-  const summary = JSON.parse(fs.readFileSync(path.join(art('train-ban.json'), 'eval', 'summary.json'), 'utf8')) as { clip_accuracy: number; chance: number; clip_binomial_p: number };
+  const summary = JSON.parse(fs.readFileSync(path.join(art('train-ban.json'), 'eval', 'summary.json'), 'utf8')) as {
+    clip_accuracy: number;
+    chance: number;
+    clip_binomial_p: number;
+  };
   t.true(summary.clip_accuracy > summary.chance, `clip accuracy ${summary.clip_accuracy} vs chance ${summary.chance}`);
   t.true(summary.clip_binomial_p < 0.05, `binomial p ${summary.clip_binomial_p}`);
 
@@ -53,7 +57,10 @@ test('make runs the three studies on a reduced mini-study and recovers the plant
   // test/scoring-sr-planted.test.ts; the diagonal-contrast p is .12 here, not < .05.
   const bas = art('bas.json');
   type Pair = { area: string; roi: string; specificity: number };
-  const corr = JSON.parse(fs.readFileSync(path.join(bas, 'correspondence.json'), 'utf8')) as Record<string, { correspondence: { contrast: number; p: number }; pairScores: Pair[] }>;
+  const corr = JSON.parse(fs.readFileSync(path.join(bas, 'correspondence.json'), 'utf8')) as Record<
+    string,
+    { correspondence: { contrast: number; p: number }; pairScores: Pair[] }
+  >;
   const group = Object.values(corr)[0];
   const c = group.correspondence;
   t.true(c.contrast > 0, `correspondence contrast ${c.contrast} (p ${c.p})`);
@@ -63,7 +70,12 @@ test('make runs the three studies on a reduced mini-study and recovers the plant
   t.true(cell('a1', 'A1') > cell('a1', 'T2/T3'), `a1: A1 ${cell('a1', 'A1')} vs T2/T3 ${cell('a1', 'T2/T3')}`);
   const tPair = group.pairScores.find((p) => p.area === 't');
   t.true((tPair?.specificity ?? -1) > 0, `t→T2/T3 specificity ${tPair?.specificity}`);
-  for (const [area, roi] of [['a1', 'A1'], ['belt', 'Belt'], ['pb', 'Parabelt'], ['t', 'T2/T3']]) {
+  for (const [area, roi] of [
+    ['a1', 'A1'],
+    ['belt', 'Belt'],
+    ['pb', 'Parabelt'],
+    ['t', 'T2/T3'],
+  ]) {
     const own = cell(area, roi, 'median_r');
     const control = cell(area, 'Control', 'median_r');
     t.true(own > control + 0.1, `${area}: own ROI r ${own} vs control ${control}`);
@@ -82,8 +94,15 @@ test('make runs the three studies on a reduced mini-study and recovers the plant
   // the two unpaired intervals overlap at this size (docs/bas.md, ranking).
   const al = art('alignment.json');
   const alRows = readTsv(path.join(al, 'bas.tsv')).rows.filter((x) => x.score === 's_r');
-  for (const row of alRows) t.true(Number(row.ci_lo) <= Number(row.estimate) && Number(row.estimate) <= Number(row.ci_hi), `${row.model}@${row.checkpoint}: s_r ${row.estimate} [${row.ci_lo}, ${row.ci_hi}]`);
-  t.true(alRows.some((x) => x.model === 'logmel'), 'the log-mel baseline has s_r');
+  for (const row of alRows)
+    t.true(
+      Number(row.ci_lo) <= Number(row.estimate) && Number(row.estimate) <= Number(row.ci_hi),
+      `${row.model}@${row.checkpoint}: s_r ${row.estimate} [${row.ci_lo}, ${row.ci_hi}]`,
+    );
+  t.true(
+    alRows.some((x) => x.model === 'logmel'),
+    'the log-mel baseline has s_r',
+  );
   const diff = readTsv(path.join(al, 's_r_differences.tsv')).rows.find((x) => x.model_a.startsWith('ban') && x.model_b === 'logmel');
   t.true(Number(diff?.ci_lo) > 0, `s_r(ban) − s_r(logmel) = ${diff?.difference} [${diff?.ci_lo}, ${diff?.ci_hi}]`);
   // RSA: the noise-only Control ROI stays at chance for every model; A1 is above it.
@@ -109,6 +128,9 @@ test('make runs the three studies on a reduced mini-study and recovers the plant
   // Every study wrote its report.
   for (const s of ['ban-bas', 'alignment', 'eeg-identification']) {
     const rep = art(`report-${s}.json`);
-    t.true(fs.readdirSync(rep, { recursive: true }).some((f) => String(f).endsWith('.html')), `${s} report`);
+    t.true(
+      fs.readdirSync(rep, { recursive: true }).some((f) => String(f).endsWith('.html')),
+      `${s} report`,
+    );
   }
 });

@@ -56,11 +56,16 @@ test('after training, refreshed batch-norm statistics make eval-mode predictions
   const a = trainEegEncoder(train, shape, cfg, 7);
   const n = 96;
   // Batch statistics of all 96 training windows at once; momentum 0 leaves the running statistics untouched.
-  const trainMode = tf.tidy(() => tf.logSoftmax(a.model.forward(tf.tensor4d(train.x, [n, shape.nCh, shape.nT, 1]), true, undefined, 0).logits).dataSync() as Float32Array);
+  const trainMode = tf.tidy(
+    () => tf.logSoftmax(a.model.forward(tf.tensor4d(train.x, [n, shape.nCh, shape.nT, 1]), true, undefined, 0).logits).dataSync() as Float32Array,
+  );
   const evalMode = predictEegEncoder(a.model, train.x, n);
   const acc = (p: Float32Array): number => {
     let c = 0;
-    for (let i = 0; i < n; i++) { const row = Array.from(p.subarray(i * 3, i * 3 + 3)); if (row.indexOf(Math.max(...row)) === train.labels[i]) c++; }
+    for (let i = 0; i < n; i++) {
+      const row = Array.from(p.subarray(i * 3, i * 3 + 3));
+      if (row.indexOf(Math.max(...row)) === train.labels[i]) c++;
+    }
     return c / n;
   };
   t.true(Math.abs(acc(trainMode) - acc(evalMode)) <= 0.03, `training-mode ${acc(trainMode)} vs eval-mode ${acc(evalMode)}`);

@@ -34,7 +34,8 @@ function makeSet(n: number, rng: Rng): { x: Float32Array; labels: Int32Array; au
     const fc = [110, 220, 330][y];
     const ph = rng.uniform() * 2 * Math.PI;
     for (let t = 0; t < shape.nT; t++) x[(i * shape.nCh + 1) * shape.nT + t] += Math.sin((2 * Math.PI * fm * t) / RATE + ph);
-    for (let t = 0; t < audioLen; t++) audio[i * audioLen + t] = (0.6 + 0.4 * Math.sin((2 * Math.PI * fm * t) / AUDIO_RATE + ph)) * Math.sin((2 * Math.PI * fc * t) / AUDIO_RATE);
+    for (let t = 0; t < audioLen; t++)
+      audio[i * audioLen + t] = (0.6 + 0.4 * Math.sin((2 * Math.PI * fm * t) / AUDIO_RATE + ph)) * Math.sin((2 * Math.PI * fc * t) / AUDIO_RATE);
   }
   return { x, labels, audio };
 }
@@ -81,7 +82,9 @@ test('joint training: the audio CNN is untouched by the InfoNCE term (identical 
 test('early stopping keeps the epoch with the lowest validation cross-entropy', (t) => {
   const set = makeSet(36, new Rng(4, 'es-train'));
   const val = makeSet(12, new Rng(5, 'es-val'));
-  const r = trainEegEncoder({ x: set.x, labels: set.labels }, shape, eegEncoderConfigSchema.parse({ ...enc, lambda: 0, epochs: 30, patience: 3 }), 2, { validation: { x: val.x, labels: val.labels } });
+  const r = trainEegEncoder({ x: set.x, labels: set.labels }, shape, eegEncoderConfigSchema.parse({ ...enc, lambda: 0, epochs: 30, patience: 3 }), 2, {
+    validation: { x: val.x, labels: val.labels },
+  });
   const vals = r.history.map((h) => h.val_ce);
   t.true(vals.every(Number.isFinite));
   const bestIdx = vals.indexOf(Math.min(...vals));

@@ -34,11 +34,17 @@ test('spherical-spline interpolation matrix equals MNE _make_interpolation_matri
   const field = (p: Xyz): number => 2 + p[0] * 10 - p[1] * 5 + p[2] * 3;
   const data = pos.map((p) => Float32Array.of(field(p)));
   const out = interpolateBadChannels(data, pos, badIdx);
-  for (const b of badIdx) t.true(Math.abs(out[b][0] - field(pos[b])) < 0.05 * Math.abs(field(pos[b])) + 0.05, `${MONTAGE_32[b]}: ${out[b][0]} vs ${field(pos[b])}`);
+  for (const b of badIdx)
+    t.true(Math.abs(out[b][0] - field(pos[b])) < 0.05 * Math.abs(field(pos[b])) + 0.05, `${MONTAGE_32[b]}: ${out[b][0]} vs ${field(pos[b])}`);
 });
 
 test('the synth planted flat and noisy channels are detected, and only they (3 subjects, 16 channels)', (t) => {
-  const cfg = synthConfigSchema.parse({ stimuli: { genres: ['classical', 'metal'], clipsPerGenre: 2, clipSec: 4 }, fmri: { subjects: 0 }, eeg: { subjects: 2, channels: 16, rate: 128 }, behaviour: { subjects: 0 } });
+  const cfg = synthConfigSchema.parse({
+    stimuli: { genres: ['classical', 'metal'], clipsPerGenre: 2, clipSec: 4 },
+    fmri: { subjects: 0 },
+    eeg: { subjects: 2, channels: 16, rate: 128 },
+    behaviour: { subjects: 0 },
+  });
   const study = simulateStudy(cfg, 11);
   for (const sub of study.eeg) {
     const labels = sub.planted.channels;
@@ -59,8 +65,14 @@ test('preprocessing chain: 50 Hz line noise down ≥ 30 dB, band edges at −6 d
   const labels = MONTAGE_16;
   const amp = (x: Float32Array, f: number): number => {
     // Amplitude of the f-Hz component by projection on sin/cos over the middle 40 s (edges excluded).
-    let s = 0, c = 0, m = 0;
-    for (let i = 10 * rate; i < 50 * rate; i++) { s += x[i] * Math.sin((2 * Math.PI * f * i) / rate); c += x[i] * Math.cos((2 * Math.PI * f * i) / rate); m++; }
+    let s = 0,
+      c = 0,
+      m = 0;
+    for (let i = 10 * rate; i < 50 * rate; i++) {
+      s += x[i] * Math.sin((2 * Math.PI * f * i) / rate);
+      c += x[i] * Math.cos((2 * Math.PI * f * i) / rate);
+      m++;
+    }
     return (2 * Math.hypot(s, c)) / m;
   };
   // Each channel gets its own mix so the common average (average of 16) does not cancel it: ch0 carries the test tones, the others zero-mean noise-free.
@@ -93,7 +105,10 @@ test('common average reference: channels sum to zero at every sample; named refe
 test('robust scaling = (x − median)/IQR clamped at ±20, as numpy computes it', (t) => {
   const x = Float32Array.from({ length: 501 }, (_, i) => Math.sin(i * 0.37) * 3 + (i % 97 === 0 ? 400 : 0) + i * 0.01);
   const ours = robustScale(x, 20);
-  const ref = pyJson<number[]>('x=np.array(inp,dtype=np.float64); q1,m,q3=np.percentile(x,[25,50,75]); print(json.dumps(np.clip((x-m)/(q3-q1),-20,20).tolist()))', [...x]);
+  const ref = pyJson<number[]>(
+    'x=np.array(inp,dtype=np.float64); q1,m,q3=np.percentile(x,[25,50,75]); print(json.dumps(np.clip((x-m)/(q3-q1),-20,20).tolist()))',
+    [...x],
+  );
   t.true(maxAbsDiff(ours, ref) < 1e-4, `max diff ${maxAbsDiff(ours, ref)}`);
   t.is(Math.max(...ours), 20);
 });
@@ -101,15 +116,24 @@ test('robust scaling = (x − median)/IQR clamped at ±20, as numpy computes it'
 test('segments start at onset + 200 ms shift; events leaving the recording are skipped', (t) => {
   const rate = 100;
   const ramp = Float32Array.from({ length: 1000 }, (_, i) => i);
-  const seg = cutSegments([ramp, ramp.map((v) => -v)], rate, [
-    { onset: 1, duration: 2, stimId: 'a' },
-    { onset: 5.004, duration: 2, stimId: 'b' },
-    { onset: 9, duration: 2, stimId: 'late' },
-  ], 0.2, 2);
+  const seg = cutSegments(
+    [ramp, ramp.map((v) => -v)],
+    rate,
+    [
+      { onset: 1, duration: 2, stimId: 'a' },
+      { onset: 5.004, duration: 2, stimId: 'b' },
+      { onset: 9, duration: 2, stimId: 'late' },
+    ],
+    0.2,
+    2,
+  );
   t.deepEqual(seg.stimIds, ['a', 'b']);
   t.is(seg.nT, 200);
   t.is(seg.data[0], 120); // sample of 1.2 s
   t.is(seg.data[(1 * 2 + 0) * 200], 520); // 5.204 s → sample 520
   t.is(seg.data[(0 * 2 + 1) * 200 + 5], -125);
-  t.deepEqual(seg.skipped.map((e) => e.stimId), ['late']);
+  t.deepEqual(
+    seg.skipped.map((e) => e.stimId),
+    ['late'],
+  );
 });

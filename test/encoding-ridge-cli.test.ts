@@ -23,9 +23,12 @@ async function runEncode(args: string[]): Promise<void> {
     .option('jobs', { type: 'number', default: 1, global: true })
     .option('quiet', { type: 'boolean', default: true, global: true })
     .option('debug', { type: 'boolean', default: false, global: true }) as unknown as Argv<CommonOptions>;
-  await encode.register(base).fail((msg, err) => {
-    throw err ?? new InputError('options', msg);
-  }).parseAsync();
+  await encode
+    .register(base)
+    .fail((msg, err) => {
+      throw err ?? new InputError('options', msg);
+    })
+    .parseAsync();
 }
 
 test('encode writes best_alpha (v), cv_r (v), cv_r_all (nα×v), weights (p×v) equal to ridgeCV on the same planted data', async (t) => {
@@ -67,9 +70,14 @@ test('encode rejects mismatched sample counts and a 1-D design with InputErrors 
     writeNpy(join(dir, 'X.npy'), new Float32Array(20), [10, 2]);
     writeNpy(join(dir, 'Y.npy'), new Float32Array(18), [9, 2]);
     writeNpy(join(dir, 'x1.npy'), new Float32Array(10), [10]);
-    const e1 = await t.throwsAsync(runEncode(['encode', '--X', join(dir, 'X.npy'), '--Y', join(dir, 'Y.npy'), '--out', join(dir, 'o')]), { instanceOf: InputError });
+    const e1 = await t.throwsAsync(runEncode(['encode', '--X', join(dir, 'X.npy'), '--Y', join(dir, 'Y.npy'), '--out', join(dir, 'o')]), {
+      instanceOf: InputError,
+    });
     t.true(e1?.message.includes('Y.npy'));
-    await t.throwsAsync(runEncode(['encode', '--X', join(dir, 'x1.npy'), '--Y', join(dir, 'Y.npy'), '--out', join(dir, 'o')]), { instanceOf: InputError, message: /2-D/ });
+    await t.throwsAsync(runEncode(['encode', '--X', join(dir, 'x1.npy'), '--Y', join(dir, 'Y.npy'), '--out', join(dir, 'o')]), {
+      instanceOf: InputError,
+      message: /2-D/,
+    });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -91,7 +99,23 @@ test('--groups defines only the CV folds and --runs only where FIR delays stop: 
     writeNpy(join(dir, 'G.npy'), groups, [n]);
     writeNpy(join(dir, 'R.npy'), runs, [n]);
     const out = join(dir, 'out');
-    await runEncode(['encode', '--X', join(dir, 'X.npy'), '--Y', join(dir, 'Y.npy'), '--groups', join(dir, 'G.npy'), '--runs', join(dir, 'R.npy'), '--delays', 'default', '--alphas', '1,100', '--out', out]);
+    await runEncode([
+      'encode',
+      '--X',
+      join(dir, 'X.npy'),
+      '--Y',
+      join(dir, 'Y.npy'),
+      '--groups',
+      join(dir, 'G.npy'),
+      '--runs',
+      join(dir, 'R.npy'),
+      '--delays',
+      'default',
+      '--alphas',
+      '1,100',
+      '--out',
+      out,
+    ]);
     const D = delayFeatures(X, n, p, DEFAULT_FIR_DELAYS, runs);
     const lib = ridgeCV({ X: D, n, p: p * DEFAULT_FIR_DELAYS.length, Y, v, alphas: [1, 100], groups });
     t.deepEqual(Array.from(readNpy(join(out, 'cv_r.npy')).data as Float32Array), Array.from(lib.cvR));
@@ -103,7 +127,10 @@ test('--groups defines only the CV folds and --runs only where FIR delays stop: 
     // Cutting delays at the stimulus groups instead (the old behaviour) gives a different design, so different scores.
     const cutAtGroups = ridgeCV({ X: delayFeatures(X, n, p, DEFAULT_FIR_DELAYS, groups), n, p: p * 6, Y, v, alphas: [1, 100], groups });
     t.notDeepEqual(Array.from(cutAtGroups.cvR), Array.from(lib.cvR));
-    await t.throwsAsync(runEncode(['encode', '--X', join(dir, 'X.npy'), '--Y', join(dir, 'Y.npy'), '--runs', join(dir, 'R.npy'), '--out', join(dir, 'o2')]), { instanceOf: InputError, message: /--delays/ });
+    await t.throwsAsync(runEncode(['encode', '--X', join(dir, 'X.npy'), '--Y', join(dir, 'Y.npy'), '--runs', join(dir, 'R.npy'), '--out', join(dir, 'o2')]), {
+      instanceOf: InputError,
+      message: /--delays/,
+    });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -47,7 +47,8 @@ test('with one feature space and one α, the outer r equals refitting on the out
   const Y = Float64Array.from(rng.normals(n * v)).map((y, i) => y + X[Math.floor(i / v) * p + (i % v)]);
   const res = nestedRidge({ Xs: [{ name: 'only', X, p }], n, Y, v, alphas: [3], groups, innerFolds: 2 });
   makeFolds(n, { groups }).forEach((f, fo) => {
-    const sub = (a: Float64Array, cols: number, idx: Int32Array) => Float64Array.from({ length: idx.length * cols }, (_, e) => a[idx[Math.floor(e / cols)] * cols + (e % cols)]);
+    const sub = (a: Float64Array, cols: number, idx: Int32Array) =>
+      Float64Array.from({ length: idx.length * cols }, (_, e) => a[idx[Math.floor(e / cols)] * cols + (e % cols)]);
     const { weights, intercept } = ridgeFit({ X: sub(X, p, f.train), n: f.train.length, p, Y: sub(Y, v, f.train), v, alpha: 3 });
     const pred = ridgePredict(sub(X, p, f.test), f.test.length, p, weights, intercept, v);
     const { r } = correlateColumns(pred, sub(Y, v, f.test), f.test.length, v);

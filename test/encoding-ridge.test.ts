@@ -45,7 +45,17 @@ interface RefOut {
   intercept: Float64Array;
 }
 
-function numpyReference(X: Float64Array, Y: Float64Array, n: number, p: number, v: number, foldOfRow: Int32Array, alphas: number[], standardize: boolean, selectBy: 'r' | 'r2'): RefOut {
+function numpyReference(
+  X: Float64Array,
+  Y: Float64Array,
+  n: number,
+  p: number,
+  v: number,
+  foldOfRow: Int32Array,
+  alphas: number[],
+  standardize: boolean,
+  selectBy: 'r' | 'r2',
+): RefOut {
   const dir = mkdtempSync(join(tmpdir(), 'ridge-ref-'));
   try {
     writeNpy(join(dir, 'X.npy'), X, [n, p]);
@@ -85,7 +95,21 @@ for (const la of paths)
       folds.forEach((f, fi) => f.test.forEach((i) => (foldOfRow[i] = fi)));
       const ref = numpyReference(X, Y, c.n, c.p, c.v, foldOfRow, alphas, c.standardize, c.selectBy);
       for (const foldPath of ['operator', 'factors'] as const) {
-        const res = ridgeCV({ X, n: c.n, p: c.p, Y, v: c.v, alphas, groups, folds: c.folds, standardize: c.standardize, selectBy: c.selectBy, linalg: la, batchSize: 4, foldPath });
+        const res = ridgeCV({
+          X,
+          n: c.n,
+          p: c.p,
+          Y,
+          v: c.v,
+          alphas,
+          groups,
+          folds: c.folds,
+          standardize: c.standardize,
+          selectBy: c.selectBy,
+          linalg: la,
+          batchSize: 4,
+          foldPath,
+        });
         t.true(maxAbsDiff(res.cvRAll, ref.rAll) < 1e-5, `${foldPath}: r ${maxAbsDiff(res.cvRAll, ref.rAll)}`);
         t.true(maxAbsDiff(res.cvR2All, ref.r2All) < 1e-5, `${foldPath}: R² ${maxAbsDiff(res.cvR2All, ref.r2All)}`);
         t.deepEqual(Array.from(res.bestAlphaIndex), Array.from(ref.best), foldPath);
@@ -115,7 +139,12 @@ for (const la of paths) {
     const { X, Y } = planted(rng, n, p, v, 1);
     const alpha = 7;
     const { weights, intercept } = ridgeFit({ X, n, p, Y, v, alpha, linalg: la });
-    const mean = (a: Float64Array, cols: number) => Float64Array.from({ length: cols }, (_, j) => { let s = 0; for (let i = 0; i < n; i++) s += a[i * cols + j]; return s / n; });
+    const mean = (a: Float64Array, cols: number) =>
+      Float64Array.from({ length: cols }, (_, j) => {
+        let s = 0;
+        for (let i = 0; i < n; i++) s += a[i * cols + j];
+        return s / n;
+      });
     const mx = mean(X, p);
     const my = mean(Y, v);
     const xc = X.map((x, i) => x - mx[i % p]);
@@ -179,7 +208,10 @@ test('batch size changes nothing: 1, 7 and all targets per batch give identical 
 
 test('refit through cached per-α operators and through streamed factors (large-design path) gives the same weights, primal and dual', (t) => {
   const rng = new Rng(19, 'refit-paths');
-  for (const [n, p] of [[60, 8], [30, 45]]) {
+  for (const [n, p] of [
+    [60, 8],
+    [30, 45],
+  ]) {
     const v = 6;
     const { X, Y } = planted(rng, n, p, v, 1);
     const alpha = Float64Array.from({ length: v }, (_, k) => [0.5, 5, 50][k % 3]);
@@ -207,7 +239,10 @@ test('bad inputs throw InputErrors naming the option: shape mismatch, α ≤ 0, 
   const Y = new Float64Array(10);
   t.throws(() => ridgeCV({ X, n: 10, p: 2, Y, v: 2, alphas: [1] }), { instanceOf: InputError, message: /Y/ });
   t.throws(() => ridgeCV({ X, n: 10, p: 2, Y, v: 1, alphas: [0] }), { instanceOf: InputError, message: /alphas/ });
-  t.throws(() => ridgeCV({ X, n: 10, p: 2, Y, v: 1, alphas: [1], groups: [0, 0, 0, 0, 0, 1, 1, 1, 1, 1], folds: 3 }), { instanceOf: InputError, message: /groups/ });
+  t.throws(() => ridgeCV({ X, n: 10, p: 2, Y, v: 1, alphas: [1], groups: [0, 0, 0, 0, 0, 1, 1, 1, 1, 1], folds: 3 }), {
+    instanceOf: InputError,
+    message: /groups/,
+  });
   const bad = X.slice();
   bad[3] = NaN;
   t.throws(() => ridgeCV({ X: bad, n: 10, p: 2, Y, v: 1, alphas: [1] }), { instanceOf: InputError, message: /X/ });
@@ -225,7 +260,10 @@ test('correlateColumns: r matches numpy corrcoef and R² matches 1 − SSres/SSt
   const script = `import numpy as np, sys, json
 d = json.loads(sys.stdin.read()); y = np.array(d['y']).reshape(${rows}, ${cols}); p = np.array(d['p']).reshape(${rows}, ${cols})
 print(json.dumps({'r': [float(np.corrcoef(p[:, k], y[:, k])[0, 1]) for k in range(${cols})], 'r2': (1 - ((y - p) ** 2).sum(0) / ((y - y.mean(0)) ** 2).sum(0)).tolist()}))`;
-  const ref = JSON.parse(execFileSync('/usr/bin/python3', ['-c', script], { input: JSON.stringify({ y: Array.from(y), p: Array.from(pred) }) }).toString()) as { r: number[]; r2: number[] };
+  const ref = JSON.parse(execFileSync('/usr/bin/python3', ['-c', script], { input: JSON.stringify({ y: Array.from(y), p: Array.from(pred) }) }).toString()) as {
+    r: number[];
+    r2: number[];
+  };
   t.true(maxAbsDiff(r, ref.r) < 1e-6);
   t.true(maxAbsDiff(r2, ref.r2) < 1e-5);
 });

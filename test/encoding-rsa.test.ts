@@ -1,6 +1,16 @@
 import test from 'ava';
 import { Rng } from '../src/core/prng.js';
-import { rdm, subRdm, compareRdms, crossValidatedLayerRsa, rsaNoiseCeiling, rdmSize, condensedIndex, stimulusFolds, zscoreColumns } from '../src/encoding/rsa.js';
+import {
+  rdm,
+  subRdm,
+  compareRdms,
+  crossValidatedLayerRsa,
+  rsaNoiseCeiling,
+  rdmSize,
+  condensedIndex,
+  stimulusFolds,
+  zscoreColumns,
+} from '../src/encoding/rsa.js';
 import { kendallTauB } from '../src/stats/correlation.js';
 import { regressComponents, ridgeRegression } from '../src/encoding/components.js';
 import { pyStdin as py } from './helpers/python.js';
@@ -222,7 +232,11 @@ test('LSA beta-series design equals its definition bit for bit: fine boxcars con
     const c = convolve(box, h);
     const col = Array.from({ length: nT }, (_, ti) => c[Math.min(nFine - 1, Math.round((ti * tr) / dt))]);
     const m = col.reduce((a, b) => a + b, 0) / nT;
-    t.deepEqual(Array.from({ length: nT }, (_, ti) => got[ti * events.length + k]), col.map((v) => v - m), `clip ${k}`);
+    t.deepEqual(
+      Array.from({ length: nT }, (_, ti) => got[ti * events.length + k]),
+      col.map((v) => v - m),
+      `clip ${k}`,
+    );
   });
 });
 
@@ -318,7 +332,11 @@ test('component regression through the ridge engine: planted linear components a
     }
     data[2 * nStim + s] = rng.normal();
   }
-  const res = regressComponents({ data: X, nStimuli: nStim, nFeatures: nFeat }, { data, nComponents: C, nStimuli: nStim, names: ['a', 'b', 'noise'] }, ridgeRegression([0.1, 1, 10, 100, 1000], { folds: 5 }));
+  const res = regressComponents(
+    { data: X, nStimuli: nStim, nFeatures: nFeat },
+    { data, nComponents: C, nStimuli: nStim, names: ['a', 'b', 'noise'] },
+    ridgeRegression([0.1, 1, 10, 100, 1000], { folds: 5 }),
+  );
   t.log(res.fits.map((f) => `${f.name} ${f.score.toFixed(3)}`).join(', '));
   t.true(res.fits[0].score > 0.8 && res.fits[1].score > 0.8);
   t.true(Math.abs(res.fits[2].score) < 0.2);

@@ -37,7 +37,10 @@ print(json.dumps({'rel': rel, 'mean': Y.mean(axis=2).ravel().tolist()}))`,
 
 test('sound averages are the mean of each sound’s feature rows, in the requested sound order', (t) => {
   const rows = Float32Array.from([1, 2, 3, 4, 5, 6, 10, 20]); // 4 rows × 2 features
-  const index = new Map([['b', { rowStart: 0, nRows: 3 }], ['a', { rowStart: 3, nRows: 1 }]]);
+  const index = new Map([
+    ['b', { rowStart: 0, nRows: 3 }],
+    ['a', { rowStart: 3, nRows: 1 }],
+  ]);
   t.deepEqual(Array.from(soundAverages(rows, 2, index, ['a', 'b'], 'x')), [10, 20, 3, 4]);
   t.throws(() => soundAverages(rows, 2, index, ['c'], 'x'), { message: /no feature rows for sound c/ });
 });
@@ -58,7 +61,17 @@ test('165 sounds, 4 layers: voxels planted on layer L (r ≈ 0.8) choose L in �
     }
   }
   const scans = scanSummary(Y, N, nv, k);
-  const res = encodeSounds({ layers, nSounds: N, Y: scans.mean, v: nv, alphas: [0.1, 1, 10, 100, 1000], outerFolds: 5, innerFolds: 5, rng: new Rng(3, 'order'), reliability: scans.reliability });
+  const res = encodeSounds({
+    layers,
+    nSounds: N,
+    Y: scans.mean,
+    v: nv,
+    alphas: [0.1, 1, 10, 100, 1000],
+    outerFolds: 5,
+    innerFolds: 5,
+    rng: new Rng(3, 'order'),
+    reliability: scans.reliability,
+  });
   let right = 0;
   for (let f = 0; f < res.nOuter; f++) for (let v = 0; v < 16; v++) if (res.layer[f * nv + v] === v % 4) right++;
   t.true(right / (res.nOuter * 16) >= 0.9, `planted layer chosen in ${right} of ${res.nOuter * 16}`);
@@ -71,7 +84,18 @@ test('165 sounds, 4 layers: voxels planted on layer L (r ≈ 0.8) choose L in �
   t.true(Math.abs(finiteMedian(res.r.subarray(16))) < 0.1, `noise median r ${finiteMedian(res.r.subarray(16))}`);
   // Tuckute's correction: predictions refit on single scans are themselves noisy, so dividing by their
   // reliability ρ̂ too brings the generator layer (a perfect model up to fitting noise) to corrected r² ≈ 1.
-  const tk = encodeSounds({ layers, nSounds: N, Y: scans.mean, v: nv, alphas: [0.1, 1, 10, 100, 1000], outerFolds: 5, innerFolds: 5, rng: new Rng(3, 'order'), reliability: scans.reliability, scans: { Y, k } });
+  const tk = encodeSounds({
+    layers,
+    nSounds: N,
+    Y: scans.mean,
+    v: nv,
+    alphas: [0.1, 1, 10, 100, 1000],
+    outerFolds: 5,
+    innerFolds: 5,
+    rng: new Rng(3, 'order'),
+    reliability: scans.reliability,
+    scans: { Y, k },
+  });
   const tkPlanted = finiteMedian(tk.r2.subarray(0, 16));
   t.true(tkPlanted > 0.85 && tkPlanted < 1.2, `Tuckute-corrected planted median r² ${tkPlanted}`);
   t.true(tkPlanted > planted, `Tuckute ${tkPlanted} vs voxel-only ${planted}`);
@@ -80,6 +104,16 @@ test('165 sounds, 4 layers: voxels planted on layer L (r ≈ 0.8) choose L in �
   const rhoHat = finiteMedian(tk.predictionReliability.subarray(0, 16));
   t.true(rhoHat > 0.5 && rhoHat <= 1, `prediction reliability ${rhoHat}`);
   // Same seed → the same folds and the same numbers.
-  const again = encodeSounds({ layers, nSounds: N, Y: scans.mean, v: nv, alphas: [0.1, 1, 10, 100, 1000], outerFolds: 5, innerFolds: 5, rng: new Rng(3, 'order'), reliability: scans.reliability });
+  const again = encodeSounds({
+    layers,
+    nSounds: N,
+    Y: scans.mean,
+    v: nv,
+    alphas: [0.1, 1, 10, 100, 1000],
+    outerFolds: 5,
+    innerFolds: 5,
+    rng: new Rng(3, 'order'),
+    reliability: scans.reliability,
+  });
   t.deepEqual(Array.from(again.r2), Array.from(res.r2));
 });

@@ -55,7 +55,25 @@ test.before(async () => {
   generateStudy(synthCfg, 7, STUDY);
   features = await plantedFeatures(STUDY, D, synthCfg.fmri.tr);
   fs.writeFileSync(CFG, JSON.stringify(encodeCfg));
-  first = runCli(['encode', '--features', features, '--bids', STUDY, '--subject', '01', '--config', CFG, '--out', D, '--stamp', path.join(D, 'stamps', 'encode.json'), '--quiet'], { env });
+  first = runCli(
+    [
+      'encode',
+      '--features',
+      features,
+      '--bids',
+      STUDY,
+      '--subject',
+      '01',
+      '--config',
+      CFG,
+      '--out',
+      D,
+      '--stamp',
+      path.join(D, 'stamps', 'encode.json'),
+      '--quiet',
+    ],
+    { env },
+  );
 });
 
 test.after.always(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -75,7 +93,12 @@ test('planted area→ROI map recovered: each ROI best fit by its planted area an
   const rois = ['A1', 'Belt', 'Parabelt', 'T2/T3'];
   const m = Float64Array.from(areas.flatMap((a) => rois.map((r) => cell(rows, a, 'cv', r, 'median_r_norm'))));
   t.log(areas.map((a, i) => `${a}: ${rois.map((r, k) => `${r} ${m[i * 4 + k].toFixed(2)}`).join('  ')}`).join('\n'));
-  const ci = correspondenceIndex(m, 4, [[0, 0], [1, 1], [2, 2], [3, 3]]);
+  const ci = correspondenceIndex(m, 4, [
+    [0, 0],
+    [1, 1],
+    [2, 2],
+    [3, 3],
+  ]);
   t.is(ci.ownAreaBest, 1);
   t.is(ci.ownRoiBest, 1);
   t.true(ci.contrast > 0.15, `diagonal − off-diagonal = ${ci.contrast}`);
@@ -86,7 +109,11 @@ test('planted area→ROI map recovered: each ROI best fit by its planted area an
 test('Control ROI (noise only) is at the null for every area: |median r| < 0.1, block-permutation p > 0.05/4 (Bonferroni over the 4 areas)', (t) => {
   const rows = roiTable();
   const areas = ['a1', 'belt', 'pb', 't'];
-  t.log(areas.map((a) => `${a}: median r ${cell(rows, a, 'cv', 'Control', 'median_r').toFixed(3)}, p ${cell(rows, a, 'cv', 'Control', 'p_perm').toFixed(3)}`).join('; '));
+  t.log(
+    areas
+      .map((a) => `${a}: median r ${cell(rows, a, 'cv', 'Control', 'median_r').toFixed(3)}, p ${cell(rows, a, 'cv', 'Control', 'p_perm').toFixed(3)}`)
+      .join('; '),
+  );
   for (const a of areas) {
     const r = cell(rows, a, 'cv', 'Control', 'median_r');
     const p = cell(rows, a, 'cv', 'Control', 'p_perm');
@@ -111,7 +138,9 @@ test('voxel ceilings match the analytic √(σs²/(σs²+σn²/R)); held-out r o
     if (snr[v] > 1.2) gaps.push(best[v] - expected[v]);
   }
   const med = (xs: number[]): number => xs.slice().sort((a, b) => a - b)[xs.length >> 1];
-  t.log(`ceiling |measured − analytic|: median ${med(diffs).toFixed(3)} over ${diffs.length} driven voxels; r − expected r in ${gaps.length} high-SNR voxels: median ${med(gaps).toFixed(3)}`);
+  t.log(
+    `ceiling |measured − analytic|: median ${med(diffs).toFixed(3)} over ${diffs.length} driven voxels; r − expected r in ${gaps.length} high-SNR voxels: median ${med(gaps).toFixed(3)}`,
+  );
   t.true(med(diffs) < 0.03);
   t.true(gaps.length >= 15);
   // A fitted model cannot beat a perfect one (beyond sampling noise) and should come close to it at high SNR.
@@ -150,7 +179,10 @@ test('per-voxel iteration choice uses training CV and picks the planted iteratio
   t.is(layer.datatype, 'int16');
   const rows = roiTable();
   t.is(cell(rows, 't', 'cv', 'T2/T3', 'median_r'), cell(rows, 't', '1', 'T2/T3', 'median_r'));
-  const side = JSON.parse(fs.readFileSync(path.join(func(), 'sub-01_task-test_desc-plantedT_r.json'), 'utf8')) as { Units: string; Parameters: { response: string } };
+  const side = JSON.parse(fs.readFileSync(path.join(func(), 'sub-01_task-test_desc-plantedT_r.json'), 'utf8')) as {
+    Units: string;
+    Parameters: { response: string };
+  };
   t.is(side.Parameters.response, 'hrf');
 });
 
@@ -180,36 +212,86 @@ test('alignment study: checkpoints with less feature noise align better; checkpo
   // Its own derivatives root: these encodings publish maps of the same model name.
   const D = path.join(tmp, 'deriv-alignment');
   const cfg2 = path.join(tmp, 'alignment.json');
-  fs.writeFileSync(cfg2, JSON.stringify({ encode: { ...encodeCfg.encode, nPerm: 0 }, align: { nBoot: 200, rsa: { repeats: 2 }, bas: { nBoot: 50, nPerm: 0 } } }));
+  fs.writeFileSync(
+    cfg2,
+    JSON.stringify({ encode: { ...encodeCfg.encode, nPerm: 0 }, align: { nBoot: 200, rsa: { repeats: 2 }, bas: { nBoot: 50, nPerm: 0 } } }),
+  );
   // A train artifact with per-epoch window-level validation accuracy (what `brainalign train` records in metrics.tsv) and no checkpoints.
   const train = await runStage({ stage: 'train', codeVersion: 'test', root: D, inputs: {}, params: { fixture: 'alignment' }, seed: 0 }, ({ dir }) => {
-    writeTsv(path.join(dir, 'metrics.tsv'), ['epoch', 'val_accuracy'], [{ epoch: 1, val_accuracy: 0.4 }, { epoch: 2, val_accuracy: 0.6 }, { epoch: 3, val_accuracy: 0.8 }]);
+    writeTsv(
+      path.join(dir, 'metrics.tsv'),
+      ['epoch', 'val_accuracy'],
+      [
+        { epoch: 1, val_accuracy: 0.4 },
+        { epoch: 2, val_accuracy: 0.6 },
+        { epoch: 3, val_accuracy: 0.8 },
+      ],
+    );
     writeJsonAtomic(path.join(dir, 'eval', 'summary.json'), { accuracy: 0.8, clip_accuracy: 0.8, chance: 0.25 });
   });
   // One features artifact holding three checkpoints as model folders planted@epoch-00k; one encode run reads the subject once.
-  const f = await plantedFeatures(STUDY, D, synthCfg.fmri.tr, { models: [{ name: 'planted@epoch-001', noise: 3 }, { name: 'planted@epoch-002', noise: 1 }, { name: 'planted@epoch-003', noise: 0 }] });
+  const f = await plantedFeatures(STUDY, D, synthCfg.fmri.tr, {
+    models: [
+      { name: 'planted@epoch-001', noise: 3 },
+      { name: 'planted@epoch-002', noise: 1 },
+      { name: 'planted@epoch-003', noise: 0 },
+    ],
+  });
   const stamp = path.join(D, 'stamps', 'encode-checkpoints.json');
   const r = runCli(['encode', '--features', f, '--bids', STUDY, '--subject', '01', '--config', cfg2, '--out', D, '--stamp', stamp, '--quiet'], { env });
   t.is(r.code, 0, r.stderr);
   const stamps = [stamp];
   t.true(fs.existsSync(path.join(D, 'sub-01', 'func', 'sub-01_task-test_desc-plantedepoch003Best_r.nii.gz')));
-  const a = runCli(['align', '--encodings', ...stamps, '--models', train.dir, '--bids', STUDY, '--config', cfg2, '--out', D, '--stamp', path.join(D, 'stamps', 'align.json'), '--quiet'], { env });
+  const a = runCli(
+    [
+      'align',
+      '--encodings',
+      ...stamps,
+      '--models',
+      train.dir,
+      '--bids',
+      STUDY,
+      '--config',
+      cfg2,
+      '--out',
+      D,
+      '--stamp',
+      path.join(D, 'stamps', 'align.json'),
+      '--quiet',
+    ],
+    { env },
+  );
   t.is(a.code, 0, a.stderr);
   const dir = JSON.parse(fs.readFileSync(path.join(D, 'stamps', 'align.json'), 'utf8')) as { dir: string };
   const adir = path.resolve(path.join(D, 'stamps'), dir.dir);
   const byCk = readTsv(path.join(adir, 'alignment_by_checkpoint.tsv')).rows;
   t.log(byCk.map((r) => `epoch ${r.epoch}: alignment ${Number(r.alignment).toFixed(3)}, rsa ${Number(r.rsa).toFixed(3)}, val acc ${r.performance}`).join('; '));
-  t.deepEqual(byCk.map((r) => r.epoch), ['1', '2', '3']);
+  t.deepEqual(
+    byCk.map((r) => r.epoch),
+    ['1', '2', '3'],
+  );
   const al = byCk.map((r) => Number(r.alignment));
   t.true(al[0] < al[1] && al[1] < al[2], `alignment by epoch ${al.join(', ')}`);
   // RSA over 12 test clips (66 cells, one subject) is too noisy to order checkpoints; test/scoring-align-rsa.test.ts checks RSA on 30 clips.
   // metrics.tsv holds window-level validation accuracy, not a held-out clip measure: it is not taken as performance.
-  t.true(byCk.every((r) => r.performance === 'n/a'), JSON.stringify(byCk.map((r) => r.performance)));
+  t.true(
+    byCk.every((r) => r.performance === 'n/a'),
+    JSON.stringify(byCk.map((r) => r.performance)),
+  );
   // Pseudo-replication guard: three checkpoints of one network are not three models.
-  t.deepEqual(readTsv(path.join(adir, 'alignment_vs_performance.tsv')).rows.filter((r) => r.scope === 'across-models'), []);
+  t.deepEqual(
+    readTsv(path.join(adir, 'alignment_vs_performance.tsv')).rows.filter((r) => r.scope === 'across-models'),
+    [],
+  );
   const rows = readTsv(path.join(adir, 'alignment.tsv')).rows;
-  t.deepEqual(rows.map((r) => `${r.checkpoint}:${r.final}`), ['epoch-001:0', 'epoch-002:0', 'epoch-003:1']);
+  t.deepEqual(
+    rows.map((r) => `${r.checkpoint}:${r.final}`),
+    ['epoch-001:0', 'epoch-002:0', 'epoch-003:1'],
+  );
   // RSA of every atlas ROI, on all n(n−1)/2 cells of the 12 test clips.
   const rsa = readTsv(path.join(adir, 'rsa.tsv')).rows.filter((r) => r.checkpoint === 'epoch-003');
-  t.deepEqual(rsa.map((r) => r.n_cells), ['66', '66', '66', '66', '66']);
+  t.deepEqual(
+    rsa.map((r) => r.n_cells),
+    ['66', '66', '66', '66', '66'],
+  );
 });

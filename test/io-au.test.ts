@@ -44,7 +44,12 @@ w = sunau.open(f, 'w'); w.setcomptype('NONE', 'not compressed'); w.setnchannels(
 print(json.dumps({"x": x.T.tolist(), "scale": lim}))
 `;
 
-for (const [width, enc] of [[1, 'pcm8'], [2, 'pcm16'], [3, 'pcm24'], [4, 'pcm32']] as const) {
+for (const [width, enc] of [
+  [1, 'pcm8'],
+  [2, 'pcm16'],
+  [3, 'pcm24'],
+  [4, 'pcm32'],
+] as const) {
   test(`sunau ${8 * width}-bit linear, 2 channels at 22050 Hz: every sample = code / 2^${8 * width - 1}, extremes −1 and (2^${8 * width - 1}−1)/2^${8 * width - 1}`, (t) => {
     const f = path.join(tmp, `lin${width}.au`);
     const ref = py<{ x: number[][]; scale: number }>(SUNAU_WRITE, f, String(width), '22050', '2', String(width));
@@ -65,12 +70,15 @@ for (const [width, enc] of [[1, 'pcm8'], [2, 'pcm16'], [3, 'pcm24'], [4, 'pcm32'
 
 test('GTZAN form (16-bit mono 22050 Hz, sunau): header says 30 s, readAu(start, count) returns exactly that slice', (t) => {
   const f = path.join(tmp, 'blues.00000.au');
-  py(`
+  py(
+    `
 import sys, sunau, numpy as np, json
 n = 22050 * 30
 x = (np.sin(2 * np.pi * 440 * np.arange(n) / 22050) * 12000).astype('>i2')
 w = sunau.open(sys.argv[1], 'w'); w.setcomptype('NONE', 'not compressed'); w.setnchannels(1); w.setsampwidth(2); w.setframerate(22050); w.writeframes(x.tobytes()); w.close()
-print(json.dumps(0))`, f);
+print(json.dumps(0))`,
+    f,
+  );
   const h = readAuHeader(f);
   t.is(h.frames, 22050 * 30);
   t.is(h.duration, 30);
@@ -88,40 +96,53 @@ print(json.dumps(0))`, f);
 
 test('µ-law (encoding 1, written by sunau): all 256 codes expand as audioop.ulaw2lin does (ITU G.711), ±32124 full scale', (t) => {
   const f = path.join(tmp, 'ulaw.au');
-  const ref = py<{ table: number[]; bytes: number[] }>(`
+  const ref = py<{ table: number[]; bytes: number[] }>(
+    `
 import sys, sunau, audioop, json, numpy as np
 x = np.linspace(-32768, 32767, 4096).astype('<i2')
 w = sunau.open(sys.argv[1], 'w'); w.setnchannels(1); w.setsampwidth(2); w.setframerate(8000); w.setcomptype('ULAW', ''); w.writeframes(x.tobytes()); w.close()
 raw = open(sys.argv[1], 'rb').read()
 off = int.from_bytes(raw[4:8], 'big')
 table = list(np.frombuffer(audioop.ulaw2lin(bytes(range(256)), 2), '<i2').astype(int))
-print(json.dumps({"table": [int(v) for v in table], "bytes": list(raw[off:])}))`, f);
+print(json.dumps({"table": [int(v) for v in table], "bytes": list(raw[off:])}))`,
+    f,
+  );
   t.deepEqual(Array.from(g711Table('ulaw')), ref.table);
   t.is(Math.max(...ref.table), 32124);
   const a = readAu(f);
   t.is(a.header.encoding, 'ulaw');
   t.is(a.channels[0].length, 4096);
-  t.deepEqual(Array.from(a.channels[0]), ref.bytes.map((b) => Math.fround(ref.table[b] / 32768)));
+  t.deepEqual(
+    Array.from(a.channels[0]),
+    ref.bytes.map((b) => Math.fround(ref.table[b] / 32768)),
+  );
 });
 
 test('A-law (encoding 27, numpy-written): all 256 codes expand as audioop.alaw2lin does (ITU G.711), ±32256 full scale', (t) => {
   const f = path.join(tmp, 'alaw.au');
-  const ref = py<{ table: number[] }>(`
+  const ref = py<{ table: number[] }>(
+    `
 import sys, audioop, json, numpy as np
 hdr = np.array([0x2e736e64, 32, 256, 27, 8000, 1, 0, 0], '>u4').tobytes()
 open(sys.argv[1], 'wb').write(hdr + bytes(range(256)))
-print(json.dumps({"table": [int(v) for v in np.frombuffer(audioop.alaw2lin(bytes(range(256)), 2), '<i2')]}))`, f);
+print(json.dumps({"table": [int(v) for v in np.frombuffer(audioop.alaw2lin(bytes(range(256)), 2), '<i2')]}))`,
+    f,
+  );
   t.deepEqual(Array.from(g711Table('alaw')), ref.table);
   t.is(Math.max(...ref.table), 32256);
   const a = readAu(f);
   t.is(a.header.encoding, 'alaw');
-  t.deepEqual(Array.from(a.channels[0]), ref.table.map((v) => Math.fround(v / 32768)));
+  t.deepEqual(
+    Array.from(a.channels[0]),
+    ref.table.map((v) => Math.fround(v / 32768)),
+  );
 });
 
 test('float and double (encodings 6, 7), annotation text, and size 0xffffffff (unknown: whole frames to end of file)', (t) => {
   const f6 = path.join(tmp, 'f32.au');
   const f7 = path.join(tmp, 'f64.au');
-  const ref = py<{ x: number[] }>(`
+  const ref = py<{ x: number[] }>(
+    `
 import sys, json, numpy as np
 x = np.random.default_rng(3).standard_normal(301) * 0.3
 note = b'GTZAN test annotation\\0\\0\\0'
@@ -129,14 +150,23 @@ hdr = lambda enc, size: np.array([0x2e736e64, 24 + len(note), size, enc, 22050, 
 open(sys.argv[1], 'wb').write(hdr(6, x.size * 4) + x.astype('>f4').tobytes())
 # Unknown size and a dangling half sample at the end: the half sample is dropped.
 open(sys.argv[2], 'wb').write(hdr(7, 0xffffffff) + x.astype('>f8').tobytes() + b'\\1\\2\\3')
-print(json.dumps({"x": x.tolist()}))`, f6, f7);
+print(json.dumps({"x": x.tolist()}))`,
+    f6,
+    f7,
+  );
   const a = readAu(f6);
   const b = readAu(f7);
   t.is(a.header.annotation, 'GTZAN test annotation');
-  t.deepEqual(Array.from(a.channels[0]), ref.x.map((v) => Math.fround(v)));
+  t.deepEqual(
+    Array.from(a.channels[0]),
+    ref.x.map((v) => Math.fround(v)),
+  );
   t.true(b.header.sizeFromFile);
   t.is(b.header.frames, 301);
-  t.deepEqual(Array.from(b.channels[0]), ref.x.map((v) => Math.fround(v)));
+  t.deepEqual(
+    Array.from(b.channels[0]),
+    ref.x.map((v) => Math.fround(v)),
+  );
 });
 
 test('writeAu 16-bit stereo → sunau reads the same codes, rate and channels back; the little-endian "dns." variant decodes the same', (t) => {
@@ -145,19 +175,28 @@ test('writeAu 16-bit stereo → sunau reads the same codes, rate and channels ba
   const r = Float32Array.from({ length: 500 }, () => rng.uniform() * 1.8 - 0.9);
   const f = path.join(tmp, 'mine.au');
   writeAu(f, [l, r], 22050, { annotation: 'brainalign' });
-  const back = py<{ rate: number; nch: number; width: number; x: number[] }>(`
+  const back = py<{ rate: number; nch: number; width: number; x: number[] }>(
+    `
 import sys, sunau, json, numpy as np
 w = sunau.open(sys.argv[1], 'r')
 x = np.frombuffer(w.readframes(w.getnframes()), '>i2')
-print(json.dumps({"rate": w.getframerate(), "nch": w.getnchannels(), "width": w.getsampwidth(), "x": x.tolist()}))`, f);
+print(json.dumps({"rate": w.getframerate(), "nch": w.getnchannels(), "width": w.getsampwidth(), "x": x.tolist()}))`,
+    f,
+  );
   t.deepEqual([back.rate, back.nch, back.width], [22050, 2, 2]);
-  t.deepEqual(back.x.slice(0, 6), [l[0], r[0], l[1], r[1], l[2], r[2]].map((v) => Math.round(v * 32768)));
+  t.deepEqual(
+    back.x.slice(0, 6),
+    [l[0], r[0], l[1], r[1], l[2], r[2]].map((v) => Math.round(v * 32768)),
+  );
   const le = path.join(tmp, 'dec.au');
-  py(`
+  py(
+    `
 import sys, json, numpy as np
 x = np.array([-32768, 0, 1234, 32767], '<i2')
 open(sys.argv[1], 'wb').write(b'dns.' + np.array([24, 8, 3, 8000, 1], '<u4').tobytes() + x.tobytes())
-print(json.dumps(0))`, le);
+print(json.dumps(0))`,
+    le,
+  );
   const d = readAu(le);
   t.false(d.header.bigEndian);
   t.deepEqual(Array.from(d.channels[0]), [-1, 0, 1234 / 32768, 32767 / 32768].map(Math.fround));
@@ -196,7 +235,11 @@ test('corrupt files are InputErrors naming the fault: short header, wrong magic,
 
 test('brainalign info x.au: header and per-channel summary; a truncated .au is one line `brainalign: <file>: …` and exit 2', (t) => {
   const f = path.join(tmp, 'info.au');
-  writeAu(f, Float32Array.from({ length: 2205 }, (_, i) => (i % 2 ? 0.5 : -0.5)), 22050);
+  writeAu(
+    f,
+    Float32Array.from({ length: 2205 }, (_, i) => (i % 2 ? 0.5 : -0.5)),
+    22050,
+  );
   const ok = runCli(['info', f, '--json']);
   t.is(ok.code, 0, ok.stderr);
   const doc = JSON.parse(ok.stdout) as { format: string; info: { encoding: string; frames: number; duration: number; perChannel: { mean: number }[] } };

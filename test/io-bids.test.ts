@@ -3,8 +3,15 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {
-  scanBids, readEvents, writeDatasetDescription, readDatasetDescription, resolveSidecar, findEvents,
-  parseBidsName, formatBidsName, selectFiles,
+  scanBids,
+  readEvents,
+  writeDatasetDescription,
+  readDatasetDescription,
+  resolveSidecar,
+  findEvents,
+  parseBidsName,
+  formatBidsName,
+  selectFiles,
 } from '../src/io/bids.js';
 import { InputError } from '../src/core/errors.js';
 import { conformanceRoot } from './helpers/conformance.js';
@@ -68,7 +75,10 @@ test('scan finds subjects, sessions and the five data files with their datatype,
   t.is(ds.description.Name, 'mini');
   t.deepEqual(ds.subjects, ['01', '02']);
   t.deepEqual(ds.sessions, { '01': [], '02': ['a', 'b'] });
-  t.deepEqual(ds.participants?.map((p) => p.age), ['30', 'n/a']);
+  t.deepEqual(
+    ds.participants?.map((p) => p.age),
+    ['30', 'n/a'],
+  );
   const rel = ds.files.map((f) => path.relative(root, f.path));
   t.deepEqual(rel, [
     'sub-01/func/sub-01_task-music_run-1_bold.nii.gz',
@@ -77,7 +87,10 @@ test('scan finds subjects, sessions and the five data files with their datatype,
     'sub-02/ses-a/eeg/sub-02_ses-a_task-music_eeg.bdf',
     'sub-02/ses-b/anat/sub-02_ses-b_T1w.nii.gz',
   ]);
-  t.deepEqual(ds.files.map((f) => f.datatype), ['func', 'func', 'beh', 'eeg', 'anat']);
+  t.deepEqual(
+    ds.files.map((f) => f.datatype),
+    ['func', 'func', 'beh', 'eeg', 'anat'],
+  );
   t.deepEqual(ds.files[0].entities, { sub: '01', task: 'music', run: '1' });
   t.is(ds.files[0].suffix, 'bold');
   t.is(ds.files[0].extension, '.nii.gz');
@@ -87,7 +100,10 @@ test('scan finds subjects, sessions and the five data files with their datatype,
   t.is(ds.files[3].events, path.join(root, 'task-music_events.tsv'));
   t.is(ds.files[4].events, undefined);
   t.deepEqual(ds.warnings, []);
-  t.deepEqual(selectFiles(ds, { suffix: 'bold', run: '2' }).map((f) => f.entities.run), ['2']);
+  t.deepEqual(
+    selectFiles(ds, { suffix: 'bold', run: '2' }).map((f) => f.entities.run),
+    ['2'],
+  );
   t.is(selectFiles(ds, { datatype: 'eeg' }).length, 1);
 });
 
@@ -97,12 +113,10 @@ test('sidecars merge root → subject → func folder → file: most specific Re
   const [run1, run2] = ds.files;
   t.deepEqual(run1.sidecar, { RepetitionTime: 1.8, TaskName: 'music', SliceEncodingDirection: 'k', FlipAngle: 70, EchoTime: 0.03 });
   t.deepEqual(run2.sidecar, { RepetitionTime: 1.5, TaskName: 'music', SliceEncodingDirection: 'k', FlipAngle: 70, EchoTime: 0.03 });
-  t.deepEqual(run2.sidecarFiles.map((f) => path.relative(root, f)), [
-    'task-music_bold.json',
-    'sub-01/sub-01_task-music_bold.json',
-    'sub-01/func/sub-01_task-music_bold.json',
-    'sub-01/func/sub-01_task-music_run-2_bold.json',
-  ]);
+  t.deepEqual(
+    run2.sidecarFiles.map((f) => path.relative(root, f)),
+    ['task-music_bold.json', 'sub-01/sub-01_task-music_bold.json', 'sub-01/func/sub-01_task-music_bold.json', 'sub-01/func/sub-01_task-music_run-2_bold.json'],
+  );
   t.deepEqual(ds.files[3].sidecar, { SamplingFrequency: 512, TaskName: 'music' });
   t.deepEqual(ds.files[4].sidecar, {});
 });
@@ -115,23 +129,62 @@ test('missing or inconsistent files are InputErrors naming the file', (t) => {
   };
   expectInputError(t, () => scanBids(mutate((m) => delete m['dataset_description.json'])), /dataset_description\.json$/, /cannot read/);
   expectInputError(t, () => scanBids(mutate((m) => (m['dataset_description.json'] = { Name: 'x' }))), /dataset_description\.json$/, /BIDSVersion/);
-  expectInputError(t, () => scanBids(mutate((m) => (m['participants.tsv'] = 'participant_id\nsub-01\nsub-02\nsub-03\n'))), /participants\.tsv$/, /sub-03.*no sub-03 folder/);
   expectInputError(
     t,
-    () => scanBids(mutate((m) => {
-      m['task-music_bold.json'] = { TaskName: 'music' };
-      m['sub-01/sub-01_task-music_bold.json'] = { FlipAngle: 70 };
-    })),
-    /sub-01_task-music_run-1_bold\.nii\.gz$/, /no RepetitionTime/,
+    () => scanBids(mutate((m) => (m['participants.tsv'] = 'participant_id\nsub-01\nsub-02\nsub-03\n'))),
+    /participants\.tsv$/,
+    /sub-03.*no sub-03 folder/,
   );
-  expectInputError(t, () => scanBids(mutate((m) => (m['sub-01/sub-01_task-music_bold.json'] = { RepetitionTime: '2s' }))), /sub-01\/sub-01_task-music_bold\.json$/, /RepetitionTime must be a positive number/);
-  expectInputError(t, () => scanBids(mutate((m) => (m['task-music_eeg.json'] = { SamplingFrequency: -5 }))), /task-music_eeg\.json$/, /SamplingFrequency must be a positive number/);
+  expectInputError(
+    t,
+    () =>
+      scanBids(
+        mutate((m) => {
+          m['task-music_bold.json'] = { TaskName: 'music' };
+          m['sub-01/sub-01_task-music_bold.json'] = { FlipAngle: 70 };
+        }),
+      ),
+    /sub-01_task-music_run-1_bold\.nii\.gz$/,
+    /no RepetitionTime/,
+  );
+  expectInputError(
+    t,
+    () => scanBids(mutate((m) => (m['sub-01/sub-01_task-music_bold.json'] = { RepetitionTime: '2s' }))),
+    /sub-01\/sub-01_task-music_bold\.json$/,
+    /RepetitionTime must be a positive number/,
+  );
+  expectInputError(
+    t,
+    () => scanBids(mutate((m) => (m['task-music_eeg.json'] = { SamplingFrequency: -5 }))),
+    /task-music_eeg\.json$/,
+    /SamplingFrequency must be a positive number/,
+  );
   expectInputError(t, () => scanBids(mutate((m) => (m['task-music_eeg.json'] = {}))), /_eeg\.bdf$/, /SamplingFrequency/);
-  expectInputError(t, () => scanBids(mutate((m) => (m['sub-01/func/sub-01_task-music_run-1_events.tsv'] = 'onset\ttrial_type\n0\tx\n'))), /run-1_events\.tsv$/, /no "duration" column/);
-  expectInputError(t, () => scanBids(mutate((m) => (m['sub-01/func/sub-02_task-music_run-3_bold.nii.gz'] = ''))), /sub-02_task-music_run-3_bold/, /says sub-02 but it lies in sub-01/);
+  expectInputError(
+    t,
+    () => scanBids(mutate((m) => (m['sub-01/func/sub-01_task-music_run-1_events.tsv'] = 'onset\ttrial_type\n0\tx\n'))),
+    /run-1_events\.tsv$/,
+    /no "duration" column/,
+  );
+  expectInputError(
+    t,
+    () => scanBids(mutate((m) => (m['sub-01/func/sub-02_task-music_run-3_bold.nii.gz'] = ''))),
+    /sub-02_task-music_run-3_bold/,
+    /says sub-02 but it lies in sub-01/,
+  );
   expectInputError(t, () => scanBids(mutate((m) => (m['sub-02/ses-b/anat/sub-02_T1w.nii.gz'] = ''))), /sub-02_T1w/, /no session but it lies in ses-b/);
-  expectInputError(t, () => scanBids(mutate((m) => (m['sub-01/func/sub-01_task-music_run-2_bold.json'] = '{"RepetitionTime": 1.5,'))), /run-2_bold\.json$/, /invalid JSON/);
-  expectInputError(t, () => scanBids(mutate((m) => (m['run-1_bold.json'] = { EchoTime: 0.02 }))), /run-1_bold\.nii\.gz$/, /ambiguous.*run-1_bold\.json.*task-music_bold\.json|ambiguous.*task-music_bold\.json.*run-1_bold\.json/);
+  expectInputError(
+    t,
+    () => scanBids(mutate((m) => (m['sub-01/func/sub-01_task-music_run-2_bold.json'] = '{"RepetitionTime": 1.5,'))),
+    /run-2_bold\.json$/,
+    /invalid JSON/,
+  );
+  expectInputError(
+    t,
+    () => scanBids(mutate((m) => (m['run-1_bold.json'] = { EchoTime: 0.02 }))),
+    /run-1_bold\.nii\.gz$/,
+    /ambiguous.*run-1_bold\.json.*task-music_bold\.json|ambiguous.*task-music_bold\.json.*run-1_bold\.json/,
+  );
   expectInputError(t, () => scanBids(mutate((m) => (m['sub-02/func/sub-02_task-music_bold.nii.gz'] = ''))), /sub-02\/func$/, /session folders/);
   expectInputError(t, () => scanBids(path.join(tmp, 'no-such-root')), /no-such-root/, /not a folder/);
 });
@@ -184,7 +237,9 @@ test('ds003720 (OpenNeuro): bold sidecar gives RepetitionTime 1.5, TaskName Trai
 
 test('file names: entities, suffix and multi-dot extension parse; names are built in canonical entity order', (t) => {
   t.deepEqual(parseBidsName('/x/sub-01_ses-2_task-music_acq-mb4_run-01_bold.nii.gz'), {
-    entities: { sub: '01', ses: '2', task: 'music', acq: 'mb4', run: '01' }, suffix: 'bold', extension: '.nii.gz',
+    entities: { sub: '01', ses: '2', task: 'music', acq: 'mb4', run: '01' },
+    suffix: 'bold',
+    extension: '.nii.gz',
   });
   t.is(parseBidsName('dataset_description.json'), null);
   t.is(parseBidsName('README'), null);

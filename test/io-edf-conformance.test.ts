@@ -61,7 +61,10 @@ test('pyedflib test_generator.edf: physical = (d − dmin)(pmax − pmin)/(dmax 
   const r = readEdf(file, { channels: ['ramp', 'noise'], tStart: 17, tEnd: 18 });
   const h = r.header;
   const bytes = fs.readFileSync(file);
-  for (const [j, label] of [[1, 'ramp'], [3, 'noise']] as const) {
+  for (const [j, label] of [
+    [1, 'ramp'],
+    [3, 'noise'],
+  ] as const) {
     const s = h.signals[j];
     const got = r.signals.find((x) => x.label === label)!.data;
     t.is(got.length, 200);
@@ -106,8 +109,16 @@ test('pyedflib BDF+C generators: signal counts, record durations and rates (incl
     t.is(r.header.recordDuration, dur, name);
     t.is(r.header.nRecords, nrec, name);
     t.is(edfInfo(path.join(PY, name)).duration, 30, name);
-    t.deepEqual(r.signals.map((s) => s.rate), rates, name);
-    t.deepEqual(r.signals.map((s) => s.data.length), rates.map((f) => f * 30), name);
+    t.deepEqual(
+      r.signals.map((s) => s.rate),
+      rates,
+      name,
+    );
+    t.deepEqual(
+      r.signals.map((s) => s.data.length),
+      rates.map((f) => f * 30),
+      name,
+    );
   }
 });
 
@@ -152,21 +163,35 @@ test('MNE test.edf: channel names, unit, annotations, events, header bytes, date
   for (const g of 'ABCDEFGH') for (let i = 1; i <= 16; i++) names.push(`${g}${i}`);
   for (let i = 1; i <= 8; i++) names.push(`I${i}`);
   names.push('Ergo-Left', 'Ergo-Right', 'Status');
-  t.deepEqual(r.signals.map((s) => s.label), names);
+  t.deepEqual(
+    r.signals.map((s) => s.label),
+    names,
+  );
   // MNE shows the original unit "uV" as "µV"; we return the header text.
   t.is(r.signals[0].unit, 'uV');
-  t.deepEqual(r.annotations.map((a) => [a.onset, a.duration, a.text]), MNE_ANNOTATIONS);
+  t.deepEqual(
+    r.annotations.map((a) => [a.onset, a.duration, a.text]),
+    MNE_ANNOTATIONS,
+  );
   // mne.events_from_annotations: sample = onset × 512 truncated, "type A" = 2, "type B" = 3.
   const ids: Record<string, number> = { 'type A': 2, 'type B': 3 };
   const events = r.annotations.filter((a) => a.text in ids).map((a) => [Math.floor(a.onset * 512), 0, ids[a.text]]);
-  t.deepEqual(events, [[68, 0, 2], [199, 0, 2], [1024, 0, 3], [1280, 0, 2]]);
+  t.deepEqual(events, [
+    [68, 0, 2],
+    [199, 0, 2],
+    [1024, 0, 3],
+    [1280, 0, 2],
+  ]);
   const bytes = fs.readFileSync(file);
   t.is(bytes.subarray(184, 192).toString('latin1'), '36096   ');
   t.is(r.header.headerBytes, 36096);
   t.is(r.header.startDateField, '29.04.14');
   t.true(r.header.recording.startsWith('Startdate 29-APR-2014'));
   t.deepEqual(prefilterBand(r.header), { highpass: 0, lowpass: 256 });
-  t.deepEqual(stimSignals(r.header).map((s) => s.label), ['Status']);
+  t.deepEqual(
+    stimSignals(r.header).map((s) => s.label),
+    ['Status'],
+  );
   t.is(r.header.signals.filter((s) => !s.isAnnotation).at(-1)!.label, 'Status');
 });
 
@@ -185,7 +210,10 @@ test('MNE test.bdf: [A-hist] equality with test.edf no longer holds — the file
 test('MNE test_uneven_samp.edf and test_edf_stim_channel.edf: filter bands (lowpass 50 / 64, highpass 0), 12.8 Hz rate', (t) => {
   const u = readEdf(path.join(MNE, 'test_uneven_samp.edf'));
   t.deepEqual(prefilterBand(u.header), { highpass: 0, lowpass: 50 });
-  t.deepEqual(u.signals.map((s) => s.rate), [100, 12.8]);
+  t.deepEqual(
+    u.signals.map((s) => s.rate),
+    [100, 12.8],
+  );
   t.is(u.header.signals[0].digMax, 2048);
   const s = readEdf(path.join(MNE, 'test_edf_stim_channel.edf'));
   t.deepEqual(prefilterBand(s.header), { highpass: 0, lowpass: 64 });
@@ -195,15 +223,24 @@ test('MNE test_uneven_samp.edf and test_edf_stim_channel.edf: filter bands (lowp
 
 test('MNE test_stim_channel.edf: stAtUs and tRigGer are stim channels, "sine 1 Hz" is not', (t) => {
   const h = readEdfHeader(path.join(MNE, 'test_stim_channel.edf'));
-  t.deepEqual(stimSignals(h).map((s) => s.label), ['stAtUs', 'tRigGer']);
+  t.deepEqual(
+    stimSignals(h).map((s) => s.label),
+    ['stAtUs', 'tRigGer'],
+  );
 });
 
 test('MNE duplicate_channel_labels.edf: duplicates become -0/-1; picking by unique name works, the bare duplicate is ambiguous', (t) => {
   const file = path.join(MNE, 'duplicate_channel_labels.edf');
   const r = readEdf(file);
-  t.deepEqual(r.signals.map((s) => s.label), ['EEG F1-Ref-0', 'EEG F2-Ref', 'EEG F1-Ref-1']);
+  t.deepEqual(
+    r.signals.map((s) => s.label),
+    ['EEG F1-Ref-0', 'EEG F2-Ref', 'EEG F1-Ref-1'],
+  );
   const picked = readEdf(file, { channels: ['EEG F1-Ref-1', 'EEG F2-Ref'] });
-  t.deepEqual(picked.signals.map((s) => s.label), ['EEG F1-Ref-1', 'EEG F2-Ref']);
+  t.deepEqual(
+    picked.signals.map((s) => s.label),
+    ['EEG F1-Ref-1', 'EEG F2-Ref'],
+  );
   t.deepEqual(picked.signals[0].data, r.signals[2].data);
   const err = t.throws(() => readEdf(file, { channels: ['EEG F1-Ref'] }), { instanceOf: InputError });
   t.regex(err!.message, /ambiguous/);
@@ -258,7 +295,10 @@ test('edfio short_psg.edf/.bdf: header fields, every signal header equals the re
 
 test('edfio mne_test.bdf: the same five annotations as MNE test.edf; Hypnogram: 154 annotations in a 0-s record', (t) => {
   const r = readEdf(path.join(EDFIO, 'mne_test.bdf'));
-  t.deepEqual(r.annotations.map((a) => [a.onset, a.duration, a.text]), MNE_ANNOTATIONS);
+  t.deepEqual(
+    r.annotations.map((a) => [a.onset, a.duration, a.text]),
+    MNE_ANNOTATIONS,
+  );
   const hyp = readEdf(path.join(EDFIO, 'SC4001EC-Hypnogram.bdf'));
   t.is(hyp.annotations.length, 154);
   t.is(hyp.header.recordDuration, 0);
@@ -266,7 +306,12 @@ test('edfio mne_test.bdf: the same five annotations as MNE test.edf; Hypnogram: 
 });
 
 test('every conformance EDF/BDF: header size is 256 × (ns + 1) and the info summary is JSON-serialisable', (t) => {
-  const files = [PY, MNE, EDFIO].flatMap((d) => fs.readdirSync(d).filter((f) => /\.(edf|bdf)$/.test(f)).map((f) => path.join(d, f)));
+  const files = [PY, MNE, EDFIO].flatMap((d) =>
+    fs
+      .readdirSync(d)
+      .filter((f) => /\.(edf|bdf)$/.test(f))
+      .map((f) => path.join(d, f)),
+  );
   t.is(files.length, 18);
   for (const f of files) {
     const h = readEdfHeader(f);

@@ -69,7 +69,10 @@ test('fuzz: every conformance EDF/BDF cut and bit-flipped at 20 seeded offsets f
   const dirs = ['holgern__pyedflib/pyedflib/tests/data', 'mne-tools__mne-python/mne/io/edf/tests/data', 'the-siesta-group__edfio/tests/TEST_DATA'];
   const files = dirs.flatMap((d) => {
     const abs = path.join(conformanceRoot(), 'edf', d);
-    return fs.readdirSync(abs).filter((f) => /\.(edf|bdf)$/.test(f)).map((f) => path.join(abs, f));
+    return fs
+      .readdirSync(abs)
+      .filter((f) => /\.(edf|bdf)$/.test(f))
+      .map((f) => path.join(abs, f));
   });
   t.is(files.length, 18);
   const rng = new Rng(1702, 'edf-fuzz');

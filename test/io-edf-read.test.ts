@@ -19,7 +19,10 @@ const GEN2 = path.join(conformanceRoot(), 'edf/holgern__pyedflib/pyedflib/tests/
 test('a window of two channels equals the same slice of a full read (487.5 Hz, 2-s records)', (t) => {
   const full = readEdf(GEN2);
   const part = readEdf(GEN2, { channels: [3, 'white noise'], tStart: 3.3, tEnd: 11.1 });
-  t.deepEqual(part.signals.map((s) => s.label), ['pink noise', 'white noise']);
+  t.deepEqual(
+    part.signals.map((s) => s.label),
+    ['pink noise', 'white noise'],
+  );
   const rates = [487.5, 499.5];
   part.signals.forEach((s, j) => {
     // First sample at or after 3.3 s, last before 11.1 s.
@@ -43,7 +46,7 @@ test('a record count of −1 ("still recording") is taken from the file size', (
   t.deepEqual(r.signals, readEdf(src).signals);
 });
 
-test('a 1-s window of a 600-record file reads only the records it needs (plus each record\'s TAL bytes)', (t) => {
+test("a 1-s window of a 600-record file reads only the records it needs (plus each record's TAL bytes)", (t) => {
   const file = path.join(conformanceRoot(), 'edf/holgern__pyedflib/pyedflib/tests/data/test_generator.edf');
   const h = readEdfHeader(file);
   const annBytes = h.signals.filter((s) => s.isAnnotation).reduce((n, s) => n + 2 * s.samplesPerRecord, 0);
@@ -157,7 +160,10 @@ test('BDF Status: low 16 bits, one event per change to a non-zero code, upper st
     { onset: 0.81, code: 18 },
     { onset: 1, code: 7 },
   ]);
-  t.deepEqual(events({ tStart: 0.81 }), [{ onset: 0.81, code: 18 }, { onset: 1, code: 7 }]);
+  t.deepEqual(events({ tStart: 0.81 }), [
+    { onset: 0.81, code: 18 },
+    { onset: 1, code: 7 },
+  ]);
   t.deepEqual(events({ tStart: 1 }), [{ onset: 1, code: 7 }]);
   t.deepEqual(events({ tStart: 1.01, channels: ['Fz'] }), []);
   t.is(edfInfo(file).triggerCount, 4);
@@ -202,7 +208,10 @@ test('two annotation signals, several texts per TAL, a +0.7 s start TAL, and a s
     { onset: 0.5, duration: null, text: 'Ä second signal' },
     { onset: 2.5, duration: 0, text: 'late' },
   ]);
-  t.deepEqual(r.signals.map((s) => [s.label, s.unit, s.rate]), [['Sig', 'mV', 4]]);
+  t.deepEqual(
+    r.signals.map((s) => [s.label, s.unit, s.rate]),
+    [['Sig', 'mV', 4]],
+  );
   // digital −1000, −500, 0, 500 (+k) over −1000..1000 → −10 … 5 mV (+k/100).
   t.deepEqual(Array.from(r.signals[0].data.subarray(0, 4)), [-10, -5, 0, 5]);
   t.is(r.signals[0].data[9], Math.fround(-4.98)); // record 2, sample 1: digital −498

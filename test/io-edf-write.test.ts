@@ -25,7 +25,13 @@ print(json.dumps({'ch': raw.ch_names, 'sfreq': raw.info['sfreq'], 'meas': raw.in
   'ann': [[float(a['onset']), float(a['duration']), a['description']] for a in raw.annotations],
   'data': d.tolist()}))
 `;
-interface MneOut { ch: string[]; sfreq: number; meas: string; ann: [number, number, string][]; data: number[][] }
+interface MneOut {
+  ch: string[];
+  sfreq: number;
+  meas: string;
+  ann: [number, number, string][];
+  data: number[][];
+}
 function mneRead(file: string): MneOut {
   return JSON.parse(execFileSync('/usr/bin/python3', ['-c', MNE_READ, file], { encoding: 'utf8', maxBuffer: 1 << 28 })) as MneOut;
 }
@@ -130,7 +136,10 @@ test('writes are atomic (no temporary left behind) and bad input is an InputErro
   const bad = planted('edf', 100, 2, 1);
   bad.signals[1] = { ...bad.signals[1], data: bad.signals[1].data.subarray(0, 50) };
   t.throws(() => writeEdf(path.join(dir, 'b.edf'), bad), { instanceOf: InputError });
-  t.throws(() => writeEdf(path.join(dir, 'c.edf'), { ...planted('edf', 100, 2, 1), recordDuration: 0.015 }), { instanceOf: InputError, message: /whole number/ });
+  t.throws(() => writeEdf(path.join(dir, 'c.edf'), { ...planted('edf', 100, 2, 1), recordDuration: 0.015 }), {
+    instanceOf: InputError,
+    message: /whole number/,
+  });
   // A NaN found while streaming records aborts the write and removes the temporary.
   const nan = planted('edf', 100, 2, 1);
   nan.signals[2].data[150] = NaN;
@@ -144,10 +153,19 @@ test('a 30-hour recording at 1 Hz in 1-s records (108 000 records) writes and re
   for (let i = 0; i < n; i++) data[i] = (i % 200) - 100;
   const annotations = Array.from({ length: 30 }, (_, h) => ({ onset: 3600 * h + 0.5, text: `hour ${h}` }));
   const file = path.join(tmp, 'long.edf');
-  writeEdf(file, { format: 'edf', startTime: new Date(Date.UTC(2020, 0, 1)), recordDuration: 1, signals: [{ label: 'T', unit: 'degC', rate: 1, physMin: -100, physMax: 100, data }], annotations });
+  writeEdf(file, {
+    format: 'edf',
+    startTime: new Date(Date.UTC(2020, 0, 1)),
+    recordDuration: 1,
+    signals: [{ label: 'T', unit: 'degC', rate: 1, physMin: -100, physMax: 100, data }],
+    annotations,
+  });
   const r = readEdf(file, { tStart: 107990 });
   t.is(r.header.nRecords, n);
-  t.deepEqual(r.annotations.map((a) => a.text), annotations.map((a) => a.text));
+  t.deepEqual(
+    r.annotations.map((a) => a.text),
+    annotations.map((a) => a.text),
+  );
   t.is(r.annotations[29].onset, 104400.5);
   t.is(r.signals[0].data.length, 10);
   t.true(Math.abs(r.signals[0].data[9] - ((107999 % 200) - 100)) <= 200 / 65535);

@@ -22,7 +22,10 @@ interface MatInfoJson {
   info: { version: string; byteOrder: string; variables: { name: string; class: string; shape: number[]; compressed: boolean }[] };
 }
 
-for (const [file, version] of [['v5z.mat', '5'], ['v73.mat', '7.3']] as const) {
+for (const [file, version] of [
+  ['v5z.mat', '5'],
+  ['v73.mat', '7.3'],
+] as const) {
   test(`info --json ${file}: format "mat", version ${version}, NMED-T's data21 as double [6, 50, 3] and subs21 as cell [1, 3]`, (t) => {
     const r = runCli(['info', path.join(dir, file), '--json']);
     t.is(r.code, 0, r.stderr);
@@ -54,12 +57,48 @@ function damaged(src: string, name: string, edit: (b: Buffer) => Buffer): string
 
 const cases: [string, string, RegExp][] = [
   [damaged('v5.mat', 'truncated.mat', (b) => b.subarray(0, Math.floor(b.length * 0.6))), 'a file cut at 60%', /truncated/],
-  [damaged('v5.mat', 'badflags.mat', (b) => { const c = Buffer.from(b); c.writeUInt32LE(9, 136); return c; }), 'array flags tag turned into miDOUBLE', /array flags are miDOUBLE/],
-  [damaged('v5z.mat', 'badzlib.mat', (b) => { const c = Buffer.from(b); c.fill(0xff, 136, 144); return c; }), 'garbage at the start of a zlib stream', /corrupt compressed data/],
+  [
+    damaged('v5.mat', 'badflags.mat', (b) => {
+      const c = Buffer.from(b);
+      c.writeUInt32LE(9, 136);
+      return c;
+    }),
+    'array flags tag turned into miDOUBLE',
+    /array flags are miDOUBLE/,
+  ],
+  [
+    damaged('v5z.mat', 'badzlib.mat', (b) => {
+      const c = Buffer.from(b);
+      c.fill(0xff, 136, 144);
+      return c;
+    }),
+    'garbage at the start of a zlib stream',
+    /corrupt compressed data/,
+  ],
   [damaged('v5.mat', 'short.mat', (b) => b.subarray(0, 50)), 'a 50-byte file', /too short/],
-  [damaged('v5.mat', 'nomark.mat', (b) => { const c = Buffer.from(b); c.write('XX', 126, 'latin1'); return c; }), 'no byte-order mark', /not a MAT-file/],
-  [damaged('v73.mat', 'h5trunc.mat', (b) => b.subarray(0, 3000)), 'an HDF5 file cut at 3000 bytes', /truncated file: HDF5 records \d+ bytes, the file has 3000/],
-  [damaged('v73.mat', 'h5super.mat', (b) => { const c = Buffer.from(b); c.fill(0x55, 600, 640); return c; }), 'its HDF5 root object header overwritten', /cannot open as HDF5/],
+  [
+    damaged('v5.mat', 'nomark.mat', (b) => {
+      const c = Buffer.from(b);
+      c.write('XX', 126, 'latin1');
+      return c;
+    }),
+    'no byte-order mark',
+    /not a MAT-file/,
+  ],
+  [
+    damaged('v73.mat', 'h5trunc.mat', (b) => b.subarray(0, 3000)),
+    'an HDF5 file cut at 3000 bytes',
+    /truncated file: HDF5 records \d+ bytes, the file has 3000/,
+  ],
+  [
+    damaged('v73.mat', 'h5super.mat', (b) => {
+      const c = Buffer.from(b);
+      c.fill(0x55, 600, 640);
+      return c;
+    }),
+    'its HDF5 root object header overwritten',
+    /cannot open as HDF5/,
+  ],
 ];
 for (const [file, what, problem] of cases) {
   test(`info on a MAT-file with ${what}: exit 2, one line naming the file`, (t) => {

@@ -31,7 +31,12 @@ function canon(v: MatValue): Canon {
     case 'cell':
       return { kind: 'cell', shape: v.shape, cells: v.cells.map(canon) };
     case 'struct':
-      return { kind: 'struct', shape: v.shape, fields: v.fields, elements: v.elements.map((e) => Object.fromEntries(Object.entries(e).map(([k, x]) => [k, canon(x)]))) };
+      return {
+        kind: 'struct',
+        shape: v.shape,
+        fields: v.fields,
+        elements: v.elements.map((e) => Object.fromEntries(Object.entries(e).map(([k, x]) => [k, canon(x)]))),
+      };
   }
 }
 
@@ -59,7 +64,15 @@ for (const file of ['v5.mat', 'v5z.mat']) {
 test('scipy.io.savemat: the directory gives NMED-T names, classes and shapes without decoding data', async (t) => {
   const m = await openMat(path.join(dir, 'v5z.mat'));
   const byName = new Map(m.variables.map((v) => [v.name, v]));
-  t.deepEqual(byName.get('data21'), { name: 'data21', class: 'double', shape: [6, 50, 3], complex: false, global: false, storedBytes: byName.get('data21')?.storedBytes ?? -1, compressed: true });
+  t.deepEqual(byName.get('data21'), {
+    name: 'data21',
+    class: 'double',
+    shape: [6, 50, 3],
+    complex: false,
+    global: false,
+    storedBytes: byName.get('data21')?.storedBytes ?? -1,
+    compressed: true,
+  });
   t.like(byName.get('subs21'), { class: 'cell', shape: [1, 3] });
   t.like(byName.get('lg'), { class: 'logical', shape: [2, 3] });
   t.like(byName.get('cplx'), { class: 'double', complex: true });
@@ -90,7 +103,10 @@ test('h5py replica of MATLAB v7.3: every variable but the complex one reads back
     t.true(m.description.startsWith('MATLAB 7.3 MAT-file'));
     const names = Object.keys(expected.v5).filter((k) => k !== 'cplx');
     t.deepEqual(m.variables.map((v) => v.name).sort(), names.sort());
-    t.like(m.variables.find((v) => v.name === 'data21'), { class: 'double', shape: [6, 50, 3], compressed: true });
+    t.like(
+      m.variables.find((v) => v.name === 'data21'),
+      { class: 'double', shape: [6, 50, 3], compressed: true },
+    );
     for (const name of names) t.deepEqual(canon(m.read(name)), expected.v5[name], name);
   } finally {
     m.close();
@@ -104,14 +120,19 @@ test('big-endian Level 5 (MI mark), including a small data element: values as sc
   m.close();
 });
 
-test('readSlab on a 7.7 MB compressed variable (several 1 MB zlib chunks): each participant equals numpy\'s data[:, :, k], stopping the inflation early', async (t) => {
+test("readSlab on a 7.7 MB compressed variable (several 1 MB zlib chunks): each participant equals numpy's data[:, :, k], stopping the inflation early", async (t) => {
   const file = path.join(dir, 'big.mat');
   const py = `
 import sys, json, numpy as np, scipy.io as sio
 d = np.random.default_rng(5).standard_normal((16, 20000, 3))
 sio.savemat(sys.argv[1], {'data21': d}, do_compression=True)
 print(json.dumps([{'first': d[0, 0, k], 'last': d[-1, -1, k], 'mid': d[7, 12345, k], 'sum': float(d[:, :, k].sum())} for k in range(3)]))`;
-  const want = JSON.parse(execFileSync('/usr/bin/python3', ['-c', py, file], { encoding: 'utf8' })) as { first: number; last: number; mid: number; sum: number }[];
+  const want = JSON.parse(execFileSync('/usr/bin/python3', ['-c', py, file], { encoding: 'utf8' })) as {
+    first: number;
+    last: number;
+    mid: number;
+    sum: number;
+  }[];
   const m = await openMat(file);
   t.true(m.variables[0].storedBytes > 3 << 20);
   for (let k = 0; k < 3; k++) {

@@ -24,7 +24,9 @@ function rawCrc(img: NiftiImage): number {
   const copy = Buffer.from(b);
   if (!img.header.littleEndian) {
     const cb = raw.BYTES_PER_ELEMENT;
-    if (cb === 2) copy.swap16(); else if (cb === 4) copy.swap32(); else if (cb === 8) copy.swap64();
+    if (cb === 2) copy.swap16();
+    else if (cb === 4) copy.swap32();
+    else if (cb === 8) copy.swap64();
   }
   return zlib.crc32(copy);
 }
@@ -68,7 +70,11 @@ const avgHeaderFacts = (t: import('ava').ExecutionContext, h: NiftiHeader) => {
   t.is(h.auxFile, 'none');
   t.is(h.qformCode, 0);
   t.is(h.sformCode, 4);
-  t.deepEqual(srows(h), [[-2, 0, 0, 90], [0, 2, 0, -126], [0, 0, 2, -72]]);
+  t.deepEqual(srows(h), [
+    [-2, 0, 0, 90],
+    [0, 2, 0, -126],
+    [0, 0, 2, -72],
+  ]);
   t.false(h.littleEndian);
 };
 
@@ -78,7 +84,10 @@ test('nibabel example4d.nii.gz: header fields, 2 comment extensions, nib-ls stat
   const h = img.header;
   t.is(img.datatype, 'int16');
   t.deepEqual(img.dims, [128, 96, 24, 2]);
-  t.deepEqual(img.pixdim.map((v) => +v.toFixed(2)), [2, 2, 2.2, 2000]);
+  t.deepEqual(
+    img.pixdim.map((v) => +v.toFixed(2)),
+    [2, 2, 2.2, 2000],
+  );
   t.is(img.affineSource, 'sform');
   t.deepEqual(h.dim, [4, 128, 96, 24, 2, 1, 1, 1]);
   t.is(h.bitpix, 16);
@@ -89,7 +98,12 @@ test('nibabel example4d.nii.gz: header fields, 2 comment extensions, nib-ls stat
   t.is(h.sliceEnd, 23);
   t.is(h.xyztUnits, 10);
   t.is(h.calMax, 1162);
-  t.is(Buffer.from(h.raw.subarray(148, 228)).toString('latin1').replace(/[\0 ]+$/, ''), 'FSL3.3\x00 v2.25 NIfTI-1 Single file format');
+  t.is(
+    Buffer.from(h.raw.subarray(148, 228))
+      .toString('latin1')
+      .replace(/[\0 ]+$/, ''),
+    'FSL3.3\x00 v2.25 NIfTI-1 Single file format',
+  );
   t.is(h.descrip, 'FSL3.3');
   t.is(h.qformCode, 1);
   t.is(h.sformCode, 1);
@@ -104,19 +118,30 @@ test('nibabel example4d.nii.gz: header fields, 2 comment extensions, nib-ls stat
     [-6.71471565e-19, 1.97371149, -0.355528235, -35.7229424].map(f32),
     [8.25548089e-18, 0.323207617, 2.17108178, -7.24879837].map(f32),
   ]);
-  t.deepEqual(h.extensions.map((e) => e.code), [6, 6]);
+  t.deepEqual(
+    h.extensions.map((e) => e.code),
+    [6, 6],
+  );
   t.is(Buffer.from(h.extensions[0].data).toString('latin1').replace(/\0+$/, ''), 'extcomment1');
   t.is(Buffer.from(h.extensions[1].data).toString('latin1').replace(/\0+$/, ''), 'extlongcomment2');
-  t.deepEqual(h.extensions.map((e) => e.size), [32, 32]);
+  t.deepEqual(
+    h.extensions.map((e) => e.size),
+    [32, 32],
+  );
   t.is(h.voxOffset, 416);
   t.deepEqual([img.scaling.slope, img.scaling.inter], [1, 0]);
   // nib-ls -s / -s -z / -c
   const d = img.getData();
   t.is(d.length, 589824);
   const counts = new Map<number, number>();
-  let zeros = 0, nzMin = Infinity, max = -Infinity;
+  let zeros = 0,
+    nzMin = Infinity,
+    max = -Infinity;
   for (const v of d) {
-    if (v === 0) { zeros++; continue; }
+    if (v === 0) {
+      zeros++;
+      continue;
+    }
     counts.set(v, (counts.get(v) ?? 0) + 1);
     nzMin = Math.min(nzMin, v);
     max = Math.max(max, v);
@@ -126,7 +151,10 @@ test('nibabel example4d.nii.gz: header fields, 2 comment extensions, nib-ls stat
   t.is(nzMin, 2);
   t.is(max, 1162);
   t.is(counts.size, 1030);
-  t.deepEqual([2, 3, 4, 5].map((v) => counts.get(v)), [3, 2, 1, 1]);
+  t.deepEqual(
+    [2, 3, 4, 5].map((v) => counts.get(v)),
+    [3, 2, 1, 1],
+  );
   t.is(rawCrc(img), 1030030713);
   const info = niftiInfo(p);
   t.is(info.extensions, 2);
@@ -138,15 +166,25 @@ test('nibabel example_nifti2.nii.gz: NIfTI-2, shape, zooms, 2 extensions, 15360 
   t.is(img.header.version, 2);
   t.is(img.header.magic, 'n+2');
   t.deepEqual(img.dims, [32, 20, 12, 2]);
-  t.deepEqual(img.pixdim.map((v) => +v.toFixed(2)), [2, 2, 2.2, 2000]);
+  t.deepEqual(
+    img.pixdim.map((v) => +v.toFixed(2)),
+    [2, 2, 2.2, 2000],
+  );
   t.is(img.header.extensions.length, 2);
   t.is(img.affineSource, 'sform');
   // nibabel's "null scaling": the identity, whether stored as 1/0 or 0/NaN.
   t.deepEqual([img.scaling.slope, img.scaling.inter], [1, 0]);
   t.is(img.header.voxOffset, 608);
   const d = img.getData();
-  let nz = 0, lo = Infinity, hi = -Infinity;
-  for (const v of d) if (v !== 0) { nz++; lo = Math.min(lo, v); hi = Math.max(hi, v); }
+  let nz = 0,
+    lo = Infinity,
+    hi = -Infinity;
+  for (const v of d)
+    if (v !== 0) {
+      nz++;
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
   t.deepEqual([nz, lo, hi], [15360, 46, 757]);
 });
 
@@ -165,7 +203,11 @@ test('nibabel standard.nii.gz: full header of the uint8 mask, 30 voxels of 255',
   t.is(h.qformCode, 0);
   t.is(h.sformCode, 2);
   t.deepEqual([h.quaternB, h.quaternC, h.quaternD, h.qoffsetX, h.qoffsetY, h.qoffsetZ], [0, 0, 0, 0, 0, 0]);
-  t.deepEqual(srows(h), [[1, 0, 0, 0], [0, 3, 0, 0], [0, 0, 2, 0]]);
+  t.deepEqual(srows(h), [
+    [1, 0, 0, 0],
+    [0, 3, 0, 0],
+    [0, 0, 2, 0],
+  ]);
   t.is(h.regular, '');
   const d = img.getData();
   t.is(d.filter((v) => v === 255).length, 30);
@@ -233,7 +275,10 @@ test('nibabel row_major.dconn.nii: 6-D NIfTI-2 CIFTI loads, intent 3001, one CIF
   t.deepEqual(img.header.dim, [6, 1, 1, 1, 1, 10, 10, 1]);
   t.is(img.datatype, 'float32');
   t.is(img.header.intentCode, 3001);
-  t.deepEqual(img.header.extensions.map((e) => e.code), [32]);
+  t.deepEqual(
+    img.header.extensions.map((e) => e.code),
+    [32],
+  );
   t.regex(Buffer.from(img.header.extensions[0].data).toString('utf8'), /CIFTI/);
   t.is(img.getData().length, 100);
 });
@@ -275,7 +320,11 @@ test('NIFTI-Reader-JS big.nii.gz / little.nii.gz: byte orders, CRCs, zstat1 head
   t.deepEqual(h.dim, [3, 64, 64, 21, 1, 1, 1, 1]);
   t.deepEqual([h.intentCode, h.datatype], [5, 16]);
   t.deepEqual(h.pixdim, [-1, 4, 4, 6, 1, 1, 1, 1]);
-  t.deepEqual(srows(h), [[0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]]);
+  t.deepEqual(srows(h), [
+    [0, 0, 0, 0],
+    [0, 0, 0, 0],
+    [0, 0, 0, 0],
+  ]);
   t.deepEqual([h.voxOffset, h.sclSlope, h.sclInter, h.xyztUnits, h.calMax, h.calMin], [352, 0, 0, 10, 25500, 3]);
   t.is(h.descrip, 'FSL3.2beta');
   t.deepEqual([h.qformCode, h.sformCode, h.quaternB, h.quaternC], [1, 0, 0, 1]);
@@ -286,14 +335,21 @@ test('NIFTI-Reader-JS big.nii.gz / little.nii.gz: byte orders, CRCs, zstat1 head
   t.is(rawCrc(little), 4006845507);
   const a = big.getData();
   t.deepEqual(a, little.getData());
-  let lo = Infinity, hi = -Infinity;
-  for (const v of a) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+  let lo = Infinity,
+    hi = -Infinity;
+  for (const v of a) {
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
+  }
   t.is(+lo.toFixed(6), -8.710751);
   t.is(+hi.toFixed(5), 18.58253);
 });
 
 test('NIFTI-Reader-JS air/air2 pairs (both halves gzipped): NIfTI-1 and -2, dims, equal CRCs, header round-trip', (t) => {
-  for (const [f, v] of [['air.hdr.gz', 1], ['air2.hdr.gz', 2]] as const) {
+  for (const [f, v] of [
+    ['air.hdr.gz', 1],
+    ['air2.hdr.gz', 2],
+  ] as const) {
     const img = loadNifti(js(f));
     t.deepEqual([img.header.version, img.header.pair, img.dims], [v, true, [79, 67, 64]]);
     t.is(rawCrc(img), 692149477);
@@ -301,7 +357,10 @@ test('NIFTI-Reader-JS air/air2 pairs (both halves gzipped): NIfTI-1 and -2, dims
     t.true(isGzip(js(f)) && isGzip(js(f.replace('.hdr', '.img'))));
   }
   const h = readNiftiHeader(js('air.hdr.gz'));
-  t.deepEqual(h.pixdim.slice(1, 4).map((x) => +x.toFixed(6)), [2.389754, 2.366486, 2.385232]);
+  t.deepEqual(
+    h.pixdim.slice(1, 4).map((x) => +x.toFixed(6)),
+    [2.389754, 2.366486, 2.385232],
+  );
   // The raw header bytes decompress to exactly the stored header.
   t.deepEqual(Buffer.from(h.raw), zlib.gunzipSync(fs.readFileSync(js('air.hdr.gz'))).subarray(0, 348));
   t.deepEqual(loadNifti(js('air.img.gz')).getData().length, 79 * 67 * 64);
@@ -349,7 +408,11 @@ test('nifti-rs minimal.*: big-endian uint8 64×64×10 headers and value(i,j,k) =
     t.deepEqual(h.dim, [3, 64, 64, 10, 0, 0, 0, 0]);
     t.deepEqual([h.datatype, h.bitpix], [2, 8]);
     t.deepEqual(h.pixdim, [0, 3, 3, 3, 0, 0, 0, 0]);
-    t.deepEqual(srows(h), [[0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]]);
+    t.deepEqual(srows(h), [
+      [0, 0, 0, 0],
+      [0, 0, 0, 0],
+      [0, 0, 0, 0],
+    ]);
     t.deepEqual([h.voxOffset, h.magic], single ? [352, 'n+1'] : [0, 'ni1']);
     t.deepEqual([h.sclSlope, h.sclInter, h.sformCode, h.qformCode, h.intentCode, h.xyztUnits, h.sliceCode], [0, 0, 0, 0, 0, 0, 0]);
     t.false(h.littleEndian);
@@ -362,7 +425,18 @@ test('nifti-rs minimal.*: big-endian uint8 64×64×10 headers and value(i,j,k) =
 });
 
 test('nifti-rs 27/*.nii: ten datatypes, value(i,j,k) = 9i + 3j + k', (t) => {
-  const codes: Record<string, number> = { int8: 256, uint8: 2, int16: 4, uint16: 512, int32: 8, uint32: 768, int64: 1024, uint64: 1280, float32: 16, float64: 64 };
+  const codes: Record<string, number> = {
+    int8: 256,
+    uint8: 2,
+    int16: 4,
+    uint16: 512,
+    int32: 8,
+    uint32: 768,
+    int64: 1024,
+    uint64: 1280,
+    float32: 16,
+    float64: 64,
+  };
   for (const [name, code] of Object.entries(codes)) {
     const img = loadNifti(rs(`27/${name}.nii`));
     t.deepEqual([img.header.datatype, img.datatype, img.header.littleEndian, img.header.voxOffset], [code, name, true, 352]);
@@ -373,10 +447,35 @@ test('nifti-rs 27/*.nii: ten datatypes, value(i,j,k) = 9i + 3j + k', (t) => {
 
 test('nifti-rs RGB24/RGBA32: datatypes 128/2304, the six asserted colours, 54 voxels', (t) => {
   const expect: [number[], number[]][] = [
-    [[0, 0, 0, 0], [55, 55, 0]], [[0, 0, 1, 0], [55, 0, 55]], [[0, 1, 0, 0], [0, 55, 55]],
-    [[0, 0, 0, 1], [55, 55, 0]], [[0, 1, 0, 1], [55, 0, 55]], [[1, 0, 0, 1], [0, 55, 55]],
+    [
+      [0, 0, 0, 0],
+      [55, 55, 0],
+    ],
+    [
+      [0, 0, 1, 0],
+      [55, 0, 55],
+    ],
+    [
+      [0, 1, 0, 0],
+      [0, 55, 55],
+    ],
+    [
+      [0, 0, 0, 1],
+      [55, 55, 0],
+    ],
+    [
+      [0, 1, 0, 1],
+      [55, 0, 55],
+    ],
+    [
+      [1, 0, 0, 1],
+      [0, 55, 55],
+    ],
   ];
-  for (const [f, code, comps] of [['rgb/4D.nii', 128, 3], ['rgba/4D.nii', 2304, 4]] as const) {
+  for (const [f, code, comps] of [
+    ['rgb/4D.nii', 128, 3],
+    ['rgba/4D.nii', 2304, 4],
+  ] as const) {
     const img = loadNifti(rs(f));
     t.deepEqual([img.header.datatype, img.components, img.dims], [code, comps, [3, 3, 3, 2]]);
     const d = img.getData();
@@ -388,15 +487,27 @@ test('nifti-rs RGB24/RGBA32: datatypes 128/2304, the six asserted colours, 54 vo
   }
   const img3 = loadNifti(rs('rgb/3D.nii'));
   const d = img3.getData();
-  const nonzero = new Map([['0,0,0', [55, 55, 0]], ['0,0,1', [55, 0, 55]], ['0,1,0', [0, 55, 55]]]);
-  for (let k = 0; k < 3; k++) for (let j = 0; j < 3; j++) for (let i = 0; i < 3; i++) {
-    t.deepEqual([0, 1, 2].map((c) => at(img3, d, [i, j, k], c)), nonzero.get(`${i},${j},${k}`) ?? [0, 0, 0]);
-  }
+  const nonzero = new Map([
+    ['0,0,0', [55, 55, 0]],
+    ['0,0,1', [55, 0, 55]],
+    ['0,1,0', [0, 55, 55]],
+  ]);
+  for (let k = 0; k < 3; k++)
+    for (let j = 0; j < 3; j++)
+      for (let i = 0; i < 3; i++) {
+        t.deepEqual(
+          [0, 1, 2].map((c) => at(img3, d, [i, j, k], c)),
+          nonzero.get(`${i},${j},${k}`) ?? [0, 0, 0],
+        );
+      }
   t.deepEqual([img3.header.sformCode, img3.header.qformCode, img3.header.littleEndian], [2, 0, true]);
 });
 
 test('nifti-rs complex64/complex128: [0,0]=1+1i, [0,1]=2+2i, [1,0]=3+3i, x-fastest storage', (t) => {
-  for (const [f, code] of [['complex/complex32.nii', 32], ['complex/complex64.nii', 1792]] as const) {
+  for (const [f, code] of [
+    ['complex/complex32.nii', 32],
+    ['complex/complex64.nii', 1792],
+  ] as const) {
     const img = loadNifti(rs(f));
     t.deepEqual([img.header.datatype, img.components, img.dims], [code, 2, [3, 3]]);
     const d = img.getData();
@@ -410,11 +521,25 @@ test('nifti-rs complex64/complex128: [0,0]=1+1i, [0,1]=2+2i, [1,0]=3+3i, x-faste
 test('nifti-rs f32.nii.gz: header and the six asserted voxel values', (t) => {
   const img = loadNifti(rs('f32.nii.gz'));
   const h = img.header;
-  t.deepEqual([h.sizeofHdr, h.datatype, h.bitpix, h.voxOffset, h.sclSlope, h.sclInter, h.sformCode, h.qformCode, h.littleEndian], [348, 16, 32, 352, 1, 0, 2, 0, true]);
+  t.deepEqual(
+    [h.sizeofHdr, h.datatype, h.bitpix, h.voxOffset, h.sclSlope, h.sclInter, h.sformCode, h.qformCode, h.littleEndian],
+    [348, 16, 32, 352, 1, 0, 2, 0, true],
+  );
   t.deepEqual(h.dim, [3, 11, 11, 11, 1, 1, 1, 1]);
-  t.deepEqual(srows(h), [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0]]);
+  t.deepEqual(srows(h), [
+    [1, 0, 0, 0],
+    [0, 1, 0, 0],
+    [0, 0, 1, 0],
+  ]);
   const d = img.getData();
-  const cases: [number[], number][] = [[[5, 5, 5], 1], [[5, 0, 0], 0], [[0, 5, 0], 0], [[0, 0, 5], 0], [[5, 0, 4], f32(0.4)], [[0, 8, 5], f32(0.8)]];
+  const cases: [number[], number][] = [
+    [[5, 5, 5], 1],
+    [[5, 0, 0], 0],
+    [[0, 5, 0], 0],
+    [[0, 0, 5], 0],
+    [[5, 0, 4], f32(0.4)],
+    [[0, 8, 5], f32(0.8)],
+  ];
   for (const [idx, v] of cases) t.is(at(img, d, idx), v);
 });
 
@@ -422,7 +547,10 @@ test('nifti-rs minimal_extended_hdr.nii: 8×8 float64 zeros and one "Hello World
   const img = loadNifti(rs('minimal_extended_hdr.nii'));
   t.deepEqual([img.dims, img.datatype, img.header.voxOffset], [[8, 8], 'float64', 384]);
   const ext = img.header.extensions;
-  t.deepEqual(ext.map((e) => [e.code, e.size]), [[6, 32]]);
+  t.deepEqual(
+    ext.map((e) => [e.code, e.size]),
+    [[6, 32]],
+  );
   t.is(Buffer.from(ext[0].data).toString('latin1').replace(/\0+$/, ''), 'Hello World!');
   t.true(img.getData().every((v) => v === 0));
 });

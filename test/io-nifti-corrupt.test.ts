@@ -38,7 +38,10 @@ function readAll(p: string): void {
 
 test('truncated header (.nii and .nii.gz) → "truncated header"', (t) => {
   const b = goodNii();
-  for (const [name, bytes] of [['th.nii', b.subarray(0, 200)], ['th.nii.gz', zlib.gzipSync(b.subarray(0, 300))]] as const) {
+  for (const [name, bytes] of [
+    ['th.nii', b.subarray(0, 200)],
+    ['th.nii.gz', zlib.gzipSync(b.subarray(0, 300))],
+  ] as const) {
     const p = path.join(tmp, name);
     fs.writeFileSync(p, bytes);
     expectInputError(t, p, () => readNiftiHeader(p), /truncated header/);
@@ -70,12 +73,22 @@ test('wrong magic → "not a NIfTI-1 file: magic is ..."', (t) => {
 });
 
 test('zero and negative dims → "dim[i] is N: dimensions must be positive"', (t) => {
-  for (const [i, v] of [[2, 0], [3, -5], [0, 0], [0, 9]] as const) {
+  for (const [i, v] of [
+    [2, 0],
+    [3, -5],
+    [0, 0],
+    [0, 9],
+  ] as const) {
     const b = Buffer.from(goodNii());
     b.writeInt16LE(v, 40 + 2 * i);
     const p = path.join(tmp, `dim${i}_${v}.nii.gz`);
     fs.writeFileSync(p, zlib.gzipSync(b));
-    expectInputError(t, p, () => readNiftiHeader(p), i === 0 ? /dim\[0\] is -?\d+: the number of dimensions must be 1\.\.7/ : new RegExp(`dim\\[${i}\\] is ${v}: dimensions must be positive`));
+    expectInputError(
+      t,
+      p,
+      () => readNiftiHeader(p),
+      i === 0 ? /dim\[0\] is -?\d+: the number of dimensions must be 1\.\.7/ : new RegExp(`dim\\[${i}\\] is ${v}: dimensions must be positive`),
+    );
   }
 });
 
@@ -127,7 +140,8 @@ test('fuzz: 20 seeded cuts and 20 bit flips of every NIfTI conformance file fail
   const rng = new Rng(20261125, 'nifti-fuzz');
   const targets = conformanceTargets();
   t.true(targets.length >= 45, `found ${targets.length} files`);
-  let ok = 0, rejected = 0;
+  let ok = 0,
+    rejected = 0;
   for (const { entry, files, target } of targets) {
     const r = rng.fork(path.relative(conformanceRoot(), target));
     const dir = fs.mkdtempSync(path.join(tmp, 'fz-'));

@@ -23,8 +23,16 @@ print(json.dumps(out))
 `;
 
 test('summary over scaled values (functional.nii slope/inter, NaNs in resampled_anat_moved.nii, 5-D scaled uint8) equals numpy over nibabel', (t) => {
-  const files = [path.join(data, 'functional.nii'), path.join(data, 'resampled_anat_moved.nii'), path.join(js, '5D_small.nii'), path.join(data, 'example4d.nii.gz')];
-  const ref = JSON.parse(execFileSync('/usr/bin/python3', ['-c', PY, ...files], { encoding: 'utf8' })) as Record<string, { count: number; nan: number; nonzero: number; min: number; max: number; mean: number; sum: number }>;
+  const files = [
+    path.join(data, 'functional.nii'),
+    path.join(data, 'resampled_anat_moved.nii'),
+    path.join(js, '5D_small.nii'),
+    path.join(data, 'example4d.nii.gz'),
+  ];
+  const ref = JSON.parse(execFileSync('/usr/bin/python3', ['-c', PY, ...files], { encoding: 'utf8' })) as Record<
+    string,
+    { count: number; nan: number; nonzero: number; min: number; max: number; mean: number; sum: number }
+  >;
   for (const f of files) {
     const s = niftiInfo(f).summary;
     const r = ref[f];
@@ -42,7 +50,15 @@ test('header fields: dims, dtype, affine, scaling, units, intent, description, e
   t.deepEqual(JSON.parse(JSON.stringify(info)), info);
   t.deepEqual([info.format, info.layout, info.byteOrder, info.dims, info.datatype, info.bitpix], ['nifti1', 'single', 'little', [17, 21, 3, 20], 'int16', 16]);
   t.deepEqual(info.pixdim, [4, 4, 8, 2]);
-  t.deepEqual(info.affine.map((r) => [r[0], r[1], r[2]]), [[-4, 0, 0], [0, 4, 0], [0, 0, 8], [0, 0, 0]]);
+  t.deepEqual(
+    info.affine.map((r) => [r[0], r[1], r[2]]),
+    [
+      [-4, 0, 0],
+      [0, 4, 0],
+      [0, 0, 8],
+      [0, 0, 0],
+    ],
+  );
   t.deepEqual(info.scaling, { slope: 0.07540696859359741, inter: 3100.76171875, applied: true });
   const z = niftiInfo(path.join(js, 'big.nii.gz'));
   t.deepEqual([z.units, z.intent.code, z.description, z.affineSource, z.extensions], [{ space: 'mm', time: 's' }, 5, 'FSL3.2beta', 'qform', 0]);

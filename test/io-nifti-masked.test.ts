@@ -46,7 +46,10 @@ function f32file(p: string): Float32Array {
 }
 
 test('masked reads equal nibabel get_fdata(float32)[mask].T for scaled BE int16, LE float32 .gz, LE uint16 .gz, at chunk sizes 1 B–1 MiB', (t) => {
-  const ref = JSON.parse(execFileSync('/usr/bin/python3', ['-c', PY, tmp], { encoding: 'utf8' })) as Record<string, { slope: number; inter: number; shape: number[] }>;
+  const ref = JSON.parse(execFileSync('/usr/bin/python3', ['-c', PY, tmp], { encoding: 'utf8' })) as Record<
+    string,
+    { slope: number; inter: number; shape: number[] }
+  >;
   t.not(ref['be_i2.nii'].slope, 1, 'nibabel chose a real scale factor for int16');
   const mb = fs.readFileSync(path.join(tmp, 'mask.u8'));
   const mask = new Uint8Array(mb.buffer, mb.byteOffset, mb.byteLength);
@@ -79,7 +82,7 @@ test('masked read rejects a mask of the wrong size and non-scalar or 5-D images 
   t.regex(e5.message, /expected a 3-D or 4-D image/);
 });
 
-test('a sparse 2.1 GiB int16 run (past readFileSync\'s limit): planted voxels beyond 2 GiB recovered, memory stays bounded', (t) => {
+test("a sparse 2.1 GiB int16 run (past readFileSync's limit): planted voxels beyond 2 GiB recovered, memory stays bounded", (t) => {
   const p = path.join(tmp, 'huge.nii');
   const [x, y, z, nT] = [64, 64, 64, 4100];
   const volBytes = x * y * z * 2;
@@ -98,7 +101,7 @@ test('a sparse 2.1 GiB int16 run (past readFileSync\'s limit): planted voxels be
   const b = Buffer.alloc(2);
   for (const tt of vols) {
     voxels.forEach((v, j) => {
-      b.writeInt16LE((tt % 1000 + 1) * (j + 1));
+      b.writeInt16LE(((tt % 1000) + 1) * (j + 1));
       fs.writeSync(fd, b, 0, 2, 352 + tt * volBytes + v * 2);
     });
   }
@@ -115,7 +118,7 @@ test('a sparse 2.1 GiB int16 run (past readFileSync\'s limit): planted voxels be
   for (let tt = 0; tt < nT; tt++) {
     cols.forEach((v, c) => {
       const j = voxels.indexOf(v);
-      const want = vols.includes(tt) && j >= 0 ? (tt % 1000 + 1) * (j + 1) : 0;
+      const want = vols.includes(tt) && j >= 0 ? ((tt % 1000) + 1) * (j + 1) : 0;
       if (ts.data[tt * ts.nVox + c] !== want) bad++;
     });
   }

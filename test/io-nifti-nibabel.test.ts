@@ -14,17 +14,31 @@ import { loadNifti, qformAffine, sformAffine } from '../src/io/nifti.js';
 
 const root = path.join(conformanceRoot(), 'nifti');
 const files = [
-  'Enet4__nifti-rs/resources/27/int8.nii', 'Enet4__nifti-rs/resources/27/uint16.nii', 'Enet4__nifti-rs/resources/27/uint64.nii',
-  'Enet4__nifti-rs/resources/27/int64.nii', 'Enet4__nifti-rs/resources/27/float64.nii', 'Enet4__nifti-rs/resources/27/uint32.nii',
-  'Enet4__nifti-rs/resources/f32.nii.gz', 'Enet4__nifti-rs/resources/minimal.nii', 'Enet4__nifti-rs/resources/minimal.hdr', // (minimal2.hdr + .img.gz: nibabel cannot pair them)
-  'nipy__nibabel/nibabel/tests/data/anatomical.nii', 'nipy__nibabel/nibabel/tests/data/example4d.nii.gz',
-  'nipy__nibabel/nibabel/tests/data/example_nifti2.nii.gz', 'nipy__nibabel/nibabel/tests/data/functional.nii',
-  'nipy__nibabel/nibabel/tests/data/reoriented_anat_moved.nii', 'nipy__nibabel/nibabel/tests/data/resampled_anat_moved.nii',
-  'nipy__nibabel/nibabel/tests/data/standard.nii.gz', 'nipy__nibabel/nibabel/tests/data/row_major.dconn.nii',
-  'rii-mango__NIFTI-Reader-JS/data/5D_small.nii', 'rii-mango__NIFTI-Reader-JS/data/air.hdr.gz',
-  'rii-mango__NIFTI-Reader-JS/data/air2.hdr.gz', 'rii-mango__NIFTI-Reader-JS/data/avg152T1_LR_nifti.nii.gz',
-  'rii-mango__NIFTI-Reader-JS/data/avg152T1_LR_nifti2.nii.gz', 'rii-mango__NIFTI-Reader-JS/data/big.nii.gz',
-  'rii-mango__NIFTI-Reader-JS/data/little.nii.gz', 'rii-mango__NIFTI-Reader-JS/data/with_extension.nii.gz',
+  'Enet4__nifti-rs/resources/27/int8.nii',
+  'Enet4__nifti-rs/resources/27/uint16.nii',
+  'Enet4__nifti-rs/resources/27/uint64.nii',
+  'Enet4__nifti-rs/resources/27/int64.nii',
+  'Enet4__nifti-rs/resources/27/float64.nii',
+  'Enet4__nifti-rs/resources/27/uint32.nii',
+  'Enet4__nifti-rs/resources/f32.nii.gz',
+  'Enet4__nifti-rs/resources/minimal.nii',
+  'Enet4__nifti-rs/resources/minimal.hdr', // (minimal2.hdr + .img.gz: nibabel cannot pair them)
+  'nipy__nibabel/nibabel/tests/data/anatomical.nii',
+  'nipy__nibabel/nibabel/tests/data/example4d.nii.gz',
+  'nipy__nibabel/nibabel/tests/data/example_nifti2.nii.gz',
+  'nipy__nibabel/nibabel/tests/data/functional.nii',
+  'nipy__nibabel/nibabel/tests/data/reoriented_anat_moved.nii',
+  'nipy__nibabel/nibabel/tests/data/resampled_anat_moved.nii',
+  'nipy__nibabel/nibabel/tests/data/standard.nii.gz',
+  'nipy__nibabel/nibabel/tests/data/row_major.dconn.nii',
+  'rii-mango__NIFTI-Reader-JS/data/5D_small.nii',
+  'rii-mango__NIFTI-Reader-JS/data/air.hdr.gz',
+  'rii-mango__NIFTI-Reader-JS/data/air2.hdr.gz',
+  'rii-mango__NIFTI-Reader-JS/data/avg152T1_LR_nifti.nii.gz',
+  'rii-mango__NIFTI-Reader-JS/data/avg152T1_LR_nifti2.nii.gz',
+  'rii-mango__NIFTI-Reader-JS/data/big.nii.gz',
+  'rii-mango__NIFTI-Reader-JS/data/little.nii.gz',
+  'rii-mango__NIFTI-Reader-JS/data/with_extension.nii.gz',
 ];
 
 const PY = `
@@ -42,11 +56,14 @@ for i, f in enumerate(sys.argv[2:]):
 print(json.dumps(out))
 `;
 
-test('25 conformance files: shape, affines and float32 voxels equal nibabel\'s', (t) => {
+test("25 conformance files: shape, affines and float32 voxels equal nibabel's", (t) => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ba-nifti-nib-'));
   try {
     const abs = files.map((f) => path.join(root, f));
-    const ref = JSON.parse(execFileSync('/usr/bin/python3', ['-c', PY, tmp, ...abs], { encoding: 'utf8', maxBuffer: 1 << 26 })) as Record<string, { shape: number[]; affine: number[][]; qform: number[][] | null; sform: number[][] | null }>;
+    const ref = JSON.parse(execFileSync('/usr/bin/python3', ['-c', PY, tmp, ...abs], { encoding: 'utf8', maxBuffer: 1 << 26 })) as Record<
+      string,
+      { shape: number[]; affine: number[][]; qform: number[][] | null; sform: number[][] | null }
+    >;
     abs.forEach((f, i) => {
       const r = ref[f];
       const img = loadNifti(f);
@@ -64,7 +81,8 @@ test('25 conformance files: shape, affines and float32 voxels equal nibabel\'s',
       t.is(got.length, expect.length, f);
       let bad = 0;
       for (let k = 0; k < got.length; k++) {
-        const a = got[k], b = expect[k];
+        const a = got[k],
+          b = expect[k];
         // nibabel scales in float32 arithmetic (two roundings), brainalign in float64 then rounds once: allow 2 float32 ulps.
         if (!(a === b || (Number.isNaN(a) && Number.isNaN(b)) || Math.abs(a - b) <= 2.4e-7 * Math.abs(b))) bad++;
       }

@@ -18,9 +18,18 @@ test.after.always(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 /** An oblique, left-handed affine: rotation about z by 20° and about x by -8°, zooms (2, 2.5, 3), x flipped. */
 function obliqueAffine(): number[] {
-  const a = (20 * Math.PI) / 180, b = (-8 * Math.PI) / 180;
-  const rz = [[Math.cos(a), -Math.sin(a), 0], [Math.sin(a), Math.cos(a), 0], [0, 0, 1]];
-  const rx = [[1, 0, 0], [0, Math.cos(b), -Math.sin(b)], [0, Math.sin(b), Math.cos(b)]];
+  const a = (20 * Math.PI) / 180,
+    b = (-8 * Math.PI) / 180;
+  const rz = [
+    [Math.cos(a), -Math.sin(a), 0],
+    [Math.sin(a), Math.cos(a), 0],
+    [0, 0, 1],
+  ];
+  const rx = [
+    [1, 0, 0],
+    [0, Math.cos(b), -Math.sin(b)],
+    [0, Math.sin(b), Math.cos(b)],
+  ];
   const z = [-2, 2.5, 3];
   const m: number[] = [];
   for (let i = 0; i < 3; i++) {
@@ -50,8 +59,18 @@ print(json.dumps(out))
 `;
 
 interface Ref {
-  shape: number[]; dtype: string; data: number[]; affine: number[][]; qform: number[][]; sform: number[][];
-  codes: number[]; units: string[]; intent_code: number; intent_name: string; descrip: string; zooms: number[];
+  shape: number[];
+  dtype: string;
+  data: number[];
+  affine: number[][];
+  qform: number[][];
+  sform: number[][];
+  codes: number[];
+  units: string[];
+  intent_code: number;
+  intent_name: string;
+  descrip: string;
+  zooms: number[];
   scaling: number[];
 }
 
@@ -59,18 +78,54 @@ test('written .nii/.nii.gz files read back identically in nibabel: data, sform, 
   const rng = new Rng(7, 'nifti-write');
   const cases: { file: string; img: NiftiWriteInput; dtype: string; units: string[] }[] = [
     {
-      file: 'stat.nii.gz', dtype: 'float32', units: ['mm', 'sec'],
-      img: { dims: [6, 5, 4, 3], data: rng.normals(360, 2, 3), affine: obliqueAffine(), pixdim: [2, 2.5, 3, 1.5],
-        spaceUnit: 'mm', timeUnit: 's', intentCode: 3, intentName: 'ttest', description: 'brainalign r map, sub-01' },
+      file: 'stat.nii.gz',
+      dtype: 'float32',
+      units: ['mm', 'sec'],
+      img: {
+        dims: [6, 5, 4, 3],
+        data: rng.normals(360, 2, 3),
+        affine: obliqueAffine(),
+        pixdim: [2, 2.5, 3, 1.5],
+        spaceUnit: 'mm',
+        timeUnit: 's',
+        intentCode: 3,
+        intentName: 'ttest',
+        description: 'brainalign r map, sub-01',
+      },
     },
     {
-      file: 'int16.nii', dtype: 'int16', units: ['micron', 'msec'],
-      img: { dims: [7, 3, 2], data: Int16Array.from({ length: 42 }, (_, i) => (i * 977) % 65536 - 32768), affine: [1.5, 0, 0, -3, 0, 1.5, 0, 4, 0, 0, 4, 5, 0, 0, 0, 1],
-        spaceUnit: 'um', timeUnit: 'ms', intentCode: 1002, intentName: 'label', description: '' },
+      file: 'int16.nii',
+      dtype: 'int16',
+      units: ['micron', 'msec'],
+      img: {
+        dims: [7, 3, 2],
+        data: Int16Array.from({ length: 42 }, (_, i) => ((i * 977) % 65536) - 32768),
+        affine: [1.5, 0, 0, -3, 0, 1.5, 0, 4, 0, 0, 4, 5, 0, 0, 0, 1],
+        spaceUnit: 'um',
+        timeUnit: 'ms',
+        intentCode: 1002,
+        intentName: 'label',
+        description: '',
+      },
     },
-    { file: 'uint8.nii.gz', dtype: 'uint8', units: ['mm', 'sec'], img: { dims: [4, 4], data: Uint8Array.from({ length: 16 }, (_, i) => i * 16), affine: [3, 0, 0, 0, 0, 3, 0, 0, 0, 0, 3, 0, 0, 0, 0, 1] } },
-    { file: 'int32.nii.gz', dtype: 'int32', units: ['meter', 'sec'], img: { dims: [3, 2, 2], data: Int32Array.from({ length: 12 }, (_, i) => (i - 6) * 100003), affine: obliqueAffine(), spaceUnit: 'm' } },
-    { file: 'f64.nii', dtype: 'float64', units: ['mm', 'sec'], img: { dims: [2, 3, 4, 5, 2], data: Float64Array.from(rng.normals(240), (v) => v * 1e10), affine: obliqueAffine() } },
+    {
+      file: 'uint8.nii.gz',
+      dtype: 'uint8',
+      units: ['mm', 'sec'],
+      img: { dims: [4, 4], data: Uint8Array.from({ length: 16 }, (_, i) => i * 16), affine: [3, 0, 0, 0, 0, 3, 0, 0, 0, 0, 3, 0, 0, 0, 0, 1] },
+    },
+    {
+      file: 'int32.nii.gz',
+      dtype: 'int32',
+      units: ['meter', 'sec'],
+      img: { dims: [3, 2, 2], data: Int32Array.from({ length: 12 }, (_, i) => (i - 6) * 100003), affine: obliqueAffine(), spaceUnit: 'm' },
+    },
+    {
+      file: 'f64.nii',
+      dtype: 'float64',
+      units: ['mm', 'sec'],
+      img: { dims: [2, 3, 4, 5, 2], data: Float64Array.from(rng.normals(240), (v) => v * 1e10), affine: obliqueAffine() },
+    },
   ];
   const paths = cases.map((c) => path.join(tmp, c.file));
   cases.forEach((c, i) => writeNifti(paths[i], c.img));
@@ -82,10 +137,16 @@ test('written .nii/.nii.gz files read back identically in nibabel: data, sform, 
     t.is(r.dtype, c.dtype, f);
     t.deepEqual(r.data, Array.from(c.img.data), `${f} data`);
     // The sform holds the affine exactly up to float32 storage.
-    t.deepEqual(r.sform.flat(), Array.from(c.img.affine, (v) => Math.fround(v)), `${f} sform`);
+    t.deepEqual(
+      r.sform.flat(),
+      Array.from(c.img.affine, (v) => Math.fround(v)),
+      `${f} sform`,
+    );
     t.deepEqual(r.affine.flat(), r.sform.flat(), `${f} affine = sform`);
     // The qform encodes the same rigid+zoom transform to float32 precision.
-    r.qform.flat().forEach((v, k) => t.true(Math.abs(v - c.img.affine[k]) < 2e-5 * (1 + Math.abs(c.img.affine[k])), `${f} qform[${k}] ${v} vs ${c.img.affine[k]}`));
+    r.qform
+      .flat()
+      .forEach((v, k) => t.true(Math.abs(v - c.img.affine[k]) < 2e-5 * (1 + Math.abs(c.img.affine[k])), `${f} qform[${k}] ${v} vs ${c.img.affine[k]}`));
     t.deepEqual(r.codes, [1, 2], `${f} qform/sform codes`);
     t.deepEqual(r.scaling, [1, 0], `${f} scaling`);
     t.deepEqual(r.units, c.units, `${f} units`);
@@ -123,7 +184,8 @@ test('affine → qform → affine recovers 300 seeded rigid+zoom affines to 1e-9
   const p = path.join(tmp, 'q.nii');
   writeNifti(p, { dims: [1], data: new Float32Array(1), affine: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1] });
   const base = readNiftiHeader(p);
-  let worst = 0, worst180 = 0;
+  let worst = 0,
+    worst180 = 0;
   for (let n = 0; n < 300; n++) {
     // Random unit quaternion; every 10th is a pure 180° turn (a = 0), the numerically hard case.
     let [a, b, c, d] = [rng.normal(), rng.normal(), rng.normal(), rng.normal()];
@@ -131,15 +193,30 @@ test('affine → qform → affine recovers 300 seeded rigid+zoom affines to 1e-9
     const norm = Math.hypot(a, b, c, d);
     [a, b, c, d] = [a / norm, b / norm, c / norm, d / norm];
     const r = [
-      a * a + b * b - c * c - d * d, 2 * (b * c - a * d), 2 * (b * d + a * c),
-      2 * (b * c + a * d), a * a + c * c - b * b - d * d, 2 * (c * d - a * b),
-      2 * (b * d - a * c), 2 * (c * d + a * b), a * a + d * d - b * b - c * c,
+      a * a + b * b - c * c - d * d,
+      2 * (b * c - a * d),
+      2 * (b * d + a * c),
+      2 * (b * c + a * d),
+      a * a + c * c - b * b - d * d,
+      2 * (c * d - a * b),
+      2 * (b * d - a * c),
+      2 * (c * d + a * b),
+      a * a + d * d - b * b - c * c,
     ];
     const zooms = [rng.range(0.5, 4), rng.range(0.5, 4), rng.range(0.5, 4)];
     const flip = n % 3 === 0 ? -1 : 1;
     const m = [0, 1, 2].flatMap((i) => [...[0, 1, 2].map((j) => r[3 * i + j] * zooms[j] * (j === 2 ? flip : 1)), rng.range(-100, 100)]).concat([0, 0, 0, 1]);
     const q = affineToQform(m);
-    const h = { ...base, quaternB: q.b, quaternC: q.c, quaternD: q.d, qoffsetX: q.qx, qoffsetY: q.qy, qoffsetZ: q.qz, pixdim: [q.qfac, ...q.zooms, 1, 1, 1, 1] };
+    const h = {
+      ...base,
+      quaternB: q.b,
+      quaternC: q.c,
+      quaternD: q.d,
+      qoffsetX: q.qx,
+      qoffsetY: q.qy,
+      qoffsetZ: q.qz,
+      pixdim: [q.qfac, ...q.zooms, 1, 1, 1, 1],
+    };
     const back = qformAffine(h);
     let e = 0;
     for (let k = 0; k < 16; k++) e = Math.max(e, Math.abs(back[k] - m[k]));

@@ -35,7 +35,10 @@ test('a record array with int, uint, float, bool, bytes and unicode fields in bo
   for (const f of ['subj_idx', 'voxel_id', 'n_reps', 'x_ras', 'big']) t.deepEqual(Array.from(numericColumn(rec, f, file)), want[f] as number[], f);
   // float32 field: numpy's float() of a float32 is exact, so equality holds.
   t.deepEqual(Array.from(numericColumn(rec, 'y_ras', file)), want.y_ras as number[]);
-  t.deepEqual(Array.from(numericColumn(rec, 'ok', file)), (want.ok as boolean[]).map((b) => (b ? 1 : 0)));
+  t.deepEqual(
+    Array.from(numericColumn(rec, 'ok', file)),
+    (want.ok as boolean[]).map((b) => (b ? 1 : 0)),
+  );
   t.deepEqual(textColumn(rec, 'hemi', file), want.hemi as string[]);
   t.deepEqual(textColumn(rec, 'name', file), want.name as string[]);
 });

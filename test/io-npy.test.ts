@@ -28,17 +28,28 @@ const canon = (dtype: string, vals: string[]): (string | number)[] => (dtype.sta
 function sample(dtype: NpyDtype, n: number, rng: Rng): NpyData {
   const ints = (lo: number, hi: number) => Array.from({ length: n }, () => lo + rng.int(hi - lo + 1));
   switch (dtype) {
-    case 'float32': return Float32Array.from(rng.normals(n, 0, 1e3));
-    case 'float64': return Float64Array.from({ length: n }, () => rng.normal() * 1e-7);
-    case 'int8': return Int8Array.from(ints(-128, 127));
-    case 'int16': return Int16Array.from(ints(-32768, 32767));
-    case 'int32': return Int32Array.from({ length: n }, () => rng.nextU32() | 0);
-    case 'int64': return BigInt64Array.from({ length: n }, () => (BigInt(rng.nextU32()) << 32n | BigInt(rng.nextU32())) - (1n << 63n));
-    case 'uint8': return Uint8Array.from(ints(0, 255));
-    case 'uint16': return Uint16Array.from(ints(0, 65535));
-    case 'uint32': return Uint32Array.from({ length: n }, () => rng.nextU32());
-    case 'uint64': return BigUint64Array.from({ length: n }, () => BigInt(rng.nextU32()) << 32n | BigInt(rng.nextU32()));
-    case 'bool': return Uint8Array.from(ints(0, 1));
+    case 'float32':
+      return Float32Array.from(rng.normals(n, 0, 1e3));
+    case 'float64':
+      return Float64Array.from({ length: n }, () => rng.normal() * 1e-7);
+    case 'int8':
+      return Int8Array.from(ints(-128, 127));
+    case 'int16':
+      return Int16Array.from(ints(-32768, 32767));
+    case 'int32':
+      return Int32Array.from({ length: n }, () => rng.nextU32() | 0);
+    case 'int64':
+      return BigInt64Array.from({ length: n }, () => ((BigInt(rng.nextU32()) << 32n) | BigInt(rng.nextU32())) - (1n << 63n));
+    case 'uint8':
+      return Uint8Array.from(ints(0, 255));
+    case 'uint16':
+      return Uint16Array.from(ints(0, 65535));
+    case 'uint32':
+      return Uint32Array.from({ length: n }, () => rng.nextU32());
+    case 'uint64':
+      return BigUint64Array.from({ length: n }, () => (BigInt(rng.nextU32()) << 32n) | BigInt(rng.nextU32()));
+    case 'bool':
+      return Uint8Array.from(ints(0, 1));
   }
 }
 
@@ -210,9 +221,12 @@ test('fuzz: npy files cut or bit-flipped at 20 seeded offsets read or fail only 
   srcs.push(fs.readFileSync(f0));
   writeNpy(f0, BigInt64Array.of(1n, -2n, 3n), [3]);
   srcs.push(fs.readFileSync(f0));
-  py<null>(`import sys, numpy as np
+  py<null>(
+    `import sys, numpy as np
 with open(sys.argv[1], 'wb') as fh: np.lib.format.write_array(fh, np.arange(12, dtype='>i2').reshape(3, 4), version=(2, 0))
-print('null')`, f0);
+print('null')`,
+    f0,
+  );
   srcs.push(fs.readFileSync(f0));
   let failures = 0;
   const f = path.join(tmp, 'fz.npy');

@@ -42,7 +42,12 @@ test('a written table round-trips through pandas.read_csv and the csv module; re
   };
   writeTsv(f, cols, rows, sidecar);
   const first = fs.readFileSync(f);
-  writeTsv(path.join(tmp, 'again.tsv'), cols, rows.map((r) => ({ ...r })), sidecar);
+  writeTsv(
+    path.join(tmp, 'again.tsv'),
+    cols,
+    rows.map((r) => ({ ...r })),
+    sidecar,
+  );
   t.true(first.equals(fs.readFileSync(path.join(tmp, 'again.tsv'))));
   const ref = py<{ cols: string[]; dtypes: string[]; duration: number[]; rt: (number | null)[]; tt: string[]; csvRows: number; count: number[] }>(
     `import sys, json, csv, pandas as pd

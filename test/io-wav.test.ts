@@ -79,7 +79,8 @@ test('conformance WAVs decode sample-for-sample like scipy.io.wavfile (sums and 
 sr, d = w.read(sys.argv[1]); d = d.astype(np.int64)
 idx = json.loads(sys.argv[2])
 print(json.dumps({"sum": int(d.sum()), "sumsq": int((d*d).sum()), "at": [int(d[i]) for i in idx], "n": int(d.shape[0])}))`,
-      f, JSON.stringify(idx),
+      f,
+      JSON.stringify(idx),
     );
     let sum = 0;
     let sumsq = 0;
@@ -91,7 +92,10 @@ print(json.dumps({"sum": int(d.sum()), "sumsq": int((d*d).sum()), "at": [int(d[i
     t.is(x.length, ref.n);
     t.is(sum, ref.sum);
     t.is(sumsq, ref.sumsq);
-    t.deepEqual(idx.map((i) => x[i] * 32768), ref.at);
+    t.deepEqual(
+      idx.map((i) => x[i] * 32768),
+      ref.at,
+    );
   }
 });
 
@@ -188,7 +192,8 @@ else:
     d[0, 0] = info.min; d[0, 1] = info.max
 w.write(sys.argv[1], 11025, d)
 print(json.dumps([[float(v) for v in d[:, c]] for c in range(2)]))`,
-      f, dt,
+      f,
+      dt,
     );
     const w = readWav(f);
     t.is(w.sampleRate, 11025);
@@ -240,19 +245,39 @@ test('hand-built 24-bit EXTENSIBLE file with odd-sized LIST chunk before and jun
   codes.forEach((v, i) => data.writeIntLE(v, i * 3, 3));
   const list = Buffer.from('INFOabc'); // 7 bytes → one pad byte follows
   const f = path.join(tmp, 'ext24.wav');
-  fs.writeFileSync(f, riff([['LIST', list], ['fmt ', fmtChunk(1, 1, 48000, 24, { valid: 24, sub: 1 })], ['junk', Buffer.alloc(3)], ['data', data]]));
+  fs.writeFileSync(
+    f,
+    riff([
+      ['LIST', list],
+      ['fmt ', fmtChunk(1, 1, 48000, 24, { valid: 24, sub: 1 })],
+      ['junk', Buffer.alloc(3)],
+      ['data', data],
+    ]),
+  );
   const w = readWav(f);
   t.is(w.header.encoding, 'pcm24');
   t.is(w.header.formatTag, 0xfffe);
-  t.deepEqual(Array.from(w.channels[0]), codes.map((v) => v / 8388608));
-  const sp = py<number[]>(`import sys, json, scipy.io.wavfile as w
-sr, d = w.read(sys.argv[1]); print(json.dumps([int(v) // 256 for v in d]))`, f);
+  t.deepEqual(
+    Array.from(w.channels[0]),
+    codes.map((v) => v / 8388608),
+  );
+  const sp = py<number[]>(
+    `import sys, json, scipy.io.wavfile as w
+sr, d = w.read(sys.argv[1]); print(json.dumps([int(v) // 256 for v in d]))`,
+    f,
+  );
   t.deepEqual(sp, codes);
 });
 
 test('8-bit PCM is unsigned with offset 128: bytes 0, 128, 255 → −1, 0, 127/128', (t) => {
   const f = path.join(tmp, 'u8.wav');
-  fs.writeFileSync(f, riff([['fmt ', fmtChunk(1, 1, 8000, 8)], ['data', Buffer.from([0, 128, 255])]]));
+  fs.writeFileSync(
+    f,
+    riff([
+      ['fmt ', fmtChunk(1, 1, 8000, 8)],
+      ['data', Buffer.from([0, 128, 255])],
+    ]),
+  );
   t.deepEqual(Array.from(readWav(f).channels[0]), [-1, 0, 127 / 128]);
 });
 
@@ -260,16 +285,25 @@ test('a streamed WAV whose data size is the 0xFFFFFFFF placeholder is read to th
   const f = path.join(tmp, 'stream.wav');
   const body = Buffer.alloc(10);
   [100, -200, 300, -400, 500].forEach((v, i) => body.writeInt16LE(v, 2 * i));
-  const bytes = riff([['fmt ', fmtChunk(1, 1, 8000, 16)], ['data', body]]);
+  const bytes = riff([
+    ['fmt ', fmtChunk(1, 1, 8000, 16)],
+    ['data', body],
+  ]);
   bytes.writeUInt32LE(0xffffffff, 4);
   t.is(bytes.toString('latin1', bytes.length - 18, bytes.length - 14), 'data');
   bytes.writeUInt32LE(0xffffffff, bytes.length - 14);
   fs.writeFileSync(f, bytes);
-  t.deepEqual(Array.from(readWav(f).channels[0]), [100, -200, 300, -400, 500].map((v) => v / 32768));
+  t.deepEqual(
+    Array.from(readWav(f).channels[0]),
+    [100, -200, 300, -400, 500].map((v) => v / 32768),
+  );
 });
 
 test('bad files fail with an InputError naming the problem', (t) => {
-  const good = riff([['fmt ', fmtChunk(1, 1, 8000, 16)], ['data', Buffer.alloc(8)]]);
+  const good = riff([
+    ['fmt ', fmtChunk(1, 1, 8000, 16)],
+    ['data', Buffer.alloc(8)],
+  ]);
   const cases: [string, Buffer, RegExp][] = [
     ['magic.wav', Buffer.concat([Buffer.from('RIFX'), good.subarray(4)]), /RIFX/],
     ['ogg.wav', Buffer.from('OggS\0\0\0\0\0\0\0\0\0\0\0\0'), /magic/],
@@ -277,11 +311,46 @@ test('bad files fail with an InputError naming the problem', (t) => {
     ['short.wav', good.subarray(0, 6), /truncated/],
     ['cut.wav', good.subarray(0, good.length - 3), /truncated/],
     ['nodata.wav', riff([['fmt ', fmtChunk(1, 1, 8000, 16)]]), /no data/],
-    ['adpcm.wav', riff([['fmt ', fmtChunk(2, 1, 8000, 16)], ['data', Buffer.alloc(8)]]), /format tag 0x2/],
-    ['pcm12.wav', riff([['fmt ', fmtChunk(1, 1, 8000, 16).fill(12, 14, 15)], ['data', Buffer.alloc(8)]]), /bit depth 12|block align/],
-    ['zero.wav', riff([['fmt ', fmtChunk(1, 0, 8000, 16)], ['data', Buffer.alloc(8)]]), /zero channels/],
-    ['sr0.wav', riff([['fmt ', fmtChunk(1, 1, 0, 16)], ['data', Buffer.alloc(8)]]), /sample rate/],
-    ['partial.wav', riff([['fmt ', fmtChunk(1, 2, 8000, 16)], ['data', Buffer.alloc(6)]]), /whole number/],
+    [
+      'adpcm.wav',
+      riff([
+        ['fmt ', fmtChunk(2, 1, 8000, 16)],
+        ['data', Buffer.alloc(8)],
+      ]),
+      /format tag 0x2/,
+    ],
+    [
+      'pcm12.wav',
+      riff([
+        ['fmt ', fmtChunk(1, 1, 8000, 16).fill(12, 14, 15)],
+        ['data', Buffer.alloc(8)],
+      ]),
+      /bit depth 12|block align/,
+    ],
+    [
+      'zero.wav',
+      riff([
+        ['fmt ', fmtChunk(1, 0, 8000, 16)],
+        ['data', Buffer.alloc(8)],
+      ]),
+      /zero channels/,
+    ],
+    [
+      'sr0.wav',
+      riff([
+        ['fmt ', fmtChunk(1, 1, 0, 16)],
+        ['data', Buffer.alloc(8)],
+      ]),
+      /sample rate/,
+    ],
+    [
+      'partial.wav',
+      riff([
+        ['fmt ', fmtChunk(1, 2, 8000, 16)],
+        ['data', Buffer.alloc(6)],
+      ]),
+      /whole number/,
+    ],
   ];
   for (const [name, bytes, msg] of cases) {
     const f = path.join(tmp, name);
@@ -298,7 +367,10 @@ test('writer rejects non-finite samples, ragged channels and bad rates with Inpu
   isInputError(t, () => writeWav(f, new Float32Array(3), 0), /sample rate/);
   isInputError(t, () => writeWav(f, [], 8000), /zero channels/);
   t.false(fs.existsSync(f));
-  t.deepEqual(fs.readdirSync(tmp).filter((n) => n.startsWith('.tmp-')), []);
+  t.deepEqual(
+    fs.readdirSync(tmp).filter((n) => n.startsWith('.tmp-')),
+    [],
+  );
 });
 
 test('wavInfo reports header and per-channel min/max/mean/sum/nonzero matching the samples; it is JSON-serialisable', (t) => {
@@ -319,7 +391,13 @@ test('wavInfo reports header and per-channel min/max/mean/sum/nonzero matching t
   const g = path.join(tmp, 'nan.wav');
   const data = Buffer.alloc(16);
   [0.5, NaN, -1, 0].forEach((v, i) => data.writeFloatLE(v, 4 * i));
-  fs.writeFileSync(g, riff([['fmt ', fmtChunk(3, 1, 100, 32)], ['data', data]]));
+  fs.writeFileSync(
+    g,
+    riff([
+      ['fmt ', fmtChunk(3, 1, 100, 32)],
+      ['data', data],
+    ]),
+  );
   t.deepEqual(wavInfo(g).perChannel[0], { count: 4, min: -1, max: 0.5, mean: -0.5 / 3, sum: -0.5, nonzero: 2, nan: 1 });
 });
 

@@ -94,7 +94,11 @@ for (const la of paths) {
     t.true(maxAbsDiff(got32, want) / n < 1e-5);
   });
 
-  for (const [m, n] of [[50, 20], [20, 50], [30, 30]] as const) {
+  for (const [m, n] of [
+    [50, 20],
+    [20, 50],
+    [30, 30],
+  ] as const) {
     test(`${la.kind}: thin SVD of ${m}×${n} reconstructs A = U S Vᵀ with orthonormal factors, descending s`, (t) => {
       const rng = new Rng(5, `svd-${m}-${n}`);
       const r = Math.min(m, n);
@@ -189,7 +193,10 @@ test('eigenvalues and singular values match numpy (LAPACK via /usr/bin/python3) 
   const script = `import numpy as np, sys, json
 a = np.array(json.loads(sys.stdin.read())).reshape(${n}, ${n})
 print(json.dumps({"eig": np.linalg.eigvalsh(a + a.T).tolist(), "sv": np.linalg.svd(a, compute_uv=False).tolist()}))`;
-  const out = JSON.parse(execFileSync('/usr/bin/python3', ['-c', script], { input: JSON.stringify(Array.from(a)) }).toString()) as { eig: number[]; sv: number[] };
+  const out = JSON.parse(execFileSync('/usr/bin/python3', ['-c', script], { input: JSON.stringify(Array.from(a)) }).toString()) as {
+    eig: number[];
+    sv: number[];
+  };
   const sym = new Float64Array(n * n);
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) sym[i * n + j] = a[i * n + j] + a[j * n + i];
   for (const la of paths) {

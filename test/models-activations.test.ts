@@ -5,9 +5,7 @@ import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { initBackend, tf } from '../src/models/backend.js';
 import { createModel, type ModelConfigInput } from '../src/models/ban.js';
-import {
-  modelActivations, logMelFeatures, modulationFeatures, userModelActivations, pcaReduce, type Stimulus,
-} from '../src/models/activations.js';
+import { modelActivations, logMelFeatures, modulationFeatures, userModelActivations, pcaReduce, type Stimulus } from '../src/models/activations.js';
 import { Rng } from '../src/core/prng.js';
 
 const FR = 22050 / 512; // frames per second
@@ -19,8 +17,16 @@ function stim(id: string, nMels: number, nFrames: number, f: (m: number, t: numb
 }
 
 const tiny: ModelConfigInput = {
-  nMels: 32, frames: 32, nClasses: 3, a1Width: 4, scale: 2, fcHidden: [],
-  areas: [{ name: 'belt', width: 8, times: 2 }, { name: 'pb', width: 8, times: 3 }],
+  nMels: 32,
+  frames: 32,
+  nClasses: 3,
+  a1Width: 4,
+  scale: 2,
+  fcHidden: [],
+  areas: [
+    { name: 'belt', width: 8, times: 2 },
+    { name: 'pb', width: 8, times: 3 },
+  ],
 };
 
 test.before(async () => {
@@ -60,12 +66,17 @@ test('BAN activations: one space per area and iteration, clip mean equals the di
   const rng = new Rng(5, 'stim');
   const s = stim('x', 32, 64, () => rng.normal() * 10 - 40);
   const spaces = modelActivations(model, [s], { rate: 2, freqBins: 100 });
-  t.deepEqual(spaces.map((sp) => sp.name), ['a1.0', 'belt.0', 'belt.1', 'pb.0', 'pb.1', 'pb.2']);
-  const direct = tf.tidy(() => model.forward(tf.tensor4d(s.mel.data, [1, 32, 64, 1]), { collect: true }).acts.map((a) => {
-    const [, H, , C] = a.tensor.shape;
-    // mean over time, then features ordered channel-major: [C, H]
-    return { H, C, v: tf.transpose(tf.mean(a.tensor, 2), [0, 2, 1]).dataSync() as Float32Array };
-  }));
+  t.deepEqual(
+    spaces.map((sp) => sp.name),
+    ['a1.0', 'belt.0', 'belt.1', 'pb.0', 'pb.1', 'pb.2'],
+  );
+  const direct = tf.tidy(() =>
+    model.forward(tf.tensor4d(s.mel.data, [1, 32, 64, 1]), { collect: true }).acts.map((a) => {
+      const [, H, , C] = a.tensor.shape;
+      // mean over time, then features ordered channel-major: [C, H]
+      return { H, C, v: tf.transpose(tf.mean(a.tensor, 2), [0, 2, 1]).dataSync() as Float32Array };
+    }),
+  );
   spaces.forEach((sp, i) => {
     t.is(sp.nFeatures, direct[i].H * direct[i].C, sp.name);
     let maxErr = 0;
@@ -74,10 +85,14 @@ test('BAN activations: one space per area and iteration, clip mean equals the di
     t.is(sp.stimuli[0].nT, Math.floor((64 / FR) * 2));
   });
   const last = modelActivations(model, [s], { rate: 2, freqBins: 100, iterations: 'last' });
-  t.deepEqual(last.map((sp) => sp.name), ['a1', 'belt', 'pb']);
+  t.deepEqual(
+    last.map((sp) => sp.name),
+    ['a1', 'belt', 'pb'],
+  );
   t.deepEqual(Array.from(last[2].clipMean), Array.from(spaces[5].clipMean));
   // iterations of a recurrent area are different feature spaces
-  const a = spaces[3].clipMean, b = spaces[4].clipMean;
+  const a = spaces[3].clipMean,
+    b = spaces[4].clipMean;
   t.true(a.some((v, j) => Math.abs(v - b[j]) > 1e-3));
   model.dispose();
 });
@@ -85,8 +100,8 @@ test('BAN activations: one space per area and iteration, clip mean equals the di
 test('modulation filterbank: a 4 Hz upward ripple drives the 4 Hz upward channel far more than the downward or 16 Hz channels', (t) => {
   const bpo = 8;
   const scale = 0.5; // cycles/octave → 1/16 cycles per band
-  const up = stim('up', 32, 260, (m, f) => 10 * Math.cos(2 * Math.PI * (4 * f / FR - (scale / bpo) * m)));
-  const down = stim('down', 32, 260, (m, f) => 10 * Math.cos(2 * Math.PI * (4 * f / FR + (scale / bpo) * m)));
+  const up = stim('up', 32, 260, (m, f) => 10 * Math.cos(2 * Math.PI * ((4 * f) / FR - (scale / bpo) * m)));
+  const down = stim('down', 32, 260, (m, f) => 10 * Math.cos(2 * Math.PI * ((4 * f) / FR + (scale / bpo) * m)));
   const rates = [4, 16];
   const scales = [0.5];
   const sp = modulationFeatures([up, down], { rate: 1, freqBins: 1, rates, scales, bandsPerOctave: bpo });
@@ -140,23 +155,43 @@ print(' '.join(repr(v) for v in ((Y-mu)@Vt[:2].T).ravel()))`;
 test('user TF.js LayersModel from model.json on disk: named layers extracted, equal to the in-memory model', async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ba-user-'));
   const input = tf.input({ shape: [16, 24, 1] });
-  const conv = tf.layers.conv2d({ filters: 3, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu', name: 'conv', kernelInitializer: tf.initializers.glorotNormal({ seed: 1 }) }).apply(input) as tf.SymbolicTensor;
+  const conv = tf.layers
+    .conv2d({
+      filters: 3,
+      kernelSize: 3,
+      strides: 2,
+      padding: 'same',
+      activation: 'relu',
+      name: 'conv',
+      kernelInitializer: tf.initializers.glorotNormal({ seed: 1 }),
+    })
+    .apply(input) as tf.SymbolicTensor;
   const flat = tf.layers.globalAveragePooling2d({ name: 'gap' }).apply(conv) as tf.SymbolicTensor;
   const dense = tf.layers.dense({ units: 5, name: 'emb', kernelInitializer: tf.initializers.glorotNormal({ seed: 2 }) }).apply(flat) as tf.SymbolicTensor;
   const m = tf.model({ inputs: input, outputs: dense });
-  await m.save(tf.io.withSaveHandler(async (art) => {
-    const w = art.weightData as ArrayBuffer;
-    fs.writeFileSync(path.join(dir, 'weights.bin'), Buffer.from(w));
-    fs.writeFileSync(path.join(dir, 'model.json'), JSON.stringify({
-      modelTopology: art.modelTopology, format: art.format, generatedBy: art.generatedBy,
-      weightsManifest: [{ paths: ['weights.bin'], weights: art.weightSpecs }],
-    }));
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-  }));
+  await m.save(
+    tf.io.withSaveHandler(async (art) => {
+      const w = art.weightData as ArrayBuffer;
+      fs.writeFileSync(path.join(dir, 'weights.bin'), Buffer.from(w));
+      fs.writeFileSync(
+        path.join(dir, 'model.json'),
+        JSON.stringify({
+          modelTopology: art.modelTopology,
+          format: art.format,
+          generatedBy: art.generatedBy,
+          weightsManifest: [{ paths: ['weights.bin'], weights: art.weightSpecs }],
+        }),
+      );
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
   const rng = new Rng(4, 'u');
   const s = stim('one-window', 16, 24, () => rng.normal());
   const spaces = await userModelActivations(path.join(dir, 'model.json'), ['conv', 'emb'], [s], { rate: 4, freqBins: 100 });
-  t.deepEqual(spaces.map((x) => x.name), ['conv', 'emb']);
+  t.deepEqual(
+    spaces.map((x) => x.name),
+    ['conv', 'emb'],
+  );
   const x = tf.tensor4d(s.mel.data, [1, 16, 24, 1]);
   const emb = m.predict(x) as tf.Tensor;
   const sub = tf.model({ inputs: m.inputs, outputs: m.getLayer('conv').output as tf.SymbolicTensor });
@@ -184,11 +219,30 @@ test('user TF.js GraphModel from model.json on disk: a named node (conv → relu
     generatedBy: 'brainalign test',
     modelTopology: {
       node: [
-        { name: 'x', op: 'Placeholder', attr: { dtype: { type: 'DT_FLOAT' }, shape: { shape: { dim: [{ size: '-1' }, { size: '16' }, { size: '24' }, { size: '1' }] } } } },
-        { name: 'w', op: 'Const', attr: { dtype: { type: 'DT_FLOAT' }, value: { tensor: { dtype: 'DT_FLOAT', tensorShape: { dim: [{ size: '3' }, { size: '3' }, { size: '1' }, { size: '4' }] } } } } },
         {
-          name: 'conv', op: 'Conv2D', input: ['x', 'w'],
-          attr: { T: { type: 'DT_FLOAT' }, strides: { list: { i: ['1', '2', '2', '1'] } }, padding: { s: b64('SAME') }, data_format: { s: b64('NHWC') }, dilations: { list: { i: ['1', '1', '1', '1'] } } },
+          name: 'x',
+          op: 'Placeholder',
+          attr: { dtype: { type: 'DT_FLOAT' }, shape: { shape: { dim: [{ size: '-1' }, { size: '16' }, { size: '24' }, { size: '1' }] } } },
+        },
+        {
+          name: 'w',
+          op: 'Const',
+          attr: {
+            dtype: { type: 'DT_FLOAT' },
+            value: { tensor: { dtype: 'DT_FLOAT', tensorShape: { dim: [{ size: '3' }, { size: '3' }, { size: '1' }, { size: '4' }] } } },
+          },
+        },
+        {
+          name: 'conv',
+          op: 'Conv2D',
+          input: ['x', 'w'],
+          attr: {
+            T: { type: 'DT_FLOAT' },
+            strides: { list: { i: ['1', '2', '2', '1'] } },
+            padding: { s: b64('SAME') },
+            data_format: { s: b64('NHWC') },
+            dilations: { list: { i: ['1', '1', '1', '1'] } },
+          },
         },
         { name: 'relu', op: 'Relu', input: ['conv'], attr: { T: { type: 'DT_FLOAT' } } },
       ],
@@ -210,7 +264,9 @@ test('user TF.js GraphModel from model.json on disk: a named node (conv → relu
     return tf.transpose(tf.mean(tf.concat(outs, 2), 2), [0, 2, 1]).dataSync();
   });
   let maxErr = 0;
-  expected.forEach((v, j) => { maxErr = Math.max(maxErr, Math.abs(sp.clipMean[j] - v)); });
+  expected.forEach((v, j) => {
+    maxErr = Math.max(maxErr, Math.abs(sp.clipMean[j] - v));
+  });
   t.true(maxErr < 1e-5, String(maxErr));
   fs.rmSync(dir, { recursive: true, force: true });
 });

@@ -66,9 +66,19 @@ print(json.dumps({k: v.ravel().tolist() for k, v in out.items()}))
 `;
 
 const base: ModelConfigInput = {
-  nMels: 24, frames: 40, nClasses: 5, a1Width: 4, a1Kernel: 7, scale: 2, fcHidden: [6],
-  areas: [{ name: 'belt', width: 6, times: 2 }, { name: 'pb', width: 8, times: 3 }],
-  inputMean: -30, inputStd: 12,
+  nMels: 24,
+  frames: 40,
+  nClasses: 5,
+  a1Width: 4,
+  a1Kernel: 7,
+  scale: 2,
+  fcHidden: [6],
+  areas: [
+    { name: 'belt', width: 6, times: 2 },
+    { name: 'pb', width: 8, times: 3 },
+  ],
+  inputMean: -30,
+  inputStd: 12,
 };
 
 test.before(async () => {
@@ -85,12 +95,18 @@ for (const [label, cfg] of [
     const model = createModel(cfg, 11);
     // Non-trivial running statistics: a few training-mode passes.
     const r = new Rng(12, 'np');
-    for (let i = 0; i < 3; i++) tf.tidy(() => { model.forward(tf.tensor4d(r.normals(4 * 24 * 40, -30, 12), [4, 24, 40, 1]), { training: true }); });
+    for (let i = 0; i < 3; i++)
+      tf.tidy(() => {
+        model.forward(tf.tensor4d(r.normals(4 * 24 * 40, -30, 12), [4, 24, 40, 1]), { training: true });
+      });
     saveCheckpoint(path.join(dir, 'ckpt'), model);
     const N = 2;
     const xs = r.normals(N * 24 * 40, -30, 12);
     fs.writeFileSync(path.join(dir, 'x.bin'), Buffer.from(xs.buffer));
-    const ref = JSON.parse(execFileSync('/usr/bin/python3', ['-c', PY, dir, String(N), '24', '40'], { encoding: 'utf8', maxBuffer: 64 << 20 })) as Record<string, number[]>;
+    const ref = JSON.parse(execFileSync('/usr/bin/python3', ['-c', PY, dir, String(N), '24', '40'], { encoding: 'utf8', maxBuffer: 64 << 20 })) as Record<
+      string,
+      number[]
+    >;
     const got = tf.tidy(() => {
       const res = model.forward(tf.tensor4d(xs, [N, 24, 40, 1]), { collect: true });
       const o: Record<string, Float32Array> = { logits: res.logits.dataSync() as Float32Array };
@@ -99,8 +115,12 @@ for (const [label, cfg] of [
     });
     t.deepEqual(Object.keys(got).sort(), Object.keys(ref).sort());
     for (const k of Object.keys(ref)) {
-      let num = 0, den = 0;
-      ref[k].forEach((v, i) => { num += (got[k][i] - v) ** 2; den += v * v; });
+      let num = 0,
+        den = 0;
+      ref[k].forEach((v, i) => {
+        num += (got[k][i] - v) ** 2;
+        den += v * v;
+      });
       const e = Math.sqrt(num / den);
       t.true(got[k].length === ref[k].length && e <= 1e-5, `${k}: rel. err ${e}`);
     }

@@ -8,8 +8,17 @@ import { saveCheckpoint, loadCheckpoint } from '../src/models/checkpoint.js';
 import { Rng } from '../src/core/prng.js';
 
 const tiny: ModelConfigInput = {
-  nMels: 32, frames: 32, nClasses: 4, a1Width: 4, scale: 2, fcHidden: [8],
-  areas: [{ name: 'belt', width: 8, times: 2 }, { name: 'pb', width: 8, times: 3 }, { name: 't', width: 8, times: 2 }],
+  nMels: 32,
+  frames: 32,
+  nClasses: 4,
+  a1Width: 4,
+  scale: 2,
+  fcHidden: [8],
+  areas: [
+    { name: 'belt', width: 8, times: 2 },
+    { name: 'pb', width: 8, times: 3 },
+    { name: 't', width: 8, times: 2 },
+  ],
 };
 
 function batch(n: number, seed: number): tf.Tensor4D {
@@ -25,13 +34,14 @@ test.serial('BAN areas have the CORnet-S shapes: A1 /4, each area /2, one output
   tf.tidy(() => {
     const r = m.forward(batch(3, 1), { collect: true });
     t.deepEqual(r.logits.shape, [3, 4]);
-    t.deepEqual(r.acts.map((a) => `${a.area}${a.iteration}:${a.tensor.shape.join('x')}`), [
-      'a10:3x8x8x4',
-      'belt0:3x4x4x8', 'belt1:3x4x4x8',
-      'pb0:3x2x2x8', 'pb1:3x2x2x8', 'pb2:3x2x2x8',
-      't0:3x1x1x8', 't1:3x1x1x8',
-    ]);
-    t.deepEqual(m.areaIterations().map((a) => `${a.area}${a.iteration}`), r.acts.map((a) => `${a.area}${a.iteration}`));
+    t.deepEqual(
+      r.acts.map((a) => `${a.area}${a.iteration}:${a.tensor.shape.join('x')}`),
+      ['a10:3x8x8x4', 'belt0:3x4x4x8', 'belt1:3x4x4x8', 'pb0:3x2x2x8', 'pb1:3x2x2x8', 'pb2:3x2x2x8', 't0:3x1x1x8', 't1:3x1x1x8'],
+    );
+    t.deepEqual(
+      m.areaIterations().map((a) => `${a.area}${a.iteration}`),
+      r.acts.map((a) => `${a.area}${a.iteration}`),
+    );
   });
   m.dispose();
 });
@@ -56,11 +66,20 @@ test.serial('recurrent areas really iterate: each iteration changes the area out
 
 test.serial('ablations by config: no-recurrence gives one iteration per area, areas:1 keeps one area, cnn baseline is feed-forward', (t) => {
   const nr = createModel(ablateConfig(tiny, 'no-recurrence'), 3);
-  t.deepEqual(nr.areaIterations().map((a) => a.area), ['a1', 'belt', 'pb', 't']);
+  t.deepEqual(
+    nr.areaIterations().map((a) => a.area),
+    ['a1', 'belt', 'pb', 't'],
+  );
   const one = createModel(ablateConfig(tiny, 'areas:1'), 3);
-  t.deepEqual(one.areaIterations().map((a) => a.area), ['a1', 'belt', 'belt']);
+  t.deepEqual(
+    one.areaIterations().map((a) => a.area),
+    ['a1', 'belt', 'belt'],
+  );
   const cnn = createModel(cnnBaselineConfig(tiny), 3);
-  t.deepEqual(cnn.areaIterations().map((a) => `${a.area}${a.iteration}`), ['a10', 'belt0', 'pb0', 't0']);
+  t.deepEqual(
+    cnn.areaIterations().map((a) => `${a.area}${a.iteration}`),
+    ['a10', 'belt0', 'pb0', 't0'],
+  );
   const ns = createModel(ablateConfig(tiny, 'no-skip'), 3);
   tf.tidy(() => {
     const x = batch(2, 3);
@@ -105,7 +124,9 @@ test.serial('checkpoint round trip is bit-exact, and the same seed gives byte-id
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ba-ckpt-'));
   const m = createModel(tiny, 5);
   // Move BN running statistics off their initial values so they are tested too.
-  tf.tidy(() => { m.forward(batch(4, 5), { training: true }); });
+  tf.tidy(() => {
+    m.forward(batch(4, 5), { training: true });
+  });
   saveCheckpoint(path.join(dir, 'a'), m, { epoch: 3, seed: 5 });
   const { model: back, meta } = loadCheckpoint(path.join(dir, 'a'));
   t.is(meta.epoch, 3);
@@ -118,7 +139,9 @@ test.serial('checkpoint round trip is bit-exact, and the same seed gives byte-id
     t.true(fs.readFileSync(path.join(dir, 'a', f)).equals(fs.readFileSync(path.join(dir, 'b', f))), f);
   }
   const again = createModel(tiny, 5);
-  tf.tidy(() => { again.forward(batch(4, 5), { training: true }); });
+  tf.tidy(() => {
+    again.forward(batch(4, 5), { training: true });
+  });
   saveCheckpoint(path.join(dir, 'c'), again, { epoch: 3, seed: 5 });
   t.true(fs.readFileSync(path.join(dir, 'a', 'weights.bin')).equals(fs.readFileSync(path.join(dir, 'c', 'weights.bin'))));
   const other = createModel(tiny, 6);

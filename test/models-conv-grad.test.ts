@@ -4,16 +4,31 @@ import { initBackend, tf } from '../src/models/backend.js';
 import { conv2dFilterGradByForwardConv, conv2dInputGradByForwardConv } from '../src/models/conv-grad.js';
 import { Rng } from '../src/core/prng.js';
 
-interface Case { n: number; h: number; w: number; cin: number; cout: number; k: number; stride: number; pad: 'same' | 'valid' }
-
-const cases: Case[] = [];
-for (const k of [1, 3, 7]) for (const stride of [1, 2]) for (const pad of ['same', 'valid'] as const) {
-  cases.push({ n: 2, h: 11 + k, w: 9 + k, cin: 3, cout: 4, k, stride, pad });
+interface Case {
+  n: number;
+  h: number;
+  w: number;
+  cin: number;
+  cout: number;
+  k: number;
+  stride: number;
+  pad: 'same' | 'valid';
 }
 
+const cases: Case[] = [];
+for (const k of [1, 3, 7])
+  for (const stride of [1, 2])
+    for (const pad of ['same', 'valid'] as const) {
+      cases.push({ n: 2, h: 11 + k, w: 9 + k, cin: 3, cout: 4, k, stride, pad });
+    }
+
 function relErr(a: Float32Array, b: Float32Array): number {
-  let num = 0, den = 0;
-  for (let i = 0; i < a.length; i++) { num += (a[i] - b[i]) ** 2; den += b[i] ** 2; }
+  let num = 0,
+    den = 0;
+  for (let i = 0; i < a.length; i++) {
+    num += (a[i] - b[i]) ** 2;
+    den += b[i] ** 2;
+  }
   return Math.sqrt(num / den);
 }
 
@@ -31,28 +46,31 @@ function grads(c: Case, xs: Float32Array, fs: Float32Array, seed: number): { dx:
   });
 }
 
-test.serial('wasm conv2d gradients with wasm\'s own kernels (forward-conv filter and input gradients) match the cpu backend within 1e-5 relative error for 1×1/3×3/7×7 kernels, strides 1–2, same/valid', async (t) => {
-  let worst = 0;
-  for (const [i, c] of cases.entries()) {
-    const rng = new Rng(7, `case${i}`);
-    const xs = rng.normals(c.n * c.h * c.w * c.cin);
-    const fs = rng.normals(c.k * c.k * c.cin * c.cout);
-    await initBackend('cpu');
-    const ref = grads(c, xs, fs, i);
-    await initBackend('wasm', { kernels: 'wasm' });
-    t.is(tf.getBackend(), 'wasm');
-    t.falsy(tf.getKernel('Conv2DBackpropFilter', 'wasm'), 'wasm still lacks Conv2DBackpropFilter, so the custom path is exercised');
-    const got = grads(c, xs, fs, i);
-    const ex = relErr(got.dx, ref.dx);
-    const ef = relErr(got.df, ref.df);
-    worst = Math.max(worst, ex, ef);
-    t.true(ex <= 1e-5, `dx ${JSON.stringify(c)}: ${ex}`);
-    t.true(ef <= 1e-5, `dfilter ${JSON.stringify(c)}: ${ef}`);
-  }
-  t.log(`worst relative error over ${cases.length} cases: ${worst.toExponential(2)}`);
-});
+test.serial(
+  "wasm conv2d gradients with wasm's own kernels (forward-conv filter and input gradients) match the cpu backend within 1e-5 relative error for 1×1/3×3/7×7 kernels, strides 1–2, same/valid",
+  async (t) => {
+    let worst = 0;
+    for (const [i, c] of cases.entries()) {
+      const rng = new Rng(7, `case${i}`);
+      const xs = rng.normals(c.n * c.h * c.w * c.cin);
+      const fs = rng.normals(c.k * c.k * c.cin * c.cout);
+      await initBackend('cpu');
+      const ref = grads(c, xs, fs, i);
+      await initBackend('wasm', { kernels: 'wasm' });
+      t.is(tf.getBackend(), 'wasm');
+      t.falsy(tf.getKernel('Conv2DBackpropFilter', 'wasm'), 'wasm still lacks Conv2DBackpropFilter, so the custom path is exercised');
+      const got = grads(c, xs, fs, i);
+      const ex = relErr(got.dx, ref.dx);
+      const ef = relErr(got.df, ref.df);
+      worst = Math.max(worst, ex, ef);
+      t.true(ex <= 1e-5, `dx ${JSON.stringify(c)}: ${ex}`);
+      t.true(ef <= 1e-5, `dfilter ${JSON.stringify(c)}: ${ef}`);
+    }
+    t.log(`worst relative error over ${cases.length} cases: ${worst.toExponential(2)}`);
+  },
+);
 
-test.serial('the forward-conv filter gradient equals the cpu backend\'s own Conv2DBackpropFilter on the same backend', async (t) => {
+test.serial("the forward-conv filter gradient equals the cpu backend's own Conv2DBackpropFilter on the same backend", async (t) => {
   await initBackend('cpu');
   const c: Case = { n: 3, h: 17, w: 13, cin: 2, cout: 5, k: 3, stride: 2, pad: 'same' };
   const rng = new Rng(11, 'direct');
@@ -70,7 +88,7 @@ test.serial('the forward-conv filter gradient equals the cpu backend\'s own Conv
   await initBackend('wasm');
 });
 
-test.serial('the forward-conv input gradient equals the cpu backend\'s own Conv2DBackpropInput, including odd sizes and valid strides', async (t) => {
+test.serial("the forward-conv input gradient equals the cpu backend's own Conv2DBackpropInput, including odd sizes and valid strides", async (t) => {
   await initBackend('cpu');
   for (const [i, c] of [
     { n: 2, h: 17, w: 12, cin: 3, cout: 5, k: 3, stride: 2, pad: 'same' },
@@ -109,9 +127,18 @@ test.serial('opt-in wasm threads start in Node (2 XNNPACK threads), train-step g
     const [dx, df] = tf.grads((a, b) => tf.sum(tf.square(tf.conv2d(a, b, 2, 'same'))))([x, f]);
     console.log(JSON.stringify({ threads: wasmThreads(), dx: Array.from(dx.dataSync().slice(0, 50)), df: Array.from(df.dataSync().slice(0, 50)) }));
   `;
-  const run = (n: number) => JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-    cwd: process.cwd(), env: { ...process.env, BA_THREADS: String(n) }, encoding: 'utf8', timeout: 60_000,
-  }).trim().split('\n').pop()!) as { threads: number; dx: number[]; df: number[] };
+  const run = (n: number) =>
+    JSON.parse(
+      execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+        cwd: process.cwd(),
+        env: { ...process.env, BA_THREADS: String(n) },
+        encoding: 'utf8',
+        timeout: 60_000,
+      })
+        .trim()
+        .split('\n')
+        .pop()!,
+    ) as { threads: number; dx: number[]; df: number[] };
   const one = run(1);
   const two = run(2);
   t.is(one.threads, 1);

@@ -35,23 +35,37 @@ test('a small BAN trained on the mini-study beats chance on held-out clips (bino
     // genre (docs/mini-study.md), which is what s_b needs but blurs the question this test asks, whether
     // BAN learns genres at all; at this size it costs about one correct clip of 15.
     const synthCfg = path.join(tmp, 'synth.json');
-    fs.writeFileSync(synthCfg, JSON.stringify({
-      stimuli: { genres: GENRES, clipsPerGenre: 8, clipSec: 4 },
-      fmri: { subjects: 1, grid: [12, 12, 8], testClips: 2, trainRuns: 2, testRuns: 2, leadOutSec: 12 },
-      eeg: { subjects: 1, channels: 16, rate: 128 },
-      behaviour: { subjects: 2, ambiguousFraction: 0 },
-    }));
+    fs.writeFileSync(
+      synthCfg,
+      JSON.stringify({
+        stimuli: { genres: GENRES, clipsPerGenre: 8, clipSec: 4 },
+        fmri: { subjects: 1, grid: [12, 12, 8], testClips: 2, trainRuns: 2, testRuns: 2, leadOutSec: 12 },
+        eeg: { subjects: 1, channels: 16, rate: 128 },
+        behaviour: { subjects: 2, ambiguousFraction: 0 },
+      }),
+    );
     const s = runCli(['synth', '--config', synthCfg, '--out', study, '--quiet']);
     t.is(s.code, 0, s.stderr);
     const cfg = path.join(tmp, 'cfg.json');
-    fs.writeFileSync(cfg, JSON.stringify({
-      model: {
-        nMels: 32, frames: 64, a1Width: 8, scale: 2, fcHidden: [16],
-        areas: [{ name: 'belt', width: 12, times: 2 }, { name: 'pb', width: 16, times: 2 }, { name: 't', width: 24, times: 2 }],
-      },
-      // 3 test, 1 validation and 4 training clips per genre.
-      train: { epochs: 15, batchSize: 8, lr: 0.003, checkpointEvery: 5, valFraction: 0.125, testFraction: 0.375, windowsPerClip: 4, patience: 6 },
-    }));
+    fs.writeFileSync(
+      cfg,
+      JSON.stringify({
+        model: {
+          nMels: 32,
+          frames: 64,
+          a1Width: 8,
+          scale: 2,
+          fcHidden: [16],
+          areas: [
+            { name: 'belt', width: 12, times: 2 },
+            { name: 'pb', width: 16, times: 2 },
+            { name: 't', width: 24, times: 2 },
+          ],
+        },
+        // 3 test, 1 validation and 4 training clips per genre.
+        train: { epochs: 15, batchSize: 8, lr: 0.003, checkpointEvery: 5, valFraction: 0.125, testFraction: 0.375, windowsPerClip: 4, patience: 6 },
+      }),
+    );
     const D = path.join(tmp, 'deriv');
     const stamp = path.join(D, 'train.json');
     const r = runCli(['train', '--stimuli', path.join(study, 'stimuli'), '--config', cfg, '--out', D, '--stamp', stamp, '--quiet']);
@@ -62,9 +76,22 @@ test('a small BAN trained on the mini-study beats chance on held-out clips (bino
     const k = pred.filter((x) => x.predicted_genre === x.true_genre).length;
     const chance = 1 / GENRES.length;
     const p = upperTail(k, n, chance);
-    const scipy = Number(execFileSync('/usr/bin/python3', ['-c', `from scipy.stats import binomtest; print(repr(binomtest(${k}, ${n}, ${chance}, alternative='greater').pvalue))`], { encoding: 'utf8' }));
-    const summary = JSON.parse(fs.readFileSync(path.join(dir, 'eval', 'summary.json'), 'utf8')) as { clip_accuracy: number; clip_binomial_p: number; accuracy: number; n_test_clips: number };
-    t.log(`held-out clips ${k}/${n} = ${(k / n).toFixed(3)} (window accuracy ${summary.accuracy.toFixed(3)}), chance ${chance}, one-sided binomial p = ${p.toExponential(2)} (scipy ${scipy.toExponential(2)})`);
+    const scipy = Number(
+      execFileSync(
+        '/usr/bin/python3',
+        ['-c', `from scipy.stats import binomtest; print(repr(binomtest(${k}, ${n}, ${chance}, alternative='greater').pvalue))`],
+        { encoding: 'utf8' },
+      ),
+    );
+    const summary = JSON.parse(fs.readFileSync(path.join(dir, 'eval', 'summary.json'), 'utf8')) as {
+      clip_accuracy: number;
+      clip_binomial_p: number;
+      accuracy: number;
+      n_test_clips: number;
+    };
+    t.log(
+      `held-out clips ${k}/${n} = ${(k / n).toFixed(3)} (window accuracy ${summary.accuracy.toFixed(3)}), chance ${chance}, one-sided binomial p = ${p.toExponential(2)} (scipy ${scipy.toExponential(2)})`,
+    );
     t.is(n, 15);
     t.is(summary.n_test_clips, n);
     t.is(summary.clip_accuracy, k / n);

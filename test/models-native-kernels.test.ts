@@ -24,11 +24,26 @@ test.serial('where OpenBLAS headers are installed the addon exports the training
 });
 
 type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
-interface ConvCase { n: number; h: number; w: number; ci: number; co: number; kh: number; kw: number; stride: [number, number]; dil: [number, number]; pad: Pad }
+interface ConvCase {
+  n: number;
+  h: number;
+  w: number;
+  ci: number;
+  co: number;
+  kh: number;
+  kw: number;
+  stride: [number, number];
+  dil: [number, number];
+  pad: Pad;
+}
 
 function relErr(a: Float32Array, b: Float32Array): number {
-  let num = 0, den = 0;
-  for (let i = 0; i < a.length; i++) { num += (a[i] - b[i]) ** 2; den += b[i] ** 2; }
+  let num = 0,
+    den = 0;
+  for (let i = 0; i < a.length; i++) {
+    num += (a[i] - b[i]) ** 2;
+    den += b[i] ** 2;
+  }
   return Math.sqrt(num / Math.max(den, 1e-30));
 }
 
@@ -38,14 +53,36 @@ function convCases(seed: number, count: number): ConvCase[] {
   const pick = (lo: number, hi: number) => lo + Math.floor(r.range(0, hi - lo + 1 - 1e-9));
   const out: ConvCase[] = [];
   for (let i = 0; i < count; i++) {
-    const kh = pick(1, 7), kw = pick(1, 5);
+    const kh = pick(1, 7),
+      kw = pick(1, 5);
     const stride: [number, number] = [pick(1, 3), pick(1, 3)];
     const dilated = i % 3 === 0;
     const dil: [number, number] = dilated ? [pick(1, 2), 2] : [1, 1];
     const kind = i % 4;
-    const pad: Pad = kind === 0 ? 'valid' : kind === 3 ? [[0, 0], [pick(0, 3), pick(0, 2)], [pick(0, 2), pick(0, 3)], [0, 0]] : 'same';
+    const pad: Pad =
+      kind === 0
+        ? 'valid'
+        : kind === 3
+          ? [
+              [0, 0],
+              [pick(0, 3), pick(0, 2)],
+              [pick(0, 2), pick(0, 3)],
+              [0, 0],
+            ]
+          : 'same';
     // tfjs allows stride > 1 with dilation > 1 in neither op, so dilated cases run at stride 1.
-    out.push({ n: pick(1, 3), h: pick(8, 20) + kh * dil[0], w: pick(8, 20) + kw * dil[1], ci: pick(1, 9), co: pick(1, 12), kh, kw, stride: dilated ? [1, 1] : stride, dil, pad });
+    out.push({
+      n: pick(1, 3),
+      h: pick(8, 20) + kh * dil[0],
+      w: pick(8, 20) + kw * dil[1],
+      ci: pick(1, 9),
+      co: pick(1, 12),
+      kh,
+      kw,
+      stride: dilated ? [1, 1] : stride,
+      dil,
+      pad,
+    });
   }
   return out;
 }
@@ -67,30 +104,34 @@ function convRun(c: ConvCase, xs: Float32Array, fs: Float32Array): Float32Array[
   });
 }
 
-withAddon('native Conv2D, Conv2DBackpropInput and Conv2DBackpropFilter equal tfjs cpu within 1e-5 relative error, as do wasm kernels, over 24 random shapes with strides 1–3, dilations, same/valid/explicit padding', async (t) => {
-  let worstNative = 0, worstWasm = 0;
-  for (const [i, c] of convCases(5, 24).entries()) {
-    const rng = new Rng(17, `case${i}`);
-    const xs = rng.normals(c.n * c.h * c.w * c.ci);
-    const fs = rng.normals(c.kh * c.kw * c.ci * c.co);
-    await initBackend('cpu');
-    const ref = convRun(c, xs, fs);
-    await initBackend('wasm', { kernels: 'native' });
-    t.true(trainingKernelThreads() >= 1);
-    const nat = convRun(c, xs, fs);
-    await initBackend('wasm', { kernels: 'wasm' });
-    const was = convRun(c, xs, fs);
-    ref.forEach((r, j) => {
-      const en = relErr(nat[j], r);
-      const ew = relErr(was[j], r);
-      worstNative = Math.max(worstNative, en);
-      worstWasm = Math.max(worstWasm, ew);
-      t.true(en <= 1e-5, `native ${['y', 'dx', 'dfilter'][j]} ${JSON.stringify(c)}: ${en}`);
-      t.true(ew <= 1e-5, `wasm ${['y', 'dx', 'dfilter'][j]} ${JSON.stringify(c)}: ${ew}`);
-    });
-  }
-  t.log(`worst relative error vs cpu: native ${worstNative.toExponential(2)}, wasm ${worstWasm.toExponential(2)}`);
-});
+withAddon(
+  'native Conv2D, Conv2DBackpropInput and Conv2DBackpropFilter equal tfjs cpu within 1e-5 relative error, as do wasm kernels, over 24 random shapes with strides 1–3, dilations, same/valid/explicit padding',
+  async (t) => {
+    let worstNative = 0,
+      worstWasm = 0;
+    for (const [i, c] of convCases(5, 24).entries()) {
+      const rng = new Rng(17, `case${i}`);
+      const xs = rng.normals(c.n * c.h * c.w * c.ci);
+      const fs = rng.normals(c.kh * c.kw * c.ci * c.co);
+      await initBackend('cpu');
+      const ref = convRun(c, xs, fs);
+      await initBackend('wasm', { kernels: 'native' });
+      t.true(trainingKernelThreads() >= 1);
+      const nat = convRun(c, xs, fs);
+      await initBackend('wasm', { kernels: 'wasm' });
+      const was = convRun(c, xs, fs);
+      ref.forEach((r, j) => {
+        const en = relErr(nat[j], r);
+        const ew = relErr(was[j], r);
+        worstNative = Math.max(worstNative, en);
+        worstWasm = Math.max(worstWasm, ew);
+        t.true(en <= 1e-5, `native ${['y', 'dx', 'dfilter'][j]} ${JSON.stringify(c)}: ${en}`);
+        t.true(ew <= 1e-5, `wasm ${['y', 'dx', 'dfilter'][j]} ${JSON.stringify(c)}: ${ew}`);
+      });
+    }
+    t.log(`worst relative error vs cpu: native ${worstNative.toExponential(2)}, wasm ${worstWasm.toExponential(2)}`);
+  },
+);
 
 withAddon('a dilated, explicitly padded, strided native conv equals a direct numpy sum over taps within 1e-5', async (t) => {
   await initBackend('wasm', { kernels: 'native' });
@@ -103,8 +144,27 @@ withAddon('a dilated, explicitly padded, strided native conv equals a direct num
     { stride: [2, 3], dil: [1, 1], pad: [1, 0, 2, 2] },
   ];
   for (const c of cases) {
-    const got = tf.tidy(() => tf.conv2d(tf.tensor4d(xs, [n, h, w, ci]), tf.tensor4d(fs, [kh, kw, ci, co]), c.stride, [[0, 0], [c.pad[0], c.pad[1]], [c.pad[2], c.pad[3]], [0, 0]], 'NHWC', c.dil).dataSync() as Float32Array);
-    const ref = Float32Array.from(pyStdin<number[]>(`
+    const got = tf.tidy(
+      () =>
+        tf
+          .conv2d(
+            tf.tensor4d(xs, [n, h, w, ci]),
+            tf.tensor4d(fs, [kh, kw, ci, co]),
+            c.stride,
+            [
+              [0, 0],
+              [c.pad[0], c.pad[1]],
+              [c.pad[2], c.pad[3]],
+              [0, 0],
+            ],
+            'NHWC',
+            c.dil,
+          )
+          .dataSync() as Float32Array,
+    );
+    const ref = Float32Array.from(
+      pyStdin<number[]>(
+        `
 import sys, json, numpy as np
 a = json.load(sys.stdin)
 x = np.array(a['x'], np.float64).reshape(${n}, ${h}, ${w}, ${ci}); f = np.array(a['f'], np.float64).reshape(${kh}, ${kw}, ${ci}, ${co})
@@ -116,31 +176,48 @@ for i in range(${kh}):
     for j in range(${kw}):
         patch = xp[:, i * dh : i * dh + sh * (ho - 1) + 1 : sh, j * dw : j * dw + sw * (wo - 1) + 1 : sw, :]
         y += patch @ f[i, j]
-print(json.dumps(y.ravel().tolist()))`, { x: Array.from(xs), f: Array.from(fs), ...c }));
+print(json.dumps(y.ravel().tolist()))`,
+        { x: Array.from(xs), f: Array.from(fs), ...c },
+      ),
+    );
     t.is(got.length, ref.length);
     t.true(relErr(got, ref) <= 1e-5, `${JSON.stringify(c)}: ${relErr(got, ref)}`);
   }
 });
 
-withAddon('native MaxPoolGrad routes gradients exactly as tfjs cpu and sums them within 1e-6, including all-negative windows at the padded border and ReLU ties (the gradient goes to the first maximal input)', async (t) => {
-  const shape: [number, number, number, number] = [3, 11, 14, 5];
-  const xs = new Rng(29, 'pool').normals(shape[0] * shape[1] * shape[2] * shape[3]);
-  for (let i = 0; i < xs.length; i += 3) xs[i] = Math.max(0, xs[i]); // ties at 0
-  const run = (filter: number, stride: number, pad: 'same' | 'valid') => tf.tidy(() => {
-    const x = tf.tensor4d(xs, shape);
-    const dy = tf.tensor(new Rng(31, 'dy').normals(tf.maxPool(x, filter, stride, pad).size), tf.maxPool(x, filter, stride, pad).shape);
-    return tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(a as tf.Tensor4D, filter, stride, pad), dy)))(x).dataSync() as Float32Array;
-  });
-  for (const [filter, stride, pad] of [[3, 2, 'same'], [2, 2, 'valid'], [3, 1, 'same']] as const) {
-    await initBackend('cpu');
-    const ref = run(filter, stride, pad);
-    await initBackend('wasm', { kernels: 'native' });
-    const got = run(filter, stride, pad);
-    // Same routing (which inputs receive gradient) exactly; sums of overlapping windows to float rounding.
-    t.deepEqual(Array.from(got, (v) => v !== 0), Array.from(ref, (v) => v !== 0), `routing, pool ${filter}/${stride} ${pad}`);
-    t.true(relErr(got, ref) <= 1e-6, `pool ${filter}/${stride} ${pad}: ${relErr(got, ref)}`);
-  }
-});
+withAddon(
+  'native MaxPoolGrad routes gradients exactly as tfjs cpu and sums them within 1e-6, including all-negative windows at the padded border and ReLU ties (the gradient goes to the first maximal input)',
+  async (t) => {
+    const shape: [number, number, number, number] = [3, 11, 14, 5];
+    const xs = new Rng(29, 'pool').normals(shape[0] * shape[1] * shape[2] * shape[3]);
+    for (let i = 0; i < xs.length; i += 3) xs[i] = Math.max(0, xs[i]); // ties at 0
+    const run = (filter: number, stride: number, pad: 'same' | 'valid') =>
+      tf.tidy(() => {
+        const x = tf.tensor4d(xs, shape);
+        const dy = tf.tensor(new Rng(31, 'dy').normals(tf.maxPool(x, filter, stride, pad).size), tf.maxPool(x, filter, stride, pad).shape);
+        return tf
+          .grad((a: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(a as tf.Tensor4D, filter, stride, pad), dy)))(x)
+          .dataSync() as Float32Array;
+      });
+    for (const [filter, stride, pad] of [
+      [3, 2, 'same'],
+      [2, 2, 'valid'],
+      [3, 1, 'same'],
+    ] as const) {
+      await initBackend('cpu');
+      const ref = run(filter, stride, pad);
+      await initBackend('wasm', { kernels: 'native' });
+      const got = run(filter, stride, pad);
+      // Same routing (which inputs receive gradient) exactly; sums of overlapping windows to float rounding.
+      t.deepEqual(
+        Array.from(got, (v) => v !== 0),
+        Array.from(ref, (v) => v !== 0),
+        `routing, pool ${filter}/${stride} ${pad}`,
+      );
+      t.true(relErr(got, ref) <= 1e-6, `pool ${filter}/${stride} ${pad}: ${relErr(got, ref)}`);
+    }
+  },
+);
 
 withAddon('native BatchMatMul equals tfjs cpu within 1e-6 for transposed operands and a broadcast batch', async (t) => {
   const r = new Rng(37, 'mm');
@@ -178,14 +255,26 @@ test.serial('BRAINALIGN_LINALG=portable (no addon) trains on wasm kernels: the p
     console.log(JSON.stringify({ threads: trainingKernelThreads(), filterGrad: Boolean(tf.getKernel('Conv2DBackpropFilter', 'wasm')) }));
   `;
   const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-    cwd: process.cwd(), env: { ...process.env, BRAINALIGN_LINALG: 'portable' }, encoding: 'utf8', timeout: 60_000,
+    cwd: process.cwd(),
+    env: { ...process.env, BRAINALIGN_LINALG: 'portable' },
+    encoding: 'utf8',
+    timeout: 60_000,
   });
   t.deepEqual(JSON.parse(out.trim().split('\n').pop()!), { threads: 0, filterGrad: false });
 });
 
 const tiny: ModelConfigInput = {
-  nMels: 32, frames: 32, nClasses: 4, a1Width: 4, scale: 2, fcHidden: [8],
-  areas: [{ name: 'belt', width: 8, times: 2 }, { name: 'pb', width: 8, times: 2 }, { name: 't', width: 8, times: 1 }],
+  nMels: 32,
+  frames: 32,
+  nClasses: 4,
+  a1Width: 4,
+  scale: 2,
+  fcHidden: [8],
+  areas: [
+    { name: 'belt', width: 8, times: 2 },
+    { name: 'pb', width: 8, times: 2 },
+    { name: 't', width: 8, times: 1 },
+  ],
 };
 
 /** Six Adam steps of a tiny BAN on a fixed batch; returns the losses and the final first-conv weights. */
@@ -220,7 +309,7 @@ function initialGrads(): Float32Array[] {
   return out;
 }
 
-withAddon('a tiny BAN\'s gradients for all parameters agree between native and wasm kernels within 1e-4 relative error', async (t) => {
+withAddon("a tiny BAN's gradients for all parameters agree between native and wasm kernels within 1e-4 relative error", async (t) => {
   await initBackend('wasm', { kernels: 'wasm' });
   const ref = initialGrads();
   await initBackend('wasm', { kernels: 'native' });
@@ -231,21 +320,26 @@ withAddon('a tiny BAN\'s gradients for all parameters agree between native and w
   t.log(`${ref.length} parameters, worst relative error ${worst.toExponential(2)}`);
 });
 
-withAddon('a tiny BAN trained 6 Adam steps follows the same loss trajectory on native and wasm kernels (step 0 within 1e-5, six steps within 2% relative), and repeats byte for byte on native with the same seed', async (t) => {
-  await initBackend('wasm', { kernels: 'wasm' });
-  const wasm = trainSteps();
-  await initBackend('wasm', { kernels: 'native', threads: 1 });
-  const a = trainSteps();
-  const b = trainSteps();
-  t.true(a.losses[5] < a.losses[0], `loss falls: ${a.losses.join(', ')}`);
-  t.log(`losses native ${a.losses.map((l) => l.toFixed(5)).join(' ')} | wasm ${wasm.losses.map((l) => l.toFixed(5)).join(' ')}; weights rel. diff ${relErr(a.w, wasm.w).toExponential(2)}`);
-  // Before any update the two paths differ by float rounding only; Adam's normalised steps then
-  // amplify rounding in near-zero gradient components, so later steps get a wider (still tight) band.
-  t.true(Math.abs(a.losses[0] - wasm.losses[0]) <= 1e-5 * wasm.losses[0], `step 0: native ${a.losses[0]} wasm ${wasm.losses[0]}`);
-  a.losses.forEach((l, i) => t.true(Math.abs(l - wasm.losses[i]) <= 2e-2 * Math.abs(wasm.losses[i]), `step ${i}: native ${l} wasm ${wasm.losses[i]}`));
-  t.deepEqual(a.losses, b.losses);
-  t.deepEqual(Buffer.from(a.w.buffer), Buffer.from(b.w.buffer));
-});
+withAddon(
+  'a tiny BAN trained 6 Adam steps follows the same loss trajectory on native and wasm kernels (step 0 within 1e-5, six steps within 2% relative), and repeats byte for byte on native with the same seed',
+  async (t) => {
+    await initBackend('wasm', { kernels: 'wasm' });
+    const wasm = trainSteps();
+    await initBackend('wasm', { kernels: 'native', threads: 1 });
+    const a = trainSteps();
+    const b = trainSteps();
+    t.true(a.losses[5] < a.losses[0], `loss falls: ${a.losses.join(', ')}`);
+    t.log(
+      `losses native ${a.losses.map((l) => l.toFixed(5)).join(' ')} | wasm ${wasm.losses.map((l) => l.toFixed(5)).join(' ')}; weights rel. diff ${relErr(a.w, wasm.w).toExponential(2)}`,
+    );
+    // Before any update the two paths differ by float rounding only; Adam's normalised steps then
+    // amplify rounding in near-zero gradient components, so later steps get a wider (still tight) band.
+    t.true(Math.abs(a.losses[0] - wasm.losses[0]) <= 1e-5 * wasm.losses[0], `step 0: native ${a.losses[0]} wasm ${wasm.losses[0]}`);
+    a.losses.forEach((l, i) => t.true(Math.abs(l - wasm.losses[i]) <= 2e-2 * Math.abs(wasm.losses[i]), `step ${i}: native ${l} wasm ${wasm.losses[i]}`));
+    t.deepEqual(a.losses, b.losses);
+    t.deepEqual(Buffer.from(a.w.buffer), Buffer.from(b.w.buffer));
+  },
+);
 
 withAddon('native kernels with 2 OpenBLAS threads train the tiny BAN to the same bytes as with 1 (sgemm splits the output, not the sums)', async (t) => {
   await initBackend('wasm', { kernels: 'native', threads: 1 });
@@ -258,45 +352,56 @@ withAddon('native kernels with 2 OpenBLAS threads train the tiny BAN to the same
   t.deepEqual(Buffer.from(two.w.buffer), Buffer.from(one.w.buffer));
 });
 
-withAddon('uninstalling restores wasm\'s own kernels (Conv2DBackpropFilter and fused batch norm absent again) and reinstalling brings the native ones back', async (t) => {
-  await initBackend('wasm');
-  const nativeConv = tf.getKernel('Conv2D', 'wasm');
-  uninstallNativeKernels();
-  t.falsy(tf.getKernel('Conv2DBackpropFilter', 'wasm'));
-  t.falsy(tf.getKernel('BrainalignBatchNormTrain', 'wasm'));
-  t.not(tf.getKernel('Conv2D', 'wasm')?.kernelFunc, nativeConv?.kernelFunc);
-  t.true(installNativeKernels(1));
-  t.truthy(tf.getKernel('Conv2DBackpropFilter', 'wasm'));
-});
+withAddon(
+  "uninstalling restores wasm's own kernels (Conv2DBackpropFilter and fused batch norm absent again) and reinstalling brings the native ones back",
+  async (t) => {
+    await initBackend('wasm');
+    const nativeConv = tf.getKernel('Conv2D', 'wasm');
+    uninstallNativeKernels();
+    t.falsy(tf.getKernel('Conv2DBackpropFilter', 'wasm'));
+    t.falsy(tf.getKernel('BrainalignBatchNormTrain', 'wasm'));
+    t.not(tf.getKernel('Conv2D', 'wasm')?.kernelFunc, nativeConv?.kernelFunc);
+    t.true(installNativeKernels(1));
+    t.truthy(tf.getKernel('Conv2DBackpropFilter', 'wasm'));
+  },
+);
 
-withAddon('fused native batch norm equals the op-by-op closed form on wasm kernels within 1e-5 (output, batch statistics for the running averages, and the three gradients), with inputs far from zero (log-mel dB)', async (t) => {
-  const { batchNormTrain } = await import('../src/models/batchnorm.js');
-  const shape: [number, number, number, number] = [4, 9, 7, 12];
-  const size = shape.reduce((p, v) => p * v, 1);
-  const r = new Rng(43, 'bn');
-  const xs = r.normals(size, -40, 15);
-  const gs = r.normals(12, 1, 0.3);
-  const bs = r.normals(12);
-  const ws = r.normals(size);
-  const run = () => tf.tidy(() => {
-    const x = tf.tensor4d(xs, shape);
-    const g = tf.tensor1d(gs);
-    const b = tf.tensor1d(bs);
-    const w = tf.tensor4d(ws, shape);
-    const stats: Float32Array[] = [];
-    const y = batchNormTrain(x, g, b, 1e-5, (m, v) => { stats.push(m.dataSync() as Float32Array, v.dataSync() as Float32Array); });
-    const grads = tf.grads((a: tf.Tensor, c: tf.Tensor, d: tf.Tensor) => tf.sum(tf.mul(batchNormTrain(a as tf.Tensor4D, c as tf.Tensor1D, d as tf.Tensor1D, 1e-5), w)))([x, g, b]);
-    return [y.dataSync() as Float32Array, ...stats, ...grads.map((q) => q.dataSync() as Float32Array)];
-  });
-  await initBackend('wasm', { kernels: 'wasm' });
-  t.falsy(tf.getKernel('BrainalignBatchNormTrain', 'wasm'));
-  const ref = run();
-  await initBackend('wasm', { kernels: 'native' });
-  t.truthy(tf.getKernel('BrainalignBatchNormTrain', 'wasm'));
-  const got = run();
-  t.is(got.length, 6);
-  ['y', 'mean', 'variance', 'dx', 'dgamma', 'dbeta'].forEach((name, i) => t.true(relErr(got[i], ref[i]) <= 1e-5, `${name}: ${relErr(got[i], ref[i])}`));
-});
+withAddon(
+  'fused native batch norm equals the op-by-op closed form on wasm kernels within 1e-5 (output, batch statistics for the running averages, and the three gradients), with inputs far from zero (log-mel dB)',
+  async (t) => {
+    const { batchNormTrain } = await import('../src/models/batchnorm.js');
+    const shape: [number, number, number, number] = [4, 9, 7, 12];
+    const size = shape.reduce((p, v) => p * v, 1);
+    const r = new Rng(43, 'bn');
+    const xs = r.normals(size, -40, 15);
+    const gs = r.normals(12, 1, 0.3);
+    const bs = r.normals(12);
+    const ws = r.normals(size);
+    const run = () =>
+      tf.tidy(() => {
+        const x = tf.tensor4d(xs, shape);
+        const g = tf.tensor1d(gs);
+        const b = tf.tensor1d(bs);
+        const w = tf.tensor4d(ws, shape);
+        const stats: Float32Array[] = [];
+        const y = batchNormTrain(x, g, b, 1e-5, (m, v) => {
+          stats.push(m.dataSync() as Float32Array, v.dataSync() as Float32Array);
+        });
+        const grads = tf.grads((a: tf.Tensor, c: tf.Tensor, d: tf.Tensor) =>
+          tf.sum(tf.mul(batchNormTrain(a as tf.Tensor4D, c as tf.Tensor1D, d as tf.Tensor1D, 1e-5), w)),
+        )([x, g, b]);
+        return [y.dataSync() as Float32Array, ...stats, ...grads.map((q) => q.dataSync() as Float32Array)];
+      });
+    await initBackend('wasm', { kernels: 'wasm' });
+    t.falsy(tf.getKernel('BrainalignBatchNormTrain', 'wasm'));
+    const ref = run();
+    await initBackend('wasm', { kernels: 'native' });
+    t.truthy(tf.getKernel('BrainalignBatchNormTrain', 'wasm'));
+    const got = run();
+    t.is(got.length, 6);
+    ['y', 'mean', 'variance', 'dx', 'dgamma', 'dbeta'].forEach((name, i) => t.true(relErr(got[i], ref[i]) <= 1e-5, `${name}: ${relErr(got[i], ref[i])}`));
+  },
+);
 
 withAddon('Identity on native kernels shares the input buffer: values equal, and the output outlives the disposed input', async (t) => {
   await initBackend('wasm', { kernels: 'native' });

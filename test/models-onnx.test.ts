@@ -37,9 +37,17 @@ const SR = 16000;
 const CLIP_SEC = [4.5, 3.2, 5];
 const STIM = path.join(tmp, 'stimuli');
 
-const CONV: OnnxModel = onnxModelSchema.parse({ name: 'convwave', file: path.join(tmp, 'convwave.onnx'), input: { kind: 'waveform', sr: SR }, performance: 0.5 });
+const CONV: OnnxModel = onnxModelSchema.parse({
+  name: 'convwave',
+  file: path.join(tmp, 'convwave.onnx'),
+  input: { kind: 'waveform', sr: SR },
+  performance: 0.5,
+});
 const MEL: OnnxModel = onnxModelSchema.parse({
-  name: 'melformer', file: path.join(tmp, 'melformer.onnx'), input: { kind: 'logmel', sr: SR, nFft: 512, hop: 256, nMels: 20 }, layers: ['front', 'block', 'block.ff'],
+  name: 'melformer',
+  file: path.join(tmp, 'melformer.onnx'),
+  input: { kind: 'logmel', sr: SR, nFft: 512, hop: 256, nMels: 20 },
+  layers: ['front', 'block', 'block.ff'],
 });
 const CFG = path.join(tmp, 'cfg.json');
 
@@ -63,19 +71,28 @@ test.before(() => {
 });
 
 /** torch's output of every hooked module of `name` on `input` (saved by the helper as .npz), compared in numpy against our .npy files. */
-function compareWithTorch(name: string, input: Float32Array, dims: number[], ours: Record<string, string>): Record<string, { shape: number[]; torchShape: number[]; maxAbs: number; maxRef: number }> {
+function compareWithTorch(
+  name: string,
+  input: Float32Array,
+  dims: number[],
+  ours: Record<string, string>,
+): Record<string, { shape: number[]; torchShape: number[]; maxAbs: number; maxRef: number }> {
   const inp = path.join(tmp, `${name}-in.npy`);
   writeNpy(inp, input, dims);
   const ref = path.join(tmp, `${name}-ref.npz`);
   execFileSync('/usr/bin/python3', ['-W', 'ignore', HELPER, 'run', tmp, name, inp, ref]);
-  return pyArgs(`
+  return pyArgs(
+    `
 import json, sys, numpy as np
 ref = np.load(sys.argv[1]); ours = json.loads(sys.argv[2])
 out = {}
 for mod, f in ours.items():
     a = np.load(f); r = ref[mod]
     out[mod] = {'shape': list(a.shape), 'torchShape': list(r.shape), 'maxAbs': float(np.abs(a - r).max()) if a.shape == r.shape else 1e9, 'maxRef': float(np.abs(r).max())}
-print(json.dumps(out))`, ref, JSON.stringify(ours));
+print(json.dumps(out))`,
+    ref,
+    JSON.stringify(ours),
+  );
 }
 
 async function rawCheck(t: import('ava').ExecutionContext, m: OnnxModel, torchNames: Record<string, string>): Promise<void> {
@@ -140,14 +157,21 @@ for area, a in spec['areas'].items():
     res[area] = {'shape': list(ours.shape), 'refShape': list(ref.shape), 'maxAbs': float(np.abs(ours - ref).max()) if ours.shape == ref.shape else 1e9}
 print(json.dumps(res))`;
 
-async function pooledCheck(t: import('ava').ExecutionContext, m: OnnxModel, planted: Record<string, { module: string; time: number; channels: number }>): Promise<void> {
+async function pooledCheck(
+  t: import('ava').ExecutionContext,
+  m: OnnxModel,
+  planted: Record<string, { module: string; time: number; channels: number }>,
+): Promise<void> {
   const stamp = path.join(tmp, 'stamps', `features-${m.name}.json`);
   const r = runCli(['features', '--onnx', m.name, '--stimuli', STIM, '--config', CFG, '--out', path.join(tmp, 'deriv'), '--stamp', stamp, '--quiet']);
   t.is(r.code, 0, r.stderr);
   const dir = path.resolve(path.dirname(stamp), (JSON.parse(fs.readFileSync(stamp, 'utf8')) as { dir: string }).dir);
   const fj = JSON.parse(fs.readFileSync(path.join(dir, 'features.json'), 'utf8')) as { areas: string[]; rate: number };
   t.is(fj.rate, 2);
-  t.deepEqual(readTsv(path.join(dir, 'stimuli.tsv')).rows.map((x) => Number(x.n_rows)), CLIP_SEC.map((s) => Math.floor(s * 2)));
+  t.deepEqual(
+    readTsv(path.join(dir, 'stimuli.tsv')).rows.map((x) => Number(x.n_rows)),
+    CLIP_SEC.map((s) => Math.floor(s * 2)),
+  );
   // Torch's activations of every clip, on the input our code feeds (the waveform, or our log-mel).
   const s = await openOnnx(m.file, [], { threads: 1, inputName: null });
   const pairs: string[] = [];
@@ -166,7 +190,10 @@ async function pooledCheck(t: import('ava').ExecutionContext, m: OnnxModel, plan
     t.true(fj.areas.includes(area), `${area} in ${fj.areas.join(', ')}`);
     areas[area] = { ...p, npy: path.join(dir, m.name, area, 'iter-0.npy') };
   }
-  const res = pyArgs<Record<string, { shape: number[]; refShape: number[]; maxAbs: number }>>(POOL_PY, JSON.stringify({ areas, clips: specClips, rate: 2, bins: 3 }));
+  const res = pyArgs<Record<string, { shape: number[]; refShape: number[]; maxAbs: number }>>(
+    POOL_PY,
+    JSON.stringify({ areas, clips: specClips, rate: 2, bins: 3 }),
+  );
   for (const [area, c] of Object.entries(res)) {
     t.log(`${m.name}/${area}: features [${c.shape.join('×')}], max |ours − numpy pooling of torch| = ${c.maxAbs.toExponential(2)}`);
     t.deepEqual(c.shape, c.refShape);
@@ -211,8 +238,15 @@ test('features artifact of the log-mel transformer: the 4-D front end pooled ove
 test('--list-layers marks the module outputs as default layers; an undeclared model, a pattern matching nothing, a missing and a truncated file are one-line errors (exit 2)', (t) => {
   const l = runCli(['features', '--model', CONV.file, '--list-layers']);
   t.is(l.code, 0, l.stderr);
-  const rows = l.stdout.split('\n').filter((x) => x && !x.startsWith('#')).slice(1).map((x) => x.split('\t'));
-  t.deepEqual(rows.filter((x) => x[0] === '*').map((x) => x[2]), ['conv1', 'act1', 'conv2', 'act2', 'head']);
+  const rows = l.stdout
+    .split('\n')
+    .filter((x) => x && !x.startsWith('#'))
+    .slice(1)
+    .map((x) => x.split('\t'));
+  t.deepEqual(
+    rows.filter((x) => x[0] === '*').map((x) => x[2]),
+    ['conv1', 'act1', 'conv2', 'act2', 'head'],
+  );
   t.true(rows.some((x) => x[3] === 'ReduceMean' && x[0] === ''));
   const undeclared = path.join(tmp, 'other.onnx');
   fs.copyFileSync(CONV.file, undeclared);

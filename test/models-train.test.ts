@@ -59,11 +59,26 @@ test.serial('BAN trained on a 3-class tone set beats chance on held-out clips, w
   t.deepEqual(listGtzan(data).classes, GENRES);
   const out = path.join(dir, 'run');
   const opts = (outDir: string) => ({
-    outDir, seed: 2, epochs: 8, batchSize: 8, lr: 3e-3, patience: 4, checkpointEvery: 4,
-    valFraction: 0.25, testFraction: 0.25, windowsPerClip: 2,
+    outDir,
+    seed: 2,
+    epochs: 8,
+    batchSize: 8,
+    lr: 3e-3,
+    patience: 4,
+    checkpointEvery: 4,
+    valFraction: 0.25,
+    testFraction: 0.25,
+    windowsPerClip: 2,
     config: {
-      nMels: 32, frames: 32, a1Width: 4, scale: 2, fcHidden: [8],
-      areas: [{ name: 'belt', width: 8, times: 2 }, { name: 'pb', width: 8, times: 2 }],
+      nMels: 32,
+      frames: 32,
+      a1Width: 4,
+      scale: 2,
+      fcHidden: [8],
+      areas: [
+        { name: 'belt', width: 8, times: 2 },
+        { name: 'pb', width: 8, times: 2 },
+      ],
     },
   });
   const tensorsBefore = tf.memory().numTensors;
@@ -80,10 +95,19 @@ test.serial('BAN trained on a 3-class tone set beats chance on held-out clips, w
   const art = openTrainArtifact(out);
   const conf = art.confusion();
   t.deepEqual(conf.classes, GENRES);
-  t.is(conf.counts.flat().reduce((a, b) => a + b, 0), 6);
+  t.is(
+    conf.counts.flat().reduce((a, b) => a + b, 0),
+    6,
+  );
   const test = art.predictions().rows.filter((r) => r.split === 'test');
-  t.is(conf.counts.reduce((s, r, k) => s + r[k], 0), test.filter((r) => r.predictedGenre === r.trueGenre).length);
-  t.deepEqual(art.perGenre().map((g) => g.n), [2, 2, 2]);
+  t.is(
+    conf.counts.reduce((s, r, k) => s + r[k], 0),
+    test.filter((r) => r.predictedGenre === r.trueGenre).length,
+  );
+  t.deepEqual(
+    art.perGenre().map((g) => g.n),
+    [2, 2, 2],
+  );
   t.deepEqual(res.checkpoints, ['epoch-0000', 'epoch-0004', 'epoch-0008'].slice(0, res.checkpoints.length));
   for (const ck of res.checkpoints) {
     t.true(fs.existsSync(path.join(out, 'checkpoints', ck, 'weights.bin')), ck);

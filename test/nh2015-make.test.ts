@@ -16,7 +16,17 @@ import { REPO } from './helpers/cli.js';
 import { tmpDir } from './helpers/tmp.js';
 
 const TINY = {
-  model: { nMels: 32, frames: 64, a1Width: 4, areas: [{ name: 'belt', width: 4, times: 1 }, { name: 'pb', width: 4, times: 1 }, { name: 't', width: 4, times: 1 }], fcHidden: [8] },
+  model: {
+    nMels: 32,
+    frames: 64,
+    a1Width: 4,
+    areas: [
+      { name: 'belt', width: 4, times: 1 },
+      { name: 'pb', width: 4, times: 1 },
+      { name: 't', width: 4, times: 1 },
+    ],
+    fcHidden: [8],
+  },
   features: { rate: 0.5 },
   sounds: { alphas: [1, 100, 10000], rsaFolds: 3, rsaRepeats: 2 },
 };
@@ -31,7 +41,11 @@ test('make DATASET=nh2015 ROOT=…: planted voxels reach corrected r² > 0.5 wit
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   const root = path.join(dir, 'data');
   const truth = JSON.parse(
-    execFileSync('/usr/bin/python3', ['-W', 'ignore', path.join(REPO, 'test', 'helpers', 'nh2015_replica.py'), root, JSON.stringify({ voxels: 10, subjects: [1, 3] })], { encoding: 'utf8', maxBuffer: 64 << 20 }),
+    execFileSync(
+      '/usr/bin/python3',
+      ['-W', 'ignore', path.join(REPO, 'test', 'helpers', 'nh2015_replica.py'), root, JSON.stringify({ voxels: 10, subjects: [1, 3] })],
+      { encoding: 'utf8', maxBuffer: 64 << 20 },
+    ),
   ) as { planted: boolean[] };
   const cfg = path.join(dir, 'tiny.json');
   fs.writeFileSync(cfg, JSON.stringify(TINY));

@@ -22,7 +22,11 @@ const dir = tmpDir('ba-nh2015-');
 test.after.always(() => fs.rmSync(dir, { recursive: true, force: true }));
 const root = path.join(dir, 'data');
 const truth = JSON.parse(
-  execFileSync('/usr/bin/python3', ['-W', 'ignore', path.join(REPO, 'test', 'helpers', 'nh2015_replica.py'), root, JSON.stringify({ voxels: 8, subjects: [1, 2, 4], b2021: true })], { encoding: 'utf8', maxBuffer: 64 << 20 }),
+  execFileSync(
+    '/usr/bin/python3',
+    ['-W', 'ignore', path.join(REPO, 'test', 'helpers', 'nh2015_replica.py'), root, JSON.stringify({ voxels: 8, subjects: [1, 2, 4], b2021: true })],
+    { encoding: 'utf8', maxBuffer: 64 << 20 },
+  ),
 ) as { ids: string[] };
 
 /** numpy's view of the published files: aud_dnn's selection per participant and the reindexed components. */
@@ -41,7 +45,8 @@ R = c['R'][[names.index(i) for i in ids]]
 print(json.dumps({'ids': ids, 'subs': subs, 'R': R.ravel().tolist(), 'comp': [x[0][0] for x in c['component_names']]}))
 `;
 
-const close = (a: ArrayLike<number>, b: ArrayLike<number>, tol: number): boolean => a.length === b.length && Array.from(a).every((x, i) => Math.abs(x - b[i]) <= tol * Math.max(1, Math.abs(b[i])));
+const close = (a: ArrayLike<number>, b: ArrayLike<number>, tol: number): boolean =>
+  a.length === b.length && Array.from(a).every((x, i) => Math.abs(x - b[i]) <= tol * Math.max(1, Math.abs(b[i])));
 
 test('data prepare on NH2015 as published: per-participant responses, components and sounds equal numpy’s reading of the same files', (t) => {
   const want = pyArgs<{ ids: string[]; subs: Record<string, number[]>; R: number[]; comp: string[] }>(EXPECT, root);
@@ -52,7 +57,14 @@ test('data prepare on NH2015 as published: per-participant responses, components
   t.is(r.code, 0, r.stderr);
   t.regex(r.stdout, /165 sounds, 3 participant\(s\) \(21 voxels\), 6 components/);
   const parts = readTsv(path.join(link, 'participants.tsv')).rows;
-  t.deepEqual(parts.map((p) => [p.participant_id, p.n_voxels, p.n_dropped]), [['sub-01', '7', '1'], ['sub-02', '7', '1'], ['sub-04', '7', '1']]);
+  t.deepEqual(
+    parts.map((p) => [p.participant_id, p.n_voxels, p.n_dropped]),
+    [
+      ['sub-01', '7', '1'],
+      ['sub-02', '7', '1'],
+      ['sub-04', '7', '1'],
+    ],
+  );
   for (const [sub, vals] of Object.entries(want.subs)) {
     const a = readNpy(path.join(link, 'responses', `${sub}_responses.npy`));
     t.deepEqual(a.shape, [165, 7, 3]);
@@ -61,9 +73,15 @@ test('data prepare on NH2015 as published: per-participant responses, components
   const comp = readNpy(path.join(link, 'responses', 'components.npy'));
   t.deepEqual(comp.shape, [165, 6]);
   t.true(close(comp.data as Float32Array, want.R, 1e-6), 'components are not reindexed to the sound order');
-  t.deepEqual(readTsv(path.join(link, 'responses', 'components.tsv')).rows.map((x) => x.name), want.comp);
+  t.deepEqual(
+    readTsv(path.join(link, 'responses', 'components.tsv')).rows.map((x) => x.name),
+    want.comp,
+  );
   const stim = readTsv(path.join(link, 'stimuli', 'stimuli.tsv')).rows;
-  t.deepEqual(stim.map((s) => s.stim_id), want.ids);
+  t.deepEqual(
+    stim.map((s) => s.stim_id),
+    want.ids,
+  );
   const h = readWavHeader(path.join(link, stim[6].path));
   t.is(stim[6].stim_id, 'stim7_applause');
   t.is(h.sampleRate, 22050);
@@ -95,7 +113,13 @@ test('data verify on an empty folder lists the missing published files with the 
   fs.mkdirSync(empty);
   const v = runCli(['data', 'verify', path.join(REPO, 'data-manifests', 'nh2015.json'), empty]);
   t.is(v.code, 2);
-  for (const f of ['neural/NH2015/voxel_features_array.npy', 'neural/NH2015/voxel_features_meta.npy', 'neural/NH2015comp/components.mat', 'neural/NH2015/165_natural_sounds/*.wav']) t.true(v.stdout.includes(f), `missing row for ${f}`);
+  for (const f of [
+    'neural/NH2015/voxel_features_array.npy',
+    'neural/NH2015/voxel_features_meta.npy',
+    'neural/NH2015comp/components.mat',
+    'neural/NH2015/165_natural_sounds/*.wav',
+  ])
+    t.true(v.stdout.includes(f), `missing row for ${f}`);
   t.regex(v.stdout, /tuckute_feather_2023\/data\.tar/);
   t.regex(v.stdout, /165_natural_sounds/);
   const bad = path.join(dir, 'bad.json');
@@ -119,9 +143,44 @@ test('same seed → the same keys and byte-identical view and encode-sounds tabl
     const out = path.join(dir, name);
     const link = path.join(out, 'input', 'nh2015');
     const steps = [
-      ['data', 'prepare', path.join(REPO, 'data-manifests', 'nh2015.json'), root, '--out', out, '--link', link, '--stamp', path.join(out, 'stamps', 'input.json')],
-      ['features', '--baseline', 'logmel', '--stimuli', path.join(link, 'stimuli'), '--config', cfg, '--out', out, '--stamp', path.join(out, 'stamps', 'f.json')],
-      ['encode-sounds', '--features', path.join(out, 'stamps', 'f.json'), '--study', link, '--config', cfg, '--out', out, '--stamp', path.join(out, 'stamps', 'e.json')],
+      [
+        'data',
+        'prepare',
+        path.join(REPO, 'data-manifests', 'nh2015.json'),
+        root,
+        '--out',
+        out,
+        '--link',
+        link,
+        '--stamp',
+        path.join(out, 'stamps', 'input.json'),
+      ],
+      [
+        'features',
+        '--baseline',
+        'logmel',
+        '--stimuli',
+        path.join(link, 'stimuli'),
+        '--config',
+        cfg,
+        '--out',
+        out,
+        '--stamp',
+        path.join(out, 'stamps', 'f.json'),
+      ],
+      [
+        'encode-sounds',
+        '--features',
+        path.join(out, 'stamps', 'f.json'),
+        '--study',
+        link,
+        '--config',
+        cfg,
+        '--out',
+        out,
+        '--stamp',
+        path.join(out, 'stamps', 'e.json'),
+      ],
     ];
     for (const s of steps) {
       const r = runCli([...s, '--quiet']);

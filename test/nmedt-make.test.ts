@@ -41,11 +41,17 @@ test('make DATASET=data-manifests/nmed-t.json ROOT=<replica> runs data verify â†
       parameters: { bandpassHz: unknown; notchHz: number[] };
     };
     t.deepEqual(side.shape, [10, 8, Math.round((20 - 0.2) * 125)]);
-    t.deepEqual(side.stim_ids, Array.from({ length: 10 }, (_, i) => `song${21 + i}`));
+    t.deepEqual(
+      side.stim_ids,
+      Array.from({ length: 10 }, (_, i) => `song${21 + i}`),
+    );
     t.is(side.rate_hz, 125);
     t.is(side.parameters.bandpassHz, null);
     t.deepEqual(side.parameters.notchHz, []);
-    t.deepEqual(fs.readdirSync(path.join(D, `sub-${sub}`, 'eeg')).filter((f) => f.startsWith('.')), []);
+    t.deepEqual(
+      fs.readdirSync(path.join(D, `sub-${sub}`, 'eeg')).filter((f) => f.startsWith('.')),
+      [],
+    );
   }
 
   // The decoders scored every listener against 10 songs.

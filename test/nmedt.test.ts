@@ -18,7 +18,9 @@ import { readNpy } from '../src/io/npy.js';
 import { InputError } from '../src/core/errors.js';
 
 const root = tmpDir('brainalign-nmedt-');
-const truth = JSON.parse(execFileSync('/usr/bin/python3', ['-W', 'ignore', path.join(REPO, 'test', 'helpers', 'nmedt_replica.py'), root], { encoding: 'utf8' })) as {
+const truth = JSON.parse(
+  execFileSync('/usr/bin/python3', ['-W', 'ignore', path.join(REPO, 'test', 'helpers', 'nmedt_replica.py'), root], { encoding: 'utf8' }),
+) as {
   durations: Record<string, number>;
   raw_onsets: Record<string, Record<string, number>>;
 };
@@ -32,7 +34,11 @@ const nmedt = nmedtConfigSchema.parse({ songs: SONGS });
 /** The replica's cleaned signal (test/helpers/nmedt_replica.py), average-referenced. */
 function planted(song: number, pid: number, t: number): number[] {
   const s = t / FS;
-  const x = Array.from({ length: N_EL }, (_, e) => Math.sin(2 * Math.PI * (1 + pid / 10) * s + e) * (song - 20) + 0.5 * Math.sin(2 * Math.PI * 40 * s + 0.3 * e) + 0.1 * e * Math.cos(2 * Math.PI * 3 * s));
+  const x = Array.from(
+    { length: N_EL },
+    (_, e) =>
+      Math.sin(2 * Math.PI * (1 + pid / 10) * s + e) * (song - 20) + 0.5 * Math.sin(2 * Math.PI * 40 * s + 0.3 * e) + 0.1 * e * Math.cos(2 * Math.PI * 3 * s),
+  );
   const m = x.reduce((a, b) => a + b, 0) / N_EL;
   return x.map((v) => v - m);
 }
@@ -49,7 +55,10 @@ test('cleaned files (zlib v7, v7.3 with shuffled subs22, plain v5): every segmen
   t.deepEqual(r.segments.stimIds, ['song21', 'song22', 'song23']);
   t.is(r.segments.nT, L);
   t.is(r.segments.nCh, N_EL);
-  t.deepEqual(r.channels, Array.from({ length: N_EL }, (_, i) => `E${i + 1}`));
+  t.deepEqual(
+    r.channels,
+    Array.from({ length: N_EL }, (_, i) => `E${i + 1}`),
+  );
   t.deepEqual(r.sources, ['song21_Imputed.mat', 'song22_Imputed.mat', 'song23_Imputed.mat']);
   const i0 = Math.round(prep.shiftSec * FS);
   let maxErr = 0;
@@ -64,7 +73,8 @@ test('cleaned files (zlib v7, v7.3 with shuffled subs22, plain v5): every segmen
 
 /** Amplitude of the f-Hz sinusoid in x (least squares on sin and cos). */
 function amplitude(x: Float32Array, f: number, rate: number): number {
-  let s = 0, c = 0;
+  let s = 0,
+    c = 0;
   for (let i = 0; i < x.length; i++) {
     s += x[i] * Math.sin((2 * Math.PI * f * i) / rate);
     c += x[i] * Math.cos((2 * Math.PI * f * i) / rate);
@@ -101,7 +111,9 @@ test('raw files: song onsets from DIN_1 (1-based samples), the non-song DIN1 ign
 });
 
 test('refusals: detection on (no positions), an unknown participant, a missing song file — one-line InputErrors', async (t) => {
-  const e1 = await t.throwsAsync(prepareNmedtCleaned(root, '01', nmedt, cleanPrep({ badChannels: eegPrepConfigSchema.shape.badChannels.parse({ detect: true }) })));
+  const e1 = await t.throwsAsync(
+    prepareNmedtCleaned(root, '01', nmedt, cleanPrep({ badChannels: eegPrepConfigSchema.shape.badChannels.parse({ detect: true }) })),
+  );
   t.true(e1 instanceof InputError && e1.where === 'prep.badChannels.detect');
   const e2 = await t.throwsAsync(prepareNmedtCleaned(root, '09', nmedt, cleanPrep()));
   t.regex(e2?.message ?? '', /subs21: no participant 09 among P01, P02, P03, P04/);
@@ -113,7 +125,13 @@ test('eeg-prep CLI with input.format "nmed-t": segments × electrodes × time .n
   const out = tmpDir('brainalign-nmedt-out-');
   t.teardown(() => fs.rmSync(out, { recursive: true, force: true }));
   const cfg = path.join(out, 'cfg.json');
-  fs.writeFileSync(cfg, JSON.stringify({ input: { format: 'nmed-t', nmedt: { songs: SONGS } }, prep: { notchHz: [], bandpassHz: null, badChannels: { detect: false }, rate: FS, robustScale: false } }));
+  fs.writeFileSync(
+    cfg,
+    JSON.stringify({
+      input: { format: 'nmed-t', nmedt: { songs: SONGS } },
+      prep: { notchHz: [], bandpassHz: null, badChannels: { detect: false }, rate: FS, robustScale: false },
+    }),
+  );
   const r = runCli(['eeg-prep', '--bids', root, '--subject', '03', '--config', cfg, '--out', out, '--quiet']);
   t.is(r.code, 0, r.stderr);
   const stem = path.join(out, 'sub-03', 'eeg', 'sub-03_task-nmedt_desc-segments_eeg');

@@ -51,36 +51,72 @@ let html = '';
 const notices: string[] = [];
 
 test.before(async () => {
-  generateStudy(synthConfigSchema.parse({
-    stimuli: { genres: ['classical', 'metal', 'reggae', 'jazz'], clipsPerGenre: 14, clipSec: 4, sampleRate: 16000 },
-    fmri: { subjects: 1, grid: [14, 14, 10], testClips: 12, trainRuns: 4, testRuns: 2, leadOutSec: 12, snrMedian: 1.0, tr: 1.0 },
-    eeg: { subjects: 0, control: false, channels: 16, rate: 128 },
-    behaviour: { subjects: 3 },
-  }), 7, STUDY);
+  generateStudy(
+    synthConfigSchema.parse({
+      stimuli: { genres: ['classical', 'metal', 'reggae', 'jazz'], clipsPerGenre: 14, clipSec: 4, sampleRate: 16000 },
+      fmri: { subjects: 1, grid: [14, 14, 10], testClips: 12, trainRuns: 4, testRuns: 2, leadOutSec: 12, snrMedian: 1.0, tr: 1.0 },
+      eeg: { subjects: 0, control: false, channels: 16, rate: 128 },
+      behaviour: { subjects: 3 },
+    }),
+    7,
+    STUDY,
+  );
   pyArgs(fs.readFileSync(path.join(REPO, 'test', 'helpers', 'onnx_models.py'), 'utf8'), 'export', tmp);
-  writeTsv(PERF, ['model', 'performance'], [{ model: 'melformer', performance: 0.9 }, { model: 'other', performance: 0.1 }]);
-  fs.writeFileSync(CFG, JSON.stringify({
-    model: { nMels: 32, frames: 32, a1Width: 4, scale: 2, fcHidden: [8], mel: { sr: 16000, nFft: 512, hop: 256 }, areas: [{ name: 'belt', width: 8, times: 1 }, { name: 'pb', width: 8, times: 1 }, { name: 't', width: 8, times: 1 }] },
-    train: { epochs: 3, batchSize: 8, lr: 0.003, checkpointEvery: 0, patience: 5 },
-    features: { tr: 1.0, iterations: 'last' },
-    encode: { response: 'hrf', highpassSec: 40, nPerm: 0 },
-    align: { nBoot: 200, rsa: { repeats: 2 }, bas: { nBoot: 50, nPerm: 0 } },
-    onnx: {
-      models: [
-        { name: 'convwave', file: path.join(tmp, 'convwave.onnx'), input: { kind: 'waveform', sr: 16000 }, performance: 0.3 },
-        { name: 'melformer', file: path.join(tmp, 'melformer.onnx'), input: { kind: 'logmel', sr: 16000, nFft: 512, hop: 256, nMels: 20 }, layers: ['front', 'embed', 'block'], performance: PERF },
-      ],
-    },
-  }));
+  writeTsv(
+    PERF,
+    ['model', 'performance'],
+    [
+      { model: 'melformer', performance: 0.9 },
+      { model: 'other', performance: 0.1 },
+    ],
+  );
+  fs.writeFileSync(
+    CFG,
+    JSON.stringify({
+      model: {
+        nMels: 32,
+        frames: 32,
+        a1Width: 4,
+        scale: 2,
+        fcHidden: [8],
+        mel: { sr: 16000, nFft: 512, hop: 256 },
+        areas: [
+          { name: 'belt', width: 8, times: 1 },
+          { name: 'pb', width: 8, times: 1 },
+          { name: 't', width: 8, times: 1 },
+        ],
+      },
+      train: { epochs: 3, batchSize: 8, lr: 0.003, checkpointEvery: 0, patience: 5 },
+      features: { tr: 1.0, iterations: 'last' },
+      encode: { response: 'hrf', highpassSec: 40, nPerm: 0 },
+      align: { nBoot: 200, rsa: { repeats: 2 }, bas: { nBoot: 50, nPerm: 0 } },
+      onnx: {
+        models: [
+          { name: 'convwave', file: path.join(tmp, 'convwave.onnx'), input: { kind: 'waveform', sr: 16000 }, performance: 0.3 },
+          {
+            name: 'melformer',
+            file: path.join(tmp, 'melformer.onnx'),
+            input: { kind: 'logmel', sr: 16000, nFft: 512, hop: 256, nMels: 20 },
+            layers: ['front', 'embed', 'block'],
+            performance: PERF,
+          },
+        ],
+      },
+    }),
+  );
   const stim = path.join(STUDY, 'stimuli');
   const common = ['--stimuli', stim, '--config', CFG];
   await Promise.all([
-    ok(['train', ...common, '--name', 'ban', '--stamp', stamp('train')]).then(() => ok(['features', '--model', stamp('train'), ...common, '--stamp', stamp('features-ban')])),
-    ok(['features', '--onnx', 'convwave', ...common, '--stamp', stamp('features-convwave')], false).then((e) => notices.push(e))
+    ok(['train', ...common, '--name', 'ban', '--stamp', stamp('train')]).then(() =>
+      ok(['features', '--model', stamp('train'), ...common, '--stamp', stamp('features-ban')]),
+    ),
+    ok(['features', '--onnx', 'convwave', ...common, '--stamp', stamp('features-convwave')], false)
+      .then((e) => notices.push(e))
       .then(() => ok(['features', '--model', path.join(tmp, 'melformer.onnx'), ...common, '--stamp', stamp('features-melformer')])),
   ]);
   const models = ['ban', 'convwave', 'melformer'];
-  for (const m of models) await ok(['encode', '--features', stamp(`features-${m}`), '--bids', STUDY, '--subject', '01', '--config', CFG, '--stamp', stamp(`encode-${m}`)]);
+  for (const m of models)
+    await ok(['encode', '--features', stamp(`features-${m}`), '--bids', STUDY, '--subject', '01', '--config', CFG, '--stamp', stamp(`encode-${m}`)]);
   const encs = models.map((m) => stamp(`encode-${m}`));
   await ok(['align', '--encodings', ...encs, '--models', stamp('train'), '--bids', STUDY, '--config', CFG, '--stamp', stamp('align')]);
   alignDir = dirOf(stamp('align'));
@@ -99,13 +135,19 @@ test('every ONNX layer with a time axis is encoded per ROI next to BAN’s areas
   t.regex(notices.join(''), /convwave: 1 of 5 layers are not time courses and are left out: logits/);
   for (const m of ['convwave', 'melformer']) {
     const rows = roi(m).filter((r) => r.roi !== 'Control');
-    t.true(rows.every((r) => Number.isFinite(Number(r.median_r))), `${m}: every layer × ROI has a median r`);
+    t.true(
+      rows.every((r) => Number.isFinite(Number(r.median_r))),
+      `${m}: every layer × ROI has a median r`,
+    );
   }
 });
 
 test('alignment and RSA for all three models; alignment ↔ performance takes the declared performances (number and file) across 3 distinct models', (t) => {
   const rows = readTsv(path.join(alignDir, 'alignment.tsv')).rows;
-  t.deepEqual(rows.map((r) => r.model), ['ban', 'convwave', 'melformer']);
+  t.deepEqual(
+    rows.map((r) => r.model),
+    ['ban', 'convwave', 'melformer'],
+  );
   const perf = Object.fromEntries(rows.map((r) => [r.model, r.performance]));
   t.log(rows.map((r) => `${r.model}: alignment ${Number(r.alignment).toFixed(3)}, rsa ${Number(r.rsa).toFixed(3)}, performance ${r.performance}`).join('; '));
   t.is(perf.convwave, '0.3');

@@ -22,8 +22,13 @@ function plantedStore(t: { teardown(f: () => void): void }): string {
     fs.writeFileSync(
       path.join(dir, 'provenance.json'),
       JSON.stringify({
-        stage: s.stage, key: s.key, inputs, command: ['dist/cli.js', s.stage, '--stamp', `stamps/${s.stage}-${s.key}.json`],
-        startedAt: new Date(Date.UTC(2026, 0, 1) + s.start * 1000).toISOString(), wallSeconds: s.wall, cpuSeconds: { self: s.cpu - 0.5, children: 0.5 },
+        stage: s.stage,
+        key: s.key,
+        inputs,
+        command: ['dist/cli.js', s.stage, '--stamp', `stamps/${s.stage}-${s.key}.json`],
+        startedAt: new Date(Date.UTC(2026, 0, 1) + s.start * 1000).toISOString(),
+        wallSeconds: s.wall,
+        cpuSeconds: { self: s.cpu - 0.5, children: 0.5 },
       }),
     );
   }
@@ -32,9 +37,18 @@ function plantedStore(t: { teardown(f: () => void): void }): string {
 
 test('make profile: stages read from provenance in start order with their targets, upstream keys and CPU (self + children)', (t) => {
   const runs = readStageRuns(plantedStore(t));
-  t.deepEqual(runs.map((r) => r.target), ['train-a', 'train-b', 'encode-c', 'align-d']);
-  t.deepEqual(runs.map((r) => r.deps), [[], [], ['a'], ['b', 'c']]);
-  t.deepEqual(runs.map((r) => r.cpuSeconds), [9, 19, 4, 1]);
+  t.deepEqual(
+    runs.map((r) => r.target),
+    ['train-a', 'train-b', 'encode-c', 'align-d'],
+  );
+  t.deepEqual(
+    runs.map((r) => r.deps),
+    [[], [], ['a'], ['b', 'c']],
+  );
+  t.deepEqual(
+    runs.map((r) => r.cpuSeconds),
+    [9, 19, 4, 1],
+  );
 });
 
 test('make -jN projection of the planted DAG: -j1 = 26 s (the sum), -j2 = 16 s (a ‖ b, then c, then d), -j3 = 16 s (the critical path a → c → d)', (t) => {
@@ -44,7 +58,10 @@ test('make -jN projection of the planted DAG: -j1 = 26 s (the sum), -j2 = 16 s (
   t.is(projectMakespan(runs, 2, wall), 16);
   t.is(projectMakespan(runs, 3, wall), 16);
   // From CPU seconds b (19 s) is on the critical path: a ‖ b, c after a, d after b → 19 + 1.
-  t.is(projectMakespan(runs, 2, (r) => r.cpuSeconds ?? 0), 20);
+  t.is(
+    projectMakespan(runs, 2, (r) => r.cpuSeconds ?? 0),
+    20,
+  );
   t.throws(() => projectMakespan(runs, 0, wall), { instanceOf: InputError });
 });
 

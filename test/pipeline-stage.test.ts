@@ -87,7 +87,8 @@ test('provenance records inputs with hashes, parameters, version, seed, command 
 test('provenance records CPU seconds: a planted 0.4 s busy loop in the stage and 0.4 s in a child process are each recovered within 0.4–0.7 s; sleeping adds none', async (t) => {
   const { root, input } = setup(t);
   // Spins until the process itself has used `s` CPU seconds, so the planted amount holds on a loaded machine too.
-  const spin = (s: number): string => `const u = () => { const c = process.cpuUsage(); return (c.user + c.system) / 1e6; }; const a = u(); while (u() - a < ${s}) {}`;
+  const spin = (s: number): string =>
+    `const u = () => { const c = process.cpuUsage(); return (c.user + c.system) / 1e6; }; const a = u(); while (u() - a < ${s}) {}`;
   const spinHere = (s: number): void => {
     const a = process.cpuUsage();
     for (;;) {
@@ -101,7 +102,10 @@ test('provenance records CPU seconds: a planted 0.4 s busy loop in the stage and
     await new Promise((res) => setTimeout(res, 300));
     fs.writeFileSync(path.join(dir, 'o.txt'), 'x');
   });
-  const prov = JSON.parse(fs.readFileSync(path.join(r.dir, 'provenance.json'), 'utf8')) as { wallSeconds: number; cpuSeconds: { self: number; children: number | null } };
+  const prov = JSON.parse(fs.readFileSync(path.join(r.dir, 'provenance.json'), 'utf8')) as {
+    wallSeconds: number;
+    cpuSeconds: { self: number; children: number | null };
+  };
   t.log(`wall ${prov.wallSeconds.toFixed(2)} s, self ${prov.cpuSeconds.self.toFixed(2)} s, children ${prov.cpuSeconds.children}`);
   t.true(prov.cpuSeconds.self >= 0.4 && prov.cpuSeconds.self < 0.7, `self ${prov.cpuSeconds.self}`);
   if (process.platform === 'linux') {
@@ -165,7 +169,10 @@ test('stamps point at their artifact; gc keeps live artifacts and removes unrefe
   t.is(readStamp(stamp).dir, b.dir);
   const listed = listArtifacts(root);
   t.is(listed.length, 2);
-  t.deepEqual(listed.filter((x) => x.live).map((x) => x.key), [b.key]);
+  t.deepEqual(
+    listed.filter((x) => x.live).map((x) => x.key),
+    [b.key],
+  );
   const gc = collectGarbage(root);
   t.deepEqual(gc.removed, [a.dir]);
   t.true(fs.existsSync(b.dir));
@@ -192,4 +199,3 @@ test('publishing an up-to-date stage again leaves the derivatives tree as it was
   t.true(again.upToDate);
   t.deepEqual(fs.readdirSync(path.join(root, 'sub-01', 'eeg')), ['sub-01_desc-x_eeg.json']);
 });
-

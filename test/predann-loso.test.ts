@@ -23,7 +23,8 @@ const RATE = 64;
 const AUDIO_RATE = 2205;
 const cfg = synthConfigSchema.parse({
   stimuli: { genres: ['classical', 'disco', 'metal', 'reggae'], clipsPerGenre: 1, clipSec: 6 },
-  fmri: { subjects: 0 }, behaviour: { subjects: 0 },
+  fmri: { subjects: 0 },
+  behaviour: { subjects: 0 },
   eeg: { subjects: 3, channels: 16, rate: 128, responseSnr: 1.5, songs: 4, repeats: 4 },
 });
 const study = simulateStudy(cfg, 3);
@@ -37,13 +38,32 @@ const parts: SubjectSegments[] = study.eeg.map((sub) => {
 const control = study.eeg.find((s) => s.control)!.id;
 const responders = study.eeg.filter((s) => !s.control).map((s) => s.id);
 const waves = new Map(study.stimuli.map((s) => [s.id, resample(s.audio, cfg.stimuli.sampleRate, AUDIO_RATE)]));
-const unused = (): TargetMatrix => { throw new Error('the CNN with the audio target reads no fixed target'); };
+const unused = (): TargetMatrix => {
+  throw new Error('the CNN with the audio target reads no fixed target');
+};
 
 test('PredANN (audio CNN, λ = 0.05), leave-one-subject-out with random crops: responders above chance, the control at chance', async (t) => {
   await initBackend('wasm');
   const dcfg = decodeEegConfigSchema.parse({
-    decoders: ['predann'], splits: ['loso'], windowSec: 3, hopSec: 1, evalWindowsSec: [3], combine: ['mean'], nBoot: 200, nPerm: 500,
-    encoder: { epochs: 15, patience: 0, batchSize: 32, filters: [4, 8, 16], kernel: [3, 5], poolTime: 4, projectionHidden: 32, embeddingDim: 32, cropJitterSec: 0.5 },
+    decoders: ['predann'],
+    splits: ['loso'],
+    windowSec: 3,
+    hopSec: 1,
+    evalWindowsSec: [3],
+    combine: ['mean'],
+    nBoot: 200,
+    nPerm: 500,
+    encoder: {
+      epochs: 15,
+      patience: 0,
+      batchSize: 32,
+      filters: [4, 8, 16],
+      kernel: [3, 5],
+      poolTime: 4,
+      projectionHidden: 32,
+      embeddingDim: 32,
+      cropJitterSec: 0.5,
+    },
     audio: { rate: AUDIO_RATE, filters: [4, 4, 4, 4], dropout: 0.5 },
   });
   const res = runIdentification({ set: stackSegments(parts), annTarget: unused, waveform: (id) => waves.get(id)! }, dcfg, 2);
@@ -53,6 +73,9 @@ test('PredANN (audio CNN, λ = 0.05), leave-one-subject-out with random crops: r
     t.true(r.top1 > r.chance && r.p_perm < 0.05, `${s}: top1 ${r.top1.toFixed(2)} (chance ${r.chance.toFixed(2)}), p ${r.p_perm.toFixed(3)}, n ${r.n_items}`);
   }
   const c = row(control);
-  t.true(c.p_perm > 0.05 && c.top1_lo <= c.chance, `control ${control}: top1 ${c.top1.toFixed(2)} [${c.top1_lo.toFixed(2)}, ${c.top1_hi.toFixed(2)}], p ${c.p_perm.toFixed(3)}`);
+  t.true(
+    c.p_perm > 0.05 && c.top1_lo <= c.chance,
+    `control ${control}: top1 ${c.top1.toFixed(2)} [${c.top1_lo.toFixed(2)}, ${c.top1_hi.toFixed(2)}], p ${c.p_perm.toFixed(3)}`,
+  );
   t.log(responders.map((s) => `${s} ${row(s).top1.toFixed(2)}`).join(', '), `control ${c.top1.toFixed(2)}`);
 });

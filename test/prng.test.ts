@@ -43,6 +43,9 @@ test('uniform integers are unbiased across bins (chi-square)', (t) => {
 
 test('permutation is a permutation and fork is reproducible', (t) => {
   const p = new Rng(1).fork('perm').permutation(100);
-  t.deepEqual([...p].sort((a, b) => a - b), Array.from({ length: 100 }, (_, i) => i));
+  t.deepEqual(
+    [...p].sort((a, b) => a - b),
+    Array.from({ length: 100 }, (_, i) => i),
+  );
   t.deepEqual([...new Rng(1).fork('perm').permutation(100)], [...p]);
 });

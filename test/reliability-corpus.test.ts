@@ -29,11 +29,21 @@ test.before(() => {
 });
 test.after.always(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-interface Run { code: number | null; stdout: string; stderr: string; maxRssMb: number; signal: NodeJS.Signals | null }
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  maxRssMb: number;
+  signal: NodeJS.Signals | null;
+}
 
 /** The CLI under /usr/bin/time (peak RSS) with a hang timeout. */
 function run(args: string[], timeoutMs = 60_000): Run {
-  const r = spawnSync('/usr/bin/time', ['-f', 'maxrss-kb=%M', process.execPath, ...cliArgv(args)], { encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 << 20 });
+  const r = spawnSync('/usr/bin/time', ['-f', 'maxrss-kb=%M', process.execPath, ...cliArgv(args)], {
+    encoding: 'utf8',
+    timeout: timeoutMs,
+    maxBuffer: 64 << 20,
+  });
   const lines = (r.stderr ?? '').split('\n');
   const rssLine = lines.find((l) => l.startsWith('maxrss-kb='));
   // /usr/bin/time adds "Command exited with non-zero status N" before its format line.
@@ -92,7 +102,10 @@ function floatWav(file: string, samples: number[], rate = 22050): void {
   fs.writeFileSync(file, Buffer.concat([riff, body]));
 }
 
-for (const [name, bad] of [['NaN', NaN], ['+Inf', Infinity]] as const) {
+for (const [name, bad] of [
+  ['NaN', NaN],
+  ['+Inf', Infinity],
+] as const) {
   test(`a float WAV holding ${name}: info counts it; features refuses the clip and stamps nothing`, (t) => {
     const copy = path.join(dir, `wav-${name}`);
     fs.cpSync(path.join(STUDY, 'stimuli'), path.join(copy, 'stimuli'), { recursive: true });
@@ -125,7 +138,11 @@ test('plain encode refuses NaN, values whose squares overflow float32, a folder 
   const Xnan = X.slice();
   Xnan[7] = NaN;
   writeNpy(path.join(d, 'Xnan.npy'), Xnan, [n, 3]);
-  writeNpy(path.join(d, 'Xbig.npy'), X.map((v) => v * 1e38), [n, 3]);
+  writeNpy(
+    path.join(d, 'Xbig.npy'),
+    X.map((v) => v * 1e38),
+    [n, 3],
+  );
   const out = path.join(d, 'out');
   const enc = (x: string, extra: string[] = []) => run(['encode', '--X', x, '--Y', path.join(d, 'Y.npy'), '--folds', '2', '--out', out, ...extra]);
   rejected(t, enc(path.join(d, 'Xnan.npy')), /--X row 2, column 1 is NaN/, 'NaN in X');
@@ -173,7 +190,10 @@ test('NIfTI with a valid scl_slope and scl_inter = -inf is refused, as nibabel r
   b.writeFloatLE(2, 112);
   b.writeFloatLE(-Infinity, 116);
   fs.writeFileSync(f, b);
-  const nib = pyArgs<string>('import sys, json, nibabel as nib\ntry:\n  nib.load(sys.argv[1]).get_fdata(); print(json.dumps("read"))\nexcept Exception as e: print(json.dumps(type(e).__name__))', f);
+  const nib = pyArgs<string>(
+    'import sys, json, nibabel as nib\ntry:\n  nib.load(sys.argv[1]).get_fdata(); print(json.dumps("read"))\nexcept Exception as e: print(json.dumps(type(e).__name__))',
+    f,
+  );
   t.is(nib, 'HeaderDataError');
   rejected(t, run(['info', f]), /scl_slope 2 is valid but scl_inter is -Infinity/, 'info');
 });
@@ -209,8 +229,17 @@ test('a sidecar whose "__proto__" key would supply RepetitionTime is refused; a 
 function makeGapped(file: string, onsets: number[]): void {
   const n = onsets.length * 64;
   writeEdf(file, {
-    format: 'edf', startTime: new Date(Date.UTC(2021, 5, 1)), recordDuration: 1,
-    signals: ['Fz', 'Cz', 'Pz'].map((label, c) => ({ label, unit: 'uV', rate: 64, physMin: -32768, physMax: 32767, data: new Float32Array(n).map((_, i) => 1000 * Math.floor(i / 64) + (i % 64) + c) })),
+    format: 'edf',
+    startTime: new Date(Date.UTC(2021, 5, 1)),
+    recordDuration: 1,
+    signals: ['Fz', 'Cz', 'Pz'].map((label, c) => ({
+      label,
+      unit: 'uV',
+      rate: 64,
+      physMin: -32768,
+      physMax: 32767,
+      data: new Float32Array(n).map((_, i) => 1000 * Math.floor(i / 64) + (i % 64) + c),
+    })),
     annotations: [{ onset: 0.5, text: 'room for the rewritten time-keeping TALs'.padEnd(60, '.') }],
   });
   const h = readEdfHeader(file);
@@ -231,7 +260,13 @@ test('EDF+D with records 10,000 s apart: readEdf refuses the span, readEdfSegmen
   t.true(fs.statSync(f).size < 10_000);
   t.throws(() => readEdf(f), { message: /EDF\+D records span 10002 s but hold 4 s of data/ });
   const segs = readEdfSegments(f);
-  t.deepEqual(segs.map((s) => [s.tStart, s.tEnd, s.signals[0].data.length]), [[0, 2, 128], [10000, 10002, 128]]);
+  t.deepEqual(
+    segs.map((s) => [s.tStart, s.tEnd, s.signals[0].data.length]),
+    [
+      [0, 2, 128],
+      [10000, 10002, 128],
+    ],
+  );
   t.is(segs[1].signals[1].data[0], 2000 + 1);
   t.is(segs[1].signals[1].data[127], 3063 + 1);
   t.false(segs.some((s) => s.signals.some((x) => x.data.some(Number.isNaN))));
@@ -255,7 +290,12 @@ test('EDF+D with records 10,000 s apart: readEdf refuses the span, readEdfSegmen
   const near2 = path.join(dir, 'edfd-near');
   fs.cpSync(STUDY, near2, { recursive: true });
   fs.copyFileSync(near, path.join(near2, 'sub-01', 'eeg', rec));
-  rejected(t, run(['eeg-prep', '--bids', near2, '--subject', '01', '--out', path.join(near2, 'deriv')]), /EDF\+D recording has 1 gap\(s\) \(first 1 s at 2 s\)/, 'eeg-prep short gap');
+  rejected(
+    t,
+    run(['eeg-prep', '--bids', near2, '--subject', '01', '--out', path.join(near2, 'deriv')]),
+    /EDF\+D recording has 1 gap\(s\) \(first 1 s at 2 s\)/,
+    'eeg-prep short gap',
+  );
 });
 
 test('data verify: FIFO, link to /dev/zero, link out of root, dangling link, link to the root itself, a 700 MB events.tsv and a "." entry', (t) => {
@@ -274,9 +314,14 @@ test('data verify: FIFO, link to /dev/zero, link out of root, dangling link, lin
   fs.truncateSync(big, 700 * 1024 * 1024);
   const sha = '0'.repeat(64);
   const manifest = (files: { path: string; sha256?: string }[]) => ({
-    name: 'corpus', description: 'bad files', modality: 'eeg', license: 'CC0', mapping: {},
+    name: 'corpus',
+    description: 'bad files',
+    modality: 'eeg',
+    license: 'CC0',
+    mapping: {},
     source: { url: 'x', citation: 'x', howToGet: 'x' },
-    files, tsvColumns: [{ glob: '**/*_events.tsv', columns: ['onset', 'duration'] }],
+    files,
+    tsvColumns: [{ glob: '**/*_events.tsv', columns: ['onset', 'duration'] }],
   });
   const mf = path.join(dir, 'manifest.json');
   fs.writeFileSync(mf, JSON.stringify(manifest(['ok.txt', 'fifo.tsv', 'zero.bin', 'outside.txt', 'dangling.txt'].map((p) => ({ path: p, sha256: sha })))));
@@ -298,7 +343,18 @@ test('data verify: FIFO, link to /dev/zero, link out of root, dangling link, lin
 
 test('study-mode encode refuses a features artifact holding NaN before fitting, and stamps nothing', (t) => {
   const root = path.join(dir, 'enc-nan');
-  const f = run(['features', '--baseline', 'logmel', '--stimuli', path.join(STUDY, 'stimuli'), '--out', root, '--stamp', path.join(root, 'stamps', 'f.json'), '--quiet']);
+  const f = run([
+    'features',
+    '--baseline',
+    'logmel',
+    '--stimuli',
+    path.join(STUDY, 'stimuli'),
+    '--out',
+    root,
+    '--stamp',
+    path.join(root, 'stamps', 'f.json'),
+    '--quiet',
+  ]);
   t.is(f.code, 0, f.stderr);
   const art = path.resolve(path.join(root, 'stamps'), (JSON.parse(fs.readFileSync(path.join(root, 'stamps', 'f.json'), 'utf8')) as { dir: string }).dir);
   const npys: string[] = [];
@@ -316,5 +372,8 @@ test('study-mode encode refuses a features artifact holding NaN before fitting, 
   const r = run(['encode', '--features', path.join(root, 'stamps', 'f.json'), '--bids', STUDY, '--subject', '01', '--out', root, '--stamp', stamp]);
   rejected(t, r, /iter-0\.npy: element \d+ is NaN; features must be finite/, 'encode NaN features');
   t.false(fs.existsSync(stamp));
-  t.false(fs.existsSync(path.join(root, 'artifacts', 'encode')) && fs.readdirSync(path.join(root, 'artifacts', 'encode')).length > 0, 'no encode artifact or temp');
+  t.false(
+    fs.existsSync(path.join(root, 'artifacts', 'encode')) && fs.readdirSync(path.join(root, 'artifacts', 'encode')).length > 0,
+    'no encode artifact or temp',
+  );
 });

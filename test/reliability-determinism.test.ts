@@ -15,8 +15,16 @@ import { hashFileContent } from '../src/core/hash.js';
 
 const CFG = {
   model: {
-    nMels: 32, frames: 32, a1Width: 4, scale: 2, fcHidden: [8],
-    areas: [{ name: 'belt', width: 8, times: 2 }, { name: 'pb', width: 8, times: 2 }, { name: 't', width: 8, times: 2 }],
+    nMels: 32,
+    frames: 32,
+    a1Width: 4,
+    scale: 2,
+    fcHidden: [8],
+    areas: [
+      { name: 'belt', width: 8, times: 2 },
+      { name: 'pb', width: 8, times: 2 },
+      { name: 't', width: 8, times: 2 },
+    ],
   },
   train: { epochs: 2, batchSize: 4, lr: 0.003, checkpointEvery: 2, valFraction: 0.34, testFraction: 0.34, patience: 10 },
   encode: { nPerm: 20 },
@@ -31,8 +39,34 @@ function chain(root: string): void {
   const steps = [
     ['synth', '--small', '--clips-per-genre', '3', '--out', s],
     ['train', '--stimuli', path.join(s, 'stimuli'), '--config', cfg, '--out', d, '--stamp', path.join(d, 'stamps', 'train.json')],
-    ['features', '--model', path.join(d, 'stamps', 'train.json'), '--stimuli', path.join(s, 'stimuli'), '--config', cfg, '--out', d, '--stamp', path.join(d, 'stamps', 'features.json')],
-    ['encode', '--features', path.join(d, 'stamps', 'features.json'), '--bids', s, '--subject', '01', '--config', cfg, '--out', d, '--stamp', path.join(d, 'stamps', 'encode.json')],
+    [
+      'features',
+      '--model',
+      path.join(d, 'stamps', 'train.json'),
+      '--stimuli',
+      path.join(s, 'stimuli'),
+      '--config',
+      cfg,
+      '--out',
+      d,
+      '--stamp',
+      path.join(d, 'stamps', 'features.json'),
+    ],
+    [
+      'encode',
+      '--features',
+      path.join(d, 'stamps', 'features.json'),
+      '--bids',
+      s,
+      '--subject',
+      '01',
+      '--config',
+      cfg,
+      '--out',
+      d,
+      '--stamp',
+      path.join(d, 'stamps', 'encode.json'),
+    ],
   ];
   for (const args of steps) {
     const r = runCli([...args, '--quiet']);
@@ -63,7 +97,9 @@ test('two roots, one seed: every output but provenance.json is byte-identical an
   const fa = files(a);
   t.deepEqual(fa, files(b));
   const compared = fa.filter((f) => path.basename(f) !== 'provenance.json' && !f.includes('/.cache/'));
-  t.true(compared.some((f) => f.endsWith('metrics.tsv')) && compared.some((f) => f.endsWith('summary.json')) && compared.some((f) => /_encoding\.json$/.test(f)));
+  t.true(
+    compared.some((f) => f.endsWith('metrics.tsv')) && compared.some((f) => f.endsWith('summary.json')) && compared.some((f) => /_encoding\.json$/.test(f)),
+  );
   t.true(compared.length > 150, `${compared.length} files compared`);
   const differ = compared.filter((f) => hashFileContent(path.join(a, f)) !== hashFileContent(path.join(b, f)));
   t.deepEqual(differ, []);
@@ -71,7 +107,10 @@ test('two roots, one seed: every output but provenance.json is byte-identical an
   t.deepEqual(naming, [], 'no output but provenance.json holds an absolute path');
   // The times and paths did not vanish: provenance.json keeps them.
   const prov = fa.find((f) => f.startsWith('d/artifacts/train/') && f.endsWith('provenance.json'))!;
-  const pa = JSON.parse(fs.readFileSync(path.join(a, prov), 'utf8')) as { runtime: { wallSeconds: number; epochSeconds: number[] }; inputs: { stimuli: { path: string } } };
+  const pa = JSON.parse(fs.readFileSync(path.join(a, prov), 'utf8')) as {
+    runtime: { wallSeconds: number; epochSeconds: number[] };
+    inputs: { stimuli: { path: string } };
+  };
   t.is(pa.runtime.epochSeconds.length, 2);
   t.true(pa.runtime.wallSeconds > 0);
   t.true(pa.inputs.stimuli.path.startsWith(a));

@@ -29,10 +29,18 @@ test('ROOT with spaces, quotes, ; and $(…) is one path to data verify; nothing
   fs.mkdirSync(root);
   fs.writeFileSync(path.join(root, 'a.txt'), 'four');
   const manifest = path.join(dir, 'm.json');
-  fs.writeFileSync(manifest, JSON.stringify({
-    name: 't', description: 't', modality: 'stimuli', license: 'CC0', mapping: {},
-    source: { url: 'x', citation: 'x', howToGet: 'x' }, files: [{ path: 'a.txt', size: 4 }],
-  }));
+  fs.writeFileSync(
+    manifest,
+    JSON.stringify({
+      name: 't',
+      description: 't',
+      modality: 'stimuli',
+      license: 'CC0',
+      mapping: {},
+      source: { url: 'x', citation: 'x', howToGet: 'x' },
+      files: [{ path: 'a.txt', size: 4 }],
+    }),
+  );
   const d = path.join(dir, 'deriv');
   const stamp = path.join(d, 'stamps', 'input.json');
   const r = make([`DATASET=${manifest}`, `ROOT=${root}`, `D=${d}`, 'QUIET=--quiet', stamp]);

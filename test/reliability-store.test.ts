@@ -72,7 +72,7 @@ test('an up-to-date re-run of a publishing stage leaves no temp link in the BIDS
   t.is(pub.ino, art.ino, 'the published file is a hard link to the artifact');
 });
 
-test('cache gc removes every stale temp (stage folders, atomic-write files, memo, stamps, publish links) and keeps a live writer\'s', (t) => {
+test("cache gc removes every stale temp (stage folders, atomic-write files, memo, stamps, publish links) and keeps a live writer's", (t) => {
   const root = path.join(setup(t), 'deriv');
   const dead = deadPid();
   const stale = [
@@ -129,7 +129,11 @@ test('synth replacement under SIGKILL at aside, in and drop: the re-run gives th
     const again = runCli([...SYNTH, '--seed', '2', '--out', out]);
     t.is(again.code, 0, again.stderr);
     t.deepEqual(contentHashes(out), want, point);
-    t.deepEqual(fs.readdirSync(dir).filter((n) => n.startsWith(path.basename(out) + '.')), [], `${point}: temp siblings removed`);
+    t.deepEqual(
+      fs.readdirSync(dir).filter((n) => n.startsWith(path.basename(out) + '.')),
+      [],
+      `${point}: temp siblings removed`,
+    );
   }
 });
 
@@ -138,7 +142,9 @@ test('a half-deleted study is not "up to date": the completion seal lists every 
   const out = path.join(dir, 'study');
   t.is(runCli([...SYNTH, '--out', out]).code, 0);
   const want = contentHashes(out);
-  const victims = Object.keys(want).filter((f) => f.endsWith('.wav')).slice(0, 2);
+  const victims = Object.keys(want)
+    .filter((f) => f.endsWith('.wav'))
+    .slice(0, 2);
   for (const v of victims) fs.rmSync(path.join(out, v));
   const loud = SYNTH.filter((a) => a !== '--quiet');
   const r = runCli([...loud, '--out', out]);
@@ -155,7 +161,10 @@ test('eeg-prep (a publishing stage) under SIGKILL at the artifact rename, the pu
   const cfg = path.join(dir, 'eeg.json');
   fs.writeFileSync(cfg, JSON.stringify({ prep: { rate: 64 } }));
   const prep = (root: string, env: Record<string, string> = {}) =>
-    runCli(['eeg-prep', '--bids', bids, '--subject', '01', '--config', cfg, '--out', root, '--stamp', path.join(root, 'stamps', 'eeg-prep_sub-01.json'), '--quiet'], { env });
+    runCli(
+      ['eeg-prep', '--bids', bids, '--subject', '01', '--config', cfg, '--out', root, '--stamp', path.join(root, 'stamps', 'eeg-prep_sub-01.json'), '--quiet'],
+      { env },
+    );
   const ref = path.join(dir, 'ref');
   t.is(prep(ref).code, 0);
   const want = contentHashes(ref);

@@ -19,9 +19,34 @@ import { fixtureReport, writeFixtureVolumes } from './helpers/report-fixture.js'
 import { tmpDir } from './helpers/tmp.js';
 
 const EXPECTED_MARKS: Record<Study, Record<string, number>> = {
-  'ban-bas': { 'training-ban-loss': 23, 'training-ban-accuracy': 23, 'training-ban-confusion': 100, 'bas-components': 6, 'roi-scores': 16, 'area-scores': 4, 'area-roi': 16 },
-  alignment: { 'alignment-performance': 3, 'rsa-performance': 2, 'alignment-checkpoints': 5, 'bas-components': 6, 'area-roi': 16, 'roi-scores': 16, 'area-scores': 4, 'training-ban-loss': 23, 'training-ban-accuracy': 23, 'training-ban-confusion': 100 },
-  'eeg-identification': { 'identification-window': 15, 'identification-confusion-predann-random-chunk': 16, 'training-ban-loss': 23, 'training-ban-accuracy': 23, 'training-ban-confusion': 100 },
+  'ban-bas': {
+    'training-ban-loss': 23,
+    'training-ban-accuracy': 23,
+    'training-ban-confusion': 100,
+    'bas-components': 6,
+    'roi-scores': 16,
+    'area-scores': 4,
+    'area-roi': 16,
+  },
+  alignment: {
+    'alignment-performance': 3,
+    'rsa-performance': 2,
+    'alignment-checkpoints': 5,
+    'bas-components': 6,
+    'area-roi': 16,
+    'roi-scores': 16,
+    'area-scores': 4,
+    'training-ban-loss': 23,
+    'training-ban-accuracy': 23,
+    'training-ban-confusion': 100,
+  },
+  'eeg-identification': {
+    'identification-window': 15,
+    'identification-confusion-predann-random-chunk': 16,
+    'training-ban-loss': 23,
+    'training-ban-accuracy': 23,
+    'training-ban-confusion': 100,
+  },
 };
 
 let browser: Browser;
@@ -78,7 +103,9 @@ for (const study of STUDIES) {
     const page = await browser.context.newPage();
     const requests: string[] = [];
     const errors: string[] = [];
-    page.on('request', (r) => { if (!r.url().startsWith('file:') && !r.url().startsWith('data:')) requests.push(r.url()); });
+    page.on('request', (r) => {
+      if (!r.url().startsWith('file:') && !r.url().startsWith('data:')) requests.push(r.url());
+    });
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(`file://${file}`);
     const figs = await page.evaluate<{ id: string; declared: number; marks: number; w: number; h: number; drawn: number }[]>(FIGURE_PROBE);
@@ -94,7 +121,10 @@ for (const study of STUDIES) {
       t.deepEqual(v.errors, []);
       t.is(v.volumes, 2, 'background and score map');
       t.true(v.nonWhite > 0.05 * v.total, `viewer drew ${v.nonWhite} of ${v.total} pixels off the white background`);
-      await page.locator('figure.brain').first().screenshot({ path: path.join(dir, `${study}-viewer.png`) });
+      await page
+        .locator('figure.brain')
+        .first()
+        .screenshot({ path: path.join(dir, `${study}-viewer.png`) });
     }
     t.deepEqual(errors, []);
     t.deepEqual(requests, [], 'the page fetches nothing');

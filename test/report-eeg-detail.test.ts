@@ -18,18 +18,26 @@ test('per-listener and per-song top-1 at the base window, and confusions at ever
   t.teardown(() => fs.rmSync(root, { recursive: true, force: true }));
   const eeg = artifact(root, 'decode-eeg', 'ffff', {}, (d) => {
     eegFiles(d);
-    writeTsv(path.join(d, 'group', 'desc-identification_persong.tsv'), ['decoder', 'split', 'window_s', 'combine', 'song', 'n_items', 'top1'], [
-      { decoder: 'predann', split: 'loso', window_s: 2, combine: 'mean', song: 's1', n_items: 12, top1: 0.75 },
-      { decoder: 'predann', split: 'loso', window_s: 2, combine: 'max', song: 's1', n_items: 12, top1: 0.1 },
-      { decoder: 'predann', split: 'loso', window_s: 4, combine: 'mean', song: 's1', n_items: 6, top1: 0.9 },
-    ]);
-    writeTsv(path.join(d, 'group', 'desc-identification_confusions.tsv'), ['subject', 'decoder', 'split', 'window_s', 'true_stim', 'predicted_stim', 'count'], [
-      { subject: 'all', decoder: 'predann', split: 'loso', window_s: 2, true_stim: 's1', predicted_stim: 's1', count: 5 },
-      { subject: 'all', decoder: 'predann', split: 'loso', window_s: 2, true_stim: 's1', predicted_stim: 's2', count: 2 },
-      { subject: 'all', decoder: 'predann', split: 'loso', window_s: 2, true_stim: 's2', predicted_stim: 's2', count: 7 },
-      { subject: 'sub-01', decoder: 'predann', split: 'loso', window_s: 2, true_stim: 's1', predicted_stim: 's1', count: 99 },
-      { subject: 'all', decoder: 'predann', split: 'loso', window_s: 4, true_stim: 's2', predicted_stim: 's1', count: 3 },
-    ]);
+    writeTsv(
+      path.join(d, 'group', 'desc-identification_persong.tsv'),
+      ['decoder', 'split', 'window_s', 'combine', 'song', 'n_items', 'top1'],
+      [
+        { decoder: 'predann', split: 'loso', window_s: 2, combine: 'mean', song: 's1', n_items: 12, top1: 0.75 },
+        { decoder: 'predann', split: 'loso', window_s: 2, combine: 'max', song: 's1', n_items: 12, top1: 0.1 },
+        { decoder: 'predann', split: 'loso', window_s: 4, combine: 'mean', song: 's1', n_items: 6, top1: 0.9 },
+      ],
+    );
+    writeTsv(
+      path.join(d, 'group', 'desc-identification_confusions.tsv'),
+      ['subject', 'decoder', 'split', 'window_s', 'true_stim', 'predicted_stim', 'count'],
+      [
+        { subject: 'all', decoder: 'predann', split: 'loso', window_s: 2, true_stim: 's1', predicted_stim: 's1', count: 5 },
+        { subject: 'all', decoder: 'predann', split: 'loso', window_s: 2, true_stim: 's1', predicted_stim: 's2', count: 2 },
+        { subject: 'all', decoder: 'predann', split: 'loso', window_s: 2, true_stim: 's2', predicted_stim: 's2', count: 7 },
+        { subject: 'sub-01', decoder: 'predann', split: 'loso', window_s: 2, true_stim: 's1', predicted_stim: 's1', count: 99 },
+        { subject: 'all', decoder: 'predann', split: 'loso', window_s: 4, true_stim: 's2', predicted_stim: 's1', count: 3 },
+      ],
+    );
   });
   const d = readReportData('eeg-identification', [eeg], { seed: 0, tmpDir: root });
   const x = d.identificationDetail!;
@@ -41,12 +49,37 @@ test('per-listener and per-song top-1 at the base window, and confusions at ever
   t.is(at('predann', 'sub-01').p, 0.001);
   t.is(x.perSubject.length, 4, '2 decoders × 2 listeners; no pooled, no max-rule, no 4 s rows');
   t.deepEqual(x.perSong, [{ decoder: 'predann', split: 'loso', song: 's1', top1: 0.75, n: 12 }]);
-  t.deepEqual(x.confusions.map((c) => [c.window, c.counts]), [[2, [[5, 2], [0, 7]]], [4, [[0, 0], [3, 0]]]], 'pooled rows only, one table per length');
+  t.deepEqual(
+    x.confusions.map((c) => [c.window, c.counts]),
+    [
+      [
+        2,
+        [
+          [5, 2],
+          [0, 7],
+        ],
+      ],
+      [
+        4,
+        [
+          [0, 0],
+          [3, 0],
+        ],
+      ],
+    ],
+    'pooled rows only, one table per length',
+  );
   const sec = buildSections(d).find((s) => s.id === 'identification-detail')!;
   t.is(sec.notRun, null);
   t.is(sec.tables.length, 4, 'per listener, per song, two confusion tables');
-  t.deepEqual(sec.tables[0].rows.map((r) => r[0]), ['sub-01', 'sub-02']);
-  t.deepEqual(sec.tables[3].rows, [['s1', '0', '0'], ['s2', '3', '0']]);
+  t.deepEqual(
+    sec.tables[0].rows.map((r) => r[0]),
+    ['sub-01', 'sub-02'],
+  );
+  t.deepEqual(sec.tables[3].rows, [
+    ['s1', '0', '0'],
+    ['s2', '3', '0'],
+  ]);
 });
 
 test('no decode-eeg input: the details section says what to run', (t) => {

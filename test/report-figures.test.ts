@@ -35,8 +35,12 @@ function elements(svg: string, cls = 'mark'): Record<string, string>[] {
   return out;
 }
 
-test('viridis matches matplotlib\'s 256-entry table within 3/255; Okabe–Ito is the published set', (t) => {
-  const py = spawnSync('/usr/bin/python3', ['-c', 'from matplotlib import cm\nimport json\nprint(json.dumps([[round(c*255) for c in cm.viridis(i)[:3]] for i in range(256)]))'], { encoding: 'utf8' });
+test("viridis matches matplotlib's 256-entry table within 3/255; Okabe–Ito is the published set", (t) => {
+  const py = spawnSync(
+    '/usr/bin/python3',
+    ['-c', 'from matplotlib import cm\nimport json\nprint(json.dumps([[round(c*255) for c in cm.viridis(i)[:3]] for i in range(256)]))'],
+    { encoding: 'utf8' },
+  );
   t.is(py.status, 0, py.stderr);
   const table = JSON.parse(py.stdout) as number[][];
   let worst = 0;
@@ -63,9 +67,18 @@ test('nice ticks are 1/2/5 steps covering the range; numbers print with 3 signif
 
 test('bars: one rect per non-missing value, heights proportional to values, error bars span the CI', (t) => {
   const f = barChart({
-    id: 'b', title: 'T', categories: ['A1', 'Belt', 'PB'], xLabel: 'ROI', yLabel: 'r', yDomain: [0, 1],
-    series: [{ name: 's1', values: [0.25, 0.5, null], lo: [0.2, 0.4, null], hi: [0.3, 0.6, null] }, { name: 's2', values: [0.75, 1, 0.1] }],
-    references: [{ y: 0.1, label: 'chance' }], caption: 'c',
+    id: 'b',
+    title: 'T',
+    categories: ['A1', 'Belt', 'PB'],
+    xLabel: 'ROI',
+    yLabel: 'r',
+    yDomain: [0, 1],
+    series: [
+      { name: 's1', values: [0.25, 0.5, null], lo: [0.2, 0.4, null], hi: [0.3, 0.6, null] },
+      { name: 's2', values: [0.75, 1, 0.1] },
+    ],
+    references: [{ y: 0.1, label: 'chance' }],
+    caption: 'c',
   });
   const rects = elements(f.svg);
   t.is(f.marks, 5);
@@ -82,12 +95,18 @@ test('bars: one rect per non-missing value, heights proportional to values, erro
   const ref = elements(f.svg, 'reference');
   t.is(ref.length, 1);
   t.is(ref[0]['stroke-dasharray'], '5 4');
-  t.true(Math.abs((Number(rects[0].y) + h[0] - Number(ref[0].y1)) - 0.4 * h[0]) < 0.05, 'chance line at 0.1 = 0.4 × the 0.25 bar');
+  t.true(Math.abs(Number(rects[0].y) + h[0] - Number(ref[0].y1) - 0.4 * h[0]) < 0.05, 'chance line at 0.1 = 0.4 × the 0.25 bar');
 });
 
 test('bars with individual values: one dot per value at its height, not counted as marks', (t) => {
   const f = barChart({
-    id: 'p', title: 'T', categories: ['A1', 'Belt'], xLabel: 'ROI', yLabel: 'r', yDomain: [0, 1], caption: 'c',
+    id: 'p',
+    title: 'T',
+    categories: ['A1', 'Belt'],
+    xLabel: 'ROI',
+    yLabel: 'r',
+    yDomain: [0, 1],
+    caption: 'c',
     series: [{ name: 's', values: [0.5, 0.25], points: [[0.25, 0.75], [0.25]] }],
   });
   t.is(f.marks, 2);
@@ -119,8 +138,15 @@ test('without Chromium the SVGs are written, PNGs skipped, and the notice names 
 
 test('line chart: missing points break the line and draw no mark; axis titles carry units', (t) => {
   const f = lineChart({
-    id: 'l', title: 'loss', xLabel: 'epoch', yLabel: 'cross-entropy (nats)', caption: 'c',
-    series: [{ name: 'train', x: [0, 1, 2, 3], y: [2, 1.5, null, 1] }, { name: 'val', x: [0, 1, 2, 3], y: [2.2, 1.8, 1.6, 1.5], dashed: true }],
+    id: 'l',
+    title: 'loss',
+    xLabel: 'epoch',
+    yLabel: 'cross-entropy (nats)',
+    caption: 'c',
+    series: [
+      { name: 'train', x: [0, 1, 2, 3], y: [2, 1.5, null, 1] },
+      { name: 'val', x: [0, 1, 2, 3], y: [2.2, 1.8, 1.6, 1.5], dashed: true },
+    ],
   });
   t.is(f.marks, 7);
   t.regex(f.svg, /class="ylabel"[^>]*>cross-entropy \(nats\)</);
@@ -131,12 +157,39 @@ test('line chart: missing points break the line and draw no mark; axis titles ca
 });
 
 test('heat map and confusion: n² cells; confusion colour is the row share, text the count', (t) => {
-  const h = heatmap({ id: 'h', title: 'T', rows: ['a', 'b'], cols: ['x', 'y', 'z'], values: [0, 0.5, 1, null, 0.25, 0.75], rowLabel: 'area', colLabel: 'ROI', valueLabel: 'r', domain: [0, 1], caption: 'c' });
+  const h = heatmap({
+    id: 'h',
+    title: 'T',
+    rows: ['a', 'b'],
+    cols: ['x', 'y', 'z'],
+    values: [0, 0.5, 1, null, 0.25, 0.75],
+    rowLabel: 'area',
+    colLabel: 'ROI',
+    valueLabel: 'r',
+    domain: [0, 1],
+    caption: 'c',
+  });
   const cells = elements(h.svg);
   t.is(cells.length, 6);
-  t.deepEqual(cells.map((c) => c.fill), [viridis(0), viridis(0.5), viridis(1), '#d9d9d9', viridis(0.25), viridis(0.75)]);
-  const counts = [[6, 1, 1], [1, 6, 1], [1, 1, 2]];
-  const c = confusionMatrix({ id: 'c', title: 'T', classes: GENRES.slice(0, 3), counts, unit: 'clips', rowLabel: 'true genre', colLabel: 'predicted genre', caption: 'c' });
+  t.deepEqual(
+    cells.map((c) => c.fill),
+    [viridis(0), viridis(0.5), viridis(1), '#d9d9d9', viridis(0.25), viridis(0.75)],
+  );
+  const counts = [
+    [6, 1, 1],
+    [1, 6, 1],
+    [1, 1, 2],
+  ];
+  const c = confusionMatrix({
+    id: 'c',
+    title: 'T',
+    classes: GENRES.slice(0, 3),
+    counts,
+    unit: 'clips',
+    rowLabel: 'true genre',
+    colLabel: 'predicted genre',
+    caption: 'c',
+  });
   t.is(c.marks, 9);
   const fills = elements(c.svg).map((x) => x.fill);
   t.is(fills[0], viridis(6 / 8));
@@ -163,7 +216,18 @@ test('alignment figure and table print the same statistic: the align stage’s a
   t.deepEqual(sec?.tables[1].rows[0], ['across models', 'encoding', '0.5', '[−1, 1]', '3']);
   t.regex(sec?.figures.find((f) => f.id === 'alignment-checkpoints')?.caption ?? '', /Within-model Spearman ρ .*: ban 1 \(n = 5\)/);
   // Without an across-model statistic the figure says so instead of drawing a fit.
-  const none = scatterRank({ id: 's', title: 'T', xLabel: 'x', yLabel: 'y', points: [{ label: 'a', group: 'g', x: 0.1, y: 0.2 }, { label: 'b', group: 'g', x: 0.3, y: 0.1 }], statistic: { spearman: null, lo: null, hi: null, n: 2 }, caption: 'c' });
+  const none = scatterRank({
+    id: 's',
+    title: 'T',
+    xLabel: 'x',
+    yLabel: 'y',
+    points: [
+      { label: 'a', group: 'g', x: 0.1, y: 0.2 },
+      { label: 'b', group: 'g', x: 0.3, y: 0.1 },
+    ],
+    statistic: { spearman: null, lo: null, hi: null, n: 2 },
+    caption: 'c',
+  });
   t.is(none.marks, 2);
   t.regex(none.svg, /Spearman ρ: n\/a \(n = 2\)/);
 });
@@ -175,8 +239,13 @@ test('a full fixture report: expected marks per figure, tables beside figures, s
   const sections = buildSections(d);
   const marks = Object.fromEntries(sections.flatMap((s) => s.figures).map((f) => [f.id, f.marks]));
   t.deepEqual(marks, {
-    'training-ban-loss': 12 + 11, 'training-ban-accuracy': 12 + 11, 'training-ban-confusion': 100,
-    'bas-components': 6, 'roi-scores': 16, 'area-scores': 4, 'area-roi': 16,
+    'training-ban-loss': 12 + 11,
+    'training-ban-accuracy': 12 + 11,
+    'training-ban-confusion': 100,
+    'bas-components': 6,
+    'roi-scores': 16,
+    'area-scores': 4,
+    'area-roi': 16,
   });
   for (const f of sections.flatMap((s) => s.figures)) t.is(elements(f.svg).length, f.marks, f.id);
   const html = renderReport(d, { niivue: '/* niivue */', figureDir: 'figures', pngs: true }, sections);
@@ -192,7 +261,19 @@ test('a full fixture report: expected marks per figure, tables beside figures, s
 
 test('sections without data say "not run" and name the stage; markup in names is escaped', (t) => {
   const d = emptyReport('eeg-identification', '0.1.0', 0);
-  d.training.push({ model: '<script>alert(1)</script>', epochs: [{ epoch: 0, train_loss: 1, train_acc: 0.5, val_loss: null, val_acc: null }], bestEpoch: null, classes: [], confusion: null, confusionUnit: 'windows', perClass: [], accuracy: null, clipAccuracy: null, chance: null, clipP: null });
+  d.training.push({
+    model: '<script>alert(1)</script>',
+    epochs: [{ epoch: 0, train_loss: 1, train_acc: 0.5, val_loss: null, val_acc: null }],
+    bestEpoch: null,
+    classes: [],
+    confusion: null,
+    confusionUnit: 'windows',
+    perClass: [],
+    accuracy: null,
+    clipAccuracy: null,
+    chance: null,
+    clipP: null,
+  });
   const sections = buildSections(d);
   const id = sections.find((s) => s.id === 'identification');
   t.truthy(id?.notRun);
@@ -209,17 +290,46 @@ test('two models with the same name get distinct figure ids (and files)', (t) =>
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   const d = fixtureReport('ban-bas', dir);
   d.training.push(structuredClone(d.training[0]));
-  const ids = buildSections(d).flatMap((s) => s.figures).filter((f) => f.id.startsWith('training-')).map((f) => f.id);
-  t.deepEqual(ids, ['training-ban-loss', 'training-ban-accuracy', 'training-ban-confusion', 'training-ban-loss-2', 'training-ban-accuracy-2', 'training-ban-confusion-2']);
-  const second = buildSections(d).flatMap((s) => s.figures).find((f) => f.id === 'training-ban-loss-2');
+  const ids = buildSections(d)
+    .flatMap((s) => s.figures)
+    .filter((f) => f.id.startsWith('training-'))
+    .map((f) => f.id);
+  t.deepEqual(ids, [
+    'training-ban-loss',
+    'training-ban-accuracy',
+    'training-ban-confusion',
+    'training-ban-loss-2',
+    'training-ban-accuracy-2',
+    'training-ban-confusion-2',
+  ]);
+  const second = buildSections(d)
+    .flatMap((s) => s.figures)
+    .find((f) => f.id === 'training-ban-loss-2');
   t.regex(second?.svg ?? '', /id="fig-training-ban-loss-2"/);
   t.regex(second?.svg ?? '', /aria-labelledby="t-training-ban-loss-2"/);
 });
 
 test('methods text: key parameters in the sentence, all (sorted, long arrays summarised) behind it', (t) => {
-  const m = methodsText('ban-bas', [{ stage: 'encode', key: 'k', brainalign: '1.0', seed: 3, params: { ridge: { alphas: [0.1, 1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7], folds: 5, solver: 'svd' }, delays: [1, 2, 3] }, path: 'p' }]);
-  t.is(m.stages[0].text, 'encode (brainalign 1.0, seed 3): delays = [1, 2, 3]; ridge.alphas = [0.1, 1, 10, 100, …, 1000000, 10000000] (9 values); ridge.folds = 5.');
-  t.deepEqual(m.stages[0].all, ['delays = [1, 2, 3]', 'ridge.alphas = [0.1, 1, 10, 100, …, 1000000, 10000000] (9 values)', 'ridge.folds = 5', 'ridge.solver = svd']);
+  const m = methodsText('ban-bas', [
+    {
+      stage: 'encode',
+      key: 'k',
+      brainalign: '1.0',
+      seed: 3,
+      params: { ridge: { alphas: [0.1, 1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7], folds: 5, solver: 'svd' }, delays: [1, 2, 3] },
+      path: 'p',
+    },
+  ]);
+  t.is(
+    m.stages[0].text,
+    'encode (brainalign 1.0, seed 3): delays = [1, 2, 3]; ridge.alphas = [0.1, 1, 10, 100, …, 1000000, 10000000] (9 values); ridge.folds = 5.',
+  );
+  t.deepEqual(m.stages[0].all, [
+    'delays = [1, 2, 3]',
+    'ridge.alphas = [0.1, 1, 10, 100, …, 1000000, 10000000] (9 values)',
+    'ridge.folds = 5',
+    'ridge.solver = svd',
+  ]);
   t.regex(m.intro, /BAS/);
 });
 
@@ -240,10 +350,13 @@ test('methods text is generated from the configs the stages ran with: delays, α
   t.regex(base, /5-fold cross-validation over stimuli/);
   t.regex(base, /Spearman's ρ across distinct models only/);
   t.notRegex(base, /least-squares fit|per-voxel ceiling|Pearson r = /);
-  const changed = methodsText('alignment', prov(
-    { delays: [1, 2, 3, 4], alphas: [1, 10], ceiling: 'split-half', nPerm: 0, selectBy: 'r' },
-    { rsa: { metric: 'euclidean', comparison: 'kendall-tau-a', zscore: false, folds: 4, response: 'window' }, nBoot: 500, level: 0.9 },
-  )).intro;
+  const changed = methodsText(
+    'alignment',
+    prov(
+      { delays: [1, 2, 3, 4], alphas: [1, 10], ceiling: 'split-half', nPerm: 0, selectBy: 'r' },
+      { rsa: { metric: 'euclidean', comparison: 'kendall-tau-a', zscore: false, folds: 4, response: 'window' }, nBoot: 500, level: 0.9 },
+    ),
+  ).intro;
   t.not(changed, base);
   t.regex(changed, /delays \(1, 2, 3 and 4 TRs/);
   t.regex(methodsText('alignment', prov({ nullScheme: 'block', blockSec: 10 }, {})).intro, /1000 permutations that reorder 10-s blocks/);

@@ -21,11 +21,17 @@ test('the final point of a model is its trained model when encoded, else its las
   t.is(epochOf('best'), null);
   t.is(epochOf(null), null);
   const pts = [
-    { model: 'b', checkpoint: 'epoch-0010' }, { model: 'b', checkpoint: 'epoch-0002' },
-    { model: 'a', checkpoint: 'epoch-0030' }, { model: 'a', checkpoint: 'best' }, { model: 'a', checkpoint: 'epoch-0005' },
+    { model: 'b', checkpoint: 'epoch-0010' },
+    { model: 'b', checkpoint: 'epoch-0002' },
+    { model: 'a', checkpoint: 'epoch-0030' },
+    { model: 'a', checkpoint: 'best' },
+    { model: 'a', checkpoint: 'epoch-0005' },
     { model: 'logmel', checkpoint: null },
   ];
-  t.deepEqual(finalPerModel(pts).map((p) => `${p.model}@${p.checkpoint}`), ['a@best', 'b@epoch-0010', 'logmel@null']);
+  t.deepEqual(
+    finalPerModel(pts).map((p) => `${p.model}@${p.checkpoint}`),
+    ['a@best', 'b@epoch-0010', 'logmel@null'],
+  );
 });
 
 test('planted: within every model alignment rises with accuracy (ρ = 1 each), across the 4 final models it falls (ρ = −1); pooling the 16 checkpoints would claim ρ = +0.39', (t) => {
@@ -34,7 +40,13 @@ test('planted: within every model alignment rises with accuracy (ρ = 1 each), a
   const points: PerfPoint[] = [];
   for (let m = 0; m < 4; m++) {
     for (let e = 0; e < 4; e++) {
-      points.push({ model: `m${m}`, checkpoint: `epoch-000${e}`, performance: 0.2 + 0.15 * m + 0.15 * e, alignment: 0.7 - 0.2 * m + 0.5 * e, rsa: 0.1 * e - 0.05 * m });
+      points.push({
+        model: `m${m}`,
+        checkpoint: `epoch-000${e}`,
+        performance: 0.2 + 0.15 * m + 0.15 * e,
+        alignment: 0.7 - 0.2 * m + 0.5 * e,
+        rsa: 0.1 * e - 0.05 * m,
+      });
     }
   }
   const rows = alignmentVsPerformance(points, { nBoot: 300, level: 0.95, rng: new Rng(1) });
@@ -44,29 +56,56 @@ test('planted: within every model alignment rises with accuracy (ρ = 1 each), a
   t.is(across?.spearman, -1);
   t.true((across?.ci?.lo ?? NaN) <= -1 + 1e-12 && (across?.ci?.hi ?? NaN) >= -1 - 1e-12);
   const within = rows.filter((r) => r.scope === 'within-model' && r.measure === 'encoding');
-  t.deepEqual(within.map((r) => `${r.model}:${r.spearman}:${r.n}:${r.ci}`), ['m0:1:4:null', 'm1:1:4:null', 'm2:1:4:null', 'm3:1:4:null']);
-  const pooled = spearman(points.map((p) => p.alignment), points.map((p) => p.performance as number));
+  t.deepEqual(
+    within.map((r) => `${r.model}:${r.spearman}:${r.n}:${r.ci}`),
+    ['m0:1:4:null', 'm1:1:4:null', 'm2:1:4:null', 'm3:1:4:null'],
+  );
+  const pooled = spearman(
+    points.map((p) => p.alignment),
+    points.map((p) => p.performance as number),
+  );
   t.log(`pooled over checkpoints ρ = ${pooled.toFixed(3)}, across distinct models ρ = ${across?.spearman}`);
   t.true(Math.abs(pooled - 0.393) < 0.001);
 });
 
 test('fewer than 3 distinct models: no across-model row, however many checkpoints', (t) => {
-  const points: PerfPoint[] = Array.from({ length: 10 }, (_, e) => ({ model: e < 5 ? 'a' : 'b', checkpoint: `epoch-${e}`, performance: e / 10, alignment: e, rsa: null }));
+  const points: PerfPoint[] = Array.from({ length: 10 }, (_, e) => ({
+    model: e < 5 ? 'a' : 'b',
+    checkpoint: `epoch-${e}`,
+    performance: e / 10,
+    alignment: e,
+    rsa: null,
+  }));
   const rows = alignmentVsPerformance(points, { nBoot: 50, level: 0.95, rng: new Rng(2) });
-  t.deepEqual(rows.filter((r) => r.scope === 'across-models'), []);
+  t.deepEqual(
+    rows.filter((r) => r.scope === 'across-models'),
+    [],
+  );
   t.is(rows.filter((r) => r.scope === 'within-model').length, 2);
 });
 
 test('held-out clip accuracy counts test-split clips only, by hand: 2 of 3', (t) => {
   const a = path.join(tmp, 'cli');
   // brainalign train's layout: stim_id, genre, split.
-  writeTsv(path.join(a, 'split.tsv'), ['stim_id', 'genre', 'split'], [
-    { stim_id: 'rock.00000', genre: 'rock', split: 'test' }, { stim_id: 'rock.00001', genre: 'rock', split: 'train' },
-    { stim_id: 'jazz.00000', genre: 'jazz', split: 'test' }, { stim_id: 'jazz.00001', genre: 'jazz', split: 'val' },
-    { stim_id: 'pop.00000', genre: 'pop', split: 'test' },
-  ]);
+  writeTsv(
+    path.join(a, 'split.tsv'),
+    ['stim_id', 'genre', 'split'],
+    [
+      { stim_id: 'rock.00000', genre: 'rock', split: 'test' },
+      { stim_id: 'rock.00001', genre: 'rock', split: 'train' },
+      { stim_id: 'jazz.00000', genre: 'jazz', split: 'test' },
+      { stim_id: 'jazz.00001', genre: 'jazz', split: 'val' },
+      { stim_id: 'pop.00000', genre: 'pop', split: 'test' },
+    ],
+  );
   // Train and validation clips are classified right but must not count; one test clip is wrong.
-  const choices = new Map([['rock.00000', 'rock'], ['rock.00001', 'rock'], ['jazz.00000', 'pop'], ['jazz.00001', 'jazz'], ['pop.00000', 'pop']]);
+  const choices = new Map([
+    ['rock.00000', 'rock'],
+    ['rock.00001', 'rock'],
+    ['jazz.00000', 'pop'],
+    ['jazz.00001', 'jazz'],
+    ['pop.00000', 'pop'],
+  ]);
   t.deepEqual(heldOutClipAccuracy(choices, readTrainSplit(a)), { accuracy: 2 / 3, n: 3 });
   // One layout only: the library's old clip column is refused, naming the file.
   const b = path.join(tmp, 'lib');

@@ -28,7 +28,11 @@ const W = rng.fork('w').normals(nFeat * nVox);
 
 function featureStore(): string {
   const dir = path.join(tmp, 'features');
-  writeTsv(path.join(dir, 'stimuli.tsv'), ['stim_id', 'row_start', 'n_rows'], ids.map((id, i) => ({ stim_id: id, row_start: i, n_rows: 1 })));
+  writeTsv(
+    path.join(dir, 'stimuli.tsv'),
+    ['stim_id', 'row_start', 'n_rows'],
+    ids.map((id, i) => ({ stim_id: id, row_start: i, n_rows: 1 })),
+  );
   writeNpy(path.join(dir, 'm', 'x', 'iter-0.npy'), feats, [nClips, nFeat]);
   writeNpy(path.join(dir, 'm', 'y', 'iter-0.npy'), rng.fork('y').normals(nClips * nFeat), [nClips, nFeat]);
   return dir;
@@ -50,8 +54,19 @@ function subject(label: string, order: number[], featuresDir: string, noise: Rng
     }
   });
   const index: EncodingIndex = {
-    subject: label, task: 'test', model: 'm', checkpoint: null, featuresDir, tr: 1, areas: ['x', 'y'], rois: ['A'], nVoxels: nVox, maps: [],
-    clips: order.map((c, k) => ({ stimId: ids[c], onset: 10 * k, duration: 4 })), files: { roi: 'none' }, predAreas: [],
+    subject: label,
+    task: 'test',
+    model: 'm',
+    checkpoint: null,
+    featuresDir,
+    tr: 1,
+    areas: ['x', 'y'],
+    rois: ['A'],
+    nVoxels: nVox,
+    maps: [],
+    clips: order.map((c, k) => ({ stimId: ids[c], onset: 10 * k, duration: 4 })),
+    files: { roi: 'none' },
+    predAreas: [],
   };
   return { dir: path.join(tmp, label), index, r: new Float32Array(0), reliability: new Float32Array(nVox), roiOfVoxel: new Int32Array(nVox), testMean, nTest };
 }
@@ -60,10 +75,26 @@ test('RSA chooses the planted area, scores high, is invariant to presentation or
   const fdir = featureStore();
   const natural = Array.from({ length: nClips }, (_, i) => i);
   const reversed = natural.slice().reverse();
-  const opts = { metric: 'correlation' as const, comparison: 'spearman' as const, zscore: true, folds: 5, repeats: 4, response: 'window' as const, windowSec: [4, 2] as [number, number] };
-  const a = modelRsa([subject('01', natural, fdir, new Rng(1, 'n1')), subject('02', natural, fdir, new Rng(1, 'n2'))], ['A'], { ...opts, rng: new Rng(7, 'rsa') });
-  const b = modelRsa([subject('01', natural, fdir, new Rng(1, 'n1')), subject('02', reversed, fdir, new Rng(1, 'n2'))], ['A'], { ...opts, rng: new Rng(7, 'rsa') });
-  t.log(`score ${a.score.toFixed(3)}, chosen ${JSON.stringify(a.perRoi.A.chosen)}, ceiling [${a.perRoi.A.ceilingLower?.toFixed(3)}, ${a.perRoi.A.ceilingUpper?.toFixed(3)}]`);
+  const opts = {
+    metric: 'correlation' as const,
+    comparison: 'spearman' as const,
+    zscore: true,
+    folds: 5,
+    repeats: 4,
+    response: 'window' as const,
+    windowSec: [4, 2] as [number, number],
+  };
+  const a = modelRsa([subject('01', natural, fdir, new Rng(1, 'n1')), subject('02', natural, fdir, new Rng(1, 'n2'))], ['A'], {
+    ...opts,
+    rng: new Rng(7, 'rsa'),
+  });
+  const b = modelRsa([subject('01', natural, fdir, new Rng(1, 'n1')), subject('02', reversed, fdir, new Rng(1, 'n2'))], ['A'], {
+    ...opts,
+    rng: new Rng(7, 'rsa'),
+  });
+  t.log(
+    `score ${a.score.toFixed(3)}, chosen ${JSON.stringify(a.perRoi.A.chosen)}, ceiling [${a.perRoi.A.ceilingLower?.toFixed(3)}, ${a.perRoi.A.ceilingUpper?.toFixed(3)}]`,
+  );
   // Not 1: z-scoring the 6 voxels reweights the 3-feature geometry the linear map carries.
   t.true(a.score > 0.6);
   const cells = (nClips * (nClips - 1)) / 2;
@@ -112,8 +143,25 @@ test('synthetic study: the noise-only Control ROI is at chance in RSA (permutati
   }
   const encs = encDirs.flatMap((d) => readEncodings(d));
   const rois = encs[0].index.rois;
-  const res = modelRsa(encs, rois, { metric: 'correlation', comparison: 'spearman', zscore: true, folds: 5, repeats: 5, response: 'glm', windowSec: [4, 2], rng: new Rng(3, 'rsa'), nPerm: 39 });
-  t.log(rois.map((r) => `${r} ${res.perRoi[r].score.toFixed(3)} (p ${res.perRoi[r].p?.toFixed(2)}) [ceiling ${res.perRoi[r].ceilingLower?.toFixed(3)}, ${res.perRoi[r].ceilingUpper?.toFixed(3)}]`).join('; '));
+  const res = modelRsa(encs, rois, {
+    metric: 'correlation',
+    comparison: 'spearman',
+    zscore: true,
+    folds: 5,
+    repeats: 5,
+    response: 'glm',
+    windowSec: [4, 2],
+    rng: new Rng(3, 'rsa'),
+    nPerm: 39,
+  });
+  t.log(
+    rois
+      .map(
+        (r) =>
+          `${r} ${res.perRoi[r].score.toFixed(3)} (p ${res.perRoi[r].p?.toFixed(2)}) [ceiling ${res.perRoi[r].ceilingLower?.toFixed(3)}, ${res.perRoi[r].ceilingUpper?.toFixed(3)}]`,
+      )
+      .join('; '),
+  );
   // Stimulus-permutation test (39 draws, smallest p 1/40): every auditory ROI above chance, the noise-only Control not.
   for (const r of ['A1', 'Belt', 'Parabelt', 'T2/T3']) t.true((res.perRoi[r].p ?? 1) <= 0.025, `${r}: p ${res.perRoi[r].p}`);
   t.true((res.perRoi.Control.p ?? 0) > 0.05, `Control: p ${res.perRoi.Control.p}`);

@@ -28,7 +28,10 @@ test('combination rules: mean, weighted mean, weighted geometric mean', (t) => {
   t.is(combineScores(0.6, 0.4, { combine: 'mean', weights: { neural: 1, behaviour: 1 } }), 0.5);
   t.true(Math.abs(combineScores(0.6, 0.4, { combine: 'weighted', weights: { neural: 3, behaviour: 1 } }) - 0.55) < 1e-12);
   t.true(Math.abs(combineScores(0.6, 0.4, { combine: 'geometric', weights: { neural: 1, behaviour: 1 } }) - Math.sqrt(0.24)) < 1e-12);
-  t.true(Math.abs(combineScores(0.8, 0.2, { combine: 'geometric', weights: { neural: 1, behaviour: 3 } }) - Math.exp((Math.log(0.8) + 3 * Math.log(0.2)) / 4)) < 1e-12);
+  t.true(
+    Math.abs(combineScores(0.8, 0.2, { combine: 'geometric', weights: { neural: 1, behaviour: 3 } }) - Math.exp((Math.log(0.8) + 3 * Math.log(0.2)) / 4)) <
+      1e-12,
+  );
   t.is(combineScores(0.6, 0, { combine: 'geometric', weights: { neural: 1, behaviour: 1 } }), 0);
 });
 
@@ -62,7 +65,12 @@ test('correspondence: a planted diagonal is detected (p < 0.01); a shuffled (der
   // Descriptive matrix (area_roi.tsv): 0.4/0.8 = 0.5 on the diagonal, 0.2/0.8 = 0.25 off it.
   t.true(Math.abs(m.normalised[0] - 0.5) < 0.02 && Math.abs(m.normalised[1] - 0.25) < 0.02);
   t.true(Math.abs(m.ceilings[0].value - 0.8) < 1e-6 && m.ceilings[0].kind === 'r');
-  const pairs: [number, number][] = [[0, 0], [1, 1], [2, 2], [3, 3]];
+  const pairs: [number, number][] = [
+    [0, 0],
+    [1, 1],
+    [2, 2],
+    [3, 3],
+  ];
   const good = correspondenceTest(diag, pairs, { rng: new Rng(3), nPerm: 199 });
   t.is(good.ownRoiBest, 1);
   t.is(good.ownAreaBest, 1);
@@ -74,7 +82,10 @@ test('correspondence: a planted diagonal is detected (p < 0.01); a shuffled (der
   t.true(shuffled.contrast < 0);
   t.true(shuffled.p > 0.5, `p ${shuffled.p}`);
   // Index on a hand matrix: row 1's own ROI (0.3) loses to 0.4 → ownRoiBest 1/2; contrast (0.9+0.3)/2 − (0.4+0.1)/2 = 0.35.
-  const hand = correspondenceIndex(Float64Array.from([0.9, 0.1, 0.4, 0.3]), 2, [[0, 0], [1, 1]]);
+  const hand = correspondenceIndex(Float64Array.from([0.9, 0.1, 0.4, 0.3]), 2, [
+    [0, 0],
+    [1, 1],
+  ]);
   t.is(hand.ownRoiBest, 0.5);
   t.is(hand.ownAreaBest, 1);
   t.true(Math.abs(hand.contrast - 0.35) < 1e-12);
@@ -92,7 +103,10 @@ test('BAS end to end: planted s_r = ½(0.25 + 0.1875) = 0.219, s_b ≈ 1, BAS = 
   t.is(rep.bas.estimate, (rep.sR.estimate + rep.sB.estimate) / 2);
   for (const e of [rep.sR, rep.sB, rep.bas]) t.true(e.lo <= e.estimate + 1e-9 && e.estimate <= e.hi + 0.02 && e.se > 0);
   t.is(rep.matrix.values.length, 16);
-  t.deepEqual(rep.pairScores.map((p) => p.roi), BAS_DEFAULT_PAIRS.map((p) => p.roi));
+  t.deepEqual(
+    rep.pairScores.map((p) => p.roi),
+    BAS_DEFAULT_PAIRS.map((p) => p.roi),
+  );
   t.is(rep.correspondence?.p, 1 / 100);
   const again = computeBas(neural, behaviour, { nBoot: 200, nPerm: 99 }, new Rng(6));
   t.deepEqual(again.sR, rep.sR);
@@ -106,7 +120,10 @@ test('BAS end to end: planted s_r = ½(0.25 + 0.1875) = 0.219, s_b ≈ 1, BAS = 
 test('bad BAS configuration is an InputError naming the problem', (t) => {
   const neural = plantedNeural([0, 1, 2, 3], new Rng(4));
   const behaviour = plantedBehaviour(20, 3, 5, 5);
-  t.throws(() => computeBas(neural, behaviour, { pairs: [{ area: 'V1', roi: 'A1' }], nBoot: 10, nPerm: 0 }, new Rng(1)), { instanceOf: InputError, message: /V1/ });
+  t.throws(() => computeBas(neural, behaviour, { pairs: [{ area: 'V1', roi: 'A1' }], nBoot: 10, nPerm: 0 }, new Rng(1)), {
+    instanceOf: InputError,
+    message: /V1/,
+  });
   t.throws(() => computeBas(neural, behaviour, { clip: { lo: 1, hi: 0 }, nBoot: 10 }, new Rng(1)), { instanceOf: InputError, message: /clip/ });
   t.is(BasConfigSchema.parse({}).combine, 'mean');
 });
@@ -127,7 +144,9 @@ test('a flat model (same features in every area) scores clearly below the plante
   const hier = computeBas(plantedNeural([0, 1, 2, 3], new Rng(8)), behaviour, pairs, new Rng(9));
   // The flat model predicts every ROI as well as the hierarchy predicts its own ROI (r = 0.4) …
   const flat = computeBas(flatNeural(0.4, new Rng(8)), behaviour, pairs, new Rng(9));
-  t.log(`s_r hierarchy ${hier.sR.estimate.toFixed(3)} [${hier.sR.lo.toFixed(3)}, ${hier.sR.hi.toFixed(3)}], flat ${flat.sR.estimate.toFixed(3)} [${flat.sR.lo.toFixed(3)}, ${flat.sR.hi.toFixed(3)}]`);
+  t.log(
+    `s_r hierarchy ${hier.sR.estimate.toFixed(3)} [${hier.sR.lo.toFixed(3)}, ${hier.sR.hi.toFixed(3)}], flat ${flat.sR.estimate.toFixed(3)} [${flat.sR.lo.toFixed(3)}, ${flat.sR.hi.toFixed(3)}]`,
+  );
   // … so its level is the same (0.25) but its specificity is exactly 0: s_r = 0.25/2.
   for (const p of flat.pairScores) t.true(Math.abs(p.specificity) < 1e-12);
   t.true(Math.abs(flat.sR.estimate - 0.127) < 0.01, `flat ${flat.sR.estimate}`);
@@ -143,11 +162,20 @@ test('per-subject s_r by hand: medians of max(r,0)²/max(ρ,0.182) per subject, 
   const rA = [0.5, 0.3, 0.2, 0.1, -0.2, 0.0, 0.4, 0.6, 0.9, 0.2, 0.1, 0.3]; // area a (paired with ROI A)
   const rB = [0.1, 0.1, 0.1, 0.5, 0.4, 0.6, 0.2, 0.0, 0.9, 0.3, 0.5, 0.7]; // area b (paired with ROI B)
   const inp: AreaRoiInput = {
-    areas: ['a', 'b'], rois: ['A', 'B'], nVoxels: 12, r: Float64Array.from([...rA, ...rB]), reliability: rel,
+    areas: ['a', 'b'],
+    rois: ['A', 'B'],
+    nVoxels: 12,
+    r: Float64Array.from([...rA, ...rB]),
+    reliability: rel,
     roiOfVoxel: Int32Array.from([0, 0, 0, 1, 1, 1, 0, 0, 0, 1, 1, 1]),
-    subjects: ['01', '02'], subjectOfVoxel: Int32Array.from([0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1]),
+    subjects: ['01', '02'],
+    subjectOfVoxel: Int32Array.from([0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1]),
   };
-  const med = (x: number[]): number => { const a = x.slice().sort((p, q) => p - q); const m = a.length >> 1; return a.length % 2 ? a[m] : (a[m - 1] + a[m]) / 2; };
+  const med = (x: number[]): number => {
+    const a = x.slice().sort((p, q) => p - q);
+    const m = a.length >> 1;
+    return a.length % 2 ? a[m] : (a[m - 1] + a[m]) / 2;
+  };
   const q = (r: number, rho: number): number => Math.max(r, 0) ** 2 / Math.max(rho, 0.182);
   // Subject 01: a in A: q(.5,.5)=.5, q(.3,.5)=.18, q(.2,.1)=.04/.182=.2198 → median .2198;  b in A: .02, .02, .01/.182 → median .02
   //             b in B: q(.5)=.5, q(.4)=.32, q(.6)=.72 → .5;  a in B: .02, 0 (r<0), 0 → 0
@@ -155,12 +183,36 @@ test('per-subject s_r by hand: medians of max(r,0)²/max(ρ,0.182) per subject, 
   // Subject 02 (voxel 8 dropped from ROI A): a in A: q(.4)=.32, q(.6)=.72 → .52; b in A: .08, 0 → .04
   //             b in B: .18, .5, .98 → .5;  a in B: .08, .02, .18 → .08
   const s2 = ((0.52 + (0.52 - 0.04)) / 2 + (0.5 + (0.5 - 0.08)) / 2) / 2;
-  const rep = computeBas(inp, plantedBehaviour(20, 3, 5, 5), { pairs: [{ area: 'a', roi: 'A' }, { area: 'b', roi: 'B' }], nBoot: 20, nPerm: 0 }, new Rng(1));
+  const rep = computeBas(
+    inp,
+    plantedBehaviour(20, 3, 5, 5),
+    {
+      pairs: [
+        { area: 'a', roi: 'A' },
+        { area: 'b', roi: 'B' },
+      ],
+      nBoot: 20,
+      nPerm: 0,
+    },
+    new Rng(1),
+  );
   t.true(Math.abs(rep.perSubject[0].sR - s1) < 1e-12, `${rep.perSubject[0].sR} vs ${s1}`);
   t.true(Math.abs(rep.perSubject[1].sR - s2) < 1e-12, `${rep.perSubject[1].sR} vs ${s2}`);
   t.true(Math.abs(rep.sR.estimate - (s1 + s2) / 2) < 1e-12);
-  t.deepEqual(rep.perSubject.map((s) => s.undefinedVoxels), [{ A: 0, B: 0 }, { A: 1, B: 0 }]);
-  t.deepEqual(rep.perSubject.map((s) => s.voxels), [{ A: 3, B: 3 }, { A: 3, B: 3 }]);
+  t.deepEqual(
+    rep.perSubject.map((s) => s.undefinedVoxels),
+    [
+      { A: 0, B: 0 },
+      { A: 1, B: 0 },
+    ],
+  );
+  t.deepEqual(
+    rep.perSubject.map((s) => s.voxels),
+    [
+      { A: 3, B: 3 },
+      { A: 3, B: 3 },
+    ],
+  );
   // Matrix = mean over subjects of the cells: a in A = (.2198 + .52)/2.
   t.true(Math.abs(rep.matrix.values[0] - (0.04 / 0.182 + 0.52) / 2) < 1e-12);
 });
@@ -175,17 +227,29 @@ test('stimulus bootstrap: a replicate recomputes r over the drawn clips’ volum
   const pred = Float32Array.from({ length: 2 * nT * n }, (_, i) => data[i % (nT * n)] + rng.normal());
   const clipOfVolume = clipOfVolumes([{ onset: 0 }, { onset: 10 }, { onset: 20 }], nT, 2);
   const inp: AreaRoiInput = {
-    areas: ['a', 'b'], rois: ['A', 'B'], nVoxels: 2, r: new Float64Array(4), reliability: Float64Array.from([0.5, 0.6]), roiOfVoxel: Int32Array.from([0, 1]),
-    subjects: ['01'], subjectOfVoxel: Int32Array.from([0, 0]),
+    areas: ['a', 'b'],
+    rois: ['A', 'B'],
+    nVoxels: 2,
+    r: new Float64Array(4),
+    reliability: Float64Array.from([0.5, 0.6]),
+    roiOfVoxel: Int32Array.from([0, 1]),
+    subjects: ['01'],
+    subjectOfVoxel: Int32Array.from([0, 0]),
   };
   // Draw the subject (0), then clips 2, 2, 0: clip 2 counts twice, clip 0 once, clip 1 not at all.
   const seq = [0, 2, 2, 0];
   let i = 0;
   const rep = stimulusReplicate(inp, [{ nT, clipOfVolume, nClips: 3, voxels: Int32Array.from([0, 1]), pred, data }], { int: () => seq[i++] });
-  const ref = py<number[]>(`import sys, json, numpy as np
+  const ref = py<number[]>(
+    `import sys, json, numpy as np
 d = json.load(sys.stdin); T = d['T']; P = np.array(d['pred']).reshape(2, T, 2); Y = np.array(d['data']).reshape(T, 2); c = np.array(d['clip'])
 idx = np.concatenate([np.where(c == k)[0] for k in d['draw']])
-print(json.dumps([float(np.corrcoef(P[a, idx, j], Y[idx, j])[0, 1]) for a in range(2) for j in range(2)]))`, { T: nT, pred: Array.from(pred), data: Array.from(data), clip: Array.from(clipOfVolume), draw: [2, 2, 0] });
-  t.true(Array.from(rep.r).every((x, k) => Math.abs(x - ref[k]) < 1e-9), `${Array.from(rep.r).join(', ')} vs ${ref.join(', ')}`);
+print(json.dumps([float(np.corrcoef(P[a, idx, j], Y[idx, j])[0, 1]) for a in range(2) for j in range(2)]))`,
+    { T: nT, pred: Array.from(pred), data: Array.from(data), clip: Array.from(clipOfVolume), draw: [2, 2, 0] },
+  );
+  t.true(
+    Array.from(rep.r).every((x, k) => Math.abs(x - ref[k]) < 1e-9),
+    `${Array.from(rep.r).join(', ')} vs ${ref.join(', ')}`,
+  );
   t.deepEqual(Array.from(rep.reliability), [0.5, 0.6]);
 });

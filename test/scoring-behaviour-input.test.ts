@@ -31,11 +31,28 @@ const ROWS = [
 test('only held-out test clips enter s_b when the split names any; p_<genre> columns give the softmax', (t) => {
   const dir = trainDir('split', ROWS, ['stim_id', 'true_genre', 'predicted_genre', 'split', 'p_blues', 'p_jazz', 'p_rock']);
   const { choices, probs } = modelChoices(dir, null);
-  t.deepEqual([...choices], [['b', 'blues'], ['c', 'blues']]);
-  t.deepEqual([...(probs.get('b') ?? [])], [['blues', 0.6], ['jazz', 0.3], ['rock', 0.1]]);
+  t.deepEqual(
+    [...choices],
+    [
+      ['b', 'blues'],
+      ['c', 'blues'],
+    ],
+  );
+  t.deepEqual(
+    [...(probs.get('b') ?? [])],
+    [
+      ['blues', 0.6],
+      ['jazz', 0.3],
+      ['rock', 0.1],
+    ],
+  );
   t.false(probs.has('a'));
   // No test clip at all (every clip fitted or validated): every row is scored.
-  const noTest = trainDir('no-test', ROWS.map((r) => ({ ...r, split: 'train' })), ['stim_id', 'true_genre', 'predicted_genre', 'split', 'p_blues', 'p_jazz', 'p_rock']);
+  const noTest = trainDir(
+    'no-test',
+    ROWS.map((r) => ({ ...r, split: 'train' })),
+    ['stim_id', 'true_genre', 'predicted_genre', 'split', 'p_blues', 'p_jazz', 'p_rock'],
+  );
   t.is(modelChoices(noTest, null).choices.size, 4);
   // The table's format is fixed: a table without split and p_<genre> columns, or with a non-probability, is refused naming the file.
   const old = trainDir('old', ROWS, ['stim_id', 'true_genre', 'predicted_genre']);
@@ -51,7 +68,16 @@ test('behaviourInput lays the softmax out over every genre, including one no lis
   const humans = {
     subjects: ['sub-01', 'sub-02'],
     trials: new Map([
-      ['b', { trueGenre: 'jazz', responses: new Map([['sub-01', 'jazz'], ['sub-02', 'blues']]) }],
+      [
+        'b',
+        {
+          trueGenre: 'jazz',
+          responses: new Map([
+            ['sub-01', 'jazz'],
+            ['sub-02', 'blues'],
+          ]),
+        },
+      ],
       ['c', { trueGenre: 'blues', responses: new Map([['sub-01', 'blues']]) }],
     ]),
   };

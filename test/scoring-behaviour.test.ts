@@ -29,7 +29,8 @@ test('error consistency κ: hand case 7/15; equals numpy on random observer pair
     const b = a.map((x) => (rng.uniform() < 0.6 ? x : rng.uniform() < 0.5));
     return { a, b };
   });
-  const ref = pyStdin<number[]>(`
+  const ref = pyStdin<number[]>(
+    `
 import sys, json, numpy as np
 out = []
 for p in json.load(sys.stdin):
@@ -37,7 +38,9 @@ for p in json.load(sys.stdin):
     p1, p2 = a.mean(), b.mean()
     cexp = p1 * p2 + (1 - p1) * (1 - p2)
     out.append(float(((a == b).mean() - cexp) / (1 - cexp)))
-print(json.dumps(out))`, pairs);
+print(json.dumps(out))`,
+    pairs,
+  );
   pairs.forEach((p, i) => t.true(Math.abs(errorConsistency(p.a, p.b) - ref[i]) < 1e-12, `pair ${i}`));
   t.true(Number.isNaN(errorConsistency(bools('1111'), bools('1111'))), 'both never err');
   t.true(Number.isNaN(errorConsistency([], [])));
@@ -68,16 +71,12 @@ test('profiles, κ and the split-half ceiling on a small case equal an independe
     trueGenre: Int32Array.from([0, 0, 1, 1, 2, 2]),
     model: Int32Array.from([0, 1, 1, 1, 2, 0]),
     modelProbs: Float64Array.from([0.7, 0.2, 0.1, 0.4, 0.5, 0.1, 0.1, 0.8, 0.1, 0.2, 0.6, 0.2, 0.1, 0.1, 0.8, 0.5, 0.1, 0.4]),
-    humans: Int32Array.from([
-      0, 1, 1, 1, 2, 0,
-      0, 0, 1, 2, 2, 0,
-      0, 1, 1, 0, 2, 2,
-      0, 1, 1, 1, 2, -1,
-    ]),
+    humans: Int32Array.from([0, 1, 1, 1, 2, 0, 0, 0, 1, 2, 2, 0, 0, 1, 1, 0, 2, 2, 0, 1, 1, 1, 2, -1]),
     nHumans: 4,
   };
   const s = behaviourScore(b);
-  const ref = pyStdin<Record<string, number>>(`
+  const ref = pyStdin<Record<string, number>>(
+    `
 import sys, json, itertools, numpy as np
 d = json.load(sys.stdin)
 G, H = d['G'], d['H']
@@ -110,8 +109,12 @@ model = np.array(d['model'])
 km = np.mean([kappa((model == g)[hum[h] >= 0], (hum[h] == g)[hum[h] >= 0]) for h in range(H)])
 kh = np.mean([kappa((hum[i] == g)[(hum[i] >= 0) & (hum[j] >= 0)], (hum[j] == g)[(hum[i] >= 0) & (hum[j] >= 0)]) for i, j in itertools.combinations(range(H), 2)])
 print(json.dumps(dict(rD=rD, rE=rE, rhoD=rhoD, rhoE=rhoE, sB=0.5 * (rD / np.sqrt(rhoD) + rE / np.sqrt(rhoE)), km=km, kh=kh,
-    accH=float((hum == g).sum() / (hum >= 0).sum()))))`, { G: 3, H: 4, true: [...b.trueGenre], probs: [...(b.modelProbs ?? [])], humans: [...b.humans], model: [...b.model] });
-  t.log(`r_D ${s.difficultyModel.toFixed(4)} ρ_D ${s.difficultyCeiling.toFixed(4)} r_E ${s.errorModel.toFixed(4)} ρ_E ${s.errorCeiling.toFixed(4)} s_b ${s.sB.toFixed(4)}`);
+    accH=float((hum == g).sum() / (hum >= 0).sum()))))`,
+    { G: 3, H: 4, true: [...b.trueGenre], probs: [...(b.modelProbs ?? [])], humans: [...b.humans], model: [...b.model] },
+  );
+  t.log(
+    `r_D ${s.difficultyModel.toFixed(4)} ρ_D ${s.difficultyCeiling.toFixed(4)} r_E ${s.errorModel.toFixed(4)} ρ_E ${s.errorCeiling.toFixed(4)} s_b ${s.sB.toFixed(4)}`,
+  );
   const close = (a: number, x: number, what: string): void => {
     t.true(Math.abs(a - x) < 1e-9, `${what}: ${a} vs numpy ${x}`);
   };
@@ -150,7 +153,9 @@ test('planted: a held-out listener from the same response model scores s_b ≈ 1
   const guess = behaviourScore(asInput(panel, randomGuesser(panel, rng.fork('guess'))));
   const l = behaviourScore(listener);
   const ci = bootstrapSb(listener, 200, 3);
-  t.log(`listener s_b ${l.sB.toFixed(3)} [${ci.lo.toFixed(3)}, ${ci.hi.toFixed(3)}] (ρ_D ${l.difficultyCeiling.toFixed(2)}, ρ_E ${l.errorCeiling.toFixed(2)}); perfect ${perfect.sB.toFixed(3)} (accuracy ${perfect.accuracyModel}); never-human-like ${never.sB.toFixed(3)} (accuracy ${never.accuracyModel.toFixed(2)}, κ ${never.kappaModel.toFixed(3)}); random ${guess.sB.toFixed(3)}; listeners' accuracy ${l.accuracyHuman.toFixed(2)}`);
+  t.log(
+    `listener s_b ${l.sB.toFixed(3)} [${ci.lo.toFixed(3)}, ${ci.hi.toFixed(3)}] (ρ_D ${l.difficultyCeiling.toFixed(2)}, ρ_E ${l.errorCeiling.toFixed(2)}); perfect ${perfect.sB.toFixed(3)} (accuracy ${perfect.accuracyModel}); never-human-like ${never.sB.toFixed(3)} (accuracy ${never.accuracyModel.toFixed(2)}, κ ${never.kappaModel.toFixed(3)}); random ${guess.sB.toFixed(3)}; listeners' accuracy ${l.accuracyHuman.toFixed(2)}`,
+  );
   t.true(Math.abs(l.sB - 1) < 0.1, `listener ${l.sB}`);
   t.true(ci.lo <= 1 && 1 <= ci.hi, `listener CI [${ci.lo}, ${ci.hi}]`);
   // Always right and fully confident: no clip is harder than another, no error goes anywhere.
@@ -220,7 +225,9 @@ test('the default mini-study’s listeners (seed 0: 20 listeners, 80 clips, 30 %
   const ideal = score((g, c) => clipResponseRow(panel.confusion, G, g, panel.ambiguity[c], 1));
   const genreLevel = score((g) => panel.confusion.subarray(g * G, (g + 1) * G));
   const perfect = score((g) => Float64Array.from({ length: G }, (_, k) => (k === g ? 1 : 0)));
-  t.log(`ideal ${ideal.sB.toFixed(3)} (ρ_D ${ideal.difficultyCeiling.toFixed(3)}, ρ_E ${ideal.errorCeiling.toFixed(3)}), genre-level ${genreLevel.sB.toFixed(3)}, perfect ${perfect.sB}; listeners' accuracy ${ideal.accuracyHuman.toFixed(3)}`);
+  t.log(
+    `ideal ${ideal.sB.toFixed(3)} (ρ_D ${ideal.difficultyCeiling.toFixed(3)}, ρ_E ${ideal.errorCeiling.toFixed(3)}), genre-level ${genreLevel.sB.toFixed(3)}, perfect ${perfect.sB}; listeners' accuracy ${ideal.accuracyHuman.toFixed(3)}`,
+  );
   t.true(Math.abs(ideal.sB - 1) < 0.1, `ideal ${ideal.sB}`);
   t.true(genreLevel.sB > 0.2 && genreLevel.sB < 0.6, `genre-level ${genreLevel.sB}`);
   t.is(genreLevel.difficultyModel < ideal.difficultyModel, true, 'clip ambiguity is what the genre-level model misses');

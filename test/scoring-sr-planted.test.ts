@@ -38,12 +38,19 @@ const encs = new Map<string, LoadedEncoding[]>();
 
 test.before(async () => {
   generateStudy(synthCfg, 11, STUDY);
-  const features = await plantedFeatures(STUDY, D, synthCfg.fmri.tr, { models: [{ name: 'planted', noise: 0 }, { name: 'flat', noise: 0, flat: true }] });
+  const features = await plantedFeatures(STUDY, D, synthCfg.fmri.tr, {
+    models: [
+      { name: 'planted', noise: 0 },
+      { name: 'flat', noise: 0, flat: true },
+    ],
+  });
   const cfg = path.join(tmp, 'cfg.json');
   fs.writeFileSync(cfg, JSON.stringify({ encode: { response: 'hrf', highpassSec: 40, nPerm: 0 } }));
   for (const sub of ['01', '02']) {
     const stamp = path.join(D, 'stamps', `encode-${sub}.json`);
-    const r = runCli(['encode', '--features', features, '--bids', STUDY, '--subject', sub, '--config', cfg, '--out', D, '--stamp', stamp, '--quiet'], { env: { BRAINALIGN_TEST_SOURCES: '1' } });
+    const r = runCli(['encode', '--features', features, '--bids', STUDY, '--subject', sub, '--config', cfg, '--out', D, '--stamp', stamp, '--quiet'], {
+      env: { BRAINALIGN_TEST_SOURCES: '1' },
+    });
     if (r.code !== 0) throw new Error(r.stderr);
     const dir = path.resolve(path.dirname(stamp), (JSON.parse(fs.readFileSync(stamp, 'utf8')) as { dir: string }).dir);
     for (const e of readEncodings(dir)) encs.set(e.index.model, [...(encs.get(e.index.model) ?? []), e]);
@@ -67,7 +74,8 @@ test('planted hierarchy vs flat model on the synthetic study: s_r 0.64 vs 0.35 (
   t.is(encs.get('planted')?.length, 2, 'two subjects');
   const hier = score('planted');
   const flat = score('flat');
-  const fmt = (x: ReturnType<typeof score>): string => `s_r ${x.sR.toFixed(3)} (level ${x.level.toFixed(3)}, specificity ${x.specificity.toFixed(3)}; subjects ${x.perSubject.map((v) => v.toFixed(3)).join(', ')}; correspondence p ${x.p.toFixed(2)})`;
+  const fmt = (x: ReturnType<typeof score>): string =>
+    `s_r ${x.sR.toFixed(3)} (level ${x.level.toFixed(3)}, specificity ${x.specificity.toFixed(3)}; subjects ${x.perSubject.map((v) => v.toFixed(3)).join(', ')}; correspondence p ${x.p.toFixed(2)})`;
   t.log(`planted: ${fmt(hier)}\nflat:    ${fmt(flat)}`);
   // Identical features in every area: each ROI is predicted equally by all areas.
   t.true(Math.abs(flat.specificity) < 0.02, `flat specificity ${flat.specificity}`);
@@ -80,7 +88,13 @@ test('planted hierarchy vs flat model on the synthetic study: s_r 0.64 vs 0.35 (
 
 test('the s_r bootstrap resamples subjects and test clips from the stored test predictions; the 95% CIs of planted and flat do not overlap', (t) => {
   // s_b is not the point here: a minimal behaviour input (2 listeners who agree with the model).
-  const behaviour: BehaviourInput = { nGenres: 2, trueGenre: Int32Array.from([0, 1, 0, 1]), model: Int32Array.from([0, 1, 0, 1]), humans: Int32Array.from([0, 1, 0, 1, 0, 1, 1, 1]), nHumans: 2 };
+  const behaviour: BehaviourInput = {
+    nGenres: 2,
+    trueGenre: Int32Array.from([0, 1, 0, 1]),
+    model: Int32Array.from([0, 1, 0, 1]),
+    humans: Int32Array.from([0, 1, 0, 1, 0, 1, 1, 1]),
+    nHumans: 2,
+  };
   const bas = (model: string) => {
     const inp = pooledAreaRoiInput(encs.get(model) ?? []);
     t.is(inp.timecourses?.length, 2, `${model}: test predictions of both subjects`);
@@ -88,7 +102,9 @@ test('the s_r bootstrap resamples subjects and test clips from the stored test p
   };
   const hier = bas('planted');
   const flat = bas('flat');
-  t.log(`s_r planted ${hier.sR.estimate.toFixed(3)} [${hier.sR.lo.toFixed(3)}, ${hier.sR.hi.toFixed(3)}], flat ${flat.sR.estimate.toFixed(3)} [${flat.sR.lo.toFixed(3)}, ${flat.sR.hi.toFixed(3)}]`);
+  t.log(
+    `s_r planted ${hier.sR.estimate.toFixed(3)} [${hier.sR.lo.toFixed(3)}, ${hier.sR.hi.toFixed(3)}], flat ${flat.sR.estimate.toFixed(3)} [${flat.sR.lo.toFixed(3)}, ${flat.sR.hi.toFixed(3)}]`,
+  );
   t.is(hier.neuralBootstrap, 'subjects and test clips');
   t.true(hier.sR.lo < hier.sR.estimate && hier.sR.estimate < hier.sR.hi && hier.sR.se > 0);
   t.true(flat.sR.hi < hier.sR.lo);

@@ -55,7 +55,11 @@ print(json.dumps(out))`,
   );
   DESIGNS.forEach((d, i) => {
     const sos = butterworth(d.order, d.cutoff, d.fs, d.type);
-    const { mag } = sosFreqResponse(sos, freqs.map((u) => (u * d.fs) / 2), d.fs);
+    const { mag } = sosFreqResponse(
+      sos,
+      freqs.map((u) => (u * d.fs) / 2),
+      d.fs,
+    );
     const err = maxAbsDiff(mag, ref[i]!);
     t.true(err < 1e-9, `${d.type} order ${d.order}: max |ΔH| ${err}`);
   });
@@ -92,11 +96,7 @@ for sos in (butter(4,[1,40],btype='bandpass',fs=250,output='sos'),
 print(json.dumps(out))`,
     x,
   );
-  const designs = [
-    butterworth(4, [1, 40], 250, 'bandpass'),
-    butterworth(3, 0.5, 250, 'highpass'),
-    notch(50, 30, 250),
-  ];
+  const designs = [butterworth(4, [1, 40], 250, 'bandpass'), butterworth(3, 0.5, 250, 'highpass'), notch(50, 30, 250)];
   ref.forEach((r, i) => {
     // scipy's own coefficients through our filtfilt: tests the application alone.
     const sciSos = Float64Array.from(r.sos.flat());
@@ -144,7 +144,8 @@ test('planted EEG: 10 Hz alpha (amp 1) + 50 Hz mains (amp 2) + slow drift + offs
   t.true(Math.abs(toneAmplitude(y, 10, fs) - 1) < 0.02, `alpha amp ${toneAmplitude(y, 10, fs)}`);
   t.true(toneAmplitude(y, 50, fs) < 0.01, `mains left ${toneAmplitude(y, 50, fs)}`);
   // Zero phase: the fitted 10 Hz component has the planted phase (sine, no cosine part).
-  let ys = 0, yc = 0;
+  let ys = 0,
+    yc = 0;
   for (let i = n / 4; i < (3 * n) / 4; i++) {
     ys += y[i]! * Math.sin((2 * Math.PI * 10 * i) / fs);
     yc += y[i]! * Math.cos((2 * Math.PI * 10 * i) / fs);

@@ -59,10 +59,7 @@ test('mel filterbank equals an independent numpy derivation (sr 22050/16000, sev
     { sr: 16000, nFft: 512, nMels: 40, fmin: 20, fmax: 7600 },
     { sr: 22050, nFft: 1024, nMels: 64, fmin: 50, fmax: 8000 },
   ];
-  const ref = pyJson<number[][][]>(
-    NUMPY_MEL + `print(json.dumps([fbank(c['sr'],c['nFft'],c['nMels'],c['fmin'],c['fmax']).tolist() for c in inp]))`,
-    configs,
-  );
+  const ref = pyJson<number[][][]>(NUMPY_MEL + `print(json.dumps([fbank(c['sr'],c['nFft'],c['nMels'],c['fmin'],c['fmax']).tolist() for c in inp]))`, configs);
   configs.forEach((c, i) => {
     const fb = melFilterbank(c);
     const r = ref[i]!.flat();
@@ -161,10 +158,22 @@ test('planted 1 kHz tone (sr 16000, on-bin): loudest mel band is the one centred
 
 test('powerToDb follows librosa.power_to_db: amin floor, ref offset, top_db clip, topDb null disables', (t) => {
   const S = new Float32Array([1, 10, 100, 1e-12, 0]);
-  t.deepEqual(Array.from(powerToDb(S, { topDb: null })).map((v) => Math.round(v * 1e4) / 1e4), [0, 10, 20, -100, -100]);
-  t.deepEqual(Array.from(powerToDb(S)).map((v) => Math.round(v * 1e4) / 1e4), [0, 10, 20, -60, -60]);
-  t.deepEqual(Array.from(powerToDb(S, { ref: 100, topDb: 25 })).map((v) => Math.round(v * 1e4) / 1e4), [-20, -10, 0, -25, -25]);
-  t.deepEqual(Array.from(powerToDb(S, { ref: 'max', amin: 1e-5, topDb: null })).map((v) => Math.round(v * 1e4) / 1e4), [-20, -10, 0, -70, -70]);
+  t.deepEqual(
+    Array.from(powerToDb(S, { topDb: null })).map((v) => Math.round(v * 1e4) / 1e4),
+    [0, 10, 20, -100, -100],
+  );
+  t.deepEqual(
+    Array.from(powerToDb(S)).map((v) => Math.round(v * 1e4) / 1e4),
+    [0, 10, 20, -60, -60],
+  );
+  t.deepEqual(
+    Array.from(powerToDb(S, { ref: 100, topDb: 25 })).map((v) => Math.round(v * 1e4) / 1e4),
+    [-20, -10, 0, -25, -25],
+  );
+  t.deepEqual(
+    Array.from(powerToDb(S, { ref: 'max', amin: 1e-5, topDb: null })).map((v) => Math.round(v * 1e4) / 1e4),
+    [-20, -10, 0, -70, -70],
+  );
 });
 
 test('bad spectrogram options are reported as InputError naming the option', (t) => {

@@ -35,7 +35,14 @@ print(json.dumps([firwin(41,0.25,window=('kaiser',5.0)).tolist(), firwin(101,30.
 
 test('resamplePoly equals scipy.signal.resample_poly on a random signal for 6 up/down pairs (max abs err < 2e-6)', (t) => {
   const x = Array.from(new Rng(31, 'resample').normals(3001));
-  const pairs: [number, number][] = [[1, 2], [2, 1], [320, 441], [441, 320], [3, 7], [1, 4]];
+  const pairs: [number, number][] = [
+    [1, 2],
+    [2, 1],
+    [320, 441],
+    [441, 320],
+    [3, 7],
+    [1, 4],
+  ];
   const ref = pyJson<number[][]>(
     `from scipy.signal import resample_poly
 x=np.array(inp['x'])

@@ -10,7 +10,12 @@ test('frameWindows: starts 0, hop, 2·hop … while the window fits; count = ⌊
   t.is(frameWindows(3, 4, 1).length, 0);
   // 6 s at 22050 Hz cut into 2 s windows every 1 s → 5 windows.
   t.is(frameWindows(6 * 22050, 2 * 22050, 22050).length, 5);
-  for (const [n, len, hop] of [[1000, 37, 5], [99, 10, 10], [100, 10, 10], [12345, 512, 128]] as const) {
+  for (const [n, len, hop] of [
+    [1000, 37, 5],
+    [99, 10, 10],
+    [100, 10, 10],
+    [12345, 512, 128],
+  ] as const) {
     const s = frameWindows(n, len, hop);
     t.is(s.length, Math.floor((n - len) / hop) + 1);
     t.true(s[s.length - 1]! + len <= n && s[s.length - 1]! + hop + len > n);

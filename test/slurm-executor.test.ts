@@ -42,7 +42,18 @@ test.after.always(() => {
 const target = (d: string) => path.join(d, 'stamps', 'align-encode-logmel_sub-01.json');
 
 function makeArgs(d: string, extra: string[]): string[] {
-  return ['--no-print-directory', ...KEEP_BUILD, '-j2', `SYNTH_CFG=${synthCfg}`, `STUDY=${study}`, `D=${d}`, 'FMRI_SUBJECTS=01', 'QUIET=--quiet', ...extra, target(d)];
+  return [
+    '--no-print-directory',
+    ...KEEP_BUILD,
+    '-j2',
+    `SYNTH_CFG=${synthCfg}`,
+    `STUDY=${study}`,
+    `D=${d}`,
+    'FMRI_SUBJECTS=01',
+    'QUIET=--quiet',
+    ...extra,
+    target(d),
+  ];
 }
 
 function makeRun(d: string, extra: string[]): { done: Promise<{ code: number; stderr: string }> } {
@@ -69,7 +80,11 @@ function encodeFiles(d: string): Map<string, Buffer> {
   return out;
 }
 
-function sameBytes(t: { is: (a: unknown, b: unknown, m?: string) => void; true: (a: boolean, m?: string) => void }, a: Map<string, Buffer>, b: Map<string, Buffer>): void {
+function sameBytes(
+  t: { is: (a: unknown, b: unknown, m?: string) => void; true: (a: boolean, m?: string) => void },
+  a: Map<string, Buffer>,
+  b: Map<string, Buffer>,
+): void {
   t.is([...b.keys()].sort().join('\n'), [...a.keys()].sort().join('\n'), 'the same files');
   for (const [k, v] of a) t.true(v.equals(b.get(k) ?? Buffer.alloc(0)), `${k} differs`);
 }
@@ -77,74 +92,96 @@ function sameBytes(t: { is: (a: unknown, b: unknown, m?: string) => void; true: 
 const localRoot = path.join(work, 'local');
 const slurmRoot = path.join(work, 'slurm');
 
-test.serial('make EXECUTOR=slurm ENCODE_CHUNKS=2 (synth, features, two voxel chunks, merge as five jobs) gives the local run\'s encoding byte for byte', async (t) => {
-  // The local make and the cluster's run side by side: both mostly wait.
-  const [lr, sr] = await Promise.all([makeRun(localRoot, []).done, makeRun(slurmRoot, ['EXECUTOR=slurm', 'ENCODE_CHUNKS=2']).done]);
-  t.is(lr.code, 0, lr.stderr);
-  t.is(sr.code, 0, sr.stderr);
-  const d = slurmRoot;
-  sameBytes(t, encodeFiles(localRoot), encodeFiles(d));
-  // Each stage ran as its own job: five records, every one done by one job.
-  const status = runCli(['cache', 'status', '--root', d, '--json']);
-  t.is(status.code, 0, status.stderr);
-  const rows = JSON.parse(status.stdout) as { target: string; state: string; jobId: string | null; attempts: number }[];
-  const jobs = rows.filter((x) => x.jobId !== null);
-  t.deepEqual(jobs.map((x) => x.target).sort(), ['align-encode-logmel_sub-01', 'align-encode-logmel_sub-01.chunk-1-of-2', 'align-encode-logmel_sub-01.chunk-2-of-2', 'align-features-logmel', 'input']);
-  t.true(jobs.every((x) => x.state === 'done' && x.attempts === 1));
-  // The two chunks hold disjoint voxel ranges (blocks of 256 of the 440 voxels), so both really fitted.
-  const chunks = fs.readdirSync(path.join(d, 'artifacts', 'encode-chunk')).filter((k) => !k.startsWith('.'));
-  t.is(chunks.length, 2);
-});
+test.serial(
+  "make EXECUTOR=slurm ENCODE_CHUNKS=2 (synth, features, two voxel chunks, merge as five jobs) gives the local run's encoding byte for byte",
+  async (t) => {
+    // The local make and the cluster's run side by side: both mostly wait.
+    const [lr, sr] = await Promise.all([makeRun(localRoot, []).done, makeRun(slurmRoot, ['EXECUTOR=slurm', 'ENCODE_CHUNKS=2']).done]);
+    t.is(lr.code, 0, lr.stderr);
+    t.is(sr.code, 0, sr.stderr);
+    const d = slurmRoot;
+    sameBytes(t, encodeFiles(localRoot), encodeFiles(d));
+    // Each stage ran as its own job: five records, every one done by one job.
+    const status = runCli(['cache', 'status', '--root', d, '--json']);
+    t.is(status.code, 0, status.stderr);
+    const rows = JSON.parse(status.stdout) as { target: string; state: string; jobId: string | null; attempts: number }[];
+    const jobs = rows.filter((x) => x.jobId !== null);
+    t.deepEqual(jobs.map((x) => x.target).sort(), [
+      'align-encode-logmel_sub-01',
+      'align-encode-logmel_sub-01.chunk-1-of-2',
+      'align-encode-logmel_sub-01.chunk-2-of-2',
+      'align-features-logmel',
+      'input',
+    ]);
+    t.true(jobs.every((x) => x.state === 'done' && x.attempts === 1));
+    // The two chunks hold disjoint voxel ranges (blocks of 256 of the 440 voxels), so both really fitted.
+    const chunks = fs.readdirSync(path.join(d, 'artifacts', 'encode-chunk')).filter((k) => !k.startsWith('.'));
+    t.is(chunks.length, 2);
+  },
+);
 
-test.serial('a chunk job frozen and cancelled mid-stage (scontrol suspend, scancel) is resubmitted; its temp folder is ignored and collected; the encoding is still the local bytes', async (t) => {
-  const ref = encodeFiles(localRoot);
-  // The same root as above with the encoding and its chunks removed: make redoes only them.
-  const d = slurmRoot;
-  // Chunk 1's key (a content address: the same in this re-run) names its stage temp folder, .tmp-<key>-<pid>-<ms>.
-  const chunkStamp = path.join(d, 'stamps', 'align-encode-logmel_sub-01.chunk-1-of-2.json');
-  t.true(fs.existsSync(chunkStamp), 'the run above left its chunk stamps');
-  const chunkKey = (JSON.parse(fs.readFileSync(chunkStamp, 'utf8')) as { key: string }).key;
-  for (const f of fs.readdirSync(path.join(d, 'stamps'))) if (f.startsWith('align-encode-')) fs.rmSync(path.join(d, 'stamps', f));
-  for (const p of ['artifacts/encode', 'artifacts/encode-chunk', 'sub-01', '.jobs']) fs.rmSync(path.join(d, p), { recursive: true, force: true });
-  const record = path.join(d, '.jobs', 'align-encode-logmel_sub-01.chunk-1-of-2.json');
-  const tmpParent = path.join(d, 'artifacts', 'encode-chunk');
-  const run = makeRun(d, ['EXECUTOR=slurm', 'ENCODE_CHUNKS=2']);
-  // Wait until the chunk's job has opened its stage temp folder: the stage is mid-way.
-  let jobId = '';
-  const deadline = Date.now() + 90_000;
-  while (Date.now() < deadline) {
-    const rec = fs.existsSync(record) ? (JSON.parse(fs.readFileSync(record, 'utf8')) as { jobId: string; state: string }) : null;
-    const temps = fs.existsSync(tmpParent) ? fs.readdirSync(tmpParent).filter((n) => n.startsWith(`.tmp-${chunkKey}-`)) : [];
-    if (rec && rec.state === 'running' && temps.length > 0) {
-      jobId = rec.jobId;
-      break;
+test.serial(
+  'a chunk job frozen and cancelled mid-stage (scontrol suspend, scancel) is resubmitted; its temp folder is ignored and collected; the encoding is still the local bytes',
+  async (t) => {
+    const ref = encodeFiles(localRoot);
+    // The same root as above with the encoding and its chunks removed: make redoes only them.
+    const d = slurmRoot;
+    // Chunk 1's key (a content address: the same in this re-run) names its stage temp folder, .tmp-<key>-<pid>-<ms>.
+    const chunkStamp = path.join(d, 'stamps', 'align-encode-logmel_sub-01.chunk-1-of-2.json');
+    t.true(fs.existsSync(chunkStamp), 'the run above left its chunk stamps');
+    const chunkKey = (JSON.parse(fs.readFileSync(chunkStamp, 'utf8')) as { key: string }).key;
+    for (const f of fs.readdirSync(path.join(d, 'stamps'))) if (f.startsWith('align-encode-')) fs.rmSync(path.join(d, 'stamps', f));
+    for (const p of ['artifacts/encode', 'artifacts/encode-chunk', 'sub-01', '.jobs']) fs.rmSync(path.join(d, p), { recursive: true, force: true });
+    const record = path.join(d, '.jobs', 'align-encode-logmel_sub-01.chunk-1-of-2.json');
+    const tmpParent = path.join(d, 'artifacts', 'encode-chunk');
+    const run = makeRun(d, ['EXECUTOR=slurm', 'ENCODE_CHUNKS=2']);
+    // Wait until the chunk's job has opened its stage temp folder: the stage is mid-way.
+    let jobId = '';
+    const deadline = Date.now() + 90_000;
+    while (Date.now() < deadline) {
+      const rec = fs.existsSync(record) ? (JSON.parse(fs.readFileSync(record, 'utf8')) as { jobId: string; state: string }) : null;
+      const temps = fs.existsSync(tmpParent) ? fs.readdirSync(tmpParent).filter((n) => n.startsWith(`.tmp-${chunkKey}-`)) : [];
+      if (rec && rec.state === 'running' && temps.length > 0) {
+        jobId = rec.jobId;
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 20));
     }
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  t.not(jobId, '', 'the chunk job was seen running with its temp folder');
-  // Freeze it first, so it cannot finish between our look and the kill.
-  const env = { ...process.env, SLURM_CONF: slurmConf };
-  const suspend = spawnSync('scontrol', ['suspend', jobId], { encoding: 'utf8', env });
-  t.is(suspend.status, 0, `scontrol suspend ${jobId}: ${suspend.stderr} (the job ended before it could be frozen)`);
-  const frozenTemps = fs.readdirSync(tmpParent).filter((n) => n.startsWith(`.tmp-${chunkKey}-`));
-  t.true(frozenTemps.length > 0, 'the frozen job has not renamed its folder');
-  t.is(spawnSync('scancel', [jobId], { encoding: 'utf8', env }).status, 0);
-  const { code, stderr } = await run.done;
-  t.is(code, 0, stderr);
-  t.regex(stderr, new RegExp(`job ${jobId} ended CANCELLED \\(signal \\d+\\); resubmitting`));
-  const rec = JSON.parse(fs.readFileSync(record, 'utf8')) as { state: string; attempts: { jobId: string; slurmState: string }[] };
-  t.is(rec.state, 'done');
-  t.deepEqual(rec.attempts.map((a) => a.slurmState), ['CANCELLED', 'COMPLETED']);
-  sameBytes(t, ref, encodeFiles(d));
-  // The killed attempt left only its temp folder; no artifact is half there, and gc collects the debris.
-  const left = fs.readdirSync(tmpParent);
-  t.is(left.filter((n) => !n.startsWith('.')).length, 2);
-  for (const k of left.filter((n) => !n.startsWith('.'))) t.true(fs.existsSync(path.join(tmpParent, k, 'provenance.json')));
-  t.deepEqual(left.filter((n) => n.startsWith('.tmp-')), frozenTemps, 'the killed attempt\'s temp folder, and only it, is left before gc');
-  const gc = runCli(['cache', 'gc', '--root', d]);
-  t.is(gc.code, 0, gc.stderr);
-  t.deepEqual(fs.readdirSync(tmpParent).filter((n) => n.startsWith('.tmp-')), []);
-  const status = runCli(['cache', 'status', '--root', d]);
-  t.regex(status.stdout, /align-encode-logmel_sub-01\.chunk-1-of-2\s+done\s+\d+\s+2\s+jobs: \d+ CANCELLED, \d+ COMPLETED/);
-  t.regex(status.stdout, /0 pending, 0 running, \d+ done, 0 failed/);
-});
+    t.not(jobId, '', 'the chunk job was seen running with its temp folder');
+    // Freeze it first, so it cannot finish between our look and the kill.
+    const env = { ...process.env, SLURM_CONF: slurmConf };
+    const suspend = spawnSync('scontrol', ['suspend', jobId], { encoding: 'utf8', env });
+    t.is(suspend.status, 0, `scontrol suspend ${jobId}: ${suspend.stderr} (the job ended before it could be frozen)`);
+    const frozenTemps = fs.readdirSync(tmpParent).filter((n) => n.startsWith(`.tmp-${chunkKey}-`));
+    t.true(frozenTemps.length > 0, 'the frozen job has not renamed its folder');
+    t.is(spawnSync('scancel', [jobId], { encoding: 'utf8', env }).status, 0);
+    const { code, stderr } = await run.done;
+    t.is(code, 0, stderr);
+    t.regex(stderr, new RegExp(`job ${jobId} ended CANCELLED \\(signal \\d+\\); resubmitting`));
+    const rec = JSON.parse(fs.readFileSync(record, 'utf8')) as { state: string; attempts: { jobId: string; slurmState: string }[] };
+    t.is(rec.state, 'done');
+    t.deepEqual(
+      rec.attempts.map((a) => a.slurmState),
+      ['CANCELLED', 'COMPLETED'],
+    );
+    sameBytes(t, ref, encodeFiles(d));
+    // The killed attempt left only its temp folder; no artifact is half there, and gc collects the debris.
+    const left = fs.readdirSync(tmpParent);
+    t.is(left.filter((n) => !n.startsWith('.')).length, 2);
+    for (const k of left.filter((n) => !n.startsWith('.'))) t.true(fs.existsSync(path.join(tmpParent, k, 'provenance.json')));
+    t.deepEqual(
+      left.filter((n) => n.startsWith('.tmp-')),
+      frozenTemps,
+      "the killed attempt's temp folder, and only it, is left before gc",
+    );
+    const gc = runCli(['cache', 'gc', '--root', d]);
+    t.is(gc.code, 0, gc.stderr);
+    t.deepEqual(
+      fs.readdirSync(tmpParent).filter((n) => n.startsWith('.tmp-')),
+      [],
+    );
+    const status = runCli(['cache', 'status', '--root', d]);
+    t.regex(status.stdout, /align-encode-logmel_sub-01\.chunk-1-of-2\s+done\s+\d+\s+2\s+jobs: \d+ CANCELLED, \d+ COMPLETED/);
+    t.regex(status.stdout, /0 pending, 0 running, \d+ done, 0 failed/);
+  },
+);

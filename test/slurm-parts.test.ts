@@ -21,7 +21,14 @@ import { cacheStatus } from '../src/pipeline/cache-status.js';
 import { Rng } from '../src/core/prng.js';
 
 test('voxel chunks: whole 256-voxel blocks, contiguous, covering every voxel once, block counts within one', (t) => {
-  for (const [nV, n] of [[440, 2], [440, 3], [100_000, 7], [1000, 4], [256, 1], [5000, 40]]) {
+  for (const [nV, n] of [
+    [440, 2],
+    [440, 3],
+    [100_000, 7],
+    [1000, 4],
+    [256, 1],
+    [5000, 40],
+  ]) {
     let next = 0;
     const sizes: number[] = [];
     for (let i = 0; i < n; i++) {
@@ -38,7 +45,15 @@ test('voxel chunks: whole 256-voxel blocks, contiguous, covering every voxel onc
   }
 });
 
-const ref = (area: string, iteration: number): FeatureSpaceRef => ({ model: 'm', area, iteration, file: `/x/${area}-${iteration}.npy`, nRows: 10, nFeat: 3, rate: null });
+const ref = (area: string, iteration: number): FeatureSpaceRef => ({
+  model: 'm',
+  area,
+  iteration,
+  file: `/x/${area}-${iteration}.npy`,
+  nRows: 10,
+  nFeat: 3,
+  rate: null,
+});
 
 test('chunk fits written per voxel range merge back into the planted whole-subject arrays exactly, in any order', (t) => {
   const dir = tmpDir('ba-chunks-');
@@ -55,7 +70,10 @@ test('chunk fits written per voxel range merge back into the planted whole-subje
     const w = range.hi - range.lo;
     const part = whole.map((f) => ({
       ...f,
-      alpha: f.alpha.slice(range.lo, range.hi), cvScore: f.cvScore.slice(range.lo, range.hi), r: f.r.slice(range.lo, range.hi), r2: f.r2.slice(range.lo, range.hi),
+      alpha: f.alpha.slice(range.lo, range.hi),
+      cvScore: f.cvScore.slice(range.lo, range.hi),
+      r: f.r.slice(range.lo, range.hi),
+      r2: f.r2.slice(range.lo, range.hi),
       pred: Float32Array.from({ length: nTest * w }, (_, k) => f.pred[Math.floor(k / w) * nV + range.lo + (k % w)]),
     }));
     const d = path.join(dir, `c${i}`);
@@ -72,8 +90,9 @@ test('chunk fits written per voxel range merge back into the planted whole-subje
   t.throws(() => mergeChunkFits(dirs, [spaces[1], spaces[0]], nV, nTest), { message: /other feature spaces/ });
 });
 
-test('end states: a command\'s own exit fails, anything that stopped the job from outside is resubmitted', (t) => {
-  const job = (state: string, exit: string) => parseScontrolJob(`JobId=7 JobName=x UserId=root(0) JobState=${state} Reason=None Dependency=(null) ExitCode=${exit} RunTime=00:00:01`);
+test("end states: a command's own exit fails, anything that stopped the job from outside is resubmitted", (t) => {
+  const job = (state: string, exit: string) =>
+    parseScontrolJob(`JobId=7 JobName=x UserId=root(0) JobState=${state} Reason=None Dependency=(null) ExitCode=${exit} RunTime=00:00:01`);
   const parsed = job('FAILED', '2:0');
   t.deepEqual(parsed, { id: '7', state: 'FAILED', exitCode: 2, signal: 0, reason: 'None' });
   const phase = (s: string, e: string) => {
@@ -95,7 +114,11 @@ test('end states: a command\'s own exit fails, anything that stopped the job fro
 test('resources: the first matching rule over the defaults; a bad size or time names the field', (t) => {
   const cfg = slurmConfigSchema.parse({
     default: { cpus: 1, mem: '2G', time: '1:00:00', partition: 'short', account: null, retries: 2 },
-    targets: [{ match: '*train-*', cpus: 4, time: '4:00:00' }, { match: 'encode-*.chunk-*', mem: '8G' }, { match: 'encode-*', mem: '3G' }],
+    targets: [
+      { match: '*train-*', cpus: 4, time: '4:00:00' },
+      { match: 'encode-*.chunk-*', mem: '8G' },
+      { match: 'encode-*', mem: '3G' },
+    ],
   });
   t.deepEqual(resourcesFor(cfg, 'align-train-cnn'), { cpus: 4, mem: '2G', time: '4:00:00', partition: 'short', account: null, retries: 2 });
   t.is(resourcesFor(cfg, 'encode-ban_sub-01.chunk-2-of-4').mem, '8G');
@@ -130,10 +153,26 @@ test('cache status: records give pending, running, done and failed; a record who
   fs.mkdirSync(path.join(root, 'stamps'));
   fs.writeFileSync(path.join(root, 'stamps', 'local.json'), '{}');
   const live = cacheStatus(root);
-  t.deepEqual(live.map((r) => [r.target, r.state]), [['a', 'pending'], ['b', 'running'], ['c', 'failed'], ['local', 'done']]);
+  t.deepEqual(
+    live.map((r) => [r.target, r.state]),
+    [
+      ['a', 'pending'],
+      ['b', 'running'],
+      ['c', 'failed'],
+      ['local', 'done'],
+    ],
+  );
   // The executor (this test's pid in the records) is reported dead: its pending and running targets can no longer finish.
   const gone = cacheStatus(root, { alive: () => false });
-  t.deepEqual(gone.map((r) => [r.target, r.state]), [['a', 'failed'], ['b', 'failed'], ['c', 'failed'], ['local', 'done']]);
+  t.deepEqual(
+    gone.map((r) => [r.target, r.state]),
+    [
+      ['a', 'failed'],
+      ['b', 'failed'],
+      ['c', 'failed'],
+      ['local', 'done'],
+    ],
+  );
   t.regex(gone[0].note, /executor gone/);
   const cli = runCli(['cache', 'status', '--root', root]);
   t.is(cli.code, 0, cli.stderr);
@@ -144,7 +183,11 @@ test('bad scale-out input is one line and exit 2: a chunk outside 1…N, --chunk
   const dir = tmpDir('ba-scale-bad-');
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   const encode = (extra: string[]) => runCli(['encode', '--features', path.join(dir, 'none.json'), '--bids', dir, '--subject', '01', '--out', dir, ...extra]);
-  for (const [chunk, msg] of [['3/2', /--chunk: expected I\/N with 1 ≤ I ≤ N, e\.g\. 2\/4; got "3\/2"/], ['0/4', /--chunk: expected I\/N/], ['half', /--chunk: expected I\/N/]] as const) {
+  for (const [chunk, msg] of [
+    ['3/2', /--chunk: expected I\/N with 1 ≤ I ≤ N, e\.g\. 2\/4; got "3\/2"/],
+    ['0/4', /--chunk: expected I\/N/],
+    ['half', /--chunk: expected I\/N/],
+  ] as const) {
     const r = encode(['--chunk', chunk]);
     t.is(r.code, 2, chunk);
     t.regex(r.stderr, new RegExp(`^brainalign: ${msg.source}.*\\n$`), chunk);
@@ -156,6 +199,9 @@ test('bad scale-out input is one line and exit 2: a chunk outside 1…N, --chunk
   fs.writeFileSync(conf, 'ClusterName=none\nSlurmctldHost=localhost(127.0.0.1)\nSlurmctldPort=1\n');
   const down = runCli(['slurm', 'run', '--target', 'x.json', '--out', dir, '--', 'true'], { env: { SLURM_CONF: conf } });
   t.is(down.code, 2);
-  t.regex(down.stderr, /^brainalign: slurm: sbatch: .*\(is the cluster up, and SLURM_CONF set\? scripts\/slurm\/cluster\.sh status; for the local cluster: eval "\$\(scripts\/slurm\/cluster\.sh env\)"\)\n$/);
+  t.regex(
+    down.stderr,
+    /^brainalign: slurm: sbatch: .*\(is the cluster up, and SLURM_CONF set\? scripts\/slurm\/cluster\.sh status; for the local cluster: eval "\$\(scripts\/slurm\/cluster\.sh env\)"\)\n$/,
+  );
   t.false(fs.existsSync(path.join(dir, '.jobs', 'x.json')), 'no record of a job that was never submitted');
 });

@@ -26,8 +26,16 @@ const STIM = path.join(STUDY, 'stimuli');
 const ROOT = path.join(tmp, 'deriv');
 const CONFIG = modelStagesFileSchema.parse({
   model: {
-    nMels: 32, frames: 32, a1Width: 4, scale: 2, fcHidden: [8],
-    areas: [{ name: 'belt', width: 8, times: 2 }, { name: 'pb', width: 8, times: 2 }, { name: 't', width: 8, times: 2 }],
+    nMels: 32,
+    frames: 32,
+    a1Width: 4,
+    scale: 2,
+    fcHidden: [8],
+    areas: [
+      { name: 'belt', width: 8, times: 2 },
+      { name: 'pb', width: 8, times: 2 },
+      { name: 't', width: 8, times: 2 },
+    ],
   },
   train: { epochs: 4, batchSize: 4, lr: 0.003, checkpointEvery: 2, valFraction: 0.34, testFraction: 0.34, patience: 10 },
 });
@@ -66,7 +74,11 @@ test.serial('every saved checkpoint’s predictions = that checkpoint reloaded: 
     clips.forEach((c, i) => {
       const mean = new Array<number>(K).fill(0);
       let n = 0;
-      for (let w = 0; w < clipOf.length; w++) if (clipOf[w] === i) { n++; for (let j = 0; j < K; j++) mean[j] += logits[w * K + j]; }
+      for (let w = 0; w < clipOf.length; w++)
+        if (clipOf[w] === i) {
+          n++;
+          for (let j = 0; j < K; j++) mean[j] += logits[w * K + j];
+        }
       const z = mean.map((v) => v / n);
       const e = z.map((v) => Math.exp(v - Math.max(...z)));
       const p = e.map((v) => v / e.reduce((a, b) => a + b, 0));
@@ -79,7 +91,10 @@ test.serial('every saved checkpoint’s predictions = that checkpoint reloaded: 
     t.true(worst < 5e-6, ck);
     choices.push(art.predictions(ck).rows.map((r) => r.predictedGenre));
   }
-  t.true(choices.some((c) => c.join() !== choices[0].join()), 'at least one checkpoint chooses differently from another');
+  t.true(
+    choices.some((c) => c.join() !== choices[0].join()),
+    'at least one checkpoint chooses differently from another',
+  );
 });
 
 test.serial('the evaluation is the best checkpoint’s test rows: confusion trace = correct clips, per-genre n, clip accuracy, binomial p = scipy', (t) => {
@@ -89,13 +104,25 @@ test.serial('the evaluation is the best checkpoint’s test rows: confusion trac
   const s = art.summary();
   const c = art.confusion();
   t.is(s.n_test_clips, 3);
-  t.is(c.counts.reduce((a, r, k) => a + r[k], 0), correct);
+  t.is(
+    c.counts.reduce((a, r, k) => a + r[k], 0),
+    correct,
+  );
   t.is(s.clip_accuracy, correct / 3);
-  t.deepEqual(art.perGenre().map((g) => g.n), [1, 1, 1]);
+  t.deepEqual(
+    art.perGenre().map((g) => g.n),
+    [1, 1, 1],
+  );
   t.is(s.best_epoch, art.manifest().bestEpoch);
-  const p = pyStdin<number>('import sys, json; from scipy.stats import binom; d = json.load(sys.stdin); print(json.dumps(float(binom.sf(d[0] - 1, d[1], 1 / 3))))', [correct, 3]);
+  const p = pyStdin<number>(
+    'import sys, json; from scipy.stats import binom; d = json.load(sys.stdin); print(json.dumps(float(binom.sf(d[0] - 1, d[1], 1 / 3))))',
+    [correct, 3],
+  );
   t.true(Math.abs((s.clip_binomial_p ?? NaN) - p) < 1e-12, `${s.clip_binomial_p} vs scipy ${p}`);
-  t.deepEqual(art.history().map((r) => r.epoch), [1, 2, 3, 4]);
+  t.deepEqual(
+    art.history().map((r) => r.epoch),
+    [1, 2, 3, 4],
+  );
 });
 
 test.serial('same inputs: up to date with the same key; the stage names parameters, not flags, in its errors', async (t) => {
@@ -103,9 +130,13 @@ test.serial('same inputs: up to date with the same key; the stage names paramete
   t.true(again.upToDate);
   t.is(again.dir, trainDir);
   t.regex(again.summary, /^ban: test accuracy .* \(clips, n = 3\), chance 0\.333$/);
-  const cnn = await t.throwsAsync(runTrainStage({ stimuli: STIM, config: CONFIG, arch: 'cnn', ablation: 'no-skip', root: ROOT, seed: 0 }), { instanceOf: InputError });
+  const cnn = await t.throwsAsync(runTrainStage({ stimuli: STIM, config: CONFIG, arch: 'cnn', ablation: 'no-skip', root: ROOT, seed: 0 }), {
+    instanceOf: InputError,
+  });
   t.is(cnn?.where, 'ablation');
-  const name = await t.throwsAsync(runTrainStage({ stimuli: STIM, config: CONFIG, arch: 'ban', ablation: 'none', name: 'a/b', root: ROOT, seed: 0 }), { instanceOf: InputError });
+  const name = await t.throwsAsync(runTrainStage({ stimuli: STIM, config: CONFIG, arch: 'ban', ablation: 'none', name: 'a/b', root: ROOT, seed: 0 }), {
+    instanceOf: InputError,
+  });
   t.is(name?.where, 'name');
 });
 
@@ -119,7 +150,11 @@ test.serial('features over every checkpoint: one typed feature set per saved epo
     t.is(set.checkpoint, ck);
     t.deepEqual(set.areas, ['a1', 'belt', 'pb', 't']);
     const one = openFeaturesArtifact(res.dir).set(ck);
-    t.deepEqual(one.clipRows().map((c) => c.nRows), Array<number>(9).fill(6), '3-s clips at 2 Hz: 6 rows each');
+    t.deepEqual(
+      one.clipRows().map((c) => c.nRows),
+      Array<number>(9).fill(6),
+      '3-s clips at 2 Hz: 6 rows each',
+    );
     const side = one.sidecar('ban', 'pb', 1);
     t.is(side.rate, 2);
     t.is(side.rate_units, 'Hz');
@@ -129,9 +164,14 @@ test.serial('features over every checkpoint: one typed feature set per saved epo
     t.true(store.spaces.every((s) => s.rate === 2));
   }
   t.true(fs.readFileSync(path.join(res.dir, 'stimuli.tsv')).equals(fs.readFileSync(path.join(res.dir, 'epoch-0000', 'stimuli.tsv'))));
-  const bad = await t.throwsAsync(runFeaturesStage({ stimuli: STIM, config: CONFIG, trainDir, baseline: null, checkpoint: 'epoch-3', root: ROOT, seed: 0 }), { instanceOf: InputError });
+  const bad = await t.throwsAsync(runFeaturesStage({ stimuli: STIM, config: CONFIG, trainDir, baseline: null, checkpoint: 'epoch-3', root: ROOT, seed: 0 }), {
+    instanceOf: InputError,
+  });
   t.is(bad?.where, 'checkpoint');
   t.regex(bad?.problem ?? '', /has no checkpoint epoch-3 \(saved: epoch-0000, epoch-0002, epoch-0004\)/);
-  const none = await t.throwsAsync(runFeaturesStage({ stimuli: STIM, config: CONFIG, trainDir: null, baseline: 'logmel', checkpoint: 'best', root: ROOT, seed: 0 }), { instanceOf: InputError });
+  const none = await t.throwsAsync(
+    runFeaturesStage({ stimuli: STIM, config: CONFIG, trainDir: null, baseline: 'logmel', checkpoint: 'best', root: ROOT, seed: 0 }),
+    { instanceOf: InputError },
+  );
   t.is(none?.where, 'checkpoint');
 });

@@ -234,19 +234,31 @@ test('a block permutation with fewer than 8 blocks is an InputError, not a p tha
   const rng = new Rng(3);
   const x = rng.normals(66 * 2);
   // 66 samples in blocks of 10 → 6 blocks (6! = 720 orders, and 3 blocks would allow only p ≥ 1/6).
-  t.throws(() => permutationTestR(x, x, 66, 2, { rng, scheme: { kind: 'block', blockLength: 10 }, nPerm: 10 }), { instanceOf: InputError, message: /6 blocks.*at least 8/ });
+  t.throws(() => permutationTestR(x, x, 66, 2, { rng, scheme: { kind: 'block', blockLength: 10 }, nPerm: 10 }), {
+    instanceOf: InputError,
+    message: /6 blocks.*at least 8/,
+  });
   t.is(MIN_BLOCKS, 8);
   // 66 samples in blocks of 8 → 8 blocks of 8 or 9 samples: every sample used once, block lengths differ by ≤ 1.
   const perm = nullTimeMap(66, { kind: 'block', blockLength: 8 }, new Rng(4));
-  t.deepEqual(Array.from(perm).sort((a, b) => a - b), Array.from({ length: 66 }, (_, i) => i));
+  t.deepEqual(
+    Array.from(perm).sort((a, b) => a - b),
+    Array.from({ length: 66 }, (_, i) => i),
+  );
   const lengths: number[] = [];
   let run = 1;
   for (let i = 1; i <= 66; i++) {
     if (i < 66 && perm[i] === perm[i - 1] + 1) run++;
-    else { lengths.push(run); run = 1; }
+    else {
+      lengths.push(run);
+      run = 1;
+    }
   }
   // Adjacent blocks may happen to stay in order, so a run is one block or several; each is a sum of 8s and 9s.
-  t.true(lengths.every((l) => l >= 8), `runs ${lengths.join(',')}`);
+  t.true(
+    lengths.every((l) => l >= 8),
+    `runs ${lengths.join(',')}`,
+  );
 });
 
 test('phase randomisation: the kernel has |DFT| = 1 (numpy), and each null r equals numpy’s r of the convolved prediction', (t) => {
@@ -274,7 +286,8 @@ print(json.dumps({'mod': mod, 'r': r}))`,
   );
   for (const m of ref.mod) t.true(m < 1e-12, `| |C| − 1 | = ${m}`);
   const nullR = res.nullR as Float64Array;
-  for (let k = 0; k < 3; k++) for (let v = 0; v < nV; v++) t.true(Math.abs(nullR[k * nV + v] - ref.r[k][v]) < 1e-9, `draw ${k} voxel ${v}: ${nullR[k * nV + v]} vs ${ref.r[k][v]}`);
+  for (let k = 0; k < 3; k++)
+    for (let v = 0; v < nV; v++) t.true(Math.abs(nullR[k * nV + v] - ref.r[k][v]) < 1e-9, `draw ${k} voxel ${v}: ${nullR[k * nV + v]} vs ${ref.r[k][v]}`);
 });
 
 test('study-like null (HRF-smooth prediction, HRF signal + AR(1) noise, T = 66 TRs): phase randomisation rejects 5% ± 2% at α = .05 and ≤ 2% at α = .01', (t) => {

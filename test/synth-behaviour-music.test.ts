@@ -152,7 +152,13 @@ test('planted clip ambiguity: 30 % of clips get a partner from their genre’s c
   // Partners follow the genre's confusion row: 1000 rock clips are mistakable for metal as often as C[rock, metal] / Σ_{k≠rock} C[rock, k].
   const rock = genres.indexOf('rock');
   const metal = genres.indexOf('metal');
-  const rockAmb = plantAmbiguity(Array.from({ length: 1000 }, () => rock), m, k, { fraction: 1, strength: [0.3, 0.6] }, new Rng(6, 'amb'));
+  const rockAmb = plantAmbiguity(
+    Array.from({ length: 1000 }, () => rock),
+    m,
+    k,
+    { fraction: 1, strength: [0.3, 0.6] },
+    new Rng(6, 'amb'),
+  );
   const offRow = Array.from(m.subarray(rock * k, (rock + 1) * k)).reduce((s, p, j) => (j === rock ? s : s + p), 0);
   const pMetal = m[rock * k + metal] / offRow;
   const share = rockAmb.filter((a) => a.partner === metal).length / 1000;

@@ -39,8 +39,14 @@ test.serial('synth --small writes the study, honours size options and writes a s
   // EDF+ (16-bit): the Status codes and annotations still match events.tsv.
   const edf = readEdf(path.join(out, 'sub-01', 'eeg', 'sub-01_task-listen_eeg.edf'));
   const ev = readTsv(path.join(out, 'sub-01', 'eeg', 'sub-01_task-listen_events.tsv'));
-  t.deepEqual(edf.triggers.map((x) => x.code), ev.rows.map((r) => Number(r.value)));
-  t.deepEqual(edf.annotations.filter((x) => x.text.startsWith('stim ')).map((x) => x.text.slice(5)), ev.rows.map((r) => r.stim_id));
+  t.deepEqual(
+    edf.triggers.map((x) => x.code),
+    ev.rows.map((r) => Number(r.value)),
+  );
+  t.deepEqual(
+    edf.annotations.filter((x) => x.text.startsWith('stim ')).map((x) => x.text.slice(5)),
+    ev.rows.map((r) => r.stim_id),
+  );
   t.is(edf.header.format, 'edf');
   const s = readStamp(stamp);
   t.is(s.stage, 'synth');
@@ -50,7 +56,10 @@ test.serial('synth --small writes the study, honours size options and writes a s
   t.is(r2.code, 0, r2.stderr);
   t.is(readTsv(path.join(out, 'stimuli', 'stimuli.tsv')).rows.length, 6);
   t.false(fs.existsSync(path.join(out, 'sub-01', 'eeg', 'sub-01_task-listen_eeg.edf')));
-  t.deepEqual(fs.readdirSync(root).filter((f) => f.includes('.tmp-synth')), []);
+  t.deepEqual(
+    fs.readdirSync(root).filter((f) => f.includes('.tmp-synth')),
+    [],
+  );
   // The same seed and size again: nothing is regenerated, the stamp is still written.
   const bold = path.join(out, 'stimuli', 'stimuli.tsv');
   const before = fs.statSync(bold);

@@ -127,7 +127,8 @@ test('artefacts are where they are said to be: one flat channel, one noisy chann
   };
   const fp1 = chs.indexOf('Fp1');
   const o1 = chs.indexOf('O1');
-  if (fp1 >= 0 && responder.artefacts.flatChannel !== 'Fp1' && responder.artefacts.noisyChannel !== 'Fp1') t.true(blinkAmp(fp1) > 50, `Fp1 blink ${blinkAmp(fp1)}`);
+  if (fp1 >= 0 && responder.artefacts.flatChannel !== 'Fp1' && responder.artefacts.noisyChannel !== 'Fp1')
+    t.true(blinkAmp(fp1) > 50, `Fp1 blink ${blinkAmp(fp1)}`);
   t.true(Math.abs(blinkAmp(o1)) < 20);
   // 50 Hz: power at 50 Hz well above neighbouring 45 Hz on a good channel (DFT at one frequency).
   const cz = responder.data[chs.indexOf('Cz')];
@@ -147,15 +148,24 @@ test('an EEG design of 3 songs × 4 repeats: each listener hears the first clip 
   const c2 = synthConfigSchema.parse({ ...cfg, eeg: { ...cfg.eeg, songs: 3, repeats: 4 } });
   const s2 = simulateStudy(c2, 5);
   const firstOfGenre = [0, 6, 12];
-  t.deepEqual(firstOfGenre.map((i) => s2.stimuli[i].track), [0, 0, 0]);
+  t.deepEqual(
+    firstOfGenre.map((i) => s2.stimuli[i].track),
+    [0, 0, 0],
+  );
   for (const sub of s2.eeg) {
     t.is(sub.order.length, 12);
-    t.deepEqual([...new Set(sub.order)].sort((a, b) => a - b), firstOfGenre);
+    t.deepEqual(
+      [...new Set(sub.order)].sort((a, b) => a - b),
+      firstOfGenre,
+    );
     for (const st of firstOfGenre) t.is(sub.order.filter((o) => o === st).length, 4);
     // Onsets follow each other by clip length + gap.
     for (let k = 1; k < sub.onsets.length; k++) t.true(Math.abs(sub.onsets[k] - sub.onsets[k - 1] - (4 + cfg.eeg.gapSec)) < 1.5 / cfg.eeg.rate);
   }
   t.notDeepEqual(s2.eeg[0].order, s2.eeg[1].order);
   // The default (every clip once) keeps the old design.
-  t.deepEqual([...study.eeg[0].order].sort((a, b) => a - b), study.stimuli.map((_, i) => i));
+  t.deepEqual(
+    [...study.eeg[0].order].sort((a, b) => a - b),
+    study.stimuli.map((_, i) => i),
+  );
 });

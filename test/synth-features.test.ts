@@ -13,9 +13,24 @@ import type { ClipTruth } from '../src/synth/music.js';
 const sr = 22050;
 const genres = ['jazz', 'rock'];
 const truth: ClipTruth = {
-  genre: 'rock', tempoBpm: 120, keyRoot: 0, mode: 'major', key: 'C major', swing: 0, drumLevel: 0.8, distortion: 1,
-  chordStyle: 'strum', bassStyle: 'root8', beats: [], chords: [{ onset: 0, root: 0, quality: 'maj' }, { onset: 1.5, root: 7, quality: 'dom7' }], rms: 0.1,
-  partner: null, partnerGroups: [],
+  genre: 'rock',
+  tempoBpm: 120,
+  keyRoot: 0,
+  mode: 'major',
+  key: 'C major',
+  swing: 0,
+  drumLevel: 0.8,
+  distortion: 1,
+  chordStyle: 'strum',
+  bassStyle: 'root8',
+  beats: [],
+  chords: [
+    { onset: 0, root: 0, quality: 'maj' },
+    { onset: 1.5, root: 7, quality: 'dom7' },
+  ],
+  rms: 0.1,
+  partner: null,
+  partnerGroups: [],
 };
 const noise = (n: number, seed: number): Float32Array => new Rng(seed, 'noise').normals(n, 0, 0.1);
 const meanCol = (m: Float32Array, nCols: number, c: number, from = 5): number => {
@@ -28,7 +43,12 @@ const meanCol = (m: Float32Array, nCols: number, c: number, from = 5): number =>
 test('amplitude-modulated noise puts its largest modulation energy in the rate band containing the AM rate', (t) => {
   const names = featureNames(genres);
   const nLow = names.low.length;
-  for (const [rate, band] of [[2, 0], [4.5, 1], [9, 2], [18, 3]] as const) {
+  for (const [rate, band] of [
+    [2, 0],
+    [4.5, 1],
+    [9, 2],
+    [18, 3],
+  ] as const) {
     const x = noise(3 * sr, 1);
     for (let i = 0; i < x.length; i++) x[i] *= 1 + 0.9 * Math.sin((2 * Math.PI * rate * i) / sr);
     const f = clipFeatures(x, sr, truth, genres);

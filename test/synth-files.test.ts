@@ -71,16 +71,25 @@ test('BIDS skeleton: description, participants, README, sidecars beside every TS
   t.truthy(dd.BIDSVersion);
   t.true(fs.existsSync(path.join(dirA, 'README')));
   const parts = readTsv(path.join(dirA, 'participants.tsv'));
-  t.deepEqual(parts.rows.map((r) => r.participant_id), ['sub-01', 'sub-02']);
+  t.deepEqual(
+    parts.rows.map((r) => r.participant_id),
+    ['sub-01', 'sub-02'],
+  );
   t.is(parts.rows[1].eeg_group, 'control');
   for (const f of hashA.keys()) {
     if (f.endsWith('_bold.nii.gz')) t.true(hashA.has(f.replace('.nii.gz', '.json')), f);
     if (f.endsWith('_events.tsv')) t.true(hashA.has(f.replace('.tsv', '.json')), f);
   }
-  const bold = JSON.parse(fs.readFileSync(path.join(dirA, 'sub-01/func/sub-01_task-test_run-02_bold.json'), 'utf8')) as { RepetitionTime: number; TaskName: string };
+  const bold = JSON.parse(fs.readFileSync(path.join(dirA, 'sub-01/func/sub-01_task-test_run-02_bold.json'), 'utf8')) as {
+    RepetitionTime: number;
+    TaskName: string;
+  };
   t.is(bold.RepetitionTime, 1.5);
   t.is(bold.TaskName, 'test');
-  const eegJson = JSON.parse(fs.readFileSync(path.join(dirA, 'sub-01/eeg/sub-01_task-listen_eeg.json'), 'utf8')) as { SamplingFrequency: number; PowerLineFrequency: number };
+  const eegJson = JSON.parse(fs.readFileSync(path.join(dirA, 'sub-01/eeg/sub-01_task-listen_eeg.json'), 'utf8')) as {
+    SamplingFrequency: number;
+    PowerLineFrequency: number;
+  };
   t.is(eegJson.SamplingFrequency, 128);
   t.is(eegJson.PowerLineFrequency, 50);
 });
@@ -109,7 +118,10 @@ test('BOLD runs read back with TR 1.5 s, a 3 mm centred affine, baseline ≈ 100
   t.deepEqual(Array.from(atlas.getData()), Array.from(L.atlas));
   const mask = loadNifti(path.join(dirA, ATLAS_FILES.mask)).getData();
   const labels = readTsv(path.join(dirA, ATLAS_FILES.labels));
-  t.deepEqual(labels.rows.map((r) => r.name), ['A1', 'Belt', 'Parabelt', 'T2/T3', 'Control']);
+  t.deepEqual(
+    labels.rows.map((r) => r.name),
+    ['A1', 'Belt', 'Parabelt', 'T2/T3', 'Control'],
+  );
   sub.runs.forEach((d, r) => {
     const file = path.join(dirA, 'sub-01', 'func', `sub-01_task-${d.task}_run-0${d.run}_bold.nii.gz`);
     const img = loadNifti(file);
@@ -130,7 +142,10 @@ test('BOLD runs read back with TR 1.5 s, a 3 mm centred affine, baseline ≈ 100
     t.true(mean > 900 && mean < 1100, `in-mask mean ${mean}`);
     const ev = readTsv(file.replace('_bold.nii.gz', '_events.tsv'));
     t.deepEqual(ev.columns, ['onset', 'duration', 'trial_type', 'stim_id', 'genre', 'track', 'start', 'end']);
-    t.deepEqual(ev.rows.map((e) => e.stim_id), d.events.map((e) => studyA.stimuli[e.stim].id));
+    t.deepEqual(
+      ev.rows.map((e) => e.stim_id),
+      d.events.map((e) => studyA.stimuli[e.stim].id),
+    );
   });
 });
 
@@ -139,8 +154,14 @@ test('EEG reads back as BDF with Status triggers = stimulus index + 1 at the eve
     const base = path.join(dirA, sub.id, 'eeg', `${sub.id}_task-listen`);
     const rec = readEdf(`${base}_eeg.bdf`);
     const eegSignals = rec.signals.filter((s) => s.label !== 'Status');
-    t.deepEqual(eegSignals.map((s) => s.label), sub.planted.channels);
-    t.deepEqual(rec.triggers.map((x) => x.code), sub.order.map((st) => st + 1));
+    t.deepEqual(
+      eegSignals.map((s) => s.label),
+      sub.planted.channels,
+    );
+    t.deepEqual(
+      rec.triggers.map((x) => x.code),
+      sub.order.map((st) => st + 1),
+    );
     const ev = readTsv(`${base}_events.tsv`);
     rec.triggers.forEach((x, k) => t.true(Math.abs(x.onset - Number(ev.rows[k].onset)) < 1e-6));
     t.is(rec.annotations.filter((a) => a.text.startsWith('stim ')).length, sub.order.length);
@@ -151,10 +172,16 @@ test('EEG reads back as BDF with Status triggers = stimulus index + 1 at the eve
     });
     t.true(maxErr < 0.05, `max |Δ| ${maxErr} µV`);
     const ch = readTsv(`${base}_channels.tsv`);
-    const bad = ch.rows.filter((r) => r.status === 'bad').map((r) => r.name).sort();
+    const bad = ch.rows
+      .filter((r) => r.status === 'bad')
+      .map((r) => r.name)
+      .sort();
     t.deepEqual(bad, [sub.artefacts.flatChannel, sub.artefacts.noisyChannel].sort());
     const flat = eegSignals[sub.planted.channels.indexOf(sub.artefacts.flatChannel)].data;
-    t.true(flat.every((v) => v === flat[0]), 'flat channel is constant');
+    t.true(
+      flat.every((v) => v === flat[0]),
+      'flat channel is constant',
+    );
   }
 });
 
@@ -182,7 +209,10 @@ test('ground truth reads back: weights match the voxel lists, behaviour TSVs and
   for (const r of clips.rows) t.is(r.partner_traits === 'n/a' ? 0 : r.partner_traits.split(',').length, Math.round(8 * Number(r.ambiguity)), r.stim_id);
   for (const r of clips.rows) t.true(Math.abs(Number(r.p_classical) + Number(r.p_metal) + Number(r.p_reggae) - 1) < 1e-6, r.stim_id);
   const roi = readTsv(path.join(tdir, 'roi_expected.tsv'));
-  t.deepEqual(roi.rows.map((r) => r.roi), ['A1', 'Belt', 'Parabelt', 'T2/T3', 'Control']);
+  t.deepEqual(
+    roi.rows.map((r) => r.roi),
+    ['A1', 'Belt', 'Parabelt', 'T2/T3', 'Control'],
+  );
   t.is(Number(roi.rows[4].mean_r_ceiling), 0);
 });
 
@@ -196,12 +226,21 @@ raw = mne.io.read_raw_bdf(sys.argv[2], preload=True, verbose='error')
 ev = mne.find_events(raw, stim_channel='Status', shortest_event=1, verbose='error')
 print(json.dumps({'zooms': [float(z) for z in img.header.get_zooms()], 'affine': img.affine.tolist(),
   'codes': ev[:, 2].tolist(), 'onsets': (ev[:, 0] / raw.info['sfreq']).tolist(), 'nch': len(raw.ch_names)}))`;
-  const out = JSON.parse(execFileSync('/usr/bin/python3', ['-c', py, bold, bdf]).toString()) as { zooms: number[]; affine: number[][]; codes: number[]; onsets: number[]; nch: number };
+  const out = JSON.parse(execFileSync('/usr/bin/python3', ['-c', py, bold, bdf]).toString()) as {
+    zooms: number[];
+    affine: number[][];
+    codes: number[];
+    onsets: number[];
+    nch: number;
+  };
   t.deepEqual(out.zooms, [3, 3, 3, 1.5]);
   const A = studyA.layout.affine;
   for (let i = 0; i < 4; i++) for (let j = 0; j < 4; j++) t.true(Math.abs(out.affine[i][j] - A[i * 4 + j]) < 1e-4);
   const sub = studyA.eeg[0];
-  t.deepEqual(out.codes, sub.order.map((s) => s + 1));
+  t.deepEqual(
+    out.codes,
+    sub.order.map((s) => s + 1),
+  );
   out.onsets.forEach((o, k) => t.true(Math.abs(o - sub.onsets[k]) < 1e-9));
   t.is(out.nch, sub.planted.channels.length + 1);
 });

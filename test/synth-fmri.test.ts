@@ -132,7 +132,11 @@ test('the Control region correlates with the planted ROI signals at chance (mean
     for (let k = 0; k < T; k++) for (const c of cols) y[k] += sub.brain.signal[r][k * nd + c] / cols.length;
     return detrend(y);
   };
-  const roiCols = [1, 2, 3, 4].map((roi) => Array.from(sub.brain.driven).map((v, i) => (L.atlas[v] === roi ? i : -1)).filter((i) => i >= 0));
+  const roiCols = [1, 2, 3, 4].map((roi) =>
+    Array.from(sub.brain.driven)
+      .map((v, i) => (L.atlas[v] === roi ? i : -1))
+      .filter((i) => i >= 0),
+  );
   // z = r / sd_null(r) per run; runs have independent noise, so z² averages to 1 under the null.
   const meanZ2 = (voxels: number[], predictors: (v: number, r: number) => Float64Array[]): number => {
     let s = 0;
@@ -154,7 +158,9 @@ test('the Control region correlates with the planted ROI signals at chance (mean
   const own = (v: number, r: number): Float64Array[] => [plantedSignal([Array.from(sub.brain.driven).indexOf(v)], r)];
   const zA1 = meanZ2(drivenOf(1), own);
   const zT2 = meanZ2(drivenOf(4), own);
-  t.log(`${control.length} control voxels × ${allRuns.length} runs × 4 ROI signals: mean z² = ${zControl.toFixed(2)} (chance 1); A1 ${zA1.toFixed(1)}, T2/T3 ${zT2.toFixed(1)} with their own signal`);
+  t.log(
+    `${control.length} control voxels × ${allRuns.length} runs × 4 ROI signals: mean z² = ${zControl.toFixed(2)} (chance 1); A1 ${zA1.toFixed(1)}, T2/T3 ${zT2.toFixed(1)} with their own signal`,
+  );
   t.true(zControl > 0.5 && zControl < 1.8, `control ${zControl}`);
   t.true(zA1 > 3 && zT2 > 3, `A1 ${zA1}, T2/T3 ${zT2}`);
 });
@@ -204,7 +210,9 @@ test('split-half reliability and the perfect-model noise ceiling match their ana
   stored /= n;
   ceilEmp /= nd;
   ceilAna /= nd;
-  t.log(`${nd} voxels, ${R} test runs of ${T} volumes: split-half empirical ${emp.toFixed(3)}, analytic after drift removal ${ana.toFixed(3)}, stored (no drift removal) ${stored.toFixed(3)}; ceiling empirical ${ceilEmp.toFixed(3)}, analytic ${ceilAna.toFixed(3)}`);
+  t.log(
+    `${nd} voxels, ${R} test runs of ${T} volumes: split-half empirical ${emp.toFixed(3)}, analytic after drift removal ${ana.toFixed(3)}, stored (no drift removal) ${stored.toFixed(3)}; ceiling empirical ${ceilEmp.toFixed(3)}, analytic ${ceilAna.toFixed(3)}`,
+  );
   t.true(Math.abs(emp - ana) < 0.03);
   t.true(Math.abs(ceilEmp - ceilAna) < 0.03);
   t.true(stored >= ana);
@@ -237,8 +245,16 @@ test('each ROI is best predicted by its planted feature space (noise-free signal
     const F = study.spaces[sp].names.length + 1;
     const tr = stack(sp, trainRuns);
     const te = stack(sp, [testRun]);
-    const dis = Array.from(sub.brain.driven).map((v, i) => (L.atlas[v] === roi ? i : -1)).filter((i) => i >= 0);
-    const betas = ridgeSolve(tr.X, tr.n, F, dis.map((di) => target(trainRuns, di)), 1);
+    const dis = Array.from(sub.brain.driven)
+      .map((v, i) => (L.atlas[v] === roi ? i : -1))
+      .filter((i) => i >= 0);
+    const betas = ridgeSolve(
+      tr.X,
+      tr.n,
+      F,
+      dis.map((di) => target(trainRuns, di)),
+      1,
+    );
     let s = 0;
     dis.forEach((di, j) => {
       const pred = new Float64Array(te.n);
@@ -248,10 +264,19 @@ test('each ROI is best predicted by its planted feature space (noise-free signal
     return s / dis.length;
   };
   const table: Record<string, Record<FeatureSpace, number>> = {};
-  for (const [roi, name] of [[1, 'A1'], [2, 'Belt'], [3, 'Parabelt'], [4, 'T2/T3']] as const) {
+  for (const [roi, name] of [
+    [1, 'A1'],
+    [2, 'Belt'],
+    [3, 'Parabelt'],
+    [4, 'T2/T3'],
+  ] as const) {
     table[name] = { low: meanR(roi, 'low'), mid: meanR(roi, 'mid'), abstract: meanR(roi, 'abstract') };
   }
-  t.log(Object.entries(table).map(([k, v]) => `${k}: low ${v.low.toFixed(2)} mid ${v.mid.toFixed(2)} abstract ${v.abstract.toFixed(2)}`).join('; '));
+  t.log(
+    Object.entries(table)
+      .map(([k, v]) => `${k}: low ${v.low.toFixed(2)} mid ${v.mid.toFixed(2)} abstract ${v.abstract.toFixed(2)}`)
+      .join('; '),
+  );
   t.true(table.A1.low > table.A1.abstract + 0.1);
   t.true(table['T2/T3'].abstract > table['T2/T3'].low + 0.1);
   t.true(table.Belt.mid > table.Belt.abstract && table.Parabelt.mid > table.Parabelt.abstract);

@@ -21,7 +21,9 @@ step();
 const t0 = performance.now();
 for (let i = 0; i < steps; i++) step();
 const wall = performance.now() - t0;
-const info = await tf.profile(() => { for (let i = 0; i < steps; i++) step(); });
+const info = await tf.profile(() => {
+  for (let i = 0; i < steps; i++) step();
+});
 const by = new Map<string, { ms: number; calls: number }>();
 let total = 0;
 for (const k of info.kernels) {
@@ -32,8 +34,12 @@ for (const k of info.kernels) {
   e.calls++;
   by.set(k.name, e);
 }
-console.log(`BAN ${cfg.nMels}×${cfg.frames}, batch ${batch}, ${kernels} kernels, ${threads} thread(s): wall ${(wall / steps).toFixed(0)} ms/step unprofiled, kernels ${(total / steps).toFixed(0)} ms/step`);
+console.log(
+  `BAN ${cfg.nMels}×${cfg.frames}, batch ${batch}, ${kernels} kernels, ${threads} thread(s): wall ${(wall / steps).toFixed(0)} ms/step unprofiled, kernels ${(total / steps).toFixed(0)} ms/step`,
+);
 console.log('kernel                       ms/step  share  calls/step');
 for (const [name, e] of [...by].sort((a, b) => b[1].ms - a[1].ms).slice(0, 20)) {
-  console.log(`${name.padEnd(28)} ${(e.ms / steps).toFixed(1).padStart(7)}  ${((100 * e.ms) / total).toFixed(1).padStart(4)}%  ${(e.calls / steps).toFixed(0).padStart(6)}`);
+  console.log(
+    `${name.padEnd(28)} ${(e.ms / steps).toFixed(1).padStart(7)}  ${((100 * e.ms) / total).toFixed(1).padStart(4)}%  ${(e.calls / steps).toFixed(0).padStart(6)}`,
+  );
 }

@@ -28,11 +28,17 @@ function scored(name: string, choices: Map<string, string>, probs: Map<string, M
   const rng = new Rng(1, `ban-sb/${name}`);
   const splits = new Rng(2, `ban-sb/${name}/splits`);
   const reps = Array.from({ length: 1000 }, () => behaviourScore(b.input, { ...resampleBehaviour(b.input.nHumans, b.clips.length, rng), rng: splits }).sB)
-    .filter(Number.isFinite).sort((x, y) => x - y);
-  console.log(`${name.padEnd(28)} accuracy ${full.accuracyModel.toFixed(2)}  s_b ${full.sB.toFixed(3)} [${quantileSorted7(reps, 0.025).toFixed(3)}, ${quantileSorted7(reps, 0.975).toFixed(3)}]  (difficulty ${full.difficultyScore.toFixed(3)}, error ${full.errorScore.toFixed(3)}; ${b.clips.length} clips)`);
+    .filter(Number.isFinite)
+    .sort((x, y) => x - y);
+  console.log(
+    `${name.padEnd(28)} accuracy ${full.accuracyModel.toFixed(2)}  s_b ${full.sB.toFixed(3)} [${quantileSorted7(reps, 0.025).toFixed(3)}, ${quantileSorted7(reps, 0.975).toFixed(3)}]  (difficulty ${full.difficultyScore.toFixed(3)}, error ${full.errorScore.toFixed(3)}; ${b.clips.length} clips)`,
+  );
 }
 
-function fromRows(make: (trueGenre: string, row: Record<string, string>, genres: string[]) => Map<string, number>): { choices: Map<string, string>; probs: Map<string, Map<string, number>> } {
+function fromRows(make: (trueGenre: string, row: Record<string, string>, genres: string[]) => Map<string, number>): {
+  choices: Map<string, string>;
+  probs: Map<string, Map<string, number>>;
+} {
   const t = readTsv(path.join(study, 'derivatives', 'synth-truth', 'behaviour_clips.tsv'));
   const genres = t.columns.filter((c) => c.startsWith('p_')).map((c) => c.slice(2));
   const probs = new Map(t.rows.map((r) => [r.stim_id, make(r.true_genre, r, genres)]));

@@ -13,15 +13,29 @@ import { Rng } from '../../src/core/prng.js';
  * (BAN_DEFAULTS), so per-op overhead does not hide the kernels.
  */
 export const BENCH_BAN = {
-  nMels: 64, frames: 128, a1Width: 16, scale: 4, fcHidden: [64],
-  areas: [{ name: 'belt', width: 32, times: 2 }, { name: 'pb', width: 64, times: 4 }, { name: 't', width: 128, times: 2 }],
+  nMels: 64,
+  frames: 128,
+  a1Width: 16,
+  scale: 4,
+  fcHidden: [64],
+  areas: [
+    { name: 'belt', width: 32, times: 2 },
+    { name: 'pb', width: 64, times: 4 },
+    { name: 't', width: 128, times: 2 },
+  ],
 };
 
 export function banTrainingStep(batch: number): { step: () => void; model: ReturnType<typeof createModel>; cfg: ReturnType<typeof parseModelConfig> } {
   const cfg = parseModelConfig(BENCH_BAN);
   const model = createModel(cfg, 1);
   const x = tf.tensor4d(new Rng(1, 'bench').normals(batch * cfg.nMels * cfg.frames, -40, 15), [batch, cfg.nMels, cfg.frames, 1]);
-  const y = tf.oneHot(tf.tensor1d(Array.from({ length: batch }, (_, i) => i % cfg.nClasses), 'int32'), cfg.nClasses);
+  const y = tf.oneHot(
+    tf.tensor1d(
+      Array.from({ length: batch }, (_, i) => i % cfg.nClasses),
+      'int32',
+    ),
+    cfg.nClasses,
+  );
   const opt = tf.train.adam(1e-3);
   const step = (): void => {
     const l = opt.minimize(() => tf.losses.softmaxCrossEntropy(y, model.forward(x, { training: true }).logits) as tf.Scalar, true)!;

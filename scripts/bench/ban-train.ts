@@ -34,9 +34,12 @@ async function tfjsRate(threads: number): Promise<{ rate: number; cpuRate: numbe
   const cpuSec = (c1.user + c1.system) / 1e6;
   const params = model.parameterCount();
   model.dispose();
-  const path = name !== 'wasm' ? name : trainingKernelThreads() > 0
-    ? `wasm + native kernels (OpenBLAS ${trainingKernelThreads()}, XNNPACK ${wasmThreads()} threads)`
-    : `wasm kernels (XNNPACK ${wasmThreads()} threads)`;
+  const path =
+    name !== 'wasm'
+      ? name
+      : trainingKernelThreads() > 0
+        ? `wasm + native kernels (OpenBLAS ${trainingKernelThreads()}, XNNPACK ${wasmThreads()} threads)`
+        : `wasm kernels (XNNPACK ${wasmThreads()} threads)`;
   return { rate: (steps * batch) / sec, cpuRate: (steps * batch) / cpuSec, params, path };
 }
 
@@ -91,15 +94,23 @@ if (process.argv.includes('--child')) {
 
 const me = fileURLToPath(import.meta.url);
 let described = false;
-interleave('BAN', rounds, [1, 2], (th) => {
-  const r = runChild(me, ['--threads', String(th), '--backend', backendKind, '--kernels', kernels, '--steps', String(steps), '--batch', String(batch)]);
-  if (!described) {
-    described = true;
-    console.log(`BAN benchmark config: input ${cfg.nMels}×${cfg.frames}, widths ${cfg.a1Width}/${cfg.areas.map((a) => a.width).join('/')}, times ${cfg.areas.map((a) => a.times).join('/')}, ${String(r.params)} params, batch ${batch}, ${steps} timed steps after 2 warm-up steps; brainalign on ${String(r.path)}`);
-  }
-  return r;
-}, (th) => {
-  const r = runTorch(PY, [JSON.stringify(cfg), String(steps), String(batch), String(th)]);
-  if (r && th === 1) console.log(`PyTorch ${String(r.version)}: ${String(r.params)} params`);
-  return r;
-});
+interleave(
+  'BAN',
+  rounds,
+  [1, 2],
+  (th) => {
+    const r = runChild(me, ['--threads', String(th), '--backend', backendKind, '--kernels', kernels, '--steps', String(steps), '--batch', String(batch)]);
+    if (!described) {
+      described = true;
+      console.log(
+        `BAN benchmark config: input ${cfg.nMels}×${cfg.frames}, widths ${cfg.a1Width}/${cfg.areas.map((a) => a.width).join('/')}, times ${cfg.areas.map((a) => a.times).join('/')}, ${String(r.params)} params, batch ${batch}, ${steps} timed steps after 2 warm-up steps; brainalign on ${String(r.path)}`,
+      );
+    }
+    return r;
+  },
+  (th) => {
+    const r = runTorch(PY, [JSON.stringify(cfg), String(steps), String(batch), String(th)]);
+    if (r && th === 1) console.log(`PyTorch ${String(r.version)}: ${String(r.params)} params`);
+    return r;
+  },
+);

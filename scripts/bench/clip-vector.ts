@@ -39,7 +39,11 @@ export function clipVector(x: Float32Array, sr: number): number[] {
     mu /= T;
     for (let t = 0; t < T; t++) re[t] -= mu;
     fftInPlace(re, im);
-    for (const [lo, hi] of [[1, 3], [3, 6], [6, 12]]) {
+    for (const [lo, hi] of [
+      [1, 3],
+      [3, 6],
+      [6, 12],
+    ]) {
       let p = 0;
       for (let k = Math.round((lo * N) / fr); k < Math.round((hi * N) / fr); k++) p += re[k] * re[k] + im[k] * im[k];
       v.push(Math.log(1e-6 + p));

@@ -14,7 +14,12 @@ import { fileURLToPath } from 'node:url';
 import { Rng } from '../../src/core/prng.js';
 import { readEdf, writeEdf } from '../../src/io/edf.js';
 
-interface Timing { seconds: number; maxRssMB: number; baseRssMB: number; checksum: number }
+interface Timing {
+  seconds: number;
+  maxRssMB: number;
+  baseRssMB: number;
+  checksum: number;
+}
 
 /** Peak resident set of this process image in MB (VmHWM; unlike ru_maxrss it is not inherited across exec). */
 function peakRssMB(): number {
@@ -85,11 +90,15 @@ function main(): void {
     writeEdf(file, { format: 'bdf', startTime: new Date(Date.UTC(2024, 0, 1)), recordDuration: 1, signals, annotations: [{ onset: 1, text: 'start' }] });
     const writeSec = Number(process.hrtime.bigint() - tw) / 1e9;
     const mb = fs.statSync(file).size / 1e6;
-    console.log(`file: ${nCh} ch × ${rate} Hz × ${seconds} s BDF+C, ${mb.toFixed(1)} MB (written in ${writeSec.toFixed(2)} s, ${(mb / writeSec).toFixed(0)} MB/s)`);
+    console.log(
+      `file: ${nCh} ch × ${rate} Hz × ${seconds} s BDF+C, ${mb.toFixed(1)} MB (written in ${writeSec.toFixed(2)} s, ${(mb / writeSec).toFixed(0)} MB/s)`,
+    );
     // Warm the page cache so both readers see the same (memory-speed) storage.
     fs.readFileSync(file).length;
     const self = fileURLToPath(import.meta.url);
-    const ours = JSON.parse(execFileSync(process.execPath, ['--expose-gc', '--import=tsx', self, 'decode', file, String(reps)], { encoding: 'utf8', maxBuffer: 1 << 20 })) as Timing;
+    const ours = JSON.parse(
+      execFileSync(process.execPath, ['--expose-gc', '--import=tsx', self, 'decode', file, String(reps)], { encoding: 'utf8', maxBuffer: 1 << 20 }),
+    ) as Timing;
     const mne = JSON.parse(execFileSync('/usr/bin/python3', ['-c', MNE_DECODE, file, String(reps)], { encoding: 'utf8' })) as Timing;
     const row = (name: string, t: Timing) =>
       `${name.padEnd(22)} ${t.seconds.toFixed(3).padStart(7)} s  ${(mb / t.seconds).toFixed(0).padStart(6)} MB/s  peak RSS ${t.maxRssMB.toFixed(0).padStart(6)} MB (before read ${t.baseRssMB.toFixed(0)} MB)`;

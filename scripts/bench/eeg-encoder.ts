@@ -60,11 +60,19 @@ async function ours(net: NetName, threads: number): Promise<{ rate: number; cpuR
   await initBackend('wasm', { threads, kernels });
   const { filters, pool, kernel } = NETS[net];
   const rng = new Rng(1, 'bench');
-  const set = { x: rng.normals(nWin * shape.nCh * shape.nT), labels: Int32Array.from({ length: nWin }, (_, i) => i % shape.nClasses), targets: rng.normals(nWin * shape.targetDim) };
+  const set = {
+    x: rng.normals(nWin * shape.nCh * shape.nT),
+    labels: Int32Array.from({ length: nWin }, (_, i) => i % shape.nClasses),
+    targets: rng.normals(nWin * shape.targetDim),
+  };
   const cfg = eegEncoderConfigSchema.parse({ filters: [...filters], poolTime: pool, kernel: [...kernel], epochs: 2, batchSize: batch });
   // Epoch 1 warms up (kernel compilation, allocation); epoch 2 is timed.
   const cpu: NodeJS.CpuUsage[] = [];
-  const r = trainEegEncoder(set, shape, cfg, 1, { onEpoch: () => { cpu.push(process.cpuUsage()); } });
+  const r = trainEegEncoder(set, shape, cfg, 1, {
+    onEpoch: () => {
+      cpu.push(process.cpuUsage());
+    },
+  });
   const windows = nWin - (nWin % batch);
   // CPU time from the end of the warm-up epoch to the end of training: the timed epoch.
   const c = process.cpuUsage(cpu[0]);
@@ -81,7 +89,11 @@ const me = fileURLToPath(import.meta.url);
 for (const net of arg('nets', Object.keys(NETS).join(',')).split(',') as NetName[]) {
   if (!(net in NETS)) throw new Error(`--nets: unknown network '${net}' (${Object.keys(NETS).join(', ')})`);
   const { filters, pool, kernel } = NETS[net];
-  interleave(`EEG encoder ${net}`, rounds, [1, 2],
+  interleave(
+    `EEG encoder ${net}`,
+    rounds,
+    [1, 2],
     (th) => runChild(me, ['--net', net, '--threads', String(th), '--kernels', kernels, '--windows', String(nWin), '--batch', String(batch)]),
-    (th) => runTorch(TORCH, [JSON.stringify({ filters, pool, kernel, n: nWin, batch, ...shape }), String(th)]));
+    (th) => runTorch(TORCH, [JSON.stringify({ filters, pool, kernel, n: nWin, batch, ...shape }), String(th)]),
+  );
 }

@@ -21,7 +21,10 @@ function arg(name: string, def: string): string {
 }
 
 const repeat = Number(arg('repeat', '3'));
-const shapes: [number, number, number][] = [[1024, 1024, 1024], [2000, 1024, 1024]];
+const shapes: [number, number, number][] = [
+  [1024, 1024, 1024],
+  [2000, 1024, 1024],
+];
 
 /** Best wall time of `repeat` calls of `f`, in seconds. */
 function best(f: () => void): number {

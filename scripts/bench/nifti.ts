@@ -76,12 +76,17 @@ function makeRun(dir: string, level: number): { bold: string; mask: string; byte
   const base = new Float32Array(nv);
   const mask = new Uint8Array(nv);
   let inMask = 0;
-  for (let k = 0; k < Z; k++) for (let j = 0; j < Y; j++) for (let i = 0; i < X; i++) {
-    const r = ((i - X / 2) / 40) ** 2 + ((j - Y / 2) / 46) ** 2 + ((k - Z / 2) / 34) ** 2;
-    const v = i + X * (j + Y * k);
-    if (r < 1) base[v] = 800 + 400 * rng.uniform();
-    if (r < 0.83) { mask[v] = 1; inMask++; }
-  }
+  for (let k = 0; k < Z; k++)
+    for (let j = 0; j < Y; j++)
+      for (let i = 0; i < X; i++) {
+        const r = ((i - X / 2) / 40) ** 2 + ((j - Y / 2) / 46) ** 2 + ((k - Z / 2) / 34) ** 2;
+        const v = i + X * (j + Y * k);
+        if (r < 1) base[v] = 800 + 400 * rng.uniform();
+        if (r < 0.83) {
+          mask[v] = 1;
+          inMask++;
+        }
+      }
   if (!fs.existsSync(bold)) {
     const noise = rng.fork('noise').normals(1 << 20, 0, 20);
     const data = new Int16Array(nv * T);
@@ -103,7 +108,8 @@ function makeRun(dir: string, level: number): { bold: string; mask: string; byte
 }
 
 function compare(label: string, bold: string, mask: string, bytes: number): void {
-  const ours = (): Measure => JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', self, '--child', bold, mask], { encoding: 'utf8', maxBuffer: 1 << 20 }));
+  const ours = (): Measure =>
+    JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', self, '--child', bold, mask], { encoding: 'utf8', maxBuffer: 1 << 20 }));
   const nib = (how: string): Measure => JSON.parse(execFileSync('/usr/bin/python3', ['-c', PY_READ, bold, mask, how], { encoding: 'utf8' }));
   const results: [string, Measure][] = [];
   // Alternate, twice each, so page-cache and load effects hit both alike; keep each one's best.
@@ -120,7 +126,9 @@ function compare(label: string, bold: string, mask: string, bytes: number): void
   const mbs = (m: Measure) => bytes / 1e6 / m.seconds;
   console.log(`masked read of ${X}x${Y}x${Z}x${T} int16 ${label} (${(bytes / 1e6).toFixed(0)} MB voxels), best of 2, load ${os.loadavg()[0].toFixed(1)}`);
   for (const [name, m] of best) {
-    console.log(`  ${name.padEnd(42)} ${m.seconds.toFixed(2).padStart(6)} s  ${mbs(m).toFixed(0).padStart(5)} MB/s  peak RSS ${m.maxRssMB.toFixed(0).padStart(5)} MB  (${m.nT}x${m.nVox}, checksum ${m.checksum.toFixed(1)})`);
+    console.log(
+      `  ${name.padEnd(42)} ${m.seconds.toFixed(2).padStart(6)} s  ${mbs(m).toFixed(0).padStart(5)} MB/s  peak RSS ${m.maxRssMB.toFixed(0).padStart(5)} MB  (${m.nT}x${m.nVox}, checksum ${m.checksum.toFixed(1)})`,
+    );
   }
   const o = best.get('brainalign readMaskedTimeseries')!;
   const fastestNib = [...best.entries()].filter(([k]) => k.startsWith('nibabel')).sort((a, b) => a[1].seconds - b[1].seconds)[0];
@@ -139,10 +147,15 @@ function main(): void {
   try {
     const t0 = performance.now();
     const run = makeRun(dir, 6);
-    process.stderr.write(`generated in ${((performance.now() - t0) / 1000).toFixed(1)} s; ${(fs.statSync(run.bold).size / 1e6).toFixed(0)} MB compressed, ${(run.bytes / 1e6).toFixed(0)} MB of voxels\n`);
+    process.stderr.write(
+      `generated in ${((performance.now() - t0) / 1000).toFixed(1)} s; ${(fs.statSync(run.bold).size / 1e6).toFixed(0)} MB compressed, ${(run.bytes / 1e6).toFixed(0)} MB of voxels\n`,
+    );
     const plain = path.join(dir, 'bold.nii');
     if (!fs.existsSync(plain)) fs.writeFileSync(plain, zlib.gunzipSync(fs.readFileSync(run.bold)));
-    for (const [label, file] of [['.nii.gz', run.bold], ['.nii (uncompressed; nibabel memory-maps it)', plain]]) {
+    for (const [label, file] of [
+      ['.nii.gz', run.bold],
+      ['.nii (uncompressed; nibabel memory-maps it)', plain],
+    ]) {
       compare(label, file, run.mask, run.bytes);
     }
   } finally {

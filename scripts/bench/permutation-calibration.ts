@@ -127,7 +127,11 @@ for (let d = 0; d < N_DATASETS; d++) {
   nT = ds.nT;
   schemes.forEach((s, i) => {
     const res = permutationTestR(ds.pred, ds.data, ds.nT, N_VOX, {
-      rng: root.fork(`perm-${d}-${i}`), scheme: s.scheme, nPerm: N_PERM, rois: [{ name: 'roi', voxels: Array.from({ length: N_VOX }, (_, v) => v) }], roiStatistic: 'median',
+      rng: root.fork(`perm-${d}-${i}`),
+      scheme: s.scheme,
+      nPerm: N_PERM,
+      rois: [{ name: 'roi', voxels: Array.from({ length: N_VOX }, (_, v) => v) }],
+      roiStatistic: 'median',
     });
     LEVELS.forEach((a, l) => {
       if (res.p[0] <= a) counts[i].voxel[l]++;
@@ -138,7 +142,9 @@ for (let d = 0; d < N_DATASETS; d++) {
   if ((d + 1) % 50 === 0) process.stderr.write(`${d + 1}/${N_DATASETS} datasets, ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
 }
 const pc = (x: number): string => `${(100 * x).toFixed(1)} %`;
-console.log(`${N_DATASETS} null datasets: T = ${nT} volumes (TR ${fm.tr} s, mean of ${fm.testRuns} test runs, AR(1) φ = ${fm.ar1}), ${N_VOX} voxels, ${N_PERM} permutations, one-sided; ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+console.log(
+  `${N_DATASETS} null datasets: T = ${nT} volumes (TR ${fm.tr} s, mean of ${fm.testRuns} test runs, AR(1) φ = ${fm.ar1}), ${N_VOX} voxels, ${N_PERM} permutations, one-sided; ${((Date.now() - t0) / 1000).toFixed(0)} s`,
+);
 console.log('scheme | α | voxel FPR [95 % Wilson CI] | ROI (median r) FPR [95 % CI] | all-voxel rate');
 schemes.forEach((s, i) => {
   LEVELS.forEach((a, l) => {
@@ -146,6 +152,8 @@ schemes.forEach((s, i) => {
     const r = counts[i].roi[l];
     const [vl, vh] = wilson(v, N_DATASETS);
     const [rl, rh] = wilson(r, N_DATASETS);
-    console.log(`${s.name} | ${a} | ${pc(v / N_DATASETS)} [${pc(vl)}, ${pc(vh)}] | ${pc(r / N_DATASETS)} [${pc(rl)}, ${pc(rh)}] | ${pc(counts[i].all[l] / (N_DATASETS * N_VOX))}`);
+    console.log(
+      `${s.name} | ${a} | ${pc(v / N_DATASETS)} [${pc(vl)}, ${pc(vh)}] | ${pc(r / N_DATASETS)} [${pc(rl)}, ${pc(rh)}] | ${pc(counts[i].all[l] / (N_DATASETS * N_VOX))}`,
+    );
   });
 });

@@ -21,20 +21,45 @@ const cli = (args: string[]): { dir: string; sec: number } => {
   const stamp = args[args.indexOf('--stamp') + 1];
   return { dir: path.resolve(path.dirname(stamp), (JSON.parse(fs.readFileSync(stamp, 'utf8')) as { dir: string }).dir), sec: (Date.now() - t0) / 1000 };
 };
-const features = await plantedFeatures(study, out, tr, { models: [{ name: 'planted', noise: 0 }, { name: 'flat', noise: 0, flat: true }] });
+const features = await plantedFeatures(study, out, tr, {
+  models: [
+    { name: 'planted', noise: 0 },
+    { name: 'flat', noise: 0, flat: true },
+  ],
+});
 const encs = subjects.map((s) => {
-  const e = cli(['encode', '--features', features, '--bids', study, '--subject', s, '--config', cfg, '--out', out, '--stamp', path.join(out, 'stamps', `encode-${s}.json`)]);
+  const e = cli([
+    'encode',
+    '--features',
+    features,
+    '--bids',
+    study,
+    '--subject',
+    s,
+    '--config',
+    cfg,
+    '--out',
+    out,
+    '--stamp',
+    path.join(out, 'stamps', `encode-${s}.json`),
+  ]);
   console.log(`encode sub-${s}: ${e.sec.toFixed(0)} s`);
   return e.dir;
 });
 const a = cli(['align', '--encodings', ...encs, '--bids', study, '--config', cfg, '--out', out, '--stamp', path.join(out, 'stamps', 'align.json')]);
 console.log(`align: ${a.sec.toFixed(0)} s`);
-for (const r of readTsv(path.join(a.dir, 'bas.tsv')).rows.filter((x) => x.score === 's_r')) console.log(`${r.model} s_r ${r.estimate} [${r.ci_lo}, ${r.ci_hi}]`);
+for (const r of readTsv(path.join(a.dir, 'bas.tsv')).rows.filter((x) => x.score === 's_r'))
+  console.log(`${r.model} s_r ${r.estimate} [${r.ci_lo}, ${r.ci_hi}]`);
 const ar = readTsv(path.join(a.dir, 'area_roi.tsv')).rows;
 for (const m of ['planted', 'flat']) {
   console.log(m);
   for (const area of [...new Set(ar.filter((x) => x.model === m).map((x) => x.area))]) {
-    console.log(`  ${area}: ${ar.filter((x) => x.model === m && x.area === area).map((x) => `${x.roi} ${Number(x.r_norm).toFixed(2)}`).join(', ')}`);
+    console.log(
+      `  ${area}: ${ar
+        .filter((x) => x.model === m && x.area === area)
+        .map((x) => `${x.roi} ${Number(x.r_norm).toFixed(2)}`)
+        .join(', ')}`,
+    );
   }
 }
 const corr = JSON.parse(fs.readFileSync(path.join(a.dir, 'correspondence.json'), 'utf8')) as Record<string, { correspondence: unknown }>;

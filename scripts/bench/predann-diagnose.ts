@@ -31,10 +31,19 @@ const { values: a } = parseArgs({
 const read = (f: string): Record<string, unknown> => stripComments(JSON.parse(fs.readFileSync(f, 'utf8'))) as Record<string, unknown>;
 const base = read('pipelines/mini-study.json');
 const over = JSON.parse(a.synth) as Record<string, Record<string, unknown>>;
-const synth = synthConfigSchema.parse({ ...base, ...over, eeg: { ...(base.eeg as object), ...(over.eeg ?? {}) }, fmri: { subjects: 0 }, behaviour: { subjects: 0 } });
+const synth = synthConfigSchema.parse({
+  ...base,
+  ...over,
+  eeg: { ...(base.eeg as object), ...(over.eeg ?? {}) },
+  fmri: { subjects: 0 },
+  behaviour: { subjects: 0 },
+});
 const raw = read('pipelines/eeg-identification.json') as { prep: object; decode: Record<string, unknown> };
 const dOver = JSON.parse(a.decode) as Record<string, unknown>;
-const cfg = eegIdentificationConfigSchema.parse({ ...raw, decode: { ...raw.decode, ...dOver, encoder: { ...(raw.decode.encoder as object), ...JSON.parse(a.encoder) as object } } });
+const cfg = eegIdentificationConfigSchema.parse({
+  ...raw,
+  decode: { ...raw.decode, ...dOver, encoder: { ...(raw.decode.encoder as object), ...(JSON.parse(a.encoder) as object) } },
+});
 const t0 = Date.now();
 const { inputs } = miniEegSet(synth, cfg, 1);
 const set = inputs.set;
@@ -51,7 +60,10 @@ const target = { kind: 'audio-cnn' as const, waveform: inputs.waveform!, rate: d
 for (const fold of folds) {
   const t1 = Date.now();
   const r = predannFold(set, windows, fold, win, target, songIndex, enc, Number(a.seed), new Rng(Number(a.seed), 'diag'));
-  for (const h of r.history) process.stdout.write(`  ep ${h.epoch} loss ${h.loss.toFixed(3)} ce ${h.ce.toFixed(3)} ceA ${h.ce_audio.toFixed(3)} nce ${h.nce.toFixed(3)} train ${h.train_acc.toFixed(3)} val ${h.val_ce.toFixed(3)}/${h.val_acc.toFixed(3)}\n`);
+  for (const h of r.history)
+    process.stdout.write(
+      `  ep ${h.epoch} loss ${h.loss.toFixed(3)} ce ${h.ce.toFixed(3)} ceA ${h.ce_audio.toFixed(3)} nce ${h.nce.toFixed(3)} train ${h.train_acc.toFixed(3)} val ${h.val_ce.toFixed(3)}/${h.val_acc.toFixed(3)}\n`,
+    );
   const K = songs.length;
   let hit = 0;
   fold.test.forEach((w, i) => {
@@ -60,5 +72,7 @@ for (const fold of folds) {
     for (let j = 1; j < K; j++) if (s[j] > s[b]) b = j;
     if (b === songIndex.get(set.stimIds[windows[w].seg])) hit++;
   });
-  process.stdout.write(`${fold.name}: train ${fold.train.length} windows, test ${fold.test.length}; best epoch ${r.bestEpoch}; test window top-1 ${(hit / fold.test.length).toFixed(3)} (chance ${(1 / K).toFixed(3)}); ${r.windowsPerSecond.toFixed(0)} win/s; ${((Date.now() - t1) / 1000).toFixed(0)} s\n`);
+  process.stdout.write(
+    `${fold.name}: train ${fold.train.length} windows, test ${fold.test.length}; best epoch ${r.bestEpoch}; test window top-1 ${(hit / fold.test.length).toFixed(3)} (chance ${(1 / K).toFixed(3)}); ${r.windowsPerSecond.toFixed(0)} win/s; ${((Date.now() - t1) / 1000).toFixed(0)} s\n`,
+  );
 }

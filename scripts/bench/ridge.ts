@@ -95,10 +95,37 @@ function main(): void {
   makeData();
   console.log(`data ready in ${dir} (${((performance.now() - tg) / 1000).toFixed(1)} s)`);
   const self = fileURLToPath(import.meta.url);
-  const passArgs = ['--n', String(n), '--p', String(p), '--v', String(v), '--folds', String(K), '--nalpha', String(nAlpha), '--batch', String(batch), '--dir', dir];
+  const passArgs = [
+    '--n',
+    String(n),
+    '--p',
+    String(p),
+    '--v',
+    String(v),
+    '--folds',
+    String(K),
+    '--nalpha',
+    String(nAlpha),
+    '--batch',
+    String(batch),
+    '--dir',
+    dir,
+  ];
   const here = fileURLToPath(new URL('.', import.meta.url));
-  const runOurs = () => JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', self, '--child', ...passArgs], { stdio: ['ignore', 'pipe', 'inherit'] }).toString().trim().split('\n').pop() ?? '{}') as Timing;
-  const runRef = () => JSON.parse(execFileSync('/usr/bin/python3', [join(here, 'ridge_ref.py'), dir, String(K), String(batch), alphas.join(',')], { stdio: ['ignore', 'pipe', 'inherit'] }).toString().trim()) as Timing;
+  const runOurs = () =>
+    JSON.parse(
+      execFileSync(process.execPath, ['--import', 'tsx', self, '--child', ...passArgs], { stdio: ['ignore', 'pipe', 'inherit'] })
+        .toString()
+        .trim()
+        .split('\n')
+        .pop() ?? '{}',
+    ) as Timing;
+  const runRef = () =>
+    JSON.parse(
+      execFileSync('/usr/bin/python3', [join(here, 'ridge_ref.py'), dir, String(K), String(batch), alphas.join(',')], { stdio: ['ignore', 'pipe', 'inherit'] })
+        .toString()
+        .trim(),
+    ) as Timing;
   const best = (a: Timing | null, b: Timing) => (a === null || b.seconds < a.seconds ? b : a);
   let ours: Timing | null = null;
   let ref: Timing | null = null;
@@ -130,8 +157,12 @@ function main(): void {
     dw = Math.max(dw, Math.abs(wa[i] - wb[i]));
     wmax = Math.max(wmax, Math.abs(wb[i]));
   }
-  console.log(`agreement: same α for ${((100 * same) / v).toFixed(2)}% of targets; max |Δ cv r| = ${dr.toExponential(2)}; max |ΔW|/max|W| (100 sampled targets) = ${(dw / wmax).toExponential(2)}`);
-  console.log(`RATIO wall brainalign/numpy = ${(ours.seconds / ref.seconds).toFixed(3)} (target ≤ 1.0), CPU ${(ours.cpu_seconds / ref.cpu_seconds).toFixed(3)}; peak RSS brainalign ${ours.peak_rss_gb.toFixed(2)} GB (target ≤ 4 GB), numpy ${ref.peak_rss_gb.toFixed(2)} GB`);
+  console.log(
+    `agreement: same α for ${((100 * same) / v).toFixed(2)}% of targets; max |Δ cv r| = ${dr.toExponential(2)}; max |ΔW|/max|W| (100 sampled targets) = ${(dw / wmax).toExponential(2)}`,
+  );
+  console.log(
+    `RATIO wall brainalign/numpy = ${(ours.seconds / ref.seconds).toFixed(3)} (target ≤ 1.0), CPU ${(ours.cpu_seconds / ref.cpu_seconds).toFixed(3)}; peak RSS brainalign ${ours.peak_rss_gb.toFixed(2)} GB (target ≤ 4 GB), numpy ${ref.peak_rss_gb.toFixed(2)} GB`,
+  );
 }
 
 if (process.argv.includes('--child')) child();

@@ -47,7 +47,11 @@ for (const seed of seeds.length ? seeds : [0]) {
   for (const blended of [false, true]) {
     const t0 = Date.now();
     const { stimuli } = makeStimuli(cfg, root.fork('stimuli'), blended ? panel.ambiguity : undefined);
-    const p = centroidSoftmax(stimuli.map((s) => clipVector(s.audio, cfg.stimuli.sampleRate)), stimGenre, G);
+    const p = centroidSoftmax(
+      stimuli.map((s) => clipVector(s.audio, cfg.stimuli.sampleRate)),
+      stimGenre,
+      G,
+    );
     const model = Int32Array.from(stimGenre, (_, c) => {
       let best = 0;
       for (let k = 1; k < G; k++) if (p[c * G + k] > p[c * G + best]) best = k;
@@ -59,7 +63,7 @@ for (const seed of seeds.length ? seeds : [0]) {
     const sb = behaviourScore({ nGenres: G, trueGenre: Int32Array.from(stimGenre), model, modelProbs: p, humans, nHumans: H });
     console.log(
       `seed ${seed}, ${blended ? 'blended' : 'plain  '} audio: accuracy ${acc.toFixed(3)}; ambiguous clips (${amb.length}): mean P(partner) ${pPartner.toFixed(3)}, ` +
-      `${toPartner} chosen as the partner; s_b ${sb.sB.toFixed(3)} (difficulty ${sb.difficultyScore.toFixed(3)}, error ${sb.errorScore.toFixed(3)}) [${((Date.now() - t0) / 1000).toFixed(0)} s]`,
+        `${toPartner} chosen as the partner; s_b ${sb.sB.toFixed(3)} (difficulty ${sb.difficultyScore.toFixed(3)}, error ${sb.errorScore.toFixed(3)}) [${((Date.now() - t0) / 1000).toFixed(0)} s]`,
     );
   }
 }

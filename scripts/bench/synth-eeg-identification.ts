@@ -26,7 +26,10 @@ function highPass(x: ArrayLike<number>): Float64Array {
   const n = x.length;
   const cum = new Float64Array(n + 1);
   for (let i = 0; i < n; i++) cum[i + 1] = cum[i] + x[i];
-  return Float64Array.from({ length: n }, (_, i) => x[i] - (cum[Math.min(n, i + h + 1)] - cum[Math.max(0, i - h)]) / (Math.min(n, i + h + 1) - Math.max(0, i - h)));
+  return Float64Array.from(
+    { length: n },
+    (_, i) => x[i] - (cum[Math.min(n, i + h + 1)] - cum[Math.max(0, i - h)]) / (Math.min(n, i + h + 1) - Math.max(0, i - h)),
+  );
 }
 
 /** Per-clip predictor (env, flux) cut from the subject's time line. */
@@ -53,7 +56,10 @@ function identify(sub: EegSubject, y: Float64Array, predict: (st: number) => Flo
     let bestR = -Infinity;
     for (const c of cands) {
       const r = pearson(c.p, seg);
-      if (r > bestR) { bestR = r; best = c.st; }
+      if (r > bestR) {
+        bestR = r;
+        best = c.st;
+      }
     }
     if (best === st) correct++;
   }
@@ -73,11 +79,16 @@ for (const sub of study.eeg) {
   const g = ref.gain || 1;
   const proj = new Float64Array(n);
   for (const c of good) for (let i = 0; i < n; i++) proj[i] += ref.planted.topoEnv[c] * hp[c][i];
-  const oracle = identify(sub, proj, (st) => {
-    const e = convolve(preds[st].env, ref.planted.kernelEnv);
-    const f = convolve(preds[st].flux, ref.planted.kernelFlux);
-    return highPass(e.map((v, i) => (v + f[i]) / g));
-  }, all);
+  const oracle = identify(
+    sub,
+    proj,
+    (st) => {
+      const e = convolve(preds[st].env, ref.planted.kernelEnv);
+      const f = convolve(preds[st].flux, ref.planted.kernelFlux);
+      return highPass(e.map((v, i) => (v + f[i]) / g));
+    },
+    all,
+  );
   // Learned: fit forward TRFs on even-indexed presentations, test identification among odd ones.
   const L = Math.floor(0.4 * rate) + 1;
   const trainMask = new Uint8Array(n);
@@ -105,14 +116,23 @@ for (const sub of study.eeg) {
   for (const b of betas) for (let j = 0; j < P; j++) mean[j] += b[j] / betas.length;
   const w = betas.map((b) => b.reduce((a, v, j) => a + v * mean[j], 0));
   const proj2 = new Float64Array(n);
-  good.forEach((c, gi) => { for (let i = 0; i < n; i++) proj2[i] += w[gi] * hp[c][i]; });
+  good.forEach((c, gi) => {
+    for (let i = 0; i < n; i++) proj2[i] += w[gi] * hp[c][i];
+  });
   const kEnv = Float32Array.from(mean.subarray(0, L));
   const kFlux = Float32Array.from(mean.subarray(L));
   const test = sub.order.filter((_, k) => k % 2 === 1);
-  const learned = identify(sub, proj2, (st) => {
-    const e = convolve(preds[st].env, kEnv);
-    const f = convolve(preds[st].flux, kFlux);
-    return highPass(e.map((v, i) => v + f[i]));
-  }, test);
-  console.log(`${sub.id}${sub.control ? ' (control)' : ''}: oracle ${(100 * oracle).toFixed(1)} % of ${all.length} (chance ${(100 / all.length).toFixed(1)} %), learned ${(100 * learned).toFixed(1)} % of ${test.length} (chance ${(100 / test.length).toFixed(1)} %)`);
+  const learned = identify(
+    sub,
+    proj2,
+    (st) => {
+      const e = convolve(preds[st].env, kEnv);
+      const f = convolve(preds[st].flux, kFlux);
+      return highPass(e.map((v, i) => v + f[i]));
+    },
+    test,
+  );
+  console.log(
+    `${sub.id}${sub.control ? ' (control)' : ''}: oracle ${(100 * oracle).toFixed(1)} % of ${all.length} (chance ${(100 / all.length).toFixed(1)} %), learned ${(100 * learned).toFixed(1)} % of ${test.length} (chance ${(100 / test.length).toFixed(1)} %)`,
+  );
 }

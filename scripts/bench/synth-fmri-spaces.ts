@@ -78,7 +78,10 @@ for (const sp of FEATURE_SPACES) {
         score += pearson(pred, Y(held, v)) || 0;
       });
     }
-    if (score > bestScore) { bestScore = score; bestL = lam; }
+    if (score > bestScore) {
+      bestScore = score;
+      bestL = lam;
+    }
   }
   const d = design(trainRuns, sp);
   const ys = voxels.map((v) => Float64Array.from(trainRuns.flatMap((r) => Array.from(Y(r, v)))));
@@ -98,5 +101,7 @@ for (const roi of ROI_NAMES) {
   const c = mean(vs.map((v) => ceil.rCeiling[v]));
   const best = FEATURE_SPACES.reduce((a, b) => (mean(results[roi][a]) >= mean(results[roi][b]) ? a : b));
   const winsLow = vs.filter((_, i) => results[roi].low[i] > results[roi].abstract[i]).length;
-  console.log(`${roi.padEnd(9)} n=${vs.length}  r low ${mean(results[roi].low).toFixed(3)}  mid ${mean(results[roi].mid).toFixed(3)}  abstract ${mean(results[roi].abstract).toFixed(3)}  ceiling ${c.toFixed(3)}  best ${best}; low>abstract in ${winsLow}/${vs.length} voxels`);
+  console.log(
+    `${roi.padEnd(9)} n=${vs.length}  r low ${mean(results[roi].low).toFixed(3)}  mid ${mean(results[roi].mid).toFixed(3)}  abstract ${mean(results[roi].abstract).toFixed(3)}  ceiling ${c.toFixed(3)}  best ${best}; low>abstract in ${winsLow}/${vs.length} voxels`,
+  );
 }

@@ -32,7 +32,9 @@ for (const seed of seeds.length ? seeds : [1]) {
   const vecs = stimuli.map((s) => clipVector(s.audio, cfg.stimuli.sampleRate));
   const labels = stimuli.map((s) => s.genreIndex);
   const { acc, confusion } = leaveOneOut(vecs, labels, genres.length);
-  console.log(`seed ${seed}: nearest-centroid leave-one-clip-out accuracy ${(100 * acc).toFixed(1)} % (chance ${(100 / genres.length).toFixed(1)} %, ${stimuli.length} clips)`);
+  console.log(
+    `seed ${seed}: nearest-centroid leave-one-clip-out accuracy ${(100 * acc).toFixed(1)} % (chance ${(100 / genres.length).toFixed(1)} %, ${stimuli.length} clips)`,
+  );
   console.log(['true\\pred', ...genres.map((g) => g.slice(0, 5))].join('\t'));
   confusion.forEach((row, i) => console.log([genres[i].slice(0, 9), ...row].join('\t')));
 }

@@ -59,7 +59,10 @@ export function interleave(label: string, rounds: number, threads: number[], our
       const a = ours(th);
       const b = torch(th);
       const line = `${label} round ${r}, ${th} thread${th === 1 ? '' : 's'}: brainalign ${a.rate.toFixed(1)} windows/s`;
-      if (!b) { console.log(`${line}; PyTorch unavailable`); continue; }
+      if (!b) {
+        console.log(`${line}; PyTorch unavailable`);
+        continue;
+      }
       const q = a.rate / b.rate;
       ratios.set(th, [...(ratios.get(th) ?? []), q]);
       let cpuNote = '';
@@ -73,7 +76,10 @@ export function interleave(label: string, rounds: number, threads: number[], our
   }
   for (const [th, qs] of ratios) {
     const qc = cpuRatios.get(th);
-    console.log(`${label}, ${th} thread${th === 1 ? '' : 's'}: median ratio brainalign/PyTorch ${median(qs).toFixed(2)} wall` +
-      (qc ? `, ${median(qc).toFixed(2)} per CPU second` : '') + ` over ${qs.length} round(s)`);
+    console.log(
+      `${label}, ${th} thread${th === 1 ? '' : 's'}: median ratio brainalign/PyTorch ${median(qs).toFixed(2)} wall` +
+        (qc ? `, ${median(qc).toFixed(2)} per CPU second` : '') +
+        ` over ${qs.length} round(s)`,
+    );
   }
 }

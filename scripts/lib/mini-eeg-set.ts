@@ -28,10 +28,23 @@ export function miniEegSet(synth: SynthConfig, cfg: EegIdentificationConfig, stu
   const rate = cfg.prep.rate;
   const clipSec = synth.stimuli.clipSec;
   const parts: SubjectSegments[] = study.eeg.map((sub) => {
-    const pre = preprocessEeg({ labels: sub.planted.channels, rate: synth.eeg.rate, data: sub.data, positions: sub.planted.channels.map(electrodeXyz) }, cfg.prep);
+    const pre = preprocessEeg(
+      { labels: sub.planted.channels, rate: synth.eeg.rate, data: sub.data, positions: sub.planted.channels.map(electrodeXyz) },
+      cfg.prep,
+    );
     const ev = sub.order.map((st, k) => ({ onset: sub.onsets[k], duration: clipSec, stimId: study.stimuli[st].id }));
     const seg = cutSegments(pre.data, rate, ev, cfg.prep.shiftSec, clipSec);
-    return { subject: sub.id, data: seg.data, nSeg: seg.nSeg, nCh: seg.nCh, nT: seg.nT, rate, shiftSec: cfg.prep.shiftSec, stimIds: seg.stimIds, channels: pre.labels };
+    return {
+      subject: sub.id,
+      data: seg.data,
+      nSeg: seg.nSeg,
+      nCh: seg.nCh,
+      nT: seg.nT,
+      rate,
+      shiftSec: cfg.prep.shiftSec,
+      stimIds: seg.stimIds,
+      channels: pre.labels,
+    };
   });
   const audio = new Map(study.stimuli.map((s) => [s.id, s.audio]));
   const clip = (id: string): Float32Array => {
@@ -46,7 +59,10 @@ export function miniEegSet(synth: SynthConfig, cfg: EegIdentificationConfig, stu
     if (!w) waves.set(id, (w = resample(clip(id), sr, cfg.decode.audio.rate)));
     return w;
   };
-  const envelope = (id: string): TargetMatrix => { const e = amplitudeEnvelope(clip(id), sr, rate); return { data: e, n: e.length, f: 1 }; };
+  const envelope = (id: string): TargetMatrix => {
+    const e = amplitudeEnvelope(clip(id), sr, rate);
+    return { data: e, n: e.length, f: 1 };
+  };
   const controls = new Set(study.eeg.filter((s) => s.control).map((s) => s.id));
   return { inputs: { set: stackSegments(parts), annTarget: envelope, envelopeTarget: envelope, waveform }, controls };
 }

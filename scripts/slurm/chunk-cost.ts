@@ -37,7 +37,14 @@ function time(p: number, v: number): { wall: number; cpu: number } {
 process.stdout.write('space\tfeatures_p\tfixed_wall_s\tper_block_wall_s\tfixed_cpu_s\tper_block_cpu_s\n');
 // BAN's areas as in pipelines/ban-bas.json: a1 16, belt 24, pb 32, t 48 channels × 4 frequency bins.
 const only = arg('spaces', 'a1,belt,pb,t').split(',');
-for (const [name, channels] of ([['a1', 16], ['belt', 24], ['pb', 32], ['t', 48]] as const).filter(([a]) => only.includes(a))) {
+for (const [name, channels] of (
+  [
+    ['a1', 16],
+    ['belt', 24],
+    ['pb', 32],
+    ['t', 48],
+  ] as const
+).filter(([a]) => only.includes(a))) {
   const p = channels * 4 * delays;
   const one = time(p, VOXEL_BLOCK);
   const many = time(p, 9 * VOXEL_BLOCK);
@@ -58,8 +65,16 @@ process.stdout.write(`n = ${n} training volumes (${runs} runs × ${vols}), ${alp
   const data = gauss(nT * nV);
   const c0 = process.cpuUsage();
   const t0 = performance.now();
-  permutationTestR(pred, data, nT, nV, { rng: rng.fork('perm'), scheme: { kind: 'phase' }, nPerm, roiStatistic: 'median', rois: [{ name: 'all', voxels: Array.from({ length: nV }, (_, i) => i) }] });
+  permutationTestR(pred, data, nT, nV, {
+    rng: rng.fork('perm'),
+    scheme: { kind: 'phase' },
+    nPerm,
+    roiStatistic: 'median',
+    rois: [{ name: 'all', voxels: Array.from({ length: nV }, (_, i) => i) }],
+  });
   const c = process.cpuUsage(c0);
   const scale = (1000 / nPerm) * (1000 / nV);
-  process.stdout.write(`merge: permutation null of one map, ${nT} test volumes: ${(((performance.now() - t0) / 1000) * scale).toFixed(2)} s wall, ${(((c.user + c.system) / 1e6) * scale).toFixed(2)} s CPU per 1000 draws × 1000 voxels\n`);
+  process.stdout.write(
+    `merge: permutation null of one map, ${nT} test volumes: ${(((performance.now() - t0) / 1000) * scale).toFixed(2)} s wall, ${(((c.user + c.system) / 1e6) * scale).toFixed(2)} s CPU per 1000 draws × 1000 voxels\n`,
+  );
 }

@@ -24,52 +24,86 @@ import { readJsonFile, writeJsonFile } from './json.js';
 import { readTable, table, writeTable, type Row } from './table.js';
 
 /** Matrices of one encoding, by the name its index lists them under. */
-export const ENCODE_MATRICES = ['R_voxels', 'Rnorm_voxels', 'Reliability_voxels', 'Roi_voxels', 'Grid_voxels', 'Testmean_bold', 'Pred_roivoxels', 'Roivoxel_index'] as const;
+export const ENCODE_MATRICES = [
+  'R_voxels',
+  'Rnorm_voxels',
+  'Reliability_voxels',
+  'Roi_voxels',
+  'Grid_voxels',
+  'Testmean_bold',
+  'Pred_roivoxels',
+  'Roivoxel_index',
+] as const;
 export type EncodeMatrix = (typeof ENCODE_MATRICES)[number];
 
-export const encodingIndexSchema = z.object({
-  subject: z.string().describe('subject label without sub-'),
-  task: z.string().describe('BIDS task of the test runs: the maps are sub-XX_task-<task>_desc-<desc>_<stat>.nii.gz'),
-  model: z.string(),
-  checkpoint: z.string().nullable(),
-  featuresDir: z.string().describe('the features artifact, relative to this encode artifact folder'),
-  tr: z.number().positive(),
-  areas: z.array(z.string()),
-  rois: z.array(z.string()),
-  nVoxels: z.number().int().min(0),
-  maps: z.array(z.object({ desc: z.string(), label: z.string(), area: z.string(), iteration: z.number().int().nullable(), row: z.number().int() }).strict()),
-  clips: z.array(z.object({ stimId: z.string(), onset: z.number(), duration: z.number() }).strict()),
-  files: z.object({ roi: z.string() }).catchall(z.string()).describe('relative paths: roi (the ROI table) and every matrix by name'),
-  predAreas: z.array(z.string()).describe('areas (rows of Pred_roivoxels) whose CV-map test predictions are stored for the stimulus bootstrap of s_r'),
-}).strict();
+export const encodingIndexSchema = z
+  .object({
+    subject: z.string().describe('subject label without sub-'),
+    task: z.string().describe('BIDS task of the test runs: the maps are sub-XX_task-<task>_desc-<desc>_<stat>.nii.gz'),
+    model: z.string(),
+    checkpoint: z.string().nullable(),
+    featuresDir: z.string().describe('the features artifact, relative to this encode artifact folder'),
+    tr: z.number().positive(),
+    areas: z.array(z.string()),
+    rois: z.array(z.string()),
+    nVoxels: z.number().int().min(0),
+    maps: z.array(z.object({ desc: z.string(), label: z.string(), area: z.string(), iteration: z.number().int().nullable(), row: z.number().int() }).strict()),
+    clips: z.array(z.object({ stimId: z.string(), onset: z.number(), duration: z.number() }).strict()),
+    files: z.object({ roi: z.string() }).catchall(z.string()).describe('relative paths: roi (the ROI table) and every matrix by name'),
+    predAreas: z.array(z.string()).describe('areas (rows of Pred_roivoxels) whose CV-map test predictions are stored for the stimulus bootstrap of s_r'),
+  })
+  .strict();
 export type EncodingIndex = z.output<typeof encodingIndexSchema>;
 
-export const roiTable = table({
-  model: 'text', area: 'text', iteration: 'text', roi: 'text', n_voxels: 'int', n_undefined: 'int',
-  median_r: 'num', median_r_norm: 'num', median_voxel_r_norm: 'num', ceiling: 'num', p_perm: 'num', n_fdr: 'num', frac_fdr: 'num',
-}, {
-  model: { Description: 'Model (features artifact folder)' },
-  area: { Description: "Model area; 'best' = the best layer per voxel over all areas by training CV" },
-  iteration: { Description: "Recurrent iteration, or 'cv' = iteration chosen per voxel by training-run CV (test runs unused)" },
-  roi: { Description: 'Atlas ROI' },
-  n_voxels: { Description: 'Fitted voxels in the ROI' },
-  n_undefined: { Description: 'ROI voxels left out of the medians because their r or normalised r is undefined (constant series or undefined reliability)' },
-  median_r: { Description: 'Median over the ROI voxels of the held-out Pearson r on the test-run mean', Units: 'unitless' },
-  median_r_norm: { Description: 'median_r / ceiling (the BAS definition, docs/bas.md)', Units: 'unitless' },
-  median_voxel_r_norm: { Description: 'Median over voxels of r / sqrt(max(reliability, 0.182)) (floored voxel correlation ceiling, docs/ceilings.md)', Units: 'unitless' },
-  ceiling: { Description: 'ROI correlation ceiling: sqrt(median voxel reliability of the test-run mean)', Units: 'unitless' },
-  p_perm: { Description: 'Permutation p of median_r' },
-  n_fdr: { Description: 'Voxels with Benjamini-Hochberg q at or below the configured level' },
-  frac_fdr: { Description: 'n_fdr / n_voxels' },
-});
+export const roiTable = table(
+  {
+    model: 'text',
+    area: 'text',
+    iteration: 'text',
+    roi: 'text',
+    n_voxels: 'int',
+    n_undefined: 'int',
+    median_r: 'num',
+    median_r_norm: 'num',
+    median_voxel_r_norm: 'num',
+    ceiling: 'num',
+    p_perm: 'num',
+    n_fdr: 'num',
+    frac_fdr: 'num',
+  },
+  {
+    model: { Description: 'Model (features artifact folder)' },
+    area: { Description: "Model area; 'best' = the best layer per voxel over all areas by training CV" },
+    iteration: { Description: "Recurrent iteration, or 'cv' = iteration chosen per voxel by training-run CV (test runs unused)" },
+    roi: { Description: 'Atlas ROI' },
+    n_voxels: { Description: 'Fitted voxels in the ROI' },
+    n_undefined: { Description: 'ROI voxels left out of the medians because their r or normalised r is undefined (constant series or undefined reliability)' },
+    median_r: { Description: 'Median over the ROI voxels of the held-out Pearson r on the test-run mean', Units: 'unitless' },
+    median_r_norm: { Description: 'median_r / ceiling (the BAS definition, docs/bas.md)', Units: 'unitless' },
+    median_voxel_r_norm: {
+      Description: 'Median over voxels of r / sqrt(max(reliability, 0.182)) (floored voxel correlation ceiling, docs/ceilings.md)',
+      Units: 'unitless',
+    },
+    ceiling: { Description: 'ROI correlation ceiling: sqrt(median voxel reliability of the test-run mean)', Units: 'unitless' },
+    p_perm: { Description: 'Permutation p of median_r' },
+    n_fdr: { Description: 'Voxels with Benjamini-Hochberg q at or below the configured level' },
+    frac_fdr: { Description: 'n_fdr / n_voxels' },
+  },
+);
 export type RoiRow = Row<typeof roiTable.columns>;
 
 /** The sidecar of a map: a sentence, what it came from, and free-form facts (Units, Model, Area, …). */
 export const mapSidecarSchema = z.object({ Description: z.string(), Sources: z.unknown(), Parameters: z.unknown(), Shape: z.array(z.number().int()) }).loose();
-export const matrixSidecarSchema = z.object({ Description: z.string(), Shape: z.array(z.number().int()), Axes: z.array(z.string()), Sources: z.unknown() }).strict();
+export const matrixSidecarSchema = z
+  .object({ Description: z.string(), Shape: z.array(z.number().int()), Axes: z.array(z.string()), Sources: z.unknown() })
+  .strict();
 
 /** File names of one subject × model encoding inside the artifact folder (relative). */
-export function encodeNames(subject: string, task: string, modelDesc: string): {
+export function encodeNames(
+  subject: string,
+  task: string,
+  modelDesc: string,
+): {
   /** `…_desc-<desc>`: a map is `<stem>_<stat>.nii.gz`. */
   stem(desc: string): string;
   map(desc: string, stat: string): string;
@@ -97,7 +131,11 @@ export function writeMap(stem: string, img: Omit<NiftiWriteInput, 'description'>
 
 /** A label map's index → name table, as BIDS dseg asks. */
 export function writeDsegLabels(stem: string, names: string[]): void {
-  writeTsv(`${stem}.tsv`, ['index', 'name'], names.map((name, i) => ({ index: i + 1, name })));
+  writeTsv(
+    `${stem}.tsv`,
+    ['index', 'name'],
+    names.map((name, i) => ({ index: i + 1, name })),
+  );
 }
 
 export function writeRoiTable(file: string, rows: RoiRow[], describe: Partial<Record<keyof RoiRow, { Description: string }>>): void {
@@ -130,11 +168,20 @@ export interface OpenedEncoding {
 /** Every `sub-*\/func/*_encoding.json` of an encode artifact folder, in subject and file order. */
 export function openEncode(dir: string): OpenedEncoding[] {
   const out: OpenedEncoding[] = [];
-  const subs = fs.existsSync(dir) ? fs.readdirSync(dir).filter((d) => d.startsWith('sub-')).sort() : [];
+  const subs = fs.existsSync(dir)
+    ? fs
+        .readdirSync(dir)
+        .filter((d) => d.startsWith('sub-'))
+        .sort()
+    : [];
   for (const s of subs) {
     const func = path.join(dir, s, 'func');
     if (!fs.existsSync(func)) continue;
-    for (const f of fs.readdirSync(func).filter((x) => x.endsWith('_encoding.json')).sort()) out.push(openOne(dir, path.join(func, f)));
+    for (const f of fs
+      .readdirSync(func)
+      .filter((x) => x.endsWith('_encoding.json'))
+      .sort())
+      out.push(openOne(dir, path.join(func, f)));
   }
   if (out.length === 0) throw new InputError(dir, 'no sub-*/func/*_encoding.json in this encode artifact');
   return out;

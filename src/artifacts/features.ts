@@ -96,12 +96,15 @@ export interface FeatureSpaceData {
   pca: PcaInfo | null;
 }
 
-export const clipRowsTable = table({ stim_id: 'text', row_start: 'int', n_rows: 'int', duration: 'real' }, {
-  stim_id: { Description: 'stimulus id (stimuli.tsv of the study)' },
-  row_start: { Description: 'first row of this clip in every iter-<k>.npy' },
-  n_rows: { Description: `rows of this clip: floor(duration × rate), at least 1; row k covers [k/rate, (k+1)/rate) s` },
-  duration: { Description: 'clip duration', Units: 's' },
-});
+export const clipRowsTable = table(
+  { stim_id: 'text', row_start: 'int', n_rows: 'int', duration: 'real' },
+  {
+    stim_id: { Description: 'stimulus id (stimuli.tsv of the study)' },
+    row_start: { Description: 'first row of this clip in every iter-<k>.npy' },
+    n_rows: { Description: `rows of this clip: floor(duration × rate), at least 1; row k covers [k/rate, (k+1)/rate) s` },
+    duration: { Description: 'clip duration', Units: 's' },
+  },
+);
 
 export const featureSetFile = (dir: string): string => path.join(dir, 'features.json');
 export const clipRowsFile = (dir: string): string => path.join(dir, 'stimuli.tsv');
@@ -125,21 +128,40 @@ export function layoutRows(clips: { stimId: string; nRows: number; duration: num
  */
 export function writeFeatureSet(dir: string, set: Omit<FeatureSet, 'rows'>, clips: ClipRows[], spaces: Iterable<FeatureSpaceData>): void {
   const rows = clips.reduce((s, c) => s + c.nRows, 0);
-  writeTable(clipRowsFile(dir), clipRowsTable, clips.map((c) => ({ stim_id: c.stimId, row_start: c.rowStart, n_rows: c.nRows, duration: c.duration })));
+  writeTable(
+    clipRowsFile(dir),
+    clipRowsTable,
+    clips.map((c) => ({ stim_id: c.stimId, row_start: c.rowStart, n_rows: c.nRows, duration: c.duration })),
+  );
   writeJsonFile(featureSetFile(dir), featureSetSchema, { ...set, rows });
   for (const sp of spaces) {
-    if (sp.data.length !== rows * sp.nFeatures) throw new Error(`${set.model}/${sp.area} iteration ${sp.iteration}: ${sp.data.length} values for ${rows} rows × ${sp.nFeatures} features`);
+    if (sp.data.length !== rows * sp.nFeatures)
+      throw new Error(`${set.model}/${sp.area} iteration ${sp.iteration}: ${sp.data.length} values for ${rows} rows × ${sp.nFeatures} features`);
     const bad = firstNonFinite(sp.data);
     if (bad >= 0) {
       const row = Math.floor(bad / sp.nFeatures);
       const clip = clips.find((r) => row >= r.rowStart && row < r.rowStart + r.nRows);
-      throw new InputError(clip ? `stimulus ${clip.stimId}` : 'stimuli', `${set.model}/${sp.area} iteration ${sp.iteration} gives ${sp.data[bad]} at row ${row}; the audio or the network's weights are not finite`);
+      throw new InputError(
+        clip ? `stimulus ${clip.stimId}` : 'stimuli',
+        `${set.model}/${sp.area} iteration ${sp.iteration} gives ${sp.data[bad]} at row ${row}; the audio or the network's weights are not finite`,
+      );
     }
     const file = featureSpaceFile(dir, set.model, sp.area, sp.iteration);
     writeNpy(file, sp.data, [rows, sp.nFeatures]);
     const sidecar: FeatureSidecar = {
-      model: set.model, checkpoint: set.checkpoint, area: sp.area, iteration: sp.iteration, shape: [rows, sp.nFeatures], dtype: 'float32', axes: ['row', 'feature'],
-      rate: set.rate, rate_units: 'Hz', windowing: sp.windowing, units: sp.units, pca: sp.pca, source: set.source,
+      model: set.model,
+      checkpoint: set.checkpoint,
+      area: sp.area,
+      iteration: sp.iteration,
+      shape: [rows, sp.nFeatures],
+      dtype: 'float32',
+      axes: ['row', 'feature'],
+      rate: set.rate,
+      rate_units: 'Hz',
+      windowing: sp.windowing,
+      units: sp.units,
+      pca: sp.pca,
+      source: set.source,
     };
     writeJsonFile(file.replace(/\.npy$/, '.json'), featureSidecarSchema, sidecar);
   }
@@ -207,7 +229,8 @@ export function openFeaturesArtifact(dir: string): FeaturesArtifact {
     set(checkpoint) {
       const ix = art.index();
       if (!('checkpoints' in ix)) return art;
-      if (checkpoint === undefined || !ix.checkpoints.includes(checkpoint)) throw new InputError('checkpoint', `${dir} holds checkpoints ${ix.checkpoints.join(', ')}, not ${checkpoint ?? 'one unnamed'}`);
+      if (checkpoint === undefined || !ix.checkpoints.includes(checkpoint))
+        throw new InputError('checkpoint', `${dir} holds checkpoints ${ix.checkpoints.join(', ')}, not ${checkpoint ?? 'one unnamed'}`);
       return openFeaturesArtifact(path.join(dir, checkpoint));
     },
   };

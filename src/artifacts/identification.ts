@@ -14,18 +14,56 @@ import { readTable, table, writeTable, type Row } from './table.js';
 
 const D: Record<string, TsvColumnDescription> = {
   subject: { Description: 'Subject whose test items are scored ("all" = pooled)' },
-  decoder: { Description: 'Decoder', Levels: { predann: 'EEG CNN with song CE + λ·InfoNCE to the ANN representation', 'predann-noann': 'the same CNN with λ = 0', regression: 'lagged ridge backward model of the ANN representation, identification by correlation', 'mtrf-envelope': 'mTRF envelope reconstruction, identification by correlation' } },
-  split: { Description: 'Cross-validation split', Levels: { 'chunk-leaky': "PredANN's split: 30-s chunks per subject × song, 25 % held out per song; the same subject's other chunks of the song train (leaky)", 'random-chunk': 'random windows, overlapping windows of the same presentation in train and test (leakier)', 'time-block': 'held-out time blocks within songs', loso: 'leave one subject out' } },
+  decoder: {
+    Description: 'Decoder',
+    Levels: {
+      predann: 'EEG CNN with song CE + λ·InfoNCE to the ANN representation',
+      'predann-noann': 'the same CNN with λ = 0',
+      regression: 'lagged ridge backward model of the ANN representation, identification by correlation',
+      'mtrf-envelope': 'mTRF envelope reconstruction, identification by correlation',
+    },
+  },
+  split: {
+    Description: 'Cross-validation split',
+    Levels: {
+      'chunk-leaky': "PredANN's split: 30-s chunks per subject × song, 25 % held out per song; the same subject's other chunks of the song train (leaky)",
+      'random-chunk': 'random windows, overlapping windows of the same presentation in train and test (leakier)',
+      'time-block': 'held-out time blocks within songs',
+      loso: 'leave one subject out',
+    },
+  },
   window_s: { Description: 'Length of the evaluated EEG stretch', Units: 's' },
-  combine: { Description: 'How the decoder windows inside a stretch are combined', Levels: { mean: 'mean softmax probability (CNN, as PredANN) or mean correlation (regression decoders)', 'mean-logprob': 'mean log-probability (CNN; equals mean for the regression decoders)', max: 'maximum score', vote: 'majority vote of window predictions' } },
+  combine: {
+    Description: 'How the decoder windows inside a stretch are combined',
+    Levels: {
+      mean: 'mean softmax probability (CNN, as PredANN) or mean correlation (regression decoders)',
+      'mean-logprob': 'mean log-probability (CNN; equals mean for the regression decoders)',
+      max: 'maximum score',
+      vote: 'majority vote of window predictions',
+    },
+  },
 };
 
 const scoreColumns = {
-  decoder: 'text', split: 'text', window_s: 'num', combine: 'text', n_items: 'int', top1: 'num', top1_lo: 'num', top1_hi: 'num',
-  topk: 'num', k: 'int', chance: 'num', chance_topk: 'num', p_perm: 'num',
+  decoder: 'text',
+  split: 'text',
+  window_s: 'num',
+  combine: 'text',
+  n_items: 'int',
+  top1: 'num',
+  top1_lo: 'num',
+  top1_hi: 'num',
+  topk: 'num',
+  k: 'int',
+  chance: 'num',
+  chance_topk: 'num',
+  p_perm: 'num',
 } as const;
 const scoreDescribe = {
-  decoder: D.decoder, split: D.split, window_s: D.window_s, combine: D.combine,
+  decoder: D.decoder,
+  split: D.split,
+  window_s: D.window_s,
+  combine: D.combine,
   n_items: { Description: 'Number of evaluated stretches' },
   top1: { Description: 'Top-1 identification accuracy (fraction)' },
   top1_lo: { Description: 'Lower bound of the 95% percentile-bootstrap CI of top1 (items resampled)' },
@@ -45,44 +83,93 @@ export type ScoreTableRow = Row<typeof groupScoresTable.columns>;
 
 const conf = { true_stim: { Description: 'Song heard' }, count: { Description: 'Number of items (zero cells omitted)' } };
 /** A subject's song confusions at the shortest window (long format, zero cells omitted). */
-export const subjectConfusionTable = table({ decoder: 'text', split: 'text', true_stim: 'text', predicted_stim: 'text', count: 'int' }, {
-  decoder: D.decoder, split: D.split, ...conf, predicted_stim: { Description: 'Top-1 song (base window, mean combination)' },
-});
+export const subjectConfusionTable = table(
+  { decoder: 'text', split: 'text', true_stim: 'text', predicted_stim: 'text', count: 'int' },
+  {
+    decoder: D.decoder,
+    split: D.split,
+    ...conf,
+    predicted_stim: { Description: 'Top-1 song (base window, mean combination)' },
+  },
+);
 export type ConfusionRow = Row<typeof subjectConfusionTable.columns>;
 /** Every subject's confusions at every window length. */
-export const groupConfusionsTable = table({ subject: 'text', decoder: 'text', split: 'text', window_s: 'num', true_stim: 'text', predicted_stim: 'text', count: 'int' }, {
-  subject: D.subject, decoder: D.decoder, split: D.split, window_s: D.window_s, ...conf, predicted_stim: { Description: 'Top-1 song (mean combination)' },
-});
-export const perSongTable = table({ decoder: 'text', split: 'text', window_s: 'num', combine: 'text', song: 'text', n_items: 'int', top1: 'num' }, {
-  decoder: D.decoder, split: D.split, window_s: D.window_s, combine: D.combine,
-  song: { Description: 'Song heard (true label of the items)' }, n_items: { Description: 'Items of this song, all subjects pooled' }, top1: { Description: 'Fraction of them identified correctly' },
-});
+export const groupConfusionsTable = table(
+  { subject: 'text', decoder: 'text', split: 'text', window_s: 'num', true_stim: 'text', predicted_stim: 'text', count: 'int' },
+  {
+    subject: D.subject,
+    decoder: D.decoder,
+    split: D.split,
+    window_s: D.window_s,
+    ...conf,
+    predicted_stim: { Description: 'Top-1 song (mean combination)' },
+  },
+);
+export const perSongTable = table(
+  { decoder: 'text', split: 'text', window_s: 'num', combine: 'text', song: 'text', n_items: 'int', top1: 'num' },
+  {
+    decoder: D.decoder,
+    split: D.split,
+    window_s: D.window_s,
+    combine: D.combine,
+    song: { Description: 'Song heard (true label of the items)' },
+    n_items: { Description: 'Items of this song, all subjects pooled' },
+    top1: { Description: 'Fraction of them identified correctly' },
+  },
+);
 /** The EEG encoders' training log, one row per decoder × split × fold × epoch. */
-export const trainingTable = table({
-  decoder: 'text', split: 'text', fold: 'text', epoch: 'int', loss: 'num', ce: 'num', ce_audio: 'num', nce: 'num', train_acc: 'num', val_ce: 'num', val_acc: 'num', best_epoch: 'int',
-}, {
-  loss: { Description: 'Training loss L = CE_eeg + CE_audio + λ·InfoNCE (+ weight decay), mean over windows', Units: 'nats' },
-  ce: { Description: 'Song cross-entropy of the EEG encoder', Units: 'nats' },
-  ce_audio: { Description: "Song cross-entropy of PredANN's audio CNN (0 without the audio branch)", Units: 'nats' },
-  nce: { Description: 'Symmetric InfoNCE between the EEG embedding and the (stop-gradient) target', Units: 'nats' },
-  train_acc: { Description: 'Training-batch top-1 accuracy (fraction, dropout on)' },
-  val_ce: { Description: 'Eval-mode cross-entropy on the held-out validation segments (n/a without early stopping)', Units: 'nats' },
-  val_acc: { Description: 'Eval-mode top-1 accuracy on the validation segments (fraction)' },
-  best_epoch: { Description: 'Epoch whose weights were kept (lowest val_ce)' },
-});
+export const trainingTable = table(
+  {
+    decoder: 'text',
+    split: 'text',
+    fold: 'text',
+    epoch: 'int',
+    loss: 'num',
+    ce: 'num',
+    ce_audio: 'num',
+    nce: 'num',
+    train_acc: 'num',
+    val_ce: 'num',
+    val_acc: 'num',
+    best_epoch: 'int',
+  },
+  {
+    loss: { Description: 'Training loss L = CE_eeg + CE_audio + λ·InfoNCE (+ weight decay), mean over windows', Units: 'nats' },
+    ce: { Description: 'Song cross-entropy of the EEG encoder', Units: 'nats' },
+    ce_audio: { Description: "Song cross-entropy of PredANN's audio CNN (0 without the audio branch)", Units: 'nats' },
+    nce: { Description: 'Symmetric InfoNCE between the EEG embedding and the (stop-gradient) target', Units: 'nats' },
+    train_acc: { Description: 'Training-batch top-1 accuracy (fraction, dropout on)' },
+    val_ce: { Description: 'Eval-mode cross-entropy on the held-out validation segments (n/a without early stopping)', Units: 'nats' },
+    val_acc: { Description: 'Eval-mode top-1 accuracy on the validation segments (fraction)' },
+    best_epoch: { Description: 'Epoch whose weights were kept (lowest val_ce)' },
+  },
+);
 export type TrainingRow = Row<typeof trainingTable.columns>;
 
 const nullableNum = z.number().nullable();
-export const curveSchema = z.object({
-  description: z.string(),
-  x: z.literal('window_s'),
-  y: z.literal('top1'),
-  songs: z.array(z.string()),
-  series: z.array(z.object({
-    decoder: z.string(), split: z.string(), combine: z.string(), subject: z.string(),
-    window_s: z.array(z.number()), top1: z.array(nullableNum), top1_lo: z.array(nullableNum), top1_hi: z.array(nullableNum), chance: z.number(),
-  }).strict()),
-}).strict();
+export const curveSchema = z
+  .object({
+    description: z.string(),
+    x: z.literal('window_s'),
+    y: z.literal('top1'),
+    songs: z.array(z.string()),
+    series: z.array(
+      z
+        .object({
+          decoder: z.string(),
+          split: z.string(),
+          combine: z.string(),
+          subject: z.string(),
+          window_s: z.array(z.number()),
+          top1: z.array(nullableNum),
+          top1_lo: z.array(nullableNum),
+          top1_hi: z.array(nullableNum),
+          chance: z.number(),
+        })
+        .strict(),
+    ),
+  })
+  .strict();
 
 /** The run's summary: the song order of every confusion, and what the run decoded (`meta`, free-form). */
 export const summarySchema = z.object({ songs: z.array(z.string()), nSongs: z.number().int() }).loose();
@@ -146,7 +233,11 @@ export function openIdentification(dir: string): OpenedIdentification {
       const file = path.join(dir, files.groupScores);
       return { file, rows: readTable(file, groupScoresTable).rows };
     },
-    subjects: () => fs.readdirSync(dir).filter((d) => /^sub-[A-Za-z0-9]+$/.test(d) && fs.existsSync(path.join(dir, files.subjectScores(d)))).sort(),
+    subjects: () =>
+      fs
+        .readdirSync(dir)
+        .filter((d) => /^sub-[A-Za-z0-9]+$/.test(d) && fs.existsSync(path.join(dir, files.subjectScores(d))))
+        .sort(),
     subjectConfusion: (s) => readTable(path.join(dir, files.subjectConfusion(s)), subjectConfusionTable).rows,
     confusions: () => {
       const file = path.join(dir, files.groupConfusions);

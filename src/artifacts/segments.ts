@@ -13,37 +13,56 @@ import { readNpy, readNpyHeader, writeNpy } from '../io/npy.js';
 import { readJsonFile, writeJsonFile } from './json.js';
 import { table, writeTable, type Row } from './table.js';
 
-export const segmentsSidecarSchema = z.object({
-  shape: z.tuple([z.number().int().min(0), z.number().int().min(1), z.number().int().min(1)]).describe('segments, channels, samples'),
-  axes: z.tuple([z.literal('segment'), z.literal('channel'), z.literal('time')]),
-  units: z.string().describe('µV, or the robust scaling applied'),
-  subject: z.string().regex(/^sub-/).describe('BIDS subject with its sub- prefix'),
-  task: z.string(),
-  rate_hz: z.number().positive().describe('sampling rate of the segments, Hz'),
-  shift_s: z.number().describe('segment start after the stimulus onset, s'),
-  segment_s: z.number().positive(),
-  channels: z.array(z.string()),
-  bad_channels: z.array(z.string()),
-  bad_channel_action: z.string(),
-  stim_ids: z.array(z.string()).describe('stimulus of each segment'),
-  segment_onsets_s: z.array(z.number()).describe('segment start in its recording, s'),
-  skipped_events: z.array(z.object({ onset: z.number(), stim_id: z.string() })).describe('events whose segment did not fit in the recording'),
-  sources: z.array(z.string()),
-  parameters: z.unknown(),
-}).strict();
+export const segmentsSidecarSchema = z
+  .object({
+    shape: z.tuple([z.number().int().min(0), z.number().int().min(1), z.number().int().min(1)]).describe('segments, channels, samples'),
+    axes: z.tuple([z.literal('segment'), z.literal('channel'), z.literal('time')]),
+    units: z.string().describe('µV, or the robust scaling applied'),
+    subject: z.string().regex(/^sub-/).describe('BIDS subject with its sub- prefix'),
+    task: z.string(),
+    rate_hz: z.number().positive().describe('sampling rate of the segments, Hz'),
+    shift_s: z.number().describe('segment start after the stimulus onset, s'),
+    segment_s: z.number().positive(),
+    channels: z.array(z.string()),
+    bad_channels: z.array(z.string()),
+    bad_channel_action: z.string(),
+    stim_ids: z.array(z.string()).describe('stimulus of each segment'),
+    segment_onsets_s: z.array(z.number()).describe('segment start in its recording, s'),
+    skipped_events: z.array(z.object({ onset: z.number(), stim_id: z.string() })).describe('events whose segment did not fit in the recording'),
+    sources: z.array(z.string()),
+    parameters: z.unknown(),
+  })
+  .strict();
 export type SegmentsSidecar = z.output<typeof segmentsSidecarSchema>;
 
-export const badChannelsTable = table({
-  recording: 'text', name: 'text', status: 'text', marked_bad: 'text', z_logvar: 'num', neighbour_r: 'num', sd_uv: 'num',
-}, {
-  recording: { Description: 'Recording the statistics come from' },
-  name: { Description: 'Channel label' },
-  status: { Description: 'Detection result', Levels: { good: 'kept as is', flat: 'flat (sd below floor or log-variance robust z < −threshold)', noisy: 'noisy (log-variance robust z > threshold or outlying neighbour correlation)', marked: 'marked bad in channels.tsv' } },
-  marked_bad: { Description: 'Whether channels.tsv marked the channel bad' },
-  z_logvar: { Description: 'Robust z-score of the log-variance of the band-passed channel' },
-  neighbour_r: { Description: 'Median correlation with the nearest good neighbours' },
-  sd_uv: { Description: 'Standard deviation of the band-passed channel', Units: 'uV' },
-});
+export const badChannelsTable = table(
+  {
+    recording: 'text',
+    name: 'text',
+    status: 'text',
+    marked_bad: 'text',
+    z_logvar: 'num',
+    neighbour_r: 'num',
+    sd_uv: 'num',
+  },
+  {
+    recording: { Description: 'Recording the statistics come from' },
+    name: { Description: 'Channel label' },
+    status: {
+      Description: 'Detection result',
+      Levels: {
+        good: 'kept as is',
+        flat: 'flat (sd below floor or log-variance robust z < −threshold)',
+        noisy: 'noisy (log-variance robust z > threshold or outlying neighbour correlation)',
+        marked: 'marked bad in channels.tsv',
+      },
+    },
+    marked_bad: { Description: 'Whether channels.tsv marked the channel bad' },
+    z_logvar: { Description: 'Robust z-score of the log-variance of the band-passed channel' },
+    neighbour_r: { Description: 'Median correlation with the nearest good neighbours' },
+    sd_uv: { Description: 'Standard deviation of the band-passed channel', Units: 'uV' },
+  },
+);
 export type BadChannelRow = Row<typeof badChannelsTable.columns>;
 
 /** File stem of a subject's segments inside an eeg-prep artifact (subject without the sub- prefix). */
@@ -86,8 +105,11 @@ function openOne(file: string): OpenedSegments {
   if (!fs.existsSync(side)) throw new InputError(file, 'segments without their .json sidecar');
   const meta = readJsonFile(side, segmentsSidecarSchema);
   const h = readNpyHeader(file);
-  if (h.dtype !== 'float32' || h.shape.length !== 3) throw new InputError(file, `expected float32 segments × channels × time, got ${h.dtype} [${h.shape.join(', ')}]`);
-  if (h.shape.some((n, i) => n !== meta.shape[i])) throw new InputError(side, `shape [${meta.shape.join(', ')}] disagrees with the array's [${h.shape.join(', ')}]`);
-  if (meta.stim_ids.length !== h.shape[0] || meta.channels.length !== h.shape[1]) throw new InputError(side, 'stim_ids and channels must match the array (one per segment, one per channel)');
+  if (h.dtype !== 'float32' || h.shape.length !== 3)
+    throw new InputError(file, `expected float32 segments × channels × time, got ${h.dtype} [${h.shape.join(', ')}]`);
+  if (h.shape.some((n, i) => n !== meta.shape[i]))
+    throw new InputError(side, `shape [${meta.shape.join(', ')}] disagrees with the array's [${h.shape.join(', ')}]`);
+  if (meta.stim_ids.length !== h.shape[0] || meta.channels.length !== h.shape[1])
+    throw new InputError(side, 'stim_ids and channels must match the array (one per segment, one per channel)');
   return { file, meta, read: () => readNpy(file).data as Float32Array };
 }

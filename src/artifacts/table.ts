@@ -56,7 +56,12 @@ export function writeTable<C extends Columns>(
   const describe: Record<string, TsvColumnDescription> = {};
   for (const [k, v] of Object.entries({ ...spec.describe, ...opts.describe })) if (v) describe[k] = v;
   Object.assign(describe, opts.extra?.describe ?? {});
-  writeTsv(file, [...names, ...(opts.extra?.columns ?? [])], rows.map((r) => ({ ...r })), describe);
+  writeTsv(
+    file,
+    [...names, ...(opts.extra?.columns ?? [])],
+    rows.map((r) => ({ ...r })),
+    describe,
+  );
 }
 
 function parseCell(kind: CellKind, cell: string, file: string, column: string, line: number): CellValue[CellKind] {

@@ -55,9 +55,12 @@ export interface Confusion {
 }
 
 /** The declared column; one column per predicted genre follows it, in `classes` order. */
-export const confusionTable = table({ true_genre: 'text' }, {
-  true_genre: { Description: 'true genre of held-out test clips; other columns: number of clips predicted as that genre (clip = averaged window logits)' },
-});
+export const confusionTable = table(
+  { true_genre: 'text' },
+  {
+    true_genre: { Description: 'true genre of held-out test clips; other columns: number of clips predicted as that genre (clip = averaged window logits)' },
+  },
+);
 
 export function writeConfusion(trainDir: string, c: Confusion): void {
   const rows = c.counts.map((row, t) => ({ ...Object.fromEntries(c.classes.map((g, j) => [g, row[j]])), true_genre: c.classes[t] }));
@@ -67,22 +70,28 @@ export function writeConfusion(trainDir: string, c: Confusion): void {
 export function readConfusion(trainDir: string): Confusion {
   const t = readTable(confusionFile(trainDir), confusionTable);
   const classes = t.extra;
-  if (t.rows.map((r) => r.true_genre).join('\t') !== classes.join('\t')) throw new InputError(t.file, 'rows must list the same genres as the columns, in the same order');
-  const counts = t.rows.map((r, i) => classes.map((g) => {
-    const v = extraCell(t, i, g, 'int');
-    if (v < 0) throw new InputError(t.file, `${r.true_genre} → ${g}: counts must be non-negative integers`);
-    return v;
-  }));
+  if (t.rows.map((r) => r.true_genre).join('\t') !== classes.join('\t'))
+    throw new InputError(t.file, 'rows must list the same genres as the columns, in the same order');
+  const counts = t.rows.map((r, i) =>
+    classes.map((g) => {
+      const v = extraCell(t, i, g, 'int');
+      if (v < 0) throw new InputError(t.file, `${r.true_genre} → ${g}: counts must be non-negative integers`);
+      return v;
+    }),
+  );
   return { classes, counts };
 }
 
 /** Precision is n/a when no test clip was predicted as the genre, recall when none of it was held out. */
-export const perGenreTable = table({ genre: 'text', precision: 'num', recall: 'num', n: 'int' }, {
-  genre: { Description: 'genre' },
-  precision: { Description: 'held-out test clips predicted as this genre that are this genre (n/a: none predicted)' },
-  recall: { Description: 'held-out test clips of this genre predicted correctly (n/a: none held out)' },
-  n: { Description: 'held-out test clips of this genre' },
-});
+export const perGenreTable = table(
+  { genre: 'text', precision: 'num', recall: 'num', n: 'int' },
+  {
+    genre: { Description: 'genre' },
+    precision: { Description: 'held-out test clips predicted as this genre that are this genre (n/a: none predicted)' },
+    recall: { Description: 'held-out test clips of this genre predicted correctly (n/a: none held out)' },
+    n: { Description: 'held-out test clips of this genre' },
+  },
+);
 export type GenreScore = Row<typeof perGenreTable.columns>;
 
 export function writePerGenre(trainDir: string, rows: GenreScore[]): void {

@@ -26,7 +26,10 @@ export type MelInput = z.output<typeof melInputSchema>;
 
 export const trainManifestSchema = z
   .object({
-    name: z.string().regex(/^[A-Za-z0-9_.-]+$/).describe('model name: the folder under which features stores put its areas'),
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]+$/)
+      .describe('model name: the folder under which features stores put its areas'),
     arch: z.enum(TRAIN_ARCHS).describe('recurrent BAN or the feed-forward CNN'),
     ablation: z.enum(TRAIN_ABLATIONS).describe('BAN ablation'),
     classes: z.array(z.string()).min(2).describe('genres in output order'),

@@ -27,11 +27,14 @@ export interface Predictions {
 }
 
 /** The declared columns; one `p_<genre>` column per class follows them. */
-export const predictionsTable = table({ stim_id: 'text', true_genre: 'text', predicted_genre: 'text', split: 'text' }, {
-  stim_id: { Description: 'stimulus id (stimuli.tsv)' },
-  true_genre: { Description: 'true genre' },
-  split: { Description: 'role of the clip in training (train clips were fitted: their choices are not held-out)' },
-});
+export const predictionsTable = table(
+  { stim_id: 'text', true_genre: 'text', predicted_genre: 'text', split: 'text' },
+  {
+    stim_id: { Description: 'stimulus id (stimuli.tsv)' },
+    true_genre: { Description: 'true genre' },
+    split: { Description: 'role of the clip in training (train clips were fitted: their choices are not held-out)' },
+  },
+);
 const P = 'p_';
 
 /** The predictions table of checkpoint `name` (best or epoch-N) of a train artifact. */
@@ -49,8 +52,15 @@ export function writePredictions(file: string, p: Predictions, checkpoint: strin
     return { ...probs, stim_id: r.stimId, true_genre: r.trueGenre, predicted_genre: r.predictedGenre, split: r.split };
   });
   writeTable(file, predictionsTable, rows, {
-    describe: { predicted_genre: { Description: `the model’s choice: argmax of the window logits averaged over the clip’s consecutive windows (checkpoint ${checkpoint}, eval mode)` } },
-    extra: { columns: pCols, describe: Object.fromEntries(p.classes.map((g, j) => [pCols[j], { Description: `softmax of the averaged logits: probability of ${g}` }])) },
+    describe: {
+      predicted_genre: {
+        Description: `the model’s choice: argmax of the window logits averaged over the clip’s consecutive windows (checkpoint ${checkpoint}, eval mode)`,
+      },
+    },
+    extra: {
+      columns: pCols,
+      describe: Object.fromEntries(p.classes.map((g, j) => [pCols[j], { Description: `softmax of the averaged logits: probability of ${g}` }])),
+    },
   });
 }
 
@@ -64,7 +74,8 @@ export function readPredictions(file: string): Predictions {
   const classes = pCols.map((c) => c.slice(P.length));
   const rows = t.rows.map((r, i) => {
     if (!isSplitRole(r.split)) throw new InputError(file, `clip ${r.stim_id}: split "${r.split}" is not train, val, test or unused`);
-    if (!classes.includes(r.predicted_genre)) throw new InputError(file, `clip ${r.stim_id}: predicted_genre "${r.predicted_genre}" is not one of the p_<genre> classes`);
+    if (!classes.includes(r.predicted_genre))
+      throw new InputError(file, `clip ${r.stim_id}: predicted_genre "${r.predicted_genre}" is not one of the p_<genre> classes`);
     const probs = pCols.map((c) => {
       const v = extraCell(t, i, c, 'real');
       if (v < 0 || v > 1) throw new InputError(file, `clip ${r.stim_id}: ${c} = ${v} is not a probability`);

@@ -18,14 +18,17 @@ export interface SplitRow {
   split: SplitRole;
 }
 
-export const splitTable = table({ stim_id: 'text', genre: 'text', split: 'text' }, {
-  stim_id: { Description: 'stimulus id (stimuli.tsv)' },
-  genre: { Description: 'true genre (folder name)' },
-  split: {
-    Description: 'role of the clip in training',
-    Levels: { train: 'fitted', val: 'early stopping and best-checkpoint choice', test: 'held out; scored in eval/', unused: 'not in any split' },
+export const splitTable = table(
+  { stim_id: 'text', genre: 'text', split: 'text' },
+  {
+    stim_id: { Description: 'stimulus id (stimuli.tsv)' },
+    genre: { Description: 'true genre (folder name)' },
+    split: {
+      Description: 'role of the clip in training',
+      Levels: { train: 'fitted', val: 'early stopping and best-checkpoint choice', test: 'held out; scored in eval/', unused: 'not in any split' },
+    },
   },
-});
+);
 
 export const splitFile = (trainDir: string): string => path.join(trainDir, 'split.tsv');
 
@@ -34,7 +37,11 @@ export function isSplitRole(s: string): s is SplitRole {
 }
 
 export function writeSplit(trainDir: string, rows: SplitRow[]): void {
-  writeTable(splitFile(trainDir), splitTable, rows.map((r) => ({ stim_id: r.stimId, genre: r.genre, split: r.split })));
+  writeTable(
+    splitFile(trainDir),
+    splitTable,
+    rows.map((r) => ({ stim_id: r.stimId, genre: r.genre, split: r.split })),
+  );
 }
 
 export function readSplit(trainDir: string): SplitRow[] {

@@ -29,13 +29,36 @@ export default defineVerb({
     const inputs = Object.fromEntries(dirs.map((d, i) => [`encoding-${String(i).padStart(3, '0')}`, d]));
     let line = '';
     const res = await runStage(
-      { stage: 'align-sounds', codeVersion: CODE_VERSION, root: a.out ?? DEFAULT_ROOT, inputs, params: { nBoot: N_BOOT, dataset: a.dataset }, seed: a.seed, stamp: a.stamp, publish: true },
+      {
+        stage: 'align-sounds',
+        codeVersion: CODE_VERSION,
+        root: a.out ?? DEFAULT_ROOT,
+        inputs,
+        params: { nBoot: N_BOOT, dataset: a.dataset },
+        seed: a.seed,
+        stamp: a.stamp,
+        publish: true,
+      },
       ({ dir }) => {
         const tables = readSoundEncodings(dirs);
         const group = groupSoundScores(tables, new Rng(a.seed, 'align-sounds'), N_BOOT);
         const f = (x: number): number | string => (Number.isFinite(x) ? Number(x.toFixed(6)) : 'n/a');
-        writeTsv(path.join(dir, 'natural-sounds.tsv'), ['model', 'participants', 'r2', 'r2_ci_lo', 'r2_ci_hi', 'rsa', 'rsa_ceiling_lower', 'rsa_ceiling_upper', 'component_r2', 'top_layer'],
-          group.map((g) => ({ model: g.model, participants: g.participants, r2: f(g.r2.estimate), r2_ci_lo: f(g.r2.lo), r2_ci_hi: f(g.r2.hi), rsa: f(g.rsa), rsa_ceiling_lower: f(g.rsaCeilingLower), rsa_ceiling_upper: f(g.rsaCeilingUpper), component_r2: f(g.componentR2), top_layer: g.topLayer })), {
+        writeTsv(
+          path.join(dir, 'natural-sounds.tsv'),
+          ['model', 'participants', 'r2', 'r2_ci_lo', 'r2_ci_hi', 'rsa', 'rsa_ceiling_lower', 'rsa_ceiling_upper', 'component_r2', 'top_layer'],
+          group.map((g) => ({
+            model: g.model,
+            participants: g.participants,
+            r2: f(g.r2.estimate),
+            r2_ci_lo: f(g.r2.lo),
+            r2_ci_hi: f(g.r2.hi),
+            rsa: f(g.rsa),
+            rsa_ceiling_lower: f(g.rsaCeilingLower),
+            rsa_ceiling_upper: f(g.rsaCeilingUpper),
+            component_r2: f(g.componentR2),
+            top_layer: g.topLayer,
+          })),
+          {
             model: { Description: 'model folder of the features artifact' },
             participants: { Description: 'participants averaged' },
             r2: { Description: 'mean over participants of the median noise-corrected r² of their voxels' },
@@ -46,9 +69,15 @@ export default defineVerb({
             rsa_ceiling_upper: { Description: 'mean RDM ceiling against the mean of all participants' },
             component_r2: { Description: 'mean over the NH2015 components of max(r,0)² (n/a without components)' },
             top_layer: { Description: 'layer most participants’ voxels chose' },
-          });
+          },
+        );
         writeFileAtomic(path.join(dir, 'reports', 'natural-sounds.html'), renderSoundsReport(group, tables, { dataset: a.dataset, seed: a.seed }));
-        line = group.map((g) => `${g.model} r² ${Number.isFinite(g.r2.estimate) ? g.r2.estimate.toFixed(3) : 'n/a'}, RSA ${Number.isFinite(g.rsa) ? g.rsa.toFixed(3) : 'n/a'}`).join('; ');
+        line = group
+          .map(
+            (g) =>
+              `${g.model} r² ${Number.isFinite(g.r2.estimate) ? g.r2.estimate.toFixed(3) : 'n/a'}, RSA ${Number.isFinite(g.rsa) ? g.rsa.toFixed(3) : 'n/a'}`,
+          )
+          .join('; ');
       },
     );
     process.stdout.write(`align-sounds: ${res.upToDate ? 'up to date' : 'done'} (${res.key})${line ? `; ${line}` : ''}\n`);

@@ -39,7 +39,10 @@ export default defineVerb({
     const modelDirs = list(a.models).map((p) => resolveArtifact(p, '--models'));
     if (!fs.existsSync(a.bids)) throw new InputError(a.bids, 'no such BIDS folder');
     const beh: Record<string, string> = {};
-    for (const s of fs.readdirSync(a.bids).filter((d) => d.startsWith('sub-')).sort()) {
+    for (const s of fs
+      .readdirSync(a.bids)
+      .filter((d) => d.startsWith('sub-'))
+      .sort()) {
       const d = path.join(a.bids, s, 'beh');
       if (fs.existsSync(d)) beh[`beh-${s}`] = d;
     }
@@ -49,14 +52,35 @@ export default defineVerb({
     const lib = await import('../scoring/align-run.js');
     let summary = '';
     const res = await runStage(
-      { stage: 'align', codeVersion: CODE_VERSION, root: a.out ?? DEFAULT_ROOT, inputs, params: { align: cfg, ...(Object.keys(declared).length ? { declaredPerformance: declared } : {}) }, seed: a.seed, stamp: a.stamp },
+      {
+        stage: 'align',
+        codeVersion: CODE_VERSION,
+        root: a.out ?? DEFAULT_ROOT,
+        inputs,
+        params: { align: cfg, ...(Object.keys(declared).length ? { declaredPerformance: declared } : {}) },
+        seed: a.seed,
+        stamp: a.stamp,
+      },
       async ({ dir }) => {
-        const out = await lib.runAlign({ encodingDirs: encDirs, modelDirs, bids: a.bids, config: cfg, rng: new Rng(a.seed, 'align'), declaredPerformance: declared });
+        const out = await lib.runAlign({
+          encodingDirs: encDirs,
+          modelDirs,
+          bids: a.bids,
+          config: cfg,
+          rng: new Rng(a.seed, 'align'),
+          declaredPerformance: declared,
+        });
         lib.writeAlignOutputs(dir, out);
         summary = out.groups
-          .map((g) => `${g.label}: BAS ${g.bas ? g.bas.bas.estimate.toFixed(3) : 'n/a'} (s_r ${g.sR.toFixed(3)}, s_b ${g.bas ? g.bas.sB.estimate.toFixed(3) : 'n/a'})`)
+          .map(
+            (g) =>
+              `${g.label}: BAS ${g.bas ? g.bas.bas.estimate.toFixed(3) : 'n/a'} (s_r ${g.sR.toFixed(3)}, s_b ${g.bas ? g.bas.sB.estimate.toFixed(3) : 'n/a'})`,
+          )
           .join('; ');
-        writeAlignSummary(dir, { level: cfg.bas.level, groups: out.groups.map((g) => ({ model: g.model, checkpoint: g.checkpoint, sR: g.sR, bas: g.bas?.bas ?? null })) });
+        writeAlignSummary(dir, {
+          level: cfg.bas.level,
+          groups: out.groups.map((g) => ({ model: g.model, checkpoint: g.checkpoint, sR: g.sR, bas: g.bas?.bas ?? null })),
+        });
       },
     );
     if (!res.upToDate) notice(`align: ${summary}`);

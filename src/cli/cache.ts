@@ -6,16 +6,21 @@ import { InputError } from '../core/errors.js';
 
 export default defineVerb({
   command: 'cache <action>',
-  describe: 'list (ls), garbage-collect (gc) or show the targets\' state (status: pending, running, done, failed) of the artifact store',
+  describe: "list (ls), garbage-collect (gc) or show the targets' state (status: pending, running, done, failed) of the artifact store",
   builder: (y) =>
     y
-      .positional('action', { choices: ['ls', 'gc', 'status'] as const, demandOption: true, describe: 'ls: list artifacts; gc: remove unreferenced ones; status: what is pending, running, done or failed' })
+      .positional('action', {
+        choices: ['ls', 'gc', 'status'] as const,
+        demandOption: true,
+        describe: 'ls: list artifacts; gc: remove unreferenced ones; status: what is pending, running, done or failed',
+      })
       // Every verb names the derivatives root --out; --root is this verb's older name for it, still accepted.
       .option('root', { type: 'string', hidden: true, describe: 'the derivatives root (older name of --out)' })
       .option('dry-run', { type: 'boolean', default: false, describe: 'gc: only say what would be removed' })
       .option('json', { type: 'boolean', default: false, describe: 'ls, status: machine-readable output' }),
   run: (a) => {
-    if (a.out !== undefined && a.root !== undefined && a.out !== a.root) throw new InputError('--root', `is the older name of --out; give one of them (got --out ${a.out} and --root ${a.root})`);
+    if (a.out !== undefined && a.root !== undefined && a.out !== a.root)
+      throw new InputError('--root', `is the older name of --out; give one of them (got --out ${a.out} and --root ${a.root})`);
     const root = a.out ?? a.root ?? DEFAULT_ROOT;
     if (a.action === 'ls') {
       const items = listArtifacts(root);
@@ -30,7 +35,11 @@ export default defineVerb({
       const rows = items.map((i) => [i.stage, i.key, humanBytes(i.bytes), humanAge(i.ageSeconds), i.live ? 'live' : 'unreferenced']);
       const head = ['stage', 'key', 'size', 'age', 'status'];
       const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
-      const fmt = (r: string[]) => `${r.map((v, c) => v.padEnd(widths[c])).join('  ').trimEnd()}\n`;
+      const fmt = (r: string[]) =>
+        `${r
+          .map((v, c) => v.padEnd(widths[c]))
+          .join('  ')
+          .trimEnd()}\n`;
       process.stdout.write(fmt(head) + rows.map(fmt).join(''));
       return;
     }
@@ -43,9 +52,15 @@ export default defineVerb({
       const table = rows.map((r) => [r.target, r.state, r.jobId ?? '-', String(r.attempts), r.note]);
       const head = ['target', 'state', 'job', 'attempts', 'note'];
       const widths = head.map((h, c) => Math.max(h.length, ...table.map((r) => r[c].length)));
-      const fmt = (r: string[]) => r.map((v, c) => v.padEnd(widths[c])).join('  ').trimEnd() + '\n';
+      const fmt = (r: string[]) =>
+        r
+          .map((v, c) => v.padEnd(widths[c]))
+          .join('  ')
+          .trimEnd() + '\n';
       const count = (s: string) => rows.filter((r) => r.state === s).length;
-      process.stdout.write(fmt(head) + table.map(fmt).join('') + `${count('pending')} pending, ${count('running')} running, ${count('done')} done, ${count('failed')} failed\n`);
+      process.stdout.write(
+        fmt(head) + table.map(fmt).join('') + `${count('pending')} pending, ${count('running')} running, ${count('done')} done, ${count('failed')} failed\n`,
+      );
       return;
     }
     if (a.action === 'gc') {

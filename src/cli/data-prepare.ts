@@ -46,7 +46,11 @@ export async function runPrepare(a: PrepareArgs): Promise<void> {
   const m = loadManifest(a.manifest);
   const adapter = (m.mapping as { adapter?: unknown }).adapter;
   if (adapter === 'nh2015') return prepareNh2015(a, m.mapping);
-  if (adapter !== 'ds003720') throw new InputError(a.manifest, `mapping.adapter is ${JSON.stringify(adapter ?? null)}; data prepare knows "ds003720" and "nh2015" (other datasets are read as they are)`);
+  if (adapter !== 'ds003720')
+    throw new InputError(
+      a.manifest,
+      `mapping.adapter is ${JSON.stringify(adapter ?? null)}; data prepare knows "ds003720" and "nh2015" (other datasets are read as they are)`,
+    );
   if (!a.gtzan) throw new InputError('--gtzan', 'ds003720 names GTZAN excerpts: give --gtzan DIR (the folder holding the ten genre folders)');
   const { ds003720Options, scanDs003720, buildDs003720View } = await import('../datasets/ds003720.js');
   const opts = ds003720Options(m.mapping, a.manifest);

@@ -11,7 +11,8 @@ import { writeStamp } from '../pipeline/stage.js';
 
 export default defineVerb({
   command: 'data <action>',
-  describe: 'check a real dataset on disk against its manifest (data verify MANIFEST ROOT), or build brainalign\'s view of it (data prepare MANIFEST ROOT [--gtzan DIR])',
+  describe:
+    "check a real dataset on disk against its manifest (data verify MANIFEST ROOT), or build brainalign's view of it (data prepare MANIFEST ROOT [--gtzan DIR])",
   builder: (y: Argv<CommonOptions>) =>
     y
       .command(
@@ -39,7 +40,7 @@ export default defineVerb({
       )
       .command(
         'prepare <manifest> <root>',
-        'build brainalign\'s view of a dataset published in another layout (ds003720 + GTZAN, NH2015 / B2021) as a cached stage',
+        "build brainalign's view of a dataset published in another layout (ds003720 + GTZAN, NH2015 / B2021) as a cached stage",
         (v) =>
           v
             .positional('manifest', { type: 'string', demandOption: true, describe: 'data-manifests/<name>.json with a mapping.adapter' })

@@ -38,7 +38,10 @@ export default defineVerb({
     withStageOptions(y)
       .option('segments', { type: 'string', array: true, demandOption: true, describe: 'eeg-prep stamps or artifact folders (one per subject)' })
       .option('features', { type: 'string', describe: 'features-stage stamp/artifact (targets at the EEG rate)' })
-      .option('feature-set', { type: 'string', describe: 'which <model>/<area>/iter-<k> of the features artifact (default: decode.featureSet, else the last in sorted order)' })
+      .option('feature-set', {
+        type: 'string',
+        describe: 'which <model>/<area>/iter-<k> of the features artifact (default: decode.featureSet, else the last in sorted order)',
+      })
       .option('target', { choices: ['logmel', 'envelope'] as const, describe: 'without --features: compute the target from the audio' })
       .option('stimuli', { type: 'string', describe: 'BIDS stimuli folder (stimuli.tsv + WAVs): audio targets and the mTRF envelope' })
       .option('decoders', { type: 'string', describe: 'comma-separated subset of predann,predann-noann,regression,mtrf-envelope' })
@@ -65,14 +68,19 @@ export default defineVerb({
       const sets = featureSets(featDir);
       if (sets.length === 0) throw new InputError(a.features, 'no <model>/<area>/iter-<k>.npy in the features artifact');
       featureSet = a['feature-set'] ?? checked.featureSet ?? sets[sets.length - 1];
-      if (sets.length > 1 && !a['feature-set'] && !checked.featureSet) notice(`decode-eeg: ${sets.length} feature sets in ${a.features}; using ${featureSet} (choose with --feature-set or decode.featureSet)`);
+      if (sets.length > 1 && !a['feature-set'] && !checked.featureSet)
+        notice(`decode-eeg: ${sets.length} feature sets in ${a.features}; using ${featureSet} (choose with --feature-set or decode.featureSet)`);
       if (!sets.includes(featureSet)) throw new InputError('--feature-set', `"${featureSet}" not in ${sets.join(', ')}`);
     } else if (!a.target) {
       throw new InputError('--features', 'give --features (ANN representation) or --target logmel|envelope');
     }
     const audioCnn = checked.predannTarget !== 'ann' && checked.decoders.some((d) => d.startsWith('predann'));
     const needsAudio = !featDir || checked.decoders.includes('mtrf-envelope') || audioCnn;
-    if (needsAudio && !a.stimuli) throw new InputError('--stimuli', `needed for ${!featDir ? `--target ${a.target}` : audioCnn ? `the PredANN target (decode.predannTarget '${checked.predannTarget}')` : 'the mtrf-envelope decoder'}`);
+    if (needsAudio && !a.stimuli)
+      throw new InputError(
+        '--stimuli',
+        `needed for ${!featDir ? `--target ${a.target}` : audioCnn ? `the PredANN target (decode.predannTarget '${checked.predannTarget}')` : 'the mtrf-envelope decoder'}`,
+      );
     if (a.stimuli) inputs.stimuli = a.stimuli;
     const root = a.out ?? DEFAULT_ROOT;
     const { decodeRuntime, readSegmentsArtifact, writeIdentificationOutputs } = await import('../decoding/outputs.js');
@@ -82,7 +90,16 @@ export default defineVerb({
     const { initBackend } = await import('../models/backend.js');
     let line = '';
     const res = await runStage(
-      { stage: 'decode-eeg', codeVersion: CODE_VERSION, root, inputs, params: { decode: checked, featureSet, target: featDir ? null : a.target }, seed: a.seed, stamp: a.stamp, publish: true },
+      {
+        stage: 'decode-eeg',
+        codeVersion: CODE_VERSION,
+        root,
+        inputs,
+        params: { decode: checked, featureSet, target: featDir ? null : a.target },
+        seed: a.seed,
+        stamp: a.stamp,
+        publish: true,
+      },
       async ({ dir, runtime }) => {
         const set = stackSegments(segDirs.flatMap((d) => readSegmentsArtifact(d)));
         const wavs = a.stimuli ? stimulusWavPaths(a.stimuli) : null;
@@ -91,7 +108,8 @@ export default defineVerb({
           const side = path.join(featDir, `${featureSet}.json`);
           if (fs.existsSync(side)) {
             const r = readFeatureSidecarFile(side).rate;
-            if (Math.abs(r - set.rate) > 1e-6) throw new InputError(side, `features are at ${r} Hz but the EEG segments at ${set.rate} Hz (run features with --rate ${set.rate})`);
+            if (Math.abs(r - set.rate) > 1e-6)
+              throw new InputError(side, `features are at ${r} Hz but the EEG segments at ${set.rate} Hz (run features with --rate ${set.rate})`);
           }
           ann = featureFileTargets(path.join(featDir, `${featureSet}.npy`), path.join(featDir, 'stimuli.tsv'));
         } else {

@@ -39,12 +39,23 @@ export default defineVerb({
     let line = '';
     const res = await runStage(
       // The input section joins the parameters only when it is not BIDS, so BIDS stage keys stay as they were.
-      { stage: 'eeg-prep', codeVersion: CODE_VERSION, root: a.out ?? DEFAULT_ROOT, inputs, params: { subject: sub, task: a.task ?? null, prep: cfg, ...(input.format === 'bids' ? {} : { input }) }, seed: a.seed, stamp: a.stamp, publish: true },
+      {
+        stage: 'eeg-prep',
+        codeVersion: CODE_VERSION,
+        root: a.out ?? DEFAULT_ROOT,
+        inputs,
+        params: { subject: sub, task: a.task ?? null, prep: cfg, ...(input.format === 'bids' ? {} : { input }) },
+        seed: a.seed,
+        stamp: a.stamp,
+        publish: true,
+      },
       async ({ dir }) => {
         const r =
-          input.format === 'nmed-t' ? await prepareNmedtCleaned(a.bids, sub, input.nmedt, cfg)
-          : input.format === 'nmed-t-raw' ? await prepareNmedtRaw(a.bids, sub, input.nmedt, cfg)
-          : prepareSubject(a.bids, sub, cfg, a.task);
+          input.format === 'nmed-t'
+            ? await prepareNmedtCleaned(a.bids, sub, input.nmedt, cfg)
+            : input.format === 'nmed-t-raw'
+              ? await prepareNmedtRaw(a.bids, sub, input.nmedt, cfg)
+              : prepareSubject(a.bids, sub, cfg, a.task);
         writePrepOutputs(dir, r, cfg);
         line = `${r.segments.nSeg} segments × ${r.segments.nCh} channels × ${r.segments.nT} samples at ${cfg.rate} Hz; bad: ${r.bad.length ? r.bad.join(', ') : 'none'}`;
       },

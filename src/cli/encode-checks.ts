@@ -21,4 +21,3 @@ export function checkDelays(delays: readonly number[], runLength: number): void 
     if (Math.abs(d) >= runLength) throw new InputError('--delays', `delay ${d} is not shorter than the shortest run (${runLength} samples)`);
   }
 }
-

@@ -24,7 +24,8 @@ export function parseChunk(text: string): VoxelChunk {
   const m = /^(\d+)\/(\d+)$/.exec(text.trim());
   const i = m ? Number(m[1]) : NaN;
   const n = m ? Number(m[2]) : NaN;
-  if (!(Number.isSafeInteger(i) && Number.isSafeInteger(n) && i >= 1 && i <= n)) throw new InputError('--chunk', `expected I/N with 1 ≤ I ≤ N, e.g. 2/4; got "${text}"`);
+  if (!(Number.isSafeInteger(i) && Number.isSafeInteger(n) && i >= 1 && i <= n))
+    throw new InputError('--chunk', `expected I/N with 1 ≤ I ≤ N, e.g. 2/4; got "${text}"`);
   return { index: i - 1, count: n };
 }
 
@@ -38,7 +39,15 @@ export async function runEncodeChunk(
 ): Promise<void> {
   const encodeKey = stageKey(encode).key;
   const res = await runStage(
-    { stage: 'encode-chunk', codeVersion: CHUNK_CODE_VERSION, root: encode.root, inputs: {}, params: { encode: encodeKey, chunk }, seed: encode.seed, stamp: encode.stamp },
+    {
+      stage: 'encode-chunk',
+      codeVersion: CHUNK_CODE_VERSION,
+      root: encode.root,
+      inputs: {},
+      params: { encode: encodeKey, chunk },
+      seed: encode.seed,
+      stamp: encode.stamp,
+    },
     ({ dir }) => {
       for (const store of a.stores) checkFiniteFeatures(store);
       // Only the chunk's voxels are read and cleaned (per voxel, so as in a whole-subject read).
@@ -61,7 +70,9 @@ export async function runEncodeChunk(
       }
     },
   );
-  process.stdout.write(`encode: sub-${a.subject} chunk ${chunk.index + 1}/${chunk.count} of ${encodeKey} ${res.upToDate ? 'up to date' : 'done'} (${res.key})\n`);
+  process.stdout.write(
+    `encode: sub-${a.subject} chunk ${chunk.index + 1}/${chunk.count} of ${encodeKey} ${res.upToDate ? 'up to date' : 'done'} (${res.key})\n`,
+  );
 }
 
 /**
@@ -69,7 +80,11 @@ export async function runEncodeChunk(
  * model. Every chunk must belong to this encoding (its key) and all N chunks
  * of one split must be given.
  */
-export function chunkFitsReader(encode: StageSpec, chunks: string[], featuresDir: string): (store: string, model: string) => (spaces: readonly FeatureSpaceRef[], d: SubjectData) => SpaceFit[] {
+export function chunkFitsReader(
+  encode: StageSpec,
+  chunks: string[],
+  featuresDir: string,
+): (store: string, model: string) => (spaces: readonly FeatureSpaceRef[], d: SubjectData) => SpaceFit[] {
   const encodeKey = stageKey(encode).key;
   const dirs = chunks.map((c) => {
     const dir = resolveArtifact(c, '--merge');
@@ -78,6 +93,13 @@ export function chunkFitsReader(encode: StageSpec, chunks: string[], featuresDir
     return { dir, chunk: prov.params.chunk };
   });
   const counts = new Set(dirs.map((x) => x.chunk?.count));
-  if (counts.size !== 1 || dirs.length !== [...counts][0]) throw new InputError('--merge', `give every chunk of one split exactly once (got ${dirs.length} chunk(s) of ${[...counts].join(', ')})`);
-  return (store, model) => (spaces, d) => mergeChunkFits(dirs.map((x) => modelDir(x.dir, featuresDir, store, model)), spaces, d.voxels.length, d.nTest);
+  if (counts.size !== 1 || dirs.length !== [...counts][0])
+    throw new InputError('--merge', `give every chunk of one split exactly once (got ${dirs.length} chunk(s) of ${[...counts].join(', ')})`);
+  return (store, model) => (spaces, d) =>
+    mergeChunkFits(
+      dirs.map((x) => modelDir(x.dir, featuresDir, store, model)),
+      spaces,
+      d.voxels.length,
+      d.nTest,
+    );
 }

@@ -24,15 +24,25 @@ export default defineVerb({
   run: async (a) => {
     const cfg = loadConfig(a.config, soundsFileSchema).sounds;
     const featuresDir = resolveArtifact(a.features, '--features');
-    if (!fs.existsSync(path.join(a.study, 'participants.tsv'))) throw new InputError(a.study, 'not a natural-sounds view (no participants.tsv); build it with brainalign data prepare');
+    if (!fs.existsSync(path.join(a.study, 'participants.tsv')))
+      throw new InputError(a.study, 'not a natural-sounds view (no participants.tsv); build it with brainalign data prepare');
     const lib = await import('../encoding/sound-study.js');
     const { writeSoundOutputs } = await import('../encoding/sound-outputs.js');
     let line = '';
     const res = await runStage(
       {
-        stage: 'encode-sounds', codeVersion: CODE_VERSION, root: a.out ?? DEFAULT_ROOT,
-        inputs: { features: featuresDir, responses: path.join(a.study, 'responses'), stimuli: path.join(a.study, 'stimuli', 'stimuli.tsv'), participants: path.join(a.study, 'participants.tsv') },
-        params: { sounds: cfg }, seed: a.seed, stamp: a.stamp,
+        stage: 'encode-sounds',
+        codeVersion: CODE_VERSION,
+        root: a.out ?? DEFAULT_ROOT,
+        inputs: {
+          features: featuresDir,
+          responses: path.join(a.study, 'responses'),
+          stimuli: path.join(a.study, 'stimuli', 'stimuli.tsv'),
+          participants: path.join(a.study, 'participants.tsv'),
+        },
+        params: { sounds: cfg },
+        seed: a.seed,
+        stamp: a.stamp,
       },
       ({ dir }) => {
         const results = lib.runSoundStudy(featuresDir, a.study, cfg, a.seed);

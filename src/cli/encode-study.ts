@@ -38,7 +38,8 @@ const CODE_VERSION = 'encode-study-3';
 export async function runEncodeStudy(a: EncodeStudyArgs, overrides: Partial<EncodeConfig>): Promise<void> {
   if (!a.bids) throw new InputError('--bids', 'study mode needs --bids STUDY (the BIDS dataset)');
   if (!a.subject) throw new InputError('--subject', 'study mode needs --subject LABEL (e.g. 01)');
-  if (a.chunk !== undefined && a.merge !== undefined) throw new InputError('--chunk', 'give either --chunk (fit one voxel chunk) or --merge (assemble the chunks), not both');
+  if (a.chunk !== undefined && a.merge !== undefined)
+    throw new InputError('--chunk', 'give either --chunk (fit one voxel chunk) or --merge (assemble the chunks), not both');
   const chunk = a.chunk !== undefined ? (await import('./encode-chunk.js')).parseChunk(a.chunk) : undefined;
   const cfg: EncodeConfig = { ...loadConfig(a.config, encodeFileSchema).encode, ...overrides };
   const featuresDir = resolveArtifact(a.features, '--features');
@@ -49,7 +50,11 @@ export async function runEncodeStudy(a: EncodeStudyArgs, overrides: Partial<Enco
   const root = a.out ?? DEFAULT_ROOT;
   // Top-level sidecars (dataset_description, task-*_bold.json) reach the runs by BIDS inheritance.
   const topJson = Object.fromEntries(
-    fs.readdirSync(a.bids).filter((f) => f.endsWith('.json')).sort().map((f) => [`bids-${f}`, path.join(a.bids as string, f)]),
+    fs
+      .readdirSync(a.bids)
+      .filter((f) => f.endsWith('.json'))
+      .sort()
+      .map((f) => [`bids-${f}`, path.join(a.bids as string, f)]),
   );
   const spec: StageSpec = {
     stage: 'encode',
@@ -77,29 +82,29 @@ export async function runEncodeStudy(a: EncodeStudyArgs, overrides: Partial<Enco
   const { writeEncodingOutputs } = await import('../encoding/study-outputs.js');
   const merged = a.merge !== undefined ? (await import('./encode-chunk.js')).chunkFitsReader(spec, a.merge, featuresDir) : undefined;
   let summary = '';
-  const res = await runStage(
-    spec,
-    ({ dir, key }) => {
-      // Sidecars name the features by their place relative to this artifact, never by an absolute path, so two roots give equal bytes.
-      const final = artifactDir(root, 'encode', key);
-      // One features artifact may hold several model folders (e.g. one per checkpoint): the subject is read once.
-      const rng = new Rng(a.seed, `encode/sub-${sub}`);
-      for (const store of featureStores(featuresDir)) checkFiniteFeatures(store);
-      const prepared = prepareSubject(a.bids as string, sub, cfg, rng);
-      checkDelays(cfg.delays, Math.min(...[...prepared.data.train, ...prepared.data.test].map((r) => r.nVols)));
-      const parts: string[] = [];
-      for (const store of featureStores(featuresDir)) {
-        for (const model of featureModels(store)) {
-          const result = encodeSubject(store, a.bids as string, sub, cfg, rng, { model, prepared, ...(merged ? { fits: merged(store, model) } : {}) });
-          const checkpoint = checkpointOf(store, model);
-          writeEncodingOutputs(dir, result, path.relative(final, store), checkpoint);
-          const best = result.maps.find((m) => m.area === 'best');
-          if (best) parts.push(`${model}${checkpoint && !model.includes('@') ? `@${checkpoint}` : ''}: ${best.rois.map((r) => `${r.roi} ${Number.isFinite(r.medianR) ? r.medianR.toFixed(3) : 'n/a'}`).join(', ')}`);
-        }
+  const res = await runStage(spec, ({ dir, key }) => {
+    // Sidecars name the features by their place relative to this artifact, never by an absolute path, so two roots give equal bytes.
+    const final = artifactDir(root, 'encode', key);
+    // One features artifact may hold several model folders (e.g. one per checkpoint): the subject is read once.
+    const rng = new Rng(a.seed, `encode/sub-${sub}`);
+    for (const store of featureStores(featuresDir)) checkFiniteFeatures(store);
+    const prepared = prepareSubject(a.bids as string, sub, cfg, rng);
+    checkDelays(cfg.delays, Math.min(...[...prepared.data.train, ...prepared.data.test].map((r) => r.nVols)));
+    const parts: string[] = [];
+    for (const store of featureStores(featuresDir)) {
+      for (const model of featureModels(store)) {
+        const result = encodeSubject(store, a.bids as string, sub, cfg, rng, { model, prepared, ...(merged ? { fits: merged(store, model) } : {}) });
+        const checkpoint = checkpointOf(store, model);
+        writeEncodingOutputs(dir, result, path.relative(final, store), checkpoint);
+        const best = result.maps.find((m) => m.area === 'best');
+        if (best)
+          parts.push(
+            `${model}${checkpoint && !model.includes('@') ? `@${checkpoint}` : ''}: ${best.rois.map((r) => `${r.roi} ${Number.isFinite(r.medianR) ? r.medianR.toFixed(3) : 'n/a'}`).join(', ')}`,
+          );
       }
-      summary = parts.join('; ');
-    },
-  );
+    }
+    summary = parts.join('; ');
+  });
   process.stdout.write(`encode: sub-${sub} ${res.upToDate ? 'up to date' : 'done'} (${res.key})${summary ? `; median r, best layer: ${summary}` : ''}\n`);
 }
 

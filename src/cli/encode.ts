@@ -20,20 +20,26 @@ import { checkDelays, shortestRun } from './encode-checks.js';
 function readMatrix(file: string, option: string): { data: Float32Array; rows: number; cols: number } {
   const a = readNpy(file);
   if (a.shape.length !== 2) throw new InputError(file, `${option} must be a 2-D array (samples × columns), got shape (${a.shape.join(', ')})`);
-  if (a.data instanceof BigInt64Array || a.data instanceof BigUint64Array) throw new InputError(file, `${option} has 64-bit integer dtype ${a.dtype}; save it as float32`);
+  if (a.data instanceof BigInt64Array || a.data instanceof BigUint64Array)
+    throw new InputError(file, `${option} has 64-bit integer dtype ${a.dtype}; save it as float32`);
   const data = a.data instanceof Float32Array ? a.data : Float32Array.from(a.data as ArrayLike<number>);
   const rows = a.shape[0];
   const cols = a.shape[1];
   const bad = firstNonFinite(data);
   if (bad >= 0) throw new InputError(file, `${option} row ${Math.floor(bad / cols)}, column ${bad % cols} is ${data[bad]} (values must be finite)`);
   const ss = maxColumnSumOfSquares(data, rows, cols);
-  if (ss.value >= FLOAT32_MAX / 16) throw new InputError(file, `${option} column ${ss.column} has a sum of squares of ${ss.value.toExponential(2)}, beyond float32 arithmetic; rescale the data`);
+  if (ss.value >= FLOAT32_MAX / 16)
+    throw new InputError(
+      file,
+      `${option} column ${ss.column} has a sum of squares of ${ss.value.toExponential(2)}, beyond float32 arithmetic; rescale the data`,
+    );
   return { data, rows, cols };
 }
 
 function readLabels(file: string, n: number, option: string): Float64Array {
   const a = readNpy(file);
-  if (a.shape.length !== 1 || a.shape[0] !== n) throw new InputError(file, `${option} must be a 1-D array of ${n} labels (one per sample), got shape (${a.shape.join(', ')})`);
+  if (a.shape.length !== 1 || a.shape[0] !== n)
+    throw new InputError(file, `${option} must be a 1-D array of ${n} labels (one per sample), got shape (${a.shape.join(', ')})`);
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) out[i] = Number(a.data[i]);
   const bad = firstNonFinite(out);
@@ -46,7 +52,6 @@ function parseDelays(text: string): number[] {
   return text.trim() === 'default' ? [...DEFAULT_FIR_DELAYS] : parseNumberList(text, '--delays');
 }
 
-
 export default defineVerb({
   command: 'encode',
   describe: 'cross-validated ridge: X.npy (samples×features) → Y.npy (samples×voxels); or study mode (--features --bids --subject): voxel-wise encoding maps',
@@ -58,15 +63,24 @@ export default defineVerb({
       .option('bids', { type: 'string', describe: 'study mode: BIDS dataset with the BOLD runs, events and atlas' })
       .option('subject', { type: 'string', describe: 'study mode: subject label, e.g. 01' })
       .option('stamp', { type: 'string', describe: 'study mode: completion stamp to write after success (used by make)' })
-      .option('groups', { type: 'string', describe: 'group label per sample .npy (runs or stimuli) defining the CV folds; groups are never split across folds' })
+      .option('groups', {
+        type: 'string',
+        describe: 'group label per sample .npy (runs or stimuli) defining the CV folds; groups are never split across folds',
+      })
       .option('runs', { type: 'string', describe: 'run label per sample .npy: the run boundaries FIR delays never cross (independent of --groups)' })
       .option('alphas', { type: 'string', describe: 'comma-separated α grid (default 0.1,1,…,1e6)' })
       .option('folds', { type: 'number', describe: 'number of folds K (default 5; leave-one-group-out with --groups)' })
-      .option('delays', { type: 'string', describe: `FIR delays in samples, e.g. 1,2,3 or "default" (${DEFAULT_FIR_DELAYS.join(',')}); applied within the runs given by --runs` })
+      .option('delays', {
+        type: 'string',
+        describe: `FIR delays in samples, e.g. 1,2,3 or "default" (${DEFAULT_FIR_DELAYS.join(',')}); applied within the runs given by --runs`,
+      })
       .option('standardize', { type: 'boolean', default: false, describe: 'z-score features with training statistics' })
       .option('weights', { type: 'boolean', default: true, describe: 'refit and write weights.npy (--no-weights to skip)' })
       .option('batch', { type: 'number', describe: 'targets per batch (memory bound)' })
-      .option('chunk', { type: 'string', describe: 'study mode: fit only voxel chunk I of N (I/N, e.g. 2/4) into an encode-chunk artifact (docs/scale-out.md)' })
+      .option('chunk', {
+        type: 'string',
+        describe: 'study mode: fit only voxel chunk I of N (I/N, e.g. 2/4) into an encode-chunk artifact (docs/scale-out.md)',
+      })
       .option('merge', { type: 'string', array: true, describe: 'study mode: the N chunk stamps (or folders) whose fits make up this encoding' }),
   run: async (a) => {
     if (a.features !== undefined) {
@@ -100,7 +114,19 @@ export default defineVerb({
       X = delayFeatures(X, n, p, delays, runs);
       p *= delays.length;
     }
-    const res = ridgeCV({ X, n, p, Y: yM.data, v: yM.cols, alphas, groups, folds: a.folds, returnWeights: a.weights, standardize: a.standardize, batchSize: a.batch });
+    const res = ridgeCV({
+      X,
+      n,
+      p,
+      Y: yM.data,
+      v: yM.cols,
+      alphas,
+      groups,
+      folds: a.folds,
+      returnWeights: a.weights,
+      standardize: a.standardize,
+      batchSize: a.batch,
+    });
     const v = yM.cols;
     mkdirSync(a.out, { recursive: true });
     writeNpy(join(a.out, 'best_alpha.npy'), res.bestAlpha, [v]);
@@ -125,7 +151,9 @@ export default defineVerb({
         'cv_r.npy': 'held-out Pearson r at the chosen α, mean over folds (shape v, unitless)',
         'cv_r2.npy': 'held-out R² at the chosen α, mean over folds (shape v, unitless)',
         'cv_r_all.npy': 'held-out Pearson r for every α, mean over folds (shape nα×v)',
-        ...(res.weights ? { 'weights.npy': 'weights on raw X columns (shape p×v, units of Y per unit of X)', 'intercept.npy': 'intercept per target (shape v, units of Y)' } : {}),
+        ...(res.weights
+          ? { 'weights.npy': 'weights on raw X columns (shape p×v, units of Y per unit of X)', 'intercept.npy': 'intercept per target (shape v, units of Y)' }
+          : {}),
       },
     });
     let mean = 0;

@@ -15,8 +15,13 @@ import { defineVerb, loadConfig, withStageOptions } from './framework.js';
 
 /** Parameters the stage and models library name, as this verb's flags and config fields. */
 const FLAGS = {
-  checkpoint: '--checkpoint', rate: '--rate', pca: '--pca', pcaFit: '--pca-fit', backend: '--backend',
-  rates: 'features.modulation.rates', scales: 'features.modulation.scales',
+  checkpoint: '--checkpoint',
+  rate: '--rate',
+  pca: '--pca',
+  pcaFit: '--pca-fit',
+  backend: '--backend',
+  rates: 'features.modulation.rates',
+  scales: 'features.modulation.scales',
 };
 
 export default defineVerb({
@@ -26,7 +31,11 @@ export default defineVerb({
     withStageOptions(y)
       .option('model', { type: 'string', describe: 'train stamp or artifact folder (its checkpoints; with --baseline: its split and architecture)' })
       .option('checkpoint', { type: 'string', describe: 'best, all or epoch-NNNN (default: features.checkpoint of the config)' })
-      .option('baseline', { choices: FEATURE_BASELINES, describe: 'instead of a trained model: log-mel, spectrotemporal modulation energy, BAN/CNN with random weights, or flat (the log-mel in every BAN area)' })
+      .option('baseline', {
+        choices: FEATURE_BASELINES,
+        describe:
+          'instead of a trained model: log-mel, spectrotemporal modulation energy, BAN/CNN with random weights, or flat (the log-mel in every BAN area)',
+      })
       .option('stimuli', { type: 'string', describe: 'stimuli folder (<genre>/<genre>.000NN.wav, stimuli.tsv)' })
       .option('onnx', { type: 'string', describe: 'an ONNX model declared under onnx.models of the config, by name (or give --model X.onnx)' })
       .option('list-layers', { type: 'boolean', describe: 'with --model X.onnx: list its candidate layers and exit' })
@@ -43,14 +52,27 @@ export default defineVerb({
       return;
     }
     const onnx = onnxLib ? onnxLib.onnxModelFor(loadConfig(a.config, onnxFileSchema).onnx, a, a.config) : null;
-    if (onnx && (a.baseline !== undefined || a.checkpoint !== undefined)) throw new InputError('--onnx', 'an ONNX model takes neither --baseline nor --checkpoint');
+    if (onnx && (a.baseline !== undefined || a.checkpoint !== undefined))
+      throw new InputError('--onnx', 'an ONNX model takes neither --baseline nor --checkpoint');
     const config = loadConfig(a.config, modelStagesFileSchema);
-    if (a.model === undefined && a.baseline === undefined && !onnx) throw new InputError('options', 'give --model (a train artifact or an .onnx file), --onnx or --baseline');
+    if (a.model === undefined && a.baseline === undefined && !onnx)
+      throw new InputError('options', 'give --model (a train artifact or an .onnx file), --onnx or --baseline');
     if (a.stimuli === undefined) throw new InputError('--stimuli', 'the stimuli folder is required');
     const trainDir = a.model !== undefined && !onnx ? resolveArtifact(a.model, '--model') : null;
     const res = await runFeaturesStage({
-      stimuli: a.stimuli as string, config, trainDir, baseline: a.baseline ?? null, onnx, checkpoint: a.checkpoint, rate: a.rate, pca: a.pca, pcaFit: a['pca-fit'],
-      backend: a.backend, root: a.out ?? DEFAULT_ROOT, seed: a.seed, stamp: a.stamp,
+      stimuli: a.stimuli as string,
+      config,
+      trainDir,
+      baseline: a.baseline ?? null,
+      onnx,
+      checkpoint: a.checkpoint,
+      rate: a.rate,
+      pca: a.pca,
+      pcaFit: a['pca-fit'],
+      backend: a.backend,
+      root: a.out ?? DEFAULT_ROOT,
+      seed: a.seed,
+      stamp: a.stamp,
     });
     process.stdout.write(`features: ${res.upToDate ? 'up to date' : 'done'} (${res.key}); ${res.summary}\n`);
   },

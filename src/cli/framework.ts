@@ -147,7 +147,10 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 
 /** Comma-separated numbers from an option, e.g. --alphas 0.1,1,10. */
 export function parseNumberList(text: string, option: string): number[] {
-  const parts = text.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  const parts = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
   const out = parts.map(Number);
   if (parts.length === 0 || out.some((v) => !Number.isFinite(v))) {
     throw new InputError(option, `expected comma-separated numbers, got "${text}"`);

@@ -22,7 +22,12 @@ export default defineVerb({
   builder: (y) =>
     withStageOptions(y)
       .option('study', { choices: STUDIES, demandOption: true, describe: 'which study the page reports' })
-      .option('inputs', { type: 'string', array: true, demandOption: true, describe: 'stamps or artifact folders of the stages to report (missing sections say "not run")' })
+      .option('inputs', {
+        type: 'string',
+        array: true,
+        demandOption: true,
+        describe: 'stamps or artifact folders of the stages to report (missing sections say "not run")',
+      })
       .option('bids', { type: 'string', describe: 'BIDS folder: mean-EPI backgrounds for maps whose encode artifact has none' })
       .option('png', { type: 'boolean', default: true, describe: 'also render each figure as PNG in headless Chromium (--no-png: SVG only)' }),
   run: async (a) => {
@@ -35,7 +40,16 @@ export default defineVerb({
     const specInputs: Record<string, string> = Object.fromEntries(inputs.map((x) => [x.name, x.dir]));
     if (a.bids !== undefined) specInputs.bids = a.bids;
     await runStage(
-      { stage: 'report', codeVersion: CODE_VERSION, root: a.out, inputs: specInputs, params: { study, png: a.png }, seed: a.seed, stamp: a.stamp, publish: true },
+      {
+        stage: 'report',
+        codeVersion: CODE_VERSION,
+        root: a.out,
+        inputs: specInputs,
+        params: { study, png: a.png },
+        seed: a.seed,
+        stamp: a.stamp,
+        publish: true,
+      },
       async ({ dir }) => {
         const { readReportData } = await import('../report/load.js');
         const { buildSections } = await import('../report/sections.js');
@@ -44,12 +58,18 @@ export default defineVerb({
         const { niivueScript } = await import('../report/viewer.js');
         const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'brainalign-report-'));
         try {
-          const data = readReportData(study, inputs.map((x) => x.dir), { seed: a.seed, bids: a.bids, tmpDir: scratch });
+          const data = readReportData(
+            study,
+            inputs.map((x) => x.dir),
+            { seed: a.seed, bids: a.bids, tmpDir: scratch },
+          );
           // Paths in the page are relative to the derivatives root, so the page reads the same wherever the tree is.
           for (const p of data.provenance) p.path = path.relative(path.resolve(a.out), path.resolve(p.path));
           const sections = buildSections(data);
           const figures = sections.flatMap((s) => s.figures);
-          const exp = await exportFigures(figures, path.join(dir, 'reports', 'figures'), (f) => figureFileName(data, f.id, 'svg').replace(/\.svg$/, ''), { png: a.png });
+          const exp = await exportFigures(figures, path.join(dir, 'reports', 'figures'), (f) => figureFileName(data, f.id, 'svg').replace(/\.svg$/, ''), {
+            png: a.png,
+          });
           if (exp.notice) {
             data.notices.push(exp.notice);
             notice(`report: ${exp.notice}`);
@@ -59,7 +79,9 @@ export default defineVerb({
           const html = renderReport(data, { niivue, figureDir: 'figures', pngs: exp.pngs.length > 0 }, sections);
           writeFileAtomic(path.join(dir, 'reports', `${study}.html`), html);
           const missing = sections.filter((s) => s.notRun !== null).map((s) => s.heading);
-          notice(`report: ${study}: ${figures.length} figures, ${data.brainMaps.length} brain map(s)${missing.length ? `; not run: ${missing.join(', ')}` : ''}`);
+          notice(
+            `report: ${study}: ${figures.length} figures, ${data.brainMaps.length} brain map(s)${missing.length ? `; not run: ${missing.join(', ')}` : ''}`,
+          );
         } finally {
           fs.rmSync(scratch, { recursive: true, force: true });
         }

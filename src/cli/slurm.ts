@@ -31,7 +31,11 @@ export default defineVerb({
     try {
       code = await runOnSlurm({ target: a.target, root: a.out, config, command, pollSeconds: a.poll });
     } catch (e) {
-      if (e instanceof SlurmCommandError) throw new InputError('slurm', `${e.message} (is the cluster up, and SLURM_CONF set? scripts/slurm/cluster.sh status; for the local cluster: eval "$(scripts/slurm/cluster.sh env)")`);
+      if (e instanceof SlurmCommandError)
+        throw new InputError(
+          'slurm',
+          `${e.message} (is the cluster up, and SLURM_CONF set? scripts/slurm/cluster.sh status; for the local cluster: eval "$(scripts/slurm/cluster.sh env)")`,
+        );
       throw e;
     }
     process.exitCode = code;

@@ -21,11 +21,25 @@ export default defineVerb({
       .option('stimuli', { type: 'string', demandOption: true, describe: 'GTZAN-layout folder <genre>/<genre>.000NN.wav (with stimuli.tsv from synth)' })
       .option('arch', { choices: TRAIN_ARCHS, default: 'ban' as const, describe: 'recurrent BAN or the feed-forward CNN baseline' })
       .option('name', { type: 'string', describe: 'model name used in feature paths (default: the arch, or arch-ablation)' })
-      .option('ablation', { choices: TRAIN_ABLATIONS, default: 'none' as const, describe: 'BAN ablation: iterations = 1, drop the last area, or no skip connections' })
+      .option('ablation', {
+        choices: TRAIN_ABLATIONS,
+        default: 'none' as const,
+        describe: 'BAN ablation: iterations = 1, drop the last area, or no skip connections',
+      })
       .option('backend', { choices: ['wasm', 'cpu', 'auto'] as const, describe: 'tfjs backend (default: train.backend of the config)' }),
   run: async (a) => {
     const config = loadConfig(a.config, modelStagesFileSchema);
-    const res = await runTrainStage({ stimuli: a.stimuli, config, arch: a.arch, ablation: a.ablation, name: a.name, backend: a.backend, root: a.out ?? DEFAULT_ROOT, seed: a.seed, stamp: a.stamp });
+    const res = await runTrainStage({
+      stimuli: a.stimuli,
+      config,
+      arch: a.arch,
+      ablation: a.ablation,
+      name: a.name,
+      backend: a.backend,
+      root: a.out ?? DEFAULT_ROOT,
+      seed: a.seed,
+      stamp: a.stamp,
+    });
     process.stdout.write(`train: ${res.upToDate ? 'up to date' : 'done'} (${res.key}); ${res.summary}\n`);
   },
   flags: FLAGS,

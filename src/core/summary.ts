@@ -37,10 +37,17 @@ export class SummaryAccumulator {
     // Locals in the hot loop (V8 keeps fields and captured variables out of
     // registers); one partial sum per block keeps float64 rounding error small
     // on long recordings.
-    let lo = this.min, hi = this.max, s = 0, nn = 0, nz = 0;
+    let lo = this.min,
+      hi = this.max,
+      s = 0,
+      nn = 0,
+      nz = 0;
     for (let i = from; i < to; i++) {
       const v = values[i];
-      if (v !== v) { nn++; continue; }
+      if (v !== v) {
+        nn++;
+        continue;
+      }
       if (v !== 0) nz++;
       if (v < lo) lo = v;
       if (v > hi) hi = v;

@@ -37,7 +37,13 @@ export const EVENT_SIDECAR = {
 /** Event rows of the view: the published columns plus stim_id and lead_in, onsets shifted by `offset` s. */
 function eventRows(events: Ds003720Event[], leadIn: boolean, offset = 0): Record<string, string | number>[] {
   return events.map((e, i) => ({
-    onset: e.onset + offset, duration: e.duration, stim_id: e.stimId, genre: e.genre, track: e.track, start: e.start, end: e.end,
+    onset: e.onset + offset,
+    duration: e.duration,
+    stim_id: e.stimId,
+    genre: e.genre,
+    track: e.track,
+    start: e.start,
+    end: e.end,
     lead_in: leadIn && i === 0 ? 1 : 0,
   }));
 }
@@ -73,7 +79,10 @@ export function writeTestRuns(out: string, sub: string, runs: BidsFile[], testTa
   const blockVols = plans[0].blocks[0].nVolumes;
   plans.forEach((p, k) => {
     if (p.blocks.length !== nRep || p.blocks[0].nVolumes !== blockVols) {
-      throw new InputError(runs[k].events as string, `plays its sequence ${p.blocks.length} × ${p.blocks[0].nVolumes} volumes; test run ${runLabel(runs[0])} plays ${nRep} × ${blockVols}`);
+      throw new InputError(
+        runs[k].events as string,
+        `plays its sequence ${p.blocks.length} × ${p.blocks[0].nVolumes} volumes; test run ${runLabel(runs[0])} plays ${nRep} × ${blockVols}`,
+      );
     }
   });
   const first = loadNifti(runs[0].path);
@@ -92,7 +101,8 @@ export function writeTestRuns(out: string, sub: string, runs: BidsFile[], testTa
   };
   const readRun = (k: number): Float32Array => {
     const img = k === 0 ? first : loadNifti(runs[k].path);
-    if (img.dims.length < 4 || img.dims[0] !== nx || img.dims[1] !== ny || img.dims[2] !== nz) throw new InputError(runs[k].path, `grid ${img.dims.join('×')} differs from test run ${runLabel(runs[0])}'s ${first.dims.join('×')}`);
+    if (img.dims.length < 4 || img.dims[0] !== nx || img.dims[1] !== ny || img.dims[2] !== nz)
+      throw new InputError(runs[k].path, `grid ${img.dims.join('×')} differs from test run ${runLabel(runs[0])}'s ${first.dims.join('×')}`);
     const need = (plans[k].blocks[nRep - 1].firstVolume + blockVols) * nVox;
     const data = img.getData();
     if (data.length < need) throw new InputError(runs[k].path, `has ${data.length / nVox} volumes; its events need ${need / nVox}`);
@@ -121,15 +131,20 @@ export function writeTestRuns(out: string, sub: string, runs: BidsFile[], testTa
     }
     const base = path.join(out, `sub-${sub}`, 'func', `sub-${sub}_task-test_run-${String(r + 1).padStart(2, '0')}`);
     writeNifti(`${base}_bold.nii`, {
-      dims: [nx, ny, nz, K * blockVols], data: outData, affine: first.affine, pixdim: [...first.pixdim.slice(0, 3), tr], timeUnit: 's',
+      dims: [nx, ny, nz, K * blockVols],
+      data: outData,
+      affine: first.affine,
+      pixdim: [...first.pixdim.slice(0, 3), tr],
+      timeUnit: 's',
       description: `ds003720 test repetition ${r + 1}`,
     });
     writeJsonAtomic(`${base}_bold.json`, {
-      ...runs[0].sidecar, TaskName: 'test', Sources: sources,
+      ...runs[0].sidecar,
+      TaskName: 'test',
+      Sources: sources,
       BrainalignNote: `repetition ${r + 1} of the ${testTask} sequence from each ${testTask} run in order; each block's per-voxel mean replaced by the mean over all test blocks`,
     });
     writeEvents(`${base}_events.tsv`, rows);
   }
   return nRep;
 }
-

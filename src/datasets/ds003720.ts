@@ -105,7 +105,10 @@ export function scanDs003720(root: string, gtzan: string, o: Ds003720ViewOptions
   }
   if (missing.length > 0) {
     const list = [...new Set(missing)].sort();
-    throw new InputError(gtzan, `${list.length} GTZAN track(s) the events name are missing (${list.slice(0, 3).join(', ')}${list.length > 3 ? ', …' : ''}); ${o.gtzanHowToGet}`);
+    throw new InputError(
+      gtzan,
+      `${list.length} GTZAN track(s) the events name are missing (${list.slice(0, 3).join(', ')}${list.length > 3 ? ', …' : ''}); ${o.gtzanHowToGet}`,
+    );
   }
   return { subjects: [...runs.keys()], runs, excerpts, tracks };
 }
@@ -129,22 +132,35 @@ function writeStimuli(out: string, src: Ds003720Source, o: Ds003720ViewOptions, 
     const rel = `stimuli/${e.genre}/${id}.wav`;
     writeWav(path.join(out, rel), cut.samples, a.sampleRate, { encoding: 'float32' });
     return {
-      stim_id: id, genre: e.genre, path: rel, track: e.track, start: e.start, end: e.end, duration: cut.samples.length / a.sampleRate,
-      fmri_set: e.fmriSet, source: path.relative(gtzanRoot, file).split(path.sep).join('/'), padded_samples: cut.padded,
+      stim_id: id,
+      genre: e.genre,
+      path: rel,
+      track: e.track,
+      start: e.start,
+      end: e.end,
+      duration: cut.samples.length / a.sampleRate,
+      fmri_set: e.fmriSet,
+      source: path.relative(gtzanRoot, file).split(path.sep).join('/'),
+      padded_samples: cut.padded,
     };
   });
-  writeTsv(path.join(out, 'stimuli', 'stimuli.tsv'), ['stim_id', 'genre', 'path', 'track', 'start', 'end', 'duration', 'fmri_set', 'source', 'padded_samples'], rows, {
-    stim_id: EVENT_SIDECAR.stim_id,
-    genre: EVENT_SIDECAR.genre,
-    path: { Description: 'WAV path relative to the view root (float32, the GTZAN rate)' },
-    track: EVENT_SIDECAR.track,
-    start: EVENT_SIDECAR.start,
-    end: EVENT_SIDECAR.end,
-    duration: { Description: 'excerpt duration', Units: 's' },
-    fmri_set: { Description: 'test if a test run plays the excerpt, else train' },
-    source: { Description: 'GTZAN track the excerpt was cut from, relative to the GTZAN folder' },
-    padded_samples: { Description: 'zero samples appended where the excerpt ran past the end of the track' },
-  });
+  writeTsv(
+    path.join(out, 'stimuli', 'stimuli.tsv'),
+    ['stim_id', 'genre', 'path', 'track', 'start', 'end', 'duration', 'fmri_set', 'source', 'padded_samples'],
+    rows,
+    {
+      stim_id: EVENT_SIDECAR.stim_id,
+      genre: EVENT_SIDECAR.genre,
+      path: { Description: 'WAV path relative to the view root (float32, the GTZAN rate)' },
+      track: EVENT_SIDECAR.track,
+      start: EVENT_SIDECAR.start,
+      end: EVENT_SIDECAR.end,
+      duration: { Description: 'excerpt duration', Units: 's' },
+      fmri_set: { Description: 'test if a test run plays the excerpt, else train' },
+      source: { Description: 'GTZAN track the excerpt was cut from, relative to the GTZAN folder' },
+      padded_samples: { Description: 'zero samples appended where the excerpt ran past the end of the track' },
+    },
+  );
   return rows.length;
 }
 
@@ -183,8 +199,12 @@ export function buildDs003720View(root: string, gtzan: string, out: string, src:
   }
   const sets = [...src.excerpts.values()];
   return {
-    subjects: src.subjects, stimuli, trainClips: sets.filter((e) => e.fmriSet === 'train').length,
-    testClips: sets.filter((e) => e.fmriSet === 'test').length, repetitions, links,
+    subjects: src.subjects,
+    stimuli,
+    trainClips: sets.filter((e) => e.fmriSet === 'train').length,
+    testClips: sets.filter((e) => e.fmriSet === 'test').length,
+    repetitions,
+    links,
   };
 }
 

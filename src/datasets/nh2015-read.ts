@@ -66,7 +66,10 @@ export function readNh2015Voxels(arrayFile: string, metaFile: string): VoxelTabl
   const rec = readNpyRecords(metaFile);
   if (rec.length !== shape[1]) throw new InputError(metaFile, `${rec.length} voxel rows but ${path.basename(arrayFile)} has ${shape[1]} voxels`);
   return {
-    nSounds: shape[0], nVoxels: shape[1], nReps: shape[2], data,
+    nSounds: shape[0],
+    nVoxels: shape[1],
+    nReps: shape[2],
+    data,
     subject: numericColumn(rec, 'subj_idx', metaFile),
     voxelId: numericColumn(rec, 'voxel_id', metaFile),
     nRepsOf: numericColumn(rec, 'n_reps', metaFile),
@@ -109,7 +112,10 @@ export async function readB2021Voxels(file: string): Promise<VoxelTable> {
     const [nSounds, nVoxels, nReps] = vals.shape;
     const hemiCode = vectorOf(m.read('hemi'), nVoxels, `${file}: hemi`);
     return {
-      nSounds, nVoxels, nReps, data: vals.data,
+      nSounds,
+      nVoxels,
+      nReps,
+      data: vals.data,
       subject: vectorOf(m.read('subj'), nVoxels, `${file}: subj`),
       voxelId: Float64Array.from({ length: nVoxels }, (_, i) => i),
       hemi: Array.from(hemiCode, (h) => (h === 1 ? 'rh' : 'lh')),
@@ -123,7 +129,8 @@ export async function readB2021Voxels(file: string): Promise<VoxelTable> {
 export async function readB2021StimNames(file: string): Promise<string[]> {
   return withMat(file, (m) => {
     const s = m.read('stim_info');
-    if (s.kind !== 'struct' || s.elements.length < 1 || !('stim_names' in s.elements[0])) throw new InputError(file, 'stim_info is not a struct with a stim_names field');
+    if (s.kind !== 'struct' || s.elements.length < 1 || !('stim_names' in s.elements[0]))
+      throw new InputError(file, 'stim_info is not a struct with a stim_names field');
     return expectStrings(s.elements[0].stim_names, `${file}: stim_info.stim_names`).map((x) => x.trim().replace(/\.wav$/i, ''));
   });
 }

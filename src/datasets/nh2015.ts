@@ -34,7 +34,7 @@ const voxelsSchema = z.discriminatedUnion('format', [
     meta: z.string().describe('record array with subj_idx, voxel_id, n_reps, hemi, x_ras, y_ras, relative to ROOT'),
   }),
   z.object({
-    format: z.literal('b2021-mat').describe("Boebinger et al. 2021 MATLAB form: voxel_responses.mat (vals, subj, hemi, x_ras, y_ras)"),
+    format: z.literal('b2021-mat').describe('Boebinger et al. 2021 MATLAB form: voxel_responses.mat (vals, subj, hemi, x_ras, y_ras)'),
     file: z.string().describe('voxel_responses.mat, relative to ROOT'),
     stimInfo: z.string().describe('stim_info_v4.mat (stim_info.stim_names), relative to ROOT; its first sounds must be the stimulus list'),
   }),
@@ -113,15 +113,23 @@ function writeSubject(out: string, label: string, t: VoxelTable, voxels: number[
   const base = path.join(out, 'responses', `sub-${label}`);
   writeNpy(`${base}_responses.npy`, arr, [nSounds, nv, nScans]);
   writeJsonAtomic(`${base}_responses.json`, {
-    shape: [nSounds, nv, nScans], axes: ['sound', 'voxel', 'scan'], units: 'as published (response to each sound, one value per scan)',
-    sounds: 'stimuli/stimuli.tsv order', source,
+    shape: [nSounds, nv, nScans],
+    axes: ['sound', 'voxel', 'scan'],
+    units: 'as published (response to each sound, one value per scan)',
+    sounds: 'stimuli/stimuli.tsv order',
+    source,
   });
-  writeTsv(`${base}_voxels.tsv`, ['voxel_id', 'hemi', 'x_ras', 'y_ras'], voxels.map((v) => ({ voxel_id: t.voxelId[v], hemi: t.hemi[v], x_ras: t.xRas[v], y_ras: t.yRas[v] })), {
-    voxel_id: { Description: 'voxel_id of the published meta table (B2021: the voxel’s column in vals, from 0)' },
-    hemi: { Description: 'hemisphere (lh, rh)' },
-    x_ras: { Description: 'x coordinate as published (RAS, on the flattened surface grid)' },
-    y_ras: { Description: 'y coordinate as published' },
-  });
+  writeTsv(
+    `${base}_voxels.tsv`,
+    ['voxel_id', 'hemi', 'x_ras', 'y_ras'],
+    voxels.map((v) => ({ voxel_id: t.voxelId[v], hemi: t.hemi[v], x_ras: t.xRas[v], y_ras: t.yRas[v] })),
+    {
+      voxel_id: { Description: 'voxel_id of the published meta table (B2021: the voxel’s column in vals, from 0)' },
+      hemi: { Description: 'hemisphere (lh, rh)' },
+      x_ras: { Description: 'x coordinate as published (RAS, on the flattened surface grid)' },
+      y_ras: { Description: 'y coordinate as published' },
+    },
+  );
 }
 
 function writeStimuli(out: string, root: string, o: Nh2015Options, ids: string[], files: string[], categories: Map<string, string>): void {
@@ -134,7 +142,13 @@ function writeStimuli(out: string, root: string, o: Nh2015Options, ids: string[]
     const x = a.sampleRate === o.sampleRate ? mono : resample(mono, a.sampleRate, o.sampleRate);
     const rel = `stimuli/natural/${id}.wav`;
     writeWav(path.join(out, rel), x, o.sampleRate, { encoding: 'float32' });
-    return { stim_id: id, path: rel, category: categories.get(id) ?? 'n/a', duration: x.length / o.sampleRate, source: path.join(o.sounds, files[i]).split(path.sep).join('/') };
+    return {
+      stim_id: id,
+      path: rel,
+      category: categories.get(id) ?? 'n/a',
+      duration: x.length / o.sampleRate,
+      source: path.join(o.sounds, files[i]).split(path.sep).join('/'),
+    };
   });
   writeTsv(path.join(out, 'stimuli', 'stimuli.tsv'), ['stim_id', 'path', 'category', 'duration', 'source'], rows, {
     stim_id: { Description: 'sound id: the WAV name of neural_stim_meta.npy without .wav (aud_dnn’s stimulus id)' },
@@ -167,7 +181,11 @@ export async function buildNh2015View(root: string, out: string, o: Nh2015Option
     published = table.subject;
     const names = await readB2021StimNames(abs.stimInfo);
     const mismatch = ids.findIndex((id, i) => names[i] !== id);
-    if (mismatch >= 0) throw new InputError(abs.stimInfo, `sound ${mismatch + 1} is ${JSON.stringify(names[mismatch] ?? null)}, ${path.basename(abs.stimMeta)} lists ${JSON.stringify(ids[mismatch])}`);
+    if (mismatch >= 0)
+      throw new InputError(
+        abs.stimInfo,
+        `sound ${mismatch + 1} is ${JSON.stringify(names[mismatch] ?? null)}, ${path.basename(abs.stimMeta)} lists ${JSON.stringify(ids[mismatch])}`,
+      );
   }
   if (table.nSounds < o.nSounds) throw new InputError(abs.voxels, `${table.nSounds} sounds, expected at least ${o.nSounds}`);
 
@@ -177,7 +195,8 @@ export async function buildNh2015View(root: string, out: string, o: Nh2015Option
     const c = await readComponents(abs.components);
     const row = new Map(c.stimNames.map((s, i) => [s.replace(/\.wav$/i, ''), i]));
     const missing = ids.filter((id) => !row.has(id));
-    if (missing.length > 0) throw new InputError(abs.components, `stim_names lacks ${missing.length} sound(s) of the stimulus list (${missing.slice(0, 3).join(', ')})`);
+    if (missing.length > 0)
+      throw new InputError(abs.components, `stim_names lacks ${missing.length} sound(s) of the stimulus list (${missing.slice(0, 3).join(', ')})`);
     nComp = c.names.length;
     const R = new Float32Array(ids.length * nComp);
     ids.forEach((id, s) => {
@@ -185,10 +204,15 @@ export async function buildNh2015View(root: string, out: string, o: Nh2015Option
       for (let k = 0; k < nComp; k++) R[s * nComp + k] = c.R[r * nComp + k];
     });
     writeNpy(path.join(out, 'responses', 'components.npy'), R, [ids.length, nComp]);
-    writeTsv(path.join(out, 'responses', 'components.tsv'), ['index', 'name'], c.names.map((name, index) => ({ index, name })), {
-      index: { Description: 'column of components.npy' },
-      name: { Description: 'component_names of components.mat' },
-    });
+    writeTsv(
+      path.join(out, 'responses', 'components.tsv'),
+      ['index', 'name'],
+      c.names.map((name, index) => ({ index, name })),
+      {
+        index: { Description: 'column of components.npy' },
+        name: { Description: 'component_names of components.mat' },
+      },
+    );
     if (c.categories) categories = new Map(c.stimNames.map((s, i) => [s.replace(/\.wav$/i, ''), (c.categories as string[])[i]]));
   }
 
@@ -205,14 +229,21 @@ export async function buildNh2015View(root: string, out: string, o: Nh2015Option
     subjects.push({ label, voxels: voxels.length, dropped: total - voxels.length });
   }
   if (subjects.length === 0) throw new InputError(abs.voxels, `no voxel has ${o.minScans} complete scans`);
-  writeTsv(path.join(out, 'participants.tsv'), ['participant_id', 'subj_idx', 'n_voxels', 'n_dropped'], subjects.map((s) => ({ participant_id: `sub-${s.label}`, subj_idx: Number(s.label), n_voxels: s.voxels, n_dropped: s.dropped })), {
-    participant_id: { Description: 'sub-<subj_idx, 2 digits>' },
-    subj_idx: { Description: 'subj_idx of the published voxel table' },
-    n_voxels: { Description: 'voxels kept: every one of minScans scans finite for every sound' },
-    n_dropped: { Description: 'voxels of this participant left out: fewer than minScans scans (n_reps) or a NaN in them' },
-  });
+  writeTsv(
+    path.join(out, 'participants.tsv'),
+    ['participant_id', 'subj_idx', 'n_voxels', 'n_dropped'],
+    subjects.map((s) => ({ participant_id: `sub-${s.label}`, subj_idx: Number(s.label), n_voxels: s.voxels, n_dropped: s.dropped })),
+    {
+      participant_id: { Description: 'sub-<subj_idx, 2 digits>' },
+      subj_idx: { Description: 'subj_idx of the published voxel table' },
+      n_voxels: { Description: 'voxels kept: every one of minScans scans finite for every sound' },
+      n_dropped: { Description: 'voxels of this participant left out: fewer than minScans scans (n_reps) or a NaN in them' },
+    },
+  );
   writeJsonAtomic(path.join(out, 'dataset_description.json'), {
-    Name: 'NH2015 / B2021 natural sounds (brainalign view)', BIDSVersion: '1.8.0', DatasetType: 'derivative',
+    Name: 'NH2015 / B2021 natural sounds (brainalign view)',
+    BIDSVersion: '1.8.0',
+    DatasetType: 'derivative',
     GeneratedBy: [{ Name: 'brainalign data prepare', Description: 'published NumPy/MATLAB responses split per participant; sounds resampled' }],
     SourceDatasets: [{ URL: path.resolve(root) }],
   });

@@ -26,7 +26,8 @@ export interface McNemarResult {
 /** Exact two-sided McNemar test of paired hits (1 = right) of decoders A and B. */
 export function mcnemarExact(hitsA: ArrayLike<number>, hitsB: ArrayLike<number>): McNemarResult {
   if (hitsA.length !== hitsB.length) throw new InputError('compare', `paired items differ in number (${hitsA.length} vs ${hitsB.length})`);
-  let b = 0, c = 0;
+  let b = 0,
+    c = 0;
   for (let i = 0; i < hitsA.length; i++) {
     if (hitsA[i] && !hitsB[i]) b++;
     else if (!hitsA[i] && hitsB[i]) c++;

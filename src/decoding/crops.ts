@@ -33,7 +33,10 @@ export function cropRanges(windows: readonly WindowRef[], idx: readonly number[]
       if (!breaks) continue;
       const first = windows[idx[members[r0]]].start;
       const last = windows[idx[members[k - 1]]].start;
-      for (let m = r0; m < k; m++) { lo[members[m]] = first; hi[members[m]] = last; }
+      for (let m = r0; m < k; m++) {
+        lo[members[m]] = first;
+        hi[members[m]] = last;
+      }
       r0 = k;
     }
   }

@@ -86,7 +86,17 @@ export function combineScores(scores: Float32Array[], how: Combine, kind: ScoreK
  * `win` samples, grouped per (fold, segment). Returns the items with their
  * combined scores and true class.
  */
-export function evaluationItems(tested: TestedWindow[], windows: WindowRef[], set: Pick<SegmentSet, 'subjects' | 'stimIds'>, songIndex: Map<string, number>, win: number, lengthSamples: number, how: Combine, minSpan = lengthSamples, kind: ScoreKind = 'similarity'): EvalItem[] {
+export function evaluationItems(
+  tested: TestedWindow[],
+  windows: WindowRef[],
+  set: Pick<SegmentSet, 'subjects' | 'stimIds'>,
+  songIndex: Map<string, number>,
+  win: number,
+  lengthSamples: number,
+  how: Combine,
+  minSpan = lengthSamples,
+  kind: ScoreKind = 'similarity',
+): EvalItem[] {
   const groups = new Map<string, TestedWindow[]>();
   for (const t of tested) {
     const key = `${t.fold}\u0000${windows[t.window].seg}`;
@@ -114,7 +124,13 @@ export function evaluationItems(tested: TestedWindow[], windows: WindowRef[], se
       }
       // An item counts as L seconds of evidence only if its windows reach (nearly) its end.
       if (members.length > 0 && end - s >= minSpan) {
-        items.push({ subject: set.subjects[seg], seg, trueClass: songIndex.get(set.stimIds[seg])!, scores: combineScores(members, how, kind), nWindows: members.length });
+        items.push({
+          subject: set.subjects[seg],
+          seg,
+          trueClass: songIndex.get(set.stimIds[seg])!,
+          scores: combineScores(members, how, kind),
+          nWindows: members.length,
+        });
       }
       i = j;
     }
@@ -153,9 +169,19 @@ export function accuracy(items: EvalItem[], K: number, k: number, rng: Rng, nBoo
   const top1 = mean(hit);
   const confusion = new Int32Array(K * K);
   items.forEach((it, i) => confusion[it.trueClass * K + pred[i]]++);
-  let lo = NaN, hi = NaN, p = NaN;
+  let lo = NaN,
+    hi = NaN,
+    p = NaN;
   if (n >= 2) {
-    const ci = bootstrapCi(n, (idx) => { let s = 0; for (const i of idx) s += hit[i]; return s / idx.length; }, { rng: rng.fork('boot'), nBoot });
+    const ci = bootstrapCi(
+      n,
+      (idx) => {
+        let s = 0;
+        for (const i of idx) s += hit[i];
+        return s / idx.length;
+      },
+      { rng: rng.fork('boot'), nBoot },
+    );
     lo = ci.lo;
     hi = ci.hi;
     const pr = rng.fork('perm');

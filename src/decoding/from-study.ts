@@ -28,8 +28,13 @@ export function stackSegments(parts: SubjectSegments[]): SegmentSet {
   const ref = parts[0];
   for (const p of parts) {
     if (p.rate !== ref.rate) throw new InputError('segments', `${p.subject} is at ${p.rate} Hz, ${ref.subject} at ${ref.rate} Hz`);
-    if (p.shiftSec !== ref.shiftSec) throw new InputError('segments', `${p.subject}'s segments start ${p.shiftSec} s after onset, ${ref.subject}'s ${ref.shiftSec} s`);
-    if (p.channels.join(',') !== ref.channels.join(',')) throw new InputError('segments', `${p.subject} has channels ${p.channels.join(',')}, ${ref.subject} ${ref.channels.join(',')} (use bad-channel interpolation, not dropping, to pool subjects)`);
+    if (p.shiftSec !== ref.shiftSec)
+      throw new InputError('segments', `${p.subject}'s segments start ${p.shiftSec} s after onset, ${ref.subject}'s ${ref.shiftSec} s`);
+    if (p.channels.join(',') !== ref.channels.join(','))
+      throw new InputError(
+        'segments',
+        `${p.subject} has channels ${p.channels.join(',')}, ${ref.subject} ${ref.channels.join(',')} (use bad-channel interpolation, not dropping, to pool subjects)`,
+      );
   }
   const nT = Math.min(...parts.map((p) => p.nT));
   const nCh = ref.nCh;

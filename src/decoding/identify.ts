@@ -111,22 +111,49 @@ export function runIdentification(inp: IdentificationInputs, cfg: DecodeEegConfi
     if (!inp.waveform) throw new InputError('predannTarget', "'audio-cnn' needs the stimulus waveforms (the stimuli folder)");
     predannTarget = { kind: 'audio-cnn', waveform: inp.waveform, rate: cfg.audio.rate, config: cfg.audio };
   } else if (cfg.predannTarget === 'modulation') {
-    if (!inp.envelopeTarget || !inp.fluxTarget) throw new InputError('predannTarget', "'modulation' needs the stimuli's envelope and flux (the stimuli folder)");
+    if (!inp.envelopeTarget || !inp.fluxTarget)
+      throw new InputError('predannTarget', "'modulation' needs the stimuli's envelope and flux (the stimuli folder)");
     predannTarget = { kind: 'modulation', envelope: inp.envelopeTarget, flux: inp.fluxTarget };
   }
   const bar = progress('decode-eeg', cfg.decoders.length * splits.length);
   for (const split of splits) {
-    const folds = makeSplit(split, windows, set, win, { folds: cfg.folds, blocks: cfg.blocks, gap: Math.round(cfg.blockGapSec * set.rate), chunk: Math.round(cfg.chunkSec * set.rate), chunkTestFraction: cfg.chunkTestFraction }, rng.fork(`split/${split}`));
+    const folds = makeSplit(
+      split,
+      windows,
+      set,
+      win,
+      {
+        folds: cfg.folds,
+        blocks: cfg.blocks,
+        gap: Math.round(cfg.blockGapSec * set.rate),
+        chunk: Math.round(cfg.chunkSec * set.rate),
+        chunkTestFraction: cfg.chunkTestFraction,
+      },
+      rng.fork(`split/${split}`),
+    );
     for (const decoder of cfg.decoders) {
       const tested: TestedWindow[] = [];
       const cnn = decoder === 'predann' || decoder === 'predann-noann';
-      if (cnn && cfg.cnnSplits !== null && !cfg.cnnSplits.includes(split)) { bar.tick(); continue; }
+      if (cnn && cfg.cnnSplits !== null && !cfg.cnnSplits.includes(split)) {
+        bar.tick();
+        continue;
+      }
       const useFolds = cnn && cfg.cnnFolds !== null ? folds.slice(0, cfg.cnnFolds) : folds;
       for (const fold of useFolds) {
         let scores: Float32Array;
         if (cnn) {
           const enc = { ...cfg.encoder, lambda: decoder === 'predann' ? cfg.encoder.lambda : 0 };
-          const r = predannFold(set, windows, fold, win, predannTarget, songIndex, enc, rng.fork(`${decoder}/${split}/${fold.name}`).nextU32(), rng.fork(`${decoder}/${split}/${fold.name}/split`));
+          const r = predannFold(
+            set,
+            windows,
+            fold,
+            win,
+            predannTarget,
+            songIndex,
+            enc,
+            rng.fork(`${decoder}/${split}/${fold.name}`).nextU32(),
+            rng.fork(`${decoder}/${split}/${fold.name}/split`),
+          );
           scores = r.scores;
           wps += r.windowsPerSecond;
           nWps++;
@@ -147,14 +174,41 @@ export function runIdentification(inp: IdentificationInputs, cfg: DecodeEegConfi
           const items = evaluationItems(tested, windows, set, songIndex, win, lenS, how, lenS - hop, cnn ? 'logprob' : 'similarity');
           songs.forEach((song, c) => {
             const mine = items.filter((it) => it.trueClass === c);
-            if (mine.length > 0) perSong.push({ decoder, split, window_s: L, combine: how, song, n_items: mine.length, top1: mine.filter((it) => argmax(it.scores) === c).length / mine.length });
+            if (mine.length > 0)
+              perSong.push({
+                decoder,
+                split,
+                window_s: L,
+                combine: how,
+                song,
+                n_items: mine.length,
+                top1: mine.filter((it) => argmax(it.scores) === c).length / mine.length,
+              });
           });
-          if (L === lengths[0] && how === 'mean') items.forEach((it, i) => itemHits.push({ decoder, split, subject: it.subject, key: `${split}|${it.seg}|${i}`, hit: argmax(it.scores) === it.trueClass ? 1 : 0 }));
+          if (L === lengths[0] && how === 'mean')
+            items.forEach((it, i) =>
+              itemHits.push({ decoder, split, subject: it.subject, key: `${split}|${it.seg}|${i}`, hit: argmax(it.scores) === it.trueClass ? 1 : 0 }),
+            );
           for (const subject of [...subjects, 'all']) {
             const mine = subject === 'all' ? items : items.filter((it) => it.subject === subject);
             if (mine.length === 0) continue;
             const acc = accuracy(mine, K, k, rng.fork(`acc/${decoder}/${split}/${subject}/${L}/${how}`), cfg.nBoot, cfg.nPerm);
-            rows.push({ decoder, split, subject, window_s: L, combine: how, n_items: acc.nItems, top1: acc.top1, top1_lo: acc.top1Lo, top1_hi: acc.top1Hi, topk: acc.topk, k, chance: acc.chance, chance_topk: acc.chanceTopk, p_perm: acc.pPerm });
+            rows.push({
+              decoder,
+              split,
+              subject,
+              window_s: L,
+              combine: how,
+              n_items: acc.nItems,
+              top1: acc.top1,
+              top1_lo: acc.top1Lo,
+              top1_hi: acc.top1Hi,
+              topk: acc.topk,
+              k,
+              chance: acc.chance,
+              chance_topk: acc.chanceTopk,
+              p_perm: acc.pPerm,
+            });
             if (how === 'mean') confusions.push({ decoder, split, subject, window_s: L, counts: acc.confusion });
           }
         }

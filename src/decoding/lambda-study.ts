@@ -39,8 +39,23 @@ export interface LambdaRuns {
 }
 
 /** Run both decoders on one split for each seed; `controls` names the subjects without a planted response. */
-export function runLambdaSeeds(inp: IdentificationInputs, cfg: DecodeEegConfig, split: SplitKind, seeds: readonly number[], controls: ReadonlySet<string>, onSeed?: (r: LambdaSeedRow[]) => void): LambdaRuns {
-  const run: DecodeEegConfig = { ...cfg, decoders: ['predann', 'predann-noann'], splits: [split], evalWindowsSec: [cfg.windowSec], combine: ['mean'], nBoot: 10, nPerm: 10 };
+export function runLambdaSeeds(
+  inp: IdentificationInputs,
+  cfg: DecodeEegConfig,
+  split: SplitKind,
+  seeds: readonly number[],
+  controls: ReadonlySet<string>,
+  onSeed?: (r: LambdaSeedRow[]) => void,
+): LambdaRuns {
+  const run: DecodeEegConfig = {
+    ...cfg,
+    decoders: ['predann', 'predann-noann'],
+    splits: [split],
+    evalWindowsSec: [cfg.windowSec],
+    combine: ['mean'],
+    nBoot: 10,
+    nPerm: 10,
+  };
   const rows: LambdaSeedRow[] = [];
   const pooled: LambdaRuns['pooled'] = { responders: { a: [], b: [] }, controls: { a: [], b: [] } };
   let chance = NaN;
@@ -69,7 +84,11 @@ export function runLambdaSeeds(inp: IdentificationInputs, cfg: DecodeEegConfig, 
 /** Merge runs over disjoint seed sets (e.g. run in separate processes). */
 export function mergeLambdaRuns(runs: LambdaRuns[]): LambdaRuns {
   const pooled: LambdaRuns['pooled'] = { responders: { a: [], b: [] }, controls: { a: [], b: [] } };
-  for (const r of runs) for (const g of ['responders', 'controls'] as const) { pooled[g].a.push(...r.pooled[g].a); pooled[g].b.push(...r.pooled[g].b); }
+  for (const r of runs)
+    for (const g of ['responders', 'controls'] as const) {
+      pooled[g].a.push(...r.pooled[g].a);
+      pooled[g].b.push(...r.pooled[g].b);
+    }
   return { chance: runs[0]?.chance ?? NaN, rows: runs.flatMap((r) => r.rows).sort((x, y) => x.seed - y.seed), pooled };
 }
 
@@ -84,7 +103,10 @@ export function summarizeLambda(runs: LambdaRuns, lambda: number, split: SplitKi
     const avg = (f: (r: LambdaSeedRow) => number): number => g.reduce((s, r) => s + f(r), 0) / g.length;
     tests.push({
       group,
-      signFlip: pairedSignFlip(g.map((r) => r.top1_lambda - r.top1_zero), rng.fork(group)),
+      signFlip: pairedSignFlip(
+        g.map((r) => r.top1_lambda - r.top1_zero),
+        rng.fork(group),
+      ),
       mcnemar: mcnemarExact(pooled[group].a, pooled[group].b),
       mean_lambda: avg((r) => r.top1_lambda),
       mean_zero: avg((r) => r.top1_zero),

@@ -39,7 +39,13 @@ export interface PredannFoldResult {
  * one segment overall when the fraction is positive), so no validation
  * window shares EEG with a fit window.
  */
-export function validationSplit(set: SegmentSet, windows: WindowRef[], train: readonly number[], fraction: number, rng: Rng): { fit: number[]; validation: number[] } {
+export function validationSplit(
+  set: SegmentSet,
+  windows: WindowRef[],
+  train: readonly number[],
+  fraction: number,
+  rng: Rng,
+): { fit: number[]; validation: number[] } {
   if (fraction <= 0) return { fit: [...train], validation: [] };
   const bySong = new Map<string, number[]>();
   for (const seg of [...new Set(train.map((i) => windows[i].seg))].sort((a, b) => a - b)) {
@@ -60,7 +66,14 @@ export function validationSplit(set: SegmentSet, windows: WindowRef[], train: re
 }
 
 /** Each window's waveform at the audio rate: stimulus time [start, start + win) / set.rate, zero past the end. */
-export function windowAudio(set: SegmentSet, windows: WindowRef[], idx: readonly number[], win: number, wave: (id: string) => Float32Array, rate: number): { data: Float32Array; length: number } {
+export function windowAudio(
+  set: SegmentSet,
+  windows: WindowRef[],
+  idx: readonly number[],
+  win: number,
+  wave: (id: string) => Float32Array,
+  rate: number,
+): { data: Float32Array; length: number } {
   const length = Math.round((win / set.rate) * rate);
   const data = new Float32Array(idx.length * length);
   idx.forEach((wi, i) => {
@@ -76,8 +89,13 @@ export function windowAudio(set: SegmentSet, windows: WindowRef[], idx: readonly
 function zscoreColumns(x: Float32Array, dim: number): void {
   const n = x.length / dim;
   for (let j = 0; j < dim; j++) {
-    let s = 0, s2 = 0;
-    for (let i = 0; i < n; i++) { const v = x[i * dim + j]; s += v; s2 += v * v; }
+    let s = 0,
+      s2 = 0;
+    for (let i = 0; i < n; i++) {
+      const v = x[i * dim + j];
+      s += v;
+      s2 += v * v;
+    }
     const m = s / n;
     const sd = Math.sqrt(Math.max(0, s2 / n - m * m)) || 1;
     for (let i = 0; i < n; i++) x[i * dim + j] = (x[i * dim + j] - m) / sd;
@@ -85,18 +103,38 @@ function zscoreColumns(x: Float32Array, dim: number): void {
 }
 
 /** Train on fold.train and score fold.test; `cfg.lambda` = 0 gives the no-ANN baseline. */
-export function predannFold(set: SegmentSet, windows: WindowRef[], fold: Fold, win: number, target: PredannTarget, songIndex: Map<string, number>, cfg: EegEncoderConfig, seed: number, rng: Rng): PredannFoldResult {
+export function predannFold(
+  set: SegmentSet,
+  windows: WindowRef[],
+  fold: Fold,
+  win: number,
+  target: PredannTarget,
+  songIndex: Map<string, number>,
+  cfg: EegEncoderConfig,
+  seed: number,
+  rng: Rng,
+): PredannFoldResult {
   const { fit, validation } = validationSplit(set, windows, fold.train, cfg.patience > 0 ? cfg.validationFraction : 0, rng.fork('validation'));
   const labelsOf = (idx: number[]): Int32Array => Int32Array.from(idx, (i) => songIndex.get(set.stimIds[windows[i].seg])!);
   const labels = labelsOf(fit);
   const at = fit.map((_, k) => k);
-  const fixedStd = target.kind === 'fixed' ? standardizedSource(target.source, featureStats(target.source, fit.map((i) => set.stimIds[windows[i].seg]))) : null;
+  const fixedStd =
+    target.kind === 'fixed'
+      ? standardizedSource(
+          target.source,
+          featureStats(
+            target.source,
+            fit.map((i) => set.stimIds[windows[i].seg]),
+          ),
+        )
+      : null;
   // Everything a training epoch sees, for a list of (possibly cropped) windows: EEG, target keys and the InfoNCE target.
   const inputs = (ws: WindowRef[]): { x: Float32Array; targetKeys: Int32Array; audio?: Float32Array; targets?: Float32Array } => {
     // Same song at the same song time = same target, whoever listened: one key per (song, start).
     const targetKeys = Int32Array.from(ws, (w, k) => labels[k] * (set.nT + 1) + w.start);
     const x = gatherWindows(set, ws, at, win);
-    if (target.kind === 'audio-cnn') return { x, targetKeys, audio: cfg.lambda > 0 ? windowAudio(set, ws, at, win, target.waveform, target.rate).data : undefined };
+    if (target.kind === 'audio-cnn')
+      return { x, targetKeys, audio: cfg.lambda > 0 ? windowAudio(set, ws, at, win, target.waveform, target.rate).data : undefined };
     if (target.kind === 'modulation') {
       const tv = windowModulationVectors(target.envelope, target.flux, set.stimIds, ws, at, win, set.rate);
       zscoreColumns(tv.data, tv.dim);
@@ -109,7 +147,7 @@ export function predannFold(set: SegmentSet, windows: WindowRef[], fold: Fold, w
   const ranges = cropRanges(windows, fit, win);
   const recrop = jitter > 0 ? (r: Rng) => inputs(jitterWindows(windows, fit, ranges, jitter, r)) : undefined;
   const first = inputs(base);
-  const targetDim = target.kind === 'audio-cnn' ? cfg.embeddingDim : (first.targets!.length / Math.max(1, fit.length));
+  const targetDim = target.kind === 'audio-cnn' ? cfg.embeddingDim : first.targets!.length / Math.max(1, fit.length);
   const shape = { nCh: set.nCh, nT: win, nClasses: songIndex.size, targetDim };
   const val = { x: gatherWindows(set, windows, validation, win), labels: labelsOf(validation) };
   const audioLength = Math.round((win / set.rate) * (target.kind === 'audio-cnn' ? target.rate : 1));

@@ -38,10 +38,17 @@ function companion(dataFile: string, suffix: string, ext: string): string {
 /** Electrode positions: electrodes.tsv (x, y, z) for the listed labels, else standard 10-20 positions. */
 function positionsFor(labels: string[], dataFile: string): Xyz[] {
   const el = companion(dataFile, 'electrodes', '.tsv');
-  const dirEl = fs.existsSync(el) ? el : fs.readdirSync(path.dirname(dataFile)).map((f) => path.join(path.dirname(dataFile), f)).find((f) => f.endsWith('_electrodes.tsv'));
+  const dirEl = fs.existsSync(el)
+    ? el
+    : fs
+        .readdirSync(path.dirname(dataFile))
+        .map((f) => path.join(path.dirname(dataFile), f))
+        .find((f) => f.endsWith('_electrodes.tsv'));
   if (dirEl && fs.existsSync(dirEl)) {
     const tab = readTsv(dirEl);
-    const pos = new Map(tab.rows.map((r) => [r.name, [tsvNumber(r.x, dirEl, 'x') ?? NaN, tsvNumber(r.y, dirEl, 'y') ?? NaN, tsvNumber(r.z, dirEl, 'z') ?? NaN] as Xyz]));
+    const pos = new Map(
+      tab.rows.map((r) => [r.name, [tsvNumber(r.x, dirEl, 'x') ?? NaN, tsvNumber(r.y, dirEl, 'y') ?? NaN, tsvNumber(r.z, dirEl, 'z') ?? NaN] as Xyz]),
+    );
     return labels.map((l) => {
       const p = pos.get(l);
       if (!p || p.some((v) => !Number.isFinite(v))) throw new InputError(dirEl, `no position for channel ${l}`);
@@ -104,7 +111,11 @@ function* bidsRecordings(root: string, files: ReturnType<typeof selectFiles>, cf
     const rec = readEdf(f.path);
     // Filters would smear a gap's NaN over the whole recording.
     const gaps = recordGaps(rec);
-    if (gaps.length > 0) throw new InputError(f.path, `EDF+D recording has ${gaps.length} gap(s) (first ${gaps[0].seconds} s at ${gaps[0].at} s); eeg-prep needs a continuous recording`);
+    if (gaps.length > 0)
+      throw new InputError(
+        f.path,
+        `EDF+D recording has ${gaps.length} gap(s) (first ${gaps[0].seconds} s at ${gaps[0].at} s); eeg-prep needs a continuous recording`,
+      );
     const sigs = rec.signals.filter((s) => (eegLabels ? eegLabels.includes(s.label) : !/^(status|trigger)$/i.test(s.label)));
     if (sigs.length < 3) throw new InputError(f.path, `only ${sigs.length} EEG channels`);
     const rate = sigs[0].rate;
@@ -147,7 +158,8 @@ export function segmentRecordings(recordings: Iterable<Recording>, cfg: EegPrepC
     if (!Number.isFinite(segSec)) throw new InputError(r.file, 'stimulus durations unknown: set prep.segmentSec');
     const seg = cutSegments(pre.data, pre.rate, r.events, cfg.shiftSec, segSec);
     if (seg.skipped.length) notice(`eeg-prep: ${path.basename(r.file)}: ${seg.skipped.length} event(s) run past the recording and were skipped`);
-    if (channels && channels.join(',') !== pre.labels.join(',')) throw new InputError(r.file, 'recordings of one subject have different channels after preprocessing');
+    if (channels && channels.join(',') !== pre.labels.join(','))
+      throw new InputError(r.file, 'recordings of one subject have different channels after preprocessing');
     channels = pre.labels;
     parts.push(seg);
     for (const b of pre.bad) badAll.add(b);
@@ -161,41 +173,59 @@ export function segmentRecordings(recordings: Iterable<Recording>, cfg: EegPrepC
   const data = new Float32Array(nSeg * nCh * nT);
   let s0 = 0;
   for (const p of parts) {
-    for (let s = 0; s < p.nSeg; s++) for (let c = 0; c < nCh; c++) data.set(p.data.subarray((s * nCh + c) * p.nT, (s * nCh + c) * p.nT + nT), ((s0 + s) * nCh + c) * nT);
+    for (let s = 0; s < p.nSeg; s++)
+      for (let c = 0; c < nCh; c++) data.set(p.data.subarray((s * nCh + c) * p.nT, (s * nCh + c) * p.nT + nT), ((s0 + s) * nCh + c) * nT);
     s0 += p.nSeg;
   }
-  const segments: Segments = { data, nSeg, nCh, nT, stimIds: parts.flatMap((p) => p.stimIds), starts: parts.flatMap((p) => p.starts), skipped: parts.flatMap((p) => p.skipped) };
+  const segments: Segments = {
+    data,
+    nSeg,
+    nCh,
+    nT,
+    stimIds: parts.flatMap((p) => p.stimIds),
+    starts: parts.flatMap((p) => p.starts),
+    skipped: parts.flatMap((p) => p.skipped),
+  };
   return { subject, task, channels: channels ?? [], segments, bad: [...badAll].sort(), reports, sources };
 }
 
 /** Write the segments .npy + sidecar and the bad-channel table into an artifact folder. */
 export function writePrepOutputs(dir: string, r: PreparedSubject, cfg: EegPrepConfig): void {
   const s = r.segments;
-  const bad: BadChannelRow[] = r.reports.flatMap((rep) => rep.labels.map((l, i) => ({
-    recording: rep.file,
-    name: l,
-    status: rep.report ? rep.report.status[i] : rep.marked.includes(l) ? 'marked' : 'good',
-    marked_bad: rep.marked.includes(l) ? 'yes' : 'no',
-    z_logvar: rep.report ? rep.report.zLogVar[i] : null,
-    neighbour_r: rep.report && Number.isFinite(rep.report.neighbourCorr[i]) ? rep.report.neighbourCorr[i] : null,
-    sd_uv: rep.report ? rep.report.sd[i] : null,
-  })));
-  writeSegments(dir, r.subject, r.task, s.data, {
-    shape: [s.nSeg, s.nCh, s.nT],
-    axes: ['segment', 'channel', 'time'],
-    units: cfg.robustScale ? `robust-scaled (median/IQR per channel, clamped at ±${cfg.clamp})` : 'uV',
-    subject: `sub-${r.subject}`,
-    task: r.task,
-    rate_hz: cfg.rate,
-    shift_s: cfg.shiftSec,
-    segment_s: s.nT / cfg.rate,
-    channels: r.channels,
-    bad_channels: r.bad,
-    bad_channel_action: cfg.badChannels.action,
-    stim_ids: s.stimIds,
-    segment_onsets_s: s.starts,
-    skipped_events: s.skipped.map((e) => ({ onset: e.onset, stim_id: e.stimId })),
-    sources: r.sources,
-    parameters: cfg,
-  }, bad);
+  const bad: BadChannelRow[] = r.reports.flatMap((rep) =>
+    rep.labels.map((l, i) => ({
+      recording: rep.file,
+      name: l,
+      status: rep.report ? rep.report.status[i] : rep.marked.includes(l) ? 'marked' : 'good',
+      marked_bad: rep.marked.includes(l) ? 'yes' : 'no',
+      z_logvar: rep.report ? rep.report.zLogVar[i] : null,
+      neighbour_r: rep.report && Number.isFinite(rep.report.neighbourCorr[i]) ? rep.report.neighbourCorr[i] : null,
+      sd_uv: rep.report ? rep.report.sd[i] : null,
+    })),
+  );
+  writeSegments(
+    dir,
+    r.subject,
+    r.task,
+    s.data,
+    {
+      shape: [s.nSeg, s.nCh, s.nT],
+      axes: ['segment', 'channel', 'time'],
+      units: cfg.robustScale ? `robust-scaled (median/IQR per channel, clamped at ±${cfg.clamp})` : 'uV',
+      subject: `sub-${r.subject}`,
+      task: r.task,
+      rate_hz: cfg.rate,
+      shift_s: cfg.shiftSec,
+      segment_s: s.nT / cfg.rate,
+      channels: r.channels,
+      bad_channels: r.bad,
+      bad_channel_action: cfg.badChannels.action,
+      stim_ids: s.stimIds,
+      segment_onsets_s: s.starts,
+      skipped_events: s.skipped.map((e) => ({ onset: e.onset, stim_id: e.stimId })),
+      sources: r.sources,
+      parameters: cfg,
+    },
+    bad,
+  );
 }

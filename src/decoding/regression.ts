@@ -64,7 +64,13 @@ function eegRows(set: SegmentSet, seg: number, a: number, b: number): Float32Arr
  * samples, as contiguous [a, b) runs (overlapping windows are used once),
  * clipped to the target's length.
  */
-function trainingRuns(set: SegmentSet, windows: WindowRef[], train: readonly number[], win: number, targetLen: (seg: number) => number): { seg: number; a: number; b: number }[] {
+function trainingRuns(
+  set: SegmentSet,
+  windows: WindowRef[],
+  train: readonly number[],
+  win: number,
+  targetLen: (seg: number) => number,
+): { seg: number; a: number; b: number }[] {
   const cover = new Map<number, Uint8Array>();
   for (const wi of train) {
     const w = windows[wi];
@@ -78,7 +84,10 @@ function trainingRuns(set: SegmentSet, windows: WindowRef[], train: readonly num
     const lim = Math.min(set.nT, targetLen(seg));
     let t = 0;
     while (t < lim) {
-      if (!m[t]) { t++; continue; }
+      if (!m[t]) {
+        t++;
+        continue;
+      }
       const a = t;
       while (t < lim && m[t]) t++;
       runs.push({ seg, a, b: t });
@@ -100,7 +109,14 @@ export interface FittedBackwardModel {
 }
 
 /** Fit the backward model on a fold's training windows (targets should already be standardised). */
-export function fitBackwardModel(set: SegmentSet, windows: WindowRef[], fold: Fold, win: number, target: TargetSource, opts: RegressionDecoderOptions): FittedBackwardModel {
+export function fitBackwardModel(
+  set: SegmentSet,
+  windows: WindowRef[],
+  fold: Fold,
+  win: number,
+  target: TargetSource,
+  opts: RegressionDecoderOptions,
+): FittedBackwardModel {
   const delays = leadDelays(set.rate, opts.lagsSec, opts.lagStep, set.shiftSec);
   const runs = trainingRuns(set, windows, fold.train, win, (seg) => target(set.stimIds[seg]).n);
   if (runs.length === 0) throw new InputError('decode-eeg', `fold ${fold.name} has no training samples`);
@@ -139,7 +155,15 @@ export function reconstructWindow(set: SegmentSet, model: FittedBackwardModel, w
  * and song c's standardised target over the same song time. −∞ when song c
  * is shorter than the window's end.
  */
-export function regressionScores(set: SegmentSet, windows: WindowRef[], fold: Fold, win: number, target: TargetSource, songs: string[], opts: RegressionDecoderOptions): { scores: Float32Array; model: FittedBackwardModel } {
+export function regressionScores(
+  set: SegmentSet,
+  windows: WindowRef[],
+  fold: Fold,
+  win: number,
+  target: TargetSource,
+  songs: string[],
+  opts: RegressionDecoderOptions,
+): { scores: Float32Array; model: FittedBackwardModel } {
   const model = fitBackwardModel(set, windows, fold, win, target, opts);
   const K = songs.length;
   const scores = new Float32Array(fold.test.length * K);
@@ -148,7 +172,10 @@ export function regressionScores(set: SegmentSet, windows: WindowRef[], fold: Fo
     const rec = reconstructWindow(set, model, w, win);
     songs.forEach((s, c) => {
       const m = target(s);
-      if (w.start + win > m.n) { scores[i * K + c] = -Infinity; return; }
+      if (w.start + win > m.n) {
+        scores[i * K + c] = -Infinity;
+        return;
+      }
       const r = pearson(rec.subarray(0, win * m.f), m.data.subarray(w.start * m.f, (w.start + win) * m.f));
       scores[i * K + c] = Number.isFinite(r) ? r : -Infinity;
     });

@@ -32,7 +32,8 @@ export function featureFileTargets(npyFile: string, indexTsv: string): TargetSou
   for (const r of tab.rows) {
     const a = tsvNumber(r.row_start, indexTsv, 'row_start') ?? NaN;
     const n = tsvNumber(r.n_rows, indexTsv, 'n_rows') ?? NaN;
-    if (!(Number.isInteger(a) && Number.isInteger(n) && a >= 0 && n >= 0 && a + n <= rows)) throw new InputError(indexTsv, `rows ${a}+${n} of ${r.stim_id} fall outside the ${rows}-row array`);
+    if (!(Number.isInteger(a) && Number.isInteger(n) && a >= 0 && n >= 0 && a + n <= rows))
+      throw new InputError(indexTsv, `rows ${a}+${n} of ${r.stim_id} fall outside the ${rows}-row array`);
     index.set(r.stim_id, [a, n]);
   }
   return (stimId) => {
@@ -134,7 +135,12 @@ export function featureStats(source: TargetSource, stimIds: Iterable<string>): {
     const m = source(id);
     mean ??= new Float64Array(m.f);
     sq ??= new Float64Array(m.f);
-    for (let t = 0; t < m.n; t++) for (let j = 0; j < m.f; j++) { const v = m.data[t * m.f + j]; mean[j] += v; sq[j] += v * v; }
+    for (let t = 0; t < m.n; t++)
+      for (let j = 0; j < m.f; j++) {
+        const v = m.data[t * m.f + j];
+        mean[j] += v;
+        sq[j] += v * v;
+      }
     count += m.n;
   }
   if (!mean || !sq || count < 2) throw new InputError('targets', 'no target rows to standardise');
@@ -167,7 +173,14 @@ export function standardizedSource(source: TargetSource, stats: { mean: Float64A
  * whose rows run past the target's end use the rows that exist (zeros if none).
  * Returns nWin × (bins·f) float32.
  */
-export function windowTargetVectors(source: TargetSource, stimIds: string[], windows: WindowRef[], idx: readonly number[], win: number, bins: number): { data: Float32Array; dim: number } {
+export function windowTargetVectors(
+  source: TargetSource,
+  stimIds: string[],
+  windows: WindowRef[],
+  idx: readonly number[],
+  win: number,
+  bins: number,
+): { data: Float32Array; dim: number } {
   const f = source(stimIds[windows[idx[0]]?.seg ?? 0]).f;
   const dim = f * bins;
   const out = new Float32Array(idx.length * dim);
@@ -200,7 +213,16 @@ export function modulationBands(rate: number, nBands: number): number[] {
  * depend on where in the window an event falls, so a representation without
  * temporal resolution can predict them. Returns nWin × (nBands + 2).
  */
-export function windowModulationVectors(envelope: TargetSource, flux: TargetSource, stimIds: string[], windows: WindowRef[], idx: readonly number[], win: number, rate: number, nBands = 6): { data: Float32Array; dim: number } {
+export function windowModulationVectors(
+  envelope: TargetSource,
+  flux: TargetSource,
+  stimIds: string[],
+  windows: WindowRef[],
+  idx: readonly number[],
+  win: number,
+  rate: number,
+  nBands = 6,
+): { data: Float32Array; dim: number } {
   const edges = modulationBands(rate, nBands);
   const dim = nBands + 2;
   const out = new Float32Array(idx.length * dim);
@@ -213,20 +235,33 @@ export function windowModulationVectors(envelope: TargetSource, flux: TargetSour
     const mean = seg.reduce((a, b) => a + b, 0) / win;
     for (let t = 0; t < win; t++) seg[t] = (seg[t] - mean) * hann[t];
     for (let b = 0; b < nBands; b++) {
-      let p = 0, n = 0;
+      let p = 0,
+        n = 0;
       // DFT bins k with k·rate/win inside the band (at least the nearest one).
       const k0 = Math.max(1, Math.ceil((edges[b] * win) / rate));
       const k1 = Math.max(k0, Math.floor((edges[b + 1] * win) / rate));
       for (let k = k0; k <= k1; k++) {
-        let re = 0, im = 0;
-        for (let t = 0; t < win; t++) { const ph = (2 * Math.PI * k * t) / win; re += seg[t] * Math.cos(ph); im -= seg[t] * Math.sin(ph); }
+        let re = 0,
+          im = 0;
+        for (let t = 0; t < win; t++) {
+          const ph = (2 * Math.PI * k * t) / win;
+          re += seg[t] * Math.cos(ph);
+          im -= seg[t] * Math.sin(ph);
+        }
         p += (re * re + im * im) / win;
         n++;
       }
       out[i * dim + b] = Math.log(p / n + 1e-8);
     }
-    let s = 0, s2 = 0, m = 0;
-    for (let t = w.start; t < Math.min(fl.n, w.start + win); t++) { const v = fl.data[t * fl.f]; s += v; s2 += v * v; m++; }
+    let s = 0,
+      s2 = 0,
+      m = 0;
+    for (let t = w.start; t < Math.min(fl.n, w.start + win); t++) {
+      const v = fl.data[t * fl.f];
+      s += v;
+      s2 += v * v;
+      m++;
+    }
     const fm = m ? s / m : 0;
     out[i * dim + nBands] = fm;
     out[i * dim + nBands + 1] = m ? Math.sqrt(Math.max(0, s2 / m - fm * fm)) : 0;

@@ -29,7 +29,18 @@ export interface TrfResult {
  * same rate), `runs` (optional) labels contiguous recordings so lags never
  * cross a boundary. Returns the kernel over lags tmin..tmax seconds.
  */
-export function fitForwardTrf(stim: Float32Array, eeg: Float32Array, n: number, nFeatures: number, nCh: number, rate: number, tmin: number, tmax: number, alphas: number[], opts: { runs?: ArrayLike<number>; folds?: number } = {}): TrfResult {
+export function fitForwardTrf(
+  stim: Float32Array,
+  eeg: Float32Array,
+  n: number,
+  nFeatures: number,
+  nCh: number,
+  rate: number,
+  tmin: number,
+  tmax: number,
+  alphas: number[],
+  opts: { runs?: ArrayLike<number>; folds?: number } = {},
+): TrfResult {
   const lags: number[] = [];
   for (let d = Math.round(tmin * rate); d <= Math.round(tmax * rate); d++) lags.push(d);
   const X = delayFeatures(stim, n, nFeatures, lags, opts.runs);

@@ -43,7 +43,10 @@ export function randomChunkFolds(windows: WindowRef[], k: number, rng: Rng): Fol
     const f = rank % k;
     folds.forEach((fold, i) => (i === f ? fold.test : fold.train).push(w));
   });
-  for (const f of folds) { f.train.sort((a, b) => a - b); f.test.sort((a, b) => a - b); }
+  for (const f of folds) {
+    f.train.sort((a, b) => a - b);
+    f.test.sort((a, b) => a - b);
+  }
   return folds;
 }
 
@@ -56,7 +59,8 @@ export function chunkFolds(windows: WindowRef[], set: Pick<SegmentSet, 'stimIds'
   const nChunks = Math.max(1, Math.floor(set.nT / chunk));
   const len = nChunks === 1 ? set.nT : chunk;
   const bySong = new Map<string, string[]>();
-  for (let s = 0; s < set.stimIds.length; s++) for (let c = 0; c < nChunks; c++) bySong.set(set.stimIds[s], [...(bySong.get(set.stimIds[s]) ?? []), `${s}/${c}`]);
+  for (let s = 0; s < set.stimIds.length; s++)
+    for (let c = 0; c < nChunks; c++) bySong.set(set.stimIds[s], [...(bySong.get(set.stimIds[s]) ?? []), `${s}/${c}`]);
   const foldOf = new Map<string, number>();
   for (const song of [...bySong.keys()].sort()) {
     const ids = bySong.get(song)!;
@@ -73,7 +77,11 @@ export function chunkFolds(windows: WindowRef[], set: Pick<SegmentSet, 'stimIds'
     folds.forEach((fold, j) => (j === f ? fold.test : fold.train).push(i));
   });
   const empty = folds.find((f) => f.test.length === 0);
-  if (empty) throw new InputError('splits', `${empty.name} tests no window: too few ${len}-sample chunks per song for ${k} folds (lower chunkTestFraction's reciprocal or chunkSec)`);
+  if (empty)
+    throw new InputError(
+      'splits',
+      `${empty.name} tests no window: too few ${len}-sample chunks per song for ${k} folds (lower chunkTestFraction's reciprocal or chunkSec)`,
+    );
   return folds;
 }
 
@@ -93,8 +101,13 @@ export function timeBlockFolds(windows: WindowRef[], nT: number, win: number, k:
       if (w.start >= lo && end <= hi) fold.test.push(i);
       else if (end <= lo - gap || w.start >= hi + gap) fold.train.push(i);
     });
-    if (fold.test.length === 0) throw new InputError('folds', `time block ${b + 1} (${hi - lo} samples) is shorter than a window (${win} samples): use fewer blocks or shorter windows`);
-    if (fold.train.length === 0) throw new InputError('blockGapSec', `time block ${b + 1} leaves no training window ${gap} samples clear of it in ${nT}-sample segments: use a smaller gap, shorter windows or fewer blocks`);
+    if (fold.test.length === 0)
+      throw new InputError('folds', `time block ${b + 1} (${hi - lo} samples) is shorter than a window (${win} samples): use fewer blocks or shorter windows`);
+    if (fold.train.length === 0)
+      throw new InputError(
+        'blockGapSec',
+        `time block ${b + 1} leaves no training window ${gap} samples clear of it in ${nT}-sample segments: use a smaller gap, shorter windows or fewer blocks`,
+      );
     folds.push(fold);
   }
   return folds;

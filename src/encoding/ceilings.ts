@@ -139,11 +139,7 @@ export interface SplitHalfResult {
  * else maxSplits random ones); the half-means are correlated, r is averaged
  * over splits and stepped up with Spearman–Brown (k = 2).
  */
-export function splitHalfReliability(
-  runs: Float32Array | Float64Array,
-  d: RepeatDims,
-  opts: { maxSplits?: number; rng?: Rng } = {},
-): SplitHalfResult {
+export function splitHalfReliability(runs: Float32Array | Float64Array, d: RepeatDims, opts: { maxSplits?: number; rng?: Rng } = {}): SplitHalfResult {
   checkRepeats(runs, d, 2);
   const splits = halves(d.nRuns, opts.maxSplits ?? 100, opts.rng);
   const a = new Float64Array(d.nT);

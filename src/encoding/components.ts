@@ -46,7 +46,8 @@ export function regressComponents(
   const { nComponents: C, nStimuli: S } = components;
   if (components.data.length !== C * S) throw new InputError('components', `expected ${C}×${S} values, got ${components.data.length}`);
   if (features.nStimuli !== S) throw new InputError('features', `${features.nStimuli} stimuli but components have ${S}`);
-  if (features.data.length !== S * features.nFeatures) throw new InputError('features', `expected ${S}×${features.nFeatures} values, got ${features.data.length}`);
+  if (features.data.length !== S * features.nFeatures)
+    throw new InputError('features', `expected ${S}×${features.nFeatures} values, got ${features.data.length}`);
   if (components.names && components.names.length !== C) throw new InputError('components', `${components.names.length} names for ${C} components`);
   const Y = new Float32Array(S * C);
   for (let c = 0; c < C; c++) for (let s = 0; s < S; s++) Y[s * C + c] = components.data[c * S + s];
@@ -60,7 +61,10 @@ export function regressComponents(
  * The ridge engine as a RegressionCallback: per-target α chosen by K-fold CV
  * over stimuli (ridgeCV); the score is the fold-averaged held-out Pearson r.
  */
-export function ridgeRegression(alphas: readonly number[], opts: { folds?: number; groups?: ArrayLike<number>; standardize?: boolean } = {}): RegressionCallback {
+export function ridgeRegression(
+  alphas: readonly number[],
+  opts: { folds?: number; groups?: ArrayLike<number>; standardize?: boolean } = {},
+): RegressionCallback {
   return (X, n, p, Y, v) => {
     const res = ridgeCV({ X, n, p, Y, v, alphas, folds: opts.folds, groups: opts.groups, standardize: opts.standardize, returnWeights: false });
     return { score: res.cvR };

@@ -38,13 +38,7 @@ function segmentStarts(n: number, runs?: ArrayLike<number>): { start: Int32Array
  * X delayed by delays[d] samples (row t gets X[t − delays[d]]), zero where
  * t − delays[d] falls outside the row's run. Negative delays are leads.
  */
-export function delayFeatures<T extends Float32Array | Float64Array>(
-  x: T,
-  n: number,
-  p: number,
-  delays: readonly number[],
-  runs?: ArrayLike<number>,
-): T {
+export function delayFeatures<T extends Float32Array | Float64Array>(x: T, n: number, p: number, delays: readonly number[], runs?: ArrayLike<number>): T {
   if (x.length !== n * p) throw new InputError('X', `expected ${n}×${p} = ${n * p} values, got ${x.length}`);
   for (const d of delays) if (!Number.isInteger(d)) throw new InputError('delays', `delays must be integers (samples), got ${d}`);
   const D = delays.length;

@@ -86,6 +86,7 @@ export function openFeatureStore(dir: string): FeatureStore {
 export function readFeatureSpace(ref: FeatureSpaceRef): Float32Array {
   const a = readNpy(ref.file);
   if (a.data instanceof Float32Array) return a.data;
-  if (a.data instanceof BigInt64Array || a.data instanceof BigUint64Array) throw new InputError(ref.file, `64-bit integer dtype ${a.dtype}; features must be float`);
+  if (a.data instanceof BigInt64Array || a.data instanceof BigUint64Array)
+    throw new InputError(ref.file, `64-bit integer dtype ${a.dtype}; features must be float`);
   return Float32Array.from(a.data as ArrayLike<number>);
 }

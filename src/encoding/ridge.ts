@@ -197,7 +197,16 @@ function centreDesign<T extends Floats>(X: T, n: number, p: number): { xMean: Fl
   return { xMean, xg, xgT };
 }
 
-function planFold<T extends Floats>(la: Linalg, xg: Float64Array, like: T, p: number, fold: Fold, alphas: readonly number[], standardize: boolean, operator: boolean): FoldPlan<T> {
+function planFold<T extends Floats>(
+  la: Linalg,
+  xg: Float64Array,
+  like: T,
+  p: number,
+  fold: Fold,
+  alphas: readonly number[],
+  standardize: boolean,
+  operator: boolean,
+): FoldPlan<T> {
   const nTr = fold.train.length;
   const nTe = fold.test.length;
   const mu = meanRows(xg, p, fold.train);
@@ -254,7 +263,18 @@ function centredTestRows<T extends Floats>(xg: Float64Array, like: T, p: number,
  * for all α side by side, then one GEMM with A. rhs is (X−μ)ᵀY_tr (p rows,
  * primal; D = diag(1/sd) turns it into ZᵀY) or Y_tr (n_tr rows, dual; D = I).
  */
-function predictFromFactors<T extends Floats>(la: Linalg, f: Extract<FoldApply<T>, { kind: 'factors' }>, dual: boolean, rhs: T, rows: number, bs: number, q: number, nTe: number, alphas: readonly number[], pred: T): void {
+function predictFromFactors<T extends Floats>(
+  la: Linalg,
+  f: Extract<FoldApply<T>, { kind: 'factors' }>,
+  dual: boolean,
+  rhs: T,
+  rows: number,
+  bs: number,
+  q: number,
+  nTe: number,
+  alphas: readonly number[],
+  pred: T,
+): void {
   const r64 = F64(rows * bs);
   for (let i = 0; i < rows; i++) {
     const s = dual ? 1 : f.inv[i];
@@ -295,7 +315,16 @@ class FullFit<T extends Floats> {
   private readonly cache: boolean;
   private readonly ops = new Map<number, T>();
 
-  constructor(private readonly la: Linalg, xg: Float64Array, private readonly like: T, n: number, private readonly p: number, standardize: boolean, nAlpha: number, budget: number) {
+  constructor(
+    private readonly la: Linalg,
+    xg: Float64Array,
+    private readonly like: T,
+    n: number,
+    private readonly p: number,
+    standardize: boolean,
+    nAlpha: number,
+    budget: number,
+  ) {
     const all = Int32Array.from({ length: n }, (_, i) => i);
     const zero = F64(p);
     const inv = standardize ? invSdRows(xg, p, all, zero) : F64(p).fill(1);

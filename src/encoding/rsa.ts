@@ -167,7 +167,8 @@ export interface CvLayerResult {
 export function crossValidatedLayerRsa(layers: LayerRdm[], brain: ArrayLike<number>, opts: CvLayerOptions): CvLayerResult {
   if (layers.length === 0) throw new InputError('layers', 'no model layers given');
   const n = rdmSize(brain.length);
-  for (const l of layers) if (l.rdm.length !== brain.length) throw new InputError(`layer ${l.name}`, `RDM has ${l.rdm.length} entries, brain RDM ${brain.length}`);
+  for (const l of layers)
+    if (l.rdm.length !== brain.length) throw new InputError(`layer ${l.name}`, `RDM has ${l.rdm.length} entries, brain RDM ${brain.length}`);
   const k = opts.folds ?? 5;
   const repeats = opts.repeats ?? 10;
   const method = opts.comparison ?? 'spearman';
@@ -176,7 +177,8 @@ export function crossValidatedLayerRsa(layers: LayerRdm[], brain: ArrayLike<numb
   const scores: number[] = [];
   const assembled = new Float64Array(brain.length);
   // Spearman on a fold's cells needs their ranks: every layer is sorted once here, and a fold's ranks are read off that order.
-  const ranked = method === 'spearman' ? { brain: new SubsetRanker(brain, 'brain RDM'), layers: layers.map((l) => new SubsetRanker(l.rdm, `layer ${l.name}`)) } : null;
+  const ranked =
+    method === 'spearman' ? { brain: new SubsetRanker(brain, 'brain RDM'), layers: layers.map((l) => new SubsetRanker(l.rdm, `layer ${l.name}`)) } : null;
   const keep = new Uint8Array(brain.length);
   const pos = new Int32Array(brain.length);
   for (let rep = 0; rep < repeats; rep++) {
@@ -231,7 +233,13 @@ function subRdmScores(layers: LayerRdm[], brain: ArrayLike<number>, n: number, t
  * gives on the two sub-RDMs. The cells of a sub-RDM of ascending stimuli come
  * in condensed order, so a cell's place in it is its ordinal among the kept cells.
  */
-function foldRanks(ranked: { brain: SubsetRanker; layers: SubsetRanker[] }, n: number, train: number[], keep: Uint8Array, pos: Int32Array): (l: number) => number {
+function foldRanks(
+  ranked: { brain: SubsetRanker; layers: SubsetRanker[] },
+  n: number,
+  train: number[],
+  keep: Uint8Array,
+  pos: Int32Array,
+): (l: number) => number {
   keep.fill(0);
   const inTrain = new Uint8Array(n);
   for (const i of train) inTrain[i] = 1;
@@ -309,7 +317,8 @@ export function rsaNoiseCeiling(subjects: ArrayLike<number>[], comparison: RdmCo
   if (S < 2) throw new InputError('subjects', `the noise ceiling needs at least 2 subjects, got ${S}`);
   const len = subjects[0].length;
   rdmSize(len);
-  for (let s = 0; s < S; s++) if (subjects[s].length !== len) throw new InputError('subjects', `subject ${s} RDM has ${subjects[s].length} entries, expected ${len}`);
+  for (let s = 0; s < S; s++)
+    if (subjects[s].length !== len) throw new InputError('subjects', `subject ${s} RDM has ${subjects[s].length} entries, expected ${len}`);
   const prepared = subjects.map((d) => (comparison === 'pearson' ? Float64Array.from(d) : rankData(d)));
   const sum = new Float64Array(len);
   for (const d of prepared) for (let k = 0; k < len; k++) sum[k] += d[k];

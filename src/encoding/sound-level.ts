@@ -112,7 +112,13 @@ export interface SoundEncodingResult {
  * nestedRidge saw, and the folds are rebuilt the way it builds them.
  */
 function predictionReliabilities(
-  layers: readonly FeatureSpace<Float32Array>[], n: number, v: number, scans: Float32Array, k: number, outerFolds: number, res: NestedRidgeResult,
+  layers: readonly FeatureSpace<Float32Array>[],
+  n: number,
+  v: number,
+  scans: Float32Array,
+  k: number,
+  outerFolds: number,
+  res: NestedRidgeResult,
 ): Float64Array {
   const out = new Float64Array(res.nOuter * v).fill(NaN);
   const folds = makeFolds(n, { k: outerFolds });
@@ -160,7 +166,8 @@ export function encodeSounds(o: SoundEncodingOptions): SoundEncodingResult {
   const res = nestedRidge({ Xs, n, Y: permuteRows(o.Y, v, order), v, alphas: o.alphas, outerFolds: o.outerFolds, innerFolds: o.innerFolds });
   const floor = o.floor ?? TUCKUTE_RELIABILITY_FLOOR;
   if (o.scans && o.scans.Y.length !== n * v * o.scans.k) throw new InputError('scans', `expected ${n}×${v}×${o.scans.k} values, got ${o.scans.Y.length}`);
-  const predRel = o.scans && o.reliability ? predictionReliabilities(Xs, n, v, permuteRows(o.scans.Y, v * o.scans.k, order), o.scans.k, o.outerFolds, res) : null;
+  const predRel =
+    o.scans && o.reliability ? predictionReliabilities(Xs, n, v, permuteRows(o.scans.Y, v * o.scans.k, order), o.scans.k, o.outerFolds, res) : null;
   const predMean = new Float32Array(v).fill(NaN);
   const r2 = new Float32Array(v);
   const modalLayer = new Int32Array(v);
@@ -170,7 +177,11 @@ export function encodeSounds(o: SoundEncodingOptions): SoundEncodingResult {
     counts.fill(0);
     for (let f = 0; f < res.nOuter; f++) {
       const r = res.outerR[f * v + k];
-      s += !o.reliability ? Math.max(r, 0) ** 2 : predRel ? tuckuteCorrectedR2(r, o.reliability[k], predRel[f * v + k], floor) : noiseCorrectedR2(r, o.reliability[k], floor);
+      s += !o.reliability
+        ? Math.max(r, 0) ** 2
+        : predRel
+          ? tuckuteCorrectedR2(r, o.reliability[k], predRel[f * v + k], floor)
+          : noiseCorrectedR2(r, o.reliability[k], floor);
       counts[res.layer[f * v + k]]++;
     }
     r2[k] = s / res.nOuter;
@@ -188,7 +199,9 @@ export function encodeSounds(o: SoundEncodingOptions): SoundEncodingResult {
 
 /** Median of the finite values (NaN when there are none). */
 export function finiteMedian(x: ArrayLike<number>): number {
-  const f = Array.from(x).filter(Number.isFinite).sort((a, b) => a - b);
+  const f = Array.from(x)
+    .filter(Number.isFinite)
+    .sort((a, b) => a - b);
   if (f.length === 0) return NaN;
   return f.length % 2 ? f[(f.length - 1) / 2] : (f[f.length / 2 - 1] + f[f.length / 2]) / 2;
 }

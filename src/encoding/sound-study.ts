@@ -131,29 +131,78 @@ export function runSoundStudy(featuresDir: string, view: string, cfg: SoundsConf
       if (ns !== n) throw new InputError(p.responses, `${ns} sounds, stimuli.tsv lists ${n}`);
       const scans = scanSummary(y.data, n, nv, nk);
       const res = encodeSounds({
-        layers, nSounds: n, Y: scans.mean, v: nv, alphas: cfg.alphas, outerFolds: cfg.outerFolds, innerFolds: cfg.innerFolds,
-        rng: new Rng(seed, `encode-sounds/${model}/${p.label}`), reliability: scans.reliability, floor: cfg.reliabilityFloor,
+        layers,
+        nSounds: n,
+        Y: scans.mean,
+        v: nv,
+        alphas: cfg.alphas,
+        outerFolds: cfg.outerFolds,
+        innerFolds: cfg.innerFolds,
+        rng: new Rng(seed, `encode-sounds/${model}/${p.label}`),
+        reliability: scans.reliability,
+        floor: cfg.reliabilityFloor,
         scans: cfg.correction === 'tuckute' ? { Y: y.data, k: nk } : undefined,
       });
       const s = share(res.modalLayer, names);
-      targets.push({ kind: 'voxels', label: p.label, n: nv, medianR: finiteMedian(res.r), medianR2: finiteMedian(res.r2), medianReliability: finiteMedian(scans.reliability), topLayer: s.top, layerShare: s.share });
-      voxels.push({ label: p.label, voxelId: p.voxelIds, r: res.r, r2: res.r2, reliability: scans.reliability, predictionReliability: res.predictionReliability, layer: Array.from(res.modalLayer, (l) => names[l]) });
+      targets.push({
+        kind: 'voxels',
+        label: p.label,
+        n: nv,
+        medianR: finiteMedian(res.r),
+        medianR2: finiteMedian(res.r2),
+        medianReliability: finiteMedian(scans.reliability),
+        topLayer: s.top,
+        layerShare: s.share,
+      });
+      voxels.push({
+        label: p.label,
+        voxelId: p.voxelIds,
+        r: res.r,
+        r2: res.r2,
+        reliability: scans.reliability,
+        predictionReliability: res.predictionReliability,
+        layer: Array.from(res.modalLayer, (l) => names[l]),
+      });
       const brain = rdm(zscoreColumns(scans.mean, n, nv), n, nv);
       brainRdms.push(brain);
-      const cv = crossValidatedLayerRsa(layerRdms, brain, { rng: new Rng(seed, `rsa-sounds/${model}/${p.label}`), folds: cfg.rsaFolds, repeats: cfg.rsaRepeats });
+      const cv = crossValidatedLayerRsa(layerRdms, brain, {
+        rng: new Rng(seed, `rsa-sounds/${model}/${p.label}`),
+        folds: cfg.rsaFolds,
+        repeats: cfg.rsaRepeats,
+      });
       const top = Object.entries(cv.chosen).sort((a, b) => b[1] - a[1])[0][0];
       rsaRaw.push({ label: p.label, score: cv.score, sd: cv.sd, topLayer: top });
     }
     const ceiling = brainRdms.length >= 2 ? rsaNoiseCeiling(brainRdms) : null;
-    const rsa = rsaRaw.map((r, i) => ({ ...r, ceilingLower: ceiling ? ceiling.perSubjectLower[i] : NaN, ceilingUpper: ceiling ? ceiling.perSubjectUpper[i] : NaN }));
+    const rsa = rsaRaw.map((r, i) => ({
+      ...r,
+      ceilingLower: ceiling ? ceiling.perSubjectLower[i] : NaN,
+      ceilingUpper: ceiling ? ceiling.perSubjectUpper[i] : NaN,
+    }));
     if (components) {
       const nc = components.shape[1];
       const res = encodeSounds({
-        layers, nSounds: n, Y: components.data, v: nc, alphas: cfg.alphas, outerFolds: cfg.outerFolds, innerFolds: cfg.innerFolds,
-        rng: new Rng(seed, `encode-sounds/${model}/components`), reliability: null,
+        layers,
+        nSounds: n,
+        Y: components.data,
+        v: nc,
+        alphas: cfg.alphas,
+        outerFolds: cfg.outerFolds,
+        innerFolds: cfg.innerFolds,
+        rng: new Rng(seed, `encode-sounds/${model}/components`),
+        reliability: null,
       });
       for (let c = 0; c < nc; c++) {
-        targets.push({ kind: 'component', label: compNames[c] ?? `component-${c + 1}`, n: 1, medianR: res.r[c], medianR2: res.r2[c], medianReliability: NaN, topLayer: names[res.modalLayer[c]], layerShare: share(res.modalLayer.subarray(c, c + 1), names).share });
+        targets.push({
+          kind: 'component',
+          label: compNames[c] ?? `component-${c + 1}`,
+          n: 1,
+          medianR: res.r[c],
+          medianR2: res.r2[c],
+          medianReliability: NaN,
+          topLayer: names[res.modalLayer[c]],
+          layerShare: share(res.modalLayer.subarray(c, c + 1), names).share,
+        });
       }
     }
     results.push({ model, layers: names, targets, voxels, rsa });

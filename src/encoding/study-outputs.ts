@@ -8,10 +8,17 @@
 import * as path from 'node:path';
 import { finiteOrNull } from '../io/tsv.js';
 import {
-  encodeNames, writeDsegLabels, writeEncodingIndex, writeMap, writeMatrix, writeRoiTable, type EncodeMatrix, type EncodingIndex, type RoiRow,
+  encodeNames,
+  writeDsegLabels,
+  writeEncodingIndex,
+  writeMap,
+  writeMatrix,
+  writeRoiTable,
+  type EncodeMatrix,
+  type EncodingIndex,
+  type RoiRow,
 } from '../artifacts/encode.js';
 import type { EncodingResult, ScoredMap } from './study.js';
-
 
 /** BIDS-safe (alphanumeric) label: 'T2/T3' → 'T2T3', 'pb' → 'Pb'. */
 export function bidsLabel(s: string, capitalise: boolean): string {
@@ -48,21 +55,56 @@ export function writeEncodingOutputs(dir: string, res: EncodingResult, featuresD
     return g;
   };
   const nifti = (stem: string, data: Float32Array | Int16Array, description: string, extra: Record<string, unknown>): void =>
-    writeMap(stem, { dims: [...d.dims], data, affine: d.affine, spaceUnit: 'mm' }, { Description: description, Sources: sources, Parameters: params, Shape: [...d.dims], ...extra });
+    writeMap(
+      stem,
+      { dims: [...d.dims], data, affine: d.affine, spaceUnit: 'mm' },
+      { Description: description, Sources: sources, Parameters: params, Shape: [...d.dims], ...extra },
+    );
 
   const files: EncodingIndex['files'] = { roi: names.roi };
   const maps: EncodingIndex['maps'] = [];
   res.maps.forEach((m, row) => {
     const desc = mapDesc(label, m);
-    const what = m.iteration !== null ? `${model} ${m.area} iteration ${m.iteration}` : m.area === 'best' ? `${model}, best layer per voxel by training CV` : `${model} ${m.area}, iteration per voxel by training CV`;
-    nifti(`${base(desc)}_r`, toGrid(m.r), `held-out Pearson r on the mean of ${d.test.length} test runs: ${what}`, { Units: 'unitless', Model: model, Area: m.area, Iteration: m.iteration });
-    nifti(`${base(desc)}_rnorm`, toGrid(m.rNorm), `ceiling-normalised r (r / sqrt(max(reliability, 0.182))): ${what}`, { Units: 'unitless (1 = at the noise ceiling)', Model: model, Area: m.area, Iteration: m.iteration, Ceiling: res.ceilings.method });
-    nifti(`${base(desc)}_alpha`, toGrid(m.alpha), `ridge alpha chosen by leave-one-run-out CV: ${what}`, { Units: 'ridge penalty (standardised features)', Model: model, Area: m.area, Iteration: m.iteration });
+    const what =
+      m.iteration !== null
+        ? `${model} ${m.area} iteration ${m.iteration}`
+        : m.area === 'best'
+          ? `${model}, best layer per voxel by training CV`
+          : `${model} ${m.area}, iteration per voxel by training CV`;
+    nifti(`${base(desc)}_r`, toGrid(m.r), `held-out Pearson r on the mean of ${d.test.length} test runs: ${what}`, {
+      Units: 'unitless',
+      Model: model,
+      Area: m.area,
+      Iteration: m.iteration,
+    });
+    nifti(`${base(desc)}_rnorm`, toGrid(m.rNorm), `ceiling-normalised r (r / sqrt(max(reliability, 0.182))): ${what}`, {
+      Units: 'unitless (1 = at the noise ceiling)',
+      Model: model,
+      Area: m.area,
+      Iteration: m.iteration,
+      Ceiling: res.ceilings.method,
+    });
+    nifti(`${base(desc)}_alpha`, toGrid(m.alpha), `ridge alpha chosen by leave-one-run-out CV: ${what}`, {
+      Units: 'ridge penalty (standardised features)',
+      Model: model,
+      Area: m.area,
+      Iteration: m.iteration,
+    });
     maps.push({ desc, label: m.label, area: m.area, iteration: m.iteration, row });
   });
 
-  nifti(`${base('reliability')}_noiseceiling`, toGrid(res.ceilings.rCeiling), `correlation noise ceiling sqrt(reliability) of the ${res.ceilings.nRuns}-run test mean (${res.ceilings.method})`, { Units: 'unitless (r)', Method: res.ceilings.method });
-  nifti(`${base('ncsnr')}_noiseceiling`, toGrid(res.ceilings.ncsnrRCeiling), `correlation noise ceiling from signal power: sqrt(ncsnr^2/(ncsnr^2 + 1/R)), R = ${res.ceilings.nRuns}`, { Units: 'unitless (r)', Method: 'ncsnr' });
+  nifti(
+    `${base('reliability')}_noiseceiling`,
+    toGrid(res.ceilings.rCeiling),
+    `correlation noise ceiling sqrt(reliability) of the ${res.ceilings.nRuns}-run test mean (${res.ceilings.method})`,
+    { Units: 'unitless (r)', Method: res.ceilings.method },
+  );
+  nifti(
+    `${base('ncsnr')}_noiseceiling`,
+    toGrid(res.ceilings.ncsnrRCeiling),
+    `correlation noise ceiling from signal power: sqrt(ncsnr^2/(ncsnr^2 + 1/R)), R = ${res.ceilings.nRuns}`,
+    { Units: 'unitless (r)', Method: 'ncsnr' },
+  );
 
   // Best area / layer per voxel: int16 labels, 0 = not fitted; labels TSV as BIDS dseg asks.
   const dseg = (desc: string, choice: Int32Array, labels: string[], description: string): void => {
@@ -72,7 +114,12 @@ export function writeEncodingOutputs(dir: string, res: EncodingResult, featuresD
     writeDsegLabels(`${base(desc)}_dseg`, labels);
   };
   dseg(`${mdesc}Bestarea`, res.bestArea, res.areas, `${model}: area with the best training-CV score per voxel`);
-  dseg(`${mdesc}Bestlayer`, res.bestLayer, res.fits.map((f) => `${f.ref.area}/iter-${f.ref.iteration}`), `${model}: area and iteration with the best training-CV score per voxel`);
+  dseg(
+    `${mdesc}Bestlayer`,
+    res.bestLayer,
+    res.fits.map((f) => `${f.ref.area}/iter-${f.ref.iteration}`),
+    `${model}: area and iteration with the best training-CV score per voxel`,
+  );
 
   // ROI table: area × iteration × ROI.
   const rows: RoiRow[] = [];
@@ -80,9 +127,19 @@ export function writeEncodingOutputs(dir: string, res: EncodingResult, featuresD
   for (const m of res.maps) {
     for (const roi of m.rois) {
       rows.push({
-        model, area: m.area, iteration: m.iteration === null ? 'cv' : String(m.iteration), roi: roi.roi, n_voxels: roi.nVoxels, n_undefined: roi.nUndefined,
-        median_r: num(roi.medianR), median_r_norm: num(roi.medianRNorm), median_voxel_r_norm: num(roi.medianVoxelRNorm), ceiling: num(roi.ceiling),
-        p_perm: num(roi.p), n_fdr: res.config.nPerm > 0 ? roi.nSignificant : null, frac_fdr: res.config.nPerm > 0 && roi.nVoxels > 0 ? roi.nSignificant / roi.nVoxels : null,
+        model,
+        area: m.area,
+        iteration: m.iteration === null ? 'cv' : String(m.iteration),
+        roi: roi.roi,
+        n_voxels: roi.nVoxels,
+        n_undefined: roi.nUndefined,
+        median_r: num(roi.medianR),
+        median_r_norm: num(roi.medianRNorm),
+        median_voxel_r_norm: num(roi.medianVoxelRNorm),
+        ceiling: num(roi.ceiling),
+        p_perm: num(roi.p),
+        n_fdr: res.config.nPerm > 0 ? roi.nSignificant : null,
+        frac_fdr: res.config.nPerm > 0 && roi.nVoxels > 0 ? roi.nSignificant / roi.nVoxels : null,
       });
     }
   }
@@ -102,8 +159,20 @@ export function writeEncodingOutputs(dir: string, res: EncodingResult, featuresD
     res.maps.forEach((m, i) => out.set(pick(m), i * nV));
     return out;
   };
-  mat('R_voxels', stack((m) => m.r), [res.maps.length, nV], 'held-out r per map (rows as in the encoding.json maps) and fitted voxel', ['map', 'voxel']);
-  mat('Rnorm_voxels', stack((m) => m.rNorm), [res.maps.length, nV], 'ceiling-normalised r per map and voxel', ['map', 'voxel']);
+  mat(
+    'R_voxels',
+    stack((m) => m.r),
+    [res.maps.length, nV],
+    'held-out r per map (rows as in the encoding.json maps) and fitted voxel',
+    ['map', 'voxel'],
+  );
+  mat(
+    'Rnorm_voxels',
+    stack((m) => m.rNorm),
+    [res.maps.length, nV],
+    'ceiling-normalised r per map and voxel',
+    ['map', 'voxel'],
+  );
   mat('Reliability_voxels', Float32Array.from(res.ceilings.reliability), [nV], 'reliability of the test-run mean per voxel (variance ratio)', ['voxel']);
   mat('Roi_voxels', Int32Array.from(d.roiOfVoxel), [nV], 'ROI index per voxel (into encoding.json rois), -1 = none', ['voxel']);
   mat('Grid_voxels', Int32Array.from(d.voxels), [nV], 'grid index (x fastest) of each fitted voxel', ['voxel']);
@@ -123,12 +192,29 @@ export function writeEncodingOutputs(dir: string, res: EncodingResult, featuresD
       for (let t = 0; t < nT; t++) pred[(ai * nT + t) * nR + j] = f.pred[t * nV + v];
     });
   });
-  mat('Pred_roivoxels', pred, [areaMaps.length, nT, nR], 'test prediction of each area (CV-chosen iteration per voxel; areas as encoding.json predAreas) in the ROI voxels (columns as Roivoxel_index)', ['area', 'volume', 'roivoxel']);
+  mat(
+    'Pred_roivoxels',
+    pred,
+    [areaMaps.length, nT, nR],
+    'test prediction of each area (CV-chosen iteration per voxel; areas as encoding.json predAreas) in the ROI voxels (columns as Roivoxel_index)',
+    ['area', 'volume', 'roivoxel'],
+  );
   mat('Roivoxel_index', roiVoxels, [nR], 'fitted-voxel index (column of the *_voxels matrices) of each column of Pred_roivoxels', ['roivoxel']);
 
   const index: EncodingIndex = {
-    subject: d.subject, task, model: checkpoint !== null && model.includes('@') ? model.slice(0, model.indexOf('@')) : model, checkpoint, featuresDir, tr: d.tr, areas: res.areas, rois: d.roiNames, nVoxels: nV, maps,
-    clips: d.test[0].events.map((e) => ({ stimId: e.stimId, onset: e.onset, duration: e.duration })), files, predAreas: areaMaps.map((m) => m.area),
+    subject: d.subject,
+    task,
+    model: checkpoint !== null && model.includes('@') ? model.slice(0, model.indexOf('@')) : model,
+    checkpoint,
+    featuresDir,
+    tr: d.tr,
+    areas: res.areas,
+    rois: d.roiNames,
+    nVoxels: nV,
+    maps,
+    clips: d.test[0].events.map((e) => ({ stimId: e.stimId, onset: e.onset, duration: e.duration })),
+    files,
+    predAreas: areaMaps.map((m) => m.area),
   };
   writeEncodingIndex(path.join(dir, names.index), index);
   return index;

@@ -18,7 +18,16 @@ import { loadNifti, readMaskedTimeseries } from '../io/nifti.js';
 import { readTsv } from '../io/tsv.js';
 import { doubleGammaHrf } from '../signal/hrf.js';
 import { atlasPathFor, type EncodeConfig } from './config.js';
-import { asCorrelationCeiling, flooredCorrelationCeiling, normalise, pairwiseReliability, reliabilityCeiling, signalPower, ncsnrCeiling, splitHalfReliability } from './ceilings.js';
+import {
+  asCorrelationCeiling,
+  flooredCorrelationCeiling,
+  normalise,
+  pairwiseReliability,
+  reliabilityCeiling,
+  signalPower,
+  ncsnrCeiling,
+  splitHalfReliability,
+} from './ceilings.js';
 import { cleanRun, clipRowStats, removeDrift, runDesignMatrix, standardiseRows, type ClipRows, type PlayedClip } from './design.js';
 import { delayFeatures, hrfConvolve } from './delays.js';
 import { benjaminiHochberg } from '../stats/fdr.js';
@@ -84,8 +93,13 @@ function runsOf(files: BidsFile[], task: string, where: string): StudyRun[] {
 function checkRepeatedSequence(test: StudyRun[]): void {
   const a = test[0];
   for (const b of test.slice(1)) {
-    const same = a.events.length === b.events.length && a.events.every((e, i) => e.stimId === b.events[i].stimId && Math.abs(e.onset - b.events[i].onset) < 1e-3);
-    if (!same) throw new InputError(b.file.events ?? b.file.path, `test run ${b.run} does not repeat the clip sequence of run ${a.run}; repeated test runs are averaged volume by volume`);
+    const same =
+      a.events.length === b.events.length && a.events.every((e, i) => e.stimId === b.events[i].stimId && Math.abs(e.onset - b.events[i].onset) < 1e-3);
+    if (!same)
+      throw new InputError(
+        b.file.events ?? b.file.path,
+        `test run ${b.run} does not repeat the clip sequence of run ${a.run}; repeated test runs are averaged volume by volume`,
+      );
     if (a.nVols !== b.nVols) throw new InputError(b.file.path, `test run ${b.run} has ${b.nVols} volumes, run ${a.run} has ${a.nVols}`);
   }
 }
@@ -97,7 +111,12 @@ function checkRepeatedSequence(test: StudyRun[]): void {
  * of them to read (a voxel chunk): cleaning is per voxel, so those voxels
  * come out as in a whole-subject read, in 1/N of the memory.
  */
-export function readSubject(bids: string, subject: string, cfg: EncodeConfig, opts: { voxels?: (nFitted: number) => { lo: number; hi: number } } = {}): SubjectData {
+export function readSubject(
+  bids: string,
+  subject: string,
+  cfg: EncodeConfig,
+  opts: { voxels?: (nFitted: number) => { lo: number; hi: number } } = {},
+): SubjectData {
   const ds = scanBids(bids);
   const sub = subject.replace(/^sub-/, '');
   if (!ds.subjects.includes(sub)) throw new InputError('subject', `sub-${sub} not in ${bids} (subjects: ${ds.subjects.join(', ')})`);
@@ -182,8 +201,20 @@ export function readSubject(bids: string, subject: string, cfg: EncodeConfig, op
     for (let k = 0; k < d.length; k++) yTest[k] += d[k] / R;
   });
   return {
-    subject: sub, tr, affine: boldHdr.affine, dims, voxels: Int32Array.from(vox), roiOfVoxel: Int32Array.from(roiList), roiNames,
-    train, test, yTrain, trainGroups, yTestRuns, yTest, nTest,
+    subject: sub,
+    tr,
+    affine: boldHdr.affine,
+    dims,
+    voxels: Int32Array.from(vox),
+    roiOfVoxel: Int32Array.from(roiList),
+    roiNames,
+    train,
+    test,
+    yTrain,
+    trainGroups,
+    yTestRuns,
+    yTest,
+    nTest,
   };
 }
 
@@ -203,7 +234,10 @@ export interface VoxelCeilings {
 /** Noise ceilings of every voxel from the repeated test runs. */
 export function voxelCeilings(d: SubjectData, method: EncodeConfig['ceiling'], rng: Rng): VoxelCeilings {
   const dimsR = { nRuns: d.test.length, nT: d.nTest, nV: d.voxels.length };
-  const reliability = method === 'pairwise' ? pairwiseReliability(d.yTestRuns, dimsR).reliability : splitHalfReliability(d.yTestRuns, dimsR, { rng: rng.fork('split-half') }).reliability;
+  const reliability =
+    method === 'pairwise'
+      ? pairwiseReliability(d.yTestRuns, dimsR).reliability
+      : splitHalfReliability(d.yTestRuns, dimsR, { rng: rng.fork('split-half') }).reliability;
   const rCeiling = reliability.map((x) => asCorrelationCeiling(reliabilityCeiling(x)).value);
   const sp = signalPower(d.yTestRuns, dimsR);
   const ncsnrRCeiling = sp.ncsnr.map((s) => asCorrelationCeiling(reliabilityCeiling(ncsnrCeiling(s, dimsR.nRuns))).value);
@@ -276,12 +310,30 @@ export function heldOutScores(pred: Float32Array, y: Float32Array, n: number, v:
 }
 
 /** Fits one feature space to all voxels and scores it on the test mean. */
-export function fitSpace(ref: FeatureSpaceRef, features: Float32Array, rowSec: number, index: ReadonlyMap<string, ClipRows>, d: SubjectData, cfg: EncodeConfig): SpaceFit {
+export function fitSpace(
+  ref: FeatureSpaceRef,
+  features: Float32Array,
+  rowSec: number,
+  index: ReadonlyMap<string, ClipRows>,
+  d: SubjectData,
+  cfg: EncodeConfig,
+): SpaceFit {
   const { xTrain, xTest, p } = studyDesign(features, ref.nFeat, rowSec, index, d, cfg);
   const nV = d.voxels.length;
   const n = d.trainGroups.length;
   // Fixed voxel blocks: BLAS rounds a column differently with different neighbours in one GEMM, so voxel chunks stay bitwise equal to this whole-subject fit only if both use the same blocks.
-  const cv = ridgeCV({ X: xTrain, n, p, Y: d.yTrain, v: nV, alphas: cfg.alphas, groups: d.trainGroups, selectBy: cfg.selectBy, returnWeights: true, batchSize: VOXEL_BLOCK });
+  const cv = ridgeCV({
+    X: xTrain,
+    n,
+    p,
+    Y: d.yTrain,
+    v: nV,
+    alphas: cfg.alphas,
+    groups: d.trainGroups,
+    selectBy: cfg.selectBy,
+    returnWeights: true,
+    batchSize: VOXEL_BLOCK,
+  });
   if (!cv.weights || !cv.intercept) throw new Error('ridgeCV returned no weights');
   const pred = predictInBlocks(xTest, d.nTest, p, cv.weights, cv.intercept, nV);
   const { r, r2 } = heldOutScores(pred, d.yTest, d.nTest, nV);
@@ -332,7 +384,17 @@ export interface ScoredMap {
   q: Float64Array;
   /** Per voxel, which fit was used (index into EncodingResult.fits). */
   source: Int32Array;
-  rois: { roi: string; nVoxels: number; nUndefined: number; medianR: number; medianRNorm: number; medianVoxelRNorm: number; ceiling: number; p: number; nSignificant: number }[];
+  rois: {
+    roi: string;
+    nVoxels: number;
+    nUndefined: number;
+    medianR: number;
+    medianRNorm: number;
+    medianVoxelRNorm: number;
+    ceiling: number;
+    p: number;
+    nSignificant: number;
+  }[];
 }
 
 export interface EncodingResult {
@@ -358,7 +420,17 @@ function median(xs: number[]): number {
 }
 
 /** Assembles a map whose voxel v takes fit `source[v]`, with ceiling normalisation, permutation p and FDR. */
-function scoreMap(label: string, area: string, iteration: number | null, source: Int32Array, fits: SpaceFit[], d: SubjectData, ceil: VoxelCeilings, cfg: EncodeConfig, rng: Rng): ScoredMap {
+function scoreMap(
+  label: string,
+  area: string,
+  iteration: number | null,
+  source: Int32Array,
+  fits: SpaceFit[],
+  d: SubjectData,
+  ceil: VoxelCeilings,
+  cfg: EncodeConfig,
+  rng: Rng,
+): ScoredMap {
   const nV = d.voxels.length;
   const nT = d.nTest;
   const r = new Float32Array(nV).fill(NaN);
@@ -385,10 +457,13 @@ function scoreMap(label: string, area: string, iteration: number | null, source:
   let p: Float64Array<ArrayBufferLike> = new Float64Array(nV).fill(NaN);
   let roiP = d.roiNames.map(() => NaN);
   if (cfg.nPerm > 0) {
-    const scheme: NullScheme = cfg.nullScheme === 'phase' ? { kind: 'phase' } : { kind: 'block', blockLength: Math.max(1, Math.min(nT, Math.round(cfg.blockSec / d.tr))) };
+    const scheme: NullScheme =
+      cfg.nullScheme === 'phase' ? { kind: 'phase' } : { kind: 'block', blockLength: Math.max(1, Math.min(nT, Math.round(cfg.blockSec / d.tr))) };
     if (scheme.kind === 'block') blockCount(nT, scheme.blockLength, 'encode.blockSec');
     const common = {
-      rng, nPerm: cfg.nPerm, roiStatistic: 'median' as const,
+      rng,
+      nPerm: cfg.nPerm,
+      roiStatistic: 'median' as const,
       rois: members.map((vs, k) => ({ name: d.roiNames[k], voxels: vs })).filter((x) => x.voxels.length > 0),
     };
     // The phase null in the frequency domain: same draws and p as permutationTestR, GEMMs instead of a pass over time × voxels per draw.
@@ -455,7 +530,8 @@ export function fitSpaces(featuresDir: string, spaces: readonly FeatureSpaceRef[
   const bar = progress(`encode: sub-${d.subject} feature spaces`, spaces.length);
   const fits: SpaceFit[] = [];
   for (const ref of spaces) {
-    if (ref.rate !== null && Math.abs(1 / ref.rate - d.tr) > 1e-6) notice(`encode: ${ref.file} rows are 1/${ref.rate} s, TR is ${d.tr} s; rows are averaged into volumes by overlap`);
+    if (ref.rate !== null && Math.abs(1 / ref.rate - d.tr) > 1e-6)
+      notice(`encode: ${ref.file} rows are 1/${ref.rate} s, TR is ${d.tr} s; rows are averaged into volumes by overlap`);
     const rowSec = ref.rate !== null ? 1 / ref.rate : d.tr;
     fits.push(fitSpace(ref, readFeatureSpace(ref), rowSec, store.index, d, cfg));
     bar.tick();
@@ -487,11 +563,28 @@ export function encodeSubject(
   const areas = [...new Set(fits.map((f) => f.ref.area))];
   const maps: ScoredMap[] = [];
   const permRng = rng.fork(`permutation/${model}`);
-  fits.forEach((f, i) => maps.push(scoreMap(`iter-${f.ref.iteration}`, f.ref.area, f.ref.iteration, new Int32Array(nV).fill(i), fits, d, ceil, cfg, permRng.fork(`${f.ref.area}/${f.ref.iteration}`))));
+  fits.forEach((f, i) =>
+    maps.push(
+      scoreMap(
+        `iter-${f.ref.iteration}`,
+        f.ref.area,
+        f.ref.iteration,
+        new Int32Array(nV).fill(i),
+        fits,
+        d,
+        ceil,
+        cfg,
+        permRng.fork(`${f.ref.area}/${f.ref.iteration}`),
+      ),
+    ),
+  );
   const areaChoice: Int32Array[] = [];
   for (const a of areas) {
     const idx = fits.map((f, i) => (f.ref.area === a ? i : -1)).filter((i) => i >= 0);
-    const local = selectByCv(idx.map((i) => fits[i]), nV);
+    const local = selectByCv(
+      idx.map((i) => fits[i]),
+      nV,
+    );
     const source = local.map((k) => (k >= 0 ? idx[k] : -1));
     areaChoice.push(source);
     maps.push(scoreMap('cv', a, null, source, fits, d, ceil, cfg, permRng.fork(`${a}/cv`)));

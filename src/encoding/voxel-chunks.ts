@@ -37,7 +37,14 @@ export function voxelRange(chunk: VoxelChunk, nV: number): { lo: number; hi: num
 
 /** The fits of a chunk without voxels. */
 export function emptyFits(spaces: readonly FeatureSpaceRef[]): SpaceFit[] {
-  return spaces.map((ref) => ({ ref, alpha: new Float32Array(0), cvScore: new Float32Array(0), r: new Float32Array(0), r2: new Float32Array(0), pred: new Float32Array(0) }));
+  return spaces.map((ref) => ({
+    ref,
+    alpha: new Float32Array(0),
+    cvScore: new Float32Array(0),
+    r: new Float32Array(0),
+    r2: new Float32Array(0),
+    pred: new Float32Array(0),
+  }));
 }
 
 const FIELDS = ['alpha', 'cvScore', 'r', 'r2'] as const;
@@ -59,14 +66,28 @@ const spaceId = (s: { model: string; area: string; iteration: number }): string 
  * `space-<i>_pred.npy` (nTest × chunk voxels), with `chunk.json` naming the
  * spaces and the voxel range.
  */
-export function writeChunkFits(dir: string, fits: readonly SpaceFit[], chunk: VoxelChunk, range: { lo: number; hi: number }, nVoxels: number, nTest: number): void {
+export function writeChunkFits(
+  dir: string,
+  fits: readonly SpaceFit[],
+  chunk: VoxelChunk,
+  range: { lo: number; hi: number },
+  nVoxels: number,
+  nTest: number,
+): void {
   fs.mkdirSync(dir, { recursive: true });
   const w = range.hi - range.lo;
   fits.forEach((f, i) => {
     for (const k of FIELDS) writeNpy(path.join(dir, `space-${i}_${k}.npy`), f[k], [w]);
     writeNpy(path.join(dir, `space-${i}_pred.npy`), f.pred, [nTest, w]);
   });
-  const index: ChunkIndex = { chunk, lo: range.lo, hi: range.hi, nVoxels, nTest, spaces: fits.map((f) => ({ model: f.ref.model, area: f.ref.area, iteration: f.ref.iteration })) };
+  const index: ChunkIndex = {
+    chunk,
+    lo: range.lo,
+    hi: range.hi,
+    nVoxels,
+    nTest,
+    spaces: fits.map((f) => ({ model: f.ref.model, area: f.ref.area, iteration: f.ref.iteration })),
+  };
   writeJsonAtomic(path.join(dir, 'chunk.json'), index);
 }
 
@@ -90,9 +111,11 @@ export function mergeChunkFits(dirs: readonly string[], spaces: readonly Feature
   idx.sort((a, b) => a.c.lo - b.c.lo);
   let next = 0;
   for (const { dir, c } of idx) {
-    if (c.nVoxels !== nV || c.nTest !== nTest) throw new InputError(dir, `chunk of ${c.nVoxels} voxels × ${c.nTest} test volumes; this subject has ${nV} × ${nTest}`);
+    if (c.nVoxels !== nV || c.nTest !== nTest)
+      throw new InputError(dir, `chunk of ${c.nVoxels} voxels × ${c.nTest} test volumes; this subject has ${nV} × ${nTest}`);
     if (c.lo !== next) throw new InputError(dir, `chunks do not tile the voxels: expected one starting at voxel ${next}, got ${c.lo}`);
-    if (c.spaces.length !== spaces.length || c.spaces.some((s, i) => spaceId(s) !== spaceId(spaces[i]))) throw new InputError(dir, 'chunk fitted other feature spaces than the features artifact holds');
+    if (c.spaces.length !== spaces.length || c.spaces.some((s, i) => spaceId(s) !== spaceId(spaces[i])))
+      throw new InputError(dir, 'chunk fitted other feature spaces than the features artifact holds');
     next = c.hi;
   }
   if (next !== nV) throw new InputError(dirs[0] ?? 'chunks', `chunks cover voxels [0, ${next}) of ${nV}`);

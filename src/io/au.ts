@@ -118,7 +118,8 @@ function parseHeader(fd: number, size: number, file: string): AuHeader {
   if (dataOffset < HEADER_BYTES) throw new InputError(file, `data offset ${dataOffset} lies inside the 24-byte header`);
   if (dataOffset > size) throw new InputError(file, `truncated: data offset ${dataOffset} is past the end of the ${size}-byte file`);
   const enc = ENCODINGS[encodingCode];
-  if (!enc) throw new InputError(file, `unsupported Sun/NeXT encoding ${encodingCode} (supported: 1 µ-law, 2–5 linear 8/16/24/32-bit, 6 float, 7 double, 27 A-law)`);
+  if (!enc)
+    throw new InputError(file, `unsupported Sun/NeXT encoding ${encodingCode} (supported: 1 µ-law, 2–5 linear 8/16/24/32-bit, 6 float, 7 double, 27 A-law)`);
   if (numChannels === 0) throw new InputError(file, 'zero channels');
   if (sampleRate === 0) throw new InputError(file, 'sample rate is 0 Hz');
   const raw = readAt(fd, HEADER_BYTES, dataOffset - HEADER_BYTES, file);
@@ -138,8 +139,18 @@ function parseHeader(fd: number, size: number, file: string): AuHeader {
   }
   const frames = dataBytes / frameBytes;
   return {
-    sampleRate, numChannels, encoding: enc.encoding, encodingCode, sampleBytes: enc.bytes, bigEndian, annotation, sizeFromFile,
-    frames, duration: frames / sampleRate, dataOffset, dataBytes,
+    sampleRate,
+    numChannels,
+    encoding: enc.encoding,
+    encodingCode,
+    sampleBytes: enc.bytes,
+    bigEndian,
+    annotation,
+    sizeFromFile,
+    frames,
+    duration: frames / sampleRate,
+    dataOffset,
+    dataBytes,
   };
 }
 
@@ -243,9 +254,18 @@ export function auInfo(file: string, opts: { blockBytes?: number } = {}): AuInfo
       decode(readAt(fd, h.dataOffset + f0 * fb, n * fb, file), h, n).forEach((c, i) => accs[i].add(c));
     }
     return {
-      format: 'au', path: file, sampleRate: h.sampleRate, channels: h.numChannels, encoding: h.encoding, encodingCode: h.encodingCode,
-      byteOrder: h.bigEndian ? 'big' : 'little', annotation: h.annotation, sizeFromFile: h.sizeFromFile,
-      frames: h.frames, duration: h.duration, perChannel: accs.map((a) => a.result()),
+      format: 'au',
+      path: file,
+      sampleRate: h.sampleRate,
+      channels: h.numChannels,
+      encoding: h.encoding,
+      encodingCode: h.encodingCode,
+      byteOrder: h.bigEndian ? 'big' : 'little',
+      annotation: h.annotation,
+      sizeFromFile: h.sizeFromFile,
+      frames: h.frames,
+      duration: h.duration,
+      perChannel: accs.map((a) => a.result()),
     };
   } finally {
     fs.closeSync(fd);
@@ -259,11 +279,17 @@ export type AuWriteEncoding = 'pcm16' | 'float32';
  * round(x · 32768) clipped to the int16 range) or 32-bit float. `channels` is
  * one array (mono) or one per channel; `sampleRate` in Hz.
  */
-export function writeAu(file: string, channels: Float32Array | Float32Array[], sampleRate: number, opts: { encoding?: AuWriteEncoding; annotation?: string } = {}): void {
+export function writeAu(
+  file: string,
+  channels: Float32Array | Float32Array[],
+  sampleRate: number,
+  opts: { encoding?: AuWriteEncoding; annotation?: string } = {},
+): void {
   const chs = Array.isArray(channels) ? channels : [channels];
   const encoding = opts.encoding ?? 'pcm16';
   if (chs.length === 0) throw new InputError(file, 'cannot write an audio file with zero channels');
-  if (!Number.isInteger(sampleRate) || sampleRate <= 0 || sampleRate > 0xffffffff) throw new InputError(file, `sample rate must be a positive integer in Hz, got ${sampleRate}`);
+  if (!Number.isInteger(sampleRate) || sampleRate <= 0 || sampleRate > 0xffffffff)
+    throw new InputError(file, `sample rate must be a positive integer in Hz, got ${sampleRate}`);
   const frames = chs[0].length;
   chs.forEach((c, i) => {
     if (c.length !== frames) throw new InputError(file, `channel ${i} has ${c.length} samples, channel 0 has ${frames}`);

@@ -17,7 +17,14 @@ export function globToRegExp(glob: string): RegExp {
     else if (c === '{') {
       const end = glob.indexOf('}', i);
       if (end < 0) throw new SyntaxError(`unclosed { in glob ${glob}`);
-      re += '(?:' + glob.slice(i + 1, end).split(',').map(escapeRe).join('|') + ')';
+      re +=
+        '(?:' +
+        glob
+          .slice(i + 1, end)
+          .split(',')
+          .map(escapeRe)
+          .join('|') +
+        ')';
       i = end;
     } else if (c === '[') {
       const end = glob.indexOf(']', i);

@@ -55,7 +55,8 @@ export function detectFormat(file: string): Format {
   if (n >= 6 && head[0] === 0x93 && head.subarray(1, 6).toString('latin1') === 'NUMPY') return 'npy';
   if (n >= 4 && (head.subarray(0, 4).toString('latin1') === 'RIFF' || head.subarray(0, 4).toString('latin1') === 'RIFX')) return 'wav';
   if (n >= 4 && (head.subarray(0, 4).toString('latin1') === '.snd' || head.subarray(0, 4).toString('latin1') === 'dns.')) return 'au';
-  if (n >= 8 && (head.subarray(0, 8).toString('latin1') === '0       ' || (head[0] === 0xff && head.subarray(1, 8).toString('latin1') === 'BIOSEMI'))) return 'edf';
+  if (n >= 8 && (head.subarray(0, 8).toString('latin1') === '0       ' || (head[0] === 0xff && head.subarray(1, 8).toString('latin1') === 'BIOSEMI')))
+    return 'edf';
   // MAT-files: Level 5 carries a byte-order mark at byte 126, v7.3 is HDF5 behind a MATLAB text block.
   if (head.subarray(0, 6).toString('latin1') === 'MATLAB' && (parseV5Header(head.subarray(0, n)) !== null || isHdf5(file))) return 'mat';
   if (lower.endsWith('.mat') && isHdf5(file)) return 'mat';
@@ -66,7 +67,8 @@ export function detectFormat(file: string): Format {
   if (lower.endsWith('.au') || lower.endsWith('.snd')) return 'au';
   if (lower.endsWith('.npy')) return 'npy';
   if (lower.endsWith('.tsv')) return 'tsv';
-  if (lower.endsWith('.mat')) throw new InputError(file, n < 128 ? `too short for a MAT-file (${n} bytes)` : 'not a MAT-file (no MATLAB header with an IM/MI mark, and not HDF5)');
+  if (lower.endsWith('.mat'))
+    throw new InputError(file, n < 128 ? `too short for a MAT-file (${n} bytes)` : 'not a MAT-file (no MATLAB header with an IM/MI mark, and not HDF5)');
   throw new InputError(file, 'unrecognised format (expected NIfTI, EDF/BDF, WAV, Sun/NeXT AU, NPY, TSV, MAT or a BIDS folder)');
 }
 
@@ -123,14 +125,21 @@ function bidsInfo(root: string) {
 export async function describeFile(file: string): Promise<InfoDocument> {
   const format = detectFormat(file);
   const info =
-    format === 'mat' ? await matInfo(file)
-    : format === 'nifti' ? niftiInfo(file)
-    : format === 'edf' ? edfInfo(file)
-    : format === 'wav' ? wavInfo(file)
-    : format === 'au' ? auInfo(file)
-    : format === 'npy' ? npyInfo(file)
-    : format === 'bids' ? bidsInfo(file)
-    : tsvInfo(file);
+    format === 'mat'
+      ? await matInfo(file)
+      : format === 'nifti'
+        ? niftiInfo(file)
+        : format === 'edf'
+          ? edfInfo(file)
+          : format === 'wav'
+            ? wavInfo(file)
+            : format === 'au'
+              ? auInfo(file)
+              : format === 'npy'
+                ? npyInfo(file)
+                : format === 'bids'
+                  ? bidsInfo(file)
+                  : tsvInfo(file);
   return { schema: INFO_SCHEMA, file, format, info };
 }
 

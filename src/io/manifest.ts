@@ -27,7 +27,17 @@ export const ManifestSchema = z.strictObject({
   license: z.string(),
   /** Files known by name, with size and checksum where known. */
   files: z
-    .array(z.strictObject({ path: RelPath, size: z.number().int().nonnegative().optional(), sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(), get: z.string().optional() }))
+    .array(
+      z.strictObject({
+        path: RelPath,
+        size: z.number().int().nonnegative().optional(),
+        sha256: z
+          .string()
+          .regex(/^[0-9a-f]{64}$/)
+          .optional(),
+        get: z.string().optional(),
+      }),
+    )
     .default([]),
   /** Families of files: how many match, and their size range. */
   patterns: z

@@ -92,17 +92,38 @@ function decodeField(buf: Buffer, n: number, itemsize: number, f: FieldLayout): 
     const at = r * itemsize + f.offset;
     const be = f.big;
     switch (`${f.kind}${f.size}`) {
-      case 'f4': out[r] = be ? buf.readFloatBE(at) : buf.readFloatLE(at); break;
-      case 'f8': out[r] = be ? buf.readDoubleBE(at) : buf.readDoubleLE(at); break;
-      case 'i1': out[r] = buf.readInt8(at); break;
-      case 'i2': out[r] = be ? buf.readInt16BE(at) : buf.readInt16LE(at); break;
-      case 'i4': out[r] = be ? buf.readInt32BE(at) : buf.readInt32LE(at); break;
-      case 'i8': out[r] = Number(be ? buf.readBigInt64BE(at) : buf.readBigInt64LE(at)); break;
-      case 'u1': out[r] = buf.readUInt8(at); break;
-      case 'u2': out[r] = be ? buf.readUInt16BE(at) : buf.readUInt16LE(at); break;
-      case 'u4': out[r] = be ? buf.readUInt32BE(at) : buf.readUInt32LE(at); break;
-      case 'u8': out[r] = Number(be ? buf.readBigUInt64BE(at) : buf.readBigUInt64LE(at)); break;
-      default: out[r] = buf[at] !== 0 ? 1 : 0; // b1
+      case 'f4':
+        out[r] = be ? buf.readFloatBE(at) : buf.readFloatLE(at);
+        break;
+      case 'f8':
+        out[r] = be ? buf.readDoubleBE(at) : buf.readDoubleLE(at);
+        break;
+      case 'i1':
+        out[r] = buf.readInt8(at);
+        break;
+      case 'i2':
+        out[r] = be ? buf.readInt16BE(at) : buf.readInt16LE(at);
+        break;
+      case 'i4':
+        out[r] = be ? buf.readInt32BE(at) : buf.readInt32LE(at);
+        break;
+      case 'i8':
+        out[r] = Number(be ? buf.readBigInt64BE(at) : buf.readBigInt64LE(at));
+        break;
+      case 'u1':
+        out[r] = buf.readUInt8(at);
+        break;
+      case 'u2':
+        out[r] = be ? buf.readUInt16BE(at) : buf.readUInt16LE(at);
+        break;
+      case 'u4':
+        out[r] = be ? buf.readUInt32BE(at) : buf.readUInt32LE(at);
+        break;
+      case 'u8':
+        out[r] = Number(be ? buf.readBigUInt64BE(at) : buf.readBigUInt64LE(at));
+        break;
+      default:
+        out[r] = buf[at] !== 0 ? 1 : 0; // b1
     }
   }
   return out;
@@ -128,12 +149,14 @@ export function readNpyRecords(file: string): NpyRecords {
     if (dict === null || typeof dict !== 'object' || Array.isArray(dict)) throw new InputError(file, 'npy header is not a dict');
     if (dict.fortran_order !== false) throw new InputError(file, 'Fortran-order record arrays are not supported');
     const shapeV = dict.shape;
-    if (!Array.isArray(shapeV) || !shapeV.every((d) => typeof d === 'number' && Number.isSafeInteger(d) && d >= 0)) throw new InputError(file, "npy header lacks a valid 'shape' tuple");
+    if (!Array.isArray(shapeV) || !shapeV.every((d) => typeof d === 'number' && Number.isSafeInteger(d) && d >= 0))
+      throw new InputError(file, "npy header lacks a valid 'shape' tuple");
     const shape = shapeV as number[];
     const n = shape.reduce((a, b) => a * b, 1);
     const { fields, itemsize } = parseDescr(dict.descr, file);
     const nbytes = n * itemsize;
-    if (dataOffset + nbytes > size) throw new InputError(file, `truncated: ${n} records of ${itemsize} bytes need ${nbytes} data bytes, file has ${size - dataOffset}`);
+    if (dataOffset + nbytes > size)
+      throw new InputError(file, `truncated: ${n} records of ${itemsize} bytes need ${nbytes} data bytes, file has ${size - dataOffset}`);
     const buf = Buffer.alloc(nbytes);
     readFully(fd, buf, dataOffset);
     const named = fields.filter((f) => f.kind !== 'V' && f.name !== '');

@@ -16,16 +16,19 @@ import { writeChunksAtomic } from '../core/atomic.js';
 import { openForRead, readFully } from './fd.js';
 import { SummaryAccumulator, type DataSummary } from '../core/summary.js';
 
-export type NpyDtype =
-  | 'float32' | 'float64'
-  | 'int8' | 'int16' | 'int32' | 'int64'
-  | 'uint8' | 'uint16' | 'uint32' | 'uint64'
-  | 'bool';
+export type NpyDtype = 'float32' | 'float64' | 'int8' | 'int16' | 'int32' | 'int64' | 'uint8' | 'uint16' | 'uint32' | 'uint64' | 'bool';
 
 export type NpyData =
-  | Float32Array | Float64Array
-  | Int8Array | Int16Array | Int32Array | BigInt64Array
-  | Uint8Array | Uint16Array | Uint32Array | BigUint64Array;
+  | Float32Array
+  | Float64Array
+  | Int8Array
+  | Int16Array
+  | Int32Array
+  | BigInt64Array
+  | Uint8Array
+  | Uint16Array
+  | Uint32Array
+  | BigUint64Array;
 
 export interface NpyHeader {
   /** Format version, e.g. [1, 0]. */
@@ -51,7 +54,11 @@ export interface NpyArray {
 
 const MAGIC = Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]);
 
-interface DtypeInfo { name: NpyDtype; size: number; ctor: new (buf: ArrayBuffer, off: number, len: number) => NpyData }
+interface DtypeInfo {
+  name: NpyDtype;
+  size: number;
+  ctor: new (buf: ArrayBuffer, off: number, len: number) => NpyData;
+}
 const KINDS: Record<string, DtypeInfo> = {
   f4: { name: 'float32', size: 4, ctor: Float32Array },
   f8: { name: 'float64', size: 8, ctor: Float64Array },
@@ -66,8 +73,17 @@ const KINDS: Record<string, DtypeInfo> = {
   b1: { name: 'bool', size: 1, ctor: Uint8Array },
 };
 const CODE_OF: Record<NpyDtype, string> = {
-  float32: 'f4', float64: 'f8', int8: 'i1', int16: 'i2', int32: 'i4', int64: 'i8',
-  uint8: 'u1', uint16: 'u2', uint32: 'u4', uint64: 'u8', bool: 'b1',
+  float32: 'f4',
+  float64: 'f8',
+  int8: 'i1',
+  int16: 'i2',
+  int32: 'i4',
+  int64: 'i8',
+  uint8: 'u1',
+  uint16: 'u2',
+  uint32: 'u4',
+  uint64: 'u8',
+  bool: 'b1',
 };
 
 // ---- a parser for the small Python-literal subset numpy writes in headers ----
@@ -80,7 +96,9 @@ export function parsePyLiteral(src: string, file: string): PyValue {
   const fail = (what: string): never => {
     throw new InputError(file, `malformed npy header (${what} at character ${i}): ${JSON.stringify(src.slice(0, 120))}`);
   };
-  const ws = () => { while (i < src.length && /\s/.test(src[i])) i++; };
+  const ws = () => {
+    while (i < src.length && /\s/.test(src[i])) i++;
+  };
   const value = (depth: number): PyValue => {
     if (depth > 8) fail('nesting too deep');
     ws();
@@ -93,7 +111,10 @@ export function parsePyLiteral(src: string, file: string): PyValue {
       for (;;) {
         ws();
         if (i >= src.length) fail(`missing '${close}'`);
-        if (src[i] === close) { i++; break; }
+        if (src[i] === close) {
+          i++;
+          break;
+        }
         if (c === '{') {
           const k = value(depth + 1);
           if (typeof k !== 'string') fail('dict key is not a string');
@@ -217,7 +238,12 @@ export function readNpy(file: string): NpyArray {
   }
 }
 
-interface OpenData { fd: number; h: NpyHeader; info: DtypeInfo; nbytes: number }
+interface OpenData {
+  fd: number;
+  h: NpyHeader;
+  info: DtypeInfo;
+  nbytes: number;
+}
 
 /** Opens `file` and parses its header, checking that all data bytes are present; the caller closes `fd`. */
 function openData(file: string): OpenData {
@@ -227,7 +253,10 @@ function openData(file: string): OpenData {
     const info = KINDS[CODE_OF[h.dtype]];
     const nbytes = h.size * info.size;
     if (h.dataOffset + nbytes > size) {
-      throw new InputError(file, `truncated: shape (${h.shape.join(', ')}) of ${h.dtype} needs ${nbytes} data bytes, file has ${Math.max(0, size - h.dataOffset)}`);
+      throw new InputError(
+        file,
+        `truncated: shape (${h.shape.join(', ')}) of ${h.dtype} needs ${nbytes} data bytes, file has ${Math.max(0, size - h.dataOffset)}`,
+      );
     }
     return { fd, h, info, nbytes };
   } catch (e) {
@@ -350,8 +379,16 @@ export function npyInfo(file: string, opts: { blockBytes?: number } = {}): NpyIn
     const acc = new SummaryAccumulator();
     for (let e0 = 0; e0 < h.size; e0 += perBlock) addBlock(acc, readElements(d, e0, Math.min(perBlock, h.size - e0)));
     return {
-      format: 'npy', path: file, version: `${h.version[0]}.${h.version[1]}`, dtype: h.dtype, byteOrder: h.byteOrder,
-      shape: h.shape, order: 'C', size: h.size, bytes: d.nbytes, summary: acc.result(),
+      format: 'npy',
+      path: file,
+      version: `${h.version[0]}.${h.version[1]}`,
+      dtype: h.dtype,
+      byteOrder: h.byteOrder,
+      shape: h.shape,
+      order: 'C',
+      size: h.size,
+      bytes: d.nbytes,
+      summary: acc.result(),
     };
   } finally {
     fs.closeSync(d.fd);

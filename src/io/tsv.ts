@@ -116,12 +116,7 @@ export function tsvSidecarPath(file: string): string {
  * sidecar beside it when `sidecar` is given (stable key order). Missing keys
  * and null are written as `n/a`; numbers as in formatTsvNumber.
  */
-export function writeTsv(
-  file: string,
-  columns: string[],
-  rows: Record<string, TsvCell>[],
-  sidecar?: Record<string, TsvColumnDescription>,
-): void {
+export function writeTsv(file: string, columns: string[], rows: Record<string, TsvCell>[], sidecar?: Record<string, TsvColumnDescription>): void {
   if (columns.length === 0) throw new InputError(file, 'a TSV needs at least one column');
   const seen = new Set<string>();
   for (const c of columns) {

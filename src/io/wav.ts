@@ -131,7 +131,10 @@ function parseHeader(fd: number, size: number, file: string): WavHeader {
     else if (bitsPerSample === 64) encoding = 'float64';
     else throw new InputError(file, `unsupported float bit depth ${bitsPerSample} (supported: 32, 64)`);
   } else {
-    throw new InputError(file, `unsupported WAVE format tag 0x${formatTag.toString(16)}${declaredTag === WAVE_FORMAT_EXTENSIBLE ? ' (extensible sub-format)' : ''}: only PCM and IEEE float are read`);
+    throw new InputError(
+      file,
+      `unsupported WAVE format tag 0x${formatTag.toString(16)}${declaredTag === WAVE_FORMAT_EXTENSIBLE ? ' (extensible sub-format)' : ''}: only PCM and IEEE float are read`,
+    );
   }
   if (validBits > bitsPerSample) throw new InputError(file, `valid bits ${validBits} exceed container ${bitsPerSample}`);
   const frameBytes = numChannels * (bitsPerSample / 8);
@@ -144,8 +147,17 @@ function parseHeader(fd: number, size: number, file: string): WavHeader {
   if (dataBytes % frameBytes !== 0) throw new InputError(file, `data chunk of ${dataBytes} bytes is not a whole number of ${frameBytes}-byte frames`);
   const frames = dataBytes / frameBytes;
   return {
-    sampleRate, numChannels, encoding, bitsPerSample, validBits, formatTag: declaredTag, channelMask,
-    frames, duration: frames / sampleRate, dataOffset, dataBytes,
+    sampleRate,
+    numChannels,
+    encoding,
+    bitsPerSample,
+    validBits,
+    formatTag: declaredTag,
+    channelMask,
+    frames,
+    duration: frames / sampleRate,
+    dataOffset,
+    dataBytes,
   };
 }
 
@@ -260,12 +272,7 @@ const FULL_SCALE: Record<'pcm16' | 'pcm24' | 'pcm32', number> = { pcm16: 32768, 
  * two channels or PCM deeper than 16 bit, as the format's spec requires; a
  * fact chunk is added for every non-PCM file.
  */
-export function writeWav(
-  file: string,
-  channels: Float32Array | Float32Array[],
-  sampleRate: number,
-  opts: { encoding?: WavWriteEncoding } = {},
-): void {
+export function writeWav(file: string, channels: Float32Array | Float32Array[], sampleRate: number, opts: { encoding?: WavWriteEncoding } = {}): void {
   const chs = Array.isArray(channels) ? channels : [channels];
   const encoding = opts.encoding ?? 'float32';
   if (chs.length === 0) throw new InputError(file, 'cannot write a WAV file with zero channels');
@@ -386,9 +393,16 @@ export function wavInfo(file: string, opts: { blockBytes?: number } = {}): WavIn
       chans.forEach((c, i) => accs[i].add(c));
     }
     return {
-      format: 'wav', path: file, sampleRate: h.sampleRate, channels: h.numChannels, encoding: h.encoding,
-      bitsPerSample: h.bitsPerSample, validBits: h.validBits,
-      extensible: h.formatTag === WAVE_FORMAT_EXTENSIBLE, frames: h.frames, duration: h.duration,
+      format: 'wav',
+      path: file,
+      sampleRate: h.sampleRate,
+      channels: h.numChannels,
+      encoding: h.encoding,
+      bitsPerSample: h.bitsPerSample,
+      validBits: h.validBits,
+      extensible: h.formatTag === WAVE_FORMAT_EXTENSIBLE,
+      frames: h.frames,
+      duration: h.duration,
       perChannel: accs.map((a) => a.result()),
     };
   } finally {

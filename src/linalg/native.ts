@@ -11,7 +11,21 @@ import { InputError } from '../core/errors.js';
 import { allocLike, copyOf, gemmLayout, type Floats, type GemmOptions, type Linalg, type SymEig, type ThinSvd } from './types.js';
 
 interface Addon extends NativeTrainingKernels {
-  gemm(ta: boolean, tb: boolean, m: number, n: number, k: number, alpha: number, a: Floats, lda: number, b: Floats, ldb: number, beta: number, c: Floats, ldc: number): number;
+  gemm(
+    ta: boolean,
+    tb: boolean,
+    m: number,
+    n: number,
+    k: number,
+    alpha: number,
+    a: Floats,
+    lda: number,
+    b: Floats,
+    ldb: number,
+    beta: number,
+    c: Floats,
+    ldc: number,
+  ): number;
   syevd(n: number, a: Floats, w: Floats): number;
   gesdd(m: number, n: number, a: Floats, s: Floats, u: Floats, vt: Floats): number;
   potrf(n: number, a: Floats): number;
@@ -36,9 +50,29 @@ export interface NativeTrainingKernels {
   maxPoolGrad(dy: Float32Array, x: Float32Array, dx: Float32Array, geom: Int32Array): void;
   batchMatMul(a: Float32Array, b: Float32Array, c: Float32Array, dims: Int32Array, threads: number): void;
   /** Batch norm over the rows of x [rows, gamma.length]: y, the batch mean and the biased variance. */
-  bnForward(x: Float32Array, gamma: Float32Array, beta: Float32Array, y: Float32Array, mean: Float32Array, variance: Float32Array, rows: number, eps: number): void;
+  bnForward(
+    x: Float32Array,
+    gamma: Float32Array,
+    beta: Float32Array,
+    y: Float32Array,
+    mean: Float32Array,
+    variance: Float32Array,
+    rows: number,
+    eps: number,
+  ): void;
   /** Its gradient given the forward pass's mean and variance: dx, dgamma, dbeta. */
-  bnBackward(dy: Float32Array, x: Float32Array, mean: Float32Array, variance: Float32Array, gamma: Float32Array, dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array, rows: number, eps: number): void;
+  bnBackward(
+    dy: Float32Array,
+    x: Float32Array,
+    mean: Float32Array,
+    variance: Float32Array,
+    gamma: Float32Array,
+    dx: Float32Array,
+    dgamma: Float32Array,
+    dbeta: Float32Array,
+    rows: number,
+    eps: number,
+  ): void;
 }
 
 function addonPath(): string {

@@ -90,21 +90,65 @@ function gemmKernel(A: Float64Array, B: Float64Array, C: Float64Array, m: number
         const a2 = Math.min(i + 2, m - 1) * k + p0;
         const a3 = Math.min(i + 3, m - 1) * k + p0;
         for (let jp = jc; jp < jcEnd; jp++) {
-          let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-          let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+          let c00 = 0,
+            c01 = 0,
+            c02 = 0,
+            c03 = 0,
+            c10 = 0,
+            c11 = 0,
+            c12 = 0,
+            c13 = 0;
+          let c20 = 0,
+            c21 = 0,
+            c22 = 0,
+            c23 = 0,
+            c30 = 0,
+            c31 = 0,
+            c32 = 0,
+            c33 = 0;
           let b = jp * kc * 4;
           for (let p = 0; p < kc; p++, b += 4) {
-            const b0 = bp[b], b1 = bp[b + 1], b2 = bp[b + 2], b3 = bp[b + 3];
-            const x0 = A[a0 + p], x1 = A[a1 + p], x2 = A[a2 + p], x3 = A[a3 + p];
-            c00 += x0 * b0; c01 += x0 * b1; c02 += x0 * b2; c03 += x0 * b3;
-            c10 += x1 * b0; c11 += x1 * b1; c12 += x1 * b2; c13 += x1 * b3;
-            c20 += x2 * b0; c21 += x2 * b1; c22 += x2 * b2; c23 += x2 * b3;
-            c30 += x3 * b0; c31 += x3 * b1; c32 += x3 * b2; c33 += x3 * b3;
+            const b0 = bp[b],
+              b1 = bp[b + 1],
+              b2 = bp[b + 2],
+              b3 = bp[b + 3];
+            const x0 = A[a0 + p],
+              x1 = A[a1 + p],
+              x2 = A[a2 + p],
+              x3 = A[a3 + p];
+            c00 += x0 * b0;
+            c01 += x0 * b1;
+            c02 += x0 * b2;
+            c03 += x0 * b3;
+            c10 += x1 * b0;
+            c11 += x1 * b1;
+            c12 += x1 * b2;
+            c13 += x1 * b3;
+            c20 += x2 * b0;
+            c21 += x2 * b1;
+            c22 += x2 * b2;
+            c23 += x2 * b3;
+            c30 += x3 * b0;
+            c31 += x3 * b1;
+            c32 += x3 * b2;
+            c33 += x3 * b3;
           }
-          tile[0] = c00; tile[1] = c01; tile[2] = c02; tile[3] = c03;
-          tile[4] = c10; tile[5] = c11; tile[6] = c12; tile[7] = c13;
-          tile[8] = c20; tile[9] = c21; tile[10] = c22; tile[11] = c23;
-          tile[12] = c30; tile[13] = c31; tile[14] = c32; tile[15] = c33;
+          tile[0] = c00;
+          tile[1] = c01;
+          tile[2] = c02;
+          tile[3] = c03;
+          tile[4] = c10;
+          tile[5] = c11;
+          tile[6] = c12;
+          tile[7] = c13;
+          tile[8] = c20;
+          tile[9] = c21;
+          tile[10] = c22;
+          tile[11] = c23;
+          tile[12] = c30;
+          tile[13] = c31;
+          tile[14] = c32;
+          tile[15] = c33;
           addTile(C, n, m, i, jp * 4, tile);
         }
       }

@@ -155,7 +155,7 @@ export function modelActivations(model: AudioNet, stimuli: Stimulus[], opts: Red
       const W = Math.max(1, Math.ceil(s.mel.nFrames / per));
       // Drop padding columns: keep the first W of each row.
       const data = new Float32Array(H * W * C);
-      for (let h = 0; h < H; h++) data.set(mp.data.subarray((h * Wp) * C, (h * Wp + W) * C), h * W * C);
+      for (let h = 0; h < H; h++) data.set(mp.data.subarray(h * Wp * C, (h * Wp + W) * C), h * W * C);
       const red = reduceMap({ data, H, W, C, colTimes: columnTimes(W, per, s.mel.frameRate) }, s.duration, opts);
       parts[i].push({ id: s.id, ...red });
     });
@@ -171,8 +171,10 @@ export function logMelFeatures(stimuli: Stimulus[], opts: ReduceOptions): Featur
   const parts = stimuli.map((s) => {
     const { nMels, nFrames, data } = s.mel;
     // [mel][frame] is already H×W×1.
-    const red = reduceMap({ data, H: nMels, W: nFrames, C: 1, colTimes: columnTimes(nFrames, 1, s.mel.frameRate) }, s.duration,
-      { rate: opts.rate, freqBins: opts.freqBins ?? nMels });
+    const red = reduceMap({ data, H: nMels, W: nFrames, C: 1, colTimes: columnTimes(nFrames, 1, s.mel.frameRate) }, s.duration, {
+      rate: opts.rate,
+      freqBins: opts.freqBins ?? nMels,
+    });
     return { id: s.id, ...red };
   });
   return assemble('logmel', parts);
@@ -194,13 +196,23 @@ function gabor1d(freq: number, maxHalf: number): { re: Float64Array; im: Float64
   const n = 2 * half + 1;
   const env = new Float64Array(n);
   let es = 0;
-  for (let i = 0; i < n; i++) { const u = i - half; env[i] = Math.exp(-(u * u) / (2 * sigma * sigma)); es += env[i]; }
+  for (let i = 0; i < n; i++) {
+    const u = i - half;
+    env[i] = Math.exp(-(u * u) / (2 * sigma * sigma));
+    es += env[i];
+  }
   const re = new Float64Array(n);
   const im = new Float64Array(n);
-  let mr = 0, mi = 0;
-  for (let i = 0; i < n; i++) { const ph = 2 * Math.PI * freq * (i - half); mr += env[i] * Math.cos(ph); mi += env[i] * Math.sin(ph); }
+  let mr = 0,
+    mi = 0;
+  for (let i = 0; i < n; i++) {
+    const ph = 2 * Math.PI * freq * (i - half);
+    mr += env[i] * Math.cos(ph);
+    mi += env[i] * Math.sin(ph);
+  }
   // Remove the envelope-weighted DC so a constant input gives zero response.
-  const kr = mr / es, ki = mi / es;
+  const kr = mr / es,
+    ki = mi / es;
   let norm = 0;
   for (let i = 0; i < n; i++) {
     const ph = 2 * Math.PI * freq * (i - half);
@@ -209,7 +221,10 @@ function gabor1d(freq: number, maxHalf: number): { re: Float64Array; im: Float64
     norm += re[i] * re[i] + im[i] * im[i];
   }
   const s = 1 / Math.sqrt(norm);
-  for (let i = 0; i < n; i++) { re[i] *= s; im[i] *= s; }
+  for (let i = 0; i < n; i++) {
+    re[i] *= s;
+    im[i] *= s;
+  }
   return { re, im, half };
 }
 
@@ -239,7 +254,8 @@ export function modulationFeatures(stimuli: Stimulus[], opts: ModulationOptions)
       const aIm = new Float64Array(M * T);
       for (let m = 0; m < M; m++) {
         for (let t = 0; t < T; t++) {
-          let sr = 0, si = 0;
+          let sr = 0,
+            si = 0;
           for (let i = -gt.half; i <= gt.half; i++) {
             const tt = Math.min(T - 1, Math.max(0, t - i));
             const v = data[m * T + tt];
@@ -259,7 +275,8 @@ export function modulationFeatures(stimuli: Stimulus[], opts: ModulationOptions)
         for (const dir of [-1, 1]) {
           for (let m = 0; m < M; m++) {
             for (let t = 0; t < T; t++) {
-              let sr = 0, si = 0;
+              let sr = 0,
+                si = 0;
               for (let i = -gf.half; i <= gf.half; i++) {
                 const mm = Math.min(M - 1, Math.max(0, m - i));
                 const hr = gf.re[i + gf.half];
@@ -284,7 +301,16 @@ export function modulationFeatures(stimuli: Stimulus[], opts: ModulationOptions)
 
 /** Read a TF.js model.json plus its weight files from disk into an in-memory IOHandler. */
 export function fileModelHandler(modelJson: string): tf.io.IOHandler {
-  let j: { modelTopology?: unknown; weightsManifest?: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[]; format?: string; generatedBy?: string; convertedBy?: string | null; signature?: unknown; userDefinedMetadata?: Record<string, unknown>; modelInitializer?: unknown };
+  let j: {
+    modelTopology?: unknown;
+    weightsManifest?: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
+    format?: string;
+    generatedBy?: string;
+    convertedBy?: string | null;
+    signature?: unknown;
+    userDefinedMetadata?: Record<string, unknown>;
+    modelInitializer?: unknown;
+  };
   try {
     j = JSON.parse(fs.readFileSync(modelJson, 'utf8'));
   } catch (e) {
@@ -367,7 +393,8 @@ export async function userModelActivations(modelJson: string, layers: string[], 
   const layout = opts.layout ?? (inShape.length === 4 ? 'mel-time' : 'time-mel');
   const frames = layout === 'mel-time' ? inShape[2] : inShape[1];
   const nMelsIn = layout === 'mel-time' ? inShape[1] : inShape[2];
-  if (typeof frames !== 'number' || typeof nMelsIn !== 'number') throw new InputError(modelJson, `input shape [${inShape.join(',')}] needs fixed mel and frame sizes`);
+  if (typeof frames !== 'number' || typeof nMelsIn !== 'number')
+    throw new InputError(modelJson, `input shape [${inShape.join(',')}] needs fixed mel and frame sizes`);
   const parts: { id: string; nT: number; data: Float32Array; mean: Float32Array; nFeatures: number }[][] = layers.map(() => []);
   for (const s of stimuli) {
     if (s.mel.nMels !== nMelsIn) throw new InputError(s.id, `log-mel has ${s.mel.nMels} bands, ${modelJson} expects ${nMelsIn}`);
@@ -392,9 +419,14 @@ export async function userModelActivations(modelJson: string, layers: string[], 
       const shp = wins[0].shape;
       let H: number, Wn: number, C: number;
       if (shp.length === 3) [H, Wn, C] = shp;
-      else if (shp.length === 2) { H = 1; [Wn, C] = shp; }
-      else if (shp.length === 1) { H = 1; Wn = 1; C = shp[0]; }
-      else throw new InputError(modelJson, `layer '${layers[i]}' output rank ${shp.length + 1} is not 2–4`);
+      else if (shp.length === 2) {
+        H = 1;
+        [Wn, C] = shp;
+      } else if (shp.length === 1) {
+        H = 1;
+        Wn = 1;
+        C = shp[0];
+      } else throw new InputError(modelJson, `layer '${layers[i]}' output rank ${shp.length + 1} is not 2–4`);
       const framesPerCol = frames / Wn;
       const Wtot = Math.max(1, Math.min(nWin * Wn, Math.ceil(s.mel.nFrames / framesPerCol)));
       const data = new Float32Array(H * Wtot * C);
@@ -432,7 +464,9 @@ export function pcaReduce(space: FeatureSpace, trainIds: string[], k: number): {
     for (let t = 0; t < n; t++) m.push(Array.from(data.subarray(t * space.nFeatures, (t + 1) * space.nFeatures)));
     const p = pca.predict(m, { nComponents: kk }).to2DArray();
     const out = new Float32Array(n * kk);
-    p.forEach((r, t) => { for (let j = 0; j < kk; j++) out[t * kk + j] = r[j]; });
+    p.forEach((r, t) => {
+      for (let j = 0; j < kk; j++) out[t * kk + j] = r[j];
+    });
     return out;
   };
   return {

@@ -81,7 +81,10 @@ function patchForNodeThreads(): () => void {
   // count reported during init is doubled so the requested count stands.
   const osCjs = createRequire(import.meta.url)('os') as typeof os;
   const realCpus = osCjs.cpus;
-  osCjs.cpus = () => { const c = realCpus(); return [...c, ...c]; };
+  osCjs.cpus = () => {
+    const c = realCpus();
+    return [...c, ...c];
+  };
   // Pool workers run a plain CommonJS script; they must not inherit the
   // parent's node flags (loaders, --input-type, …), which can break them.
   const wt = createRequire(import.meta.url)('worker_threads') as typeof import('node:worker_threads');

@@ -295,9 +295,14 @@ export function countParameters(c: ModelConfig): number {
   for (const a of c.areas) {
     if (c.kind === 'ban') {
       const wide = a.width * c.scale;
-      n += conv(1, inC, a.width) + conv(1, a.width, a.width) + bn(a.width)
-        + conv(1, a.width, wide) + conv(c.blockKernel, wide, wide) + conv(1, wide, a.width)
-        + a.times * (bn(wide) + bn(wide) + bn(a.width));
+      n +=
+        conv(1, inC, a.width) +
+        conv(1, a.width, a.width) +
+        bn(a.width) +
+        conv(1, a.width, wide) +
+        conv(c.blockKernel, wide, wide) +
+        conv(1, wide, a.width) +
+        a.times * (bn(wide) + bn(wide) + bn(a.width));
     } else {
       n += conv(c.blockKernel, inC, a.width) + bn(a.width) + conv(c.blockKernel, a.width, a.width) + bn(a.width);
     }

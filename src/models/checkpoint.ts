@@ -43,7 +43,10 @@ export function saveCheckpoint(dir: string, model: AudioNet, meta: CheckpointMet
   const entries: WeightEntry[] = [];
   const chunks: Float32Array[] = [];
   let offset = 0;
-  for (const [map, trainable] of [[model.params, true], [model.state, false]] as const) {
+  for (const [map, trainable] of [
+    [model.params, true],
+    [model.state, false],
+  ] as const) {
     for (const [name, v] of map) {
       const data = v.dataSync() as Float32Array;
       entries.push({ name, shape: v.shape.slice(), offset, trainable });
@@ -58,7 +61,12 @@ export function saveCheckpoint(dir: string, model: AudioNet, meta: CheckpointMet
     o += c.length;
   }
   const manifest: CheckpointManifest = {
-    format: CHECKPOINT_FORMAT, version: 1, config: model.config, meta, weights: entries, totalFloats: offset,
+    format: CHECKPOINT_FORMAT,
+    version: 1,
+    config: model.config,
+    meta,
+    weights: entries,
+    totalFloats: offset,
   };
   const parent = path.dirname(path.resolve(dir));
   fs.mkdirSync(parent, { recursive: true });

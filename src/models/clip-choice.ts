@@ -36,7 +36,7 @@ export function clipScores(logits: Float32Array, clipOf: Int32Array, nClips: num
     choice[i] = best;
     // Shifted by the maximum so exp never overflows.
     let s = 0;
-    for (let j = 0; j < K; j++) s += (probs[i * K + j] = Math.exp(z[j] - z[best]));
+    for (let j = 0; j < K; j++) s += probs[i * K + j] = Math.exp(z[j] - z[best]);
     for (let j = 0; j < K; j++) probs[i * K + j] /= s;
   }
   return { nClips, nClasses: K, probs, choice };

@@ -14,7 +14,10 @@ import type { LogMelOptions } from './features.js';
 
 const areaSchema = z
   .object({
-    name: z.string().regex(/^[a-z0-9_]+$/).describe('area name; the features stage writes <model>/<name>/iter-<k>.npy and the align stage pairs it with an ROI'),
+    name: z
+      .string()
+      .regex(/^[a-z0-9_]+$/)
+      .describe('area name; the features stage writes <model>/<name>/iter-<k>.npy and the align stage pairs it with an ROI'),
     width: z.number().int().positive().describe('output channels of the area'),
     times: z.number().int().positive().describe('recurrent iterations (BAN; shared conv weights, one batch norm per iteration); 1 = feed-forward'),
   })
@@ -45,7 +48,10 @@ export const modelSectionSchema = z
       .min(1)
       .default(() => BAN_DEFAULTS.areas.map((a) => ({ ...a })))
       .describe('areas after A1, in order; names must match the align stage pairs (a1, belt, pb, t)'),
-    fcHidden: z.array(z.number().int().positive()).default(() => [...BAN_DEFAULTS.fcHidden]).describe('hidden layer sizes of the decoder after global average pooling'),
+    fcHidden: z
+      .array(z.number().int().positive())
+      .default(() => [...BAN_DEFAULTS.fcHidden])
+      .describe('hidden layer sizes of the decoder after global average pooling'),
     bnMomentum: z.number().gt(0).lt(1).default(BAN_DEFAULTS.bnMomentum).describe('batch-norm running-statistics momentum (PyTorch convention)'),
     bnEpsilon: z.number().positive().default(BAN_DEFAULTS.bnEpsilon).describe('batch-norm epsilon'),
   })
@@ -72,17 +78,37 @@ export const trainSectionSchema = z
     batchSize: z.number().int().min(2).default(TRAIN_DEFAULTS.batchSize).describe('windows per Adam step'),
     lr: z.number().positive().default(TRAIN_DEFAULTS.lr).describe('Adam learning rate'),
     patience: z.number().int().positive().default(TRAIN_DEFAULTS.patience).describe('stop after this many epochs without a lower validation loss'),
-    checkpointEvery: z.number().int().min(0).default(TRAIN_DEFAULTS.checkpointEvery).describe('save checkpoints/epoch-NNNN every K epochs plus the untrained epoch 0 (0 = only best)'),
+    checkpointEvery: z
+      .number()
+      .int()
+      .min(0)
+      .default(TRAIN_DEFAULTS.checkpointEvery)
+      .describe('save checkpoints/epoch-NNNN every K epochs plus the untrained epoch 0 (0 = only best)'),
     split: z
       .enum(['random', 'fmri'])
       .default('random')
-      .describe("random: stratified by clip with valFraction/testFraction; fmri: test = the clips stimuli.tsv marks fmri_set=test, val drawn from the rest"),
-    valFraction: z.number().min(0).lt(1).default(TRAIN_DEFAULTS.valFraction).describe('fraction of each genre’s clips held out for validation (early stopping)'),
-    testFraction: z.number().min(0).lt(1).default(TRAIN_DEFAULTS.testFraction).describe('fraction of each genre’s clips held out for the test evaluation (split = random)'),
+      .describe('random: stratified by clip with valFraction/testFraction; fmri: test = the clips stimuli.tsv marks fmri_set=test, val drawn from the rest'),
+    valFraction: z
+      .number()
+      .min(0)
+      .lt(1)
+      .default(TRAIN_DEFAULTS.valFraction)
+      .describe('fraction of each genre’s clips held out for validation (early stopping)'),
+    testFraction: z
+      .number()
+      .min(0)
+      .lt(1)
+      .default(TRAIN_DEFAULTS.testFraction)
+      .describe('fraction of each genre’s clips held out for the test evaluation (split = random)'),
     windowsPerClip: z.number().int().positive().default(TRAIN_DEFAULTS.windowsPerClip).describe('random crops per training clip per epoch'),
     gainDb: z.number().min(0).default(TRAIN_DEFAULTS.gainDb).describe('gain augmentation: uniform ±gainDb dB added to each crop'),
     backend: z.enum(['wasm', 'cpu', 'auto']).default('wasm').describe('tfjs backend (auto = tfjs-node when installed, else wasm); --backend overrides'),
-    threads: z.number().int().positive().default(1).describe('threads of the native training kernels (OpenBLAS; 1 and 2 give bit-identical results) and of wasm XNNPACK (bit-reproducible with 1)'),
+    threads: z
+      .number()
+      .int()
+      .positive()
+      .default(1)
+      .describe('threads of the native training kernels (OpenBLAS; 1 and 2 give bit-identical results) and of wasm XNNPACK (bit-reproducible with 1)'),
   })
   .strict();
 export type TrainSection = z.output<typeof trainSectionSchema>;
@@ -97,12 +123,22 @@ const modulationSchema = z
 /** The `features` section: which checkpoint, output rate, reduction and PCA. */
 export const featuresSectionSchema = z
   .object({
-    checkpoint: z.string().regex(CHECKPOINT_CHOICE).default('best').describe('best, all (one sub-folder per saved epoch) or epoch-NNNN; --checkpoint overrides'),
+    checkpoint: z
+      .string()
+      .regex(CHECKPOINT_CHOICE)
+      .default('best')
+      .describe('best, all (one sub-folder per saved epoch) or epoch-NNNN; --checkpoint overrides'),
     tr: z.number().positive().default(1.5).describe('fMRI repetition time, s; the default output rate is 1/tr'),
     rate: z.number().positive().nullable().default(null).describe('output rows per second, Hz (null = 1/tr); --rate overrides'),
     iterations: z.enum(['all', 'last']).default('all').describe('every iteration of recurrent areas (iter-0 … iter-(times−1)) or only the last'),
     freqBins: z.number().int().positive().default(4).describe('frequency bins kept per channel (average pooled); features = channels × bins'),
-    pca: z.number().int().positive().nullable().default(null).describe('PCA to this many components fitted on training stimuli only (null = off); --pca overrides'),
+    pca: z
+      .number()
+      .int()
+      .positive()
+      .nullable()
+      .default(null)
+      .describe('PCA to this many components fitted on training stimuli only (null = off); --pca overrides'),
     modulation: modulationSchema.default(modulationSchema.parse({})).describe('the stm (spectrotemporal modulation) baseline'),
   })
   .strict();

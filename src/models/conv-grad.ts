@@ -34,9 +34,7 @@ export function conv2dFilterGradByForwardConv(
   return tf.tidy(() => {
     const [sh, sw] = pair(strides);
     const [kh, kw] = filterShape;
-    const info = tf.backend_util.computeConv2DInfo(
-      x.shape, filterShape, [sh, sw], [1, 1], pad, dimRoundingMode, false, 'channelsLast',
-    );
+    const info = tf.backend_util.computeConv2DInfo(x.shape, filterShape, [sh, sw], [1, 1], pad, dimRoundingMode, false, 'channelsLast');
     const [, H, W] = x.shape;
     const [, Ho, Wo] = dy.shape;
     const needH = (Ho - 1) * sh + kh;
@@ -91,7 +89,12 @@ function window1(t: Tensor4D, axis: 1 | 2, start: number, len: number): Tensor4D
   const after = Math.max(0, start + len - n);
   let u = t;
   if (before || after) {
-    const pads: [number, number][] = [[0, 0], [0, 0], [0, 0], [0, 0]];
+    const pads: [number, number][] = [
+      [0, 0],
+      [0, 0],
+      [0, 0],
+      [0, 0],
+    ];
     pads[axis] = [before, after];
     u = tf.pad(u, pads);
   }
@@ -123,9 +126,7 @@ export function conv2dInputGradByForwardConv(
   return tf.tidy(() => {
     const [sh, sw] = pair(strides);
     const [kh, kw, ci] = filter.shape;
-    const info = tf.backend_util.computeConv2DInfo(
-      xShape, filter.shape, [sh, sw], [1, 1], pad, dimRoundingMode, false, 'channelsLast',
-    );
+    const info = tf.backend_util.computeConv2DInfo(xShape, filter.shape, [sh, sw], [1, 1], pad, dimRoundingMode, false, 'channelsLast');
     const [N, H, W] = xShape;
     const pt = info.padInfo.top;
     const pl = info.padInfo.left;
@@ -153,7 +154,7 @@ export function conv2dInputGradByForwardConv(
       rows.push(sw === 1 ? cols[0] : tf.reshape(tf.stack(cols, 3), [N, Ha, Wa * sw, ci]));
     }
     const full: Tensor4D = sh === 1 ? rows[0] : tf.reshape(tf.stack(rows, 2), [N, Ha * sh, Wa * sw, ci]);
-    return (Ha * sh === H && Wa * sw === W) ? full : tf.slice(full, [0, 0, 0, 0], [-1, H, W, -1]) as Tensor4D;
+    return Ha * sh === H && Wa * sw === W ? full : (tf.slice(full, [0, 0, 0, 0], [-1, H, W, -1]) as Tensor4D);
   });
 }
 
@@ -190,10 +191,7 @@ export function registerWasmConvGradient(): void {
       const dy4 = dy as Tensor4D;
       return {
         x: () => conv2dInputGradByForwardConv(dy4, filter, x.shape, a.strides, a.pad, a.dimRoundingMode),
-        filter: () =>
-          conv2dFilterGradByForwardConv(
-            x, dy4, filter.shape as [number, number, number, number], a.strides, a.pad, a.dimRoundingMode,
-          ),
+        filter: () => conv2dFilterGradByForwardConv(x, dy4, filter.shape as [number, number, number, number], a.strides, a.pad, a.dimRoundingMode),
       };
     },
   });

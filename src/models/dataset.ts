@@ -27,7 +27,8 @@ export type SplitName = 'train' | 'val' | 'test';
 /** Clips of a GTZAN-layout folder, genres (folder names) sorted, files sorted; label = genre index. */
 export function listGtzan(root: string): { classes: string[]; clips: ClipRef[] } {
   if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) throw new InputError(root, 'not a folder');
-  const classes = fs.readdirSync(root, { withFileTypes: true })
+  const classes = fs
+    .readdirSync(root, { withFileTypes: true })
     .filter((d) => d.isDirectory() && !d.name.startsWith('.'))
     .map((d) => d.name)
     .sort();
@@ -62,7 +63,10 @@ export function splitByFile(clips: ClipRef[], opts: { seed: number; valFraction:
   }
   const out = new Map<string, SplitName>();
   for (const genre of [...byGenre.keys()].sort()) {
-    const list = byGenre.get(genre)!.slice().sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const list = byGenre
+      .get(genre)!
+      .slice()
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     rng.fork(genre).shuffle(list);
     const n = list.length;
     let nTest = Math.round(n * opts.testFraction);

@@ -71,8 +71,15 @@ export function tilingStarts(nFrames: number, frames: number): number[] {
  * input normalisation a network is trained with (the sd floored at 1e-6 dB).
  */
 export function logMelStats(mels: Iterable<ArrayLike<number>>): { mean: number; std: number } {
-  let n = 0, s = 0, s2 = 0;
-  for (const d of mels) for (let i = 0; i < d.length; i++) { n++; s += d[i]; s2 += d[i] * d[i]; }
+  let n = 0,
+    s = 0,
+    s2 = 0;
+  for (const d of mels)
+    for (let i = 0; i < d.length; i++) {
+      n++;
+      s += d[i];
+      s2 += d[i] * d[i];
+    }
   const mean = s / n;
   return { mean, std: Math.sqrt(Math.max(s2 / n - mean * mean, 1e-12)) };
 }

@@ -47,7 +47,12 @@ export function duplicateTargetMask(keys: ArrayLike<string | number>): Float32Ar
   const n = keys.length;
   const out = new Float32Array(n * n);
   let any = false;
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if (i !== j && keys[i] === keys[j]) { out[i * n + j] = MASKED; any = true; }
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++)
+      if (i !== j && keys[i] === keys[j]) {
+        out[i * n + j] = MASKED;
+        any = true;
+      }
   return any ? out : null;
 }
 
@@ -84,7 +89,15 @@ export function stopGradient<T extends tf.Tensor>(x: T): T {
 }
 
 /** L = CE + λ·InfoNCE with its parts (nats). */
-export function predannLoss(logits: tf.Tensor2D, labels: tf.Tensor1D, eegEmbedding: tf.Tensor2D, annTarget: tf.Tensor2D, lambda: number, temperature: number, mask?: tf.Tensor2D): PredannLossParts {
+export function predannLoss(
+  logits: tf.Tensor2D,
+  labels: tf.Tensor1D,
+  eegEmbedding: tf.Tensor2D,
+  annTarget: tf.Tensor2D,
+  lambda: number,
+  temperature: number,
+  mask?: tf.Tensor2D,
+): PredannLossParts {
   const ce = crossEntropy(logits, labels);
   const nce = lambda > 0 ? symmetricInfoNce(eegEmbedding, annTarget, temperature, mask) : tf.scalar(0);
   return { total: tf.add(ce, tf.mul(nce, lambda)) as tf.Scalar, ce, nce };

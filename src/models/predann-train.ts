@@ -73,8 +73,10 @@ export function trainEegEncoder(set: EncoderTrainingSet, shape: EncoderShape, co
   const per = shape.nCh * shape.nT;
   if (set.x.length !== n * per) throw new InputError('eeg-encoder', `expected ${n}×${shape.nCh}×${shape.nT} window values, got ${set.x.length}`);
   const audioLen = opts.audio?.length ?? 0;
-  if (opts.audio && set.audio?.length !== n * audioLen) throw new InputError('eeg-encoder', `expected ${n}×${audioLen} audio samples, got ${set.audio?.length ?? 0}`);
-  if (!opts.audio && config.lambda > 0 && set.targets?.length !== n * shape.targetDim) throw new InputError('eeg-encoder', `expected ${n}×${shape.targetDim} target values, got ${set.targets?.length ?? 0}`);
+  if (opts.audio && set.audio?.length !== n * audioLen)
+    throw new InputError('eeg-encoder', `expected ${n}×${audioLen} audio samples, got ${set.audio?.length ?? 0}`);
+  if (!opts.audio && config.lambda > 0 && set.targets?.length !== n * shape.targetDim)
+    throw new InputError('eeg-encoder', `expected ${n}×${shape.targetDim} target values, got ${set.targets?.length ?? 0}`);
   const rng = new Rng(seed, 'eeg-encoder');
   const model = new EegEncoder(config, shape, rng.fork('init'));
   const audioNet = opts.audio ? new AudioEncoder(opts.audio.config, shape.nClasses, config.projectionHidden, shape.targetDim, rng.fork('audio-init')) : null;
@@ -88,7 +90,12 @@ export function trainEegEncoder(set: EncoderTrainingSet, shape: EncoderShape, co
   const bs = Math.min(config.batchSize, n);
   const val = opts.validation && opts.validation.labels.length > 0 && config.patience > 0 ? opts.validation : null;
   // The per-epoch statistics refresh before validation uses a fixed subset of training windows (≤ 4 batches) to stay cheap.
-  const refreshIdx = Array.from(rng.fork('refresh').permutation(n).subarray(0, Math.min(n, 4 * bs)));
+  const refreshIdx = Array.from(
+    rng
+      .fork('refresh')
+      .permutation(n)
+      .subarray(0, Math.min(n, 4 * bs)),
+  );
   let best = { ce: Infinity, epoch: 0, snap: null as Map<string, tf.Tensor> | null };
   let seen = 0;
   let busy = 0;
@@ -96,11 +103,19 @@ export function trainEegEncoder(set: EncoderTrainingSet, shape: EncoderShape, co
     const t0 = process.hrtime.bigint();
     const perm = order.permutation(n);
     const cur = set.recrop ? set.recrop(crops) : set;
-    let sumLoss = 0, sumCe = 0, sumCeA = 0, sumNce = 0, correct = 0, count = 0;
+    let sumLoss = 0,
+      sumCe = 0,
+      sumCeA = 0,
+      sumNce = 0,
+      correct = 0,
+      count = 0;
     for (let b0 = 0; b0 + bs <= n; b0 += bs) {
       const idx = Array.from(perm.subarray(b0, b0 + bs));
       const x = tf.tensor4d(gatherRows(cur.x, idx, per), [bs, shape.nCh, shape.nT, 1]);
-      const y = tf.tensor1d(Int32Array.from(idx, (w) => set.labels[w]), 'int32');
+      const y = tf.tensor1d(
+        Int32Array.from(idx, (w) => set.labels[w]),
+        'int32',
+      );
       const a = audioNet && cur.audio ? tf.tensor4d(gatherRows(cur.audio, idx, audioLen), [bs, 1, audioLen, 1]) : null;
       const tt = !audioNet && config.lambda > 0 && cur.targets ? tf.tensor2d(gatherRows(cur.targets, idx, shape.targetDim), [bs, shape.targetDim]) : null;
       const keys = cur.targetKeys;
@@ -109,38 +124,49 @@ export function trainEegEncoder(set: EncoderTrainingSet, shape: EncoderShape, co
       const seeds = [drop.nextU32(), drop.nextU32()];
       let parts = [0, 0, 0];
       let logits: Float32Array = new Float32Array(0);
-      const loss = opt.minimize(() => {
-        const out = model.forward(x, true, seeds[0]);
-        const ce = crossEntropy(out.logits, y);
-        let total: tf.Scalar = ce;
-        let ceA: tf.Scalar = tf.scalar(0);
-        let nce: tf.Scalar = tf.scalar(0);
-        if (audioNet && a) {
-          const ao = audioNet.forward(a, true, seeds[1]);
-          ceA = crossEntropy(ao.logits, y);
-          total = tf.add(total, ceA) as tf.Scalar;
-          if (config.lambda > 0) nce = symmetricInfoNce(out.embedding, stopGradient(ao.embedding), config.temperature, mask);
-        } else if (tt) {
-          nce = symmetricInfoNce(out.embedding, tt, config.temperature, mask);
-        }
-        if (config.lambda > 0) total = tf.add(total, tf.mul(nce, config.lambda)) as tf.Scalar;
-        if (config.weightDecay > 0) {
-          const ws = nets.flatMap((m) => m.vars.decayed());
-          total = tf.add(total, tf.mul(config.weightDecay, tf.addN(ws.map((w) => tf.sum(tf.square(w)))))) as tf.Scalar;
-        }
-        parts = [ce.dataSync()[0], ceA.dataSync()[0], nce.dataSync()[0]];
-        logits = out.logits.dataSync() as Float32Array;
-        return total;
-      }, true, vars);
+      const loss = opt.minimize(
+        () => {
+          const out = model.forward(x, true, seeds[0]);
+          const ce = crossEntropy(out.logits, y);
+          let total: tf.Scalar = ce;
+          let ceA: tf.Scalar = tf.scalar(0);
+          let nce: tf.Scalar = tf.scalar(0);
+          if (audioNet && a) {
+            const ao = audioNet.forward(a, true, seeds[1]);
+            ceA = crossEntropy(ao.logits, y);
+            total = tf.add(total, ceA) as tf.Scalar;
+            if (config.lambda > 0) nce = symmetricInfoNce(out.embedding, stopGradient(ao.embedding), config.temperature, mask);
+          } else if (tt) {
+            nce = symmetricInfoNce(out.embedding, tt, config.temperature, mask);
+          }
+          if (config.lambda > 0) total = tf.add(total, tf.mul(nce, config.lambda)) as tf.Scalar;
+          if (config.weightDecay > 0) {
+            const ws = nets.flatMap((m) => m.vars.decayed());
+            total = tf.add(total, tf.mul(config.weightDecay, tf.addN(ws.map((w) => tf.sum(tf.square(w)))))) as tf.Scalar;
+          }
+          parts = [ce.dataSync()[0], ceA.dataSync()[0], nce.dataSync()[0]];
+          logits = out.logits.dataSync() as Float32Array;
+          return total;
+        },
+        true,
+        vars,
+      );
       const total = loss ? loss.dataSync()[0] : NaN;
       tf.dispose([x, y, ...(a ? [a] : []), ...(tt ? [tt] : []), ...(mask ? [mask] : []), ...(loss ? [loss] : [])]);
-      sumLoss += total * bs; sumCe += parts[0] * bs; sumCeA += parts[1] * bs; sumNce += parts[2] * bs; count += bs;
-      idx.forEach((w, i) => { if (argmax(logits, i, shape.nClasses) === set.labels[w]) correct++; });
+      sumLoss += total * bs;
+      sumCe += parts[0] * bs;
+      sumCeA += parts[1] * bs;
+      sumNce += parts[2] * bs;
+      count += bs;
+      idx.forEach((w, i) => {
+        if (argmax(logits, i, shape.nClasses) === set.labels[w]) correct++;
+      });
     }
     const secs = Number(process.hrtime.bigint() - t0) / 1e9;
     seen += count;
     busy += secs;
-    let valCe = NaN, valAcc = NaN;
+    let valCe = NaN,
+      valAcc = NaN;
     if (val) {
       refreshBatchNorm(model, gatherRows(set.x, refreshIdx, per), refreshIdx.length, bs);
       [valCe, valAcc] = evaluate(model, val.x, val.labels);
@@ -149,7 +175,17 @@ export function trainEegEncoder(set: EncoderTrainingSet, shape: EncoderShape, co
         best = { ce: valCe, epoch, snap: model.vars.snapshot() };
       }
     }
-    const row = { epoch, loss: sumLoss / count, ce: sumCe / count, ce_audio: sumCeA / count, nce: sumNce / count, train_acc: correct / count, val_ce: valCe, val_acc: valAcc, seconds: secs };
+    const row = {
+      epoch,
+      loss: sumLoss / count,
+      ce: sumCe / count,
+      ce_audio: sumCeA / count,
+      nce: sumNce / count,
+      train_acc: correct / count,
+      val_ce: valCe,
+      val_acc: valAcc,
+      seconds: secs,
+    };
     history.push(row);
     opts.onEpoch?.(row);
     if (val && epoch - best.epoch >= config.patience) break;
@@ -179,8 +215,12 @@ function argmax(a: Float32Array, row: number, k: number): number {
 function evaluate(model: EegEncoder, x: Float32Array, labels: Int32Array): [number, number] {
   const K = model.shape.nClasses;
   const lp = predictEegEncoder(model, x, labels.length);
-  let ce = 0, hit = 0;
-  labels.forEach((y, i) => { ce -= lp[i * K + y]; if (argmax(lp, i, K) === y) hit++; });
+  let ce = 0,
+    hit = 0;
+  labels.forEach((y, i) => {
+    ce -= lp[i * K + y];
+    if (argmax(lp, i, K) === y) hit++;
+  });
   return [ce / labels.length, hit / labels.length];
 }
 

@@ -77,13 +77,26 @@ export interface TrainResult {
 export async function trainGtzan(root: string, opts: TrainOptions): Promise<TrainResult> {
   const cfg = parseModelConfig(opts.config ?? {});
   const { classes, clips: refs } = listGtzan(root);
-  const split = splitByFile(refs, { seed: opts.seed ?? 0, valFraction: opts.valFraction ?? TRAIN_DEFAULTS.valFraction, testFraction: opts.testFraction ?? TRAIN_DEFAULTS.testFraction });
+  const split = splitByFile(refs, {
+    seed: opts.seed ?? 0,
+    valFraction: opts.valFraction ?? TRAIN_DEFAULTS.valFraction,
+    testFraction: opts.testFraction ?? TRAIN_DEFAULTS.testFraction,
+  });
   const clips = loadClips(refs, { ...opts.mel, nMels: cfg.nMels });
   return trainOnClips(clips, classes, split, opts);
 }
 
 function labelsOf(batch: { label: number }[], nClasses: number): tf.Tensor2D {
-  return tf.tidy(() => tf.oneHot(tf.tensor1d(batch.map((b) => b.label), 'int32'), nClasses) as tf.Tensor2D);
+  return tf.tidy(
+    () =>
+      tf.oneHot(
+        tf.tensor1d(
+          batch.map((b) => b.label),
+          'int32',
+        ),
+        nClasses,
+      ) as tf.Tensor2D,
+  );
 }
 
 /** Mean softmax cross-entropy (nats) and accuracy of row-wise logits against labels. */
@@ -139,11 +152,15 @@ export async function trainOnClips(clips: Clip[], classes: string[], split: Map<
   const optimizer = tf.train.adam(opts.lr ?? TRAIN_DEFAULTS.lr);
   const outDir = opts.outDir;
   const set: ClipSet = {
-    clips, classes,
+    clips,
+    classes,
     stimId: opts.stimId ?? ((c) => stripAudioExtension(path.basename(c.id))),
     role: (c) => split.get(c.id) ?? 'unused',
   };
-  writeSplit(outDir, clips.map((c) => ({ stimId: set.stimId(c), genre: c.genre, split: set.role(c) })));
+  writeSplit(
+    outDir,
+    clips.map((c) => ({ stimId: set.stimId(c), genre: c.genre, split: set.role(c) })),
+  );
   const checkpoints: string[] = [];
   // Every saved epoch carries its own per-clip predictions, so later stages never run the network again.
   const saveEpoch = (epoch: number): void => {
@@ -172,7 +189,9 @@ export async function trainOnClips(clips: Clip[], classes: string[], split: Map<
       }
     }
     er.shuffle(ws);
-    let lossSum = 0, correct = 0, seen = 0;
+    let lossSum = 0,
+      correct = 0,
+      seen = 0;
     for (let b = 0; b < ws.length; b += batchSize) {
       const batch = ws.slice(b, b + batchSize);
       if (batch.length < 2) continue;
@@ -185,7 +204,11 @@ export async function trainOnClips(clips: Clip[], classes: string[], split: Map<
         return tf.losses.softmaxCrossEntropy(y, logits) as tf.Scalar;
       }, true)!;
       lossSum += loss.dataSync()[0] * batch.length;
-      const la = lossAndAccuracy((kept as unknown as tf.Tensor2D).dataSync() as Float32Array, batch.map((w) => w.label), cfg.nClasses);
+      const la = lossAndAccuracy(
+        (kept as unknown as tf.Tensor2D).dataSync() as Float32Array,
+        batch.map((w) => w.label),
+        cfg.nClasses,
+      );
       correct += la.acc * batch.length;
       seen += batch.length;
       tf.dispose([x, y, loss, kept as unknown as tf.Tensor2D]);
@@ -194,7 +217,11 @@ export async function trainOnClips(clips: Clip[], classes: string[], split: Map<
     let valAcc: number | null = null;
     if (val.length) {
       const { logits, clipOf } = windowLogits(model, val);
-      const la = lossAndAccuracy(logits, Array.from(clipOf, (ci) => val[ci].label), cfg.nClasses);
+      const la = lossAndAccuracy(
+        logits,
+        Array.from(clipOf, (ci) => val[ci].label),
+        cfg.nClasses,
+      );
       valLoss = la.loss;
       valAcc = la.acc;
     }
@@ -210,7 +237,12 @@ export async function trainOnClips(clips: Clip[], classes: string[], split: Map<
       bestEpoch = epoch;
       bestSnap = snapshot(model);
       sinceBest = 0;
-      saveCheckpoint(path.join(checkpointsRoot(outDir), BEST_CHECKPOINT), model, { epoch, seed, monitored: valLoss === null ? 'train_loss' : 'val_loss', value: monitored });
+      saveCheckpoint(path.join(checkpointsRoot(outDir), BEST_CHECKPOINT), model, {
+        epoch,
+        seed,
+        monitored: valLoss === null ? 'train_loss' : 'val_loss',
+        value: monitored,
+      });
     } else {
       sinceBest++;
     }

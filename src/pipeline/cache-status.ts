@@ -29,7 +29,10 @@ const nameOf = (p: string): string => path.basename(p).replace(/\.json$/, '');
 function stampNames(root: string): string[] {
   const dir = stampsDir(root);
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir).filter((f) => f.endsWith('.json') && !f.startsWith('.')).map(nameOf);
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.json') && !f.startsWith('.'))
+    .map(nameOf);
 }
 
 export function cacheStatus(root: string, opts: { alive?: (pid: number) => boolean; host?: string } = {}): TargetStatus[] {

@@ -81,7 +81,6 @@ export function listArtifacts(root: string, now = Date.now()): ArtifactEntry[] {
   return out;
 }
 
-
 /** The pid in a temp name: `.tmp-<name>-<pid>-<n>` (atomic writes, stage folders, publish links) or the older `.tmp-link-<pid>-<name>`. */
 export function tempOwner(name: string): number | null {
   const m = /^\.tmp-.+-(\d+)-\d+$/.exec(name) ?? /^\.tmp-link-(\d+)-/.exec(name);

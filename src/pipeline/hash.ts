@@ -15,7 +15,13 @@ import { hashFileContent, sha256 } from '../core/hash.js';
 
 export { hashFileContent, sha256 };
 
-interface MemoEntry { size: number; mtimeMs: number; ctimeMs: number; ino: number; hash: string }
+interface MemoEntry {
+  size: number;
+  mtimeMs: number;
+  ctimeMs: number;
+  ino: number;
+  hash: string;
+}
 
 export class HashMemo {
   private entries: Record<string, MemoEntry> = {};

@@ -9,7 +9,10 @@ const timePattern = /^(\d+-)?\d{1,2}(:\d{2}){0,2}$|^\d+$/;
 
 const resourceFields = {
   cpus: z.number().int().min(1).describe('CPUs of the job (sbatch --cpus-per-task)'),
-  mem: z.string().regex(/^\d+[KMGT]?$/, 'a size like 4G or 500M').describe('memory of the job (sbatch --mem), e.g. 4G'),
+  mem: z
+    .string()
+    .regex(/^\d+[KMGT]?$/, 'a size like 4G or 500M')
+    .describe('memory of the job (sbatch --mem), e.g. 4G'),
   time: z.string().regex(timePattern, 'a SLURM time like 30, 2:00:00 or 1-12:00:00').describe('wall-time limit (sbatch --time)'),
   partition: z.string().min(1).nullable().describe('partition (sbatch --partition); null: the cluster default'),
   account: z.string().min(1).nullable().describe('account to charge (sbatch --account); null: the user default'),
@@ -25,7 +28,12 @@ export const slurmConfigSchema = z
       .default({ cpus: 1, mem: '2G', time: '2:00:00', partition: null, account: null, retries: 2 })
       .describe('resources of every job no target rule matches'),
     targets: z
-      .array(slurmResourcesSchema.partial().extend({ match: z.string().min(1).describe('glob (* and ?) on the target name, e.g. "encode-*"') }).strict())
+      .array(
+        slurmResourcesSchema
+          .partial()
+          .extend({ match: z.string().min(1).describe('glob (* and ?) on the target name, e.g. "encode-*"') })
+          .strict(),
+      )
       .default([])
       .describe('per-target overrides; the first matching rule wins, fields it leaves out come from default'),
   })
@@ -33,7 +41,10 @@ export const slurmConfigSchema = z
 export type SlurmConfig = z.output<typeof slurmConfigSchema>;
 
 function globRegex(glob: string): RegExp {
-  const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const body = glob
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${body}$`);
 }
 

@@ -52,7 +52,10 @@ export async function runOnSlurm(o: SlurmRunOptions): Promise<number> {
   process.once('SIGTERM', stop);
 
   for (let attempt = 0; attempt <= res.retries; attempt++) {
-    const id = submit(o.command, sbatchArgs(res, { name, stdout: path.join(logs, `${name}-%j.out`), stderr: path.join(logs, `${name}-%j.err`), cwd: process.cwd() }));
+    const id = submit(
+      o.command,
+      sbatchArgs(res, { name, stdout: path.join(logs, `${name}-%j.out`), stderr: path.join(logs, `${name}-%j.err`), cwd: process.cwd() }),
+    );
     current = id;
     attempts.push({ jobId: id, slurmState: 'PENDING', exitCode: 0, signal: 0 });
     record('pending', id);

@@ -82,9 +82,10 @@ export function stageKey(spec: StageSpec, memo?: HashMemo): { key: string; input
   }
   if (!memo) m.save();
   const hashes = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, v.hash]));
-  const key = sha256(
-    stableJson({ stage: spec.stage, codeVersion: spec.codeVersion, inputs: hashes, params: spec.params ?? null, seed: spec.seed }),
-  ).slice(0, 16);
+  const key = sha256(stableJson({ stage: spec.stage, codeVersion: spec.codeVersion, inputs: hashes, params: spec.params ?? null, seed: spec.seed })).slice(
+    0,
+    16,
+  );
   return { key, inputs };
 }
 

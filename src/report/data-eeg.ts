@@ -12,10 +12,30 @@ export const identificationDetailSchema = z.object({
   /** Shortest evaluated length, s (the decoder window). */
   baseWindow: z.number().positive(),
   /** Top-1 per decoder × split × listener at the base window, mean combination; p from label permutations. */
-  perSubject: z.array(z.object({ decoder: z.string(), split: z.string(), subject: z.string(), top1: finite, lo: maybe, hi: maybe, p: maybe, n: z.number().int().nullable(), chance: maybe })),
+  perSubject: z.array(
+    z.object({
+      decoder: z.string(),
+      split: z.string(),
+      subject: z.string(),
+      top1: finite,
+      lo: maybe,
+      hi: maybe,
+      p: maybe,
+      n: z.number().int().nullable(),
+      chance: maybe,
+    }),
+  ),
   /** Top-1 per decoder × split × true song at the base window, listeners pooled. */
   perSong: z.array(z.object({ decoder: z.string(), split: z.string(), song: z.string(), top1: finite, n: z.number().int().nullable() })),
   /** Confusion counts [heard][identified], listeners pooled, at every window length. */
-  confusions: z.array(z.object({ decoder: z.string(), split: z.string(), window: z.number().positive(), songs: z.array(z.string()), counts: z.array(z.array(z.number().nonnegative())) })),
+  confusions: z.array(
+    z.object({
+      decoder: z.string(),
+      split: z.string(),
+      window: z.number().positive(),
+      songs: z.array(z.string()),
+      counts: z.array(z.array(z.number().nonnegative())),
+    }),
+  ),
 });
 export type IdentificationDetail = z.infer<typeof identificationDetailSchema>;

@@ -53,7 +53,9 @@ export const roiScoresSchema = z.object({
   /** What the score is, with units, e.g. "ceiling-normalised median r". */
   measure: z.string(),
   /** `subjects`: the per-subject scores `score` averages (empty when the score is not a mean over subjects). */
-  rows: z.array(z.object({ group: z.string(), roi: z.string(), score: maybe, lo: maybe, hi: maybe, nVoxels: z.number().int().nullable(), subjects: z.array(finite) })),
+  rows: z.array(
+    z.object({ group: z.string(), roi: z.string(), score: maybe, lo: maybe, hi: maybe, nVoxels: z.number().int().nullable(), subjects: z.array(finite) }),
+  ),
 });
 export type RoiScores = z.infer<typeof roiScoresSchema>;
 
@@ -93,18 +95,30 @@ export const alignmentSchema = z.object({
   y2Label: z.string().nullable(),
   /** `final`: the point stands for its model across models (its trained model or last checkpoint); other points are earlier checkpoints. */
   points: z.array(
-    z.object({ label: z.string(), group: z.string(), x: finite, y: finite, ylo: maybe, yhi: maybe, y2: maybe, epoch: z.number().int().nullable(), final: z.boolean() }),
+    z.object({
+      label: z.string(),
+      group: z.string(),
+      x: finite,
+      y: finite,
+      ylo: maybe,
+      yhi: maybe,
+      y2: maybe,
+      epoch: z.number().int().nullable(),
+      final: z.boolean(),
+    }),
   ),
   /** Rank correlations as the align stage reports them: across distinct models (bootstrap CI over models) and within each model over its checkpoints. */
-  summary: z.array(z.object({
-    scope: z.enum(['across-models', 'within-model']),
-    model: z.string().nullable(),
-    measure: z.string(),
-    spearman: maybe,
-    lo: maybe,
-    hi: maybe,
-    n: z.number().int().nullable(),
-  })),
+  summary: z.array(
+    z.object({
+      scope: z.enum(['across-models', 'within-model']),
+      model: z.string().nullable(),
+      measure: z.string(),
+      spearman: maybe,
+      lo: maybe,
+      hi: maybe,
+      n: z.number().int().nullable(),
+    }),
+  ),
   /** s_r(a) − s_r(b) between final models with the align stage's paired bootstrap CI (`s_r_differences.tsv`). */
   srDifferences: z.array(z.object({ a: z.string(), b: z.string(), difference: maybe, lo: maybe, hi: maybe })).optional(),
 });
@@ -116,7 +130,18 @@ export const identificationSchema = z.object({
   chance: z.number().gt(0).lt(1),
   nCandidates: z.number().int().positive().nullable(),
   /** `window` is in seconds; accuracy, lo, hi are fractions. */
-  rows: z.array(z.object({ decoder: z.string(), split: z.string(), subject: z.string(), window: z.number().positive(), accuracy: finite, lo: maybe, hi: maybe, n: z.number().int().nullable() })),
+  rows: z.array(
+    z.object({
+      decoder: z.string(),
+      split: z.string(),
+      subject: z.string(),
+      window: z.number().positive(),
+      accuracy: finite,
+      lo: maybe,
+      hi: maybe,
+      n: z.number().int().nullable(),
+    }),
+  ),
   /** Song confusion counts [true][predicted] per decoder and split, summed over subjects. */
   confusions: z.array(z.object({ decoder: z.string(), split: z.string(), songs: z.array(z.string()), counts: z.array(z.array(z.number().nonnegative())) })),
 });
@@ -170,8 +195,19 @@ export function emptyReport(study: Study, version: string, seed: number): Report
     'eeg-identification': 'Study 3 — Music identification from EEG',
   };
   return {
-    study, title: titles[study], brainalign: version, seed,
-    training: [], roiScores: null, areaRoi: null, bas: [], alignment: null, identification: null, identificationDetail: null, brainMaps: [],
-    provenance: [], notices: [],
+    study,
+    title: titles[study],
+    brainalign: version,
+    seed,
+    training: [],
+    roiScores: null,
+    areaRoi: null,
+    bas: [],
+    alignment: null,
+    identification: null,
+    identificationDetail: null,
+    brainMaps: [],
+    provenance: [],
+    notices: [],
   };
 }

@@ -20,7 +20,8 @@ export function basSections(a: OpenedAlign): BasSection[] {
   const groups = new Map<string, Partial<Record<'s_r' | 's_b' | 'bas', BasSection['sR'] | null>>>();
   t.rows.forEach((r, i) => {
     if (!trained(r.checkpoint)) return;
-    if (r.score !== 's_r' && r.score !== 's_b' && r.score !== 'bas') throw new InputError(t.file, `line ${i + 2}, column "score": expected s_r, s_b or bas, got "${r.score}"`);
+    if (r.score !== 's_r' && r.score !== 's_b' && r.score !== 'bas')
+      throw new InputError(t.file, `line ${i + 2}, column "score": expected s_r, s_b or bas, got "${r.score}"`);
     const g = groups.get(r.model) ?? {};
     groups.set(r.model, g);
     g[r.score] = r.estimate === null ? null : { estimate: r.estimate, lo: r.ci_lo, hi: r.ci_hi };
@@ -30,7 +31,11 @@ export function basSections(a: OpenedAlign): BasSection[] {
     if (!g.s_r) continue;
     const c = corr.find((v) => v.model === model && trained(v.checkpoint));
     out.push({
-      model, sR: g.s_r, sB: g.s_b ?? null, bas: g.bas ?? null, level,
+      model,
+      sR: g.s_r,
+      sB: g.s_b ?? null,
+      bas: g.bas ?? null,
+      level,
       pairs: (c?.pairScores ?? []).map((p) => ({ area: p.area, roi: p.roi, score: p.score })),
       correspondence: c?.correspondence ? { index: c.correspondence.contrast, p: c.correspondence.p } : null,
     });
@@ -61,20 +66,29 @@ export function alignmentSection(a: OpenedAlign): AlignmentSection | null {
     if (r.performance === null || r.alignment === null) continue;
     const snapshot = !trained(r.checkpoint);
     points.push({
-      label: snapshot ? `${r.model} ${r.checkpoint}` : r.model, group: r.model, x: r.performance, y: r.alignment,
-      ylo: null, yhi: null, y2: r.rsa, epoch: r.epoch === null ? null : Math.round(r.epoch), final: r.final === 1,
+      label: snapshot ? `${r.model} ${r.checkpoint}` : r.model,
+      group: r.model,
+      x: r.performance,
+      y: r.alignment,
+      ylo: null,
+      yhi: null,
+      y2: r.rsa,
+      epoch: r.epoch === null ? null : Math.round(r.epoch),
+      final: r.final === 1,
     });
   }
   const vs = a.vsPerformance();
   const summary: AlignmentSection['summary'] = (vs?.rows ?? []).map((r, i) => {
-    if (r.scope !== 'within-model' && r.scope !== 'across-models') throw new InputError(vs?.file ?? a.dir, `line ${i + 2}, column "scope": expected across-models or within-model, got "${r.scope}"`);
+    if (r.scope !== 'within-model' && r.scope !== 'across-models')
+      throw new InputError(vs?.file ?? a.dir, `line ${i + 2}, column "scope": expected across-models or within-model, got "${r.scope}"`);
     return { scope: r.scope, model: r.model, measure: r.measure, spearman: r.spearman, lo: r.ci_lo, hi: r.ci_hi, n: r.n };
   });
   return {
     xLabel: 'held-out clip accuracy (fraction)',
     yLabel: 'alignment: ceiling-normalised median r (unitless)',
     y2Label: points.some((p) => p.y2 !== null) ? 'RSA: cross-validated layer–ROI RDM correlation (unitless)' : null,
-    points, summary,
+    points,
+    summary,
     srDifferences: (a.srDifferences()?.rows ?? []).map((r) => ({ a: r.model_a, b: r.model_b, difference: r.difference, lo: r.ci_lo, hi: r.ci_hi })),
   };
 }

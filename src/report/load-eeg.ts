@@ -15,14 +15,25 @@ export function identificationSection(a: OpenedIdentification): IdentificationSe
   const rows = all.filter((r) => r.subject === 'all' && r.combine === 'mean');
   if (rows.length === 0) return null;
   rows.forEach((r) => {
-    if (r.top1 === null || r.top1 < 0 || r.top1 > 1) throw new InputError(file, `top1 must be a fraction in [0, 1], got ${r.top1} (${r.decoder}, ${r.split}, ${r.window_s} s)`);
+    if (r.top1 === null || r.top1 < 0 || r.top1 > 1)
+      throw new InputError(file, `top1 must be a fraction in [0, 1], got ${r.top1} (${r.decoder}, ${r.split}, ${r.window_s} s)`);
     if (r.window_s === null || !(r.window_s > 0)) throw new InputError(file, `window_s must be positive, got ${r.window_s}`);
   });
   const chance = rows[0].chance;
   if (chance === null || !(chance > 0 && chance < 1)) throw new InputError(file, `chance must be a fraction in (0, 1), got ${chance}`);
   return {
-    chance, nCandidates: Math.round(1 / chance),
-    rows: rows.map((r) => ({ decoder: r.decoder, split: r.split, subject: r.subject, window: r.window_s as number, accuracy: r.top1 as number, lo: r.top1_lo, hi: r.top1_hi, n: r.n_items })),
+    chance,
+    nCandidates: Math.round(1 / chance),
+    rows: rows.map((r) => ({
+      decoder: r.decoder,
+      split: r.split,
+      subject: r.subject,
+      window: r.window_s as number,
+      accuracy: r.top1 as number,
+      lo: r.top1_lo,
+      hi: r.top1_hi,
+      n: r.n_items,
+    })),
     confusions: songConfusions(a),
   };
 }
@@ -36,7 +47,8 @@ function songConfusions(a: OpenedIdentification): IdentificationSection['confusi
       const key = `${r.decoder}|${r.split}`;
       const e = acc.get(key) ?? { decoder: r.decoder, split: r.split, counts: songs.map(() => songs.map(() => 0)) };
       acc.set(key, e);
-      const i = songs.indexOf(r.true_stim), j = songs.indexOf(r.predicted_stim);
+      const i = songs.indexOf(r.true_stim),
+        j = songs.indexOf(r.predicted_stim);
       if (i < 0 || j < 0) throw new InputError(s, `confusion names a song the summary does not list (${i < 0 ? r.true_stim : r.predicted_stim})`);
       e.counts[i][j] += r.count;
     }
@@ -59,8 +71,18 @@ export function eegTraining(a: OpenedIdentification): TrainingSection[] {
   const mean = (xs: number[]): number | null => (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : null);
   return [...groups.entries()].map(([model, g]) => ({
     model: `EEG ${model}`,
-    epochs: [...g.entries()].sort((x, y) => x[0] - y[0]).map(([epoch, c]) => ({ epoch, train_loss: mean(c.loss), train_acc: mean(c.acc), val_loss: null, val_acc: null })),
-    bestEpoch: null, classes: [], confusion: null, confusionUnit: 'stretches', perClass: [], accuracy: null, clipAccuracy: null, chance: null, clipP: null,
+    epochs: [...g.entries()]
+      .sort((x, y) => x[0] - y[0])
+      .map(([epoch, c]) => ({ epoch, train_loss: mean(c.loss), train_acc: mean(c.acc), val_loss: null, val_acc: null })),
+    bestEpoch: null,
+    classes: [],
+    confusion: null,
+    confusionUnit: 'stretches',
+    perClass: [],
+    accuracy: null,
+    clipAccuracy: null,
+    chance: null,
+    clipP: null,
   }));
 }
 
@@ -75,9 +97,20 @@ export function identificationDetail(a: OpenedIdentification): IdentificationDet
   const baseWindow = Math.min(...scores.map((r) => r.window_s as number));
   const perSubject = scores
     .filter((r) => r.subject !== 'all' && r.window_s === baseWindow && r.top1 !== null)
-    .map((r) => ({ decoder: r.decoder, split: r.split, subject: r.subject, top1: r.top1 as number, lo: r.top1_lo, hi: r.top1_hi, p: r.p_perm, n: r.n_items, chance: r.chance }));
-  const perSong = a.perSong().rows
-    .filter((r) => r.combine === 'mean' && r.window_s === baseWindow && r.top1 !== null)
+    .map((r) => ({
+      decoder: r.decoder,
+      split: r.split,
+      subject: r.subject,
+      top1: r.top1 as number,
+      lo: r.top1_lo,
+      hi: r.top1_hi,
+      p: r.p_perm,
+      n: r.n_items,
+      chance: r.chance,
+    }));
+  const perSong = a
+    .perSong()
+    .rows.filter((r) => r.combine === 'mean' && r.window_s === baseWindow && r.top1 !== null)
     .map((r) => ({ decoder: r.decoder, split: r.split, song: r.song, top1: r.top1 as number, n: r.n_items }));
   const cells = new Map<string, { decoder: string; split: string; window: number; counts: Map<string, number> }>();
   const names = new Set<string>();
@@ -92,6 +125,12 @@ export function identificationDetail(a: OpenedIdentification): IdentificationDet
     names.add(r.predicted_stim);
   }
   const order = [...names].sort();
-  const confusions = [...cells.values()].map((e) => ({ decoder: e.decoder, split: e.split, window: e.window, songs: order, counts: order.map((x) => order.map((y) => e.counts.get(`${x}\u0000${y}`) ?? 0)) }));
+  const confusions = [...cells.values()].map((e) => ({
+    decoder: e.decoder,
+    split: e.split,
+    window: e.window,
+    songs: order,
+    counts: order.map((x) => order.map((y) => e.counts.get(`${x}\u0000${y}`) ?? 0)),
+  }));
   return { baseWindow, perSubject, perSong, confusions };
 }

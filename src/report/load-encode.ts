@@ -34,14 +34,15 @@ export function poolRoiRows(files: RoiFile[]): RoiScores | null {
   if (per.length === 1) return { measure: ROI_MEASURE, rows: per[0].rows };
   const keys: string[] = [];
   const acc = new Map<string, { group: string; roi: string; xs: number[]; n: number[] }>();
-  for (const p of per) for (const r of p.rows) {
-    const k = `${r.group}\u0000${r.roi}`;
-    const a = acc.get(k) ?? { group: r.group, roi: r.roi, xs: [], n: [] };
-    if (!acc.has(k)) keys.push(k);
-    acc.set(k, a);
-    if (r.score !== null) a.xs.push(r.score);
-    if (r.nVoxels !== null) a.n.push(r.nVoxels);
-  }
+  for (const p of per)
+    for (const r of p.rows) {
+      const k = `${r.group}\u0000${r.roi}`;
+      const a = acc.get(k) ?? { group: r.group, roi: r.roi, xs: [], n: [] };
+      if (!acc.has(k)) keys.push(k);
+      acc.set(k, a);
+      if (r.score !== null) a.xs.push(r.score);
+      if (r.nVoxels !== null) a.n.push(r.nVoxels);
+    }
   const subjects = new Set(per.map((p) => p.subject)).size;
   const mean = (xs: number[]): number | null => (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : null);
   return {
@@ -84,7 +85,10 @@ export function mapWindow(file: string): { calMin: number; calMax: number } {
 function firstBold(bids: string, subject: string): string | null {
   const func = path.join(bids, `sub-${subject}`, 'func');
   if (!fs.existsSync(func)) return null;
-  const f = fs.readdirSync(func).filter((x) => /_bold\.nii(\.gz)?$/.test(x)).sort()[0];
+  const f = fs
+    .readdirSync(func)
+    .filter((x) => /_bold\.nii(\.gz)?$/.test(x))
+    .sort()[0];
   return f ? path.join(func, f) : null;
 }
 
@@ -101,10 +105,15 @@ export function brainMap(e: OpenedEncoding, opts: { bids?: string; tmpDir: strin
   const win = mapWindow(map.file);
   const bold = opts.bids ? firstBold(opts.bids, subject) : null;
   return {
-    title: map.description, subject, mapName: path.basename(map.file), mapBase64: fs.readFileSync(map.file).toString('base64'),
+    title: map.description,
+    subject,
+    mapName: path.basename(map.file),
+    mapBase64: fs.readFileSync(map.file).toString('base64'),
     backgroundName: bold ? `sub-${subject}_desc-mean_bold.nii.gz` : null,
     backgroundBase64: bold ? meanEpi(bold, opts.tmpDir).toString('base64') : null,
     backgroundKind: bold ? 'mean EPI' : null,
-    calMin: win.calMin, calMax: win.calMax, units: 'Pearson r',
+    calMin: win.calMin,
+    calMax: win.calMax,
+    units: 'Pearson r',
   };
 }

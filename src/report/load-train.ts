@@ -12,8 +12,16 @@ export function readTrainForReport(dir: string, model: string): TrainingSection 
   const s = t.summary();
   const c = t.confusion();
   return {
-    model, epochs: t.history(), bestEpoch: s.best_epoch, classes: c.classes, confusion: c.counts, confusionUnit: 'clips',
+    model,
+    epochs: t.history(),
+    bestEpoch: s.best_epoch,
+    classes: c.classes,
+    confusion: c.counts,
+    confusionUnit: 'clips',
     perClass: t.perGenre().map((g) => ({ genre: g.genre, precision: g.precision, recall: g.recall, support: g.n })),
-    accuracy: s.accuracy, clipAccuracy: s.clip_accuracy, chance: s.chance, clipP: s.clip_binomial_p,
+    accuracy: s.accuracy,
+    clipAccuracy: s.clip_accuracy,
+    chance: s.chance,
+    clipP: s.clip_binomial_p,
   };
 }

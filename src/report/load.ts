@@ -23,9 +23,15 @@ import { readTrainForReport } from './load-train.js';
 
 export { mapWindow, meanEpi } from './load-encode.js';
 
-const provenanceFileSchema = z.object({
-  key: z.string(), stage: z.string(), brainalign: z.string(), seed: z.number(), params: z.unknown(),
-}).loose();
+const provenanceFileSchema = z
+  .object({
+    key: z.string(),
+    stage: z.string(),
+    brainalign: z.string(),
+    seed: z.number(),
+    params: z.unknown(),
+  })
+  .loose();
 
 /** Artifact folder and its provenance entry, from a stamp or a folder. */
 export function readArtifact(input: string): { dir: string; provenance: ProvenanceEntry } {
@@ -71,7 +77,8 @@ export function readReportData(study: Study, inputs: string[], opts: { seed: num
         d.bas.push(...basSections(a));
         d.areaRoi ??= areaRoiMatrix(a);
         const al = alignmentSection(a);
-        if (al) d.alignment = d.alignment ? { ...d.alignment, points: [...d.alignment.points, ...al.points], summary: [...d.alignment.summary, ...al.summary] } : al;
+        if (al)
+          d.alignment = d.alignment ? { ...d.alignment, points: [...d.alignment.points, ...al.points], summary: [...d.alignment.summary, ...al.summary] } : al;
         break;
       }
       case 'decode-eeg': {
@@ -80,7 +87,10 @@ export function readReportData(study: Study, inputs: string[], opts: { seed: num
         const id = identificationSection(a);
         d.identificationDetail ??= identificationDetail(a);
         if (!id) d.notices.push(`decode-eeg artifact ${provenance.key} has identification tables without usable rows (no scored windows).`);
-        else d.identification = d.identification ? { ...d.identification, rows: [...d.identification.rows, ...id.rows], confusions: [...d.identification.confusions, ...id.confusions] } : id;
+        else
+          d.identification = d.identification
+            ? { ...d.identification, rows: [...d.identification.rows, ...id.rows], confusions: [...d.identification.confusions, ...id.confusions] }
+            : id;
         break;
       }
       default:

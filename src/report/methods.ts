@@ -9,11 +9,10 @@ import { encodeConfigSchema, type EncodeConfig } from '../encoding/config.js';
 
 const INTRO: Record<Study, string> = {
   'ban-bas':
-    'A shallow recurrent network (BAN) was trained to classify the genre of music clips. The activations of each network area predicted the BOLD response of each auditory ROI; s_r scores the hypothesised area→ROI pairs per subject (how much of the ROI\'s noise-corrected explained variance the paired area explains, and how much more than the other areas do), s_b asks whether the network errs like the listeners on held-out clips (its softmax against their response distribution, normalised by a split-half listener ceiling), and BAS combines the two (definitions: docs/bas.md).',
-  alignment:
-    'Several networks, their saved training checkpoints and untrained baselines were scored for brain alignment by voxel-wise encoding and by RSA.',
+    "A shallow recurrent network (BAN) was trained to classify the genre of music clips. The activations of each network area predicted the BOLD response of each auditory ROI; s_r scores the hypothesised area→ROI pairs per subject (how much of the ROI's noise-corrected explained variance the paired area explains, and how much more than the other areas do), s_b asks whether the network errs like the listeners on held-out clips (its softmax against their response distribution, normalised by a split-half listener ceiling), and BAS combines the two (definitions: docs/bas.md).",
+  alignment: 'Several networks, their saved training checkpoints and untrained baselines were scored for brain alignment by voxel-wise encoding and by RSA.',
   'eeg-identification':
-    'EEG was segmented at song onsets and cut into windows of several lengths. PredANN\'s EEG encoder was trained to classify the song with cross-entropy plus λ·InfoNCE towards the stop-gradient embedding of an audio network trained jointly on the same songs (λ = 0 is its baseline); linear backward models reconstructed stimulus features or the envelope and identified a window by the best-correlating candidate. Window scores were combined within longer windows, and accuracy is the fraction of held-out windows identified, against chance 1 / candidates (definitions: docs/eeg-identification.md).',
+    "EEG was segmented at song onsets and cut into windows of several lengths. PredANN's EEG encoder was trained to classify the song with cross-entropy plus λ·InfoNCE towards the stop-gradient embedding of an audio network trained jointly on the same songs (λ = 0 is its baseline); linear backward models reconstructed stimulus features or the envelope and identified a window by the best-correlating candidate. Window scores were combined within longer windows, and accuracy is the fraction of held-out windows identified, against chance 1 / candidates (definitions: docs/eeg-identification.md).",
 };
 
 const list = (xs: readonly (number | string)[]): string => (xs.length <= 1 ? xs.join('') : `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`);
@@ -21,18 +20,22 @@ const pct = (x: number): string => `${+(100 * x).toFixed(2)} %`;
 
 /** The encoding methods, from the `encode` section the encode stage ran with. */
 export function encodeMethods(c: EncodeConfig): string {
-  const design = c.response === 'fir'
-    ? `a finite impulse response of ${c.delays.length} delays (${list(c.delays)} TRs, one weight per delay and feature, delays applied within runs)`
-    : 'one canonical double-gamma HRF regressor per feature';
-  const ceiling = c.ceiling === 'pairwise'
-    ? 'the median correlation between pairs of test runs, stepped up to the number of runs by the Spearman–Brown formula'
-    : 'the correlation between the means of two halves of the test runs (averaged over all distinct splits), stepped up by the Spearman–Brown formula';
-  const nullText = c.nullScheme === 'phase'
-    ? 'phase randomisations of the prediction\'s test time course (the same random phases for all voxels, keeping its power spectrum and so its autocorrelation)'
-    : `permutations that reorder ${c.blockSec}-s blocks of the prediction's test time axis (the same reordering for all voxels, keeping autocorrelation within blocks)`;
-  const perm = c.nPerm > 0
-    ? `Voxel and ROI (median r) p-values came from ${c.nPerm} ${nullText}, with Benjamini–Hochberg FDR at q = ${c.fdrQ} across voxels.`
-    : 'No permutation p-values were computed (nPerm = 0).';
+  const design =
+    c.response === 'fir'
+      ? `a finite impulse response of ${c.delays.length} delays (${list(c.delays)} TRs, one weight per delay and feature, delays applied within runs)`
+      : 'one canonical double-gamma HRF regressor per feature';
+  const ceiling =
+    c.ceiling === 'pairwise'
+      ? 'the median correlation between pairs of test runs, stepped up to the number of runs by the Spearman–Brown formula'
+      : 'the correlation between the means of two halves of the test runs (averaged over all distinct splits), stepped up by the Spearman–Brown formula';
+  const nullText =
+    c.nullScheme === 'phase'
+      ? "phase randomisations of the prediction's test time course (the same random phases for all voxels, keeping its power spectrum and so its autocorrelation)"
+      : `permutations that reorder ${c.blockSec}-s blocks of the prediction's test time axis (the same reordering for all voxels, keeping autocorrelation within blocks)`;
+  const perm =
+    c.nPerm > 0
+      ? `Voxel and ROI (median r) p-values came from ${c.nPerm} ${nullText}, with Benjamini–Hochberg FDR at q = ${c.fdrQ} across voxels.`
+      : 'No permutation p-values were computed (nPerm = 0).';
   return (
     `Features entered a ridge regression through ${design}. BOLD runs were cleaned of drift (DCT high-pass at ${c.highpassSec} s${c.linearDetrend ? ' and a linear trend' : ''}) and z-scored. ` +
     `The ridge penalty α was chosen per voxel from {${c.alphas.join(', ')}} by leave-one-run-out cross-validation over the task-${c.trainTask} runs (criterion: ${c.selectBy === 'r2' ? 'R²' : 'Pearson r'}), which also chose each voxel's recurrent iteration. ` +
@@ -45,9 +48,10 @@ export function alignMethods(c: AlignConfig): string {
   const r = c.rsa;
   const dist = r.metric === 'correlation' ? '1 − Pearson correlation' : 'Euclidean distance';
   const cmp = r.comparison === 'spearman' ? 'Spearman rank correlation' : r.comparison === 'kendall-tau-a' ? 'Kendall τa' : 'Pearson correlation';
-  const resp = r.response === 'glm'
-    ? 'least-squares amplitude of its own canonical-HRF regressor, all test clips fitted jointly to the test-mean BOLD'
-    : `mean BOLD from ${r.windowSec[0]} s after clip onset to ${r.windowSec[1]} s after offset`;
+  const resp =
+    r.response === 'glm'
+      ? 'least-squares amplitude of its own canonical-HRF regressor, all test clips fitted jointly to the test-mean BOLD'
+      : `mean BOLD from ${r.windowSec[0]} s after clip onset to ${r.windowSec[1]} s after offset`;
   return (
     `A model's encoding alignment is the mean over ${list(c.alignmentRois)} of the ceiling-normalised median r of its best layer per voxel, all subjects pooled. ` +
     `For RSA, each test clip's response pattern was the ${resp}; RDMs over clips were the ${dist} between patterns${r.zscore ? ', after z-scoring every voxel and every model feature across clips' : ''}, and brain and model RDMs were compared by ${cmp}. ` +
@@ -78,9 +82,9 @@ export function studyIntro(study: Study, provenance: ProvenanceEntry[]): string 
   const e = enc === undefined ? null : encodeConfigSchema.safeParse(enc);
   const a = al === undefined ? null : alignConfigSchema.safeParse(al);
   const parts = [INTRO[study]];
-  parts.push(e?.success ? encodeMethods(e.data) : 'No encode stage is among the report\'s inputs, so its parameters are not stated here.');
+  parts.push(e?.success ? encodeMethods(e.data) : "No encode stage is among the report's inputs, so its parameters are not stated here.");
   if (a?.success) parts.push(alignMethods(a.data));
-  else if (study === 'alignment') parts.push('No align stage is among the report\'s inputs, so the alignment, RSA and performance analyses are not described.');
+  else if (study === 'alignment') parts.push("No align stage is among the report's inputs, so the alignment, RSA and performance analyses are not described.");
   return parts.join(' ');
 }
 
@@ -96,22 +100,36 @@ export function flattenParams(value: unknown, prefix = ''): string[] {
   }
   if (typeof value === 'object') {
     const o = value as Record<string, unknown>;
-    return Object.keys(o).sort().flatMap((k) => flattenParams(o[k], prefix ? `${prefix}.${k}` : k));
+    return Object.keys(o)
+      .sort()
+      .flatMap((k) => flattenParams(o[k], prefix ? `${prefix}.${k}` : k));
   }
   return [`${prefix} = ${String(value)}`];
 }
 
 // Parameters a reader of the methods looks for first; the rest stays one click away.
-const KEY_PARAMS = /^(name|arch|ablation|epochs|lr|batchSize|patience|alphas|folds|delays|response|ceiling|nBoot|level|nPerm|blockSec|fdrQ|combine|performance|decoders|splits|metric|comparison|zscore|repeats|windowSec|evalWindowsSec|rate|rateHz|subject|lambda|target)$/;
+const KEY_PARAMS =
+  /^(name|arch|ablation|epochs|lr|batchSize|patience|alphas|folds|delays|response|ceiling|nBoot|level|nPerm|blockSec|fdrQ|combine|performance|decoders|splits|metric|comparison|zscore|repeats|windowSec|evalWindowsSec|rate|rateHz|subject|lambda|target)$/;
 
 /**
  * The methods paragraph: the study's fixed description and, per stage read,
  * its key parameters (`text`) and all of them (`all`), with version and seed.
  */
-export function methodsText(study: Study, provenance: ProvenanceEntry[]): { intro: string; stages: { stage: string; key: string; text: string; all: string[] }[] } {
+export function methodsText(
+  study: Study,
+  provenance: ProvenanceEntry[],
+): { intro: string; stages: { stage: string; key: string; text: string; all: string[] }[] } {
   const stages = provenance.map((p) => {
     const all = flattenParams(p.params);
-    const key = all.filter((line) => KEY_PARAMS.test(line.split(' = ')[0].split('.').pop()?.replace(/\[\d+\]$/, '') ?? ''));
+    const key = all.filter((line) =>
+      KEY_PARAMS.test(
+        line
+          .split(' = ')[0]
+          .split('.')
+          .pop()
+          ?.replace(/\[\d+\]$/, '') ?? '',
+      ),
+    );
     return {
       stage: p.stage,
       key: p.key,

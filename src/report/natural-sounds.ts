@@ -27,7 +27,8 @@ function barFigure(id: string, title: string, yLabel: string, rows: { label: str
     const top = Number.isFinite(r.value) ? y(Math.max(r.value, y0)) : y(0);
     body += `<rect x="${px(x)}" y="${px(Math.min(top, y(0)))}" width="${px(bw * 0.6)}" height="${px(Math.abs(y(0) - top))}" fill="${categorical(i)}"><title>${esc(`${r.label}: ${fmt(r.value)}`)}</title></rect>`;
     if (r.lo !== undefined && r.hi !== undefined && Number.isFinite(r.lo) && Number.isFinite(r.hi)) body += errorBar(x + bw * 0.3, y(r.lo), y(r.hi));
-    if (r.ref !== undefined && Number.isFinite(r.ref)) body += `<line x1="${px(x - bw * 0.05)}" x2="${px(x + bw * 0.65)}" y1="${px(y(r.ref))}" y2="${px(y(r.ref))}" stroke="#000000" stroke-dasharray="4 3"/>`;
+    if (r.ref !== undefined && Number.isFinite(r.ref))
+      body += `<line x1="${px(x - bw * 0.05)}" x2="${px(x + bw * 0.65)}" y1="${px(y(r.ref))}" y2="${px(y(r.ref))}" stroke="#000000" stroke-dasharray="4 3"/>`;
     body += `<text x="${px(x + bw * 0.3)}" y="${px(box.top + box.height + 16)}" text-anchor="middle">${esc(r.label)}</text>`;
   });
   body += axisTitles(box, 'model', yLabel);
@@ -36,13 +37,37 @@ function barFigure(id: string, title: string, yLabel: string, rows: { label: str
 
 const tableOf = (caption: string, t: TsvTable): string => tableHtml({ caption, columns: t.columns, rows: t.rows.map((r) => t.columns.map((c) => r[c])) });
 
-export function renderSoundsReport(group: SoundGroupRow[], tables: { encoding: TsvTable; rsa: TsvTable; layers: TsvTable }, meta: { dataset: string; seed: number }): string {
-  const r2Fig = barFigure('ns-r2', 'Voxel encoding: noise-corrected r²', 'mean over participants of median r²', group.map((g) => ({ label: g.model, value: g.r2.estimate, lo: g.r2.lo, hi: g.r2.hi })));
-  const rsaFig = barFigure('ns-rsa', 'RSA with cross-validated layer choice', 'Spearman ρ (dashes: lower ceiling)', group.map((g) => ({ label: g.model, value: g.rsa, ref: g.rsaCeilingLower })));
+export function renderSoundsReport(
+  group: SoundGroupRow[],
+  tables: { encoding: TsvTable; rsa: TsvTable; layers: TsvTable },
+  meta: { dataset: string; seed: number },
+): string {
+  const r2Fig = barFigure(
+    'ns-r2',
+    'Voxel encoding: noise-corrected r²',
+    'mean over participants of median r²',
+    group.map((g) => ({ label: g.model, value: g.r2.estimate, lo: g.r2.lo, hi: g.r2.hi })),
+  );
+  const rsaFig = barFigure(
+    'ns-rsa',
+    'RSA with cross-validated layer choice',
+    'Spearman ρ (dashes: lower ceiling)',
+    group.map((g) => ({ label: g.model, value: g.rsa, ref: g.rsaCeilingLower })),
+  );
   const summary = tableHtml({
-    caption: 'Per model: participants, mean median noise-corrected r² [95% bootstrap CI over participants], RSA, its ceiling, mean component r² and the layer most often chosen',
+    caption:
+      'Per model: participants, mean median noise-corrected r² [95% bootstrap CI over participants], RSA, its ceiling, mean component r² and the layer most often chosen',
     columns: ['model', 'participants', 'r²', 'CI', 'RSA', 'ceiling (lower–upper)', 'component r²', 'top layer'],
-    rows: group.map((g) => [g.model, String(g.participants), fmt(g.r2.estimate), `${fmt(g.r2.lo)} – ${fmt(g.r2.hi)}`, fmt(g.rsa), `${fmt(g.rsaCeilingLower)} – ${fmt(g.rsaCeilingUpper)}`, fmt(g.componentR2), g.topLayer]),
+    rows: group.map((g) => [
+      g.model,
+      String(g.participants),
+      fmt(g.r2.estimate),
+      `${fmt(g.r2.lo)} – ${fmt(g.r2.hi)}`,
+      fmt(g.rsa),
+      `${fmt(g.rsaCeilingLower)} – ${fmt(g.rsaCeilingUpper)}`,
+      fmt(g.componentR2),
+      g.topLayer,
+    ]),
   });
   return (
     '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>brainalign: natural sounds</title>' +
@@ -51,7 +76,9 @@ export function renderSoundsReport(group: SoundGroupRow[], tables: { encoding: T
     '<p>Sound-level protocol of Pepino et al. and Tuckute et al. 2023: time-averaged activations of each layer; nested 5-fold ridge over the sounds, the inner folds choosing α and the layer per voxel, the outer folds scoring; ' +
     'r² corrected as max(r, 0)² / (max(ρ, 0.182)·max(ρ̂, 0.182)), ρ the Spearman–Brown reliability of the scan mean and ρ̂ that of predictions refit on single scans (or by ρ alone, as the study config sets); components scored as max(r, 0)². ' +
     `RSA: 1 − Pearson RDMs over z-scored columns compared by Spearman, layer chosen per stimulus-fold block; ceiling leave-one-participant-out. Seed ${meta.seed}. Equations: docs/real-data.md.</p>` +
-    r2Fig + rsaFig + summary +
+    r2Fig +
+    rsaFig +
+    summary +
     tableOf('Per participant and component (encoding.tsv)', tables.encoding) +
     tableOf('RSA per participant (rsa.tsv)', tables.rsa) +
     tableOf('Layer choice (layers.tsv)', tables.layers) +

@@ -46,10 +46,14 @@ export function renderReport(d: ReportData, o: PageOptions, sections: Section[] 
   body += `<h2 id="methods">Methods</h2><p>${esc(methods.intro)}</p>`;
   if (methods.stages.length) {
     body += `<p>Parameters actually used, from each artifact's provenance (key ones; every parameter under "all"):</p><ul>`;
-    body += methods.stages.map((s) => `<li>${esc(s.text)}${s.all.length ? ` <details><summary>all ${s.all.length}</summary><code>${s.all.map(esc).join('<br>')}</code></details>` : ''}</li>`).join('');
+    body += methods.stages
+      .map(
+        (s) =>
+          `<li>${esc(s.text)}${s.all.length ? ` <details><summary>all ${s.all.length}</summary><code>${s.all.map(esc).join('<br>')}</code></details>` : ''}</li>`,
+      )
+      .join('');
     body += '</ul>';
-  }
-  else body += '<p class="not-run">No stage artifacts were read, so no parameters can be stated.</p>';
+  } else body += '<p class="not-run">No stage artifacts were read, so no parameters can be stated.</p>';
   body += '<h2 id="provenance">Provenance</h2>';
   body += tableHtml({
     caption: 'Artifacts this report was built from',

@@ -21,7 +21,12 @@ export interface ExportResult {
  * matching PNG at `scale`× (default 2). `browser` reuses an open Chromium
  * (launched with device scale factor 1).
  */
-export async function exportFigures(figures: Figure[], dir: string, name: (f: Figure) => string, opts: { png?: boolean; scale?: number; browser?: Browser } = {}): Promise<ExportResult> {
+export async function exportFigures(
+  figures: Figure[],
+  dir: string,
+  name: (f: Figure) => string,
+  opts: { png?: boolean; scale?: number; browser?: Browser } = {},
+): Promise<ExportResult> {
   const svgs: string[] = [];
   for (const f of figures) {
     const file = path.join(dir, `${name(f)}.svg`);
@@ -38,7 +43,10 @@ export async function exportFigures(figures: Figure[], dir: string, name: (f: Fi
   try {
     for (const f of figures) {
       // The SVG is vector: drawing it at scale× its size (viewBox unchanged) gives a sharp raster at any device scale.
-      const big = f.svg.replace(/^<svg([^>]*?) width="([\d.]+)" height="([\d.]+)"/, (_m, pre: string, w: string, h: string) => `<svg${pre} width="${Number(w) * scale}" height="${Number(h) * scale}"`);
+      const big = f.svg.replace(
+        /^<svg([^>]*?) width="([\d.]+)" height="([\d.]+)"/,
+        (_m, pre: string, w: string, h: string) => `<svg${pre} width="${Number(w) * scale}" height="${Number(h) * scale}"`,
+      );
       await page.setContent(`<!DOCTYPE html><html><body style="margin:0;background:#fff">${big}</body></html>`);
       const png = await page.locator('svg').first().screenshot({ type: 'png', omitBackground: false });
       const file = path.join(dir, `${name(f)}.png`);

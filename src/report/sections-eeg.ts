@@ -16,7 +16,14 @@ export function identificationDetailSection(d: ReportData): Section {
   const x = d.identificationDetail;
   const heading = 'Identification per listener, per song and confusions';
   if (!x || (x.perSubject.length === 0 && x.confusions.length === 0)) {
-    return { id: 'identification-detail', heading, notRun: 'no per-listener identification tables among the inputs (run `brainalign decode-eeg`)', figures: [], tables: [], brainMaps: [] };
+    return {
+      id: 'identification-detail',
+      heading,
+      notRun: 'no per-listener identification tables among the inputs (run `brainalign decode-eeg`)',
+      figures: [],
+      tables: [],
+      brainMaps: [],
+    };
   }
   const tables: Table[] = [];
   const pairs = distinct(x.perSubject.map((r) => `${r.decoder} · ${r.split}`));
@@ -26,10 +33,13 @@ export function identificationDetailSection(d: ReportData): Section {
     tables.push({
       caption: `Top-1 per listener at ${fmt(x.baseWindow)} s (mean combination): fraction correct [95 % bootstrap CI over items], p from label permutations${chance === null ? '' : `; chance ${fmt(chance, 3)}`}. The control carries no planted response and should sit at chance.`,
       columns: ['listener', ...pairs],
-      rows: subjects.map((s) => [s, ...pairs.map((p) => {
-        const r = x.perSubject.find((q) => q.subject === s && `${q.decoder} · ${q.split}` === p);
-        return r ? `${fmt(r.top1)} ${ci(r.lo, r.hi)}${r.p === null ? '' : ` p ${fmt(r.p, 3)}`}` : 'n/a';
-      })]),
+      rows: subjects.map((s) => [
+        s,
+        ...pairs.map((p) => {
+          const r = x.perSubject.find((q) => q.subject === s && `${q.decoder} · ${q.split}` === p);
+          return r ? `${fmt(r.top1)} ${ci(r.lo, r.hi)}${r.p === null ? '' : ` p ${fmt(r.p, 3)}`}` : 'n/a';
+        }),
+      ]),
     });
   }
   const songPairs = distinct(x.perSong.map((r) => `${r.decoder} · ${r.split}`));
@@ -38,10 +48,13 @@ export function identificationDetailSection(d: ReportData): Section {
     tables.push({
       caption: `Top-1 per song at ${fmt(x.baseWindow)} s (mean combination), listeners pooled, control included (n items in parentheses)`,
       columns: ['song', ...songPairs],
-      rows: songs.map((s) => [s, ...songPairs.map((p) => {
-        const r = x.perSong.find((q) => q.song === s && `${q.decoder} · ${q.split}` === p);
-        return r ? `${fmt(r.top1)}${r.n === null ? '' : ` (${r.n})`}` : 'n/a';
-      })]),
+      rows: songs.map((s) => [
+        s,
+        ...songPairs.map((p) => {
+          const r = x.perSong.find((q) => q.song === s && `${q.decoder} · ${q.split}` === p);
+          return r ? `${fmt(r.top1)}${r.n === null ? '' : ` (${r.n})`}` : 'n/a';
+        }),
+      ]),
     });
   }
   for (const c of [...x.confusions].sort((a, b) => a.decoder.localeCompare(b.decoder) || a.split.localeCompare(b.split) || a.window - b.window)) {

@@ -121,7 +121,14 @@ export function svgDoc(id: string, title: string, body: string, width = W, heigh
 }
 
 /** Left and bottom axes with ticks, grid lines and axis titles (which should carry units). */
-export function axes(box: Box, x: Scale, y: Scale, xLabel: string, yLabel: string, opts: { xTicks?: number[]; yTicks?: number[]; xTickLabel?: (v: number) => string } = {}): string {
+export function axes(
+  box: Box,
+  x: Scale,
+  y: Scale,
+  xLabel: string,
+  yLabel: string,
+  opts: { xTicks?: number[]; yTicks?: number[]; xTickLabel?: (v: number) => string } = {},
+): string {
   const xt = opts.xTicks ?? niceTicks(x.domain[0], x.domain[1], 6);
   const yt = opts.yTicks ?? niceTicks(y.domain[0], y.domain[1], 5);
   const bottom = box.top + box.height;

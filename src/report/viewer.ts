@@ -44,7 +44,12 @@ export function viewerHtml(m: BrainMap, i: number): string {
 /** The data block and loader script for all maps (placed once, after the NiiVue bundle). */
 export function viewerScript(maps: BrainMap[]): string {
   const payload = maps.map((m) => ({
-    map: m.mapBase64, mapName: m.mapName, bg: m.backgroundBase64, bgName: m.backgroundName, calMin: m.calMin, calMax: m.calMax,
+    map: m.mapBase64,
+    mapName: m.mapName,
+    bg: m.backgroundBase64,
+    bgName: m.backgroundName,
+    calMin: m.calMin,
+    calMax: m.calMax,
   }));
   // JSON inside a script element: escape "<" so no payload byte can close the element.
   const json = JSON.stringify(payload).replace(/</g, '\\u003c');

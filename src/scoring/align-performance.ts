@@ -57,7 +57,15 @@ export function finalPerModel<T extends { model: string; checkpoint: string | nu
 /** Spearman ρ across points with a percentile bootstrap CI over points. */
 export function spearmanWithCi(x: number[], y: number[], opts: { nBoot: number; level: number; rng: Rng }): BootstrapCi {
   if (x.length < 3) throw new InputError('align', `a correlation across models needs at least 3 models, got ${x.length}`);
-  return bootstrapCi(x.length, (idx) => spearman(Array.from(idx, (i) => x[i]), Array.from(idx, (i) => y[i])), opts);
+  return bootstrapCi(
+    x.length,
+    (idx) =>
+      spearman(
+        Array.from(idx, (i) => x[i]),
+        Array.from(idx, (i) => y[i]),
+      ),
+    opts,
+  );
 }
 
 const score = (p: PerfPoint, m: AlignmentMeasure): number | null => (m === 'encoding' ? p.alignment : p.rsa);
@@ -74,7 +82,11 @@ export function alignmentVsPerformance(points: PerfPoint[], opts: { nBoot: numbe
   for (const m of ['encoding', 'rsa'] as const) {
     const ok = finals.filter((p) => usable(p, m));
     if (ok.length < 3) continue;
-    const ci = spearmanWithCi(ok.map((p) => score(p, m) as number), ok.map((p) => p.performance as number), { ...opts, rng: opts.rng.fork(`across/${m}`) });
+    const ci = spearmanWithCi(
+      ok.map((p) => score(p, m) as number),
+      ok.map((p) => p.performance as number),
+      { ...opts, rng: opts.rng.fork(`across/${m}`) },
+    );
     rows.push({ scope: 'across-models', model: null, measure: m, spearman: ci.estimate, ci, n: ok.length });
   }
   for (const model of [...new Set(points.map((p) => p.model))].sort()) {
@@ -82,7 +94,17 @@ export function alignmentVsPerformance(points: PerfPoint[], opts: { nBoot: numbe
     for (const m of ['encoding', 'rsa'] as const) {
       const ok = ck.filter((p) => usable(p, m));
       if (ok.length < 3) continue;
-      rows.push({ scope: 'within-model', model, measure: m, spearman: spearman(ok.map((p) => score(p, m) as number), ok.map((p) => p.performance as number)), ci: null, n: ok.length });
+      rows.push({
+        scope: 'within-model',
+        model,
+        measure: m,
+        spearman: spearman(
+          ok.map((p) => score(p, m) as number),
+          ok.map((p) => p.performance as number),
+        ),
+        ci: null,
+        n: ok.length,
+      });
     }
   }
   return rows;
@@ -100,7 +122,10 @@ export function readTrainSplit(trainDir: string): Map<string, { genre: string | 
  * test split and among `choices` (a model without a recorded split has no
  * held-out measure).
  */
-export function heldOutClipAccuracy(choices: Map<string, string>, split: Map<string, { genre: string | null; split: string }> | null): { accuracy: number; n: number } | null {
+export function heldOutClipAccuracy(
+  choices: Map<string, string>,
+  split: Map<string, { genre: string | null; split: string }> | null,
+): { accuracy: number; n: number } | null {
   if (!split) return null;
   let n = 0;
   let correct = 0;

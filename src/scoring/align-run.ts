@@ -15,8 +15,17 @@ import type { AlignConfig } from './config.js';
 import { bootstrapNeuralScore, computeBas, neuralScore, pairedDifference, type BasReport, type Estimate } from './bas.js';
 import { areaRoiMatrix } from './correspondence.js';
 import {
-  alignmentScore, behaviourInput, hasListenerChoices, readEncodings, modelRsa, nameKey, pooledAreaRoiInput, readHumanChoices, resolvePairNames,
-  type LoadedEncoding, type RsaResult,
+  alignmentScore,
+  behaviourInput,
+  hasListenerChoices,
+  readEncodings,
+  modelRsa,
+  nameKey,
+  pooledAreaRoiInput,
+  readHumanChoices,
+  resolvePairNames,
+  type LoadedEncoding,
+  type RsaResult,
 } from './align.js';
 import { alignmentVsPerformance, epochOf, finalPerModel, heldOutClipAccuracy, readTrainSplit, type VsPerformanceRow } from './align-performance.js';
 import { modelChoices, predictionsOf } from './model-choices.js';
@@ -88,7 +97,14 @@ function trainDirOf(e: LoadedEncoding, modelDirs: string[]): string | null {
  * performance of models without a train artifact (ONNX models declared in the
  * config, src/models/onnx/config.ts), by model name.
  */
-export async function runAlign(opts: { encodingDirs: string[]; modelDirs: string[]; bids: string; config: AlignConfig; rng: Rng; declaredPerformance?: Record<string, number> }): Promise<AlignResult> {
+export async function runAlign(opts: {
+  encodingDirs: string[];
+  modelDirs: string[];
+  bids: string;
+  config: AlignConfig;
+  rng: Rng;
+  declaredPerformance?: Record<string, number>;
+}): Promise<AlignResult> {
   const cfg = opts.config;
   const encs = opts.encodingDirs.flatMap((d) => readEncodings(d));
   const groups = new Map<string, LoadedEncoding[]>();
@@ -126,7 +142,9 @@ export async function runAlign(opts: { encodingDirs: string[]; modelDirs: string
     if (trainDir && predictionsOf(trainDir, checkpoint)) {
       ({ choices, probs } = modelChoices(trainDir, checkpoint));
     } else {
-      notice(`align: ${label}: no per-clip predictions for ${checkpoint ?? 'the trained model'} in ${trainDir ?? '(no matching --models artifact)'}; s_b and BAS are not computed`);
+      notice(
+        `align: ${label}: no per-clip predictions for ${checkpoint ?? 'the trained model'} in ${trainDir ?? '(no matching --models artifact)'}; s_b and BAS are not computed`,
+      );
     }
     if (choices && pairs && !hasListenerChoices(opts.bids)) {
       // Datasets without genre judgements (ds003720) still get s_r and the area × ROI matrix.
@@ -141,19 +159,36 @@ export async function runAlign(opts: { encodingDirs: string[]; modelDirs: string
     const alone = !bas && pairs ? bootstrapNeuralScore(neural, { ...cfg.bas, pairs }, opts.rng.fork('s_r-bootstrap')) : null;
     const sRCi = bas?.sR ?? alone?.sR ?? null;
     const sRReplicates = bas?.sRReplicates ?? alone?.sRReplicates ?? null;
-    const sRDesign = JSON.stringify([neural.subjects ?? [], (neural.timecourses ?? []).map((tc) => [tc.nClips, tc.nT, tc.voxels.length]), Array.from(neural.roiOfVoxel)]);
+    const sRDesign = JSON.stringify([
+      neural.subjects ?? [],
+      (neural.timecourses ?? []).map((tc) => [tc.nClips, tc.nT, tc.voxels.length]),
+      Array.from(neural.roiOfVoxel),
+    ]);
     const m = areaRoiMatrix(neural);
     let rsa: RsaResult | null = null;
     if (g[0].index.clips.length >= 2 * cfg.rsa.folds) {
       rsa = modelRsa(g, neural.rois, { ...cfg.rsa, rng: rng.fork('rsa') }, cfg.alignmentRois);
     } else {
-      notice(`align: ${label}: ${g[0].index.clips.length} test clips are too few for ${cfg.rsa.folds}-fold RSA (need ${2 * cfg.rsa.folds}); RSA is not computed`);
+      notice(
+        `align: ${label}: ${g[0].index.clips.length} test clips are too few for ${cfg.rsa.folds}-fold RSA (need ${2 * cfg.rsa.folds}); RSA is not computed`,
+      );
     }
     // One held-out measure for every point: the test-split clips, classified by this very checkpoint.
     const perf = choices && trainDir ? heldOutClipAccuracy(choices, readTrainSplit(trainDir)) : null;
     if (trainDir && !perf) notice(`align: ${label}: no held-out clip choices (test split of ${trainDir}); its task performance is not known`);
     out.push({
-      model, checkpoint, label, trainDir, subjects: g.map((e) => e.index.subject).sort(), sR, sRCi, sRSingleArea, sRReplicates, sRDesign, bas, choices,
+      model,
+      checkpoint,
+      label,
+      trainDir,
+      subjects: g.map((e) => e.index.subject).sort(),
+      sR,
+      sRCi,
+      sRSingleArea,
+      sRReplicates,
+      sRDesign,
+      bas,
+      choices,
       matrix: { areas: neural.areas, rois: neural.rois, raw: m.raw, normalised: m.normalised, ceilings: m.ceilings.map((c) => c.value) },
       alignment: alignmentScore(g, cfg.alignmentRois),
       rsa,
@@ -164,7 +199,13 @@ export async function runAlign(opts: { encodingDirs: string[]; modelDirs: string
   if (!out.some((g) => g.bas) && out.length === 1 && hasListenerChoices(opts.bids)) {
     throw new InputError('modelDirs', 'BAS needs the model’s per-clip genre choices (eval/predictions.tsv): give its train artifact');
   }
-  const points = out.map((g) => ({ model: g.model, checkpoint: g.checkpoint, alignment: g.alignment.score, rsa: g.rsa?.score ?? null, performance: g.performance }));
+  const points = out.map((g) => ({
+    model: g.model,
+    checkpoint: g.checkpoint,
+    alignment: g.alignment.score,
+    rsa: g.rsa?.score ?? null,
+    performance: g.performance,
+  }));
   const vsPerformance = alignmentVsPerformance(points, { nBoot: cfg.nBoot, level: cfg.level, rng: opts.rng.fork('vs-perf') });
   const nModels = finalPerModel(points).filter((p) => p.performance !== null).length;
   if (out.length > 1 && nModels < 3) {
@@ -181,13 +222,15 @@ export async function runAlign(opts: { encodingDirs: string[]; modelDirs: string
 function srDifferences(groups: AlignGroup[], level: number): SrDifference[] {
   const finals = finalPerModel(groups).filter((g) => g.sRReplicates && Number.isFinite(g.sR));
   const out: SrDifference[] = [];
-  finals.forEach((a, i) => finals.slice(i + 1).forEach((b) => {
-    if (a.sRDesign !== b.sRDesign) {
-      notice(`align: ${a.label} and ${b.label} were encoded on different subjects, clips or voxels; their s_r difference is not computed`);
-      return;
-    }
-    out.push({ a: a.label, b: b.label, difference: pairedDifference(a.sR, b.sR, a.sRReplicates as Float64Array, b.sRReplicates as Float64Array, level) });
-  }));
+  finals.forEach((a, i) =>
+    finals.slice(i + 1).forEach((b) => {
+      if (a.sRDesign !== b.sRDesign) {
+        notice(`align: ${a.label} and ${b.label} were encoded on different subjects, clips or voxels; their s_r difference is not computed`);
+        return;
+      }
+      out.push({ a: a.label, b: b.label, difference: pairedDifference(a.sR, b.sR, a.sRReplicates as Float64Array, b.sRReplicates as Float64Array, level) });
+    }),
+  );
   return out;
 }
 
@@ -199,7 +242,15 @@ export function writeAlignOutputs(dir: string, res: AlignResult): void {
   for (const g of res.groups) {
     const b = g.bas;
     const est = (score: string, e: { estimate: number; lo: number; hi: number; se: number } | null, fallback: number | null): void => {
-      bas.push({ model: g.model, checkpoint: g.checkpoint, score, estimate: num(e ? e.estimate : fallback), ci_lo: num(e?.lo), ci_hi: num(e?.hi), se: num(e?.se) });
+      bas.push({
+        model: g.model,
+        checkpoint: g.checkpoint,
+        score,
+        estimate: num(e ? e.estimate : fallback),
+        ci_lo: num(e?.lo),
+        ci_hi: num(e?.hi),
+        se: num(e?.se),
+      });
     };
     est('s_r', g.sRCi, g.sR);
     est('s_b', b?.sB ?? null, null);
@@ -208,23 +259,55 @@ export function writeAlignOutputs(dir: string, res: AlignResult): void {
   const level = res.config.bas.level;
   const areaRoi: AreaRoiRow[] = res.groups.flatMap((g) => {
     const { areas, rois } = g.matrix;
-    return areas.flatMap((a, i) => rois.map((r, k) => ({
-      model: g.model, checkpoint: g.checkpoint, area: a, roi: r,
-      median_r: num(g.matrix.raw[i * rois.length + k]), ceiling: num(g.matrix.ceilings[k]), r_norm: num(g.matrix.normalised[i * rois.length + k]),
-    })));
+    return areas.flatMap((a, i) =>
+      rois.map((r, k) => ({
+        model: g.model,
+        checkpoint: g.checkpoint,
+        area: a,
+        roi: r,
+        median_r: num(g.matrix.raw[i * rois.length + k]),
+        ceiling: num(g.matrix.ceilings[k]),
+        r_norm: num(g.matrix.normalised[i * rois.length + k]),
+      })),
+    );
   });
-  const correspondence = Object.fromEntries(res.groups.map((g) => [g.label, {
-    model: g.model, checkpoint: g.checkpoint, subjects: g.subjects,
-    pairs: g.bas?.config.pairs ?? null,
-    correspondence: g.bas?.correspondence ?? null,
-    pairScores: g.bas?.pairScores ?? null,
-    perSubject: g.bas?.perSubject ?? null,
-    behaviour: g.bas?.behaviour ?? null,
-  }]));
-  const modelChoices = res.groups.flatMap((g) => (g.choices ? [...g.choices].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([stim, genre]) => ({ model: g.model, checkpoint: g.checkpoint, stim_id: stim, predicted_genre: genre })) : []));
-  const rsaRows = res.groups.flatMap((g) => (g.rsa ? Object.entries(g.rsa.perRoi).map(([roi, x]) => ({
-    model: g.model, checkpoint: g.checkpoint, roi, rsa: num(x.score), p_perm: num(x.p), ceiling_lower: num(x.ceilingLower), ceiling_upper: num(x.ceilingUpper), n_clips: x.nClips, n_cells: x.nCells,
-  })) : []));
+  const correspondence = Object.fromEntries(
+    res.groups.map((g) => [
+      g.label,
+      {
+        model: g.model,
+        checkpoint: g.checkpoint,
+        subjects: g.subjects,
+        pairs: g.bas?.config.pairs ?? null,
+        correspondence: g.bas?.correspondence ?? null,
+        pairScores: g.bas?.pairScores ?? null,
+        perSubject: g.bas?.perSubject ?? null,
+        behaviour: g.bas?.behaviour ?? null,
+      },
+    ]),
+  );
+  const modelChoices = res.groups.flatMap((g) =>
+    g.choices
+      ? [...g.choices]
+          .sort((a, b) => (a[0] < b[0] ? -1 : 1))
+          .map(([stim, genre]) => ({ model: g.model, checkpoint: g.checkpoint, stim_id: stim, predicted_genre: genre }))
+      : [],
+  );
+  const rsaRows = res.groups.flatMap((g) =>
+    g.rsa
+      ? Object.entries(g.rsa.perRoi).map(([roi, x]) => ({
+          model: g.model,
+          checkpoint: g.checkpoint,
+          roi,
+          rsa: num(x.score),
+          p_perm: num(x.p),
+          ceiling_lower: num(x.ceilingLower),
+          ceiling_upper: num(x.ceilingUpper),
+          n_clips: x.nClips,
+          n_cells: x.nCells,
+        }))
+      : [],
+  );
   const r = res.config.rsa;
   const rois = res.config.alignmentRois;
   const roiCols = rois.map((x) => `r_norm_${nameKey(x)}`);
@@ -237,8 +320,17 @@ export function writeAlignOutputs(dir: string, res: AlignResult): void {
     bas: {
       rows: bas,
       describe: {
-        score: { Description: 'Which score', Levels: { s_r: 'neural: mean over subjects and area→ROI pairs of ½[level + specificity] of the median noise-corrected r² (docs/bas.md)', s_b: 'behavioural consistency with listeners: ceiling-normalised clip-difficulty and error profiles, unclipped (docs/bas.md)', bas: `BAS (${res.config.bas.combine} of s_r and s_b)` } },
-        ci_lo: { Description: `Lower end of the ${level * 100}% percentile bootstrap interval (s_r: subjects and their test clips; s_b: listeners and clips jointly)` },
+        score: {
+          Description: 'Which score',
+          Levels: {
+            s_r: 'neural: mean over subjects and area→ROI pairs of ½[level + specificity] of the median noise-corrected r² (docs/bas.md)',
+            s_b: 'behavioural consistency with listeners: ceiling-normalised clip-difficulty and error profiles, unclipped (docs/bas.md)',
+            bas: `BAS (${res.config.bas.combine} of s_r and s_b)`,
+          },
+        },
+        ci_lo: {
+          Description: `Lower end of the ${level * 100}% percentile bootstrap interval (s_r: subjects and their test clips; s_b: listeners and clips jointly)`,
+        },
         ci_hi: { Description: `Upper end of the ${level * 100}% percentile bootstrap interval` },
       },
     },
@@ -247,30 +339,81 @@ export function writeAlignOutputs(dir: string, res: AlignResult): void {
     modelChoices,
     rsa: {
       rows: rsaRows,
-      describe: { rsa: { Description: `Mean over subjects of the ${r.comparison} similarity between the brain RDM and the ${r.folds}-fold cross-validated model RDM (${r.repeats} fold assignments; RDM = ${r.metric === 'correlation' ? '1 − Pearson' : 'Euclidean'} over clip patterns${r.zscore ? ' z-scored per feature and voxel across clips' : ''})`, Units: 'unitless' } , p_perm: { Description: `Permutation p of rsa: ${r.nPerm} test-clip label permutations of the brain RDMs (n/a: align.rsa.nPerm = 0)` } },
+      describe: {
+        rsa: {
+          Description: `Mean over subjects of the ${r.comparison} similarity between the brain RDM and the ${r.folds}-fold cross-validated model RDM (${r.repeats} fold assignments; RDM = ${r.metric === 'correlation' ? '1 − Pearson' : 'Euclidean'} over clip patterns${r.zscore ? ' z-scored per feature and voxel across clips' : ''})`,
+          Units: 'unitless',
+        },
+        p_perm: { Description: `Permutation p of rsa: ${r.nPerm} test-clip label permutations of the brain RDMs (n/a: align.rsa.nPerm = 0)` },
+      },
     },
     srDifferences: {
-      rows: res.sRDifferences.map((d) => ({ model_a: d.a, model_b: d.b, difference: num(d.difference.estimate), ci_lo: num(d.difference.lo), ci_hi: num(d.difference.hi), se: num(d.difference.se) })),
-      describe: { ci_lo: { Description: `Lower end of the ${level * 100}% paired percentile bootstrap interval: each draw resamples subjects and their test clips once and scores both models on them` } },
-    },
-    alignment: res.groups.length < 2 ? null : {
-      rows: res.groups.map((g) => ({
-        model: g.model, checkpoint: g.checkpoint, epoch: epochOf(g.checkpoint), final: finals.has(g) ? 1 : 0,
-        alignment: num(g.alignment.score), rsa: num(g.rsa?.score), performance: num(g.performance), n_test_clips: g.nPerformanceClips,
-        ...Object.fromEntries(rois.map((x, i) => [roiCols[i], num(Object.entries(g.alignment.perRoi).find(([k]) => nameKey(k) === nameKey(x))?.[1])])),
+      rows: res.sRDifferences.map((d) => ({
+        model_a: d.a,
+        model_b: d.b,
+        difference: num(d.difference.estimate),
+        ci_lo: num(d.difference.lo),
+        ci_hi: num(d.difference.hi),
+        se: num(d.difference.se),
       })),
       describe: {
-        alignment: { Description: `Mean over ${rois.join(', ')} of the ceiling-normalised median r of the best layer per voxel (training CV), all subjects pooled`, Units: 'unitless' },
-        rsa: { Description: `Mean over ${rois.join(', ')} and subjects of the cross-validated layer RSA (rsa.tsv)`, Units: 'unitless' },
+        ci_lo: {
+          Description: `Lower end of the ${level * 100}% paired percentile bootstrap interval: each draw resamples subjects and their test clips once and scores both models on them`,
+        },
       },
-      roiColumns: { columns: roiCols, describe: Object.fromEntries(rois.map((x, i) => [roiCols[i], { Description: `Ceiling-normalised median r of the best layer in ${x}` }])) },
-      vsPerformance: {
-        rows: res.vsPerformance.map((v) => ({ scope: v.scope, model: v.model, measure: v.measure, spearman: num(v.spearman), ci_lo: num(v.ci?.lo), ci_hi: num(v.ci?.hi), n: v.n })),
-        describe: { ci_lo: { Description: `Lower end of the ${res.config.level * 100}% percentile bootstrap interval, distinct models resampled (n/a within a model: checkpoints are serially dependent)` } },
-      },
-      byCheckpoint: snapshots
-        .sort((a, b) => (a.g.model !== b.g.model ? (a.g.model < b.g.model ? -1 : 1) : a.epoch - b.epoch))
-        .map(({ g, checkpoint, epoch }) => ({ model: g.model, checkpoint, epoch, alignment: num(g.alignment.score), rsa: num(g.rsa?.score), performance: num(g.performance) })),
     },
+    alignment:
+      res.groups.length < 2
+        ? null
+        : {
+            rows: res.groups.map((g) => ({
+              model: g.model,
+              checkpoint: g.checkpoint,
+              epoch: epochOf(g.checkpoint),
+              final: finals.has(g) ? 1 : 0,
+              alignment: num(g.alignment.score),
+              rsa: num(g.rsa?.score),
+              performance: num(g.performance),
+              n_test_clips: g.nPerformanceClips,
+              ...Object.fromEntries(rois.map((x, i) => [roiCols[i], num(Object.entries(g.alignment.perRoi).find(([k]) => nameKey(k) === nameKey(x))?.[1])])),
+            })),
+            describe: {
+              alignment: {
+                Description: `Mean over ${rois.join(', ')} of the ceiling-normalised median r of the best layer per voxel (training CV), all subjects pooled`,
+                Units: 'unitless',
+              },
+              rsa: { Description: `Mean over ${rois.join(', ')} and subjects of the cross-validated layer RSA (rsa.tsv)`, Units: 'unitless' },
+            },
+            roiColumns: {
+              columns: roiCols,
+              describe: Object.fromEntries(rois.map((x, i) => [roiCols[i], { Description: `Ceiling-normalised median r of the best layer in ${x}` }])),
+            },
+            vsPerformance: {
+              rows: res.vsPerformance.map((v) => ({
+                scope: v.scope,
+                model: v.model,
+                measure: v.measure,
+                spearman: num(v.spearman),
+                ci_lo: num(v.ci?.lo),
+                ci_hi: num(v.ci?.hi),
+                n: v.n,
+              })),
+              describe: {
+                ci_lo: {
+                  Description: `Lower end of the ${res.config.level * 100}% percentile bootstrap interval, distinct models resampled (n/a within a model: checkpoints are serially dependent)`,
+                },
+              },
+            },
+            byCheckpoint: snapshots
+              .sort((a, b) => (a.g.model !== b.g.model ? (a.g.model < b.g.model ? -1 : 1) : a.epoch - b.epoch))
+              .map(({ g, checkpoint, epoch }) => ({
+                model: g.model,
+                checkpoint,
+                epoch,
+                alignment: num(g.alignment.score),
+                rsa: num(g.rsa?.score),
+                performance: num(g.performance),
+              })),
+          },
   });
 }

@@ -11,7 +11,17 @@ import { InputError } from '../core/errors.js';
 import { notice } from '../core/progress.js';
 import type { Rng } from '../core/prng.js';
 import { readTsv } from '../io/tsv.js';
-import { crossValidatedLayerRsa, rdm, rdmSize, rsaNoiseCeiling, subRdm, zscoreColumns, type LayerRdm, type RdmComparison, type RdmMetric } from '../encoding/rsa.js';
+import {
+  crossValidatedLayerRsa,
+  rdm,
+  rdmSize,
+  rsaNoiseCeiling,
+  subRdm,
+  zscoreColumns,
+  type LayerRdm,
+  type RdmComparison,
+  type RdmMetric,
+} from '../encoding/rsa.js';
 import { openFeatureStore, readFeatureSpace } from '../encoding/feature-store.js';
 import { betaSeries } from '../encoding/beta-series.js';
 import { openEncode, type EncodingIndex } from '../artifacts/encode.js';
@@ -45,15 +55,26 @@ export function readEncodings(dir: string): LoadedEncoding[] {
     const rel = e.matrix('Reliability_voxels');
     const roi = e.matrix('Roi_voxels');
     const tm = e.matrix('Testmean_bold');
-    if (r.shape[1] !== index.nVoxels || rel.data.length !== index.nVoxels || roi.data.length !== index.nVoxels) throw new InputError(e.file, 'matrices disagree with nVoxels');
+    if (r.shape[1] !== index.nVoxels || rel.data.length !== index.nVoxels || roi.data.length !== index.nVoxels)
+      throw new InputError(e.file, 'matrices disagree with nVoxels');
     let pred: LoadedEncoding['pred'] = null;
     if (e.has('Pred_roivoxels') && e.has('Roivoxel_index')) {
       const p = e.matrix('Pred_roivoxels');
       const vox = asInt(e.matrix('Roivoxel_index').data);
-      if (p.shape.length !== 3 || p.shape[0] !== index.predAreas.length || p.shape[1] !== tm.shape[0] || p.shape[2] !== vox.length) throw new InputError(e.file, `Pred_roivoxels has shape (${p.shape.join(', ')}), expected (${index.predAreas.length}, ${tm.shape[0]}, ${vox.length})`);
+      if (p.shape.length !== 3 || p.shape[0] !== index.predAreas.length || p.shape[1] !== tm.shape[0] || p.shape[2] !== vox.length)
+        throw new InputError(e.file, `Pred_roivoxels has shape (${p.shape.join(', ')}), expected (${index.predAreas.length}, ${tm.shape[0]}, ${vox.length})`);
       pred = { voxels: vox, data: asFloat(p.data) };
     }
-    return { dir, index, r: asFloat(r.data), reliability: asFloat(rel.data), roiOfVoxel: asInt(roi.data), testMean: asFloat(tm.data), nTest: tm.shape[0], pred };
+    return {
+      dir,
+      index,
+      r: asFloat(r.data),
+      reliability: asFloat(rel.data),
+      roiOfVoxel: asInt(roi.data),
+      testMean: asFloat(tm.data),
+      nTest: tm.shape[0],
+      pred,
+    };
   });
 }
 
@@ -85,10 +106,19 @@ function subjectTimecourses(e: LoadedEncoding, areas: string[], offset: number):
   const nT = e.nTest;
   const nV = e.index.nVoxels;
   const pred = new Float32Array(areas.length * nT * n);
-  areas.forEach((a, ai) => pred.set(e.pred?.data.subarray(predAreas.indexOf(a) * nT * n, (predAreas.indexOf(a) + 1) * nT * n) ?? new Float32Array(0), ai * nT * n));
+  areas.forEach((a, ai) =>
+    pred.set(e.pred?.data.subarray(predAreas.indexOf(a) * nT * n, (predAreas.indexOf(a) + 1) * nT * n) ?? new Float32Array(0), ai * nT * n),
+  );
   const data = new Float32Array(nT * n);
   for (let t = 0; t < nT; t++) for (let j = 0; j < n; j++) data[t * n + j] = e.testMean[t * nV + e.pred.voxels[j]];
-  return { nT, clipOfVolume: clipOfVolumes(e.index.clips, nT, e.index.tr), nClips: e.index.clips.length, voxels: Int32Array.from(e.pred.voxels, (v) => v + offset), pred, data };
+  return {
+    nT,
+    clipOfVolume: clipOfVolumes(e.index.clips, nT, e.index.tr),
+    nClips: e.index.clips.length,
+    voxels: Int32Array.from(e.pred.voxels, (v) => v + offset),
+    pred,
+    data,
+  };
 }
 
 /** Lower-case letters and digits only: 'T2/T3' and 't2t3' match, 'PB' and 'pb' match. */
@@ -130,7 +160,17 @@ export function pooledAreaRoiInput(encs: LoadedEncoding[], areaSet: 'areas' | 'b
     o += nV;
   }
   const complete = timecourses.every((x) => x !== null) ? (timecourses as SubjectTimecourses[]) : undefined;
-  return { areas, rois, r, nVoxels, roiOfVoxel, reliability, subjects: encs.map((e) => e.index.subject), subjectOfVoxel, ...(complete ? { timecourses: complete } : {}) };
+  return {
+    areas,
+    rois,
+    r,
+    nVoxels,
+    roiOfVoxel,
+    reliability,
+    subjects: encs.map((e) => e.index.subject),
+    subjectOfVoxel,
+    ...(complete ? { timecourses: complete } : {}),
+  };
 }
 
 /** Resolves configured (area, roi) pairs to the names the encodings use (ignoring case and punctuation). */
@@ -153,7 +193,10 @@ export function hasListenerChoices(bids: string): boolean {
 export function readHumanChoices(bids: string): { subjects: string[]; trials: Map<string, { trueGenre: string; responses: Map<string, string> }> } {
   const trials = new Map<string, { trueGenre: string; responses: Map<string, string> }>();
   const subjects: string[] = [];
-  for (const s of fs.readdirSync(bids).filter((d) => d.startsWith('sub-')).sort()) {
+  for (const s of fs
+    .readdirSync(bids)
+    .filter((d) => d.startsWith('sub-'))
+    .sort()) {
     const file = path.join(bids, s, 'beh', `${s}_task-genre_beh.tsv`);
     if (!fs.existsSync(file)) continue;
     const t = readTsv(file);
@@ -161,12 +204,17 @@ export function readHumanChoices(bids: string): { subjects: string[]; trials: Ma
     subjects.push(s);
     for (const r of t.rows) {
       const e = trials.get(r.stim_id) ?? { trueGenre: r.true_genre, responses: new Map<string, string>() };
-      if (e.trueGenre !== r.true_genre) throw new InputError(file, `clip ${r.stim_id}: true genre ${r.true_genre} differs from another listener's file (${e.trueGenre})`);
+      if (e.trueGenre !== r.true_genre)
+        throw new InputError(file, `clip ${r.stim_id}: true genre ${r.true_genre} differs from another listener's file (${e.trueGenre})`);
       if (r.response !== 'n/a') e.responses.set(s, r.response);
       trials.set(r.stim_id, e);
     }
   }
-  if (subjects.length < 2) throw new InputError(bids, `human–human consistency needs genre judgements of at least 2 listeners (sub-*/beh/sub-*_task-genre_beh.tsv), found ${subjects.length}`);
+  if (subjects.length < 2)
+    throw new InputError(
+      bids,
+      `human–human consistency needs genre judgements of at least 2 listeners (sub-*/beh/sub-*_task-genre_beh.tsv), found ${subjects.length}`,
+    );
   return { subjects, trials };
 }
 
@@ -176,7 +224,11 @@ export function readHumanChoices(bids: string): { subjects: string[]; trials: Ma
  * `probs` covers every such clip (genres the model has no output for get 0,
  * genres only the model knows join the list).
  */
-export function behaviourInput(model: Map<string, string>, humans: ReturnType<typeof readHumanChoices>, probs?: Map<string, Map<string, number>> | null): { input: BehaviourInput; clips: string[]; genres: string[] } {
+export function behaviourInput(
+  model: Map<string, string>,
+  humans: ReturnType<typeof readHumanChoices>,
+  probs?: Map<string, Map<string, number>> | null,
+): { input: BehaviourInput; clips: string[]; genres: string[] } {
   const clips = [...model.keys()].filter((c) => humans.trials.has(c)).sort();
   if (clips.length < 2) throw new InputError('behaviour', `the model and the listeners share ${clips.length} judged clips; need at least 2`);
   const genreSet = new Set<string>();
@@ -267,18 +319,21 @@ export function clipPatterns(e: LoadedEncoding, windowSec: [number, number]): Fl
 export interface RsaResult {
   /** Mean over subjects and ROIs of the cross-validated layer RSA score (unitless). */
   score: number;
-  perRoi: Record<string, {
-    score: number;
-    /** Leave-one-subject-out bounds on the same n(n−1)/2 cells as the score (null with one subject). */
-    ceilingLower: number | null;
-    ceilingUpper: number | null;
-    nClips: number;
-    nCells: number;
-    /** RDM cells taken from each layer, summed over subjects and fold repeats. */
-    chosen: Record<string, number>;
-    /** Stimulus-permutation p-value of the score (null when nPerm = 0). */
-    p: number | null;
-  }>;
+  perRoi: Record<
+    string,
+    {
+      score: number;
+      /** Leave-one-subject-out bounds on the same n(n−1)/2 cells as the score (null with one subject). */
+      ceilingLower: number | null;
+      ceilingUpper: number | null;
+      nClips: number;
+      nCells: number;
+      /** RDM cells taken from each layer, summed over subjects and fold repeats. */
+      chosen: Record<string, number>;
+      /** Stimulus-permutation p-value of the score (null when nPerm = 0). */
+      p: number | null;
+    }
+  >;
 }
 
 export interface RsaOptions {
@@ -298,7 +353,13 @@ export interface RsaOptions {
 export function clipResponses(e: LoadedEncoding, opts: Pick<RsaOptions, 'response' | 'windowSec'>): Float64Array {
   if (opts.response === 'window') return clipPatterns(e, opts.windowSec);
   const dur = (c: { duration: number }): number => (Number.isFinite(c.duration) ? c.duration : 0);
-  return betaSeries(e.testMean, e.nTest, e.index.nVoxels, e.index.clips.map((c) => ({ onset: c.onset, duration: dur(c) })), e.index.tr);
+  return betaSeries(
+    e.testMean,
+    e.nTest,
+    e.index.nVoxels,
+    e.index.clips.map((c) => ({ onset: c.onset, duration: dur(c) })),
+    e.index.tr,
+  );
 }
 
 /** Condensed RDM of clip patterns, z-scored per column across clips first when asked. */
@@ -322,7 +383,12 @@ function rsaPermutationP(layers: LayerRdm[], brainRdms: Float64Array[], subjects
     const perm = rng.permutation(n);
     let sum = 0;
     brainRdms.forEach((b, s) => {
-      sum += crossValidatedLayerRsa(layers, subRdm(b, n, perm), { rng: opts.rng.fork(`${subjects[s]}/${roi}`), folds: opts.folds, repeats: opts.repeats, comparison: opts.comparison }).score;
+      sum += crossValidatedLayerRsa(layers, subRdm(b, n, perm), {
+        rng: opts.rng.fork(`${subjects[s]}/${roi}`),
+        folds: opts.folds,
+        repeats: opts.repeats,
+        comparison: opts.comparison,
+      }).score;
     });
     if (sum / brainRdms.length >= score) atLeast++;
   }
@@ -348,7 +414,8 @@ export function modelRsa(encs: LoadedEncoding[], rois: string[], opts: RsaOption
     clipIds.forEach((id, k) => {
       const rows = store.index.get(id);
       if (!rows || rows.nRows === 0) throw new InputError(store.dir, `no feature rows for test clip ${id}`);
-      for (let r = rows.rowStart; r < rows.rowStart + rows.nRows; r++) for (let j = 0; j < sp.nFeat; j++) means[k * sp.nFeat + j] += X[r * sp.nFeat + j] / rows.nRows;
+      for (let r = rows.rowStart; r < rows.rowStart + rows.nRows; r++)
+        for (let j = 0; j < sp.nFeat; j++) means[k * sp.nFeat + j] += X[r * sp.nFeat + j] / rows.nRows;
     });
     return { name: `${sp.area}/iter-${sp.iteration}`, rdm: clipRdm(means, clipIds.length, sp.nFeat, opts) };
   });
@@ -378,21 +445,36 @@ export function modelRsa(encs: LoadedEncoding[], rois: string[], opts: RsaOption
     const chosen: Record<string, number> = {};
     encs.forEach((e, s) => {
       const order = clipIds.map((id) => e.index.clips.findIndex((c) => c.stimId === id));
-      if (order.some((i) => i < 0) || e.index.clips.length !== clipIds.length) throw new InputError(e.dir, 'test clips differ between subjects; RSA pools subjects over the same clips');
+      if (order.some((i) => i < 0) || e.index.clips.length !== clipIds.length)
+        throw new InputError(e.dir, 'test clips differ between subjects; RSA pools subjects over the same clips');
       const vox = voxels[s];
       const pat = patterns[s];
       const sub = new Float64Array(clipIds.length * vox.length);
       for (let c = 0; c < clipIds.length; c++) vox.forEach((v, j) => (sub[c * vox.length + j] = pat[order[c] * e.index.nVoxels + v]));
       const b = clipRdm(sub, clipIds.length, vox.length, opts);
       brainRdms.push(b);
-      const cv = crossValidatedLayerRsa(layers, b, { rng: opts.rng.fork(`${e.index.subject}/${roi}`), folds: opts.folds, repeats: opts.repeats, comparison: opts.comparison });
+      const cv = crossValidatedLayerRsa(layers, b, {
+        rng: opts.rng.fork(`${e.index.subject}/${roi}`),
+        folds: opts.folds,
+        repeats: opts.repeats,
+        comparison: opts.comparison,
+      });
       sum += cv.score;
       nCells = cv.nCells;
       for (const [n, c] of Object.entries(cv.chosen)) chosen[n] = (chosen[n] ?? 0) + c;
     });
     const ceil = brainRdms.length >= 2 ? rsaNoiseCeiling(brainRdms, opts.comparison) : null;
     const score = sum / encs.length;
-    const p = opts.nPerm ? rsaPermutationP(layers, brainRdms, encs.map((e) => e.index.subject), roi, score, opts) : null;
+    const p = opts.nPerm
+      ? rsaPermutationP(
+          layers,
+          brainRdms,
+          encs.map((e) => e.index.subject),
+          roi,
+          score,
+          opts,
+        )
+      : null;
     perRoi[roi] = { score, ceilingLower: ceil?.lower ?? null, ceilingUpper: ceil?.upper ?? null, nClips: clipIds.length, nCells, chosen, p };
   }
   for (const roi of scoreRois) {

@@ -42,9 +42,7 @@ export function hcpMmpRoiOf(label: string, rois: Readonly<Record<string, readonl
   return null;
 }
 
-const bounds = z
-  .object({ lo: z.number(), hi: z.number() })
-  .refine((b) => b.lo < b.hi, { message: 'clip.lo must be below clip.hi' });
+const bounds = z.object({ lo: z.number(), hi: z.number() }).refine((b) => b.lo < b.hi, { message: 'clip.lo must be below clip.hi' });
 
 /** How the BAS is computed; parse user config with BasConfigSchema.parse(). */
 export const BasConfigSchema = z.object({
@@ -53,10 +51,21 @@ export const BasConfigSchema = z.object({
     .min(1)
     .default(BAS_DEFAULT_PAIRS.map((p) => ({ ...p })))
     .describe('area → ROI pairs of s_r (level and specificity) and of the correspondence index'),
-  combine: z.enum(['mean', 'weighted', 'geometric']).default('mean').describe("'mean' = (s_r + s_b)/2; 'weighted' = weighted arithmetic mean; 'geometric' = weighted geometric mean"),
-  weights: z.object({ neural: z.number().nonnegative(), behaviour: z.number().nonnegative() }).default({ neural: 1, behaviour: 1 }).describe('weights of s_r and s_b (combine = weighted or geometric)'),
+  combine: z
+    .enum(['mean', 'weighted', 'geometric'])
+    .default('mean')
+    .describe("'mean' = (s_r + s_b)/2; 'weighted' = weighted arithmetic mean; 'geometric' = weighted geometric mean"),
+  weights: z
+    .object({ neural: z.number().nonnegative(), behaviour: z.number().nonnegative() })
+    .default({ neural: 1, behaviour: 1 })
+    .describe('weights of s_r and s_b (combine = weighted or geometric)'),
   clip: bounds.default({ lo: 0, hi: 1 }).describe("bounds applied to each pair's level and specificity in s_r (s_b is reported unclipped, docs/bas.md)"),
-  reliabilityFloor: z.number().gt(0).max(1).default(TUCKUTE_RELIABILITY_FLOOR).describe("floor on a voxel's reliability before it divides r² (Kell 2018 / Tuckute 2023: 0.182)"),
+  reliabilityFloor: z
+    .number()
+    .gt(0)
+    .max(1)
+    .default(TUCKUTE_RELIABILITY_FLOOR)
+    .describe("floor on a voxel's reliability before it divides r² (Kell 2018 / Tuckute 2023: 0.182)"),
   nBoot: z.number().int().min(10).default(1000).describe('bootstrap replicates (subjects and test clips for s_r, clips for s_b)'),
   level: z.number().gt(0).lt(1).default(0.95).describe('confidence level of the percentile intervals'),
   nPerm: z.number().int().min(0).default(1000).describe('within-subject ROI-label permutations for the correspondence p-value (0 = skip the test)'),
@@ -132,7 +141,12 @@ export function neuralScore(
  * drawn subject's voxels with replacement within each ROI (ROI sizes kept;
  * voxels outside ROIs dropped).
  */
-function resampleSubjects(bySubject: { subjects: string[]; voxels: VoxelSelection }, roiOfVoxel: Int32Array, nRois: number, rng: Rng): { subjects: string[]; voxels: VoxelSelection } {
+function resampleSubjects(
+  bySubject: { subjects: string[]; voxels: VoxelSelection },
+  roiOfVoxel: Int32Array,
+  nRois: number,
+  rng: Rng,
+): { subjects: string[]; voxels: VoxelSelection } {
   const S = bySubject.voxels.length;
   const subjects: string[] = [];
   const voxels: VoxelSelection = [];
@@ -177,7 +191,9 @@ function neuralReplicate(neural: AreaRoiInput, plan: NeuralBootstrap, pairs: Ind
  * the same draws as computeBas's s_r, so every model's interval means the same.
  */
 export function bootstrapNeuralScore(
-  neural: AreaRoiInput, config: z.input<typeof BasConfigSchema>, neuralRng: Rng,
+  neural: AreaRoiInput,
+  config: z.input<typeof BasConfigSchema>,
+  neuralRng: Rng,
 ): { sR: Estimate; sRReplicates: Float64Array; resampled: BasReport['neuralBootstrap'] } {
   const cfg = BasConfigSchema.parse(config);
   checkAreaRoiInput(neural);
@@ -185,7 +201,11 @@ export function bootstrapNeuralScore(
   const full = neuralScore(neural, pairs, cfg.clip, { floor: cfg.reliabilityFloor });
   const plan = neuralBootstrapPlan(neural);
   const reps = Float64Array.from({ length: cfg.nBoot }, () => neuralReplicate(neural, plan, pairs, cfg, neuralRng));
-  return { sR: summarise(full.sR, Array.from(reps), cfg.level), sRReplicates: reps, resampled: plan.stimuli ? 'subjects and test clips' : 'subjects and voxels within ROIs' };
+  return {
+    sR: summarise(full.sR, Array.from(reps), cfg.level),
+    sRReplicates: reps,
+    resampled: plan.stimuli ? 'subjects and test clips' : 'subjects and voxels within ROIs',
+  };
 }
 
 /**
@@ -196,7 +216,11 @@ export function bootstrapNeuralScore(
  */
 export function pairedDifference(estA: number, estB: number, repsA: Float64Array, repsB: Float64Array, level: number): Estimate {
   if (repsA.length !== repsB.length) throw new InputError('bootstrap', `paired replicates differ in number: ${repsA.length} vs ${repsB.length}`);
-  return summarise(estA - estB, Array.from(repsA, (x, b) => x - repsB[b]), level);
+  return summarise(
+    estA - estB,
+    Array.from(repsA, (x, b) => x - repsB[b]),
+    level,
+  );
 }
 
 /** s_b of one bootstrap draw (the only place the bootstrap calls it): listeners and clips drawn jointly, the split-half ceiling's splits from their own stream. */
@@ -219,7 +243,13 @@ function summarise(estimate: number, reps: number[], level: number): Estimate {
  * draws come from `neuralRng` (listeners and clips of s_b from `rng`), so
  * models given the same `neuralRng` get paired s_r replicates.
  */
-export function computeBas(neural: AreaRoiInput, behaviour: BehaviourInput, config: z.input<typeof BasConfigSchema>, rng: Rng, neuralRng: Rng = rng.fork('bas-bootstrap-neural')): BasReport {
+export function computeBas(
+  neural: AreaRoiInput,
+  behaviour: BehaviourInput,
+  config: z.input<typeof BasConfigSchema>,
+  rng: Rng,
+  neuralRng: Rng = rng.fork('bas-bootstrap-neural'),
+): BasReport {
   const parsed = BasConfigSchema.safeParse(config);
   if (!parsed.success) throw new InputError('bas config', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
   const cfg = parsed.data;
@@ -244,7 +274,8 @@ export function computeBas(neural: AreaRoiInput, behaviour: BehaviourInput, conf
     repB.push(s);
     repBas.push(combineScores(r, s, cfg));
   }
-  const correspondence = cfg.nPerm > 0 && pairs.length > 1 ? correspondenceTest(neural, pairs, { rng: rng.fork('bas-correspondence'), nPerm: cfg.nPerm, floor }) : null;
+  const correspondence =
+    cfg.nPerm > 0 && pairs.length > 1 ? correspondenceTest(neural, pairs, { rng: rng.fork('bas-correspondence'), nPerm: cfg.nPerm, floor }) : null;
   const cells = full.detail.cells;
   const A = neural.areas.length;
   const R = neural.rois.length;

@@ -20,11 +20,31 @@ const rsaSchema = z
     metric: z.enum(['correlation', 'euclidean']).default('correlation').describe('RDM dissimilarity over test clips'),
     comparison: z.enum(['spearman', 'kendall-tau-a', 'pearson']).default('spearman').describe('how model and brain RDMs are compared'),
     zscore: z.boolean().default(true).describe('z-score every feature and every voxel across the test clips before the RDM (braindnn, Tuckute et al. 2023)'),
-    folds: z.number().int().min(3).default(5).describe('stimulus folds of the cross-validated layer choice: the cells between folds a and b take the layer chosen on the stimuli outside a and b'),
+    folds: z
+      .number()
+      .int()
+      .min(3)
+      .default(5)
+      .describe('stimulus folds of the cross-validated layer choice: the cells between folds a and b take the layer chosen on the stimuli outside a and b'),
     repeats: z.number().int().min(1).default(10).describe('random fold assignments averaged'),
-    response: z.enum(['glm', 'window']).default('glm').describe('clip response pattern: glm = least-squares β of one canonical-HRF regressor per test clip fitted jointly to the test-mean BOLD (separates the overlapping responses of consecutive clips); window = mean BOLD over windowSec'),
-    windowSec: z.tuple([z.number(), z.number()]).default([4, 2]).describe('response = window only: mean BOLD from onset + first to offset + second seconds (HRF lag)'),
-    nPerm: z.number().int().min(0).default(0).describe('test-clip label permutations of the brain RDMs (one per draw for all subjects, layer choice cross-validated again) for a per-ROI p-value; 0 = none (each permutation costs as much as the score)'),
+    response: z
+      .enum(['glm', 'window'])
+      .default('glm')
+      .describe(
+        'clip response pattern: glm = least-squares β of one canonical-HRF regressor per test clip fitted jointly to the test-mean BOLD (separates the overlapping responses of consecutive clips); window = mean BOLD over windowSec',
+      ),
+    windowSec: z
+      .tuple([z.number(), z.number()])
+      .default([4, 2])
+      .describe('response = window only: mean BOLD from onset + first to offset + second seconds (HRF lag)'),
+    nPerm: z
+      .number()
+      .int()
+      .min(0)
+      .default(0)
+      .describe(
+        'test-clip label permutations of the brain RDMs (one per draw for all subjects, layer choice cross-validated again) for a per-ROI p-value; 0 = none (each permutation costs as much as the score)',
+      ),
   })
   .strict();
 
@@ -40,12 +60,22 @@ export const alignConfigSchema = z
     })
       .default(BasConfigSchema.parse({ pairs: DEFAULT_ALIGN_PAIRS }))
       .describe('BAS computation (see docs/bas.md)'),
-    alignmentRois: z.array(z.string()).default(['A1', 'Belt', 'Parabelt', 'T2/T3']).describe('ROIs whose ceiling-normalised r is averaged into a model’s alignment score'),
+    alignmentRois: z
+      .array(z.string())
+      .default(['A1', 'Belt', 'Parabelt', 'T2/T3'])
+      .describe('ROIs whose ceiling-normalised r is averaged into a model’s alignment score'),
     performance: z
       .literal('clip_accuracy')
       .default('clip_accuracy')
-      .describe('task performance of the final model and of every checkpoint: the same held-out measure, accuracy over the test-split clips (clip choice = argmax of the mean window logits)'),
-    nBoot: z.number().int().min(10).default(1000).describe('bootstrap resamples (over distinct models) of the across-model alignment–performance Spearman correlation'),
+      .describe(
+        'task performance of the final model and of every checkpoint: the same held-out measure, accuracy over the test-split clips (clip choice = argmax of the mean window logits)',
+      ),
+    nBoot: z
+      .number()
+      .int()
+      .min(10)
+      .default(1000)
+      .describe('bootstrap resamples (over distinct models) of the across-model alignment–performance Spearman correlation'),
     level: z.number().gt(0).lt(1).default(0.95).describe('confidence level of bootstrap intervals'),
     rsa: rsaSchema.default(rsaSchema.parse({})).describe('representational similarity analysis over test clips'),
   })

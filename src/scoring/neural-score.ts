@@ -48,7 +48,10 @@ function medianInPlace(a: number[]): number {
  * voxels of each subject (default: all of them); `labels` overrides the ROI
  * labels (the correspondence permutation test).
  */
-export function subjectCells(inp: AreaRoiInput, opts: { floor?: number; selection?: { subjects: string[]; voxels: VoxelSelection }; labels?: Int32Array } = {}): SubjectCells {
+export function subjectCells(
+  inp: AreaRoiInput,
+  opts: { floor?: number; selection?: { subjects: string[]; voxels: VoxelSelection }; labels?: Int32Array } = {},
+): SubjectCells {
   const floor = opts.floor ?? TUCKUTE_RELIABILITY_FLOOR;
   const sel = opts.selection ?? voxelsBySubject(inp);
   const A = inp.areas.length;
@@ -125,7 +128,12 @@ export interface NeuralScore {
  * has specificity 0 and so at most half the score of a model whose areas each
  * explain their own ROI.
  */
-export function neuralScoreBySubject(inp: AreaRoiInput, pairs: IndexPairs, bounds: { lo: number; hi: number }, opts: { floor?: number; selection?: { subjects: string[]; voxels: VoxelSelection } } = {}): NeuralScore {
+export function neuralScoreBySubject(
+  inp: AreaRoiInput,
+  pairs: IndexPairs,
+  bounds: { lo: number; hi: number },
+  opts: { floor?: number; selection?: { subjects: string[]; voxels: VoxelSelection } } = {},
+): NeuralScore {
   if (pairs.length === 0) throw new InputError('pairs', 's_r needs at least one area→ROI pair');
   const cells = subjectCells(inp, opts);
   const A = inp.areas.length;
@@ -142,7 +150,11 @@ export function neuralScoreBySubject(inp: AreaRoiInput, pairs: IndexPairs, bound
   return {
     sR: mean((s) => s.sR),
     perSubject,
-    pairs: pairs.map((_, i) => ({ level: mean((s) => s.pairs[i].level), specificity: mean((s) => s.pairs[i].specificity), score: mean((s) => s.pairs[i].score) })),
+    pairs: pairs.map((_, i) => ({
+      level: mean((s) => s.pairs[i].level),
+      specificity: mean((s) => s.pairs[i].specificity),
+      score: mean((s) => s.pairs[i].score),
+    })),
     matrix,
     cells,
   };
@@ -165,7 +177,12 @@ export interface SubjectTimecourses {
 
 /** Weighted Pearson r of columns j of an nT × n prediction block and data (weights = how often each volume was drawn). */
 function weightedR(pred: Float32Array, predOffset: number, data: Float32Array, nT: number, n: number, j: number, w: Float64Array): number {
-  let sw = 0, sp = 0, sy = 0, spp = 0, syy = 0, spy = 0;
+  let sw = 0,
+    sp = 0,
+    sy = 0,
+    spp = 0,
+    syy = 0,
+    spy = 0;
   for (let t = 0; t < nT; t++) {
     const wt = w[t];
     if (wt === 0) continue;

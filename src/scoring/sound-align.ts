@@ -70,9 +70,14 @@ export function groupSoundScores(t: SoundAlignInput, rng: Rng, nBoot: number): S
     for (const r of vox) tops.set(r.top_layer, (tops.get(r.top_layer) ?? 0) + 1);
     const topLayer = [...tops.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? 'n/a';
     return {
-      model, participants: vox.length, r2: ci,
-      rsa: mean(rsa.map((r) => val(r.rsa))), rsaCeilingLower: mean(rsa.map((r) => val(r.ceiling_lower))), rsaCeilingUpper: mean(rsa.map((r) => val(r.ceiling_upper))),
-      componentR2: mean(comp.map((r) => val(r.median_r2))), topLayer,
+      model,
+      participants: vox.length,
+      r2: ci,
+      rsa: mean(rsa.map((r) => val(r.rsa))),
+      rsaCeilingLower: mean(rsa.map((r) => val(r.ceiling_lower))),
+      rsaCeilingUpper: mean(rsa.map((r) => val(r.ceiling_upper))),
+      componentR2: mean(comp.map((r) => val(r.median_r2))),
+      topLayer,
     };
   });
 }

@@ -156,7 +156,7 @@ export function butterworth(order: number, cutoff: number | [number, number], fs
   let zpk: Zpk = { z: [], p, k: 1 };
   // Pre-warp so the digital cutoffs land exactly where asked after the
   // bilinear transform (design at fs_d = 2, as scipy).
-  const warped = edges.map((e) => 4 * Math.tan((Math.PI * (2 * e) / fs) / 2));
+  const warped = edges.map((e) => 4 * Math.tan((Math.PI * (2 * e)) / fs / 2));
   if (type === 'lowpass') zpk = lp2lp(zpk, warped[0]!);
   else if (type === 'highpass') zpk = lp2hp(zpk, warped[0]!);
   else {

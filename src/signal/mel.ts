@@ -114,10 +114,7 @@ export interface MelSpectrogramOptions extends MelFilterOptions {
  * defaults: sr 22050, nFft 2048, hop 512, nMels 128, power 2, centred with zero padding).
  * Returns data as float32 nMels×nFrames row-major, in units of x^power (not dB).
  */
-export function melSpectrogram(
-  x: ArrayLike<number>,
-  opts: MelSpectrogramOptions = {},
-): { data: Float32Array; nMels: number; nFrames: number } {
+export function melSpectrogram(x: ArrayLike<number>, opts: MelSpectrogramOptions = {}): { data: Float32Array; nMels: number; nFrames: number } {
   const nFft = opts.nFft ?? 2048;
   const hop = opts.hop ?? 512;
   const power = opts.power ?? 2;

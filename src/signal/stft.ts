@@ -67,19 +67,11 @@ function reflectIndex(i: number, n: number): number {
  * This lets callers reduce each spectrum at once (e.g. through a mel
  * filterbank) without holding the whole STFT in memory.
  */
-export function forEachStftFrame(
-  x: ArrayLike<number>,
-  opts: StftOptions,
-  visit: (t: number, re: Float64Array, im: Float64Array) => void,
-): number {
+export function forEachStftFrame(x: ArrayLike<number>, opts: StftOptions, visit: (t: number, re: Float64Array, im: Float64Array) => void): number {
   return forEachFrame(x, resolve(opts), visit);
 }
 
-function forEachFrame(
-  x: ArrayLike<number>,
-  o: ResolvedStft,
-  visit: (t: number, re: Float64Array, im: Float64Array) => void,
-): number {
+function forEachFrame(x: ArrayLike<number>, o: ResolvedStft, visit: (t: number, re: Float64Array, im: Float64Array) => void): number {
   const n = x.length;
   const nFrames = stftFrameCount(n, o);
   if (nFrames === 0) {
@@ -114,10 +106,7 @@ function forEachFrame(
  * Complex STFT of x: { re, im } each nBins×nFrames row-major (bin-major, as
  * librosa's D[f, t]), nBins = nFft/2 + 1, in the units of x (unnormalised DFT).
  */
-export function stft(
-  x: ArrayLike<number>,
-  opts: StftOptions = {},
-): { re: Float64Array; im: Float64Array; nBins: number; nFrames: number } {
+export function stft(x: ArrayLike<number>, opts: StftOptions = {}): { re: Float64Array; im: Float64Array; nBins: number; nFrames: number } {
   const o = resolve(opts);
   const nBins = Math.floor(o.nFft / 2) + 1;
   const nFrames = stftFrameCount(x.length, o);
@@ -136,10 +125,7 @@ export function stft(
  * |STFT|^power of x as float32, nBins×nFrames row-major (power=2 → energy,
  * power=1 → magnitude, in units of x^power).
  */
-export function stftMagnitude(
-  x: ArrayLike<number>,
-  opts: StftOptions & { power?: number } = {},
-): { data: Float32Array; nBins: number; nFrames: number } {
+export function stftMagnitude(x: ArrayLike<number>, opts: StftOptions & { power?: number } = {}): { data: Float32Array; nBins: number; nFrames: number } {
   const o = resolve(opts);
   const power = opts.power ?? 2;
   if (!(power > 0)) throw new InputError('power', `must be > 0, got ${power}`);

@@ -50,7 +50,13 @@ export function describeSpace(baseline: FeatureBaseline | null, freqBins: number
 }
 
 /** Each named space as the matrix the artifact stores (PCA applied one space at a time, so only one reduced copy is alive). */
-export function* storedSpaces(acts: Activations, spaces: NamedSpace[], clips: ClipRows[], pca: PcaFit | null, about: { windowing: string; units: string }): Generator<FeatureSpaceData> {
+export function* storedSpaces(
+  acts: Activations,
+  spaces: NamedSpace[],
+  clips: ClipRows[],
+  pca: PcaFit | null,
+  about: { windowing: string; units: string },
+): Generator<FeatureSpaceData> {
   const rows = clips.reduce((s, c) => s + c.nRows, 0);
   for (const { area, iteration, space } of spaces) {
     let sp = space;
@@ -58,7 +64,15 @@ export function* storedSpaces(acts: Activations, spaces: NamedSpace[], clips: Cl
     if (pca) {
       const r = acts.pcaReduce(space, pca.ids, pca.components);
       sp = r.space;
-      info = { components: sp.nFeatures, requested: pca.components, input_features: space.nFeatures, explained_variance: r.explained, fitted_on: `${pca.ids.length} stimuli: ${pca.source}`, centred: true, scaled: false };
+      info = {
+        components: sp.nFeatures,
+        requested: pca.components,
+        input_features: space.nFeatures,
+        explained_variance: r.explained,
+        fitted_on: `${pca.ids.length} stimuli: ${pca.source}`,
+        centred: true,
+        scaled: false,
+      };
     }
     const data = new Float32Array(rows * sp.nFeatures);
     sp.stimuli.forEach((s, i) => data.set(s.data, clips[i].rowStart * sp.nFeatures));
@@ -73,12 +87,14 @@ export function networkSpaces(acts: Activations, model: AudioNet, stimuli: Stimu
     tick();
     return r;
   });
-  return per[0].map((first, j) => nameSpace({
-    name: first.name,
-    nFeatures: first.nFeatures,
-    stimuli: per.map((p) => p[j].stimuli[0]),
-    clipMean: concat(per.map((p) => p[j].clipMean)),
-  }));
+  return per[0].map((first, j) =>
+    nameSpace({
+      name: first.name,
+      nFeatures: first.nFeatures,
+      stimuli: per.map((p) => p[j].stimuli[0]),
+      clipMean: concat(per.map((p) => p[j].clipMean)),
+    }),
+  );
 }
 
 function concat(parts: Float32Array[]): Float32Array {

@@ -61,10 +61,17 @@ function readIdList(file: string): string[] {
     if (!t.columns.includes('stim_id')) throw new InputError(file, 'a TSV list needs a stim_id column');
     return t.rows.filter((r) => !t.columns.includes('split') || r.split === 'train').map((r) => r.stim_id);
   }
-  return text.split('\n').map((s) => s.trim()).filter((s) => s.length > 0);
+  return text
+    .split('\n')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
 }
 
-const trainIds = (train: TrainArtifact): string[] => train.split().filter((r) => r.split === 'train').map((r) => r.stimId);
+const trainIds = (train: TrainArtifact): string[] =>
+  train
+    .split()
+    .filter((r) => r.split === 'train')
+    .map((r) => r.stimId);
 
 /** The PCA fit set: the model's training clips, a given list, or the clips of the fMRI training runs. */
 function pcaFitSet(o: FeaturesStageOptions, train: TrainArtifact | null, stims: StudyStimulus[], components: number): PcaFit {
@@ -72,7 +79,8 @@ function pcaFitSet(o: FeaturesStageOptions, train: TrainArtifact | null, stims: 
   if (train) fit = { ids: trainIds(train), source: 'split.tsv of the train artifact (split = train)' };
   else if (o.pcaFit !== undefined) fit = { ids: readIdList(o.pcaFit), source: o.pcaFit };
   else {
-    if (!stims.some((s) => s.fmriSet !== null)) throw new InputError('pca', 'needs the training stimuli: a train artifact, a PCA fit list, or a stimuli.tsv with fmri_set');
+    if (!stims.some((s) => s.fmriSet !== null))
+      throw new InputError('pca', 'needs the training stimuli: a train artifact, a PCA fit list, or a stimuli.tsv with fmri_set');
     fit = { ids: stims.filter((s) => s.fmriSet === 'train').map((s) => s.stimId), source: 'stimuli.tsv (fmri_set = train)' };
   }
   const known = new Set(stims.map((s) => s.stimId));
@@ -86,14 +94,17 @@ export async function runFeaturesStage(o: FeaturesStageOptions): Promise<StageOu
   const cfg = o.config;
   const fc = cfg.features;
   const onnx = o.onnx ?? null;
-  if (o.trainDir === null && o.baseline === null && onnx === null) throw new InputError('options', 'give a train artifact (model), an ONNX model or a baseline');
-  if (onnx && (o.baseline !== null || o.trainDir !== null || o.checkpoint !== undefined)) throw new InputError('onnx', 'an ONNX model takes neither a baseline, a train artifact nor a checkpoint');
+  if (o.trainDir === null && o.baseline === null && onnx === null)
+    throw new InputError('options', 'give a train artifact (model), an ONNX model or a baseline');
+  if (onnx && (o.baseline !== null || o.trainDir !== null || o.checkpoint !== undefined))
+    throw new InputError('onnx', 'an ONNX model takes neither a baseline, a train artifact nor a checkpoint');
   if (o.baseline !== null && o.checkpoint !== undefined) throw new InputError('checkpoint', 'a baseline has no checkpoints');
   const stimDir = stimuliFolder(o.stimuli);
   const rate = o.rate ?? fc.rate ?? 1 / fc.tr;
   if (!(rate > 0) || !Number.isFinite(rate)) throw new InputError('rate', `must be a positive number of Hz, got ${String(o.rate)}`);
   const components = o.pca ?? fc.pca;
-  if (components !== null && (!Number.isInteger(components) || components < 1)) throw new InputError('pca', `expected a positive integer, got ${String(o.pca)}`);
+  if (components !== null && (!Number.isInteger(components) || components < 1))
+    throw new InputError('pca', `expected a positive integer, got ${String(o.pca)}`);
   const train = o.trainDir ? openTrainArtifact(o.trainDir) : null;
   const checkpoint = o.baseline || onnx ? null : (o.checkpoint ?? fc.checkpoint);
   if (checkpoint !== null && !CHECKPOINT_CHOICE.test(checkpoint)) throw new InputError('checkpoint', `expected best, all or epoch-NNNN, got "${checkpoint}"`);
@@ -111,7 +122,13 @@ export async function runFeaturesStage(o: FeaturesStageOptions): Promise<StageOu
   if (o.trainDir) inputs.model = o.trainDir;
   if (onnx) inputs.model = path.resolve(onnx.file);
   const params = {
-    model: modelName, baseline: o.baseline, checkpoint, rate, pca: components, fitIds: pca?.ids ?? null, mel,
+    model: modelName,
+    baseline: o.baseline,
+    checkpoint,
+    rate,
+    pca: components,
+    fitIds: pca?.ids ?? null,
+    mel,
     reduce: { freqBins: fc.freqBins, iterations: fc.iterations },
     modulation: o.baseline === 'stm' ? fc.modulation : null,
     // A random network's architecture comes from the config only when no train artifact gives it.
@@ -130,34 +147,47 @@ export async function runFeaturesStage(o: FeaturesStageOptions): Promise<StageOu
       // An ONNX model takes the audio at its own rate, not BAN's log-mel.
       const onnxLib = onnx ? await import('../models/onnx/features.js') : null;
       const clips = onnxLib ? onnxLib.readClips(stims) : null;
-      const stimuli: Stimulus[] = clips ? clips.map((c) => ({ id: c.id, mel: { data: new Float32Array(0), nMels: 0, nFrames: 0, frameRate: 0 }, duration: c.audio.length / c.sr })) : stims.map((s) => {
-        const w = readAudio(s.file);
-        try {
-          return acts.stimulusFromAudio(s.stimId, toMono(w.channels), w.sampleRate, mel);
-        } catch (e) {
-          if (e instanceof InputError) throw new InputError(s.file, e.problem);
-          throw e;
-        }
-      });
+      const stimuli: Stimulus[] = clips
+        ? clips.map((c) => ({ id: c.id, mel: { data: new Float32Array(0), nMels: 0, nFrames: 0, frameRate: 0 }, duration: c.audio.length / c.sr }))
+        : stims.map((s) => {
+            const w = readAudio(s.file);
+            try {
+              return acts.stimulusFromAudio(s.stimId, toMono(w.channels), w.sampleRate, mel);
+            } catch (e) {
+              if (e instanceof InputError) throw new InputError(s.file, e.problem);
+              throw e;
+            }
+          });
       const about = onnx ? { ...describeSpace(null, fc.freqBins), units: 'layer output (arbitrary units)' } : describeSpace(o.baseline, fc.freqBins);
       const trainKey = train ? path.basename(train.dir) : null;
       const write = (outDir: string, ck: string | null, spaces: NamedSpace[], source: Record<string, unknown>): void => {
         const clips = clipRowsOf(stimuli, spaces[0].space);
-        writeFeatureSet(outDir, { model: modelName, checkpoint: ck, rate, areas: [...new Set(spaces.map((s) => s.area))], source }, clips, storedSpaces(acts, spaces, clips, pca, about));
+        writeFeatureSet(
+          outDir,
+          { model: modelName, checkpoint: ck, rate, areas: [...new Set(spaces.map((s) => s.area))], source },
+          clips,
+          storedSpaces(acts, spaces, clips, pca, about),
+        );
       };
       const bar = progress('features', Math.max(1, checkpoints.length) * stimuli.length);
       if (onnx && onnxLib && clips) {
         const { onnxActivations } = await import('../models/onnx/activations.js');
         const spaces = await onnxActivations(onnx, clips, { rate, freqBins: fc.freqBins, onClip: () => bar.tick() });
         bar.done();
-        write(dir, null, spaces.map((s) => ({ area: s.layer.area, iteration: 0, space: s.space })), onnxLib.onnxSource(onnx, spaces));
+        write(
+          dir,
+          null,
+          spaces.map((s) => ({ area: s.layer.area, iteration: 0, space: s.space })),
+          onnxLib.onnxSource(onnx, spaces),
+        );
         line = `${onnx.name}: ${spaces.length} layers at ${rate.toFixed(4)} Hz`;
         return;
       }
       if (o.baseline === 'logmel' || o.baseline === 'stm') {
-        const space = o.baseline === 'logmel'
-          ? acts.logMelFeatures(stimuli, { rate })
-          : acts.modulationFeatures(stimuli, { rate, freqBins: fc.freqBins, rates: fc.modulation.rates, scales: fc.modulation.scales });
+        const space =
+          o.baseline === 'logmel'
+            ? acts.logMelFeatures(stimuli, { rate })
+            : acts.modulationFeatures(stimuli, { rate, freqBins: fc.freqBins, rates: fc.modulation.rates, scales: fc.modulation.scales });
         bar.done();
         write(dir, null, [{ area: o.baseline, iteration: 0, space }], { baseline: o.baseline, split_from: trainKey });
         line = `${o.baseline}: ${space.nFeatures} features × ${space.stimuli.reduce((s, x) => s + x.nT, 0)} rows at ${rate.toFixed(4)} Hz`;
@@ -170,7 +200,12 @@ export async function runFeaturesStage(o: FeaturesStageOptions): Promise<StageOu
         const areas = ['a1', ...cfg.model.areas.map((x) => x.name)];
         const space = acts.logMelFeatures(stimuli, { rate });
         bar.done();
-        write(dir, null, areas.map((area) => ({ area, iteration: 0, space })), { baseline: 'flat', copied: 'logmel', areas, area_names_from: 'config model section' });
+        write(
+          dir,
+          null,
+          areas.map((area) => ({ area, iteration: 0, space })),
+          { baseline: 'flat', copied: 'logmel', areas, area_names_from: 'config model section' },
+        );
         line = `flat: the log-mel (${space.nFeatures} features) in each of ${areas.join(', ')} at ${rate.toFixed(4)} Hz`;
         return;
       }
@@ -200,7 +235,9 @@ export async function runFeaturesStage(o: FeaturesStageOptions): Promise<StageOu
         const spaces = networkSpaces(acts, model, stimuli, fc, rate, () => bar.tick());
         model.dispose();
         write(checkpoint === 'all' ? path.join(dir, ck) : dir, ck, spaces, {
-          train_artifact: trainKey, checkpoint: path.relative(t.dir, ckDir), epoch: typeof meta.epoch === 'number' ? meta.epoch : null,
+          train_artifact: trainKey,
+          checkpoint: path.relative(t.dir, ckDir),
+          epoch: typeof meta.epoch === 'number' ? meta.epoch : null,
         });
       }
       bar.done();

@@ -42,7 +42,11 @@ export function readStudyStimuli(stimDir: string): StudyStimulus[] {
     });
   }
   const out: StudyStimulus[] = [];
-  for (const g of fs.readdirSync(stimDir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort()) {
+  for (const g of fs
+    .readdirSync(stimDir, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort()) {
     for (const f of fs.readdirSync(path.join(stimDir, g)).filter(isAudioFile).sort()) {
       out.push({ stimId: stripAudioExtension(f), clip: `${g}/${f}`, file: path.join(stimDir, g, f), fmriSet: null });
     }

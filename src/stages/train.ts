@@ -72,39 +72,71 @@ export async function runTrainStage(o: TrainStageOptions): Promise<StageOutcome>
   const mel = melOptions(o.config.model);
   const t0 = Date.now();
   const res = await runStage(
-    { stage: 'train', codeVersion: TRAIN_CODE_VERSION, root: o.root, inputs: { stimuli: stimDir }, params: { name, arch: o.arch, ablation: o.ablation, model: modelCfg, mel, train }, seed: o.seed, stamp: o.stamp },
+    {
+      stage: 'train',
+      codeVersion: TRAIN_CODE_VERSION,
+      root: o.root,
+      inputs: { stimuli: stimDir },
+      params: { name, arch: o.arch, ablation: o.ablation, model: modelCfg, mel, train },
+      seed: o.seed,
+      stamp: o.stamp,
+    },
     async ({ dir, runtime }) => {
       const { initBackend, wasmThreads } = await import('../models/backend.js');
       const { listGtzan, loadClips, splitByFile } = await import('../models/dataset.js');
       const { trainOnClips } = await import('../models/train.js');
       const backend = await initBackend(train.backend, { threads: train.threads });
       const { classes, clips: refs } = listGtzan(stimDir);
-      const ids = stimulusIds(stimDir, refs.map((r) => r.id));
+      const ids = stimulusIds(
+        stimDir,
+        refs.map((r) => r.id),
+      );
       let split: Map<string, SplitName>;
       if (train.split === 'random') {
         split = splitByFile(refs, { seed: o.seed, valFraction: train.valFraction, testFraction: train.testFraction });
       } else {
         const isTest = (id: string): boolean => ids.get(id)?.fmriSet === 'test';
         if (!refs.some((r) => isTest(r.id))) throw new InputError(studyStimuliTable(stimDir), 'train.split = fmri needs an fmri_set column with test clips');
-        split = splitByFile(refs.filter((r) => !isTest(r.id)), { seed: o.seed, valFraction: train.valFraction, testFraction: 0 });
+        split = splitByFile(
+          refs.filter((r) => !isTest(r.id)),
+          { seed: o.seed, valFraction: train.valFraction, testFraction: 0 },
+        );
         for (const r of refs) if (isTest(r.id)) split.set(r.id, 'test');
       }
       const epochSeconds: number[] = [];
       runtime.epochSeconds = epochSeconds;
       const result = await trainOnClips(loadClips(refs, mel), classes, split, {
-        outDir: dir, config: modelCfg, seed: o.seed, epochs: train.epochs, batchSize: train.batchSize, lr: train.lr, patience: train.patience,
-        checkpointEvery: train.checkpointEvery, windowsPerClip: train.windowsPerClip, gainDb: train.gainDb,
+        outDir: dir,
+        config: modelCfg,
+        seed: o.seed,
+        epochs: train.epochs,
+        batchSize: train.batchSize,
+        lr: train.lr,
+        patience: train.patience,
+        checkpointEvery: train.checkpointEvery,
+        windowsPerClip: train.windowsPerClip,
+        gainDb: train.gainDb,
         stimId: (c: Clip) => (ids.get(c.id) as StudyStimulus).stimId,
         onEpoch: (row) => epochSeconds.push(row.seconds),
       });
       const ev = result.evaluation;
       const chance = 1 / classes.length;
       const summary: TrainSummary = {
-        model: name, arch: o.arch, ablation: o.ablation,
-        accuracy: ev.accuracy, clip_accuracy: ev.clipAccuracy, chance, n_test_clips: ev.nClips, n_test_windows: ev.nWindows,
+        model: name,
+        arch: o.arch,
+        ablation: o.ablation,
+        accuracy: ev.accuracy,
+        clip_accuracy: ev.clipAccuracy,
+        chance,
+        n_test_clips: ev.nClips,
+        n_test_windows: ev.nWindows,
         clip_binomial_p: ev.nClips ? binomialUpperTail(ev.correctClips, ev.nClips, chance) : null,
-        best_epoch: result.bestEpoch, epochs_run: result.history.length, n_parameters: result.model.parameterCount(),
-        classes, backend, threads: backend === 'wasm' ? wasmThreads() : null,
+        best_epoch: result.bestEpoch,
+        epochs_run: result.history.length,
+        n_parameters: result.model.parameterCount(),
+        classes,
+        backend,
+        threads: backend === 'wasm' ? wasmThreads() : null,
       };
       writeTrainSummary(dir, summary);
       writeTrainManifest(dir, { name, arch: o.arch, ablation: o.ablation, classes, mel, bestEpoch: result.bestEpoch, checkpoints: result.checkpoints });
@@ -127,7 +159,11 @@ function stimulusIds(stimDir: string, clipIds: string[]): Map<string, StudyStimu
   const out = new Map<string, StudyStimulus>();
   for (const clip of clipIds) {
     const hit = byClip.get(clip);
-    if (!hit) throw new InputError(hasTable ? studyStimuliTable(stimDir) : stimDir, `clip ${clip} is in the folder but not in ${hasTable ? 'stimuli.tsv' : 'the clip list'}`);
+    if (!hit)
+      throw new InputError(
+        hasTable ? studyStimuliTable(stimDir) : stimDir,
+        `clip ${clip} is in the folder but not in ${hasTable ? 'stimuli.tsv' : 'the clip list'}`,
+      );
     out.set(clip, hit);
   }
   return out;

@@ -39,10 +39,14 @@ export const MIN_BLOCKS = 8;
 
 /** Number of blocks of a block scheme over nT samples; throws an InputError naming `option` when below MIN_BLOCKS. */
 export function blockCount(nT: number, blockLength: number, option = 'blockLength'): number {
-  if (!(Number.isInteger(blockLength) && blockLength >= 1 && blockLength <= nT)) throw new InputError(option, `must be an integer in [1, ${nT}] samples, got ${blockLength}`);
+  if (!(Number.isInteger(blockLength) && blockLength >= 1 && blockLength <= nT))
+    throw new InputError(option, `must be an integer in [1, ${nT}] samples, got ${blockLength}`);
   const nb = Math.floor(nT / blockLength);
   if (nb < MIN_BLOCKS) {
-    throw new InputError(option, `${nT} samples in blocks of ${blockLength} give ${nb} blocks; a block permutation needs at least ${MIN_BLOCKS} (shorter blocks, longer test runs, or the phase-randomisation null)`);
+    throw new InputError(
+      option,
+      `${nT} samples in blocks of ${blockLength} give ${nb} blocks; a block permutation needs at least ${MIN_BLOCKS} (shorter blocks, longer test runs, or the phase-randomisation null)`,
+    );
   }
   return nb;
 }

@@ -116,7 +116,13 @@ function phaseCoefficients(nT: number, m: number, rng: Rng): Float64Array {
  * (unitless), one-sided (or two-sided) p = (1 + #{null ≥ observed}) / (1 + nPerm)
  * per voxel and per ROI, as permutationTestR with scheme 'phase'.
  */
-export function phaseNullTestR(pred: Float32Array | Float64Array, data: Float32Array | Float64Array, nT: number, nV: number, opts: PhaseNullOptions): PermutationResult {
+export function phaseNullTestR(
+  pred: Float32Array | Float64Array,
+  data: Float32Array | Float64Array,
+  nT: number,
+  nV: number,
+  opts: PhaseNullOptions,
+): PermutationResult {
   const { nPerm, twoSided, how, rois } = testSettings('phaseNullTestR', pred, data, nT, nV, opts);
   if (!(Number.isInteger(nT) && nT >= 2)) throw new InputError('phaseNullTestR', `need at least 2 samples, got ${nT}`);
   const la = opts.linalg ?? getLinalg();

@@ -10,13 +10,20 @@
 import { Rng } from '../core/prng.js';
 
 const CONFUSIONS: [string, string, number][] = [
-  ['rock', 'metal', 0.14], ['metal', 'rock', 0.16],
-  ['jazz', 'blues', 0.12], ['blues', 'jazz', 0.14],
-  ['disco', 'pop', 0.15], ['pop', 'disco', 0.12],
-  ['country', 'rock', 0.08], ['rock', 'country', 0.05],
-  ['pop', 'hiphop', 0.05], ['hiphop', 'pop', 0.06],
-  ['reggae', 'hiphop', 0.06], ['blues', 'rock', 0.05],
-  ['classical', 'jazz', 0.04], ['country', 'blues', 0.05],
+  ['rock', 'metal', 0.14],
+  ['metal', 'rock', 0.16],
+  ['jazz', 'blues', 0.12],
+  ['blues', 'jazz', 0.14],
+  ['disco', 'pop', 0.15],
+  ['pop', 'disco', 0.12],
+  ['country', 'rock', 0.08],
+  ['rock', 'country', 0.05],
+  ['pop', 'hiphop', 0.05],
+  ['hiphop', 'pop', 0.06],
+  ['reggae', 'hiphop', 0.06],
+  ['blues', 'rock', 0.05],
+  ['classical', 'jazz', 0.04],
+  ['country', 'blues', 0.05],
 ];
 
 /**
@@ -118,7 +125,11 @@ export const SKILL_RANGE: readonly [number, number] = [0.8, 1.15];
  * clip's ambiguity (default none). Returns trials in presentation order.
  */
 export function simulateBehaviour(
-  stimGenre: number[], confusion: Float64Array, k: number, rng: Rng, ambiguity?: readonly ClipAmbiguity[],
+  stimGenre: number[],
+  confusion: Float64Array,
+  k: number,
+  rng: Rng,
+  ambiguity?: readonly ClipAmbiguity[],
 ): { trials: BehaviourTrial[]; skill: number } {
   const skill = rng.range(SKILL_RANGE[0], SKILL_RANGE[1]);
   const order = rng.permutation(stimGenre.length);
@@ -157,7 +168,12 @@ export function plantStudyAmbiguity(stimGenre: number[], genres: readonly string
  * (stream `behaviour/<id>`), all forked from the study's root.
  */
 export function simulatePanel(
-  stimGenre: number[], genres: readonly string[], cfg: PanelConfig, root: Rng, idOf: (i: number) => string, groups: number,
+  stimGenre: number[],
+  genres: readonly string[],
+  cfg: PanelConfig,
+  root: Rng,
+  idOf: (i: number) => string,
+  groups: number,
 ): { confusion: Float64Array; ambiguity: ClipAmbiguity[]; subjects: { id: string; trials: BehaviourTrial[]; skill: number }[] } {
   const k = genres.length;
   const confusion = plantedConfusion(genres);

@@ -12,7 +12,10 @@ const genreEnum = z.enum(GTZAN_GENRES);
 
 export const stimuliConfigSchema = z
   .object({
-    genres: z.array(genreEnum).min(2).default([...GTZAN_GENRES]),
+    genres: z
+      .array(genreEnum)
+      .min(2)
+      .default([...GTZAN_GENRES]),
     clipsPerGenre: z.number().int().min(1).max(99).default(8),
     clipSec: z.number().min(1).max(30).default(6),
     sampleRate: z.number().int().min(8000).max(48000).default(22050),
@@ -63,8 +66,19 @@ export const eegConfigSchema = z
 
 export const behaviourConfigSchema = z
   .object({
-    subjects: z.number().int().min(0).max(50).default(20).describe('listeners giving a genre choice for every clip; the split-half ceiling of s_b needs several'),
-    ambiguousFraction: z.number().min(0).max(1).default(0.3).describe('share of clips planted as mistakable for one partner genre (drawn from the genre’s confusion row)'),
+    subjects: z
+      .number()
+      .int()
+      .min(0)
+      .max(50)
+      .default(20)
+      .describe('listeners giving a genre choice for every clip; the split-half ceiling of s_b needs several'),
+    ambiguousFraction: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.3)
+      .describe('share of clips planted as mistakable for one partner genre (drawn from the genre’s confusion row)'),
     ambiguity: z
       .tuple([z.number().min(0).max(1), z.number().min(0).max(1)])
       .default([0.3, 0.6])
@@ -89,7 +103,11 @@ export const synthConfigSchema = z
     const nStim = c.stimuli.genres.length * c.stimuli.clipsPerGenre;
     const nTrain = nStim - Math.min(c.fmri.testClips, Math.floor(nStim / 2));
     if (c.fmri.subjects > 0 && nTrain < c.fmri.trainRuns) {
-      ctx.addIssue({ code: 'custom', path: ['fmri', 'trainRuns'], message: `${c.fmri.trainRuns} training runs need at least as many training clips, but only ${nTrain} of ${nStim} clips are left after the test clips` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['fmri', 'trainRuns'],
+        message: `${c.fmri.trainRuns} training runs need at least as many training clips, but only ${nTrain} of ${nStim} clips are left after the test clips`,
+      });
     }
   });
 

@@ -74,8 +74,15 @@ export interface PlantedEeg {
  */
 export function plantEeg(channels: string[], rate: number, gain: number, rng: Rng): PlantedEeg {
   const j = (): number => 0.01 * (rng.uniform() * 2 - 1);
-  const kernelEnv = componentKernel(rate, [[0.05 + j(), 0.6, 0.012], [0.1 + j(), -1.0, 0.02], [0.18 + j(), 0.7, 0.035]]);
-  const kernelFlux = componentKernel(rate, [[0.12 + j(), -0.8, 0.025], [0.23 + j(), 0.6, 0.04]]);
+  const kernelEnv = componentKernel(rate, [
+    [0.05 + j(), 0.6, 0.012],
+    [0.1 + j(), -1.0, 0.02],
+    [0.18 + j(), 0.7, 0.035],
+  ]);
+  const kernelFlux = componentKernel(rate, [
+    [0.12 + j(), -0.8, 0.025],
+    [0.23 + j(), 0.6, 0.04],
+  ]);
   for (let i = 0; i < kernelEnv.length; i++) kernelEnv[i] *= gain;
   for (let i = 0; i < kernelFlux.length; i++) kernelFlux[i] *= gain;
   // Bilateral auditory-cortex dipoles, roughly vertical (giving the fronto-central N1 with reversal at the mastoids).
@@ -119,7 +126,13 @@ export function backgroundEeg(channels: string[], rate: number, n: number, rng: 
   const xyz = channels.map(electrodeXyz);
   const pink = (r: Rng): Float32Array => {
     const y = new Float32Array(n);
-    let b0 = 0, b1 = 0, b2 = 0, b3 = 0, b4 = 0, b5 = 0, b6 = 0;
+    let b0 = 0,
+      b1 = 0,
+      b2 = 0,
+      b3 = 0,
+      b4 = 0,
+      b5 = 0,
+      b6 = 0;
     for (let i = 0; i < n; i++) {
       const w = r.normal();
       b0 = 0.99886 * b0 + w * 0.0555179;
@@ -178,7 +191,10 @@ export function backgroundEeg(channels: string[], rate: number, n: number, rng: 
   }
   // Blinks: ~15 per minute, 150–300 µV at the eyes, falling off with distance from the nearer eye (Fp1/Fp2 get ~40 %).
   const bRng = rng.fork('blinks');
-  const eyes = [[-0.3, 1.0, -0.25], [0.3, 1.0, -0.25]];
+  const eyes = [
+    [-0.3, 1.0, -0.25],
+    [0.3, 1.0, -0.25],
+  ];
   const blinkW = xyz.map((p) => Math.exp(-Math.min(...eyes.map((e) => Math.hypot(p[0] - e[0], p[1] - e[1], p[2] - e[2]))) / 0.3));
   const blinkOnsets: number[] = [];
   for (let t = bRng.range(0.5, 4); t < n / rate - 0.5; t += bRng.range(1.5, 7)) {

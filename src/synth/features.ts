@@ -21,7 +21,12 @@ import { CHORD_QUALITIES, type ClipTruth } from './music.js';
 /** Feature frames per second. */
 export const FEATURE_RATE = 10;
 
-export const MOD_RATES: ReadonlyArray<[number, number]> = [[1, 3], [3, 6], [6, 12], [12, 24]];
+export const MOD_RATES: ReadonlyArray<[number, number]> = [
+  [1, 3],
+  [3, 6],
+  [6, 12],
+  [12, 24],
+];
 export const N_BANDS = 8;
 const BAND_LO = 80;
 const BAND_HI = 8000;

@@ -28,8 +28,26 @@ export interface RoiDrive {
   emphasis: ((names: string[]) => number[]) | null;
 }
 
-const MID_BELT: Record<string, number> = { flux: 1, onset_density: 0.4, centroid: 1, bandwidth: 0.8, flatness: 0.3, loudness: 1, pitch_salience: 0.2, pitch_height: 0.2 };
-const MID_PARABELT: Record<string, number> = { flux: 0.3, onset_density: 1, centroid: 0.3, bandwidth: 0.3, flatness: 0.8, loudness: 0.3, pitch_salience: 1, pitch_height: 1 };
+const MID_BELT: Record<string, number> = {
+  flux: 1,
+  onset_density: 0.4,
+  centroid: 1,
+  bandwidth: 0.8,
+  flatness: 0.3,
+  loudness: 1,
+  pitch_salience: 0.2,
+  pitch_height: 0.2,
+};
+const MID_PARABELT: Record<string, number> = {
+  flux: 0.3,
+  onset_density: 1,
+  centroid: 0.3,
+  bandwidth: 0.3,
+  flatness: 0.8,
+  loudness: 0.3,
+  pitch_salience: 1,
+  pitch_height: 1,
+};
 
 /** A1 → low, Belt/Parabelt → mid (different mixes), T2/T3 → abstract, Control → none. */
 export const ROI_DRIVES: readonly RoiDrive[] = [
@@ -167,7 +185,14 @@ export interface PlantedBrain {
  * Draw weights and SNRs and compute the noise-free signal of every driven
  * voxel in every run. `regs[r][space]` are runRegressors of run r.
  */
-export function plantBrain(layout: BrainLayout, runs: RunDesign[], regs: Record<FeatureSpace, Float32Array>[], spaces: Record<FeatureSpace, SpaceFeatures>, cfg: FmriConfig, rng: Rng): PlantedBrain {
+export function plantBrain(
+  layout: BrainLayout,
+  runs: RunDesign[],
+  regs: Record<FeatureSpace, Float32Array>[],
+  spaces: Record<FeatureSpace, SpaceFeatures>,
+  cfg: FmriConfig,
+  rng: Rng,
+): PlantedBrain {
   const nv = layout.mask.length;
   const drivenList: number[] = [];
   for (let v = 0; v < nv; v++) {
@@ -188,7 +213,9 @@ export function plantBrain(layout: BrainLayout, runs: RunDesign[], regs: Record<
   const nRuns = runs.length;
   const signal = runs.map((d) => new Float32Array(d.nVols * driven.length));
   const weightsOut: Record<FeatureSpace, { voxels: number[]; rows: Float32Array[] }> = {
-    low: { voxels: [], rows: [] }, mid: { voxels: [], rows: [] }, abstract: { voxels: [], rows: [] },
+    low: { voxels: [], rows: [] },
+    mid: { voxels: [], rows: [] },
+    abstract: { voxels: [], rows: [] },
   };
   for (let di = 0; di < driven.length; di++) {
     const v = driven[di];

@@ -37,10 +37,22 @@ export function buildLayout(dims: [number, number, number], voxelMm: number): Br
   const [nx, ny, nz] = dims;
   const nv = nx * ny * nz;
   const affine = new Float64Array([
-    voxelMm, 0, 0, (-(nx - 1) / 2) * voxelMm,
-    0, voxelMm, 0, (-(ny - 1) / 2) * voxelMm,
-    0, 0, voxelMm, (-(nz - 1) / 2) * voxelMm,
-    0, 0, 0, 1,
+    voxelMm,
+    0,
+    0,
+    (-(nx - 1) / 2) * voxelMm,
+    0,
+    voxelMm,
+    0,
+    (-(ny - 1) / 2) * voxelMm,
+    0,
+    0,
+    voxelMm,
+    (-(nz - 1) / 2) * voxelMm,
+    0,
+    0,
+    0,
+    1,
   ]);
   const mask = new Uint8Array(nv);
   const atlas = new Uint8Array(nv);
@@ -67,10 +79,14 @@ export function buildLayout(dims: [number, number, number], voxelMm: number): Br
         const q = [ax, p[1], p[2]];
         // Region tests in priority order; the first match wins.
         let roi = 0;
-        if (inEllipsoid(q, [0.45, -0.05, -0.05], [0.16, 0.17, 0.16]) <= 1) roi = 1; // A1
-        else if (inEllipsoid(q, [0.5, -0.05, -0.05], [0.24, 0.3, 0.2]) <= 1) roi = 2; // Belt
-        else if (inEllipsoid(q, [0.7, -0.05, -0.12], [0.13, 0.38, 0.2]) <= 1) roi = 3; // Parabelt
-        else if (inEllipsoid(q, [0.7, 0.0, -0.42], [0.16, 0.6, 0.17]) <= 1) roi = 4; // T2/T3 (STS/MTG)
+        if (inEllipsoid(q, [0.45, -0.05, -0.05], [0.16, 0.17, 0.16]) <= 1)
+          roi = 1; // A1
+        else if (inEllipsoid(q, [0.5, -0.05, -0.05], [0.24, 0.3, 0.2]) <= 1)
+          roi = 2; // Belt
+        else if (inEllipsoid(q, [0.7, -0.05, -0.12], [0.13, 0.38, 0.2]) <= 1)
+          roi = 3; // Parabelt
+        else if (inEllipsoid(q, [0.7, 0.0, -0.42], [0.16, 0.6, 0.17]) <= 1)
+          roi = 4; // T2/T3 (STS/MTG)
         else if (inEllipsoid(p, [0, -0.72, 0.1], [0.28, 0.15, 0.25]) <= 1) roi = 5; // Control (occipital)
         atlas[v] = roi;
       }

@@ -98,114 +98,492 @@ const FLUTE: Timbre = { rolloff: 2.5, oddBoost: 1, maxHarmonics: 5, attack: 0.06
 
 const PROFILES: Record<GenreName, GenreProfile> = {
   blues: {
-    tempo: [68, 104], swing: [0.22, 0.33], minorProb: 0.2,
+    tempo: [68, 104],
+    swing: [0.22, 0.33],
+    minorProb: 0.2,
     progressions: {
-      major: [[[0, 'dom7'], [0, 'dom7'], [5, 'dom7'], [0, 'dom7'], [7, 'dom7'], [5, 'dom7'], [0, 'dom7'], [7, 'dom7']], [[0, 'dom7'], [5, 'dom7'], [0, 'dom7'], [7, 'dom7']]],
-      minor: [[[0, 'min7'], [5, 'min7'], [0, 'min7'], [7, 'dom7']]],
+      major: [
+        [
+          [0, 'dom7'],
+          [0, 'dom7'],
+          [5, 'dom7'],
+          [0, 'dom7'],
+          [7, 'dom7'],
+          [5, 'dom7'],
+          [0, 'dom7'],
+          [7, 'dom7'],
+        ],
+        [
+          [0, 'dom7'],
+          [5, 'dom7'],
+          [0, 'dom7'],
+          [7, 'dom7'],
+        ],
+      ],
+      minor: [
+        [
+          [0, 'min7'],
+          [5, 'min7'],
+          [0, 'min7'],
+          [7, 'dom7'],
+        ],
+      ],
     },
-    chordsPerBar: 1, drums: { prob: 0.9, patterns: [SHUFFLE, SWING_RIDE] }, drumLevel: [0.5, 0.9],
-    chordStyles: ['strum', 'comp'], bassStyles: ['walking', 'rootfifth'],
-    chordTimbre: [GUITAR, EPIANO], leadTimbre: [GUITAR, SAX], distortion: [0.3, 2.5], noise: [0.005, 0.02],
-    melodyDensity: [0.25, 0.5], melodyOctave: [4, 5], swell: [0, 0.2], loudness: [0.1, 0.16],
+    chordsPerBar: 1,
+    drums: { prob: 0.9, patterns: [SHUFFLE, SWING_RIDE] },
+    drumLevel: [0.5, 0.9],
+    chordStyles: ['strum', 'comp'],
+    bassStyles: ['walking', 'rootfifth'],
+    chordTimbre: [GUITAR, EPIANO],
+    leadTimbre: [GUITAR, SAX],
+    distortion: [0.3, 2.5],
+    noise: [0.005, 0.02],
+    melodyDensity: [0.25, 0.5],
+    melodyOctave: [4, 5],
+    swell: [0, 0.2],
+    loudness: [0.1, 0.16],
   },
   classical: {
-    tempo: [56, 116], swing: [0, 0], minorProb: 0.45,
+    tempo: [56, 116],
+    swing: [0, 0],
+    minorProb: 0.45,
     progressions: {
-      major: [[[0, 'maj'], [5, 'maj'], [7, 'dom7'], [0, 'maj']], [[0, 'maj'], [9, 'min'], [2, 'min'], [7, 'dom7']], [[0, 'maj'], [7, 'maj'], [9, 'min'], [4, 'min']]],
-      minor: [[[0, 'min'], [5, 'min'], [7, 'dom7'], [0, 'min']], [[0, 'min'], [8, 'maj'], [3, 'maj'], [7, 'dom7']]],
+      major: [
+        [
+          [0, 'maj'],
+          [5, 'maj'],
+          [7, 'dom7'],
+          [0, 'maj'],
+        ],
+        [
+          [0, 'maj'],
+          [9, 'min'],
+          [2, 'min'],
+          [7, 'dom7'],
+        ],
+        [
+          [0, 'maj'],
+          [7, 'maj'],
+          [9, 'min'],
+          [4, 'min'],
+        ],
+      ],
+      minor: [
+        [
+          [0, 'min'],
+          [5, 'min'],
+          [7, 'dom7'],
+          [0, 'min'],
+        ],
+        [
+          [0, 'min'],
+          [8, 'maj'],
+          [3, 'maj'],
+          [7, 'dom7'],
+        ],
+      ],
     },
-    chordsPerBar: 1, drums: { prob: 0, patterns: [] }, drumLevel: [0, 0],
-    chordStyles: ['pad', 'arpeggio'], bassStyles: ['cello', 'none'],
-    chordTimbre: [STRINGS, PIANO], leadTimbre: [STRINGS, FLUTE], distortion: [0, 0], noise: [0.001, 0.006],
-    melodyDensity: [0.2, 0.55], melodyOctave: [4, 6], swell: [0.3, 0.7], loudness: [0.04, 0.12],
+    chordsPerBar: 1,
+    drums: { prob: 0, patterns: [] },
+    drumLevel: [0, 0],
+    chordStyles: ['pad', 'arpeggio'],
+    bassStyles: ['cello', 'none'],
+    chordTimbre: [STRINGS, PIANO],
+    leadTimbre: [STRINGS, FLUTE],
+    distortion: [0, 0],
+    noise: [0.001, 0.006],
+    melodyDensity: [0.2, 0.55],
+    melodyOctave: [4, 6],
+    swell: [0.3, 0.7],
+    loudness: [0.04, 0.12],
   },
   country: {
-    tempo: [92, 132], swing: [0, 0.08], minorProb: 0.05,
+    tempo: [92, 132],
+    swing: [0, 0.08],
+    minorProb: 0.05,
     progressions: {
-      major: [[[0, 'maj'], [5, 'maj'], [0, 'maj'], [7, 'maj']], [[0, 'maj'], [0, 'maj'], [5, 'maj'], [7, 'dom7']], [[0, 'maj'], [7, 'maj'], [5, 'maj'], [0, 'maj']]],
-      minor: [[[0, 'min'], [5, 'maj'], [7, 'maj'], [0, 'min']]],
+      major: [
+        [
+          [0, 'maj'],
+          [5, 'maj'],
+          [0, 'maj'],
+          [7, 'maj'],
+        ],
+        [
+          [0, 'maj'],
+          [0, 'maj'],
+          [5, 'maj'],
+          [7, 'dom7'],
+        ],
+        [
+          [0, 'maj'],
+          [7, 'maj'],
+          [5, 'maj'],
+          [0, 'maj'],
+        ],
+      ],
+      minor: [
+        [
+          [0, 'min'],
+          [5, 'maj'],
+          [7, 'maj'],
+          [0, 'min'],
+        ],
+      ],
     },
-    chordsPerBar: 1, drums: { prob: 0.9, patterns: [COUNTRY_TRAIN, ROCK_BEAT] }, drumLevel: [0.35, 0.7],
-    chordStyles: ['strum'], bassStyles: ['rootfifth'],
-    chordTimbre: [TWANG, GUITAR], leadTimbre: [TWANG, FLUTE], distortion: [0, 0.6], noise: [0.003, 0.01],
-    melodyDensity: [0.35, 0.6], melodyOctave: [4, 5], swell: [0, 0.15], loudness: [0.1, 0.16],
+    chordsPerBar: 1,
+    drums: { prob: 0.9, patterns: [COUNTRY_TRAIN, ROCK_BEAT] },
+    drumLevel: [0.35, 0.7],
+    chordStyles: ['strum'],
+    bassStyles: ['rootfifth'],
+    chordTimbre: [TWANG, GUITAR],
+    leadTimbre: [TWANG, FLUTE],
+    distortion: [0, 0.6],
+    noise: [0.003, 0.01],
+    melodyDensity: [0.35, 0.6],
+    melodyOctave: [4, 5],
+    swell: [0, 0.15],
+    loudness: [0.1, 0.16],
   },
   disco: {
-    tempo: [110, 132], swing: [0, 0.05], minorProb: 0.6,
+    tempo: [110, 132],
+    swing: [0, 0.05],
+    minorProb: 0.6,
     progressions: {
-      major: [[[0, 'maj7'], [9, 'min7'], [2, 'min7'], [7, 'dom7']], [[0, 'maj7'], [5, 'maj7']]],
-      minor: [[[0, 'min7'], [5, 'min7']], [[0, 'min7'], [10, 'dom7'], [8, 'maj7'], [7, 'dom7']]],
+      major: [
+        [
+          [0, 'maj7'],
+          [9, 'min7'],
+          [2, 'min7'],
+          [7, 'dom7'],
+        ],
+        [
+          [0, 'maj7'],
+          [5, 'maj7'],
+        ],
+      ],
+      minor: [
+        [
+          [0, 'min7'],
+          [5, 'min7'],
+        ],
+        [
+          [0, 'min7'],
+          [10, 'dom7'],
+          [8, 'maj7'],
+          [7, 'dom7'],
+        ],
+      ],
     },
-    chordsPerBar: 1, drums: { prob: 1, patterns: [FOUR_FLOOR] }, drumLevel: [0.75, 1],
-    chordStyles: ['stab', 'offbeat'], bassStyles: ['octave'],
-    chordTimbre: [SYNTH, STRINGS], leadTimbre: [SYNTH, STRINGS], distortion: [0, 0.3], noise: [0.003, 0.01],
-    melodyDensity: [0.3, 0.6], melodyOctave: [4, 6], swell: [0, 0.1], loudness: [0.13, 0.2],
+    chordsPerBar: 1,
+    drums: { prob: 1, patterns: [FOUR_FLOOR] },
+    drumLevel: [0.75, 1],
+    chordStyles: ['stab', 'offbeat'],
+    bassStyles: ['octave'],
+    chordTimbre: [SYNTH, STRINGS],
+    leadTimbre: [SYNTH, STRINGS],
+    distortion: [0, 0.3],
+    noise: [0.003, 0.01],
+    melodyDensity: [0.3, 0.6],
+    melodyOctave: [4, 6],
+    swell: [0, 0.1],
+    loudness: [0.13, 0.2],
   },
   hiphop: {
-    tempo: [78, 102], swing: [0.05, 0.2], minorProb: 0.8,
+    tempo: [78, 102],
+    swing: [0.05, 0.2],
+    minorProb: 0.8,
     progressions: {
-      major: [[[0, 'maj7'], [9, 'min7']], [[0, 'maj'], [0, 'maj'], [5, 'maj'], [5, 'maj']]],
-      minor: [[[0, 'min'], [8, 'maj'], [3, 'maj'], [10, 'maj']], [[0, 'min7'], [5, 'min7']], [[0, 'min'], [0, 'min'], [8, 'maj'], [7, 'min']]],
+      major: [
+        [
+          [0, 'maj7'],
+          [9, 'min7'],
+        ],
+        [
+          [0, 'maj'],
+          [0, 'maj'],
+          [5, 'maj'],
+          [5, 'maj'],
+        ],
+      ],
+      minor: [
+        [
+          [0, 'min'],
+          [8, 'maj'],
+          [3, 'maj'],
+          [10, 'maj'],
+        ],
+        [
+          [0, 'min7'],
+          [5, 'min7'],
+        ],
+        [
+          [0, 'min'],
+          [0, 'min'],
+          [8, 'maj'],
+          [7, 'min'],
+        ],
+      ],
     },
-    chordsPerBar: 1, drums: { prob: 1, patterns: [HIPHOP_BEAT] }, drumLevel: [0.85, 1],
-    chordStyles: ['pad', 'stab'], bassStyles: ['sub'],
-    chordTimbre: [EPIANO, PIANO], leadTimbre: [EPIANO, FLUTE], distortion: [0, 0.5], noise: [0.004, 0.02],
-    melodyDensity: [0.05, 0.25], melodyOctave: [4, 5], swell: [0, 0.1], loudness: [0.13, 0.2],
+    chordsPerBar: 1,
+    drums: { prob: 1, patterns: [HIPHOP_BEAT] },
+    drumLevel: [0.85, 1],
+    chordStyles: ['pad', 'stab'],
+    bassStyles: ['sub'],
+    chordTimbre: [EPIANO, PIANO],
+    leadTimbre: [EPIANO, FLUTE],
+    distortion: [0, 0.5],
+    noise: [0.004, 0.02],
+    melodyDensity: [0.05, 0.25],
+    melodyOctave: [4, 5],
+    swell: [0, 0.1],
+    loudness: [0.13, 0.2],
   },
   jazz: {
-    tempo: [96, 176], swing: [0.2, 0.33], minorProb: 0.3,
+    tempo: [96, 176],
+    swing: [0.2, 0.33],
+    minorProb: 0.3,
     progressions: {
-      major: [[[2, 'min7'], [7, 'dom7'], [0, 'maj7'], [9, 'dom7']], [[0, 'maj7'], [9, 'min7'], [2, 'min7'], [7, 'dom7']], [[4, 'min7'], [9, 'dom7'], [2, 'min7'], [7, 'dom7']]],
-      minor: [[[2, 'min7'], [7, 'dom7'], [0, 'min7'], [0, 'min7']], [[0, 'min7'], [5, 'dom7'], [10, 'maj7'], [3, 'maj7']]],
+      major: [
+        [
+          [2, 'min7'],
+          [7, 'dom7'],
+          [0, 'maj7'],
+          [9, 'dom7'],
+        ],
+        [
+          [0, 'maj7'],
+          [9, 'min7'],
+          [2, 'min7'],
+          [7, 'dom7'],
+        ],
+        [
+          [4, 'min7'],
+          [9, 'dom7'],
+          [2, 'min7'],
+          [7, 'dom7'],
+        ],
+      ],
+      minor: [
+        [
+          [2, 'min7'],
+          [7, 'dom7'],
+          [0, 'min7'],
+          [0, 'min7'],
+        ],
+        [
+          [0, 'min7'],
+          [5, 'dom7'],
+          [10, 'maj7'],
+          [3, 'maj7'],
+        ],
+      ],
     },
-    chordsPerBar: 2, drums: { prob: 0.95, patterns: [SWING_RIDE] }, drumLevel: [0.3, 0.6],
-    chordStyles: ['comp'], bassStyles: ['walking'],
-    chordTimbre: [PIANO, EPIANO], leadTimbre: [SAX, PIANO], distortion: [0, 0], noise: [0.002, 0.008],
-    melodyDensity: [0.35, 0.7], melodyOctave: [4, 5], swell: [0.05, 0.25], loudness: [0.07, 0.13],
+    chordsPerBar: 2,
+    drums: { prob: 0.95, patterns: [SWING_RIDE] },
+    drumLevel: [0.3, 0.6],
+    chordStyles: ['comp'],
+    bassStyles: ['walking'],
+    chordTimbre: [PIANO, EPIANO],
+    leadTimbre: [SAX, PIANO],
+    distortion: [0, 0],
+    noise: [0.002, 0.008],
+    melodyDensity: [0.35, 0.7],
+    melodyOctave: [4, 5],
+    swell: [0.05, 0.25],
+    loudness: [0.07, 0.13],
   },
   metal: {
-    tempo: [100, 184], swing: [0, 0], minorProb: 1,
+    tempo: [100, 184],
+    swing: [0, 0],
+    minorProb: 1,
     progressions: {
-      major: [[[0, 'power'], [10, 'power'], [5, 'power'], [0, 'power']]],
-      minor: [[[0, 'power'], [1, 'power'], [0, 'power'], [3, 'power']], [[0, 'power'], [8, 'power'], [10, 'power'], [0, 'power']], [[0, 'power'], [5, 'power'], [3, 'power'], [6, 'power']]],
+      major: [
+        [
+          [0, 'power'],
+          [10, 'power'],
+          [5, 'power'],
+          [0, 'power'],
+        ],
+      ],
+      minor: [
+        [
+          [0, 'power'],
+          [1, 'power'],
+          [0, 'power'],
+          [3, 'power'],
+        ],
+        [
+          [0, 'power'],
+          [8, 'power'],
+          [10, 'power'],
+          [0, 'power'],
+        ],
+        [
+          [0, 'power'],
+          [5, 'power'],
+          [3, 'power'],
+          [6, 'power'],
+        ],
+      ],
     },
-    chordsPerBar: 1, drums: { prob: 1, patterns: [METAL_BEAT, METAL_BEAT, ROCK_BEAT] }, drumLevel: [0.8, 1],
-    chordStyles: ['chug', 'chug', 'strum'], bassStyles: ['root8'],
-    chordTimbre: [GUITAR, SYNTH], leadTimbre: [GUITAR, SYNTH], distortion: [3, 12], noise: [0.01, 0.04],
-    melodyDensity: [0.05, 0.4], melodyOctave: [4, 6], swell: [0, 0.05], loudness: [0.16, 0.24],
+    chordsPerBar: 1,
+    drums: { prob: 1, patterns: [METAL_BEAT, METAL_BEAT, ROCK_BEAT] },
+    drumLevel: [0.8, 1],
+    chordStyles: ['chug', 'chug', 'strum'],
+    bassStyles: ['root8'],
+    chordTimbre: [GUITAR, SYNTH],
+    leadTimbre: [GUITAR, SYNTH],
+    distortion: [3, 12],
+    noise: [0.01, 0.04],
+    melodyDensity: [0.05, 0.4],
+    melodyOctave: [4, 6],
+    swell: [0, 0.05],
+    loudness: [0.16, 0.24],
   },
   pop: {
-    tempo: [92, 128], swing: [0, 0.06], minorProb: 0.25,
+    tempo: [92, 128],
+    swing: [0, 0.06],
+    minorProb: 0.25,
     progressions: {
-      major: [[[0, 'maj'], [7, 'maj'], [9, 'min'], [5, 'maj']], [[9, 'min'], [5, 'maj'], [0, 'maj'], [7, 'maj']], [[0, 'maj'], [5, 'maj'], [9, 'min'], [7, 'maj']]],
-      minor: [[[0, 'min'], [8, 'maj'], [3, 'maj'], [10, 'maj']]],
+      major: [
+        [
+          [0, 'maj'],
+          [7, 'maj'],
+          [9, 'min'],
+          [5, 'maj'],
+        ],
+        [
+          [9, 'min'],
+          [5, 'maj'],
+          [0, 'maj'],
+          [7, 'maj'],
+        ],
+        [
+          [0, 'maj'],
+          [5, 'maj'],
+          [9, 'min'],
+          [7, 'maj'],
+        ],
+      ],
+      minor: [
+        [
+          [0, 'min'],
+          [8, 'maj'],
+          [3, 'maj'],
+          [10, 'maj'],
+        ],
+      ],
     },
-    chordsPerBar: 1, drums: { prob: 1, patterns: [POP_BEAT, POP_BEAT, FOUR_FLOOR] }, drumLevel: [0.6, 0.9],
-    chordStyles: ['strum', 'pad', 'stab'], bassStyles: ['root8', 'octave'],
-    chordTimbre: [SYNTH, PIANO], leadTimbre: [SYNTH, FLUTE], distortion: [0, 0.8], noise: [0.002, 0.01],
-    melodyDensity: [0.35, 0.65], melodyOctave: [4, 6], swell: [0, 0.15], loudness: [0.12, 0.19],
+    chordsPerBar: 1,
+    drums: { prob: 1, patterns: [POP_BEAT, POP_BEAT, FOUR_FLOOR] },
+    drumLevel: [0.6, 0.9],
+    chordStyles: ['strum', 'pad', 'stab'],
+    bassStyles: ['root8', 'octave'],
+    chordTimbre: [SYNTH, PIANO],
+    leadTimbre: [SYNTH, FLUTE],
+    distortion: [0, 0.8],
+    noise: [0.002, 0.01],
+    melodyDensity: [0.35, 0.65],
+    melodyOctave: [4, 6],
+    swell: [0, 0.15],
+    loudness: [0.12, 0.19],
   },
   reggae: {
-    tempo: [64, 92], swing: [0.04, 0.15], minorProb: 0.5,
+    tempo: [64, 92],
+    swing: [0.04, 0.15],
+    minorProb: 0.5,
     progressions: {
-      major: [[[0, 'maj'], [5, 'maj']], [[0, 'maj'], [5, 'maj'], [7, 'maj'], [5, 'maj']]],
-      minor: [[[0, 'min'], [10, 'maj']], [[0, 'min'], [5, 'min']]],
+      major: [
+        [
+          [0, 'maj'],
+          [5, 'maj'],
+        ],
+        [
+          [0, 'maj'],
+          [5, 'maj'],
+          [7, 'maj'],
+          [5, 'maj'],
+        ],
+      ],
+      minor: [
+        [
+          [0, 'min'],
+          [10, 'maj'],
+        ],
+        [
+          [0, 'min'],
+          [5, 'min'],
+        ],
+      ],
     },
-    chordsPerBar: 1, drums: { prob: 1, patterns: [ONE_DROP, ONE_DROP, POP_BEAT] }, drumLevel: [0.55, 0.85],
-    chordStyles: ['offbeat'], bassStyles: ['reggae'],
-    chordTimbre: [ORGAN, GUITAR], leadTimbre: [ORGAN, FLUTE], distortion: [0, 0.4], noise: [0.003, 0.012],
-    melodyDensity: [0.1, 0.35], melodyOctave: [4, 5], swell: [0, 0.1], loudness: [0.1, 0.17],
+    chordsPerBar: 1,
+    drums: { prob: 1, patterns: [ONE_DROP, ONE_DROP, POP_BEAT] },
+    drumLevel: [0.55, 0.85],
+    chordStyles: ['offbeat'],
+    bassStyles: ['reggae'],
+    chordTimbre: [ORGAN, GUITAR],
+    leadTimbre: [ORGAN, FLUTE],
+    distortion: [0, 0.4],
+    noise: [0.003, 0.012],
+    melodyDensity: [0.1, 0.35],
+    melodyOctave: [4, 5],
+    swell: [0, 0.1],
+    loudness: [0.1, 0.17],
   },
   rock: {
-    tempo: [96, 152], swing: [0, 0.04], minorProb: 0.35,
+    tempo: [96, 152],
+    swing: [0, 0.04],
+    minorProb: 0.35,
     progressions: {
-      major: [[[0, 'maj'], [5, 'maj'], [7, 'maj'], [5, 'maj']], [[0, 'maj'], [10, 'maj'], [5, 'maj'], [0, 'maj']], [[0, 'power'], [5, 'power'], [7, 'power'], [0, 'power']]],
-      minor: [[[0, 'min'], [10, 'maj'], [8, 'maj'], [10, 'maj']], [[0, 'power'], [3, 'power'], [5, 'power'], [3, 'power']]],
+      major: [
+        [
+          [0, 'maj'],
+          [5, 'maj'],
+          [7, 'maj'],
+          [5, 'maj'],
+        ],
+        [
+          [0, 'maj'],
+          [10, 'maj'],
+          [5, 'maj'],
+          [0, 'maj'],
+        ],
+        [
+          [0, 'power'],
+          [5, 'power'],
+          [7, 'power'],
+          [0, 'power'],
+        ],
+      ],
+      minor: [
+        [
+          [0, 'min'],
+          [10, 'maj'],
+          [8, 'maj'],
+          [10, 'maj'],
+        ],
+        [
+          [0, 'power'],
+          [3, 'power'],
+          [5, 'power'],
+          [3, 'power'],
+        ],
+      ],
     },
-    chordsPerBar: 1, drums: { prob: 1, patterns: [ROCK_BEAT, ROCK_BEAT, METAL_BEAT] }, drumLevel: [0.7, 0.95],
-    chordStyles: ['strum', 'chug', 'strum'], bassStyles: ['root8'],
-    chordTimbre: [GUITAR, ORGAN], leadTimbre: [GUITAR, SYNTH], distortion: [1, 5], noise: [0.006, 0.025],
-    melodyDensity: [0.2, 0.5], melodyOctave: [4, 5], swell: [0, 0.1], loudness: [0.14, 0.21],
+    chordsPerBar: 1,
+    drums: { prob: 1, patterns: [ROCK_BEAT, ROCK_BEAT, METAL_BEAT] },
+    drumLevel: [0.7, 0.95],
+    chordStyles: ['strum', 'chug', 'strum'],
+    bassStyles: ['root8'],
+    chordTimbre: [GUITAR, ORGAN],
+    leadTimbre: [GUITAR, SYNTH],
+    distortion: [1, 5],
+    noise: [0.006, 0.025],
+    melodyDensity: [0.2, 0.5],
+    melodyOctave: [4, 5],
+    swell: [0, 0.1],
+    loudness: [0.14, 0.21],
   },
 };
 
@@ -272,15 +650,24 @@ function blendedProfile(src: Record<BlendGroup, GenreName>): GenreProfile {
   const of = (g: BlendGroup): GenreProfile => PROFILES[src[g]];
   const harmony = of('harmony');
   return {
-    tempo: of('rhythm').tempo, swing: of('rhythm').swing,
+    tempo: of('rhythm').tempo,
+    swing: of('rhythm').swing,
     // Chord rate goes with the progressions it was written for.
-    minorProb: harmony.minorProb, progressions: harmony.progressions, chordsPerBar: harmony.chordsPerBar,
-    drums: of('drums').drums, drumLevel: of('drums').drumLevel,
-    chordStyles: of('comping').chordStyles, chordTimbre: of('comping').chordTimbre,
+    minorProb: harmony.minorProb,
+    progressions: harmony.progressions,
+    chordsPerBar: harmony.chordsPerBar,
+    drums: of('drums').drums,
+    drumLevel: of('drums').drumLevel,
+    chordStyles: of('comping').chordStyles,
+    chordTimbre: of('comping').chordTimbre,
     bassStyles: of('bass').bassStyles,
-    leadTimbre: of('lead').leadTimbre, melodyDensity: of('lead').melodyDensity, melodyOctave: of('lead').melodyOctave,
-    distortion: of('texture').distortion, noise: of('texture').noise,
-    swell: of('dynamics').swell, loudness: of('dynamics').loudness,
+    leadTimbre: of('lead').leadTimbre,
+    melodyDensity: of('lead').melodyDensity,
+    melodyOctave: of('lead').melodyOctave,
+    distortion: of('texture').distortion,
+    noise: of('texture').noise,
+    swell: of('dynamics').swell,
+    loudness: of('dynamics').loudness,
   };
 }
 
@@ -468,17 +855,26 @@ export function synthesiseClip(genre: GenreName, rng: Rng, sr: number, durSec: n
   const bassStyle = pick(rng, P.bassStyles);
   const chordVoice: Voice = { timbre: blendTimbre(P.chordTimbre[0], P.chordTimbre[1], rng.uniform()), brightness: rng.range(0.8, 1.25), detune: 0.004 };
   const leadVoice: Voice = { timbre: blendTimbre(P.leadTimbre[0], P.leadTimbre[1], rng.uniform()), brightness: rng.range(0.8, 1.25), detune: 0.002 };
-  const bassVoice: Voice = { timbre: { rolloff: 2.2, oddBoost: 1, maxHarmonics: 6, attack: 0.01, decay: bassStyle === 'sub' ? 1.2 : 0.5, release: 0.05 }, brightness: 1, detune: 0 };
+  const bassVoice: Voice = {
+    timbre: { rolloff: 2.2, oddBoost: 1, maxHarmonics: 6, attack: 0.01, decay: bassStyle === 'sub' ? 1.2 : 0.5, release: 0.05 },
+    brightness: 1,
+    detune: 0,
+  };
   const distortion = draw(rng, P.distortion);
   const noiseLevel = draw(rng, P.noise);
-  const gains = { drums: drumLevel * Math.exp(0.25 * rng.normal()), bass: 0.5 * Math.exp(0.25 * rng.normal()), chords: 0.45 * Math.exp(0.3 * rng.normal()), lead: 0.4 * Math.exp(0.3 * rng.normal()) };
+  const gains = {
+    drums: drumLevel * Math.exp(0.25 * rng.normal()),
+    bass: 0.5 * Math.exp(0.25 * rng.normal()),
+    chords: 0.45 * Math.exp(0.3 * rng.normal()),
+    lead: 0.4 * Math.exp(0.3 * rng.normal()),
+  };
 
   // Step k (16th note) time, with swing delaying the off-beat eighth.
   const stepTime = (k: number): number => {
     const b = Math.floor(k / 4);
     const sub = k % 4;
     const eighth = beat / 2;
-    const pos = sub < 2 ? (sub * eighth) / 2 * (1 + swing) : eighth * (1 + swing) + ((sub - 2) * eighth) / 2 * (1 - swing);
+    const pos = sub < 2 ? ((sub * eighth) / 2) * (1 + swing) : eighth * (1 + swing) + (((sub - 2) * eighth) / 2) * (1 - swing);
     return b * beat + pos;
   };
   const chordAt = (ci: number): ChordEvent => {
@@ -511,7 +907,7 @@ export function synthesiseClip(genre: GenreName, rng: Rng, sr: number, durSec: n
   const chordBuf = new Float32Array(n);
   const chordBase = 52 + rng.int(6); // around E3..A3
   const voicing = (c: ChordEvent): number[] => {
-    let r = chordBase + ((c.root - chordBase) % 12 + 12) % 12;
+    let r = chordBase + ((((c.root - chordBase) % 12) + 12) % 12);
     if (r > chordBase + 6) r -= 12;
     return QUALITY_INTERVALS[c.quality].map((iv) => r + iv);
   };
@@ -560,7 +956,7 @@ export function synthesiseClip(genre: GenreName, rng: Rng, sr: number, durSec: n
 
   // Bass
   const bassBuf = new Float32Array(n);
-  const bassNote = (root: number): number => 36 + ((root - 36) % 12 + 12) % 12;
+  const bassNote = (root: number): number => 36 + ((((root - 36) % 12) + 12) % 12);
   for (let ci = 0; ci < nChords; ci++) {
     const c = chords[ci];
     const r = bassNote(c.root);
@@ -663,9 +1059,21 @@ export function synthesiseClip(genre: GenreName, rng: Rng, sr: number, durSec: n
   return {
     audio: out,
     truth: {
-      genre, tempoBpm: tempo, keyRoot, mode, key: `${PITCH_CLASSES[keyRoot]} ${mode}`, swing, drumLevel, distortion,
-      chordStyle, bassStyle, beats, chords: chords.filter((c) => c.onset < durSec), rms: Math.sqrt(ss / n),
-      partner: blend && blend.groups > 0 ? blend.partner : null, partnerGroups: BLEND_GROUPS.filter((g) => src[g] !== genre),
+      genre,
+      tempoBpm: tempo,
+      keyRoot,
+      mode,
+      key: `${PITCH_CLASSES[keyRoot]} ${mode}`,
+      swing,
+      drumLevel,
+      distortion,
+      chordStyle,
+      bassStyle,
+      beats,
+      chords: chords.filter((c) => c.onset < durSec),
+      rms: Math.sqrt(ss / n),
+      partner: blend && blend.groups > 0 ? blend.partner : null,
+      partnerGroups: BLEND_GROUPS.filter((g) => src[g] !== genre),
     },
   };
 }

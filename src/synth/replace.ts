@@ -66,7 +66,6 @@ export function isSynthOutput(dir: string): boolean {
   return fs.existsSync(path.join(dir, SEAL_FILE)) || fs.existsSync(path.join(dir, 'derivatives', 'synth-truth', 'config.json'));
 }
 
-
 /** Temp siblings `<out>.tmp-synth-<pid>` / `<out>.old-synth-<pid>` of killed runs. */
 export function staleSiblings(out: string): string[] {
   const parent = path.dirname(out);

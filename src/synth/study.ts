@@ -10,7 +10,17 @@ import { plantStudyAmbiguity, simulatePanel, type BehaviourTrial, type ClipAmbig
 import type { GenreName, SynthConfig } from './config.js';
 import { backgroundEeg, MONTAGE_16, MONTAGE_32, plantEeg, plantedResponse, type EegArtefacts, type PlantedEeg } from './eeg.js';
 import { clipFeatures, featureNames, standardiseColumns } from './features.js';
-import { chooseTestStims, designRuns, FEATURE_SPACES, plantBrain, runRegressors, type FeatureSpace, type PlantedBrain, type RunDesign, type SpaceFeatures } from './fmri.js';
+import {
+  chooseTestStims,
+  designRuns,
+  FEATURE_SPACES,
+  plantBrain,
+  runRegressors,
+  type FeatureSpace,
+  type PlantedBrain,
+  type RunDesign,
+  type SpaceFeatures,
+} from './fmri.js';
 import { buildLayout, type BrainLayout } from './layout.js';
 import { BLEND_GROUPS, synthesiseClip, type ClipTruth } from './music.js';
 
@@ -92,7 +102,11 @@ function quantise16(x: Float32Array): Float32Array {
  * whole stimulus set). `ambiguity[i]` (clip i in genre-major order) makes clip
  * i borrow strength × BLEND_GROUPS.length of its musical traits from the partner genre.
  */
-export function makeStimuli(cfg: SynthConfig, rng: Rng, ambiguity?: readonly ClipAmbiguity[]): { stimuli: Stimulus[]; spaces: Record<FeatureSpace, SpaceFeatures> } {
+export function makeStimuli(
+  cfg: SynthConfig,
+  rng: Rng,
+  ambiguity?: readonly ClipAmbiguity[],
+): { stimuli: Stimulus[]; spaces: Record<FeatureSpace, SpaceFeatures> } {
   const { genres, clipsPerGenre, clipSec, sampleRate } = cfg.stimuli;
   const stimuli: Stimulus[] = [];
   const low: Float32Array[] = [];
@@ -122,7 +136,14 @@ export function makeStimuli(cfg: SynthConfig, rng: Rng, ambiguity?: readonly Cli
   };
 }
 
-function makeFmri(cfg: SynthConfig, stimuli: Stimulus[], spaces: Record<FeatureSpace, SpaceFeatures>, layout: BrainLayout, testStims: number[], rng: Rng): FmriSubject[] {
+function makeFmri(
+  cfg: SynthConfig,
+  stimuli: Stimulus[],
+  spaces: Record<FeatureSpace, SpaceFeatures>,
+  layout: BrainLayout,
+  testStims: number[],
+  rng: Rng,
+): FmriSubject[] {
   const out: FmriSubject[] = [];
   for (let s = 0; s < cfg.fmri.subjects; s++) {
     const id = subjectId(s);
@@ -146,7 +167,11 @@ function eegPredictors(stimuli: Stimulus[], sr: number, rate: number): { env: Fl
   const norm = (xs: Float32Array[]): void => {
     let ss = 0;
     let n = 0;
-    for (const x of xs) for (const v of x) { ss += v * v; n++; }
+    for (const x of xs)
+      for (const v of x) {
+        ss += v * v;
+        n++;
+      }
     const g = 1 / (Math.sqrt(ss / Math.max(1, n)) || 1);
     for (const x of xs) for (let i = 0; i < x.length; i++) x[i] *= g;
   };
@@ -159,7 +184,11 @@ function eegPredictors(stimuli: Stimulus[], sr: number, rate: number): { env: Fl
 export function eegSongs(stimuli: Stimulus[], songs: number | null): number[] {
   if (songs === null) return stimuli.map((_, i) => i);
   const seen = new Map<number, number>();
-  const rank = stimuli.map((s) => { const r = seen.get(s.genreIndex) ?? 0; seen.set(s.genreIndex, r + 1); return r; });
+  const rank = stimuli.map((s) => {
+    const r = seen.get(s.genreIndex) ?? 0;
+    seen.set(s.genreIndex, r + 1);
+    return r;
+  });
   const byRank = stimuli.map((_, i) => i).sort((a, b) => rank[a] - rank[b] || stimuli[a].genreIndex - stimuli[b].genreIndex);
   return byRank.slice(0, Math.min(songs, stimuli.length)).sort((a, b) => a - b);
 }
@@ -202,7 +231,10 @@ function makeEeg(cfg: SynthConfig, stimuli: Stimulus[], rng: Rng, firstIndex: nu
       let ss = 0;
       for (const v of x) ss += v * v;
       const r = Math.sqrt(ss / n);
-      if (r > bestRms) { bestRms = r; best = c; }
+      if (r > bestRms) {
+        bestRms = r;
+        best = c;
+      }
     });
     const gain = control ? 0 : (e.responseSnr * bg.brainRms[best]) / (bestRms || 1);
     for (let i = 0; i < planted.kernelEnv.length; i++) planted.kernelEnv[i] *= gain;

@@ -91,9 +91,19 @@ function writeStimuli(study: Study, out: string): void {
     path.join(out, 'stimuli', 'stimuli.tsv'),
     ['stim_id', 'genre', 'path', 'track', 'duration', 'tempo_bpm', 'key', 'mode', 'swing', 'beat_strength', 'distortion', 'fmri_set', 'value'],
     study.stimuli.map((s, i) => ({
-      stim_id: s.id, genre: s.genre, path: s.path, track: s.track, duration: s.audio.length / sr,
-      tempo_bpm: s.truth.tempoBpm, key: s.truth.key, mode: s.truth.mode, swing: s.truth.swing,
-      beat_strength: s.truth.drumLevel, distortion: s.truth.distortion, fmri_set: testSet.has(i) ? 'test' : 'train', value: i + 1,
+      stim_id: s.id,
+      genre: s.genre,
+      path: s.path,
+      track: s.track,
+      duration: s.audio.length / sr,
+      tempo_bpm: s.truth.tempoBpm,
+      key: s.truth.key,
+      mode: s.truth.mode,
+      swing: s.truth.swing,
+      beat_strength: s.truth.drumLevel,
+      distortion: s.truth.distortion,
+      fmri_set: testSet.has(i) ? 'test' : 'train',
+      value: i + 1,
     })),
     {
       stim_id: { Description: 'GTZAN-style clip id <genre>.<track>' },
@@ -107,7 +117,10 @@ function writeStimuli(study: Study, out: string): void {
       swing: { Description: 'Delay of the off-beat eighth as a fraction of an eighth (0 straight)' },
       beat_strength: { Description: 'Drum-kit level (0 = no drums)' },
       distortion: { Description: 'Waveshaper drive of the guitar-like parts (0 = clean)' },
-      fmri_set: { Description: 'Whether the clip is shown in the fMRI training or test runs', Levels: { train: 'training runs, once', test: 'every test run' } },
+      fmri_set: {
+        Description: 'Whether the clip is shown in the fMRI training or test runs',
+        Levels: { train: 'training runs, once', test: 'every test run' },
+      },
       value: { Description: 'Trigger code of the clip in the EEG (stimulus index + 1)' },
     },
   );
@@ -125,7 +138,10 @@ function writeAtlas(study: Study, out: string): void {
     {
       index: { Description: 'Label value in the dseg image' },
       name: { Description: 'Region name' },
-      feature_space: { Description: 'Feature space planted in the region (ground truth)', Levels: { low: 'spectrotemporal modulation', mid: 'mid-level acoustic', abstract: 'genre/beat/harmony', none: 'noise only' } },
+      feature_space: {
+        Description: 'Feature space planted in the region (ground truth)',
+        Levels: { low: 'spectrotemporal modulation', mid: 'mid-level acoustic', abstract: 'genre/beat/harmony', none: 'noise only' },
+      },
     },
   );
 }
@@ -138,13 +154,28 @@ function writeFmri(study: Study, out: string): void {
   const brainIdx: number[] = [];
   for (let v = 0; v < L.mask.length; v++) if (L.mask[v]) brainIdx.push(v);
   const roiRows: Record<string, string | number | null>[] = [];
-  const bar = progress('synth: fMRI runs', study.fmri.reduce((a, s) => a + s.runs.length, 0));
+  const bar = progress(
+    'synth: fMRI runs',
+    study.fmri.reduce((a, s) => a + s.runs.length, 0),
+  );
   for (const sub of study.fmri) {
     sub.runs.forEach((d, r) => {
       const base = path.join(out, sub.id, 'func', runName(sub.id, d));
       const data = renderRun(L, sub.brain, r, d, cfg, sub.rng.fork(`run-${r}`));
-      writeNifti(`${base}_bold.nii.gz`, { ...common, dims: [...L.dims, d.nVols], data, pixdim: [L.voxelMm, L.voxelMm, L.voxelMm, cfg.tr], timeUnit: 's', description: `synth ${d.task} run ${d.run}` });
-      writeJsonAtomic(`${base}_bold.json`, { RepetitionTime: cfg.tr, TaskName: d.task, TaskDescription: d.task === 'train' ? 'Listening; each training clip once' : 'Listening; the same test sequence in every test run', SkullStripped: false });
+      writeNifti(`${base}_bold.nii.gz`, {
+        ...common,
+        dims: [...L.dims, d.nVols],
+        data,
+        pixdim: [L.voxelMm, L.voxelMm, L.voxelMm, cfg.tr],
+        timeUnit: 's',
+        description: `synth ${d.task} run ${d.run}`,
+      });
+      writeJsonAtomic(`${base}_bold.json`, {
+        RepetitionTime: cfg.tr,
+        TaskName: d.task,
+        TaskDescription: d.task === 'train' ? 'Listening; each training clip once' : 'Listening; the same test sequence in every test run',
+        SkullStripped: false,
+      });
       writeTsv(
         `${base}_events.tsv`,
         ['onset', 'duration', 'trial_type', 'stim_id', 'genre', 'track', 'start', 'end'],
@@ -175,7 +206,13 @@ function writeFmri(study: Study, out: string): void {
     const b = sub.brain;
     const ceil = expectedCeilings(b, nTestRuns);
     const map = (name: string, data: Float32Array, description: string): void =>
-      writeNifti(path.join(tdir, `${sub.id}_desc-${name}_map.nii.gz`), { ...common, dims: [...L.dims], data, pixdim: [L.voxelMm, L.voxelMm, L.voxelMm], description });
+      writeNifti(path.join(tdir, `${sub.id}_desc-${name}_map.nii.gz`), {
+        ...common,
+        dims: [...L.dims],
+        data,
+        pixdim: [L.voxelMm, L.voxelMm, L.voxelMm],
+        description,
+      });
     map('snr', b.snr, 'planted amplitude SNR sd(signal)/sd(noise), train runs');
     map('noisesd', b.sigmaN, 'noise sd (BOLD units)');
     const signalSd = b.sigmaS2Test.map((v) => Math.sqrt(v));
@@ -192,9 +229,18 @@ function writeFmri(study: Study, out: string): void {
     const voxRows = brainIdx.map((v) => {
       const a = L.atlas[v];
       return {
-        voxel: v, i: v % L.dims[0], j: Math.floor(v / L.dims[0]) % L.dims[1], k: Math.floor(v / (L.dims[0] * L.dims[1])),
-        roi: a > 0 ? ROI_NAMES[a - 1] : null, feature_space: a > 0 ? ROI_DRIVES[a - 1].space : null,
-        snr: b.snr[v], noise_sd: b.sigmaN[v], signal_sd_test: signalSd[v], r_single: ceil.rSingle[v], r_ceiling: ceil.rCeiling[v], split_half: ceil.rhoSplit[v],
+        voxel: v,
+        i: v % L.dims[0],
+        j: Math.floor(v / L.dims[0]) % L.dims[1],
+        k: Math.floor(v / (L.dims[0] * L.dims[1])),
+        roi: a > 0 ? ROI_NAMES[a - 1] : null,
+        feature_space: a > 0 ? ROI_DRIVES[a - 1].space : null,
+        snr: b.snr[v],
+        noise_sd: b.sigmaN[v],
+        signal_sd_test: signalSd[v],
+        r_single: ceil.rSingle[v],
+        r_ceiling: ceil.rCeiling[v],
+        split_half: ceil.rhoSplit[v],
       };
     });
     writeTsv(path.join(tdir, `${sub.id}_desc-voxels_truth.tsv`), Object.keys(voxRows[0] ?? { voxel: 0 }), voxRows);
@@ -202,23 +248,34 @@ function writeFmri(study: Study, out: string): void {
       const vs = brainIdx.filter((v) => L.atlas[v] === ri + 1);
       const mean = (a: Float32Array): number | null => (vs.length ? vs.reduce((s, v) => s + a[v], 0) / vs.length : null);
       roiRows.push({
-        participant_id: sub.id, roi: name, feature_space: ROI_DRIVES[ri].space ?? 'none', n_voxels: vs.length,
-        mean_snr: mean(b.snr), mean_r_single: mean(ceil.rSingle), mean_r_ceiling: mean(ceil.rCeiling), mean_split_half: mean(ceil.rhoSplit),
+        participant_id: sub.id,
+        roi: name,
+        feature_space: ROI_DRIVES[ri].space ?? 'none',
+        n_voxels: vs.length,
+        mean_snr: mean(b.snr),
+        mean_r_single: mean(ceil.rSingle),
+        mean_r_ceiling: mean(ceil.rCeiling),
+        mean_split_half: mean(ceil.rhoSplit),
       });
     });
   }
   bar.done();
   if (roiRows.length) {
-    writeTsv(path.join(out, TRUTH, 'roi_expected.tsv'), ['participant_id', 'roi', 'feature_space', 'n_voxels', 'mean_snr', 'mean_r_single', 'mean_r_ceiling', 'mean_split_half'], roiRows, {
-      participant_id: { Description: 'Subject' },
-      roi: { Description: 'Atlas region' },
-      feature_space: { Description: 'Planted feature space' },
-      n_voxels: { Description: 'Voxels in the region' },
-      mean_snr: { Description: 'Mean planted amplitude SNR (train runs)' },
-      mean_r_single: { Description: 'Mean expected r of a perfect model with one test run: sqrt(s2/(s2+n2))' },
-      mean_r_ceiling: { Description: `Mean expected r of a perfect model with the mean of ${nTestRuns} test runs: sqrt(s2/(s2+n2/R))` },
-      mean_split_half: { Description: 'Mean expected correlation between two single test runs: s2/(s2+n2)' },
-    });
+    writeTsv(
+      path.join(out, TRUTH, 'roi_expected.tsv'),
+      ['participant_id', 'roi', 'feature_space', 'n_voxels', 'mean_snr', 'mean_r_single', 'mean_r_ceiling', 'mean_split_half'],
+      roiRows,
+      {
+        participant_id: { Description: 'Subject' },
+        roi: { Description: 'Atlas region' },
+        feature_space: { Description: 'Planted feature space' },
+        n_voxels: { Description: 'Voxels in the region' },
+        mean_snr: { Description: 'Mean planted amplitude SNR (train runs)' },
+        mean_r_single: { Description: 'Mean expected r of a perfect model with one test run: sqrt(s2/(s2+n2))' },
+        mean_r_ceiling: { Description: `Mean expected r of a perfect model with the mean of ${nTestRuns} test runs: sqrt(s2/(s2+n2/R))` },
+        mean_split_half: { Description: 'Mean expected correlation between two single test runs: s2/(s2+n2)' },
+      },
+    );
   }
 }
 
@@ -240,7 +297,13 @@ function writeFeatures(study: Study, out: string): void {
       off += m.length;
     }
     writeNpy(path.join(dir, `space-${sp}_features.npy`), all, [row, F]);
-    writeJsonAtomic(path.join(dir, `space-${sp}_features.json`), { shape: [row, F], axes: ['frame', 'feature'], columns: study.spaces[sp].names, rate_hz: FEATURE_RATE, units: 'standardised over sound-on frames of all clips' });
+    writeJsonAtomic(path.join(dir, `space-${sp}_features.json`), {
+      shape: [row, F],
+      axes: ['frame', 'feature'],
+      columns: study.spaces[sp].names,
+      rate_hz: FEATURE_RATE,
+      units: 'standardised over sound-on frames of all clips',
+    });
   }
   writeTsv(path.join(dir, 'features_index.tsv'), ['stim_id', 'first_row', 'n_rows'], index);
 }
@@ -263,10 +326,25 @@ function writeEeg(study: Study, out: string): void {
     const dMin = bdf ? -8388608 : -32768;
     const dMax = bdf ? 8388607 : 32767;
     const signals = sub.planted.channels.map((label, c) => ({
-      label, unit: 'uV', rate: e.rate, physMin: -range, physMax: range - (bdf ? 1 : 0.1),
-      data: sub.data[c].map((v) => Math.max(-range, Math.min(range - (bdf ? 1 : 0.1), v))), transducer: 'synthetic electrode', prefilter: 'none',
+      label,
+      unit: 'uV',
+      rate: e.rate,
+      physMin: -range,
+      physMax: range - (bdf ? 1 : 0.1),
+      data: sub.data[c].map((v) => Math.max(-range, Math.min(range - (bdf ? 1 : 0.1), v))),
+      transducer: 'synthetic electrode',
+      prefilter: 'none',
     }));
-    signals.push({ label: 'Status', unit: 'Boolean', rate: e.rate, physMin: dMin, physMax: dMax, data: status, transducer: 'Triggers and Status', prefilter: 'none' });
+    signals.push({
+      label: 'Status',
+      unit: 'Boolean',
+      rate: e.rate,
+      physMin: dMin,
+      physMax: dMax,
+      data: status,
+      transducer: 'Triggers and Status',
+      prefilter: 'none',
+    });
     writeEdf(`${base}_eeg.${ext}`, {
       format: ext,
       startTime: new Date(Date.UTC(2020, 0, 1, 10, 0, 0)),
@@ -274,7 +352,11 @@ function writeEeg(study: Study, out: string): void {
       recording: 'Startdate 01-JAN-2020 X brainalign synth',
       recordDuration: 1,
       signals,
-      annotations: sub.order.map((st, k) => ({ onset: sub.onsets[k], duration: study.stimuli[st].audio.length / study.config.stimuli.sampleRate, text: `stim ${study.stimuli[st].id}` })),
+      annotations: sub.order.map((st, k) => ({
+        onset: sub.onsets[k],
+        duration: study.stimuli[st].audio.length / study.config.stimuli.sampleRate,
+        text: `stim ${study.stimuli[st].id}`,
+      })),
     });
     const bad = new Set([sub.artefacts.flatChannel, sub.artefacts.noisyChannel]);
     writeTsv(
@@ -282,7 +364,11 @@ function writeEeg(study: Study, out: string): void {
       ['name', 'type', 'units', 'sampling_frequency', 'status', 'status_description'],
       [
         ...sub.planted.channels.map((ch) => ({
-          name: ch, type: 'EEG', units: 'uV', sampling_frequency: e.rate, status: bad.has(ch) ? 'bad' : 'good',
+          name: ch,
+          type: 'EEG',
+          units: 'uV',
+          sampling_frequency: e.rate,
+          status: bad.has(ch) ? 'bad' : 'good',
           status_description: ch === sub.artefacts.flatChannel ? 'flat (disconnected)' : ch === sub.artefacts.noisyChannel ? 'noisy (bad contact)' : null,
         })),
         { name: 'Status', type: 'TRIG', units: 'n/a', sampling_frequency: e.rate, status: 'good', status_description: null },
@@ -292,8 +378,12 @@ function writeEeg(study: Study, out: string): void {
       `${base}_events.tsv`,
       ['onset', 'duration', 'trial_type', 'stim_id', 'value', 'sample'],
       sub.order.map((st, k) => ({
-        onset: sub.onsets[k], duration: study.stimuli[st].audio.length / study.config.stimuli.sampleRate, trial_type: study.stimuli[st].genre,
-        stim_id: study.stimuli[st].id, value: st + 1, sample: Math.round(sub.onsets[k] * e.rate),
+        onset: sub.onsets[k],
+        duration: study.stimuli[st].audio.length / study.config.stimuli.sampleRate,
+        trial_type: study.stimuli[st].genre,
+        stim_id: study.stimuli[st].id,
+        value: st + 1,
+        sample: Math.round(sub.onsets[k] * e.rate),
       })),
       {
         onset: { Description: 'Clip onset from the start of the recording', Units: 's' },
@@ -322,8 +412,16 @@ function writeEeg(study: Study, out: string): void {
     const nCh = sub.planted.channels.length;
     writeNpy(path.join(tdir, `${sub.id}_desc-envelope_kernel.npy`), sub.planted.kernelEnv, [sub.planted.kernelEnv.length]);
     writeNpy(path.join(tdir, `${sub.id}_desc-flux_kernel.npy`), sub.planted.kernelFlux, [sub.planted.kernelFlux.length]);
-    writeNpy(path.join(tdir, `${sub.id}_desc-envelope_topography.npy`), sub.planted.topoEnv.map((v) => v * (sub.control ? 0 : 1)), [nCh]);
-    writeNpy(path.join(tdir, `${sub.id}_desc-flux_topography.npy`), sub.planted.topoFlux.map((v) => v * (sub.control ? 0 : 1)), [nCh]);
+    writeNpy(
+      path.join(tdir, `${sub.id}_desc-envelope_topography.npy`),
+      sub.planted.topoEnv.map((v) => v * (sub.control ? 0 : 1)),
+      [nCh],
+    );
+    writeNpy(
+      path.join(tdir, `${sub.id}_desc-flux_topography.npy`),
+      sub.planted.topoFlux.map((v) => v * (sub.control ? 0 : 1)),
+      [nCh],
+    );
     writeNpy(path.join(tdir, `${sub.id}_desc-predictors_timeseries.npy`), interleave([sub.env, sub.flux]), [n, 2]);
   }
 }
@@ -367,7 +465,13 @@ function writeBehaviour(study: Study, out: string): void {
     ['stim_id', 'true_genre', 'partner_genre', 'ambiguity', 'partner_traits', ...pCols],
     study.stimuli.map((st, c) => {
       const amb = study.ambiguity[c];
-      const row: Record<string, string | number | null> = { stim_id: st.id, true_genre: genres[st.genreIndex], partner_genre: amb.partner >= 0 ? genres[amb.partner] : null, ambiguity: amb.strength, partner_traits: st.truth.partnerGroups.length > 0 ? st.truth.partnerGroups.join(',') : null };
+      const row: Record<string, string | number | null> = {
+        stim_id: st.id,
+        true_genre: genres[st.genreIndex],
+        partner_genre: amb.partner >= 0 ? genres[amb.partner] : null,
+        ambiguity: amb.strength,
+        partner_traits: st.truth.partnerGroups.length > 0 ? st.truth.partnerGroups.join(',') : null,
+      };
       clipResponseRow(study.confusion, k, st.genreIndex, amb, 1).forEach((p, j) => (row[pCols[j]] = p));
       return row;
     }),
@@ -375,9 +479,21 @@ function writeBehaviour(study: Study, out: string): void {
       stim_id: { Description: 'Clip id (stimuli/stimuli.tsv)' },
       true_genre: { Description: 'Genre the clip was synthesised as' },
       partner_genre: { Description: 'Genre the clip is planted as mistakable for (n/a: not ambiguous)' },
-      ambiguity: { Description: 'Share of the response mass moved to the partner genre (0: not ambiguous); equals the share of the clip’s 8 musical traits synthesised from the partner genre', Units: 'fraction' },
-      partner_traits: { Description: 'Musical traits (parameter groups of src/synth/music.ts: rhythm, drums, harmony, comping, bass, lead, texture, dynamics) synthesised from the partner genre’s profile (n/a: none)' },
-      ...Object.fromEntries(genres.map((g, j) => [pCols[j], { Description: `Probability that a listener of skill 1 answers ${g}: the per-clip response distribution a perfectly human-like model would output` }])),
+      ambiguity: {
+        Description:
+          'Share of the response mass moved to the partner genre (0: not ambiguous); equals the share of the clip’s 8 musical traits synthesised from the partner genre',
+        Units: 'fraction',
+      },
+      partner_traits: {
+        Description:
+          'Musical traits (parameter groups of src/synth/music.ts: rhythm, drums, harmony, comping, bass, lead, texture, dynamics) synthesised from the partner genre’s profile (n/a: none)',
+      },
+      ...Object.fromEntries(
+        genres.map((g, j) => [
+          pCols[j],
+          { Description: `Probability that a listener of skill 1 answers ${g}: the per-clip response distribution a perfectly human-like model would output` },
+        ]),
+      ),
     },
   );
 }
@@ -412,19 +528,32 @@ function writeTruthSummary(study: Study, out: string): void {
       testStimuli: study.testStims.map((i) => study.stimuli[i].id),
       ar1: cfg.fmri.ar1,
       subjects: study.fmri.map((s) => s.id),
-      weightsLayout: 'sub-XX_space-<space>_weights.npy rows follow sub-XX_space-<space>_voxels.npy (grid indices, x fastest); columns follow features/space-<space>_features.json',
+      weightsLayout:
+        'sub-XX_space-<space>_weights.npy rows follow sub-XX_space-<space>_voxels.npy (grid indices, x fastest); columns follow features/space-<space>_features.json',
     },
     eeg: {
-      subjects: study.eeg.map((s) => ({ id: s.id, control: s.control, gain: s.gain, badChannels: { flat: s.artefacts.flatChannel, noisy: s.artefacts.noisyChannel }, nBlinks: s.artefacts.blinkOnsets.length, nAlphaBursts: s.artefacts.alphaBursts.length })),
+      subjects: study.eeg.map((s) => ({
+        id: s.id,
+        control: s.control,
+        gain: s.gain,
+        badChannels: { flat: s.artefacts.flatChannel, noisy: s.artefacts.noisyChannel },
+        nBlinks: s.artefacts.blinkOnsets.length,
+        nAlphaBursts: s.artefacts.alphaBursts.length,
+      })),
       controlSubject: study.eeg.find((s) => s.control)?.id ?? null,
       rate: cfg.eeg.rate,
       kernelLags: 'sample i = lag i/rate s, 0..0.4 s',
       predictors: 'envelope (local RMS) and spectral flux at the EEG rate, each divided by its RMS over all clips; zero between clips',
     },
     behaviour: {
-      subjects: study.behaviour.map((s) => ({ id: s.id, skill: s.skill, accuracy: s.trials.filter((t) => t.response === t.trueGenre).length / Math.max(1, s.trials.length) })),
+      subjects: study.behaviour.map((s) => ({
+        id: s.id,
+        skill: s.skill,
+        accuracy: s.trials.filter((t) => t.response === t.trueGenre).length / Math.max(1, s.trials.length),
+      })),
       ambiguousClips: study.ambiguity.filter((a) => a.partner >= 0).length,
-      clipModel: 'behaviour_clips.tsv: per clip the partner genre, the ambiguity a and the skill-1 response distribution (1 − a) C[g,·] + a e_partner with the diagonal scaled by the listener’s skill',
+      clipModel:
+        'behaviour_clips.tsv: per clip the partner genre, the ambiguity a and the skill-1 response distribution (1 − a) C[g,·] + a e_partner with the diagonal scaled by the listener’s skill',
     },
   });
 }
@@ -439,5 +568,7 @@ export function writeStudy(study: Study, outDir: string): void {
   writeEeg(study, outDir);
   writeBehaviour(study, outDir);
   writeTruthSummary(study, outDir);
-  notice(`synth: wrote ${study.stimuli.length} clips, ${study.fmri.length} fMRI, ${study.eeg.length} EEG and ${study.behaviour.length} behaviour subjects to ${outDir}`);
+  notice(
+    `synth: wrote ${study.stimuli.length} clips, ${study.fmri.length} fMRI, ${study.eeg.length} EEG and ${study.behaviour.length} behaviour subjects to ${outDir}`,
+  );
 }

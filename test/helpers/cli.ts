@@ -5,7 +5,11 @@ import { fileURLToPath } from 'node:url';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-export interface CliResult { code: number; stdout: string; stderr: string }
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 function newestMtime(dir: string): number {
   let t = 0;
@@ -29,9 +33,7 @@ function useDist(): boolean {
 
 /** Node arguments that run the CLI: `dist/cli.js …` when built and fresh, else the sources through tsx. */
 export function cliArgv(args: string[]): string[] {
-  return useDist()
-    ? [path.join(REPO, 'dist', 'cli.js'), ...args]
-    : ['--import=tsx', path.join(REPO, 'src', 'cli.ts'), ...args];
+  return useDist() ? [path.join(REPO, 'dist', 'cli.js'), ...args] : ['--import=tsx', path.join(REPO, 'src', 'cli.ts'), ...args];
 }
 
 /** Run the CLI as a user would: `node dist/cli.js …` when built and fresh, else the sources through tsx. */

@@ -46,7 +46,10 @@ interface Row {
 }
 
 function readRows(file: string): Row[] {
-  const lines = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '');
+  const lines = fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
   return lines.slice(1).map((l) => {
     const [onset, duration, genre, track, start, end] = l.split('\t');
     return { onset: Number(onset), duration: Number(duration), genre: genre.replace(/'/g, ''), track: Number(track), start: Number(start), end: Number(end) };
@@ -149,14 +152,23 @@ export function buildReplica(dir: string, opts: { trainRuns: number }): Replica 
     while (trainTracks.has(`${r.genre}/${track}`)) track = (track + 1) % 100;
     return { ...r, track };
   });
-  runs.push({ name: 'sub-001_task-Test_run-01', rows: test1, json: testJson, events: path.join(pub, 'sub-001', 'func', 'sub-001_task-Test_run-01_events.tsv') });
+  runs.push({
+    name: 'sub-001_task-Test_run-01',
+    rows: test1,
+    json: testJson,
+    events: path.join(pub, 'sub-001', 'func', 'sub-001_task-Test_run-01_events.tsv'),
+  });
   runs.push({ name: 'sub-001_task-Test_run-02', rows: moved, json: testJson });
   for (const r of runs) {
     fs.copyFileSync(r.json, path.join(func, `${r.name}_bold.json`));
     if (r.events) fs.copyFileSync(r.events, path.join(func, `${r.name}_events.tsv`));
     else writeRows(path.join(func, `${r.name}_events.tsv`), r.rows);
     writeNifti(path.join(func, `${r.name}_bold.nii`), {
-      dims: [...DIMS, nVols], data: simulateRun(r.rows, nVols, rng.fork(r.name)), affine: AFFINE, pixdim: [2, 2, 2, TR], timeUnit: 's',
+      dims: [...DIMS, nVols],
+      data: simulateRun(r.rows, nVols, rng.fork(r.name)),
+      affine: AFFINE,
+      pixdim: [2, 2, 2, TR],
+      timeUnit: 's',
     });
   }
   const tracks = new Set<string>();

@@ -52,7 +52,11 @@ export interface PlantedModel {
 
 export function asInput(p: PlantedPanel, m: PlantedModel, withProbs = true): BehaviourInput {
   return {
-    nGenres: p.G, trueGenre: Int32Array.from(p.stimGenre), model: m.model, humans: p.humans, nHumans: p.nHumans,
+    nGenres: p.G,
+    trueGenre: Int32Array.from(p.stimGenre),
+    model: m.model,
+    humans: p.humans,
+    nHumans: p.nHumans,
     ...(withProbs ? { modelProbs: m.modelProbs } : {}),
   };
 }
@@ -91,12 +95,14 @@ export function perfectClassifier(p: PlantedPanel): PlantedModel {
 export function neverHumanLike(p: PlantedPanel, accuracy: number, rng: Rng): PlantedModel {
   const n = p.stimGenre.length;
   const wrong = new Set(Array.from(rng.permutation(n).subarray(0, Math.round((1 - accuracy) * n))));
-  const model = Int32Array.from(p.stimGenre.map((g, c) => {
-    if (!wrong.has(c)) return g;
-    const row = clipResponseRow(p.confusion, p.G, g, p.ambiguity[c], 1);
-    const never = [...row.keys()].filter((k) => row[k] === 0);
-    return never[rng.int(never.length)];
-  }));
+  const model = Int32Array.from(
+    p.stimGenre.map((g, c) => {
+      if (!wrong.has(c)) return g;
+      const row = clipResponseRow(p.confusion, p.G, g, p.ambiguity[c], 1);
+      const never = [...row.keys()].filter((k) => row[k] === 0);
+      return never[rng.int(never.length)];
+    }),
+  );
   return { model, modelProbs: oneHot(model, p.G) };
 }
 

@@ -108,24 +108,48 @@ export async function plantedFeatures(
   const res = await runStage(
     { stage: 'features', codeVersion: 'test-planted', root, inputs: { truth: dir }, params: { tr, ...opts }, seed: 0 },
     ({ dir: out }) => {
-      if (opts.checkpoint) writeJsonAtomic(path.join(out, 'features.json'), { model: 'planted', checkpoint: opts.checkpoint, rate: 1 / tr, rows: nRowsAll, areas: Object.keys(spaces), source: { planted: 'synth-truth' } });
-      let start = 0;
-      writeTsv(path.join(out, 'stimuli.tsv'), ['stim_id', 'row_start', 'n_rows'], index.map((c) => {
-        const row = { stim_id: c.id, row_start: start, n_rows: rowsOf(c.n) };
-        start += rowsOf(c.n);
-        return row;
-      }));
-      for (const m of degraded) for (const [area, iters] of Object.entries(m.spaces)) {
-        iters.forEach(({ data, F }, k) => {
-          const f = path.join(out, m.name, area, `iter-${k}.npy`);
-          writeNpy(f, data, [data.length / F, F]);
-          const sidecar: FeatureSidecar = {
-            model: m.name, checkpoint: opts.checkpoint ?? null, area, iteration: k, shape: [data.length / F, F], dtype: 'float32', axes: ['row', 'feature'],
-            rate: 1 / tr, rate_units: 'Hz', windowing: 'planted space averaged over TR-long windows', units: 'standardised', pca: null, source: { planted: 'synth-truth' },
-          };
-          writeJsonFile(f.replace(/\.npy$/, '.json'), featureSidecarSchema, sidecar);
+      if (opts.checkpoint)
+        writeJsonAtomic(path.join(out, 'features.json'), {
+          model: 'planted',
+          checkpoint: opts.checkpoint,
+          rate: 1 / tr,
+          rows: nRowsAll,
+          areas: Object.keys(spaces),
+          source: { planted: 'synth-truth' },
         });
-      }
+      let start = 0;
+      writeTsv(
+        path.join(out, 'stimuli.tsv'),
+        ['stim_id', 'row_start', 'n_rows'],
+        index.map((c) => {
+          const row = { stim_id: c.id, row_start: start, n_rows: rowsOf(c.n) };
+          start += rowsOf(c.n);
+          return row;
+        }),
+      );
+      for (const m of degraded)
+        for (const [area, iters] of Object.entries(m.spaces)) {
+          iters.forEach(({ data, F }, k) => {
+            const f = path.join(out, m.name, area, `iter-${k}.npy`);
+            writeNpy(f, data, [data.length / F, F]);
+            const sidecar: FeatureSidecar = {
+              model: m.name,
+              checkpoint: opts.checkpoint ?? null,
+              area,
+              iteration: k,
+              shape: [data.length / F, F],
+              dtype: 'float32',
+              axes: ['row', 'feature'],
+              rate: 1 / tr,
+              rate_units: 'Hz',
+              windowing: 'planted space averaged over TR-long windows',
+              units: 'standardised',
+              pca: null,
+              source: { planted: 'synth-truth' },
+            };
+            writeJsonFile(f.replace(/\.npy$/, '.json'), featureSidecarSchema, sidecar);
+          });
+        }
     },
   );
   return res.dir;

@@ -8,7 +8,11 @@
 export function toneAmplitude(y: ArrayLike<number>, f: number, rate: number): number {
   const a = Math.floor(y.length / 4);
   const b = Math.floor((3 * y.length) / 4);
-  let ys = 0, yc = 0, ss = 0, cc = 0, sc = 0;
+  let ys = 0,
+    yc = 0,
+    ss = 0,
+    cc = 0,
+    sc = 0;
   for (let i = a; i < b; i++) {
     const s = Math.sin((2 * Math.PI * f * i) / rate);
     const c = Math.cos((2 * Math.PI * f * i) / rate);

@@ -33,7 +33,11 @@ function findFile(root: string, name: string, sub: string): string | null {
 }
 
 function checkPrep(prep: EegPrepConfig): void {
-  if (prep.badChannels.detect) throw new InputError('prep.badChannels.detect', 'NMED-T files carry no electrode positions (and the cleaned data have bad channels imputed): set it to false');
+  if (prep.badChannels.detect)
+    throw new InputError(
+      'prep.badChannels.detect',
+      'NMED-T files carry no electrode positions (and the cleaned data have bad channels imputed): set it to false',
+    );
 }
 
 /** Channels of a column-major channels × time (× 1) slab, as µV Float32Arrays. */
@@ -81,7 +85,8 @@ function* cleanedRecordings(root: string, files: MatFile[], songs: number[], sub
     const name = `data${n}`;
     const info = m.variables.find((v) => v.name === name);
     if (!info) throw new InputError(m.path, `no variable ${name} (electrodes × time × participants)`);
-    if (info.shape.length !== 3 && info.shape.length !== 2) throw new InputError(`${m.path}: ${name}`, `has shape [${info.shape.join(', ')}], expected electrodes × time × participants`);
+    if (info.shape.length !== 3 && info.shape.length !== 2)
+      throw new InputError(`${m.path}: ${name}`, `has shape [${info.shape.join(', ')}], expected electrodes × time × participants`);
     if (!m.variables.some((v) => v.name === 'fs')) throw new InputError(m.path, 'no variable fs (sampling rate)');
     const rate = expectScalar(m.read('fs'), `${m.path}: fs`);
     const [nCh, nT] = info.shape;
@@ -98,7 +103,8 @@ function* cleanedRecordings(root: string, files: MatFile[], songs: number[], sub
 export function dinSongEvents(din: ReturnType<MatFile['read']>, cfg: NmedtConfig, rate: number, nT: number, shiftSec: number, where: string): StimulusEvent[] {
   if (din.kind !== 'cell') throw new InputError(where, `is a ${din.class} array, expected NetStation's DIN cell`);
   const [rows, cols] = din.shape;
-  if (rows < Math.max(cfg.dinCodeRow, cfg.dinOnsetRow)) throw new InputError(where, `has ${rows} rows; dinCodeRow/dinOnsetRow ask for ${Math.max(cfg.dinCodeRow, cfg.dinOnsetRow)}`);
+  if (rows < Math.max(cfg.dinCodeRow, cfg.dinOnsetRow))
+    throw new InputError(where, `has ${rows} rows; dinCodeRow/dinOnsetRow ask for ${Math.max(cfg.dinCodeRow, cfg.dinOnsetRow)}`);
   const re = new RegExp(cfg.songCode);
   const songs = new Set(cfg.songs);
   const hits: { onset: number; song: number }[] = [];
@@ -127,7 +133,8 @@ function* rawRecordings(root: string, files: MatFile[], cfg: NmedtConfig, prep: 
     const data = channelsOf(toFloat64(x.data), nCh, nT, where);
     if (!m.variables.some((v) => v.name === cfg.dinVar)) throw new InputError(m.path, `no trigger variable ${cfg.dinVar}`);
     const events = dinSongEvents(m.read(cfg.dinVar), cfg, rate, nT, prep.shiftSec, `${m.path}: ${cfg.dinVar}`);
-    if (events.length === 0) throw new InputError(`${m.path}: ${cfg.dinVar}`, `no trigger code names a song ${cfg.songs.join(', ')} (nmedt.songCode = ${cfg.songCode})`);
+    if (events.length === 0)
+      throw new InputError(`${m.path}: ${cfg.dinVar}`, `no trigger code names a song ${cfg.songs.join(', ')} (nmedt.songCode = ${cfg.songCode})`);
     yield { file: path.relative(root, m.path), input: { labels: labelsFor(nCh), rate, data, positions: noPositions(nCh) }, events };
   }
 }

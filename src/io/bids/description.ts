@@ -43,7 +43,13 @@ export function readDatasetDescription(root: string): DatasetDescription {
  */
 export function writeDatasetDescription(
   root: string,
-  desc: { name: string; generatedBy: GeneratedBy[]; sourceDatasets?: { URL?: string; DOI?: string; Version?: string }[]; bidsVersion?: string; extra?: Record<string, unknown> },
+  desc: {
+    name: string;
+    generatedBy: GeneratedBy[];
+    sourceDatasets?: { URL?: string; DOI?: string; Version?: string }[];
+    bidsVersion?: string;
+    extra?: Record<string, unknown>;
+  },
 ): string {
   const file = path.join(root, 'dataset_description.json');
   if (desc.generatedBy.length === 0) throw new InputError(file, 'a derivative dataset needs at least one GeneratedBy entry');

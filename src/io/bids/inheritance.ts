@@ -27,7 +27,11 @@ function levels(root: string, dir: string): string[] {
 
 function listFiles(dir: string): string[] {
   try {
-    return fs.readdirSync(dir, { withFileTypes: true }).filter((d) => !d.isDirectory()).map((d) => d.name).sort();
+    return fs
+      .readdirSync(dir, { withFileTypes: true })
+      .filter((d) => !d.isDirectory())
+      .map((d) => d.name)
+      .sort();
   } catch {
     return [];
   }

@@ -82,13 +82,20 @@ function checkRequirements(f: BidsFile, origin: Record<string, string>, warnings
   const rel = f.path;
   if (f.suffix === 'bold') {
     const tr = f.sidecar.RepetitionTime;
-    if (tr === undefined) throw new InputError(rel, 'no RepetitionTime in any sidecar of its inheritance chain' + (f.sidecarFiles.length ? ` (${f.sidecarFiles.map((s) => path.basename(s)).join(', ')})` : ' (no bold.json applies)'));
-    if (typeof tr !== 'number' || !(tr > 0)) throw new InputError(origin.RepetitionTime ?? rel, `RepetitionTime must be a positive number of seconds, got ${JSON.stringify(tr)}`);
+    if (tr === undefined)
+      throw new InputError(
+        rel,
+        'no RepetitionTime in any sidecar of its inheritance chain' +
+          (f.sidecarFiles.length ? ` (${f.sidecarFiles.map((s) => path.basename(s)).join(', ')})` : ' (no bold.json applies)'),
+      );
+    if (typeof tr !== 'number' || !(tr > 0))
+      throw new InputError(origin.RepetitionTime ?? rel, `RepetitionTime must be a positive number of seconds, got ${JSON.stringify(tr)}`);
   }
   if (f.datatype === 'eeg' && f.suffix === 'eeg') {
     const sf = f.sidecar.SamplingFrequency;
     if (sf === undefined) throw new InputError(rel, 'no SamplingFrequency in any sidecar of its inheritance chain');
-    if (typeof sf !== 'number' || !(sf > 0)) throw new InputError(origin.SamplingFrequency ?? rel, `SamplingFrequency must be a positive number of Hz, got ${JSON.stringify(sf)}`);
+    if (typeof sf !== 'number' || !(sf > 0))
+      throw new InputError(origin.SamplingFrequency ?? rel, `SamplingFrequency must be a positive number of Hz, got ${JSON.stringify(sf)}`);
   }
   if (f.suffix === 'bold' || (f.datatype === 'eeg' && f.suffix === 'eeg')) {
     if (f.entities.task === undefined) warnings.push(`${rel}: no task entity in the file name`);
@@ -141,7 +148,8 @@ export function scanBids(rootIn: string): BidsDataset {
     if (ses.length > 0) {
       // BIDS forbids mixing: data outside the session folders would otherwise be silently skipped.
       const stray = DATATYPES.filter((dt) => isDir(path.join(subDir, dt)));
-      if (stray.length > 0) throw new InputError(path.join(subDir, stray[0]), `sub-${sub} has session folders, so its ${stray[0]} data must live inside one of them`);
+      if (stray.length > 0)
+        throw new InputError(path.join(subDir, stray[0]), `sub-${sub} has session folders, so its ${stray[0]} data must live inside one of them`);
     }
     const dirs: { dir: string; ses?: string }[] = ses.length ? ses.map((s) => ({ dir: path.join(subDir, `ses-${s}`), ses: s })) : [{ dir: subDir }];
     for (const { dir, ses: sesLabel } of dirs) {
@@ -163,7 +171,10 @@ export function scanBids(rootIn: string): BidsDataset {
           if (COMPANION_SUFFIXES.has(name.suffix) || !DATA_EXT[dt].includes(name.extension)) continue;
           if (name.entities.sub !== sub) throw new InputError(full, `file name says sub-${name.entities.sub ?? '(none)'} but it lies in sub-${sub}`);
           if (name.entities.ses !== sesLabel) {
-            throw new InputError(full, `file name says ${name.entities.ses ? `ses-${name.entities.ses}` : 'no session'} but it lies in ${sesLabel ? `ses-${sesLabel}` : 'no session folder'}`);
+            throw new InputError(
+              full,
+              `file name says ${name.entities.ses ? `ses-${name.entities.ses}` : 'no session'} but it lies in ${sesLabel ? `ses-${sesLabel}` : 'no session folder'}`,
+            );
           }
           const { sidecar, files: sidecarFiles, origin } = resolveSidecar(root, full);
           const events = findEvents(root, full);
@@ -184,7 +195,10 @@ export function scanBids(rootIn: string): BidsDataset {
 }
 
 /** Data files of a scanned dataset matching every given entity/field, e.g. `selectFiles(ds, { suffix: 'bold', task: 'music' })`. */
-export function selectFiles(ds: BidsDataset, where: { datatype?: BidsDatatype; suffix?: string; extension?: string } & Record<string, string | undefined>): BidsFile[] {
+export function selectFiles(
+  ds: BidsDataset,
+  where: { datatype?: BidsDatatype; suffix?: string; extension?: string } & Record<string, string | undefined>,
+): BidsFile[] {
   return ds.files.filter((f) => {
     for (const [k, v] of Object.entries(where)) {
       if (v === undefined) continue;

@@ -49,7 +49,8 @@ export function gtzanTrackPath(genre: string, track: number, ext: string): strin
 export function readDs003720Events(file: string): Ds003720Event[] {
   return readEvents(file).map((e, i) => {
     const line = `line ${i + 2}`;
-    for (const c of COLUMNS) if (e.extra[c] === undefined) throw new InputError(file, `no "${c}" column (ds003720 events have onset, duration, genre, track, start, end)`);
+    for (const c of COLUMNS)
+      if (e.extra[c] === undefined) throw new InputError(file, `no "${c}" column (ds003720 events have onset, duration, genre, track, start, end)`);
     const genre = unquote(e.extra.genre);
     if (!/^[a-z]+$/.test(genre)) throw new InputError(file, `${line}: genre "${e.extra.genre}" is not a GTZAN genre name`);
     const track = Number(e.extra.track);

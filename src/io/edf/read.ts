@@ -139,7 +139,10 @@ function readWindow(
   if (gapped) {
     const recorded = recordedSeconds(onsets.subarray(k0, k1), dur, tStart, tEnd);
     if (tEnd - tStart > MAX_GAP_RATIO * recorded + 60) {
-      throw new InputError(path, `EDF+D records span ${tEnd - tStart} s but hold ${recorded} s of data; gaps this long are read as segments (readEdfSegments) or by window`);
+      throw new InputError(
+        path,
+        `EDF+D records span ${tEnd - tStart} s but hold ${recorded} s of data; gaps this long are read as segments (readEdfSegments) or by window`,
+      );
     }
   }
 
@@ -156,7 +159,11 @@ function readWindow(
   const status = statusSignal(h);
   const triggers: { onset: number; code: number }[] = [];
   let sWin = { i0: 0, i1: 0 };
-  if (status) sWin = { i0: Math.min(sampleAtOrAfter(tStart, status.rate), Math.round(scan.duration * status.rate)), i1: Math.min(sampleAtOrAfter(tEnd, status.rate), Math.round(scan.duration * status.rate)) };
+  if (status)
+    sWin = {
+      i0: Math.min(sampleAtOrAfter(tStart, status.rate), Math.round(scan.duration * status.rate)),
+      i1: Math.min(sampleAtOrAfter(tEnd, status.rate), Math.round(scan.duration * status.rate)),
+    };
   // One record before the window tells whether its first Status sample is a change.
   const kr0 = status && k0 > 0 ? k0 - 1 : k0;
   let prev = 0;

@@ -26,13 +26,7 @@ function recordBuffer(len: number): RecordBuffer {
  * Call `visit(rb, first, count)` for records [k0, k1) read in chunks, where
  * rb.u8 holds `count` whole records starting with record `first`.
  */
-export function forEachRecordChunk(
-  fd: number,
-  h: EdfHeader,
-  k0: number,
-  k1: number,
-  visit: (rb: RecordBuffer, first: number, count: number) => void,
-): void {
+export function forEachRecordChunk(fd: number, h: EdfHeader, k0: number, k1: number, visit: (rb: RecordBuffer, first: number, count: number) => void): void {
   const perChunk = Math.max(1, Math.floor(CHUNK_BYTES / h.recordBytes));
   let rb = recordBuffer(0);
   for (let k = k0; k < k1; k += perChunk) {
@@ -68,8 +62,8 @@ function decode24Words(w: Uint32Array, start: number, n4: number, g: number, off
     const b = w[q + 1];
     const c = w[q + 2];
     out[o++] = ((a << 8) >> 8) * g + off;
-    out[o++] = (((a >>> 24) | (b << 8)) << 8 >> 8) * g + off;
-    out[o++] = (((b >>> 16) | (c << 16)) << 8 >> 8) * g + off;
+    out[o++] = ((((a >>> 24) | (b << 8)) << 8) >> 8) * g + off;
+    out[o++] = ((((b >>> 16) | (c << 16)) << 8) >> 8) * g + off;
     out[o++] = (c >> 8) * g + off;
   }
 }

@@ -77,7 +77,9 @@ export function firstRecordOnset(b: Uint8Array, where: string): number | null {
 
 /** Seconds as TAL text: sign, up to 7 decimals, no trailing zeros (EDF+ forbids exponents). */
 export function formatSeconds(x: number, signed: boolean): string {
-  let s = Math.abs(x).toFixed(7).replace(/\.?0+$/, '');
+  let s = Math.abs(x)
+    .toFixed(7)
+    .replace(/\.?0+$/, '');
   if (s === '') s = '0';
   return signed ? (x < 0 ? '-' : '+') + s : s;
 }

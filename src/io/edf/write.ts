@@ -98,7 +98,7 @@ export function writeEdf(path: string, rec: EdfWriteInput): void {
     }
   }
 
-  const sub = (rec.startTime.getTime() % 1000 + 1000) % 1000 / 1000;
+  const sub = (((rec.startTime.getTime() % 1000) + 1000) % 1000) / 1000;
   const recOnset = (k: number) => sub + k * dur;
   // Each annotation goes in the record holding its onset; TALs carry absolute onsets anyway.
   const perRecord: Uint8Array[][] = Array.from({ length: nRecords }, (_, k) => [encodeTal(recOnset(k), null, [''])]);
@@ -110,7 +110,11 @@ export function writeEdf(path: string, rec: EdfWriteInput): void {
   }
   // A loop, not Math.max(...): long recordings have more records than a call may take arguments.
   let maxTal = 0;
-  for (const l of perRecord) maxTal = Math.max(maxTal, l.reduce((n, b) => n + b.length, 0));
+  for (const l of perRecord)
+    maxTal = Math.max(
+      maxTal,
+      l.reduce((n, b) => n + b.length, 0),
+    );
   const annSpr = Math.ceil(maxTal / bps);
 
   const { date, time, startdate } = edfDate(new Date(rec.startTime.getTime() - sub * 1000));
@@ -129,13 +133,13 @@ export function writeEdf(path: string, rec: EdfWriteInput): void {
   const annLabel = bdf ? 'BDF Annotations' : 'EDF Annotations';
   const col = (f: (p: Plan | null) => string) => plans.map((p) => f(p)).join('') + f(null);
   h += col((p) => field('label', p ? p.s.label : annLabel, 16));
-  h += col((p) => field('transducer', p ? p.s.transducer ?? '' : '', 80));
+  h += col((p) => field('transducer', p ? (p.s.transducer ?? '') : '', 80));
   h += col((p) => field('unit', p ? p.s.unit : '', 8));
   h += col((p) => field('physMin', p ? p.physMin : '-1', 8));
   h += col((p) => field('physMax', p ? p.physMax : '1', 8));
   h += col((p) => field('digMin', String(dMin), 8));
   h += col((p) => field('digMax', String(dMax), 8));
-  h += col((p) => field('prefilter', p ? p.s.prefilter ?? '' : '', 80));
+  h += col((p) => field('prefilter', p ? (p.s.prefilter ?? '') : '', 80));
   h += col((p) => field('samples', String(p ? p.spr : annSpr), 8));
   h += col(() => ' '.repeat(32));
   const head = new Uint8Array(h.length);

@@ -49,7 +49,13 @@ export function quietly<T>(where: string, f: () => T): T {
   const write = nodeFs.writeSync;
   const passOn = write as (...a: unknown[]) => number;
   nodeFs.writeSync = ((fd: number, data: NodeJS.ArrayBufferView | string, ...rest: unknown[]) =>
-    fd === 2 ? (typeof data === 'string' ? Buffer.byteLength(data) : typeof rest[1] === 'number' ? rest[1] : data.byteLength) : passOn(fd, data, ...rest)) as typeof nodeFs.writeSync;
+    fd === 2
+      ? typeof data === 'string'
+        ? Buffer.byteLength(data)
+        : typeof rest[1] === 'number'
+          ? rest[1]
+          : data.byteLength
+      : passOn(fd, data, ...rest)) as typeof nodeFs.writeSync;
   try {
     return f();
   } catch (e) {

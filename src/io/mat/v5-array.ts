@@ -38,7 +38,8 @@ export interface ArrayHeader {
 /** Flags, dimensions and name of a miMATRIX whose data bytes are `buf` (a prefix is enough). */
 export function arrayHeader(buf: Buffer, le: boolean, where: string): ArrayHeader {
   const flags = readElement(buf, 0, le, where);
-  if (flags.type !== MI.UINT32 || flags.data.length !== 8) throw new InputError(where, `array flags are ${miName(flags.type)} of ${flags.data.length} bytes, expected 8 bytes of miUINT32`);
+  if (flags.type !== MI.UINT32 || flags.data.length !== 8)
+    throw new InputError(where, `array flags are ${miName(flags.type)} of ${flags.data.length} bytes, expected 8 bytes of miUINT32`);
   const word = readU32(flags.data, 0, le);
   const code = word & 0xff;
   const bits = (word >>> 8) & 0xff;
@@ -119,9 +120,16 @@ export function decodeArray(buf: Buffer, le: boolean, where: string): { name: st
       const len = readU32(lenEl.data, 0, le);
       const namesEl = sub(lenEl.next);
       if (!namesEl || (namesEl.type !== MI.INT8 && namesEl.type !== MI.UINT8)) throw new InputError(at, 'struct lacks its field names');
-      if (len === 0 || namesEl.data.length % len !== 0) throw new InputError(at, `struct field names of ${namesEl.data.length} bytes are not a multiple of ${len}`);
+      if (len === 0 || namesEl.data.length % len !== 0)
+        throw new InputError(at, `struct field names of ${namesEl.data.length} bytes are not a multiple of ${len}`);
       const fields: string[] = [];
-      for (let o = 0; o < namesEl.data.length; o += len) fields.push(namesEl.data.subarray(o, o + len).toString('latin1').replace(/\0.*$/s, ''));
+      for (let o = 0; o < namesEl.data.length; o += len)
+        fields.push(
+          namesEl.data
+            .subarray(o, o + len)
+            .toString('latin1')
+            .replace(/\0.*$/s, ''),
+        );
       const elements: Record<string, MatValue>[] = [];
       let off = namesEl.next;
       for (let i = 0; i < n; i++) {

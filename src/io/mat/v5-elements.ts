@@ -54,7 +54,8 @@ export function readElement(buf: Buffer, off: number, le: boolean, where: string
   }
   const n = readU32(buf, off + 4, le);
   const end = off + 8 + n;
-  if (end > buf.length) throw new InputError(where, `data element at byte ${off} declares ${n} bytes but only ${buf.length - off - 8} remain (truncated file?)`);
+  if (end > buf.length)
+    throw new InputError(where, `data element at byte ${off} declares ${n} bytes but only ${buf.length - off - 8} remain (truncated file?)`);
   return { type: first, data: buf.subarray(off + 8, end), next: Math.min(buf.length, off + 8 + ((n + 7) & ~7)) };
 }
 
@@ -77,7 +78,23 @@ const NUMERIC_MI: Record<number, Ctor> = {
 };
 
 export function miName(type: number): string {
-  const names: Record<number, string> = { 1: 'miINT8', 2: 'miUINT8', 3: 'miINT16', 4: 'miUINT16', 5: 'miINT32', 6: 'miUINT32', 7: 'miSINGLE', 9: 'miDOUBLE', 12: 'miINT64', 13: 'miUINT64', 14: 'miMATRIX', 15: 'miCOMPRESSED', 16: 'miUTF8', 17: 'miUTF16', 18: 'miUTF32' };
+  const names: Record<number, string> = {
+    1: 'miINT8',
+    2: 'miUINT8',
+    3: 'miINT16',
+    4: 'miUINT16',
+    5: 'miINT32',
+    6: 'miUINT32',
+    7: 'miSINGLE',
+    9: 'miDOUBLE',
+    12: 'miINT64',
+    13: 'miUINT64',
+    14: 'miMATRIX',
+    15: 'miCOMPRESSED',
+    16: 'miUTF8',
+    17: 'miUTF16',
+    18: 'miUTF32',
+  };
   return names[type] ?? `type ${type}`;
 }
 
@@ -93,8 +110,10 @@ export function typedData(el: Element, le: boolean, where: string): MatNumericDa
   const C = NUMERIC_MI[el.type];
   if (!C) throw new InputError(where, `${miName(el.type)} where numeric data was expected`);
   const size = C.BYTES_PER_ELEMENT;
-  if (el.data.length % size !== 0) throw new InputError(where, `${miName(el.type)} data of ${el.data.length} bytes is not a whole number of ${size}-byte values`);
-  if (le === HOST_LE && el.data.byteOffset % size === 0) return new (C as unknown as { new (b: ArrayBufferLike, o: number, n: number): MatNumericData })(el.data.buffer, el.data.byteOffset, el.data.length / size);
+  if (el.data.length % size !== 0)
+    throw new InputError(where, `${miName(el.type)} data of ${el.data.length} bytes is not a whole number of ${size}-byte values`);
+  if (le === HOST_LE && el.data.byteOffset % size === 0)
+    return new (C as unknown as { new (b: ArrayBufferLike, o: number, n: number): MatNumericData })(el.data.buffer, el.data.byteOffset, el.data.length / size);
   const copy = Buffer.from(el.data);
   if (!le && size > 1) {
     if (size === 2) copy.swap16();

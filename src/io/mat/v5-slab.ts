@@ -15,7 +15,18 @@ import type { ArrayHeader } from './v5-array.js';
 import { numel, type MatNumeric } from './types.js';
 
 const CHUNK = 1 << 20;
-const ELEMENT_BYTES: Record<number, number> = { [MI.INT8]: 1, [MI.UINT8]: 1, [MI.INT16]: 2, [MI.UINT16]: 2, [MI.INT32]: 4, [MI.UINT32]: 4, [MI.SINGLE]: 4, [MI.DOUBLE]: 8, [MI.INT64]: 8, [MI.UINT64]: 8 };
+const ELEMENT_BYTES: Record<number, number> = {
+  [MI.INT8]: 1,
+  [MI.UINT8]: 1,
+  [MI.INT16]: 2,
+  [MI.UINT16]: 2,
+  [MI.INT32]: 4,
+  [MI.UINT32]: 4,
+  [MI.SINGLE]: 4,
+  [MI.DOUBLE]: 8,
+  [MI.INT64]: 8,
+  [MI.UINT64]: 8,
+};
 
 /**
  * Slab `index` of the compressed variable whose zlib stream is `nbytes` at
@@ -59,7 +70,8 @@ export function readCompressedSlab(fd: number, pos: number, nbytes: number, h: A
         type = first;
         const size = ELEMENT_BYTES[type];
         if (!size) throw new InputError(where, `${miName(type)} where numeric data was expected`);
-        if (readU32(head, tagAt + 4, le) !== size * slabValues * last) throw new InputError(where, `numeric data of ${readU32(head, tagAt + 4, le)} bytes for shape [${h.shape.join(', ')}]`);
+        if (readU32(head, tagAt + 4, le) !== size * slabValues * last)
+          throw new InputError(where, `numeric data of ${readU32(head, tagAt + 4, le)} bytes for shape [${h.shape.join(', ')}]`);
         from = tagAt + 8 + index * slabValues * size;
         to = from + slabValues * size;
         out = Buffer.alloc(to - from);

@@ -40,7 +40,14 @@ export function parseV5Header(head: Buffer): V5Header | null {
   if (mark !== 'IM' && mark !== 'MI') return null;
   const le = mark === 'IM';
   const version = le ? head.readUInt16LE(124) : head.readUInt16BE(124);
-  return { description: head.subarray(0, 116).toString('latin1').replace(/[\0 ]+$/, ''), le, version };
+  return {
+    description: head
+      .subarray(0, 116)
+      .toString('latin1')
+      .replace(/[\0 ]+$/, ''),
+    le,
+    version,
+  };
 }
 
 function readAt(fd: number, pos: number, n: number): Buffer {
@@ -95,7 +102,8 @@ export function openMatV5(path: string): MatFile {
   try {
     const size = fs.fstatSync(fd).size;
     const h = parseV5Header(readAt(fd, 0, HEADER_BYTES));
-    if (!h) throw new InputError(path, size < HEADER_BYTES ? `too short for a MAT-file (${size} bytes)` : 'not a MAT-file (no IM/MI byte-order mark at byte 126)');
+    if (!h)
+      throw new InputError(path, size < HEADER_BYTES ? `too short for a MAT-file (${size} bytes)` : 'not a MAT-file (no IM/MI byte-order mark at byte 126)');
     if (h.version !== 0x0100) throw new InputError(path, `unknown MAT-file version 0x${h.version.toString(16)} (expected 0x0100)`);
     const entries: Entry[] = [];
     let off = HEADER_BYTES;
@@ -112,11 +120,17 @@ export function openMatV5(path: string): MatFile {
       if (off + 8 + nbytes > size) throw new InputError(where, `declares ${nbytes} bytes at byte ${off} but the file ends at ${size} (truncated file?)`);
       if (type === MI.MATRIX || type === MI.COMPRESSED) {
         const ah =
-          type === MI.MATRIX
-            ? arrayHeader(readAt(fd, off + 8, Math.min(nbytes, PEEK_BYTES)), h.le, where)
-            : compressedHeader(fd, off + 8, nbytes, h.le, where);
+          type === MI.MATRIX ? arrayHeader(readAt(fd, off + 8, Math.min(nbytes, PEEK_BYTES)), h.le, where) : compressedHeader(fd, off + 8, nbytes, h.le, where);
         entries.push({
-          info: { name: ah.name, class: ah.class, shape: ah.shape, complex: ah.complex, global: ah.global, storedBytes: nbytes, compressed: type === MI.COMPRESSED },
+          info: {
+            name: ah.name,
+            class: ah.class,
+            shape: ah.shape,
+            complex: ah.complex,
+            global: ah.global,
+            storedBytes: nbytes,
+            compressed: type === MI.COMPRESSED,
+          },
           header: ah,
           offset: off + 8,
           nbytes,

@@ -19,7 +19,22 @@ import { toClass } from './v5-elements.js';
 import { slabOf } from './view.js';
 import { checkSuperblock, loadH5, quietly, type H5, type H5Dataset, type H5File, type H5Group } from './hdf5.js';
 
-const CLASSES = new Set<MatClass>(['double', 'single', 'int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64', 'logical', 'char', 'cell', 'struct']);
+const CLASSES = new Set<MatClass>([
+  'double',
+  'single',
+  'int8',
+  'uint8',
+  'int16',
+  'uint16',
+  'int32',
+  'uint32',
+  'int64',
+  'uint64',
+  'logical',
+  'char',
+  'cell',
+  'struct',
+]);
 
 function attrText(obj: H5Dataset | H5Group, name: string): string | null {
   const a = obj.attrs[name];
@@ -57,9 +72,18 @@ function isGroup(e: unknown, h: H5): e is H5Group {
 
 function numericData(v: unknown, where: string): MatNumericData {
   if (
-    v instanceof Float64Array || v instanceof Float32Array || v instanceof Int8Array || v instanceof Uint8Array || v instanceof Int16Array ||
-    v instanceof Uint16Array || v instanceof Int32Array || v instanceof Uint32Array || v instanceof BigInt64Array || v instanceof BigUint64Array
-  ) return v;
+    v instanceof Float64Array ||
+    v instanceof Float32Array ||
+    v instanceof Int8Array ||
+    v instanceof Uint8Array ||
+    v instanceof Int16Array ||
+    v instanceof Uint16Array ||
+    v instanceof Int32Array ||
+    v instanceof Uint32Array ||
+    v instanceof BigInt64Array ||
+    v instanceof BigUint64Array
+  )
+    return v;
   throw new InputError(where, 'holds compound or non-numeric HDF5 data (complex arrays are not supported)');
 }
 

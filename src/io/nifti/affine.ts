@@ -31,13 +31,17 @@ export function sformAffine(h: NiftiHeader): Float64Array {
  * plus the qoffset translation (mm).
  */
 export function qformAffine(h: NiftiHeader): Float64Array {
-  let b = h.quaternB, c = h.quaternC, d = h.quaternD;
+  let b = h.quaternB,
+    c = h.quaternC,
+    d = h.quaternD;
   let a2 = 1 - (b * b + c * c + d * d);
   // Rounding in float32 storage can push a² slightly below 0; the standard
   // (nifti1_io) then takes a = 0 and renormalises (b, c, d).
   if (a2 < 0) {
     const n = Math.sqrt(b * b + c * c + d * d);
-    b /= n; c /= n; d /= n;
+    b /= n;
+    c /= n;
+    d /= n;
     a2 = 0;
   }
   const a = Math.sqrt(a2);
@@ -56,9 +60,15 @@ export function qformAffine(h: NiftiHeader): Float64Array {
 
 function quaternionMatrix(a: number, b: number, c: number, d: number): number[] {
   return [
-    a * a + b * b - c * c - d * d, 2 * (b * c - a * d), 2 * (b * d + a * c),
-    2 * (b * c + a * d), a * a + c * c - b * b - d * d, 2 * (c * d - a * b),
-    2 * (b * d - a * c), 2 * (c * d + a * b), a * a + d * d - b * b - c * c,
+    a * a + b * b - c * c - d * d,
+    2 * (b * c - a * d),
+    2 * (b * d + a * c),
+    2 * (b * c + a * d),
+    a * a + c * c - b * b - d * d,
+    2 * (c * d - a * b),
+    2 * (b * d - a * c),
+    2 * (c * d + a * b),
+    a * a + d * d - b * b - c * c,
   ];
 }
 
@@ -82,8 +92,12 @@ export function baseAffine(h: NiftiHeader): Float64Array {
 
 /** Quaternion parameters encoding an affine's rotation/zoom part, as the NIfTI-1 qform stores them. */
 export interface QformParams {
-  b: number; c: number; d: number;
-  qx: number; qy: number; qz: number;
+  b: number;
+  c: number;
+  d: number;
+  qx: number;
+  qy: number;
+  qz: number;
   /** voxel sizes (positive) */
   zooms: [number, number, number];
   /** -1 if the affine flips handedness, else 1 */
@@ -111,26 +125,42 @@ export function affineToQform(m: ArrayLike<number>): QformParams {
   // rotations near 180° keep full precision.
   if (trace > 0) {
     const s = Math.sqrt(trace + 1) * 2;
-    a = s / 4; b = (r[2][1] - r[1][2]) / s; c = (r[0][2] - r[2][0]) / s; d = (r[1][0] - r[0][1]) / s;
+    a = s / 4;
+    b = (r[2][1] - r[1][2]) / s;
+    c = (r[0][2] - r[2][0]) / s;
+    d = (r[1][0] - r[0][1]) / s;
   } else if (r[0][0] > r[1][1] && r[0][0] > r[2][2]) {
     const s = Math.sqrt(1 + r[0][0] - r[1][1] - r[2][2]) * 2;
-    a = (r[2][1] - r[1][2]) / s; b = s / 4; c = (r[0][1] + r[1][0]) / s; d = (r[0][2] + r[2][0]) / s;
+    a = (r[2][1] - r[1][2]) / s;
+    b = s / 4;
+    c = (r[0][1] + r[1][0]) / s;
+    d = (r[0][2] + r[2][0]) / s;
   } else if (r[1][1] > r[2][2]) {
     const s = Math.sqrt(1 + r[1][1] - r[0][0] - r[2][2]) * 2;
-    a = (r[0][2] - r[2][0]) / s; b = (r[0][1] + r[1][0]) / s; c = s / 4; d = (r[1][2] + r[2][1]) / s;
+    a = (r[0][2] - r[2][0]) / s;
+    b = (r[0][1] + r[1][0]) / s;
+    c = s / 4;
+    d = (r[1][2] + r[2][1]) / s;
   } else {
     const s = Math.sqrt(1 + r[2][2] - r[0][0] - r[1][1]) * 2;
-    a = (r[1][0] - r[0][1]) / s; b = (r[0][2] + r[2][0]) / s; c = (r[1][2] + r[2][1]) / s; d = s / 4;
+    a = (r[1][0] - r[0][1]) / s;
+    b = (r[0][2] + r[2][0]) / s;
+    c = (r[1][2] + r[2][1]) / s;
+    d = s / 4;
   }
   // The qform stores only (b, c, d) and assumes a ≥ 0; q and -q are the same rotation.
-  if (a < 0) { b = -b; c = -c; d = -d; }
+  if (a < 0) {
+    b = -b;
+    c = -c;
+    d = -d;
+  }
   return { b, c, d, qx: m[3], qy: m[7], qz: m[11], zooms, qfac };
 }
 
 function det3(r: number[][]): number {
-  return r[0][0] * (r[1][1] * r[2][2] - r[1][2] * r[2][1])
-    - r[0][1] * (r[1][0] * r[2][2] - r[1][2] * r[2][0])
-    + r[0][2] * (r[1][0] * r[2][1] - r[1][1] * r[2][0]);
+  return (
+    r[0][0] * (r[1][1] * r[2][2] - r[1][2] * r[2][1]) - r[0][1] * (r[1][0] * r[2][2] - r[1][2] * r[2][0]) + r[0][2] * (r[1][0] * r[2][1] - r[1][1] * r[2][0])
+  );
 }
 
 /** Orthogonal polar factor by the Newton iteration R ← (R + R⁻ᵀ)/2 (converges quadratically). */

@@ -10,8 +10,16 @@ import type { DatatypeInfo } from './header.js';
 if (os.endianness() !== 'LE') throw new Error('brainalign NIfTI decoding assumes a little-endian host');
 
 export type RawView =
-  | Uint8Array | Int8Array | Int16Array | Uint16Array | Int32Array | Uint32Array
-  | Float32Array | Float64Array | BigInt64Array | BigUint64Array;
+  | Uint8Array
+  | Int8Array
+  | Int16Array
+  | Uint16Array
+  | Int32Array
+  | Uint32Array
+  | Float32Array
+  | Float64Array
+  | BigInt64Array
+  | BigUint64Array;
 
 /** Linear scaling to apply; identity when the header's slope is 0 or NaN (NIfTI: "no scaling"). */
 export interface Scaling {
@@ -48,17 +56,32 @@ export function rawView(bytes: Uint8Array, dt: DatatypeInfo): RawView {
   const { buffer, byteOffset } = bytes;
   const n = bytes.byteLength / dt.componentBytes;
   switch (dt.code) {
-    case 2: case 128: case 2304: return new Uint8Array(buffer, byteOffset, n);
-    case 256: return new Int8Array(buffer, byteOffset, n);
-    case 4: return new Int16Array(buffer, byteOffset, n);
-    case 512: return new Uint16Array(buffer, byteOffset, n);
-    case 8: return new Int32Array(buffer, byteOffset, n);
-    case 768: return new Uint32Array(buffer, byteOffset, n);
-    case 16: case 32: return new Float32Array(buffer, byteOffset, n);
-    case 64: case 1792: return new Float64Array(buffer, byteOffset, n);
-    case 1024: return new BigInt64Array(buffer, byteOffset, n);
-    case 1280: return new BigUint64Array(buffer, byteOffset, n);
-    default: throw new Error(`no view for datatype ${dt.code}`);
+    case 2:
+    case 128:
+    case 2304:
+      return new Uint8Array(buffer, byteOffset, n);
+    case 256:
+      return new Int8Array(buffer, byteOffset, n);
+    case 4:
+      return new Int16Array(buffer, byteOffset, n);
+    case 512:
+      return new Uint16Array(buffer, byteOffset, n);
+    case 8:
+      return new Int32Array(buffer, byteOffset, n);
+    case 768:
+      return new Uint32Array(buffer, byteOffset, n);
+    case 16:
+    case 32:
+      return new Float32Array(buffer, byteOffset, n);
+    case 64:
+    case 1792:
+      return new Float64Array(buffer, byteOffset, n);
+    case 1024:
+      return new BigInt64Array(buffer, byteOffset, n);
+    case 1280:
+      return new BigUint64Array(buffer, byteOffset, n);
+    default:
+      throw new Error(`no view for datatype ${dt.code}`);
   }
 }
 

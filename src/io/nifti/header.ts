@@ -131,7 +131,9 @@ function fields(bytes: Uint8Array, le: boolean, where: string): Field {
       let end = o;
       while (end < o + n && bytes[end] !== 0) end++;
       // Writers pad with spaces as often as with NULs (FSL's aux_file 'none   '); neither is content.
-      return Buffer.from(bytes.buffer, bytes.byteOffset + o, end - o).toString('latin1').replace(/ +$/, '');
+      return Buffer.from(bytes.buffer, bytes.byteOffset + o, end - o)
+        .toString('latin1')
+        .replace(/ +$/, '');
     },
   };
 }
@@ -167,22 +169,48 @@ export function parseNiftiHeader(bytes: Uint8Array, where: string): NiftiHeader 
   if (version === 1) {
     const magic = f.str(344, 4);
     if (magic !== 'n+1' && magic !== 'ni1') {
-      throw new InputError(where, `not a NIfTI-1 file: magic is '${printable(magic)}' (expected 'n+1' or 'ni1'; ANALYZE-7.5 ${le ? 'little' : 'big'}-endian headers are not supported)`);
+      throw new InputError(
+        where,
+        `not a NIfTI-1 file: magic is '${printable(magic)}' (expected 'n+1' or 'ni1'; ANALYZE-7.5 ${le ? 'little' : 'big'}-endian headers are not supported)`,
+      );
     }
     h = {
-      version, littleEndian: le, pair: magic === 'ni1', sizeofHdr: 348, magic,
-      regular: f.str(38, 1), dimInfo: f.i8(39),
+      version,
+      littleEndian: le,
+      pair: magic === 'ni1',
+      sizeofHdr: 348,
+      magic,
+      regular: f.str(38, 1),
+      dimInfo: f.i8(39),
       dim: range(8).map((i) => f.i16(40 + 2 * i)),
-      intentP1: f.f32(56), intentP2: f.f32(60), intentP3: f.f32(64), intentCode: f.i16(68),
-      datatype: f.i16(70), bitpix: f.i16(72), sliceStart: f.i16(74),
+      intentP1: f.f32(56),
+      intentP2: f.f32(60),
+      intentP3: f.f32(64),
+      intentCode: f.i16(68),
+      datatype: f.i16(70),
+      bitpix: f.i16(72),
+      sliceStart: f.i16(74),
       pixdim: range(8).map((i) => f.f32(76 + 4 * i)),
-      voxOffset: f.f32(108), sclSlope: f.f32(112), sclInter: f.f32(116), sliceEnd: f.i16(120),
-      sliceCode: f.i8(122), xyztUnits: f.i8(123), calMax: f.f32(124), calMin: f.f32(128),
-      sliceDuration: f.f32(132), toffset: f.f32(136),
-      descrip: f.str(148, 80), auxFile: f.str(228, 24),
-      qformCode: f.i16(252), sformCode: f.i16(254),
-      quaternB: f.f32(256), quaternC: f.f32(260), quaternD: f.f32(264),
-      qoffsetX: f.f32(268), qoffsetY: f.f32(272), qoffsetZ: f.f32(276),
+      voxOffset: f.f32(108),
+      sclSlope: f.f32(112),
+      sclInter: f.f32(116),
+      sliceEnd: f.i16(120),
+      sliceCode: f.i8(122),
+      xyztUnits: f.i8(123),
+      calMax: f.f32(124),
+      calMin: f.f32(128),
+      sliceDuration: f.f32(132),
+      toffset: f.f32(136),
+      descrip: f.str(148, 80),
+      auxFile: f.str(228, 24),
+      qformCode: f.i16(252),
+      sformCode: f.i16(254),
+      quaternB: f.f32(256),
+      quaternC: f.f32(260),
+      quaternD: f.f32(264),
+      qoffsetX: f.f32(268),
+      qoffsetY: f.f32(272),
+      qoffsetZ: f.f32(276),
       srowX: range(4).map((i) => f.f32(280 + 4 * i)),
       srowY: range(4).map((i) => f.f32(296 + 4 * i)),
       srowZ: range(4).map((i) => f.f32(312 + 4 * i)),
@@ -196,23 +224,46 @@ export function parseNiftiHeader(bytes: Uint8Array, where: string): NiftiHeader 
       throw new InputError(where, `not a NIfTI-2 file: magic is '${printable(magic)}' (expected 'n+2' or 'ni2' followed by \\r\\n\\x1a\\n)`);
     }
     h = {
-      version, littleEndian: le, pair: magic === 'ni2', sizeofHdr: 540, magic, regular: '',
-      datatype: f.i16(12), bitpix: f.i16(14),
+      version,
+      littleEndian: le,
+      pair: magic === 'ni2',
+      sizeofHdr: 540,
+      magic,
+      regular: '',
+      datatype: f.i16(12),
+      bitpix: f.i16(14),
       dim: range(8).map((i) => f.i64(16 + 8 * i)),
-      intentP1: f.f64(80), intentP2: f.f64(88), intentP3: f.f64(96),
+      intentP1: f.f64(80),
+      intentP2: f.f64(88),
+      intentP3: f.f64(96),
       pixdim: range(8).map((i) => f.f64(104 + 8 * i)),
-      voxOffset: f.i64(168), sclSlope: f.f64(176), sclInter: f.f64(184),
-      calMax: f.f64(192), calMin: f.f64(200), sliceDuration: f.f64(208), toffset: f.f64(216),
-      sliceStart: f.i64(224), sliceEnd: f.i64(232),
-      descrip: f.str(240, 80), auxFile: f.str(320, 24),
-      qformCode: f.i32(344), sformCode: f.i32(348),
-      quaternB: f.f64(352), quaternC: f.f64(360), quaternD: f.f64(368),
-      qoffsetX: f.f64(376), qoffsetY: f.f64(384), qoffsetZ: f.f64(392),
+      voxOffset: f.i64(168),
+      sclSlope: f.f64(176),
+      sclInter: f.f64(184),
+      calMax: f.f64(192),
+      calMin: f.f64(200),
+      sliceDuration: f.f64(208),
+      toffset: f.f64(216),
+      sliceStart: f.i64(224),
+      sliceEnd: f.i64(232),
+      descrip: f.str(240, 80),
+      auxFile: f.str(320, 24),
+      qformCode: f.i32(344),
+      sformCode: f.i32(348),
+      quaternB: f.f64(352),
+      quaternC: f.f64(360),
+      quaternD: f.f64(368),
+      qoffsetX: f.f64(376),
+      qoffsetY: f.f64(384),
+      qoffsetZ: f.f64(392),
       srowX: range(4).map((i) => f.f64(400 + 8 * i)),
       srowY: range(4).map((i) => f.f64(432 + 8 * i)),
       srowZ: range(4).map((i) => f.f64(464 + 8 * i)),
-      sliceCode: f.i32(496), xyztUnits: f.i32(500), intentCode: f.i32(504),
-      intentName: f.str(508, 16), dimInfo: f.i8(524),
+      sliceCode: f.i32(496),
+      xyztUnits: f.i32(500),
+      intentCode: f.i32(504),
+      intentName: f.str(508, 16),
+      dimInfo: f.i8(524),
     };
     hdrEnd = 540;
   }

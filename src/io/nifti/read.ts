@@ -93,9 +93,10 @@ export function openNifti(path: string, opts: SourceOptions = {}): OpenedNifti {
   let imagePath = headerPath;
   if (header.pair) {
     // A pair magic in a file not named .hdr still needs a separate .img: never read the header file as voxels.
-    imagePath = imageCandidates.find((p) => p !== headerPath && fs.existsSync(p))
-      ?? imageCandidates.find((p) => p !== headerPath)
-      ?? headerPath.replace(/(\.nii)?(\.gz)?$/i, '.img');
+    imagePath =
+      imageCandidates.find((p) => p !== headerPath && fs.existsSync(p)) ??
+      imageCandidates.find((p) => p !== headerPath) ??
+      headerPath.replace(/(\.nii)?(\.gz)?$/i, '.img');
   } else if (plainSize !== undefined && header.voxOffset > plainSize) {
     throw new InputError(headerPath, `vox_offset ${header.voxOffset} is past the end of the file (${plainSize} bytes)`);
   }
@@ -137,7 +138,10 @@ export function checkDataFits(o: OpenedNifti): void {
   if (!gz) {
     if (o.dataOffset > size) throw new InputError(o.imagePath, `vox_offset ${o.dataOffset} is past the end of the file (${size} bytes)`);
     if (need > size) {
-      throw new InputError(o.imagePath, `truncated data: ${size - o.dataOffset} of ${need - o.dataOffset} image bytes present after vox_offset ${o.dataOffset}`);
+      throw new InputError(
+        o.imagePath,
+        `truncated data: ${size - o.dataOffset} of ${need - o.dataOffset} image bytes present after vox_offset ${o.dataOffset}`,
+      );
     }
   } else if (need > size * MAX_DEFLATE_RATIO + 1024) {
     throw new InputError(o.imagePath, `truncated data: the header promises ${need} bytes, more than a ${size}-byte gzip file can hold`);
@@ -223,9 +227,14 @@ export function loadNifti(path: string, opts: SourceOptions = {}): NiftiImage {
     getData(): Float32Array {
       checkDataFits(o);
       const out = new Float32Array(o.nVoxels * o.dt.components);
-      streamBlocks(o, blockFor(o.dt), (bytes, first) => {
-        convertToFloat32(bytes, o.dt, scaling, out, first * o.dt.components);
-      }, opts);
+      streamBlocks(
+        o,
+        blockFor(o.dt),
+        (bytes, first) => {
+          convertToFloat32(bytes, o.dt, scaling, out, first * o.dt.components);
+        },
+        opts,
+      );
       return out;
     },
     getRaw(): RawView {
@@ -268,8 +277,13 @@ export function readMaskedTimeseries(boldPath: string, mask: Uint8Array, opts: S
   const scaling = scalingOf(o.header.sclSlope, o.header.sclInter, o.dt, o.headerPath);
   checkDataFits(o);
   const data = new Float32Array(t * nVox);
-  streamBlocks(o, volVox, (bytes, first) => {
-    gatherToFloat32(bytes, o.dt, scaling, idx, data, (first / volVox) * nVox);
-  }, opts);
+  streamBlocks(
+    o,
+    volVox,
+    (bytes, first) => {
+      gatherToFloat32(bytes, o.dt, scaling, idx, data, (first / volVox) * nVox);
+    },
+    opts,
+  );
   return { data, nT: t, nVox };
 }

@@ -49,7 +49,11 @@ export function openSource(path: string, opts: SourceOptions = {}): ByteSource {
 
 class PlainSource implements ByteSource {
   position = 0;
-  constructor(private fd: number, readonly size: number, private chunk: number) {}
+  constructor(
+    private fd: number,
+    readonly size: number,
+    private chunk: number,
+  ) {}
 
   readInto(dst: Uint8Array, n: number): number {
     let done = 0;
@@ -89,7 +93,11 @@ class GzipSource implements ByteSource {
   private inPos = 0;
   private inLen = 0;
 
-  constructor(private fd: number, private path: string, chunk: number) {
+  constructor(
+    private fd: number,
+    private path: string,
+    chunk: number,
+  ) {
     this.z = new SyncZlib(zlib.createGunzip({ chunkSize: Math.max(64 * 1024, Math.min(chunk, 4 << 20)) }));
     this.inBuf = Buffer.allocUnsafe(chunk);
   }

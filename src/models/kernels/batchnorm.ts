@@ -39,8 +39,18 @@ export function batchNormKernels(nn: NativeTrainingKernels): tf.KernelConfig[] {
     const dx = f32Output(backend, [...x.shape]);
     const dgamma = f32Output(backend, [c]);
     const dbeta = f32Output(backend, [c]);
-    nn.bnBackward(floats(backend, dy, 'dy'), floats(backend, x, 'x'), floats(backend, mean, 'mean'), floats(backend, variance, 'variance'),
-      floats(backend, gamma, 'gamma'), dx.view(), dgamma.view(), dbeta.view(), rows, eps);
+    nn.bnBackward(
+      floats(backend, dy, 'dy'),
+      floats(backend, x, 'x'),
+      floats(backend, mean, 'mean'),
+      floats(backend, variance, 'variance'),
+      floats(backend, gamma, 'gamma'),
+      dx.view(),
+      dgamma.view(),
+      dbeta.view(),
+      rows,
+      eps,
+    );
     return [dx.info, dgamma.info, dbeta.info];
   };
   return [

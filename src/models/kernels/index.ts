@@ -17,7 +17,16 @@ import { BN_TRAIN_GRAD_KERNEL, BN_TRAIN_KERNEL } from './names.js';
 import { matMulKernels } from './matmul.js';
 import { poolKernels } from './pool.js';
 
-const NAMES = ['Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad', 'BatchMatMul', 'Identity', BN_TRAIN_KERNEL, BN_TRAIN_GRAD_KERNEL] as const;
+const NAMES = [
+  'Conv2D',
+  'Conv2DBackpropFilter',
+  'Conv2DBackpropInput',
+  'MaxPoolGrad',
+  'BatchMatMul',
+  'Identity',
+  BN_TRAIN_KERNEL,
+  BN_TRAIN_GRAD_KERNEL,
+] as const;
 
 /** The wasm kernels set aside while native ones are registered (absent ones are not in the map). */
 let saved: Map<string, tf.KernelConfig> | null = null;
@@ -38,7 +47,13 @@ export function installNativeKernels(threads: number): boolean {
     const k = tf.getKernel(name, 'wasm');
     if (k) fallback.set(name, k);
   }
-  const mine = [...convKernels(nn, threads, fallback), ...poolKernels(nn, fallback), ...matMulKernels(nn, threads, fallback), ...batchNormKernels(nn), ...identityKernels(fallback)];
+  const mine = [
+    ...convKernels(nn, threads, fallback),
+    ...poolKernels(nn, fallback),
+    ...matMulKernels(nn, threads, fallback),
+    ...batchNormKernels(nn),
+    ...identityKernels(fallback),
+  ];
   for (const k of mine) {
     if (fallback.has(k.kernelName)) tf.unregisterKernel(k.kernelName, 'wasm');
     tf.registerKernel(k);

@@ -24,12 +24,22 @@ export function poolKernels(nn: NativeTrainingKernels, fallback: Map<string, tf.
       if (!wasm) throw new Error('MaxPoolGrad: the native kernel handles float32 only');
       return wasm.kernelFunc(args);
     }
-    const p = tf.backend_util.computePool2DInfo(
-      input.shape as [number, number, number, number], a.filterSize, a.strides, 1, a.pad, a.dimRoundingMode,
-    );
+    const p = tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], a.filterSize, a.strides, 1, a.pad, a.dimRoundingMode);
     const geom = Int32Array.of(
-      p.batchSize, p.inHeight, p.inWidth, p.inChannels, p.filterHeight, p.filterWidth, p.strideHeight, p.strideWidth,
-      p.dilationHeight, p.dilationWidth, p.padInfo.top, p.padInfo.left, p.outHeight, p.outWidth,
+      p.batchSize,
+      p.inHeight,
+      p.inWidth,
+      p.inChannels,
+      p.filterHeight,
+      p.filterWidth,
+      p.strideHeight,
+      p.strideWidth,
+      p.dilationHeight,
+      p.dilationWidth,
+      p.padInfo.top,
+      p.padInfo.left,
+      p.outHeight,
+      p.outWidth,
     );
     const out = f32Output(backend, [...input.shape]);
     nn.maxPoolGrad(f32View(backend, dy)!, f32View(backend, input)!, out.view(), geom);

@@ -109,7 +109,10 @@ async function probeRoles(s: OnnxSession, m: OnnxModel, clip: OnnxClip): Promise
     if (r) roles.set(l.tensor, r);
     else skipped.push(`${l.tensor} (${ta.data ? `[${ta.dims.join('×')}], no single time axis` : ta.type})`);
   }
-  if (skipped.length) notice(`features: ${m.name}: ${skipped.length} of ${s.layers.length} layers are not time courses and are left out: ${skipped.slice(0, 6).join('; ')}${skipped.length > 6 ? '; …' : ''}`);
+  if (skipped.length)
+    notice(
+      `features: ${m.name}: ${skipped.length} of ${s.layers.length} layers are not time courses and are left out: ${skipped.slice(0, 6).join('; ')}${skipped.length > 6 ? '; …' : ''}`,
+    );
   if (roles.size === 0) throw new InputError(m.file, 'no selected layer is a floating-point tensor with one time axis');
   return roles;
 }
@@ -131,7 +134,8 @@ export async function onnxActivations(m: OnnxModel, clips: OnnxClip[], opts: Red
       kept.forEach((l, i) => {
         const t = outs.get(l.tensor) as LayerTensor;
         const r = roles.get(l.tensor) as AxisRoles;
-        if (!t.data || t.dims.length <= r.time) throw new InputError(clip.file, `${m.name}: layer ${l.tensor} is [${t.dims.join('×')}] ${t.type} here, unlike on the probe`);
+        if (!t.data || t.dims.length <= r.time)
+          throw new InputError(clip.file, `${m.name}: layer ${l.tensor} is [${t.dims.join('×')}] ${t.type} here, unlike on the probe`);
         const map = toFreqTimeChannels(t.data as Float32Array, t.dims, r);
         const red = reduceMap({ ...map, colTimes: tiledColumnTimes(map.W, inp.duration) }, clip.audio.length / clip.sr, opts);
         parts[i].push({ id: clip.id, ...red });

@@ -28,7 +28,11 @@ const logmelInputSchema = z
     nFft: z.number().int().positive().default(1024).describe('FFT length, samples'),
     hop: z.number().int().positive().default(512).describe('hop, samples (frame rate sr/hop Hz)'),
     nMels: z.number().int().positive().default(64).describe('mel bands'),
-    layout: z.enum(['mel-time', 'time-mel']).nullable().default(null).describe('order of the mel and time axes in the input tensor (null = the axis of fixed size nMels in the model’s input shape is the mel axis)'),
+    layout: z
+      .enum(['mel-time', 'time-mel'])
+      .nullable()
+      .default(null)
+      .describe('order of the mel and time axes in the input tensor (null = the axis of fixed size nMels in the model’s input shape is the mel axis)'),
     name: z.string().nullable().default(null).describe('graph input to feed (null = the only non-initializer input)'),
   })
   .strict();
@@ -38,11 +42,23 @@ export type OnnxInput = z.output<typeof onnxInputSchema>;
 
 export const onnxModelSchema = z
   .object({
-    name: z.string().regex(/^[A-Za-z0-9-]+$/, 'letters, digits and - only (it names artifact folders and BIDS desc labels)').describe('model name in the features artifact, the encodings and the report'),
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9-]+$/, 'letters, digits and - only (it names artifact folders and BIDS desc labels)')
+      .describe('model name in the features artifact, the encodings and the report'),
     file: z.string().min(1).describe('the .onnx file, relative to the working directory unless absolute'),
     input: onnxInputSchema.describe('what the model’s input tensor holds'),
-    layers: z.array(z.string().min(1)).default([]).describe('which intermediate tensors are layers: node names or output tensor names, as globs (* and ?) or /regular expressions/; [] = every floating-point tensor with a time axis'),
-    performance: z.union([z.number(), z.string().min(1)]).nullable().default(null).describe('task performance for alignment vs performance: a number, or a file (one number, or a TSV with columns model and performance); null = unknown'),
+    layers: z
+      .array(z.string().min(1))
+      .default([])
+      .describe(
+        'which intermediate tensors are layers: node names or output tensor names, as globs (* and ?) or /regular expressions/; [] = every floating-point tensor with a time axis',
+      ),
+    performance: z
+      .union([z.number(), z.string().min(1)])
+      .nullable()
+      .default(null)
+      .describe('task performance for alignment vs performance: a number, or a file (one number, or a TSV with columns model and performance); null = unknown'),
     threads: z.number().int().min(1).default(1).describe('onnxruntime intra-op threads'),
   })
   .strict();
@@ -78,7 +94,8 @@ export function resolvePerformance(m: OnnxModel): number | null {
   const single = Number(text.trim());
   if (text.trim() !== '' && Number.isFinite(single)) return single;
   const t = readTsv(p);
-  if (!t.columns.includes('model') || !t.columns.includes('performance')) throw new InputError(p, 'a performance file holds one number or a TSV with columns model and performance');
+  if (!t.columns.includes('model') || !t.columns.includes('performance'))
+    throw new InputError(p, 'a performance file holds one number or a TSV with columns model and performance');
   const row = t.rows.find((r) => r.model === m.name);
   if (!row) throw new InputError(p, `no row for model ${m.name}`);
   const v = Number(row.performance);

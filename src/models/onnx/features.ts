@@ -29,7 +29,11 @@ export function onnxModelFor(section: OnnxSection, a: { model?: string; onnx?: s
   }
   if (!isOnnxPath(a.model)) return null;
   const m = findDeclaration(section, { file: a.model });
-  if (!m) throw new InputError(a.model, `declare the model under onnx.models in ${configFile ?? 'the config (none was given)'}: its name, input and layers (docs/onnx-models.md)`);
+  if (!m)
+    throw new InputError(
+      a.model,
+      `declare the model under onnx.models in ${configFile ?? 'the config (none was given)'}: its name, input and layers (docs/onnx-models.md)`,
+    );
   return m;
 }
 
@@ -47,17 +51,33 @@ export function listLayers(file: string): string {
   const c = layerCandidates(graph);
   const dflt = new Set(defaultLayers(c));
   const lines = c.map((l) => [dflt.has(l) ? '*' : '', areaName(l), l.modules.join(','), l.opType, l.node, l.tensor].join('\t'));
-  return [
-    `# ${path.basename(file)}: input ${graph.inputs.join(', ')}; ${c.length} candidate layers, ${dflt.size} by default (*)`,
-    ['default', 'area', 'modules', 'op', 'node', 'tensor'].join('\t'),
-    ...lines,
-  ].join('\n') + '\n';
+  return (
+    [
+      `# ${path.basename(file)}: input ${graph.inputs.join(', ')}; ${c.length} candidate layers, ${dflt.size} by default (*)`,
+      ['default', 'area', 'modules', 'op', 'node', 'tensor'].join('\t'),
+      ...lines,
+    ].join('\n') + '\n'
+  );
 }
 
 /** Provenance of an ONNX features set: the declaration and, per area, the tensor and its axis roles. */
 export function onnxSource(m: OnnxModel, spaces: OnnxLayerSpace[]): Record<string, unknown> {
   return {
-    onnx_model: path.resolve(m.file), input: m.input, layer_patterns: m.layers,
-    layers: Object.fromEntries(spaces.map((s) => [s.layer.area, { tensor: s.layer.tensor, node: s.layer.node, op_type: s.layer.opType, time_axis: s.roles.time, channel_axis: s.roles.channels, frequency_axes: s.roles.freq }])),
+    onnx_model: path.resolve(m.file),
+    input: m.input,
+    layer_patterns: m.layers,
+    layers: Object.fromEntries(
+      spaces.map((s) => [
+        s.layer.area,
+        {
+          tensor: s.layer.tensor,
+          node: s.layer.node,
+          op_type: s.layer.opType,
+          time_axis: s.roles.time,
+          channel_axis: s.roles.channels,
+          frequency_axes: s.roles.freq,
+        },
+      ]),
+    ),
   };
 }

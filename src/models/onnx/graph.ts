@@ -48,7 +48,9 @@ function graphField(bytes: Uint8Array, file: string): WireField {
 }
 
 function stringsOf(bytes: Uint8Array, msg: WireField, field: number): string[] {
-  return readFields(bytes, msg.dataStart, msg.end).filter((f) => f.field === field && f.wire === 2).map((f) => fieldText(bytes, f));
+  return readFields(bytes, msg.dataStart, msg.end)
+    .filter((f) => f.field === field && f.wire === 2)
+    .map((f) => fieldText(bytes, f));
 }
 
 /** The top-level graph of an ONNX model file's bytes. */

@@ -35,7 +35,8 @@ export function modelInput(spec: OnnxInput, shape: InputShape, mono: Float32Arra
     const n = x.length;
     const dims = shape.length === 1 ? [n] : shape.length === 2 ? [1, n] : shape.length === 3 ? [1, 1, n] : null;
     if (!dims) throw new InputError(file, `a waveform input must have rank 1–3, the model's has rank ${shape.length}`);
-    if (typeof shape[shape.length - 1] === 'number') throw new InputError(file, 'the model’s input has a fixed number of samples; export it with a dynamic time axis (docs/onnx-models.md)');
+    if (typeof shape[shape.length - 1] === 'number')
+      throw new InputError(file, 'the model’s input has a fixed number of samples; export it with a dynamic time axis (docs/onnx-models.md)');
     return { data: x, dims, duration: n / spec.sr };
   }
   const m = logMel(x, spec.sr, { sr: spec.sr, nFft: spec.nFft, hop: spec.hop, nMels: spec.nMels });
@@ -44,9 +45,11 @@ export function modelInput(spec: OnnxInput, shape: InputShape, mono: Float32Arra
   const b = shape[shape.length - 1];
   const layout = spec.layout ?? (b === spec.nMels && a !== spec.nMels ? 'time-mel' : 'mel-time');
   const timeDim = layout === 'mel-time' ? b : a;
-  if (typeof timeDim === 'number') throw new InputError(file, 'the model’s input has a fixed number of frames; export it with a dynamic time axis (docs/onnx-models.md)');
+  if (typeof timeDim === 'number')
+    throw new InputError(file, 'the model’s input has a fixed number of frames; export it with a dynamic time axis (docs/onnx-models.md)');
   const melDim = layout === 'mel-time' ? a : b;
-  if (typeof melDim === 'number' && melDim !== spec.nMels) throw new InputError(file, `the model expects ${melDim} mel bands, the config gives nMels = ${spec.nMels}`);
+  if (typeof melDim === 'number' && melDim !== spec.nMels)
+    throw new InputError(file, `the model expects ${melDim} mel bands, the config gives nMels = ${spec.nMels}`);
   const T = m.nFrames;
   let data = m.data;
   if (layout === 'time-mel') {

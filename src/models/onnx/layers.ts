@@ -15,7 +15,24 @@ import { InputError } from '../../core/errors.js';
 import type { OnnxGraph } from './graph.js';
 
 /** Ops whose outputs are shapes, indices or constants, never activations. */
-const NON_LAYER_OPS = new Set(['Constant', 'ConstantOfShape', 'Shape', 'Size', 'Range', 'NonZero', 'Cast', 'Equal', 'Less', 'Greater', 'Not', 'And', 'Or', 'Where', 'ArgMax', 'ArgMin']);
+const NON_LAYER_OPS = new Set([
+  'Constant',
+  'ConstantOfShape',
+  'Shape',
+  'Size',
+  'Range',
+  'NonZero',
+  'Cast',
+  'Equal',
+  'Less',
+  'Greater',
+  'Not',
+  'And',
+  'Or',
+  'Where',
+  'ArgMax',
+  'ArgMin',
+]);
 
 export interface LayerCandidate {
   /** Output tensor name in the graph. */
@@ -86,7 +103,10 @@ export function patternMatcher(p: string): (s: string) => boolean {
     }
     return (s) => r.test(s);
   }
-  const esc = p.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const esc = p
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   const g = new RegExp(`^${esc}$`);
   return (s) => g.test(s);
 }
@@ -103,7 +123,8 @@ export function selectLayers(cands: LayerCandidate[], patterns: string[], file: 
   const ms = patterns.map((p) => ({ p, m: patternMatcher(p) }));
   const hit = (c: LayerCandidate, m: (s: string) => boolean): boolean => m(c.tensor) || m(c.node) || c.modules.some(m);
   for (const { p, m } of ms) {
-    if (!cands.some((c) => hit(c, m))) throw new InputError(file, `layer pattern "${p}" matches no tensor, node or module (brainalign features --model ${file} --list-layers lists them)`);
+    if (!cands.some((c) => hit(c, m)))
+      throw new InputError(file, `layer pattern "${p}" matches no tensor, node or module (brainalign features --model ${file} --list-layers lists them)`);
   }
   return cands.filter((c) => ms.some(({ m }) => hit(c, m)));
 }

@@ -52,24 +52,41 @@ export async function openOnnx(file: string, patterns: string[], opts: { threads
   if (layers.length === 0) throw new InputError(file, 'the graph has no layer candidates');
   let session: ort.InferenceSession;
   try {
-    session = await ort.InferenceSession.create(withGraphOutputs(bytes, layers.map((l) => l.tensor), file), {
-      executionProviders: ['cpu'], intraOpNumThreads: opts.threads, interOpNumThreads: 1,
-    });
+    session = await ort.InferenceSession.create(
+      withGraphOutputs(
+        bytes,
+        layers.map((l) => l.tensor),
+        file,
+      ),
+      {
+        executionProviders: ['cpu'],
+        intraOpNumThreads: opts.threads,
+        interOpNumThreads: 1,
+      },
+    );
   } catch (e) {
     throw new InputError(file, `onnxruntime cannot load the model: ${(e as Error).message.split('\n')[0]}`);
   }
   const inputName = opts.inputName ?? (graph.inputs.length === 1 ? graph.inputs[0] : null);
-  if (inputName === null) throw new InputError(file, `the model has ${graph.inputs.length} inputs (${graph.inputs.join(', ')}); name one as input.name in the config`);
+  if (inputName === null)
+    throw new InputError(file, `the model has ${graph.inputs.length} inputs (${graph.inputs.join(', ')}); name one as input.name in the config`);
   const meta = session.inputMetadata.find((m) => m.name === inputName);
   if (!meta) throw new InputError(file, `no graph input named "${inputName}" (inputs: ${graph.inputs.join(', ')})`);
   const inputShape: InputShape = meta.isTensor ? meta.shape.map((d) => (typeof d === 'number' && d >= 0 ? d : String(d))) : [];
   if (meta.isTensor && meta.type !== 'float32') throw new InputError(file, `input "${inputName}" is ${meta.type}; brainalign feeds float32 audio or log-mel`);
   return {
-    file, graph, layers, inputName, inputShape,
+    file,
+    graph,
+    layers,
+    inputName,
+    inputShape,
     async run(data, dims) {
       let r: ort.InferenceSession.OnnxValueMapType;
       try {
-        r = await session.run({ [inputName]: new ort.Tensor('float32', data, dims) }, layers.map((l) => l.tensor));
+        r = await session.run(
+          { [inputName]: new ort.Tensor('float32', data, dims) },
+          layers.map((l) => l.tensor),
+        );
       } catch (e) {
         throw new InputError(file, `onnxruntime failed on an input of shape [${dims.join(', ')}]: ${(e as Error).message.split('\n')[0]}`);
       }

@@ -31,7 +31,14 @@ export interface BarOptions {
 export function barChart(o: BarOptions): Figure {
   const hasLegend = o.series.length > 1 || (o.references?.length ?? 0) > 0;
   const box = plotBox(hasLegend ? 150 : 24);
-  const all = finiteOf(o.series.flatMap((s) => [...s.values, ...(s.lo ?? []), ...(s.hi ?? []), ...(s.points ?? []).flat()]).concat((o.references ?? []).map((r) => r.y), [0]));
+  const all = finiteOf(
+    o.series
+      .flatMap((s) => [...s.values, ...(s.lo ?? []), ...(s.hi ?? []), ...(s.points ?? []).flat()])
+      .concat(
+        (o.references ?? []).map((r) => r.y),
+        [0],
+      ),
+  );
   const yd = o.yDomain ?? niceDomain(Math.min(...all), Math.max(...all), 5);
   const y = linear(yd, [box.top + box.height, box.top]);
   const nC = o.categories.length;
@@ -69,7 +76,8 @@ export function barChart(o: BarOptions): Figure {
       const ci = s.lo?.[i] != null && s.hi?.[i] != null ? ` [${fmt(s.lo[i])}, ${fmt(s.hi[i])}]` : '';
       body += `<rect class="mark" x="${px(x0 + 1)}" y="${px(Math.min(yv, zero))}" width="${px(Math.max(1, bw - 2))}" height="${px(Math.abs(zero - yv))}" fill="${color}"><title>${esc(`${s.name} · ${o.categories[i]}: ${fmt(v)}${ci}`)}</title></rect>`;
       marks++;
-      const lo = s.lo?.[i], hi = s.hi?.[i];
+      const lo = s.lo?.[i],
+        hi = s.hi?.[i];
       if (lo != null && hi != null) body += errorBar(x0 + bw / 2, y(lo), y(hi));
       // Individual values spread evenly across the middle half of the bar, so equal values do not hide each other.
       const pts = s.points?.[i] ?? [];
@@ -83,8 +91,12 @@ export function barChart(o: BarOptions): Figure {
   for (const r of o.references ?? []) body += referenceLine(box, y, r.y, r.label);
   if (hasLegend) {
     body += legend(
-      [...o.series.map((s, i) => ({ label: s.name, color: categorical(i), kind: 'rect' as const })), ...(o.references ?? []).map((r) => ({ label: r.label, color: '#000000', kind: 'dashed' as const }))],
-      box.left + box.width + 16, box.top + 8,
+      [
+        ...o.series.map((s, i) => ({ label: s.name, color: categorical(i), kind: 'rect' as const })),
+        ...(o.references ?? []).map((r) => ({ label: r.label, color: '#000000', kind: 'dashed' as const })),
+      ],
+      box.left + box.width + 16,
+      box.top + 8,
     );
   }
   return { id: o.id, title: o.title, svg: svgDoc(o.id, o.title, body), marks, caption: o.caption };

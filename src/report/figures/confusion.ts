@@ -34,8 +34,17 @@ export function confusionMatrix(o: ConfusionOptions): Figure {
     }
   }
   return heatmap({
-    id: o.id, title: o.title, rows: o.classes, cols: o.classes, values, cellText: text,
-    rowLabel: o.rowLabel, colLabel: o.colLabel, valueLabel: `fraction of the row's ${o.unit}`,
-    domain: [0, 1], outlined: o.classes.map((_, i) => [i, i] as [number, number]), caption: o.caption,
+    id: o.id,
+    title: o.title,
+    rows: o.classes,
+    cols: o.classes,
+    values,
+    cellText: text,
+    rowLabel: o.rowLabel,
+    colLabel: o.colLabel,
+    valueLabel: `fraction of the row's ${o.unit}`,
+    domain: [0, 1],
+    outlined: o.classes.map((_, i) => [i, i] as [number, number]),
+    caption: o.caption,
   });
 }

@@ -27,7 +27,8 @@ export interface HeatmapOptions {
 
 /** A heat map; marks = one rect per cell (n/a cells included, drawn grey). */
 export function heatmap(o: HeatmapOptions): Figure {
-  const nR = o.rows.length, nC = o.cols.length;
+  const nR = o.rows.length,
+    nC = o.cols.length;
   const longest = Math.max(...o.rows.map((r) => r.length));
   const left = Math.max(80, Math.min(160, 20 + 7 * longest));
   const cell = Math.max(22, Math.min(64, Math.floor(Math.min(440 / nC, 300 / nR))));
@@ -45,13 +46,15 @@ export function heatmap(o: HeatmapOptions): Figure {
   for (let r = 0; r < nR; r++) {
     for (let c = 0; c < nC; c++) {
       const v = o.values[r * nC + c];
-      const x = left + c * cell, y = top + r * cell;
+      const x = left + c * cell,
+        y = top + r * cell;
       const ok = v !== null && Number.isFinite(v);
       const fill = ok ? viridis(t(v)) : '#d9d9d9';
       const label = o.cellText?.[r * nC + c] ?? fmt(v, 2);
       body += `<rect class="mark" x="${px(x)}" y="${px(y)}" width="${cell}" height="${cell}" fill="${fill}" stroke="#ffffff" stroke-width="1"><title>${esc(`${o.rows[r]} × ${o.cols[c]}: ${ok ? fmt(v, 4) : 'n/a'}`)}</title></rect>`;
       marks++;
-      if (cell >= 28) body += `<text x="${px(x + cell / 2)}" y="${px(y + cell / 2)}" dy="0.35em" text-anchor="middle" font-size="${cell >= 44 ? 12 : 10}" fill="${ok ? textOn(fill) : '#333333'}">${esc(label)}</text>`;
+      if (cell >= 28)
+        body += `<text x="${px(x + cell / 2)}" y="${px(y + cell / 2)}" dy="0.35em" text-anchor="middle" font-size="${cell >= 44 ? 12 : 10}" fill="${ok ? textOn(fill) : '#333333'}">${esc(label)}</text>`;
     }
   }
   body += '</g>';
@@ -71,14 +74,17 @@ export function heatmap(o: HeatmapOptions): Figure {
   body += `<text x="${px(left + (nC * cell) / 2)}" y="${px(by + colLabelSpace + 18)}" text-anchor="middle" font-size="13">${esc(o.colLabel)}</text>`;
   body += `<text transform="translate(16,${px(top + (nR * cell) / 2)}) rotate(-90)" text-anchor="middle" font-size="13">${esc(o.rowLabel)}</text>`;
   // Colour bar: 32 stacked steps, ticks in data units.
-  const cbx = left + nC * cell + 24, cbh = Math.max(120, nR * cell), steps = 32;
+  const cbx = left + nC * cell + 24,
+    cbh = Math.max(120, nR * cell),
+    steps = 32;
   const ys = linear([lo, hi], [top + cbh, top]);
   body += '<g class="colorbar">';
   for (let i = 0; i < steps; i++) {
     const y0 = top + cbh - ((i + 1) * cbh) / steps;
     body += `<rect x="${px(cbx)}" y="${px(y0)}" width="14" height="${px(cbh / steps + 0.5)}" fill="${viridis((i + 0.5) / steps)}"/>`;
   }
-  for (const v of niceTicks(lo, hi, 4)) body += `<line x1="${px(cbx + 14)}" x2="${px(cbx + 18)}" y1="${px(ys(v))}" y2="${px(ys(v))}" stroke="#000000"/><text x="${px(cbx + 21)}" y="${px(ys(v))}" dy="0.32em" font-size="11">${esc(fmt(v))}</text>`;
+  for (const v of niceTicks(lo, hi, 4))
+    body += `<line x1="${px(cbx + 14)}" x2="${px(cbx + 18)}" y1="${px(ys(v))}" y2="${px(ys(v))}" stroke="#000000"/><text x="${px(cbx + 21)}" y="${px(ys(v))}" dy="0.32em" font-size="11">${esc(fmt(v))}</text>`;
   body += `<text transform="translate(${px(cbx + 64)},${px(top + cbh / 2)}) rotate(-90)" text-anchor="middle" font-size="12">${esc(o.valueLabel)}</text></g>`;
   const h = Math.max(height, top + cbh + 20);
   return { id: o.id, title: o.title, svg: svgDoc(o.id, o.title, body, width, h), marks, caption: o.caption };

@@ -3,7 +3,22 @@
  * optional CIs as error bars, optional dashed reference lines (chance).
  */
 import { categorical } from '../palette.js';
-import { axes, errorBar, esc, finiteOf, legend, linear, niceDomain, niceTicks, plotBox, px, referenceLine, svgDoc, type Figure, type LegendItem } from '../svg.js';
+import {
+  axes,
+  errorBar,
+  esc,
+  finiteOf,
+  legend,
+  linear,
+  niceDomain,
+  niceTicks,
+  plotBox,
+  px,
+  referenceLine,
+  svgDoc,
+  type Figure,
+  type LegendItem,
+} from '../svg.js';
 
 export interface LineSeries {
   name: string;
@@ -64,7 +79,10 @@ export function lineChart(o: LineOptions): Figure {
     let pen = false;
     s.x.forEach((xv, i) => {
       const yv = s.y[i];
-      if (yv === null || !Number.isFinite(yv)) { pen = false; return; }
+      if (yv === null || !Number.isFinite(yv)) {
+        pen = false;
+        return;
+      }
       d += `${pen ? 'L' : 'M'}${px(X(xv))},${px(y(yv))}`;
       pen = true;
     });
@@ -73,7 +91,8 @@ export function lineChart(o: LineOptions): Figure {
     s.x.forEach((xv, i) => {
       const yv = s.y[i];
       if (yv === null || !Number.isFinite(yv)) return;
-      const lo = s.lo?.[i], hi = s.hi?.[i];
+      const lo = s.lo?.[i],
+        hi = s.hi?.[i];
       if (lo !== undefined && lo !== null && hi !== undefined && hi !== null) body += errorBar(X(xv), y(lo), y(hi), color);
       body += `<circle class="mark" cx="${px(X(xv))}" cy="${px(y(yv))}" r="3" fill="${color}"><title>${esc(`${s.name}: x=${xv}, y=${yv}`)}</title></circle>`;
       marks++;

@@ -96,8 +96,14 @@ export interface SplitHalfCeiling {
  * seeded random ones).
  */
 export function splitHalfCeiling(
-  humans: Int32Array, nHumans: number, trueGenre: Int32Array, nGenres: number,
-  weights: ArrayLike<number>, clips: ArrayLike<number>, nSplits: number, rng: Rng,
+  humans: Int32Array,
+  nHumans: number,
+  trueGenre: Int32Array,
+  nGenres: number,
+  weights: ArrayLike<number>,
+  clips: ArrayLike<number>,
+  nSplits: number,
+  rng: Rng,
 ): SplitHalfCeiling {
   const nClips = trueGenre.length;
   const ids: number[] = [];
@@ -106,7 +112,12 @@ export function splitHalfCeiling(
   if (ids.length < 2) return none;
   const half = Math.floor(ids.length / 2);
   const splits = halfSplits(ids.length, half, nSplits, rng);
-  let sD = 0, nD = 0, sE = 0, nE = 0, sizeA = 0, sizeB = 0;
+  let sD = 0,
+    nD = 0,
+    sE = 0,
+    nE = 0,
+    sizeA = 0,
+    sizeB = 0;
   const wA = new Float64Array(nHumans);
   const wB = new Float64Array(nHumans);
   const bufA = poolBuffer(nClips, nGenres);
@@ -116,14 +127,26 @@ export function splitHalfCeiling(
     wB.fill(0);
     for (let j = 0; j < ids.length; j++) {
       const h = ids[j];
-      if (inA[j]) { wA[h] = weights[h]; sizeA += weights[h]; } else { wB[h] = weights[h]; sizeB += weights[h]; }
+      if (inA[j]) {
+        wA[h] = weights[h];
+        sizeA += weights[h];
+      } else {
+        wB[h] = weights[h];
+        sizeB += weights[h];
+      }
     }
     const a = poolResponses(humans, nHumans, nClips, nGenres, wA, bufA);
     const b = poolResponses(humans, nHumans, nClips, nGenres, wB, bufB);
     const r = profileCorrelations(a, b, trueGenre, nGenres, clips);
     // A split where one half is constant carries no information about agreement; it is left out.
-    if (Number.isFinite(r.difficulty.r)) { sD += r.difficulty.r; nD++; }
-    if (Number.isFinite(r.errors.r)) { sE += r.errors.r; nE++; }
+    if (Number.isFinite(r.difficulty.r)) {
+      sD += r.difficulty.r;
+      nD++;
+    }
+    if (Number.isFinite(r.errors.r)) {
+      sE += r.errors.r;
+      nE++;
+    }
   }
   const halfDifficulty = nD > 0 ? sD / nD : NaN;
   const halfErrors = nE > 0 ? sE / nE : NaN;

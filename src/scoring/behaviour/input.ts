@@ -39,7 +39,8 @@ export function checkBehaviourInput(b: BehaviourInput): number {
     if (b.humans[i] !== -1 && !ok(b.humans[i])) throw new InputError('behaviour', `human choice ${b.humans[i]} outside [-1, ${G})`);
   }
   if (b.modelProbs) {
-    if (b.modelProbs.length !== nClips * G) throw new InputError('behaviour', `model probabilities: expected ${nClips}×${G} values, got ${b.modelProbs.length}`);
+    if (b.modelProbs.length !== nClips * G)
+      throw new InputError('behaviour', `model probabilities: expected ${nClips}×${G} values, got ${b.modelProbs.length}`);
     for (let c = 0; c < nClips; c++) {
       let s = 0;
       for (let k = 0; k < G; k++) {

@@ -17,7 +17,9 @@ export interface PoolBuffer extends ProbTable {
 }
 
 export const poolBuffer = (nClips: number, nGenres: number): PoolBuffer => ({
-  p: new Float64Array(nClips * nGenres), defined: new Uint8Array(nClips), n: new Float64Array(nClips),
+  p: new Float64Array(nClips * nGenres),
+  defined: new Uint8Array(nClips),
+  n: new Float64Array(nClips),
 });
 
 /**
@@ -26,7 +28,12 @@ export const poolBuffer = (nClips: number, nGenres: number): PoolBuffer => ({
  * Written into `into` when given (the split-half ceiling pools hundreds of halves).
  */
 export function poolResponses(
-  humans: Int32Array, nHumans: number, nClips: number, nGenres: number, weights: ArrayLike<number>, into: PoolBuffer = poolBuffer(nClips, nGenres),
+  humans: Int32Array,
+  nHumans: number,
+  nClips: number,
+  nGenres: number,
+  weights: ArrayLike<number>,
+  into: PoolBuffer = poolBuffer(nClips, nGenres),
 ): ProbTable {
   const { p, n, defined } = into;
   p.fill(0);

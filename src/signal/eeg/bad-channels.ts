@@ -46,13 +46,23 @@ export interface BadChannelReport {
 
 function corr(a: Float32Array, b: Float32Array): number {
   const n = a.length;
-  let ma = 0, mb = 0;
-  for (let i = 0; i < n; i++) { ma += a[i]; mb += b[i]; }
-  ma /= n; mb /= n;
-  let sab = 0, saa = 0, sbb = 0;
+  let ma = 0,
+    mb = 0;
   for (let i = 0; i < n; i++) {
-    const x = a[i] - ma, y = b[i] - mb;
-    sab += x * y; saa += x * x; sbb += y * y;
+    ma += a[i];
+    mb += b[i];
+  }
+  ma /= n;
+  mb /= n;
+  let sab = 0,
+    saa = 0,
+    sbb = 0;
+  for (let i = 0; i < n; i++) {
+    const x = a[i] - ma,
+      y = b[i] - mb;
+    sab += x * y;
+    saa += x * x;
+    sbb += y * y;
   }
   return saa > 0 && sbb > 0 ? sab / Math.sqrt(saa * sbb) : NaN;
 }
@@ -101,7 +111,10 @@ export function detectBadChannels(data: Float32Array[], pos: Xyz[], opts: BadCha
   const neighbourCorr = new Float64Array(nc).fill(NaN);
   for (let c = 0; c < nc; c++) {
     if (status[c] === 'flat') continue;
-    const rs = nb[c].filter((j) => status[j] === 'good').slice(0, k).map((j) => corr(data[c], data[j]));
+    const rs = nb[c]
+      .filter((j) => status[j] === 'good')
+      .slice(0, k)
+      .map((j) => corr(data[c], data[j]));
     neighbourCorr[c] = median(rs.filter((r) => Number.isFinite(r)));
   }
   const live = [...neighbourCorr.keys()].filter((c) => Number.isFinite(neighbourCorr[c]));

@@ -94,7 +94,10 @@ export function interpolateBadChannels(data: Float32Array[], pos: Xyz[], bad: re
   if (bad.length === 0) return out;
   const badSet = new Set(bad);
   const good = data.map((_, i) => i).filter((i) => !badSet.has(i));
-  const M = splineInterpolationMatrix(good.map((i) => pos[i]), bad.map((i) => pos[i]));
+  const M = splineInterpolationMatrix(
+    good.map((i) => pos[i]),
+    bad.map((i) => pos[i]),
+  );
   const n = data[0].length;
   bad.forEach((b, r) => {
     const y = out[b];

@@ -27,14 +27,23 @@ export const eegPrepConfigSchema = z
   .object({
     notchHz: z.array(z.number().positive()).default([50]).describe('mains frequencies (and harmonics) to notch out, Hz; [] for none'),
     notchQ: z.number().positive().default(30).describe('notch quality factor (−3 dB width = f0/Q)'),
-    bandpassHz: z.tuple([z.number().min(0), z.number().positive()]).nullable().default([0.5, 30]).describe('zero-phase band-pass edges, Hz (low 0 = low-pass only; null = no filter, for data already cleaned, e.g. NMED-T)'),
+    bandpassHz: z
+      .tuple([z.number().min(0), z.number().positive()])
+      .nullable()
+      .default([0.5, 30])
+      .describe('zero-phase band-pass edges, Hz (low 0 = low-pass only; null = no filter, for data already cleaned, e.g. NMED-T)'),
     bandpassOrder: z.number().int().min(1).max(8).default(4).describe('Butterworth order per edge (doubled by the zero-phase pass)'),
     badChannels: z
       .object({
         detect: z.boolean().default(true).describe('detect flat/noisy channels'),
         zThreshold: z.number().positive().default(5).describe('robust-z cut on the log-variance and neighbour correlation'),
         flatUv: z.number().min(0).default(0.1).describe('sd below this (µV) is flat'),
-        minNeighbourCorr: z.number().min(-1).max(1).default(0).describe('median correlation with the nearest good neighbours below this is noisy (a robust-z cut applies too)'),
+        minNeighbourCorr: z
+          .number()
+          .min(-1)
+          .max(1)
+          .default(0)
+          .describe('median correlation with the nearest good neighbours below this is noisy (a robust-z cut applies too)'),
         neighbours: z.number().int().min(1).default(4).describe('neighbours for the correlation test'),
         epochSec: z.number().positive().default(1).describe('epoch length for the median log-variance, s (robust to blinks)'),
         action: z.enum(['interpolate', 'drop']).default('interpolate').describe('spherical-spline interpolation or removal of bad channels'),
@@ -42,13 +51,19 @@ export const eegPrepConfigSchema = z
       })
       .strict()
       .default({ detect: true, zThreshold: 5, flatUv: 0.1, minNeighbourCorr: 0, neighbours: 4, epochSec: 1, action: 'interpolate', alsoMarked: true }),
-    reference: z.union([z.literal('average'), z.array(z.string()).min(1)]).default('average').describe("'average' or a list of reference channel labels"),
+    reference: z
+      .union([z.literal('average'), z.array(z.string()).min(1)])
+      .default('average')
+      .describe("'average' or a list of reference channel labels"),
     rate: z.number().positive().default(64).describe('analysis rate after resampling, Hz'),
     robustScale: z.boolean().default(true).describe('scale each channel by median/IQR'),
     clamp: z.number().positive().default(20).describe('clamp robust-scaled values to ±clamp'),
     shiftSec: z.number().default(0.2).describe('segment start relative to stimulus onset, s (EEG lags the sound)'),
     segmentSec: z.number().positive().nullable().default(null).describe('segment length, s (null = shortest stimulus duration)'),
-    events: z.enum(['events', 'triggers', 'annotations']).default('events').describe('where stimulus onsets come from: events.tsv, Status trigger codes, or EDF+ annotations'),
+    events: z
+      .enum(['events', 'triggers', 'annotations'])
+      .default('events')
+      .describe('where stimulus onsets come from: events.tsv, Status trigger codes, or EDF+ annotations'),
   })
   .strict();
 
@@ -92,7 +107,7 @@ export function preprocessEeg(input: PrepInput, cfg: EegPrepConfig): PrepOutput 
     const sos = lo > 0 ? butterworth(cfg.bandpassOrder, [lo, hi], rate, 'bandpass') : butterworth(cfg.bandpassOrder, hi, rate, 'lowpass');
     data = data.map((x) => sosfiltfilt(sos, x));
   }
-  const bad = new Set<number>(cfg.badChannels.alsoMarked ? input.marked ?? [] : []);
+  const bad = new Set<number>(cfg.badChannels.alsoMarked ? (input.marked ?? []) : []);
   let report: BadChannelReport | null = null;
   if (cfg.badChannels.detect) {
     report = detectBadChannels(data, input.positions, { ...cfg.badChannels, epochSamples: Math.round(cfg.badChannels.epochSec * rate) });
