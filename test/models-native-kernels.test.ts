@@ -133,6 +133,41 @@ withAddon(
   },
 );
 
+withAddon(
+  'one-channel inputs (the direct, im2col-free path) with 4, 5, 8, 16, 32 and 64 output channels and batches split into several tasks equal tfjs cpu within 1e-5, and 2 threads give the bits of 1',
+  async (t) => {
+    const cases: ConvCase[] = [4, 5, 8, 16, 32, 64].map((co, i) => ({
+      n: 12 + i,
+      h: 9 + i,
+      w: 23 - i,
+      ci: 1,
+      co,
+      kh: [3, 7, 3, 1, 5, 3][i],
+      kw: [5, 7, 3, 4, 5, 1][i],
+      stride: (i % 3 === 1 ? [2, 2] : i % 3 === 2 ? [1, 2] : [1, 1]) as [number, number],
+      dil: [1, 1] as [number, number],
+      pad: (i % 2 === 0 ? 'same' : 'valid') as Pad,
+    }));
+    for (const [i, c] of cases.entries()) {
+      const rng = new Rng(23, `direct${i}`);
+      const xs = rng.normals(c.n * c.h * c.w);
+      const fs = rng.normals(c.kh * c.kw * c.co);
+      await initBackend('cpu');
+      const ref = convRun(c, xs, fs);
+      await initBackend('wasm', { kernels: 'native', threads: 1 });
+      const one = convRun(c, xs, fs);
+      await initBackend('wasm', { kernels: 'native', threads: 2 });
+      const two = convRun(c, xs, fs);
+      ref.forEach((r, j) => {
+        const what = `${['y', 'dx', 'dfilter'][j]} co=${c.co}`;
+        t.true(relErr(one[j], r) <= 1e-5, `${what}: ${relErr(one[j], r)}`);
+        t.deepEqual(Buffer.from(two[j].buffer), Buffer.from(one[j].buffer), what);
+      });
+    }
+    await initBackend('wasm', { kernels: 'native', threads: 1 });
+  },
+);
+
 withAddon('a dilated, explicitly padded, strided native conv equals a direct numpy sum over taps within 1e-5', async (t) => {
   await initBackend('wasm', { kernels: 'native' });
   const [n, h, w, ci, co, kh, kw] = [2, 13, 11, 3, 4, 3, 2];

@@ -1,4 +1,4 @@
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { initBackend, tf } from '../src/models/backend.js';
 import { installNativeKernels, uninstallNativeKernels } from '../src/models/kernels/index.js';
 import { adam } from '../src/models/optimizer.js';
@@ -27,7 +27,7 @@ function train(make: () => tf.Optimizer, steps: number, lr: number): Float32Arra
 const nn = nativeTrainingKernels();
 
 /** Only where the addon exists (models-native-kernels.test.ts asserts it does wherever OpenBLAS's headers are installed). */
-function withAddon(title: string, fn: Parameters<typeof test.serial>[1]): void {
+function withAddon(title: string, fn: (t: ExecutionContext) => void | Promise<void>): void {
   if (nn) test.serial(title, fn);
 }
 

@@ -149,6 +149,151 @@ static void col2im(const conv_geom *g, const float *col, int64_t nb, float *dx) 
   }
 }
 
+/*
+ * One-channel inputs (the first layer of BAN and of the EEG encoder) skip
+ * im2col: its rows would be only kh·kw floats and the sgemm's N only co, a
+ * shape where packing dominates (3–5 GFLOP/s measured for the EEG encoder's
+ * 3×5×1×4 layer). Instead each input sample is broadcast against the tap's
+ * co weights, a contiguous run that the compiler vectorises; fixed co of 4,
+ * 8, 16 and 32 give it a constant trip count.
+ */
+static int direct_eligible(const conv_geom *g) { return g->ci == 1 && g->co <= 64; }
+
+/* Output columns [*o0, *o1) whose tap j reads inside the row: 0 ≤ ow·sw − pl + j·dw < w. */
+static inline void col_range(const conv_geom *g, int64_t j, int64_t *o0, int64_t *o1) {
+  const int64_t off = j * g->dw - g->pl; /* iw = ow·sw + off */
+  int64_t lo = off >= 0 ? 0 : (-off + g->sw - 1) / g->sw;
+  int64_t hi = g->w - 1 - off < 0 ? 0 : (g->w - 1 - off) / g->sw + 1;
+  if (hi > g->wo) hi = g->wo;
+  if (lo > hi) lo = hi;
+  *o0 = lo;
+  *o1 = hi;
+}
+
+static inline void axpy_run(float *restrict y, const float *restrict x, int64_t sw, int64_t n, const float *restrict wv, int64_t co) {
+  switch (co) {
+#define RUN(CO)                                                              \
+  case CO:                                                                   \
+    for (int64_t ow = 0; ow < n; ow++) {                                     \
+      const float xv = x[ow * sw];                                           \
+      float *yo = y + ow * CO;                                               \
+      for (int64_t o = 0; o < CO; o++) yo[o] += xv * wv[o];                  \
+    }                                                                        \
+    return;
+    RUN(4) RUN(8)
+#undef RUN
+    default:
+      for (int64_t ow = 0; ow < n; ow++) {
+        const float xv = x[ow * sw];
+        float *yo = y + ow * co;
+        for (int64_t o = 0; o < co; o++) yo[o] += xv * wv[o];
+      }
+  }
+}
+
+/* Few output channels: tap by tap over a whole output row (a pixel's co sums are too few to keep the loop busy). */
+static void direct_row_by_tap(const conv_geom *g, const float *x, const float *w, float *yrow, int64_t b, int64_t oh) {
+  const int64_t co = g->co;
+  memset(yrow, 0, sizeof(float) * (size_t)(g->wo * co));
+  for (int64_t i = 0; i < g->kh; i++) {
+    const int64_t ih = oh * g->sh - g->pt + i * g->dh;
+    if (ih < 0 || ih >= g->h) continue;
+    const float *xrow = x + (b * g->h + ih) * g->w;
+    for (int64_t j = 0; j < g->kw; j++) {
+      int64_t o0, o1;
+      col_range(g, j, &o0, &o1);
+      if (o0 < o1) axpy_run(yrow + o0 * co, xrow + o0 * g->sw + j * g->dw - g->pl, g->sw, o1 - o0, w + (i * g->kw + j) * co, co);
+    }
+  }
+}
+
+/*
+ * One output row: each pixel's co sums stay in registers over all its taps
+ * (taps in row-major order), then are stored once.
+ */
+#define DIRECT_ROW(CO)                                                                          \
+  for (int64_t ow = 0; ow < g->wo; ow++) {                                                      \
+    float acc[CO];                                                                              \
+    for (int64_t o = 0; o < (CO); o++) acc[o] = 0;                                              \
+    int64_t j0, j1;                                                                             \
+    const int64_t iw0 = ow * g->sw - g->pl;                                                     \
+    tap_range(g, iw0, &j0, &j1);                                                                \
+    for (int64_t i = 0; i < g->kh; i++) {                                                       \
+      const int64_t ih = oh * g->sh - g->pt + i * g->dh;                                        \
+      if (ih < 0 || ih >= g->h) continue;                                                       \
+      const float *restrict xr = x + (b * g->h + ih) * g->w;                                    \
+      const float *restrict wr = w + i * g->kw * (CO);                                          \
+      for (int64_t jj = j0; jj < j1; jj++) {                                                    \
+        const float xv = xr[iw0 + jj * g->dw];                                                  \
+        for (int64_t o = 0; o < (CO); o++) acc[o] += xv * wr[jj * (CO) + o];                    \
+      }                                                                                         \
+    }                                                                                           \
+    for (int64_t o = 0; o < (CO); o++) yrow[ow * (CO) + o] = acc[o];                            \
+  }
+
+/* y[b, oh, ow, :] = Σ_taps x[b, ih, iw] · w[i, j, 0, :], taps summed in row-major order either way. */
+static void direct_forward(const conv_geom *g, const float *x, const float *w, float *restrict y, int64_t n0, int64_t nb) {
+  for (int64_t b = n0; b < n0 + nb; b++) {
+    for (int64_t oh = 0; oh < g->ho; oh++) {
+      float *restrict yrow = y + (b * g->ho + oh) * g->wo * g->co;
+      switch (g->co) {
+        case 4:
+        case 8: direct_row_by_tap(g, x, w, yrow, b, oh); break;
+        case 16: DIRECT_ROW(16) break;
+        case 32: DIRECT_ROW(32) break;
+        default: DIRECT_ROW(g->co) break;
+      }
+    }
+  }
+}
+#undef DIRECT_ROW
+
+static inline void dot_run(float *restrict acc, const float *restrict x, int64_t sw, int64_t n, const float *restrict dy, int64_t co) {
+  switch (co) {
+#define RUN(CO)                                                              \
+  case CO:                                                                   \
+    for (int64_t ow = 0; ow < n; ow++) {                                     \
+      const float xv = x[ow * sw];                                           \
+      const float *d = dy + ow * CO;                                         \
+      for (int64_t o = 0; o < CO; o++) acc[o] += xv * d[o];                  \
+    }                                                                        \
+    return;
+    RUN(4) RUN(8) RUN(16) RUN(32)
+#undef RUN
+    default:
+      for (int64_t ow = 0; ow < n; ow++) {
+        const float xv = x[ow * sw];
+        const float *d = dy + ow * co;
+        for (int64_t o = 0; o < co; o++) acc[o] += xv * d[o];
+      }
+  }
+}
+
+/* dw[i, j, 0, :] = Σ_{b, oh, ow} x[b, ih, iw] · dy[b, oh, ow, :] over this task's images (dw zeroed here). */
+static void direct_filter_grad(const conv_geom *g, const float *x, const float *dy, float *dw, int64_t n0, int64_t nb) {
+  const int64_t co = g->co;
+  float acc[64];
+  memset(dw, 0, sizeof(float) * (size_t)(g->kh * g->kw * co));
+  for (int64_t i = 0; i < g->kh; i++) {
+    for (int64_t j = 0; j < g->kw; j++) {
+      int64_t o0, o1;
+      col_range(g, j, &o0, &o1);
+      if (o0 >= o1) continue;
+      float *dst = dw + (i * g->kw + j) * co;
+      for (int64_t b = n0; b < n0 + nb; b++) {
+        for (int64_t oh = 0; oh < g->ho; oh++) {
+          const int64_t ih = oh * g->sh - g->pt + i * g->dh;
+          if (ih < 0 || ih >= g->h) continue;
+          /* One output row's sum in registers, then added: shorter float sums than one running total. */
+          for (int64_t o = 0; o < co; o++) acc[o] = 0;
+          dot_run(acc, x + (b * g->h + ih) * g->w + o0 * g->sw + j * g->dw - g->pl, g->sw, o1 - o0, dy + ((b * g->ho + oh) * g->wo + o0) * co, co);
+          for (int64_t o = 0; o < co; o++) dst[o] += acc[o];
+        }
+      }
+    }
+  }
+}
+
 typedef enum { CONV_FORWARD, CONV_FILTER_GRAD, CONV_INPUT_GRAD } conv_kind;
 
 typedef struct {
@@ -158,7 +303,7 @@ typedef struct {
   float *out;
   float *partials; /* filter grad with several tasks: one K×co partial per task */
   int64_t chunk, K;
-  int pw;
+  int pw, direct;
   int failed;
 } conv_job;
 
@@ -177,6 +322,14 @@ static void conv_task(void *ctx, int64_t t) {
   const int64_t rows = nb * g->ho * g->wo;
   const int64_t inOff = n0 * g->h * g->w * g->ci;
   const int64_t outOff = n0 * g->ho * g->wo * g->co;
+  if (j->direct && j->kind == CONV_FORWARD) {
+    direct_forward(g, j->a, j->b, j->out, n0, nb);
+    return;
+  }
+  if (j->direct && j->kind == CONV_FILTER_GRAD) {
+    direct_filter_grad(g, j->a, j->b, j->partials ? j->partials + t * K * g->co : j->out, n0, nb);
+    return;
+  }
   float *col = NULL;
   if (!j->pw) {
     col = pool_scratch(0, (size_t)(rows * K));
@@ -225,7 +378,7 @@ static void sum_task(void *ctx, int64_t t) {
 }
 
 static int conv_run(conv_kind kind, const conv_geom *g, const float *a, const float *b, float *out, int threads) {
-  conv_job j = {kind, g, a, b, out, NULL, chunk_images(g), g->kh * g->kw * g->ci, pointwise(g), 0};
+  conv_job j = {kind, g, a, b, out, NULL, chunk_images(g), g->kh * g->kw * g->ci, pointwise(g), direct_eligible(g), 0};
   const int64_t ntasks = (g->n + j.chunk - 1) / j.chunk;
   const int64_t wlen = j.K * g->co;
   if (kind == CONV_FILTER_GRAD && ntasks > 1) {
