@@ -150,14 +150,15 @@ static void col2im(const conv_geom *g, const float *col, int64_t nb, float *dx) 
 }
 
 /*
- * One-channel inputs (the first layer of BAN and of the EEG encoder) skip
- * im2col: its rows would be only kh·kw floats and the sgemm's N only co, a
- * shape where packing dominates (3–5 GFLOP/s measured for the EEG encoder's
- * 3×5×1×4 layer). Instead each input sample is broadcast against the tap's
- * co weights, a contiguous run that the compiler vectorises; fixed co of 4,
- * 8, 16 and 32 give it a constant trip count.
+ * One input channel and at most 8 outputs (the EEG encoder's first layer)
+ * skip im2col: its rows would be only kh·kw floats and the sgemm's N only co,
+ * a shape where packing dominates (3–5 GFLOP/s for the 3×5×1×4 layer).
+ * Instead each input sample is broadcast against the tap's co weights, a
+ * contiguous run the compiler vectorises (2.6× faster there). With 16 or more
+ * outputs (BAN's 7×7×1×16) im2col + sgemm wins again (measured 3.5×), so
+ * those keep it.
  */
-static int direct_eligible(const conv_geom *g) { return g->ci == 1 && g->co <= 64; }
+static int direct_eligible(const conv_geom *g) { return g->ci == 1 && g->co <= 8; }
 
 /* Output columns [*o0, *o1) whose tap j reads inside the row: 0 ≤ ow·sw − pl + j·dw < w. */
 static inline void col_range(const conv_geom *g, int64_t j, int64_t *o0, int64_t *o1) {
@@ -191,7 +192,7 @@ static inline void axpy_run(float *restrict y, const float *restrict x, int64_t 
   }
 }
 
-/* Few output channels: tap by tap over a whole output row (a pixel's co sums are too few to keep the loop busy). */
+/* Tap by tap over a whole output row: with so few outputs a pixel's sums are too short a loop to keep in registers. */
 static void direct_row_by_tap(const conv_geom *g, const float *x, const float *w, float *yrow, int64_t b, int64_t oh) {
   const int64_t co = g->co;
   memset(yrow, 0, sizeof(float) * (size_t)(g->wo * co));
@@ -207,46 +208,11 @@ static void direct_row_by_tap(const conv_geom *g, const float *x, const float *w
   }
 }
 
-/*
- * One output row: each pixel's co sums stay in registers over all its taps
- * (taps in row-major order), then are stored once.
- */
-#define DIRECT_ROW(CO)                                                                          \
-  for (int64_t ow = 0; ow < g->wo; ow++) {                                                      \
-    float acc[CO];                                                                              \
-    for (int64_t o = 0; o < (CO); o++) acc[o] = 0;                                              \
-    int64_t j0, j1;                                                                             \
-    const int64_t iw0 = ow * g->sw - g->pl;                                                     \
-    tap_range(g, iw0, &j0, &j1);                                                                \
-    for (int64_t i = 0; i < g->kh; i++) {                                                       \
-      const int64_t ih = oh * g->sh - g->pt + i * g->dh;                                        \
-      if (ih < 0 || ih >= g->h) continue;                                                       \
-      const float *restrict xr = x + (b * g->h + ih) * g->w;                                    \
-      const float *restrict wr = w + i * g->kw * (CO);                                          \
-      for (int64_t jj = j0; jj < j1; jj++) {                                                    \
-        const float xv = xr[iw0 + jj * g->dw];                                                  \
-        for (int64_t o = 0; o < (CO); o++) acc[o] += xv * wr[jj * (CO) + o];                    \
-      }                                                                                         \
-    }                                                                                           \
-    for (int64_t o = 0; o < (CO); o++) yrow[ow * (CO) + o] = acc[o];                            \
-  }
-
-/* y[b, oh, ow, :] = Σ_taps x[b, ih, iw] · w[i, j, 0, :], taps summed in row-major order either way. */
-static void direct_forward(const conv_geom *g, const float *x, const float *w, float *restrict y, int64_t n0, int64_t nb) {
-  for (int64_t b = n0; b < n0 + nb; b++) {
-    for (int64_t oh = 0; oh < g->ho; oh++) {
-      float *restrict yrow = y + (b * g->ho + oh) * g->wo * g->co;
-      switch (g->co) {
-        case 4:
-        case 8: direct_row_by_tap(g, x, w, yrow, b, oh); break;
-        case 16: DIRECT_ROW(16) break;
-        case 32: DIRECT_ROW(32) break;
-        default: DIRECT_ROW(g->co) break;
-      }
-    }
-  }
+/* y[b, oh, ow, :] = Σ_taps x[b, ih, iw] · w[i, j, 0, :], taps summed in row-major order. */
+static void direct_forward(const conv_geom *g, const float *x, const float *w, float *y, int64_t n0, int64_t nb) {
+  for (int64_t b = n0; b < n0 + nb; b++)
+    for (int64_t oh = 0; oh < g->ho; oh++) direct_row_by_tap(g, x, w, y + (b * g->ho + oh) * g->wo * g->co, b, oh);
 }
-#undef DIRECT_ROW
 
 static inline void dot_run(float *restrict acc, const float *restrict x, int64_t sw, int64_t n, const float *restrict dy, int64_t co) {
   switch (co) {
@@ -258,7 +224,7 @@ static inline void dot_run(float *restrict acc, const float *restrict x, int64_t
       for (int64_t o = 0; o < CO; o++) acc[o] += xv * d[o];                  \
     }                                                                        \
     return;
-    RUN(4) RUN(8) RUN(16) RUN(32)
+    RUN(4) RUN(8)
 #undef RUN
     default:
       for (int64_t ow = 0; ow < n; ow++) {
@@ -269,11 +235,11 @@ static inline void dot_run(float *restrict acc, const float *restrict x, int64_t
   }
 }
 
-/* dw[i, j, 0, :] = Σ_{b, oh, ow} x[b, ih, iw] · dy[b, oh, ow, :] over this task's images (dw zeroed here). */
-static void direct_filter_grad(const conv_geom *g, const float *x, const float *dy, float *dw, int64_t n0, int64_t nb) {
+/* dw[i, j, 0, :] (+)= Σ_{b, oh, ow} x[b, ih, iw] · dy[b, oh, ow, :] over images [n0, n0 + nb); dw is zeroed first when `zero`. */
+static void direct_filter_grad(const conv_geom *g, const float *x, const float *dy, float *dw, int64_t n0, int64_t nb, int zero) {
   const int64_t co = g->co;
-  float acc[64];
-  memset(dw, 0, sizeof(float) * (size_t)(g->kh * g->kw * co));
+  float acc[8];
+  if (zero) memset(dw, 0, sizeof(float) * (size_t)(g->kh * g->kw * co));
   for (int64_t i = 0; i < g->kh; i++) {
     for (int64_t j = 0; j < g->kw; j++) {
       int64_t o0, o1;
@@ -303,6 +269,7 @@ typedef struct {
   float *out;
   float *partials; /* filter grad with several tasks: one K×co partial per task */
   int64_t chunk, K;
+  int64_t per_group; /* filter grad: chunks per task */
   int pw, direct;
   int failed;
 } conv_job;
@@ -313,8 +280,8 @@ typedef struct {
  * input grad:  dcol[rows,K] = dy · wᵀ, then col2im into dx
  * with rows = images·ho·wo and K = kh·kw·ci; w's [kh,kw,ci,co] layout is K×co row-major.
  */
-static void conv_task(void *ctx, int64_t t) {
-  conv_job *j = (conv_job *)ctx;
+/* Chunk `t`: images [n0, n0 + nb). The filter gradient adds its product into dst (β = 1) unless `first`. */
+static void conv_chunk(conv_job *j, int64_t t, float *dst, int first) {
   const conv_geom *g = j->g;
   const int64_t K = j->K;
   const int64_t n0 = t * j->chunk;
@@ -327,7 +294,7 @@ static void conv_task(void *ctx, int64_t t) {
     return;
   }
   if (j->direct && j->kind == CONV_FILTER_GRAD) {
-    direct_filter_grad(g, j->a, j->b, j->partials ? j->partials + t * K * g->co : j->out, n0, nb);
+    direct_filter_grad(g, j->a, j->b, dst, n0, nb, first);
     return;
   }
   float *col = NULL;
@@ -342,12 +309,11 @@ static void conv_task(void *ctx, int64_t t) {
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)rows, (int)g->co, (int)K, 1.f, A, (int)K, j->b, (int)g->co, 0.f,
                 j->out + outOff, (int)g->co);
   } else if (j->kind == CONV_FILTER_GRAD) {
-    /* a = x, b = dy, out = dw (or this task's partial) */
+    /* a = x, b = dy, dst = dw or this group's partial */
     const float *A = j->a + inOff;
     if (!j->pw) { im2col(g, A, nb, col); A = col; }
-    float *dst = j->partials ? j->partials + t * K * g->co : j->out;
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)K, (int)g->co, (int)rows, 1.f, A, (int)K, j->b + outOff, (int)g->co, 0.f,
-                dst, (int)g->co);
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)K, (int)g->co, (int)rows, 1.f, A, (int)K, j->b + outOff, (int)g->co,
+                first ? 0.f : 1.f, dst, (int)g->co);
   } else {
     /* a = dy, b = w, out = dx */
     float *D = j->pw ? j->out + inOff : col;
@@ -358,6 +324,19 @@ static void conv_task(void *ctx, int64_t t) {
       col2im(g, col, nb, j->out + inOff);
     }
   }
+}
+
+/* Forward and input gradient: task t is chunk t. Filter gradient: task t is group t, its chunks in order. */
+static void conv_task(void *ctx, int64_t t) {
+  conv_job *j = (conv_job *)ctx;
+  if (j->kind != CONV_FILTER_GRAD) {
+    conv_chunk(j, t, NULL, 1);
+    return;
+  }
+  const int64_t nchunks = (j->g->n + j->chunk - 1) / j->chunk;
+  const int64_t c0 = t * j->per_group, c1 = c0 + j->per_group < nchunks ? c0 + j->per_group : nchunks;
+  float *dst = j->partials ? j->partials + t * j->K * j->g->co : j->out;
+  for (int64_t k = c0; k < c1 && !j->failed; k++) conv_chunk(j, k, dst, k == c0);
 }
 
 typedef struct {
@@ -377,14 +356,32 @@ static void sum_task(void *ctx, int64_t t) {
   }
 }
 
+/*
+ * The filter gradient sums over every image, so its tasks are a few groups of
+ * consecutive chunks (a number fixed by the shape): each group accumulates
+ * into its own K×co partial with β = 1, which stays in cache, and the
+ * partials are added in group order at the end. Per-chunk partials instead
+ * cost 1.6× the time on BAN's 3×3×128×128 layers in memory traffic.
+ */
+static int64_t filter_groups(int64_t wlen, int64_t nchunks) {
+  const int64_t groups = wlen <= ((int64_t)1 << 18) ? 4 : 2;
+  return groups < nchunks ? groups : nchunks;
+}
+
 static int conv_run(conv_kind kind, const conv_geom *g, const float *a, const float *b, float *out, int threads) {
-  conv_job j = {kind, g, a, b, out, NULL, chunk_images(g), g->kh * g->kw * g->ci, pointwise(g), direct_eligible(g), 0};
-  const int64_t ntasks = (g->n + j.chunk - 1) / j.chunk;
+  conv_job j = {kind, g, a, b, out, NULL, chunk_images(g), g->kh * g->kw * g->ci, 0, pointwise(g), direct_eligible(g), 0};
+  const int64_t nchunks = (g->n + j.chunk - 1) / j.chunk;
   const int64_t wlen = j.K * g->co;
-  if (kind == CONV_FILTER_GRAD && ntasks > 1) {
-    /* The caller's second scratch slot: tasks use slot 0 of whichever thread runs them. */
-    j.partials = pool_scratch(1, (size_t)(ntasks * wlen));
-    if (!j.partials) return 0;
+  int64_t ntasks = nchunks;
+  if (kind == CONV_FILTER_GRAD) {
+    ntasks = filter_groups(wlen, nchunks);
+    j.per_group = (nchunks + ntasks - 1) / ntasks;
+    ntasks = (nchunks + j.per_group - 1) / j.per_group;
+    if (ntasks > 1) {
+      /* The caller's second scratch slot: tasks use slot 0 of whichever thread runs them. */
+      j.partials = pool_scratch(1, (size_t)(ntasks * wlen));
+      if (!j.partials) return 0;
+    }
   }
   pool_run(threads, ntasks, conv_task, &j);
   if (j.failed) return 0;

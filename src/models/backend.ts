@@ -229,7 +229,7 @@ export function parseBackendKind(s: string): BackendKind {
   throw new InputError('backend', `unknown backend '${s}' (wasm, cpu or auto)`);
 }
 
-/** OpenBLAS threads of the native training kernels; 0 when wasm's own kernels are in use. */
+/** Threads of the native training kernels (their pool, src/models/kernels); 0 when wasm's own kernels are in use. */
 export function trainingKernelThreads(): number {
   return tf.getBackend() === 'wasm' ? nativeKernelThreads() : 0;
 }
