@@ -221,23 +221,27 @@ print(json.dumps(y.ravel().tolist()))`,
 });
 
 withAddon(
-  'native MaxPoolGrad routes gradients exactly as tfjs cpu and sums them within 1e-6, including all-negative windows at the padded border and ReLU ties (the gradient goes to the first maximal input)',
+  'native MaxPoolGrad routes gradients exactly as tfjs cpu and sums them within 1e-6, including all-negative windows at the padded border, ReLU ties (the gradient goes to the first maximal input) and tiling 1×4 windows',
   async (t) => {
     const shape: [number, number, number, number] = [3, 11, 14, 5];
     const xs = new Rng(29, 'pool').normals(shape[0] * shape[1] * shape[2] * shape[3]);
     for (let i = 0; i < xs.length; i += 3) xs[i] = Math.max(0, xs[i]); // ties at 0
-    const run = (filter: number, stride: number, pad: 'same' | 'valid') =>
+    const run = (filter: number | readonly [number, number], stride: number | readonly [number, number], pad: 'same' | 'valid') =>
       tf.tidy(() => {
+        const f: number | [number, number] = typeof filter === 'number' ? filter : [filter[0], filter[1]];
+        const st: number | [number, number] = typeof stride === 'number' ? stride : [stride[0], stride[1]];
         const x = tf.tensor4d(xs, shape);
-        const dy = tf.tensor(new Rng(31, 'dy').normals(tf.maxPool(x, filter, stride, pad).size), tf.maxPool(x, filter, stride, pad).shape);
+        const dy = tf.tensor(new Rng(31, 'dy').normals(tf.maxPool(x, f, st, pad).size), tf.maxPool(x, f, st, pad).shape);
         return tf
-          .grad((a: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(a as tf.Tensor4D, filter, stride, pad), dy)))(x)
+          .grad((a: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(a as tf.Tensor4D, f, st, pad), dy)))(x)
           .dataSync() as Float32Array;
       });
     for (const [filter, stride, pad] of [
       [3, 2, 'same'],
       [2, 2, 'valid'],
       [3, 1, 'same'],
+      // The EEG encoder's time pooling: windows that tile each row, a remainder column left uncovered.
+      [[1, 4], [1, 4], 'valid'],
     ] as const) {
       await initBackend('cpu');
       const ref = run(filter, stride, pad);

@@ -441,9 +441,57 @@ typedef struct {
   int failed;
 } pool_grad_job;
 
+/*
+ * Windows that tile the image without overlap or padding (stride = window,
+ * dilation 1: the EEG encoder's 1×4 time pooling) write every input they
+ * cover exactly once, so no scatter and no zeroing pass is needed; the
+ * channels of a window are walked together, contiguous.
+ */
+static int pool_tiles(const pool_grad_job *j) {
+  return j->sh == j->kh && j->sw == j->kw && j->dh == 1 && j->dw == 1 && j->pt == 0 && j->pl == 0 && j->ho * j->kh <= j->h &&
+         j->wo * j->kw <= j->w && j->c <= 1024;
+}
+
+static void maxpool_grad_tiled(const pool_grad_job *j, int64_t b) {
+  const int64_t h = j->h, w = j->w, c = j->c;
+  const float *img = j->x + b * h * w * c;
+  float *dimg = j->dx + b * h * w * c;
+  if (j->ho * j->kh != h || j->wo * j->kw != w) memset(dimg, 0, sizeof(float) * (size_t)(h * w * c)); /* uncovered border */
+  float best[1024];
+  int32_t at[1024];
+  for (int64_t oh = 0; oh < j->ho; oh++) {
+    for (int64_t ow = 0; ow < j->wo; ow++) {
+      const float *dyp = j->dy + ((b * j->ho + oh) * j->wo + ow) * c;
+      const int64_t base = (oh * j->kh * w + ow * j->kw) * c;
+      for (int64_t ch = 0; ch < c; ch++) { best[ch] = img[base + ch]; at[ch] = 0; }
+      for (int64_t i = 0; i < j->kh; i++) {
+        for (int64_t q = 0; q < j->kw; q++) {
+          if (i == 0 && q == 0) continue;
+          const float *xp = img + base + (i * w + q) * c;
+          const int32_t tap = (int32_t)(i * j->kw + q);
+          for (int64_t ch = 0; ch < c; ch++) {
+            if (xp[ch] > best[ch]) { best[ch] = xp[ch]; at[ch] = tap; }
+          }
+        }
+      }
+      for (int64_t i = 0; i < j->kh; i++) {
+        for (int64_t q = 0; q < j->kw; q++) {
+          float *dp = dimg + base + (i * w + q) * c;
+          const int32_t tap = (int32_t)(i * j->kw + q);
+          for (int64_t ch = 0; ch < c; ch++) dp[ch] = at[ch] == tap ? dyp[ch] : 0.f;
+        }
+      }
+    }
+  }
+}
+
 /* One image: each output's gradient goes to the first (row-major) largest input of its window. */
 static void maxpool_grad_task(void *ctx, int64_t b) {
   pool_grad_job *j = (pool_grad_job *)ctx;
+  if (pool_tiles(j)) {
+    maxpool_grad_tiled(j, b);
+    return;
+  }
   const int64_t h = j->h, w = j->w, c = j->c, ho = j->ho, wo = j->wo;
   float *best = (float *)malloc(sizeof(float) * (size_t)c);
   int64_t *at = (int64_t *)malloc(sizeof(int64_t) * (size_t)c);

@@ -19,7 +19,7 @@
 #include "nn_pool.h"
 
 /*
- * Work is split into blocks of rows fixed by the channel count (≥ 64 Ki
+ * Work is split into blocks of rows fixed by the channel count (≥ 256 Ki
  * floats each), and channel sums are combined from per-block partials in
  * block order, so results do not depend on the thread count.
  */
@@ -33,7 +33,7 @@ typedef struct {
 } bn_job;
 
 static int64_t block_rows(int64_t c) {
-  const int64_t b = ((int64_t)1 << 16) / c;
+  const int64_t b = ((int64_t)1 << 18) / c;
   return b > 0 ? b : 1;
 }
 
