@@ -452,6 +452,28 @@ static int pool_tiles(const pool_grad_job *j) {
          j->wo * j->kw <= j->w && j->c <= 1024;
 }
 
+/* One window's channels [0, C): the first largest tap per channel, then every tap's gradient (dy there, 0 elsewhere). Branch-free so that it vectorises. */
+#define TILE_WINDOW(C)                                                                      \
+  do {                                                                                      \
+    for (int64_t ch = 0; ch < (C); ch++) { best[ch] = img[base + ch]; at[ch] = 0; }         \
+    for (int64_t i = 0; i < j->kh; i++)                                                     \
+      for (int64_t q = 0; q < j->kw; q++) {                                                 \
+        const float *xp = img + base + (i * w + q) * (C);                                   \
+        const int32_t tap = (int32_t)(i * j->kw + q);                                       \
+        for (int64_t ch = 0; ch < (C); ch++) {                                              \
+          const int more = xp[ch] > best[ch];                                               \
+          best[ch] = more ? xp[ch] : best[ch];                                              \
+          at[ch] = more ? tap : at[ch];                                                     \
+        }                                                                                   \
+      }                                                                                     \
+    for (int64_t i = 0; i < j->kh; i++)                                                     \
+      for (int64_t q = 0; q < j->kw; q++) {                                                 \
+        float *dp = dimg + base + (i * w + q) * (C);                                        \
+        const int32_t tap = (int32_t)(i * j->kw + q);                                       \
+        for (int64_t ch = 0; ch < (C); ch++) dp[ch] = at[ch] == tap ? dyp[ch] : 0.f;        \
+      }                                                                                     \
+  } while (0)
+
 static void maxpool_grad_tiled(const pool_grad_job *j, int64_t b) {
   const int64_t h = j->h, w = j->w, c = j->c;
   const float *img = j->x + b * h * w * c;
@@ -463,27 +485,16 @@ static void maxpool_grad_tiled(const pool_grad_job *j, int64_t b) {
     for (int64_t ow = 0; ow < j->wo; ow++) {
       const float *dyp = j->dy + ((b * j->ho + oh) * j->wo + ow) * c;
       const int64_t base = (oh * j->kh * w + ow * j->kw) * c;
-      for (int64_t ch = 0; ch < c; ch++) { best[ch] = img[base + ch]; at[ch] = 0; }
-      for (int64_t i = 0; i < j->kh; i++) {
-        for (int64_t q = 0; q < j->kw; q++) {
-          if (i == 0 && q == 0) continue;
-          const float *xp = img + base + (i * w + q) * c;
-          const int32_t tap = (int32_t)(i * j->kw + q);
-          for (int64_t ch = 0; ch < c; ch++) {
-            if (xp[ch] > best[ch]) { best[ch] = xp[ch]; at[ch] = tap; }
-          }
-        }
-      }
-      for (int64_t i = 0; i < j->kh; i++) {
-        for (int64_t q = 0; q < j->kw; q++) {
-          float *dp = dimg + base + (i * w + q) * c;
-          const int32_t tap = (int32_t)(i * j->kw + q);
-          for (int64_t ch = 0; ch < c; ch++) dp[ch] = at[ch] == tap ? dyp[ch] : 0.f;
-        }
+      switch (c) {
+        case 4: TILE_WINDOW(4); break;
+        case 8: TILE_WINDOW(8); break;
+        case 16: TILE_WINDOW(16); break;
+        default: TILE_WINDOW(c); break;
       }
     }
   }
 }
+#undef TILE_WINDOW
 
 /* One image: each output's gradient goes to the first (row-major) largest input of its window. */
 static void maxpool_grad_task(void *ctx, int64_t b) {
