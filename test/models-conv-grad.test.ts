@@ -116,33 +116,36 @@ test.serial('wasm has the other gradient kernels the models need (MaxPoolGrad, C
   for (const k of ['MaxPoolGrad', 'Conv2DBackpropInput', 'Conv2D', 'MaxPool', 'Mean', 'Relu', 'Step']) t.truthy(tf.getKernel(k, 'wasm'), k);
 });
 
-test.serial('opt-in wasm threads start in Node (2 XNNPACK threads), train-step gradients equal the 1-thread ones, and the process exits', (t) => {
-  const script = `
+test.serial(
+  'opt-in wasm threads start in Node on the wasm kernel path (2 XNNPACK threads), train-step gradients equal the 1-thread ones, and the process exits',
+  (t) => {
+    const script = `
     import { initBackend, tf, wasmThreads } from './src/models/backend.ts';
     import { Rng } from './src/core/prng.ts';
-    await initBackend('wasm', { threads: Number(process.env.BA_THREADS) });
+    await initBackend('wasm', { threads: Number(process.env.BA_THREADS), kernels: 'wasm' });
     const r = new Rng(3, 'threads');
     const x = tf.tensor4d(r.normals(4 * 20 * 24 * 8), [4, 20, 24, 8]);
     const f = tf.tensor4d(r.normals(3 * 3 * 8 * 16), [3, 3, 8, 16]);
     const [dx, df] = tf.grads((a, b) => tf.sum(tf.square(tf.conv2d(a, b, 2, 'same'))))([x, f]);
     console.log(JSON.stringify({ threads: wasmThreads(), dx: Array.from(dx.dataSync().slice(0, 50)), df: Array.from(df.dataSync().slice(0, 50)) }));
   `;
-  const run = (n: number) =>
-    JSON.parse(
-      execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-        cwd: process.cwd(),
-        env: { ...process.env, BA_THREADS: String(n) },
-        encoding: 'utf8',
-        timeout: 60_000,
-      })
-        .trim()
-        .split('\n')
-        .pop()!,
-    ) as { threads: number; dx: number[]; df: number[] };
-  const one = run(1);
-  const two = run(2);
-  t.is(one.threads, 1);
-  t.is(two.threads, 2);
-  t.true(relErr(Float32Array.from(two.dx), Float32Array.from(one.dx)) < 1e-5);
-  t.true(relErr(Float32Array.from(two.df), Float32Array.from(one.df)) < 1e-5);
-});
+    const run = (n: number) =>
+      JSON.parse(
+        execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+          cwd: process.cwd(),
+          env: { ...process.env, BA_THREADS: String(n) },
+          encoding: 'utf8',
+          timeout: 60_000,
+        })
+          .trim()
+          .split('\n')
+          .pop()!,
+      ) as { threads: number; dx: number[]; df: number[] };
+    const one = run(1);
+    const two = run(2);
+    t.is(one.threads, 1);
+    t.is(two.threads, 2);
+    t.true(relErr(Float32Array.from(two.dx), Float32Array.from(one.dx)) < 1e-5);
+    t.true(relErr(Float32Array.from(two.df), Float32Array.from(one.df)) < 1e-5);
+  },
+);

@@ -133,6 +133,41 @@ withAddon(
   },
 );
 
+withAddon(
+  'one-channel inputs (the direct, im2col-free path) with 4, 5, 8, 16, 32 and 64 output channels and batches split into several tasks equal tfjs cpu within 1e-5, and 2 threads give the bits of 1',
+  async (t) => {
+    const cases: ConvCase[] = [4, 5, 8, 16, 32, 64].map((co, i) => ({
+      n: 12 + i,
+      h: 9 + i,
+      w: 23 - i,
+      ci: 1,
+      co,
+      kh: [3, 7, 3, 1, 5, 3][i],
+      kw: [5, 7, 3, 4, 5, 1][i],
+      stride: (i % 3 === 1 ? [2, 2] : i % 3 === 2 ? [1, 2] : [1, 1]) as [number, number],
+      dil: [1, 1] as [number, number],
+      pad: (i % 2 === 0 ? 'same' : 'valid') as Pad,
+    }));
+    for (const [i, c] of cases.entries()) {
+      const rng = new Rng(23, `direct${i}`);
+      const xs = rng.normals(c.n * c.h * c.w);
+      const fs = rng.normals(c.kh * c.kw * c.co);
+      await initBackend('cpu');
+      const ref = convRun(c, xs, fs);
+      await initBackend('wasm', { kernels: 'native', threads: 1 });
+      const one = convRun(c, xs, fs);
+      await initBackend('wasm', { kernels: 'native', threads: 2 });
+      const two = convRun(c, xs, fs);
+      ref.forEach((r, j) => {
+        const what = `${['y', 'dx', 'dfilter'][j]} co=${c.co}`;
+        t.true(relErr(one[j], r) <= 1e-5, `${what}: ${relErr(one[j], r)}`);
+        t.deepEqual(Buffer.from(two[j].buffer), Buffer.from(one[j].buffer), what);
+      });
+    }
+    await initBackend('wasm', { kernels: 'native', threads: 1 });
+  },
+);
+
 withAddon('a dilated, explicitly padded, strided native conv equals a direct numpy sum over taps within 1e-5', async (t) => {
   await initBackend('wasm', { kernels: 'native' });
   const [n, h, w, ci, co, kh, kw] = [2, 13, 11, 3, 4, 3, 2];
@@ -186,23 +221,27 @@ print(json.dumps(y.ravel().tolist()))`,
 });
 
 withAddon(
-  'native MaxPoolGrad routes gradients exactly as tfjs cpu and sums them within 1e-6, including all-negative windows at the padded border and ReLU ties (the gradient goes to the first maximal input)',
+  'native MaxPoolGrad routes gradients exactly as tfjs cpu and sums them within 1e-6, including all-negative windows at the padded border, ReLU ties (the gradient goes to the first maximal input) and tiling 1×4 windows',
   async (t) => {
     const shape: [number, number, number, number] = [3, 11, 14, 5];
     const xs = new Rng(29, 'pool').normals(shape[0] * shape[1] * shape[2] * shape[3]);
     for (let i = 0; i < xs.length; i += 3) xs[i] = Math.max(0, xs[i]); // ties at 0
-    const run = (filter: number, stride: number, pad: 'same' | 'valid') =>
+    const run = (filter: number | readonly [number, number], stride: number | readonly [number, number], pad: 'same' | 'valid') =>
       tf.tidy(() => {
+        const f: number | [number, number] = typeof filter === 'number' ? filter : [filter[0], filter[1]];
+        const st: number | [number, number] = typeof stride === 'number' ? stride : [stride[0], stride[1]];
         const x = tf.tensor4d(xs, shape);
-        const dy = tf.tensor(new Rng(31, 'dy').normals(tf.maxPool(x, filter, stride, pad).size), tf.maxPool(x, filter, stride, pad).shape);
+        const dy = tf.tensor(new Rng(31, 'dy').normals(tf.maxPool(x, f, st, pad).size), tf.maxPool(x, f, st, pad).shape);
         return tf
-          .grad((a: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(a as tf.Tensor4D, filter, stride, pad), dy)))(x)
+          .grad((a: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(a as tf.Tensor4D, f, st, pad), dy)))(x)
           .dataSync() as Float32Array;
       });
     for (const [filter, stride, pad] of [
       [3, 2, 'same'],
       [2, 2, 'valid'],
       [3, 1, 'same'],
+      // The EEG encoder's time pooling: windows that tile each row, a remainder column left uncovered.
+      [[1, 4], [1, 4], 'valid'],
     ] as const) {
       await initBackend('cpu');
       const ref = run(filter, stride, pad);

@@ -9,9 +9,10 @@
  * large sgemm per batch chunk keeps OpenBLAS near its peak; XNNPACK inside
  * wasm runs the same products 4–8× slower.
  *
- * Threads: each call sets OpenBLAS's thread count for its duration and then
- * restores it, so training's choice does not leak into the linalg layer's
- * GEMMs in the same process.
+ * Threads: each call splits its batch into tasks run by the pool of
+ * nn_pool.c, each task an im2col (or col2im) and a single-threaded sgemm on
+ * its images; OpenBLAS's own thread count is restored afterwards, so
+ * training's choice does not leak into the linalg layer's GEMMs.
  */
 #include <node_api.h>
 #include <cblas.h>
@@ -20,6 +21,7 @@
 #include <string.h>
 #include "nn.h"
 #include "nn_util.h"
+#include "nn_pool.h"
 
 /* OpenBLAS's own API, not part of cblas.h on every distribution. */
 extern void openblas_set_num_threads(int);
@@ -31,6 +33,9 @@ extern int openblas_get_num_threads(void);
  * BAN's convolutions than 16 MiB chunks (measured in CPU time, alternating).
  */
 #define COL_LIMIT ((int64_t)1 << 18) /* floats */
+
+/* Tasks per batch at least (nn_pool.h): enough for two or more threads to share, fixed so results do not depend on the thread count. */
+#define MIN_TASKS 8
 
 typedef struct {
   int64_t n, h, w, ci, kh, kw, co, sh, sw, dh, dw, pt, pl, ho, wo;
@@ -46,10 +51,12 @@ static int pointwise(const conv_geom *g) {
   return g->kh == 1 && g->kw == 1 && g->sh == 1 && g->sw == 1 && g->pt == 0 && g->pl == 0 && g->ho == g->h && g->wo == g->w;
 }
 
-/* Images per chunk so that the chunk's im2col matrix stays under COL_LIMIT floats. */
+/* Images per task: the chunk's im2col matrix under COL_LIMIT floats, and at least MIN_TASKS tasks when there are that many images. */
 static int64_t chunk_images(const conv_geom *g) {
-  int64_t per = g->ho * g->wo * g->kh * g->kw * g->ci;
+  const int64_t per = g->ho * g->wo * g->kh * g->kw * g->ci;
   int64_t c = per > 0 ? COL_LIMIT / per : g->n;
+  const int64_t spread = (g->n + MIN_TASKS - 1) / MIN_TASKS;
+  if (c > spread) c = spread;
   if (c < 1) c = 1;
   return c > g->n ? g->n : c;
 }
@@ -142,50 +149,246 @@ static void col2im(const conv_geom *g, const float *col, int64_t nb, float *dx) 
   }
 }
 
+/*
+ * One input channel and at most 8 outputs (the EEG encoder's first layer)
+ * skip im2col: its rows would be only kh·kw floats and the sgemm's N only co,
+ * a shape where packing dominates (3–5 GFLOP/s for the 3×5×1×4 layer).
+ * Instead each input sample is broadcast against the tap's co weights, a
+ * contiguous run the compiler vectorises (2.6× faster there). With 16 or more
+ * outputs (BAN's 7×7×1×16) im2col + sgemm wins again (measured 3.5×), so
+ * those keep it.
+ */
+static int direct_eligible(const conv_geom *g) { return g->ci == 1 && g->co <= 8; }
+
+/* Output columns [*o0, *o1) whose tap j reads inside the row: 0 ≤ ow·sw − pl + j·dw < w. */
+static inline void col_range(const conv_geom *g, int64_t j, int64_t *o0, int64_t *o1) {
+  const int64_t off = j * g->dw - g->pl; /* iw = ow·sw + off */
+  int64_t lo = off >= 0 ? 0 : (-off + g->sw - 1) / g->sw;
+  int64_t hi = g->w - 1 - off < 0 ? 0 : (g->w - 1 - off) / g->sw + 1;
+  if (hi > g->wo) hi = g->wo;
+  if (lo > hi) lo = hi;
+  *o0 = lo;
+  *o1 = hi;
+}
+
+static inline void axpy_run(float *restrict y, const float *restrict x, int64_t sw, int64_t n, const float *restrict wv, int64_t co) {
+  switch (co) {
+#define RUN(CO)                                                              \
+  case CO:                                                                   \
+    for (int64_t ow = 0; ow < n; ow++) {                                     \
+      const float xv = x[ow * sw];                                           \
+      float *yo = y + ow * CO;                                               \
+      for (int64_t o = 0; o < CO; o++) yo[o] += xv * wv[o];                  \
+    }                                                                        \
+    return;
+    RUN(4) RUN(8)
+#undef RUN
+    default:
+      for (int64_t ow = 0; ow < n; ow++) {
+        const float xv = x[ow * sw];
+        float *yo = y + ow * co;
+        for (int64_t o = 0; o < co; o++) yo[o] += xv * wv[o];
+      }
+  }
+}
+
+/* Tap by tap over a whole output row: with so few outputs a pixel's sums are too short a loop to keep in registers. */
+static void direct_row_by_tap(const conv_geom *g, const float *x, const float *w, float *yrow, int64_t b, int64_t oh) {
+  const int64_t co = g->co;
+  memset(yrow, 0, sizeof(float) * (size_t)(g->wo * co));
+  for (int64_t i = 0; i < g->kh; i++) {
+    const int64_t ih = oh * g->sh - g->pt + i * g->dh;
+    if (ih < 0 || ih >= g->h) continue;
+    const float *xrow = x + (b * g->h + ih) * g->w;
+    for (int64_t j = 0; j < g->kw; j++) {
+      int64_t o0, o1;
+      col_range(g, j, &o0, &o1);
+      if (o0 < o1) axpy_run(yrow + o0 * co, xrow + o0 * g->sw + j * g->dw - g->pl, g->sw, o1 - o0, w + (i * g->kw + j) * co, co);
+    }
+  }
+}
+
+/* y[b, oh, ow, :] = Σ_taps x[b, ih, iw] · w[i, j, 0, :], taps summed in row-major order. */
+static void direct_forward(const conv_geom *g, const float *x, const float *w, float *y, int64_t n0, int64_t nb) {
+  for (int64_t b = n0; b < n0 + nb; b++)
+    for (int64_t oh = 0; oh < g->ho; oh++) direct_row_by_tap(g, x, w, y + (b * g->ho + oh) * g->wo * g->co, b, oh);
+}
+
+static inline void dot_run(float *restrict acc, const float *restrict x, int64_t sw, int64_t n, const float *restrict dy, int64_t co) {
+  switch (co) {
+#define RUN(CO)                                                              \
+  case CO:                                                                   \
+    for (int64_t ow = 0; ow < n; ow++) {                                     \
+      const float xv = x[ow * sw];                                           \
+      const float *d = dy + ow * CO;                                         \
+      for (int64_t o = 0; o < CO; o++) acc[o] += xv * d[o];                  \
+    }                                                                        \
+    return;
+    RUN(4) RUN(8)
+#undef RUN
+    default:
+      for (int64_t ow = 0; ow < n; ow++) {
+        const float xv = x[ow * sw];
+        const float *d = dy + ow * co;
+        for (int64_t o = 0; o < co; o++) acc[o] += xv * d[o];
+      }
+  }
+}
+
+/* dw[i, j, 0, :] (+)= Σ_{b, oh, ow} x[b, ih, iw] · dy[b, oh, ow, :] over images [n0, n0 + nb); dw is zeroed first when `zero`. */
+static void direct_filter_grad(const conv_geom *g, const float *x, const float *dy, float *dw, int64_t n0, int64_t nb, int zero) {
+  const int64_t co = g->co;
+  float acc[8];
+  if (zero) memset(dw, 0, sizeof(float) * (size_t)(g->kh * g->kw * co));
+  for (int64_t i = 0; i < g->kh; i++) {
+    for (int64_t j = 0; j < g->kw; j++) {
+      int64_t o0, o1;
+      col_range(g, j, &o0, &o1);
+      if (o0 >= o1) continue;
+      float *dst = dw + (i * g->kw + j) * co;
+      for (int64_t b = n0; b < n0 + nb; b++) {
+        for (int64_t oh = 0; oh < g->ho; oh++) {
+          const int64_t ih = oh * g->sh - g->pt + i * g->dh;
+          if (ih < 0 || ih >= g->h) continue;
+          /* One output row's sum in registers, then added: shorter float sums than one running total. */
+          for (int64_t o = 0; o < co; o++) acc[o] = 0;
+          dot_run(acc, x + (b * g->h + ih) * g->w + o0 * g->sw + j * g->dw - g->pl, g->sw, o1 - o0, dy + ((b * g->ho + oh) * g->wo + o0) * co, co);
+          for (int64_t o = 0; o < co; o++) dst[o] += acc[o];
+        }
+      }
+    }
+  }
+}
+
 typedef enum { CONV_FORWARD, CONV_FILTER_GRAD, CONV_INPUT_GRAD } conv_kind;
+
+typedef struct {
+  conv_kind kind;
+  const conv_geom *g;
+  const float *a, *b;
+  float *out;
+  float *partials; /* filter grad with several tasks: one K×co partial per task */
+  int64_t chunk, K;
+  int64_t per_group; /* filter grad: chunks per task */
+  int pw, direct;
+  int failed;
+} conv_job;
 
 /*
  * forward:     y[rows, co]  = col[rows, K] · w[K, co]
- * filter grad: dw[K, co]   += colᵀ · dy[rows, co]        (summed over chunks)
+ * filter grad: dw[K, co]    = Σ_chunks colᵀ · dy[rows, co]
  * input grad:  dcol[rows,K] = dy · wᵀ, then col2im into dx
  * with rows = images·ho·wo and K = kh·kw·ci; w's [kh,kw,ci,co] layout is K×co row-major.
  */
-static int conv_run(conv_kind kind, const conv_geom *g, const float *a, const float *b, float *out) {
-  const int64_t K = g->kh * g->kw * g->ci;
-  const int pw = pointwise(g);
-  const int64_t chunk = chunk_images(g);
-  float *col = NULL;
-  if (!pw) {
-    col = (float *)malloc(sizeof(float) * (size_t)(chunk * g->ho * g->wo * K));
-    if (!col) return 0;
+/* Chunk `t`: images [n0, n0 + nb). The filter gradient adds its product into dst (β = 1) unless `first`. */
+static void conv_chunk(conv_job *j, int64_t t, float *dst, int first) {
+  const conv_geom *g = j->g;
+  const int64_t K = j->K;
+  const int64_t n0 = t * j->chunk;
+  const int64_t nb = (g->n - n0 < j->chunk) ? g->n - n0 : j->chunk;
+  const int64_t rows = nb * g->ho * g->wo;
+  const int64_t inOff = n0 * g->h * g->w * g->ci;
+  const int64_t outOff = n0 * g->ho * g->wo * g->co;
+  if (j->direct && j->kind == CONV_FORWARD) {
+    direct_forward(g, j->a, j->b, j->out, n0, nb);
+    return;
   }
-  if (kind == CONV_INPUT_GRAD) memset(out, 0, sizeof(float) * (size_t)(g->n * g->h * g->w * g->ci));
-  for (int64_t n0 = 0; n0 < g->n; n0 += chunk) {
-    const int64_t nb = (g->n - n0 < chunk) ? g->n - n0 : chunk;
-    const int64_t rows = nb * g->ho * g->wo;
-    const int64_t inOff = n0 * g->h * g->w * g->ci;
-    const int64_t outOff = n0 * g->ho * g->wo * g->co;
-    if (kind == CONV_FORWARD) {
-      /* a = x, b = w, out = y */
-      const float *A = a + inOff;
-      if (!pw) { im2col(g, a + inOff, nb, col); A = col; }
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)rows, (int)g->co, (int)K, 1.f, A, (int)K, b, (int)g->co, 0.f,
-                  out + outOff, (int)g->co);
-    } else if (kind == CONV_FILTER_GRAD) {
-      /* a = x, b = dy, out = dw */
-      const float *A = a + inOff;
-      if (!pw) { im2col(g, a + inOff, nb, col); A = col; }
-      cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)K, (int)g->co, (int)rows, 1.f, A, (int)K, b + outOff, (int)g->co,
-                  n0 == 0 ? 0.f : 1.f, out, (int)g->co);
-    } else {
-      /* a = dy, b = w, out = dx */
-      float *D = pw ? out + inOff : col;
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)rows, (int)K, (int)g->co, 1.f, a + outOff, (int)g->co, b, (int)g->co,
-                  0.f, D, (int)K);
-      if (!pw) col2im(g, col, nb, out + inOff);
+  if (j->direct && j->kind == CONV_FILTER_GRAD) {
+    direct_filter_grad(g, j->a, j->b, dst, n0, nb, first);
+    return;
+  }
+  float *col = NULL;
+  if (!j->pw) {
+    col = pool_scratch(0, (size_t)(rows * K));
+    if (!col) { j->failed = 1; return; }
+  }
+  if (j->kind == CONV_FORWARD) {
+    /* a = x, b = w, out = y */
+    const float *A = j->a + inOff;
+    if (!j->pw) { im2col(g, A, nb, col); A = col; }
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)rows, (int)g->co, (int)K, 1.f, A, (int)K, j->b, (int)g->co, 0.f,
+                j->out + outOff, (int)g->co);
+  } else if (j->kind == CONV_FILTER_GRAD) {
+    /* a = x, b = dy, dst = dw or this group's partial */
+    const float *A = j->a + inOff;
+    if (!j->pw) { im2col(g, A, nb, col); A = col; }
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)K, (int)g->co, (int)rows, 1.f, A, (int)K, j->b + outOff, (int)g->co,
+                first ? 0.f : 1.f, dst, (int)g->co);
+  } else {
+    /* a = dy, b = w, out = dx */
+    float *D = j->pw ? j->out + inOff : col;
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)rows, (int)K, (int)g->co, 1.f, j->a + outOff, (int)g->co, j->b, (int)g->co,
+                0.f, D, (int)K);
+    if (!j->pw) {
+      memset(j->out + inOff, 0, sizeof(float) * (size_t)(nb * g->h * g->w * g->ci));
+      col2im(g, col, nb, j->out + inOff);
     }
   }
-  free(col);
+}
+
+/* Forward and input gradient: task t is chunk t. Filter gradient: task t is group t, its chunks in order. */
+static void conv_task(void *ctx, int64_t t) {
+  conv_job *j = (conv_job *)ctx;
+  if (j->kind != CONV_FILTER_GRAD) {
+    conv_chunk(j, t, NULL, 1);
+    return;
+  }
+  const int64_t nchunks = (j->g->n + j->chunk - 1) / j->chunk;
+  const int64_t c0 = t * j->per_group, c1 = c0 + j->per_group < nchunks ? c0 + j->per_group : nchunks;
+  float *dst = j->partials ? j->partials + t * j->K * j->g->co : j->out;
+  for (int64_t k = c0; k < c1 && !j->failed; k++) conv_chunk(j, k, dst, k == c0);
+}
+
+typedef struct {
+  const float *partials;
+  float *out;
+  int64_t parts, len, block;
+} sum_job;
+
+/* out = partial 0 + partial 1 + … in task order, whichever thread sums a block. */
+static void sum_task(void *ctx, int64_t t) {
+  const sum_job *s = (const sum_job *)ctx;
+  const int64_t i0 = t * s->block, i1 = i0 + s->block < s->len ? i0 + s->block : s->len;
+  for (int64_t i = i0; i < i1; i++) {
+    float acc = s->partials[i];
+    for (int64_t p = 1; p < s->parts; p++) acc += s->partials[p * s->len + i];
+    s->out[i] = acc;
+  }
+}
+
+/*
+ * The filter gradient sums over every image, so its tasks are a few groups of
+ * consecutive chunks (a number fixed by the shape): each group accumulates
+ * into its own K×co partial with β = 1, which stays in cache, and the
+ * partials are added in group order at the end. Per-chunk partials instead
+ * cost 1.6× the time on BAN's 3×3×128×128 layers in memory traffic.
+ */
+static int64_t filter_groups(int64_t wlen, int64_t nchunks) {
+  const int64_t groups = wlen <= ((int64_t)1 << 18) ? 4 : 2;
+  return groups < nchunks ? groups : nchunks;
+}
+
+static int conv_run(conv_kind kind, const conv_geom *g, const float *a, const float *b, float *out, int threads) {
+  conv_job j = {kind, g, a, b, out, NULL, chunk_images(g), g->kh * g->kw * g->ci, 0, pointwise(g), direct_eligible(g), 0};
+  const int64_t nchunks = (g->n + j.chunk - 1) / j.chunk;
+  const int64_t wlen = j.K * g->co;
+  int64_t ntasks = nchunks;
+  if (kind == CONV_FILTER_GRAD) {
+    ntasks = filter_groups(wlen, nchunks);
+    j.per_group = (nchunks + ntasks - 1) / ntasks;
+    ntasks = (nchunks + j.per_group - 1) / j.per_group;
+    if (ntasks > 1) {
+      /* The caller's second scratch slot: tasks use slot 0 of whichever thread runs them. */
+      j.partials = pool_scratch(1, (size_t)(ntasks * wlen));
+      if (!j.partials) return 0;
+    }
+  }
+  pool_run(threads, ntasks, conv_task, &j);
+  if (j.failed) return 0;
+  if (j.partials) {
+    sum_job s = {j.partials, out, ntasks, wlen, 16384};
+    pool_run(threads, (wlen + s.block - 1) / s.block, sum_task, &s);
+  }
   return 1;
 }
 
@@ -218,11 +421,7 @@ static napi_value js_conv(napi_env env, napi_callback_info info, conv_kind kind)
   if (!fits(env, &A, na, "conv: first operand too short") || !fits(env, &B, nb, "conv: second operand too short") ||
       !fits(env, &O, no, "conv: output too short"))
     return NULL;
-  const int prev = openblas_get_num_threads();
-  if (threads > 0 && threads != prev) openblas_set_num_threads(threads);
-  const int ok = conv_run(kind, &g, A.data, B.data, O.data);
-  if (threads > 0 && threads != prev) openblas_set_num_threads(prev);
-  if (!ok) {
+  if (!conv_run(kind, &g, A.data, B.data, O.data, threads)) {
     napi_throw_error(env, NULL, "conv: out of memory for the im2col buffer");
     return NULL;
   }
@@ -235,68 +434,144 @@ static napi_value js_conv2d(napi_env env, napi_callback_info info) { return js_c
 static napi_value js_conv2d_filter_grad(napi_env env, napi_callback_info info) { return js_conv(env, info, CONV_FILTER_GRAD); }
 static napi_value js_conv2d_input_grad(napi_env env, napi_callback_info info) { return js_conv(env, info, CONV_INPUT_GRAD); }
 
+typedef struct {
+  const float *dy, *x;
+  float *dx;
+  int64_t n, h, w, c, kh, kw, sh, sw, dh, dw, pt, pl, ho, wo;
+  int failed;
+} pool_grad_job;
+
 /*
- * maxPoolGrad(dy, x, dx, geom: Int32Array(13) [n,h,w,c, kh,kw, sh,sw, dh,dw, pt,pl, ho,wo]):
- * each output's gradient goes to the first (row-major) largest input of its
- * window, as tfjs's cpu backend chooses, so ties (ReLU zeros) route alike.
+ * Windows that tile the image without overlap or padding (stride = window,
+ * dilation 1: the EEG encoder's 1×4 time pooling) write every input they
+ * cover exactly once, so no scatter and no zeroing pass is needed; the
+ * channels of a window are walked together, contiguous.
  */
-static napi_value js_maxpool_grad(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 4) {
-    napi_throw_error(env, NULL, "maxPoolGrad: 4 arguments expected");
-    return NULL;
+static int pool_tiles(const pool_grad_job *j) {
+  return j->sh == j->kh && j->sw == j->kw && j->dh == 1 && j->dw == 1 && j->pt == 0 && j->pl == 0 && j->ho * j->kh <= j->h &&
+         j->wo * j->kw <= j->w && j->c <= 1024;
+}
+
+/* One window's channels [0, C): the first largest tap per channel, then every tap's gradient (dy there, 0 elsewhere). Branch-free so that it vectorises. */
+#define TILE_WINDOW(C)                                                                      \
+  do {                                                                                      \
+    for (int64_t ch = 0; ch < (C); ch++) { best[ch] = img[base + ch]; at[ch] = 0; }         \
+    for (int64_t i = 0; i < j->kh; i++)                                                     \
+      for (int64_t q = 0; q < j->kw; q++) {                                                 \
+        const float *xp = img + base + (i * w + q) * (C);                                   \
+        const int32_t tap = (int32_t)(i * j->kw + q);                                       \
+        for (int64_t ch = 0; ch < (C); ch++) {                                              \
+          const int more = xp[ch] > best[ch];                                               \
+          best[ch] = more ? xp[ch] : best[ch];                                              \
+          at[ch] = more ? tap : at[ch];                                                     \
+        }                                                                                   \
+      }                                                                                     \
+    for (int64_t i = 0; i < j->kh; i++)                                                     \
+      for (int64_t q = 0; q < j->kw; q++) {                                                 \
+        float *dp = dimg + base + (i * w + q) * (C);                                        \
+        const int32_t tap = (int32_t)(i * j->kw + q);                                       \
+        for (int64_t ch = 0; ch < (C); ch++) dp[ch] = at[ch] == tap ? dyp[ch] : 0.f;        \
+      }                                                                                     \
+  } while (0)
+
+static void maxpool_grad_tiled(const pool_grad_job *j, int64_t b) {
+  const int64_t h = j->h, w = j->w, c = j->c;
+  const float *img = j->x + b * h * w * c;
+  float *dimg = j->dx + b * h * w * c;
+  if (j->ho * j->kh != h || j->wo * j->kw != w) memset(dimg, 0, sizeof(float) * (size_t)(h * w * c)); /* uncovered border */
+  float best[1024];
+  int32_t at[1024];
+  for (int64_t oh = 0; oh < j->ho; oh++) {
+    for (int64_t ow = 0; ow < j->wo; ow++) {
+      const float *dyp = j->dy + ((b * j->ho + oh) * j->wo + ow) * c;
+      const int64_t base = (oh * j->kh * w + ow * j->kw) * c;
+      switch (c) {
+        case 4: TILE_WINDOW(4); break;
+        case 8: TILE_WINDOW(8); break;
+        case 16: TILE_WINDOW(16); break;
+        default: TILE_WINDOW(c); break;
+      }
+    }
   }
-  f32view DY, X, DX;
-  int64_t g[14];
-  if (!get_f32(env, argv[0], &DY, "maxPoolGrad: dy must be a Float32Array") ||
-      !get_f32(env, argv[1], &X, "maxPoolGrad: x must be a Float32Array") ||
-      !get_f32(env, argv[2], &DX, "maxPoolGrad: dx must be a Float32Array") ||
-      !get_geom(env, argv[3], g, 14, "maxPoolGrad: geometry must be an Int32Array of 14 non-negative values"))
-    return NULL;
-  const int64_t n = g[0], h = g[1], w = g[2], c = g[3], kh = g[4], kw = g[5], sh = g[6], sw = g[7], dh = g[8], dw = g[9];
-  const int64_t pt = g[10], pl = g[11], ho = g[12], wo = g[13];
-  if (kh < 1 || kw < 1 || sh < 1 || sw < 1 || dh < 1 || dw < 1) {
-    napi_throw_range_error(env, NULL, "maxPoolGrad: window, stride and dilation must be positive");
-    return NULL;
+}
+#undef TILE_WINDOW
+
+/* One image: each output's gradient goes to the first (row-major) largest input of its window. */
+static void maxpool_grad_task(void *ctx, int64_t b) {
+  pool_grad_job *j = (pool_grad_job *)ctx;
+  if (pool_tiles(j)) {
+    maxpool_grad_tiled(j, b);
+    return;
   }
-  if (!fits(env, &DY, n * ho * wo * c, "maxPoolGrad: dy too short") || !fits(env, &X, n * h * w * c, "maxPoolGrad: x too short") ||
-      !fits(env, &DX, n * h * w * c, "maxPoolGrad: dx too short"))
-    return NULL;
-  memset(DX.data, 0, sizeof(float) * (size_t)(n * h * w * c));
-  /* Per output pixel, all channels at once: the window is walked in row-major order with channels innermost (contiguous). */
+  const int64_t h = j->h, w = j->w, c = j->c, ho = j->ho, wo = j->wo;
   float *best = (float *)malloc(sizeof(float) * (size_t)c);
   int64_t *at = (int64_t *)malloc(sizeof(int64_t) * (size_t)c);
   if (!best || !at) {
     free(best); free(at);
-    napi_throw_error(env, NULL, "maxPoolGrad: out of memory");
-    return NULL;
+    j->failed = 1;
+    return;
   }
-  for (int64_t b = 0; b < n; b++) {
-    const float *img = X.data + b * h * w * c;
-    float *dimg = DX.data + b * h * w * c;
-    for (int64_t oh = 0; oh < ho; oh++) {
-      for (int64_t ow = 0; ow < wo; ow++) {
-        const float *dyp = DY.data + ((b * ho + oh) * wo + ow) * c;
-        for (int64_t ch = 0; ch < c; ch++) at[ch] = -1;
-        for (int64_t i = 0; i < kh; i++) {
-          const int64_t ih = oh * sh - pt + i * dh;
-          if (ih < 0 || ih >= h) continue;
-          for (int64_t j = 0; j < kw; j++) {
-            const int64_t iw = ow * sw - pl + j * dw;
-            if (iw < 0 || iw >= w) continue;
-            const int64_t p = (ih * w + iw) * c;
-            for (int64_t ch = 0; ch < c; ch++) {
-              if (at[ch] < 0 || img[p + ch] > best[ch]) { best[ch] = img[p + ch]; at[ch] = p + ch; }
-            }
+  const float *img = j->x + b * h * w * c;
+  float *dimg = j->dx + b * h * w * c;
+  memset(dimg, 0, sizeof(float) * (size_t)(h * w * c));
+  /* Per output pixel, all channels at once: the window is walked in row-major order with channels innermost (contiguous). */
+  for (int64_t oh = 0; oh < ho; oh++) {
+    for (int64_t ow = 0; ow < wo; ow++) {
+      const float *dyp = j->dy + ((b * ho + oh) * wo + ow) * c;
+      for (int64_t ch = 0; ch < c; ch++) at[ch] = -1;
+      for (int64_t i = 0; i < j->kh; i++) {
+        const int64_t ih = oh * j->sh - j->pt + i * j->dh;
+        if (ih < 0 || ih >= h) continue;
+        for (int64_t q = 0; q < j->kw; q++) {
+          const int64_t iw = ow * j->sw - j->pl + q * j->dw;
+          if (iw < 0 || iw >= w) continue;
+          const int64_t p = (ih * w + iw) * c;
+          for (int64_t ch = 0; ch < c; ch++) {
+            if (at[ch] < 0 || img[p + ch] > best[ch]) { best[ch] = img[p + ch]; at[ch] = p + ch; }
           }
         }
-        for (int64_t ch = 0; ch < c; ch++) if (at[ch] >= 0) dimg[at[ch]] += dyp[ch];
       }
+      for (int64_t ch = 0; ch < c; ch++) if (at[ch] >= 0) dimg[at[ch]] += dyp[ch];
     }
   }
   free(best);
   free(at);
+}
+
+/*
+ * maxPoolGrad(dy, x, dx, geom: Int32Array(14) [n,h,w,c, kh,kw, sh,sw, dh,dw, pt,pl, ho,wo], threads):
+ * each output's gradient goes to the first (row-major) largest input of its
+ * window, as tfjs's cpu backend chooses, so ties (ReLU zeros) route alike.
+ * Images are independent, so they are the tasks.
+ */
+static napi_value js_maxpool_grad(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 5) {
+    napi_throw_error(env, NULL, "maxPoolGrad: 5 arguments expected");
+    return NULL;
+  }
+  f32view DY, X, DX;
+  int64_t g[14];
+  int32_t threads;
+  if (!get_f32(env, argv[0], &DY, "maxPoolGrad: dy must be a Float32Array") ||
+      !get_f32(env, argv[1], &X, "maxPoolGrad: x must be a Float32Array") ||
+      !get_f32(env, argv[2], &DX, "maxPoolGrad: dx must be a Float32Array") ||
+      !get_geom(env, argv[3], g, 14, "maxPoolGrad: geometry must be an Int32Array of 14 non-negative values") || !get_int(env, argv[4], &threads))
+    return NULL;
+  pool_grad_job j = {DY.data, X.data, DX.data, g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7], g[8], g[9], g[10], g[11], g[12], g[13], 0};
+  if (j.kh < 1 || j.kw < 1 || j.sh < 1 || j.sw < 1 || j.dh < 1 || j.dw < 1) {
+    napi_throw_range_error(env, NULL, "maxPoolGrad: window, stride and dilation must be positive");
+    return NULL;
+  }
+  if (!fits(env, &DY, j.n * j.ho * j.wo * j.c, "maxPoolGrad: dy too short") || !fits(env, &X, j.n * j.h * j.w * j.c, "maxPoolGrad: x too short") ||
+      !fits(env, &DX, j.n * j.h * j.w * j.c, "maxPoolGrad: dx too short"))
+    return NULL;
+  pool_run(threads, j.n, maxpool_grad_task, &j);
+  if (j.failed) {
+    napi_throw_error(env, NULL, "maxPoolGrad: out of memory");
+    return NULL;
+  }
   napi_value r;
   napi_get_undefined(env, &r);
   return r;

@@ -9,4 +9,7 @@ int nn_register(napi_env env, napi_value exports);
 /* Adds bnForward and bnBackward (nn_batchnorm.c); 0 on failure. */
 int nn_batchnorm_register(napi_env env, napi_value exports);
 
+/* Adds adam (nn_adam.c): one fused Adam update per variable; 0 on failure. */
+int nn_adam_register(napi_env env, napi_value exports);
+
 #endif

@@ -16,47 +16,144 @@
 #include <string.h>
 #include "nn.h"
 #include "nn_util.h"
+#include "nn_pool.h"
 
-/* bnForward(x, gamma, beta, y, mean, variance, rows, eps): variance is the biased batch variance. */
+/*
+ * Work is split into blocks of rows fixed by the channel count (≥ 256 Ki
+ * floats each), and channel sums are combined from per-block partials in
+ * block order, so results do not depend on the thread count.
+ */
+typedef struct {
+  const float *x, *dy;
+  float *y;           /* y (forward) or dx (backward) */
+  const float *mu_in; /* backward: the forward pass's mean */
+  int64_t c, rows, block, tasks;
+  double *part; /* per-task channel sums */
+  float *mu, *p, *q, *s, *inv;
+} bn_job;
+
+static int64_t block_rows(int64_t c) {
+  const int64_t b = ((int64_t)1 << 18) / c;
+  return b > 0 ? b : 1;
+}
+
+static void task_rows(const bn_job *j, int64_t t, int64_t *r0, int64_t *r1) {
+  *r0 = t * j->block;
+  *r1 = *r0 + j->block < j->rows ? *r0 + j->block : j->rows;
+}
+
+/* out[k] = Σ_t part[t·len + k], in task order. */
+static void combine(const double *part, int64_t tasks, int64_t len, double *out) {
+  for (int64_t k = 0; k < len; k++) out[k] = 0;
+  for (int64_t t = 0; t < tasks; t++)
+    for (int64_t k = 0; k < len; k++) out[k] += part[t * len + k];
+}
+
+static void sum_task(void *ctx, int64_t t) {
+  const bn_job *j = (const bn_job *)ctx;
+  int64_t r0, r1;
+  task_rows(j, t, &r0, &r1);
+  double *acc = j->part + t * j->c;
+  for (int64_t k = 0; k < j->c; k++) acc[k] = 0;
+  for (int64_t r = r0; r < r1; r++) {
+    const float *xr = j->x + r * j->c;
+    for (int64_t k = 0; k < j->c; k++) acc[k] += xr[k];
+  }
+}
+
+static void sq_task(void *ctx, int64_t t) {
+  const bn_job *j = (const bn_job *)ctx;
+  int64_t r0, r1;
+  task_rows(j, t, &r0, &r1);
+  double *acc = j->part + t * j->c;
+  for (int64_t k = 0; k < j->c; k++) acc[k] = 0;
+  for (int64_t r = r0; r < r1; r++) {
+    const float *xr = j->x + r * j->c;
+    for (int64_t k = 0; k < j->c; k++) { const double d = (double)(xr[k] - j->mu[k]); acc[k] += d * d; }
+  }
+}
+
+/* y = x·p + q per channel (p = scale, q = shift). */
+static void affine_task(void *ctx, int64_t t) {
+  const bn_job *j = (const bn_job *)ctx;
+  int64_t r0, r1;
+  task_rows(j, t, &r0, &r1);
+  for (int64_t r = r0; r < r1; r++) {
+    const float *xr = j->x + r * j->c;
+    float *yr = j->y + r * j->c;
+    for (int64_t k = 0; k < j->c; k++) yr[k] = xr[k] * j->p[k] + j->q[k];
+  }
+}
+
+/* Per block: Σ dy and Σ dy·x̂ per channel, side by side in the block's 2c partials. */
+static void grad_sum_task(void *ctx, int64_t t) {
+  const bn_job *j = (const bn_job *)ctx;
+  int64_t r0, r1;
+  task_rows(j, t, &r0, &r1);
+  const int64_t c = j->c;
+  double *sdy = j->part + t * 2 * c, *sdyx = sdy + c;
+  for (int64_t k = 0; k < 2 * c; k++) sdy[k] = 0;
+  for (int64_t r = r0; r < r1; r++) {
+    const float *dr = j->dy + r * c, *xr = j->x + r * c;
+    for (int64_t k = 0; k < c; k++) {
+      sdy[k] += dr[k];
+      sdyx[k] += (double)dr[k] * (double)((xr[k] - j->mu_in[k]) * j->inv[k]);
+    }
+  }
+}
+
+static void grad_apply_task(void *ctx, int64_t t) {
+  const bn_job *j = (const bn_job *)ctx;
+  int64_t r0, r1;
+  task_rows(j, t, &r0, &r1);
+  const int64_t c = j->c;
+  for (int64_t r = r0; r < r1; r++) {
+    const float *dr = j->dy + r * c, *xr = j->x + r * c;
+    float *o = j->y + r * c;
+    for (int64_t k = 0; k < c; k++) o[k] = j->p[k] * dr[k] - j->q[k] * (xr[k] - j->mu_in[k]) - j->s[k];
+  }
+}
+
+/* bnForward(x, gamma, beta, y, mean, variance, rows, eps, threads): variance is the biased batch variance. */
 static napi_value js_bn_forward(napi_env env, napi_callback_info info) {
-  size_t argc = 8;
-  napi_value argv[8];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 8) {
-    napi_throw_error(env, NULL, "bnForward: 8 arguments expected");
+  size_t argc = 9;
+  napi_value argv[9];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 9) {
+    napi_throw_error(env, NULL, "bnForward: 9 arguments expected");
     return NULL;
   }
   f32view X, G, B, Y, M, R;
-  int32_t rows;
+  int32_t rows, threads;
   double eps;
   if (!get_f32(env, argv[0], &X, "bnForward: x must be a Float32Array") || !get_f32(env, argv[1], &G, "bnForward: gamma must be a Float32Array") ||
       !get_f32(env, argv[2], &B, "bnForward: beta must be a Float32Array") || !get_f32(env, argv[3], &Y, "bnForward: y must be a Float32Array") ||
       !get_f32(env, argv[4], &M, "bnForward: mean must be a Float32Array") || !get_f32(env, argv[5], &R, "bnForward: variance must be a Float32Array") ||
-      !get_int(env, argv[6], &rows) || napi_get_value_double(env, argv[7], &eps) != napi_ok)
+      !get_int(env, argv[6], &rows) || napi_get_value_double(env, argv[7], &eps) != napi_ok || !get_int(env, argv[8], &threads))
     return NULL;
   const int64_t c = (int64_t)G.length;
   if (rows < 1 || c < 1 || !fits(env, &X, rows * c, "bnForward: x too short") || !fits(env, &Y, rows * c, "bnForward: y too short") ||
       !fits(env, &B, c, "bnForward: beta too short") || !fits(env, &M, c, "bnForward: mean too short") || !fits(env, &R, c, "bnForward: variance too short"))
     return NULL;
-  double *acc = (double *)calloc((size_t)c, sizeof(double));
+  bn_job j = {X.data, NULL, Y.data, NULL, c, rows, block_rows(c), 0, NULL, NULL, NULL, NULL, NULL, NULL};
+  j.tasks = (rows + j.block - 1) / j.block;
+  double *part = (double *)malloc(sizeof(double) * (size_t)(j.tasks * c));
+  double *acc = (double *)malloc(sizeof(double) * (size_t)c);
   float *mu = (float *)malloc(sizeof(float) * (size_t)c);
   float *scale = (float *)malloc(sizeof(float) * (size_t)c);
   float *shift = (float *)malloc(sizeof(float) * (size_t)c);
-  if (!acc || !mu || !scale || !shift) {
-    free(acc); free(mu); free(scale); free(shift);
+  if (!part || !acc || !mu || !scale || !shift) {
+    free(part); free(acc); free(mu); free(scale); free(shift);
     napi_throw_error(env, NULL, "bnForward: out of memory");
     return NULL;
   }
-  const float *x = X.data;
-  for (int64_t r = 0; r < rows; r++) {
-    const float *xr = x + r * c;
-    for (int64_t k = 0; k < c; k++) acc[k] += xr[k];
-  }
-  for (int64_t k = 0; k < c; k++) { mu[k] = (float)(acc[k] / (double)rows); acc[k] = 0; }
+  j.part = part;
+  j.mu = mu;
+  pool_run(threads, j.tasks, sum_task, &j);
+  combine(part, j.tasks, c, acc);
+  for (int64_t k = 0; k < c; k++) mu[k] = (float)(acc[k] / (double)rows);
   /* Two-pass variance: no cancellation when |μ| ≫ σ (log-mel dB inputs). */
-  for (int64_t r = 0; r < rows; r++) {
-    const float *xr = x + r * c;
-    for (int64_t k = 0; k < c; k++) { const double d = (double)(xr[k] - mu[k]); acc[k] += d * d; }
-  }
+  pool_run(threads, j.tasks, sq_task, &j);
+  combine(part, j.tasks, c, acc);
   for (int64_t k = 0; k < c; k++) {
     const float var = (float)(acc[k] / (double)rows);
     const float inv = 1.0f / sqrtf(var + (float)eps);
@@ -65,34 +162,31 @@ static napi_value js_bn_forward(napi_env env, napi_callback_info info) {
     scale[k] = G.data[k] * inv;
     shift[k] = B.data[k] - mu[k] * scale[k];
   }
-  float *y = Y.data;
-  for (int64_t r = 0; r < rows; r++) {
-    const float *xr = x + r * c;
-    float *yr = y + r * c;
-    for (int64_t k = 0; k < c; k++) yr[k] = xr[k] * scale[k] + shift[k];
-  }
-  free(acc); free(mu); free(scale); free(shift);
+  j.p = scale;
+  j.q = shift;
+  pool_run(threads, j.tasks, affine_task, &j);
+  free(part); free(acc); free(mu); free(scale); free(shift);
   napi_value u;
   napi_get_undefined(env, &u);
   return u;
 }
 
-/* bnBackward(dy, x, mean, variance, gamma, dx, dgamma, dbeta, rows, eps) */
+/* bnBackward(dy, x, mean, variance, gamma, dx, dgamma, dbeta, rows, eps, threads) */
 static napi_value js_bn_backward(napi_env env, napi_callback_info info) {
-  size_t argc = 10;
-  napi_value argv[10];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 10) {
-    napi_throw_error(env, NULL, "bnBackward: 10 arguments expected");
+  size_t argc = 11;
+  napi_value argv[11];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 11) {
+    napi_throw_error(env, NULL, "bnBackward: 11 arguments expected");
     return NULL;
   }
   f32view DY, X, M, R, G, DX, DG, DB;
-  int32_t rows;
+  int32_t rows, threads;
   double eps;
   if (!get_f32(env, argv[0], &DY, "bnBackward: dy must be a Float32Array") || !get_f32(env, argv[1], &X, "bnBackward: x must be a Float32Array") ||
       !get_f32(env, argv[2], &M, "bnBackward: mean must be a Float32Array") || !get_f32(env, argv[3], &R, "bnBackward: variance must be a Float32Array") ||
       !get_f32(env, argv[4], &G, "bnBackward: gamma must be a Float32Array") || !get_f32(env, argv[5], &DX, "bnBackward: dx must be a Float32Array") ||
       !get_f32(env, argv[6], &DG, "bnBackward: dgamma must be a Float32Array") || !get_f32(env, argv[7], &DB, "bnBackward: dbeta must be a Float32Array") ||
-      !get_int(env, argv[8], &rows) || napi_get_value_double(env, argv[9], &eps) != napi_ok)
+      !get_int(env, argv[8], &rows) || napi_get_value_double(env, argv[9], &eps) != napi_ok || !get_int(env, argv[10], &threads))
     return NULL;
   const int64_t c = (int64_t)G.length;
   if (rows < 1 || c < 1 || !fits(env, &DY, rows * c, "bnBackward: dy too short") || !fits(env, &X, rows * c, "bnBackward: x too short") ||
@@ -100,10 +194,13 @@ static napi_value js_bn_backward(napi_env env, napi_callback_info info) {
       !fits(env, &R, c, "bnBackward: variance too short") || !fits(env, &DG, c, "bnBackward: dgamma too short") ||
       !fits(env, &DB, c, "bnBackward: dbeta too short"))
     return NULL;
-  double *sdy = (double *)calloc((size_t)(2 * c), sizeof(double));
+  bn_job j = {X.data, DY.data, DX.data, M.data, c, rows, block_rows(c), 0, NULL, NULL, NULL, NULL, NULL, NULL};
+  j.tasks = (rows + j.block - 1) / j.block;
+  double *part = (double *)malloc(sizeof(double) * (size_t)(j.tasks * 2 * c));
+  double *sdy = (double *)malloc(sizeof(double) * (size_t)(2 * c));
   float *a = (float *)malloc(sizeof(float) * (size_t)(4 * c));
-  if (!sdy || !a) {
-    free(sdy); free(a);
+  if (!part || !sdy || !a) {
+    free(part); free(sdy); free(a);
     napi_throw_error(env, NULL, "bnBackward: out of memory");
     return NULL;
   }
@@ -111,14 +208,10 @@ static napi_value js_bn_backward(napi_env env, napi_callback_info info) {
   /* The same r = 1/√(σ² + ε) as the forward pass computed. */
   float *inv = a + 3 * c;
   for (int64_t k = 0; k < c; k++) inv[k] = 1.0f / sqrtf(R.data[k] + (float)eps);
-  const float *dy = DY.data, *x = X.data, *mu = M.data;
-  for (int64_t r = 0; r < rows; r++) {
-    const float *dr = dy + r * c, *xr = x + r * c;
-    for (int64_t k = 0; k < c; k++) {
-      sdy[k] += dr[k];
-      sdyx[k] += (double)dr[k] * (double)((xr[k] - mu[k]) * inv[k]);
-    }
-  }
+  j.part = part;
+  j.inv = inv;
+  pool_run(threads, j.tasks, grad_sum_task, &j);
+  combine(part, j.tasks, 2 * c, sdy);
   /* dx = p·dy − q·(x − μ) − s per channel, with p = γr, q = γr²·dγ/n, s = γr·dβ/n. */
   float *p = a, *q = a + c, *s = a + 2 * c;
   for (int64_t k = 0; k < c; k++) {
@@ -129,13 +222,11 @@ static napi_value js_bn_backward(napi_env env, napi_callback_info info) {
     q[k] = (float)(gr * (double)inv[k] * sdyx[k] / (double)rows);
     s[k] = (float)(gr * sdy[k] / (double)rows);
   }
-  float *dx = DX.data;
-  for (int64_t r = 0; r < rows; r++) {
-    const float *dr = dy + r * c, *xr = x + r * c;
-    float *o = dx + r * c;
-    for (int64_t k = 0; k < c; k++) o[k] = p[k] * dr[k] - q[k] * (xr[k] - mu[k]) - s[k];
-  }
-  free(sdy); free(a);
+  j.p = p;
+  j.q = q;
+  j.s = s;
+  pool_run(threads, j.tasks, grad_apply_task, &j);
+  free(part); free(sdy); free(a);
   napi_value u;
   napi_get_undefined(env, &u);
   return u;

@@ -1,11 +1,13 @@
 /**
- * One BAN training step on a fixed random batch (Adam, softmax cross-entropy),
+ * One BAN training step on a fixed random batch (Adam as training uses it:
+ * src/models/optimizer.ts, fused where the native kernels are; softmax cross-entropy),
  * shared by the BAN benchmarks so throughput and profile time the same work.
  * Call after initBackend; `step()` blocks until the loss is computed.
  */
 import { tf } from '../../src/models/backend.js';
 import { createModel, parseModelConfig } from '../../src/models/ban.js';
 import { Rng } from '../../src/core/prng.js';
+import { adam } from '../../src/models/optimizer.js';
 
 /**
  * The network the benchmarks time (docs/performance.md): input 64×128, widths
@@ -36,7 +38,7 @@ export function banTrainingStep(batch: number): { step: () => void; model: Retur
     ),
     cfg.nClasses,
   );
-  const opt = tf.train.adam(1e-3);
+  const opt = adam(1e-3);
   const step = (): void => {
     const l = opt.minimize(() => tf.losses.softmaxCrossEntropy(y, model.forward(x, { training: true }).logits) as tf.Scalar, true)!;
     l.dataSync();

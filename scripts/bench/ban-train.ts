@@ -38,7 +38,7 @@ async function tfjsRate(threads: number): Promise<{ rate: number; cpuRate: numbe
     name !== 'wasm'
       ? name
       : trainingKernelThreads() > 0
-        ? `wasm + native kernels (OpenBLAS ${trainingKernelThreads()}, XNNPACK ${wasmThreads()} threads)`
+        ? `wasm + native kernels (${trainingKernelThreads()} pool threads, XNNPACK ${wasmThreads()})`
         : `wasm kernels (XNNPACK ${wasmThreads()} threads)`;
   return { rate: (steps * batch) / sec, cpuRate: (steps * batch) / cpuSec, params, path };
 }

@@ -74,8 +74,8 @@ async function ours(net: NetName, threads: number): Promise<{ rate: number; cpuR
     },
   });
   const windows = nWin - (nWin % batch);
-  // CPU time from the end of the warm-up epoch to the end of training: the timed epoch.
-  const c = process.cpuUsage(cpu[0]);
+  // CPU time from the end of the warm-up epoch to the end of the timed one (not the statistics refresh that follows).
+  const c = { user: cpu[1].user - cpu[0].user, system: cpu[1].system - cpu[0].system };
   r.model.dispose();
   return { rate: windows / r.history[1].seconds, cpuRate: windows / ((c.user + c.system) / 1e6) };
 }

@@ -40,14 +40,16 @@ interface Addon extends NativeTrainingKernels {
  * dilationH, dilationW, padTop, padLeft, outH, outW]; max-pool geometry:
  * [n, h, w, c, kh, kw, strideH, strideW, dilationH, dilationW, padTop,
  * padLeft, outH, outW]; batchMatMul dims: [batchA, batchB, m, n, k, transA,
- * transB] (a batch of 1 broadcasts). `threads` is OpenBLAS's thread count for
- * the call only.
+ * transB] (a batch of 1 broadcasts). `threads` is the thread count for the
+ * call only: the convolutions, max-pool gradient and batch norm split their
+ * work into tasks fixed by the shape (so results do not depend on it) and run
+ * them on the addon's pool; batchMatMul gives it to OpenBLAS.
  */
 export interface NativeTrainingKernels {
   conv2d(x: Float32Array, w: Float32Array, y: Float32Array, geom: Int32Array, threads: number): void;
   conv2dFilterGrad(x: Float32Array, dy: Float32Array, dw: Float32Array, geom: Int32Array, threads: number): void;
   conv2dInputGrad(dy: Float32Array, w: Float32Array, dx: Float32Array, geom: Int32Array, threads: number): void;
-  maxPoolGrad(dy: Float32Array, x: Float32Array, dx: Float32Array, geom: Int32Array): void;
+  maxPoolGrad(dy: Float32Array, x: Float32Array, dx: Float32Array, geom: Int32Array, threads: number): void;
   batchMatMul(a: Float32Array, b: Float32Array, c: Float32Array, dims: Int32Array, threads: number): void;
   /** Batch norm over the rows of x [rows, gamma.length]: y, the batch mean and the biased variance. */
   bnForward(
@@ -59,6 +61,7 @@ export interface NativeTrainingKernels {
     variance: Float32Array,
     rows: number,
     eps: number,
+    threads: number,
   ): void;
   /** Its gradient given the forward pass's mean and variance: dx, dgamma, dbeta. */
   bnBackward(
@@ -72,6 +75,19 @@ export interface NativeTrainingKernels {
     dbeta: Float32Array,
     rows: number,
     eps: number,
+    threads: number,
+  ): void;
+  /** One Adam update (native/linalg/nn_adam.c); coef = [β1, 1−β1, β2, 1−β2, 1−β1ᵗ, 1−β2ᵗ, ε, −lr]. */
+  adam(
+    p: Float32Array,
+    g: Float32Array,
+    m: Float32Array,
+    v: Float32Array,
+    pOut: Float32Array,
+    mOut: Float32Array,
+    vOut: Float32Array,
+    coef: Float32Array,
+    threads: number,
   ): void;
 }
 
@@ -114,7 +130,7 @@ function lapackFailure(routine: string, info: number): Error {
 /** The addon's training kernels, or null when it cannot be loaded or predates them. */
 export function nativeTrainingKernels(): NativeTrainingKernels | null {
   const addon = loadAddon();
-  if (!addon || typeof addon.conv2d !== 'function' || typeof addon.bnForward !== 'function') return null;
+  if (!addon || typeof addon.conv2d !== 'function' || typeof addon.bnForward !== 'function' || typeof addon.adam !== 'function') return null;
   return addon;
 }
 

@@ -19,7 +19,7 @@ import path from 'node:path';
 import { InputError } from '../core/errors.js';
 import { registerWasmConvGradient } from './conv-grad.js';
 import { installNativeKernels, nativeKernelThreads, uninstallNativeKernels } from './kernels/index.js';
-import { nativeLoadError, setPortableGemm } from '../linalg/index.js';
+import { nativeLoadError, nativeTrainingKernels, setPortableGemm } from '../linalg/index.js';
 import { notice } from '../core/progress.js';
 
 export type BackendKind = 'wasm' | 'cpu' | 'auto';
@@ -147,9 +147,15 @@ function wantedKernels(opts: { kernels?: KernelPath }): KernelPath {
 /**
  * Select and initialise a tfjs backend. Returns the backend name actually in
  * use ('wasm', 'cpu', 'tensorflow'). Registers the Conv2D filter gradient that
- * wasm lacks. On wasm, `threads` is both XNNPACK's thread count (fixed by the
- * first call in a process) and OpenBLAS's inside the native kernels (changed
- * by every call); `kernels` picks native or wasm kernels. Idempotent.
+ * wasm lacks. On wasm, `threads` is the native kernels' thread count
+ * (changed by every call) when they are in use, and XNNPACK's otherwise
+ * (fixed by the first call in a process); `kernels` picks native or wasm
+ * kernels. Idempotent.
+ *
+ * With native kernels wasm stays single-threaded: its remaining kernels are
+ * small elementwise ops, for which XNNPACK's spinning workers cost the native
+ * pool its second core (measured: the EEG encoder trained at 0.6× the
+ * windows/s with both pools than with the native pool alone).
  */
 export async function initBackend(kind: BackendKind = 'wasm', opts: { threads?: number; kernels?: KernelPath } = {}): Promise<string> {
   registerWasmConvGradient();
@@ -169,7 +175,8 @@ export async function initBackend(kind: BackendKind = 'wasm', opts: { threads?: 
     configureWasmPaths();
     const threads = opts.threads ?? 1;
     let undo: (() => void) | null = null;
-    if (threads > 1 && !wasmStarted) {
+    const nativePool = wantedKernels(opts) === 'native' && nativeTrainingKernels() !== null;
+    if (threads > 1 && !wasmStarted && !nativePool) {
       tfwasm.setThreadsCount(threads);
       undo = patchForNodeThreads();
     }
@@ -222,7 +229,7 @@ export function parseBackendKind(s: string): BackendKind {
   throw new InputError('backend', `unknown backend '${s}' (wasm, cpu or auto)`);
 }
 
-/** OpenBLAS threads of the native training kernels; 0 when wasm's own kernels are in use. */
+/** Threads of the native training kernels (their pool, src/models/kernels); 0 when wasm's own kernels are in use. */
 export function trainingKernelThreads(): number {
   return tf.getBackend() === 'wasm' ? nativeKernelThreads() : 0;
 }

@@ -108,7 +108,9 @@ export const trainSectionSchema = z
       .int()
       .positive()
       .default(1)
-      .describe('threads of the native training kernels (OpenBLAS; 1 and 2 give bit-identical results) and of wasm XNNPACK (bit-reproducible with 1)'),
+      .describe(
+        'threads of the native training kernels (their own pool; any count gives bit-identical results), or of wasm XNNPACK when the native kernels are unavailable (bit-reproducible with 1)',
+      ),
   })
   .strict();
 export type TrainSection = z.output<typeof trainSectionSchema>;

@@ -19,6 +19,7 @@ import { EegEncoder, type EegEncoderConfig, type EncoderShape, type PredannNetwo
 import { crossEntropy, duplicateTargetMask, stopGradient, symmetricInfoNce } from './predann-loss.js';
 import { Rng } from '../core/prng.js';
 import { InputError } from '../core/errors.js';
+import { adam } from './optimizer.js';
 
 export interface EncoderTrainingSet {
   /** nWin × nCh × nT windows, row-major float32. */
@@ -82,7 +83,7 @@ export function trainEegEncoder(set: EncoderTrainingSet, shape: EncoderShape, co
   const audioNet = opts.audio ? new AudioEncoder(opts.audio.config, shape.nClasses, config.projectionHidden, shape.targetDim, rng.fork('audio-init')) : null;
   const nets: PredannNetwork[] = audioNet ? [model, audioNet] : [model];
   const vars = nets.flatMap((m) => m.vars.trainable());
-  const opt = tf.train.adam(config.lr);
+  const opt = adam(config.lr);
   const order = rng.fork('order');
   const drop = rng.fork('dropout');
   const crops = rng.fork('crops');

@@ -19,6 +19,7 @@ import { listGtzan, loadClips, splitByFile, type Clip, type SplitName } from './
 import { TRAIN_DEFAULTS } from './config.js';
 import { argmaxRow, windowLogits, windowsTensor, type WindowRef } from './windows.js';
 import { evaluateHeldOut, predictClips, type ClipSet, type Evaluation } from './clip-evaluation.js';
+import { adam } from './optimizer.js';
 import { Rng } from '../core/prng.js';
 import { InputError } from '../core/errors.js';
 import { notice, progress } from '../core/progress.js';
@@ -149,7 +150,7 @@ export async function trainOnClips(clips: Clip[], classes: string[], split: Map<
     if (c.mel.nMels !== cfg.nMels) throw new InputError(c.path, `log-mel has ${c.mel.nMels} bands, model expects ${cfg.nMels}`);
   }
   const model = new AudioNet(cfg, seed);
-  const optimizer = tf.train.adam(opts.lr ?? TRAIN_DEFAULTS.lr);
+  const optimizer = adam(opts.lr ?? TRAIN_DEFAULTS.lr);
   const outDir = opts.outDir;
   const set: ClipSet = {
     clips,

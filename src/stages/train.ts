@@ -82,7 +82,7 @@ export async function runTrainStage(o: TrainStageOptions): Promise<StageOutcome>
       stamp: o.stamp,
     },
     async ({ dir, runtime }) => {
-      const { initBackend, wasmThreads } = await import('../models/backend.js');
+      const { initBackend, trainingKernelThreads, wasmThreads } = await import('../models/backend.js');
       const { listGtzan, loadClips, splitByFile } = await import('../models/dataset.js');
       const { trainOnClips } = await import('../models/train.js');
       const backend = await initBackend(train.backend, { threads: train.threads });
@@ -136,7 +136,7 @@ export async function runTrainStage(o: TrainStageOptions): Promise<StageOutcome>
         n_parameters: result.model.parameterCount(),
         classes,
         backend,
-        threads: backend === 'wasm' ? wasmThreads() : null,
+        threads: backend === 'wasm' ? trainingKernelThreads() || wasmThreads() : null,
       };
       writeTrainSummary(dir, summary);
       writeTrainManifest(dir, { name, arch: o.arch, ablation: o.ablation, classes, mel, bestEpoch: result.bestEpoch, checkpoints: result.checkpoints });

@@ -17,7 +17,7 @@ function floats(backend: ReturnType<typeof wasmBackend>, t: tf.TensorInfo, name:
   return v;
 }
 
-export function batchNormKernels(nn: NativeTrainingKernels): tf.KernelConfig[] {
+export function batchNormKernels(nn: NativeTrainingKernels, threads: number): tf.KernelConfig[] {
   const forward: tf.KernelFunc = (args) => {
     const backend = wasmBackend(args.backend);
     const { x, gamma, beta } = args.inputs as { x: tf.TensorInfo; gamma: tf.TensorInfo; beta: tf.TensorInfo };
@@ -27,7 +27,17 @@ export function batchNormKernels(nn: NativeTrainingKernels): tf.KernelConfig[] {
     const y = f32Output(backend, [...x.shape]);
     const mean = f32Output(backend, [c]);
     const variance = f32Output(backend, [c]);
-    nn.bnForward(floats(backend, x, 'x'), floats(backend, gamma, 'gamma'), floats(backend, beta, 'beta'), y.view(), mean.view(), variance.view(), rows, eps);
+    nn.bnForward(
+      floats(backend, x, 'x'),
+      floats(backend, gamma, 'gamma'),
+      floats(backend, beta, 'beta'),
+      y.view(),
+      mean.view(),
+      variance.view(),
+      rows,
+      eps,
+      threads,
+    );
     return [y.info, mean.info, variance.info];
   };
   const backward: tf.KernelFunc = (args) => {
@@ -50,6 +60,7 @@ export function batchNormKernels(nn: NativeTrainingKernels): tf.KernelConfig[] {
       dbeta.view(),
       rows,
       eps,
+      threads,
     );
     return [dx.info, dgamma.info, dbeta.info];
   };

@@ -13,7 +13,8 @@ import { nativeTrainingKernels } from '../../linalg/index.js';
 import { batchNormKernels } from './batchnorm.js';
 import { convKernels } from './conv2d.js';
 import { identityKernels } from './identity.js';
-import { BN_TRAIN_GRAD_KERNEL, BN_TRAIN_KERNEL } from './names.js';
+import { ADAM_KERNEL, BN_TRAIN_GRAD_KERNEL, BN_TRAIN_KERNEL } from './names.js';
+import { adamKernels } from './adam.js';
 import { matMulKernels } from './matmul.js';
 import { poolKernels } from './pool.js';
 
@@ -49,9 +50,10 @@ export function installNativeKernels(threads: number): boolean {
   }
   const mine = [
     ...convKernels(nn, threads, fallback),
-    ...poolKernels(nn, fallback),
+    ...poolKernels(nn, threads, fallback),
     ...matMulKernels(nn, threads, fallback),
-    ...batchNormKernels(nn),
+    ...batchNormKernels(nn, threads),
+    ...adamKernels(nn, threads),
     ...identityKernels(fallback),
   ];
   for (const k of mine) {

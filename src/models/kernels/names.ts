@@ -5,3 +5,5 @@
  */
 export const BN_TRAIN_KERNEL = 'BrainalignBatchNormTrain';
 export const BN_TRAIN_GRAD_KERNEL = 'BrainalignBatchNormTrainGrad';
+/** One fused Adam update of one variable (src/models/optimizer.ts). */
+export const ADAM_KERNEL = 'BrainalignAdam';

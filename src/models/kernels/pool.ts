@@ -14,7 +14,7 @@ interface PoolAttrs {
   dimRoundingMode?: 'floor' | 'round' | 'ceil';
 }
 
-export function poolKernels(nn: NativeTrainingKernels, fallback: Map<string, tf.KernelConfig>): tf.KernelConfig[] {
+export function poolKernels(nn: NativeTrainingKernels, threads: number, fallback: Map<string, tf.KernelConfig>): tf.KernelConfig[] {
   const maxPoolGrad: tf.KernelFunc = (args) => {
     const backend = wasmBackend(args.backend);
     const { dy, input } = args.inputs as { dy: tf.TensorInfo; input: tf.TensorInfo };
@@ -42,7 +42,7 @@ export function poolKernels(nn: NativeTrainingKernels, fallback: Map<string, tf.
       p.outWidth,
     );
     const out = f32Output(backend, [...input.shape]);
-    nn.maxPoolGrad(f32View(backend, dy)!, f32View(backend, input)!, out.view(), geom);
+    nn.maxPoolGrad(f32View(backend, dy)!, f32View(backend, input)!, out.view(), geom, threads);
     return out.info;
   };
   return [{ kernelName: 'MaxPoolGrad', backendName: 'wasm', kernelFunc: maxPoolGrad }];
