@@ -171,25 +171,18 @@ static inline void col_range(const conv_geom *g, int64_t j, int64_t *o0, int64_t
   *o1 = hi;
 }
 
-static inline void axpy_run(float *restrict y, const float *restrict x, int64_t sw, int64_t n, const float *restrict wv, int64_t co) {
-  switch (co) {
-#define RUN(CO)                                                              \
-  case CO:                                                                   \
-    for (int64_t ow = 0; ow < n; ow++) {                                     \
-      const float xv = x[ow * sw];                                           \
-      float *yo = y + ow * CO;                                               \
-      for (int64_t o = 0; o < CO; o++) yo[o] += xv * wv[o];                  \
-    }                                                                        \
-    return;
-    RUN(4) RUN(8)
-#undef RUN
-    default:
-      for (int64_t ow = 0; ow < n; ow++) {
-        const float xv = x[ow * sw];
-        float *yo = y + ow * co;
-        for (int64_t o = 0; o < co; o++) yo[o] += xv * wv[o];
-      }
+/* y[ow·co + o] += x[ow·sw] · wv[o]: a constant `co` (the callers' dispatch) lets the compiler vectorise the inner loop. */
+static inline void axpy_body(float *restrict y, const float *restrict x, int64_t sw, int64_t n, const float *restrict wv, int64_t co) {
+  for (int64_t ow = 0; ow < n; ow++) {
+    const float xv = x[ow * sw];
+    for (int64_t o = 0; o < co; o++) y[ow * co + o] += xv * wv[o];
   }
+}
+
+static void axpy_run(float *y, const float *x, int64_t sw, int64_t n, const float *wv, int64_t co) {
+  if (co == 4) axpy_body(y, x, sw, n, wv, 4);
+  else if (co == 8) axpy_body(y, x, sw, n, wv, 8);
+  else axpy_body(y, x, sw, n, wv, co);
 }
 
 /* Tap by tap over a whole output row: with so few outputs a pixel's sums are too short a loop to keep in registers. */
@@ -214,25 +207,18 @@ static void direct_forward(const conv_geom *g, const float *x, const float *w, f
     for (int64_t oh = 0; oh < g->ho; oh++) direct_row_by_tap(g, x, w, y + (b * g->ho + oh) * g->wo * g->co, b, oh);
 }
 
-static inline void dot_run(float *restrict acc, const float *restrict x, int64_t sw, int64_t n, const float *restrict dy, int64_t co) {
-  switch (co) {
-#define RUN(CO)                                                              \
-  case CO:                                                                   \
-    for (int64_t ow = 0; ow < n; ow++) {                                     \
-      const float xv = x[ow * sw];                                           \
-      const float *d = dy + ow * CO;                                         \
-      for (int64_t o = 0; o < CO; o++) acc[o] += xv * d[o];                  \
-    }                                                                        \
-    return;
-    RUN(4) RUN(8)
-#undef RUN
-    default:
-      for (int64_t ow = 0; ow < n; ow++) {
-        const float xv = x[ow * sw];
-        const float *d = dy + ow * co;
-        for (int64_t o = 0; o < co; o++) acc[o] += xv * d[o];
-      }
+/* acc[o] += Σ_ow x[ow·sw] · dy[ow·co + o], vectorised over o as axpy_body is. */
+static inline void dot_body(float *restrict acc, const float *restrict x, int64_t sw, int64_t n, const float *restrict dy, int64_t co) {
+  for (int64_t ow = 0; ow < n; ow++) {
+    const float xv = x[ow * sw];
+    for (int64_t o = 0; o < co; o++) acc[o] += xv * dy[ow * co + o];
   }
+}
+
+static void dot_run(float *acc, const float *x, int64_t sw, int64_t n, const float *dy, int64_t co) {
+  if (co == 4) dot_body(acc, x, sw, n, dy, 4);
+  else if (co == 8) dot_body(acc, x, sw, n, dy, 8);
+  else dot_body(acc, x, sw, n, dy, co);
 }
 
 /* dw[i, j, 0, :] (+)= Σ_{b, oh, ow} x[b, ih, iw] · dy[b, oh, ow, :] over images [n0, n0 + nb); dw is zeroed first when `zero`. */

@@ -49,7 +49,8 @@ static void combine(const double *part, int64_t tasks, int64_t len, double *out)
     for (int64_t k = 0; k < len; k++) out[k] += part[t * len + k];
 }
 
-static void sum_task(void *ctx, int64_t t) {
+/* Per block and channel: Σ x (j->mu NULL) or Σ (x − μ)² (the second pass of the two-pass variance). */
+static void moment_task(void *ctx, int64_t t) {
   const bn_job *j = (const bn_job *)ctx;
   int64_t r0, r1;
   task_rows(j, t, &r0, &r1);
@@ -57,19 +58,11 @@ static void sum_task(void *ctx, int64_t t) {
   for (int64_t k = 0; k < j->c; k++) acc[k] = 0;
   for (int64_t r = r0; r < r1; r++) {
     const float *xr = j->x + r * j->c;
-    for (int64_t k = 0; k < j->c; k++) acc[k] += xr[k];
-  }
-}
-
-static void sq_task(void *ctx, int64_t t) {
-  const bn_job *j = (const bn_job *)ctx;
-  int64_t r0, r1;
-  task_rows(j, t, &r0, &r1);
-  double *acc = j->part + t * j->c;
-  for (int64_t k = 0; k < j->c; k++) acc[k] = 0;
-  for (int64_t r = r0; r < r1; r++) {
-    const float *xr = j->x + r * j->c;
-    for (int64_t k = 0; k < j->c; k++) { const double d = (double)(xr[k] - j->mu[k]); acc[k] += d * d; }
+    if (!j->mu) {
+      for (int64_t k = 0; k < j->c; k++) acc[k] += xr[k];
+    } else {
+      for (int64_t k = 0; k < j->c; k++) { const double d = (double)(xr[k] - j->mu[k]); acc[k] += d * d; }
+    }
   }
 }
 
@@ -147,12 +140,12 @@ static napi_value js_bn_forward(napi_env env, napi_callback_info info) {
     return NULL;
   }
   j.part = part;
-  j.mu = mu;
-  pool_run(threads, j.tasks, sum_task, &j);
+  pool_run(threads, j.tasks, moment_task, &j);
   combine(part, j.tasks, c, acc);
   for (int64_t k = 0; k < c; k++) mu[k] = (float)(acc[k] / (double)rows);
   /* Two-pass variance: no cancellation when |μ| ≫ σ (log-mel dB inputs). */
-  pool_run(threads, j.tasks, sq_task, &j);
+  j.mu = mu;
+  pool_run(threads, j.tasks, moment_task, &j);
   combine(part, j.tasks, c, acc);
   for (int64_t k = 0; k < c; k++) {
     const float var = (float)(acc[k] / (double)rows);
