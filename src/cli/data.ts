@@ -56,7 +56,7 @@ export default defineVerb({
             printOutcome('data prepare', await runDataPrepareStage({ manifest: a.manifest, dataset: a.root, gtzan: a.gtzan, link: a.link, ...stageTarget(a) }));
           } catch (e) {
             // A subcommand's errors do not pass through defineVerb's translation.
-            throw asFlagError(e, a);
+            throw asFlagError(e, a, { gtzan: '--gtzan', link: '--link' });
           }
         },
       )

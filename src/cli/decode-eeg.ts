@@ -3,6 +3,7 @@
  *  --stimuli STUDY/stimuli --config pipelines/eeg-identification.json`:
  * options for the decode-eeg stage (src/stages/decode-eeg.ts) and one call.
  */
+import { InputError } from '../core/errors.js';
 import { resolveArtifact } from '../pipeline/stage.js';
 import { decodeEegConfigSchema, eegIdentificationConfigSchema } from '../decoding/config.js';
 import { runDecodeEegStage } from '../stages/decode-eeg.js';
@@ -28,6 +29,7 @@ export default defineVerb({
       .option('epochs', { type: 'number', describe: 'override decode.encoder.epochs' })
       .option('windows', { type: 'string', describe: 'override decode.evalWindowsSec, e.g. 3,6' }),
   run: async (a) => {
+    if (!a.features && !a.target) throw new InputError('--features', 'give --features (ANN representation) or --target logmel|envelope');
     const decode = structuredClone(loadConfig(a.config, eegIdentificationConfigSchema).decode);
     const overrides = {
       ...decode,
