@@ -61,7 +61,7 @@ test.serial('every subject: planted bad channels found and interpolated; segment
       sd = Math.max(sd, Math.sqrt(row.reduce((a, b) => a + (b - m) ** 2, 0) / nT));
     }
     t.true(sd > 0.1, `the flat channel ${sub.artefacts.flatChannel} is interpolated from its neighbours (sd ${sd.toFixed(3)})`);
-    t.regex(res.summary, new RegExp(`^6 segments × 16 channels × 384 samples at 64 Hz; bad: `));
+    t.regex(res.summary, /^6 segments × 16 channels × 384 samples at 64 Hz; bad: [A-Za-z0-9]+, [A-Za-z0-9]+$/);
   }
 });
 
