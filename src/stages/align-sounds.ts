@@ -6,7 +6,7 @@
 import { Rng } from '../core/prng.js';
 import { runStage } from '../pipeline/stage.js';
 import { writeNaturalSounds } from '../artifacts/sound-align.js';
-import type { StageOutcome, StageTarget } from './outcome.js';
+import { stageSpec, type StageOutcome, type StageTarget } from './outcome.js';
 
 const ALIGN_SOUNDS_CODE_VERSION = 'align-sounds-1';
 /** Bootstrap resamples over participants for the r² CI. */
@@ -27,16 +27,13 @@ export async function runAlignSoundsStage(o: AlignSoundsOptions): Promise<StageO
   const inputs = Object.fromEntries(o.encodings.map((d, i) => [`encoding-${String(i).padStart(3, '0')}`, d]));
   let line = '';
   const res = await runStage(
-    {
+    stageSpec(o, {
       stage: 'align-sounds',
       codeVersion: ALIGN_SOUNDS_CODE_VERSION,
-      root: o.root,
       inputs,
       params: { nBoot: SOUNDS_N_BOOT, dataset: o.dataset },
-      seed: o.seed,
-      stamp: o.stamp,
       publish: true,
-    },
+    }),
     ({ dir }) => {
       const tables = readSoundEncodings(o.encodings);
       const group = groupSoundScores(tables, new Rng(o.seed, 'align-sounds'), SOUNDS_N_BOOT);

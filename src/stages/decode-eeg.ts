@@ -13,7 +13,7 @@ import { notice } from '../core/progress.js';
 import { runStage } from '../pipeline/stage.js';
 import type { DecodeEegConfig } from '../decoding/config.js';
 import { featureSpaceNames, readFeatureSidecarFile } from '../artifacts/features.js';
-import type { StageOutcome, StageTarget } from './outcome.js';
+import { stageSpec, type StageOutcome, type StageTarget } from './outcome.js';
 
 /** Bumped when the outputs change for the same inputs. */
 export const DECODE_EEG_CODE_VERSION = 'decode-eeg-4';
@@ -68,16 +68,13 @@ export async function runDecodeEegStage(o: DecodeEegOptions): Promise<StageOutco
   const { initBackend } = await import('../models/backend.js');
   let line = '';
   const res = await runStage(
-    {
+    stageSpec(o, {
       stage: 'decode-eeg',
       codeVersion: DECODE_EEG_CODE_VERSION,
-      root: o.root,
       inputs,
       params: { decode: cfg, featureSet, target: o.features !== null ? null : o.target },
-      seed: o.seed,
-      stamp: o.stamp,
       publish: true,
-    },
+    }),
     async ({ dir, runtime }) => {
       const set = stackSegments(o.segments.flatMap((d) => readSegmentsArtifact(d)));
       const wavs = o.stimuli ? stimulusWavPaths(o.stimuli) : null;

@@ -14,7 +14,7 @@ import { InputError } from '../core/errors.js';
 import { runStage } from '../pipeline/stage.js';
 import type { EegPrepConfig } from '../signal/eeg/prep.js';
 import type { EegInputConfig } from '../decoding/sources/config.js';
-import type { StageOutcome, StageTarget } from './outcome.js';
+import { stageSpec, type StageOutcome, type StageTarget } from './outcome.js';
 
 /** Bumped when the outputs change for the same inputs. */
 export const EEG_PREP_CODE_VERSION = 'eeg-prep-2';
@@ -77,16 +77,13 @@ export async function runEegPrepStage(o: EegPrepOptions): Promise<StageOutcome> 
   let line = '';
   const res = await runStage(
     // The input section joins the parameters only when it is not BIDS, so BIDS stage keys stay as they were.
-    {
+    stageSpec(o, {
       stage: 'eeg-prep',
       codeVersion: EEG_PREP_CODE_VERSION,
-      root: o.root,
       inputs,
       params: { subject: sub, task: o.task ?? null, prep, ...(input.format === 'bids' ? {} : { input }) },
-      seed: o.seed,
-      stamp: o.stamp,
       publish: true,
-    },
+    }),
     async ({ dir }) => {
       const r =
         input.format === 'nmed-t'

@@ -11,7 +11,7 @@ import { readNpy } from '../io/npy.js';
 import type { StageSpec } from '../pipeline/stage.js';
 import { atlasPathFor, type EncodeConfig } from '../encoding/config.js';
 import type { VoxelChunk } from '../encoding/voxel-chunks.js';
-import type { StageTarget } from './outcome.js';
+import { stageSpec, type StageTarget } from './outcome.js';
 
 /** Bumped when the study-mode outputs change for the same inputs. */
 export const ENCODE_CODE_VERSION = 'encode-study-3';
@@ -46,10 +46,9 @@ export function encodeStageSpec(o: EncodeStudyOptions): { spec: StageSpec; subje
       .map((f) => [`bids-${f}`, path.join(o.bids, f)]),
   );
   const atlas = o.config.atlas;
-  const spec: StageSpec = {
+  const spec = stageSpec(o, {
     stage: 'encode',
     codeVersion: ENCODE_CODE_VERSION,
-    root: o.root,
     inputs: {
       features: o.featuresDir,
       func: path.join(subDir, 'func'),
@@ -59,10 +58,8 @@ export function encodeStageSpec(o: EncodeStudyOptions): { spec: StageSpec; subje
       ...topJson,
     },
     params: { subject: sub, encode: o.config },
-    seed: o.seed,
-    stamp: o.stamp,
     publish: true,
-  };
+  });
   return { spec, subject: sub };
 }
 

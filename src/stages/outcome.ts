@@ -3,6 +3,7 @@
  * derivatives go, the seed, make's stamp) and what it hands back for the
  * verb to print.
  */
+import type { StageSpec } from '../pipeline/stage.js';
 
 export interface StageTarget {
   /** Derivatives root (BIDS derivatives). */
@@ -26,4 +27,9 @@ export interface StageOutcome {
 export function outcomeLine(verb: string, res: StageOutcome): string {
   const head = res.scope ? `${verb}: ${res.scope}` : `${verb}:`;
   return `${head} ${res.upToDate ? 'up to date' : 'done'} (${res.key})${res.summary ? `; ${res.summary}` : ''}\n`;
+}
+
+/** A stage's spec: what the stage declares (name, version, inputs, parameters), placed where `target` says. */
+export function stageSpec(target: StageTarget, own: Omit<StageSpec, 'root' | 'seed' | 'stamp'>): StageSpec {
+  return { ...own, root: target.root, seed: target.seed, stamp: target.stamp };
 }
