@@ -76,7 +76,7 @@ function readLabels(file: string, n: number, param: string): Float64Array {
   return out;
 }
 
-function positiveInt(v: number | undefined, param: string, min: number): void {
+function checkIntAtLeast(v: number | undefined, param: string, min: number): void {
   if (v !== undefined && (!Number.isInteger(v) || v < min)) throw new InputError(param, `expected an integer ≥ ${min}, got ${v}`);
 }
 
@@ -89,8 +89,8 @@ export function runEncodeRidge(o: EncodeRidgeOptions): EncodeRidgeOutcome {
   const runs = o.runs ? readLabels(o.runs, n, 'runs') : undefined;
   if (runs && !o.delays) throw new InputError('delays', 'needed with run labels: run boundaries only matter for FIR delays (or leave the run labels out)');
   const alphas = o.alphas ?? DEFAULT_ALPHAS;
-  positiveInt(o.folds, 'folds', 2);
-  positiveInt(o.batch, 'batch', 1);
+  checkIntAtLeast(o.folds, 'folds', 2);
+  checkIntAtLeast(o.batch, 'batch', 1);
   let X = x.data;
   let p = x.cols;
   if (o.delays) {
