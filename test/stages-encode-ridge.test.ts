@@ -4,7 +4,8 @@
  * the runs. The refitted weights equal numpy's closed-form ridge with an
  * intercept on the same delayed design (built independently, zeros at each
  * run's start), the planted lag carries the weight, and the written index
- * records what was done; bad inputs name the parameter or the file.
+ * records what was done; bad inputs name the parameter or the file, and
+ * a bad cell is located (row, column) under the name the caller gives the input.
  */
 import test from 'ava';
 import * as fs from 'node:fs';
@@ -97,5 +98,11 @@ test('without weights no weights file is written or listed; bad inputs name the 
   t.is(where({ runs: f('runs.npy'), delays: [40] }), 'delays', 'a delay as long as a run');
   t.is(where({ folds: 1 }), 'folds');
   t.is(where({ Y: f('runs.npy') }), f('runs.npy'), 'a 1-D target file is named');
+  const nan = Float32Array.from({ length: n * p }, (_, i) => (i === 7 ? Number.NaN : 1));
+  writeNpy(f('Xnan.npy'), nan, [n, p]);
+  const problem = (names?: { X: string }): string | undefined =>
+    t.throws(() => runEncodeRidge({ ...base, X: f('Xnan.npy'), names }), { instanceOf: InputError })?.problem;
+  t.is(problem(), 'X row 3, column 1 is NaN (values must be finite)', 'the cell is located: element 7 of a 2-column matrix');
+  t.is(problem({ X: '--X' }), '--X row 3, column 1 is NaN (values must be finite)', 'the caller names its input');
   t.false(fs.existsSync(f('bad')), 'nothing written for a refused input');
 });

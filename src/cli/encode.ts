@@ -61,7 +61,8 @@ export default defineVerb({
     if (!a.X || !a.Y) throw new InputError('options', 'give --X and --Y (plain mode) or --features, --bids and --subject (study mode)');
     if (!a.out) throw new InputError('--out', 'give an output folder');
     const { groups, runs, folds, standardize, weights, batch } = a;
-    const r = runEncodeRidge({ X: a.X, Y: a.Y, groups, runs, alphas, folds, delays, standardize, weights, batch, out: a.out });
+    const names = { X: '--X', Y: '--Y', groups: '--groups', runs: '--runs' };
+    const r = runEncodeRidge({ X: a.X, Y: a.Y, groups, runs, alphas, folds, delays, standardize, weights, batch, out: a.out, names });
     process.stdout.write(`encode: ${r.targets} targets, ${r.features} features, ${r.folds} folds; mean cv r ${r.meanR.toFixed(4)}; wrote ${a.out}\n`);
   },
   flags: { delays: '--delays' },

@@ -35,7 +35,15 @@ export interface EncodeRidgeOptions {
   batch?: number;
   /** Output folder. */
   out: string;
+  /**
+   * What the caller calls each input file in messages about its contents (the
+   * error itself names the file); default the parameter name. The verb passes
+   * its flags, so `X.npy: --X row 2, column 1 is NaN` reads as the user typed it.
+   */
+  names?: Partial<Record<InputFile, string>>;
 }
+
+type InputFile = 'X' | 'Y' | 'groups' | 'runs';
 
 export interface EncodeRidgeOutcome {
   targets: number;
@@ -47,32 +55,32 @@ export interface EncodeRidgeOutcome {
 }
 
 /** A 2-D float matrix from an .npy file as float32 (float64/int inputs converted). Errors name the file. */
-function readMatrix(file: string, param: string): { data: Float32Array; rows: number; cols: number } {
+function readMatrix(file: string, label: string): { data: Float32Array; rows: number; cols: number } {
   const a = readNpy(file);
-  if (a.shape.length !== 2) throw new InputError(file, `${param} must be a 2-D array (samples × columns), got shape (${a.shape.join(', ')})`);
+  if (a.shape.length !== 2) throw new InputError(file, `${label} must be a 2-D array (samples × columns), got shape (${a.shape.join(', ')})`);
   if (a.data instanceof BigInt64Array || a.data instanceof BigUint64Array)
-    throw new InputError(file, `${param} has 64-bit integer dtype ${a.dtype}; save it as float32`);
+    throw new InputError(file, `${label} has 64-bit integer dtype ${a.dtype}; save it as float32`);
   const data = a.data instanceof Float32Array ? a.data : Float32Array.from(a.data as ArrayLike<number>);
   const [rows, cols] = a.shape;
   const bad = firstNonFinite(data);
-  if (bad >= 0) throw new InputError(file, `${param} row ${Math.floor(bad / cols)}, column ${bad % cols} is ${data[bad]} (values must be finite)`);
+  if (bad >= 0) throw new InputError(file, `${label} row ${Math.floor(bad / cols)}, column ${bad % cols} is ${data[bad]} (values must be finite)`);
   const ss = maxColumnSumOfSquares(data, rows, cols);
   // Beyond this the float32 cross-products overflow before the solver sees them.
   if (ss.value >= FLOAT32_MAX / 16)
     throw new InputError(
       file,
-      `${param} column ${ss.column} has a sum of squares of ${ss.value.toExponential(2)}, beyond float32 arithmetic; rescale the data`,
+      `${label} column ${ss.column} has a sum of squares of ${ss.value.toExponential(2)}, beyond float32 arithmetic; rescale the data`,
     );
   return { data, rows, cols };
 }
 
-function readLabels(file: string, n: number, param: string): Float64Array {
+function readLabels(file: string, n: number, label: string): Float64Array {
   const a = readNpy(file);
   if (a.shape.length !== 1 || a.shape[0] !== n)
-    throw new InputError(file, `${param} must be a 1-D array of ${n} labels (one per sample), got shape (${a.shape.join(', ')})`);
+    throw new InputError(file, `${label} must be a 1-D array of ${n} labels (one per sample), got shape (${a.shape.join(', ')})`);
   const out = Float64Array.from({ length: n }, (_, i) => Number(a.data[i]));
   const bad = firstNonFinite(out);
-  if (bad >= 0) throw new InputError(file, `${param} label ${bad} is ${out[bad]} (labels must be finite)`);
+  if (bad >= 0) throw new InputError(file, `${label} label ${bad} is ${out[bad]} (labels must be finite)`);
   return out;
 }
 
@@ -81,12 +89,13 @@ function checkIntAtLeast(v: number | undefined, param: string, min: number): voi
 }
 
 export function runEncodeRidge(o: EncodeRidgeOptions): EncodeRidgeOutcome {
-  const x = readMatrix(o.X, 'X');
-  const y = readMatrix(o.Y, 'Y');
-  if (y.rows !== x.rows) throw new InputError(o.Y, `has ${y.rows} samples but X has ${x.rows}`);
+  const name = (k: InputFile): string => o.names?.[k] ?? k;
+  const x = readMatrix(o.X, name('X'));
+  const y = readMatrix(o.Y, name('Y'));
+  if (y.rows !== x.rows) throw new InputError(o.Y, `has ${y.rows} samples but ${name('X')} has ${x.rows}`);
   const n = x.rows;
-  const groups = o.groups ? readLabels(o.groups, n, 'groups') : undefined;
-  const runs = o.runs ? readLabels(o.runs, n, 'runs') : undefined;
+  const groups = o.groups ? readLabels(o.groups, n, name('groups')) : undefined;
+  const runs = o.runs ? readLabels(o.runs, n, name('runs')) : undefined;
   if (runs && !o.delays) throw new InputError('delays', 'needed with run labels: run boundaries only matter for FIR delays (or leave the run labels out)');
   const alphas = o.alphas ?? DEFAULT_ALPHAS;
   checkIntAtLeast(o.folds, 'folds', 2);
