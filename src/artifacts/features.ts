@@ -236,3 +236,43 @@ export function openFeaturesArtifact(dir: string): FeaturesArtifact {
   };
   return art;
 }
+
+/**
+ * The feature sets inside a features artifact: the artifact itself, or, for
+ * `features --checkpoint all`, one complete set per saved checkpoint
+ * (`epoch-NNNN/`), so alignment can be followed over training.
+ */
+export function featureSetDirs(dir: string): string[] {
+  const subs = fs
+    .readdirSync(dir, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && fs.existsSync(clipRowsFile(path.join(dir, d.name))))
+    .map((d) => path.join(dir, d.name))
+    .sort();
+  return subs.length > 0 ? subs : [dir];
+}
+
+/**
+ * The checkpoint a model folder's features were computed from: the part after
+ * '@' in the folder name (e.g. `ban@epoch-003`), else features.json's `checkpoint`.
+ */
+export function featureSetCheckpoint(dir: string, model: string): string | null {
+  const at = model.indexOf('@');
+  if (at > 0) return model.slice(at + 1);
+  if (!fs.existsSync(featureSetFile(dir))) return null;
+  const index = readFeaturesIndex(dir);
+  return 'checkpoint' in index ? index.checkpoint : null;
+}
+
+/** Every `<model>/<area>/iter-<k>` space under a features folder (relative, without .npy), sorted. */
+export function featureSpaceNames(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string): void => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (/^iter-\d+\.npy$/.test(e.name)) out.push(path.relative(dir, p).replace(/\.npy$/, ''));
+    }
+  };
+  walk(dir);
+  return out.sort();
+}

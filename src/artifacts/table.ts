@@ -42,24 +42,41 @@ export function table<C extends Columns>(columns: C, describe: { [K in keyof C]?
   return { columns, describe };
 }
 
+/** A `num` cell rounded to `digits` decimals; a non-finite score is missing (n/a), never `inf`. */
+function roundNum(v: string | number | null, digits: number): string | number | null {
+  if (typeof v !== 'number') return v;
+  return Number.isFinite(v) ? Number(v.toFixed(digits)) : null;
+}
+
 /**
  * Writes rows (atomically) with the declared columns, then `extra` columns
  * (one per class or ROI, named at run time) when given, and the sidecar.
+ * With `digits`, every `num` cell is stored rounded to that many decimals.
  */
 export function writeTable<C extends Columns>(
   file: string,
   spec: TableSpec<C>,
   rows: readonly (Row<C> & Record<string, string | number | null>)[],
-  opts: { describe?: { [K in keyof C]?: TsvColumnDescription }; extra?: { columns: string[]; describe: Record<string, TsvColumnDescription> } } = {},
+  opts: {
+    describe?: { [K in keyof C]?: TsvColumnDescription };
+    extra?: { columns: string[]; describe: Record<string, TsvColumnDescription> };
+    digits?: number;
+  } = {},
 ): void {
   const names = Object.keys(spec.columns);
   const describe: Record<string, TsvColumnDescription> = {};
   for (const [k, v] of Object.entries({ ...spec.describe, ...opts.describe })) if (v) describe[k] = v;
   Object.assign(describe, opts.extra?.describe ?? {});
+  const digits = opts.digits;
+  const rounded = digits === undefined ? [] : names.filter((k) => spec.columns[k] === 'num');
   writeTsv(
     file,
     [...names, ...(opts.extra?.columns ?? [])],
-    rows.map((r) => ({ ...r })),
+    rows.map((r) => {
+      const out: Record<string, string | number | null> = { ...r };
+      for (const k of rounded) out[k] = roundNum(out[k], digits as number);
+      return out;
+    }),
     describe,
   );
 }

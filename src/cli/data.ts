@@ -1,9 +1,9 @@
 import type { Argv } from 'yargs';
-import { defineVerb, validateCommon, type CommonOptions } from './framework.js';
+import { defineVerb, printOutcome, stageTarget, validateCommon, type CommonOptions } from './framework.js';
+import { asFlagError } from './flags.js';
 import { downloadSteps, loadManifest, problemTable, verifyDataset } from '../io/manifest.js';
-import { runPrepare } from './data-prepare.js';
+import { runDataPrepareStage } from '../stages/data-prepare.js';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { InputError } from '../core/errors.js';
 import { sha256 } from '../core/hash.js';
 import { printable } from '../core/printable.js';
@@ -52,7 +52,12 @@ export default defineVerb({
             .strict(),
         async (a) => {
           validateCommon(a);
-          await runPrepare({ manifest: a.manifest, root: a.root, gtzan: a.gtzan, out: a.out, stamp: a.stamp, link: a.link, seed: a.seed });
+          try {
+            printOutcome('data prepare', await runDataPrepareStage({ manifest: a.manifest, dataset: a.root, gtzan: a.gtzan, link: a.link, ...stageTarget(a) }));
+          } catch (e) {
+            // A subcommand's errors do not pass through defineVerb's translation.
+            throw asFlagError(e, a, { gtzan: '--gtzan', link: '--link' });
+          }
         },
       )
       .demandCommand(1, 'give an action: verify or prepare'),

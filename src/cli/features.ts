@@ -6,12 +6,11 @@
  */
 import { InputError } from '../core/errors.js';
 import { resolveArtifact } from '../pipeline/stage.js';
-import { DEFAULT_ROOT } from '../pipeline/derivatives.js';
 import { modelStagesFileSchema } from '../models/config.js';
 import { FEATURE_BASELINES } from '../stages/features-spaces.js';
 import { runFeaturesStage } from '../stages/features.js';
 import { onnxFileSchema } from '../models/onnx/config.js';
-import { defineVerb, loadConfig, withStageOptions } from './framework.js';
+import { defineVerb, loadConfig, printOutcome, stageTarget, withStageOptions } from './framework.js';
 
 /** Parameters the stage and models library name, as this verb's flags and config fields. */
 const FLAGS = {
@@ -70,11 +69,9 @@ export default defineVerb({
       pca: a.pca,
       pcaFit: a['pca-fit'],
       backend: a.backend,
-      root: a.out ?? DEFAULT_ROOT,
-      seed: a.seed,
-      stamp: a.stamp,
+      ...stageTarget(a),
     });
-    process.stdout.write(`features: ${res.upToDate ? 'up to date' : 'done'} (${res.key}); ${res.summary}\n`);
+    printOutcome('features', res);
   },
   flags: FLAGS,
 });

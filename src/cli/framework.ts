@@ -9,6 +9,7 @@ import type { Argv } from 'yargs';
 import type { z } from 'zod';
 import { InputError } from '../core/errors.js';
 import { DEFAULT_ROOT } from '../pipeline/derivatives.js';
+import { outcomeLine, type StageOutcome, type StageTarget } from '../stages/outcome.js';
 import { asFlagError } from './flags.js';
 
 /** Options every verb accepts (declared once in main.ts). */
@@ -81,6 +82,16 @@ export function withStageOptions<T>(y: Argv<T>): Argv<T & StageOptions> {
   return y
     .option('out', { type: 'string', default: DEFAULT_ROOT, describe: 'derivatives root (BIDS derivatives)' })
     .option('stamp', { type: 'string', describe: 'completion stamp to write after success (used by make)' }) as unknown as Argv<T & StageOptions>;
+}
+
+/** Where a stage verb's run goes: the derivatives root, the seed and make's stamp, as the stage functions take them. */
+export function stageTarget(a: { out?: string; seed: number; stamp?: string }): StageTarget {
+  return { root: a.out ?? DEFAULT_ROOT, seed: a.seed, stamp: a.stamp };
+}
+
+/** Print a stage's one line on stdout (src/stages/outcome.ts). */
+export function printOutcome(verb: string, res: StageOutcome): void {
+  process.stdout.write(outcomeLine(verb, res));
 }
 
 export const DEFAULT_JOBS = Math.max(1, os.availableParallelism());

@@ -4,11 +4,10 @@
  * training curve, the split, every checkpoint's per-clip predictions and the
  * held-out evaluation (src/artifacts/train.ts).
  */
-import { DEFAULT_ROOT } from '../pipeline/derivatives.js';
 import { modelStagesFileSchema } from '../models/config.js';
 import { TRAIN_ABLATIONS, TRAIN_ARCHS } from '../artifacts/train-manifest.js';
 import { runTrainStage } from '../stages/train.js';
-import { defineVerb, loadConfig, withStageOptions } from './framework.js';
+import { defineVerb, loadConfig, printOutcome, stageTarget, withStageOptions } from './framework.js';
 
 /** Parameters the stage and models library name, as this verb's flags and config fields. */
 const FLAGS = { ablation: '--ablation', name: '--name', backend: '--backend', arch: '--arch', batchSize: 'train.batchSize', split: 'train.split' };
@@ -36,11 +35,9 @@ export default defineVerb({
       ablation: a.ablation,
       name: a.name,
       backend: a.backend,
-      root: a.out ?? DEFAULT_ROOT,
-      seed: a.seed,
-      stamp: a.stamp,
+      ...stageTarget(a),
     });
-    process.stdout.write(`train: ${res.upToDate ? 'up to date' : 'done'} (${res.key}); ${res.summary}\n`);
+    printOutcome('train', res);
   },
   flags: FLAGS,
 });

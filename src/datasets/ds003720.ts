@@ -3,7 +3,7 @@
  * stage reads (a `stimuli/` folder of clips with stimuli.tsv, `stim_id` in
  * events.tsv, task-train runs for leave-one-run-out CV and task-test runs that
  * repeat one clip sequence), built from the dataset as published without
- * touching it. The view is a cached stage artifact (cli/data.ts `prepare`).
+ * touching it. The view is a cached stage artifact (src/stages/data-prepare.ts, `data prepare`).
  *
  * - Stimuli: each distinct excerpt named by the events (genre, track, start,
  *   end) is cut from GTZAN's <genre>/<genre>.000NN.au (or .wav), with the

@@ -1,7 +1,7 @@
 /**
  * brainalign's view of NH2015 / B2021 (165 natural sounds, sound-level fMRI):
  * the published files (nh2015-read.ts) become the layout `encode-sounds`
- * reads, as a cached stage artifact (cli/data-prepare.ts):
+ * reads, as a cached stage artifact (src/stages/data-prepare.ts):
  *
  * - `stimuli/natural/<id>.wav` (float32 at the models' rate) and
  *   `stimuli/stimuli.tsv` in the order of the response arrays;

@@ -3,19 +3,12 @@
  * segments (same channels and length) into one set.
  */
 import { InputError } from '../core/errors.js';
-import type { SegmentSet } from './types.js';
+import type { SegmentLayout, SegmentSet } from './types.js';
 
-export interface SubjectSegments {
+export interface SubjectSegments extends SegmentLayout {
   subject: string;
   /** nSeg × nCh × nT float32. */
   data: Float32Array;
-  nSeg: number;
-  nCh: number;
-  nT: number;
-  rate: number;
-  /** Segment start after stimulus onset, s. */
-  shiftSec: number;
-  stimIds: string[];
   channels: string[];
 }
 

@@ -4,9 +4,8 @@
  * windows cut from the segments.
  */
 
-export interface SegmentSet {
-  /** nSeg × nCh × nT row-major float32 (robust-scaled EEG). */
-  eeg: Float32Array;
+/** The shape and timing of a block of segments, one subject's or pooled. */
+export interface SegmentLayout {
   nSeg: number;
   nCh: number;
   nT: number;
@@ -16,6 +15,11 @@ export interface SegmentSet {
   shiftSec: number;
   /** Stimulus id of each segment. */
   stimIds: string[];
+}
+
+export interface SegmentSet extends SegmentLayout {
+  /** nSeg × nCh × nT row-major float32 (robust-scaled EEG). */
+  eeg: Float32Array;
   /** Subject label (e.g. "sub-01") of each segment. */
   subjects: string[];
 }

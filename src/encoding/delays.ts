@@ -79,3 +79,24 @@ export function hrfConvolve(x: Float32Array, n: number, p: number, hrf: Float32A
   }
   return out;
 }
+
+/** Length of the shortest run of equal consecutive labels (delays act within runs). */
+export function shortestRun(n: number, runs?: ArrayLike<number>): number {
+  if (!runs) return n;
+  let best = n;
+  let start = 0;
+  for (let i = 1; i <= n; i++) {
+    if (i === n || runs[i] !== runs[i - 1]) {
+      best = Math.min(best, i - start);
+      start = i;
+    }
+  }
+  return best;
+}
+
+/** A delay as long as a run leaves that run's delayed columns all zero: nothing to fit. Errors name `delays`. */
+export function checkDelays(delays: readonly number[], runLength: number): void {
+  for (const d of delays) {
+    if (Math.abs(d) >= runLength) throw new InputError('delays', `delay ${d} is not shorter than the shortest run (${runLength} samples)`);
+  }
+}

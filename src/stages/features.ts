@@ -20,13 +20,13 @@ import { openTrainArtifact, type TrainArtifact } from '../artifacts/train.js';
 import { writeFeatureSeries, writeFeatureSet } from '../artifacts/features.js';
 import { readStudyStimuli, stimuliFolder, type StudyStimulus } from './stimuli.js';
 import { clipRowsOf, describeSpace, networkSpaces, storedSpaces, type FeatureBaseline, type NamedSpace, type PcaFit } from './features-spaces.js';
-import type { StageOutcome } from './train.js';
+import type { StageOutcome, StageTarget } from './outcome.js';
 import { ONNX_FEATURES_VERSION, type OnnxModel } from '../models/onnx/config.js';
 
 /** Bumped when the features outputs change for the same inputs (features-3: an epoch checkpoint is named as saved, epoch-NNNN). */
 export const FEATURES_CODE_VERSION = 'features-3';
 
-export interface FeaturesStageOptions {
+export interface FeaturesStageOptions extends StageTarget {
   stimuli: string;
   config: ModelStagesFile;
   /** A train artifact folder (its checkpoints; with a baseline: its split and architecture). */
@@ -43,9 +43,6 @@ export interface FeaturesStageOptions {
   /** PCA fit set without a train artifact: ids one per line, or a TSV with stim_id [split]. */
   pcaFit?: string;
   backend?: 'wasm' | 'cpu' | 'auto';
-  root: string;
-  seed: number;
-  stamp?: string;
 }
 
 /** Stimulus ids of the PCA fit set from a list file: one id per line, or a TSV with stim_id (and split: only split = train rows). */

@@ -16,12 +16,13 @@ import type { ModelConfig } from '../models/ban.js';
 import type { Clip, SplitName } from '../models/dataset.js';
 import { writeTrainManifest, type TrainAblation, type TrainArch } from '../artifacts/train-manifest.js';
 import { readTrainSummary, writeTrainSummary, type TrainSummary } from '../artifacts/train-evaluation.js';
+import type { StageOutcome, StageTarget } from './outcome.js';
 import { readStudyStimuli, stimuliFolder, studyStimuliTable, type StudyStimulus } from './stimuli.js';
 
 /** Bumped when the train outputs change for the same inputs (train-3: predictions of every epoch checkpoint). */
 export const TRAIN_CODE_VERSION = 'train-3';
 
-export interface TrainStageOptions {
+export interface TrainStageOptions extends StageTarget {
   /** GTZAN-layout folder `<genre>/<clip>.{wav,au}`, with stimuli.tsv from synth or `data prepare`. */
   stimuli: string;
   config: ModelStagesFile;
@@ -31,18 +32,6 @@ export interface TrainStageOptions {
   name?: string;
   /** Overrides the config's train.backend. */
   backend?: 'wasm' | 'cpu' | 'auto';
-  /** Derivatives root. */
-  root: string;
-  seed: number;
-  stamp?: string;
-}
-
-export interface StageOutcome {
-  key: string;
-  dir: string;
-  upToDate: boolean;
-  /** One line for the terminal. */
-  summary: string;
 }
 
 /** The architecture a train run builds: the config's model section for `arch`, ablated. Errors name `ablation`. */
