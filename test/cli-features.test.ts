@@ -16,6 +16,7 @@ import { readNpy } from '../src/io/npy.js';
 import { writeWav } from '../src/io/wav.js';
 import { openFeatureStore } from '../src/encoding/feature-store.js';
 import { modelStagesFileSchema, melOptions } from '../src/models/config.js';
+import { defined } from './helpers/defined.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ba-cli-features-'));
 const STUDY = path.join(tmp, 'study');
@@ -248,7 +249,10 @@ test('log-mel baseline: every mel band a column; a steady tone peaks in the band
     ['tone0300.00000', 300],
     ['tone3000.00000', 3000],
   ] as const) {
-    const r = idx.find((x) => x.stim_id === id)!;
+    const r = defined(
+      idx.find((x) => x.stim_id === id),
+      'the stimuli.tsv row of the clip',
+    );
     const nearest = centres.reduce((b, c, i) => (Math.abs(c - f) < Math.abs(centres[b] - f) ? i : b), 0);
     for (let k = 0; k < Number(r.n_rows); k++) {
       const row = Array.from(m.data.subarray((Number(r.row_start) + k) * nMels, (Number(r.row_start) + k + 1) * nMels));
@@ -286,7 +290,10 @@ test('stm baseline: 4 Hz amplitude modulation adds most energy to the 4 Hz rate 
   t.is(m.cols, 4 * 4 * 2 * bins);
   const idx = readTsv(path.join(dir, 'stimuli.tsv')).rows;
   const energy = (id: string, rateIndex: number): number => {
-    const r = idx.find((x) => x.stim_id === id)!;
+    const r = defined(
+      idx.find((x) => x.stim_id === id),
+      'the stimuli.tsv row of the clip',
+    );
     let s = 0;
     for (let k = 0; k < Number(r.n_rows); k++) {
       for (let c = rateIndex * 8; c < (rateIndex + 1) * 8; c++) {
@@ -306,9 +313,18 @@ test('stm baseline: 4 Hz amplitude modulation adds most energy to the 4 Hz rate 
 
 test('PCA is fitted on training clips only: replacing a test clip leaves the training rows unchanged, replacing a training clip does not', async (t) => {
   const split = readTsv(path.join(trainDir, 'split.tsv')).rows;
-  const testClip = split.find((r) => r.split === 'test' && r.genre === 'metal')!.stim_id;
-  const trainClip = split.find((r) => r.split === 'train' && r.genre === 'metal')!.stim_id;
-  const donor = split.find((r) => r.genre === 'classical')!.stim_id;
+  const testClip = defined(
+    split.find((r) => r.split === 'test' && r.genre === 'metal'),
+    'a metal test clip in split.tsv',
+  ).stim_id;
+  const trainClip = defined(
+    split.find((r) => r.split === 'train' && r.genre === 'metal'),
+    'a metal training clip in split.tsv',
+  ).stim_id;
+  const donor = defined(
+    split.find((r) => r.genre === 'classical'),
+    'a classical clip in split.tsv',
+  ).stim_id;
   const variant = (name: string, replaced: string): string => {
     const d = path.join(tmp, name, 'stimuli');
     fs.cpSync(STIM, d, { recursive: true });

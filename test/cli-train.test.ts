@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { runCli } from './helpers/cli.js';
 import { readTsv } from '../src/io/tsv.js';
 import { modelStagesFileSchema, melOptions } from '../src/models/config.js';
+import { defined } from './helpers/defined.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ba-cli-train-'));
 const STUDY = path.join(tmp, 'study');
@@ -241,7 +242,7 @@ test('checkpoint round trip: the reloaded best checkpoint reproduces the predict
     const mx = Math.max(...z.map((v) => v / n));
     const e = Array.from(z, (v) => Math.exp(v / n - mx));
     const s = e.reduce((a, b) => a + b, 0);
-    const row = pred.get(path.basename(c.id, '.wav'))!;
+    const row = defined(pred.get(path.basename(c.id, '.wav')), "the clip's row in predictions.tsv");
     classes.forEach((g, j) => (worst = Math.max(worst, Math.abs(e[j] / s - Number(row[`p_${g}`])))));
   });
   t.log(`largest |p(reloaded) − p(written)| = ${worst.toExponential(2)} (TSV keeps 6 significant digits)`);

@@ -14,6 +14,7 @@ import { readNpy } from '../src/io/npy.js';
 import { readTsv } from '../src/io/tsv.js';
 import { runCli } from './helpers/cli.js';
 import { tmpDir } from './helpers/tmp.js';
+import { defined } from './helpers/defined.js';
 
 const env = { BRAINALIGN_TEST_SOURCES: '1' };
 
@@ -75,8 +76,20 @@ test('eeg-prep → decode-eeg on the mini-study', (t) => {
     t.deepEqual(arr.shape, [6, 16, 6 * 64]);
     t.true(Array.from(arr.data as Float32Array).every((v) => Math.abs(v) <= 20));
     const bad = readTsv(path.join(out, sub.id, 'eeg', `${sub.id}_task-listen_desc-badchannels_channels.tsv`));
-    t.is(bad.rows.find((row) => row.name === sub.artefacts.flatChannel)!.status, 'flat');
-    t.is(bad.rows.find((row) => row.name === sub.artefacts.noisyChannel)!.status, 'noisy');
+    t.is(
+      defined(
+        bad.rows.find((row) => row.name === sub.artefacts.flatChannel),
+        "the flat channel's row",
+      ).status,
+      'flat',
+    );
+    t.is(
+      defined(
+        bad.rows.find((row) => row.name === sub.artefacts.noisyChannel),
+        "the noisy channel's row",
+      ).status,
+      'noisy',
+    );
   }
   const again = runCli(['eeg-prep', '--bids', bids, '--subject', study.eeg[0].id.slice(4), '--config', cfgFile, '--out', out], { env });
   t.regex(again.stdout, /up to date/);
@@ -124,7 +137,10 @@ test('eeg-prep → decode-eeg on the mini-study', (t) => {
   t.deepEqual([...new Set(confs.rows.map((r) => Number(r.window_s)))].sort(), [2, 4]);
   const perSong = readTsv(path.join(out, 'group', 'desc-identification_persong.tsv'));
   const group = readTsv(path.join(out, 'group', 'desc-identification_scores.tsv'));
-  const pooled = group.rows.find((r) => r.subject === 'all' && r.decoder === 'regression' && r.split === 'loso' && r.window_s === '2' && r.combine === 'mean')!;
+  const pooled = defined(
+    group.rows.find((r) => r.subject === 'all' && r.decoder === 'regression' && r.split === 'loso' && r.window_s === '2' && r.combine === 'mean'),
+    'the pooled LOSO regression row at 2 s',
+  );
   const songRows = perSong.rows.filter((r) => r.decoder === 'regression' && r.split === 'loso' && r.window_s === '2' && r.combine === 'mean');
   t.is(songRows.length, 6);
   t.is(

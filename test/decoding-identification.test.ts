@@ -21,6 +21,7 @@ import { runIdentification } from '../src/decoding/identify.js';
 import { amplitudeEnvelope, spectralFlux } from '../src/signal/envelope.js';
 import { initBackend } from '../src/models/backend.js';
 import type { TargetMatrix } from '../src/decoding/types.js';
+import { defined } from './helpers/defined.js';
 
 const RATE = 64;
 const cfg = synthConfigSchema.parse({
@@ -39,16 +40,19 @@ const parts: SubjectSegments[] = study.eeg.map((sub) => {
   const seg = cutSegments(pre.data, RATE, ev, 0.2, 8);
   return { subject: sub.id, data: seg.data, nSeg: seg.nSeg, nCh: seg.nCh, nT: seg.nT, rate: RATE, shiftSec: 0.2, stimIds: seg.stimIds, channels: pre.labels };
 });
-const control = study.eeg.find((s) => s.control)!.id;
+const control = defined(
+  study.eeg.find((s) => s.control),
+  'the control subject',
+).id;
 const responders = study.eeg.filter((s) => !s.control).map((s) => s.id);
 const sr = cfg.stimuli.sampleRate;
 const audio = new Map(study.stimuli.map((s) => [s.id, s.audio]));
 const envelope = (id: string): TargetMatrix => {
-  const e = amplitudeEnvelope(audio.get(id)!, sr, RATE);
+  const e = amplitudeEnvelope(defined(audio.get(id), "the clip's audio"), sr, RATE);
   return { data: e, n: e.length, f: 1 };
 };
 const envFlux = (id: string): TargetMatrix => {
-  const a = audio.get(id)!;
+  const a = defined(audio.get(id), "the clip's audio");
   const e = amplitudeEnvelope(a, sr, RATE);
   const f = spectralFlux(a, sr, RATE);
   const n = Math.min(e.length, f.length);
@@ -76,7 +80,11 @@ test('regression and mTRF decoders: responders above chance, the control at chan
   t.is(res.songs.length, 6);
   for (const decoder of ['regression', 'mtrf-envelope'] as const) {
     for (const split of ['time-block', 'loso'] as const) {
-      const row = (s: string) => res.rows.find((r) => r.decoder === decoder && r.split === split && r.subject === s && r.window_s === 2)!;
+      const row = (s: string) =>
+        defined(
+          res.rows.find((r) => r.decoder === decoder && r.split === split && r.subject === s && r.window_s === 2),
+          'the row of this decoder, split and subject at 2 s',
+        );
       for (const s of responders) {
         const r = row(s);
         t.true(
@@ -92,7 +100,10 @@ test('regression and mTRF decoders: responders above chance, the control at chan
   // Every confusion matrix counts each evaluated item once.
   for (const c of res.confusions) {
     const n = c.counts.reduce((a, b) => a + b, 0);
-    const row = res.rows.find((r) => r.decoder === c.decoder && r.split === c.split && r.subject === c.subject && r.window_s === c.window_s)!;
+    const row = defined(
+      res.rows.find((r) => r.decoder === c.decoder && r.split === c.split && r.subject === c.subject && r.window_s === c.window_s),
+      'the row of this case',
+    );
     t.is(n, row.n_items);
   }
 });
@@ -115,7 +126,10 @@ test('PredANN CNN (CE + 0.05·InfoNCE) identifies the responders’ songs above 
   });
   const set = stackSegments(parts.filter((p) => responders.includes(p.subject)));
   const res = runIdentification({ set, annTarget: envFlux }, dcfg, 3);
-  const all = res.rows.find((r) => r.subject === 'all')!;
+  const all = defined(
+    res.rows.find((r) => r.subject === 'all'),
+    'the pooled row',
+  );
   t.true(
     all.top1 > all.chance && all.p_perm < 0.05,
     `top1 ${all.top1.toFixed(2)} (chance ${all.chance.toFixed(2)}), p ${all.p_perm.toFixed(3)}, n ${all.n_items}`,

@@ -7,6 +7,7 @@ import test from 'ava';
 import { initBackend, tf } from '../src/models/backend.js';
 import { crossEntropy, duplicateTargetMask, predannLoss, symmetricInfoNce } from '../src/models/predann-loss.js';
 import { pyJson } from './helpers/signal-python.js';
+import { defined } from './helpers/defined.js';
 
 const logits = [
   [2.0, 0.5, -1.0, 0.1],
@@ -91,7 +92,7 @@ test('InfoNCE with duplicate targets masked matches numpy with those pairs left 
   t.truthy(mask);
   t.is(duplicateTargetMask([1, 2, 3]), null);
   const [masked, plain] = tf.tidy(() => [
-    symmetricInfoNce(tf.tensor2d(e4), tf.tensor2d(a4), 0.5, tf.tensor2d(mask!, [4, 4])).dataSync()[0],
+    symmetricInfoNce(tf.tensor2d(e4), tf.tensor2d(a4), 0.5, tf.tensor2d(defined(mask, 'a duplicate-target mask'), [4, 4])).dataSync()[0],
     symmetricInfoNce(tf.tensor2d(e4), tf.tensor2d(a4), 0.5).dataSync()[0],
   ]);
   t.true(Math.abs(masked - ref.masked) < 1e-5, `masked ${masked} vs ${ref.masked}`);

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { conformanceRoot } from './helpers/conformance.js';
 import { edfInfo, plusIdentification, prefilterBand, readEdf, readEdfHeader, stimSignals } from '../src/io/edf.js';
 import { InputError } from '../src/core/errors.js';
+import { defined } from './helpers/defined.js';
 
 const root = path.join(conformanceRoot(), 'edf');
 const PY = path.join(root, 'holgern__pyedflib/pyedflib/tests/data');
@@ -34,14 +35,13 @@ test('pyedflib test_generator.edf: 11 signals at 200 Hz × 600 records, header s
     ],
   );
   t.is(h.startTime.toISOString(), '2011-04-04T12:57:02.000Z');
-  const id = plusIdentification(h);
-  t.truthy(id);
-  t.deepEqual(id!.patient, { code: 'abcxyz99', sex: 'M', birthdate: '30-JUN-1969', name: 'Hans Muller', additional: 'patient' });
+  const id = defined(plusIdentification(h), 'the EDF+ patient and recording identification');
+  t.deepEqual(id.patient, { code: 'abcxyz99', sex: 'M', birthdate: '30-JUN-1969', name: 'Hans Muller', additional: 'patient' });
   // pyedflib spells sex "Male" and the birthdate "30 jun 1969"; the subfields are the same.
-  t.is(id!.recording.admincode, 'Dr. X');
-  t.is(id!.recording.technician, 'Mr. Spotty');
-  t.is(id!.recording.equipment, 'test generator');
-  t.is(id!.recording.additional, 'unit test file');
+  t.is(id.recording.admincode, 'Dr. X');
+  t.is(id.recording.technician, 'Mr. Spotty');
+  t.is(id.recording.equipment, 'test generator');
+  t.is(id.recording.additional, 'unit test file');
   t.is(h.nRecords * h.recordDuration, 600);
   t.deepEqual(
     r.signals.map((s) => s.label),
@@ -66,7 +66,10 @@ test('pyedflib test_generator.edf: physical = (d − dmin)(pmax − pmin)/(dmax 
     [3, 'noise'],
   ] as const) {
     const s = h.signals[j];
-    const got = r.signals.find((x) => x.label === label)!.data;
+    const got = defined(
+      r.signals.find((x) => x.label === label),
+      'the channel of this label',
+    ).data;
     t.is(got.length, 200);
     for (let i = 0; i < 200; i++) {
       const d = bytes.readInt16LE(h.headerBytes + 17 * h.recordBytes + s.byteOffset + 2 * i);
@@ -192,7 +195,7 @@ test('MNE test.edf: channel names, unit, annotations, events, header bytes, date
     stimSignals(r.header).map((s) => s.label),
     ['Status'],
   );
-  t.is(r.header.signals.filter((s) => !s.isAnnotation).at(-1)!.label, 'Status');
+  t.is(defined(r.header.signals.filter((s) => !s.isAnnotation).at(-1), 'a data signal').label, 'Status');
 });
 
 test('MNE test.bdf: [A-hist] equality with test.edf no longer holds — the files now differ in channels and rate', (t) => {
@@ -243,7 +246,7 @@ test('MNE duplicate_channel_labels.edf: duplicates become -0/-1; picking by uniq
   );
   t.deepEqual(picked.signals[0].data, r.signals[2].data);
   const err = t.throws(() => readEdf(file, { channels: ['EEG F1-Ref'] }), { instanceOf: InputError });
-  t.regex(err!.message, /ambiguous/);
+  t.regex(defined(err, 'the thrown error').message, /ambiguous/);
 });
 
 test('edfio short_psg.edf/.bdf: header fields, every signal header equals the reference JSON, physical sums', (t) => {
@@ -283,7 +286,10 @@ test('edfio short_psg.edf/.bdf: header fields, every signal header equals the re
     const info = edfInfo(file);
     info.signals.forEach((s, i) => {
       // numpy assert_approx_equal(significant=7)
-      t.true(Math.abs((s.data!.sum ?? NaN) - sums[i]) <= 1e-6 * Math.abs(sums[i]), `${name} ${s.label}: ${s.data!.sum} vs ${sums[i]}`);
+      t.true(
+        Math.abs((defined(s.data, "the signal's data summary").sum ?? NaN) - sums[i]) <= 1e-6 * Math.abs(sums[i]),
+        `${name} ${s.label}: ${defined(s.data, "the signal's data summary").sum} vs ${sums[i]}`,
+      );
     });
     const emg = readEdf(file, { channels: ['EMG submental'] });
     t.is(emg.signals[0].rate, 1);

@@ -11,6 +11,7 @@ import { conformanceRoot } from './helpers/conformance.js';
 import { Rng } from '../src/core/prng.js';
 import { InputError } from '../src/core/errors.js';
 import { edfInfo, readEdf } from '../src/io/edf.js';
+import { defined } from './helpers/defined.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'edf-corrupt-'));
 test.after.always(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -54,8 +55,8 @@ for (const [what, src, edit, message] of cases) {
   test(`corrupt input → one-line InputError naming the file: ${what}`, (t) => {
     const file = damaged(`${what.replace(/\W+/g, '_')}${path.extname(src)}`, src, edit);
     const err = t.throws(() => readEdf(file), { instanceOf: InputError, message });
-    t.is(err!.where, file);
-    t.false(err!.message.includes('\n'));
+    t.is(defined(err, 'the thrown error').where, file);
+    t.false(defined(err, 'the thrown error').message.includes('\n'));
     t.throws(() => edfInfo(file), { instanceOf: InputError, message });
   });
 }

@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { conformanceRoot } from './helpers/conformance.js';
 import { InputError } from '../src/core/errors.js';
 import { edfInfo, readEdf, readEdfHeader, writeEdf } from '../src/io/edf.js';
+import { defined } from './helpers/defined.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'edf-read-'));
 test.after.always(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -91,7 +92,10 @@ function makeEdfPlusD(file: string, onsets: number[], keepTimekeeping = true): v
   const h = readEdfHeader(file);
   const fd = fs.openSync(file, 'r+');
   fs.writeSync(fd, Buffer.from('EDF+D'), 0, 5, 192);
-  const ann = h.signals.find((s) => s.isAnnotation)!;
+  const ann = defined(
+    h.signals.find((s) => s.isAnnotation),
+    'the annotation signal',
+  );
   onsets.forEach((o, k) => {
     const area = Buffer.alloc(ann.samplesPerRecord * 2);
     let tal = keepTimekeeping || k !== 2 ? `+${o}\x14\x14\x00` : '';
@@ -121,7 +125,7 @@ test('EDF+D: records sit at their TAL onsets (0, 1, 3.5, 4.5 s); the 1.5-s gap i
   t.is(w[0], 1020);
   t.true(Number.isNaN(w[80]) && Number.isNaN(w[229]));
   t.is(w[230], 2000);
-  t.is(edfInfo(file).signals[0].data!.count, 400);
+  t.is(defined(edfInfo(file).signals[0].data, "the signal's data summary").count, 400);
   t.is(edfInfo(file).duration, 5.5);
 });
 
@@ -217,8 +221,8 @@ test('two annotation signals, several texts per TAL, a +0.7 s start TAL, and a s
   t.is(r.signals[0].data[9], Math.fround(-4.98)); // record 2, sample 1: digital −498
   const info = edfInfo(file);
   t.is(info.annotationSignals, 2);
-  t.is(info.signals[0].data!.nonzero, 11);
-  t.is(info.signals[0].data!.count, 12);
+  t.is(defined(info.signals[0].data, "the signal's data summary").nonzero, 11);
+  t.is(defined(info.signals[0].data, "the signal's data summary").count, 12);
 });
 
 test('a sparse 2.2 GB BDF: the last record (beyond 2^31 bytes) is read by position, not by loading the file', (t) => {

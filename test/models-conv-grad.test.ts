@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { initBackend, tf } from '../src/models/backend.js';
 import { conv2dFilterGradByForwardConv, conv2dInputGradByForwardConv } from '../src/models/conv-grad.js';
 import { Rng } from '../src/core/prng.js';
+import { lastLine } from './helpers/defined.js';
 
 interface Case {
   n: number;
@@ -129,15 +130,14 @@ test.serial('opt-in wasm threads start in Node (2 XNNPACK threads), train-step g
   `;
   const run = (n: number) =>
     JSON.parse(
-      execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-        cwd: process.cwd(),
-        env: { ...process.env, BA_THREADS: String(n) },
-        encoding: 'utf8',
-        timeout: 60_000,
-      })
-        .trim()
-        .split('\n')
-        .pop()!,
+      lastLine(
+        execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+          cwd: process.cwd(),
+          env: { ...process.env, BA_THREADS: String(n) },
+          encoding: 'utf8',
+          timeout: 60_000,
+        }),
+      ),
     ) as { threads: number; dx: number[]; df: number[] };
   const one = run(1);
   const two = run(2);

@@ -7,6 +7,8 @@ import { nativeTrainingKernels } from '../src/linalg/index.js';
 import { createModel, type ModelConfigInput } from '../src/models/ban.js';
 import { Rng } from '../src/core/prng.js';
 import { pyStdin } from './helpers/python.js';
+import { defined, lastLine } from './helpers/defined.js';
+import { minimizeWithCost } from '../src/models/optimizer-step.js';
 
 const nn = nativeTrainingKernels();
 
@@ -244,7 +246,7 @@ withAddon('native BatchMatMul equals tfjs cpu within 1e-6 for transposed operand
 withAddon('the addon refuses an output view shorter than the geometry asks (RangeError, nothing written)', (t) => {
   const geom = Int32Array.of(1, 4, 4, 1, 3, 3, 2, 1, 1, 1, 1, 1, 1, 4, 4);
   const y = new Float32Array(31).fill(7); // needs 32
-  t.throws(() => nn!.conv2d(new Float32Array(16), new Float32Array(18), y, geom, 1), { instanceOf: RangeError });
+  t.throws(() => defined(nn, 'the native training kernels').conv2d(new Float32Array(16), new Float32Array(18), y, geom, 1), { instanceOf: RangeError });
   t.true(y.every((v) => v === 7));
 });
 
@@ -260,7 +262,7 @@ test.serial('BRAINALIGN_LINALG=portable (no addon) trains on wasm kernels: the p
     encoding: 'utf8',
     timeout: 60_000,
   });
-  t.deepEqual(JSON.parse(out.trim().split('\n').pop()!), { threads: 0, filterGrad: false });
+  t.deepEqual(JSON.parse(lastLine(out)), { threads: 0, filterGrad: false });
 });
 
 const tiny: ModelConfigInput = {
@@ -285,11 +287,11 @@ function trainSteps(): { losses: number[]; w: Float32Array } {
   const opt = tf.train.adam(1e-2);
   const losses: number[] = [];
   for (let s = 0; s < 6; s++) {
-    const l = opt.minimize(() => tf.losses.softmaxCrossEntropy(y, m.forward(x, { training: true }).logits) as tf.Scalar, true)!;
+    const l = minimizeWithCost(opt, () => tf.losses.softmaxCrossEntropy(y, m.forward(x, { training: true }).logits) as tf.Scalar);
     losses.push(l.dataSync()[0]);
     l.dispose();
   }
-  const w = m.params.get('a1/conv1')!.dataSync() as Float32Array;
+  const w = defined(m.params.get('a1/conv1'), 'the a1/conv1 weights').dataSync() as Float32Array;
   opt.dispose();
   tf.dispose([x, y]);
   m.dispose();

@@ -18,6 +18,7 @@ import { runIdentification } from '../src/decoding/identify.js';
 import { resample } from '../src/signal/resample.js';
 import { initBackend } from '../src/models/backend.js';
 import type { TargetMatrix } from '../src/decoding/types.js';
+import { defined } from './helpers/defined.js';
 
 const RATE = 64;
 const AUDIO_RATE = 2205;
@@ -35,7 +36,10 @@ const parts: SubjectSegments[] = study.eeg.map((sub) => {
   const seg = cutSegments(pre.data, RATE, ev, 0.2, 6);
   return { subject: sub.id, data: seg.data, nSeg: seg.nSeg, nCh: seg.nCh, nT: seg.nT, rate: RATE, shiftSec: 0.2, stimIds: seg.stimIds, channels: pre.labels };
 });
-const control = study.eeg.find((s) => s.control)!.id;
+const control = defined(
+  study.eeg.find((s) => s.control),
+  'the control subject',
+).id;
 const responders = study.eeg.filter((s) => !s.control).map((s) => s.id);
 const waves = new Map(study.stimuli.map((s) => [s.id, resample(s.audio, cfg.stimuli.sampleRate, AUDIO_RATE)]));
 const unused = (): TargetMatrix => {
@@ -66,8 +70,12 @@ test('PredANN (audio CNN, λ = 0.05), leave-one-subject-out with random crops: r
     },
     audio: { rate: AUDIO_RATE, filters: [4, 4, 4, 4], dropout: 0.5 },
   });
-  const res = runIdentification({ set: stackSegments(parts), annTarget: unused, waveform: (id) => waves.get(id)! }, dcfg, 2);
-  const row = (s: string) => res.rows.find((r) => r.subject === s && r.window_s === 3)!;
+  const res = runIdentification({ set: stackSegments(parts), annTarget: unused, waveform: (id) => defined(waves.get(id), "the clip's waveform") }, dcfg, 2);
+  const row = (s: string) =>
+    defined(
+      res.rows.find((r) => r.subject === s && r.window_s === 3),
+      "the subject's row at 3 s",
+    );
   for (const s of responders) {
     const r = row(s);
     t.true(r.top1 > r.chance && r.p_perm < 0.05, `${s}: top1 ${r.top1.toFixed(2)} (chance ${r.chance.toFixed(2)}), p ${r.p_perm.toFixed(3)}, n ${r.n_items}`);

@@ -18,6 +18,7 @@ import { writeNpy } from '../src/io/npy.js';
 import { writeNifti } from '../src/io/nifti.js';
 import { writeEdf, readEdfHeader, readEdf, readEdfSegments } from '../src/io/edf.js';
 import { readTsv } from '../src/io/tsv.js';
+import { defined } from './helpers/defined.js';
 
 const MAX_RSS_MB = 400;
 const dir = tmpDir('ba-rel-corpus-');
@@ -243,7 +244,10 @@ function makeGapped(file: string, onsets: number[]): void {
     annotations: [{ onset: 0.5, text: 'room for the rewritten time-keeping TALs'.padEnd(60, '.') }],
   });
   const h = readEdfHeader(file);
-  const ann = h.signals.find((s) => s.isAnnotation)!;
+  const ann = defined(
+    h.signals.find((s) => s.isAnnotation),
+    'the annotation signal',
+  );
   const fd = fs.openSync(file, 'r+');
   fs.writeSync(fd, Buffer.from('EDF+D'), 0, 5, 192);
   onsets.forEach((o, k) => {
@@ -281,7 +285,10 @@ test('EDF+D with records 10,000 s apart: readEdf refuses the span, readEdfSegmen
   const copy = path.join(dir, 'edfd-study');
   fs.cpSync(STUDY, copy, { recursive: true });
   const eegDir = path.join(copy, 'sub-01', 'eeg');
-  const rec = fs.readdirSync(eegDir).find((x) => x.endsWith('_eeg.edf'))!;
+  const rec = defined(
+    fs.readdirSync(eegDir).find((x) => x.endsWith('_eeg.edf')),
+    'an _eeg.edf recording',
+  );
   fs.copyFileSync(f, path.join(eegDir, rec));
   const root = path.join(copy, 'deriv');
   const r = run(['eeg-prep', '--bids', copy, '--subject', '01', '--out', root, '--stamp', path.join(root, 'stamps', 'p.json')]);

@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { runCli } from './helpers/cli.js';
 import { tmpDir } from './helpers/tmp.js';
 import { hashFileContent } from '../src/core/hash.js';
+import { defined } from './helpers/defined.js';
 
 const CFG = {
   model: {
@@ -106,7 +107,10 @@ test('two roots, one seed: every output but provenance.json is byte-identical an
   const naming = compared.filter((f) => /\.(json|tsv|txt)$/.test(f) && fs.readFileSync(path.join(a, f), 'utf8').includes(a));
   t.deepEqual(naming, [], 'no output but provenance.json holds an absolute path');
   // The times and paths did not vanish: provenance.json keeps them.
-  const prov = fa.find((f) => f.startsWith('d/artifacts/train/') && f.endsWith('provenance.json'))!;
+  const prov = defined(
+    fa.find((f) => f.startsWith('d/artifacts/train/') && f.endsWith('provenance.json')),
+    "the train artifact's provenance.json",
+  );
   const pa = JSON.parse(fs.readFileSync(path.join(a, prov), 'utf8')) as {
     runtime: { wallSeconds: number; epochSeconds: number[] };
     inputs: { stimuli: { path: string } };

@@ -12,6 +12,7 @@ import { readReportData } from '../src/report/load.js';
 import { buildSections } from '../src/report/sections.js';
 import { artifact, eegFiles } from './helpers/report-artifacts.js';
 import { tmpDir } from './helpers/tmp.js';
+import { defined } from './helpers/defined.js';
 
 test('per-listener and per-song top-1 at the base window, and confusions at every length (listeners pooled), come back as written', (t) => {
   const root = tmpDir();
@@ -40,10 +41,14 @@ test('per-listener and per-song top-1 at the base window, and confusions at ever
     );
   });
   const d = readReportData('eeg-identification', [eeg], { seed: 0, tmpDir: root });
-  const x = d.identificationDetail!;
+  const x = defined(d.identificationDetail, 'the identification detail');
   t.is(x.baseWindow, 2);
   // eegFiles: top1 = 0.2 + 0.1·w + 0.05·(decoder index) + bonus (sub-02: 0.02), mean rule only.
-  const at = (dec: string, s: string) => x.perSubject.find((r) => r.decoder === dec && r.subject === s)!;
+  const at = (dec: string, s: string) =>
+    defined(
+      x.perSubject.find((r) => r.decoder === dec && r.subject === s),
+      "the decoder's row for the subject",
+    );
   t.true(Math.abs(at('predann', 'sub-01').top1 - 0.4) < 1e-9);
   t.true(Math.abs(at('regression', 'sub-02').top1 - 0.47) < 1e-9);
   t.is(at('predann', 'sub-01').p, 0.001);
@@ -69,7 +74,10 @@ test('per-listener and per-song top-1 at the base window, and confusions at ever
     ],
     'pooled rows only, one table per length',
   );
-  const sec = buildSections(d).find((s) => s.id === 'identification-detail')!;
+  const sec = defined(
+    buildSections(d).find((s) => s.id === 'identification-detail'),
+    'the identification-detail section',
+  );
   t.is(sec.notRun, null);
   t.is(sec.tables.length, 4, 'per listener, per song, two confusion tables');
   t.deepEqual(
@@ -86,6 +94,9 @@ test('no decode-eeg input: the details section says what to run', (t) => {
   const root = tmpDir();
   t.teardown(() => fs.rmSync(root, { recursive: true, force: true }));
   const d = readReportData('eeg-identification', [], { seed: 0, tmpDir: root });
-  const sec = buildSections(d).find((s) => s.id === 'identification-detail')!;
+  const sec = defined(
+    buildSections(d).find((s) => s.id === 'identification-detail'),
+    'the identification-detail section',
+  );
   t.regex(sec.notRun ?? '', /decode-eeg/);
 });

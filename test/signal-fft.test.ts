@@ -19,8 +19,8 @@ print(json.dumps(out))`,
   );
   inputs.forEach((x, i) => {
     const got = fft(x.re, x.im);
-    const scale = Math.max(1, maxAbs(ref[i]!.re), maxAbs(ref[i]!.im));
-    const err = Math.max(maxAbsDiff(got.re, ref[i]!.re), maxAbsDiff(got.im, ref[i]!.im)) / scale;
+    const scale = Math.max(1, maxAbs(ref[i].re), maxAbs(ref[i].im));
+    const err = Math.max(maxAbsDiff(got.re, ref[i].re), maxAbsDiff(got.im, ref[i].im)) / scale;
     t.true(err < 1e-12, `n=${lengths[i]} rel err ${err}`);
     const back = ifft(got.re, got.im);
     t.true(maxAbsDiff(back.re, x.re) < 1e-12 && maxAbsDiff(back.im, x.im) < 1e-12, `round trip n=${lengths[i]}`);
@@ -38,7 +38,7 @@ test('real FFT matches numpy.fft.rfft (packed radix-2 and Bluestein paths)', (t)
   inputs.forEach((x, i) => {
     const got = rfft(x);
     t.is(got.re.length, Math.floor(x.length / 2) + 1);
-    const err = Math.max(maxAbsDiff(got.re, ref[i]!.re), maxAbsDiff(got.im, ref[i]!.im));
+    const err = Math.max(maxAbsDiff(got.re, ref[i].re), maxAbsDiff(got.im, ref[i].im));
     t.true(err < 1e-10, `n=${lengths[i]} abs err ${err}`);
   });
 });
@@ -98,14 +98,14 @@ print(json.dumps(out))`,
   ];
   for (const [key, center, padMode] of cases) {
     const got = stft(x, { nFft, hop, center, padMode });
-    const r = ref[key]!;
+    const r = ref[key];
     t.is(got.nBins, r.re.length);
-    t.is(got.nFrames, r.re[0]!.length, `${key} frame count`);
+    t.is(got.nFrames, r.re[0].length, `${key} frame count`);
     const err = Math.max(maxAbsDiff(got.re, r.re.flat()), maxAbsDiff(got.im, r.im.flat()));
     t.true(err < 1e-9, `${key}: max abs err ${err}`);
     const mag = stftMagnitude(x, { nFft, hop, center, padMode, power: 2 });
     const refIm = r.im.flat();
-    const pow = r.re.flat().map((v, i) => v * v + refIm[i]! ** 2);
+    const pow = r.re.flat().map((v, i) => v * v + refIm[i] ** 2);
     const relPow = maxAbsDiff(mag.data, pow) / maxAbs(pow);
     t.true(relPow < 1e-6, `${key}: power rel err ${relPow}`);
   }

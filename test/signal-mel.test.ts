@@ -50,7 +50,7 @@ test('Slaney mel scale: 1 kHz ↔ 15 mel, linear below, 27 mel per ×6.4 above; 
   }
   const mf = melFrequencies(130, 0, 11025);
   t.is(mf[0], 0);
-  t.true(Math.abs(mf[129]! - 11025) < 1e-9);
+  t.true(Math.abs(mf[129] - 11025) < 1e-9);
 });
 
 test('mel filterbank equals an independent numpy derivation (sr 22050/16000, several fmin/fmax) to 1e-6 relative', (t) => {
@@ -62,15 +62,15 @@ test('mel filterbank equals an independent numpy derivation (sr 22050/16000, sev
   const ref = pyJson<number[][][]>(NUMPY_MEL + `print(json.dumps([fbank(c['sr'],c['nFft'],c['nMels'],c['fmin'],c['fmax']).tolist() for c in inp]))`, configs);
   configs.forEach((c, i) => {
     const fb = melFilterbank(c);
-    const r = ref[i]!.flat();
+    const r = ref[i].flat();
     const scale = maxAbs(r);
     const err = maxAbsDiff(fb.weights, r) / scale;
     t.true(err < 1e-6, `config ${i}: rel err ${err}`);
     // Support ranges cover exactly the nonzero weights.
     for (let m = 0; m < fb.nMels; m++) {
       for (let k = 0; k < fb.nBins; k++) {
-        const w = fb.weights[m * fb.nBins + k]!;
-        if (w !== 0 && (k < fb.lo[m]! || k >= fb.hi[m]!)) t.fail(`band ${m} bin ${k} outside support`);
+        const w = fb.weights[m * fb.nBins + k];
+        if (w !== 0 && (k < fb.lo[m] || k >= fb.hi[m])) t.fail(`band ${m} bin ${k} outside support`);
       }
     }
   });
@@ -79,7 +79,7 @@ test('mel filterbank equals an independent numpy derivation (sr 22050/16000, sev
 test('librosa trumpet example: centred STFT gives 230 frames ⇒ 5.317369614512471 s, uncentred 226 ⇒ 5.224489795918367 s', (t) => {
   const wav = readWav(TRUMPET);
   t.is(wav.sampleRate, 22050);
-  const y = wav.channels[0]!;
+  const y = wav.channels[0];
   t.is(y.length, 117601);
   const centred = melSpectrogram(y);
   t.is(centred.nFrames, 230);
@@ -92,7 +92,7 @@ test('librosa trumpet example: centred STFT gives 230 frames ⇒ 5.3173696145124
 });
 
 test('trumpet mel spectrogram in dB (ref = max) matches the numpy pipeline within 0.01 dB', (t) => {
-  const y = readWav(TRUMPET).channels[0]!;
+  const y = readWav(TRUMPET).channels[0];
   const mel = melSpectrogram(y);
   const db = powerToDb(mel.data, { ref: 'max' });
   const ref = pyJson<{ mel: number[][]; db: number[][] }>(
@@ -126,7 +126,7 @@ P=np.abs(np.fft.rfft(y[idx]*w[:,None],axis=0))**2
 print(json.dumps((fbank(16000,512,40,20,7600)@P).tolist()))`,
     Array.from(x),
   );
-  t.is(mel.nFrames, ref[0]!.length);
+  t.is(mel.nFrames, ref[0].length);
   const r = ref.flat();
   const err = maxAbsDiff(mel.data, r) / maxAbs(r);
   t.true(err < 1e-6, `rel err ${err}`);
@@ -143,16 +143,16 @@ test('planted 1 kHz tone (sr 16000, on-bin): loudest mel band is the one centred
   const centres = melFrequencies(66, 0, sr / 2).slice(1, 65);
   const tMid = Math.floor(mel.nFrames / 2);
   let best = 0;
-  for (let m = 1; m < 64; m++) if (mel.data[m * mel.nFrames + tMid]! > mel.data[best * mel.nFrames + tMid]!) best = m;
+  for (let m = 1; m < 64; m++) if (mel.data[m * mel.nFrames + tMid] > mel.data[best * mel.nFrames + tMid]) best = m;
   let nearest = 0;
-  for (let m = 1; m < 64; m++) if (Math.abs(centres[m]! - 1000) < Math.abs(centres[nearest]! - 1000)) nearest = m;
+  for (let m = 1; m < 64; m++) if (Math.abs(centres[m] - 1000) < Math.abs(centres[nearest] - 1000)) nearest = m;
   t.is(best, nearest);
   // Hann main lobe of an on-bin tone: |X| = A·N/4 at bin k, A·N/8 at k ± 1, zero elsewhere.
   const k = (1000 * nFft) / sr;
   const peak = (A * nFft) / 4;
-  const w = (j: number): number => fb.weights[best * fb.nBins + j]!;
+  const w = (j: number): number => fb.weights[best * fb.nBins + j];
   const expected = peak ** 2 * w(k) + (peak / 2) ** 2 * (w(k - 1) + w(k + 1));
-  const got = mel.data[best * mel.nFrames + tMid]!;
+  const got = mel.data[best * mel.nFrames + tMid];
   t.true(Math.abs(got - expected) / expected < 1e-4, `got ${got} expected ${expected}`);
 });
 

@@ -18,7 +18,7 @@ test('frameWindows: starts 0, hop, 2·hop … while the window fits; count = ⌊
   ] as const) {
     const s = frameWindows(n, len, hop);
     t.is(s.length, Math.floor((n - len) / hop) + 1);
-    t.true(s[s.length - 1]! + len <= n && s[s.length - 1]! + hop + len > n);
+    t.true(s[s.length - 1] + len <= n && s[s.length - 1] + hop + len > n);
   }
   t.throws(() => frameWindows(100, 0, 1), { name: 'InputError' });
   t.throws(() => frameWindows(100, 10, 2.5), { name: 'InputError' });
@@ -28,15 +28,15 @@ test('cutWindows copies each window of a clip; cutFrameWindows cuts a mel spectr
   const x = new Float32Array(20).map((_, i) => i);
   const w = cutWindows(x, 8, 6);
   t.is(w.length, 3);
-  t.deepEqual(Array.from(w[1]!), [6, 7, 8, 9, 10, 11, 12, 13]);
-  w[0]![0] = 99;
+  t.deepEqual(Array.from(w[1]), [6, 7, 8, 9, 10, 11, 12, 13]);
+  w[0][0] = 99;
   t.is(x[0], 0, 'windows are copies');
 
   const y = new Rng(5, 'win').normals(22050 * 3);
   const mel = melSpectrogram(y, { nMels: 16 });
   const parts = cutFrameWindows({ data: mel.data, rows: mel.nMels, frames: mel.nFrames }, 43, 20);
   t.is(parts.length, Math.floor((mel.nFrames - 43) / 20) + 1);
-  const p = parts[2]!;
+  const p = parts[2];
   t.is(p.rows, 16);
   t.is(p.frames, 43);
   for (let r = 0; r < 16; r++) {
@@ -51,9 +51,9 @@ test('periodic Hann windows at 75% overlap sum to a constant (4 × mean 0.5 = 2)
   const n = 256;
   const w = hann(n, true);
   const acc = new Float64Array(4 * n);
-  for (let s = 0; s + n <= acc.length; s += n / 4) for (let i = 0; i < n; i++) acc[s + i]! += w[i]!;
+  for (let s = 0; s + n <= acc.length; s += n / 4) for (let i = 0; i < n; i++) acc[s + i] += w[i];
   let worst = 0;
-  for (let i = n; i < 3 * n; i++) worst = Math.max(worst, Math.abs(acc[i]! - 2));
+  for (let i = n; i < 3 * n; i++) worst = Math.max(worst, Math.abs(acc[i] - 2));
   t.true(worst < 1e-12, `max deviation ${worst}`);
 });
 

@@ -17,7 +17,8 @@ import type { IdentificationInputs } from '../../src/decoding/identify.js';
 import type { TargetMatrix } from '../../src/decoding/types.js';
 
 export interface MiniEegSet {
-  inputs: IdentificationInputs;
+  /** The waveform is always there: the set is simulated with its audio. */
+  inputs: IdentificationInputs & { waveform: (id: string) => Float32Array };
   /** Subjects without a planted response. */
   controls: Set<string>;
 }
@@ -56,7 +57,10 @@ export function miniEegSet(synth: SynthConfig, cfg: EegIdentificationConfig, stu
   const waves = new Map<string, Float32Array>();
   const waveform = (id: string): Float32Array => {
     let w = waves.get(id);
-    if (!w) waves.set(id, (w = resample(clip(id), sr, cfg.decode.audio.rate)));
+    if (!w) {
+      w = resample(clip(id), sr, cfg.decode.audio.rate);
+      waves.set(id, w);
+    }
     return w;
   };
   const envelope = (id: string): TargetMatrix => {

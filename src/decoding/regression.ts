@@ -75,12 +75,14 @@ function trainingRuns(
   for (const wi of train) {
     const w = windows[wi];
     let m = cover.get(w.seg);
-    if (!m) cover.set(w.seg, (m = new Uint8Array(set.nT)));
+    if (!m) {
+      m = new Uint8Array(set.nT);
+      cover.set(w.seg, m);
+    }
     m.fill(1, w.start, w.start + win);
   }
   const runs: { seg: number; a: number; b: number }[] = [];
-  for (const seg of [...cover.keys()].sort((x, y) => x - y)) {
-    const m = cover.get(seg)!;
+  for (const [seg, m] of [...cover].sort(([x], [y]) => x - y)) {
     const lim = Math.min(set.nT, targetLen(seg));
     let t = 0;
     while (t < lim) {
