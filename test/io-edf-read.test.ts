@@ -61,7 +61,7 @@ test("a 1-s window of a 600-record file reads only the records it needs (plus ea
     return n;
   }) as typeof fs.readSync;
   syncBuiltinESMExports();
-  let r;
+  let r: ReturnType<typeof readEdf>;
   try {
     r = readEdf(file, { channels: ['sine 8 Hz'], tStart: 300, tEnd: 301 });
   } finally {
@@ -182,7 +182,7 @@ function handBuiltEdfPlus(file: string): void {
     ['EDF Annotations', '', -1, 1, -32768, 32767, 20],
   ];
   const pad = (x: string | number, w: number) => String(x).padEnd(w, ' ');
-  let h = pad('0', 8) + pad('X X X X', 80) + pad('Startdate 02-MAR-2021 X X X', 80) + '02.03.2107.08.09';
+  let h = `${pad('0', 8) + pad('X X X X', 80) + pad('Startdate 02-MAR-2021 X X X', 80)}02.03.2107.08.09`;
   h += pad(256 * 4, 8) + pad('EDF+C', 44) + pad(3, 8) + pad(1, 8) + pad(3, 4);
   const col = (f: (r: (typeof rows)[number]) => string, w: number) => rows.map((r) => pad(f(r), w)).join('');
   h += col((r) => r[0], 16) + col(() => '', 80) + col((r) => r[1], 8) + col((r) => String(r[2]), 8) + col((r) => String(r[3]), 8);

@@ -396,7 +396,7 @@ test('NIFTI-Reader-JS not-nifti.nii: not compressed, rejected with an InputError
   t.false(isGzip(js('not-nifti.nii')));
   const e = t.throws(() => readNiftiHeader(js('not-nifti.nii')));
   t.true(isInputError(e));
-  t.true(e.message.startsWith(js('not-nifti.nii') + ': not a NIfTI file'));
+  t.true(e.message.startsWith(`${js('not-nifti.nii')}: not a NIfTI file`));
 });
 
 test('nifti-rs minimal.*: big-endian uint8 64×64×10 headers and value(i,j,k) = j in every form', (t) => {

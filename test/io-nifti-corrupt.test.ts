@@ -28,7 +28,7 @@ function expectInputError(t: import('ava').ExecutionContext, file: string, fn: (
   const e = t.throws(fn);
   t.true(isInputError(e), `${file}: ${String(e)}`);
   t.false(e.message.includes('\n'), 'one line');
-  t.true(e.message.startsWith(file + ': '), e.message);
+  t.true(e.message.startsWith(`${file}: `), e.message);
   t.regex(e.message, pattern);
 }
 

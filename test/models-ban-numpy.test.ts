@@ -14,7 +14,7 @@ import { Rng } from '../src/core/prng.js';
  * batch norm, CORnet-S recurrence (shared convs, per-iteration BN, strided
  * first iteration with a conv skip). Prints every area output and the logits.
  */
-const PY = String.raw`
+const PY = `
 import json, sys, numpy as np
 d = sys.argv[1]; N, H, T = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 m = json.load(open(d + '/ckpt/model.json')); c = m['config']

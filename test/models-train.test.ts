@@ -22,7 +22,7 @@ function makeToneSet(root: string, perGenre: number, seed: number): void {
     fs.mkdirSync(path.join(root, g), { recursive: true });
     for (let i = 0; i < perGenre; i++) {
       const r = rng.fork(`${g}${i}`);
-      const f0 = BASE[g] * Math.pow(2, r.range(-0.4, 0.4));
+      const f0 = BASE[g] * 2 ** r.range(-0.4, 0.4);
       const amp = r.range(0.05, 0.3);
       const x = new Float32Array(2 * SR);
       for (let n = 0; n < x.length; n++) {

@@ -130,7 +130,7 @@ test('synth replacement under SIGKILL at aside, in and drop: the re-run gives th
     t.is(again.code, 0, again.stderr);
     t.deepEqual(contentHashes(out), want, point);
     t.deepEqual(
-      fs.readdirSync(dir).filter((n) => n.startsWith(path.basename(out) + '.')),
+      fs.readdirSync(dir).filter((n) => n.startsWith(`${path.basename(out)}.`)),
       [],
       `${point}: temp siblings removed`,
     );

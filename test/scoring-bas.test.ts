@@ -176,7 +176,7 @@ test('per-subject s_r by hand: medians of max(r,0)²/max(ρ,0.182) per subject, 
     const m = a.length >> 1;
     return a.length % 2 ? a[m] : (a[m - 1] + a[m]) / 2;
   };
-  const q = (r: number, rho: number): number => Math.max(r, 0) ** 2 / Math.max(rho, 0.182);
+  // q(r, ρ) = max(r, 0)² / max(ρ, 0.182).
   // Subject 01: a in A: q(.5,.5)=.5, q(.3,.5)=.18, q(.2,.1)=.04/.182=.2198 → median .2198;  b in A: .02, .02, .01/.182 → median .02
   //             b in B: q(.5)=.5, q(.4)=.32, q(.6)=.72 → .5;  a in B: .02, 0 (r<0), 0 → 0
   const s1 = ((med([0.5, 0.18, 0.04 / 0.182]) + (med([0.5, 0.18, 0.04 / 0.182]) - med([0.02, 0.02, 0.01 / 0.182]))) / 2 + (0.5 + (0.5 - 0)) / 2) / 2;

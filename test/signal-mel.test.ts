@@ -59,7 +59,7 @@ test('mel filterbank equals an independent numpy derivation (sr 22050/16000, sev
     { sr: 16000, nFft: 512, nMels: 40, fmin: 20, fmax: 7600 },
     { sr: 22050, nFft: 1024, nMels: 64, fmin: 50, fmax: 8000 },
   ];
-  const ref = pyJson<number[][][]>(NUMPY_MEL + `print(json.dumps([fbank(c['sr'],c['nFft'],c['nMels'],c['fmin'],c['fmax']).tolist() for c in inp]))`, configs);
+  const ref = pyJson<number[][][]>(`${NUMPY_MEL}print(json.dumps([fbank(c['sr'],c['nFft'],c['nMels'],c['fmin'],c['fmax']).tolist() for c in inp]))`, configs);
   configs.forEach((c, i) => {
     const fb = melFilterbank(c);
     const r = ref[i].flat();

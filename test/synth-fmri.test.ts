@@ -166,7 +166,7 @@ test('the Control region correlates with the planted ROI signals at chance (mean
 });
 
 test('split-half reliability and the perfect-model noise ceiling match their analytic expectations for drift-removed data (±0.03)', (t) => {
-  const testRuns = sub.runs.map((d, r) => r).filter((r) => sub.runs[r].task === 'test');
+  const testRuns = sub.runs.map((_, r) => r).filter((r) => sub.runs[r].task === 'test');
   const T = sub.runs[testRuns[0]].nVols;
   const nd = sub.brain.driven.length;
   // Removing the drift basis (projector P) also removes some signal and noise. For AR(1) noise with
@@ -219,7 +219,7 @@ test('split-half reliability and the perfect-model noise ceiling match their ana
 });
 
 test('each ROI is best predicted by its planted feature space (noise-free signal, fit on train runs, r on a test run)', (t) => {
-  const trainRuns = sub.runs.map((d, r) => r).filter((r) => sub.runs[r].task === 'train');
+  const trainRuns = sub.runs.map((_, r) => r).filter((r) => sub.runs[r].task === 'train');
   const testRun = sub.runs.findIndex((d) => d.task === 'test');
   const nd = sub.brain.driven.length;
   const stack = (sp: FeatureSpace, rs: number[]): { X: Float64Array; n: number } => {

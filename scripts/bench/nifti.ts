@@ -141,7 +141,10 @@ function compare(label: string, bold: string, mask: string, bytes: number): void
 
 function main(): void {
   const args = process.argv.slice(2);
-  if (args[0] === '--child') return measureOurs(args[1], args[2]);
+  if (args[0] === '--child') {
+    measureOurs(args[1], args[2]);
+    return;
+  }
   const keep = args.includes('--keep') ? args[args.indexOf('--keep') + 1] : null;
   const dir = keep ?? fs.mkdtempSync(path.join(os.tmpdir(), 'ba-bench-nifti-'));
   fs.mkdirSync(dir, { recursive: true });

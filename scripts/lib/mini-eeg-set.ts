@@ -15,6 +15,7 @@ import { stackSegments, type SubjectSegments } from '../../src/decoding/from-stu
 import type { EegIdentificationConfig } from '../../src/decoding/config.js';
 import type { IdentificationInputs } from '../../src/decoding/identify.js';
 import type { TargetMatrix } from '../../src/decoding/types.js';
+import { getOrCreate } from '../../src/core/lookup.js';
 
 export interface MiniEegSet {
   /** The waveform is always there: the set is simulated with its audio. */
@@ -56,12 +57,7 @@ export function miniEegSet(synth: SynthConfig, cfg: EegIdentificationConfig, stu
   const sr = synth.stimuli.sampleRate;
   const waves = new Map<string, Float32Array>();
   const waveform = (id: string): Float32Array => {
-    let w = waves.get(id);
-    if (!w) {
-      w = resample(clip(id), sr, cfg.decode.audio.rate);
-      waves.set(id, w);
-    }
-    return w;
+    return getOrCreate(waves, id, () => resample(clip(id), sr, cfg.decode.audio.rate));
   };
   const envelope = (id: string): TargetMatrix => {
     const e = amplitudeEnvelope(clip(id), sr, rate);

@@ -17,3 +17,13 @@ export function mustGet<K, V>(map: ReadonlyMap<K, V>, key: K, table: string): V 
 export function entriesByKey<V>(map: ReadonlyMap<string, V>): [string, V][] {
   return [...map].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
+
+/** The entry for `key`, made by `make` and stored on first use (memo tables keyed by id or object). */
+export function getOrCreate<K, V>(map: { get(key: K): V | undefined; set(key: K, value: V): unknown }, key: K, make: () => V): V {
+  let v = map.get(key);
+  if (v === undefined) {
+    v = make();
+    map.set(key, v);
+  }
+  return v;
+}

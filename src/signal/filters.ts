@@ -169,7 +169,7 @@ export function butterworth(order: number, cutoff: number | [number, number], fs
 
 function lp2lp({ z, p, k }: Zpk, wo: number): Zpk {
   const degree = p.length - z.length;
-  return { z: z.map((v) => scl(v, wo)), p: p.map((v) => scl(v, wo)), k: k * Math.pow(wo, degree) };
+  return { z: z.map((v) => scl(v, wo)), p: p.map((v) => scl(v, wo)), k: k * wo ** degree };
 }
 
 function lp2hp({ z, p, k }: Zpk, wo: number): Zpk {
@@ -190,7 +190,7 @@ function lp2bp({ z, p, k }: Zpk, wo: number, bw: number): Zpk {
   };
   const zb = z.flatMap(split);
   for (let i = 0; i < degree; i++) zb.push(c(0));
-  return { z: zb, p: p.flatMap(split), k: k * Math.pow(bw, degree) };
+  return { z: zb, p: p.flatMap(split), k: k * bw ** degree };
 }
 
 function lp2bs({ z, p, k }: Zpk, wo: number, bw: number): Zpk {

@@ -25,7 +25,7 @@ export function hzToMel(f: number, htk = false): number {
 
 /** Mel → frequency in Hz (inverse of hzToMel). */
 export function melToHz(m: number, htk = false): number {
-  if (htk) return 700 * (Math.pow(10, m / 2595) - 1);
+  if (htk) return 700 * (10 ** (m / 2595) - 1);
   if (m >= MIN_LOG_MEL) return MIN_LOG_HZ * Math.exp(LOGSTEP * (m - MIN_LOG_MEL));
   return F_SP * m;
 }
@@ -132,7 +132,7 @@ export function melSpectrogram(x: ArrayLike<number>, opts: MelSpectrogramOptions
   forEachStftFrame(x, { nFft, hop, center, padMode, window: hann(nFft, true) }, (t, re, im) => {
     for (let k = 0; k < nBins; k++) {
       const p = re[k] * re[k] + im[k] * im[k];
-      spec[k] = power === 2 ? p : power === 1 ? Math.sqrt(p) : Math.pow(p, power / 2);
+      spec[k] = power === 2 ? p : power === 1 ? Math.sqrt(p) : p ** (power / 2);
     }
     for (let m = 0; m < nMels; m++) {
       let acc = 0;

@@ -135,7 +135,7 @@ export function stftMagnitude(x: ArrayLike<number>, opts: StftOptions & { power?
   forEachFrame(x, o, (t, re, im) => {
     for (let k = 0; k < nBins; k++) {
       const p = re[k] * re[k] + im[k] * im[k];
-      data[k * nFrames + t] = power === 2 ? p : power === 1 ? Math.sqrt(p) : Math.pow(p, power / 2);
+      data[k * nFrames + t] = power === 2 ? p : power === 1 ? Math.sqrt(p) : p ** (power / 2);
     }
   });
   return { data, nBins, nFrames };

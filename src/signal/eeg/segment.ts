@@ -71,7 +71,7 @@ export function eventsFromAnnotations(annotations: { onset: number; duration: nu
   const out: StimulusEvent[] = [];
   for (const a of annotations) {
     const m = pattern.exec(a.text);
-    if (m && m[1]) out.push({ onset: a.onset, duration: a.duration ?? NaN, stimId: m[1] });
+    if (m?.[1]) out.push({ onset: a.onset, duration: a.duration ?? NaN, stimId: m[1] });
   }
   return out;
 }
