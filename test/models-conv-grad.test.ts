@@ -83,7 +83,7 @@ test.serial("the forward-conv filter gradient equals the cpu backend's own Conv2
     const f = tf.tensor4d(fs, [c.k, c.k, c.cin, c.cout]);
     const probe = tf.conv2d(x, f, c.stride, c.pad);
     const dy = tf.tensor(new Rng(99, 'cotangent').normals(probe.size), probe.shape) as tf.Tensor4D;
-    return conv2dFilterGradByForwardConv(x, dy, [c.k, c.k, c.cin, c.cout], c.stride, c.pad).dataSync() as Float32Array;
+    return conv2dFilterGradByForwardConv(x, dy, [c.k, c.k, c.cin, c.cout], { strides: c.stride, pad: c.pad }).dataSync() as Float32Array;
   });
   t.true(relErr(mine, ref.df) <= 1e-6, String(relErr(mine, ref.df)));
   await initBackend('wasm');
@@ -105,7 +105,7 @@ test.serial("the forward-conv input gradient equals the cpu backend's own Conv2D
       const f = tf.tensor4d(fs, [c.k, c.k, c.cin, c.cout]);
       const probe = tf.conv2d(x, f, c.stride, c.pad);
       const dy = tf.tensor(new Rng(100 + i, 'cotangent').normals(probe.size), probe.shape) as tf.Tensor4D;
-      return conv2dInputGradByForwardConv(dy, f, [c.n, c.h, c.w, c.cin], c.stride, c.pad).dataSync() as Float32Array;
+      return conv2dInputGradByForwardConv(dy, f, [c.n, c.h, c.w, c.cin], { strides: c.stride, pad: c.pad }).dataSync() as Float32Array;
     });
     t.true(relErr(mine, ref.dx) <= 1e-6, `${JSON.stringify(c)}: ${relErr(mine, ref.dx)}`);
   }
