@@ -174,7 +174,7 @@ test('eeg-prep (a publishing stage) under SIGKILL at the artifact rename, the pu
     t.false(fs.existsSync(path.join(root, 'stamps', 'eeg-prep_sub-01.json')), `${point}: no stamp after a kill`);
     const again = prep(root);
     t.is(again.code, 0, again.stderr);
-    const gc = runCli(['cache', 'gc', '--root', root]);
+    const gc = runCli(['cache', 'gc', '--out', root]);
     t.is(gc.code, 0, gc.stderr);
     t.deepEqual(temps(root), [], point);
     t.deepEqual(contentHashes(root), want, point);

@@ -102,7 +102,7 @@ test.serial(
     const d = slurmRoot;
     sameBytes(t, encodeFiles(localRoot), encodeFiles(d));
     // Each stage ran as its own job: five records, every one done by one job.
-    const status = runCli(['cache', 'status', '--root', d, '--json']);
+    const status = runCli(['cache', 'status', '--out', d, '--json']);
     t.is(status.code, 0, status.stderr);
     const rows = JSON.parse(status.stdout) as { target: string; state: string; jobId: string | null; attempts: number }[];
     const jobs = rows.filter((x) => x.jobId !== null);
@@ -174,13 +174,13 @@ test.serial(
       frozenTemps,
       "the killed attempt's temp folder, and only it, is left before gc",
     );
-    const gc = runCli(['cache', 'gc', '--root', d]);
+    const gc = runCli(['cache', 'gc', '--out', d]);
     t.is(gc.code, 0, gc.stderr);
     t.deepEqual(
       fs.readdirSync(tmpParent).filter((n) => n.startsWith('.tmp-')),
       [],
     );
-    const status = runCli(['cache', 'status', '--root', d]);
+    const status = runCli(['cache', 'status', '--out', d]);
     t.regex(status.stdout, /align-encode-logmel_sub-01\.chunk-1-of-2\s+done\s+\d+\s+2\s+jobs: \d+ CANCELLED, \d+ COMPLETED/);
     t.regex(status.stdout, /0 pending, 0 running, \d+ done, 0 failed/);
   },

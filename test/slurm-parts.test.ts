@@ -174,7 +174,7 @@ test('cache status: records give pending, running, done and failed; a record who
     ],
   );
   t.regex(gone[0].note, /executor gone/);
-  const cli = runCli(['cache', 'status', '--root', root]);
+  const cli = runCli(['cache', 'status', '--out', root]);
   t.is(cli.code, 0, cli.stderr);
   t.regex(cli.stdout, /1 pending, 1 running, 1 done, 1 failed\n$/);
 });
