@@ -54,7 +54,7 @@ test('make runs the three studies on a reduced mini-study and recovers the plant
   // Which area wins A1 is not asserted: at this reduced size (50 training clips, a few epochs) BAN's
   // middle areas tie with the first there, and the outcome moves with float rounding (wasm vs
   // native kernels). The planted hierarchy itself is checked with planted features in
-  // test/scoring-sr-planted.test.ts; the diagonal-contrast p is .12 here, not < .05.
+  // test/scoring/scoring-sr-planted.test.ts; the diagonal-contrast p is .12 here, not < .05.
   const bas = art('bas.json');
   type Pair = { area: string; roi: string; specificity: number };
   const corr = JSON.parse(fs.readFileSync(path.join(bas, 'correspondence.json'), 'utf8')) as Record<

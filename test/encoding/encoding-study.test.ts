@@ -272,7 +272,7 @@ test('alignment study: checkpoints with less feature noise align better; checkpo
   );
   const al = byCk.map((r) => Number(r.alignment));
   t.true(al[0] < al[1] && al[1] < al[2], `alignment by epoch ${al.join(', ')}`);
-  // RSA over 12 test clips (66 cells, one subject) is too noisy to order checkpoints; test/scoring-align-rsa.test.ts checks RSA on 30 clips.
+  // RSA over 12 test clips (66 cells, one subject) is too noisy to order checkpoints; test/scoring/scoring-align-rsa.test.ts checks RSA on 30 clips.
   // metrics.tsv holds window-level validation accuracy, not a held-out clip measure: it is not taken as performance.
   t.true(
     byCk.every((r) => r.performance === 'n/a'),

@@ -12,7 +12,7 @@ import { minimizeWithCost } from '../../src/models/optimizer-step.js';
 
 const nn = nativeTrainingKernels();
 
-/** The comparisons exist only where the addon does (as in linalg.test.ts); the next test says when it must. */
+/** The comparisons exist only where the addon does (as in test/linalg/linalg.test.ts); the next test says when it must. */
 function withAddon(title: string, fn: (t: ExecutionContext) => void | Promise<void>): void {
   if (nn) test.serial(title, fn);
 }
