@@ -3,9 +3,3 @@ export function defined<T>(value: T | null | undefined, what: string): T {
   if (value === null || value === undefined) throw new Error(`expected ${what}, found none`);
   return value;
 }
-
-/** The last line of a child process's output (where the test scripts print their JSON). */
-export function lastLine(text: string): string {
-  const t = text.trimEnd();
-  return t.slice(t.lastIndexOf('\n') + 1);
-}

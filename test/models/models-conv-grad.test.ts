@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { initBackend, tf } from '../../src/models/backend.js';
 import { conv2dFilterGradByForwardConv, conv2dInputGradByForwardConv } from '../../src/models/conv-grad.js';
 import { Rng } from '../../src/core/prng.js';
-import { lastLine } from '../helpers/defined.js';
+import { lastLine } from '../helpers/cli.js';
 
 interface Case {
   n: number;

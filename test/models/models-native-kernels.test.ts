@@ -7,7 +7,8 @@ import { nativeTrainingKernels } from '../../src/linalg/index.js';
 import { createModel, type ModelConfigInput } from '../../src/models/ban.js';
 import { Rng } from '../../src/core/prng.js';
 import { pyStdin } from '../helpers/python.js';
-import { defined, lastLine } from '../helpers/defined.js';
+import { defined } from '../helpers/defined.js';
+import { lastLine } from '../helpers/cli.js';
 import { minimizeWithCost } from '../../src/models/optimizer-step.js';
 
 const nn = nativeTrainingKernels();
