@@ -8,6 +8,7 @@ import { tf } from '../../src/models/backend.js';
 import { createModel, parseModelConfig } from '../../src/models/ban.js';
 import { Rng } from '../../src/core/prng.js';
 import { adam } from '../../src/models/optimizer.js';
+import { minimizeWithCost } from '../../src/models/optimizer-step.js';
 
 /**
  * The network the benchmarks time (docs/performance.md): input 64×128, widths
@@ -40,7 +41,7 @@ export function banTrainingStep(batch: number): { step: () => void; model: Retur
   );
   const opt = adam(1e-3);
   const step = (): void => {
-    const l = opt.minimize(() => tf.losses.softmaxCrossEntropy(y, model.forward(x, { training: true }).logits) as tf.Scalar, true)!;
+    const l = minimizeWithCost(opt, () => tf.losses.softmaxCrossEntropy(y, model.forward(x, { training: true }).logits) as tf.Scalar);
     l.dataSync();
     l.dispose();
   };

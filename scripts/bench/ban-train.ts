@@ -43,7 +43,7 @@ async function tfjsRate(threads: number): Promise<{ rate: number; cpuRate: numbe
   return { rate: (steps * batch) / sec, cpuRate: (steps * batch) / cpuSec, params, path };
 }
 
-const PY = String.raw`
+const PY = `
 import sys, json, time, torch, torch.nn as nn, torch.nn.functional as F
 cfg = json.loads(sys.argv[1]); steps = int(sys.argv[2]); batch = int(sys.argv[3]); torch.set_num_threads(int(sys.argv[4]))
 torch.manual_seed(0)

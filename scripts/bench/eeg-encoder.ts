@@ -28,7 +28,7 @@ const NETS = {
 } as const;
 type NetName = keyof typeof NETS;
 
-const TORCH = String.raw`
+const TORCH = `
 import sys, json, time, torch, torch.nn as nn, torch.nn.functional as F
 torch.set_num_threads(int(sys.argv[2])); torch.manual_seed(0)
 a = json.loads(sys.argv[1]); filt, pool, n, bs = a['filters'], a['pool'], a['n'], a['batch']

@@ -15,6 +15,7 @@ import * as zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { Rng } from '../../src/core/prng.js';
 import { readMaskedTimeseries, writeNifti } from '../../src/io/nifti.js';
+import { mustGet } from '../../src/core/lookup.js';
 
 const [X, Y, Z, T] = [96, 96, 72, 410];
 const self = fileURLToPath(import.meta.url);
@@ -130,7 +131,7 @@ function compare(label: string, bold: string, mask: string, bytes: number): void
       `  ${name.padEnd(42)} ${m.seconds.toFixed(2).padStart(6)} s  ${mbs(m).toFixed(0).padStart(5)} MB/s  peak RSS ${m.maxRssMB.toFixed(0).padStart(5)} MB  (${m.nT}x${m.nVox}, checksum ${m.checksum.toFixed(1)})`,
     );
   }
-  const o = best.get('brainalign readMaskedTimeseries')!;
+  const o = mustGet(best, 'brainalign readMaskedTimeseries', 'timings');
   const fastestNib = [...best.entries()].filter(([k]) => k.startsWith('nibabel')).sort((a, b) => a[1].seconds - b[1].seconds)[0];
   const same = [...best.values()].every((m) => m.nT === o.nT && m.nVox === o.nVox && Math.abs(m.checksum - o.checksum) <= 1e-6 * Math.abs(o.checksum));
   console.log(`  speed ratio brainalign / fastest nibabel (${fastestNib[0]}): ${(fastestNib[1].seconds / o.seconds).toFixed(2)}x`);
@@ -140,7 +141,10 @@ function compare(label: string, bold: string, mask: string, bytes: number): void
 
 function main(): void {
   const args = process.argv.slice(2);
-  if (args[0] === '--child') return measureOurs(args[1], args[2]);
+  if (args[0] === '--child') {
+    measureOurs(args[1], args[2]);
+    return;
+  }
   const keep = args.includes('--keep') ? args[args.indexOf('--keep') + 1] : null;
   const dir = keep ?? fs.mkdtempSync(path.join(os.tmpdir(), 'ba-bench-nifti-'));
   fs.mkdirSync(dir, { recursive: true });

@@ -56,7 +56,7 @@ const songs = [...new Set(set.stimIds)].sort();
 const songIndex = new Map(songs.map((s, i) => [s, i]));
 const folds = losoFolds(windows, set).filter((f) => a.fold === 'all' || f.name === `loso-${a.fold}`);
 const enc = { ...d.encoder, lambda: a.lambda !== undefined ? Number(a.lambda) : d.encoder.lambda };
-const target = { kind: 'audio-cnn' as const, waveform: inputs.waveform!, rate: d.audio.rate, config: d.audio };
+const target = { kind: 'audio-cnn' as const, waveform: inputs.waveform, rate: d.audio.rate, config: d.audio };
 for (const fold of folds) {
   const t1 = Date.now();
   const r = predannFold(set, windows, fold, win, target, songIndex, enc, Number(a.seed), new Rng(Number(a.seed), 'diag'));

@@ -51,7 +51,7 @@ function child(): void {
   const sample = new Float32Array(p * cols);
   for (let j = 0; j < p; j++) for (let c = 0; c < cols; c++) sample[j * cols + c] = w[j * v + c * step];
   writeNpy(join(dir, 'weights_sample.npy'), sample, [p, cols]);
-  process.stdout.write(JSON.stringify({ seconds, cpu_seconds, peak_rss_gb: process.resourceUsage().maxRSS / 1e6, linalg: la.kind }) + '\n');
+  process.stdout.write(`${JSON.stringify({ seconds, cpu_seconds, peak_rss_gb: process.resourceUsage().maxRSS / 1e6, linalg: la.kind })}\n`);
 }
 
 /** Planted data: 20% of targets are X·w + noise (varied SNR), the rest pure noise; features are correlated (AR-like mixing). */

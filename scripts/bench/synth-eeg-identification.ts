@@ -92,7 +92,7 @@ for (const sub of study.eeg) {
   // Learned: fit forward TRFs on even-indexed presentations, test identification among odd ones.
   const L = Math.floor(0.4 * rate) + 1;
   const trainMask = new Uint8Array(n);
-  sub.order.forEach((st, k) => {
+  sub.order.forEach((_, k) => {
     if (k % 2 !== 0) return;
     const i0 = Math.round(sub.onsets[k] * rate);
     for (let i = i0; i < i0 + Math.round((cfg.stimuli.clipSec + 0.4) * rate) && i < n; i++) trainMask[i] = 1;

@@ -91,7 +91,9 @@ for (const sp of FEATURE_SPACES) {
     const pred = new Float64Array(dt.n);
     for (let t = 0; t < dt.n; t++) for (let f = 0; f < dt.F; f++) pred[t] += dt.M[t * dt.F + f] * betas[i][f];
     const roi = ROI_NAMES[L.atlas[v] - 1];
-    ((results[roi] ??= {})[sp] ??= []).push(pearson(pred, testMean[i]) || 0);
+    results[roi] ??= {};
+    results[roi][sp] ??= [];
+    results[roi][sp].push(pearson(pred, testMean[i]) || 0);
   });
   console.log(`space ${sp}: λ = ${bestL}`);
 }

@@ -7,6 +7,12 @@
  */
 import { execFileSync } from 'node:child_process';
 
+/** The last line of a child's output, where it prints its JSON. */
+function lastLine(text: string): string {
+  const t = text.trimEnd();
+  return t.slice(t.lastIndexOf('\n') + 1);
+}
+
 export interface Rate {
   /** Windows per wall-clock second. */
   rate: number;
@@ -30,7 +36,7 @@ export function median(xs: number[]): number {
 /** Re-run this script with `--child` and extra arguments; returns the JSON its last line prints. */
 export function runChild(script: string, extra: string[]): Rate {
   const out = execFileSync(process.execPath, [...process.execArgv, script, '--child', ...extra], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  return JSON.parse(out.trim().split('\n').pop()!) as Rate;
+  return JSON.parse(lastLine(out)) as Rate;
 }
 
 /** Run a PyTorch script with /usr/bin/python3; null (with the reason printed once) when torch is missing. */
@@ -39,7 +45,7 @@ export function runTorch(code: string, args: string[]): Rate | null {
   if (torchMissing) return null;
   try {
     const out = execFileSync('/usr/bin/python3', ['-c', code, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    return JSON.parse(out.trim().split('\n').pop()!) as Rate;
+    return JSON.parse(lastLine(out)) as Rate;
   } catch (e) {
     torchMissing = true;
     console.log(`PyTorch reference unavailable (apt-get install -y python3-torch): ${(e as Error).message.split('\n')[0]}`);

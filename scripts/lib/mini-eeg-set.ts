@@ -15,9 +15,11 @@ import { stackSegments, type SubjectSegments } from '../../src/decoding/from-stu
 import type { EegIdentificationConfig } from '../../src/decoding/config.js';
 import type { IdentificationInputs } from '../../src/decoding/identify.js';
 import type { TargetMatrix } from '../../src/decoding/types.js';
+import { getOrCreate } from '../../src/core/lookup.js';
 
 export interface MiniEegSet {
-  inputs: IdentificationInputs;
+  /** The waveform is always there: the set is simulated with its audio. */
+  inputs: IdentificationInputs & { waveform: (id: string) => Float32Array };
   /** Subjects without a planted response. */
   controls: Set<string>;
 }
@@ -55,9 +57,7 @@ export function miniEegSet(synth: SynthConfig, cfg: EegIdentificationConfig, stu
   const sr = synth.stimuli.sampleRate;
   const waves = new Map<string, Float32Array>();
   const waveform = (id: string): Float32Array => {
-    let w = waves.get(id);
-    if (!w) waves.set(id, (w = resample(clip(id), sr, cfg.decode.audio.rate)));
-    return w;
+    return getOrCreate(waves, id, () => resample(clip(id), sr, cfg.decode.audio.rate));
   };
   const envelope = (id: string): TargetMatrix => {
     const e = amplitudeEnvelope(clip(id), sr, rate);

@@ -44,11 +44,12 @@ const D: Record<string, TsvColumnDescription> = {
   },
 };
 
+/** The columns that name one evaluated cell: decoder, split, window length, combination rule. */
+const cellColumns = { decoder: 'text', split: 'text', window_s: 'num', combine: 'text' } as const;
+const cellDescribe = { decoder: D.decoder, split: D.split, window_s: D.window_s, combine: D.combine };
+
 const scoreColumns = {
-  decoder: 'text',
-  split: 'text',
-  window_s: 'num',
-  combine: 'text',
+  ...cellColumns,
   n_items: 'int',
   top1: 'num',
   top1_lo: 'num',
@@ -60,10 +61,7 @@ const scoreColumns = {
   p_perm: 'num',
 } as const;
 const scoreDescribe = {
-  decoder: D.decoder,
-  split: D.split,
-  window_s: D.window_s,
-  combine: D.combine,
+  ...cellDescribe,
   n_items: { Description: 'Number of evaluated stretches' },
   top1: { Description: 'Top-1 identification accuracy (fraction)' },
   top1_lo: { Description: 'Lower bound of the 95% percentile-bootstrap CI of top1 (items resampled)' },
@@ -106,12 +104,9 @@ export const groupConfusionsTable = table(
   },
 );
 export const perSongTable = table(
-  { decoder: 'text', split: 'text', window_s: 'num', combine: 'text', song: 'text', n_items: 'int', top1: 'num' },
+  { ...cellColumns, song: 'text', n_items: 'int', top1: 'num' },
   {
-    decoder: D.decoder,
-    split: D.split,
-    window_s: D.window_s,
-    combine: D.combine,
+    ...cellDescribe,
     song: { Description: 'Song heard (true label of the items)' },
     n_items: { Description: 'Items of this song, all subjects pooled' },
     top1: { Description: 'Fraction of them identified correctly' },

@@ -14,6 +14,7 @@ import { readHistory, type EpochRow } from './train-history.js';
 import { readSplit, type SplitRow } from './train-split.js';
 import { readConfusion, readPerGenre, readTrainSummary, type Confusion, type GenreScore, type TrainSummary } from './train-evaluation.js';
 import { predictionsFile, readPredictions, type Predictions } from './train-predictions.js';
+import { getOrCreate } from '../core/lookup.js';
 
 export interface TrainArtifact {
   dir: string;
@@ -57,9 +58,7 @@ export function openTrainArtifact(dir: string): TrainArtifact {
     perGenre: once(() => readPerGenre(dir)),
     predictions(name = BEST_CHECKPOINT) {
       const key = name === BEST_CHECKPOINT ? name : resolveCheckpoint(dir, name).name;
-      let p = predictions.get(key);
-      if (!p) predictions.set(key, (p = readPredictions(predictionsFile(dir, key))));
-      return p;
+      return getOrCreate(predictions, key, () => readPredictions(predictionsFile(dir, key)));
     },
     checkpoint: (name) => resolveCheckpoint(dir, name),
     epochCheckpoints: () => savedEpochCheckpoints(dir),

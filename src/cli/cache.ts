@@ -34,13 +34,7 @@ export default defineVerb({
       }
       const rows = items.map((i) => [i.stage, i.key, humanBytes(i.bytes), humanAge(i.ageSeconds), i.live ? 'live' : 'unreferenced']);
       const head = ['stage', 'key', 'size', 'age', 'status'];
-      const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
-      const fmt = (r: string[]) =>
-        `${r
-          .map((v, c) => v.padEnd(widths[c]))
-          .join('  ')
-          .trimEnd()}\n`;
-      process.stdout.write(fmt(head) + rows.map(fmt).join(''));
+      process.stdout.write(textTable(head, rows));
       return;
     }
     if (a.action === 'status') {
@@ -51,15 +45,9 @@ export default defineVerb({
       }
       const table = rows.map((r) => [r.target, r.state, r.jobId ?? '-', String(r.attempts), r.note]);
       const head = ['target', 'state', 'job', 'attempts', 'note'];
-      const widths = head.map((h, c) => Math.max(h.length, ...table.map((r) => r[c].length)));
-      const fmt = (r: string[]) =>
-        r
-          .map((v, c) => v.padEnd(widths[c]))
-          .join('  ')
-          .trimEnd() + '\n';
       const count = (s: string) => rows.filter((r) => r.state === s).length;
       process.stdout.write(
-        fmt(head) + table.map(fmt).join('') + `${count('pending')} pending, ${count('running')} running, ${count('done')} done, ${count('failed')} failed\n`,
+        `${textTable(head, table)}${count('pending')} pending, ${count('running')} running, ${count('done')} done, ${count('failed')} failed\n`,
       );
       return;
     }
@@ -73,3 +61,10 @@ export default defineVerb({
     throw new InputError('action', `unknown action ${String(a.action)}`);
   },
 });
+
+/** Columns padded to their widest cell, two spaces apart; the last column's padding is trimmed so lines end in text. */
+function textTable(head: string[], rows: string[][]): string {
+  const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
+  const lines = [head, ...rows].map((r) => r.map((v, c) => v.padEnd(widths[c])).join('  '));
+  return lines.map((l) => `${l.trimEnd()}\n`).join('');
+}

@@ -29,7 +29,7 @@ export default defineVerb({
           validateCommon(a);
           const m = loadManifest(a.manifest);
           const problems = verifyDataset(m, a.root, a.manifest, { checksums: a.checksums });
-          process.stdout.write(`${printable(m.name)}: ${printable(a.root)}\n` + problemTable(problems) + downloadSteps(m, problems));
+          process.stdout.write(`${printable(m.name)}: ${printable(a.root)}\n${problemTable(problems)}${downloadSteps(m, problems)}`);
           if (problems.length > 0) throw new InputError(a.root, `${problems.length} problem(s) against ${a.manifest}`);
           if (a.stamp) {
             // The key names the manifest's content: a changed manifest re-runs what depends on the dataset.

@@ -11,7 +11,7 @@ export default defineVerb({
       .option('json', { type: 'boolean', default: false, describe: 'machine-readable output (schema in docs/info-json.md)' }),
   run: async (a) => {
     const info = await describeFile(a.file);
-    if (a.json) fs.writeSync(1, JSON.stringify(info, null, 2) + '\n');
+    if (a.json) fs.writeSync(1, `${JSON.stringify(info, null, 2)}\n`);
     else fs.writeSync(1, renderInfo(info));
   },
 });

@@ -62,8 +62,8 @@ export async function main(rawArgv: string[]): Promise<number> {
   }
   if (failure !== null) {
     const e = failure;
-    process.stderr.write(formatError(optionError(e)) + '\n');
-    if (debug && e instanceof Error && e.stack) process.stderr.write(e.stack + '\n');
+    process.stderr.write(`${formatError(optionError(e))}\n`);
+    if (debug && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
     return exitCodeFor(optionError(e));
   }
   return 0;

@@ -55,7 +55,7 @@ export function writeChunksAtomic(target: string, chunks: Iterable<Uint8Array>):
 
 /** JSON with sorted keys and a trailing newline, so equal objects give equal bytes. */
 export function stableJson(value: unknown, indent = 2): string {
-  return JSON.stringify(sortKeys(value), null, indent) + '\n';
+  return `${JSON.stringify(sortKeys(value), null, indent)}\n`;
 }
 
 function sortKeys(v: unknown): unknown {

@@ -44,7 +44,7 @@ export class SummaryAccumulator {
       nz = 0;
     for (let i = from; i < to; i++) {
       const v = values[i];
-      if (v !== v) {
+      if (Number.isNaN(v)) {
         nn++;
         continue;
       }

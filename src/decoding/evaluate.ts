@@ -21,6 +21,7 @@
  */
 import { bootstrapCi } from '../stats/bootstrap.js';
 import type { Rng } from '../core/prng.js';
+import { entriesByKey, mustGet } from '../core/lookup.js';
 import type { SegmentSet, WindowRef } from './types.js';
 
 export const COMBINES = ['mean', 'mean-logprob', 'max', 'vote'] as const;
@@ -105,8 +106,8 @@ export function evaluationItems(
     else groups.set(key, [t]);
   }
   const items: EvalItem[] = [];
-  for (const key of [...groups.keys()].sort()) {
-    const g = groups.get(key)!.sort((a, b) => windows[a.window].start - windows[b.window].start);
+  for (const [, g] of entriesByKey(groups)) {
+    g.sort((a, b) => windows[a.window].start - windows[b.window].start);
     const seg = windows[g[0].window].seg;
     let i = 0;
     while (i < g.length) {
@@ -127,7 +128,7 @@ export function evaluationItems(
         items.push({
           subject: set.subjects[seg],
           seg,
-          trueClass: songIndex.get(set.stimIds[seg])!,
+          trueClass: mustGet(songIndex, set.stimIds[seg], 'song index'),
           scores: combineScores(members, how, kind),
           nWindows: members.length,
         });

@@ -15,6 +15,7 @@ import { predictEegEncoder, trainEegEncoder, type EncoderHistoryRow } from '../m
 import type { EegEncoderConfig } from '../models/eeg-encoder-config.js';
 import type { AudioEncoderConfig } from '../models/audio-encoder-config.js';
 import type { Rng } from '../core/prng.js';
+import { entriesByKey, mustGet } from '../core/lookup.js';
 import { featureStats, standardizedSource, windowModulationVectors, windowTargetVectors } from './targets.js';
 import { gatherWindows } from './windows.js';
 import { cropRanges, jitterWindows } from './crops.js';
@@ -53,8 +54,7 @@ export function validationSplit(
     bySong.set(s, [...(bySong.get(s) ?? []), seg]);
   }
   const held = new Set<number>();
-  for (const song of [...bySong.keys()].sort()) {
-    const segs = bySong.get(song)!;
+  for (const [song, segs] of entriesByKey(bySong)) {
     const perm = rng.fork(song).permutation(segs.length);
     for (let k = 0; k < Math.floor(fraction * segs.length); k++) held.add(segs[perm[k]]);
   }
@@ -115,19 +115,11 @@ export function predannFold(
   rng: Rng,
 ): PredannFoldResult {
   const { fit, validation } = validationSplit(set, windows, fold.train, cfg.patience > 0 ? cfg.validationFraction : 0, rng.fork('validation'));
-  const labelsOf = (idx: number[]): Int32Array => Int32Array.from(idx, (i) => songIndex.get(set.stimIds[windows[i].seg])!);
+  const labelsOf = (idx: number[]): Int32Array => Int32Array.from(idx, (i) => mustGet(songIndex, set.stimIds[windows[i].seg], 'song index'));
   const labels = labelsOf(fit);
   const at = fit.map((_, k) => k);
-  const fixedStd =
-    target.kind === 'fixed'
-      ? standardizedSource(
-          target.source,
-          featureStats(
-            target.source,
-            fit.map((i) => set.stimIds[windows[i].seg]),
-          ),
-        )
-      : null;
+  // Standardised by the fitting windows' statistics; computed on first use, only for a fixed target.
+  let fixedStd: TargetSource | undefined;
   // Everything a training epoch sees, for a list of (possibly cropped) windows: EEG, target keys and the InfoNCE target.
   const inputs = (ws: WindowRef[]): { x: Float32Array; targetKeys: Int32Array; audio?: Float32Array; targets?: Float32Array } => {
     // Same song at the same song time = same target, whoever listened: one key per (song, start).
@@ -140,14 +132,21 @@ export function predannFold(
       zscoreColumns(tv.data, tv.dim);
       return { x, targetKeys, targets: tv.data };
     }
-    return { x, targetKeys, targets: windowTargetVectors(fixedStd!, set.stimIds, ws, at, win, target.bins).data };
+    fixedStd ??= standardizedSource(
+      target.source,
+      featureStats(
+        target.source,
+        fit.map((i) => set.stimIds[windows[i].seg]),
+      ),
+    );
+    return { x, targetKeys, targets: windowTargetVectors(fixedStd, set.stimIds, ws, at, win, target.bins).data };
   };
   const base = fit.map((i) => windows[i]);
   const jitter = Math.round(cfg.cropJitterSec * set.rate);
   const ranges = cropRanges(windows, fit, win);
   const recrop = jitter > 0 ? (r: Rng) => inputs(jitterWindows(windows, fit, ranges, jitter, r)) : undefined;
   const first = inputs(base);
-  const targetDim = target.kind === 'audio-cnn' ? cfg.embeddingDim : first.targets!.length / Math.max(1, fit.length);
+  const targetDim = first.targets === undefined ? cfg.embeddingDim : first.targets.length / Math.max(1, fit.length);
   const shape = { nCh: set.nCh, nT: win, nClasses: songIndex.size, targetDim };
   const val = { x: gatherWindows(set, windows, validation, win), labels: labelsOf(validation) };
   const audioLength = Math.round((win / set.rate) * (target.kind === 'audio-cnn' ? target.rate : 1));

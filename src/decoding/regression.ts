@@ -24,6 +24,7 @@ import { delayFeatures } from '../encoding/delays.js';
 import { ridgeCV, ridgePredict } from '../encoding/ridge.js';
 import { pearson } from '../stats/correlation.js';
 import type { Fold, SegmentSet, TargetSource, WindowRef } from './types.js';
+import { getOrCreate } from '../core/lookup.js';
 
 export interface RegressionDecoderOptions {
   /** Lag range of the EEG after the stimulus, in stimulus time, seconds (default [0, 0.5]). */
@@ -74,13 +75,10 @@ function trainingRuns(
   const cover = new Map<number, Uint8Array>();
   for (const wi of train) {
     const w = windows[wi];
-    let m = cover.get(w.seg);
-    if (!m) cover.set(w.seg, (m = new Uint8Array(set.nT)));
-    m.fill(1, w.start, w.start + win);
+    getOrCreate(cover, w.seg, () => new Uint8Array(set.nT)).fill(1, w.start, w.start + win);
   }
   const runs: { seg: number; a: number; b: number }[] = [];
-  for (const seg of [...cover.keys()].sort((x, y) => x - y)) {
-    const m = cover.get(seg)!;
+  for (const [seg, m] of [...cover].sort(([x], [y]) => x - y)) {
     const lim = Math.min(set.nT, targetLen(seg));
     let t = 0;
     while (t < lim) {

@@ -21,6 +21,7 @@
  */
 import { InputError } from '../core/errors.js';
 import type { Rng } from '../core/prng.js';
+import { entriesByKey, mustGet } from '../core/lookup.js';
 import type { Fold, SegmentSet, WindowRef } from './types.js';
 
 export const SPLITS = ['chunk-leaky', 'random-chunk', 'time-block', 'loso'] as const;
@@ -62,8 +63,7 @@ export function chunkFolds(windows: WindowRef[], set: Pick<SegmentSet, 'stimIds'
   for (let s = 0; s < set.stimIds.length; s++)
     for (let c = 0; c < nChunks; c++) bySong.set(set.stimIds[s], [...(bySong.get(set.stimIds[s]) ?? []), `${s}/${c}`]);
   const foldOf = new Map<string, number>();
-  for (const song of [...bySong.keys()].sort()) {
-    const ids = bySong.get(song)!;
+  for (const [song, ids] of entriesByKey(bySong)) {
     // Rotate the start per song so small songs do not all fill fold 1 first.
     const perm = rng.fork(song).permutation(ids.length);
     const offset = rng.fork(`${song}/offset`).int(k);
@@ -73,7 +73,7 @@ export function chunkFolds(windows: WindowRef[], set: Pick<SegmentSet, 'stimIds'
   windows.forEach((w, i) => {
     const c = Math.floor(w.start / len);
     if (c >= nChunks || w.start + win > (c + 1) * len) return;
-    const f = foldOf.get(`${w.seg}/${c}`)!;
+    const f = mustGet(foldOf, `${w.seg}/${c}`, 'chunk folds');
     folds.forEach((fold, j) => (j === f ? fold.test : fold.train).push(i));
   });
   const empty = folds.find((f) => f.test.length === 0);

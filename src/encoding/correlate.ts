@@ -115,7 +115,7 @@ export function scoreColumns(
     const ssy = syy - (sy * sy) / rows;
     const yConst = isConstant(ssy, syy);
     const r = pearsonFromMoments(rows, sp[k], spp[k], sy, syy, spy[k]);
-    outR[outOffset + k] = r === r ? r : constant;
+    outR[outOffset + k] = Number.isNaN(r) ? constant : r;
     // Σ(y − p − c)² = Σy² − 2Σpy + Σp² − 2c(Σy − Σp) + n c²
     const c = offset ? offset[k] : 0;
     const ssRes = syy - 2 * spy[k] + spp[k] - 2 * c * (sy - sp[k]) + rows * c * c;

@@ -333,7 +333,8 @@ class FullFit<T extends Floats> {
     this.rowsIn = this.dual ? n : p;
     const e = gramEig(la, z, n, p, this.dual);
     this.lambda = e.lambda;
-    const q = (this.q = e.q);
+    this.q = e.q;
+    const q = e.q;
     const vec = e.vec;
     if (!this.dual) {
       this.left = vec.slice();

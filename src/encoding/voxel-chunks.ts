@@ -7,7 +7,7 @@
  * voxel-blocks.ts) and the merge concatenates the ranges. What couples voxels
  * (ROI medians, the permutation null of the ROI statistic, FDR across voxels,
  * the noise ceilings) runs once, after the merge, on the whole subject: the
- * merged encoding is the local one, byte for byte (test/slurm-executor.test.ts).
+ * merged encoding is the local one, byte for byte (test/e2e/slurm-executor.test.ts).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';

@@ -30,7 +30,7 @@ export function globToRegExp(glob: string): RegExp {
       const end = glob.indexOf(']', i);
       if (end < 0) throw new SyntaxError(`unclosed [ in glob ${glob}`);
       const body = glob.slice(i + 1, end).replace(/\\/g, '\\\\');
-      re += `[${body.startsWith('!') ? '^' + body.slice(1) : body}]`;
+      re += `[${body.startsWith('!') ? `^${body.slice(1)}` : body}]`;
       i = end;
     } else re += escapeRe(c);
   }

@@ -151,15 +151,15 @@ export function renderInfo(doc: InfoDocument): string {
       lines.push(`${indent}${key}: [${v.map(fmt).join(', ')}]`);
     } else if (Array.isArray(v)) {
       lines.push(`${indent}${key}: (${v.length})`);
-      v.slice(0, 64).forEach((x, i) => emit(x, indent + '  ', `[${i}]`));
+      v.slice(0, 64).forEach((x, i) => emit(x, `${indent}  `, `[${i}]`));
       if (v.length > 64) lines.push(`${indent}  … ${v.length - 64} more`);
     } else if (v !== null && typeof v === 'object') {
       lines.push(`${indent}${key}:`);
-      for (const [k, x] of Object.entries(v as Record<string, unknown>)) emit(x, indent + '  ', printable(k));
+      for (const [k, x] of Object.entries(v as Record<string, unknown>)) emit(x, `${indent}  `, printable(k));
     } else lines.push(`${indent}${key}: ${fmt(v)}`);
   };
   for (const [k, v] of Object.entries(doc.info as Record<string, unknown>)) emit(v, '  ', k);
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 function fmt(v: unknown): string {

@@ -108,7 +108,7 @@ function cellText(v: TsvCell, file: string, column: string): string {
 
 /** The JSON sidecar path of a .tsv (or .tsv.gz) file. */
 export function tsvSidecarPath(file: string): string {
-  return file.replace(/\.tsv(\.gz)?$/, '') + '.json';
+  return `${file.replace(/\.tsv(\.gz)?$/, '')}.json`;
 }
 
 /**
@@ -131,6 +131,6 @@ export function writeTsv(file: string, columns: string[], rows: Record<string, T
   }
   const lines = [columns.join('\t')];
   for (const r of rows) lines.push(columns.map((c) => cellText(r[c], file, c)).join('\t'));
-  writeFileAtomic(file, lines.join('\n') + '\n');
+  writeFileAtomic(file, `${lines.join('\n')}\n`);
   if (sidecar) writeJsonAtomic(tsvSidecarPath(file), sidecar);
 }

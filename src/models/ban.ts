@@ -324,17 +324,19 @@ export function countParameters(c: ModelConfig): number {
 export function cnnBaselineConfig(ban: ModelConfigInput = {}): ModelConfig {
   const b = parseModelConfig({ ...ban, kind: 'ban' });
   const target = countParameters(b);
-  let best: ModelConfig | null = null;
-  let bestGap = Infinity;
-  for (let f = 1; f <= 64; f++) {
-    const c = parseModelConfig({ ...b, kind: 'cnn', areas: b.areas.map((a) => ({ ...a, width: Math.max(1, Math.round((a.width * f) / 8)) })) });
+  const scaled = (f: number): ModelConfig =>
+    parseModelConfig({ ...b, kind: 'cnn', areas: b.areas.map((a) => ({ ...a, width: Math.max(1, Math.round((a.width * f) / 8)) })) });
+  let best = scaled(1);
+  let bestGap = Math.abs(countParameters(best) - target);
+  for (let f = 2; f <= 64; f++) {
+    const c = scaled(f);
     const gap = Math.abs(countParameters(c) - target);
     if (gap < bestGap) {
       bestGap = gap;
       best = c;
     }
   }
-  return best!;
+  return best;
 }
 
 /** Ablations of a BAN config: 'no-recurrence' (times = 1), 'no-skip', or 'areas:<n>' (first n areas). */

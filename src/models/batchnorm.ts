@@ -23,56 +23,55 @@ export function batchNormTrain(
   eps: number,
   onStats?: (mean: tf.Tensor1D, variance: tf.Tensor1D) => void,
 ): tf.Tensor4D {
-  if (tf.getKernel(BN_TRAIN_KERNEL, tf.getBackend())) return fusedBatchNormTrain(x, gamma, beta, eps, onStats);
-  const n = x.shape[0] * x.shape[1] * x.shape[2];
+  const route = tf.getKernel(BN_TRAIN_KERNEL, tf.getBackend()) ? fusedKernels(eps) : closedForm(eps, x.shape[0] * x.shape[1] * x.shape[2]);
   const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [xx, g, b] = args as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D];
     const save = args[3] as tf.GradSaveFunc;
-    const mean = tf.mean(xx, [0, 1, 2]) as tf.Tensor1D;
-    const xc = tf.sub(xx, mean);
-    const variance = tf.mean(tf.square(xc), [0, 1, 2]) as tf.Tensor1D;
-    const invStd = tf.rsqrt(tf.add(variance, eps));
-    const xhat = tf.mul(xc, invStd);
+    const { y, mean, variance, saved } = route.forward(xx, g, b);
     onStats?.(mean, variance);
-    save([xhat, invStd, g]);
-    return {
-      value: tf.add(tf.mul(xhat, g), b) as tf.Tensor4D,
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [sx, sInv, sGamma] = saved;
-        const dbeta = tf.sum(dy, [0, 1, 2]);
-        const dgamma = tf.sum(tf.mul(dy, sx), [0, 1, 2]);
-        // dx = γ/σ · (dy − mean(dy) − x̂·mean(dy·x̂))
-        const inner = tf.sub(tf.sub(dy, tf.div(dbeta, n)), tf.mul(sx, tf.div(dgamma, n)));
-        return [tf.mul(inner, tf.mul(sGamma, sInv)), dgamma, dbeta];
-      },
-    };
+    save(saved);
+    return { value: y, gradFunc: (dy: tf.Tensor, s: tf.Tensor[]) => route.backward(dy, s) };
   });
   return f(x, gamma, beta) as tf.Tensor4D;
 }
 
-/** batchNormTrain by the backend's fused kernels; same contract. */
-function fusedBatchNormTrain(
-  x: tf.Tensor4D,
-  gamma: tf.Tensor1D,
-  beta: tf.Tensor1D,
-  eps: number,
-  onStats?: (mean: tf.Tensor1D, variance: tf.Tensor1D) => void,
-): tf.Tensor4D {
-  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const [xx, g, b] = args as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D];
-    const save = args[3] as tf.GradSaveFunc;
-    const [y, mean, variance] = tf.engine().runKernel(BN_TRAIN_KERNEL, { x: xx, gamma: g, beta: b }, { eps }) as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D];
-    onStats?.(mean, variance);
-    save([xx, mean, variance, g]);
-    return {
-      value: y,
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [sx, sMean, sVar, sGamma] = saved;
-        return tf.engine().runKernel(BN_TRAIN_GRAD_KERNEL, { dy, x: sx, mean: sMean, variance: sVar, gamma: sGamma }, { eps }) as tf.Tensor[];
-      },
-    };
-  });
-  return f(x, gamma, beta) as tf.Tensor4D;
+/** One way of computing training-mode batch norm: the forward pass keeps what its backward pass (→ [dx, dγ, dβ]) needs. */
+interface BatchNormRoute {
+  forward(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D): { y: tf.Tensor4D; mean: tf.Tensor1D; variance: tf.Tensor1D; saved: tf.Tensor[] };
+  backward(dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[];
+}
+
+/** tfjs ops over the n = N·H·W values per channel, backward in closed form: dx = γ/σ · (dy − mean(dy) − x̂·mean(dy·x̂)). */
+function closedForm(eps: number, n: number): BatchNormRoute {
+  return {
+    forward(x, gamma, beta) {
+      const mean = tf.mean(x, [0, 1, 2]) as tf.Tensor1D;
+      const xc = tf.sub(x, mean);
+      const variance = tf.mean(tf.square(xc), [0, 1, 2]) as tf.Tensor1D;
+      const invStd = tf.rsqrt(tf.add(variance, eps));
+      const xhat = tf.mul(xc, invStd);
+      return { y: tf.add(tf.mul(xhat, gamma), beta) as tf.Tensor4D, mean, variance, saved: [xhat, invStd, gamma] };
+    },
+    backward(dy, [xhat, invStd, gamma]) {
+      const dbeta = tf.sum(dy, [0, 1, 2]);
+      const dgamma = tf.sum(tf.mul(dy, xhat), [0, 1, 2]);
+      const inner = tf.sub(tf.sub(dy, tf.div(dbeta, n)), tf.mul(xhat, tf.div(dgamma, n)));
+      return [tf.mul(inner, tf.mul(gamma, invStd)), dgamma, dbeta];
+    },
+  };
+}
+
+/** The backend's fused kernels, one each way. */
+function fusedKernels(eps: number): BatchNormRoute {
+  return {
+    forward(x, gamma, beta) {
+      const [y, mean, variance] = tf.engine().runKernel(BN_TRAIN_KERNEL, { x, gamma, beta }, { eps }) as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D];
+      return { y, mean, variance, saved: [x, mean, variance, gamma] };
+    },
+    backward(dy, [x, mean, variance, gamma]) {
+      return tf.engine().runKernel(BN_TRAIN_GRAD_KERNEL, { dy, x, mean, variance, gamma }, { eps }) as tf.Tensor[];
+    },
+  };
 }
 
 /** One batch-norm layer's trainable scale/shift and its running statistics. */

@@ -14,8 +14,26 @@ type Tensor4D = tf.Tensor4D;
 type Pad = 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
 type Rounding = 'floor' | 'round' | 'ceil' | undefined;
 
+/** The forward convolution's stride, padding and output rounding, as tfjs's Conv2D attributes spell them. */
+export interface ConvStrideAndPad {
+  strides: number | [number, number];
+  pad: Pad;
+  dimRoundingMode?: Rounding;
+}
+
 function pair(v: number | [number, number]): [number, number] {
   return typeof v === 'number' ? [v, v] : v;
+}
+
+/** Stride per axis and the zero rows/columns the forward pass puts before the input (NHWC, dilation 1). */
+function forwardGeometry(
+  xShape: [number, number, number, number],
+  filterShape: [number, number, number, number],
+  conv: ConvStrideAndPad,
+): { sh: number; sw: number; top: number; left: number } {
+  const [sh, sw] = pair(conv.strides);
+  const { padInfo } = tf.backend_util.computeConv2DInfo(xShape, filterShape, [sh, sw], [1, 1], conv.pad, conv.dimRoundingMode, false, 'channelsLast');
+  return { sh, sw, top: padInfo.top, left: padInfo.left };
 }
 
 /**
@@ -23,24 +41,14 @@ function pair(v: number | [number, number]): [number, number] {
  * by forward convolutions only. Returns a tensor of `filterShape`
  * [kh, kw, inChannels, outChannels].
  */
-export function conv2dFilterGradByForwardConv(
-  x: Tensor4D,
-  dy: Tensor4D,
-  filterShape: [number, number, number, number],
-  strides: number | [number, number],
-  pad: Pad,
-  dimRoundingMode?: Rounding,
-): Tensor4D {
+export function conv2dFilterGradByForwardConv(x: Tensor4D, dy: Tensor4D, filterShape: [number, number, number, number], conv: ConvStrideAndPad): Tensor4D {
   return tf.tidy(() => {
-    const [sh, sw] = pair(strides);
+    const { sh, sw, top, left } = forwardGeometry(x.shape, filterShape, conv);
     const [kh, kw] = filterShape;
-    const info = tf.backend_util.computeConv2DInfo(x.shape, filterShape, [sh, sw], [1, 1], pad, dimRoundingMode, false, 'channelsLast');
     const [, H, W] = x.shape;
     const [, Ho, Wo] = dy.shape;
     const needH = (Ho - 1) * sh + kh;
     const needW = (Wo - 1) * sw + kw;
-    const top = info.padInfo.top;
-    const left = info.padInfo.left;
     // Rows/cols of x touched by the forward pass, starting at −pad; padding
     // beyond the input is zeros, and 'valid' strides may leave a tail unused.
     const padded = tf.pad(x, [
@@ -115,21 +123,11 @@ function window1(t: Tensor4D, axis: 1 | 2, start: number, len: number): Tensor4D
  * own Conv2DBackpropInput is a plain loop that made it ~2/3 of BAN training
  * time; this runs through XNNPACK instead. Returns a tensor of `xShape`.
  */
-export function conv2dInputGradByForwardConv(
-  dy: Tensor4D,
-  filter: Tensor4D,
-  xShape: [number, number, number, number],
-  strides: number | [number, number],
-  pad: Pad,
-  dimRoundingMode?: Rounding,
-): Tensor4D {
+export function conv2dInputGradByForwardConv(dy: Tensor4D, filter: Tensor4D, xShape: [number, number, number, number], conv: ConvStrideAndPad): Tensor4D {
   return tf.tidy(() => {
-    const [sh, sw] = pair(strides);
+    const { sh, sw, top: pt, left: pl } = forwardGeometry(xShape, filter.shape, conv);
     const [kh, kw, ci] = filter.shape;
-    const info = tf.backend_util.computeConv2DInfo(xShape, filter.shape, [sh, sw], [1, 1], pad, dimRoundingMode, false, 'channelsLast');
     const [N, H, W] = xShape;
-    const pt = info.padInfo.top;
-    const pl = info.padInfo.left;
     const Ha = Math.ceil(H / sh);
     const Wa = Math.ceil(W / sw);
     const rows: Tensor4D[] = [];
@@ -177,12 +175,9 @@ export function registerWasmConvGradient(): void {
         return original.gradFunc(dy, saved, attrs);
       }
       const [x, filter] = saved as [Tensor4D, Tensor4D];
-      const a = attrs as unknown as {
-        strides: number | [number, number];
-        pad: Pad;
+      const a = attrs as unknown as ConvStrideAndPad & {
         dataFormat: 'NHWC' | 'NCHW';
         dilations: number | [number, number];
-        dimRoundingMode?: Rounding;
       };
       const [dh, dw] = pair(a.dilations ?? 1);
       if (a.dataFormat === 'NCHW' || dh !== 1 || dw !== 1) {
@@ -190,8 +185,8 @@ export function registerWasmConvGradient(): void {
       }
       const dy4 = dy as Tensor4D;
       return {
-        x: () => conv2dInputGradByForwardConv(dy4, filter, x.shape, a.strides, a.pad, a.dimRoundingMode),
-        filter: () => conv2dFilterGradByForwardConv(x, dy4, filter.shape as [number, number, number, number], a.strides, a.pad, a.dimRoundingMode),
+        x: () => conv2dInputGradByForwardConv(dy4, filter, x.shape, a),
+        filter: () => conv2dFilterGradByForwardConv(x, dy4, filter.shape as [number, number, number, number], a),
       };
     },
   });

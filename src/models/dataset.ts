@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { isAudioFile, readAudio } from '../io/audio.js';
 import { InputError } from '../core/errors.js';
 import { Rng } from '../core/prng.js';
+import { entriesByKey, mustGet } from '../core/lookup.js';
 import { logMel, toMono, type LogMel, type LogMelOptions } from './features.js';
 
 export interface ClipRef {
@@ -42,7 +43,7 @@ export function listGtzan(root: string): { classes: string[]; clips: ClipRef[] }
   if (used.length !== classes.length) {
     // Empty folders would create labels with no examples; drop them and relabel.
     const idx = new Map(used.map((g, i) => [g, i]));
-    return { classes: used, clips: clips.map((c) => ({ ...c, label: idx.get(c.genre)! })) };
+    return { classes: used, clips: clips.map((c) => ({ ...c, label: mustGet(idx, c.genre, 'genre labels') })) };
   }
   return { classes, clips };
 }
@@ -62,11 +63,8 @@ export function splitByFile(clips: ClipRef[], opts: { seed: number; valFraction:
     byGenre.set(c.genre, list);
   }
   const out = new Map<string, SplitName>();
-  for (const genre of [...byGenre.keys()].sort()) {
-    const list = byGenre
-      .get(genre)!
-      .slice()
-      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  for (const [genre, clipsOfGenre] of entriesByKey(byGenre)) {
+    const list = clipsOfGenre.slice().sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     rng.fork(genre).shuffle(list);
     const n = list.length;
     let nTest = Math.round(n * opts.testFraction);

@@ -14,7 +14,7 @@
 import { tf } from './backend.js';
 import { batchNormLayer } from './batchnorm.js';
 import { featureDropout, VariableStore } from './encoder-parts.js';
-import { Rng } from '../core/prng.js';
+import type { Rng } from '../core/prng.js';
 import { eegEncoderConfigSchema, type EegEncoderConfig } from './eeg-encoder-config.js';
 
 export { eegEncoderConfigSchema, type EegEncoderConfig };

@@ -22,6 +22,8 @@ import { evaluateHeldOut, predictClips, type ClipSet, type Evaluation } from './
 import { adam } from './optimizer.js';
 import { Rng } from '../core/prng.js';
 import { InputError } from '../core/errors.js';
+import { mustGet } from '../core/lookup.js';
+import { minimizeWithCost } from './optimizer-step.js';
 import { notice, progress } from '../core/progress.js';
 import { stripAudioExtension } from '../io/audio.js';
 import { BEST_CHECKPOINT, checkpointsRoot, epochCheckpointName } from '../artifacts/checkpoints.js';
@@ -123,7 +125,7 @@ function snapshot(model: AudioNet): Map<string, Float32Array> {
 }
 
 function restore(model: AudioNet, snap: Map<string, Float32Array>): void {
-  for (const [k, v] of [...model.params, ...model.state]) tf.tidy(() => v.assign(tf.tensor(snap.get(k)!, v.shape)));
+  for (const [k, v] of [...model.params, ...model.state]) tf.tidy(() => v.assign(tf.tensor(mustGet(snap, k, 'weight snapshot'), v.shape)));
 }
 
 /**
@@ -199,11 +201,11 @@ export async function trainOnClips(clips: Clip[], classes: string[], split: Map<
       const x = windowsTensor(batch, cfg);
       const y = labelsOf(batch, cfg.nClasses);
       let kept: tf.Tensor2D | null = null;
-      const loss = optimizer.minimize(() => {
+      const loss = minimizeWithCost(optimizer, () => {
         const { logits } = model.forward(x, { training: true });
         kept = tf.keep(logits);
         return tf.losses.softmaxCrossEntropy(y, logits) as tf.Scalar;
-      }, true)!;
+      });
       lossSum += loss.dataSync()[0] * batch.length;
       const la = lossAndAccuracy(
         (kept as unknown as tf.Tensor2D).dataSync() as Float32Array,

@@ -163,5 +163,5 @@ export function profileMarkdown(runs: readonly StageRun[], slots = 2): string {
     `Projected with -j${slots} from the stages' wall seconds: ${fmt(projectMakespan(runs, slots, (r) => r.wallSeconds))} s; ` +
       `from their CPU seconds (each stage alone on an idle core): ${cpuKnown ? `${fmt(projectMakespan(runs, slots, (r) => r.cpuSeconds ?? 0))} s` : 'n/a (provenance without cpuSeconds)'}.`,
   );
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }

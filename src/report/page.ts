@@ -72,7 +72,7 @@ export function renderReport(d: ReportData, o: PageOptions, sections: Section[] 
 
 function sectionHtml(s: Section, d: ReportData, o: PageOptions): string {
   let h = `<section id="${esc(s.id)}"><h2>${esc(s.heading)}</h2>`;
-  if (s.notRun !== null) return h + `<p class="not-run">Not run: ${esc(s.notRun)}.</p></section>`;
+  if (s.notRun !== null) return `${h}<p class="not-run">Not run: ${esc(s.notRun)}.</p></section>`;
   h += '<div class="row">';
   for (const f of s.figures) {
     const files = `<a href="${esc(o.figureDir)}/${esc(figureFileName(d, f.id, 'svg'))}">SVG</a>${o.pngs ? ` · <a href="${esc(o.figureDir)}/${esc(figureFileName(d, f.id, 'png'))}">PNG</a>` : ''}`;

@@ -194,7 +194,7 @@ export function legend(items: LegendItem[], x: number, y: number): string {
     }
     s += `<text x="${px(x + (it.kind === 'rect' || it.kind === 'point' ? 18 : 28))}" y="${px(yy)}" dy="0.32em">${esc(it.label)}</text>`;
   });
-  return s + '</g>';
+  return `${s}</g>`;
 }
 
 /** A vertical error bar with caps (CI), px coordinates. */

@@ -98,8 +98,6 @@ export interface BasReport {
   config: BasConfig;
 }
 
-const clip = (x: number, lo: number, hi: number): number => (Number.isNaN(x) ? NaN : Math.min(hi, Math.max(lo, x)));
-
 /** Combines s_r and s_b as configured (unitless). Geometric combination of a non-positive part gives 0. */
 export function combineScores(sR: number, sB: number, cfg: Pick<BasConfig, 'combine' | 'weights'>): number {
   if (cfg.combine === 'mean') return (sR + sB) / 2;

@@ -60,13 +60,13 @@ function radix2InPlace(re: Float64Array, im: Float64Array, inverse: boolean): vo
   if (n <= 1) return;
   const { rev, cos, sin } = radix2Plan(n);
   for (let i = 0; i < n; i++) {
-    const j = rev[i]!;
+    const j = rev[i];
     if (j > i) {
-      const tr = re[i]!;
-      re[i] = re[j]!;
+      const tr = re[i];
+      re[i] = re[j];
       re[j] = tr;
-      const ti = im[i]!;
-      im[i] = im[j]!;
+      const ti = im[i];
+      im[i] = im[j];
       im[j] = ti;
     }
   }
@@ -76,18 +76,18 @@ function radix2InPlace(re: Float64Array, im: Float64Array, inverse: boolean): vo
     const step = n / size;
     for (let start = 0; start < n; start += size) {
       for (let k = 0; k < halfSize; k++) {
-        const wr = cos[k * step]!;
-        const wi = sgn * sin[k * step]!;
+        const wr = cos[k * step];
+        const wi = sgn * sin[k * step];
         const a = start + k;
         const b = a + halfSize;
-        const br = re[b]!;
-        const bi = im[b]!;
+        const br = re[b];
+        const bi = im[b];
         const tr = br * wr - bi * wi;
         const ti = br * wi + bi * wr;
-        re[b] = re[a]! - tr;
-        im[b] = im[a]! - ti;
-        re[a] = re[a]! + tr;
-        im[a] = im[a]! + ti;
+        re[b] = re[a] - tr;
+        im[b] = im[a] - ti;
+        re[a] = re[a] + tr;
+        im[a] = im[a] + ti;
       }
     }
   }
@@ -119,11 +119,11 @@ function bluesteinPlan(n: number): BluesteinPlan {
   }
   const kernRe = new Float64Array(m);
   const kernIm = new Float64Array(m);
-  kernRe[0] = chirpRe[0]!;
-  kernIm[0] = -chirpIm[0]!;
+  kernRe[0] = chirpRe[0];
+  kernIm[0] = -chirpIm[0];
   for (let k = 1; k < n; k++) {
-    kernRe[k] = kernRe[m - k] = chirpRe[k]!;
-    kernIm[k] = kernIm[m - k] = -chirpIm[k]!;
+    kernRe[k] = kernRe[m - k] = chirpRe[k];
+    kernIm[k] = kernIm[m - k] = -chirpIm[k];
   }
   radix2InPlace(kernRe, kernIm, false);
   plan = { n, m, chirpRe, chirpIm, kernRe, kernIm };
@@ -139,24 +139,24 @@ function bluesteinInPlace(re: Float64Array, im: Float64Array, inverse: boolean):
   const ar = new Float64Array(m);
   const ai = new Float64Array(m);
   for (let k = 0; k < n; k++) {
-    const xr = re[k]!;
-    const xi = s * im[k]!;
-    ar[k] = xr * chirpRe[k]! - xi * chirpIm[k]!;
-    ai[k] = xr * chirpIm[k]! + xi * chirpRe[k]!;
+    const xr = re[k];
+    const xi = s * im[k];
+    ar[k] = xr * chirpRe[k] - xi * chirpIm[k];
+    ai[k] = xr * chirpIm[k] + xi * chirpRe[k];
   }
   radix2InPlace(ar, ai, false);
   for (let k = 0; k < m; k++) {
-    const xr = ar[k]!;
-    const xi = ai[k]!;
-    ar[k] = xr * kernRe[k]! - xi * kernIm[k]!;
-    ai[k] = xr * kernIm[k]! + xi * kernRe[k]!;
+    const xr = ar[k];
+    const xi = ai[k];
+    ar[k] = xr * kernRe[k] - xi * kernIm[k];
+    ai[k] = xr * kernIm[k] + xi * kernRe[k];
   }
   radix2InPlace(ar, ai, true);
   for (let k = 0; k < n; k++) {
-    const yr = ar[k]! / m;
-    const yi = ai[k]! / m;
-    re[k] = yr * chirpRe[k]! - yi * chirpIm[k]!;
-    im[k] = s * (yr * chirpIm[k]! + yi * chirpRe[k]!);
+    const yr = ar[k] / m;
+    const yi = ai[k] / m;
+    re[k] = yr * chirpRe[k] - yi * chirpIm[k];
+    im[k] = s * (yr * chirpIm[k] + yi * chirpRe[k]);
   }
 }
 
@@ -172,8 +172,8 @@ export function fftInPlace(re: Float64Array, im: Float64Array, inverse = false):
   else bluesteinInPlace(re, im, inverse);
   if (inverse) {
     for (let i = 0; i < n; i++) {
-      re[i] = re[i]! / n;
-      im[i] = im[i]! / n;
+      re[i] = re[i] / n;
+      im[i] = im[i] / n;
     }
   }
 }
@@ -234,20 +234,20 @@ export class RealFft {
     const { zr, zi } = this;
     if (!this.packed) {
       for (let i = 0; i < n; i++) {
-        zr[i] = x[i]!;
+        zr[i] = x[i];
         zi[i] = 0;
       }
       fftInPlace(zr, zi, false);
       for (let k = 0; k < this.nBins; k++) {
-        outRe[k] = zr[k]!;
-        outIm[k] = zi[k]!;
+        outRe[k] = zr[k];
+        outIm[k] = zi[k];
       }
       return;
     }
     const h = n >> 1;
     for (let i = 0; i < h; i++) {
-      zr[i] = x[2 * i]!;
-      zi[i] = x[2 * i + 1]!;
+      zr[i] = x[2 * i];
+      zi[i] = x[2 * i + 1];
     }
     radix2InPlace(zr, zi, false);
     // Split Z = E + iO into the spectra of even/odd samples, then combine:
@@ -256,17 +256,17 @@ export class RealFft {
     for (let k = 0; k <= h; k++) {
       const a = k % h;
       const b = (h - k) % h;
-      const zar = zr[a]!;
-      const zai = zi[a]!;
-      const zbr = zr[b]!;
-      const zbi = -zi[b]!; // conj(Z[h−k])
+      const zar = zr[a];
+      const zai = zi[a];
+      const zbr = zr[b];
+      const zbi = -zi[b]; // conj(Z[h−k])
       const er = 0.5 * (zar + zbr);
       const ei = 0.5 * (zai + zbi);
       // O = (Z[k] − conj(Z[h−k])) / (2i)
       const or = 0.5 * (zai - zbi);
       const oi = -0.5 * (zar - zbr);
-      const c = wr[k]!;
-      const s = -wi[k]!;
+      const c = wr[k];
+      const s = -wi[k];
       outRe[k] = er + (or * c - oi * s);
       outIm[k] = ei + (or * s + oi * c);
     }
@@ -277,7 +277,7 @@ export class RealFft {
 export function rfft(x: ArrayLike<number>, n = x.length): { re: Float64Array; im: Float64Array } {
   const plan = new RealFft(n);
   const buf = new Float64Array(n);
-  for (let i = 0; i < Math.min(n, x.length); i++) buf[i] = x[i]!;
+  for (let i = 0; i < Math.min(n, x.length); i++) buf[i] = x[i];
   const re = new Float64Array(plan.nBins);
   const im = new Float64Array(plan.nBins);
   plan.forward(buf, re, im);
@@ -296,12 +296,12 @@ export function irfft(re: ArrayLike<number>, im: ArrayLike<number>, n = 2 * (re.
   const fi = new Float64Array(n);
   const half = Math.floor(n / 2);
   for (let k = 0; k <= half && k < re.length; k++) {
-    fr[k] = re[k]!;
-    fi[k] = k === 0 || 2 * k === n ? 0 : im[k]!;
+    fr[k] = re[k];
+    fi[k] = k === 0 || 2 * k === n ? 0 : im[k];
     if (k > 0 && n - k !== k) {
       // Hermitian symmetry makes the inverse real.
-      fr[n - k] = re[k]!;
-      fi[n - k] = -im[k]!;
+      fr[n - k] = re[k];
+      fi[n - k] = -im[k];
     }
   }
   fftInPlace(fr, fi, true);

@@ -52,8 +52,8 @@ export function firwin(numtaps: number, cutoff: number | number[], opts: FirwinO
   const edges = (Array.isArray(cutoff) ? cutoff : [cutoff]).map((c) => c / nyq);
   if (edges.length === 0) throw new InputError('cutoff', 'at least one cutoff frequency is required');
   for (let i = 0; i < edges.length; i++) {
-    if (!(edges[i]! > 0 && edges[i]! < 1)) throw new InputError('cutoff', `must lie strictly between 0 and fs/2 = ${nyq} Hz`);
-    if (i > 0 && !(edges[i]! > edges[i - 1]!)) throw new InputError('cutoff', 'band edges must be strictly increasing');
+    if (!(edges[i] > 0 && edges[i] < 1)) throw new InputError('cutoff', `must lie strictly between 0 and fs/2 = ${nyq} Hz`);
+    if (i > 0 && !(edges[i] > edges[i - 1])) throw new InputError('cutoff', 'band edges must be strictly increasing');
   }
   // A response that passes Nyquist needs a nonzero gain there, impossible
   // for an even-length (type II) symmetric filter.
@@ -65,22 +65,22 @@ export function firwin(numtaps: number, cutoff: number | number[], opts: FirwinO
   const alpha = 0.5 * (numtaps - 1);
   const h = new Float64Array(numtaps);
   for (let b = 0; b < bandEdges.length; b += 2) {
-    const left = bandEdges[b]!;
-    const right = bandEdges[b + 1]!;
+    const left = bandEdges[b];
+    const right = bandEdges[b + 1];
     for (let i = 0; i < numtaps; i++) {
       const m = i - alpha;
-      h[i] = h[i]! + right * sinc(right * m) - left * sinc(left * m);
+      h[i] = h[i] + right * sinc(right * m) - left * sinc(left * m);
     }
   }
   const win = firWindow(opts.window ?? 'hamming', numtaps);
-  for (let i = 0; i < numtaps; i++) h[i] = h[i]! * win[i]!;
+  for (let i = 0; i < numtaps; i++) h[i] = h[i] * win[i];
   if (scale) {
-    const left = bandEdges[0]!;
-    const right = bandEdges[1]!;
+    const left = bandEdges[0];
+    const right = bandEdges[1];
     const f = left === 0 ? 0 : right === 1 ? 1 : 0.5 * (left + right);
     let s = 0;
-    for (let i = 0; i < numtaps; i++) s += h[i]! * Math.cos(Math.PI * (i - alpha) * f);
-    for (let i = 0; i < numtaps; i++) h[i] = h[i]! / s;
+    for (let i = 0; i < numtaps; i++) s += h[i] * Math.cos(Math.PI * (i - alpha) * f);
+    for (let i = 0; i < numtaps; i++) h[i] = h[i] / s;
   }
   return h;
 }
@@ -145,7 +145,7 @@ export function butterworth(order: number, cutoff: number | [number, number], fs
   for (const e of edges) {
     if (!(e > 0 && e < fs / 2)) throw new InputError('cutoff', `${e} Hz must lie strictly between 0 and fs/2 = ${fs / 2} Hz`);
   }
-  if (band && !(edges[0]! < edges[1]!)) throw new InputError('cutoff', `low edge ${edges[0]} must be below high edge ${edges[1]}`);
+  if (band && !(edges[0] < edges[1])) throw new InputError('cutoff', `low edge ${edges[0]} must be below high edge ${edges[1]}`);
 
   // Analog prototype: poles evenly spaced on the left half of the unit circle.
   const p: C[] = [];
@@ -157,11 +157,11 @@ export function butterworth(order: number, cutoff: number | [number, number], fs
   // Pre-warp so the digital cutoffs land exactly where asked after the
   // bilinear transform (design at fs_d = 2, as scipy).
   const warped = edges.map((e) => 4 * Math.tan((Math.PI * (2 * e)) / fs / 2));
-  if (type === 'lowpass') zpk = lp2lp(zpk, warped[0]!);
-  else if (type === 'highpass') zpk = lp2hp(zpk, warped[0]!);
+  if (type === 'lowpass') zpk = lp2lp(zpk, warped[0]);
+  else if (type === 'highpass') zpk = lp2hp(zpk, warped[0]);
   else {
-    const wo = Math.sqrt(warped[0]! * warped[1]!);
-    const bw = warped[1]! - warped[0]!;
+    const wo = Math.sqrt(warped[0] * warped[1]);
+    const bw = warped[1] - warped[0];
     zpk = type === 'bandpass' ? lp2bp(zpk, wo, bw) : lp2bs(zpk, wo, bw);
   }
   return zpk2sos(bilinear(zpk, 2));
@@ -169,7 +169,7 @@ export function butterworth(order: number, cutoff: number | [number, number], fs
 
 function lp2lp({ z, p, k }: Zpk, wo: number): Zpk {
   const degree = p.length - z.length;
-  return { z: z.map((v) => scl(v, wo)), p: p.map((v) => scl(v, wo)), k: k * Math.pow(wo, degree) };
+  return { z: z.map((v) => scl(v, wo)), p: p.map((v) => scl(v, wo)), k: k * wo ** degree };
 }
 
 function lp2hp({ z, p, k }: Zpk, wo: number): Zpk {
@@ -190,7 +190,7 @@ function lp2bp({ z, p, k }: Zpk, wo: number, bw: number): Zpk {
   };
   const zb = z.flatMap(split);
   for (let i = 0; i < degree; i++) zb.push(c(0));
-  return { z: zb, p: p.flatMap(split), k: k * Math.pow(bw, degree) };
+  return { z: zb, p: p.flatMap(split), k: k * bw ** degree };
 }
 
 function lp2bs({ z, p, k }: Zpk, wo: number, bw: number): Zpk {
@@ -229,12 +229,14 @@ function quadratics(roots: C[], pairRealsOutsideIn: boolean): [number, number][]
   const out: [number, number][] = complex.map((r) => [-2 * r.re, r.re * r.re + r.im * r.im]);
   reals.sort((a, b) => a - b);
   // Pairing +1 with −1 zeros gives the well-conditioned [1, 0, −1] band-pass numerator.
-  while (reals.length >= 2) {
-    const a = reals.shift()!;
-    const b = pairRealsOutsideIn ? reals.pop()! : reals.shift()!;
+  let lo = 0;
+  let hi = reals.length - 1;
+  while (hi - lo >= 1) {
+    const a = reals[lo++];
+    const b = pairRealsOutsideIn ? reals[hi--] : reals[lo++];
     out.push([-(a + b), a * b]);
   }
-  if (reals.length === 1) out.push([-reals[0]!, 0]);
+  if (hi === lo) out.push([-reals[lo], 0]);
   return out;
 }
 
@@ -290,11 +292,11 @@ export function sosfiltZi(sos: Float64Array): Float64Array {
   let scale = 1;
   for (let s = 0; s < n; s++) {
     const o = s * 6;
-    const b1 = sos[o + 1]!;
-    const b2 = sos[o + 2]!;
-    const a1 = sos[o + 4]!;
-    const a2 = sos[o + 5]!;
-    const g = (sos[o]! + b1 + b2) / (1 + a1 + a2); // DC gain of this section
+    const b1 = sos[o + 1];
+    const b2 = sos[o + 2];
+    const a1 = sos[o + 4];
+    const a2 = sos[o + 5];
+    const g = (sos[o] + b1 + b2) / (1 + a1 + a2); // DC gain of this section
     // Transposed direct form II at rest with input 1 and output g.
     const z2 = b2 - a2 * g;
     const z1 = b1 - a1 * g + z2;
@@ -316,15 +318,15 @@ export function sosfilt(sos: Float64Array, x: ArrayLike<number>, zi?: Float64Arr
   const state = zi ?? new Float64Array(n * 2);
   if (state.length !== n * 2) throw new InputError('zi', `length ${state.length} ≠ 2 × ${n} sections`);
   for (let s = 0; s < n; s++) {
-    const b0 = sos[s * 6]!;
-    const b1 = sos[s * 6 + 1]!;
-    const b2 = sos[s * 6 + 2]!;
-    const a1 = sos[s * 6 + 4]!;
-    const a2 = sos[s * 6 + 5]!;
-    let z1 = state[s * 2]!;
-    let z2 = state[s * 2 + 1]!;
+    const b0 = sos[s * 6];
+    const b1 = sos[s * 6 + 1];
+    const b2 = sos[s * 6 + 2];
+    const a1 = sos[s * 6 + 4];
+    const a2 = sos[s * 6 + 5];
+    let z1 = state[s * 2];
+    let z2 = state[s * 2 + 1];
     for (let i = 0; i < y.length; i++) {
-      const xi = y[i]!;
+      const xi = y[i];
       const yi = b0 * xi + z1;
       z1 = b1 * xi - a1 * yi + z2;
       z2 = b2 * xi - a2 * yi;
@@ -361,16 +363,16 @@ export function sosfiltfilt(sos: Float64Array, x: ArrayLike<number>, opts: { pad
   if (!Number.isInteger(edge) || edge < 0) throw new InputError('padlen', `must be a non-negative integer, got ${edge}`);
   if (n <= edge) throw new InputError('sosfiltfilt', `signal of ${n} samples must be longer than the padding (${edge})`);
   const ext = new Float64Array(n + 2 * edge);
-  const first = x[0]!;
-  const last = x[n - 1]!;
-  for (let i = 0; i < edge; i++) ext[i] = 2 * first - x[edge - i]!;
-  for (let i = 0; i < n; i++) ext[edge + i] = x[i]!;
-  for (let i = 0; i < edge; i++) ext[edge + n + i] = 2 * last - x[n - 2 - i]!;
+  const first = x[0];
+  const last = x[n - 1];
+  for (let i = 0; i < edge; i++) ext[i] = 2 * first - x[edge - i];
+  for (let i = 0; i < n; i++) ext[edge + i] = x[i];
+  for (let i = 0; i < edge; i++) ext[edge + n + i] = 2 * last - x[n - 2 - i];
   const zi = sosfiltZi(sos);
-  const z = zi.map((v) => v * ext[0]!);
+  const z = zi.map((v) => v * ext[0]);
   const fwd = sosfilt(sos, ext, z);
   fwd.reverse();
-  const z2 = zi.map((v) => v * fwd[0]!);
+  const z2 = zi.map((v) => v * fwd[0]);
   const bwd = sosfilt(sos, fwd, z2);
   bwd.reverse();
   return Float32Array.from(bwd.subarray(edge, edge + n));
@@ -385,14 +387,14 @@ export function sosFreqResponse(sos: Float64Array, freqs: ArrayLike<number>, fs:
   const mag = new Float64Array(freqs.length);
   const phase = new Float64Array(freqs.length);
   for (let i = 0; i < freqs.length; i++) {
-    const w = (2 * Math.PI * freqs[i]!) / fs;
+    const w = (2 * Math.PI * freqs[i]) / fs;
     const z1 = c(Math.cos(-w), Math.sin(-w)); // z^-1
     const z2 = mul(z1, z1);
     let h = c(1);
     for (let s = 0; s < n; s++) {
       const o = s * 6;
-      const num = add(add(c(sos[o]!), scl(z1, sos[o + 1]!)), scl(z2, sos[o + 2]!));
-      const den = add(add(c(sos[o + 3]!), scl(z1, sos[o + 4]!)), scl(z2, sos[o + 5]!));
+      const num = add(add(c(sos[o]), scl(z1, sos[o + 1])), scl(z2, sos[o + 2]));
+      const den = add(add(c(sos[o + 3]), scl(z1, sos[o + 4])), scl(z2, sos[o + 5]));
       h = mul(h, div(num, den));
     }
     mag[i] = Math.hypot(h.re, h.im);

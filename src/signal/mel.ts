@@ -25,7 +25,7 @@ export function hzToMel(f: number, htk = false): number {
 
 /** Mel → frequency in Hz (inverse of hzToMel). */
 export function melToHz(m: number, htk = false): number {
-  if (htk) return 700 * (Math.pow(10, m / 2595) - 1);
+  if (htk) return 700 * (10 ** (m / 2595) - 1);
   if (m >= MIN_LOG_MEL) return MIN_LOG_HZ * Math.exp(LOGSTEP * (m - MIN_LOG_MEL));
   return F_SP * m;
 }
@@ -80,22 +80,22 @@ export function melFilterbank(opts: MelFilterOptions = {}): {
   const lo = new Int32Array(nMels).fill(nBins);
   const hi = new Int32Array(nMels);
   for (let m = 0; m < nMels; m++) {
-    const left = edges[m]!;
-    const centre = edges[m + 1]!;
-    const right = edges[m + 2]!;
+    const left = edges[m];
+    const centre = edges[m + 1];
+    const right = edges[m + 2];
     const scale = norm === 'slaney' ? 2 / (right - left) : 1;
     for (let k = 0; k < nBins; k++) {
-      const f = fft[k]!;
+      const f = fft[k];
       const up = (f - left) / (centre - left);
       const down = (right - f) / (right - centre);
       const w = Math.max(0, Math.min(up, down));
       if (w > 0) {
         weights[m * nBins + k] = w * scale;
-        if (k < lo[m]!) lo[m] = k;
+        if (k < lo[m]) lo[m] = k;
         hi[m] = k + 1;
       }
     }
-    if (hi[m]! === 0) lo[m] = 0; // empty band (too many mels for nFft): stays all-zero, as librosa warns
+    if (hi[m] === 0) lo[m] = 0; // empty band (too many mels for nFft): stays all-zero, as librosa warns
   }
   return { weights, nMels, nBins, lo, hi };
 }
@@ -131,13 +131,13 @@ export function melSpectrogram(x: ArrayLike<number>, opts: MelSpectrogramOptions
   // Frame by frame, so the full (nBins × nFrames) STFT is never materialised.
   forEachStftFrame(x, { nFft, hop, center, padMode, window: hann(nFft, true) }, (t, re, im) => {
     for (let k = 0; k < nBins; k++) {
-      const p = re[k]! * re[k]! + im[k]! * im[k]!;
-      spec[k] = power === 2 ? p : power === 1 ? Math.sqrt(p) : Math.pow(p, power / 2);
+      const p = re[k] * re[k] + im[k] * im[k];
+      spec[k] = power === 2 ? p : power === 1 ? Math.sqrt(p) : p ** (power / 2);
     }
     for (let m = 0; m < nMels; m++) {
       let acc = 0;
       const row = m * nBins;
-      for (let k = lo[m]!; k < hi[m]!; k++) acc += weights[row + k]! * spec[k]!;
+      for (let k = lo[m]; k < hi[m]; k++) acc += weights[row + k] * spec[k];
       data[m * nFrames + t] = acc;
     }
   });
@@ -166,7 +166,7 @@ export function powerToDb(S: ArrayLike<number>, opts: PowerToDbOptions = {}): Fl
   let refValue: number;
   if (opts.ref === 'max') {
     refValue = -Infinity;
-    for (let i = 0; i < S.length; i++) if (S[i]! > refValue) refValue = S[i]!;
+    for (let i = 0; i < S.length; i++) if (S[i] > refValue) refValue = S[i];
     if (S.length === 0) refValue = 1;
   } else {
     refValue = Math.abs(opts.ref ?? 1);
@@ -175,14 +175,14 @@ export function powerToDb(S: ArrayLike<number>, opts: PowerToDbOptions = {}): Fl
   const out = new Float32Array(S.length);
   let peak = -Infinity;
   for (let i = 0; i < S.length; i++) {
-    const v = 10 * Math.log10(Math.max(amin, S[i]!)) - offset;
+    const v = 10 * Math.log10(Math.max(amin, S[i])) - offset;
     out[i] = v;
     if (v > peak) peak = v;
   }
   if (topDb !== null) {
     // Clip in float64 as librosa does on its float arrays, then store.
     const floor = peak - topDb;
-    for (let i = 0; i < out.length; i++) if (out[i]! < floor) out[i] = floor;
+    for (let i = 0; i < out.length; i++) if (out[i] < floor) out[i] = floor;
   }
   return out;
 }

@@ -71,7 +71,7 @@ export function resamplePoly(x: ArrayLike<number>, up: number, down: number, opt
   const halfLen = (opts.halfZeroCrossings ?? 10) * maxRate;
   const taps = firwin(2 * halfLen + 1, 1 / maxRate, { window: { kaiser: opts.beta ?? 5.0 } });
   // Zero stuffing divides the signal's energy by `up`; the filter gain restores it.
-  for (let i = 0; i < taps.length; i++) taps[i] = taps[i]! * up;
+  for (let i = 0; i < taps.length; i++) taps[i] = taps[i] * up;
   // Pre-pad the filter so that the group delay (halfLen) is a whole number of
   // output samples, then drop those leading outputs: output 0 aligns with input 0.
   const nPrePad = down - (halfLen % down);
@@ -90,7 +90,7 @@ export function resamplePoly(x: ArrayLike<number>, up: number, down: number, opt
     const qHi = Math.min(Math.floor(t / up), nIn - 1);
     const qLo = Math.max(0, Math.ceil((t - L + 1) / up));
     let acc = 0;
-    for (let q = qLo, i = L - 1 - (t - up * qLo); q <= qHi; q++, i += up) acc += hr[i]! * xs[q]!;
+    for (let q = qLo, i = L - 1 - (t - up * qLo); q <= qHi; q++, i += up) acc += hr[i] * xs[q];
     y[j] = acc;
   }
   return y;

@@ -86,14 +86,14 @@ function forEachFrame(x: ArrayLike<number>, o: ResolvedStft, visit: (t: number, 
   for (let t = 0; t < nFrames; t++) {
     const start = t * o.hop - pad;
     if (start >= 0 && start + o.nFft <= n) {
-      for (let i = 0; i < o.nFft; i++) frame[i] = x[start + i]! * w[i]!;
+      for (let i = 0; i < o.nFft; i++) frame[i] = x[start + i] * w[i];
     } else {
       for (let i = 0; i < o.nFft; i++) {
         const s = start + i;
         let v = 0;
-        if (s >= 0 && s < n) v = x[s]!;
-        else if (o.padMode === 'reflect') v = x[reflectIndex(s, n)]!;
-        frame[i] = v * w[i]!;
+        if (s >= 0 && s < n) v = x[s];
+        else if (o.padMode === 'reflect') v = x[reflectIndex(s, n)];
+        frame[i] = v * w[i];
       }
     }
     plan.forward(frame, re, im);
@@ -114,8 +114,8 @@ export function stft(x: ArrayLike<number>, opts: StftOptions = {}): { re: Float6
   const outIm = new Float64Array(nBins * nFrames);
   forEachFrame(x, o, (t, re, im) => {
     for (let k = 0; k < nBins; k++) {
-      outRe[k * nFrames + t] = re[k]!;
-      outIm[k * nFrames + t] = im[k]!;
+      outRe[k * nFrames + t] = re[k];
+      outIm[k * nFrames + t] = im[k];
     }
   });
   return { re: outRe, im: outIm, nBins, nFrames };
@@ -134,8 +134,8 @@ export function stftMagnitude(x: ArrayLike<number>, opts: StftOptions & { power?
   const data = new Float32Array(nBins * nFrames);
   forEachFrame(x, o, (t, re, im) => {
     for (let k = 0; k < nBins; k++) {
-      const p = re[k]! * re[k]! + im[k]! * im[k]!;
-      data[k * nFrames + t] = power === 2 ? p : power === 1 ? Math.sqrt(p) : Math.pow(p, power / 2);
+      const p = re[k] * re[k] + im[k] * im[k];
+      data[k * nFrames + t] = power === 2 ? p : power === 1 ? Math.sqrt(p) : p ** (power / 2);
     }
   });
   return { data, nBins, nFrames };

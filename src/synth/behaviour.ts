@@ -7,7 +7,7 @@
  * particular genre (the ground truth of s_b); each subject's diagonal is
  * scaled by a skill factor.
  */
-import { Rng } from '../core/prng.js';
+import type { Rng } from '../core/prng.js';
 
 const CONFUSIONS: [string, string, number][] = [
   ['rock', 'metal', 0.14],

@@ -10,7 +10,7 @@
  * mixed pink noise; artefacts are alpha bursts, 50 Hz line noise, blinks on
  * frontal channels, slow drift, one flat and one noisy channel.
  */
-import { Rng } from '../core/prng.js';
+import type { Rng } from '../core/prng.js';
 import { convolve } from '../signal/hrf.js';
 import { electrodeXyz } from '../signal/eeg/montage.js';
 

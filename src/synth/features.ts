@@ -52,7 +52,7 @@ export interface ClipFeatures {
 
 function bandEdgesHz(): number[] {
   const e: number[] = [];
-  for (let b = 0; b <= N_BANDS; b++) e.push(BAND_LO * Math.pow(BAND_HI / BAND_LO, b / N_BANDS));
+  for (let b = 0; b <= N_BANDS; b++) e.push(BAND_LO * (BAND_HI / BAND_LO) ** (b / N_BANDS));
   return e;
 }
 

@@ -12,7 +12,7 @@
  *   d_v,r(t) = σ_n,v Σ_{j=1..3} a_j cos(π j t / T_r) + linear term
  * with c_v chosen so that sd_train(s_v) = snr_v · σ_n,v.
  */
-import { Rng } from '../core/prng.js';
+import type { Rng } from '../core/prng.js';
 import { convolve, doubleGammaHrf } from '../signal/hrf.js';
 import type { FmriConfig } from './config.js';
 import { FEATURE_RATE } from './features.js';

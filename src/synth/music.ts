@@ -6,8 +6,9 @@
  * and tempi, jazz↔blues share swing and seventh chords, disco↔pop share
  * four-on-the-floor and tempi), so telling genres apart takes learning.
  */
-import { Rng } from '../core/prng.js';
+import type { Rng } from '../core/prng.js';
 import type { GenreName } from './config.js';
+import { getOrCreate } from '../core/lookup.js';
 
 export type ChordQuality = 'maj' | 'min' | 'dom7' | 'min7' | 'maj7' | 'power';
 export const CHORD_QUALITIES: readonly ChordQuality[] = ['maj', 'min', 'dom7', 'min7', 'maj7', 'power'];
@@ -677,7 +678,7 @@ export interface SynthClip {
   truth: ClipTruth;
 }
 
-const midiToHz = (m: number): number => 440 * Math.pow(2, (m - 69) / 12);
+const midiToHz = (m: number): number => 440 * 2 ** ((m - 69) / 12);
 const pick = <T>(rng: Rng, a: readonly T[]): T => a[rng.int(a.length)];
 const draw = (rng: Rng, r: [number, number]): number => rng.range(r[0], r[1]);
 
@@ -701,15 +702,14 @@ const TABLE = 2048;
 function wavetable(t: Timbre, f0: number, sr: number, brightness: number): Float32Array {
   const nh = Math.max(1, Math.min(t.maxHarmonics, Math.floor((0.45 * sr) / f0)));
   // Tables depend only on (timbre, brightness, harmonic count): build each once.
-  let perTimbre = tableCache.get(t);
-  if (!perTimbre) tableCache.set(t, (perTimbre = new Map()));
+  const perTimbre = getOrCreate(tableCache, t, () => new Map<string, Float32Array>());
   const key = `${brightness}/${nh}`;
   const hit = perTimbre.get(key);
   if (hit) return hit;
   const tab = new Float32Array(TABLE + 1);
   let norm = 0;
   for (let k = 1; k <= nh; k++) {
-    const a = Math.pow(k, -t.rolloff / brightness) * (k % 2 === 1 ? t.oddBoost : 1);
+    const a = k ** (-t.rolloff / brightness) * (k % 2 === 1 ? t.oddBoost : 1);
     norm += a * a;
     for (let i = 0; i < TABLE; i++) tab[i] += a * Math.sin((2 * Math.PI * k * i) / TABLE);
   }

@@ -47,3 +47,9 @@ export function runCli(args: string[], opts: { cwd?: string; env?: NodeJS.Proces
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
+
+/** The last line of a child process's output (where the test scripts print their JSON). */
+export function lastLine(text: string): string {
+  const t = text.trimEnd();
+  return t.slice(t.lastIndexOf('\n') + 1);
+}

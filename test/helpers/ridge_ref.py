@@ -1,4 +1,4 @@
-"""Independent ridge CV reference for test/encoding-ridge.test.ts.
+"""Independent ridge CV reference for test/encoding/encoding-ridge.test.ts.
 
 Direct float64 solves of (ZᵀZ + αI) W = Zᵀ(Y − ȳ) per fold and α, with Z the
 training-centred (optionally z-scored) design, scored on held-out rows by

@@ -16,8 +16,8 @@ export function toneAmplitude(y: ArrayLike<number>, f: number, rate: number): nu
   for (let i = a; i < b; i++) {
     const s = Math.sin((2 * Math.PI * f * i) / rate);
     const c = Math.cos((2 * Math.PI * f * i) / rate);
-    ys += y[i]! * s;
-    yc += y[i]! * c;
+    ys += y[i] * s;
+    yc += y[i] * c;
     ss += s * s;
     cc += c * c;
     sc += s * c;

@@ -89,9 +89,9 @@ const enc = new TextEncoder();
 /** One TAL as bytes; texts lose any delimiter bytes they contain. */
 export function encodeTal(onset: number, duration: number | null, texts: string[]): Uint8Array {
   let s = formatSeconds(onset, true);
-  if (duration !== null) s += '\x15' + formatSeconds(duration, false);
+  if (duration !== null) s += `\x15${formatSeconds(duration, false)}`;
   s += '\x14';
-  for (const t of texts) s += t.replace(/[\x00\x14\x15]/g, ' ') + '\x14';
+  for (const t of texts) s += `${t.replace(/[\x00\x14\x15]/g, ' ')}\x14`;
   s += '\x00';
   return enc.encode(s);
 }

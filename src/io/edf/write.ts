@@ -137,8 +137,8 @@ export function writeEdf(path: string, rec: EdfWriteInput): void {
   h += col((p) => field('unit', p ? p.s.unit : '', 8));
   h += col((p) => field('physMin', p ? p.physMin : '-1', 8));
   h += col((p) => field('physMax', p ? p.physMax : '1', 8));
-  h += col((p) => field('digMin', String(dMin), 8));
-  h += col((p) => field('digMax', String(dMax), 8));
+  h += col(() => field('digMin', String(dMin), 8));
+  h += col(() => field('digMax', String(dMax), 8));
   h += col((p) => field('prefilter', p ? (p.s.prefilter ?? '') : '', 80));
   h += col((p) => field('samples', String(p ? p.spr : annSpr), 8));
   h += col(() => ' '.repeat(32));
@@ -162,9 +162,9 @@ export function writeEdf(path: string, rec: EdfWriteInput): void {
           const first = k * pl.spr;
           for (let i = 0; i < pl.spr; i++) {
             const v = x[Math.min(first + i, last)];
-            if (v !== v) throw new InputError(`signal "${pl.s.label}"`, `sample ${first + i} is NaN`);
+            if (Number.isNaN(v)) throw new InputError(`signal "${pl.s.label}"`, `sample ${first + i} is NaN`);
             let d = Math.round(v * pl.a + pl.b);
-            d = d < dMin ? dMin : d > dMax ? dMax : d;
+            d = Math.min(dMax, Math.max(dMin, d));
             out[p] = d & 0xff;
             out[p + 1] = (d >> 8) & 0xff;
             if (bdf) out[p + 2] = (d >> 16) & 0xff;

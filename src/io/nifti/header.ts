@@ -156,6 +156,21 @@ function detect(bytes: Uint8Array, where: string): { version: 1 | 2; le: boolean
 }
 
 /**
+ * The qform quaternion and offsets and the three sform rows: 15 consecutive
+ * floats from `at`, laid out the same in both versions (float32 in NIfTI-1,
+ * float64 in NIfTI-2; `width` bytes each).
+ */
+function orientation(
+  float: (offset: number) => number,
+  at: number,
+  width: number,
+): Pick<NiftiHeader, 'quaternB' | 'quaternC' | 'quaternD' | 'qoffsetX' | 'qoffsetY' | 'qoffsetZ' | 'srowX' | 'srowY' | 'srowZ'> {
+  const v = (i: number): number => float(at + width * i);
+  const row = (first: number): number[] => range(4).map((i) => v(first + i));
+  return { quaternB: v(0), quaternC: v(1), quaternD: v(2), qoffsetX: v(3), qoffsetY: v(4), qoffsetZ: v(5), srowX: row(6), srowY: row(10), srowZ: row(14) };
+}
+
+/**
  * Parse a NIfTI-1 or NIfTI-2 header from a file's first bytes (at least
  * 348/540). Extensions are parsed from whatever `bytes` holds beyond the
  * fixed header, up to vox_offset (single files) or the end (pair headers).
@@ -205,15 +220,7 @@ export function parseNiftiHeader(bytes: Uint8Array, where: string): NiftiHeader 
       auxFile: f.str(228, 24),
       qformCode: f.i16(252),
       sformCode: f.i16(254),
-      quaternB: f.f32(256),
-      quaternC: f.f32(260),
-      quaternD: f.f32(264),
-      qoffsetX: f.f32(268),
-      qoffsetY: f.f32(272),
-      qoffsetZ: f.f32(276),
-      srowX: range(4).map((i) => f.f32(280 + 4 * i)),
-      srowY: range(4).map((i) => f.f32(296 + 4 * i)),
-      srowZ: range(4).map((i) => f.f32(312 + 4 * i)),
+      ...orientation(f.f32, 256, 4),
       intentName: f.str(328, 16),
     };
     hdrEnd = 348;
@@ -250,15 +257,7 @@ export function parseNiftiHeader(bytes: Uint8Array, where: string): NiftiHeader 
       auxFile: f.str(320, 24),
       qformCode: f.i32(344),
       sformCode: f.i32(348),
-      quaternB: f.f64(352),
-      quaternC: f.f64(360),
-      quaternD: f.f64(368),
-      qoffsetX: f.f64(376),
-      qoffsetY: f.f64(384),
-      qoffsetZ: f.f64(392),
-      srowX: range(4).map((i) => f.f64(400 + 8 * i)),
-      srowY: range(4).map((i) => f.f64(432 + 8 * i)),
-      srowZ: range(4).map((i) => f.f64(464 + 8 * i)),
+      ...orientation(f.f64, 352, 8),
       sliceCode: f.i32(496),
       xyztUnits: f.i32(500),
       intentCode: f.i32(504),

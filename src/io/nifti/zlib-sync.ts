@@ -7,7 +7,7 @@
  * chunk, which we prevent by replacing `close` with a no-op around it (the technique npm's
  * tar/minizlib uses). Every output chunk is a fresh Buffer.
  */
-import * as zlib from 'node:zlib';
+import type * as zlib from 'node:zlib';
 
 interface NativeHandle {
   close(): void;

@@ -7,7 +7,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { NativeTrainingKernels } from '../../linalg/index.js';
 import { ADAM_KERNEL } from './names.js';
-import { f32Output, f32View, wasmBackend } from './wasm-heap.js';
+import { f32Input, f32Output, wasmBackend } from './wasm-heap.js';
 
 export function adamKernels(nn: NativeTrainingKernels, threads: number): tf.KernelConfig[] {
   const adam: tf.KernelFunc = (args) => {
@@ -15,11 +15,7 @@ export function adamKernels(nn: NativeTrainingKernels, threads: number): tf.Kern
     const { value, gradient, m, v } = args.inputs as Record<'value' | 'gradient' | 'm' | 'v', tf.TensorInfo>;
     const { coef } = args.attrs as unknown as { coef: number[] };
     const outs = [value, m, v].map((t) => f32Output(backend, [...t.shape]));
-    const view = (t: tf.TensorInfo, name: string): Float32Array => {
-      const a = f32View(backend, t);
-      if (!a) throw new Error(`${ADAM_KERNEL}: ${name} must be float32`);
-      return a;
-    };
+    const view = (t: tf.TensorInfo, name: string): Float32Array => f32Input(backend, t, ADAM_KERNEL, name);
     // Views after every allocation: makeOutput may grow the heap.
     nn.adam(
       view(value, 'value'),

@@ -9,13 +9,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { NativeTrainingKernels } from '../../linalg/index.js';
 import { BN_TRAIN_GRAD_KERNEL, BN_TRAIN_KERNEL } from './names.js';
-import { f32Output, f32View, wasmBackend } from './wasm-heap.js';
-
-function floats(backend: ReturnType<typeof wasmBackend>, t: tf.TensorInfo, name: string): Float32Array {
-  const v = f32View(backend, t);
-  if (!v) throw new Error(`${BN_TRAIN_KERNEL}: ${name} must be float32`);
-  return v;
-}
+import { f32Input, f32Output, wasmBackend } from './wasm-heap.js';
 
 export function batchNormKernels(nn: NativeTrainingKernels, threads: number): tf.KernelConfig[] {
   const forward: tf.KernelFunc = (args) => {
@@ -28,9 +22,9 @@ export function batchNormKernels(nn: NativeTrainingKernels, threads: number): tf
     const mean = f32Output(backend, [c]);
     const variance = f32Output(backend, [c]);
     nn.bnForward(
-      floats(backend, x, 'x'),
-      floats(backend, gamma, 'gamma'),
-      floats(backend, beta, 'beta'),
+      f32Input(backend, x, BN_TRAIN_KERNEL, 'x'),
+      f32Input(backend, gamma, BN_TRAIN_KERNEL, 'gamma'),
+      f32Input(backend, beta, BN_TRAIN_KERNEL, 'beta'),
       y.view(),
       mean.view(),
       variance.view(),
@@ -50,11 +44,11 @@ export function batchNormKernels(nn: NativeTrainingKernels, threads: number): tf
     const dgamma = f32Output(backend, [c]);
     const dbeta = f32Output(backend, [c]);
     nn.bnBackward(
-      floats(backend, dy, 'dy'),
-      floats(backend, x, 'x'),
-      floats(backend, mean, 'mean'),
-      floats(backend, variance, 'variance'),
-      floats(backend, gamma, 'gamma'),
+      f32Input(backend, dy, BN_TRAIN_KERNEL, 'dy'),
+      f32Input(backend, x, BN_TRAIN_KERNEL, 'x'),
+      f32Input(backend, mean, BN_TRAIN_KERNEL, 'mean'),
+      f32Input(backend, variance, BN_TRAIN_KERNEL, 'variance'),
+      f32Input(backend, gamma, BN_TRAIN_KERNEL, 'gamma'),
       dx.view(),
       dgamma.view(),
       dbeta.view(),

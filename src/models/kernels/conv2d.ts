@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { NativeTrainingKernels } from '../../linalg/index.js';
-import { f32Output, f32View, wasmBackend } from './wasm-heap.js';
+import { f32Input, f32Output, wasmBackend } from './wasm-heap.js';
 
 type Conv2DInfo = tf.backend_util.Conv2DInfo;
 type Rounding = 'floor' | 'round' | 'ceil' | undefined;
@@ -69,7 +69,7 @@ export function convKernels(nn: NativeTrainingKernels, threads: number, fallback
     }
     const info = convInfo(x.shape, filter.shape, a);
     const out = f32Output(backend, [info.batchSize, info.outHeight, info.outWidth, info.outChannels]);
-    nn.conv2d(f32View(backend, x)!, f32View(backend, filter)!, out.view(), convGeometry(info), threads);
+    nn.conv2d(f32Input(backend, x, 'Conv2D', 'x'), f32Input(backend, filter, 'Conv2D', 'filter'), out.view(), convGeometry(info), threads);
     return out.info;
   };
   const filterGrad: tf.KernelFunc = (args) => {
@@ -81,7 +81,13 @@ export function convKernels(nn: NativeTrainingKernels, threads: number, fallback
     }
     const info = convInfo(x.shape, a.filterShape, a);
     const out = f32Output(backend, [...a.filterShape]);
-    nn.conv2dFilterGrad(f32View(backend, x)!, f32View(backend, dy)!, out.view(), convGeometry(info), threads);
+    nn.conv2dFilterGrad(
+      f32Input(backend, x, 'Conv2DBackpropFilter', 'x'),
+      f32Input(backend, dy, 'Conv2DBackpropFilter', 'dy'),
+      out.view(),
+      convGeometry(info),
+      threads,
+    );
     return out.info;
   };
   const inputGrad: tf.KernelFunc = (args) => {
@@ -93,7 +99,13 @@ export function convKernels(nn: NativeTrainingKernels, threads: number, fallback
     }
     const info = convInfo(a.inputShape, filter.shape, a);
     const out = f32Output(backend, [...a.inputShape]);
-    nn.conv2dInputGrad(f32View(backend, dy)!, f32View(backend, filter)!, out.view(), convGeometry(info), threads);
+    nn.conv2dInputGrad(
+      f32Input(backend, dy, 'Conv2DBackpropInput', 'dy'),
+      f32Input(backend, filter, 'Conv2DBackpropInput', 'filter'),
+      out.view(),
+      convGeometry(info),
+      threads,
+    );
     return out.info;
   };
   return [

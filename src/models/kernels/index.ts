@@ -27,6 +27,7 @@ const NAMES = [
   'Identity',
   BN_TRAIN_KERNEL,
   BN_TRAIN_GRAD_KERNEL,
+  ADAM_KERNEL,
 ] as const;
 
 /** The wasm kernels set aside while native ones are registered (absent ones are not in the map). */

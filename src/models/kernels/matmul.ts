@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { NativeTrainingKernels } from '../../linalg/index.js';
-import { f32Output, f32View, wasmBackend } from './wasm-heap.js';
+import { f32Input, f32Output, wasmBackend } from './wasm-heap.js';
 
 const size = (s: number[]): number => s.reduce((p, v) => p * v, 1);
 const sameShape = (a: number[], b: number[]): boolean => a.length === b.length && a.every((v, i) => v === b[i]);
@@ -35,7 +35,13 @@ export function matMulKernels(nn: NativeTrainingKernels, threads: number, fallba
     if (k !== kb) throw new Error(`Error in matMul: inner shapes (${k}) and (${kb}) of Tensors with shapes ${a.shape} and ${b.shape} must match.`);
     const outer = tf.backend_util.assertAndGetBroadcastShape(outerA, outerB);
     const out = f32Output(backend, [...outer, m, n]);
-    nn.batchMatMul(f32View(backend, a)!, f32View(backend, b)!, out.view(), Int32Array.of(ba, bb, m, n, k, transposeA ? 1 : 0, transposeB ? 1 : 0), threads);
+    nn.batchMatMul(
+      f32Input(backend, a, 'BatchMatMul', 'a'),
+      f32Input(backend, b, 'BatchMatMul', 'b'),
+      out.view(),
+      Int32Array.of(ba, bb, m, n, k, transposeA ? 1 : 0, transposeB ? 1 : 0),
+      threads,
+    );
     return out.info;
   };
   return [{ kernelName: 'BatchMatMul', backendName: 'wasm', kernelFunc: batchMatMul }];

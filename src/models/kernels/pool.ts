@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { NativeTrainingKernels } from '../../linalg/index.js';
-import { f32Output, f32View, wasmBackend } from './wasm-heap.js';
+import { f32Input, f32Output, wasmBackend } from './wasm-heap.js';
 
 interface PoolAttrs {
   filterSize: number | [number, number];
@@ -42,7 +42,7 @@ export function poolKernels(nn: NativeTrainingKernels, threads: number, fallback
       p.outWidth,
     );
     const out = f32Output(backend, [...input.shape]);
-    nn.maxPoolGrad(f32View(backend, dy)!, f32View(backend, input)!, out.view(), geom, threads);
+    nn.maxPoolGrad(f32Input(backend, dy, 'MaxPoolGrad', 'dy'), f32Input(backend, input, 'MaxPoolGrad', 'input'), out.view(), geom, threads);
     return out.info;
   };
   return [{ kernelName: 'MaxPoolGrad', backendName: 'wasm', kernelFunc: maxPoolGrad }];

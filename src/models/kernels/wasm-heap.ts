@@ -19,6 +19,13 @@ export function f32View(backend: BackendWasm, t: tf.TensorInfo): Float32Array | 
   return v instanceof Float32Array ? v : null;
 }
 
+/** Float32 view of an input the kernel has already checked is float32; throws, naming the kernel and input, if it is not. */
+export function f32Input(backend: BackendWasm, t: tf.TensorInfo, kernel: string, name: string): Float32Array {
+  const v = f32View(backend, t);
+  if (!v) throw new Error(`${kernel}: ${name} must be float32`);
+  return v;
+}
+
 /** Allocate a float32 output tensor on the wasm heap and return it with its view. */
 export function f32Output(backend: BackendWasm, shape: number[]): { info: tf.TensorInfo; view: () => Float32Array } {
   const info = backend.makeOutput(shape, 'float32');

@@ -47,7 +47,7 @@ export function axisRoles(full: number[], probe: number[]): AxisRoles | null {
   if (full.length !== probe.length) return null;
   const moving = full.map((d, i) => (d !== probe[i] ? i : -1)).filter((i) => i >= 0);
   if (moving.length !== 1) return null;
-  const rest = full.map((d, i) => i).filter((i) => i !== moving[0] && full[i] !== 1);
+  const rest = full.map((_, i) => i).filter((i) => i !== moving[0] && full[i] !== 1);
   return { time: moving[0], channels: rest.length ? rest[0] : null, freq: rest.slice(1) };
 }
 

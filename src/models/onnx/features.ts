@@ -51,13 +51,11 @@ export function listLayers(file: string): string {
   const c = layerCandidates(graph);
   const dflt = new Set(defaultLayers(c));
   const lines = c.map((l) => [dflt.has(l) ? '*' : '', areaName(l), l.modules.join(','), l.opType, l.node, l.tensor].join('\t'));
-  return (
-    [
-      `# ${path.basename(file)}: input ${graph.inputs.join(', ')}; ${c.length} candidate layers, ${dflt.size} by default (*)`,
-      ['default', 'area', 'modules', 'op', 'node', 'tensor'].join('\t'),
-      ...lines,
-    ].join('\n') + '\n'
-  );
+  const head = [
+    `# ${path.basename(file)}: input ${graph.inputs.join(', ')}; ${c.length} candidate layers, ${dflt.size} by default (*)`,
+    ['default', 'area', 'modules', 'op', 'node', 'tensor'].join('\t'),
+  ];
+  return `${[...head, ...lines].join('\n')}\n`;
 }
 
 /** Provenance of an ONNX features set: the declaration and, per area, the tensor and its axis roles. */

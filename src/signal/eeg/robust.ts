@@ -46,7 +46,7 @@ export function robustScale(x: Float32Array, clamp = 20): Float32Array {
   if (!(iqr > 0)) return out;
   for (let i = 0; i < x.length; i++) {
     const v = (x[i] - med) / iqr;
-    out[i] = v > clamp ? clamp : v < -clamp ? -clamp : v;
+    out[i] = Math.min(clamp, Math.max(-clamp, v));
   }
   return out;
 }

@@ -57,7 +57,10 @@ export function cutSegments(data: Float32Array[], rate: number, events: Stimulus
  * `codeToStim` becomes an event with that stimulus id (duration unknown).
  */
 export function eventsFromTriggers(triggers: { onset: number; code: number }[], codeToStim: Map<number, string>): StimulusEvent[] {
-  return triggers.filter((t) => codeToStim.has(t.code)).map((t) => ({ onset: t.onset, duration: NaN, stimId: codeToStim.get(t.code)! }));
+  return triggers.flatMap((t) => {
+    const stimId = codeToStim.get(t.code);
+    return stimId === undefined ? [] : [{ onset: t.onset, duration: NaN, stimId }];
+  });
 }
 
 /**
@@ -68,7 +71,7 @@ export function eventsFromAnnotations(annotations: { onset: number; duration: nu
   const out: StimulusEvent[] = [];
   for (const a of annotations) {
     const m = pattern.exec(a.text);
-    if (m && m[1]) out.push({ onset: a.onset, duration: a.duration ?? NaN, stimId: m[1] });
+    if (m?.[1]) out.push({ onset: a.onset, duration: a.duration ?? NaN, stimId: m[1] });
   }
   return out;
 }
