@@ -7,7 +7,7 @@ import { resolveArtifact } from '../pipeline/stage.js';
 import { alignFileSchema } from '../scoring/config.js';
 import { declaredPerformance, onnxFileSchema } from '../models/onnx/config.js';
 import { runAlignStage } from '../stages/align.js';
-import { defineVerb, loadConfig, printOutcome, stageTarget } from './framework.js';
+import { defineVerb, readConfig, printOutcome, stageTarget } from './framework.js';
 
 const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : v === undefined ? [] : [String(v)]);
 
@@ -25,9 +25,9 @@ export default defineVerb({
       encodingDirs: list(a.encodings).map((p) => resolveArtifact(p, '--encodings')),
       modelDirs: list(a.models).map((p) => resolveArtifact(p, '--models')),
       bids: a.bids,
-      config: loadConfig(a.config, alignFileSchema).align,
+      config: readConfig(a.config, alignFileSchema).align,
       // Task performance of the ONNX models declared in the config (they have no train artifact).
-      declaredPerformance: declaredPerformance(loadConfig(a.config, onnxFileSchema).onnx),
+      declaredPerformance: declaredPerformance(readConfig(a.config, onnxFileSchema).onnx),
       ...stageTarget(a),
     });
     printOutcome('align', res);

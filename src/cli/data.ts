@@ -1,7 +1,7 @@
 import type { Argv } from 'yargs';
 import { defineVerb, printOutcome, stageTarget, validateCommon, type CommonOptions } from './framework.js';
 import { asFlagError } from './flags.js';
-import { downloadSteps, loadManifest, problemTable, verifyDataset } from '../io/manifest.js';
+import { downloadSteps, readManifest, problemTable, verifyDataset } from '../io/manifest.js';
 import { runDataPrepareStage } from '../stages/data-prepare.js';
 import * as fs from 'node:fs';
 import { InputError } from '../core/errors.js';
@@ -27,7 +27,7 @@ export default defineVerb({
             .strict(),
         (a) => {
           validateCommon(a);
-          const m = loadManifest(a.manifest);
+          const m = readManifest(a.manifest);
           const problems = verifyDataset(m, a.root, a.manifest, { checksums: a.checksums });
           process.stdout.write(`${printable(m.name)}: ${printable(a.root)}\n${problemTable(problems)}${downloadSteps(m, problems)}`);
           if (problems.length > 0) throw new InputError(a.root, `${problems.length} problem(s) against ${a.manifest}`);

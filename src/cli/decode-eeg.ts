@@ -7,7 +7,7 @@ import { InputError } from '../core/errors.js';
 import { resolveArtifact } from '../pipeline/stage.js';
 import { decodeEegConfigSchema, eegIdentificationConfigSchema } from '../decoding/config.js';
 import { runDecodeEegStage } from '../stages/decode-eeg.js';
-import { defineVerb, loadConfig, parseNumberList, parseWith, printOutcome, stageTarget, withStageOptions } from './framework.js';
+import { defineVerb, readConfig, parseNumberList, parseWith, printOutcome, stageTarget, withStageOptions } from './framework.js';
 
 const list = (s: string): string[] => s.split(',').map((x) => x.trim());
 
@@ -30,7 +30,7 @@ export default defineVerb({
       .option('windows', { type: 'string', describe: 'override decode.evalWindowsSec, e.g. 3,6' }),
   run: async (a) => {
     if (!a.features && !a.target) throw new InputError('--features', 'give --features (ANN representation) or --target logmel|envelope');
-    const decode = structuredClone(loadConfig(a.config, eegIdentificationConfigSchema).decode);
+    const decode = structuredClone(readConfig(a.config, eegIdentificationConfigSchema).decode);
     const overrides = {
       ...decode,
       ...(a.decoders ? { decoders: list(a.decoders) } : {}),

@@ -5,7 +5,7 @@
  */
 import { eegIdentificationConfigSchema } from '../decoding/config.js';
 import { runEegPrepStage } from '../stages/eeg-prep.js';
-import { defineVerb, loadConfig, printOutcome, stageTarget, withStageOptions } from './framework.js';
+import { defineVerb, readConfig, printOutcome, stageTarget, withStageOptions } from './framework.js';
 
 export default defineVerb({
   command: 'eeg-prep',
@@ -16,7 +16,7 @@ export default defineVerb({
       .option('subject', { type: 'string', demandOption: true, describe: 'subject label, e.g. 01' })
       .option('task', { type: 'string', describe: 'only recordings of this task' }),
   run: async (a) => {
-    const { prep, input } = loadConfig(a.config, eegIdentificationConfigSchema);
+    const { prep, input } = readConfig(a.config, eegIdentificationConfigSchema);
     const res = await runEegPrepStage({ bids: a.bids, subject: a.subject, task: a.task, prep, input, ...stageTarget(a) });
     printOutcome('eeg-prep', res);
   },

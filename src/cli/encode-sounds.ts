@@ -7,7 +7,7 @@
 import { resolveArtifact } from '../pipeline/stage.js';
 import { soundsFileSchema } from '../encoding/sound-config.js';
 import { runEncodeSoundsStage } from '../stages/encode-sounds.js';
-import { defineVerb, loadConfig, printOutcome, stageTarget } from './framework.js';
+import { defineVerb, readConfig, printOutcome, stageTarget } from './framework.js';
 
 export default defineVerb({
   command: 'encode-sounds',
@@ -18,7 +18,7 @@ export default defineVerb({
       .option('study', { type: 'string', demandOption: true, describe: 'the natural-sounds view (brainalign data prepare with data-manifests/nh2015.json)' })
       .option('stamp', { type: 'string', describe: 'completion stamp to write after success (used by make)' }),
   run: async (a) => {
-    const config = loadConfig(a.config, soundsFileSchema).sounds;
+    const config = readConfig(a.config, soundsFileSchema).sounds;
     const res = await runEncodeSoundsStage({ featuresDir: resolveArtifact(a.features, '--features'), study: a.study, config, ...stageTarget(a) });
     printOutcome('encode-sounds', res);
   },

@@ -12,7 +12,7 @@ import { encodeFileSchema } from '../encoding/config.js';
 import { runEncodeRidge } from '../stages/encode-ridge.js';
 import { parseChunk } from '../stages/encode-chunk.js';
 import { runEncodeStudyStage } from '../stages/encode-study.js';
-import { defineVerb, loadConfig, parseNumberList, printOutcome, stageTarget } from './framework.js';
+import { defineVerb, readConfig, parseNumberList, printOutcome, stageTarget } from './framework.js';
 
 const opt = (describe: string) => ({ type: 'string', describe }) as const;
 
@@ -46,7 +46,7 @@ export default defineVerb({
       if (a.chunk !== undefined && a.merge !== undefined)
         throw new InputError('--chunk', 'give either --chunk (fit one voxel chunk) or --merge (assemble the chunks), not both');
       const chunk = a.chunk !== undefined ? parseChunk(a.chunk) : undefined;
-      const file = loadConfig(a.config, encodeFileSchema).encode;
+      const file = readConfig(a.config, encodeFileSchema).encode;
       const res = await runEncodeStudyStage({
         featuresDir: resolveArtifact(a.features, '--features'),
         bids: a.bids,

@@ -10,7 +10,7 @@ import { modelStagesFileSchema } from '../models/config.js';
 import { FEATURE_BASELINES } from '../stages/features-spaces.js';
 import { runFeaturesStage } from '../stages/features.js';
 import { onnxFileSchema } from '../models/onnx/config.js';
-import { defineVerb, loadConfig, printOutcome, stageTarget, withStageOptions } from './framework.js';
+import { defineVerb, readConfig, printOutcome, stageTarget, withStageOptions } from './framework.js';
 
 /** Parameters the stage and models library name, as this verb's flags and config fields. */
 const FLAGS = {
@@ -50,10 +50,10 @@ export default defineVerb({
       process.stdout.write(onnxLib.listLayers(a.model));
       return;
     }
-    const onnx = onnxLib ? onnxLib.onnxModelFor(loadConfig(a.config, onnxFileSchema).onnx, a, a.config) : null;
+    const onnx = onnxLib ? onnxLib.onnxModelFor(readConfig(a.config, onnxFileSchema).onnx, a, a.config) : null;
     if (onnx && (a.baseline !== undefined || a.checkpoint !== undefined))
       throw new InputError('--onnx', 'an ONNX model takes neither --baseline nor --checkpoint');
-    const config = loadConfig(a.config, modelStagesFileSchema);
+    const config = readConfig(a.config, modelStagesFileSchema);
     if (a.model === undefined && a.baseline === undefined && !onnx)
       throw new InputError('options', 'give --model (a train artifact or an .onnx file), --onnx or --baseline');
     if (a.stimuli === undefined) throw new InputError('--stimuli', 'the stimuli folder is required');

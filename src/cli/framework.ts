@@ -101,7 +101,7 @@ export const DEFAULT_JOBS = Math.max(1, os.availableParallelism());
  * file, the field path and what was expected, e.g.
  * `brainalign: cfg.json: field "train.epochs": expected number, received string`.
  */
-export function loadConfig<S extends z.ZodType>(file: string | undefined, schema: S): z.output<S> {
+export function readConfig<S extends z.ZodType>(file: string | undefined, schema: S): z.output<S> {
   let raw: unknown = {};
   if (file !== undefined) {
     let text: string;

@@ -4,7 +4,7 @@
  * reads the resources config, hands the command to the SLURM executor, exits
  * with the command's exit code.
  */
-import { defineVerb, loadConfig } from './framework.js';
+import { defineVerb, readConfig } from './framework.js';
 import { InputError } from '../core/errors.js';
 import { DEFAULT_ROOT } from '../pipeline/derivatives.js';
 import { slurmConfigSchema } from '../pipeline/slurm-config.js';
@@ -26,7 +26,7 @@ export default defineVerb({
     const command = ((a as unknown as { '--'?: unknown[] })['--'] ?? []).map(String);
     if (command.length === 0) throw new InputError('--', 'give the command to run after --');
     if (a.poll !== undefined && !(a.poll > 0)) throw new InputError('--poll', `expected a positive number of seconds, got ${a.poll}`);
-    const config = loadConfig(a.resources, slurmConfigSchema);
+    const config = readConfig(a.resources, slurmConfigSchema);
     let code: number;
     try {
       code = await runOnSlurm({ target: a.target, root: a.out, config, command, pollSeconds: a.poll });

@@ -10,7 +10,7 @@ import { writeStamp } from '../pipeline/stage.js';
 import { InputError } from '../core/errors.js';
 import { sha256 } from '../core/hash.js';
 import { notice } from '../core/progress.js';
-import { loadConfig, parseNumberList, parseWith, defineVerb } from './framework.js';
+import { readConfig, parseNumberList, parseWith, defineVerb } from './framework.js';
 import { generateStudy, synthConfigSchema, SMALL_SYNTH_INPUT, type SynthConfig } from '../synth/index.js';
 import { synthIdentity } from '../synth/write.js';
 import { isSynthOutput, removeStaleSiblings, replaceStudy, studyComplete } from '../synth/replace.js';
@@ -34,7 +34,7 @@ export default defineVerb({
       .option('beh-subjects', { type: 'number', describe: 'behaviour subjects' })
       .option('stamp', { type: 'string', describe: 'completion stamp to write after success (used by make)' }),
   run: (a) => {
-    const base = a.small ? synthConfigSchema.parse(SMALL_SYNTH_INPUT) : loadConfig(a.config, synthConfigSchema);
+    const base = a.small ? synthConfigSchema.parse(SMALL_SYNTH_INPUT) : readConfig(a.config, synthConfigSchema);
     if (a.small && a.config !== undefined) throw new InputError('--small', 'give either --small or --config, not both');
     const raw: SynthConfig = structuredClone(base);
     if (a.genres !== undefined) raw.stimuli.genres = a.genres.split(',').map((s) => s.trim()) as SynthConfig['stimuli']['genres'];

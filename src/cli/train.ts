@@ -7,7 +7,7 @@
 import { modelStagesFileSchema } from '../models/config.js';
 import { TRAIN_ABLATIONS, TRAIN_ARCHS } from '../artifacts/train-manifest.js';
 import { runTrainStage } from '../stages/train.js';
-import { defineVerb, loadConfig, printOutcome, stageTarget, withStageOptions } from './framework.js';
+import { defineVerb, readConfig, printOutcome, stageTarget, withStageOptions } from './framework.js';
 
 /** Parameters the stage and models library name, as this verb's flags and config fields. */
 const FLAGS = { ablation: '--ablation', name: '--name', backend: '--backend', arch: '--arch', batchSize: 'train.batchSize', split: 'train.split' };
@@ -27,7 +27,7 @@ export default defineVerb({
       })
       .option('backend', { choices: ['wasm', 'cpu', 'auto'] as const, describe: 'tfjs backend (default: train.backend of the config)' }),
   run: async (a) => {
-    const config = loadConfig(a.config, modelStagesFileSchema);
+    const config = readConfig(a.config, modelStagesFileSchema);
     const res = await runTrainStage({
       stimuli: a.stimuli,
       config,

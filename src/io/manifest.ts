@@ -128,7 +128,7 @@ function firstLine(file: string): string {
   }
 }
 
-export function loadManifest(file: string): Manifest {
+export function readManifest(file: string): Manifest {
   let raw: unknown;
   try {
     raw = JSON.parse(fs.readFileSync(file, 'utf8'));

@@ -102,7 +102,7 @@ export function readCheckpointManifest(dir: string): CheckpointManifest {
 }
 
 /** Load a checkpoint folder into a new model on the current backend. Returns the model and its metadata. */
-export function loadCheckpoint(dir: string): { model: AudioNet; meta: CheckpointMeta } {
+export function readCheckpoint(dir: string): { model: AudioNet; meta: CheckpointMeta } {
   const manifest = readCheckpointManifest(dir);
   const binFile = path.join(dir, 'weights.bin');
   let bytes: Buffer;

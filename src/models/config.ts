@@ -162,7 +162,7 @@ export function toModelConfig(m: ModelSection, kind: 'ban' | 'cnn'): ModelConfig
   return { ...rest, kind, areas: rest.areas.map((a) => ({ ...a })), fcHidden: rest.fcHidden.slice() };
 }
 
-/** Log-mel options of a `model` section (nMels included), for loadClips / stimulusFromAudio. */
+/** Log-mel options of a `model` section (nMels included), for readClips / stimulusFromAudio. */
 export function melOptions(m: ModelSection): Required<LogMelOptions> {
   return { sr: m.mel.sr, nFft: m.mel.nFft, hop: m.mel.hop, nMels: m.nMels };
 }

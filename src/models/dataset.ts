@@ -81,7 +81,7 @@ export function splitByFile(clips: ClipRef[], opts: { seed: number; valFraction:
 }
 
 /** Read each clip (mono mix) and compute its log-mel. */
-export function loadClips(refs: ClipRef[], melOpts: LogMelOptions): Clip[] {
+export function readClips(refs: ClipRef[], melOpts: LogMelOptions): Clip[] {
   return refs.map((r) => {
     const w = readAudio(r.path);
     try {

@@ -3,7 +3,7 @@
  * ε = 1e-7, tfjs's defaults). Where the backend has the fused native kernel
  * (src/models/kernels/adam.ts) each variable is updated by one kernel call;
  * its float32 arithmetic is tfjs's AdamOptimizer's, operation for operation,
- * so the weights are the same bits either way (test/models-optimizer.test.ts).
+ * so the weights are the same bits either way (test/models/models-optimizer.test.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import { ADAM_KERNEL } from './kernels/names.js';

@@ -15,7 +15,7 @@ import { tf } from './backend.js';
 import { AudioNet, parseModelConfig, type ModelConfigInput } from './ban.js';
 import { saveCheckpoint } from './checkpoint.js';
 import { logMelStats, type LogMelOptions } from './features.js';
-import { listGtzan, loadClips, splitByFile, type Clip, type SplitName } from './dataset.js';
+import { listGtzan, readClips, splitByFile, type Clip, type SplitName } from './dataset.js';
 import { TRAIN_DEFAULTS } from './config.js';
 import { argmaxRow, windowLogits, windowsTensor, type WindowRef } from './windows.js';
 import { evaluateHeldOut, predictClips, type ClipSet, type Evaluation } from './clip-evaluation.js';
@@ -85,7 +85,7 @@ export async function trainGtzan(root: string, opts: TrainOptions): Promise<Trai
     valFraction: opts.valFraction ?? TRAIN_DEFAULTS.valFraction,
     testFraction: opts.testFraction ?? TRAIN_DEFAULTS.testFraction,
   });
-  const clips = loadClips(refs, { ...opts.mel, nMels: cfg.nMels });
+  const clips = readClips(refs, { ...opts.mel, nMels: cfg.nMels });
   return trainOnClips(clips, classes, split, opts);
 }
 

@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InputError } from '../core/errors.js';
-import { loadManifest } from '../io/manifest.js';
+import { readManifest } from '../io/manifest.js';
 import { runStage, writeStamp, type StageResult } from '../pipeline/stage.js';
 import type { StageOutcome, StageTarget } from './outcome.js';
 
@@ -44,7 +44,7 @@ function pointLink(link: string, target: string): void {
 }
 
 export async function runDataPrepareStage(o: DataPrepareOptions): Promise<StageOutcome> {
-  const m = loadManifest(o.manifest);
+  const m = readManifest(o.manifest);
   const adapter = (m.mapping as { adapter?: unknown }).adapter;
   let line = '';
   let res: StageResult;

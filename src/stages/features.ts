@@ -208,7 +208,7 @@ export async function runFeaturesStage(o: FeaturesStageOptions): Promise<StageOu
       }
       const { initBackend } = await import('../models/backend.js');
       await initBackend(backendKind, { threads: cfg.train.threads });
-      const { loadCheckpoint, readCheckpointManifest } = await import('../models/checkpoint.js');
+      const { readCheckpoint, readCheckpointManifest } = await import('../models/checkpoint.js');
       const { createModel } = await import('../models/ban.js');
       if (o.baseline === 'random-ban' || o.baseline === 'cnn-random') {
         const kind = o.baseline === 'random-ban' ? 'ban' : 'cnn';
@@ -228,7 +228,7 @@ export async function runFeaturesStage(o: FeaturesStageOptions): Promise<StageOu
       const t = train as TrainArtifact;
       for (const ck of checkpoints) {
         const { dir: ckDir } = t.checkpoint(ck);
-        const { model, meta } = loadCheckpoint(ckDir);
+        const { model, meta } = readCheckpoint(ckDir);
         const spaces = networkSpaces(acts, model, stimuli, fc, rate, () => bar.tick());
         model.dispose();
         write(checkpoint === 'all' ? path.join(dir, ck) : dir, ck, spaces, {

@@ -72,7 +72,7 @@ export async function runTrainStage(o: TrainStageOptions): Promise<StageOutcome>
     },
     async ({ dir, runtime }) => {
       const { initBackend, trainingKernelThreads, wasmThreads } = await import('../models/backend.js');
-      const { listGtzan, loadClips, splitByFile } = await import('../models/dataset.js');
+      const { listGtzan, readClips, splitByFile } = await import('../models/dataset.js');
       const { trainOnClips } = await import('../models/train.js');
       const backend = await initBackend(train.backend, { threads: train.threads });
       const { classes, clips: refs } = listGtzan(stimDir);
@@ -94,7 +94,7 @@ export async function runTrainStage(o: TrainStageOptions): Promise<StageOutcome>
       }
       const epochSeconds: number[] = [];
       runtime.epochSeconds = epochSeconds;
-      const result = await trainOnClips(loadClips(refs, mel), classes, split, {
+      const result = await trainOnClips(readClips(refs, mel), classes, split, {
         outDir: dir,
         config: modelCfg,
         seed: o.seed,

@@ -138,11 +138,11 @@ test('one .npy per area and iteration, rows indexed by stimuli.tsv from clip dur
 test('values equal the activations of the reloaded best checkpoint; recurrent iterations differ', async (t) => {
   const dir = await best;
   const { initBackend } = await import('../../src/models/backend.js');
-  const { loadCheckpoint } = await import('../../src/models/checkpoint.js');
+  const { readCheckpoint } = await import('../../src/models/checkpoint.js');
   const { modelActivations, stimulusFromAudio } = await import('../../src/models/activations.js');
   const { readWav } = await import('../../src/io/wav.js');
   await initBackend('wasm');
-  const { model } = loadCheckpoint(path.join(trainDir, 'checkpoints', 'best'));
+  const { model } = readCheckpoint(path.join(trainDir, 'checkpoints', 'best'));
   const mel = melOptions(modelStagesFileSchema.parse(TINY).model);
   const stims = readTsv(path.join(STIM, 'stimuli.tsv')).rows.map((r) => {
     const w = readWav(path.join(STUDY, r.path));

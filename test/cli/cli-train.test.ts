@@ -217,16 +217,16 @@ test('train.split = fmri holds out exactly the clips the fMRI test runs use', (t
 
 test('checkpoint round trip: the reloaded best checkpoint reproduces the predictions the in-memory model wrote; save → load is bit-exact', async (t) => {
   const { initBackend } = await import('../../src/models/backend.js');
-  const { loadCheckpoint, saveCheckpoint } = await import('../../src/models/checkpoint.js');
-  const { listGtzan, loadClips } = await import('../../src/models/dataset.js');
+  const { readCheckpoint, saveCheckpoint } = await import('../../src/models/checkpoint.js');
+  const { listGtzan, readClips } = await import('../../src/models/dataset.js');
   const { windowLogits } = await import('../../src/models/windows.js');
   const { modelActivations, stimulusFromAudio } = await import('../../src/models/activations.js');
   const { readWav } = await import('../../src/io/wav.js');
   await initBackend('wasm');
-  const { model } = loadCheckpoint(path.join(trainDir, 'checkpoints', 'best'));
+  const { model } = readCheckpoint(path.join(trainDir, 'checkpoints', 'best'));
   const mel = melOptions(modelStagesFileSchema.parse(TINY).model);
   const { classes, clips: refs } = listGtzan(path.join(STUDY, 'stimuli'));
-  const clips = loadClips(refs, mel);
+  const clips = readClips(refs, mel);
   const { logits, clipOf } = windowLogits(model, clips);
   const K = classes.length;
   const pred = new Map(readTsv(path.join(trainDir, 'eval', 'predictions.tsv')).rows.map((r) => [r.stim_id, r]));
@@ -252,7 +252,7 @@ test('checkpoint round trip: the reloaded best checkpoint reproduces the predict
   const before = modelActivations(model, stim, { rate: 4 });
   const dir = path.join(tmp, 'roundtrip');
   saveCheckpoint(dir, model, { epoch: 0 });
-  const after = modelActivations(loadCheckpoint(dir).model, stim, { rate: 4 });
+  const after = modelActivations(readCheckpoint(dir).model, stim, { rate: 4 });
   t.is(after.length, before.length);
   before.forEach((b, i) => t.deepEqual(after[i].stimuli[0].data, b.stimuli[0].data, b.name));
 });

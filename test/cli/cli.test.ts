@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { verbs } from '../../src/cli/verbs.js';
-import { loadConfig } from '../../src/cli/framework.js';
+import { readConfig } from '../../src/cli/framework.js';
 import { InputError } from '../../src/core/errors.js';
 import { runCli } from '../helpers/cli.js';
 import { tmpDir } from '../helpers/tmp.js';
@@ -45,20 +45,20 @@ test('config validation names the file, the field and what was expected', (t) =>
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   const f = path.join(dir, 'cfg.json');
   fs.writeFileSync(f, JSON.stringify({ train: { epochs: 'ten' } }));
-  const e1 = t.throws(() => loadConfig(f, Schema), { instanceOf: InputError });
+  const e1 = t.throws(() => readConfig(f, Schema), { instanceOf: InputError });
   t.is(e1?.message, `${f}: field "train.epochs": expected number, received string`);
   fs.writeFileSync(f, JSON.stringify({ train: { epochs: 3, lr: 0.1, momentum: 0.9 } }));
-  const e2 = t.throws(() => loadConfig(f, Schema), { instanceOf: InputError });
+  const e2 = t.throws(() => readConfig(f, Schema), { instanceOf: InputError });
   t.is(e2?.message, `${f}: field "train": unknown key(s) "momentum"`);
   fs.writeFileSync(f, '{"train": ');
-  const e3 = t.throws(() => loadConfig(f, Schema), { instanceOf: InputError });
+  const e3 = t.throws(() => readConfig(f, Schema), { instanceOf: InputError });
   t.regex(e3?.message ?? '', /cfg\.json: not valid JSON/);
   fs.writeFileSync(f, JSON.stringify({ train: { epochs: 3 } }));
-  t.deepEqual(loadConfig(f, Schema), { train: { epochs: 3, lr: 1e-3 }, name: 'x' });
+  t.deepEqual(readConfig(f, Schema), { train: { epochs: 3, lr: 1e-3 }, name: 'x' });
   // "$comment" keys document a config and are not parameters.
   fs.writeFileSync(f, JSON.stringify({ $comment: 'doc', train: { $comment: { epochs: 'passes' }, epochs: 3 } }));
-  t.deepEqual(loadConfig(f, Schema), { train: { epochs: 3, lr: 1e-3 }, name: 'x' });
-  const e4 = t.throws(() => loadConfig(path.join(dir, 'missing.json'), Schema), { instanceOf: InputError });
+  t.deepEqual(readConfig(f, Schema), { train: { epochs: 3, lr: 1e-3 }, name: 'x' });
+  const e4 = t.throws(() => readConfig(path.join(dir, 'missing.json'), Schema), { instanceOf: InputError });
   t.regex(e4?.message ?? '', /missing\.json: cannot read config \(ENOENT\)/);
 });
 

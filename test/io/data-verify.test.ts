@@ -2,7 +2,7 @@ import test from 'ava';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
-import { loadManifest, verifyDataset, type Manifest } from '../../src/io/manifest.js';
+import { readManifest, verifyDataset, type Manifest } from '../../src/io/manifest.js';
 import { globToRegExp } from '../../src/io/glob.js';
 import { InputError } from '../../src/core/errors.js';
 import { REPO, runCli } from '../helpers/cli.js';
@@ -14,7 +14,7 @@ const MANIFESTS = fs.readdirSync(path.join(REPO, 'data-manifests')).filter((f) =
 test('every shipped manifest parses and names source, licence and mapping', (t) => {
   t.true(MANIFESTS.length >= 4);
   for (const f of MANIFESTS) {
-    const m = loadManifest(path.join(REPO, 'data-manifests', f));
+    const m = readManifest(path.join(REPO, 'data-manifests', f));
     t.truthy(m.source.url, f);
     t.truthy(m.license, f);
     t.true(Object.keys(m.mapping).length > 0, f);
@@ -98,7 +98,7 @@ test('manifest paths that would escape the root are refused, and so are escaping
 
 test('the ds003720 manifest accepts the real OpenNeuro metadata and reports the absent image data', (t) => {
   const root = path.join(conformanceRoot(), 'music_neuro', 'OpenNeuroDatasets__ds003720');
-  const m = loadManifest(path.join(REPO, 'data-manifests', 'ds003720.json'));
+  const m = readManifest(path.join(REPO, 'data-manifests', 'ds003720.json'));
   const problems = verifyDataset(m, root, 'ds003720.json');
   // Only metadata is present: the sidecar and events.tsv checks pass on the owners' files.
   t.deepEqual(

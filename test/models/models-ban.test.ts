@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { initBackend, tf } from '../../src/models/backend.js';
 import { createModel, ablateConfig, cnnBaselineConfig, countParameters, parseModelConfig, type ModelConfigInput } from '../../src/models/ban.js';
-import { saveCheckpoint, loadCheckpoint } from '../../src/models/checkpoint.js';
+import { saveCheckpoint, readCheckpoint } from '../../src/models/checkpoint.js';
 import { Rng } from '../../src/core/prng.js';
 import { defined } from '../helpers/defined.js';
 import { minimizeWithCost } from '../../src/models/optimizer-step.js';
@@ -130,7 +130,7 @@ test.serial('checkpoint round trip is bit-exact, and the same seed gives byte-id
     m.forward(batch(4, 5), { training: true });
   });
   saveCheckpoint(path.join(dir, 'a'), m, { epoch: 3, seed: 5 });
-  const { model: back, meta } = loadCheckpoint(path.join(dir, 'a'));
+  const { model: back, meta } = readCheckpoint(path.join(dir, 'a'));
   t.is(meta.epoch, 3);
   const x = batch(3, 6);
   const y1 = tf.tidy(() => m.forward(x).logits.dataSync());
@@ -150,7 +150,7 @@ test.serial('checkpoint round trip is bit-exact, and the same seed gives byte-id
   saveCheckpoint(path.join(dir, 'd'), other, {});
   t.false(fs.readFileSync(path.join(dir, 'a', 'weights.bin')).equals(fs.readFileSync(path.join(dir, 'd', 'weights.bin'))));
   fs.writeFileSync(path.join(dir, 'd', 'weights.bin'), Buffer.alloc(12));
-  const err = t.throws(() => loadCheckpoint(path.join(dir, 'd')));
+  const err = t.throws(() => readCheckpoint(path.join(dir, 'd')));
   t.regex(defined(err, 'the thrown error').message, /bytes/);
   for (const mm of [m, back, again, other]) mm.dispose();
   x.dispose();

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { initBackend, tf } from '../../src/models/backend.js';
 import { trainGtzan } from '../../src/models/train.js';
 import { listGtzan, splitByFile } from '../../src/models/dataset.js';
-import { loadCheckpoint } from '../../src/models/checkpoint.js';
+import { readCheckpoint } from '../../src/models/checkpoint.js';
 import { readTsv } from '../../src/io/tsv.js';
 import { openTrainArtifact } from '../../src/artifacts/train.js';
 import { writeWav } from '../../src/io/wav.js';
@@ -113,7 +113,7 @@ test.serial('BAN trained on a 3-class tone set beats chance on held-out clips, w
     t.true(fs.existsSync(path.join(out, 'checkpoints', ck, 'weights.bin')), ck);
     t.is(art.predictions(ck).rows.length, 24, `${ck}: every clip predicted`);
   }
-  const best = loadCheckpoint(path.join(out, 'checkpoints', 'best'));
+  const best = readCheckpoint(path.join(out, 'checkpoints', 'best'));
   t.is(best.meta.epoch, res.bestEpoch);
   t.is(art.split().filter((r) => r.split === 'test').length, 6);
   // Same seed on wasm ⇒ byte-identical trained weights, predictions and evaluation.

@@ -53,19 +53,19 @@ test.after.always(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 test.serial('every saved checkpoint’s predictions = that checkpoint reloaded: mean window logits → softmax and argmax, every clip', async (t) => {
   const { initBackend } = await import('../../src/models/backend.js');
-  const { loadCheckpoint } = await import('../../src/models/checkpoint.js');
-  const { listGtzan, loadClips } = await import('../../src/models/dataset.js');
+  const { readCheckpoint } = await import('../../src/models/checkpoint.js');
+  const { listGtzan, readClips } = await import('../../src/models/dataset.js');
   const { windowLogits } = await import('../../src/models/windows.js');
   await initBackend('wasm');
   const art = openTrainArtifact(trainDir);
   t.deepEqual(art.manifest().checkpoints, ['epoch-0000', 'epoch-0002', 'epoch-0004']);
   t.deepEqual(art.epochCheckpoints(), art.manifest().checkpoints);
   const { classes, clips: refs } = listGtzan(STIM);
-  const clips = loadClips(refs, melOptions(CONFIG.model));
+  const clips = readClips(refs, melOptions(CONFIG.model));
   const K = classes.length;
   const choices: string[][] = [];
   for (const ck of ['best', ...art.epochCheckpoints()]) {
-    const { model } = loadCheckpoint(art.checkpoint(ck).dir);
+    const { model } = readCheckpoint(art.checkpoint(ck).dir);
     const { logits, clipOf } = windowLogits(model, clips);
     model.dispose();
     const written = new Map(art.predictions(ck).rows.map((r) => [r.stimId, r]));
