@@ -17,6 +17,7 @@ import { writeWav } from '../../src/io/wav.js';
 import { openFeatureStore } from '../../src/encoding/feature-store.js';
 import { modelStagesFileSchema, melOptions } from '../../src/models/config.js';
 import { defined } from '../helpers/defined.js';
+import { tinyBanModel, tinyBanTraining } from '../helpers/tiny-ban.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ba-cli-features-'));
 const STUDY = path.join(tmp, 'study');
@@ -24,19 +25,8 @@ const STIM = path.join(STUDY, 'stimuli');
 const D = path.join(tmp, 'deriv');
 const CFG = path.join(tmp, 'cfg.json');
 const TINY = {
-  model: {
-    nMels: 32,
-    frames: 32,
-    a1Width: 4,
-    scale: 2,
-    fcHidden: [8],
-    areas: [
-      { name: 'belt', width: 8, times: 2 },
-      { name: 'pb', width: 8, times: 3 },
-      { name: 't', width: 8, times: 2 },
-    ],
-  },
-  train: { epochs: 4, batchSize: 4, lr: 0.003, checkpointEvery: 2, valFraction: 0.34, testFraction: 0.34, patience: 10 },
+  model: tinyBanModel(3),
+  train: tinyBanTraining(),
 };
 const TRAIN_STAMP = path.join(D, 'stamps', 'train-ban.json');
 const SR = 22050;

@@ -13,6 +13,7 @@ import { runCli } from '../helpers/cli.js';
 import { readTsv } from '../../src/io/tsv.js';
 import { modelStagesFileSchema, melOptions } from '../../src/models/config.js';
 import { defined } from '../helpers/defined.js';
+import { tinyBanModel, tinyBanTraining } from '../helpers/tiny-ban.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ba-cli-train-'));
 const STUDY = path.join(tmp, 'study');
@@ -20,19 +21,8 @@ const D = path.join(tmp, 'deriv');
 const CFG = path.join(tmp, 'cfg.json');
 const TINY = {
   $comment: 'a tiny BAN so the test runs in seconds',
-  model: {
-    nMels: 32,
-    frames: 32,
-    a1Width: 4,
-    scale: 2,
-    fcHidden: [8],
-    areas: [
-      { name: 'belt', width: 8, times: 2 },
-      { name: 'pb', width: 8, times: 2 },
-      { name: 't', width: 8, times: 2 },
-    ],
-  },
-  train: { epochs: 4, batchSize: 4, lr: 0.003, checkpointEvery: 2, valFraction: 0.34, testFraction: 0.34, patience: 10 },
+  model: tinyBanModel(),
+  train: tinyBanTraining(),
   encode: { $comment: 'another stage’s section passes through unchecked', anything: 1 },
 };
 

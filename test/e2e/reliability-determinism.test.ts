@@ -13,21 +13,11 @@ import { runCli } from '../helpers/cli.js';
 import { tmpDir } from '../helpers/tmp.js';
 import { hashFileContent } from '../../src/core/hash.js';
 import { defined } from '../helpers/defined.js';
+import { tinyBanModel, tinyBanTraining } from '../helpers/tiny-ban.js';
 
 const CFG = {
-  model: {
-    nMels: 32,
-    frames: 32,
-    a1Width: 4,
-    scale: 2,
-    fcHidden: [8],
-    areas: [
-      { name: 'belt', width: 8, times: 2 },
-      { name: 'pb', width: 8, times: 2 },
-      { name: 't', width: 8, times: 2 },
-    ],
-  },
-  train: { epochs: 2, batchSize: 4, lr: 0.003, checkpointEvery: 2, valFraction: 0.34, testFraction: 0.34, patience: 10 },
+  model: tinyBanModel(),
+  train: tinyBanTraining(2),
   encode: { nPerm: 20 },
 };
 

@@ -19,25 +19,15 @@ import { runFeaturesStage } from '../../src/stages/features.js';
 import { runCli } from '../helpers/cli.js';
 import { pyStdin } from '../helpers/python.js';
 import { tmpDir } from '../helpers/tmp.js';
+import { tinyBanModel, tinyBanTraining } from '../helpers/tiny-ban.js';
 
 const tmp = tmpDir('ba-stages-');
 const STUDY = path.join(tmp, 'study');
 const STIM = path.join(STUDY, 'stimuli');
 const ROOT = path.join(tmp, 'deriv');
 const CONFIG = modelStagesFileSchema.parse({
-  model: {
-    nMels: 32,
-    frames: 32,
-    a1Width: 4,
-    scale: 2,
-    fcHidden: [8],
-    areas: [
-      { name: 'belt', width: 8, times: 2 },
-      { name: 'pb', width: 8, times: 2 },
-      { name: 't', width: 8, times: 2 },
-    ],
-  },
-  train: { epochs: 4, batchSize: 4, lr: 0.003, checkpointEvery: 2, valFraction: 0.34, testFraction: 0.34, patience: 10 },
+  model: tinyBanModel(),
+  train: tinyBanTraining(),
 });
 
 let trainDir = '';
