@@ -20,10 +20,11 @@ static int64_t job_tasks;
 static atomic_llong next_task;
 
 /*
- * A worker spins this many pause-loops (≈ 10 µs) for the next job before it
+ * A worker spins this many pause instructions (microseconds to tens of
+ * microseconds, by CPU) for the next job before it
  * sleeps on the condition variable: kernels of a training step often follow
- * each other that closely. Spinning much longer (≈ 100 µs) was slower on 2
- * cores: the spinning worker holds the core that V8's garbage-collector
+ * each other that closely. Ten times as many spins was slower in our 2-core
+ * runs: the spinning worker holds the core that V8's garbage-collector
  * threads and the main thread's JavaScript need between kernels.
  */
 #define SPIN_ROUNDS 2000
