@@ -4,7 +4,9 @@
  * and RSA against its ceiling, and the tables behind it.
  */
 import type { SoundGroupRow } from '../scoring/sound-align.js';
-import type { TsvTable } from '../io/tsv.js';
+import { soundEncodingTable, soundLayersTable, soundRsaTable } from '../artifacts/sound-encode.js';
+import { formatTsvNumber, NA } from '../io/tsv.js';
+import type { SoundAlignInput } from '../scoring/sound-align.js';
 import { axisTitles, esc, fmt, linear, niceDomain, niceTicks, plotBox, px, svgDoc, errorBar } from './svg.js';
 import { tableHtml } from './sections.js';
 import { categorical } from './palette.js';
@@ -35,13 +37,14 @@ function barFigure(id: string, title: string, yLabel: string, rows: { label: str
   return svgDoc(id, title, body);
 }
 
-const tableOf = (caption: string, t: TsvTable): string => tableHtml({ caption, columns: t.columns, rows: t.rows.map((r) => t.columns.map((c) => r[c])) });
+/** A table of the artifact as its file shows it: numbers as the TSV writes them, missing as n/a. */
+function tableOf(caption: string, columns: Record<string, unknown>, rows: readonly Record<string, string | number | null>[]): string {
+  const names = Object.keys(columns);
+  const text = (v: string | number | null): string => (v === null ? NA : typeof v === 'number' ? formatTsvNumber(v) : v);
+  return tableHtml({ caption, columns: names, rows: rows.map((r) => names.map((c) => text(r[c]))) });
+}
 
-export function renderSoundsReport(
-  group: SoundGroupRow[],
-  tables: { encoding: TsvTable; rsa: TsvTable; layers: TsvTable },
-  meta: { dataset: string; seed: number },
-): string {
+export function renderSoundsReport(group: SoundGroupRow[], tables: SoundAlignInput, meta: { dataset: string; seed: number }): string {
   const r2Fig = barFigure(
     'ns-r2',
     'Voxel encoding: noise-corrected r²',
@@ -79,9 +82,9 @@ export function renderSoundsReport(
     r2Fig +
     rsaFig +
     summary +
-    tableOf('Per participant and component (encoding.tsv)', tables.encoding) +
-    tableOf('RSA per participant (rsa.tsv)', tables.rsa) +
-    tableOf('Layer choice (layers.tsv)', tables.layers) +
+    tableOf('Per participant and component (encoding.tsv)', soundEncodingTable.columns, tables.encoding) +
+    tableOf('RSA per participant (rsa.tsv)', soundRsaTable.columns, tables.rsa) +
+    tableOf('Layer choice (layers.tsv)', soundLayersTable.columns, tables.layers) +
     '</body></html>\n'
   );
 }
