@@ -23,7 +23,7 @@ import { writeJsonAtomic } from '../core/atomic.js';
 import { readAudio } from '../io/audio.js';
 import { writeWav } from '../io/wav.js';
 import { writeNpy } from '../io/npy.js';
-import { writeTsv } from '../io/tsv.js';
+import { writeViewComponents, writeViewParticipants, writeViewStimuli, writeViewVoxels } from '../artifacts/sound-view.js';
 import { resample } from '../signal/resample.js';
 import { readB2021StimNames, readB2021Voxels, readComponents, readNh2015Voxels, readStimMeta, type VoxelTable } from './nh2015-read.js';
 
@@ -119,16 +119,10 @@ function writeSubject(out: string, label: string, t: VoxelTable, voxels: number[
     sounds: 'stimuli/stimuli.tsv order',
     source,
   });
-  writeTsv(
-    `${base}_voxels.tsv`,
-    ['voxel_id', 'hemi', 'x_ras', 'y_ras'],
+  writeViewVoxels(
+    out,
+    `sub-${label}`,
     voxels.map((v) => ({ voxel_id: t.voxelId[v], hemi: t.hemi[v], x_ras: t.xRas[v], y_ras: t.yRas[v] })),
-    {
-      voxel_id: { Description: 'voxel_id of the published meta table (B2021: the voxel’s column in vals, from 0)' },
-      hemi: { Description: 'hemisphere (lh, rh)' },
-      x_ras: { Description: 'x coordinate as published (RAS, on the flattened surface grid)' },
-      y_ras: { Description: 'y coordinate as published' },
-    },
   );
 }
 
@@ -150,13 +144,7 @@ function writeStimuli(out: string, root: string, o: Nh2015Options, ids: string[]
       source: path.join(o.sounds, files[i]).split(path.sep).join('/'),
     };
   });
-  writeTsv(path.join(out, 'stimuli', 'stimuli.tsv'), ['stim_id', 'path', 'category', 'duration', 'source'], rows, {
-    stim_id: { Description: 'sound id: the WAV name of neural_stim_meta.npy without .wav (aud_dnn’s stimulus id)' },
-    path: { Description: 'WAV path relative to the view root (float32, resampled to the models’ rate)' },
-    category: { Description: 'category label of components.mat (category_labels), n/a without it' },
-    duration: { Description: 'sound duration', Units: 's' },
-    source: { Description: 'published WAV, relative to ROOT' },
-  });
+  writeViewStimuli(out, rows);
 }
 
 /** Builds the view in `out` (an empty folder) from the published files of `root`. */
@@ -204,14 +192,9 @@ export async function buildNh2015View(root: string, out: string, o: Nh2015Option
       for (let k = 0; k < nComp; k++) R[s * nComp + k] = c.R[r * nComp + k];
     });
     writeNpy(path.join(out, 'responses', 'components.npy'), R, [ids.length, nComp]);
-    writeTsv(
-      path.join(out, 'responses', 'components.tsv'),
-      ['index', 'name'],
+    writeViewComponents(
+      out,
       c.names.map((name, index) => ({ index, name })),
-      {
-        index: { Description: 'column of components.npy' },
-        name: { Description: 'component_names of components.mat' },
-      },
     );
     if (c.categories) categories = new Map(c.stimNames.map((s, i) => [s.replace(/\.wav$/i, ''), (c.categories as string[])[i]]));
   }
@@ -229,16 +212,9 @@ export async function buildNh2015View(root: string, out: string, o: Nh2015Option
     subjects.push({ label, voxels: voxels.length, dropped: total - voxels.length });
   }
   if (subjects.length === 0) throw new InputError(abs.voxels, `no voxel has ${o.minScans} complete scans`);
-  writeTsv(
-    path.join(out, 'participants.tsv'),
-    ['participant_id', 'subj_idx', 'n_voxels', 'n_dropped'],
+  writeViewParticipants(
+    out,
     subjects.map((s) => ({ participant_id: `sub-${s.label}`, subj_idx: Number(s.label), n_voxels: s.voxels, n_dropped: s.dropped })),
-    {
-      participant_id: { Description: 'sub-<subj_idx, 2 digits>' },
-      subj_idx: { Description: 'subj_idx of the published voxel table' },
-      n_voxels: { Description: 'voxels kept: every one of minScans scans finite for every sound' },
-      n_dropped: { Description: 'voxels of this participant left out: fewer than minScans scans (n_reps) or a NaN in them' },
-    },
   );
   writeJsonAtomic(path.join(out, 'dataset_description.json'), {
     Name: 'NH2015 / B2021 natural sounds (brainalign view)',

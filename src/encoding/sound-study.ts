@@ -6,11 +6,10 @@
  * leave-one-participant-out RDM ceiling.
  */
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { InputError } from '../core/errors.js';
 import { Rng } from '../core/prng.js';
 import { readNpy } from '../io/npy.js';
-import { readTsv } from '../io/tsv.js';
+import { readViewComponents, readViewParticipants, readViewStimuli, readViewVoxels, viewFiles } from '../artifacts/sound-view.js';
 import { openFeatureStore, readFeatureSpace, type FeatureStore } from './feature-store.js';
 import { crossValidatedLayerRsa, rdm, rsaNoiseCeiling, zscoreColumns, type LayerRdm } from './rsa.js';
 import { encodeSounds, finiteMedian, scanSummary, soundAverages } from './sound-level.js';
@@ -66,19 +65,15 @@ interface Participant {
 
 /** The view's participants (participants.tsv) with their response files. */
 export function viewParticipants(view: string): Participant[] {
-  const file = path.join(view, 'participants.tsv');
-  if (!fs.existsSync(file)) throw new InputError(view, 'no participants.tsv: not a natural-sounds view (brainalign data prepare builds one)');
-  return readTsv(file).rows.map((r) => {
+  return readViewParticipants(view).map((r) => {
     const label = r.participant_id;
-    const base = path.join(view, 'responses', label);
-    const vox = readTsv(`${base}_voxels.tsv`);
-    return { label, responses: `${base}_responses.npy`, voxelIds: vox.rows.map((x) => x.voxel_id) };
+    return { label, responses: `${viewFiles.subjectBase(view, label)}_responses.npy`, voxelIds: readViewVoxels(view, label).map((x) => String(x.voxel_id)) };
   });
 }
 
 /** Sound ids of the view, in response order. */
 export function viewSounds(view: string): string[] {
-  return readTsv(path.join(view, 'stimuli', 'stimuli.tsv')).rows.map((r) => r.stim_id);
+  return readViewStimuli(view).map((r) => r.stim_id);
 }
 
 function float32Of(file: string, shape: number): { data: Float32Array; shape: number[] } {
@@ -113,9 +108,9 @@ export function runSoundStudy(featuresDir: string, view: string, cfg: SoundsConf
   const sounds = viewSounds(view);
   const n = sounds.length;
   const participants = viewParticipants(view);
-  const compFile = path.join(view, 'responses', 'components.npy');
+  const compFile = viewFiles.componentsNpy(view);
   const components = fs.existsSync(compFile) ? float32Of(compFile, 2) : null;
-  const compNames = components ? readTsv(path.join(view, 'responses', 'components.tsv')).rows.map((r) => r.name) : [];
+  const compNames = components ? readViewComponents(view).map((r) => r.name) : [];
   if (components && components.shape[0] !== n) throw new InputError(compFile, `${components.shape[0]} sounds, stimuli.tsv lists ${n}`);
   const results: SoundStudyResult[] = [];
   for (const [model, layers] of modelLayers(openFeatureStore(featuresDir), sounds)) {
