@@ -9,8 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InputError } from '../core/errors.js';
 import { readNpy, readNpyHeader } from '../io/npy.js';
-import { readTsv, tsvNumber } from '../io/tsv.js';
-import { readFeatureSidecarFile } from '../artifacts/features.js';
+import { clipRowsFile, readClipRows, readFeatureSidecarFile } from '../artifacts/features.js';
 import type { ClipRows } from './design.js';
 
 export interface FeatureSpaceRef {
@@ -40,23 +39,15 @@ function rateOf(npy: string): number | null {
 
 /** Lists the feature spaces and clip index of a features artifact folder; reads only npy headers. */
 export function openFeatureStore(dir: string): FeatureStore {
-  const stimFile = path.join(dir, 'stimuli.tsv');
-  if (!fs.existsSync(stimFile)) throw new InputError(dir, 'features artifact has no stimuli.tsv (stim_id, row_start, n_rows)');
-  const t = readTsv(stimFile);
-  for (const c of ['stim_id', 'row_start', 'n_rows']) if (!t.columns.includes(c)) throw new InputError(stimFile, `missing column "${c}"`);
+  if (!fs.existsSync(clipRowsFile(dir))) throw new InputError(dir, 'features artifact has no stimuli.tsv (stim_id, row_start, n_rows, duration)');
   const index = new Map<string, ClipRows>();
   const clipIds: string[] = [];
   let totalRows = 0;
-  for (const r of t.rows) {
-    const rowStart = tsvNumber(r.row_start, stimFile, 'row_start');
-    const nRows = tsvNumber(r.n_rows, stimFile, 'n_rows');
-    if (rowStart === null || nRows === null || !Number.isInteger(rowStart) || !Number.isInteger(nRows) || rowStart < 0 || nRows < 0) {
-      throw new InputError(stimFile, `clip ${r.stim_id}: row_start and n_rows must be non-negative integers`);
-    }
-    if (index.has(r.stim_id)) throw new InputError(stimFile, `clip ${r.stim_id} listed twice`);
-    index.set(r.stim_id, { rowStart, nRows });
-    clipIds.push(r.stim_id);
-    totalRows = Math.max(totalRows, rowStart + nRows);
+  for (const r of readClipRows(dir)) {
+    if (index.has(r.stimId)) throw new InputError(clipRowsFile(dir), `clip ${r.stimId} listed twice`);
+    index.set(r.stimId, { rowStart: r.rowStart, nRows: r.nRows });
+    clipIds.push(r.stimId);
+    totalRows = Math.max(totalRows, r.rowStart + r.nRows);
   }
   const spaces: FeatureSpaceRef[] = [];
   const dirs = (p: string): string[] =>

@@ -120,9 +120,9 @@ export async function plantedFeatures(
       let start = 0;
       writeTsv(
         path.join(out, 'stimuli.tsv'),
-        ['stim_id', 'row_start', 'n_rows'],
+        ['stim_id', 'row_start', 'n_rows', 'duration'],
         index.map((c) => {
-          const row = { stim_id: c.id, row_start: start, n_rows: rowsOf(c.n) };
+          const row = { stim_id: c.id, row_start: start, n_rows: rowsOf(c.n), duration: rowsOf(c.n) * tr };
           start += rowsOf(c.n);
           return row;
         }),

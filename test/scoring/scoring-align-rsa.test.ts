@@ -30,8 +30,8 @@ function featureStore(): string {
   const dir = path.join(tmp, 'features');
   writeTsv(
     path.join(dir, 'stimuli.tsv'),
-    ['stim_id', 'row_start', 'n_rows'],
-    ids.map((id, i) => ({ stim_id: id, row_start: i, n_rows: 1 })),
+    ['stim_id', 'row_start', 'n_rows', 'duration'],
+    ids.map((id, i) => ({ stim_id: id, row_start: i, n_rows: 1, duration: 1 })),
   );
   writeNpy(path.join(dir, 'm', 'x', 'iter-0.npy'), feats, [nClips, nFeat]);
   writeNpy(path.join(dir, 'm', 'y', 'iter-0.npy'), rng.fork('y').normals(nClips * nFeat), [nClips, nFeat]);
