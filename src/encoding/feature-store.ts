@@ -1,7 +1,8 @@
 /**
  * Reading a `brainalign features` artifact: `<model>/<area>/iter-<k>.npy`
  * ((Σ clip rows) × features, float32) with optional `.json` sidecars, and
- * `stimuli.tsv` (stim_id, row_start, n_rows) saying which rows belong to
+ * `stimuli.tsv` (stim_id, row_start, n_rows, duration; read through
+ * src/artifacts/features.ts) saying which rows belong to
  * which clip. A sidecar is read through src/artifacts/features.ts, so its
  * row rate has the writer's one spelling (`rate`, Hz).
  */
