@@ -293,7 +293,8 @@ static napi_value Init(napi_env env, napi_value exports) {
       {"colmoments", NULL, js_colmoments, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props) != napi_ok) return NULL;
-  if (!nn_register(env, exports) || !nn_batchnorm_register(env, exports) || !nn_adam_register(env, exports)) return NULL;
+  if (!nn_register(env, exports) || !nn_batchnorm_register(env, exports) || !nn_adam_register(env, exports) ||
+      !nn_bnrelu_register(env, exports)) return NULL;
   return exports;
 }
 

@@ -12,4 +12,7 @@ int nn_batchnorm_register(napi_env env, napi_value exports);
 /* Adds adam (nn_adam.c): one fused Adam update per variable; 0 on failure. */
 int nn_adam_register(napi_env env, napi_value exports);
 
+/* Adds bnReluPoolForward and bnReluPoolBackward (nn_bnrelu.c): batch norm, ReLU and width max-pooling fused; 0 on failure. */
+int nn_bnrelu_register(napi_env env, napi_value exports);
+
 #endif

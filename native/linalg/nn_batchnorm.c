@@ -17,6 +17,7 @@
 #include "nn.h"
 #include "nn_util.h"
 #include "nn_pool.h"
+#include "nn_bn.h"
 
 /*
  * Work is split into blocks of rows fixed by the channel count (≥ 256 Ki
@@ -49,19 +50,48 @@ static void combine(const double *part, int64_t tasks, int64_t len, double *out)
     for (int64_t k = 0; k < len; k++) out[k] += part[t * len + k];
 }
 
-/* Per block and channel: Σ x (j->mu NULL) or Σ (x − μ)² (the second pass of the two-pass variance). */
+/*
+ * Per block and channel: Σ x (j->mu NULL) or Σ (x − μ)² (the second pass of
+ * the two-pass variance). With few channels a row is too short a loop to
+ * vectorise, so rows are taken `span` at a time as one flat run of lanes
+ * (lane i holds channel i mod c) and the lanes are folded into channels at
+ * the end of the block.
+ */
+#define LANES 32
 static void moment_task(void *ctx, int64_t t) {
   const bn_job *j = (const bn_job *)ctx;
   int64_t r0, r1;
   task_rows(j, t, &r0, &r1);
-  double *acc = j->part + t * j->c;
-  for (int64_t k = 0; k < j->c; k++) acc[k] = 0;
-  for (int64_t r = r0; r < r1; r++) {
-    const float *xr = j->x + r * j->c;
+  const int64_t c = j->c;
+  double *acc = j->part + t * c;
+  for (int64_t k = 0; k < c; k++) acc[k] = 0;
+  const int64_t span = c < 16 ? (16 + c - 1) / c : 1, width = span * c;
+  double lane[LANES];
+  float mu[LANES];
+  if (span > 1) {
+    for (int64_t i = 0; i < width; i++) {
+      lane[i] = 0;
+      mu[i] = j->mu ? j->mu[i % c] : 0.f;
+    }
+  }
+  int64_t r = r0;
+  if (span > 1) {
+    for (; r + span <= r1; r += span) {
+      const float *xr = j->x + r * c;
+      if (!j->mu) {
+        for (int64_t i = 0; i < width; i++) lane[i] += xr[i];
+      } else {
+        for (int64_t i = 0; i < width; i++) { const double d = (double)(xr[i] - mu[i]); lane[i] += d * d; }
+      }
+    }
+    for (int64_t i = 0; i < width; i++) acc[i % c] += lane[i];
+  }
+  for (; r < r1; r++) {
+    const float *xr = j->x + r * c;
     if (!j->mu) {
-      for (int64_t k = 0; k < j->c; k++) acc[k] += xr[k];
+      for (int64_t k = 0; k < c; k++) acc[k] += xr[k];
     } else {
-      for (int64_t k = 0; k < j->c; k++) { const double d = (double)(xr[k] - j->mu[k]); acc[k] += d * d; }
+      for (int64_t k = 0; k < c; k++) { const double d = (double)(xr[k] - j->mu[k]); acc[k] += d * d; }
     }
   }
 }
@@ -107,6 +137,27 @@ static void grad_apply_task(void *ctx, int64_t t) {
   }
 }
 
+int bn_batch_moments(const float *x, int64_t rows, int64_t c, int64_t block, int threads, float *mean, float *var) {
+  bn_job j = {x, NULL, NULL, NULL, c, rows, block, (rows + block - 1) / block, NULL, NULL, NULL, NULL, NULL, NULL};
+  double *part = (double *)malloc(sizeof(double) * (size_t)(j.tasks * c));
+  double *acc = (double *)malloc(sizeof(double) * (size_t)c);
+  if (!part || !acc) {
+    free(part); free(acc);
+    return 0;
+  }
+  j.part = part;
+  pool_run(threads, j.tasks, moment_task, &j);
+  combine(part, j.tasks, c, acc);
+  for (int64_t k = 0; k < c; k++) mean[k] = (float)(acc[k] / (double)rows);
+  /* Two-pass variance: no cancellation when |μ| ≫ σ (log-mel dB inputs). */
+  j.mu = mean;
+  pool_run(threads, j.tasks, moment_task, &j);
+  combine(part, j.tasks, c, acc);
+  for (int64_t k = 0; k < c; k++) var[k] = (float)(acc[k] / (double)rows);
+  free(part); free(acc);
+  return 1;
+}
+
 /* bnForward(x, gamma, beta, y, mean, variance, rows, eps, threads): variance is the biased batch variance. */
 static napi_value js_bn_forward(napi_env env, napi_callback_info info) {
   size_t argc = 9;
@@ -127,38 +178,22 @@ static napi_value js_bn_forward(napi_env env, napi_callback_info info) {
   if (rows < 1 || c < 1 || !fits(env, &X, rows * c, "bnForward: x too short") || !fits(env, &Y, rows * c, "bnForward: y too short") ||
       !fits(env, &B, c, "bnForward: beta too short") || !fits(env, &M, c, "bnForward: mean too short") || !fits(env, &R, c, "bnForward: variance too short"))
     return NULL;
-  bn_job j = {X.data, NULL, Y.data, NULL, c, rows, block_rows(c), 0, NULL, NULL, NULL, NULL, NULL, NULL};
-  j.tasks = (rows + j.block - 1) / j.block;
-  double *part = (double *)malloc(sizeof(double) * (size_t)(j.tasks * c));
-  double *acc = (double *)malloc(sizeof(double) * (size_t)c);
-  float *mu = (float *)malloc(sizeof(float) * (size_t)c);
   float *scale = (float *)malloc(sizeof(float) * (size_t)c);
   float *shift = (float *)malloc(sizeof(float) * (size_t)c);
-  if (!part || !acc || !mu || !scale || !shift) {
-    free(part); free(acc); free(mu); free(scale); free(shift);
+  if (!scale || !shift || !bn_batch_moments(X.data, rows, c, block_rows(c), threads, M.data, R.data)) {
+    free(scale); free(shift);
     napi_throw_error(env, NULL, "bnForward: out of memory");
     return NULL;
   }
-  j.part = part;
-  pool_run(threads, j.tasks, moment_task, &j);
-  combine(part, j.tasks, c, acc);
-  for (int64_t k = 0; k < c; k++) mu[k] = (float)(acc[k] / (double)rows);
-  /* Two-pass variance: no cancellation when |μ| ≫ σ (log-mel dB inputs). */
-  j.mu = mu;
-  pool_run(threads, j.tasks, moment_task, &j);
-  combine(part, j.tasks, c, acc);
   for (int64_t k = 0; k < c; k++) {
-    const float var = (float)(acc[k] / (double)rows);
-    const float inv = 1.0f / sqrtf(var + (float)eps);
-    M.data[k] = mu[k];
-    R.data[k] = var;
+    const float inv = 1.0f / sqrtf(R.data[k] + (float)eps);
     scale[k] = G.data[k] * inv;
-    shift[k] = B.data[k] - mu[k] * scale[k];
+    shift[k] = B.data[k] - M.data[k] * scale[k];
   }
-  j.p = scale;
-  j.q = shift;
+  bn_job j = {X.data, NULL, Y.data, NULL, c, rows, block_rows(c), 0, NULL, NULL, scale, shift, NULL, NULL};
+  j.tasks = (rows + j.block - 1) / j.block;
   pool_run(threads, j.tasks, affine_task, &j);
-  free(part); free(acc); free(mu); free(scale); free(shift);
+  free(scale); free(shift);
   napi_value u;
   napi_get_undefined(env, &u);
   return u;

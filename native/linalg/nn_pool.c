@@ -12,8 +12,9 @@ static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;       /* guards sleeping 
 static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
 static int started = 0;              /* workers created (indices 1 … started) */
 static atomic_ullong generation;     /* bumped per job; the job's fields are published before it */
-static atomic_int wanted;            /* workers (besides the caller) that take part in the current job */
-static atomic_int running;           /* of those, how many have not finished */
+static atomic_int wanted;            /* workers (besides the caller) that may take part in the current job */
+static atomic_ullong open_gen;       /* the generation still accepting workers, 0 once its caller has run out of tasks */
+static atomic_int active;            /* workers inside a job (or checking whether they may enter) */
 static pool_task_fn job_fn;
 static void *job_ctx;
 static int64_t job_tasks;
@@ -73,9 +74,16 @@ static void *worker_main(void *arg) {
       pthread_mutex_unlock(&mu);
     }
     seen = g;
-    if (me > atomic_load_explicit(&wanted, memory_order_relaxed)) continue; /* a job that does not need this worker */
-    drain();
-    atomic_fetch_sub_explicit(&running, 1, memory_order_release);
+    /*
+     * Enter only while the job is open. A worker that wakes late (its core
+     * was taken by the garbage collector, say) finds the caller done and
+     * stays out, instead of the caller waiting for its wake-up. Both sides
+     * use sequentially consistent operations: either the worker sees the
+     * job closed, or the caller sees the worker active and waits for it.
+     */
+    atomic_fetch_add(&active, 1);
+    if (atomic_load(&open_gen) == g && me <= atomic_load_explicit(&wanted, memory_order_relaxed)) drain();
+    atomic_fetch_sub_explicit(&active, 1, memory_order_release);
   }
   return NULL;
 }
@@ -130,15 +138,17 @@ void pool_run(int threads, int64_t ntasks, pool_task_fn fn, void *ctx) {
   job_tasks = ntasks;
   atomic_store_explicit(&next_task, 0, memory_order_relaxed);
   atomic_store_explicit(&wanted, threads - 1, memory_order_relaxed);
-  atomic_store_explicit(&running, threads - 1, memory_order_relaxed);
+  const unsigned long long g = atomic_load_explicit(&generation, memory_order_relaxed) + 1;
+  atomic_store(&open_gen, g);
   /* Under the lock, so that a worker between its last check and its wait cannot miss the broadcast. */
   pthread_mutex_lock(&mu);
-  atomic_fetch_add_explicit(&generation, 1, memory_order_release);
+  atomic_store_explicit(&generation, g, memory_order_release);
   pthread_cond_broadcast(&wake);
   pthread_mutex_unlock(&mu);
   drain();
-  /* The others are finishing their last task: wait for them without sleeping. */
-  while (atomic_load_explicit(&running, memory_order_acquire) > 0) cpu_relax();
+  /* Every task is claimed: close the job, then wait (without sleeping) for the workers inside it to finish theirs. */
+  atomic_store(&open_gen, 0);
+  while (atomic_load(&active) > 0) cpu_relax();
   if (blas != 1) openblas_set_num_threads(blas);
   pthread_mutex_unlock(&job_lock);
 }

@@ -77,6 +77,37 @@ export interface NativeTrainingKernels {
     eps: number,
     threads: number,
   ): void;
+  /**
+   * Batch norm, ReLU and 1×k max-pooling along the width fused
+   * (native/linalg/nn_bnrelu.c); geom = [lines, w, c, k] with x [lines, w, c]
+   * and y [lines, ⌊w/k⌋, c]. Also writes the batch mean and biased variance.
+   */
+  bnReluPoolForward(
+    x: Float32Array,
+    gamma: Float32Array,
+    beta: Float32Array,
+    y: Float32Array,
+    mean: Float32Array,
+    variance: Float32Array,
+    geom: Int32Array,
+    eps: number,
+    threads: number,
+  ): void;
+  /** Its gradient given the forward pass's mean and variance: dx, dgamma, dbeta. */
+  bnReluPoolBackward(
+    dy: Float32Array,
+    x: Float32Array,
+    gamma: Float32Array,
+    beta: Float32Array,
+    mean: Float32Array,
+    variance: Float32Array,
+    dx: Float32Array,
+    dgamma: Float32Array,
+    dbeta: Float32Array,
+    geom: Int32Array,
+    eps: number,
+    threads: number,
+  ): void;
   /** One Adam update (native/linalg/nn_adam.c); coef = [β1, 1−β1, β2, 1−β2, 1−β1ᵗ, 1−β2ᵗ, ε, −lr]. */
   adam(
     p: Float32Array,
@@ -130,7 +161,14 @@ function lapackFailure(routine: string, info: number): Error {
 /** The addon's training kernels, or null when it cannot be loaded or predates them. */
 export function nativeTrainingKernels(): NativeTrainingKernels | null {
   const addon = loadAddon();
-  if (!addon || typeof addon.conv2d !== 'function' || typeof addon.bnForward !== 'function' || typeof addon.adam !== 'function') return null;
+  if (
+    !addon ||
+    typeof addon.conv2d !== 'function' ||
+    typeof addon.bnForward !== 'function' ||
+    typeof addon.bnReluPoolForward !== 'function' ||
+    typeof addon.adam !== 'function'
+  )
+    return null;
   return addon;
 }
 

@@ -11,7 +11,7 @@
  * blocks, then dropout, global average pooling and the heads.
  */
 import { tf } from './backend.js';
-import { batchNormLayer } from './batchnorm.js';
+import { batchNormReluPool } from './batchnorm.js';
 import { featureDropout, VariableStore } from './encoder-parts.js';
 import type { Rng } from '../core/prng.js';
 import type { AudioEncoderConfig } from './audio-encoder-config.js';
@@ -39,8 +39,7 @@ export class AudioEncoder implements PredannNetwork {
     this.config.filters.forEach((_, l) => {
       const front = l === 0;
       h = tf.conv2d(h, this.vars.get(`conv${l}`) as tf.Tensor4D, front ? [1, 3] : 1, front ? 'valid' : 'same');
-      h = tf.relu(batchNormLayer(h, this.vars.bn(`bn${l}`), training, bnMomentum));
-      if (!front && h.shape[2] >= 3) h = tf.maxPool(h, [1, 3], [1, 3], 'valid');
+      h = batchNormReluPool(h, this.vars.bn(`bn${l}`), training, bnMomentum, !front && h.shape[2] >= 3 ? 3 : 1);
     });
     h = featureDropout(h, this.config.dropout, training ? dropSeed : undefined);
     const f = tf.mean(h, [1, 2]) as tf.Tensor2D;

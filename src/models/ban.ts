@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { tf } from './backend.js';
 import { Rng } from '../core/prng.js';
 import { InputError } from '../core/errors.js';
-import { batchNormTrain } from './batchnorm.js';
+import { batchNormLayer, batchNormReluPool, type BatchNormVars } from './batchnorm.js';
 import { BAN_DEFAULTS } from './ban-defaults.js';
 
 export { BAN_DEFAULTS } from './ban-defaults.js';
@@ -83,13 +83,6 @@ export interface ForwardResult {
   /** Penultimate features: global-average-pooled last area, [N, width]. */
   pooled: tf.Tensor2D;
   acts: AreaActivation[];
-}
-
-interface BnRef {
-  gamma: tf.Variable;
-  beta: tf.Variable;
-  mean: tf.Variable;
-  variance: tf.Variable;
 }
 
 /**
@@ -178,7 +171,7 @@ export class AudioNet {
     return v;
   }
 
-  private bnRef(name: string): BnRef {
+  private bnRef(name: string): BatchNormVars {
     return {
       gamma: this.p(`${name}/gamma`),
       beta: this.p(`${name}/beta`),
@@ -188,19 +181,12 @@ export class AudioNet {
   }
 
   private batchNorm(x: tf.Tensor4D, name: string, training: boolean): tf.Tensor4D {
-    const r = this.bnRef(name);
-    const eps = this.config.bnEpsilon;
-    if (!training) return tf.batchNorm4d(x, r.mean as tf.Tensor1D, r.variance as tf.Tensor1D, r.beta as tf.Tensor1D, r.gamma as tf.Tensor1D, eps);
-    const n = x.shape[0] * x.shape[1] * x.shape[2];
-    const m = this.config.bnMomentum;
-    return batchNormTrain(x, r.gamma as tf.Tensor1D, r.beta as tf.Tensor1D, eps, (mean, variance) => {
-      // Running statistics as in PyTorch: momentum-weighted, unbiased variance.
-      // assign() is not taped, so this does not enter the gradient.
-      tf.tidy(() => {
-        r.mean.assign(tf.add(tf.mul(r.mean, 1 - m), tf.mul(mean, m)));
-        r.variance.assign(tf.add(tf.mul(r.variance, 1 - m), tf.mul(variance, m * (n > 1 ? n / (n - 1) : 1))));
-      });
-    });
+    return batchNormLayer(x, this.bnRef(name), training, this.config.bnMomentum, this.config.bnEpsilon);
+  }
+
+  /** Batch norm then ReLU, one fused kernel each way in training where the backend has it. */
+  private batchNormRelu(x: tf.Tensor4D, name: string, training: boolean): tf.Tensor4D {
+    return batchNormReluPool(x, this.bnRef(name), training, this.config.bnMomentum, 1, this.config.bnEpsilon);
   }
 
   private conv(x: tf.Tensor4D, name: string, stride: number): tf.Tensor4D {
@@ -222,9 +208,9 @@ export class AudioNet {
       if (collect) acts.push({ area, iteration, tensor: t });
     };
     let h = tf.div(tf.sub(x, c.inputMean), c.inputStd) as tf.Tensor4D;
-    h = tf.relu(this.batchNorm(this.conv(h, 'a1/conv1', 2), 'a1/bn1', training));
+    h = this.batchNormRelu(this.conv(h, 'a1/conv1', 2), 'a1/bn1', training);
     h = tf.maxPool(h, 3, 2, 'same');
-    h = tf.relu(this.batchNorm(this.conv(h, 'a1/conv2', 1), 'a1/bn2', training));
+    h = this.batchNormRelu(this.conv(h, 'a1/conv2', 1), 'a1/bn2', training);
     record('a1', 0, h);
     for (const a of c.areas) {
       if (c.kind === 'ban') {
@@ -233,16 +219,16 @@ export class AudioNet {
           const first = t === 0;
           let skip: tf.Tensor4D | null = null;
           if (c.skip) skip = first ? this.batchNorm(this.conv(h, `${a.name}/skip`, 2), `${a.name}/bn_skip`, training) : h;
-          let y = tf.relu(this.batchNorm(this.conv(h, `${a.name}/conv1`, 1), `${a.name}/t${t}/bn1`, training));
-          y = tf.relu(this.batchNorm(this.conv(y, `${a.name}/conv2`, first ? 2 : 1), `${a.name}/t${t}/bn2`, training));
+          let y = this.batchNormRelu(this.conv(h, `${a.name}/conv1`, 1), `${a.name}/t${t}/bn1`, training);
+          y = this.batchNormRelu(this.conv(y, `${a.name}/conv2`, first ? 2 : 1), `${a.name}/t${t}/bn2`, training);
           y = this.batchNorm(this.conv(y, `${a.name}/conv3`, 1), `${a.name}/t${t}/bn3`, training);
           if (skip) y = tf.add(y, skip);
           h = tf.relu(y);
           record(a.name, t, h);
         }
       } else {
-        h = tf.relu(this.batchNorm(this.conv(h, `${a.name}/conv1`, 2), `${a.name}/bn1`, training));
-        h = tf.relu(this.batchNorm(this.conv(h, `${a.name}/conv2`, 1), `${a.name}/bn2`, training));
+        h = this.batchNormRelu(this.conv(h, `${a.name}/conv1`, 2), `${a.name}/bn1`, training);
+        h = this.batchNormRelu(this.conv(h, `${a.name}/conv2`, 1), `${a.name}/bn2`, training);
         record(a.name, 0, h);
       }
     }

@@ -8,7 +8,7 @@
  * backward are one kernel each instead.
  */
 import { tf } from './backend.js';
-import { BN_TRAIN_GRAD_KERNEL, BN_TRAIN_KERNEL } from './kernels/names.js';
+import { BN_RELU_POOL_GRAD_KERNEL, BN_RELU_POOL_KERNEL, BN_TRAIN_GRAD_KERNEL, BN_TRAIN_KERNEL } from './kernels/names.js';
 
 /**
  * y = γ·(x − μ)/√(σ² + ε) + β with μ, σ² the biased batch mean and variance
@@ -89,12 +89,50 @@ export interface BatchNormVars {
  */
 export function batchNormLayer(h: tf.Tensor4D, v: BatchNormVars, training: boolean, momentum: number, eps = 1e-5): tf.Tensor4D {
   if (!training) return tf.batchNorm4d(h, v.mean as tf.Tensor1D, v.variance as tf.Tensor1D, v.beta as tf.Tensor1D, v.gamma as tf.Tensor1D, eps);
-  const n = h.shape[0] * h.shape[1] * h.shape[2];
-  return batchNormTrain(h, v.gamma as tf.Tensor1D, v.beta as tf.Tensor1D, eps, (mean, variance) => {
+  return batchNormTrain(h, v.gamma as tf.Tensor1D, v.beta as tf.Tensor1D, eps, runningUpdate(v, momentum, h.shape[0] * h.shape[1] * h.shape[2]));
+}
+
+/**
+ * Running statistics as in PyTorch: momentum-weighted, unbiased variance over
+ * n values per channel (momentum 0 leaves them untouched). assign() is not
+ * taped, so the update does not enter the gradient.
+ */
+function runningUpdate(v: BatchNormVars, momentum: number, n: number): (mean: tf.Tensor1D, variance: tf.Tensor1D) => void {
+  return (mean, variance) => {
     if (momentum === 0) return;
     tf.tidy(() => {
       v.mean.assign(tf.add(tf.mul(v.mean, 1 - momentum), tf.mul(mean, momentum)));
       v.variance.assign(tf.add(tf.mul(v.variance, 1 - momentum), tf.mul(variance, momentum * (n > 1 ? n / (n - 1) : 1))));
     });
+  };
+}
+
+/**
+ * A layer's tail: batch norm (as batchNormLayer) → ReLU → max-pool of 1×pool
+ * windows along the width, stride pool, 'valid' (pool 1: no pooling). In
+ * training on a backend with brainalign's fused kernel this is one kernel
+ * each way (kernels/bn-relu-pool.ts); otherwise the three tfjs ops, which
+ * give the same values and gradients to float rounding (tested).
+ */
+export function batchNormReluPool(h: tf.Tensor4D, v: BatchNormVars, training: boolean, momentum: number, pool = 1, eps = 1e-5): tf.Tensor4D {
+  if (training && tf.getKernel(BN_RELU_POOL_KERNEL, tf.getBackend())) return fusedTail(h, v, momentum, pool, eps);
+  const y = tf.relu(batchNormLayer(h, v, training, momentum, eps));
+  return pool > 1 ? tf.maxPool(y, [1, pool], [1, pool], 'valid') : y;
+}
+
+function fusedTail(h: tf.Tensor4D, v: BatchNormVars, momentum: number, pool: number, eps: number): tf.Tensor4D {
+  const onStats = runningUpdate(v, momentum, h.shape[0] * h.shape[1] * h.shape[2]);
+  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [x, gamma, beta] = args as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D];
+    const save = args[3] as tf.GradSaveFunc;
+    const [y, mean, variance] = tf.engine().runKernel(BN_RELU_POOL_KERNEL, { x, gamma, beta }, { eps, pool }) as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D];
+    onStats(mean, variance);
+    save([x, gamma, beta, mean, variance]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, [sx, sg, sb, sm, sv]: tf.Tensor[]) =>
+        tf.engine().runKernel(BN_RELU_POOL_GRAD_KERNEL, { dy, x: sx, gamma: sg, beta: sb, mean: sm, variance: sv }, { eps, pool }) as tf.Tensor[],
+    };
   });
+  return f(h, v.gamma, v.beta) as tf.Tensor4D;
 }

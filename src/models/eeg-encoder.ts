@@ -12,7 +12,7 @@
  * pooled variant to fit its time budget (docs/eeg-identification.md).
  */
 import { tf } from './backend.js';
-import { batchNormLayer } from './batchnorm.js';
+import { batchNormReluPool } from './batchnorm.js';
 import { featureDropout, VariableStore } from './encoder-parts.js';
 import type { Rng } from '../core/prng.js';
 import { eegEncoderConfigSchema, type EegEncoderConfig } from './eeg-encoder-config.js';
@@ -70,8 +70,8 @@ export class EegEncoder implements PredannNetwork {
     let h = x;
     this.config.filters.forEach((_, l) => {
       h = tf.conv2d(h, this.vars.get(`conv${l}`) as tf.Tensor4D, 1, 'same');
-      h = tf.relu(batchNormLayer(h, this.vars.bn(`bn${l}`), training, bnMomentum));
-      if (this.config.poolTime > 1 && h.shape[2] >= this.config.poolTime) h = tf.maxPool(h, [1, this.config.poolTime], [1, this.config.poolTime], 'valid');
+      const pool = h.shape[2] >= this.config.poolTime ? this.config.poolTime : 1;
+      h = batchNormReluPool(h, this.vars.bn(`bn${l}`), training, bnMomentum, pool);
     });
     h = featureDropout(h, this.config.dropout, training ? dropSeed : undefined);
     const f = tf.mean(h, [1, 2]) as tf.Tensor2D;

@@ -395,7 +395,7 @@ withAddon('native kernels with 2 OpenBLAS threads train the tiny BAN to the same
 });
 
 withAddon(
-  "uninstalling restores wasm's own kernels (Conv2DBackpropFilter, fused batch norm and fused Adam absent again) and reinstalling brings the native ones back",
+  "uninstalling restores wasm's own kernels (Conv2DBackpropFilter, fused batch norm, the fused BN-ReLU-pool tail and fused Adam absent again) and reinstalling brings the native ones back",
   async (t) => {
     await initBackend('wasm');
     const nativeConv = tf.getKernel('Conv2D', 'wasm');
@@ -403,10 +403,12 @@ withAddon(
     t.falsy(tf.getKernel('Conv2DBackpropFilter', 'wasm'));
     t.falsy(tf.getKernel('BrainalignBatchNormTrain', 'wasm'));
     t.falsy(tf.getKernel('BrainalignAdam', 'wasm'));
+    t.falsy(tf.getKernel('BrainalignBatchNormReluPool', 'wasm'));
     t.not(tf.getKernel('Conv2D', 'wasm')?.kernelFunc, nativeConv?.kernelFunc);
     t.true(installNativeKernels(1));
     t.truthy(tf.getKernel('Conv2DBackpropFilter', 'wasm'));
     t.truthy(tf.getKernel('BrainalignAdam', 'wasm'));
+    t.truthy(tf.getKernel('BrainalignBatchNormReluPoolGrad', 'wasm'));
   },
 );
 

@@ -3,7 +3,7 @@
  * gradients, checkpoints and the training loop are unchanged: tfjs dispatches
  * Conv2D, its two gradients, MaxPoolGrad and BatchMatMul to the OpenBLAS
  * addon instead of XNNPACK/wasm loops, Identity shares instead of copying, and src/models/batchnorm.ts finds the
- * fused batch-norm kernels of ./batchnorm.ts registered. The wasm kernels they replace are kept
+ * fused batch-norm kernels of ./batchnorm.ts and ./bn-relu-pool.ts registered. The wasm kernels they replace are kept
  * and restored by uninstallNativeKernels (tests compare the two paths).
  * Must be called after the wasm backend has initialised, so that the wasm
  * kernels' one-time setup has run before they are set aside.
@@ -13,7 +13,8 @@ import { nativeTrainingKernels } from '../../linalg/index.js';
 import { batchNormKernels } from './batchnorm.js';
 import { convKernels } from './conv2d.js';
 import { identityKernels } from './identity.js';
-import { ADAM_KERNEL, BN_TRAIN_GRAD_KERNEL, BN_TRAIN_KERNEL } from './names.js';
+import { ADAM_KERNEL, BN_RELU_POOL_GRAD_KERNEL, BN_RELU_POOL_KERNEL, BN_TRAIN_GRAD_KERNEL, BN_TRAIN_KERNEL } from './names.js';
+import { bnReluPoolKernels } from './bn-relu-pool.js';
 import { adamKernels } from './adam.js';
 import { matMulKernels } from './matmul.js';
 import { poolKernels } from './pool.js';
@@ -27,6 +28,8 @@ const NAMES = [
   'Identity',
   BN_TRAIN_KERNEL,
   BN_TRAIN_GRAD_KERNEL,
+  BN_RELU_POOL_KERNEL,
+  BN_RELU_POOL_GRAD_KERNEL,
   ADAM_KERNEL,
 ] as const;
 
@@ -54,6 +57,7 @@ export function installNativeKernels(threads: number): boolean {
     ...poolKernels(nn, threads, fallback),
     ...matMulKernels(nn, threads, fallback),
     ...batchNormKernels(nn, threads),
+    ...bnReluPoolKernels(nn, threads),
     ...adamKernels(nn, threads),
     ...identityKernels(fallback),
   ];
