@@ -22,6 +22,7 @@
 #include "nn.h"
 #include "nn_util.h"
 #include "nn_pool.h"
+#include "nn_conv.h"
 
 /* OpenBLAS's own API, not part of cblas.h on every distribution. */
 extern void openblas_set_num_threads(int);
@@ -37,9 +38,6 @@ extern int openblas_get_num_threads(void);
 /* Tasks per batch at least (nn_pool.h): enough for two or more threads to share, fixed so results do not depend on the thread count. */
 #define MIN_TASKS 8
 
-typedef struct {
-  int64_t n, h, w, ci, kh, kw, co, sh, sw, dh, dw, pt, pl, ho, wo;
-} conv_geom;
 
 static int geom_ok(const conv_geom *g) {
   return g->n > 0 && g->h > 0 && g->w > 0 && g->ci > 0 && g->kh > 0 && g->kw > 0 && g->co > 0 && g->sh > 0 &&
@@ -143,103 +141,6 @@ static void col2im(const conv_geom *g, const float *col, int64_t nb, float *dx) 
               for (int64_t c = 0; c < ci; c++) d[c] += s[c];
             }
           }
-        }
-      }
-    }
-  }
-}
-
-/*
- * One input channel and at most 8 outputs (the EEG encoder's first layer)
- * skip im2col: its rows would be only kh·kw floats and the sgemm's N only co,
- * a shape where packing dominates (3–5 GFLOP/s for the 3×5×1×4 layer).
- * Instead each input sample is broadcast against the tap's co weights, a
- * contiguous run the compiler vectorises (2.6× faster there). With 16 or more
- * outputs (BAN's 7×7×1×16) im2col + sgemm wins again (measured 3.5×), so
- * those keep it.
- */
-static int direct_eligible(const conv_geom *g) { return g->ci == 1 && g->co <= 8; }
-
-/* Output columns [*o0, *o1) whose tap j reads inside the row: 0 ≤ ow·sw − pl + j·dw < w. */
-static inline void col_range(const conv_geom *g, int64_t j, int64_t *o0, int64_t *o1) {
-  const int64_t off = j * g->dw - g->pl; /* iw = ow·sw + off */
-  int64_t lo = off >= 0 ? 0 : (-off + g->sw - 1) / g->sw;
-  int64_t hi = g->w - 1 - off < 0 ? 0 : (g->w - 1 - off) / g->sw + 1;
-  if (hi > g->wo) hi = g->wo;
-  if (lo > hi) lo = hi;
-  *o0 = lo;
-  *o1 = hi;
-}
-
-/* y[ow·co + o] += x[ow·sw] · wv[o]: a constant `co` (the callers' dispatch) lets the compiler vectorise the inner loop. */
-static inline void axpy_body(float *restrict y, const float *restrict x, int64_t sw, int64_t n, const float *restrict wv, int64_t co) {
-  for (int64_t ow = 0; ow < n; ow++) {
-    const float xv = x[ow * sw];
-    for (int64_t o = 0; o < co; o++) y[ow * co + o] += xv * wv[o];
-  }
-}
-
-static void axpy_run(float *y, const float *x, int64_t sw, int64_t n, const float *wv, int64_t co) {
-  if (co == 4) axpy_body(y, x, sw, n, wv, 4);
-  else if (co == 8) axpy_body(y, x, sw, n, wv, 8);
-  else axpy_body(y, x, sw, n, wv, co);
-}
-
-/* Tap by tap over a whole output row: with so few outputs a pixel's sums are too short a loop to keep in registers. */
-static void direct_row_by_tap(const conv_geom *g, const float *x, const float *w, float *yrow, int64_t b, int64_t oh) {
-  const int64_t co = g->co;
-  memset(yrow, 0, sizeof(float) * (size_t)(g->wo * co));
-  for (int64_t i = 0; i < g->kh; i++) {
-    const int64_t ih = oh * g->sh - g->pt + i * g->dh;
-    if (ih < 0 || ih >= g->h) continue;
-    const float *xrow = x + (b * g->h + ih) * g->w;
-    for (int64_t j = 0; j < g->kw; j++) {
-      int64_t o0, o1;
-      col_range(g, j, &o0, &o1);
-      if (o0 < o1) axpy_run(yrow + o0 * co, xrow + o0 * g->sw + j * g->dw - g->pl, g->sw, o1 - o0, w + (i * g->kw + j) * co, co);
-    }
-  }
-}
-
-/* y[b, oh, ow, :] = Σ_taps x[b, ih, iw] · w[i, j, 0, :], taps summed in row-major order. */
-static void direct_forward(const conv_geom *g, const float *x, const float *w, float *y, int64_t n0, int64_t nb) {
-  for (int64_t b = n0; b < n0 + nb; b++)
-    for (int64_t oh = 0; oh < g->ho; oh++) direct_row_by_tap(g, x, w, y + (b * g->ho + oh) * g->wo * g->co, b, oh);
-}
-
-/* acc[o] += Σ_ow x[ow·sw] · dy[ow·co + o], vectorised over o as axpy_body is. */
-static inline void dot_body(float *restrict acc, const float *restrict x, int64_t sw, int64_t n, const float *restrict dy, int64_t co) {
-  for (int64_t ow = 0; ow < n; ow++) {
-    const float xv = x[ow * sw];
-    for (int64_t o = 0; o < co; o++) acc[o] += xv * dy[ow * co + o];
-  }
-}
-
-static void dot_run(float *acc, const float *x, int64_t sw, int64_t n, const float *dy, int64_t co) {
-  if (co == 4) dot_body(acc, x, sw, n, dy, 4);
-  else if (co == 8) dot_body(acc, x, sw, n, dy, 8);
-  else dot_body(acc, x, sw, n, dy, co);
-}
-
-/* dw[i, j, 0, :] (+)= Σ_{b, oh, ow} x[b, ih, iw] · dy[b, oh, ow, :] over images [n0, n0 + nb); dw is zeroed first when `zero`. */
-static void direct_filter_grad(const conv_geom *g, const float *x, const float *dy, float *dw, int64_t n0, int64_t nb, int zero) {
-  const int64_t co = g->co;
-  float acc[8];
-  if (zero) memset(dw, 0, sizeof(float) * (size_t)(g->kh * g->kw * co));
-  for (int64_t i = 0; i < g->kh; i++) {
-    for (int64_t j = 0; j < g->kw; j++) {
-      int64_t o0, o1;
-      col_range(g, j, &o0, &o1);
-      if (o0 >= o1) continue;
-      float *dst = dw + (i * g->kw + j) * co;
-      for (int64_t b = n0; b < n0 + nb; b++) {
-        for (int64_t oh = 0; oh < g->ho; oh++) {
-          const int64_t ih = oh * g->sh - g->pt + i * g->dh;
-          if (ih < 0 || ih >= g->h) continue;
-          /* One output row's sum in registers, then added: shorter float sums than one running total. */
-          for (int64_t o = 0; o < co; o++) acc[o] = 0;
-          dot_run(acc, x + (b * g->h + ih) * g->w + o0 * g->sw + j * g->dw - g->pl, g->sw, o1 - o0, dy + ((b * g->ho + oh) * g->wo + o0) * co, co);
-          for (int64_t o = 0; o < co; o++) dst[o] += acc[o];
         }
       }
     }

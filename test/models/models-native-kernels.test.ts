@@ -137,17 +137,17 @@ withAddon(
 );
 
 withAddon(
-  'one-channel inputs (the direct, im2col-free path) with 4, 5, 8, 16, 32 and 64 output channels and batches split into several tasks equal tfjs cpu within 1e-5, and 2 threads give the bits of 1',
+  'one-channel inputs (the direct, im2col-free paths: register-blocked rows at column stride 1, tap-wise otherwise) with 1–64 output channels and batches split into several tasks equal tfjs cpu within 1e-5, and 2 threads give the bits of 1',
   async (t) => {
-    const cases: ConvCase[] = [4, 5, 8, 16, 32, 64].map((co, i) => ({
+    const cases: ConvCase[] = [4, 5, 8, 16, 32, 64, 1, 6, 8, 3].map((co, i) => ({
       n: 12 + i,
       h: 9 + i,
       w: 23 - i,
       ci: 1,
       co,
-      kh: [3, 7, 3, 1, 5, 3][i],
-      kw: [5, 7, 3, 4, 5, 1][i],
-      stride: (i % 3 === 1 ? [2, 2] : i % 3 === 2 ? [1, 2] : [1, 1]) as [number, number],
+      kh: [3, 7, 3, 1, 5, 3, 2, 3, 5, 1][i],
+      kw: [5, 7, 3, 4, 5, 1, 3, 9, 2, 6][i],
+      stride: (i >= 6 ? [1 + (i % 2), 1] : i % 3 === 1 ? [2, 2] : i % 3 === 2 ? [1, 2] : [1, 1]) as [number, number],
       dil: [1, 1] as [number, number],
       pad: (i % 2 === 0 ? 'same' : 'valid') as Pad,
     }));

@@ -1,0 +1,20 @@
+/* Convolution geometry and the direct (no im2col) convolutions of nn_direct.c, used by nn.c. */
+#ifndef BRAINALIGN_NN_CONV_H
+#define BRAINALIGN_NN_CONV_H
+#include <stdint.h>
+
+/* NHWC input [n, h, w, ci], HWIO filter [kh, kw, ci, co], output [n, ho, wo, co]; strides, dilations, top/left padding. */
+typedef struct {
+  int64_t n, h, w, ci, kh, kw, co, sh, sw, dh, dw, pt, pl, ho, wo;
+} conv_geom;
+
+/* Whether the direct kernels below handle this geometry (one input channel, few outputs). */
+int direct_eligible(const conv_geom *g);
+
+/* y for images [n0, n0 + nb). */
+void direct_forward(const conv_geom *g, const float *x, const float *w, float *y, int64_t n0, int64_t nb);
+
+/* dw (+)= the filter gradient over images [n0, n0 + nb); dw is zeroed first when `zero`. */
+void direct_filter_grad(const conv_geom *g, const float *x, const float *dy, float *dw, int64_t n0, int64_t nb, int zero);
+
+#endif
