@@ -255,8 +255,93 @@ static int64_t filter_groups(int64_t wlen, int64_t nchunks) {
   return groups < nchunks ? groups : nchunks;
 }
 
+/*
+ * Small images with many channels (BAN's last area: 2×4 outputs, 512
+ * channels) make each image chunk's product a thin sgemm (a few dozen rows
+ * against a K×co matrix that OpenBLAS repacks for every chunk): 45–60
+ * GFLOP/s where large products reach 90. There the whole batch is one
+ * product instead: im2col (or col2im) by image chunks, and the sgemm split
+ * by blocks of columns of its output, each block one sgemm over every row.
+ * Blocks are fixed by the shape, so results do not depend on the threads.
+ */
+#define WIDE_ROWS 64              /* chunk rows below which the batch becomes one product */
+#define WIDE_LIMIT ((int64_t)1 << 24) /* floats of the whole-batch im2col matrix at most */
+#define WIDE_BLOCK 64              /* output columns per task */
+
+typedef struct {
+  const conv_job *j;
+  float *col; /* rows_total × K (im2col of every image), or x itself when pointwise */
+  int64_t rows;
+} wide_job;
+
+static int wide_eligible(const conv_job *j) {
+  const conv_geom *g = j->g;
+  const int64_t rows = g->n * g->ho * g->wo;
+  return !j->direct && j->chunk < g->n && j->chunk * g->ho * g->wo < WIDE_ROWS && rows * j->K <= WIDE_LIMIT;
+}
+
+static void chunk_span(const conv_job *j, int64_t t, int64_t *n0, int64_t *nb) {
+  *n0 = t * j->chunk;
+  *nb = j->g->n - *n0 < j->chunk ? j->g->n - *n0 : j->chunk;
+}
+
+static void wide_im2col_task(void *ctx, int64_t t) {
+  const wide_job *w = (const wide_job *)ctx;
+  const conv_geom *g = w->j->g;
+  int64_t n0, nb;
+  chunk_span(w->j, t, &n0, &nb);
+  im2col(g, w->j->a + n0 * g->h * g->w * g->ci, nb, w->col + n0 * g->ho * g->wo * w->j->K);
+}
+
+static void wide_col2im_task(void *ctx, int64_t t) {
+  const wide_job *w = (const wide_job *)ctx;
+  const conv_geom *g = w->j->g;
+  int64_t n0, nb;
+  chunk_span(w->j, t, &n0, &nb);
+  float *dx = w->j->out + n0 * g->h * g->w * g->ci;
+  memset(dx, 0, sizeof(float) * (size_t)(nb * g->h * g->w * g->ci));
+  col2im(g, w->col + n0 * g->ho * g->wo * w->j->K, nb, dx);
+}
+
+/* Task t: output columns [t·WIDE_BLOCK, …) of y = col·w (forward), dcol = dy·wᵀ (input grad) or dw = colᵀ·dy (filter grad, by rows of dw). */
+static void wide_gemm_task(void *ctx, int64_t t) {
+  const wide_job *w = (const wide_job *)ctx;
+  const conv_job *j = w->j;
+  const int64_t K = j->K, co = j->g->co, c0 = t * WIDE_BLOCK;
+  const int rows = (int)w->rows;
+  if (j->kind == CONV_FORWARD) {
+    const int nb = (int)(co - c0 < WIDE_BLOCK ? co - c0 : WIDE_BLOCK);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, nb, (int)K, 1.f, w->col, (int)K, j->b + c0, (int)co, 0.f, j->out + c0, (int)co);
+  } else if (j->kind == CONV_INPUT_GRAD) {
+    const int kb = (int)(K - c0 < WIDE_BLOCK ? K - c0 : WIDE_BLOCK);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, kb, (int)co, 1.f, j->a, (int)co, j->b + c0 * co, (int)co, 0.f, w->col + c0, (int)K);
+  } else {
+    const int kb = (int)(K - c0 < WIDE_BLOCK ? K - c0 : WIDE_BLOCK);
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, kb, (int)co, rows, 1.f, w->col + c0, (int)K, j->b, (int)co, 0.f, j->out + c0 * co, (int)co);
+  }
+}
+
+static int conv_run_wide(conv_job *j, int threads) {
+  const conv_geom *g = j->g;
+  wide_job w = {j, NULL, g->n * g->ho * g->wo};
+  const int64_t nchunks = (g->n + j->chunk - 1) / j->chunk;
+  if (j->pw) {
+    w.col = j->kind == CONV_INPUT_GRAD ? j->out : (float *)j->a; /* the rows of x are the im2col matrix; dx is dcol */
+  } else {
+    /* The caller's second scratch slot: the tasks use slot 0 of their own threads, and nothing else holds slot 1 during a convolution. */
+    w.col = pool_scratch(1, (size_t)(w.rows * j->K));
+    if (!w.col) return 0;
+    if (j->kind != CONV_INPUT_GRAD) pool_run(threads, nchunks, wide_im2col_task, &w);
+  }
+  const int64_t width = j->kind == CONV_FORWARD ? g->co : j->K;
+  pool_run(threads, (width + WIDE_BLOCK - 1) / WIDE_BLOCK, wide_gemm_task, &w);
+  if (j->kind == CONV_INPUT_GRAD && !j->pw) pool_run(threads, nchunks, wide_col2im_task, &w);
+  return 1;
+}
+
 static int conv_run(conv_kind kind, const conv_geom *g, const float *a, const float *b, float *out, int threads) {
   conv_job j = {kind, g, a, b, out, NULL, chunk_images(g), g->kh * g->kw * g->ci, 0, pointwise(g), direct_eligible(g), 0};
+  if (wide_eligible(&j)) return conv_run_wide(&j, threads);
   const int64_t nchunks = (g->n + j.chunk - 1) / j.chunk;
   const int64_t wlen = j.K * g->co;
   int64_t ntasks = nchunks;

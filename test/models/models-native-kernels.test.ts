@@ -171,6 +171,35 @@ withAddon(
   },
 );
 
+withAddon(
+  'small images with many channels (the whole batch as one product, split by output columns) equal tfjs cpu within 1e-5 for 3×3, strided and 1×1 convolutions, and 2 threads give the bits of 1',
+  async (t) => {
+    // ho·wo·images per chunk under 64 rows with more than one chunk: BAN's last area at 2×4.
+    const cases: ConvCase[] = [
+      { n: 16, h: 2, w: 4, ci: 10, co: 70, kh: 3, kw: 3, stride: [1, 1], dil: [1, 1], pad: 'same' },
+      { n: 12, h: 4, w: 6, ci: 9, co: 5, kh: 3, kw: 3, stride: [2, 2], dil: [1, 1], pad: 'same' },
+      { n: 16, h: 3, w: 2, ci: 7, co: 130, kh: 1, kw: 1, stride: [1, 1], dil: [1, 1], pad: 'valid' },
+    ];
+    for (const [i, c] of cases.entries()) {
+      const rng = new Rng(41, `wide${i}`);
+      const xs = rng.normals(c.n * c.h * c.w * c.ci);
+      const fs = rng.normals(c.kh * c.kw * c.ci * c.co);
+      await initBackend('cpu');
+      const ref = convRun(c, xs, fs);
+      await initBackend('wasm', { kernels: 'native', threads: 1 });
+      const one = convRun(c, xs, fs);
+      await initBackend('wasm', { kernels: 'native', threads: 2 });
+      const two = convRun(c, xs, fs);
+      ref.forEach((r, j) => {
+        const what = `${['y', 'dx', 'dfilter'][j]} ${JSON.stringify(c)}`;
+        t.true(relErr(one[j], r) <= 1e-5, `${what}: ${relErr(one[j], r)}`);
+        t.deepEqual(Buffer.from(two[j].buffer), Buffer.from(one[j].buffer), what);
+      });
+    }
+    await initBackend('wasm', { kernels: 'native', threads: 1 });
+  },
+);
+
 withAddon('a dilated, explicitly padded, strided native conv equals a direct numpy sum over taps within 1e-5', async (t) => {
   await initBackend('wasm', { kernels: 'native' });
   const [n, h, w, ci, co, kh, kw] = [2, 13, 11, 3, 4, 3, 2];
