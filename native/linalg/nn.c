@@ -341,6 +341,12 @@ static int conv_run_wide(conv_job *j, int threads) {
 
 static int conv_run(conv_kind kind, const conv_geom *g, const float *a, const float *b, float *out, int threads) {
   conv_job j = {kind, g, a, b, out, NULL, chunk_images(g), g->kh * g->kw * g->ci, 0, pointwise(g), direct_eligible(g), 0};
+  if (kind == CONV_FORWARD && winograd_eligible(g)) return winograd_conv(g, a, b, out, 0, threads);
+  if (kind == CONV_INPUT_GRAD && g->kh == 3 && g->kw == 3 && g->sh == 1 && g->sw == 1 && g->dh == 1 && g->dw == 1) {
+    /* dx = dy convolved with the flipped filter, padded by 2 − pad: a forward convolution from [n, ho, wo, co] to [n, h, w, ci]. */
+    const conv_geom t = {g->n, g->ho, g->wo, g->co, 3, 3, g->ci, 1, 1, 1, 1, 2 - g->pt, 2 - g->pl, g->h, g->w};
+    if (t.pt >= 0 && t.pl >= 0 && winograd_eligible(&t)) return winograd_conv(&t, a, b, out, 1, threads);
+  }
   if (wide_eligible(&j)) return conv_run_wide(&j, threads);
   const int64_t nchunks = (g->n + j.chunk - 1) / j.chunk;
   const int64_t wlen = j.K * g->co;

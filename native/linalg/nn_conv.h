@@ -17,4 +17,14 @@ void direct_forward(const conv_geom *g, const float *x, const float *w, float *y
 /* dw (+)= the filter gradient over images [n0, n0 + nb); dw is zeroed first when `zero`. */
 void direct_filter_grad(const conv_geom *g, const float *x, const float *dy, float *dw, int64_t n0, int64_t nb, int zero);
 
+/* Whether Winograd F(2×2, 3×3) (nn_winograd.c) handles this geometry: 3×3, stride 1, undilated, enough channels and tiles. */
+int winograd_eligible(const conv_geom *g);
+
+/*
+ * y = conv(x, w) by Winograd for an eligible geometry; with `flip` the
+ * filter is read rotated by 180° with its channel axes swapped (w is then
+ * [3, 3, g->co, g->ci]), which makes the input gradient. 0 when out of memory.
+ */
+int winograd_conv(const conv_geom *g, const float *x, const float *w, float *y, int flip, int threads);
+
 #endif

@@ -200,6 +200,50 @@ withAddon(
   },
 );
 
+withAddon(
+  'stride-1 3×3 convolutions with many channels (Winograd F(2×2, 3×3), forward and input gradient) equal tfjs cpu within 1e-5 for odd sizes, channel counts across blocks, same/valid/explicit padding, and 2 threads give the bits of 1',
+  async (t) => {
+    const cases: ConvCase[] = [
+      { n: 4, h: 9, w: 10, ci: 70, co: 33, kh: 3, kw: 3, stride: [1, 1], dil: [1, 1], pad: 'same' },
+      { n: 5, h: 12, w: 7, ci: 32, co: 65, kh: 3, kw: 3, stride: [1, 1], dil: [1, 1], pad: 'valid' },
+      {
+        n: 5,
+        h: 8,
+        w: 8,
+        ci: 40,
+        co: 36,
+        kh: 3,
+        kw: 3,
+        stride: [1, 1],
+        dil: [1, 1],
+        pad: [
+          [0, 0],
+          [2, 0],
+          [0, 1],
+          [0, 0],
+        ],
+      },
+    ];
+    for (const [i, c] of cases.entries()) {
+      const rng = new Rng(43, `winograd${i}`);
+      const xs = rng.normals(c.n * c.h * c.w * c.ci);
+      const fs = rng.normals(c.kh * c.kw * c.ci * c.co);
+      await initBackend('cpu');
+      const ref = convRun(c, xs, fs);
+      await initBackend('wasm', { kernels: 'native', threads: 1 });
+      const one = convRun(c, xs, fs);
+      await initBackend('wasm', { kernels: 'native', threads: 2 });
+      const two = convRun(c, xs, fs);
+      ref.forEach((r, j) => {
+        const what = `${['y', 'dx', 'dfilter'][j]} ${JSON.stringify(c)}`;
+        t.true(relErr(one[j], r) <= 1e-5, `${what}: ${relErr(one[j], r)}`);
+        t.deepEqual(Buffer.from(two[j].buffer), Buffer.from(one[j].buffer), what);
+      });
+    }
+    await initBackend('wasm', { kernels: 'native', threads: 1 });
+  },
+);
+
 withAddon('a dilated, explicitly padded, strided native conv equals a direct numpy sum over taps within 1e-5', async (t) => {
   await initBackend('wasm', { kernels: 'native' });
   const [n, h, w, ci, co, kh, kw] = [2, 13, 11, 3, 4, 3, 2];
