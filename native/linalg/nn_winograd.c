@@ -31,18 +31,28 @@ typedef struct {
   const conv_geom *g;
   const float *x;
   float *y;
-  float *V, *M; /* 16 × T × ci and 16 × T × co */
+  float *V, *M; /* 16 × T × ci and 16 × T × co for the chunk's T tiles */
   const float *U; /* 16 × ci × co */
   int64_t th, tw, T;
+  int64_t n0; /* the chunk's first image */
 } wino_job;
 
-static int64_t tiles(const conv_geom *g) { return g->n * ((g->ho + 1) / 2) * ((g->wo + 1) / 2); }
+/* Images per chunk: the chunk's tiles (hence V and M) bounded, so that large images do not need the whole batch's transforms at once. */
+#define CHUNK_TILES 1024
+
+static int64_t tiles_per_image(const conv_geom *g) { return ((g->ho + 1) / 2) * ((g->wo + 1) / 2); }
+
+static int64_t chunk_images(const conv_geom *g) {
+  const int64_t per = tiles_per_image(g);
+  const int64_t c = per >= CHUNK_TILES ? 1 : CHUNK_TILES / per;
+  return c < g->n ? c : g->n;
+}
 
 int winograd_eligible(const conv_geom *g) {
   if (g->kh != 3 || g->kw != 3 || g->sh != 1 || g->sw != 1 || g->dh != 1 || g->dw != 1) return 0;
   if (g->ci < MIN_CHANNELS || g->co < MIN_CHANNELS) return 0;
-  const int64_t T = tiles(g);
-  return T >= MIN_TILES && 16 * T * (g->ci + g->co) + 16 * g->ci * g->co <= LIMIT;
+  const int64_t T = chunk_images(g) * tiles_per_image(g);
+  return g->n * tiles_per_image(g) >= MIN_TILES && 16 * T * (g->ci + g->co) + 16 * g->ci * g->co <= LIMIT;
 }
 
 /* Bᵀ d B for one block of cb channels: d[k] points at tap k's channels (row-major 4×4), v[16][CB] out. */
@@ -67,29 +77,28 @@ static inline void input_transform(const float *const d[16], float v[16][CB], in
     }
 }
 
-/* Image b's tiles into V; taps outside the image read zeros. */
-static void input_task(void *ctx, int64_t b) {
+/* Tile row `row` of the chunk (image row / th, tile row row % th) into V; taps outside the image read zeros. */
+static void input_task(void *ctx, int64_t row) {
   const wino_job *j = (const wino_job *)ctx;
   const conv_geom *g = j->g;
-  const int64_t ci = g->ci;
+  const int64_t ci = g->ci, b = j->n0 + row / j->th, ty = row % j->th;
   static const float zeros[CB];
   float v[16][CB];
   const float *d[16];
-  for (int64_t ty = 0; ty < j->th; ty++)
-    for (int64_t tx = 0; tx < j->tw; tx++) {
-      const int64_t t = (b * j->th + ty) * j->tw + tx;
-      for (int64_t c0 = 0; c0 < ci; c0 += CB) {
-        const int64_t cb = ci - c0 < CB ? ci - c0 : CB;
-        for (int r = 0; r < 4; r++)
-          for (int s = 0; s < 4; s++) {
-            const int64_t ih = 2 * ty - g->pt + r, iw = 2 * tx - g->pl + s;
-            const int inside = ih >= 0 && ih < g->h && iw >= 0 && iw < g->w;
-            d[4 * r + s] = inside ? j->x + ((b * g->h + ih) * g->w + iw) * ci + c0 : zeros;
-          }
-        input_transform(d, v, cb);
-        for (int p = 0; p < 16; p++) memcpy(j->V + (p * j->T + t) * ci + c0, v[p], sizeof(float) * (size_t)cb);
-      }
+  for (int64_t tx = 0; tx < j->tw; tx++) {
+    const int64_t t = row * j->tw + tx;
+    for (int64_t c0 = 0; c0 < ci; c0 += CB) {
+      const int64_t cb = ci - c0 < CB ? ci - c0 : CB;
+      for (int r = 0; r < 4; r++)
+        for (int s = 0; s < 4; s++) {
+          const int64_t ih = 2 * ty - g->pt + r, iw = 2 * tx - g->pl + s;
+          const int inside = ih >= 0 && ih < g->h && iw >= 0 && iw < g->w;
+          d[4 * r + s] = inside ? j->x + ((b * g->h + ih) * g->w + iw) * ci + c0 : zeros;
+        }
+      input_transform(d, v, cb);
+      for (int p = 0; p < 16; p++) memcpy(j->V + (p * j->T + t) * ci + c0, v[p], sizeof(float) * (size_t)cb);
     }
+  }
 }
 
 /* M_p = V_p · U_p. */
@@ -100,42 +109,41 @@ static void product_task(void *ctx, int64_t p) {
               (int)co, 0.f, j->M + p * j->T * co, (int)co);
 }
 
-/* Image b's output tiles: Aᵀ m A, clipped at the output's edge. */
-static void output_task(void *ctx, int64_t b) {
+/* Tile row `row` of the chunk into y: Aᵀ m A, clipped at the output's edge. */
+static void output_task(void *ctx, int64_t row) {
   const wino_job *j = (const wino_job *)ctx;
   const conv_geom *g = j->g;
-  const int64_t co = g->co;
+  const int64_t co = g->co, b = j->n0 + row / j->th, ty = row % j->th;
   float a[8][CB];
-  for (int64_t ty = 0; ty < j->th; ty++)
-    for (int64_t tx = 0; tx < j->tw; tx++) {
-      const int64_t t = (b * j->th + ty) * j->tw + tx;
-      for (int64_t o0 = 0; o0 < co; o0 += CB) {
-        const int64_t ob = co - o0 < CB ? co - o0 : CB;
-        const float *m[16];
-        for (int p = 0; p < 16; p++) m[p] = j->M + (p * j->T + t) * co + o0;
-        /* Aᵀ m: two rows of four. */
-        for (int s = 0; s < 4; s++)
-          for (int64_t o = 0; o < ob; o++) {
-            const float m0 = m[s][o], m1 = m[4 + s][o], m2 = m[8 + s][o], m3 = m[12 + s][o];
-            a[s][o] = m0 + m1 + m2;
-            a[4 + s][o] = m1 - m2 - m3;
-          }
-        for (int r = 0; r < 2; r++) {
-          const int64_t oy = 2 * ty + r;
-          if (oy >= g->ho) break;
-          for (int s = 0; s < 2; s++) {
-            const int64_t ox = 2 * tx + s;
-            if (ox >= g->wo) break;
-            float *yp = j->y + ((b * g->ho + oy) * g->wo + ox) * co + o0;
-            const float *a0 = a[4 * r], *a1 = a[4 * r + 1], *a2 = a[4 * r + 2], *a3 = a[4 * r + 3];
-            if (s == 0)
-              for (int64_t o = 0; o < ob; o++) yp[o] = a0[o] + a1[o] + a2[o];
-            else
-              for (int64_t o = 0; o < ob; o++) yp[o] = a1[o] - a2[o] - a3[o];
-          }
+  for (int64_t tx = 0; tx < j->tw; tx++) {
+    const int64_t t = row * j->tw + tx;
+    for (int64_t o0 = 0; o0 < co; o0 += CB) {
+      const int64_t ob = co - o0 < CB ? co - o0 : CB;
+      const float *m[16];
+      for (int p = 0; p < 16; p++) m[p] = j->M + (p * j->T + t) * co + o0;
+      /* Aᵀ m: two rows of four. */
+      for (int s = 0; s < 4; s++)
+        for (int64_t o = 0; o < ob; o++) {
+          const float m0 = m[s][o], m1 = m[4 + s][o], m2 = m[8 + s][o], m3 = m[12 + s][o];
+          a[s][o] = m0 + m1 + m2;
+          a[4 + s][o] = m1 - m2 - m3;
+        }
+      for (int r = 0; r < 2; r++) {
+        const int64_t oy = 2 * ty + r;
+        if (oy >= g->ho) break;
+        for (int s = 0; s < 2; s++) {
+          const int64_t ox = 2 * tx + s;
+          if (ox >= g->wo) break;
+          float *yp = j->y + ((b * g->ho + oy) * g->wo + ox) * co + o0;
+          const float *a0 = a[4 * r], *a1 = a[4 * r + 1], *a2 = a[4 * r + 2], *a3 = a[4 * r + 3];
+          if (s == 0)
+            for (int64_t o = 0; o < ob; o++) yp[o] = a0[o] + a1[o] + a2[o];
+          else
+            for (int64_t o = 0; o < ob; o++) yp[o] = a1[o] - a2[o] - a3[o];
         }
       }
     }
+  }
 }
 
 /*
@@ -180,7 +188,8 @@ static void filter_transform(const float *w, int64_t ci, int64_t co, int flip, f
 }
 
 int winograd_conv(const conv_geom *g, const float *x, const float *w, float *y, int flip, int threads) {
-  wino_job j = {g, x, y, NULL, NULL, NULL, (g->ho + 1) / 2, (g->wo + 1) / 2, tiles(g)};
+  const int64_t chunk = chunk_images(g), th = (g->ho + 1) / 2, tw = (g->wo + 1) / 2;
+  wino_job j = {g, x, y, NULL, NULL, NULL, th, tw, chunk * th * tw, 0};
   float *buf = pool_scratch(1, (size_t)(16 * j.T * (g->ci + g->co) + 16 * g->ci * g->co));
   if (!buf) return 0;
   j.V = buf;
@@ -188,8 +197,13 @@ int winograd_conv(const conv_geom *g, const float *x, const float *w, float *y, 
   float *U = j.M + 16 * j.T * g->co;
   filter_transform(w, g->ci, g->co, flip, U);
   j.U = U;
-  pool_run(threads, g->n, input_task, &j);
-  pool_run(threads, 16, product_task, &j);
-  pool_run(threads, g->n, output_task, &j);
+  for (int64_t n0 = 0; n0 < g->n; n0 += chunk) {
+    const int64_t nb = g->n - n0 < chunk ? g->n - n0 : chunk;
+    j.n0 = n0;
+    j.T = nb * th * tw;
+    pool_run(threads, nb * th, input_task, &j);
+    pool_run(threads, 16, product_task, &j);
+    pool_run(threads, nb * th, output_task, &j);
+  }
   return 1;
 }

@@ -201,11 +201,13 @@ withAddon(
 );
 
 withAddon(
-  'stride-1 3×3 convolutions with many channels (Winograd F(2×2, 3×3), forward and input gradient) equal tfjs cpu within 1e-5 for odd sizes, channel counts across blocks, same/valid/explicit padding, and 2 threads give the bits of 1',
+  'stride-1 3×3 convolutions with many channels (Winograd F(2×2, 3×3), forward and input gradient) equal tfjs cpu within 1e-5 for odd sizes, channel counts across blocks, same/valid/explicit padding, images in several chunks, and 2 threads give the bits of 1',
   async (t) => {
     const cases: ConvCase[] = [
       { n: 4, h: 9, w: 10, ci: 70, co: 33, kh: 3, kw: 3, stride: [1, 1], dil: [1, 1], pad: 'same' },
       { n: 5, h: 12, w: 7, ci: 32, co: 65, kh: 3, kw: 3, stride: [1, 1], dil: [1, 1], pad: 'valid' },
+      // Over 512 tiles per image: one image per chunk of transforms, two chunks.
+      { n: 2, h: 34, w: 62, ci: 32, co: 32, kh: 3, kw: 3, stride: [1, 1], dil: [1, 1], pad: 'same' },
       {
         n: 5,
         h: 8,
