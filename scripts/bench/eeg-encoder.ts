@@ -66,7 +66,6 @@ print(json.dumps({'rate': seen / (time.perf_counter() - t0), 'cpuRate': seen / (
 
 async function ours(net: NetName, threads: number): Promise<{ rate: number; cpuRate: number }> {
   await initBackend('wasm', { threads, kernels });
-  const { filters, pool, kernel } = NETS[net];
   const nWin = windowsOf(net);
   const rng = new Rng(1, 'bench');
   const set = {
