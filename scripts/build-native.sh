@@ -34,7 +34,7 @@ fi
 # Fallback without node-gyp: an N-API addon is a plain shared object.
 inc="$nodeprefix/include/node"
 mkdir -p native/linalg/build/Release
-if cc -O3 -std=c11 -fPIC -shared -I"$inc" -I/usr/include/x86_64-linux-gnu/openblas-pthread \
+if cc -O3 -std=c11 -fno-math-errno -fPIC -shared -I"$inc" -I/usr/include/x86_64-linux-gnu/openblas-pthread \
      -DNODE_GYP_MODULE_NAME=linalg native/linalg/linalg.c native/linalg/nn.c native/linalg/nn_batchnorm.c -o "$out" -lopenblas -llapacke -lm 2>>"$log"; then
   say "built $out (cc)"; exit 0
 fi

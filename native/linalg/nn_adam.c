@@ -20,27 +20,40 @@ typedef struct {
   float b1, c1, b2, c2, omb1, omb2, eps, neglr;
 } adam_job;
 
-static void adam_task(void *ctx, int64_t t) {
-  const adam_job *j = (const adam_job *)ctx;
-  const int64_t i0 = t * j->block, i1 = i0 + j->block < j->len ? i0 + j->block : j->len;
-  for (int64_t i = i0; i < i1; i++) {
-    const float g = j->g[i];
-    const float m1 = j->m[i] * j->b1;
-    const float m2 = g * j->c1;
+/*
+ * The update of n elements. Restrict-qualified parameters (the outputs are
+ * fresh tensors, never the inputs; GCC honours restrict on parameters, not on
+ * locals) and sqrt without errno (-fno-math-errno) let the loop vectorise;
+ * IEEE sqrt and division are correctly rounded either way, so the bits do not
+ * change.
+ */
+static void adam_span(const adam_job *j, int64_t n, const float *restrict pp, const float *restrict gp, const float *restrict mp,
+                      const float *restrict vp, float *restrict po, float *restrict mo, float *restrict vo) {
+  const float b1 = j->b1, c1 = j->c1, b2 = j->b2, c2 = j->c2, omb1 = j->omb1, omb2 = j->omb2, eps = j->eps, neglr = j->neglr;
+  for (int64_t i = 0; i < n; i++) {
+    const float g = gp[i];
+    const float m1 = mp[i] * b1;
+    const float m2 = g * c1;
     const float m = m1 + m2;
     const float g2 = g * g;
-    const float v1 = j->v[i] * j->b2;
-    const float v2 = g2 * j->c2;
+    const float v1 = vp[i] * b2;
+    const float v2 = g2 * c2;
     const float v = v1 + v2;
-    const float mh = m / j->omb1;
-    const float vh = v / j->omb2;
-    const float den = sqrtf(vh) + j->eps;
+    const float mh = m / omb1;
+    const float vh = v / omb2;
+    const float den = sqrtf(vh) + eps;
     const float r = mh / den;
-    const float u = r * j->neglr;
-    j->mo[i] = m;
-    j->vo[i] = v;
-    j->po[i] = u + j->p[i];
+    const float u = r * neglr;
+    mo[i] = m;
+    vo[i] = v;
+    po[i] = u + pp[i];
   }
+}
+
+static void adam_task(void *ctx, int64_t t) {
+  const adam_job *j = (const adam_job *)ctx;
+  const int64_t i0 = t * j->block, n = (i0 + j->block < j->len ? i0 + j->block : j->len) - i0;
+  adam_span(j, n, j->p + i0, j->g + i0, j->m + i0, j->v + i0, j->po + i0, j->mo + i0, j->vo + i0);
 }
 
 /* adam(p, g, m, v, pOut, mOut, vOut, coef: Float32Array [β1, 1−β1, β2, 1−β2, 1−β1ᵗ, 1−β2ᵗ, ε, −lr], threads) */
