@@ -14,9 +14,10 @@ import { runStage } from '../pipeline/stage.js';
 import type { DecodeEegConfig } from '../decoding/config.js';
 import { featureSpaceNames, readFeatureSidecarFile } from '../artifacts/features.js';
 import { stageSpec, type StageOutcome, type StageTarget } from './outcome.js';
+import { KERNEL_NUMERICS } from '../models/kernels/numerics.js';
 
 /** Bumped when the outputs change for the same inputs. */
-export const DECODE_EEG_CODE_VERSION = 'decode-eeg-4';
+export const DECODE_EEG_CODE_VERSION = `decode-eeg-4+${KERNEL_NUMERICS}`;
 
 export interface DecodeEegOptions extends StageTarget {
   /** eeg-prep artifact folders, one per subject. */

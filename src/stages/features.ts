@@ -22,9 +22,10 @@ import { readStudyStimuli, stimuliFolder, type StudyStimulus } from './stimuli.j
 import { clipRowsOf, describeSpace, networkSpaces, storedSpaces, type FeatureBaseline, type NamedSpace, type PcaFit } from './features-spaces.js';
 import type { StageOutcome, StageTarget } from './outcome.js';
 import { ONNX_FEATURES_VERSION, type OnnxModel } from '../models/onnx/config.js';
+import { KERNEL_NUMERICS } from '../models/kernels/numerics.js';
 
 /** Bumped when the features outputs change for the same inputs (features-3: an epoch checkpoint is named as saved, epoch-NNNN). */
-export const FEATURES_CODE_VERSION = 'features-3';
+export const FEATURES_CODE_VERSION = `features-3+${KERNEL_NUMERICS}`;
 
 export interface FeaturesStageOptions extends StageTarget {
   stimuli: string;

@@ -18,9 +18,10 @@ import { writeTrainManifest, type TrainAblation, type TrainArch } from '../artif
 import { readTrainSummary, writeTrainSummary, type TrainSummary } from '../artifacts/train-evaluation.js';
 import type { StageOutcome, StageTarget } from './outcome.js';
 import { readStudyStimuli, stimuliFolder, studyStimuliTable, type StudyStimulus } from './stimuli.js';
+import { KERNEL_NUMERICS } from '../models/kernels/numerics.js';
 
 /** Bumped when the train outputs change for the same inputs (train-3: predictions of every epoch checkpoint). */
-export const TRAIN_CODE_VERSION = 'train-3';
+export const TRAIN_CODE_VERSION = `train-3+${KERNEL_NUMERICS}`;
 
 export interface TrainStageOptions extends StageTarget {
   /** GTZAN-layout folder `<genre>/<clip>.{wav,au}`, with stimuli.tsv from synth or `data prepare`. */
