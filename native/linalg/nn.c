@@ -342,6 +342,7 @@ static int conv_run_wide(conv_job *j, int threads) {
 static int conv_run(conv_kind kind, const conv_geom *g, const float *a, const float *b, float *out, int threads) {
   conv_job j = {kind, g, a, b, out, NULL, chunk_images(g), g->kh * g->kw * g->ci, 0, pointwise(g), direct_eligible(g), 0};
   if (kind == CONV_FORWARD && winograd_eligible(g)) return winograd_conv(g, a, b, out, 0, threads);
+  if (kind == CONV_FILTER_GRAD && winograd_eligible(g)) return winograd_filter_grad(g, a, b, out, threads);
   if (kind == CONV_INPUT_GRAD && g->kh == 3 && g->kw == 3 && g->sh == 1 && g->sw == 1 && g->dh == 1 && g->dw == 1) {
     /* dx = dy convolved with the flipped filter, padded by 2 − pad: a forward convolution from [n, ho, wo, co] to [n, h, w, ci]. */
     const conv_geom t = {g->n, g->ho, g->wo, g->co, 3, 3, g->ci, 1, 1, 1, 1, 2 - g->pt, 2 - g->pl, g->h, g->w};

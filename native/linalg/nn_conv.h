@@ -27,4 +27,7 @@ int winograd_eligible(const conv_geom *g);
  */
 int winograd_conv(const conv_geom *g, const float *x, const float *w, float *y, int flip, int threads);
 
+/* dw = the filter gradient of an eligible geometry from x and dy, by the same transforms; 0 when out of memory. */
+int winograd_filter_grad(const conv_geom *g, const float *x, const float *dy, float *dw, int threads);
+
 #endif

@@ -8,5 +8,6 @@
  *
  * kernels-2: fused batch norm → ReLU → pooling, Winograd F(2×2, 3×3),
  * whole-batch products for small images, register-blocked first layer.
+ * kernels-3: Winograd filter gradients.
  */
-export const KERNEL_NUMERICS = 'kernels-2';
+export const KERNEL_NUMERICS = 'kernels-3';
