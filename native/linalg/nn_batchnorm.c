@@ -44,7 +44,7 @@ static void task_rows(const bn_job *j, int64_t t, int64_t *r0, int64_t *r1) {
 }
 
 /* out[k] = Σ_t part[t·len + k], in task order. */
-static void combine(const double *part, int64_t tasks, int64_t len, double *out) {
+void bn_combine(const double *part, int64_t tasks, int64_t len, double *out) {
   for (int64_t k = 0; k < len; k++) out[k] = 0;
   for (int64_t t = 0; t < tasks; t++)
     for (int64_t k = 0; k < len; k++) out[k] += part[t * len + k];
@@ -147,15 +147,27 @@ int bn_batch_moments(const float *x, int64_t rows, int64_t c, int64_t block, int
   }
   j.part = part;
   pool_run(threads, j.tasks, moment_task, &j);
-  combine(part, j.tasks, c, acc);
+  bn_combine(part, j.tasks, c, acc);
   for (int64_t k = 0; k < c; k++) mean[k] = (float)(acc[k] / (double)rows);
   /* Two-pass variance: no cancellation when |μ| ≫ σ (log-mel dB inputs). */
   j.mu = mean;
   pool_run(threads, j.tasks, moment_task, &j);
-  combine(part, j.tasks, c, acc);
+  bn_combine(part, j.tasks, c, acc);
   for (int64_t k = 0; k < c; k++) var[k] = (float)(acc[k] / (double)rows);
   free(part); free(acc);
   return 1;
+}
+
+void bn_grad_coefficients(const double *sg, const double *sgx, const float *gamma, const float *inv, int64_t c, int64_t n, float *dgamma, float *dbeta,
+                          float *p, float *q, float *s) {
+  for (int64_t k = 0; k < c; k++) {
+    dbeta[k] = (float)sg[k];
+    dgamma[k] = (float)sgx[k];
+    const double gr = (double)gamma[k] * (double)inv[k];
+    p[k] = (float)gr;
+    q[k] = (float)(gr * (double)inv[k] * sgx[k] / (double)n);
+    s[k] = (float)(gr * sg[k] / (double)n);
+  }
 }
 
 /* bnForward(x, gamma, beta, y, mean, variance, rows, eps, threads): variance is the biased batch variance. */
@@ -239,17 +251,9 @@ static napi_value js_bn_backward(napi_env env, napi_callback_info info) {
   j.part = part;
   j.inv = inv;
   pool_run(threads, j.tasks, grad_sum_task, &j);
-  combine(part, j.tasks, 2 * c, sdy);
-  /* dx = p·dy − q·(x − μ) − s per channel, with p = γr, q = γr²·dγ/n, s = γr·dβ/n. */
+  bn_combine(part, j.tasks, 2 * c, sdy);
   float *p = a, *q = a + c, *s = a + 2 * c;
-  for (int64_t k = 0; k < c; k++) {
-    DB.data[k] = (float)sdy[k];
-    DG.data[k] = (float)sdyx[k];
-    const double gr = (double)G.data[k] * (double)inv[k];
-    p[k] = (float)gr;
-    q[k] = (float)(gr * (double)inv[k] * sdyx[k] / (double)rows);
-    s[k] = (float)(gr * sdy[k] / (double)rows);
-  }
+  bn_grad_coefficients(sdy, sdyx, G.data, inv, c, rows, DG.data, DB.data, p, q, s);
   j.p = p;
   j.q = q;
   j.s = s;

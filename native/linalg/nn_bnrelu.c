@@ -343,18 +343,9 @@ static napi_value js_backward(napi_env env, napi_callback_info info) {
   j.mu = M.data;
   j.part = part;
   pool_run(threads, j.tasks, grad_sum_task, &j);
-  for (int64_t k = 0; k < 2 * c; k++) sum[k] = 0;
-  for (int64_t t = 0; t < j.tasks; t++)
-    for (int64_t k = 0; k < 2 * c; k++) sum[k] += part[t * 2 * c + k];
+  bn_combine(part, j.tasks, 2 * c, sum);
   float *p = a + 3 * c, *q = a + 4 * c, *s = a + 5 * c;
-  for (int64_t k = 0; k < c; k++) {
-    DB.data[k] = (float)sum[k];
-    DG.data[k] = (float)sum[c + k];
-    const double gr = (double)G.data[k] * (double)j.inv[k];
-    p[k] = (float)gr;
-    q[k] = (float)(gr * (double)j.inv[k] * sum[c + k] / (double)n);
-    s[k] = (float)(gr * sum[k] / (double)n);
-  }
+  bn_grad_coefficients(sum, sum + c, G.data, j.inv, c, n, DG.data, DB.data, p, q, s);
   j.p = p;
   j.q = q;
   j.s = s;

@@ -107,6 +107,30 @@ function convRun(c: ConvCase, xs: Float32Array, fs: Float32Array): Float32Array[
   });
 }
 
+/**
+ * Each case's output and gradients (convRun) on native kernels equal tfjs cpu's within 1e-5, and 2
+ * threads give the bytes of 1. Inputs are drawn from Rng(seed, `${tag}${i}`). Leaves 1 thread installed.
+ */
+async function matchesCpuAtAnyThreads(t: ExecutionContext, cases: ConvCase[], seed: number, tag: string): Promise<void> {
+  for (const [i, c] of cases.entries()) {
+    const rng = new Rng(seed, `${tag}${i}`);
+    const xs = rng.normals(c.n * c.h * c.w * c.ci);
+    const fs = rng.normals(c.kh * c.kw * c.ci * c.co);
+    await initBackend('cpu');
+    const ref = convRun(c, xs, fs);
+    await initBackend('wasm', { kernels: 'native', threads: 1 });
+    const one = convRun(c, xs, fs);
+    await initBackend('wasm', { kernels: 'native', threads: 2 });
+    const two = convRun(c, xs, fs);
+    ref.forEach((r, j) => {
+      const what = `${['y', 'dx', 'dfilter'][j]} ${JSON.stringify(c)}`;
+      t.true(relErr(one[j], r) <= 1e-5, `${what}: ${relErr(one[j], r)}`);
+      t.deepEqual(Buffer.from(two[j].buffer), Buffer.from(one[j].buffer), what);
+    });
+  }
+  await initBackend('wasm', { kernels: 'native', threads: 1 });
+}
+
 withAddon(
   'native Conv2D, Conv2DBackpropInput and Conv2DBackpropFilter equal tfjs cpu within 1e-5 relative error, as do wasm kernels, over 24 random shapes with strides 1–3, dilations, same/valid/explicit padding',
   async (t) => {
@@ -151,23 +175,7 @@ withAddon(
       dil: [1, 1] as [number, number],
       pad: (i % 2 === 0 ? 'same' : 'valid') as Pad,
     }));
-    for (const [i, c] of cases.entries()) {
-      const rng = new Rng(23, `direct${i}`);
-      const xs = rng.normals(c.n * c.h * c.w);
-      const fs = rng.normals(c.kh * c.kw * c.co);
-      await initBackend('cpu');
-      const ref = convRun(c, xs, fs);
-      await initBackend('wasm', { kernels: 'native', threads: 1 });
-      const one = convRun(c, xs, fs);
-      await initBackend('wasm', { kernels: 'native', threads: 2 });
-      const two = convRun(c, xs, fs);
-      ref.forEach((r, j) => {
-        const what = `${['y', 'dx', 'dfilter'][j]} co=${c.co}`;
-        t.true(relErr(one[j], r) <= 1e-5, `${what}: ${relErr(one[j], r)}`);
-        t.deepEqual(Buffer.from(two[j].buffer), Buffer.from(one[j].buffer), what);
-      });
-    }
-    await initBackend('wasm', { kernels: 'native', threads: 1 });
+    await matchesCpuAtAnyThreads(t, cases, 23, 'direct');
   },
 );
 
@@ -180,28 +188,12 @@ withAddon(
       { n: 12, h: 4, w: 6, ci: 9, co: 5, kh: 3, kw: 3, stride: [2, 2], dil: [1, 1], pad: 'same' },
       { n: 16, h: 3, w: 2, ci: 7, co: 130, kh: 1, kw: 1, stride: [1, 1], dil: [1, 1], pad: 'valid' },
     ];
-    for (const [i, c] of cases.entries()) {
-      const rng = new Rng(41, `wide${i}`);
-      const xs = rng.normals(c.n * c.h * c.w * c.ci);
-      const fs = rng.normals(c.kh * c.kw * c.ci * c.co);
-      await initBackend('cpu');
-      const ref = convRun(c, xs, fs);
-      await initBackend('wasm', { kernels: 'native', threads: 1 });
-      const one = convRun(c, xs, fs);
-      await initBackend('wasm', { kernels: 'native', threads: 2 });
-      const two = convRun(c, xs, fs);
-      ref.forEach((r, j) => {
-        const what = `${['y', 'dx', 'dfilter'][j]} ${JSON.stringify(c)}`;
-        t.true(relErr(one[j], r) <= 1e-5, `${what}: ${relErr(one[j], r)}`);
-        t.deepEqual(Buffer.from(two[j].buffer), Buffer.from(one[j].buffer), what);
-      });
-    }
-    await initBackend('wasm', { kernels: 'native', threads: 1 });
+    await matchesCpuAtAnyThreads(t, cases, 41, 'wide');
   },
 );
 
 withAddon(
-  'stride-1 3×3 convolutions with many channels (Winograd F(2×2, 3×3), forward and input gradient) equal tfjs cpu within 1e-5 for odd sizes, channel counts across blocks, same/valid/explicit padding, images in several chunks, and 2 threads give the bits of 1',
+  'stride-1 3×3 convolutions with many channels (Winograd F(2×2, 3×3): forward, input and filter gradients) equal tfjs cpu within 1e-5 for odd sizes, channel counts across blocks, same/valid/explicit padding, images in several chunks, and 2 threads give the bits of 1',
   async (t) => {
     const cases: ConvCase[] = [
       { n: 4, h: 9, w: 10, ci: 70, co: 33, kh: 3, kw: 3, stride: [1, 1], dil: [1, 1], pad: 'same' },
@@ -226,23 +218,7 @@ withAddon(
         ],
       },
     ];
-    for (const [i, c] of cases.entries()) {
-      const rng = new Rng(43, `winograd${i}`);
-      const xs = rng.normals(c.n * c.h * c.w * c.ci);
-      const fs = rng.normals(c.kh * c.kw * c.ci * c.co);
-      await initBackend('cpu');
-      const ref = convRun(c, xs, fs);
-      await initBackend('wasm', { kernels: 'native', threads: 1 });
-      const one = convRun(c, xs, fs);
-      await initBackend('wasm', { kernels: 'native', threads: 2 });
-      const two = convRun(c, xs, fs);
-      ref.forEach((r, j) => {
-        const what = `${['y', 'dx', 'dfilter'][j]} ${JSON.stringify(c)}`;
-        t.true(relErr(one[j], r) <= 1e-5, `${what}: ${relErr(one[j], r)}`);
-        t.deepEqual(Buffer.from(two[j].buffer), Buffer.from(one[j].buffer), what);
-      });
-    }
-    await initBackend('wasm', { kernels: 'native', threads: 1 });
+    await matchesCpuAtAnyThreads(t, cases, 43, 'winograd');
   },
 );
 
