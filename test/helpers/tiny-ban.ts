@@ -5,7 +5,7 @@
  * test). One definition, so the tests that compare their outputs train the
  * same network.
  */
-export function tinyBanModel(pbTimes = 2) {
+export function tinyBanModel(pbTimes = 2, tTimes = 2) {
   return {
     nMels: 32,
     frames: 32,
@@ -15,7 +15,7 @@ export function tinyBanModel(pbTimes = 2) {
     areas: [
       { name: 'belt', width: 8, times: 2 },
       { name: 'pb', width: 8, times: pbTimes },
-      { name: 't', width: 8, times: 2 },
+      { name: 't', width: 8, times: tTimes },
     ],
   };
 }

@@ -8,20 +8,9 @@ import { saveCheckpoint, readCheckpoint } from '../../src/models/checkpoint.js';
 import { Rng } from '../../src/core/prng.js';
 import { defined } from '../helpers/defined.js';
 import { minimizeWithCost } from '../../src/models/optimizer-step.js';
+import { tinyBanModel } from '../helpers/tiny-ban.js';
 
-const tiny: ModelConfigInput = {
-  nMels: 32,
-  frames: 32,
-  nClasses: 4,
-  a1Width: 4,
-  scale: 2,
-  fcHidden: [8],
-  areas: [
-    { name: 'belt', width: 8, times: 2 },
-    { name: 'pb', width: 8, times: 3 },
-    { name: 't', width: 8, times: 2 },
-  ],
-};
+const tiny: ModelConfigInput = { ...tinyBanModel(3), nClasses: 4 };
 
 function batch(n: number, seed: number): tf.Tensor4D {
   return tf.tensor4d(new Rng(seed, 'x').normals(n * 32 * 32, -30, 10), [n, 32, 32, 1]);

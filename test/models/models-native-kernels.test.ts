@@ -10,6 +10,7 @@ import { pyStdin } from '../helpers/python.js';
 import { defined } from '../helpers/defined.js';
 import { lastLine } from '../helpers/cli.js';
 import { minimizeWithCost } from '../../src/models/optimizer-step.js';
+import { tinyBanModel } from '../helpers/tiny-ban.js';
 
 const nn = nativeTrainingKernels();
 
@@ -356,19 +357,7 @@ test.serial('BRAINALIGN_LINALG=portable (no addon) trains on wasm kernels: the p
   t.deepEqual(JSON.parse(lastLine(out)), { threads: 0, filterGrad: false });
 });
 
-const tiny: ModelConfigInput = {
-  nMels: 32,
-  frames: 32,
-  nClasses: 4,
-  a1Width: 4,
-  scale: 2,
-  fcHidden: [8],
-  areas: [
-    { name: 'belt', width: 8, times: 2 },
-    { name: 'pb', width: 8, times: 2 },
-    { name: 't', width: 8, times: 1 },
-  ],
-};
+const tiny: ModelConfigInput = { ...tinyBanModel(2, 1), nClasses: 4 };
 
 /** Six Adam steps of a tiny BAN on a fixed batch; returns the losses and the final first-conv weights. */
 function trainSteps(): { losses: number[]; w: Float32Array } {
